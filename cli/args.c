@@ -1,0 +1,328 @@
+/*
+ * Command-line parsing and usage text. Parsing only records what was asked
+ * and rejects what cannot be right (unknown command, option or method,
+ * missing operand); whether a device may be wiped is the guard's business.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct command_name {
+	const char *name;
+	enum wp_command cmd;
+};
+
+static const struct command_name commands[] = {
+	{ "list", WP_CMD_LIST },     { "wipe", WP_CMD_WIPE },
+	{ "verify", WP_CMD_VERIFY }, { "demo", WP_CMD_DEMO },
+	{ "help", WP_CMD_HELP },     { "version", WP_CMD_VERSION },
+};
+
+enum {
+	OPT_JSON = 1000, OPT_METHOD, OPT_VERIFY, OPT_CONFIRM, OPT_REPORT,
+	OPT_FORCE_HOLDERS, OPT_CHUNK, OPT_SIZE, OPT_HELP,
+};
+
+static const struct option long_options[] = {
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "method", required_argument, NULL, OPT_METHOD },
+	{ "verify", required_argument, NULL, OPT_VERIFY },
+	{ "confirm-serial", required_argument, NULL, OPT_CONFIRM },
+	{ "report", required_argument, NULL, OPT_REPORT },
+	{ "force-holders", no_argument, NULL, OPT_FORCE_HOLDERS },
+	{ "chunk", required_argument, NULL, OPT_CHUNK },
+	{ "size-mib", required_argument, NULL, OPT_SIZE },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Which options each command takes; anything else is refused by name. */
+static bool option_allowed(enum wp_command cmd, int opt)
+{
+	switch (opt) {
+	case OPT_HELP:
+		return true;
+	case OPT_JSON:
+		return cmd == WP_CMD_LIST || cmd == WP_CMD_WIPE || cmd == WP_CMD_VERIFY;
+	case OPT_METHOD: case OPT_CONFIRM: case OPT_FORCE_HOLDERS:
+		return cmd == WP_CMD_WIPE;
+	case OPT_VERIFY: case OPT_REPORT: case OPT_CHUNK:
+		return cmd == WP_CMD_WIPE || cmd == WP_CMD_VERIFY;
+	case OPT_SIZE:
+		return cmd == WP_CMD_DEMO;
+	}
+	return false;
+}
+
+static int parse_size(const char *text, unsigned long long *out)
+{
+	char *end = NULL;
+	errno = 0;
+	unsigned long long v = strtoull(text, &end, 10);
+	if (errno || end == text || text[0] == '-')
+		return -1;
+	unsigned long long mult = 1;
+	if (*end == 'K' || *end == 'k')
+		mult = 1ull << 10;
+	else if (*end == 'M' || *end == 'm')
+		mult = 1ull << 20;
+	else if (*end != '\0')
+		return -1;
+	if (*end && end[1] != '\0')
+		return -1;
+	*out = v * mult;
+	return 0;
+}
+
+static int take_option(struct wp_cmdline *cl, int opt, const char *arg,
+		       char *err, size_t errlen)
+{
+	unsigned long long n = 0;
+	char names[128];
+	switch (opt) {
+	case OPT_HELP:
+		cl->help_topic = cl->cmd == WP_CMD_LIST ? "list" : cl->cmd == WP_CMD_WIPE ? "wipe"
+			       : cl->cmd == WP_CMD_VERIFY ? "verify" : "demo";
+		cl->cmd = WP_CMD_HELP;
+		return 0;
+	case OPT_JSON:
+		cl->json = true;
+		return 0;
+	case OPT_METHOD:
+		if (!wp_method_find(arg)) {
+			wp_method_names(names, sizeof(names));
+			snprintf(err, errlen, "unknown method '%s'; choose one of: %s", arg, names);
+			return -1;
+		}
+		cl->method = arg;
+		return 0;
+	case OPT_VERIFY:
+		if (wp_verify_mode_parse(arg, &cl->verify_mode) < 0) {
+			snprintf(err, errlen, "unknown verification '%s'; choose full, sample or off", arg);
+			return -1;
+		}
+		cl->verify_set = true;
+		return 0;
+	case OPT_CONFIRM:
+		cl->confirm_serial = arg;
+		return 0;
+	case OPT_REPORT:
+		cl->report_path = arg;
+		return 0;
+	case OPT_FORCE_HOLDERS:
+		cl->force_holders = true;
+		return 0;
+	case OPT_CHUNK:
+		if (parse_size(arg, &n) < 0 || n == 0 || n % 4096 != 0 || n > (256ull << 20)) {
+			snprintf(err, errlen, "--chunk '%s' must be a multiple of 4096 bytes up to 256M (e.g. 4M)", arg);
+			return -1;
+		}
+		cl->chunk_bytes = (size_t)n;
+		return 0;
+	case OPT_SIZE:
+		if (parse_size(arg, &n) < 0 || n < 2 || n > 4096) {
+			snprintf(err, errlen, "--size-mib '%s' must be a whole number from 2 to 4096", arg);
+			return -1;
+		}
+		cl->demo_size_mib = (unsigned)n;
+		return 0;
+	}
+	return -1;
+}
+
+static const char *option_name(int opt)
+{
+	for (const struct option *o = long_options; o->name; o++)
+		if (o->val == opt)
+			return o->name;
+	return "?";
+}
+
+static int parse_options(int argc, char **argv, struct wp_cmdline *cl,
+			 char *err, size_t errlen)
+{
+	enum wp_command cmd = cl->cmd;
+	optind = 0; /* GNU: full reset, so parsing can run more than once */
+	opterr = 0;
+	int opt;
+	while ((opt = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
+		if (opt == 'h')
+			opt = OPT_HELP;
+		if (opt == '?' || opt == ':') {
+			const char *bad = argv[optind - 1];
+			if (optopt && optopt >= OPT_JSON)
+				snprintf(err, errlen, "option --%s needs a value", option_name(optopt));
+			else
+				snprintf(err, errlen, "unknown option '%s'; see 'wipeproof help %s'",
+					 bad, argv[0]);
+			return -1;
+		}
+		if (!option_allowed(cmd, opt)) {
+			snprintf(err, errlen, "option --%s does not apply to '%s'; see 'wipeproof help %s'",
+				 option_name(opt), argv[0], argv[0]);
+			return -1;
+		}
+		if (take_option(cl, opt, optarg, err, errlen) < 0)
+			return -1;
+	}
+	return optind;
+}
+
+static int take_operands(int argc, char **argv, int first, struct wp_cmdline *cl,
+			 char *err, size_t errlen)
+{
+	int n = argc - first;
+	if (cl->cmd == WP_CMD_HELP) {
+		if (n > 0 && !cl->help_topic)
+			cl->help_topic = argv[first];
+		return 0;
+	}
+	if (cl->cmd == WP_CMD_LIST || cl->cmd == WP_CMD_DEMO || cl->cmd == WP_CMD_VERSION) {
+		if (n > 0) {
+			snprintf(err, errlen, "'%s' takes no device; unexpected '%s'", argv[0], argv[first]);
+			return -1;
+		}
+		return 0;
+	}
+	if (n == 0) {
+		snprintf(err, errlen, "'%s' needs a device, e.g. 'wipeproof %s /dev/sdb'; run 'wipeproof list' to see disks",
+			 argv[0], argv[0]);
+		return -1;
+	}
+	if (n > WP_MAX_DEVICES) {
+		snprintf(err, errlen, "'%s' takes one device; several at once is not supported yet (got '%s' and '%s')",
+			 argv[0], argv[first], argv[first + 1]);
+		return -1;
+	}
+	cl->devices[cl->n_devices++] = argv[first];
+	if (cl->cmd == WP_CMD_VERIFY && !cl->report_path) {
+		snprintf(err, errlen, "'verify' needs the job report of the wipe: --report FILE");
+		return -1;
+	}
+	return 0;
+}
+
+int wp_cmdline_parse(int argc, char **argv, struct wp_cmdline *out,
+		     char *err, size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	out->verify_mode = WP_VERIFY_FULL;
+	out->demo_size_mib = WP_DEFAULT_DEMO_MIB;
+	if (argc < 2) {
+		out->cmd = WP_CMD_HELP;
+		return 0;
+	}
+	const char *word = argv[1];
+	if (strcmp(word, "--help") == 0 || strcmp(word, "-h") == 0) {
+		out->cmd = WP_CMD_HELP;
+		return 0;
+	}
+	if (strcmp(word, "--version") == 0 || strcmp(word, "-V") == 0) {
+		out->cmd = WP_CMD_VERSION;
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(word, commands[i].name) == 0)
+			out->cmd = commands[i].cmd;
+	if (out->cmd == WP_CMD_NONE) {
+		snprintf(err, errlen, "unknown command '%s'; commands: list, wipe, verify, demo, help", word);
+		return -1;
+	}
+	int first = parse_options(argc - 1, argv + 1, out, err, errlen);
+	if (first < 0)
+		return -1;
+	return take_operands(argc - 1, argv + 1, first, out, err, errlen);
+}
+
+/* ---- usage ------------------------------------------------------------- */
+
+static const char usage_main[] =
+	"Usage: wipeproof COMMAND [OPTIONS]\n"
+	"\n"
+	"Erase disks unrecoverably, verify the erasure, and report it.\n"
+	"\n"
+	"Commands:\n"
+	"  list [--json]              show disks, their identity, and why a disk is protected\n"
+	"  wipe DEV [OPTIONS]         overwrite a whole disk and verify it (root)\n"
+	"  verify DEV --report FILE   re-check that a wiped disk still holds the wipe pattern\n"
+	"  demo                       the whole job on a throw-away file-backed disk (root)\n"
+	"  help [COMMAND]             this text, or a command's options\n"
+	"  version                    print the version\n";
+
+static const char usage_exit[] =
+	"\n"
+	"Exit status:\n"
+	"  0  success (wipe: sanitized, or unverified when --verify off was asked)\n"
+	"  1  failed: an I/O error or another run-time failure; the report says where\n"
+	"  2  usage: bad option, unknown method, or a path that is not a whole disk\n"
+	"  3  refused for safety: protected disk, or serial not confirmed\n"
+	"  4  verification mismatch: the disk does not hold the wipe pattern\n"
+	"  5  interrupted by SIGINT/SIGTERM; the report says where it stopped\n";
+
+static const char usage_list[] =
+	"Usage: wipeproof list [--json]\n"
+	"\n"
+	"Lists whole disks (including attached loop devices) with kind, transport,\n"
+	"model, serial, size, partitions and filesystems. Disks wipeproof will not\n"
+	"touch are marked PROTECTED with the reason (mounted, swap, holds the\n"
+	"running system, holders, read-only, write-once optical).\n"
+	"\n"
+	"  --json    print {\"devices\":[...]} instead of a table\n";
+
+static const char usage_wipe[] =
+	"Usage: wipeproof wipe DEV [--method M] [--verify full|sample|off]\n"
+	"                      [--confirm-serial SERIAL] [--report FILE] [--json]\n"
+	"\n"
+	"Overwrites the whole disk DEV, flushes it, and reads it back.\n"
+	"The operator confirms by typing the disk's serial number at the prompt,\n"
+	"or passes it with --confirm-serial (required when not on a terminal).\n"
+	"\n"
+	"  --method M            zero | ones | random (default) | random-zero | dod3\n"
+	"  --verify MODE         full (default): read every block back;\n"
+	"                        sample: a seeded >=10% sample incl. first/last MiB;\n"
+	"                        off: no read-back (result 'unverified')\n"
+	"  --confirm-serial S    the disk's serial, as 'wipeproof list' shows it\n"
+	"  --report FILE         write the JSON job report to FILE\n"
+	"  --json                progress as JSON lines, then the report, on stdout\n"
+	"  --force-holders       allow a disk used by LVM/md/dm-crypt (never the system disk)\n"
+	"  --chunk SIZE          I/O size, e.g. 4M (default 4M)\n";
+
+static const char usage_verify[] =
+	"Usage: wipeproof verify DEV --report FILE [--verify full|sample] [--json]\n"
+	"\n"
+	"Re-reads DEV and checks it still holds exactly the final pass of the wipe\n"
+	"described by the job report FILE (random passes are regenerated from the\n"
+	"key in the report). The device's serial and size must match the report.\n"
+	"\n"
+	"  --verify MODE   full (default) or sample (the report's seed, if any)\n"
+	"  --json          print the result as JSON\n";
+
+static const char usage_demo[] =
+	"Usage: wipeproof demo [--size-mib N]\n"
+	"\n"
+	"Runs the whole job on a throw-away virtual disk: creates a file, attaches\n"
+	"it to a loop device, fills it with sample confidential data, lists disks,\n"
+	"wipes it with 'random' and full verification, shows that no sample data\n"
+	"remains, prints the job report, re-verifies, then detaches and removes\n"
+	"everything (also on failure). Needs root for the loop device.\n"
+	"\n"
+	"  --size-mib N   size of the virtual disk in MiB (default 64)\n";
+
+void wp_usage(FILE *out, const char *topic)
+{
+	const char *text = usage_main;
+	if (topic && strcmp(topic, "list") == 0)
+		text = usage_list;
+	else if (topic && strcmp(topic, "wipe") == 0)
+		text = usage_wipe;
+	else if (topic && strcmp(topic, "verify") == 0)
+		text = usage_verify;
+	else if (topic && strcmp(topic, "demo") == 0)
+		text = usage_demo;
+	fputs(text, out);
+	fputs(usage_exit, out);
+	fputs("\nSee README.md for the whole workflow.\n", out);
+}

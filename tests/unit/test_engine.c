@@ -1,0 +1,192 @@
+/*
+ * The overwrite engine and verifier on plain temporary files (the engine
+ * takes any fd; O_DIRECT is the CLI's choice): sizes that are not a multiple
+ * of the chunk, stop requests, write errors, and mismatch location.
+ */
+#include "verify.h"
+
+#include <check.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char err[512];
+static char path[] = "/tmp/wp-engine-XXXXXX";
+static int fd = -1;
+
+static void setup(void)
+{
+	strcpy(path, "/tmp/wp-engine-XXXXXX");
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+}
+
+static void teardown(void)
+{
+	close(fd);
+	unlink(path);
+}
+
+static struct wp_io_target target(uint64_t size, unsigned bs)
+{
+	ck_assert_int_eq(ftruncate(fd, (off_t)size), 0);
+	/* fill with a marker so an unwritten byte would show */
+	uint8_t m[4096];
+	memset(m, 'M', sizeof(m));
+	for (uint64_t off = 0; off < size; off += sizeof(m))
+		ck_assert_int_gt(pwrite(fd, m, size - off < sizeof(m) ? size - off : sizeof(m),
+					(off_t)off), 0);
+	return (struct wp_io_target){ .fd = fd, .path = path, .size = size, .block_size = bs };
+}
+
+static void assert_holds(const struct wp_io_target *t, const struct wp_pass_spec *spec)
+{
+	struct wp_verify_record rec = { 0 };
+	struct wp_run_ctl ctl = { .chunk_bytes = 65536 };
+	ck_assert_int_eq(wp_verify_run(t, spec, WP_VERIFY_FULL, &rec, &ctl, err, sizeof(err)),
+			 WP_VERIFY_MATCH);
+	ck_assert_uint_eq(rec.bytes_checked, t->size);
+	ck_assert(rec.complete);
+}
+
+START_TEST(every_method_odd_size)
+{
+	const struct wp_method *m;
+	for (size_t i = 0; (m = wp_method_at(i)) != NULL; i++) {
+		struct wp_io_target t = target(3 * 65536 + 4096 + 512, 512);
+		struct wp_job job;
+		ck_assert_int_eq(wp_job_init(&job, err, sizeof(err)), 0);
+		struct wp_run_ctl ctl = { .chunk_bytes = 65536 };
+		ck_assert_msg(wp_overwrite_run(&t, m, &job, &ctl, err, sizeof(err)) == 0, "%s: %s",
+			      m->name, err);
+		ck_assert_uint_eq(job.npasses, m->npasses);
+		for (size_t p = 0; p < job.npasses; p++) {
+			ck_assert(job.passes[p].complete);
+			ck_assert_uint_eq(job.passes[p].bytes_written, t.size);
+		}
+		assert_holds(&t, wp_job_final_pass(&job));
+	}
+}
+END_TEST
+
+static volatile sig_atomic_t stop_now;
+/* The engine reports after its first chunk: stop right there. */
+static void stop_at_first_report(const struct wp_progress *p, void *ctx)
+{
+	(void)p;
+	(void)ctx;
+	stop_now = 1;
+}
+
+START_TEST(stop_flag_interrupts_with_offset)
+{
+	struct wp_io_target t = target(64 * 65536, 4096);
+	struct wp_job job;
+	wp_job_init(&job, err, sizeof(err));
+	stop_now = 0;
+	struct wp_run_ctl ctl = { .chunk_bytes = 65536, .stop = &stop_now,
+				  .progress = stop_at_first_report };
+	ck_assert_int_eq(wp_overwrite_run(&t, wp_method_find("dod3"), &job, &ctl, err,
+					  sizeof(err)), -1);
+	ck_assert_int_eq(job.result, WP_RESULT_INTERRUPTED);
+	ck_assert(job.stopped_at.set);
+	ck_assert_uint_eq(job.stopped_at.pass, 1);
+	ck_assert_uint_eq(job.stopped_at.offset, 65536);
+	ck_assert_uint_eq(job.passes[0].bytes_written, 65536);
+	ck_assert(!job.passes[0].complete);
+	ck_assert_ptr_nonnull(strstr(job.error, "signal"));
+	/* nothing past the stop point was written */
+	uint8_t b;
+	ck_assert_int_eq(pread(fd, &b, 1, 65536), 1);
+	ck_assert_uint_eq(b, 'M');
+}
+END_TEST
+
+START_TEST(write_error_fails_with_offset)
+{
+	int full = open("/dev/full", O_WRONLY);
+	ck_assert_int_ge(full, 0);
+	struct wp_io_target t = { .fd = full, .path = "/dev/full", .size = 1 << 20,
+				  .block_size = 512 };
+	struct wp_job job;
+	wp_job_init(&job, err, sizeof(err));
+	struct wp_run_ctl ctl = { .chunk_bytes = 65536 };
+	ck_assert_int_eq(wp_overwrite_run(&t, wp_method_find("random"), &job, &ctl, err,
+					  sizeof(err)), -1);
+	close(full);
+	ck_assert_int_eq(job.result, WP_RESULT_FAILED);
+	ck_assert_uint_eq(job.stopped_at.offset, 0);
+	ck_assert_ptr_nonnull(strstr(job.error, "write error"));
+	ck_assert_ptr_nonnull(strstr(err, "/dev/full"));
+}
+END_TEST
+
+START_TEST(mismatch_located_to_the_byte)
+{
+	struct wp_io_target t = target(1 << 20, 512);
+	struct wp_job job;
+	wp_job_init(&job, err, sizeof(err));
+	struct wp_run_ctl ctl = { .chunk_bytes = 65536 };
+	ck_assert_int_eq(wp_overwrite_run(&t, wp_method_find("random"), &job, &ctl, err,
+					  sizeof(err)), 0);
+	static const uint64_t flips[] = { 0, 70001, 1048575 };
+	for (size_t i = 0; i < 3; i++) {
+		uint8_t b;
+		ck_assert_int_eq(pread(fd, &b, 1, (off_t)flips[i]), 1);
+		b ^= 0x01;
+		ck_assert_int_eq(pwrite(fd, &b, 1, (off_t)flips[i]), 1);
+	}
+	struct wp_verify_record rec = { 0 };
+	ck_assert_int_eq(wp_verify_run(&t, wp_job_final_pass(&job), WP_VERIFY_FULL, &rec, &ctl,
+				       err, sizeof(err)), WP_VERIFY_MISMATCH);
+	ck_assert_uint_eq(rec.mismatched_blocks, 3);
+	ck_assert_uint_eq(rec.n_bad, 3);
+	for (size_t i = 0; i < 3; i++)
+		ck_assert_uint_eq(rec.bad_offsets[i], flips[i]);
+	ck_assert_ptr_nonnull(strstr(err, "byte 0"));
+}
+END_TEST
+
+START_TEST(sample_verify_reads_the_plan)
+{
+	uint64_t size = 40ull << 20;
+	struct wp_io_target t = target(size, 4096);
+	struct wp_job job;
+	wp_job_init(&job, err, sizeof(err));
+	struct wp_run_ctl ctl = { 0 };
+	ck_assert_int_eq(wp_overwrite_run(&t, wp_method_find("ones"), &job, &ctl, err,
+					  sizeof(err)), 0);
+	struct wp_verify_record rec = { .seed = 99 };
+	ck_assert_int_eq(wp_verify_run(&t, wp_job_final_pass(&job), WP_VERIFY_SAMPLE, &rec, &ctl,
+				       err, sizeof(err)), WP_VERIFY_MATCH);
+	ck_assert_uint_eq(rec.seed, 99);
+	ck_assert(rec.coverage_percent >= WP_SAMPLE_MIN_PERCENT);
+	ck_assert(rec.coverage_percent < 100);
+	/* the last byte is always sampled */
+	uint8_t z = 0;
+	ck_assert_int_eq(pwrite(fd, &z, 1, (off_t)size - 1), 1);
+	ck_assert_int_eq(wp_verify_run(&t, wp_job_final_pass(&job), WP_VERIFY_SAMPLE, &rec, &ctl,
+				       err, sizeof(err)), WP_VERIFY_MISMATCH);
+	ck_assert_uint_eq(rec.bad_offsets[0], size - 1);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("engine");
+	TCase *tc = tcase_create("core");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, every_method_odd_size);
+	tcase_add_test(tc, stop_flag_interrupts_with_offset);
+	tcase_add_test(tc, write_error_fails_with_offset);
+	tcase_add_test(tc, mismatch_located_to_the_byte);
+	tcase_add_test(tc, sample_verify_reads_the_plan);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

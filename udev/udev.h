@@ -1,0 +1,168 @@
+/*
+ * udev/ — media discovery and the safety guard.
+ *
+ * Discovery works with or without a running udev daemon: udev properties are
+ * used when the udev database has them, otherwise sysfs attributes and ioctls
+ * are read directly (wipe stations and the emulated test bed often run
+ * without systemd-udevd).
+ *
+ * The guard is split in two on purpose: probing collects facts about a disk
+ * (mounted partitions, swap, holders, root/boot, read-only, optical media)
+ * into struct wp_device; wp_guard_evaluate() turns those facts into a
+ * protected flag and reasons. The rules therefore run on synthetic device
+ * descriptions in unit tests, without any real disk.
+ *
+ * Errors: functions return 0 on success and -1 on failure, with a one-line
+ * message in the caller's buffer naming the path and what to do.
+ */
+#ifndef WP_UDEV_H
+#define WP_UDEV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define WP_MAX_PARTITIONS 64
+#define WP_MAX_HOLDERS 16
+#define WP_MAX_REASONS 8
+
+enum wp_kind {
+	WP_KIND_UNKNOWN = 0,
+	WP_KIND_HDD,
+	WP_KIND_SSD,
+	WP_KIND_NVME,
+	WP_KIND_USB,
+	WP_KIND_MMC,
+	WP_KIND_OPTICAL,
+	WP_KIND_LOOP,
+	WP_KIND_VIRTUAL,
+};
+
+enum wp_transport {
+	WP_TRANSPORT_UNKNOWN = 0,
+	WP_TRANSPORT_ATA,
+	WP_TRANSPORT_NVME,
+	WP_TRANSPORT_USB,
+	WP_TRANSPORT_SCSI,
+	WP_TRANSPORT_MMC,
+	WP_TRANSPORT_VIRTIO,
+	WP_TRANSPORT_LOOP,
+};
+
+/* What is on a partition, or on the whole disk when it has no table. */
+struct wp_fsinfo {
+	char fstype[32];      /* blkid TYPE, "" if none found */
+	char label[128];
+	char uuid[64];
+	char mountpoint[256]; /* first mount point, "" if not mounted */
+};
+
+struct wp_partition {
+	char path[64];        /* /dev/sda1 */
+	unsigned number;      /* partition number */
+	uint64_t size_bytes;
+	struct wp_fsinfo fs;
+};
+
+/* Protection reason codes, stable strings for --json and tests. */
+#define WP_REASON_MOUNTED "mounted"
+#define WP_REASON_SWAP "swap"
+#define WP_REASON_SYSTEM_DISK "system-disk"
+#define WP_REASON_HOLDERS "holders"
+#define WP_REASON_READ_ONLY "read-only"
+#define WP_REASON_WRITE_ONCE "write-once"
+#define WP_REASON_OPTICAL "optical"
+#define WP_REASON_NO_MEDIUM "no-medium"
+
+struct wp_protect_reason {
+	char code[32];        /* one of WP_REASON_* */
+	char text[256];       /* a sentence for a person, naming the cause */
+	bool overridable;     /* only "holders", with --force-holders */
+};
+
+struct wp_device {
+	/* identity */
+	char path[64];        /* /dev/sdb */
+	char name[32];        /* sdb (kernel name) */
+	dev_t devno;
+	enum wp_kind kind;
+	enum wp_transport transport;
+	char model[128];      /* "" if unknown */
+	char serial[128];     /* "" if unknown */
+	char serial_source[16]; /* udev, sysfs, vpd80, nvme, loop, "" */
+	char backing_file[4096]; /* loop devices only */
+
+	/* geometry and flags */
+	uint64_t size_bytes;
+	unsigned logical_block_size;
+	unsigned physical_block_size;
+	bool rotational;
+	bool removable;
+	bool read_only;
+
+	/* content */
+	char pttype[16];      /* "gpt", "dos", "" */
+	struct wp_fsinfo whole_fs; /* filesystem directly on the disk */
+	size_t n_partitions;
+	struct wp_partition partitions[WP_MAX_PARTITIONS];
+	size_t n_holders;
+	char holders[WP_MAX_HOLDERS][32]; /* dm-0, md127 (of disk or partitions) */
+
+	/* facts the guard reads, filled by probing */
+	bool holds_system;    /* holds /, /boot or /boot/efi, via any path */
+	char system_mount[64];/* which of those, for the message */
+	bool swap_active;     /* a partition, the disk or a file on it is swap */
+	char swap_what[256];
+	bool mounted;         /* any mount resolves to this disk */
+	char mounted_what[320]; /* "/dev/sdb1 on /media/usb" */
+	bool optical_write_once; /* CD-R, DVD±R, BD-R medium (or unknown) */
+	bool no_medium;       /* removable drive with no medium (size 0) */
+
+	/* guard verdict, filled by wp_guard_evaluate() */
+	bool protected_;      /* "protected" is not a C keyword, but C++-safe */
+	size_t n_reasons;
+	struct wp_protect_reason reasons[WP_MAX_REASONS];
+};
+
+struct wp_device_list {
+	size_t n;
+	struct wp_device *items;
+};
+
+struct wp_guard_opts {
+	bool force_holders;   /* allow disks with LVM/md/dm-crypt holders */
+};
+
+/* Enumerate whole disks (loop devices with a backing file included; empty
+ * loop, ram, zram, dm and md nodes excluded), probe each, and evaluate the
+ * guard with default options. Sorted by kernel name. */
+int wp_media_enumerate(struct wp_device_list *out, char *err, size_t errlen);
+void wp_media_list_free(struct wp_device_list *list);
+
+/*
+ * Probe one device given by path (a /dev node or a symlink to one).
+ * Refuses, with a message saying what to do: a nonexistent path, anything
+ * that is not a block device, and a partition (naming its whole disk).
+ * Evaluates the guard with the given options (NULL = defaults).
+ */
+int wp_media_probe(const char *path, const struct wp_guard_opts *opts,
+		   struct wp_device *out, char *err, size_t errlen);
+
+/* Fill dev->protected_ and dev->reasons from the facts in dev.
+ * Pure: reads nothing but *dev and *opts. */
+void wp_guard_evaluate(struct wp_device *dev, const struct wp_guard_opts *opts);
+
+/* True when any reason is one that no option overrides. */
+bool wp_guard_hard_refusal(const struct wp_device *dev);
+
+const char *wp_kind_name(enum wp_kind kind);
+const char *wp_transport_name(enum wp_transport transport);
+
+/* A short human summary: "SanDisk Ultra (USB, 14.9 GiB, serial 4C53…)". */
+void wp_device_describe(const struct wp_device *dev, char *buf, size_t len);
+
+/* "14.9 GiB" style size for people; binary units. */
+void wp_format_size(uint64_t bytes, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,486 @@
+/*
+ * The job report: what was done to which device, with enough detail (pass
+ * keys, sizes) to re-verify the device later. JSON through jansson; loading
+ * is strict and names the first field that is missing or malformed, because
+ * a report is also read back from files a person may have edited.
+ */
+#include "wipe.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define REPORT_FORMAT "wipeproof-job-report"
+#define REPORT_VERSION 1
+
+static const char *const result_names[] = {
+	[WP_RESULT_SANITIZED] = "sanitized",
+	[WP_RESULT_FAILED] = "failed",
+	[WP_RESULT_INTERRUPTED] = "interrupted",
+	[WP_RESULT_UNVERIFIED] = "unverified",
+};
+
+static const char *const verify_names[] = {
+	[WP_VERIFY_OFF] = "off",
+	[WP_VERIFY_SAMPLE] = "sample",
+	[WP_VERIFY_FULL] = "full",
+};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+static int lookup(const char *const *names, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (names[i] && strcmp(names[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *wp_result_name(enum wp_result r)
+{
+	return (size_t)r < NELEM(result_names) ? result_names[r] : "unknown";
+}
+
+const char *wp_verify_mode_name(enum wp_verify_mode m)
+{
+	return (size_t)m < NELEM(verify_names) ? verify_names[m] : "unknown";
+}
+
+int wp_verify_mode_parse(const char *name, enum wp_verify_mode *out)
+{
+	int i = lookup(verify_names, NELEM(verify_names), name);
+	if (i < 0)
+		return -1;
+	*out = (enum wp_verify_mode)i;
+	return 0;
+}
+
+static int new_uuid(char *out, size_t len, char *err, size_t errlen)
+{
+	uint8_t b[16];
+	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b)) {
+		snprintf(err, errlen, "getrandom failed: %s", strerror(errno));
+		return -1;
+	}
+	b[6] = (uint8_t)((b[6] & 0x0f) | 0x40); /* version 4 */
+	b[8] = (uint8_t)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+	snprintf(out, len,
+		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
+		 b[10], b[11], b[12], b[13], b[14], b[15]);
+	return 0;
+}
+
+int wp_job_init(struct wp_job *job, char *err, size_t errlen)
+{
+	memset(job, 0, sizeof(*job));
+	if (new_uuid(job->id, sizeof(job->id), err, errlen) < 0)
+		return -1;
+	job->started = time(NULL);
+	snprintf(job->tool_version, sizeof(job->tool_version), "%s", WP_VERSION);
+	if (gethostname(job->host, sizeof(job->host) - 1) < 0)
+		snprintf(job->host, sizeof(job->host), "unknown");
+	return 0;
+}
+
+const struct wp_pass_spec *wp_job_final_pass(const struct wp_job *job)
+{
+	if (job->npasses == 0 || job->npasses > WP_MAX_PASSES)
+		return NULL;
+	return &job->passes[job->npasses - 1].spec;
+}
+
+/* ---- serialisation ----------------------------------------------------- */
+
+static void format_utc(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+	if (t == 0 || !gmtime_r(&t, &tm)) {
+		snprintf(buf, len, "%s", "");
+		return;
+	}
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void hex_encode(const uint8_t *in, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+static json_t *device_to_json(const struct wp_job_device *d)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I}",
+			 "path", d->path, "model", d->model, "serial", d->serial,
+			 "kind", d->kind, "transport", d->transport,
+			 "size_bytes", (json_int_t)d->size_bytes,
+			 "logical_block_size", (json_int_t)d->logical_block_size);
+}
+
+static json_t *pass_to_json(const struct wp_pass_record *p, size_t number)
+{
+	json_t *o = json_pack("{s:I, s:s, s:I, s:f, s:b}", "pass", (json_int_t)number,
+			      "pattern", wp_pattern_name(p->spec.pattern),
+			      "bytes_written", (json_int_t)p->bytes_written,
+			      "seconds", p->seconds, "complete", p->complete);
+	if (o && p->spec.pattern == WP_PATTERN_RANDOM) {
+		char hex[2 * WP_KEY_BYTES + 1];
+		hex_encode(p->spec.key, WP_KEY_BYTES, hex);
+		json_object_set_new(o, "key", json_string(hex));
+		json_object_set_new(o, "cipher", json_string("aes-256-ctr"));
+	}
+	return o;
+}
+
+static json_t *verify_to_json(const struct wp_verify_record *v)
+{
+	char seed[17];
+	snprintf(seed, sizeof(seed), "%016llx", (unsigned long long)v->seed);
+	json_t *bad = json_array();
+	for (size_t i = 0; i < v->n_bad && i < WP_MAX_BAD_OFFSETS; i++)
+		json_array_append_new(bad, json_integer((json_int_t)v->bad_offsets[i]));
+	return json_pack("{s:s, s:s, s:I, s:f, s:I, s:o, s:f, s:b}",
+			 "mode", wp_verify_mode_name(v->mode), "seed", seed,
+			 "bytes_checked", (json_int_t)v->bytes_checked,
+			 "coverage_percent", v->coverage_percent,
+			 "mismatched_blocks", (json_int_t)v->mismatched_blocks,
+			 "first_bad_offsets", bad, "seconds", v->seconds,
+			 "complete", v->complete);
+}
+
+json_t *wp_job_to_json(const struct wp_job *job)
+{
+	char started[32], ended[32];
+	format_utc(job->started, started, sizeof(started));
+	format_utc(job->ended, ended, sizeof(ended));
+
+	json_t *passes = json_array();
+	for (size_t i = 0; i < job->npasses && i < WP_MAX_PASSES; i++)
+		json_array_append_new(passes, pass_to_json(&job->passes[i], i + 1));
+
+	json_t *root = json_pack(
+		"{s:s, s:i, s:s, s:{s:s, s:s}, s:s, s:o, s:s, s:o, s:o, s:s, s:s, s:s}",
+		"format", REPORT_FORMAT, "format_version", REPORT_VERSION,
+		"job_id", job->id,
+		"tool", "name", "wipeproof", "version", job->tool_version,
+		"host", job->host,
+		"device", device_to_json(&job->device),
+		"method", job->method,
+		"passes", passes,
+		"verification", verify_to_json(&job->verify),
+		"result", wp_result_name(job->result),
+		"started_utc", started, "ended_utc", ended);
+	if (!root)
+		return NULL;
+	if (job->error[0])
+		json_object_set_new(root, "error", json_string(job->error));
+	if (job->stopped_at.set)
+		json_object_set_new(root, "stopped_at",
+				    json_pack("{s:s, s:I, s:I}", "phase", job->stopped_at.phase,
+					      "pass", (json_int_t)job->stopped_at.pass,
+					      "offset", (json_int_t)job->stopped_at.offset));
+	return root;
+}
+
+/* ---- parsing ----------------------------------------------------------- */
+
+static int want_str(const json_t *obj, const char *key, const char *where,
+		    char *out, size_t len, char *err, size_t errlen)
+{
+	const json_t *v = json_object_get(obj, key);
+	if (!json_is_string(v)) {
+		snprintf(err, errlen, "%s.%s is missing or not a string", where, key);
+		return -1;
+	}
+	if (json_string_length(v) >= len) {
+		snprintf(err, errlen, "%s.%s is too long (%zu bytes, at most %zu)",
+			 where, key, json_string_length(v), len - 1);
+		return -1;
+	}
+	snprintf(out, len, "%s", json_string_value(v));
+	return 0;
+}
+
+static int want_u64(const json_t *obj, const char *key, const char *where,
+		    uint64_t *out, char *err, size_t errlen)
+{
+	const json_t *v = json_object_get(obj, key);
+	if (!json_is_integer(v) || json_integer_value(v) < 0) {
+		snprintf(err, errlen, "%s.%s is missing or not a non-negative integer",
+			 where, key);
+		return -1;
+	}
+	*out = (uint64_t)json_integer_value(v);
+	return 0;
+}
+
+static double opt_real(const json_t *obj, const char *key)
+{
+	const json_t *v = json_object_get(obj, key);
+	return json_is_number(v) ? json_number_value(v) : 0.0;
+}
+
+static int hex_decode(const char *hex, uint8_t *out, size_t n)
+{
+	if (strlen(hex) != 2 * n)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		unsigned v;
+		if (sscanf(hex + 2 * i, "%2x", &v) != 1)
+			return -1;
+		out[i] = (uint8_t)v;
+	}
+	return 0;
+}
+
+static int parse_utc(const char *s, time_t *out)
+{
+	struct tm tm = { 0 };
+	if (s[0] == '\0') {
+		*out = 0;
+		return 0;
+	}
+	const char *end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (!end || *end != '\0')
+		return -1;
+	*out = timegm(&tm);
+	return 0;
+}
+
+static int parse_device(const json_t *d, struct wp_job_device *dev, char *err,
+			size_t errlen)
+{
+	uint64_t lbs = 0;
+	if (!json_is_object(d)) {
+		snprintf(err, errlen, "device is missing or not an object");
+		return -1;
+	}
+	if (want_str(d, "path", "device", dev->path, sizeof(dev->path), err, errlen) < 0 ||
+	    want_str(d, "model", "device", dev->model, sizeof(dev->model), err, errlen) < 0 ||
+	    want_str(d, "serial", "device", dev->serial, sizeof(dev->serial), err, errlen) < 0 ||
+	    want_str(d, "kind", "device", dev->kind, sizeof(dev->kind), err, errlen) < 0 ||
+	    want_str(d, "transport", "device", dev->transport, sizeof(dev->transport), err, errlen) < 0 ||
+	    want_u64(d, "size_bytes", "device", &dev->size_bytes, err, errlen) < 0 ||
+	    want_u64(d, "logical_block_size", "device", &lbs, err, errlen) < 0)
+		return -1;
+	dev->logical_block_size = (unsigned)lbs;
+	return 0;
+}
+
+static int parse_pass(const json_t *p, size_t i, struct wp_pass_record *rec,
+		      char *err, size_t errlen)
+{
+	char where[32], name[16], key[2 * WP_KEY_BYTES + 1];
+	snprintf(where, sizeof(where), "passes[%zu]", i);
+	if (!json_is_object(p)) {
+		snprintf(err, errlen, "%s is not an object", where);
+		return -1;
+	}
+	if (want_str(p, "pattern", where, name, sizeof(name), err, errlen) < 0)
+		return -1;
+	if (wp_pattern_parse(name, &rec->spec.pattern) < 0) {
+		snprintf(err, errlen, "%s.pattern \"%s\" is not zero, ones or random", where, name);
+		return -1;
+	}
+	if (want_u64(p, "bytes_written", where, &rec->bytes_written, err, errlen) < 0)
+		return -1;
+	rec->seconds = opt_real(p, "seconds");
+	rec->complete = json_is_true(json_object_get(p, "complete"));
+	if (rec->spec.pattern != WP_PATTERN_RANDOM)
+		return 0;
+	if (want_str(p, "key", where, key, sizeof(key), err, errlen) < 0)
+		return -1;
+	if (hex_decode(key, rec->spec.key, WP_KEY_BYTES) < 0) {
+		snprintf(err, errlen, "%s.key is not %d hex digits", where, 2 * WP_KEY_BYTES);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_verify(const json_t *v, struct wp_verify_record *rec, char *err,
+			size_t errlen)
+{
+	char mode[16], seed[24];
+	if (!json_is_object(v)) {
+		snprintf(err, errlen, "verification is missing or not an object");
+		return -1;
+	}
+	if (want_str(v, "mode", "verification", mode, sizeof(mode), err, errlen) < 0)
+		return -1;
+	if (wp_verify_mode_parse(mode, &rec->mode) < 0) {
+		snprintf(err, errlen, "verification.mode \"%s\" is not full, sample or off", mode);
+		return -1;
+	}
+	if (want_str(v, "seed", "verification", seed, sizeof(seed), err, errlen) < 0)
+		return -1;
+	char *end = NULL;
+	rec->seed = strtoull(seed, &end, 16);
+	if (!end || *end != '\0' || seed[0] == '\0') {
+		snprintf(err, errlen, "verification.seed \"%s\" is not hexadecimal", seed);
+		return -1;
+	}
+	if (want_u64(v, "bytes_checked", "verification", &rec->bytes_checked, err, errlen) < 0 ||
+	    want_u64(v, "mismatched_blocks", "verification", &rec->mismatched_blocks, err, errlen) < 0)
+		return -1;
+	rec->coverage_percent = opt_real(v, "coverage_percent");
+	rec->seconds = opt_real(v, "seconds");
+	rec->complete = json_is_true(json_object_get(v, "complete"));
+	const json_t *bad = json_object_get(v, "first_bad_offsets");
+	size_t i;
+	json_t *off;
+	json_array_foreach(bad, i, off) {
+		if (i >= WP_MAX_BAD_OFFSETS || !json_is_integer(off))
+			break;
+		rec->bad_offsets[rec->n_bad++] = (uint64_t)json_integer_value(off);
+	}
+	return 0;
+}
+
+static int parse_header(const json_t *root, struct wp_job *job, char *err,
+			size_t errlen)
+{
+	char format[64], started[32], ended[32], result[16];
+	if (!json_is_object(root)) {
+		snprintf(err, errlen, "not a JSON object");
+		return -1;
+	}
+	if (want_str(root, "format", "report", format, sizeof(format), err, errlen) < 0)
+		return -1;
+	if (strcmp(format, REPORT_FORMAT) != 0 ||
+	    json_integer_value(json_object_get(root, "format_version")) != REPORT_VERSION) {
+		snprintf(err, errlen, "not a wipeproof job report (format \"%s\", version %lld)",
+			 format, (long long)json_integer_value(json_object_get(root, "format_version")));
+		return -1;
+	}
+	if (want_str(root, "job_id", "report", job->id, sizeof(job->id), err, errlen) < 0 ||
+	    want_str(root, "host", "report", job->host, sizeof(job->host), err, errlen) < 0 ||
+	    want_str(root, "method", "report", job->method, sizeof(job->method), err, errlen) < 0 ||
+	    want_str(root, "result", "report", result, sizeof(result), err, errlen) < 0 ||
+	    want_str(root, "started_utc", "report", started, sizeof(started), err, errlen) < 0 ||
+	    want_str(root, "ended_utc", "report", ended, sizeof(ended), err, errlen) < 0)
+		return -1;
+	int r = lookup(result_names, NELEM(result_names), result);
+	if (r < 0) {
+		snprintf(err, errlen, "report.result \"%s\" is not a known result", result);
+		return -1;
+	}
+	job->result = (enum wp_result)r;
+	if (parse_utc(started, &job->started) < 0 || parse_utc(ended, &job->ended) < 0) {
+		snprintf(err, errlen, "report times must look like 2026-01-31T09:00:00Z");
+		return -1;
+	}
+	const json_t *tool = json_object_get(root, "tool");
+	if (want_str(tool, "version", "tool", job->tool_version, sizeof(job->tool_version),
+		     err, errlen) < 0)
+		return -1;
+	const json_t *e = json_object_get(root, "error");
+	if (json_is_string(e))
+		snprintf(job->error, sizeof(job->error), "%s", json_string_value(e));
+	return 0;
+}
+
+static void parse_stop(const json_t *root, struct wp_job *job)
+{
+	const json_t *s = json_object_get(root, "stopped_at");
+	if (!json_is_object(s))
+		return;
+	job->stopped_at.set = true;
+	const json_t *phase = json_object_get(s, "phase");
+	snprintf(job->stopped_at.phase, sizeof(job->stopped_at.phase), "%s",
+		 json_is_string(phase) ? json_string_value(phase) : "");
+	job->stopped_at.pass = (size_t)json_integer_value(json_object_get(s, "pass"));
+	job->stopped_at.offset = (uint64_t)json_integer_value(json_object_get(s, "offset"));
+}
+
+int wp_job_from_json(const json_t *root, struct wp_job *job, char *err,
+		     size_t errlen)
+{
+	memset(job, 0, sizeof(*job));
+	if (parse_header(root, job, err, errlen) < 0 ||
+	    parse_device(json_object_get(root, "device"), &job->device, err, errlen) < 0)
+		return -1;
+	const json_t *passes = json_object_get(root, "passes");
+	if (!json_is_array(passes) || json_array_size(passes) == 0 ||
+	    json_array_size(passes) > WP_MAX_PASSES) {
+		snprintf(err, errlen, "passes must be an array of 1 to %d passes", WP_MAX_PASSES);
+		return -1;
+	}
+	job->npasses = json_array_size(passes);
+	for (size_t i = 0; i < job->npasses; i++)
+		if (parse_pass(json_array_get(passes, i), i, &job->passes[i], err, errlen) < 0)
+			return -1;
+	if (parse_verify(json_object_get(root, "verification"), &job->verify, err, errlen) < 0)
+		return -1;
+	parse_stop(root, job);
+	return 0;
+}
+
+/* ---- files ------------------------------------------------------------- */
+
+int wp_job_save(const struct wp_job *job, const char *path, char *err,
+		size_t errlen)
+{
+	char tmp[4096];
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
+		snprintf(err, errlen, "report path is too long: %s", path);
+		return -1;
+	}
+	json_t *root = wp_job_to_json(job);
+	char *text = root ? json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
+	json_decref(root);
+	if (!text) {
+		snprintf(err, errlen, "cannot serialise the job report");
+		return -1;
+	}
+	int rc = -1;
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot write report %s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	size_t len = strlen(text);
+	bool ok = write(fd, text, len) == (ssize_t)len && write(fd, "\n", 1) == 1 &&
+		  fsync(fd) == 0;
+	int saved = errno;
+	if (close(fd) < 0 && ok) {
+		ok = false;
+		saved = errno;
+	}
+	if (!ok || rename(tmp, path) < 0) {
+		if (ok)
+			saved = errno;
+		snprintf(err, errlen, "cannot write report %s: %s", path, strerror(saved));
+		unlink(tmp);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(text);
+	return rc;
+}
+
+int wp_job_load(const char *path, struct wp_job *job, char *err, size_t errlen)
+{
+	json_error_t jerr;
+	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		snprintf(err, errlen, "cannot read report %s: %s (line %d)", path,
+			 jerr.text, jerr.line);
+		return -1;
+	}
+	char why[400];
+	int rc = wp_job_from_json(root, job, why, sizeof(why));
+	json_decref(root);
+	if (rc < 0)
+		snprintf(err, errlen, "report %s: %s", path, why);
+	return rc;
+}

@@ -1,0 +1,214 @@
+/*
+ * wipe/ — overwrite methods, pattern generation, the overwrite engine and
+ * the job report.
+ *
+ * A pass writes one pattern over the whole device. Random passes use an
+ * AES-256-CTR keystream under a fresh key: the stream at any byte offset can
+ * be regenerated from (key, offset), which is what makes a random pass
+ * verifiable, now and months later from the job report. The key reveals
+ * nothing about the data that was overwritten.
+ *
+ * The job report (struct wp_job) is the seam for later stages: the custody
+ * ledger records its digest and the certificate is built from it.
+ *
+ * Errors: 0 on success, -1 on failure with a one-line message in the
+ * caller's buffer. Nothing here prints or exits.
+ */
+#ifndef WP_WIPE_H
+#define WP_WIPE_H
+
+#include <jansson.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#define WP_KEY_BYTES 32
+#define WP_MAX_PASSES 3
+#define WP_MAX_BAD_OFFSETS 8
+
+/* ---- patterns ---------------------------------------------------------- */
+
+enum wp_pattern {
+	WP_PATTERN_ZERO,
+	WP_PATTERN_ONES,
+	WP_PATTERN_RANDOM,
+};
+
+struct wp_pass_spec {
+	enum wp_pattern pattern;
+	uint8_t key[WP_KEY_BYTES]; /* random passes only; zero otherwise */
+};
+
+/* A generator of one pass's content; one per thread (holds cipher state). */
+struct wp_patgen {
+	struct wp_pass_spec spec;
+	void *cipher; /* EVP_CIPHER_CTX, random passes only */
+};
+
+const char *wp_pattern_name(enum wp_pattern pattern);
+int wp_pattern_parse(const char *name, enum wp_pattern *out);
+
+/* A new pass of the given pattern; random passes get a key from getrandom(). */
+int wp_pass_spec_new(struct wp_pass_spec *spec, enum wp_pattern pattern,
+		     char *err, size_t errlen);
+
+int wp_patgen_init(struct wp_patgen *gen, const struct wp_pass_spec *spec,
+		   char *err, size_t errlen);
+/* Fill buf with the pass content for device bytes [offset, offset+len).
+ * Any offset and length; the result never depends on how a range is split. */
+int wp_patgen_fill(struct wp_patgen *gen, uint64_t offset, void *buf,
+		   size_t len, char *err, size_t errlen);
+void wp_patgen_free(struct wp_patgen *gen);
+
+/* ---- methods ----------------------------------------------------------- */
+
+struct wp_method {
+	const char *name;        /* "random" */
+	const char *description; /* one line for --help and list */
+	size_t npasses;
+	enum wp_pattern passes[WP_MAX_PASSES];
+};
+
+/* NULL when unknown. Formatting is never a method (REQUIREMENTS R1). */
+const struct wp_method *wp_method_find(const char *name);
+/* Iterate: index 0.. until NULL. */
+const struct wp_method *wp_method_at(size_t index);
+/* "zero, ones, random, random-zero, dod3" for error messages. */
+void wp_method_names(char *buf, size_t len);
+
+/* ---- job report -------------------------------------------------------- */
+
+enum wp_result {
+	WP_RESULT_SANITIZED,   /* every pass written and the final one verified */
+	WP_RESULT_FAILED,      /* an I/O error or a verification mismatch */
+	WP_RESULT_INTERRUPTED, /* stopped by a signal before the end */
+	WP_RESULT_UNVERIFIED,  /* written completely, verification off */
+};
+
+enum wp_verify_mode {
+	WP_VERIFY_OFF,
+	WP_VERIFY_SAMPLE,
+	WP_VERIFY_FULL,
+};
+
+struct wp_job_device {
+	char path[64];
+	char model[128];
+	char serial[128];
+	char kind[16];
+	char transport[16];
+	uint64_t size_bytes;
+	unsigned logical_block_size;
+};
+
+struct wp_pass_record {
+	struct wp_pass_spec spec;
+	uint64_t bytes_written;
+	double seconds;
+	bool complete;
+};
+
+struct wp_verify_record {
+	enum wp_verify_mode mode;
+	uint64_t seed;            /* sample selection seed */
+	uint64_t bytes_checked;
+	double coverage_percent;  /* of the device, 0..100 */
+	uint64_t mismatched_blocks; /* logical blocks that differ */
+	size_t n_bad;
+	uint64_t bad_offsets[WP_MAX_BAD_OFFSETS]; /* first differing bytes */
+	double seconds;
+	bool complete;            /* every planned byte was read */
+};
+
+/* Where a job stopped early: the pass (1-based) and the device offset. */
+struct wp_stop_point {
+	bool set;
+	char phase[8];            /* "write" or "verify" */
+	size_t pass;
+	uint64_t offset;
+};
+
+struct wp_job {
+	char id[40];              /* UUID v4 */
+	struct wp_job_device device;
+	char method[32];
+	size_t npasses;
+	struct wp_pass_record passes[WP_MAX_PASSES];
+	struct wp_verify_record verify;
+	enum wp_result result;
+	char error[512];          /* why it failed or stopped; "" when sanitized */
+	struct wp_stop_point stopped_at;
+	time_t started;
+	time_t ended;
+	char tool_version[32];
+	char host[128];
+};
+
+const char *wp_result_name(enum wp_result result);
+const char *wp_verify_mode_name(enum wp_verify_mode mode);
+int wp_verify_mode_parse(const char *name, enum wp_verify_mode *out);
+
+/* Fresh job: id, start time, host, tool version; device and method empty. */
+int wp_job_init(struct wp_job *job, char *err, size_t errlen);
+
+/* The pass whose content the device must hold at the end; NULL if none. */
+const struct wp_pass_spec *wp_job_final_pass(const struct wp_job *job);
+
+json_t *wp_job_to_json(const struct wp_job *job);
+int wp_job_from_json(const json_t *root, struct wp_job *job,
+		     char *err, size_t errlen);
+/* Written to PATH.tmp, fsynced and renamed: never a half report. */
+int wp_job_save(const struct wp_job *job, const char *path,
+		char *err, size_t errlen);
+int wp_job_load(const char *path, struct wp_job *job, char *err, size_t errlen);
+
+/* ---- engine ------------------------------------------------------------ */
+
+/* An opened device: fd opened O_DIRECT (and O_EXCL for writing). */
+struct wp_io_target {
+	int fd;
+	const char *path;
+	uint64_t size;            /* bytes, a multiple of block_size */
+	unsigned block_size;      /* logical block size */
+};
+
+struct wp_progress {
+	const char *phase;        /* "write" or "verify" */
+	size_t pass;              /* 1-based; verify reports the final pass */
+	size_t npasses;
+	uint64_t done;            /* bytes of this phase */
+	uint64_t total;
+	double elapsed;           /* seconds since the phase started */
+	double rate;              /* bytes per second */
+	double eta;               /* seconds, < 0 when unknown */
+	bool final;               /* the last report of this phase */
+};
+
+typedef void (*wp_progress_fn)(const struct wp_progress *progress, void *ctx);
+
+struct wp_run_ctl {
+	volatile sig_atomic_t *stop; /* set asynchronously to stop cleanly */
+	wp_progress_fn progress;     /* may be NULL */
+	void *progress_ctx;
+	size_t chunk_bytes;          /* 0 = default (WP_DEFAULT_CHUNK) */
+};
+
+#define WP_DEFAULT_CHUNK (4u << 20)
+
+/*
+ * Write every pass of METHOD over the target, fdatasync after each pass,
+ * and record each pass in job->passes. On a signal: job->result is
+ * WP_RESULT_INTERRUPTED; on an I/O error: WP_RESULT_FAILED; both with
+ * job->stopped_at and job->error set, and -1 returned. On success returns 0
+ * and leaves job->result for verification to decide.
+ */
+int wp_overwrite_run(const struct wp_io_target *target,
+		     const struct wp_method *method, struct wp_job *job,
+		     const struct wp_run_ctl *ctl, char *err, size_t errlen);
+
+/* Monotonic seconds, for rates. */
+double wp_now(void);
+
+#endif
