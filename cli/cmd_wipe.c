@@ -330,6 +330,9 @@ int wp_wipe_one(const struct wp_wipe_request *req, struct wp_job *job)
 	}
 	job_set_device(job, dev);
 	run_job(fd, dev, m, req, job);
+	/* The old partition table is gone from the medium: let the kernel drop
+	 * its stale partitions too. Fails harmlessly where there are none. */
+	(void)ioctl(fd, BLKRRPART);
 	close(fd);
 	fd = -1;
 	code = finish(req, job);

@@ -402,28 +402,6 @@ static int parse_mount_line(char *line, struct wp_usage *u)
 	return 0;
 }
 
-static int load_mounts(struct wp_usage *u, char *err, size_t errlen)
-{
-	const char *path = "/proc/self/mountinfo";
-	FILE *f = fopen(path, "re");
-	char *line = NULL;
-	size_t cap = 0;
-	int rc = 0;
-
-	if (!f) {
-		snprintf(err, errlen, "cannot read %s: %s; is /proc mounted?",
-			 path, strerror(errno));
-		return -1;
-	}
-	while (rc == 0 && getline(&line, &cap, f) > 0)
-		rc = parse_mount_line(line, u);
-	free(line);
-	fclose(f);
-	if (rc < 0)
-		snprintf(err, errlen, "%s: out of memory", path);
-	return rc;
-}
-
 /* A swap file lives on the filesystem of st_dev; for 0:N filesystems the
  * mount table already knows which disks that is. */
 static void swap_file_disks(struct wp_usage *u, struct wp_use *use, dev_t dev)
@@ -471,25 +449,29 @@ static int parse_swap_line(char *line, struct wp_usage *u)
 	return 0;
 }
 
-static int load_swaps(struct wp_usage *u, char *err, size_t errlen)
+typedef int (*line_parser)(char *line, struct wp_usage *u);
+
+/* Feed every line of a /proc table to PARSE, after SKIP header lines.
+ * A missing file is an error unless MISSING_OK (a kernel without swap). */
+static int load_table(const char *path, size_t skip, bool missing_ok,
+		      line_parser parse, struct wp_usage *u, char *err,
+		      size_t errlen)
 {
-	const char *path = "/proc/swaps";
 	FILE *f = fopen(path, "re");
 	char *line = NULL;
-	size_t cap = 0;
+	size_t cap = 0, n = 0;
 	int rc = 0;
 
 	if (!f) {
-		if (errno == ENOENT)
-			return 0; /* kernel without swap support */
-		snprintf(err, errlen, "cannot read %s: %s", path,
-			 strerror(errno));
+		if (missing_ok && errno == ENOENT)
+			return 0;
+		snprintf(err, errlen, "cannot read %s: %s; is /proc mounted?",
+			 path, strerror(errno));
 		return -1;
 	}
-	if (getline(&line, &cap, f) > 0) { /* header line */
-		while (rc == 0 && getline(&line, &cap, f) > 0)
-			rc = parse_swap_line(line, u);
-	}
+	while (rc == 0 && getline(&line, &cap, f) > 0)
+		if (n++ >= skip)
+			rc = parse(line, u);
 	free(line);
 	fclose(f);
 	if (rc < 0)
@@ -500,8 +482,11 @@ static int load_swaps(struct wp_usage *u, char *err, size_t errlen)
 int wp_usage_load(struct wp_usage *usage, char *err, size_t errlen)
 {
 	memset(usage, 0, sizeof(*usage));
-	if (load_mounts(usage, err, errlen) < 0 ||
-	    load_swaps(usage, err, errlen) < 0) {
+	/* mounts first: swap files on 0:N filesystems resolve through them */
+	if (load_table("/proc/self/mountinfo", 0, false, parse_mount_line,
+		       usage, err, errlen) < 0 ||
+	    load_table("/proc/swaps", 1, true, parse_swap_line, usage, err,
+		       errlen) < 0) {
 		wp_usage_free(usage);
 		return -1;
 	}

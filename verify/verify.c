@@ -13,8 +13,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define PROGRESS_INTERVAL 0.2
-
 struct verify_state {
 	const struct wp_io_target *target;
 	const struct wp_run_ctl *ctl;
@@ -24,26 +22,13 @@ struct verify_state {
 	uint8_t *want;
 	size_t chunk;
 	uint64_t total;     /* bytes planned */
-	double started;
-	double last_report;
+	struct wp_progress_clock clock;
 };
 
 static void report(struct verify_state *st, bool final)
 {
-	if (!st->ctl->progress)
-		return;
-	double now = wp_now();
-	if (!final && now - st->last_report < PROGRESS_INTERVAL)
-		return;
-	st->last_report = now;
-	struct wp_progress p = {
-		.phase = "verify", .pass = 1, .npasses = 1,
-		.done = st->rec->bytes_checked, .total = st->total,
-		.elapsed = now - st->started, .final = final,
-	};
-	p.rate = p.elapsed > 0 ? (double)p.done / p.elapsed : 0;
-	p.eta = p.rate > 0 ? (double)(p.total - p.done) / p.rate : -1;
-	st->ctl->progress(&p, st->ctl->progress_ctx);
+	wp_progress_emit(st->ctl, &st->clock, "verify", 1, 1, st->rec->bytes_checked,
+			 st->total, final);
 }
 
 static void note_mismatches(struct verify_state *st, uint64_t offset, size_t len)
@@ -151,8 +136,8 @@ enum wp_verify_outcome wp_verify_run(const struct wp_io_target *target,
 	struct verify_state st = {
 		.target = target, .ctl = ctl, .rec = rec,
 		.chunk = ctl->chunk_bytes ? ctl->chunk_bytes : WP_DEFAULT_CHUNK,
-		.started = wp_now(),
 	};
+	wp_progress_start(&st.clock);
 	struct wp_region *regions = NULL;
 	size_t n = 0;
 	enum wp_verify_outcome out = WP_VERIFY_ERROR;
@@ -173,7 +158,7 @@ enum wp_verify_outcome wp_verify_run(const struct wp_io_target *target,
 		if (check_region(&st, &regions[i], err, errlen) < 0)
 			break;
 	rec->complete = i == n;
-	rec->seconds = wp_now() - st.started;
+	rec->seconds = wp_now() - st.clock.started;
 	rec->coverage_percent = 100.0 * (double)rec->bytes_checked / (double)target->size;
 	report(&st, true);
 	if (rec->mismatched_blocks > 0) {

@@ -24,35 +24,44 @@ double wp_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+void wp_progress_start(struct wp_progress_clock *clock)
+{
+	clock->started = wp_now();
+	clock->last = -1e9;
+}
+
+void wp_progress_emit(const struct wp_run_ctl *ctl, struct wp_progress_clock *clock,
+		      const char *phase, size_t pass, size_t npasses,
+		      uint64_t done, uint64_t total, bool final)
+{
+	if (!ctl->progress)
+		return;
+	double now = wp_now();
+	if (!final && now - clock->last < PROGRESS_INTERVAL)
+		return;
+	clock->last = now;
+	struct wp_progress p = {
+		.phase = phase, .pass = pass, .npasses = npasses,
+		.done = done, .total = total,
+		.elapsed = now - clock->started, .final = final,
+	};
+	p.rate = p.elapsed > 0 ? (double)done / p.elapsed : 0;
+	p.eta = p.rate > 0 ? (double)(total - done) / p.rate : -1;
+	ctl->progress(&p, ctl->progress_ctx);
+}
+
 struct pass_state {
 	const struct wp_io_target *target;
 	const struct wp_run_ctl *ctl;
 	size_t pass;       /* 1-based */
 	size_t npasses;
-	double started;
-	double last_report;
+	struct wp_progress_clock clock;
 };
 
 static void report_progress(struct pass_state *st, uint64_t done, bool final)
 {
-	if (!st->ctl->progress)
-		return;
-	double now = wp_now();
-	if (!final && now - st->last_report < PROGRESS_INTERVAL)
-		return;
-	st->last_report = now;
-	struct wp_progress p = {
-		.phase = "write",
-		.pass = st->pass,
-		.npasses = st->npasses,
-		.done = done,
-		.total = st->target->size,
-		.elapsed = now - st->started,
-		.final = final,
-	};
-	p.rate = p.elapsed > 0 ? (double)done / p.elapsed : 0;
-	p.eta = p.rate > 0 ? (double)(p.total - done) / p.rate : -1;
-	st->ctl->progress(&p, st->ctl->progress_ctx);
+	wp_progress_emit(st->ctl, &st->clock, "write", st->pass, st->npasses, done,
+			 st->target->size, final);
 }
 
 /* Write len bytes at offset, resuming after short writes. Returns 0, or -1
@@ -193,11 +202,12 @@ int wp_overwrite_run(const struct wp_io_target *target,
 		}
 		struct pass_state st = {
 			.target = target, .ctl = ctl, .pass = i + 1,
-			.npasses = method->npasses, .started = wp_now(),
+			.npasses = method->npasses,
 		};
+		wp_progress_start(&st.clock);
 		rc = run_pass(&st, &gen, buf, chunk, job, rec, err, errlen);
 		wp_patgen_free(&gen);
-		rec->seconds = wp_now() - st.started;
+		rec->seconds = wp_now() - st.clock.started;
 		rec->complete = rc == 0;
 	}
 	free(buf);

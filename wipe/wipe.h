@@ -211,4 +211,15 @@ int wp_overwrite_run(const struct wp_io_target *target,
 /* Monotonic seconds, for rates. */
 double wp_now(void);
 
+/* Progress reporting shared by the write and the verify loops: rate and ETA
+ * from the phase start, at most every 0.2 s plus the final report. */
+struct wp_progress_clock {
+	double started;
+	double last;
+};
+void wp_progress_start(struct wp_progress_clock *clock);
+void wp_progress_emit(const struct wp_run_ctl *ctl, struct wp_progress_clock *clock,
+		      const char *phase, size_t pass, size_t npasses,
+		      uint64_t done, uint64_t total, bool final);
+
 #endif

@@ -45,4 +45,10 @@ expect_in "use $dev" "$ERR"
 serial=$(wp_serial "$dev")
 expect_exit 2 "$WIPEPROOF" wipe "$dev" --confirm-serial "$serial" --report /nonexistent/dir/job.json
 expect_in "/nonexistent/dir" "$ERR"
+
+# wiping the whole disk removes the partition table, and the kernel's stale
+# partition node goes with it
+expect_exit 0 "$WIPEPROOF" wipe "$dev" --confirm-serial "$serial" --method zero
+for _ in 1 2 3 4 5; do [ -e "${dev}p1" ] || break; sleep 0.2; done
+[ ! -e "${dev}p1" ] || fail "stale ${dev}p1 still present after the wipe"
 echo "1 passed, 0 failed"

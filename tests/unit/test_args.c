@@ -1,7 +1,7 @@
 /* Command-line parsing: what is accepted, and what each refusal says. */
 #include "cli.h"
 
-#include <check.h>
+#include "check_main.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -122,9 +122,5 @@ int main(void)
 	tcase_add_test(tc, other_commands);
 	tcase_add_test(tc, exit_codes_for_results);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return wp_run_suite(s);
 }

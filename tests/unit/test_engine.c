@@ -5,7 +5,7 @@
  */
 #include "verify.h"
 
-#include <check.h>
+#include "check_main.h"
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,9 +184,5 @@ int main(void)
 	tcase_add_test(tc, mismatch_located_to_the_byte);
 	tcase_add_test(tc, sample_verify_reads_the_plan);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return wp_run_suite(s);
 }

@@ -6,7 +6,7 @@
  * ext4 filesystem are written into the image file before it is attached,
  * and the filesystem is mounted read-only.
  */
-#include <check.h>
+#include "check_main.h"
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -746,14 +746,8 @@ static Suite *media_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(media_suite());
-	int failed;
-
 	if (geteuid() != 0)
 		fprintf(stderr, "test_media: not root, loop device tests "
 			"skipped\n");
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return wp_run_suite(media_suite());
 }

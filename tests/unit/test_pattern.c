@@ -1,7 +1,7 @@
 /* Pass content: keystream addressing, constants, and the method table. */
 #include "wipe.h"
 
-#include <check.h>
+#include "check_main.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -154,9 +154,5 @@ int main(void)
 	tcase_add_test(tc, constant_patterns);
 	tcase_add_test(tc, method_table);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return wp_run_suite(s);
 }

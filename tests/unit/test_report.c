@@ -1,7 +1,7 @@
 /* The job report: round trip, strict loading, atomic saving. */
 #include "wipe.h"
 
-#include <check.h>
+#include "check_main.h"
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -167,9 +167,5 @@ int main(void)
 	tcase_add_test(tc, save_and_load);
 	tcase_add_test(tc, names);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return wp_run_suite(s);
 }

@@ -1,7 +1,7 @@
 /* Sample selection: reproducible, spread, aligned, at least 10 %. */
 #include "verify.h"
 
-#include <check.h>
+#include "check_main.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -109,9 +109,5 @@ int main(void)
 	tcase_add_test(tc, small_device_is_read_whole);
 	tcase_add_test(tc, bad_geometry_refused);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return wp_run_suite(s);
 }
