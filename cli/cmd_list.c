@@ -14,7 +14,7 @@ int wp_cmd_list(const struct wp_cmdline *cl)
 		for (size_t i = 0; i < list.n; i++)
 			json_array_append_new(arr, wp_device_to_json(&list.items[i]));
 		json_t *root = json_pack("{s:o}", "devices", arr);
-		json_dumpf(root, stdout, JSON_INDENT(2));
+		json_dumpf(root, stdout, JSON_INDENT(2) | WP_JSON_DUMP_FLAGS);
 		fputc('\n', stdout);
 		json_decref(root);
 	} else {

@@ -52,7 +52,7 @@ static void print_result(const struct wp_cmdline *cl, const struct wp_job *job,
 				      "verification", json_object_get(v, "verification"));
 		if (out != WP_VERIFY_MATCH)
 			json_object_set_new(o, "error", json_string(err));
-		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+		json_dumpf(o, stdout, JSON_INDENT(2) | WP_JSON_DUMP_FLAGS);
 		fputc('\n', stdout);
 		json_decref(o);
 		json_decref(v);

@@ -258,7 +258,7 @@ static int finish(const struct wp_wipe_request *req, const struct wp_job *job)
 	}
 	if (req->json) {
 		json_t *root = wp_job_to_json(job);
-		json_dumpf(root, stdout, JSON_COMPACT | JSON_SORT_KEYS);
+		json_dumpf(root, stdout, JSON_COMPACT | WP_JSON_DUMP_FLAGS);
 		fputc('\n', stdout);
 		json_decref(root);
 	} else {

@@ -45,7 +45,7 @@ static void print_json(struct wp_progress_view *view, const struct wp_progress *
 			      "rate_bytes_per_s", (json_int_t)p->rate, "eta_s", p->eta,
 			      "final", p->final);
 	if (o) {
-		json_dumpf(o, stdout, JSON_COMPACT);
+		json_dumpf(o, stdout, JSON_COMPACT | WP_JSON_DUMP_FLAGS);
 		fputc('\n', stdout);
 		fflush(stdout);
 	}

@@ -60,7 +60,12 @@ static void add_use_reasons(struct wp_device *dev)
 			   "%s holds the running system's %s (%s); wipeproof "
 			   "never wipes it", dev->path, m, system_mount_label(m));
 	}
-	if (dev->mounted)
+	/* "umount /" would be bad advice for the disk the system runs from */
+	if (dev->mounted && dev->holds_system)
+		add_reason(dev, WP_REASON_MOUNTED, false,
+			   "%s has a mounted filesystem: %s", dev->path,
+			   dev->mounted_what);
+	else if (dev->mounted)
 		add_reason(dev, WP_REASON_MOUNTED, false,
 			   "%s has a mounted filesystem: %s; unmount it first "
 			   "(umount %s)", dev->path, dev->mounted_what,

@@ -435,7 +435,7 @@ int wp_job_save(const struct wp_job *job, const char *path, char *err,
 		return -1;
 	}
 	json_t *root = wp_job_to_json(job);
-	char *text = root ? json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
+	char *text = root ? json_dumps(root, JSON_INDENT(2) | WP_JSON_DUMP_FLAGS) : NULL;
 	json_decref(root);
 	if (!text) {
 		snprintf(err, errlen, "cannot serialise the job report");

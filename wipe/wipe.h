@@ -146,6 +146,10 @@ struct wp_job {
 	char host[128];
 };
 
+/* How wipeproof writes JSON: sorted keys, reals to 6 significant digits
+ * (seconds and percentages; every count and size is an integer). */
+#define WP_JSON_DUMP_FLAGS (JSON_SORT_KEYS | JSON_REAL_PRECISION(6))
+
 const char *wp_result_name(enum wp_result result);
 const char *wp_verify_mode_name(enum wp_verify_mode mode);
 int wp_verify_mode_parse(const char *name, enum wp_verify_mode *out);

@@ -166,7 +166,6 @@ START_TEST(test_texts_name_the_cause)
 	assert_text(WP_REASON_SYSTEM_DISK, "root filesystem");
 	assert_text(WP_REASON_SYSTEM_DISK, "never wipes");
 	assert_text(WP_REASON_MOUNTED, "/dev/sdx1 on /media/x");
-	assert_text(WP_REASON_MOUNTED, "umount /media/x");
 	assert_text(WP_REASON_SWAP, "/dev/sdx2");
 	assert_text(WP_REASON_SWAP, "swapoff");
 	assert_text(WP_REASON_HOLDERS, "dm-0, md127");
@@ -174,6 +173,20 @@ START_TEST(test_texts_name_the_cause)
 	assert_text(WP_REASON_READ_ONLY, "read-only");
 	assert_text(WP_REASON_WRITE_ONCE, "destroy it physically");
 	assert_text(WP_REASON_NO_MEDIUM, "no medium");
+}
+END_TEST
+
+/* The umount hint is for data disks, never for the disk the system runs on. */
+START_TEST(test_umount_hint_only_for_data_disks)
+{
+	make_device(&dev, F_MOUNTED);
+	wp_guard_evaluate(&dev, NULL);
+	assert_text(WP_REASON_MOUNTED, "umount /media/x");
+
+	make_device(&dev, F_MOUNTED | F_SYSTEM);
+	wp_guard_evaluate(&dev, NULL);
+	assert_text(WP_REASON_MOUNTED, "/dev/sdx1 on /media/x");
+	ck_assert_ptr_null(strstr(find_reason(&dev, WP_REASON_MOUNTED)->text, "umount"));
 }
 END_TEST
 
@@ -277,6 +290,7 @@ static Suite *guard_suite(void)
 
 	tcase_add_loop_test(tc, test_guard_table, 0, N_CASES);
 	tcase_add_test(tc, test_texts_name_the_cause);
+	tcase_add_test(tc, test_umount_hint_only_for_data_disks);
 	tcase_add_test(tc, test_boot_mounts_are_named);
 	tcase_add_test(tc, test_optical_text);
 	tcase_add_test(tc, test_null_opts_refuse_holders);
