@@ -44,18 +44,14 @@ static void print_result(const struct wp_cmdline *cl, const struct wp_job *job,
 	const char *word = out == WP_VERIFY_MATCH ? "match" : out == WP_VERIFY_MISMATCH
 			   ? "mismatch" : "error";
 	if (cl->json) {
-		struct wp_job copy = *job;
-		copy.verify = *rec;
-		json_t *v = wp_job_to_json(&copy);
-		json_t *o = json_pack("{s:s, s:s, s:s, s:O}", "device", cl->devices[0],
+		json_t *o = json_pack("{s:s, s:s, s:s, s:o}", "device", cl->devices[0],
 				      "job_id", job->id, "outcome", word,
-				      "verification", json_object_get(v, "verification"));
+				      "verification", wp_verify_record_to_json(rec));
 		if (out != WP_VERIFY_MATCH)
 			json_object_set_new(o, "error", json_string(err));
 		json_dumpf(o, stdout, JSON_INDENT(2) | WP_JSON_DUMP_FLAGS);
 		fputc('\n', stdout);
 		json_decref(o);
-		json_decref(v);
 		return;
 	}
 	char size[32];

@@ -60,16 +60,17 @@ static void add_use_reasons(struct wp_device *dev)
 			   "%s holds the running system's %s (%s); wipeproof "
 			   "never wipes it", dev->path, m, system_mount_label(m));
 	}
-	/* "umount /" would be bad advice for the disk the system runs from */
-	if (dev->mounted && dev->holds_system)
+	if (dev->mounted) {
+		char hint[300] = "";
+
+		/* "umount /" would be bad advice for the system's own disk */
+		if (!dev->holds_system)
+			wp_fmt(hint, sizeof(hint), "; unmount it first (umount %s)",
+			       mount_point_of(dev->mounted_what));
 		add_reason(dev, WP_REASON_MOUNTED, false,
-			   "%s has a mounted filesystem: %s", dev->path,
-			   dev->mounted_what);
-	else if (dev->mounted)
-		add_reason(dev, WP_REASON_MOUNTED, false,
-			   "%s has a mounted filesystem: %s; unmount it first "
-			   "(umount %s)", dev->path, dev->mounted_what,
-			   mount_point_of(dev->mounted_what));
+			   "%s has a mounted filesystem: %s%s", dev->path,
+			   dev->mounted_what, hint);
+	}
 	if (dev->swap_active)
 		add_reason(dev, WP_REASON_SWAP, false,
 			   "%s has active swap: %s; run swapoff %s first",

@@ -141,7 +141,7 @@ static json_t *pass_to_json(const struct wp_pass_record *p, size_t number)
 	return o;
 }
 
-static json_t *verify_to_json(const struct wp_verify_record *v)
+json_t *wp_verify_record_to_json(const struct wp_verify_record *v)
 {
 	char seed[17];
 	snprintf(seed, sizeof(seed), "%016llx", (unsigned long long)v->seed);
@@ -176,7 +176,7 @@ json_t *wp_job_to_json(const struct wp_job *job)
 		"device", device_to_json(&job->device),
 		"method", job->method,
 		"passes", passes,
-		"verification", verify_to_json(&job->verify),
+		"verification", wp_verify_record_to_json(&job->verify),
 		"result", wp_result_name(job->result),
 		"started_utc", started, "ended_utc", ended);
 	if (!root)

@@ -161,6 +161,8 @@ int wp_job_init(struct wp_job *job, char *err, size_t errlen);
 const struct wp_pass_spec *wp_job_final_pass(const struct wp_job *job);
 
 json_t *wp_job_to_json(const struct wp_job *job);
+/* The "verification" member of a report, on its own. */
+json_t *wp_verify_record_to_json(const struct wp_verify_record *rec);
 int wp_job_from_json(const json_t *root, struct wp_job *job,
 		     char *err, size_t errlen);
 /* Written to PATH.tmp, fsynced and renamed: never a half report. */
