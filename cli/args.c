@@ -19,11 +19,14 @@ static const struct command_name commands[] = {
 	{ "list", WP_CMD_LIST },     { "wipe", WP_CMD_WIPE },
 	{ "verify", WP_CMD_VERIFY }, { "demo", WP_CMD_DEMO },
 	{ "help", WP_CMD_HELP },     { "version", WP_CMD_VERSION },
+	{ "plan", WP_CMD_PLAN },
 };
 
 enum {
 	OPT_JSON = 1000, OPT_METHOD, OPT_VERIFY, OPT_CONFIRM, OPT_REPORT,
-	OPT_FORCE_HOLDERS, OPT_CHUNK, OPT_SIZE, OPT_HELP,
+	OPT_FORCE_HOLDERS, OPT_CHUNK, OPT_SIZE, OPT_HELP, OPT_DEPTH, OPT_REPORT_DIR,
+	OPT_ASSET, OPT_AS, OPT_LEDGER, OPT_KEYS, OPT_PASSPHRASE_FILE, OPT_LEVEL,
+	OPT_REMOVE_HPA,
 };
 
 static const struct option long_options[] = {
@@ -35,6 +38,15 @@ static const struct option long_options[] = {
 	{ "force-holders", no_argument, NULL, OPT_FORCE_HOLDERS },
 	{ "chunk", required_argument, NULL, OPT_CHUNK },
 	{ "size-mib", required_argument, NULL, OPT_SIZE },
+	{ "queue-depth", required_argument, NULL, OPT_DEPTH },
+	{ "report-dir", required_argument, NULL, OPT_REPORT_DIR },
+	{ "asset", required_argument, NULL, OPT_ASSET },
+	{ "as", required_argument, NULL, OPT_AS },
+	{ "ledger", required_argument, NULL, OPT_LEDGER },
+	{ "keys", required_argument, NULL, OPT_KEYS },
+	{ "passphrase-file", required_argument, NULL, OPT_PASSPHRASE_FILE },
+	{ "level", required_argument, NULL, OPT_LEVEL },
+	{ "remove-hpa", no_argument, NULL, OPT_REMOVE_HPA },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -46,10 +58,18 @@ static bool option_allowed(enum wp_command cmd, int opt)
 	case OPT_HELP:
 		return true;
 	case OPT_JSON:
-		return cmd == WP_CMD_LIST || cmd == WP_CMD_WIPE || cmd == WP_CMD_VERIFY;
-	case OPT_METHOD: case OPT_CONFIRM: case OPT_FORCE_HOLDERS:
+		return cmd == WP_CMD_LIST || cmd == WP_CMD_WIPE || cmd == WP_CMD_VERIFY ||
+		       cmd == WP_CMD_PLAN;
+	case OPT_LEVEL:
+		return cmd == WP_CMD_WIPE || cmd == WP_CMD_PLAN;
+	case OPT_REMOVE_HPA:
 		return cmd == WP_CMD_WIPE;
-	case OPT_VERIFY: case OPT_REPORT: case OPT_CHUNK:
+	case OPT_METHOD:
+		return cmd == WP_CMD_WIPE || cmd == WP_CMD_PLAN;
+	case OPT_CONFIRM: case OPT_FORCE_HOLDERS: case OPT_REPORT_DIR:
+	case OPT_ASSET: case OPT_AS: case OPT_LEDGER: case OPT_KEYS: case OPT_PASSPHRASE_FILE:
+		return cmd == WP_CMD_WIPE;
+	case OPT_VERIFY: case OPT_REPORT: case OPT_CHUNK: case OPT_DEPTH:
 		return cmd == WP_CMD_WIPE || cmd == WP_CMD_VERIFY;
 	case OPT_SIZE:
 		return cmd == WP_CMD_DEMO;
@@ -77,15 +97,28 @@ static int parse_size(const char *text, unsigned long long *out)
 	return 0;
 }
 
+/* Options given once per device, in the order of the devices. */
+static int push_per_device(const char **list, size_t *n, const char *arg,
+			   const char *name, char *err, size_t errlen)
+{
+	if (*n >= WP_MAX_DEVICES) {
+		snprintf(err, errlen, "--%s given more than %d times", name, WP_MAX_DEVICES);
+		return -1;
+	}
+	list[(*n)++] = arg;
+	return 0;
+}
+
 static int take_option(struct wp_cmdline *cl, int opt, const char *arg,
 		       char *err, size_t errlen)
 {
 	unsigned long long n = 0;
-	char names[128];
+	char names[128], fw_names[400];
 	switch (opt) {
 	case OPT_HELP:
 		cl->help_topic = cl->cmd == WP_CMD_LIST ? "list" : cl->cmd == WP_CMD_WIPE ? "wipe"
-			       : cl->cmd == WP_CMD_VERIFY ? "verify" : "demo";
+			       : cl->cmd == WP_CMD_VERIFY ? "verify" : cl->cmd == WP_CMD_PLAN ? "plan"
+			       : "demo";
 		cl->cmd = WP_CMD_HELP;
 		return 0;
 	case OPT_JSON:
@@ -94,10 +127,22 @@ static int take_option(struct wp_cmdline *cl, int opt, const char *arg,
 	case OPT_METHOD:
 		if (!wp_method_find(arg)) {
 			wp_method_names(names, sizeof(names));
-			snprintf(err, errlen, "unknown method '%s'; choose one of: %s", arg, names);
+			wp_fw_method_names(fw_names, sizeof(fw_names));
+			snprintf(err, errlen, "unknown method '%s'; choose one of: %s; or a firmware "
+				 "method: %s", arg, names, fw_names);
 			return -1;
 		}
 		cl->method = arg;
+		return 0;
+	case OPT_REMOVE_HPA:
+		cl->remove_hpa = true;
+		return 0;
+	case OPT_LEVEL:
+		if (wp_level_parse(arg, &cl->level) < 0) {
+			snprintf(err, errlen, "unknown level '%s'; choose clear or purge (NIST SP 800-88)",
+				 arg);
+			return -1;
+		}
 		return 0;
 	case OPT_VERIFY:
 		if (wp_verify_mode_parse(arg, &cl->verify_mode) < 0) {
@@ -107,10 +152,34 @@ static int take_option(struct wp_cmdline *cl, int opt, const char *arg,
 		cl->verify_set = true;
 		return 0;
 	case OPT_CONFIRM:
-		cl->confirm_serial = arg;
-		return 0;
+		return push_per_device(cl->confirm_serials, &cl->n_confirm, arg,
+				       "confirm-serial", err, errlen);
 	case OPT_REPORT:
-		cl->report_path = arg;
+		return push_per_device(cl->report_paths, &cl->n_reports, arg, "report",
+				       err, errlen);
+	case OPT_ASSET:
+		return push_per_device(cl->assets, &cl->n_assets, arg, "asset", err, errlen);
+	case OPT_REPORT_DIR:
+		cl->report_dir = arg;
+		return 0;
+	case OPT_AS:
+		cl->as_person = arg;
+		return 0;
+	case OPT_LEDGER:
+		cl->ledger_path = arg;
+		return 0;
+	case OPT_KEYS:
+		cl->keys_dir = arg;
+		return 0;
+	case OPT_PASSPHRASE_FILE:
+		cl->passphrase_file = arg;
+		return 0;
+	case OPT_DEPTH:
+		if (parse_size(arg, &n) < 0 || n < 1 || n > 16) {
+			snprintf(err, errlen, "--queue-depth '%s' must be a whole number from 1 to 16", arg);
+			return -1;
+		}
+		cl->queue_depth = (size_t)n;
 		return 0;
 	case OPT_FORCE_HOLDERS:
 		cl->force_holders = true;
@@ -171,6 +240,36 @@ static int parse_options(int argc, char **argv, struct wp_cmdline *cl,
 	return optind;
 }
 
+static int check_count(size_t given, size_t devices, const char *name, char *err,
+		       size_t errlen)
+{
+	if (given == 0 || given == devices)
+		return 0;
+	snprintf(err, errlen, "--%s was given %zu time(s) for %zu device(s); give it once per "
+		 "device, in the order of the devices", name, given, devices);
+	return -1;
+}
+
+static int check_per_device_counts(const struct wp_cmdline *cl, char *err, size_t errlen)
+{
+	if (cl->cmd != WP_CMD_WIPE)
+		return 0;
+	if (check_count(cl->n_confirm, cl->n_devices, "confirm-serial", err, errlen) < 0 ||
+	    check_count(cl->n_reports, cl->n_devices, "report", err, errlen) < 0 ||
+	    check_count(cl->n_assets, cl->n_devices, "asset", err, errlen) < 0)
+		return -1;
+	if (cl->n_reports && cl->report_dir) {
+		snprintf(err, errlen, "give either --report FILE per device or --report-dir DIR, not both");
+		return -1;
+	}
+	if (cl->n_assets && !cl->as_person && !getenv("WIPEPROOF_AS")) {
+		snprintf(err, errlen, "--asset records the wipe in the custody ledger: say who you are "
+			 "with --as PERSON (or WIPEPROOF_AS)");
+		return -1;
+	}
+	return 0;
+}
+
 static int take_operands(int argc, char **argv, int first, struct wp_cmdline *cl,
 			 char *err, size_t errlen)
 {
@@ -192,17 +291,23 @@ static int take_operands(int argc, char **argv, int first, struct wp_cmdline *cl
 			 argv[0], argv[0]);
 		return -1;
 	}
+	if (n > 1 && cl->cmd != WP_CMD_WIPE) {
+		snprintf(err, errlen, "'%s' takes one device (got '%s' and '%s')", argv[0],
+			 argv[first], argv[first + 1]);
+		return -1;
+	}
 	if (n > WP_MAX_DEVICES) {
-		snprintf(err, errlen, "'%s' takes one device; several at once is not supported yet (got '%s' and '%s')",
-			 argv[0], argv[first], argv[first + 1]);
+		snprintf(err, errlen, "'wipe' takes at most %d devices at once (got %d)",
+			 WP_MAX_DEVICES, n);
 		return -1;
 	}
-	cl->devices[cl->n_devices++] = argv[first];
-	if (cl->cmd == WP_CMD_VERIFY && !cl->report_path) {
-		snprintf(err, errlen, "'verify' needs the job report of the wipe: --report FILE");
+	for (int i = 0; i < n; i++)
+		cl->devices[cl->n_devices++] = argv[first + i];
+	if (cl->cmd == WP_CMD_VERIFY && cl->n_reports != 1) {
+		snprintf(err, errlen, "'verify' needs the job report of the wipe: --report FILE (once)");
 		return -1;
 	}
-	return 0;
+	return check_per_device_counts(cl, err, errlen);
 }
 
 int wp_cmdline_parse(int argc, char **argv, struct wp_cmdline *out,
@@ -228,7 +333,7 @@ int wp_cmdline_parse(int argc, char **argv, struct wp_cmdline *out,
 		if (strcmp(word, commands[i].name) == 0)
 			out->cmd = commands[i].cmd;
 	if (out->cmd == WP_CMD_NONE) {
-		snprintf(err, errlen, "unknown command '%s'; commands: list, wipe, verify, demo, help", word);
+		snprintf(err, errlen, "unknown command '%s'; commands: list, plan, wipe, verify, demo, keys, custody, help", word);
 		return -1;
 	}
 	int first = parse_options(argc - 1, argv + 1, out, err, errlen);
@@ -246,9 +351,16 @@ static const char usage_main[] =
 	"\n"
 	"Commands:\n"
 	"  list [--json]              show disks, their identity, and why a disk is protected\n"
-	"  wipe DEV [OPTIONS]         overwrite a whole disk and verify it (root)\n"
+	"  plan DEV [--level L]       the method wipe would use, and the NIST level it reaches\n"
+	"  wipe DEV... [OPTIONS]      erase whole disks and verify them (root)\n"
 	"  verify DEV --report FILE   re-check that a wiped disk still holds the wipe pattern\n"
 	"  demo                       the whole job on a throw-away file-backed disk (root)\n"
+	"  keys init-ca|issue|list    the organisation's CA and people's signing keys\n"
+	"  custody SUB-COMMAND        the signed custody ledger: intake, request, approve,\n"
+	"                             destroy, transfer, release, note, log, show, export,\n"
+	"                             verify, head (see 'wipeproof help custody')\n"
+	"  cert SUB-COMMAND           certificates of sanitization: issue, show, render,\n"
+	"                             verify (see 'wipeproof help cert')\n"
 	"  help [COMMAND]             this text, or a command's options\n"
 	"  version                    print the version\n";
 
@@ -258,7 +370,8 @@ static const char usage_exit[] =
 	"  0  success (wipe: sanitized, or unverified when --verify off was asked)\n"
 	"  1  failed: an I/O error or another run-time failure; the report says where\n"
 	"  2  usage: bad option, unknown method, or a path that is not a whole disk\n"
-	"  3  refused for safety: protected disk, or serial not confirmed\n"
+	"  3  refused: protected disk, serial not confirmed, or a method or --level\n"
+	"     the disk cannot do\n"
 	"  4  verification mismatch: the disk does not hold the wipe pattern\n"
 	"  5  interrupted by SIGINT/SIGTERM; the report says where it stopped\n";
 
@@ -273,22 +386,41 @@ static const char usage_list[] =
 	"  --json    print {\"devices\":[...]} instead of a table\n";
 
 static const char usage_wipe[] =
-	"Usage: wipeproof wipe DEV [--method M] [--verify full|sample|off]\n"
-	"                      [--confirm-serial SERIAL] [--report FILE] [--json]\n"
+	"Usage: wipeproof wipe DEV... [--method M] [--verify full|sample|off]\n"
+	"                      [--confirm-serial SERIAL]... [--report FILE]... [--json]\n"
 	"\n"
-	"Overwrites the whole disk DEV, flushes it, and reads it back.\n"
-	"The operator confirms by typing the disk's serial number at the prompt,\n"
-	"or passes it with --confirm-serial (required when not on a terminal).\n"
+	"Overwrites each whole disk DEV, flushes it, and reads it back. Several\n"
+	"disks are wiped at once, each on its own; every disk is checked and\n"
+	"confirmed before any is written, and one refusal refuses them all.\n"
+	"The operator confirms each disk by typing its serial number at the\n"
+	"prompt, or passes them with --confirm-serial (required when not on a\n"
+	"terminal).\n"
 	"\n"
-	"  --method M            zero | ones | random (default) | random-zero | dod3\n"
+	"  --method M            zero | ones | random | random-zero | dod3, or a firmware\n"
+	"                        method (see 'help plan'); default: what 'plan' picks\n"
+	"  --level L             clear | purge: refuse (exit 3) when the method cannot\n"
+	"                        reach that NIST SP 800-88 level on the disk\n"
+	"  --remove-hpa          ATA: restore the native max address (until power-off)\n"
+	"                        so the wipe covers a Host Protected Area too\n"
 	"  --verify MODE         full (default): read every block back;\n"
 	"                        sample: a seeded >=10% sample incl. first/last MiB;\n"
 	"                        off: no read-back (result 'unverified')\n"
-	"  --confirm-serial S    the disk's serial, as 'wipeproof list' shows it\n"
-	"  --report FILE         write the JSON job report to FILE\n"
-	"  --json                progress as JSON lines, then the report, on stdout\n"
+	"  --confirm-serial S    the disk's serial, as 'wipeproof list' shows it;\n"
+	"                        once per DEV, in the same order\n"
+	"  --report FILE         write the JSON job report to FILE; once per DEV\n"
+	"  --report-dir DIR      write each report to DIR/SERIAL-JOBID.json\n"
+	"  --asset TAG           record the wipe in the custody ledger for asset TAG\n"
+	"                        (once per DEV); needs --as PERSON, see 'help custody'\n"
+	"  --as PERSON           who records it (name or key fingerprint prefix)\n"
+	"  --ledger PATH         custody ledger (default /var/lib/wipeproof/ledger.db)\n"
+	"  --keys DIR            key store (default /etc/wipeproof/keys)\n"
+	"  --passphrase-file F   passphrase of PERSON's key\n"
+	"  --json                progress as JSON lines, then one report per disk, on stdout\n"
 	"  --force-holders       allow a disk used by LVM/md/dm-crypt (never the system disk)\n"
-	"  --chunk SIZE          I/O size, e.g. 4M (default 4M)\n";
+	"  --chunk SIZE          I/O size, e.g. 4M (default 4M)\n"
+	"  --queue-depth N       buffers per disk, 1-16 (default 4; chunk x N <= 64M)\n"
+	"\n"
+	"With several disks the exit status is the worst disk's: 4, then 1, then 5.\n";
 
 static const char usage_verify[] =
 	"Usage: wipeproof verify DEV --report FILE [--verify full|sample] [--json]\n"
@@ -298,7 +430,30 @@ static const char usage_verify[] =
 	"key in the report). The device's serial and size must match the report.\n"
 	"\n"
 	"  --verify MODE   full (default) or sample (the report's seed, if any)\n"
+	"  --chunk SIZE, --queue-depth N   as for wipe\n"
 	"  --json          print the result as JSON\n";
+
+static const char usage_plan[] =
+	"Usage: wipeproof plan DEV [--level clear|purge] [--method M] [--json]\n"
+	"\n"
+	"Shows the method 'wipe' would use on the whole disk DEV, the NIST SP 800-88\n"
+	"category it reaches (Clear, Purge; Destroy is advice) and why, which\n"
+	"firmware erase methods the disk supports and why the others are not\n"
+	"possible, and hidden areas (ATA HPA/DCO, other NVMe namespaces). Asking\n"
+	"the disk sends only read-only identify commands, and none at all to loop,\n"
+	"virtual or USB-bridged disks. Without --level the plan is Purge where the\n"
+	"disk can do it, else Clear.\n"
+	"\n"
+	"  --level L   clear: an overwrite (verifiable, Clear); purge: a firmware\n"
+	"              Purge method, or exit 3 saying why none is possible\n"
+	"  --method M  check M instead of choosing: possible here, and which level\n"
+	"  --json      print the plan as JSON\n"
+	"\n"
+	"Firmware methods: ata-secure-erase, ata-secure-erase-enhanced,\n"
+	"ata-sanitize-crypto|block|overwrite, nvme-format-user, nvme-format-crypto,\n"
+	"nvme-sanitize-crypto|block|overwrite, scsi-sanitize-crypto|block|overwrite,\n"
+	"secure-discard. Every one is checked on the medium afterwards: a success\n"
+	"status alone never makes a wipe 'sanitized'.\n";
 
 static const char usage_demo[] =
 	"Usage: wipeproof demo [--size-mib N]\n"
@@ -320,6 +475,8 @@ void wp_usage(FILE *out, const char *topic)
 		text = usage_wipe;
 	else if (topic && strcmp(topic, "verify") == 0)
 		text = usage_verify;
+	else if (topic && strcmp(topic, "plan") == 0)
+		text = usage_plan;
 	else if (topic && strcmp(topic, "demo") == 0)
 		text = usage_demo;
 	fputs(text, out);

@@ -6,9 +6,11 @@
 #ifndef WP_CLI_H
 #define WP_CLI_H
 
+#include "firmware.h"
 #include "udev.h"
 #include "wipe.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -32,9 +34,12 @@ enum wp_command {
 	WP_CMD_WIPE,
 	WP_CMD_VERIFY,
 	WP_CMD_DEMO,
+	WP_CMD_PLAN,
 };
 
-#define WP_MAX_DEVICES 1
+/* Drives one `wipe` runs at once; each has its own threads and at most
+ * WP_MAX_RING_BYTES of buffers. */
+#define WP_MAX_DEVICES 32
 
 struct wp_cmdline {
 	enum wp_command cmd;
@@ -42,13 +47,26 @@ struct wp_cmdline {
 	bool json;
 	size_t n_devices;
 	const char *devices[WP_MAX_DEVICES];
-	const char *method;          /* NULL: the default method */
+	const char *method;          /* NULL: the plan's method */
+	enum wp_level level;         /* --level; WP_LEVEL_BEST when not given */
+	bool remove_hpa;             /* --remove-hpa: restore the native max first */
 	enum wp_verify_mode verify_mode;
 	bool verify_set;
-	const char *confirm_serial;  /* NULL: ask on the terminal */
-	const char *report_path;
+	/* Given once per device, in the order of the devices. */
+	size_t n_confirm;
+	const char *confirm_serials[WP_MAX_DEVICES]; /* none: ask on the terminal */
+	size_t n_reports;
+	const char *report_paths[WP_MAX_DEVICES];
+	size_t n_assets;
+	const char *assets[WP_MAX_DEVICES];
+	const char *report_dir;      /* a report per device, named by serial and job */
+	const char *as_person;       /* custody: who records the wipe */
+	const char *ledger_path;
+	const char *keys_dir;
+	const char *passphrase_file;
 	bool force_holders;
 	size_t chunk_bytes;          /* 0: engine default */
+	size_t queue_depth;          /* 0: engine default */
 	unsigned demo_size_mib;
 };
 
@@ -66,22 +84,63 @@ int wp_cmd_list(const struct wp_cmdline *cl);
 int wp_cmd_wipe(const struct wp_cmdline *cl);
 int wp_cmd_verify(const struct wp_cmdline *cl);
 int wp_cmd_demo(const struct wp_cmdline *cl);
+int wp_cmd_plan(const struct wp_cmdline *cl);
 
 /* ---- shared by the commands ------------------------------------------- */
 
-/* One whole-disk wipe from probe to report; `wipe` and `demo` both use it.
- * Prints progress and refusals; returns a wp_exit code. */
+/* One device of a wipe: what was asked for it. `wipe` and `demo` use it. */
 struct wp_wipe_request {
 	const char *device;
-	const char *method;
+	const char *confirm_serial;  /* NULL: ask on the terminal */
+	const char *report_path;     /* may be NULL */
+	const char *asset;           /* custody asset tag; NULL: no ledger */
+};
+
+/* What applies to every device of one wipe command. */
+struct wp_wipe_options {
+	const char *method;          /* NULL: follow the plan */
+	enum wp_level level;
+	bool remove_hpa;
 	enum wp_verify_mode verify_mode;
-	const char *confirm_serial;
 	bool force_holders;
 	bool json;
 	size_t chunk_bytes;
-	const char *report_path;     /* may be NULL */
+	size_t queue_depth;
+	const char *report_dir;
+	const char *as_person;
+	const char *ledger_path;
+	const char *keys_dir;
+	const char *passphrase_file;
 };
-int wp_wipe_one(const struct wp_wipe_request *req, struct wp_job *job);
+
+/*
+ * Wipe N devices concurrently, from probe to report. Every device is
+ * probed, guarded, confirmed and opened exclusively before any is written;
+ * one refusal refuses them all. Then each runs on its own thread; one
+ * failing never stops the others. Prints progress, refusals and the
+ * summary; fills jobs[i]; returns the wp_exit code (the worst drive's).
+ */
+int wp_wipe_devices(const struct wp_wipe_request *reqs, size_t n,
+		    const struct wp_wipe_options *opts, struct wp_job *jobs);
+
+/* The custody steps of `demo` (demo_custody.c), through the real keys and
+ * custody commands; wp_exit codes. */
+#define WP_DEMO_OPERATOR "鈴木 一郎"
+#define WP_DEMO_APPROVER "山田 太郎"
+struct wp_demo_custody {
+	const char *keys_dir;
+	const char *ledger;
+	const char *asset;
+};
+/* CA, an operator and an approver; intake of DEVICE, request, approve. */
+int wp_demo_custody_before(const struct wp_demo_custody *c, const char *device);
+/* release lease-return, then custody show and custody verify. */
+int wp_demo_custody_after(const struct wp_demo_custody *c);
+/* The certificate the wipe issued into DIR: shown, rendered, verified as
+ * an auditor would (signature, ledger, DEVICE, the QR from the page), and
+ * the PDF copied to WP_DEMO_CERT_COPY (demo_cert.c). */
+#define WP_DEMO_CERT_COPY "/tmp/wipeproof-demo-certificate.pdf"
+int wp_demo_certificate(const struct wp_demo_custody *c, const char *dir, const char *device);
 
 /* Exit code for a finished job. */
 int wp_exit_for_result(enum wp_result result);
@@ -93,18 +152,41 @@ void wp_print_device_table(FILE *out, const struct wp_device_list *list);
 extern volatile sig_atomic_t wp_stop_flag;
 void wp_signals_install(void);
 
-/* Progress: a bar on a terminal, JSON lines with --json, else quiet. */
-struct wp_progress_view {
+/* Progress for one or many drives: rows on a terminal, JSON lines with
+ * --json, else quiet. Drive threads report through wp_board_progress with
+ * their row as the context. */
+struct wp_board;
+struct wp_board_row {
+	struct wp_board *board;
 	const char *device;
+	struct wp_progress last;
+	bool have;
+	char state[16];              /* the result once the drive is done */
+	double last_json;
+};
+struct wp_board {
+	pthread_mutex_t lock;
 	bool json;
 	bool tty;
-	double last_json;
-	bool bar_open;               /* a \r line is on the terminal */
+	size_t n;
+	size_t drawn;                /* rows on the terminal to draw over */
+	double last_draw;
+	struct wp_board_row rows[WP_MAX_DEVICES];
 };
-void wp_progress_view_init(struct wp_progress_view *view, const char *device,
-			   bool json);
-void wp_progress_print(const struct wp_progress *p, void *view);
-/* End a half-drawn bar line before other output. */
-void wp_progress_view_end(struct wp_progress_view *view);
+int wp_board_init(struct wp_board *b, const char *const *devices, size_t n, bool json);
+void wp_board_progress(const struct wp_progress *p, void *row);
+void wp_board_set_state(struct wp_board_row *row, const char *state);
+/* Final draw; later output starts below the rows. */
+void wp_board_finish(struct wp_board *b);
+void wp_board_destroy(struct wp_board *b);
+
+/* ---- keys and custody: their own option parsing (cmd_keys.c,
+ * cmd_custody.c); argv[0] is "keys" / "custody". Return a wp_exit code. */
+int wp_cmd_keys_main(int argc, char **argv);
+int wp_cmd_custody_main(int argc, char **argv);
+/* `wipeproof cert issue|show|render|verify` (cmd_cert.c); argv[0] is "cert". */
+int wp_cmd_cert_main(int argc, char **argv);
+/* `wipeproof help keys|custody|cert [SUB]`; false for any other topic. */
+bool wp_custody_help(FILE *out, int argc, char **argv);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <linux/loop.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,12 +18,15 @@
 #include <unistd.h>
 
 #define MARKER "WIPEPROOF-DEMO-CONFIDENTIAL"
+#define DEMO_ASSET "PC-DEMO-0042"
 #define DEMO_BLOCK 4096
 
 struct demo {
 	char dir[64];
 	char image[128];
 	char report[128];
+	char keys[128];
+	char ledger[128];
 	char loop_path[32];
 	int loop_fd;
 	uint64_t size;
@@ -168,6 +172,13 @@ static int show_report(const char *path)
 	return 0;
 }
 
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return type == FTW_DP ? rmdir(path) : unlink(path);
+}
+
 static void cleanup(struct demo *d)
 {
 	if (d->loop_fd >= 0) {
@@ -176,12 +187,11 @@ static void cleanup(struct demo *d)
 		close(d->loop_fd);
 		printf("Detached %s.\n", d->loop_path);
 	}
-	if (d->report[0])
-		unlink(d->report);
 	if (d->image[0] && unlink(d->image) == 0)
 		printf("Removed %s.\n", d->image);
-	if (d->dir[0])
-		rmdir(d->dir);
+	/* the report, the keys and the ledger: everything else in the folder */
+	if (d->dir[0] && nftw(d->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS) == 0)
+		printf("Removed %s (keys, ledger, report, certificate).\n", d->dir);
 }
 
 static int wipe_demo_disk(struct demo *d, char *serial, size_t len)
@@ -197,23 +207,29 @@ static int wipe_demo_disk(struct demo *d, char *serial, size_t len)
 	}
 	snprintf(serial, len, "%s", dev->serial);
 	free(dev);
-	printf("\n[4/6] Wiping %s: method random, full verification, confirmed with serial %s\n",
-	       d->loop_path, serial);
+	printf("\n[5/9] Wiping %s as asset %s: method random, full verification, confirmed "
+	       "with serial %s\n  $ wipeproof wipe %s --asset %s --as '%s' --confirm-serial %s\n",
+	       d->loop_path, DEMO_ASSET, serial, d->loop_path, DEMO_ASSET, WP_DEMO_OPERATOR, serial);
 	fflush(stdout);
 	struct wp_wipe_request req = {
-		.device = d->loop_path, .method = "random", .verify_mode = WP_VERIFY_FULL,
-		.confirm_serial = serial, .report_path = d->report,
+		.device = d->loop_path, .confirm_serial = serial, .report_path = d->report,
+		.asset = DEMO_ASSET,
+	};
+	struct wp_wipe_options opts = {
+		.method = "random", .verify_mode = WP_VERIFY_FULL, .as_person = WP_DEMO_OPERATOR,
+		.keys_dir = d->keys, .ledger_path = d->ledger,
 	};
 	struct wp_job job;
-	return wp_wipe_one(&req, &job);
+	return wp_wipe_devices(&req, 1, &opts, &job);
 }
 
 static int run_demo(struct demo *d)
 {
 	char serial[128];
-	printf("[1/6] Virtual disk: %s (%llu MiB) attached as %s\n", d->image,
+	struct wp_demo_custody custody = { d->keys, d->ledger, DEMO_ASSET };
+	printf("[1/9] Virtual disk: %s (%llu MiB) attached as %s\n", d->image,
 	       (unsigned long long)(d->size >> 20), d->loop_path);
-	printf("\n[2/6] Writing sample confidential data (社外秘 employee records)\n");
+	printf("\n[2/9] Writing sample confidential data (社外秘 employee records)\n");
 	if (write_sample_data(d) < 0)
 		return WP_EXIT_FAILED;
 	long before = count_marker_blocks(d);
@@ -221,26 +237,42 @@ static int run_demo(struct demo *d)
 		return WP_EXIT_FAILED;
 	printf("      %ld of %llu blocks hold the marker \"%s\"\n", before,
 	       (unsigned long long)(d->size / DEMO_BLOCK), MARKER);
-	printf("\n[3/6] Disks on this machine (wipeproof list)\n");
+	printf("\n[3/9] Disks on this machine (wipeproof list)\n");
 	show_list();
-	fflush(stdout);
-	int code = wipe_demo_disk(d, serial, sizeof(serial));
+	printf("\n[4/9] Custody: a throw-away CA and two people (%s), then the lease-return PC\n"
+	       "      is taken in, its disposal requested and approved by a second person\n",
+	       d->keys);
+	int code = wp_demo_custody_before(&custody, d->loop_path);
+	if (code != WP_EXIT_OK)
+		return code;
+	code = wipe_demo_disk(d, serial, sizeof(serial));
 	if (code != WP_EXIT_OK)
 		return code;
 	long after = count_marker_blocks(d);
-	printf("\n[5/6] Searching %s for the sample data: %ld block(s) remain\n", d->loop_path, after);
+	printf("\n[6/9] Searching %s for the sample data: %ld block(s) remain\n", d->loop_path, after);
 	if (after != 0) {
 		fprintf(stderr, "wipeproof: demo: sample data survived the wipe\n");
 		return WP_EXIT_FAILED;
 	}
-	printf("\n[6/6] Job report (%s)\n", d->report);
+	printf("\n[7/9] Job report (%s)\n", d->report);
 	show_report(d->report);
 	printf("\nRe-verifying the disk from the report (wipeproof verify %s --report %s)\n",
 	       d->loop_path, d->report);
 	fflush(stdout);
 	struct wp_cmdline verify = { .cmd = WP_CMD_VERIFY, .n_devices = 1,
-				     .devices = { d->loop_path }, .report_path = d->report };
-	return wp_cmd_verify(&verify);
+				     .devices = { d->loop_path }, .n_reports = 1,
+				     .report_paths = { d->report } };
+	code = wp_cmd_verify(&verify);
+	if (code != WP_EXIT_OK)
+		return code;
+	printf("\n[8/9] Certificate of sanitization (データ消去証明書): issued by the wipe, signed\n"
+	       "      (CMS), with a PDF and a signed QR code; checked as an auditor would\n");
+	code = wp_demo_certificate(&custody, d->dir, d->loop_path);
+	if (code != WP_EXIT_OK)
+		return code;
+	printf("\n[9/9] Custody: the PC goes back to the leasing company; the ledger shows its\n"
+	       "      history and verifies (hash chain, signatures, roles)\n");
+	return wp_demo_custody_after(&custody);
 }
 
 int wp_cmd_demo(const struct wp_cmdline *cl)
@@ -258,7 +290,10 @@ int wp_cmd_demo(const struct wp_cmdline *cl)
 	}
 	snprintf(d.image, sizeof(d.image), "%s/disk.img", d.dir);
 	snprintf(d.report, sizeof(d.report), "%s/job.json", d.dir);
-	printf("wipeproof demo: detect, wipe, verify and report on a throw-away virtual disk\n\n");
+	snprintf(d.keys, sizeof(d.keys), "%s/keys", d.dir);
+	snprintf(d.ledger, sizeof(d.ledger), "%s/ledger.db", d.dir);
+	printf("wipeproof demo: detect, wipe, verify, record and report on a throw-away virtual "
+	       "disk\n\n");
 	int code = WP_EXIT_FAILED;
 	int image_fd = create_image(&d);
 	if (image_fd >= 0 && attach_loop(&d, image_fd) == 0)
@@ -267,7 +302,8 @@ int wp_cmd_demo(const struct wp_cmdline *cl)
 		close(image_fd);
 	printf("\n");
 	cleanup(&d);
-	printf("%s\n", code == WP_EXIT_OK ? "Demo finished: the disk was sanitized and verified."
+	printf("%s\n", code == WP_EXIT_OK ? "Demo finished: the disk was sanitized, verified, recorded "
+					    "in the ledger and certified (PDF: " WP_DEMO_CERT_COPY ")."
 					  : "Demo FAILED; see the messages above.");
 	return code;
 }

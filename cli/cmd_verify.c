@@ -31,6 +31,13 @@ static int check_report_complete(const struct wp_job *job, const char *path)
 	const struct wp_pass_record *last = job->npasses ? &job->passes[job->npasses - 1] : NULL;
 	if (last && last->complete && last->bytes_written == job->device.size_bytes)
 		return 0;
+	if (job->firmware.used && !last) {
+		fprintf(stderr, "wipeproof: report %s is of a firmware erase (%s) that leaves no "
+			"known content, so there is no pattern to re-check; its fingerprint check "
+			"at the time %s\n", path, job->firmware.command,
+			job->fingerprint.passed ? "passed" : "did not pass");
+		return -1;
+	}
 	fprintf(stderr, "wipeproof: report %s records an incomplete wipe (result %s); the disk "
 		"was never fully overwritten, so there is nothing to verify: wipe it again\n",
 		path, wp_result_name(job->result));
@@ -85,11 +92,13 @@ static enum wp_verify_outcome run(const struct wp_cmdline *cl, const struct wp_d
 			 errno == EACCES ? "; run as root or as a member of group disk" : "");
 		return WP_VERIFY_ERROR;
 	}
-	struct wp_progress_view view;
-	wp_progress_view_init(&view, dev->path, false);
+	struct wp_board board;
+	const char *devices[] = { dev->path };
+	wp_board_init(&board, devices, 1, false);
 	struct wp_run_ctl ctl = {
-		.stop = &wp_stop_flag, .progress = cl->json ? NULL : wp_progress_print,
-		.progress_ctx = &view, .chunk_bytes = cl->chunk_bytes,
+		.stop = &wp_stop_flag, .progress = cl->json ? NULL : wp_board_progress,
+		.progress_ctx = &board.rows[0], .chunk_bytes = cl->chunk_bytes,
+		.queue_depth = cl->queue_depth,
 	};
 	struct wp_io_target t = {
 		.fd = fd, .path = dev->path, .size = dev->size_bytes,
@@ -99,7 +108,8 @@ static enum wp_verify_outcome run(const struct wp_cmdline *cl, const struct wp_d
 	rec->seed = job->verify.mode == WP_VERIFY_SAMPLE ? job->verify.seed : wp_sample_new_seed();
 	enum wp_verify_outcome out = wp_verify_run(&t, wp_job_final_pass(job), mode, rec,
 						   &ctl, err, errlen);
-	wp_progress_view_end(&view);
+	wp_board_finish(&board);
+	wp_board_destroy(&board);
 	close(fd);
 	return out;
 }
@@ -108,7 +118,7 @@ int wp_cmd_verify(const struct wp_cmdline *cl)
 {
 	char err[512];
 	struct wp_job job;
-	if (wp_job_load(cl->report_path, &job, err, sizeof(err)) < 0) {
+	if (wp_job_load(cl->report_paths[0], &job, err, sizeof(err)) < 0) {
 		fprintf(stderr, "wipeproof: %s\n", err);
 		return WP_EXIT_USAGE;
 	}
@@ -124,7 +134,7 @@ int wp_cmd_verify(const struct wp_cmdline *cl)
 	if (check_identity(dev, &job) < 0)
 		goto out;
 	code = WP_EXIT_FAILED;
-	if (check_report_complete(&job, cl->report_path) < 0)
+	if (check_report_complete(&job, cl->report_paths[0]) < 0)
 		goto out;
 	wp_signals_install();
 	struct wp_verify_record rec = { 0 };

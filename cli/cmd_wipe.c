@@ -1,14 +1,20 @@
 /*
- * wipeproof wipe: probe → guard → confirm → open exclusively → re-probe →
- * overwrite → verify → report. Every refusal happens before the device is
- * opened for writing, and the device is re-identified after the exclusive
- * open so a disk swapped between the question and the answer is not wiped.
+ * wipeproof wipe DEV...: for every device probe → guard → confirm → open
+ * exclusively → re-probe, all before the first byte is written; then every
+ * device overwrites and verifies on its own thread while the board shows
+ * one line per drive; then each gets its report, and a summary follows.
+ *
+ * Why all checks first: an operator confirming a cart of disks answers
+ * every question up front and walks away; a refusal found later would stop
+ * a wipe half-way through a batch. One failing drive never touches another:
+ * each has its own fd, buffers, job and thread; the only shared things are
+ * the stop flag (a signal stops all) and the progress board.
  */
-#include "cli.h"
+#include "fw_cli.h"
+#include "wipe_steps.h"
 #include "verify.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <linux/fs.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,129 +22,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int refuse_if_protected(const struct wp_device *dev)
-{
-	if (!dev->protected_)
-		return 0;
-	fprintf(stderr, "wipeproof: refusing to wipe %s:\n", dev->path);
-	for (size_t i = 0; i < dev->n_reasons; i++)
-		fprintf(stderr, "  %s: %s\n", dev->reasons[i].code, dev->reasons[i].text);
-	return -1;
-}
-
-/* What the operator must type: the serial, or the kernel name when the
- * disk reports no serial at all. */
-static const char *confirmation_token(const struct wp_device *dev)
-{
-	return dev->serial[0] ? dev->serial : dev->name;
-}
-
-static void trim_line(char *s)
-{
-	size_t n = strlen(s);
-	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' '))
-		s[--n] = '\0';
-}
-
-static int ask_operator(const struct wp_device *dev, const struct wp_method *m,
-			enum wp_verify_mode mode, char *answer, size_t len)
-{
-	char what[512];
-	wp_device_describe(dev, what, sizeof(what));
-	fprintf(stderr, "About to ERASE ALL DATA on %s:\n  %s\n", dev->path, what);
-	for (size_t i = 0; i < dev->n_partitions; i++)
-		fprintf(stderr, "  partition %s %s %s\n", dev->partitions[i].path,
-			dev->partitions[i].fs.fstype, dev->partitions[i].fs.label);
-	fprintf(stderr, "Method: %s (%zu pass%s), verification: %s\n", m->name, m->npasses,
-		m->npasses > 1 ? "es" : "", wp_verify_mode_name(mode));
-	if (dev->serial[0])
-		fprintf(stderr, "Type the disk's serial number to confirm: ");
-	else
-		fprintf(stderr, "This disk reports no serial number; type its name '%s' to confirm: ",
-			dev->name);
-	fflush(stderr);
-	if (!fgets(answer, (int)len, stdin))
-		return -1;
-	trim_line(answer);
-	return 0;
-}
-
-static int confirm(const struct wp_device *dev, const struct wp_wipe_request *req,
-		   const struct wp_method *m)
-{
-	char typed[256];
-	const char *answer = req->confirm_serial;
-	if (!answer) {
-		if (!isatty(STDIN_FILENO)) {
-			fprintf(stderr, "wipeproof: refusing to wipe %s: no confirmation; pass "
-				"--confirm-serial %s (check it with 'wipeproof list')\n",
-				dev->path, confirmation_token(dev));
-			return -1;
-		}
-		if (ask_operator(dev, m, req->verify_mode, typed, sizeof(typed)) < 0) {
-			fprintf(stderr, "\nwipeproof: no answer; nothing was written\n");
-			return -1;
-		}
-		answer = typed;
-	}
-	if (strcmp(answer, confirmation_token(dev)) != 0) {
-		fprintf(stderr, "wipeproof: refusing to wipe %s: confirmation '%s' does not match "
-			"its serial '%s'; nothing was written\n", dev->path, answer,
-			confirmation_token(dev));
-		return -1;
-	}
-	return 0;
-}
-
-static int open_exclusive(const struct wp_device *dev, int *exit_code)
-{
-	int fd = open(dev->path, O_RDWR | O_DIRECT | O_EXCL | O_CLOEXEC);
-	if (fd >= 0)
-		return fd;
-	if (errno == EBUSY) {
-		fprintf(stderr, "wipeproof: refusing to wipe %s: it is busy (mounted, in use by "
-			"LVM/RAID/encryption, or opened by another wipe)\n", dev->path);
-		*exit_code = WP_EXIT_REFUSED;
-	} else {
-		fprintf(stderr, "wipeproof: cannot open %s for writing: %s%s\n", dev->path,
-			strerror(errno), errno == EACCES || errno == EPERM ? "; run as root" : "");
-		*exit_code = WP_EXIT_FAILED;
-	}
-	return -1;
-}
-
-/* After the exclusive open: is it still the disk the operator confirmed? */
-static int recheck_identity(int fd, const struct wp_device *before,
-			    const struct wp_guard_opts *opts)
-{
-	struct wp_device *now = malloc(sizeof(*now));
-	char err[512];
-	uint64_t size = 0;
-	int lbs = 0;
-	int rc = -1;
-	if (!now)
-		return -1;
-	if (wp_media_probe(before->path, opts, now, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: %s vanished before the wipe started: %s\n",
-			before->path, err);
-	} else if (now->devno != before->devno || strcmp(now->serial, before->serial) != 0 ||
-		   now->size_bytes != before->size_bytes) {
-		fprintf(stderr, "wipeproof: refusing to wipe %s: the disk changed since it was "
-			"confirmed (serial '%s' -> '%s', size %llu -> %llu)\n", before->path,
-			before->serial, now->serial, (unsigned long long)before->size_bytes,
-			(unsigned long long)now->size_bytes);
-	} else if (ioctl(fd, BLKGETSIZE64, &size) < 0 || ioctl(fd, BLKSSZGET, &lbs) < 0 ||
-		   size != before->size_bytes || (unsigned)lbs != before->logical_block_size) {
-		fprintf(stderr, "wipeproof: refusing to wipe %s: the kernel reports size %llu and "
-			"block size %d, sysfs said %llu and %u\n", before->path,
-			(unsigned long long)size, lbs, (unsigned long long)before->size_bytes,
-			before->logical_block_size);
-	} else if (refuse_if_protected(now) == 0) {
-		rc = 0;
-	}
-	free(now);
-	return rc;
-}
+struct drive {
+	struct wp_wipe_request req;
+	const struct wp_wipe_options *opts;
+	struct wp_wipe_ledger *ledger; /* NULL unless req.asset */
+	bool ledger_started;           /* wipe-start is recorded */
+	const struct wp_method *method;  /* the plan's, or --method */
+	struct wp_drive_plan plan;       /* capabilities and NIST category */
+	struct wp_device *dev;
+	int fd;
+	struct wp_job *job;
+	struct wp_board_row *row;
+	char report_path[4096];   /* "" when no report is written */
+	pthread_t thread;
+	bool running;
+};
 
 static void job_set_device(struct wp_job *job, const struct wp_device *dev)
 {
@@ -151,6 +49,151 @@ static void job_set_device(struct wp_job *job, const struct wp_device *dev)
 	d->size_bytes = dev->size_bytes;
 	d->logical_block_size = dev->logical_block_size;
 }
+
+/* ---- before anything is written ----------------------------------------- */
+
+static int prepare_drive(struct drive *d)
+{
+	char err[512];
+	struct wp_guard_opts gopts = { .force_holders = d->opts->force_holders };
+	if (wp_check_report_path(d->req.report_path) < 0)
+		return WP_EXIT_USAGE;
+	d->dev = malloc(sizeof(*d->dev));
+	if (!d->dev)
+		return WP_EXIT_FAILED;
+	if (wp_media_probe(d->req.device, &gopts, d->dev, err, sizeof(err)) < 0) {
+		fprintf(stderr, "wipeproof: %s\n", err);
+		return WP_EXIT_USAGE;
+	}
+	if (wp_refuse_if_protected(d->dev) < 0)
+		return WP_EXIT_REFUSED;
+	/* the method before the question: the operator confirms what will run */
+	int planned = wp_wipe_plan_drive(d->dev, d->opts->method, d->opts->level, &d->plan);
+	if (planned != WP_EXIT_OK)
+		return planned;
+	d->method = d->plan.plan.method;
+	/* the ledger first: nobody should confirm a disk the ledger refuses */
+	if (d->req.asset) {
+		int code = wp_wipe_ledger_check(d->ledger, d->req.asset, d->dev);
+		if (code != WP_EXIT_OK)
+			return code;
+	}
+	if (wp_confirm_wipe(d->dev, &d->req, d->method, d->opts->verify_mode) < 0)
+		return WP_EXIT_REFUSED;
+	return WP_EXIT_OK;
+}
+
+/* The same disk twice (two names, or a typo repeating one) would be
+ * written by two threads at once. */
+static int refuse_duplicates(const struct drive *drives, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			if (drives[i].dev->devno == drives[j].dev->devno) {
+				fprintf(stderr, "wipeproof: %s and %s are the same disk; give each "
+					"disk once\n", drives[i].req.device, drives[j].req.device);
+				return WP_EXIT_USAGE;
+			}
+	return WP_EXIT_OK;
+}
+
+static int open_drive(struct drive *d)
+{
+	int code = WP_EXIT_REFUSED;
+	struct wp_guard_opts gopts = { .force_holders = d->opts->force_holders };
+	d->fd = wp_open_exclusive(d->dev, &code);
+	if (d->fd < 0)
+		return code;
+	if (wp_recheck_identity(d->fd, d->dev, &gopts) < 0)
+		return WP_EXIT_REFUSED;
+	return WP_EXIT_OK;
+}
+
+/* Report file name in --report-dir: serial (or kernel name) and job id,
+ * with anything but [A-Za-z0-9._-] replaced, so a serial never escapes the
+ * folder. */
+static void report_in_dir(struct drive *d)
+{
+	char name[160];
+	const char *id = d->dev->serial[0] ? d->dev->serial : d->dev->name;
+	size_t i = 0;
+	for (; id[i] && i < sizeof(name) - 1; i++) {
+		char c = id[i];
+		bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+			  (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+		name[i] = ok && !(i == 0 && c == '.') ? c : '_';
+	}
+	name[i] = '\0';
+	snprintf(d->report_path, sizeof(d->report_path), "%s/%s-%s.json",
+		 d->opts->report_dir, name, d->job->id);
+}
+
+static int init_job(struct drive *d)
+{
+	char err[512];
+	if (wp_job_init(d->job, err, sizeof(err)) < 0) {
+		fprintf(stderr, "wipeproof: %s\n", err);
+		return WP_EXIT_FAILED;
+	}
+	job_set_device(d->job, d->dev);
+	snprintf(d->job->method, sizeof(d->job->method), "%s", d->method->name);
+	d->job->verify.mode = d->opts->verify_mode;
+	if (d->req.report_path)
+		snprintf(d->report_path, sizeof(d->report_path), "%s", d->req.report_path);
+	else if (d->opts->report_dir)
+		report_in_dir(d);
+	return WP_EXIT_OK;
+}
+
+static int record_start(struct drive *d)
+{
+	if (!d->req.asset)
+		return WP_EXIT_OK;
+	int code = wp_wipe_ledger_start(d->ledger, d->req.asset, d->job);
+	d->ledger_started = code == WP_EXIT_OK;
+	return code;
+}
+
+/* A batch refused after some wipe-starts were recorded: close them, so the
+ * ledger does not show wipes in progress that never wrote a byte. */
+static void cancel_started(struct drive *drives, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct drive *d = &drives[i];
+		if (!d->ledger_started)
+			continue;
+		d->job->result = WP_RESULT_FAILED;
+		snprintf(d->job->error, sizeof(d->job->error), "cancelled before writing: "
+			 "another disk of the same command was refused; nothing was written");
+		d->job->ended = time(NULL);
+		wp_wipe_ledger_end(d->ledger, d->req.asset, d->job, NULL);
+	}
+}
+
+/* Every step that can refuse, for every drive, in order; the first
+ * refusal ends the command with nothing written. */
+static int prepare_all(struct drive *drives, size_t n)
+{
+	int code = wp_check_report_dir(drives[0].opts->report_dir) < 0 ? WP_EXIT_USAGE
+									: WP_EXIT_OK;
+	for (size_t i = 0; i < n && code == WP_EXIT_OK; i++)
+		code = prepare_drive(&drives[i]);
+	if (code == WP_EXIT_OK)
+		code = refuse_duplicates(drives, n);
+	for (size_t i = 0; i < n && code == WP_EXIT_OK; i++)
+		code = open_drive(&drives[i]);
+	for (size_t i = 0; i < n && code == WP_EXIT_OK; i++)
+		code = init_job(&drives[i]);
+	for (size_t i = 0; i < n && code == WP_EXIT_OK; i++)
+		code = record_start(&drives[i]);
+	if (code != WP_EXIT_OK)
+		cancel_started(drives, n);
+	if (code != WP_EXIT_OK && n > 1)
+		fprintf(stderr, "wipeproof: no disk was written\n");
+	return code;
+}
+
+/* ---- the wipe itself, one thread per drive ------------------------------ */
 
 static void verify_job(const struct wp_io_target *t, struct wp_job *job,
 		       enum wp_verify_mode mode, const struct wp_run_ctl *ctl)
@@ -177,38 +220,67 @@ static void verify_job(const struct wp_io_target *t, struct wp_job *job,
 	job->stopped_at.offset = job->verify.bytes_checked;
 }
 
-static void print_summary(const struct wp_job *job, const char *report_path)
+static const char *state_label(const struct wp_job *job)
 {
-	char size[32];
-	uint64_t written = 0;
-	double secs = 0;
-	for (size_t i = 0; i < job->npasses; i++) {
-		written += job->passes[i].bytes_written;
-		secs += job->passes[i].seconds;
-	}
-	wp_format_size(written, size, sizeof(size));
-	printf("%s: %s\n", job->device.path, wp_result_name(job->result));
-	printf("  device     %s, serial %s\n", job->device.model, job->device.serial);
-	printf("  method     %s (%zu pass%s)\n", job->method, job->npasses,
-	       job->npasses == 1 ? "" : "es");
-	printf("  written    %s in %.1f s (%.0f MB/s)\n", size, secs,
-	       secs > 0 ? (double)written / secs / 1e6 : 0.0);
-	if (job->verify.mode != WP_VERIFY_OFF) {
-		wp_format_size(job->verify.bytes_checked, size, sizeof(size));
-		printf("  verified   %s: %s read (%.1f%% of the device), %llu mismatched block(s)\n",
-		       wp_verify_mode_name(job->verify.mode), size, job->verify.coverage_percent,
-		       (unsigned long long)job->verify.mismatched_blocks);
-		for (size_t i = 0; i < job->verify.n_bad; i++)
-			printf("  bad byte   %llu\n", (unsigned long long)job->verify.bad_offsets[i]);
-	} else {
-		printf("  verified   NO (--verify off): the result is 'unverified'\n");
-	}
-	if (job->error[0])
-		printf("  error      %s\n", job->error);
-	printf("  job        %s\n", job->id);
-	if (report_path)
-		printf("  report     %s\n", report_path);
+	if (job->result == WP_RESULT_FAILED && job->verify.mismatched_blocks > 0)
+		return "MISMATCH";
+	if (job->result == WP_RESULT_FAILED)
+		return "FAILED";
+	return wp_result_name(job->result);
 }
+
+/* The method itself, after --remove-hpa: a firmware erase between two
+ * looks at the medium, or an overwrite and its read-back. */
+static void run_method(struct drive *d, struct wp_io_target *t, const struct wp_run_ctl *ctl)
+{
+	char err[512];
+	wp_wipe_plan_to_job(&d->plan, d->dev, d->job);
+	if (d->opts->remove_hpa && wp_wipe_remove_hpa(&d->plan, d->dev, t, d->job) < 0)
+		return; /* the job says why; nothing was written */
+	if (d->method->firmware != WP_FW_NONE)
+		wp_wipe_firmware(&d->plan, d->method, t, d->opts->verify_mode, ctl, d->job);
+	else if (wp_overwrite_run(t, d->method, d->job, ctl, err, sizeof(err)) == 0)
+		verify_job(t, d->job, d->opts->verify_mode, ctl);
+}
+
+static void *drive_main(void *arg)
+{
+	struct drive *d = arg;
+	struct wp_run_ctl ctl = {
+		.stop = &wp_stop_flag, .progress = wp_board_progress, .progress_ctx = d->row,
+		.chunk_bytes = d->opts->chunk_bytes, .queue_depth = d->opts->queue_depth,
+	};
+	struct wp_io_target t = {
+		.fd = d->fd, .path = d->dev->path, .size = d->dev->size_bytes,
+		.block_size = d->dev->logical_block_size,
+	};
+	run_method(d, &t, &ctl);
+	d->job->ended = time(NULL);
+	/* The old partition table is gone from the medium: let the kernel drop
+	 * its stale partitions too. Fails harmlessly where there are none. */
+	(void)ioctl(d->fd, BLKRRPART);
+	wp_board_set_state(d->row, state_label(d->job));
+	return NULL;
+}
+
+/* Start every drive; a drive whose thread cannot start fails alone. */
+static void run_all(struct drive *drives, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct drive *d = &drives[i];
+		d->running = pthread_create(&d->thread, NULL, drive_main, d) == 0;
+		if (!d->running) {
+			d->job->result = WP_RESULT_FAILED;
+			snprintf(d->job->error, sizeof(d->job->error),
+				 "cannot start a thread for %s; nothing was written", d->dev->path);
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		if (drives[i].running)
+			pthread_join(drives[i].thread, NULL);
+}
+
+/* ---- after: reports and summary ---------------------------------------- */
 
 int wp_exit_for_result(enum wp_result result)
 {
@@ -224,134 +296,284 @@ int wp_exit_for_result(enum wp_result result)
 	return WP_EXIT_FAILED;
 }
 
-static void run_job(int fd, const struct wp_device *dev, const struct wp_method *m,
-		    const struct wp_wipe_request *req, struct wp_job *job)
+static int exit_for_job(const struct wp_job *job)
 {
-	char err[512];
-	struct wp_progress_view view;
-	wp_progress_view_init(&view, dev->path, req->json);
-	struct wp_run_ctl ctl = {
-		.stop = &wp_stop_flag, .progress = wp_progress_print,
-		.progress_ctx = &view, .chunk_bytes = req->chunk_bytes,
-	};
-	struct wp_io_target t = {
-		.fd = fd, .path = dev->path, .size = dev->size_bytes,
-		.block_size = dev->logical_block_size,
-	};
-	job->verify.mode = req->verify_mode;
-	if (wp_overwrite_run(&t, m, job, &ctl, err, sizeof(err)) == 0)
-		verify_job(&t, job, req->verify_mode, &ctl);
-	wp_progress_view_end(&view);
-	job->ended = time(NULL);
+	if (job->result == WP_RESULT_FAILED && job->verify.mismatched_blocks > 0)
+		return WP_EXIT_MISMATCH;
+	return wp_exit_for_result(job->result);
 }
 
-static int finish(const struct wp_wipe_request *req, const struct wp_job *job)
+/* The command's code is the worst drive's: mismatch, then failure, then
+ * interruption. */
+static int worse(int a, int b)
+{
+	static const int order[] = { WP_EXIT_MISMATCH, WP_EXIT_FAILED, WP_EXIT_INTERRUPTED };
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (a == order[i] || b == order[i])
+			return order[i];
+	return a != WP_EXIT_OK ? a : b;
+}
+
+static void job_totals(const struct wp_job *job, uint64_t *written, double *secs)
+{
+	*written = 0;
+	*secs = 0;
+	for (size_t i = 0; i < job->npasses; i++) {
+		*written += job->passes[i].bytes_written;
+		*secs += job->passes[i].seconds;
+	}
+}
+
+/* A firmware erase is judged by the medium: how many sampled blocks
+ * changed. */
+static void print_fingerprint(const struct wp_fingerprint_record *f)
+{
+	if (!f->done)
+		return;
+	printf("  medium     %llu of %llu sampled blocks changed, %llu already erased, "
+	       "%llu unchanged: %s\n", (unsigned long long)f->changed,
+	       (unsigned long long)f->blocks, (unsigned long long)f->already_expected,
+	       (unsigned long long)f->unchanged, f->passed ? "erased" : "NOT ERASED");
+	for (size_t i = 0; i < f->n_bad; i++)
+		printf("  unchanged  byte %llu\n", (unsigned long long)f->bad_offsets[i]);
+}
+
+static void print_summary(const struct wp_job *job, const char *report_path)
+{
+	char size[32];
+	uint64_t written;
+	double secs;
+	job_totals(job, &written, &secs);
+	wp_format_size(written, size, sizeof(size));
+	printf("%s: %s\n", job->device.path, wp_result_name(job->result));
+	printf("  device     %s, serial %s\n", job->device.model, job->device.serial);
+	if (job->firmware.used) {
+		printf("  method     %s: %s\n", job->method, job->firmware.command);
+		printf("  device     answered: %s (%.1f s)\n", job->firmware.status,
+		       job->firmware.seconds);
+		print_fingerprint(&job->fingerprint);
+	} else {
+		printf("  method     %s (%zu pass%s)\n", job->method, job->npasses,
+		       job->npasses == 1 ? "" : "es");
+		printf("  written    %s in %.1f s (%.0f MB/s)\n", size, secs,
+		       secs > 0 ? (double)written / secs / 1e6 : 0.0);
+	}
+	if (job->nist_category[0])
+		printf("  level      NIST SP 800-88 %s\n", job->nist_category);
+	const struct wp_verify_record *v = &job->verify;
+	if (job->firmware.used && v->bytes_checked == 0 && v->mode != WP_VERIFY_OFF) {
+		printf("  verified   by the sampled fingerprint above (the erase leaves no known "
+		       "pattern to read back)\n");
+	} else if (v->mode != WP_VERIFY_OFF) {
+		wp_format_size(v->bytes_checked, size, sizeof(size));
+		printf("  verified   %s: %s read in %.1f s (%.0f MB/s, %.1f%% of the device), "
+		       "%llu mismatched block(s)\n", wp_verify_mode_name(v->mode), size, v->seconds,
+		       v->seconds > 0 ? (double)v->bytes_checked / v->seconds / 1e6 : 0.0,
+		       v->coverage_percent, (unsigned long long)v->mismatched_blocks);
+		for (size_t i = 0; i < v->n_bad; i++)
+			printf("  bad byte   %llu\n", (unsigned long long)v->bad_offsets[i]);
+	} else {
+		printf("  verified   NO (--verify off): the result is 'unverified'\n");
+	}
+	if (job->error[0])
+		printf("  error      %s\n", job->error);
+	printf("  job        %s\n", job->id);
+	if (report_path && report_path[0])
+		printf("  report     %s\n", report_path);
+}
+
+static void print_table(const struct drive *drives, size_t n)
+{
+	printf("\n%-14s %-24s %-11s %10s %8s  %-14s %s\n", "DEVICE", "SERIAL", "RESULT",
+	       "WRITTEN", "MB/s", "VERIFIED", "REPORT");
+	for (size_t i = 0; i < n; i++) {
+		const struct wp_job *job = drives[i].job;
+		char size[32], verified[32];
+		uint64_t written;
+		double secs;
+		job_totals(job, &written, &secs);
+		wp_format_size(written, size, sizeof(size));
+		if (job->verify.mode == WP_VERIFY_OFF)
+			snprintf(verified, sizeof(verified), "no");
+		else if (job->stopped_at.set && strcmp(job->stopped_at.phase, "write") == 0)
+			snprintf(verified, sizeof(verified), "not reached");
+		else
+			snprintf(verified, sizeof(verified), "%s %.1f%%",
+				 wp_verify_mode_name(job->verify.mode), job->verify.coverage_percent);
+		printf("%-14s %-24s %-11s %10s %8.0f  %-14s %s\n", job->device.path,
+		       job->device.serial, state_label(job), size,
+		       secs > 0 ? (double)written / secs / 1e6 : 0.0, verified,
+		       drives[i].report_path[0] ? drives[i].report_path : "-");
+	}
+}
+
+static int save_report(const struct drive *d)
 {
 	char err[512];
-	int code = wp_exit_for_result(job->result);
-	if (job->result == WP_RESULT_FAILED && job->verify.mismatched_blocks > 0)
-		code = WP_EXIT_MISMATCH;
-	if (req->report_path && wp_job_save(job, req->report_path, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: %s\n", err);
-		if (code == WP_EXIT_OK)
-			code = WP_EXIT_FAILED;
+	if (!d->report_path[0])
+		return 0;
+	if (wp_job_save(d->job, d->report_path, err, sizeof(err)) == 0)
+		return 0;
+	fprintf(stderr, "wipeproof: %s\n", err);
+	return -1;
+}
+
+/* The report first, so the ledger can record its digest. */
+static int record_end(struct drive *d)
+{
+	int c = exit_for_job(d->job);
+	bool saved = save_report(d) == 0;
+	if (!saved && c == WP_EXIT_OK)
+		c = WP_EXIT_FAILED;
+	if (d->ledger_started &&
+	    wp_wipe_ledger_end(d->ledger, d->req.asset, d->job,
+			       saved ? d->report_path : NULL) != WP_EXIT_OK && c == WP_EXIT_OK)
+		c = WP_EXIT_FAILED;
+	return c;
+}
+
+static int finish_all(struct drive *drives, size_t n, bool json)
+{
+	int code = WP_EXIT_OK;
+	for (size_t i = 0; i < n; i++) {
+		struct drive *d = &drives[i];
+		code = worse(code, record_end(d));
+		if (json) {
+			json_t *root = wp_job_to_json(d->job);
+			json_dumpf(root, stdout, JSON_COMPACT | WP_JSON_DUMP_FLAGS);
+			fputc('\n', stdout);
+			json_decref(root);
+		} else if (n == 1) {
+			print_summary(d->job, d->report_path);
+		}
+		/* after the report and wipe-end it names; only a sanitized job
+		 * gets one */
+		if (d->ledger_started)
+			code = worse(code, wp_wipe_ledger_certify(d->ledger, d->req.asset, d->job,
+								  d->report_path, json));
 	}
-	if (req->json) {
-		json_t *root = wp_job_to_json(job);
-		json_dumpf(root, stdout, JSON_COMPACT | WP_JSON_DUMP_FLAGS);
-		fputc('\n', stdout);
-		json_decref(root);
-	} else {
-		print_summary(job, req->report_path);
+	if (!json && n > 1)
+		print_table(drives, n);
+	fflush(stdout);
+	for (size_t i = 0; i < n; i++) {
+		const struct wp_job *job = drives[i].job;
+		if (job->result != WP_RESULT_SANITIZED && job->error[0])
+			fprintf(stderr, "wipeproof: %s: %s: %s\n", job->device.path,
+				wp_result_name(job->result), job->error);
 	}
-	if (job->result != WP_RESULT_SANITIZED && job->error[0])
-		fprintf(stderr, "wipeproof: %s: %s: %s\n", job->device.path,
-			wp_result_name(job->result), job->error);
 	return code;
 }
 
-/* A report that cannot be written would be discovered only after the wipe:
- * check its folder first. */
-static int check_report_path(const char *path)
+static void release_all(struct drive *drives, size_t n)
 {
-	if (!path)
-		return 0;
-	char dir[4096];
-	snprintf(dir, sizeof(dir), "%s", path);
-	char *slash = strrchr(dir, '/');
-	if (!slash)
-		snprintf(dir, sizeof(dir), ".");
-	else if (slash == dir)
-		dir[1] = '\0';
-	else
-		*slash = '\0';
-	struct stat st;
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "wipeproof: --report %s is a directory; give a file name\n", path);
-		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (drives[i].fd >= 0)
+			close(drives[i].fd);
+		free(drives[i].dev);
 	}
-	if (access(dir, W_OK) < 0) {
-		fprintf(stderr, "wipeproof: --report %s: cannot write in %s: %s\n", path, dir,
-			strerror(errno));
-		return -1;
-	}
-	return 0;
 }
 
-int wp_wipe_one(const struct wp_wipe_request *req, struct wp_job *job)
+static bool any_asset(const struct wp_wipe_request *reqs, size_t n)
 {
-	char err[512];
-	struct wp_guard_opts opts = { .force_holders = req->force_holders };
-	const struct wp_method *m = wp_method_find(req->method ? req->method : WP_DEFAULT_METHOD);
-	struct wp_device *dev = malloc(sizeof(*dev));
-	int code = WP_EXIT_REFUSED, fd = -1;
-	if (!dev || !m) {
-		free(dev);
-		return WP_EXIT_FAILED;
+	for (size_t i = 0; i < n; i++)
+		if (reqs[i].asset)
+			return true;
+	return false;
+}
+
+static bool any_report_path(const struct wp_wipe_request *reqs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (reqs[i].report_path)
+			return true;
+	return false;
+}
+
+/* With --asset: the identity and the ledger, and a home for the reports
+ * whose digests the ledger will hold. */
+static int open_ledger(const struct wp_wipe_request *reqs, size_t n,
+		       struct wp_wipe_options *opts, char *report_dir, size_t len,
+		       struct wp_wipe_ledger **ledger)
+{
+	*ledger = NULL;
+	if (!any_asset(reqs, n))
+		return WP_EXIT_OK;
+	int code = wp_wipe_ledger_open(opts, ledger);
+	if (code == WP_EXIT_OK && !opts->report_dir && !any_report_path(reqs, n)) {
+		code = wp_wipe_ledger_report_dir(opts, report_dir, len);
+		opts->report_dir = report_dir;
 	}
-	if (check_report_path(req->report_path) < 0) {
-		code = WP_EXIT_USAGE;
+	return code;
+}
+
+int wp_wipe_devices(const struct wp_wipe_request *reqs, size_t n,
+		    const struct wp_wipe_options *options, struct wp_job *jobs)
+{
+	struct wp_wipe_options opts = *options;
+	const struct wp_method *m = wp_method_find(opts.method ? opts.method
+							       : WP_DEFAULT_METHOD);
+	if (!m || n == 0 || n > WP_MAX_DEVICES)
+		return WP_EXIT_USAGE;
+	struct drive *drives = calloc(n, sizeof(*drives));
+	struct wp_board *board = malloc(sizeof(*board));
+	struct wp_wipe_ledger *ledger = NULL;
+	const char *names[WP_MAX_DEVICES];
+	char report_dir[4096];
+	int code = WP_EXIT_FAILED;
+	if (!drives || !board)
 		goto out;
+	code = open_ledger(reqs, n, &opts, report_dir, sizeof(report_dir), &ledger);
+	if (code != WP_EXIT_OK)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		drives[i] = (struct drive){ .req = reqs[i], .opts = &opts, .method = m, .fd = -1,
+					    .job = &jobs[i], .row = &board->rows[i],
+					    .ledger = reqs[i].asset ? ledger : NULL };
+		names[i] = reqs[i].device;
 	}
-	if (wp_media_probe(req->device, &opts, dev, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: %s\n", err);
-		code = WP_EXIT_USAGE;
+	code = WP_EXIT_FAILED;
+	if (wp_board_init(board, names, n, opts.json) < 0)
 		goto out;
+	code = prepare_all(drives, n);
+	if (code == WP_EXIT_OK) {
+		run_all(drives, n);
+		wp_board_finish(board);
+		code = finish_all(drives, n, opts.json);
 	}
-	if (refuse_if_protected(dev) < 0 || confirm(dev, req, m) < 0)
-		goto out;
-	fd = open_exclusive(dev, &code);
-	if (fd < 0 || recheck_identity(fd, dev, &opts) < 0)
-		goto out;
-	if (wp_job_init(job, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: %s\n", err);
-		code = WP_EXIT_FAILED;
-		goto out;
-	}
-	job_set_device(job, dev);
-	run_job(fd, dev, m, req, job);
-	/* The old partition table is gone from the medium: let the kernel drop
-	 * its stale partitions too. Fails harmlessly where there are none. */
-	(void)ioctl(fd, BLKRRPART);
-	close(fd);
-	fd = -1;
-	code = finish(req, job);
+	wp_board_destroy(board);
 out:
-	if (fd >= 0)
-		close(fd);
-	free(dev);
+	if (drives)
+		release_all(drives, n);
+	wp_wipe_ledger_close(ledger);
+	free(drives);
+	free(board);
 	return code;
 }
 
 int wp_cmd_wipe(const struct wp_cmdline *cl)
 {
-	struct wp_wipe_request req = {
-		.device = cl->devices[0], .method = cl->method,
-		.verify_mode = cl->verify_mode, .confirm_serial = cl->confirm_serial,
+	struct wp_wipe_request reqs[WP_MAX_DEVICES];
+	for (size_t i = 0; i < cl->n_devices; i++)
+		reqs[i] = (struct wp_wipe_request){
+			.device = cl->devices[i],
+			.confirm_serial = i < cl->n_confirm ? cl->confirm_serials[i] : NULL,
+			.report_path = i < cl->n_reports ? cl->report_paths[i] : NULL,
+			.asset = i < cl->n_assets ? cl->assets[i] : NULL,
+		};
+	struct wp_wipe_options opts = {
+		.method = cl->method, .level = cl->level, .remove_hpa = cl->remove_hpa,
+		.verify_mode = cl->verify_mode,
 		.force_holders = cl->force_holders, .json = cl->json,
-		.chunk_bytes = cl->chunk_bytes, .report_path = cl->report_path,
+		.chunk_bytes = cl->chunk_bytes, .queue_depth = cl->queue_depth,
+		.report_dir = cl->report_dir, .as_person = cl->as_person,
+		.ledger_path = cl->ledger_path, .keys_dir = cl->keys_dir,
+		.passphrase_file = cl->passphrase_file,
 	};
-	struct wp_job job;
+	struct wp_job *jobs = calloc(cl->n_devices, sizeof(*jobs));
+	if (!jobs)
+		return WP_EXIT_FAILED;
 	wp_signals_install();
-	return wp_wipe_one(&req, &job);
+	int code = wp_wipe_devices(reqs, cl->n_devices, &opts, jobs);
+	free(jobs);
+	return code;
 }

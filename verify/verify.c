@@ -1,7 +1,9 @@
 /*
  * Read-back verification. The device is read with O_DIRECT (so the page
- * cache cannot answer for the medium) in large aligned chunks and compared
- * with the regenerated content of the final pass. A mismatch is located at
+ * cache cannot answer for the medium) in large aligned chunks by a reader
+ * thread, while this thread checks the chunk read before: it XORs the
+ * chunk with the expected pass content, 64 KiB at a time so the data stays
+ * in cache, and looks for a non-zero byte. What differs is located at
  * logical-block granularity; the first few differing byte offsets are kept
  * so a person can look at them.
  */
@@ -13,14 +15,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#define CHECK_PIECE (64u << 10)
+
 struct verify_state {
 	const struct wp_io_target *target;
 	const struct wp_run_ctl *ctl;
 	struct wp_verify_record *rec;
 	struct wp_patgen gen;
-	uint8_t *got;
-	uint8_t *want;
-	size_t chunk;
 	uint64_t total;     /* bytes planned */
 	struct wp_progress_clock clock;
 };
@@ -31,20 +32,19 @@ static void report(struct verify_state *st, bool final)
 			 st->total, final);
 }
 
-static void note_mismatches(struct verify_state *st, uint64_t offset, size_t len)
+/* diff = read XOR expected, covering device bytes from offset. */
+static void note_mismatches(struct verify_state *st, const uint8_t *diff,
+			    uint64_t offset, size_t len)
 {
 	unsigned bs = st->target->block_size;
 	struct wp_verify_record *rec = st->rec;
 	for (size_t b = 0; b < len; b += bs) {
-		if (memcmp(st->got + b, st->want + b, bs) == 0)
+		size_t i = wp_first_nonzero(diff + b, bs);
+		if (i == bs)
 			continue;
 		rec->mismatched_blocks++;
-		if (rec->n_bad >= WP_MAX_BAD_OFFSETS)
-			continue;
-		size_t i = 0;
-		while (st->got[b + i] == st->want[b + i])
-			i++;
-		rec->bad_offsets[rec->n_bad++] = offset + b + i;
+		if (rec->n_bad < WP_MAX_BAD_OFFSETS)
+			rec->bad_offsets[rec->n_bad++] = offset + b + i;
 	}
 }
 
@@ -65,30 +65,32 @@ static int read_fully(int fd, uint8_t *buf, size_t len, uint64_t offset)
 	return 0;
 }
 
-static int check_region(struct verify_state *st, const struct wp_region *r,
-			char *err, size_t errlen)
+/* Producer (reader thread). */
+static int produce_read(struct wp_chunk *c, void *ctx, char *err, size_t errlen)
 {
-	uint64_t offset = r->offset, end = r->offset + r->length;
-	while (offset < end) {
-		if (st->ctl->stop && *st->ctl->stop) {
-			snprintf(err, errlen, "verification stopped by signal at byte %llu",
-				 (unsigned long long)offset);
-			return -1;
-		}
-		size_t len = end - offset < st->chunk ? (size_t)(end - offset) : st->chunk;
-		if (read_fully(st->target->fd, st->got, len, offset) < 0) {
-			snprintf(err, errlen, "read error on %s near byte %llu: %s",
-				 st->target->path, (unsigned long long)offset, strerror(errno));
-			return -1;
-		}
-		if (wp_patgen_fill(&st->gen, offset, st->want, len, err, errlen) < 0)
-			return -1;
-		if (memcmp(st->got, st->want, len) != 0)
-			note_mismatches(st, offset, len);
-		offset += len;
-		st->rec->bytes_checked += len;
-		report(st, false);
+	struct verify_state *st = ctx;
+	if (read_fully(st->target->fd, c->buf, c->len, c->offset) < 0) {
+		snprintf(err, errlen, "read error on %s near byte %llu: %s",
+			 st->target->path, (unsigned long long)c->offset, strerror(errno));
+		return -1;
 	}
+	return 0;
+}
+
+/* Consumer: compare a chunk with the pattern, piece by piece. */
+static int consume_check(struct wp_chunk *c, void *ctx, char *err, size_t errlen)
+{
+	struct verify_state *st = ctx;
+	for (size_t at = 0; at < c->len; at += CHECK_PIECE) {
+		size_t len = c->len - at < CHECK_PIECE ? c->len - at : CHECK_PIECE;
+		uint8_t *piece = c->buf + at;
+		if (wp_patgen_xor(&st->gen, c->offset + at, piece, len, err, errlen) < 0)
+			return -1;
+		if (wp_first_nonzero(piece, len) != len)
+			note_mismatches(st, piece, c->offset + at, len);
+	}
+	st->rec->bytes_checked += c->len;
+	report(st, false);
 	return 0;
 }
 
@@ -108,15 +110,37 @@ static int plan_regions(const struct wp_io_target *t, enum wp_verify_mode mode,
 	return 0;
 }
 
-static int alloc_buffers(struct verify_state *st, char *err, size_t errlen)
+static int check_geometry(const struct wp_io_target *t, size_t chunk, char *err,
+			  size_t errlen)
 {
-	size_t align = st->target->block_size > 4096 ? st->target->block_size : 4096;
-	if (posix_memalign((void **)&st->got, align, st->chunk) != 0 ||
-	    posix_memalign((void **)&st->want, align, st->chunk) != 0) {
-		snprintf(err, errlen, "cannot allocate verification buffers");
+	if (t->block_size == 0 || (t->block_size & (t->block_size - 1)) != 0 ||
+	    chunk % t->block_size != 0 || CHECK_PIECE % t->block_size != 0) {
+		snprintf(err, errlen, "%s: block size %u does not divide the %zu-byte chunk",
+			 t->path, t->block_size, chunk);
 		return -1;
 	}
 	return 0;
+}
+
+/* Run the read → check pipeline over the planned regions. */
+static int check_regions(struct verify_state *st, const struct wp_region *regions,
+			 size_t n, size_t chunk, char *err, size_t errlen)
+{
+	const struct wp_io_target *t = st->target;
+	struct wp_pipeline p = {
+		.regions = regions, .nregions = n, .chunk_bytes = chunk,
+		.depth = st->ctl->queue_depth ? st->ctl->queue_depth : WP_DEFAULT_DEPTH,
+		.align = t->block_size > 4096 ? t->block_size : 4096,
+		.produce = produce_read, .consume = consume_check, .ctx = st,
+		.stop = st->ctl->stop,
+	};
+	struct wp_pipeline_outcome o;
+	if (wp_pipeline_run(&p, &o, err, errlen) == 0)
+		return 0;
+	if (o.end == WP_PIPE_STOPPED)
+		snprintf(err, errlen, "verification stopped by signal at byte %llu",
+			 (unsigned long long)o.next_offset);
+	return -1;
 }
 
 enum wp_verify_outcome wp_verify_run(const struct wp_io_target *target,
@@ -133,46 +157,31 @@ enum wp_verify_outcome wp_verify_run(const struct wp_io_target *target,
 	if (mode == WP_VERIFY_OFF)
 		return WP_VERIFY_MATCH;
 
-	struct verify_state st = {
-		.target = target, .ctl = ctl, .rec = rec,
-		.chunk = ctl->chunk_bytes ? ctl->chunk_bytes : WP_DEFAULT_CHUNK,
-	};
-	wp_progress_start(&st.clock);
+	struct verify_state st = { .target = target, .ctl = ctl, .rec = rec };
+	size_t chunk = ctl->chunk_bytes ? ctl->chunk_bytes : WP_DEFAULT_CHUNK;
 	struct wp_region *regions = NULL;
 	size_t n = 0;
-	enum wp_verify_outcome out = WP_VERIFY_ERROR;
-	if (target->block_size == 0 || st.chunk % target->block_size != 0) {
-		snprintf(err, errlen, "%s: bad block size %u", target->path, target->block_size);
+	wp_progress_start(&st.clock);
+	if (check_geometry(target, chunk, err, errlen) < 0 ||
+	    plan_regions(target, mode, seed, &regions, &n, err, errlen) < 0)
+		return WP_VERIFY_ERROR;
+	if (wp_patgen_init(&st.gen, expected, err, errlen) < 0) {
+		free(regions);
 		return WP_VERIFY_ERROR;
 	}
-	if (plan_regions(target, mode, seed, &regions, &n, err, errlen) < 0)
-		return WP_VERIFY_ERROR;
-	if (alloc_buffers(&st, err, errlen) < 0 ||
-	    wp_patgen_init(&st.gen, expected, err, errlen) < 0)
-		goto out_free;
-
 	for (size_t i = 0; i < n; i++)
 		st.total += regions[i].length;
-	size_t i = 0;
-	for (; i < n; i++)
-		if (check_region(&st, &regions[i], err, errlen) < 0)
-			break;
-	rec->complete = i == n;
+	rec->complete = check_regions(&st, regions, n, chunk, err, errlen) == 0;
 	rec->seconds = wp_now() - st.clock.started;
 	rec->coverage_percent = 100.0 * (double)rec->bytes_checked / (double)target->size;
 	report(&st, true);
+	wp_patgen_free(&st.gen);
+	free(regions);
 	if (rec->mismatched_blocks > 0) {
 		snprintf(err, errlen, "%llu block(s) of %s do not hold the expected %s pattern; first at byte %llu",
 			 (unsigned long long)rec->mismatched_blocks, target->path,
 			 wp_pattern_name(expected->pattern), (unsigned long long)rec->bad_offsets[0]);
-		out = WP_VERIFY_MISMATCH;
-	} else if (rec->complete) {
-		out = WP_VERIFY_MATCH;
+		return WP_VERIFY_MISMATCH;
 	}
-	wp_patgen_free(&st.gen);
-out_free:
-	free(st.got);
-	free(st.want);
-	free(regions);
-	return out;
+	return rec->complete ? WP_VERIFY_MATCH : WP_VERIFY_ERROR;
 }

@@ -19,11 +19,6 @@
 #define WP_SAMPLE_MIN_PERCENT 10
 #define WP_SAMPLE_REGION (1u << 20) /* bytes per sampled region */
 
-struct wp_region {
-	uint64_t offset;
-	uint64_t length;
-};
-
 /*
  * Regions to read for a sample of a device of SIZE bytes (a multiple of
  * BLOCK_SIZE), sorted, non-overlapping, block-aligned. A device too small to
@@ -56,5 +51,40 @@ enum wp_verify_outcome wp_verify_run(const struct wp_io_target *target,
 				     struct wp_verify_record *rec,
 				     const struct wp_run_ctl *ctl,
 				     char *err, size_t errlen);
+
+/* ---- fingerprints around a firmware erase (fingerprint.c) ---------------- */
+
+/* At most this many sample regions are fingerprinted (256 MiB): enough to
+ * catch a drive that erased nothing or only part, cheap on any size. */
+#define WP_FP_MAX_REGIONS 256
+
+struct wp_fingerprint {
+	uint64_t seed;
+	unsigned block_size;
+	size_t nregions;
+	struct wp_region *regions;
+	uint64_t nblocks;
+	uint64_t *hashes;         /* one per logical block, region order */
+	uint8_t *was_zero;        /* 1 when the block held only zeros */
+};
+
+/*
+ * Read a seeded sample (wp_sample_plan, thinned to WP_FP_MAX_REGIONS spread
+ * over the device, first and last region kept) and hash every logical block.
+ */
+int wp_fingerprint_take(const struct wp_io_target *target, uint64_t seed,
+			struct wp_fingerprint *fp, char *err, size_t errlen);
+
+/*
+ * Read the same blocks again and compare. Every block must have changed;
+ * with EXPECT_ZEROS a block that was all zeros before and still is counts as
+ * already erased instead. Fills rec (passed only if nothing is unchanged).
+ * Returns 0 when the comparison ran (look at rec->passed), -1 on a read error.
+ */
+int wp_fingerprint_check(const struct wp_io_target *target, const struct wp_fingerprint *fp,
+			 bool expect_zeros, struct wp_fingerprint_record *rec,
+			 char *err, size_t errlen);
+
+void wp_fingerprint_free(struct wp_fingerprint *fp);
 
 #endif

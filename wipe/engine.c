@@ -1,6 +1,9 @@
 /*
  * The overwrite engine: one pass after another, large aligned O_DIRECT
- * writes, fdatasync at the end of every pass.
+ * writes, fdatasync at the end of every pass. Within a pass a generator
+ * thread fills the next buffers while this thread writes the current one
+ * (wp_pipeline_run), so a random pattern costs no more wall time than
+ * zeros as long as one core generates faster than the device writes.
  *
  * Invariants: every byte in [0, size) of a completed pass was written with
  * the pass content exactly once; a pass is marked complete only after its
@@ -50,12 +53,17 @@ void wp_progress_emit(const struct wp_run_ctl *ctl, struct wp_progress_clock *cl
 	ctl->progress(&p, ctl->progress_ctx);
 }
 
+/* One pass's shared state. The producer thread owns `gen`; the consumer
+ * (the caller's thread) owns everything else. */
 struct pass_state {
 	const struct wp_io_target *target;
 	const struct wp_run_ctl *ctl;
 	size_t pass;       /* 1-based */
 	size_t npasses;
+	struct wp_patgen gen;
+	struct wp_pass_record *rec;
 	struct wp_progress_clock clock;
+	uint64_t reached;  /* after a write error: the first byte not written */
 };
 
 static void report_progress(struct pass_state *st, uint64_t done, bool final)
@@ -86,6 +94,33 @@ static int write_fully(int fd, const uint8_t *buf, size_t len, uint64_t offset,
 	return 0;
 }
 
+/* Producer: a constant pattern is written into each buffer once, the first
+ * time the buffer is used (only the plan's last chunk can be short, so a
+ * first fill of len bytes covers every later use); a keystream is new for
+ * every chunk. */
+static int produce_pattern(struct wp_chunk *c, void *ctx, char *err, size_t errlen)
+{
+	struct pass_state *st = ctx;
+	if (st->gen.spec.pattern != WP_PATTERN_RANDOM && !c->first_use)
+		return 0;
+	return wp_patgen_fill(&st->gen, c->offset, c->buf, c->len, err, errlen);
+}
+
+static int consume_write(struct wp_chunk *c, void *ctx, char *err, size_t errlen)
+{
+	struct pass_state *st = ctx;
+	const struct wp_io_target *t = st->target;
+	if (write_fully(t->fd, c->buf, c->len, c->offset, &st->reached) < 0) {
+		snprintf(err, errlen, "write error on %s at byte %llu (pass %zu): %s",
+			 t->path, (unsigned long long)st->reached, st->pass, strerror(errno));
+		st->rec->bytes_written = st->reached;
+		return -1;
+	}
+	st->rec->bytes_written = st->reached;
+	report_progress(st, st->reached, false);
+	return 0;
+}
+
 static void mark_stop(struct wp_job *job, enum wp_result result, size_t pass,
 		      uint64_t offset, const char *why)
 {
@@ -97,54 +132,59 @@ static void mark_stop(struct wp_job *job, enum wp_result result, size_t pass,
 	snprintf(job->error, sizeof(job->error), "%s", why);
 }
 
-static bool stop_requested(const struct wp_run_ctl *ctl)
+static size_t io_alignment(const struct wp_io_target *t)
 {
-	return ctl->stop && *ctl->stop;
+	return t->block_size > 4096 ? t->block_size : 4096;
 }
 
-static int run_pass(struct pass_state *st, struct wp_patgen *gen, uint8_t *buf,
-		    size_t chunk, struct wp_job *job, struct wp_pass_record *rec,
-		    char *err, size_t errlen)
+/* Turn how the pipeline ended into the job's verdict for this pass. */
+static int pass_outcome(struct pass_state *st, const struct wp_pipeline_outcome *o,
+			struct wp_job *job, char *err, size_t errlen)
 {
 	const struct wp_io_target *t = st->target;
-	uint64_t offset = 0;
-	char why[384];
-
-	while (offset < t->size) {
-		if (stop_requested(st->ctl)) {
-			snprintf(why, sizeof(why), "stopped by signal during pass %zu at byte %llu",
-				 st->pass, (unsigned long long)offset);
-			mark_stop(job, WP_RESULT_INTERRUPTED, st->pass, offset, why);
-			snprintf(err, errlen, "%s", why);
-			return -1;
+	if (o->end != WP_PIPE_DONE) /* the last word on progress: where it stopped */
+		report_progress(st, st->rec->bytes_written, true);
+	switch (o->end) {
+	case WP_PIPE_DONE:
+		if (fdatasync(t->fd) == 0) {
+			report_progress(st, t->size, true);
+			return 0;
 		}
-		size_t len = t->size - offset < chunk ? (size_t)(t->size - offset) : chunk;
-		if (wp_patgen_fill(gen, offset, buf, len, err, errlen) < 0) {
-			mark_stop(job, WP_RESULT_FAILED, st->pass, offset, err);
-			return -1;
-		}
-		uint64_t reached = offset;
-		if (write_fully(t->fd, buf, len, offset, &reached) < 0) {
-			snprintf(why, sizeof(why), "write error on %s at byte %llu (pass %zu): %s",
-				 t->path, (unsigned long long)reached, st->pass, strerror(errno));
-			rec->bytes_written = reached;
-			mark_stop(job, WP_RESULT_FAILED, st->pass, reached, why);
-			snprintf(err, errlen, "%s", why);
-			return -1;
-		}
-		offset = reached;
-		rec->bytes_written = offset;
-		report_progress(st, offset, false);
-	}
-	if (fdatasync(t->fd) < 0) {
-		snprintf(why, sizeof(why), "flushing %s after pass %zu failed: %s",
-			 t->path, st->pass, strerror(errno));
-		mark_stop(job, WP_RESULT_FAILED, st->pass, t->size, why);
-		snprintf(err, errlen, "%s", why);
+		snprintf(err, errlen, "flushing %s after pass %zu failed: %s", t->path,
+			 st->pass, strerror(errno));
+		mark_stop(job, WP_RESULT_FAILED, st->pass, t->size, err);
 		return -1;
+	case WP_PIPE_STOPPED:
+		snprintf(err, errlen, "stopped by signal during pass %zu at byte %llu",
+			 st->pass, (unsigned long long)o->next_offset);
+		mark_stop(job, WP_RESULT_INTERRUPTED, st->pass, o->next_offset, err);
+		return -1;
+	case WP_PIPE_CONSUME_FAILED:
+		mark_stop(job, WP_RESULT_FAILED, st->pass, st->reached, err);
+		return -1;
+	case WP_PIPE_PRODUCE_FAILED:
+	case WP_PIPE_SETUP_FAILED:
+		break;
 	}
-	report_progress(st, offset, true);
-	return 0;
+	mark_stop(job, WP_RESULT_FAILED, st->pass, o->next_offset, err);
+	return -1;
+}
+
+static int run_pass(struct pass_state *st, struct wp_job *job, char *err, size_t errlen)
+{
+	const struct wp_io_target *t = st->target;
+	struct wp_region all = { 0, t->size };
+	struct wp_pipeline p = {
+		.regions = &all, .nregions = 1,
+		.chunk_bytes = st->ctl->chunk_bytes ? st->ctl->chunk_bytes : WP_DEFAULT_CHUNK,
+		.depth = st->ctl->queue_depth ? st->ctl->queue_depth : WP_DEFAULT_DEPTH,
+		.align = io_alignment(t),
+		.produce = produce_pattern, .consume = consume_write, .ctx = st,
+		.stop = st->ctl->stop,
+	};
+	struct wp_pipeline_outcome o;
+	wp_pipeline_run(&p, &o, err, errlen);
+	return pass_outcome(st, &o, job, err, errlen);
 }
 
 static int check_target(const struct wp_io_target *t, size_t chunk, char *err,
@@ -173,15 +213,14 @@ int wp_overwrite_run(const struct wp_io_target *target,
 		     const struct wp_run_ctl *ctl, char *err, size_t errlen)
 {
 	size_t chunk = ctl->chunk_bytes ? ctl->chunk_bytes : WP_DEFAULT_CHUNK;
-	if (check_target(target, chunk, err, errlen) < 0)
-		return -1;
-
-	uint8_t *buf = NULL;
-	size_t align = target->block_size > 4096 ? target->block_size : 4096;
-	if (posix_memalign((void **)&buf, align, chunk) != 0) {
-		snprintf(err, errlen, "cannot allocate a %zu-byte I/O buffer", chunk);
+	if (method->firmware != WP_FW_NONE || method->npasses == 0) {
+		/* a firmware method has no passes to write: wp_fw_run() runs it */
+		snprintf(err, errlen, "method %s is a firmware command, not an overwrite",
+			 method->name);
 		return -1;
 	}
+	if (check_target(target, chunk, err, errlen) < 0)
+		return -1;
 
 	snprintf(job->method, sizeof(job->method), "%s", method->name);
 	job->npasses = method->npasses;
@@ -189,27 +228,21 @@ int wp_overwrite_run(const struct wp_io_target *target,
 	for (size_t i = 0; i < method->npasses && rc == 0; i++) {
 		struct wp_pass_record *rec = &job->passes[i];
 		memset(rec, 0, sizeof(*rec));
-		if (wp_pass_spec_new(&rec->spec, method->passes[i], err, errlen) < 0) {
-			mark_stop(job, WP_RESULT_FAILED, i + 1, 0, err);
-			rc = -1;
-			break;
-		}
-		struct wp_patgen gen;
-		if (wp_patgen_init(&gen, &rec->spec, err, errlen) < 0) {
-			mark_stop(job, WP_RESULT_FAILED, i + 1, 0, err);
-			rc = -1;
-			break;
-		}
 		struct pass_state st = {
 			.target = target, .ctl = ctl, .pass = i + 1,
-			.npasses = method->npasses,
+			.npasses = method->npasses, .rec = rec,
 		};
+		if (wp_pass_spec_new(&rec->spec, method->passes[i], err, errlen) < 0 ||
+		    wp_patgen_init(&st.gen, &rec->spec, err, errlen) < 0) {
+			mark_stop(job, WP_RESULT_FAILED, i + 1, 0, err);
+			rc = -1;
+			break;
+		}
 		wp_progress_start(&st.clock);
-		rc = run_pass(&st, &gen, buf, chunk, job, rec, err, errlen);
-		wp_patgen_free(&gen);
+		rc = run_pass(&st, job, err, errlen);
+		wp_patgen_free(&st.gen);
 		rec->seconds = wp_now() - st.clock.started;
 		rec->complete = rc == 0;
 	}
-	free(buf);
 	return rc;
 }

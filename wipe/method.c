@@ -1,6 +1,10 @@
 /*
- * The overwrite methods. Formatting is deliberately absent: the guidelines
- * (REQUIREMENTS R1, R4, R11) say a format never counts as erasure.
+ * The method registry: overwrite methods, then firmware methods (the
+ * device's own erase commands, run by firmware.h). A file-system format is
+ * deliberately absent: the guidelines (REQUIREMENTS R1, R4, R11) say a
+ * format never counts as erasure. The NVMe Format NVM methods are secure
+ * erase commands (SES=1/2), and like every firmware method their result is
+ * checked on the medium before a job can be "sanitized".
  */
 #include "wipe.h"
 
@@ -8,21 +12,64 @@
 #include <string.h>
 
 static const struct wp_method methods[] = {
-	{ "zero", "one pass of zeros (0x00)", 1, { WP_PATTERN_ZERO } },
-	{ "ones", "one pass of ones (0xFF)", 1, { WP_PATTERN_ONES } },
+	{ "zero", "one pass of zeros (0x00)", 1, { WP_PATTERN_ZERO }, WP_FW_NONE },
+	{ "ones", "one pass of ones (0xFF)", 1, { WP_PATTERN_ONES }, WP_FW_NONE },
 	{ "random", "one pass of AES-256-CTR random data (verifiable from its key)",
-	  1, { WP_PATTERN_RANDOM } },
+	  1, { WP_PATTERN_RANDOM }, WP_FW_NONE },
 	{ "random-zero", "random pass, then a zero pass (disk reads as blank)",
-	  2, { WP_PATTERN_RANDOM, WP_PATTERN_ZERO } },
+	  2, { WP_PATTERN_RANDOM, WP_PATTERN_ZERO }, WP_FW_NONE },
 	{ "dod3", "DoD 5220.22-M three passes: 0x00, 0xFF, random",
-	  3, { WP_PATTERN_ZERO, WP_PATTERN_ONES, WP_PATTERN_RANDOM } },
+	  3, { WP_PATTERN_ZERO, WP_PATTERN_ONES, WP_PATTERN_RANDOM }, WP_FW_NONE },
 };
+
+/* The device erases itself; firmware.h runs these, in this order of ids. */
+#define FW(name, text, id) { name, text, 0, { WP_PATTERN_ZERO }, id }
+static const struct wp_method fw_methods[] = {
+	FW("ata-secure-erase", "ATA SECURITY ERASE UNIT, normal (temporary password)",
+	   WP_FW_ATA_SECURE_ERASE),
+	FW("ata-secure-erase-enhanced", "ATA SECURITY ERASE UNIT, enhanced (temporary password)",
+	   WP_FW_ATA_SECURE_ERASE_ENH),
+	FW("ata-sanitize-crypto", "ATA SANITIZE CRYPTO SCRAMBLE EXT", WP_FW_ATA_SANITIZE_CRYPTO),
+	FW("ata-sanitize-block", "ATA SANITIZE BLOCK ERASE EXT", WP_FW_ATA_SANITIZE_BLOCK),
+	FW("ata-sanitize-overwrite", "ATA SANITIZE OVERWRITE EXT, one pass of zeros",
+	   WP_FW_ATA_SANITIZE_OVERWRITE),
+	FW("nvme-format-user", "NVMe Format NVM, user data erase (SES=1)", WP_FW_NVME_FORMAT_USER),
+	FW("nvme-format-crypto", "NVMe Format NVM, cryptographic erase (SES=2)",
+	   WP_FW_NVME_FORMAT_CRYPTO),
+	FW("nvme-sanitize-crypto", "NVMe Sanitize, crypto erase", WP_FW_NVME_SANITIZE_CRYPTO),
+	FW("nvme-sanitize-block", "NVMe Sanitize, block erase", WP_FW_NVME_SANITIZE_BLOCK),
+	FW("nvme-sanitize-overwrite", "NVMe Sanitize, overwrite with zeros",
+	   WP_FW_NVME_SANITIZE_OVERWRITE),
+	FW("scsi-sanitize-crypto", "SCSI SANITIZE, cryptographic erase", WP_FW_SCSI_SANITIZE_CRYPTO),
+	FW("scsi-sanitize-block", "SCSI SANITIZE, block erase", WP_FW_SCSI_SANITIZE_BLOCK),
+	FW("scsi-sanitize-overwrite", "SCSI SANITIZE, overwrite with zeros",
+	   WP_FW_SCSI_SANITIZE_OVERWRITE),
+	FW("secure-discard", "BLKSECDISCARD of the whole device", WP_FW_SECURE_DISCARD),
+};
+#undef FW
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+_Static_assert(NELEM(fw_methods) == WP_FW_COUNT - 1, "one firmware method per id");
 
 const struct wp_method *wp_method_at(size_t index)
 {
-	if (index >= sizeof(methods) / sizeof(methods[0]))
+	if (index >= NELEM(methods))
 		return NULL;
 	return &methods[index];
+}
+
+const struct wp_method *wp_fw_method_at(size_t index)
+{
+	if (index >= NELEM(fw_methods))
+		return NULL;
+	return &fw_methods[index];
+}
+
+const struct wp_method *wp_fw_method(enum wp_fw_method id)
+{
+	if (id <= WP_FW_NONE || id >= WP_FW_COUNT)
+		return NULL;
+	return &fw_methods[id - 1];
 }
 
 const struct wp_method *wp_method_find(const char *name)
@@ -31,19 +78,32 @@ const struct wp_method *wp_method_find(const char *name)
 	for (size_t i = 0; (m = wp_method_at(i)) != NULL; i++)
 		if (strcmp(m->name, name) == 0)
 			return m;
+	for (size_t i = 0; (m = wp_fw_method_at(i)) != NULL; i++)
+		if (strcmp(m->name, name) == 0)
+			return m;
 	return NULL;
 }
 
-void wp_method_names(char *buf, size_t len)
+static void join_names(const struct wp_method *(*at)(size_t), char *buf, size_t len)
 {
 	const struct wp_method *m;
 	size_t used = 0;
 	if (len > 0)
 		buf[0] = '\0';
-	for (size_t i = 0; (m = wp_method_at(i)) != NULL && used < len; i++) {
+	for (size_t i = 0; (m = at(i)) != NULL && used < len; i++) {
 		int n = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", m->name);
 		if (n < 0)
 			return;
 		used += (size_t)n;
 	}
+}
+
+void wp_method_names(char *buf, size_t len)
+{
+	join_names(wp_method_at, buf, len);
+}
+
+void wp_fw_method_names(char *buf, size_t len)
+{
+	join_names(wp_fw_method_at, buf, len);
 }

@@ -7,7 +7,6 @@
 #include "wipe.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
@@ -94,19 +93,38 @@ static void counter_block(uint64_t block_index, uint8_t iv[16])
 		iv[15 - i] = (uint8_t)(block_index >> (8 * i));
 }
 
-/* Keystream for a 16-byte-aligned offset, in pieces EVP's int length takes. */
-static int keystream_aligned(EVP_CIPHER_CTX *ctx, uint64_t offset,
-			     uint8_t *buf, size_t len)
+/* The cipher reads its input from here when it generates a plain
+ * keystream: one L2-sized block reused, instead of zeroing the whole
+ * output buffer first (which would cost a second pass over memory). */
+static const uint8_t zero_block[64 << 10];
+
+/*
+ * buf = keystream, or buf ^= keystream when XOR_IN_PLACE, for device bytes
+ * [offset, offset+len). A start inside a 16-byte counter block takes the
+ * tail of that block's keystream.
+ */
+static int ctr_apply(EVP_CIPHER_CTX *ctx, uint64_t offset, uint8_t *buf,
+		     size_t len, bool xor_in_place)
 {
-	uint8_t iv[16];
+	uint8_t iv[16], block[16];
+	size_t skip = (size_t)(offset % 16);
+	int outl = 0;
 	counter_block(offset / 16, iv);
 	if (!EVP_EncryptInit_ex(ctx, NULL, NULL, NULL, iv))
 		return -1;
-	memset(buf, 0, len);
+	if (skip != 0) {
+		size_t take = 16 - skip < len ? 16 - skip : len;
+		if (!EVP_EncryptUpdate(ctx, block, &outl, zero_block, 16))
+			return -1;
+		for (size_t i = 0; i < take; i++)
+			buf[i] = (uint8_t)((xor_in_place ? buf[i] : 0) ^ block[skip + i]);
+		buf += take;
+		len -= take;
+	}
 	while (len > 0) {
-		size_t piece = len > (size_t)INT_MAX / 2 ? (size_t)INT_MAX / 2 : len;
-		int outl = 0;
-		if (!EVP_EncryptUpdate(ctx, buf, &outl, buf, (int)piece))
+		size_t piece = len < sizeof(zero_block) ? len : sizeof(zero_block);
+		const uint8_t *in = xor_in_place ? buf : zero_block;
+		if (!EVP_EncryptUpdate(ctx, buf, &outl, in, (int)piece))
 			return -1;
 		buf += piece;
 		len -= piece;
@@ -114,37 +132,51 @@ static int keystream_aligned(EVP_CIPHER_CTX *ctx, uint64_t offset,
 	return 0;
 }
 
-static int keystream(EVP_CIPHER_CTX *ctx, uint64_t offset, uint8_t *buf,
-		     size_t len)
+static void invert(uint8_t *buf, size_t len)
 {
-	size_t skip = (size_t)(offset % 16);
-	if (skip != 0) {
-		uint8_t block[16];
-		size_t take = 16 - skip < len ? 16 - skip : len;
-		if (keystream_aligned(ctx, offset - skip, block, sizeof(block)) < 0)
-			return -1;
-		memcpy(buf, block + skip, take);
-		buf += take;
-		len -= take;
-		offset += take;
+	size_t i = 0;
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+		memcpy(&w, buf + i, 8);
+		w = ~w;
+		memcpy(buf + i, &w, 8);
 	}
-	if (len == 0)
-		return 0;
-	return keystream_aligned(ctx, offset, buf, len);
+	for (; i < len; i++)
+		buf[i] = (uint8_t)~buf[i];
 }
 
-int wp_patgen_fill(struct wp_patgen *gen, uint64_t offset, void *buf,
-		   size_t len, char *err, size_t errlen)
+size_t wp_first_nonzero(const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+	size_t at = 0;
+	while (at < len) {
+		size_t piece = len - at < sizeof(zero_block) ? len - at : sizeof(zero_block);
+		if (memcmp(p + at, zero_block, piece) != 0)
+			break;
+		at += piece;
+	}
+	while (at < len && p[at] == 0)
+		at++;
+	return at;
+}
+
+/* The pass content into buf, or XORed onto it. */
+static int apply(struct wp_patgen *gen, uint64_t offset, uint8_t *buf, size_t len,
+		 bool xor_in_place, char *err, size_t errlen)
 {
 	switch (gen->spec.pattern) {
 	case WP_PATTERN_ZERO:
-		memset(buf, 0x00, len);
+		if (!xor_in_place)
+			memset(buf, 0x00, len);
 		return 0;
 	case WP_PATTERN_ONES:
-		memset(buf, 0xff, len);
+		if (xor_in_place)
+			invert(buf, len);
+		else
+			memset(buf, 0xff, len);
 		return 0;
 	case WP_PATTERN_RANDOM:
-		if (gen->cipher && keystream(gen->cipher, offset, buf, len) == 0)
+		if (gen->cipher && ctr_apply(gen->cipher, offset, buf, len, xor_in_place) == 0)
 			return 0;
 		snprintf(err, errlen, "AES-256-CTR keystream generation failed at offset %llu",
 			 (unsigned long long)offset);
@@ -152,4 +184,16 @@ int wp_patgen_fill(struct wp_patgen *gen, uint64_t offset, void *buf,
 	}
 	snprintf(err, errlen, "unknown pattern %d", (int)gen->spec.pattern);
 	return -1;
+}
+
+int wp_patgen_fill(struct wp_patgen *gen, uint64_t offset, void *buf,
+		   size_t len, char *err, size_t errlen)
+{
+	return apply(gen, offset, buf, len, false, err, errlen);
+}
+
+int wp_patgen_xor(struct wp_patgen *gen, uint64_t offset, void *buf,
+		  size_t len, char *err, size_t errlen)
+{
+	return apply(gen, offset, buf, len, true, err, errlen);
 }

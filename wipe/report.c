@@ -157,6 +157,45 @@ json_t *wp_verify_record_to_json(const struct wp_verify_record *v)
 			 "complete", v->complete);
 }
 
+static json_t *offsets_to_json(const uint64_t *offsets, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n && i < WP_MAX_BAD_OFFSETS; i++)
+		json_array_append_new(a, json_integer((json_int_t)offsets[i]));
+	return a;
+}
+
+/* What a firmware erase did and how the medium was checked; absent from
+ * the report of an overwrite. */
+static void add_firmware_members(json_t *root, const struct wp_job *job)
+{
+	const struct wp_firmware_record *f = &job->firmware;
+	const struct wp_fingerprint_record *p = &job->fingerprint;
+	const struct wp_hidden_record *h = &job->hidden;
+	char seed[17];
+	if (f->used)
+		json_object_set_new(root, "firmware", json_pack(
+			"{s:s, s:s, s:s, s:f}", "command", f->command, "expected", f->expected,
+			"status", f->status, "seconds", f->seconds));
+	if (p->done) {
+		snprintf(seed, sizeof(seed), "%016llx", (unsigned long long)p->seed);
+		json_object_set_new(root, "fingerprint", json_pack(
+			"{s:s, s:I, s:I, s:I, s:I, s:o, s:b}", "seed", seed,
+			"blocks", (json_int_t)p->blocks, "changed", (json_int_t)p->changed,
+			"unchanged", (json_int_t)p->unchanged,
+			"already_expected", (json_int_t)p->already_expected,
+			"first_unchanged_offsets", offsets_to_json(p->bad_offsets, p->n_bad),
+			"passed", p->passed));
+	}
+	if (h->checked)
+		json_object_set_new(root, "hidden_areas", json_pack(
+			"{s:b, s:b, s:b, s:b, s:I, s:I, s:i, s:s}", "hpa", h->hpa, "dco", h->dco,
+			"hpa_removed", h->hpa_removed, "native_capacity_covered", h->native_covered,
+			"reported_bytes", (json_int_t)h->reported_bytes,
+			"native_bytes", (json_int_t)h->native_bytes,
+			"other_namespaces", (int)h->other_namespaces, "note", h->note));
+}
+
 json_t *wp_job_to_json(const struct wp_job *job)
 {
 	char started[32], ended[32];
@@ -181,6 +220,9 @@ json_t *wp_job_to_json(const struct wp_job *job)
 		"started_utc", started, "ended_utc", ended);
 	if (!root)
 		return NULL;
+	json_object_set_new(root, "nist_category", json_string(job->nist_category));
+	json_object_set_new(root, "plan_reason", json_string(job->plan_reason));
+	add_firmware_members(root, job);
 	if (job->error[0])
 		json_object_set_new(root, "error", json_string(job->error));
 	if (job->stopped_at.set)
@@ -385,7 +427,41 @@ static int parse_header(const json_t *root, struct wp_job *job, char *err,
 	const json_t *e = json_object_get(root, "error");
 	if (json_is_string(e))
 		snprintf(job->error, sizeof(job->error), "%s", json_string_value(e));
+	/* optional: reports from before the planner have neither */
+	const json_t *nist = json_object_get(root, "nist_category");
+	if (json_is_string(nist))
+		snprintf(job->nist_category, sizeof(job->nist_category), "%s",
+			 json_string_value(nist));
+	const json_t *why = json_object_get(root, "plan_reason");
+	if (json_is_string(why))
+		snprintf(job->plan_reason, sizeof(job->plan_reason), "%s", json_string_value(why));
 	return 0;
+}
+
+/* The firmware record as far as `verify` and certificates need it. */
+static void parse_firmware(const json_t *root, struct wp_job *job)
+{
+	const json_t *f = json_object_get(root, "firmware");
+	if (!json_is_object(f))
+		return;
+	job->firmware.used = true;
+	const char *s = json_string_value(json_object_get(f, "command"));
+	snprintf(job->firmware.command, sizeof(job->firmware.command), "%s", s ? s : "");
+	s = json_string_value(json_object_get(f, "expected"));
+	snprintf(job->firmware.expected, sizeof(job->firmware.expected), "%s", s ? s : "");
+	s = json_string_value(json_object_get(f, "status"));
+	snprintf(job->firmware.status, sizeof(job->firmware.status), "%s", s ? s : "");
+	job->firmware.seconds = opt_real(f, "seconds");
+	const json_t *p = json_object_get(root, "fingerprint");
+	if (!json_is_object(p))
+		return;
+	job->fingerprint.done = true;
+	job->fingerprint.blocks = (uint64_t)json_integer_value(json_object_get(p, "blocks"));
+	job->fingerprint.changed = (uint64_t)json_integer_value(json_object_get(p, "changed"));
+	job->fingerprint.unchanged = (uint64_t)json_integer_value(json_object_get(p, "unchanged"));
+	job->fingerprint.already_expected =
+		(uint64_t)json_integer_value(json_object_get(p, "already_expected"));
+	job->fingerprint.passed = json_is_true(json_object_get(p, "passed"));
 }
 
 static void parse_stop(const json_t *root, struct wp_job *job)
@@ -408,10 +484,14 @@ int wp_job_from_json(const json_t *root, struct wp_job *job, char *err,
 	if (parse_header(root, job, err, errlen) < 0 ||
 	    parse_device(json_object_get(root, "device"), &job->device, err, errlen) < 0)
 		return -1;
+	parse_firmware(root, job);
+	/* a firmware erase with no known content wrote no pass of ours */
+	size_t min_passes = job->firmware.used ? 0 : 1;
 	const json_t *passes = json_object_get(root, "passes");
-	if (!json_is_array(passes) || json_array_size(passes) == 0 ||
+	if (!json_is_array(passes) || json_array_size(passes) < min_passes ||
 	    json_array_size(passes) > WP_MAX_PASSES) {
-		snprintf(err, errlen, "passes must be an array of 1 to %d passes", WP_MAX_PASSES);
+		snprintf(err, errlen, "passes must be an array of %zu to %d passes", min_passes,
+			 WP_MAX_PASSES);
 		return -1;
 	}
 	job->npasses = json_array_size(passes);

@@ -60,23 +60,61 @@ int wp_patgen_init(struct wp_patgen *gen, const struct wp_pass_spec *spec,
  * Any offset and length; the result never depends on how a range is split. */
 int wp_patgen_fill(struct wp_patgen *gen, uint64_t offset, void *buf,
 		   size_t len, char *err, size_t errlen);
+/* XOR buf, device bytes [offset, offset+len), with the pass content: what
+ * holds the pattern becomes all zero bytes. */
+int wp_patgen_xor(struct wp_patgen *gen, uint64_t offset, void *buf,
+		  size_t len, char *err, size_t errlen);
 void wp_patgen_free(struct wp_patgen *gen);
 
+/* Index of the first non-zero byte of buf, or len when all are zero. */
+size_t wp_first_nonzero(const void *buf, size_t len);
+
 /* ---- methods ----------------------------------------------------------- */
+
+/* Firmware methods: the device erases itself (firmware.h runs them). An
+ * overwrite method is WP_FW_NONE. */
+enum wp_fw_method {
+	WP_FW_NONE = 0,
+	WP_FW_ATA_SECURE_ERASE,
+	WP_FW_ATA_SECURE_ERASE_ENH,
+	WP_FW_ATA_SANITIZE_CRYPTO,
+	WP_FW_ATA_SANITIZE_BLOCK,
+	WP_FW_ATA_SANITIZE_OVERWRITE,
+	WP_FW_NVME_FORMAT_USER,
+	WP_FW_NVME_FORMAT_CRYPTO,
+	WP_FW_NVME_SANITIZE_CRYPTO,
+	WP_FW_NVME_SANITIZE_BLOCK,
+	WP_FW_NVME_SANITIZE_OVERWRITE,
+	WP_FW_SCSI_SANITIZE_CRYPTO,
+	WP_FW_SCSI_SANITIZE_BLOCK,
+	WP_FW_SCSI_SANITIZE_OVERWRITE,
+	WP_FW_SECURE_DISCARD,
+	WP_FW_COUNT
+};
 
 struct wp_method {
 	const char *name;        /* "random" */
 	const char *description; /* one line for --help and list */
-	size_t npasses;
+	size_t npasses;          /* 0 for a firmware method */
 	enum wp_pattern passes[WP_MAX_PASSES];
+	enum wp_fw_method firmware; /* WP_FW_NONE for an overwrite */
 };
 
-/* NULL when unknown. Formatting is never a method (REQUIREMENTS R1). */
+/* NULL when unknown; finds overwrite and firmware methods. Formatting is
+ * never a method (REQUIREMENTS R1): nvme-format-* are cryptographic or
+ * user-data erase commands whose result is verified, not a file system
+ * format. */
 const struct wp_method *wp_method_find(const char *name);
-/* Iterate: index 0.. until NULL. */
+/* Iterate the overwrite methods: index 0.. until NULL. */
 const struct wp_method *wp_method_at(size_t index);
+/* Iterate the firmware methods: index 0.. until NULL. */
+const struct wp_method *wp_fw_method_at(size_t index);
+/* The method of a firmware id; NULL for WP_FW_NONE. */
+const struct wp_method *wp_fw_method(enum wp_fw_method id);
 /* "zero, ones, random, random-zero, dod3" for error messages. */
 void wp_method_names(char *buf, size_t len);
+/* "ata-secure-erase, ..., secure-discard". */
+void wp_fw_method_names(char *buf, size_t len);
 
 /* ---- job report -------------------------------------------------------- */
 
@@ -130,8 +168,53 @@ struct wp_stop_point {
 	uint64_t offset;
 };
 
+/* What a firmware method did; `used` is false for an overwrite. */
+struct wp_firmware_record {
+	bool used;
+	char command[96];         /* "NVMe Sanitize, crypto erase, no-deallocate" */
+	char expected[16];        /* what the medium holds after: "zeros", "unknown" */
+	char status[256];         /* the device's answer, decoded */
+	double seconds;
+};
+
+/* Pre/post fingerprint of a seeded sample of blocks around a firmware
+ * erase: a command's success status proves nothing, the medium must have
+ * changed. A block counts as changed when its hash differs; a block that
+ * already held the expected content ("zeros") before is counted apart,
+ * because it had nothing to lose. */
+struct wp_fingerprint_record {
+	bool done;
+	uint64_t seed;
+	uint64_t blocks;          /* logical blocks fingerprinted */
+	uint64_t changed;
+	uint64_t unchanged;       /* neither changed nor already expected */
+	uint64_t already_expected;
+	size_t n_bad;
+	uint64_t bad_offsets[WP_MAX_BAD_OFFSETS]; /* first unchanged blocks */
+	bool passed;
+};
+
+/* Areas a drive hides from the kernel (ATA HPA/DCO) and other NVMe
+ * namespaces of the same controller. */
+struct wp_hidden_record {
+	bool checked;             /* the drive answered the queries */
+	bool hpa;                 /* Host Protected Area present */
+	bool dco;                 /* Device Configuration Overlay shrinks it */
+	bool hpa_removed;         /* --remove-hpa restored the native max */
+	bool native_covered;      /* the wipe reached the whole native capacity */
+	uint64_t reported_bytes;  /* what the kernel sees */
+	uint64_t native_bytes;    /* the largest of native max and DCO max */
+	unsigned other_namespaces;
+	char note[256];
+};
+
 struct wp_job {
 	char id[40];              /* UUID v4 */
+	char nist_category[16];   /* "Clear", "Purge", "Destroy"; "" if not planned */
+	char plan_reason[384];    /* why the method reaches that category */
+	struct wp_firmware_record firmware;
+	struct wp_fingerprint_record fingerprint;
+	struct wp_hidden_record hidden;
 	struct wp_job_device device;
 	char method[32];
 	size_t npasses;
@@ -199,9 +282,73 @@ struct wp_run_ctl {
 	wp_progress_fn progress;     /* may be NULL */
 	void *progress_ctx;
 	size_t chunk_bytes;          /* 0 = default (WP_DEFAULT_CHUNK) */
+	size_t queue_depth;          /* buffers in the ring; 0 = WP_DEFAULT_DEPTH */
 };
 
+/* Measured defaults (bench/RESULTS.md): 4 MiB requests reach the device
+ * ceiling like dd's bs=4M; 4 buffers let the generator run ahead far enough
+ * to hide its jitter. Every buffer of a drive together stays within
+ * WP_MAX_RING_BYTES, so many drives at once fit in memory. */
 #define WP_DEFAULT_CHUNK (4u << 20)
+#define WP_DEFAULT_DEPTH 4
+#define WP_MAX_RING_BYTES (64u << 20)
+
+/* ---- pipeline ---------------------------------------------------------- */
+
+/* A byte range of the device. */
+struct wp_region {
+	uint64_t offset;
+	uint64_t length;
+};
+
+/* One buffer's worth of the plan, handed from stage to stage. */
+struct wp_chunk {
+	uint64_t index;           /* 0-based position in the plan */
+	uint64_t offset;          /* device offset */
+	size_t len;               /* <= chunk_bytes; the last one may be short */
+	uint8_t *buf;             /* chunk_bytes, aligned */
+	bool first_use;           /* buf has not carried a chunk before */
+};
+
+typedef int (*wp_stage_fn)(struct wp_chunk *chunk, void *ctx, char *err,
+			   size_t errlen);
+
+/*
+ * Regions are cut into chunks of at most chunk_bytes. `produce` runs on a
+ * thread of its own and fills chunks in order; `consume` runs on the
+ * caller's thread and takes them in the same order, at most `depth` chunks
+ * behind. A NULL produce hands buffers over as they are.
+ */
+struct wp_pipeline {
+	const struct wp_region *regions;
+	size_t nregions;
+	size_t chunk_bytes;
+	size_t depth;
+	size_t align;             /* buffer alignment, a power of two */
+	wp_stage_fn produce;
+	wp_stage_fn consume;
+	void *ctx;
+	volatile sig_atomic_t *stop;
+};
+
+enum wp_pipeline_end {
+	WP_PIPE_DONE,            /* every chunk consumed */
+	WP_PIPE_STOPPED,         /* the stop flag was seen */
+	WP_PIPE_PRODUCE_FAILED,  /* produce returned -1 */
+	WP_PIPE_CONSUME_FAILED,  /* consume returned -1 */
+	WP_PIPE_SETUP_FAILED,    /* bad parameters, no memory or thread */
+};
+
+struct wp_pipeline_outcome {
+	enum wp_pipeline_end end;
+	uint64_t chunks_consumed;
+	uint64_t next_offset;     /* offset of the first chunk not consumed */
+};
+
+/* Returns 0 when every chunk was consumed, else -1 with the reason in err
+ * (the failing stage's own message) and in out->end. */
+int wp_pipeline_run(const struct wp_pipeline *p, struct wp_pipeline_outcome *out,
+		    char *err, size_t errlen);
 
 /*
  * Write every pass of METHOD over the target, fdatasync after each pass,

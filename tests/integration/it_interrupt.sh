@@ -41,4 +41,26 @@ interrupt_with() { # SIGNAL
 
 interrupt_with INT
 interrupt_with TERM
+
+# several disks: one signal stops every one of them, each with its report
+wp_make_loop dev2 $((1 << 30))
+for d in "$dev" "$dev2"; do wp_ours "$d"; done
+mkdir "$WP_TMP/many" && mkfifo "$WP_TMP/progress-many"
+"$WIPEPROOF" wipe "$dev" "$dev2" --method dod3 --chunk 64K --json --report-dir "$WP_TMP/many" \
+	--confirm-serial "$(wp_serial "$dev")" --confirm-serial "$(wp_serial "$dev2")" \
+	>"$WP_TMP/progress-many" 2>"$WP_TMP/err" &
+pid=$!
+exec 3<"$WP_TMP/progress-many"
+read -r first <&3 || fail "no progress line from the two-disk wipe"
+kill -TERM "$pid"
+cat <&3 >/dev/null
+exec 3<&-
+wait "$pid"
+rc=$?
+[ "$rc" -eq 5 ] || fail "two-disk wipe: exit $rc after SIGTERM, expected 5: $(cat "$WP_TMP/err")"
+[ "$(ls "$WP_TMP/many" | wc -l)" -eq 2 ] || fail "expected two reports: $(ls "$WP_TMP/many")"
+for r in "$WP_TMP"/many/*.json; do
+	[ "$(jq -r .result "$r")" = interrupted ] || fail "$r: $(jq -r .result "$r")"
+done
+echo "ok: SIGTERM stops both disks of a two-disk wipe"
 echo "1 passed, 0 failed"

@@ -20,8 +20,11 @@ WP_MOUNTS=()
 
 wp_cleanup() {
 	local m l
+	# Filesystems on our loop devices go first, then the loop devices, then
+	# the small tmpfs folders that back some of them.
 	for m in "${WP_MOUNTS[@]}"; do umount "$m" 2>/dev/null; done
 	for l in "${WP_LOOPS[@]}"; do losetup -d "$l" 2>/dev/null; done
+	for m in "${WP_MOUNTS[@]}"; do umount "$m" 2>/dev/null; done
 	rm -rf "$WP_TMP"
 }
 trap wp_cleanup EXIT
@@ -40,6 +43,20 @@ wp_make_loop() {
 	_wp_img=$(mktemp "$WP_TMP/disk-XXXXXX.img")
 	truncate -s "$_wp_size" "$_wp_img" || fail "truncate $_wp_img"
 	_wp_dev=$(losetup -f --show --sector-size "$_wp_sector" "$_wp_img") || fail "losetup $_wp_img"
+	WP_LOOPS+=("$_wp_dev")
+	printf -v "$_wp_var" '%s' "$_wp_dev"
+}
+
+# wp_make_full_loop VAR SIZE_BYTES ROOM_BYTES: a loop device whose backing
+# file is sparse on a tmpfs of only ROOM_BYTES, so writes past that fail
+# with ENOSPC, the way a drive with a dying medium fails mid-wipe.
+wp_make_full_loop() {
+	local _wp_var=$1 _wp_size=$2 _wp_room=$3 _wp_dir _wp_dev
+	_wp_dir=$(mktemp -d "$WP_TMP/small-XXXXXX")
+	mount -t tmpfs -o size="$_wp_room" wp-test-small "$_wp_dir" || fail "mount tmpfs $_wp_dir"
+	WP_MOUNTS+=("$_wp_dir")
+	truncate -s "$_wp_size" "$_wp_dir/disk.img" || fail "truncate $_wp_dir/disk.img"
+	_wp_dev=$(losetup -f --show "$_wp_dir/disk.img") || fail "losetup $_wp_dir/disk.img"
 	WP_LOOPS+=("$_wp_dev")
 	printf -v "$_wp_var" '%s' "$_wp_dev"
 }

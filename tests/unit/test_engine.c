@@ -148,6 +148,36 @@ START_TEST(mismatch_located_to_the_byte)
 }
 END_TEST
 
+/* Chunks of many 64 KiB check pieces: the first offsets come out in device
+ * order, capped, and every differing block is counted. */
+START_TEST(mismatches_across_pieces_in_order)
+{
+	struct wp_io_target t = target(4 << 20, 512);
+	struct wp_job job;
+	wp_job_init(&job, err, sizeof(err));
+	struct wp_run_ctl ctl = { .chunk_bytes = 1 << 20 };
+	ck_assert_int_eq(wp_overwrite_run(&t, wp_method_find("random"), &job, &ctl, err,
+					  sizeof(err)), 0);
+	/* one flip in each of 12 pieces, odd and even, across two chunks */
+	uint64_t flips[12];
+	for (size_t i = 0; i < 12; i++) {
+		flips[i] = (uint64_t)(i * 3 + 1) * 65536 + 777 * i;
+		uint8_t b;
+		ck_assert_int_eq(pread(fd, &b, 1, (off_t)flips[i]), 1);
+		b ^= 0x80;
+		ck_assert_int_eq(pwrite(fd, &b, 1, (off_t)flips[i]), 1);
+	}
+	struct wp_verify_record rec = { 0 };
+	ck_assert_int_eq(wp_verify_run(&t, wp_job_final_pass(&job), WP_VERIFY_FULL, &rec, &ctl,
+				       err, sizeof(err)), WP_VERIFY_MISMATCH);
+	ck_assert_uint_eq(rec.mismatched_blocks, 12);
+	ck_assert_uint_eq(rec.n_bad, WP_MAX_BAD_OFFSETS);
+	for (size_t i = 0; i < WP_MAX_BAD_OFFSETS; i++)
+		ck_assert_uint_eq(rec.bad_offsets[i], flips[i]);
+	ck_assert_uint_eq(rec.bytes_checked, 4 << 20);
+}
+END_TEST
+
 START_TEST(sample_verify_reads_the_plan)
 {
 	uint64_t size = 40ull << 20;
@@ -182,6 +212,7 @@ int main(void)
 	tcase_add_test(tc, stop_flag_interrupts_with_offset);
 	tcase_add_test(tc, write_error_fails_with_offset);
 	tcase_add_test(tc, mismatch_located_to_the_byte);
+	tcase_add_test(tc, mismatches_across_pieces_in_order);
 	tcase_add_test(tc, sample_verify_reads_the_plan);
 	suite_add_tcase(s, tc);
 	return wp_run_suite(s);

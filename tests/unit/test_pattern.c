@@ -117,6 +117,51 @@ START_TEST(constant_patterns)
 }
 END_TEST
 
+/* XOR with the pattern at any offset undoes exactly the pattern: data that
+ * holds it becomes zeros, one flipped byte stays visible where it was. */
+START_TEST(xor_cancels_the_pattern)
+{
+	enum { LEN = 200000 };
+	static const enum wp_pattern kinds[] = { WP_PATTERN_ZERO, WP_PATTERN_ONES,
+						 WP_PATTERN_RANDOM };
+	static const struct { uint64_t off; size_t len; } cases[] = {
+		{ 0, LEN }, { 5, 11 }, { 17, 70000 }, { 65536, 65536 }, { 131071, 68929 },
+	};
+	uint8_t *buf = malloc(LEN);
+	for (size_t k = 0; k < 3; k++) {
+		struct wp_patgen gen = new_gen(kinds[k], 0x77);
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			uint64_t off = cases[i].off;
+			size_t len = cases[i].len;
+			ck_assert_int_eq(wp_patgen_fill(&gen, off, buf, len, err, sizeof(err)), 0);
+			buf[len / 2] ^= 0x10;
+			ck_assert_int_eq(wp_patgen_xor(&gen, off, buf, len, err, sizeof(err)), 0);
+			ck_assert_uint_eq(wp_first_nonzero(buf, len), len / 2);
+			ck_assert_uint_eq(buf[len / 2], 0x10);
+			buf[len / 2] = 0;
+			ck_assert_uint_eq(wp_first_nonzero(buf, len), len);
+		}
+		wp_patgen_free(&gen);
+	}
+	free(buf);
+}
+END_TEST
+
+START_TEST(first_nonzero_finds_the_first)
+{
+	enum { LEN = 300000 };
+	uint8_t *buf = calloc(1, LEN);
+	ck_assert_uint_eq(wp_first_nonzero(buf, LEN), LEN);
+	ck_assert_uint_eq(wp_first_nonzero(buf, 0), 0);
+	static const size_t at[] = { LEN - 1, 262144, 65536, 65535, 7, 0 };
+	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+		buf[at[i]] = 1;
+		ck_assert_uint_eq(wp_first_nonzero(buf, LEN), at[i]);
+	}
+	free(buf);
+}
+END_TEST
+
 START_TEST(method_table)
 {
 	ck_assert_ptr_nonnull(wp_method_find("zero"));
@@ -152,6 +197,8 @@ int main(void)
 	tcase_add_test(tc, keystream_differs_per_key);
 	tcase_add_test(tc, fresh_keys_are_random);
 	tcase_add_test(tc, constant_patterns);
+	tcase_add_test(tc, xor_cancels_the_pattern);
+	tcase_add_test(tc, first_nonzero_finds_the_first);
 	tcase_add_test(tc, method_table);
 	suite_add_tcase(s, tc);
 	return wp_run_suite(s);

@@ -1,0 +1,75 @@
+/*
+ * Canonical JSON, shared by the custody ledger's events and the
+ * certificates: sorted keys, no whitespace, UTF-8 as is. Only values with
+ * one spelling in every JSON library are allowed — strings without NUL and
+ * without control characters other than tab, LF and CR; integers;
+ * true/false/null; arrays and objects of those — so the text, and thus its
+ * hash and signature, is a function of the value alone.
+ */
+#include "certs.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int check_text(const char *s, size_t len, const char *where, char *err, size_t errlen)
+{
+	if (strlen(s) != len) {
+		snprintf(err, errlen, "%s contains a NUL character; remove it", where);
+		return -1;
+	}
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r') {
+			snprintf(err, errlen, "%s contains control character 0x%02x; remove it",
+				 where, *p);
+			return -1;
+		}
+	return 0;
+}
+
+static int check_value(const json_t *v, const char *where, char *err, size_t errlen)
+{
+	const char *key;
+	const json_t *item;
+	size_t i;
+	char sub[256];
+	switch (json_typeof(v)) {
+	case JSON_REAL:
+		snprintf(err, errlen, "%s is a real number; canonical JSON holds integers only "
+			 "(write it as a string, e.g. \"99.5\")", where);
+		return -1;
+	case JSON_STRING:
+		return check_text(json_string_value(v), json_string_length(v), where, err, errlen);
+	case JSON_OBJECT:
+		json_object_foreach((json_t *)v, key, item) {
+			snprintf(sub, sizeof(sub), "%s.%s", where, key);
+			if (check_text(key, strlen(key), sub, err, errlen) < 0 ||
+			    check_value(item, sub, err, errlen) < 0)
+				return -1;
+		}
+		return 0;
+	case JSON_ARRAY:
+		json_array_foreach(v, i, item) {
+			snprintf(sub, sizeof(sub), "%s[%zu]", where, i);
+			if (check_value(item, sub, err, errlen) < 0)
+				return -1;
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+char *wp_json_canonical(const json_t *value, const char *what, char *err, size_t errlen)
+{
+	if (!value) {
+		snprintf(err, errlen, "no JSON value to serialise");
+		return NULL;
+	}
+	if (check_value(value, what, err, errlen) < 0)
+		return NULL;
+	char *text = json_dumps(value, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	if (!text)
+		snprintf(err, errlen, "cannot serialise the %s as JSON (out of memory)", what);
+	return text;
+}

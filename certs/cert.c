@@ -1,0 +1,182 @@
+/*
+ * Certificates, verification side: read a certificate, say who it names,
+ * check it against the CA, check a signature. Nothing in this file touches
+ * a private key, so an auditor's verification never needs one.
+ */
+#include "certs_internal.h"
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const role_names[] = {
+	[WP_ROLE_NONE] = "none",
+	[WP_ROLE_OPERATOR] = "operator",
+	[WP_ROLE_APPROVER] = "approver",
+	[WP_ROLE_WITNESS] = "witness",
+	[WP_ROLE_AUDITOR] = "auditor",
+};
+
+const char *wp_role_name(enum wp_role role)
+{
+	return (size_t)role < sizeof(role_names) / sizeof(role_names[0]) ? role_names[role] : "none";
+}
+
+int wp_role_parse(const char *name, enum wp_role *out)
+{
+	for (int r = WP_ROLE_OPERATOR; r <= WP_ROLE_AUDITOR; r++)
+		if (strcmp(name, role_names[r]) == 0) {
+			*out = (enum wp_role)r;
+			return 0;
+		}
+	return -1;
+}
+
+int wp_cert_from_pem(const char *pem, X509 **out, char *err, size_t errlen)
+{
+	BIO *bio = BIO_new_mem_buf(pem, -1);
+	*out = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+	BIO_free(bio);
+	if (!*out) {
+		char ssl[256];
+		wp_ssl_error(ssl, sizeof(ssl));
+		snprintf(err, errlen, "not a PEM X.509 certificate (%s)", ssl);
+		return -1;
+	}
+	return 0;
+}
+
+int wp_cert_load(const char *path, X509 **out, char *err, size_t errlen)
+{
+	char *pem = NULL;
+	size_t len = 0;
+	if (wp_file_read(path, false, &pem, &len, err, errlen) < 0)
+		return -1;
+	char why[300];
+	int rc = wp_cert_from_pem(pem, out, why, sizeof(why));
+	if (rc < 0)
+		snprintf(err, errlen, "%s: %s", path, why);
+	free(pem);
+	return rc;
+}
+
+char *wp_cert_to_pem(X509 *cert)
+{
+	BIO *bio = BIO_new(BIO_s_mem());
+	char *out = NULL;
+	if (bio && PEM_write_bio_X509(bio, cert))
+		out = wp_bio_take_string(bio, NULL);
+	BIO_free(bio);
+	return out;
+}
+
+int wp_cert_fingerprint(X509 *cert, char out[WP_FPR_HEX])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned n = 0;
+	if (!X509_digest(cert, EVP_sha256(), md, &n) || n != 32)
+		return -1;
+	wp_hex_encode(md, n, out);
+	return 0;
+}
+
+/* The first subject entry with this NID as UTF-8; "" when absent. */
+static int subject_entry(X509_NAME *subject, int nid, char *out, size_t len)
+{
+	out[0] = '\0';
+	int i = X509_NAME_get_index_by_NID(subject, nid, -1);
+	if (i < 0)
+		return 0;
+	unsigned char *utf8 = NULL;
+	int n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, i)));
+	if (n < 0 || (size_t)n >= len || memchr(utf8, '\0', (size_t)n)) {
+		OPENSSL_free(utf8);
+		return -1;
+	}
+	memcpy(out, utf8, (size_t)n);
+	out[n] = '\0';
+	OPENSSL_free(utf8);
+	return 0;
+}
+
+static time_t asn1_time(const ASN1_TIME *t)
+{
+	struct tm tm;
+	if (!t || !ASN1_TIME_to_tm(t, &tm))
+		return 0;
+	return timegm(&tm);
+}
+
+int wp_cert_person(X509 *cert, struct wp_person *out, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	X509_NAME *subject = X509_get_subject_name(cert);
+	char role[32];
+	if (subject_entry(subject, NID_commonName, out->name, sizeof(out->name)) < 0 ||
+	    subject_entry(subject, NID_title, out->title, sizeof(out->title)) < 0 ||
+	    subject_entry(subject, NID_organizationName, out->org, sizeof(out->org)) < 0 ||
+	    subject_entry(subject, NID_role, role, sizeof(role)) < 0) {
+		snprintf(err, errlen, "certificate subject has an entry that is not valid text or too long");
+		return -1;
+	}
+	if (role[0] && wp_role_parse(role, &out->role) < 0) {
+		snprintf(err, errlen, "certificate of '%s' names an unknown role '%s'", out->name, role);
+		return -1;
+	}
+	out->not_before = asn1_time(X509_get0_notBefore(cert));
+	out->not_after = asn1_time(X509_get0_notAfter(cert));
+	if (wp_cert_fingerprint(cert, out->fingerprint) < 0) {
+		snprintf(err, errlen, "cannot compute the certificate's fingerprint");
+		return -1;
+	}
+	return 0;
+}
+
+int wp_cert_check(X509 *cert, X509 *ca, time_t at, char *err, size_t errlen)
+{
+	X509_STORE *store = X509_STORE_new();
+	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+	int rc = -1;
+	if (!store || !ctx || !X509_STORE_add_cert(store, ca) ||
+	    !X509_STORE_CTX_init(ctx, store, cert, NULL)) {
+		snprintf(err, errlen, "out of memory checking a certificate");
+		goto out;
+	}
+	X509_STORE_CTX_set_time(ctx, 0, at);
+	if (X509_verify_cert(ctx) == 1)
+		rc = 0;
+	else
+		snprintf(err, errlen, "certificate does not verify against the CA: %s",
+			 X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx)));
+out:
+	X509_STORE_CTX_free(ctx);
+	X509_STORE_free(store);
+	ERR_clear_error();
+	return rc;
+}
+
+int wp_sig_verify(X509 *cert, const void *data, size_t len, const char *sig_hex,
+		  char *err, size_t errlen)
+{
+	unsigned char *sig = NULL;
+	size_t siglen = 0;
+	if (wp_hex_decode(sig_hex, &sig, &siglen) < 0) {
+		snprintf(err, errlen, "signature is not lowercase hex");
+		return -1;
+	}
+	EVP_PKEY *key = X509_get0_pubkey(cert);
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	int ok = key && md && EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, key) == 1 &&
+		 EVP_DigestVerify(md, sig, siglen, data, len) == 1;
+	EVP_MD_CTX_free(md);
+	free(sig);
+	ERR_clear_error();
+	if (!ok) {
+		snprintf(err, errlen, "signature does not verify with the signer's certificate");
+		return -1;
+	}
+	return 0;
+}

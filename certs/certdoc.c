@@ -1,0 +1,206 @@
+/*
+ * The certificate document: its canonical form, what it must contain, and
+ * reading it back. The canonical form is the one custody events use
+ * (custody/README.md): jansson's compact, key-sorted, UTF-8 output, equal to
+ * Python's json.dumps(v, sort_keys=True, separators=(",", ":"),
+ * ensure_ascii=False) as long as there are no reals and no control
+ * characters other than tab, LF, CR. certs/ cannot call custody/ (custody
+ * depends on certs), so the few lines that check this live here as well.
+ */
+#include "certs_internal.h"
+
+#include <errno.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+/* Members every certificate has ('s' non-empty string, 'i' integer >= 0);
+ * wipe_only ones only a certificate for a wipe (result "sanitized"). */
+static const struct {
+	const char *path;
+	char type;
+	bool wipe_only;
+} required[] = {
+	{ "format", 's', false },
+	{ "format_version", 'i', false },
+	{ "certificate_id", 's', false },
+	{ "issued_utc", 's', false },
+	{ "result", 's', false },
+	{ "destination", 's', false },
+	{ "issued_by.name", 's', false },
+	{ "issued_by.title", 's', false },
+	{ "issued_by.role", 's', false },
+	{ "issued_by.fingerprint", 's', false },
+	{ "asset.tag", 's', false },
+	{ "media.manufacturer", 's', false },
+	{ "media.model", 's', false },
+	{ "media.serial", 's', false },
+	{ "media.property_number", 's', false },
+	{ "media.media_type", 's', false },
+	{ "media.media_source", 's', false },
+	{ "sanitization.category", 's', false },
+	{ "sanitization.description", 's', false },
+	{ "sanitization.method", 's', false },
+	{ "sanitization.method_details", 's', false },
+	{ "sanitization.tool", 's', false },
+	{ "sanitization.tool_version", 's', false },
+	{ "sanitization.started_utc", 's', false },
+	{ "sanitization.ended_utc", 's', false },
+	{ "sanitization.job_id", 's', true },
+	{ "sanitization.passes", 'i', true },
+	{ "sanitization.bytes_written", 'i', true },
+	{ "sanitization.duration_s", 'i', true },
+	{ "sanitization.throughput_bytes_per_s", 'i', true },
+	{ "sanitization.report", 's', true },
+	{ "sanitization.report_sha256", 's', true },
+	{ "media.size_bytes", 'i', true },
+	{ "verification.method", 's', false },
+	{ "verification.mode", 's', false },
+	{ "verification.bytes_checked", 'i', true },
+	{ "verification.coverage_permille", 'i', true },
+	{ "verification.coverage_percent", 's', true },
+	{ "verification.mismatched_blocks", 'i', true },
+	{ "ledger.seq", 'i', false },
+	{ "ledger.head_hash", 's', false },
+	{ "sanitized_by.name", 's', false },
+	{ "sanitized_by.title", 's', false },
+	{ "sanitized_by.date", 's', false },
+	{ "sanitized_by.location", 's', false },
+	{ "sanitized_by.contact", 's', false },
+	{ "sanitized_by.fingerprint", 's', false },
+	{ "verified_by.name", 's', false },
+	{ "verified_by.title", 's', false },
+	{ "verified_by.date", 's', false },
+	{ "verified_by.location", 's', false },
+	{ "verified_by.contact", 's', false },
+	{ "verified_by.fingerprint", 's', false },
+};
+
+int wp_uuid_new(char out[WP_UUID_LEN], char *err, size_t errlen)
+{
+	unsigned char b[16];
+	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b)) {
+		snprintf(err, errlen, "getrandom failed: %s", strerror(errno));
+		return -1;
+	}
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+	snprintf(out, WP_UUID_LEN,
+		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
+		 b[10], b[11], b[12], b[13], b[14], b[15]);
+	return 0;
+}
+
+void wp_sha256_hex(const void *data, size_t len, char out[WP_FPR_HEX])
+{
+	unsigned char md[32];
+	unsigned n = 0;
+	if (!EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) || n != 32) {
+		/* never equals a real digest: fails safe */
+		memset(out, 'x', 64);
+		out[64] = '\0';
+		return;
+	}
+	wp_hex_encode(md, n, out);
+}
+
+/* The member at a dotted path, or NULL. */
+static const json_t *member(const json_t *doc, const char *path)
+{
+	char key[64];
+	const json_t *v = doc;
+	while (v && *path) {
+		size_t n = strcspn(path, ".");
+		if (n >= sizeof(key))
+			return NULL;
+		memcpy(key, path, n);
+		key[n] = '\0';
+		v = json_is_object(v) ? json_object_get(v, key) : NULL;
+		path += n + (path[n] == '.');
+	}
+	return v;
+}
+
+const char *wp_certdoc_str(const json_t *doc, const char *path)
+{
+	const json_t *v = member(doc, path);
+	return json_is_string(v) ? json_string_value(v) : "";
+}
+
+long long wp_certdoc_int(const json_t *doc, const char *path)
+{
+	const json_t *v = member(doc, path);
+	return json_is_integer(v) ? (long long)json_integer_value(v) : -1;
+}
+
+int wp_certdoc_check(const json_t *doc, char *err, size_t errlen)
+{
+	if (!json_is_object(doc) || strcmp(wp_certdoc_str(doc, "format"), WP_CERT_FORMAT) != 0 ||
+	    wp_certdoc_int(doc, "format_version") != 1) {
+		snprintf(err, errlen, "not a wipeproof certificate (format \"%s\" version 1 expected)",
+			 WP_CERT_FORMAT);
+		return -1;
+	}
+	const char *result = wp_certdoc_str(doc, "result");
+	bool wipe = strcmp(result, "sanitized") == 0;
+	if (!wipe && strcmp(result, "destroyed") != 0) {
+		snprintf(err, errlen, "certificate result '%s' is neither sanitized nor destroyed; "
+			 "no certificate is issued for any other result", result);
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
+		if (required[i].wipe_only && !wipe)
+			continue;
+		const json_t *v = member(doc, required[i].path);
+		bool ok = required[i].type == 's'
+				  ? json_is_string(v) && json_string_length(v) > 0
+				  : json_is_integer(v) && json_integer_value(v) >= 0;
+		if (!ok) {
+			snprintf(err, errlen, "certificate is incomplete: '%s' is missing or not %s",
+				 required[i].path, required[i].type == 's' ? "a non-empty string"
+									   : "a whole number >= 0");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+char *wp_certdoc_canonical(const json_t *doc, char *err, size_t errlen)
+{
+	char *text = wp_json_canonical(doc, "certificate", err, errlen);
+	if (text && wp_certdoc_check(doc, err, errlen) < 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+int wp_certdoc_parse(const char *text, size_t len, json_t **out, char *err, size_t errlen)
+{
+	json_error_t jerr;
+	*out = NULL;
+	json_t *doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!doc) {
+		snprintf(err, errlen, "not valid JSON (line %d: %s)", jerr.line, jerr.text);
+		return -1;
+	}
+	char why[400];
+	char *canon = wp_certdoc_canonical(doc, why, sizeof(why));
+	int rc = -1;
+	if (!canon)
+		snprintf(err, errlen, "%s", why);
+	else if (strlen(canon) != len || memcmp(canon, text, len) != 0)
+		snprintf(err, errlen, "the document is not in canonical form (sorted keys, no "
+			 "whitespace, UTF-8 unescaped); it was reformatted or edited after issue");
+	else
+		rc = 0;
+	free(canon);
+	if (rc < 0)
+		json_decref(doc);
+	else
+		*out = doc;
+	return rc;
+}

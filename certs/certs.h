@@ -1,0 +1,250 @@
+/*
+ * certs/ — the organisation's keys and the people who sign, and the
+ * certificates of sanitization they issue (document, CMS signature, QR
+ * payload) with everything an auditor needs to check them.
+ *
+ * A key store is a directory:
+ *
+ *   DIR/ca.pem                     the organisation's CA certificate (public)
+ *   DIR/ca.key                     its ECDSA P-256 private key (0600)
+ *   DIR/people/FPR.pem             a person's X.509 certificate (public)
+ *   DIR/people/FPR.key             that person's private key (0600)
+ *
+ * FPR is the certificate's fingerprint: SHA-256 of its DER encoding, 64
+ * lowercase hex digits. A person's certificate is signed by the CA and its
+ * subject carries everything the ledger needs to know about them — CN (name,
+ * UTF-8), title (2.5.4.12) and role (2.5.4.72: operator, approver, witness or
+ * auditor) — so a verifier checks a signer's role from the certificate and
+ * the CA alone.
+ *
+ * Private keys are written 0600 (optionally encrypted with a passphrase,
+ * PKCS#8 PEM, AES-256-CBC) and refused at load time when group or others can
+ * read them. Nothing here needs a private key to verify: verification uses
+ * only certificates (wp_cert_*, wp_sig_verify).
+ *
+ * Errors: functions return 0 on success and -1 on failure with a one-line
+ * message in the caller's buffer naming the file or person and what to do.
+ */
+#ifndef WP_CERTS_H
+#define WP_CERTS_H
+
+#include <jansson.h>
+#include <sys/types.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#define WP_KEYS_DEFAULT_DIR "/etc/wipeproof/keys"
+#define WP_FPR_HEX 65          /* 64 hex digits and NUL */
+#define WP_NAME_MAX 256        /* UTF-8 bytes incl. NUL, for name, title, org */
+#define WP_PASSPHRASE_MAX 1024
+
+enum wp_role {
+	WP_ROLE_NONE = 0,
+	WP_ROLE_OPERATOR,      /* records intake, requests, wipes, releases */
+	WP_ROLE_APPROVER,      /* also approves, sets policy, witnesses */
+	WP_ROLE_WITNESS,       /* co-signs destructions, writes notes */
+	WP_ROLE_AUDITOR,       /* reads and verifies; records nothing */
+};
+
+const char *wp_role_name(enum wp_role role);
+int wp_role_parse(const char *name, enum wp_role *out);
+
+/* What a certificate says about its holder. */
+struct wp_person {
+	char name[WP_NAME_MAX];
+	char title[WP_NAME_MAX];
+	char org[WP_NAME_MAX];
+	enum wp_role role;
+	char fingerprint[WP_FPR_HEX];
+	time_t not_before;
+	time_t not_after;
+};
+
+/* --keys DIR, else $WIPEPROOF_KEYS, else WP_KEYS_DEFAULT_DIR. */
+const char *wp_keys_dir_resolve(const char *option);
+
+/* ---- passphrases --------------------------------------------------------- */
+
+/* Read a passphrase: the first line of FILE (without its newline) when FILE
+ * is given, else from the terminal with echo off (twice when confirm, which
+ * must then match). Fails clearly without FILE and without a terminal.
+ * The caller wipes buf (explicit_bzero) when done. */
+int wp_passphrase_read(const char *file, const char *prompt, bool confirm,
+		       char *buf, size_t len, char *err, size_t errlen);
+
+/* ---- the key store (needs the CA key; run by whoever administers it) ---- */
+
+/* Create DIR (0755) if missing, a CA key and a self-signed certificate for
+ * ORG valid for DAYS. passphrase NULL or "" leaves the key unencrypted.
+ * Refuses when DIR already holds a CA. */
+int wp_keys_init_ca(const char *dir, const char *org, int days,
+		    const char *passphrase, struct wp_person *out,
+		    char *err, size_t errlen);
+
+struct wp_issue_request {
+	const char *name;              /* UTF-8, e.g. "山田 太郎" */
+	const char *title;             /* UTF-8, e.g. "情報システム課長" */
+	enum wp_role role;
+	int days;                      /* validity */
+	const char *passphrase;        /* for the new key; NULL/"" unencrypted */
+	const char *ca_passphrase_file;/* NULL: prompt on a terminal if needed */
+};
+
+/* Issue a person's key and CA-signed certificate into DIR/people/.
+ * Refuses a name that already has a certificate in the store. */
+int wp_keys_issue(const char *dir, const struct wp_issue_request *req,
+		  struct wp_person *out, char *err, size_t errlen);
+
+/* Every person in DIR/people/, sorted by name. Free with free(). */
+int wp_keys_list(const char *dir, struct wp_person **out, size_t *n,
+		 char *err, size_t errlen);
+
+/* ---- identities: a person who signs ------------------------------------ */
+
+struct wp_identity;
+
+/* Load the person WHO (exact name, or a prefix of at least 4 hex digits of
+ * the fingerprint) from DIR: certificate, CA certificate and private key.
+ * The key file must be 0600 (no group/other access) and not a symlink; an
+ * encrypted key is opened with the first line of passphrase_file, or a
+ * prompt when stdin is a terminal, else refused with what to pass.
+ * The certificate must chain to DIR/ca.pem and be valid now.
+ * An identity is read-only after loading: several threads may sign with the
+ * same one at once. */
+int wp_identity_load(const char *dir, const char *who, const char *passphrase_file,
+		     struct wp_identity **out, char *err, size_t errlen);
+void wp_identity_free(struct wp_identity *id);
+
+const struct wp_person *wp_identity_person(const struct wp_identity *id);
+/* Borrowed pointers, valid until wp_identity_free (for CMS signing). */
+EVP_PKEY *wp_identity_key(const struct wp_identity *id);
+X509 *wp_identity_cert(const struct wp_identity *id);
+X509 *wp_identity_ca(const struct wp_identity *id);
+
+/* ECDSA-SHA256 signature (DER) of data, as lowercase hex in a malloc'd
+ * string. */
+int wp_identity_sign_hex(const struct wp_identity *id, const void *data, size_t len,
+			 char **sig_hex, char *err, size_t errlen);
+
+/* ---- certificates (verification side: no private key) ------------------ */
+
+/* Load a PEM certificate file (the CA: DIR/ca.pem or --ca FILE). */
+int wp_cert_load(const char *path, X509 **out, char *err, size_t errlen);
+int wp_cert_from_pem(const char *pem, X509 **out, char *err, size_t errlen);
+/* PEM text of a certificate, malloc'd. */
+char *wp_cert_to_pem(X509 *cert);
+/* SHA-256 of the DER certificate, lowercase hex. */
+int wp_cert_fingerprint(X509 *cert, char out[WP_FPR_HEX]);
+/* Name, title, org, role, validity and fingerprint from the certificate. */
+int wp_cert_person(X509 *cert, struct wp_person *out, char *err, size_t errlen);
+/* cert is signed by ca (itself a self-signed CA certificate) and both are
+ * valid at time `at`. */
+int wp_cert_check(X509 *cert, X509 *ca, time_t at, char *err, size_t errlen);
+/* sig_hex is an ECDSA-SHA256 DER signature, hex, of data by cert's key. */
+int wp_sig_verify(X509 *cert, const void *data, size_t len, const char *sig_hex,
+		  char *err, size_t errlen);
+
+/* ---- certificates of sanitization ---------------------------------------
+ *
+ * A certificate of sanitization is a canonical JSON document (certs/README.md
+ * lists every member): sorted keys, no whitespace, UTF-8 as is, integers
+ * only — the same form as a custody event, so its SHA-256 is well defined.
+ * It is signed as a detached CMS SignedData (PEM) by the issuer's key, and
+ * summarised in a QR payload signed by the same key. Only wp_cms_sign and
+ * wp_qr_sign take an identity; everything else here works on public data. */
+
+#define WP_CERT_FORMAT "wipeproof-certificate"
+#define WP_UUID_LEN 37          /* 36 characters and NUL */
+
+/* A fresh random (version 4) UUID. */
+int wp_uuid_new(char out[WP_UUID_LEN], char *err, size_t errlen);
+/* SHA-256 of data, lowercase hex. */
+void wp_sha256_hex(const void *data, size_t len, char out[WP_FPR_HEX]);
+
+/* Create PATH (must not exist, never through a symlink) with exactly MODE,
+ * write DATA, fsync; on failure nothing is left behind. Keys and issued
+ * certificates are never overwritten. */
+int wp_file_write_new(const char *path, const char *data, size_t len, mode_t mode,
+		      char *err, size_t errlen);
+
+/* Canonical JSON text (malloc'd): sorted keys, compact, UTF-8 unescaped;
+ * refuses reals, NUL and control characters other than tab, LF and CR,
+ * naming WHAT and the member's path. Used for ledger events and
+ * certificates alike. */
+char *wp_json_canonical(const json_t *value, const char *what, char *err, size_t errlen);
+
+/* The document's canonical text (malloc'd): refuses reals and control
+ * characters other than tab, LF, CR, and a document missing a required
+ * member (wp_certdoc_check). */
+char *wp_certdoc_canonical(const json_t *doc, char *err, size_t errlen);
+/* Every required member present with its type (certs/README.md). */
+int wp_certdoc_check(const json_t *doc, char *err, size_t errlen);
+/* Parse TEXT and refuse it unless it is exactly its own canonical form and
+ * complete. *out is a new reference. */
+int wp_certdoc_parse(const char *text, size_t len, json_t **out, char *err, size_t errlen);
+/* A member by dotted path ("media.serial"): the string, or "" when absent
+ * or not a string; the integer, or -1. */
+const char *wp_certdoc_str(const json_t *doc, const char *path);
+long long wp_certdoc_int(const json_t *doc, const char *path);
+
+/* Who may sign a certificate: an operator or an approver. */
+bool wp_cert_role_may_issue(enum wp_role role);
+
+/* Detached CMS SignedData over data, by the identity's key, its certificate
+ * embedded, as PEM (malloc'd). Verifiable with `openssl cms -verify
+ * -binary -content FILE -in FILE.p7s -inform PEM -CAfile ca.pem -purpose any`. */
+int wp_cms_sign(const struct wp_identity *id, const void *data, size_t len,
+		char **pem, char *err, size_t errlen);
+
+struct wp_cms_signer {
+	struct wp_person person;       /* from the embedded certificate */
+	time_t signed_at;              /* the signed signingTime attribute */
+};
+
+/* The CMS signature PEM is over exactly data; the signer's certificate
+ * chains to ca and was valid at the signing time; the signer may issue
+ * certificates (wp_cert_role_may_issue). The reason in err otherwise. */
+int wp_cms_verify(const char *pem, size_t pemlen, const void *data, size_t len, X509 *ca,
+		  struct wp_cms_signer *out, char *err, size_t errlen);
+
+/* ---- QR payload (certs/README.md, "QR payload") ------------------------- */
+
+#define WP_QR_TAG "WPC1"
+
+struct wp_qr {
+	char id[WP_UUID_LEN];
+	char serial[128];
+	char model[128];
+	char method[32];
+	char category[16];             /* Clear, Purge, Destroy */
+	char result[16];               /* sanitized, destroyed */
+	char date[11];                 /* YYYY-MM-DD (UTC) */
+	char sha256[WP_FPR_HEX];       /* of the JSON document, hex */
+	char fingerprint[WP_FPR_HEX];  /* the signer's certificate, hex */
+};
+
+/* The summary of a document whose canonical text has SHA-256 sha256_hex. */
+int wp_qr_from_doc(const json_t *doc, const char *sha256_hex, struct wp_qr *out,
+		   char *err, size_t errlen);
+/* The signed payload text (malloc'd); q->fingerprint is set from id. */
+int wp_qr_sign(const struct wp_identity *id, struct wp_qr *q, char **text,
+	       char *err, size_t errlen);
+/* Parse a payload without checking its signature. */
+int wp_qr_parse(const char *text, struct wp_qr *out, char *err, size_t errlen);
+
+/* A trust bundle: PEM certificates, the CA first, then people. */
+int wp_trust_load(const char *path, X509 ***certs, size_t *n, char *err, size_t errlen);
+void wp_trust_free(X509 **certs, size_t n);
+/* DIR/ca.pem followed by every DIR/people/ certificate, as one PEM text. */
+char *wp_trust_export(const char *dir, char *err, size_t errlen);
+
+/* Parse TEXT, find its signer in the bundle by fingerprint, check the
+ * signer chains to the bundle's CA and was valid on the payload's date, may
+ * issue certificates, and that the signature covers the fields. */
+int wp_qr_verify(const char *text, X509 *const *certs, size_t n, struct wp_qr *out,
+		 struct wp_person *signer, char *err, size_t errlen);
+
+#endif

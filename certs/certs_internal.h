@@ -1,0 +1,39 @@
+/* Helpers shared by the files of certs/; not part of the module's API. */
+#ifndef WP_CERTS_INTERNAL_H
+#define WP_CERTS_INTERNAL_H
+
+#include "certs.h"
+
+#include <sys/types.h>
+
+#define WP_CA_CERT "ca.pem"
+#define WP_CA_KEY "ca.key"
+#define WP_PEOPLE "people"
+
+/* Read a whole file, refusing symlinks and anything but a regular file.
+ * private_key: also refuse when group or others have any access (the
+ * message gives the chmod that fixes it). *buf is NUL-terminated; free it
+ * with wp_secure_free when it may hold a key. */
+int wp_file_read(const char *path, bool private_key, char **buf, size_t *len,
+		 char *err, size_t errlen);
+void wp_secure_free(char *buf, size_t len);
+
+/* The OpenSSL error queue as one line (and cleared), "" when empty. */
+void wp_ssl_error(char *buf, size_t len);
+
+/* A memory BIO's contents, NUL-terminated and malloc'd (*len may be NULL);
+ * the BIO's copy is wiped. */
+char *wp_bio_take_string(BIO *bio, size_t *len);
+
+/* PEM private key, PKCS#8; encrypted with AES-256-CBC when passphrase is
+ * non-empty. malloc'd; free with wp_secure_free. */
+char *wp_key_to_pem(EVP_PKEY *key, const char *passphrase, size_t *len);
+/* Load the private key at PATH (0600 enforced); passphrase as described at
+ * wp_identity_load. */
+int wp_key_load(const char *path, const char *passphrase_file, EVP_PKEY **out,
+		char *err, size_t errlen);
+
+int wp_hex_decode(const char *hex, unsigned char **out, size_t *len);
+void wp_hex_encode(const unsigned char *in, size_t n, char *out);
+
+#endif

@@ -1,0 +1,360 @@
+/*
+ * Files that hold keys, and passphrases. Every file goes through one reader
+ * that refuses symlinks and non-regular files and, for private keys, any
+ * group/other access — a key another user could have read is not evidence
+ * of who signed.
+ */
+#include "certs_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+void wp_secure_free(char *buf, size_t len)
+{
+	if (!buf)
+		return;
+	explicit_bzero(buf, len);
+	free(buf);
+}
+
+void wp_ssl_error(char *buf, size_t len)
+{
+	unsigned long e = ERR_get_error();
+	if (e == 0)
+		snprintf(buf, len, "%s", "");
+	else
+		ERR_error_string_n(e, buf, len);
+	ERR_clear_error();
+}
+
+static int check_stat(const char *path, const struct stat *st, bool private_key,
+		      char *err, size_t errlen)
+{
+	if (!S_ISREG(st->st_mode)) {
+		snprintf(err, errlen, "%s is not a regular file; give the path of the file itself", path);
+		return -1;
+	}
+	if (private_key && (st->st_mode & 077)) {
+		snprintf(err, errlen, "private key %s is readable by group or others (mode %04o); "
+			 "it may have been copied: run 'chmod 600 %s' if you are sure it was not, "
+			 "else issue a new key", path, (unsigned)(st->st_mode & 07777), path);
+		return -1;
+	}
+	return 0;
+}
+
+static int read_all(int fd, const char *path, size_t size, char **buf, size_t *len,
+		    char *err, size_t errlen)
+{
+	char *b = malloc(size + 1);
+	size_t got = 0;
+	if (!b) {
+		snprintf(err, errlen, "out of memory reading %s", path);
+		return -1;
+	}
+	while (got < size) {
+		ssize_t n = read(fd, b + got, size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			snprintf(err, errlen, "cannot read %s: %s", path, n ? strerror(errno) : "file shrank");
+			wp_secure_free(b, size + 1);
+			return -1;
+		}
+		got += (size_t)n;
+	}
+	b[size] = '\0';
+	*buf = b;
+	*len = size;
+	return 0;
+}
+
+int wp_file_read(const char *path, bool private_key, char **buf, size_t *len,
+		 char *err, size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		if (errno == ELOOP)
+			snprintf(err, errlen, "%s is a symbolic link; refusing it, give the real file", path);
+		else
+			snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	struct stat st;
+	int rc = -1;
+	if (fstat(fd, &st) < 0)
+		snprintf(err, errlen, "cannot stat %s: %s", path, strerror(errno));
+	else if (check_stat(path, &st, private_key, err, errlen) == 0) {
+		if (st.st_size > (16 << 20))
+			snprintf(err, errlen, "%s is too large (%lld bytes) to be a key or certificate",
+				 path, (long long)st.st_size);
+		else
+			rc = read_all(fd, path, (size_t)st.st_size, buf, len, err, errlen);
+	}
+	close(fd);
+	return rc;
+}
+
+int wp_file_write_new(const char *path, const char *data, size_t len, mode_t mode,
+		      char *err, size_t errlen)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+		return -1;
+	}
+	/* the umask may have taken bits away; a key must be exactly 0600 */
+	int rc = fchmod(fd, mode);
+	size_t done = 0;
+	while (rc == 0 && done < len) {
+		ssize_t n = write(fd, data + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			rc = -1;
+		else
+			done += (size_t)n;
+	}
+	if (rc == 0)
+		rc = fsync(fd);
+	if (rc != 0) {
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/* ---- passphrases ------------------------------------------------------- */
+
+static int passphrase_from_file(const char *file, char *buf, size_t len,
+				char *err, size_t errlen)
+{
+	char *text = NULL;
+	size_t n = 0;
+	if (wp_file_read(file, false, &text, &n, err, errlen) < 0)
+		return -1;
+	size_t line = strcspn(text, "\r\n");
+	int rc = 0;
+	if (line == 0) {
+		snprintf(err, errlen, "passphrase file %s is empty; put the passphrase on its first line", file);
+		rc = -1;
+	} else if (line >= len) {
+		snprintf(err, errlen, "passphrase in %s is longer than %zu bytes", file, len - 1);
+		rc = -1;
+	} else {
+		memcpy(buf, text, line);
+		buf[line] = '\0';
+	}
+	wp_secure_free(text, n);
+	return rc;
+}
+
+static int tty_line(int fd, const char *prompt, char *buf, size_t len)
+{
+	struct termios old, quiet;
+	if (tcgetattr(fd, &old) < 0)
+		return -1;
+	quiet = old;
+	quiet.c_lflag &= ~(tcflag_t)ECHO;
+	if (tcsetattr(fd, TCSAFLUSH, &quiet) < 0)
+		return -1;
+	if (write(fd, prompt, strlen(prompt)) < 0) { /* best effort */ }
+	size_t n = 0;
+	char c;
+	ssize_t r;
+	while ((r = read(fd, &c, 1)) == 1 && c != '\n')
+		if (n + 1 < len)
+			buf[n++] = c;
+	buf[n] = '\0';
+	tcsetattr(fd, TCSAFLUSH, &old);
+	if (write(fd, "\n", 1) < 0) { /* best effort */ }
+	return r < 0 ? -1 : 0;
+}
+
+static int passphrase_from_tty(const char *prompt, bool confirm, char *buf, size_t len,
+			       char *err, size_t errlen)
+{
+	int fd = isatty(STDIN_FILENO) ? open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY) : -1;
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: no terminal to ask on; pass --passphrase-file FILE", prompt);
+		return -1;
+	}
+	char again[WP_PASSPHRASE_MAX];
+	char text[512];
+	int rc = 0;
+	snprintf(text, sizeof(text), "%s: ", prompt);
+	if (tty_line(fd, text, buf, len) < 0)
+		rc = -1;
+	if (rc == 0 && confirm) {
+		snprintf(text, sizeof(text), "%s (again): ", prompt);
+		if (tty_line(fd, text, again, sizeof(again)) < 0)
+			rc = -1;
+		else if (strcmp(again, buf) != 0) {
+			snprintf(err, errlen, "the two passphrases differ; nothing was written, try again");
+			rc = -2;
+		}
+		explicit_bzero(again, sizeof(again));
+	}
+	if (rc == -1)
+		snprintf(err, errlen, "cannot read the passphrase from the terminal: %s", strerror(errno));
+	close(fd);
+	return rc < 0 ? -1 : 0;
+}
+
+int wp_passphrase_read(const char *file, const char *prompt, bool confirm,
+		       char *buf, size_t len, char *err, size_t errlen)
+{
+	if (file)
+		return passphrase_from_file(file, buf, len, err, errlen);
+	return passphrase_from_tty(prompt, confirm, buf, len, err, errlen);
+}
+
+/* ---- private keys ------------------------------------------------------ */
+
+/* A memory BIO's contents as a NUL-terminated malloc'd string; the BIO's
+ * own copy is wiped, since it may hold a key. */
+char *wp_bio_take_string(BIO *bio, size_t *len)
+{
+	char *data, *out;
+	long n = BIO_get_mem_data(bio, &data);
+	if (n < 0)
+		return NULL;
+	out = malloc((size_t)n + 1);
+	if (out) {
+		memcpy(out, data, (size_t)n);
+		out[n] = '\0';
+		if (len)
+			*len = (size_t)n;
+	}
+	explicit_bzero(data, (size_t)n);
+	return out;
+}
+
+char *wp_key_to_pem(EVP_PKEY *key, const char *passphrase, size_t *len)
+{
+	BIO *bio = BIO_new(BIO_s_mem());
+	bool enc = passphrase && passphrase[0];
+	char *out = NULL;
+	if (bio && PEM_write_bio_PrivateKey(bio, key, enc ? EVP_aes_256_cbc() : NULL,
+					    (const unsigned char *)(enc ? passphrase : NULL),
+					    enc ? (int)strlen(passphrase) : 0, NULL, NULL))
+		out = wp_bio_take_string(bio, len);
+	BIO_free(bio);
+	return out;
+}
+
+static int pass_cb(char *buf, int size, int rwflag, void *u)
+{
+	(void)rwflag;
+	size_t n = strlen(u);
+	if (n >= (size_t)size)
+		return -1;
+	memcpy(buf, u, n);
+	return (int)n;
+}
+
+static int decode_key(const char *pem, size_t len, const char *pass, EVP_PKEY **out)
+{
+	BIO *bio = BIO_new_mem_buf(pem, (int)len);
+	/* an empty passphrase for an unencrypted key: the callback is never
+	 * asked; for an encrypted one it fails instead of prompting on stdin */
+	*out = bio ? PEM_read_bio_PrivateKey(bio, NULL, pass_cb, (void *)pass) : NULL;
+	BIO_free(bio);
+	return *out ? 0 : -1;
+}
+
+int wp_key_load(const char *path, const char *passphrase_file, EVP_PKEY **out,
+		char *err, size_t errlen)
+{
+	char *pem = NULL;
+	size_t len = 0;
+	if (wp_file_read(path, true, &pem, &len, err, errlen) < 0)
+		return -1;
+	char pass[WP_PASSPHRASE_MAX] = "";
+	bool encrypted = strstr(pem, "ENCRYPTED") != NULL;
+	int rc = 0;
+	if (encrypted) {
+		char prompt[600];
+		snprintf(prompt, sizeof(prompt), "Passphrase for %s", path);
+		rc = wp_passphrase_read(passphrase_file, prompt, false, pass, sizeof(pass),
+					err, errlen);
+		if (rc < 0 && !passphrase_file)
+			snprintf(err, errlen, "private key %s is encrypted and there is no terminal to "
+				 "ask for its passphrase; pass --passphrase-file FILE", path);
+	}
+	if (rc == 0 && decode_key(pem, len, pass, out) < 0) {
+		char ssl[256];
+		wp_ssl_error(ssl, sizeof(ssl));
+		if (encrypted)
+			snprintf(err, errlen, "wrong passphrase for private key %s; check the passphrase "
+				 "(file) and try again", path);
+		else
+			snprintf(err, errlen, "%s is not a PEM private key (%s)", path, ssl);
+		rc = -1;
+	}
+	explicit_bzero(pass, sizeof(pass));
+	wp_secure_free(pem, len);
+	return rc;
+}
+
+/* ---- small things ------------------------------------------------------ */
+
+void wp_hex_encode(const unsigned char *in, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Lowercase hex only: the ledger stores one spelling of every value. */
+int wp_hex_decode(const char *hex, unsigned char **out, size_t *len)
+{
+	size_t n = strlen(hex);
+	if (n == 0 || n % 2)
+		return -1;
+	unsigned char *b = malloc(n / 2);
+	if (!b)
+		return -1;
+	for (size_t i = 0; i < n / 2; i++) {
+		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+		if (hi < 0 || lo < 0) {
+			free(b);
+			return -1;
+		}
+		b[i] = (unsigned char)(hi << 4 | lo);
+	}
+	*out = b;
+	*len = n / 2;
+	return 0;
+}
+
+const char *wp_keys_dir_resolve(const char *option)
+{
+	if (option && option[0])
+		return option;
+	const char *env = getenv("WIPEPROOF_KEYS");
+	return env && env[0] ? env : WP_KEYS_DEFAULT_DIR;
+}

@@ -1,0 +1,215 @@
+/*
+ * wipeproof cert issue | show | render | verify: certificates of
+ * sanitization. One function per verb; the document, signature and QR
+ * formats are certs/, the PDF render/, verification cert_verify.c.
+ */
+#include "cert_cli.h"
+#include "render.h"
+#include "wipe_steps.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_FILE (1 << 20)
+
+char *wp_cert_read_file(const char *path, size_t *len, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = f ? malloc(MAX_FILE + 1) : NULL;
+	size_t n = buf ? fread(buf, 1, MAX_FILE + 1, f) : 0;
+	if (!f || !buf || ferror(f) || n > MAX_FILE) {
+		snprintf(err, errlen, "cannot read %s: %s", path,
+			 !f || ferror(f) ? strerror(errno) : n > MAX_FILE ? "larger than 1 MiB"
+								       : "out of memory");
+		free(buf);
+		if (f)
+			fclose(f);
+		return NULL;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+static int cert_issue(const struct wp_kopts *o)
+{
+	char err[1024], dir[4096];
+	const char *who = o->as ? o->as : getenv("WIPEPROOF_AS");
+	if (!o->asset || !who) {
+		fprintf(stderr, "wipeproof: cert issue needs --asset TAG and --as PERSON (or "
+			"$WIPEPROOF_AS)\n");
+		return WP_EXIT_USAGE;
+	}
+	struct wp_identity *id = NULL;
+	struct wp_ledger *l = NULL;
+	struct wp_wipe_options wo = { .ledger_path = o->ledger };
+	int code = WP_EXIT_FAILED;
+	if (wp_identity_load(wp_keys_dir_resolve(o->keys_dir), who, o->passphrase_file, &id, err,
+			     sizeof(err)) < 0 ||
+	    wp_ledger_open(wp_ledger_path_resolve(o->ledger), &l, err, sizeof(err)) < 0) {
+		fprintf(stderr, "wipeproof: cert issue: %s\n", err);
+		goto out;
+	}
+	snprintf(dir, sizeof(dir), "%s", o->output ? o->output : "");
+	if (!o->output && wp_wipe_ledger_report_dir(&wo, dir, sizeof(dir)) != WP_EXIT_OK)
+		goto out;
+	struct wp_cert_issue req = { .ledger = l, .issuer = id, .asset = o->asset, .out_dir = dir,
+				     .location = o->location, .contact = o->contact, .json = o->json };
+	code = wp_cert_issue_run(&req);
+out:
+	wp_ledger_close(l);
+	wp_identity_free(id);
+	return code;
+}
+
+/* Read and check FILE; *text is the canonical text (malloc'd). */
+static int load_doc(const char *cmd, const char *path, json_t **doc, char **text)
+{
+	char err[1024];
+	size_t len = 0;
+	*text = wp_cert_read_file(path, &len, err, sizeof(err));
+	if (!*text || wp_certdoc_parse(*text, len, doc, err, sizeof(err)) < 0) {
+		fprintf(stderr, "wipeproof: cert %s: %s: %s\n", cmd, path, err);
+		free(*text);
+		*text = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static void show_line(const char *label, const json_t *doc, const char *path)
+{
+	const char *s = wp_certdoc_str(doc, path);
+	long long v = wp_certdoc_int(doc, path);
+	if (s[0])
+		printf("  %-22s %s\n", label, s);
+	else if (v >= 0)
+		printf("  %-22s %lld\n", label, v);
+}
+
+static int cert_show(const struct wp_kopts *o)
+{
+	static const char *const fields[][2] = {
+		{ "certificate id", "certificate_id" }, { "result", "result" },
+		{ "asset", "asset.tag" }, { "manufacturer", "media.manufacturer" },
+		{ "model", "media.model" }, { "serial", "media.serial" },
+		{ "media type", "media.media_type" }, { "size (bytes)", "media.size_bytes" },
+		{ "category (NIST)", "sanitization.category" }, { "method", "sanitization.method" },
+		{ "details", "sanitization.method_details" }, { "started", "sanitization.started_utc" },
+		{ "ended", "sanitization.ended_utc" }, { "verification", "verification.method" },
+		{ "coverage (%)", "verification.coverage_percent" },
+		{ "mismatched blocks", "verification.mismatched_blocks" },
+		{ "sanitized by", "sanitized_by.name" }, { "verified by", "verified_by.name" },
+		{ "requester", "requester.name" }, { "approver", "approver.name" },
+		{ "owner", "asset.owner" }, { "lease contract", "asset.lease_contract" },
+		{ "destination", "destination" }, { "job report sha256", "sanitization.report_sha256" },
+		{ "ledger seq", "ledger.seq" }, { "ledger head", "ledger.head_hash" },
+		{ "issued by", "issued_by.name" }, { "issued", "issued_utc" },
+	};
+	json_t *doc = NULL;
+	char *text = NULL, sha[WP_FPR_HEX];
+	if (!o->operand) {
+		fprintf(stderr, "wipeproof: cert show needs FILE.json\n");
+		return WP_EXIT_USAGE;
+	}
+	if (load_doc("show", o->operand, &doc, &text) < 0)
+		return WP_EXIT_FAILED;
+	wp_sha256_hex(text, strlen(text), sha);
+	if (o->json) {
+		json_dumpf(doc, stdout, JSON_INDENT(2) | WP_JSON_DUMP_FLAGS);
+		fputc('\n', stdout);
+	} else {
+		printf("%s (SHA-256 %s)\n", o->operand, sha);
+		for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+			show_line(fields[i][0], doc, fields[i][1]);
+	}
+	json_decref(doc);
+	free(text);
+	return WP_EXIT_OK;
+}
+
+/* The QR text stored at issue (FILE.qr): re-rendering needs no key, and
+ * the text must belong to this document. */
+static char *load_qr(const char *json_path, const char *sha, char *err, size_t errlen)
+{
+	char path[4200];
+	size_t len = 0;
+	struct wp_qr q;
+	snprintf(path, sizeof(path), "%s.qr", json_path);
+	char *text = wp_cert_read_file(path, &len, err, errlen);
+	if (!text)
+		return NULL;
+	text[strcspn(text, "\r\n")] = '\0';
+	if (wp_qr_parse(text, &q, err, errlen) < 0) {
+		free(text);
+		return NULL;
+	}
+	if (strcmp(q.sha256, sha) != 0) {
+		snprintf(err, errlen, "%.600s belongs to another document (its SHA-256 is %.16s..., the "
+			 "document's %.16s...)", path, q.sha256, sha);
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+static int cert_render(const struct wp_kopts *o)
+{
+	char err[1024], sha[WP_FPR_HEX], out[4200];
+	json_t *doc = NULL;
+	char *text = NULL, *qr = NULL;
+	if (!o->operand) {
+		fprintf(stderr, "wipeproof: cert render needs FILE.json\n");
+		return WP_EXIT_USAGE;
+	}
+	if (load_doc("render", o->operand, &doc, &text) < 0)
+		return WP_EXIT_FAILED;
+	wp_sha256_hex(text, strlen(text), sha);
+	size_t n = strlen(o->operand);
+	if (o->output)
+		snprintf(out, sizeof(out), "%s", o->output);
+	else if (n > 5 && strcmp(o->operand + n - 5, ".json") == 0)
+		snprintf(out, sizeof(out), "%.*s.pdf", (int)(n - 5), o->operand);
+	else
+		snprintf(out, sizeof(out), "%s.pdf", o->operand);
+	int code = WP_EXIT_FAILED;
+	qr = load_qr(o->operand, sha, err, sizeof(err));
+	if (!qr || wp_render_pdf(doc, sha, qr, out, err, sizeof(err)) < 0) {
+		fprintf(stderr, "wipeproof: cert render: %s\n", err);
+	} else {
+		printf("%s\n", out);
+		code = WP_EXIT_OK;
+	}
+	free(qr);
+	free(text);
+	json_decref(doc);
+	return code;
+}
+
+int wp_cmd_cert_main(int argc, char **argv)
+{
+	char err[512];
+	struct wp_kopts o;
+	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		wp_cert_usage(stdout);
+		return WP_EXIT_OK;
+	}
+	int rc = wp_kopts_parse("cert", argc - 1, argv + 1, &o, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "wipeproof: %s\n", err);
+		return WP_EXIT_USAGE;
+	}
+	if (rc > 0) {
+		wp_cert_usage(stdout);
+		return WP_EXIT_OK;
+	}
+	if (strcmp(o.sub, "issue") == 0)
+		return cert_issue(&o);
+	if (strcmp(o.sub, "show") == 0)
+		return cert_show(&o);
+	if (strcmp(o.sub, "render") == 0)
+		return cert_render(&o);
+	return wp_cert_verify_cmd(&o);
+}

@@ -1,0 +1,191 @@
+/*
+ * wipeproof keys init-ca | issue | list | export-trust: the organisation's CA and the
+ * people who sign. One function per verb; the key store itself is certs/.
+ */
+#include "custody_cli.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CA_DAYS 7300
+#define PERSON_DAYS 1825
+
+static json_t *person_json(const struct wp_person *p)
+{
+	char from[WP_TIME_MAX], until[WP_TIME_MAX];
+	struct tm tm;
+	strftime(from, sizeof(from), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&p->not_before, &tm));
+	strftime(until, sizeof(until), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&p->not_after, &tm));
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "name", p->name, "title", p->title,
+			 "org", p->org, "role", wp_role_name(p->role), "fingerprint", p->fingerprint,
+			 "not_before", from, "not_after", until);
+}
+
+static void print_json(json_t *o)
+{
+	json_dumpf(o, stdout, JSON_INDENT(2) | WP_JSON_DUMP_FLAGS);
+	fputc('\n', stdout);
+	json_decref(o);
+}
+
+/* The passphrase for a new key: --passphrase-file, --no-passphrase, or
+ * asked twice on a terminal. Refuses to guess when none of these applies. */
+static int new_passphrase(const struct wp_kopts *o, const char *whose, char *buf, size_t len)
+{
+	char err[512], prompt[300];
+	buf[0] = '\0';
+	if (o->no_passphrase && o->passphrase_file) {
+		fprintf(stderr, "wipeproof: keys %s: give --passphrase-file or --no-passphrase, not both\n", o->sub);
+		return WP_EXIT_USAGE;
+	}
+	if (o->no_passphrase)
+		return 0;
+	if (!o->passphrase_file && !isatty(STDIN_FILENO)) {
+		fprintf(stderr, "wipeproof: keys %s: no passphrase for the new key of %s: pass "
+			"--passphrase-file FILE, or --no-passphrase to store it unencrypted (0600)\n",
+			o->sub, whose);
+		return WP_EXIT_USAGE;
+	}
+	snprintf(prompt, sizeof(prompt), "New passphrase for the key of %s (empty: unencrypted)", whose);
+	if (wp_passphrase_read(o->passphrase_file, prompt, true, buf, len, err, sizeof(err)) < 0) {
+		fprintf(stderr, "wipeproof: keys %s: %s\n", o->sub, err);
+		return WP_EXIT_FAILED;
+	}
+	return 0;
+}
+
+static int keys_init_ca(const struct wp_kopts *o, const char *dir)
+{
+	char err[1024], pass[WP_PASSPHRASE_MAX];
+	struct wp_person ca;
+	if (!o->org) {
+		fprintf(stderr, "wipeproof: keys init-ca needs --org NAME (the organisation)\n");
+		return WP_EXIT_USAGE;
+	}
+	int rc = new_passphrase(o, "the CA", pass, sizeof(pass));
+	if (rc != 0)
+		return rc;
+	rc = wp_keys_init_ca(dir, o->org, o->days ? o->days : CA_DAYS, pass, &ca, err, sizeof(err));
+	explicit_bzero(pass, sizeof(pass));
+	if (rc < 0) {
+		fprintf(stderr, "wipeproof: keys init-ca: %s\n", err);
+		return WP_EXIT_FAILED;
+	}
+	if (o->json)
+		print_json(person_json(&ca));
+	else
+		printf("CA for %s created in %s (fingerprint %s)\n", ca.org, dir, ca.fingerprint);
+	return WP_EXIT_OK;
+}
+
+static int keys_issue(const struct wp_kopts *o, const char *dir)
+{
+	char err[1024], pass[WP_PASSPHRASE_MAX];
+	struct wp_issue_request req = { .name = o->name, .title = o->title,
+		.days = o->days ? o->days : PERSON_DAYS, .ca_passphrase_file = o->ca_passphrase_file };
+	if (!o->name || !o->title || !o->role) {
+		fprintf(stderr, "wipeproof: keys issue needs --name, --title and --role\n");
+		return WP_EXIT_USAGE;
+	}
+	if (wp_role_parse(o->role, &req.role) < 0) {
+		fprintf(stderr, "wipeproof: keys issue: unknown role '%s'; choose operator, approver, "
+			"witness or auditor\n", o->role);
+		return WP_EXIT_USAGE;
+	}
+	int rc = new_passphrase(o, o->name, pass, sizeof(pass));
+	if (rc != 0)
+		return rc;
+	req.passphrase = pass;
+	struct wp_person p;
+	rc = wp_keys_issue(dir, &req, &p, err, sizeof(err));
+	explicit_bzero(pass, sizeof(pass));
+	if (rc < 0) {
+		fprintf(stderr, "wipeproof: keys issue: %s\n", err);
+		return WP_EXIT_FAILED;
+	}
+	if (o->json)
+		print_json(person_json(&p));
+	else
+		printf("issued %s (%s, %s) fingerprint %s\n", p.name, p.title, wp_role_name(p.role),
+		       p.fingerprint);
+	return WP_EXIT_OK;
+}
+
+static int keys_list(const struct wp_kopts *o, const char *dir)
+{
+	char err[1024];
+	struct wp_person *people = NULL;
+	size_t n = 0;
+	if (wp_keys_list(dir, &people, &n, err, sizeof(err)) < 0) {
+		fprintf(stderr, "wipeproof: keys list: %s\n", err);
+		return WP_EXIT_FAILED;
+	}
+	json_t *arr = o->json ? json_array() : NULL;
+	if (!o->json && n)
+		printf("%-16s  %-8s  %-10s  %s\n", "FINGERPRINT", "ROLE", "EXPIRES", "NAME (TITLE)");
+	for (size_t i = 0; i < n; i++) {
+		char until[16];
+		struct tm tm;
+		strftime(until, sizeof(until), "%Y-%m-%d", gmtime_r(&people[i].not_after, &tm));
+		if (arr)
+			json_array_append_new(arr, person_json(&people[i]));
+		else
+			printf("%.16s  %-8s  %-10s  %s (%s)%s\n", people[i].fingerprint,
+			       wp_role_name(people[i].role), until, people[i].name, people[i].title,
+			       people[i].not_after < time(NULL) ? "  EXPIRED" : "");
+	}
+	if (arr)
+		print_json(json_pack("{s:o}", "people", arr));
+	else if (n == 0)
+		printf("no people in %s; add one with 'wipeproof keys issue'\n", dir);
+	free(people);
+	return WP_EXIT_OK;
+}
+
+/* What an auditor needs to check QR codes: public certificates only. */
+static int keys_export_trust(const struct wp_kopts *o, const char *dir)
+{
+	char err[1024];
+	char *pem = wp_trust_export(dir, err, sizeof(err));
+	if (!pem) {
+		fprintf(stderr, "wipeproof: keys export-trust: %s\n", err);
+		return WP_EXIT_FAILED;
+	}
+	FILE *out = o->output ? fopen(o->output, "w") : stdout;
+	int code = WP_EXIT_OK;
+	if (!out || fputs(pem, out) < 0 || (o->output && fclose(out) != 0)) {
+		fprintf(stderr, "wipeproof: keys export-trust: cannot write %s: %s\n",
+			o->output ? o->output : "stdout", strerror(errno));
+		code = WP_EXIT_FAILED;
+	} else if (o->output) {
+		fprintf(stderr, "trust bundle (CA and people's certificates) written to %s\n", o->output);
+	}
+	free(pem);
+	return code;
+}
+
+int wp_cmd_keys_main(int argc, char **argv)
+{
+	char err[512];
+	struct wp_kopts o;
+	int rc = wp_kopts_parse("keys", argc - 1, argv + 1, &o, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "wipeproof: %s\n", err);
+		return WP_EXIT_USAGE;
+	}
+	if (rc > 0) {
+		wp_keys_usage(stdout);
+		return WP_EXIT_OK;
+	}
+	const char *dir = wp_keys_dir_resolve(o.keys_dir);
+	if (strcmp(o.sub, "init-ca") == 0)
+		return keys_init_ca(&o, dir);
+	if (strcmp(o.sub, "issue") == 0)
+		return keys_issue(&o, dir);
+	if (strcmp(o.sub, "export-trust") == 0)
+		return keys_export_trust(&o, dir);
+	return keys_list(&o, dir);
+}

@@ -1,0 +1,59 @@
+/*
+ * Shared by `keys`, `custody` and `cert` (cmd_keys.c, cmd_custody.c,
+ * custody_read.c, custody_opts.c, cmd_cert.c): one option table, parsed per sub-command
+ * with its own allowed set, so the shared wp_cmdline stays untouched.
+ */
+#ifndef WP_CUSTODY_CLI_H
+#define WP_CUSTODY_CLI_H
+
+#include "certs.h"
+#include "cli.h"
+#include "custody.h"
+
+struct wp_kopts {
+	const char *group;             /* "keys" or "custody" */
+	const char *sub;               /* "issue", "intake", ... */
+	const char *operand;           /* custody show TAG */
+	/* where */
+	const char *keys_dir, *ledger, *ca;
+	/* who */
+	const char *as, *passphrase_file, *witness, *witness_passphrase_file;
+	/* keys */
+	const char *org, *name, *title, *role, *ca_passphrase_file;
+	int days;
+	bool no_passphrase;
+	/* asset and events */
+	const char *asset, *device, *serial, *model, *owner, *location, *manager;
+	const char *lease_contract, *lease_end, *reason, *comment, *method, *photo;
+	const char *vendor, *vendor_cert, *to, *text;
+	bool no_approval_required, approval_required;
+	/* reading */
+	const char *format, *since, *anchor, *output;
+	bool json;
+	/* certificates */
+	const char *sig, *report, *qr, *trust, *contact;
+};
+
+/* Parse argv (argv[0] is the sub-command) against the sub-command's allowed
+ * options. Returns 0, 1 for --help (usage printed), or -1 with a message. */
+int wp_kopts_parse(const char *group, int argc, char **argv, struct wp_kopts *o,
+		   char *err, size_t errlen);
+void wp_keys_usage(FILE *out);
+void wp_custody_usage(FILE *out, const char *sub);
+void wp_cert_usage(FILE *out);
+
+/* Exit code for a custody library return value. */
+int wp_custody_exit(int rc);
+
+/* Sub-commands. */
+int wp_custody_write(const struct wp_kopts *o);   /* init, intake, ..., note */
+int wp_custody_log(const struct wp_kopts *o);
+int wp_custody_show(const struct wp_kopts *o);
+int wp_custody_export(const struct wp_kopts *o);
+int wp_custody_verify_cmd(const struct wp_kopts *o);
+int wp_custody_head_cmd(const struct wp_kopts *o);
+
+/* A one-line description of an event for people. */
+void wp_event_print(FILE *out, const struct wp_event *ev);
+
+#endif

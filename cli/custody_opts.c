@@ -1,0 +1,408 @@
+/*
+ * Options of `keys` and `custody`: one table of long options, and per
+ * sub-command the names it accepts; anything else is refused by name, the
+ * same way args.c does for the other commands.
+ */
+#include "custody_cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+	O_KEYS = 1000, O_LEDGER, O_CA, O_AS, O_PASSFILE, O_WITNESS, O_WITNESS_PASSFILE,
+	O_ORG, O_NAME, O_TITLE, O_ROLE, O_CA_PASSFILE, O_DAYS, O_NO_PASS,
+	O_ASSET, O_DEVICE, O_SERIAL, O_MODEL, O_OWNER, O_LOCATION, O_MANAGER,
+	O_LEASE_CONTRACT, O_LEASE_END, O_REASON, O_COMMENT, O_METHOD, O_PHOTO,
+	O_VENDOR, O_VENDOR_CERT, O_TO, O_TEXT, O_NO_APPROVAL, O_APPROVAL,
+	O_FORMAT, O_SINCE, O_ANCHOR, O_OUTPUT, O_JSON, O_HELP,
+	O_SIG, O_REPORT, O_QR, O_TRUST, O_CONTACT,
+};
+
+static const struct option options[] = {
+	{ "keys", required_argument, NULL, O_KEYS },
+	{ "ledger", required_argument, NULL, O_LEDGER },
+	{ "ca", required_argument, NULL, O_CA },
+	{ "as", required_argument, NULL, O_AS },
+	{ "passphrase-file", required_argument, NULL, O_PASSFILE },
+	{ "witness", required_argument, NULL, O_WITNESS },
+	{ "witness-passphrase-file", required_argument, NULL, O_WITNESS_PASSFILE },
+	{ "org", required_argument, NULL, O_ORG },
+	{ "name", required_argument, NULL, O_NAME },
+	{ "title", required_argument, NULL, O_TITLE },
+	{ "role", required_argument, NULL, O_ROLE },
+	{ "ca-passphrase-file", required_argument, NULL, O_CA_PASSFILE },
+	{ "days", required_argument, NULL, O_DAYS },
+	{ "no-passphrase", no_argument, NULL, O_NO_PASS },
+	{ "asset", required_argument, NULL, O_ASSET },
+	{ "device", required_argument, NULL, O_DEVICE },
+	{ "serial", required_argument, NULL, O_SERIAL },
+	{ "model", required_argument, NULL, O_MODEL },
+	{ "owner", required_argument, NULL, O_OWNER },
+	{ "location", required_argument, NULL, O_LOCATION },
+	{ "manager", required_argument, NULL, O_MANAGER },
+	{ "lease-contract", required_argument, NULL, O_LEASE_CONTRACT },
+	{ "lease-end", required_argument, NULL, O_LEASE_END },
+	{ "reason", required_argument, NULL, O_REASON },
+	{ "comment", required_argument, NULL, O_COMMENT },
+	{ "method", required_argument, NULL, O_METHOD },
+	{ "photo", required_argument, NULL, O_PHOTO },
+	{ "vendor", required_argument, NULL, O_VENDOR },
+	{ "vendor-cert", required_argument, NULL, O_VENDOR_CERT },
+	{ "to", required_argument, NULL, O_TO },
+	{ "text", required_argument, NULL, O_TEXT },
+	{ "no-approval-required", no_argument, NULL, O_NO_APPROVAL },
+	{ "approval-required", no_argument, NULL, O_APPROVAL },
+	{ "format", required_argument, NULL, O_FORMAT },
+	{ "since", required_argument, NULL, O_SINCE },
+	{ "anchor", required_argument, NULL, O_ANCHOR },
+	{ "output", required_argument, NULL, O_OUTPUT },
+	{ "json", no_argument, NULL, O_JSON },
+	{ "help", no_argument, NULL, O_HELP },
+	{ "sig", required_argument, NULL, O_SIG },
+	{ "report", required_argument, NULL, O_REPORT },
+	{ "qr", required_argument, NULL, O_QR },
+	{ "trust", required_argument, NULL, O_TRUST },
+	{ "contact", required_argument, NULL, O_CONTACT },
+	{ NULL, 0, NULL, 0 },
+};
+
+#define WRITE "keys ledger as passphrase-file json "
+
+static const struct {
+	const char *group, *name, *allowed;
+} subs[] = {
+	{ "keys", "init-ca", "org days passphrase-file no-passphrase keys json" },
+	{ "keys", "issue", "name title role days passphrase-file no-passphrase ca-passphrase-file keys json" },
+	{ "keys", "list", "keys json" },
+	{ "keys", "export-trust", "keys output" },
+	{ "custody", "init", WRITE "no-approval-required approval-required" },
+	{ "custody", "intake", WRITE "asset device serial model owner location manager "
+			       "lease-contract lease-end reason comment" },
+	{ "custody", "request", WRITE "asset reason comment" },
+	{ "custody", "approve", WRITE "asset comment" },
+	{ "custody", "destroy", WRITE "asset witness witness-passphrase-file method photo comment" },
+	{ "custody", "transfer", WRITE "asset vendor vendor-cert comment" },
+	{ "custody", "release", WRITE "asset to comment" },
+	{ "custody", "note", WRITE "asset text" },
+	{ "custody", "log", "ledger asset json" },
+	{ "custody", "show", "ledger json" },
+	{ "custody", "export", "ledger format owner since output" },
+	{ "custody", "verify", "ledger keys ca anchor json" },
+	{ "custody", "head", "ledger json" },
+	{ "cert", "issue", WRITE "asset output location contact" },
+	{ "cert", "show", "json" },
+	{ "cert", "render", "output" },
+	{ "cert", "verify", "sig ca keys ledger device report qr trust json" },
+};
+
+static const char *option_name(int val)
+{
+	for (const struct option *o = options; o->name; o++)
+		if (o->val == val)
+			return o->name;
+	return "?";
+}
+
+static bool allowed(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = list; (p = strstr(p, name)); p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
+static const char **string_slot(struct wp_kopts *o, int opt)
+{
+	switch (opt) {
+	case O_KEYS: return &o->keys_dir;
+	case O_LEDGER: return &o->ledger;
+	case O_CA: return &o->ca;
+	case O_AS: return &o->as;
+	case O_PASSFILE: return &o->passphrase_file;
+	case O_WITNESS: return &o->witness;
+	case O_WITNESS_PASSFILE: return &o->witness_passphrase_file;
+	case O_ORG: return &o->org;
+	case O_NAME: return &o->name;
+	case O_TITLE: return &o->title;
+	case O_ROLE: return &o->role;
+	case O_CA_PASSFILE: return &o->ca_passphrase_file;
+	case O_ASSET: return &o->asset;
+	case O_DEVICE: return &o->device;
+	case O_SERIAL: return &o->serial;
+	case O_MODEL: return &o->model;
+	case O_OWNER: return &o->owner;
+	case O_LOCATION: return &o->location;
+	case O_MANAGER: return &o->manager;
+	case O_LEASE_CONTRACT: return &o->lease_contract;
+	case O_LEASE_END: return &o->lease_end;
+	case O_REASON: return &o->reason;
+	case O_COMMENT: return &o->comment;
+	case O_METHOD: return &o->method;
+	case O_PHOTO: return &o->photo;
+	case O_VENDOR: return &o->vendor;
+	case O_VENDOR_CERT: return &o->vendor_cert;
+	case O_TO: return &o->to;
+	case O_TEXT: return &o->text;
+	case O_FORMAT: return &o->format;
+	case O_SINCE: return &o->since;
+	case O_ANCHOR: return &o->anchor;
+	case O_OUTPUT: return &o->output;
+	case O_SIG: return &o->sig;
+	case O_REPORT: return &o->report;
+	case O_QR: return &o->qr;
+	case O_TRUST: return &o->trust;
+	case O_CONTACT: return &o->contact;
+	}
+	return NULL;
+}
+
+static int take(struct wp_kopts *o, int opt, const char *arg, char *err, size_t errlen)
+{
+	const char **slot = string_slot(o, opt);
+	if (slot) {
+		*slot = arg;
+		return 0;
+	}
+	char *end = NULL;
+	switch (opt) {
+	case O_DAYS:
+		errno = 0;
+		long days = strtol(arg, &end, 10);
+		if (errno || *end || days < 1 || days > 36500) {
+			snprintf(err, errlen, "--days '%s' must be a whole number from 1 to 36500", arg);
+			return -1;
+		}
+		o->days = (int)days;
+		return 0;
+	case O_NO_PASS: o->no_passphrase = true; return 0;
+	case O_NO_APPROVAL: o->no_approval_required = true; return 0;
+	case O_APPROVAL: o->approval_required = true; return 0;
+	case O_JSON: o->json = true; return 0;
+	}
+	return -1;
+}
+
+static int find_sub(const char *group, const char *name)
+{
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
+		if (strcmp(subs[i].group, group) == 0 && strcmp(subs[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static void sub_names(const char *group, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
+		if (strcmp(subs[i].group, group) == 0) {
+			size_t used = strlen(buf);
+			snprintf(buf + used, len - used, "%s%s", used ? ", " : "", subs[i].name);
+		}
+}
+
+static int parse_loop(const char *allowed_list, int argc, char **argv, struct wp_kopts *o,
+		      bool *help, char *err, size_t errlen)
+{
+	optind = 0; /* GNU: full reset */
+	opterr = 0;
+	int opt;
+	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		if (opt == 'h' || opt == O_HELP) {
+			*help = true;
+			continue;
+		}
+		if (opt == '?' || opt == ':') {
+			if (optopt >= O_KEYS)
+				snprintf(err, errlen, "option --%s needs a value", option_name(optopt));
+			else
+				snprintf(err, errlen, "unknown option '%s'; see 'wipeproof help %s %s'",
+					 argv[optind - 1], o->group, o->sub);
+			return -1;
+		}
+		if (!allowed(allowed_list, option_name(opt))) {
+			snprintf(err, errlen, "option --%s does not apply to '%s %s'; see 'wipeproof "
+				 "help %s %s'", option_name(opt), o->group, o->sub, o->group, o->sub);
+			return -1;
+		}
+		if (take(o, opt, optarg, err, errlen) < 0)
+			return -1;
+	}
+	return optind;
+}
+
+int wp_kopts_parse(const char *group, int argc, char **argv, struct wp_kopts *o,
+		   char *err, size_t errlen)
+{
+	char names[256];
+	memset(o, 0, sizeof(*o));
+	o->group = group;
+	sub_names(group, names, sizeof(names));
+	if (argc < 1) {
+		snprintf(err, errlen, "'%s' needs a sub-command: %s", group, names);
+		return -1;
+	}
+	int i = find_sub(group, argv[0]);
+	if (i < 0) {
+		snprintf(err, errlen, "unknown '%s' sub-command '%s'; choose one of: %s", group,
+			 argv[0], names);
+		return -1;
+	}
+	o->sub = subs[i].name;
+	bool help = false;
+	int first = parse_loop(subs[i].allowed, argc, argv, o, &help, err, errlen);
+	if (first < 0)
+		return -1;
+	if (help)
+		return 1;
+	/* custody show TAG, cert show|render|verify FILE */
+	bool file = strcmp(group, "cert") == 0 && strcmp(o->sub, "issue") != 0;
+	if ((strcmp(o->sub, "show") == 0 || file) && first < argc)
+		o->operand = argv[first++];
+	if (first < argc) {
+		snprintf(err, errlen, "'%s %s' takes no operand; unexpected '%s'", group, o->sub,
+			 argv[first]);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- usage ------------------------------------------------------------- */
+
+static const char usage_keys[] =
+	"Usage: wipeproof keys init-ca --org NAME [--days N] [--passphrase-file F | --no-passphrase]\n"
+	"       wipeproof keys issue --name NAME --title TITLE --role ROLE [--days N]\n"
+	"                            [--passphrase-file F | --no-passphrase] [--ca-passphrase-file F]\n"
+	"       wipeproof keys list [--json]\n"
+	"       wipeproof keys export-trust [--output FILE]\n"
+	"\n"
+	"The organisation's CA and the people who sign custody events. ECDSA P-256\n"
+	"keys; X.509 certificates whose subject holds the person's name, title and\n"
+	"role. Private keys are written 0600 and refused when others can read them.\n"
+	"\n"
+	"  --keys DIR               key store (default $WIPEPROOF_KEYS, else /etc/wipeproof/keys)\n"
+	"  --org NAME               organisation (init-ca)\n"
+	"  --name, --title          the person, UTF-8 (e.g. \"山田 太郎\", \"情報システム課長\")\n"
+	"  --role ROLE              operator | approver | witness | auditor\n"
+	"  --days N                 validity (CA: 7300, person: 1825)\n"
+	"  --passphrase-file F      encrypt the new key with the first line of F;\n"
+	"                           without it a terminal asks (empty: unencrypted)\n"
+	"  --no-passphrase          store the new key unencrypted (0600) without asking\n"
+	"  --ca-passphrase-file F   passphrase of an encrypted CA key (issue)\n"
+	"  --json                   print the result as JSON\n"
+	"  --output FILE            export-trust: write the bundle (CA, then every person's\n"
+	"                           certificate, PEM) to FILE instead of stdout\n";
+
+static const char usage_cert[] =
+	"Usage: wipeproof cert issue --asset TAG --as PERSON [--output DIR] [--location L] [--contact C]\n"
+	"       wipeproof cert show FILE.json [--json]\n"
+	"       wipeproof cert render FILE.json [--output FILE.pdf]\n"
+	"       wipeproof cert verify FILE.json [--sig FILE.p7s] [--ca ca.pem] [--ledger DB]\n"
+	"                             [--device DEV [--report FILE]] [--json]\n"
+	"       wipeproof cert verify --qr \"TEXT\" --trust BUNDLE.pem [--json]\n"
+	"\n"
+	"Certificates of sanitization (データ消去証明書). 'wipe DEV --asset TAG' issues one\n"
+	"for every sanitized disk, next to its job report: cert-ID.json (canonical JSON),\n"
+	"cert-ID.json.p7s (detached CMS signature, PEM), cert-ID.json.qr (the signed QR\n"
+	"text) and cert-ID.pdf. 'cert issue' certifies a destruction recorded in the ledger.\n"
+	"\n"
+	"  issue     certify the asset's recorded destruction (custody destroy); signed by\n"
+	"            --as PERSON (operator or approver); files go to --output DIR\n"
+	"            (default: the reports folder next to the ledger)\n"
+	"  show      print the certificate's fields\n"
+	"  render    draw the PDF again (needs FILE.json.qr next to FILE.json)\n"
+	"  verify    as an auditor: no root, no private key. Checks the signature chains to\n"
+	"            the CA, the signer was an operator or approver and valid on the signing\n"
+	"            date, the document is canonical and complete; with --ledger that the\n"
+	"            ledger verifies, holds its certificate event and the head it names;\n"
+	"            with --device that the disk still holds the wipe pattern (the job\n"
+	"            report from the certificate, or --report FILE). --qr checks a scanned\n"
+	"            QR code against a trust bundle ('keys export-trust').\n"
+	"\n"
+	"  --sig FILE      signature (default FILE.json.p7s)\n"
+	"  --ca FILE       CA certificate (default ca.pem of --keys / $WIPEPROOF_KEYS)\n"
+	"  --location L, --contact C   where the people were and how to reach them\n"
+	"                  (default $WIPEPROOF_LOCATION / $WIPEPROOF_CONTACT, else the\n"
+	"                  intake location or host, and the organisation)\n"
+	"\n"
+	"Exit status: 0 done (verify: VALID); 1 failed; 2 usage; 3 refused (nothing to\n"
+	"certify); 4 INVALID (verify prints the reason).\n"
+	"See certs/README.md for the document, signature and QR formats.\n";
+
+static const char usage_custody[] =
+	"Usage: wipeproof custody SUB-COMMAND [OPTIONS]\n"
+	"\n"
+	"Recording (signed with --as PERSON's key; name or fingerprint prefix, or $WIPEPROOF_AS):\n"
+	"  init [--no-approval-required|--approval-required]   ledger policy (approver)\n"
+	"  intake --asset TAG (--device DEV | --serial S --model M) [--owner O] [--location L]\n"
+	"         [--manager M] [--lease-contract C] [--lease-end YYYY-MM-DD]\n"
+	"         [--reason lease-end|leaver-return|reuse|repair|disposal] [--comment C]\n"
+	"  request --asset TAG [--reason R] [--comment C]\n"
+	"  approve --asset TAG [--comment C]                     (approver, not the requester)\n"
+	"  destroy --asset TAG --method shred|crush|degauss|drill|... --witness PERSON\n"
+	"          [--witness-passphrase-file F] [--photo FILE] [--comment C]\n"
+	"  transfer --asset TAG --vendor NAME [--vendor-cert FILE] [--comment C]\n"
+	"  release --asset TAG --to dispose|lease-return|reuse|repair [--comment C]\n"
+	"  note --asset TAG --text TEXT\n"
+	"\n"
+	"Reading (no private key, no root):\n"
+	"  log [--asset TAG] [--json]            every event, in order\n"
+	"  show TAG [--json]                     an asset's state and history\n"
+	"  export --format csv|json [--owner X] [--since YYYY-MM-DD] [--output FILE]\n"
+	"                                        CSV: UTF-8 with BOM, for Excel\n"
+	"  verify [--anchor HASH@SEQ] [--ca FILE] [--json]\n"
+	"                                        check every hash, signature, role and rule\n"
+	"  head [--json]                         HASH@SEQ of the last event\n"
+	"\n"
+	"  --ledger PATH            ledger (default $WIPEPROOF_LEDGER, else /var/lib/wipeproof/ledger.db)\n"
+	"  --keys DIR               key store (default $WIPEPROOF_KEYS, else /etc/wipeproof/keys)\n"
+	"  --passphrase-file F      passphrase of --as PERSON's key, if encrypted\n"
+	"  --ca FILE                CA certificate for verify (default DIR/ca.pem of --keys)\n"
+	"\n"
+	"Exit status: 0 done (verify: the ledger verifies); 1 failed; 2 usage;\n"
+	"3 refused by a custody rule or role; 4 the ledger does not verify.\n"
+	"See custody/README.md for the rules, roles and the hash definition.\n";
+
+void wp_keys_usage(FILE *out)
+{
+	fputs(usage_keys, out);
+	fputs("\nExit status: 0 done; 1 failed; 2 usage.\n", out);
+}
+
+void wp_cert_usage(FILE *out)
+{
+	fputs(usage_cert, out);
+}
+
+void wp_custody_usage(FILE *out, const char *sub)
+{
+	(void)sub; /* one page: the sub-commands share most options */
+	fputs(usage_custody, out);
+}
+
+bool wp_custody_help(FILE *out, int argc, char **argv)
+{
+	if (argc < 3 || strcmp(argv[1], "help") != 0)
+		return false;
+	if (strcmp(argv[2], "keys") == 0)
+		wp_keys_usage(out);
+	else if (strcmp(argv[2], "custody") == 0)
+		wp_custody_usage(out, argc > 3 ? argv[3] : NULL);
+	else if (strcmp(argv[2], "cert") == 0)
+		wp_cert_usage(out);
+	else
+		return false;
+	return true;
+}
+
+int wp_custody_exit(int rc)
+{
+	switch (rc) {
+	case 0: return WP_EXIT_OK;
+	case WP_CUSTODY_REFUSED: return WP_EXIT_REFUSED;
+	case WP_CUSTODY_BROKEN: return WP_EXIT_MISMATCH;
+	default: return WP_EXIT_FAILED;
+	}
+}

@@ -1,0 +1,299 @@
+/*
+ * wipeproof custody log | show | export | verify | head: reading the
+ * ledger. Everything here opens it read-only and needs no private key, so
+ * an auditor can run it as an ordinary user.
+ */
+#include "custody_cli.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct wp_ledger *open_for_reading(const struct wp_kopts *o)
+{
+	char err[1024];
+	struct wp_ledger *l = NULL;
+	if (wp_ledger_open_readonly(wp_ledger_path_resolve(o->ledger), &l, err, sizeof(err)) < 0) {
+		fprintf(stderr, "wipeproof: custody %s: %s\n", o->sub, err);
+		return NULL;
+	}
+	return l;
+}
+
+static void print_json(json_t *o)
+{
+	json_dumpf(o, stdout, JSON_INDENT(2) | WP_JSON_DUMP_FLAGS);
+	fputc('\n', stdout);
+	json_decref(o);
+}
+
+void wp_event_print(FILE *out, const struct wp_event *ev)
+{
+	char *body = ev->body ? json_dumps(ev->body, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	fprintf(out, "%5llu  %s  %-11s %-14s %s (%s, %s)", (unsigned long long)ev->seq, ev->time,
+		ev->kind, ev->asset[0] ? ev->asset : "-", ev->actor.name, ev->actor.title,
+		ev->actor.role);
+	if (ev->witnessed)
+		fprintf(out, " witness %s (%s, %s)", ev->witness.name, ev->witness.title,
+			ev->witness.role);
+	fprintf(out, "  %s\n", body ? body : "{}");
+	free(body);
+}
+
+/* ---- log ----------------------------------------------------------------- */
+
+static int log_line(const struct wp_event *ev, void *ctx)
+{
+	(void)ctx;
+	wp_event_print(stdout, ev);
+	return 0;
+}
+
+static int log_json(const struct wp_event *ev, void *ctx)
+{
+	json_array_append_new(ctx, wp_event_to_json(ev));
+	return 0;
+}
+
+int wp_custody_log(const struct wp_kopts *o)
+{
+	char err[1024];
+	struct wp_ledger *l = open_for_reading(o);
+	if (!l)
+		return WP_EXIT_FAILED;
+	json_t *arr = o->json ? json_array() : NULL;
+	int rc = wp_custody_each(l, o->asset, arr ? log_json : log_line, arr, err, sizeof(err));
+	wp_ledger_close(l);
+	if (rc != 0) {
+		json_decref(arr);
+		fprintf(stderr, "wipeproof: custody log: %s\n", err);
+		return WP_EXIT_FAILED;
+	}
+	if (arr)
+		print_json(json_pack("{s:o}", "events", arr));
+	return WP_EXIT_OK;
+}
+
+/* ---- show ---------------------------------------------------------------- */
+
+static json_t *actor_json(const struct wp_actor *a)
+{
+	return json_pack("{s:s, s:s, s:s, s:s}", "name", a->name, "title", a->title, "role",
+			 a->role, "fingerprint", a->fingerprint);
+}
+
+static json_t *state_json(const struct wp_asset_state *st)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:b, s:b}",
+			      "asset", st->asset, "status", wp_asset_status(st), "serial", st->serial,
+			      "model", st->model, "owner", st->owner, "location", st->location,
+			      "manager", st->manager, "lease_contract", st->lease_contract,
+			      "lease_end", st->lease_end, "reason", st->reason,
+			      "intake_time", st->intake_time, "last_seq", (json_int_t)st->last_seq,
+			      "sanitized", st->sanitized, "verified", st->verified);
+	if (st->requested)
+		json_object_set_new(o, "requester", actor_json(&st->requester));
+	if (st->approved)
+		json_object_set_new(o, "approver", actor_json(&st->approver));
+	if (st->wipe_result[0])
+		json_object_set_new(o, "wipe_result", json_string(st->wipe_result));
+	if (st->destroyed)
+		json_object_set_new(o, "destroyed", json_pack("{s:s, s:o}", "method", st->destroy_method,
+							       "witness", actor_json(&st->witness)));
+	if (st->transferred)
+		json_object_set_new(o, "vendor", json_string(st->vendor));
+	if (st->released)
+		json_object_set_new(o, "released_to", json_string(st->released_to));
+	return o;
+}
+
+static void field(const char *label, const char *value)
+{
+	if (value && value[0])
+		printf("  %-15s %s\n", label, value);
+}
+
+static void print_state(const struct wp_asset_state *st)
+{
+	char line[600];
+	printf("asset %s: %s\n", st->asset, wp_asset_status(st));
+	field("serial", st->serial);
+	field("model", st->model);
+	field("owner", st->owner);
+	field("location", st->location);
+	field("manager", st->manager);
+	field("lease contract", st->lease_contract);
+	field("lease end", st->lease_end);
+	field("intake reason", st->reason);
+	field("requested by", st->requested ? st->requester.name : NULL);
+	field("approved by", st->approved ? st->approver.name : NULL);
+	snprintf(line, sizeof(line), "%s%s", st->wipe_result, st->verified ? ", verified" : "");
+	field("last wipe", st->wipe_result[0] ? line : NULL);
+	snprintf(line, sizeof(line), "%s, witnessed by %s", st->destroy_method, st->witness.name);
+	field("destroyed", st->destroyed ? line : NULL);
+	field("handed to", st->transferred ? st->vendor : NULL);
+	field("released to", st->released ? st->released_to : NULL);
+	printf("history:\n");
+}
+
+int wp_custody_show(const struct wp_kopts *o)
+{
+	char err[1024];
+	if (!o->operand) {
+		fprintf(stderr, "wipeproof: custody show needs an asset tag: 'wipeproof custody show TAG'\n");
+		return WP_EXIT_USAGE;
+	}
+	struct wp_ledger *l = open_for_reading(o);
+	if (!l)
+		return WP_EXIT_FAILED;
+	struct wp_asset_state st;
+	json_t *events = json_array();
+	int rc = wp_custody_state(l, o->operand, &st, err, sizeof(err));
+	if (rc == 0 && !st.exists) {
+		snprintf(err, sizeof(err), "asset %s is not in the ledger %s; 'wipeproof custody log' "
+			 "lists what is", o->operand, wp_ledger_path(l));
+		rc = -1;
+	}
+	if (rc == 0)
+		rc = wp_custody_each(l, o->operand, log_json, events, err, sizeof(err));
+	wp_ledger_close(l);
+	if (rc != 0) {
+		json_decref(events);
+		fprintf(stderr, "wipeproof: custody show: %s\n", err);
+		return WP_EXIT_FAILED;
+	}
+	if (o->json) {
+		json_t *j = state_json(&st);
+		json_object_set_new(j, "events", events);
+		print_json(j);
+		return WP_EXIT_OK;
+	}
+	print_state(&st);
+	size_t i;
+	json_t *ev;
+	json_array_foreach(events, i, ev) {
+		char *text = json_dumps(json_object_get(ev, "body"), JSON_COMPACT | JSON_SORT_KEYS);
+		printf("%5lld  %s  %-11s %s  %s\n", (long long)json_integer_value(json_object_get(ev, "seq")),
+		       json_string_value(json_object_get(ev, "time")),
+		       json_string_value(json_object_get(ev, "kind")),
+		       json_string_value(json_object_get(json_object_get(ev, "actor"), "name")),
+		       text ? text : "{}");
+		free(text);
+	}
+	json_decref(events);
+	return WP_EXIT_OK;
+}
+
+/* ---- export -------------------------------------------------------------- */
+
+int wp_custody_export(const struct wp_kopts *o)
+{
+	char err[1024];
+	bool csv = o->format && strcmp(o->format, "csv") == 0;
+	if (!o->format || (!csv && strcmp(o->format, "json") != 0)) {
+		fprintf(stderr, "wipeproof: custody export needs --format csv or --format json\n");
+		return WP_EXIT_USAGE;
+	}
+	FILE *out = o->output ? fopen(o->output, "wx") : stdout;
+	if (!out) {
+		fprintf(stderr, "wipeproof: custody export: cannot create %s: %s%s\n", o->output,
+			strerror(errno), errno == EEXIST ? " (not overwriting it; remove it first)" : "");
+		return WP_EXIT_FAILED;
+	}
+	struct wp_ledger *l = open_for_reading(o);
+	struct wp_export_filter filter = { .owner = o->owner, .since = o->since };
+	json_t *j = NULL;
+	int rc = l ? 0 : WP_CUSTODY_ERROR;
+	if (l && csv)
+		rc = wp_custody_export_csv(l, &filter, out, err, sizeof(err));
+	else if (l)
+		rc = wp_custody_export_json(l, &filter, &j, err, sizeof(err));
+	if (l && rc == 0 && j) {
+		json_dumpf(j, out, JSON_INDENT(2) | WP_JSON_DUMP_FLAGS);
+		fputc('\n', out);
+	}
+	json_decref(j);
+	wp_ledger_close(l);
+	if (l && rc != 0)
+		fprintf(stderr, "wipeproof: custody export: %s\n", err);
+	if (out != stdout && fclose(out) != 0 && rc == 0) {
+		fprintf(stderr, "wipeproof: custody export: cannot write %s: %s\n", o->output, strerror(errno));
+		rc = WP_CUSTODY_ERROR;
+	}
+	return rc == 0 ? WP_EXIT_OK : WP_EXIT_FAILED;
+}
+
+/* ---- verify and head ----------------------------------------------------- */
+
+static void print_report(const struct wp_kopts *o, const struct wp_custody_report *r, int rc,
+			 const char *path, const char *err)
+{
+	if (o->json) {
+		char head[WP_HASH_HEX + 24];
+		snprintf(head, sizeof(head), "%s@%llu", r->head_hash, (unsigned long long)r->head_seq);
+		json_t *j = json_pack("{s:s, s:b, s:I, s:s}", "ledger", path, "ok", rc == 0,
+				      "events", (json_int_t)r->events, "head", head);
+		if (rc != 0) {
+			json_object_set_new(j, "bad_seq", json_integer((json_int_t)r->bad_seq));
+			json_object_set_new(j, "error", json_string(rc == WP_CUSTODY_BROKEN ? r->why : err));
+		}
+		print_json(j);
+	} else if (rc == 0) {
+		printf("ledger %s verifies: %llu events, head %s@%llu\n", path,
+		       (unsigned long long)r->events, r->head_hash, (unsigned long long)r->head_seq);
+	}
+	if (rc != 0)
+		fprintf(stderr, "wipeproof: custody verify: %s\n", err);
+}
+
+int wp_custody_verify_cmd(const struct wp_kopts *o)
+{
+	char err[1536], path[4200];
+	X509 *ca = NULL;
+	uint64_t anchor_seq;
+	char anchor_hash[WP_HASH_HEX];
+	if (o->anchor && wp_anchor_parse(o->anchor, &anchor_seq, anchor_hash) < 0) {
+		fprintf(stderr, "wipeproof: custody verify: --anchor '%s' is not HASH@SEQ as "
+			"'wipeproof custody head' prints it\n", o->anchor);
+		return WP_EXIT_USAGE;
+	}
+	if (o->ca)
+		snprintf(path, sizeof(path), "%s", o->ca);
+	else
+		snprintf(path, sizeof(path), "%s/ca.pem", wp_keys_dir_resolve(o->keys_dir));
+	if (wp_cert_load(path, &ca, err, sizeof(err)) < 0) {
+		fprintf(stderr, "wipeproof: custody verify: CA certificate: %s; give --ca FILE\n", err);
+		return WP_EXIT_FAILED;
+	}
+	struct wp_ledger *l = open_for_reading(o);
+	if (!l) {
+		X509_free(ca);
+		return WP_EXIT_FAILED;
+	}
+	struct wp_custody_report report;
+	int rc = wp_custody_verify(l, ca, o->anchor, &report, err, sizeof(err));
+	print_report(o, &report, rc, wp_ledger_path(l), err);
+	wp_ledger_close(l);
+	X509_free(ca);
+	return wp_custody_exit(rc);
+}
+
+int wp_custody_head_cmd(const struct wp_kopts *o)
+{
+	char err[1024], hash[WP_HASH_HEX];
+	uint64_t seq = 0;
+	struct wp_ledger *l = open_for_reading(o);
+	if (!l)
+		return WP_EXIT_FAILED;
+	int rc = wp_custody_head(l, &seq, hash, err, sizeof(err));
+	wp_ledger_close(l);
+	if (rc != 0) {
+		fprintf(stderr, "wipeproof: custody head: %s\n", err);
+		return WP_EXIT_FAILED;
+	}
+	if (o->json)
+		print_json(json_pack("{s:I, s:s}", "seq", (json_int_t)seq, "hash", hash));
+	else
+		printf("%s@%llu\n", hash, (unsigned long long)seq);
+	return WP_EXIT_OK;
+}

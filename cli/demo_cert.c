@@ -1,0 +1,148 @@
+/*
+ * The certificate part of `wipeproof demo`: the wipe (with --asset) has
+ * issued it; here it is shown, drawn again, and checked the way an auditor
+ * would — signature, ledger, the disk itself, and the QR code read back
+ * from the rendered page when poppler-utils and zbar-tools are installed.
+ * The PDF is copied out of the demo folder before that folder is removed.
+ */
+#include "cli.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define ARGV(...) ((char *[]){ __VA_ARGS__, NULL })
+
+static int run(int (*cmd)(int, char **), char **argv)
+{
+	int argc = 0;
+	printf("\n  $ wipeproof");
+	for (; argv[argc]; argc++)
+		printf(strchr(argv[argc], ' ') || strchr(argv[argc], '|') ? " '%s'" : " %s", argv[argc]);
+	printf("\n");
+	fflush(stdout);
+	int code = cmd(argc, argv);
+	fflush(stdout);
+	return code;
+}
+
+/* The one cert-*.json the wipe left in DIR. */
+static int find_cert(const char *dir, char *out, size_t len)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int found = 0;
+	while (d && (e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		if (strncmp(e->d_name, "cert-", 5) == 0 && n > 5 && strcmp(e->d_name + n - 5, ".json") == 0) {
+			snprintf(out, len, "%s/%s", dir, e->d_name);
+			found++;
+		}
+	}
+	if (d)
+		closedir(d);
+	if (found != 1)
+		fprintf(stderr, "wipeproof: demo: expected one certificate in %s, found %d\n", dir, found);
+	return found == 1 ? 0 : -1;
+}
+
+/* Run an external tool with stdout to OUT (NULL: discarded); -1 when it
+ * is not installed or fails. */
+static int tool(char **argv, const char *out)
+{
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int status = 0;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, out ? out : "/dev/null",
+					 O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+	int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc != 0 || waitpid(pid, &status, 0) < 0)
+		return -1;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+/* The QR text read back from the rendered page, as a scanner would. */
+static int scan_qr(const char *dir, const char *pdf, char *text, size_t len)
+{
+	char page[256], png[300], out[300];
+	snprintf(page, sizeof(page), "%s/page", dir);
+	snprintf(png, sizeof(png), "%s.png", page);
+	snprintf(out, sizeof(out), "%s/qr.txt", dir);
+	if (tool(ARGV("pdftoppm", "-r", "150", "-png", "-singlefile", (char *)pdf, page), NULL) < 0 ||
+	    tool(ARGV("zbarimg", "--raw", "-q", png), out) < 0) {
+		printf("\n  (pdftoppm or zbarimg is not installed: the QR check from the printed page "
+		       "is skipped; apt-get install poppler-utils zbar-tools)\n");
+		return -1;
+	}
+	FILE *f = fopen(out, "r");
+	if (!f || !fgets(text, (int)len, f)) {
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	fclose(f);
+	text[strcspn(text, "\r\n")] = '\0';
+	return 0;
+}
+
+/* Outside the demo folder, which is removed at the end. O_NOFOLLOW: /tmp
+ * is shared, and a symlink there must not redirect a write by root. */
+static int copy_out(const char *from, const char *to)
+{
+	int in = open(from, O_RDONLY | O_CLOEXEC);
+	int out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	char buf[65536];
+	ssize_t n = 0;
+	int rc = in >= 0 && out >= 0 ? 0 : -1;
+	while (rc == 0 && (n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			rc = -1;
+	if (n < 0)
+		rc = -1;
+	if (rc < 0)
+		fprintf(stderr, "wipeproof: demo: cannot copy the certificate to %s: %s\n", to,
+			strerror(errno));
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	return rc;
+}
+
+int wp_demo_certificate(const struct wp_demo_custody *c, const char *dir, const char *device)
+{
+	char json[512], pdf[600], ca[512], trust[600], qr[1024];
+	char *keys = (char *)c->keys_dir, *ledger = (char *)c->ledger, *dev = (char *)device;
+	if (find_cert(dir, json, sizeof(json)) < 0)
+		return WP_EXIT_FAILED;
+	snprintf(pdf, sizeof(pdf), "%s/certificate.pdf", dir);
+	snprintf(ca, sizeof(ca), "%s/ca.pem", keys);
+	snprintf(trust, sizeof(trust), "%s/trust.pem", dir);
+	int code = run(wp_cmd_cert_main, ARGV("cert", "show", json));
+	if (code == WP_EXIT_OK)
+		code = run(wp_cmd_cert_main, ARGV("cert", "render", json, "--output", pdf));
+	printf("\n  The auditor's check (no root and no private key needed):\n");
+	if (code == WP_EXIT_OK)
+		code = run(wp_cmd_cert_main, ARGV("cert", "verify", json, "--ca", ca, "--ledger",
+						 ledger, "--device", dev));
+	if (code == WP_EXIT_OK)
+		code = run(wp_cmd_keys_main, ARGV("keys", "export-trust", "--keys", keys, "--output",
+						 trust));
+	if (code == WP_EXIT_OK && scan_qr(dir, pdf, qr, sizeof(qr)) == 0) {
+		printf("\n  QR code read from the rendered page (pdftoppm | zbarimg): %s\n", qr);
+		code = run(wp_cmd_cert_main, ARGV("cert", "verify", "--qr", qr, "--trust", trust));
+	}
+	if (code == WP_EXIT_OK && copy_out(pdf, WP_DEMO_CERT_COPY) == 0)
+		printf("\n  The certificate (PDF) is kept at %s\n", WP_DEMO_CERT_COPY);
+	return code;
+}

@@ -1,0 +1,160 @@
+/*
+ * Firmware capabilities for people and programs: which command set a disk
+ * gets asked in, what it answered, and per method whether it is possible
+ * and why not.
+ */
+#include "fw_cli.h"
+
+#include <string.h>
+
+static bool starts_with(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+enum wp_fw_bus wp_fw_bus_of(const struct wp_device *dev)
+{
+	if (dev->kind == WP_KIND_OPTICAL || dev->kind == WP_KIND_LOOP)
+		return WP_FW_BUS_NONE;
+	if (dev->transport == WP_TRANSPORT_ATA && starts_with(dev->name, "sd"))
+		return WP_FW_BUS_ATA;
+	if (dev->transport == WP_TRANSPORT_NVME && starts_with(dev->name, "nvme"))
+		return WP_FW_BUS_NVME;
+	if (dev->transport == WP_TRANSPORT_SCSI && starts_with(dev->name, "sd"))
+		return WP_FW_BUS_SCSI;
+	if (dev->transport == WP_TRANSPORT_MMC && starts_with(dev->name, "mmcblk"))
+		return WP_FW_BUS_MMC;
+	/* USB bridges garble or hang on pass-through; virtio has no erase */
+	return WP_FW_BUS_NONE;
+}
+
+enum wp_media wp_media_of(const struct wp_device *dev)
+{
+	switch (dev->kind) {
+	case WP_KIND_HDD: return WP_MEDIA_HDD;
+	case WP_KIND_SSD: return WP_MEDIA_SSD;
+	case WP_KIND_NVME: return WP_MEDIA_NVME;
+	case WP_KIND_USB: return WP_MEDIA_USB;
+	case WP_KIND_MMC: return WP_MEDIA_MMC;
+	case WP_KIND_LOOP: return WP_MEDIA_LOOP;
+	case WP_KIND_VIRTUAL: return WP_MEDIA_VIRTUAL;
+	case WP_KIND_OPTICAL: case WP_KIND_UNKNOWN: break;
+	}
+	return WP_MEDIA_OTHER;
+}
+
+void wp_device_caps(const struct wp_device *dev, struct wp_fw_caps *caps)
+{
+	(void)wp_fw_probe_path(dev->path, wp_fw_bus_of(dev), caps);
+	if (dev->kind == WP_KIND_LOOP)
+		snprintf(caps->note, sizeof(caps->note), "a loop device: no firmware command is "
+			 "sent to it; overwrite methods only");
+}
+
+static json_t *methods_to_json(const struct wp_fw_caps *caps)
+{
+	json_t *arr = json_array();
+	const struct wp_method *m;
+	for (size_t i = 0; (m = wp_fw_method_at(i)) != NULL; i++) {
+		const struct wp_fw_support *s = &caps->method[m->firmware];
+		json_t *o = json_pack("{s:s, s:b}", "method", m->name, "supported", s->ok);
+		if (!s->ok)
+			json_object_set_new(o, "reason", json_string(s->why));
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+static json_t *hidden_to_json(const struct wp_fw_caps *caps)
+{
+	const struct wp_hidden_info *h = &caps->hidden;
+	json_t *o = json_pack("{s:b, s:b, s:b}", "checked", h->checked, "hpa", h->hpa,
+			      "dco", h->dco);
+	if (caps->bus == WP_FW_BUS_ATA && h->checked) {
+		json_object_set_new(o, "user_sectors", json_integer((json_int_t)h->user_sectors));
+		json_object_set_new(o, "native_sectors", json_integer((json_int_t)h->native_sectors));
+		json_object_set_new(o, "dco_sectors", json_integer((json_int_t)h->dco_sectors));
+	}
+	if (caps->bus == WP_FW_BUS_NVME) {
+		json_t *ns = json_array();
+		for (unsigned i = 0; i < caps->nvme.n_other && i < WP_NVME_MAX_OTHER_NS; i++)
+			json_array_append_new(ns, json_integer(caps->nvme.other[i]));
+		json_object_set_new(o, "other_namespaces", ns);
+	}
+	if (h->note[0])
+		json_object_set_new(o, "note", json_string(h->note));
+	return o;
+}
+
+static json_t *ata_to_json(const struct wp_ata_info *a)
+{
+	return json_pack("{s:b, s:b, s:b, s:b, s:b, s:i, s:i, s:b, s:b, s:b, s:b}",
+			 "security_supported", a->security_supported,
+			 "security_enabled", a->security_enabled, "locked", a->locked,
+			 "frozen", a->frozen, "enhanced_erase", a->enhanced_supported,
+			 "erase_minutes", (int)a->erase_minutes,
+			 "enhanced_erase_minutes", (int)a->enhanced_minutes,
+			 "sanitize", a->sanitize_supported, "sanitize_crypto", a->sanitize_crypto,
+			 "sanitize_block", a->sanitize_block,
+			 "sanitize_overwrite", a->sanitize_overwrite);
+}
+
+static json_t *nvme_to_json(const struct wp_nvme_info *n)
+{
+	return json_pack("{s:i, s:i, s:I, s:i, s:i, s:i}", "nsid", (int)n->nsid,
+			 "oacs", (int)n->oacs, "sanicap", (json_int_t)n->sanicap, "fna", (int)n->fna,
+			 "dlfeat", (int)n->dlfeat, "namespaces", (int)n->nn);
+}
+
+json_t *wp_caps_to_json(const struct wp_fw_caps *caps)
+{
+	json_t *o = json_pack("{s:s, s:b, s:o, s:o}", "command_set", wp_fw_bus_name(caps->bus),
+			      "probed", caps->probed, "methods", methods_to_json(caps),
+			      "hidden_areas", hidden_to_json(caps));
+	if (caps->note[0])
+		json_object_set_new(o, "note", json_string(caps->note));
+	if (caps->probed && caps->bus == WP_FW_BUS_ATA)
+		json_object_set_new(o, "ata", ata_to_json(&caps->ata));
+	if (caps->probed && caps->bus == WP_FW_BUS_NVME)
+		json_object_set_new(o, "nvme", nvme_to_json(&caps->nvme));
+	return o;
+}
+
+void wp_print_caps(FILE *out, const struct wp_fw_caps *caps)
+{
+	const struct wp_method *m;
+	if (caps->bus == WP_FW_BUS_NONE || !caps->probed) {
+		fprintf(out, "    firmware erase: none (%s)\n", caps->note);
+		return;
+	}
+	fprintf(out, "    firmware erase (%s):", wp_fw_bus_name(caps->bus));
+	size_t shown = 0;
+	for (size_t i = 0; (m = wp_fw_method_at(i)) != NULL; i++)
+		if (caps->method[m->firmware].ok)
+			fprintf(out, "%s %s", shown++ ? "," : "", m->name);
+	fprintf(out, "%s\n", shown ? "" : " none");
+	for (size_t i = 0; (m = wp_fw_method_at(i)) != NULL; i++)
+		if (wp_fw_method_bus(m->firmware) == caps->bus && !caps->method[m->firmware].ok)
+			fprintf(out, "      not %s: %s\n", m->name, caps->method[m->firmware].why);
+	if (caps->hidden.note[0])
+		fprintf(out, "    hidden areas: %s\n", caps->hidden.note);
+}
+
+void wp_hidden_from_caps(const struct wp_fw_caps *caps, const struct wp_device *dev,
+			 struct wp_hidden_record *rec)
+{
+	const struct wp_hidden_info *h = &caps->hidden;
+	memset(rec, 0, sizeof(*rec));
+	rec->checked = h->checked;
+	rec->reported_bytes = dev->size_bytes;
+	if (!h->checked)
+		return;
+	unsigned bs = dev->logical_block_size ? dev->logical_block_size : 512;
+	uint64_t native = h->native_sectors > h->dco_sectors ? h->native_sectors : h->dco_sectors;
+	rec->hpa = h->hpa;
+	rec->dco = h->dco;
+	rec->native_bytes = native ? native * bs : dev->size_bytes;
+	rec->other_namespaces = caps->nvme.n_other;
+	rec->native_covered = !h->hpa && !h->dco;
+	snprintf(rec->note, sizeof(rec->note), "%s", h->note);
+}

@@ -1,0 +1,48 @@
+/*
+ * Steps of `wipe` shared between its files (not a module interface: only
+ * cmd_wipe.c, wipe_checks.c and wipe_ledger.c include it).
+ */
+#ifndef WP_WIPE_STEPS_H
+#define WP_WIPE_STEPS_H
+
+#include "cli.h"
+
+/* Print why a protected disk is refused; -1 when it is. */
+int wp_refuse_if_protected(const struct wp_device *dev);
+/* The serial typed at the prompt or given with --confirm-serial; -1 and a
+ * message when it does not match (nothing written). */
+int wp_confirm_wipe(const struct wp_device *dev, const struct wp_wipe_request *req,
+		    const struct wp_method *m, enum wp_verify_mode mode);
+/* O_EXCL open for writing; on failure *exit_code says refused or failed. */
+int wp_open_exclusive(const struct wp_device *dev, int *exit_code);
+/* After the open: still the disk that was confirmed? -1 with a message. */
+int wp_recheck_identity(int fd, const struct wp_device *before,
+			const struct wp_guard_opts *opts);
+int wp_check_report_path(const char *path);
+int wp_check_report_dir(const char *dir);
+
+/* ---- custody (wipe_ledger.c): only when --asset is given --------------- */
+
+struct wp_wipe_ledger;
+/* Load the --as identity and open the ledger; a wp_exit code. */
+int wp_wipe_ledger_open(const struct wp_wipe_options *opts, struct wp_wipe_ledger **out);
+void wp_wipe_ledger_close(struct wp_wipe_ledger *wl);
+/* The folder for reports when --asset is given without a destination. */
+int wp_wipe_ledger_report_dir(const struct wp_wipe_options *opts, char *dir, size_t len);
+/* May DEV be wiped as ASSET? Prints why not; a wp_exit code. */
+int wp_wipe_ledger_check(struct wp_wipe_ledger *wl, const char *asset,
+			 const struct wp_device *dev);
+int wp_wipe_ledger_start(struct wp_wipe_ledger *wl, const char *asset,
+			 const struct wp_job *job);
+/* wipe-end (with the digest of the saved report), then verified when the
+ * job is sanitized. */
+int wp_wipe_ledger_end(struct wp_wipe_ledger *wl, const char *asset,
+		       const struct wp_job *job, const char *report_path);
+/* After a sanitized wipe whose report was saved: issue its certificate
+ * (cert-<id>.json, .json.p7s, .json.qr, .pdf next to the report) and
+ * record it. Any other result gets no certificate (WP_EXIT_OK, nothing
+ * done). A wp_exit code. */
+int wp_wipe_ledger_certify(struct wp_wipe_ledger *wl, const char *asset,
+			   const struct wp_job *job, const char *report_path, bool json);
+
+#endif

@@ -1,0 +1,238 @@
+/*
+ * custody/ — the append-only custody ledger.
+ *
+ * Every event (intake, request, approve, wipe, destruction, transfer,
+ * release, note, policy) is one row of an SQLite table, chained by hash and
+ * signed by the person who recorded it (and, for a destruction, by the
+ * witness too). custody/README.md defines the schema, the canonical form,
+ * the hash and the rules precisely enough to re-implement verification.
+ *
+ * Rules are checked inside the same BEGIN IMMEDIATE transaction as the
+ * append, so two processes (or threads, each with its own handle) cannot
+ * both pass a rule that only one of them may pass. Verification replays the
+ * same rules, so a ledger that verifies never contains an event that could
+ * not have been appended.
+ *
+ * Errors: 0 on success; WP_CUSTODY_ERROR (-1) when the operation could not
+ * be done (I/O, bad input), WP_CUSTODY_REFUSED (-2) when a rule refuses the
+ * event, WP_CUSTODY_BROKEN (-3) when the ledger does not verify; always with
+ * a one-line message in the caller's buffer saying what to do.
+ */
+#ifndef WP_CUSTODY_H
+#define WP_CUSTODY_H
+
+#include "certs.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define WP_LEDGER_DEFAULT "/var/lib/wipeproof/ledger.db"
+#define WP_HASH_HEX 65          /* SHA-256 as 64 lowercase hex digits + NUL */
+#define WP_ASSET_MAX 128
+#define WP_TIME_MAX 24          /* "2026-11-22T09:00:00Z" */
+
+enum {
+	WP_CUSTODY_ERROR = -1,
+	WP_CUSTODY_REFUSED = -2,
+	WP_CUSTODY_BROKEN = -3,
+};
+
+/* Event kinds (the `kind` column). */
+#define WP_EV_POLICY "policy"
+#define WP_EV_INTAKE "intake"
+#define WP_EV_REQUEST "request"
+#define WP_EV_APPROVE "approve"
+#define WP_EV_WIPE_START "wipe-start"
+#define WP_EV_WIPE_END "wipe-end"
+#define WP_EV_VERIFIED "verified"
+#define WP_EV_CERTIFICATE "certificate"
+#define WP_EV_DESTROYED "destroyed"
+#define WP_EV_TRANSFER "transfer"
+#define WP_EV_RELEASE "release"
+#define WP_EV_NOTE "note"
+
+/* ---- the ledger file --------------------------------------------------- */
+
+struct wp_ledger;
+
+/* --ledger PATH, else $WIPEPROOF_LEDGER, else WP_LEDGER_DEFAULT. */
+const char *wp_ledger_path_resolve(const char *option);
+
+/* Open for appending; creates the file and schema when missing (the parent
+ * directory must exist, except /var/lib/wipeproof for the default path,
+ * which is created). WAL, synchronous=FULL, a busy timeout: several handles
+ * (one per thread or process) may append at once. A handle is for one
+ * thread at a time. */
+int wp_ledger_open(const char *path, struct wp_ledger **out, char *err, size_t errlen);
+/* Open an existing ledger for reading only; works without root and without
+ * write access to the ledger's directory. */
+int wp_ledger_open_readonly(const char *path, struct wp_ledger **out,
+			    char *err, size_t errlen);
+void wp_ledger_close(struct wp_ledger *ledger);
+const char *wp_ledger_path(const struct wp_ledger *ledger);
+
+/* ---- events ------------------------------------------------------------ */
+
+struct wp_actor {
+	char name[WP_NAME_MAX];
+	char title[WP_NAME_MAX];
+	char role[16];
+	char fingerprint[WP_FPR_HEX];
+};
+
+struct wp_event {
+	uint64_t seq;
+	char time[WP_TIME_MAX];
+	char kind[32];
+	char asset[WP_ASSET_MAX];   /* "" for policy events */
+	struct wp_actor actor;
+	bool witnessed;
+	struct wp_actor witness;
+	json_t *body;               /* owned by whoever filled the event */
+	char prev_hash[WP_HASH_HEX];
+	char hash[WP_HASH_HEX];
+};
+
+/*
+ * Check the rules and append one event, signed by actor, in one
+ * BEGIN IMMEDIATE transaction. body is borrowed (a JSON object; strings,
+ * integers, booleans, null, arrays and objects — no reals, see README).
+ * On success *seq_out (may be NULL) and hash_out (may be NULL) hold the new
+ * event's seq and hash. Returns WP_CUSTODY_REFUSED when a rule forbids it.
+ *
+ * Bodies the rules read (other members are recorded as given):
+ *   wipe-start  {"job_id": S, "serial": disk serial (must equal intake's),
+ *                "method": S, "device": path}
+ *   wipe-end    {"job_id": S (of the open wipe-start), "result":
+ *                "sanitized"|"failed"|"interrupted"|"unverified",
+ *                "report_sha256": 64 hex (optional)}
+ *   verified    {"job_id": S (of the sanitized wipe), "mode": "full"|"sample",
+ *                "bytes_checked": N, "coverage_percent": "100.0" (a string)}
+ *   certificate {"certificate_id": S, "certificate_sha256": 64 hex, "job_id": S
+ *                (of the sanitized wipe; absent for a destroyed asset)}
+ */
+int wp_custody_append(struct wp_ledger *ledger, const struct wp_identity *actor,
+		      const char *kind, const char *asset, json_t *body,
+		      uint64_t *seq_out, char *hash_out, char *err, size_t errlen);
+/* The same with a second signer (destroyed needs one). */
+int wp_custody_append_witnessed(struct wp_ledger *ledger, const struct wp_identity *actor,
+				const struct wp_identity *witness, const char *kind,
+				const char *asset, json_t *body, uint64_t *seq_out,
+				char *hash_out, char *err, size_t errlen);
+
+/* May this disk be wiped as ASSET now? 0 when the asset exists, its intake
+ * serial equals disk_serial, it is not released, destroyed or handed to a
+ * vendor, and it is approved (or the ledger's policy does not require
+ * approval). Else WP_CUSTODY_REFUSED with what to do, or WP_CUSTODY_ERROR.
+ * Advisory: wp_custody_append(wipe-start) checks the same again under the
+ * write lock. */
+int wp_custody_check_wipe(struct wp_ledger *ledger, const char *asset,
+			  const char *disk_serial, char *err, size_t errlen);
+
+/* The last event's seq and hash; seq 0 and 64 zeros for an empty ledger. */
+int wp_custody_head(struct wp_ledger *ledger, uint64_t *seq, char hash_hex[WP_HASH_HEX],
+		    char *err, size_t errlen);
+
+/* Call fn for every event (of one asset, or all when asset is NULL) in seq
+ * order, in one read transaction. fn returning non-zero stops the walk and
+ * becomes the return value. ev->body is freed after fn returns. */
+typedef int (*wp_event_fn)(const struct wp_event *ev, void *ctx);
+int wp_custody_each(struct wp_ledger *ledger, const char *asset, wp_event_fn fn,
+		    void *ctx, char *err, size_t errlen);
+
+/* ---- the state of an asset, and the rules ------------------------------- */
+
+struct wp_asset_state {
+	char asset[WP_ASSET_MAX];
+	bool exists;
+	uint64_t events, intake_seq, last_seq;
+	char intake_time[WP_TIME_MAX], last_time[WP_TIME_MAX];
+	char serial[128], model[128];
+	char owner[WP_NAME_MAX], location[WP_NAME_MAX], manager[WP_NAME_MAX];
+	char lease_contract[WP_NAME_MAX], lease_end[16], reason[32];
+	bool requested, approved;
+	struct wp_actor requester, approver;
+	bool wipe_open;             /* a wipe-start without its wipe-end */
+	char job_id[64];            /* of the last wipe-start */
+	char wipe_result[16];       /* of the last wipe-end, "" if none */
+	bool sanitized, verified;   /* the last wipe ended sanitized / was verified */
+	bool destroyed;
+	char destroy_method[64];
+	struct wp_actor witness;
+	bool transferred;
+	char vendor[WP_NAME_MAX];
+	bool released;
+	char released_to[16];
+};
+
+/* Replay the events of ASSET. An unknown asset gives exists == false. */
+int wp_custody_state(struct wp_ledger *ledger, const char *asset,
+		     struct wp_asset_state *out, char *err, size_t errlen);
+/* One word for people: registered, requested, approved, wiping,
+ * wipe-failed, sanitized, verified, destroyed, transferred, released. */
+const char *wp_asset_status(const struct wp_asset_state *st);
+
+/* May someone with ROLE record an event of KIND (as actor / as witness)? */
+bool wp_custody_role_may(enum wp_role role, const char *kind);
+bool wp_custody_role_may_witness(enum wp_role role);
+
+/* SHA-256 of a file's bytes as lowercase hex: evidence kept outside the
+ * ledger (a photo, a vendor's certificate, a job report) is recorded by it. */
+int wp_file_sha256(const char *path, char out[WP_HASH_HEX], char *err, size_t errlen);
+
+/* ---- canonical form and hash ------------------------------------------- */
+
+/* Sorted keys, no whitespace, UTF-8 (not \u-escaped). Refuses reals and
+ * control characters other than \t \n \r (their escapes are not the same in
+ * every JSON library). malloc'd. */
+char *wp_canonical_json(const json_t *value, char *err, size_t errlen);
+/* The object that is hashed: {"actor", "asset", "body", "kind", "seq",
+ * "time", "v": 1, and "witness" when witnessed}. New reference. */
+json_t *wp_event_canonical_object(const struct wp_event *ev);
+/* SHA-256(prev_hash_hex ‖ canonical), hex. */
+void wp_event_hash(const char *prev_hash_hex, const char *canonical, char out[WP_HASH_HEX]);
+/* An event for log --json and export: the canonical object plus seq,
+ * prev_hash and hash. New reference. */
+json_t *wp_event_to_json(const struct wp_event *ev);
+
+/* ---- verification ------------------------------------------------------ */
+
+struct wp_custody_report {
+	uint64_t events;            /* events checked */
+	uint64_t head_seq;
+	char head_hash[WP_HASH_HEX];
+	uint64_t bad_seq;           /* first bad event, 0 when it verifies */
+	char why[768];              /* why that event is bad */
+};
+
+/* "HASH@SEQ" as printed by `custody head`. */
+int wp_anchor_parse(const char *text, uint64_t *seq, char hash[WP_HASH_HEX]);
+
+/* Recompute every hash and signature, check each signer's certificate
+ * chains to ca and names the role the event needs, seq runs 1..n, and the
+ * rules hold. With an anchor ("HASH@SEQ", may be NULL) also check the event
+ * at SEQ exists and has HASH (finds a truncated tail). 0 when all hold,
+ * WP_CUSTODY_BROKEN (report->bad_seq, report->why, and err say where),
+ * WP_CUSTODY_ERROR when the ledger cannot be read. */
+int wp_custody_verify(struct wp_ledger *ledger, X509 *ca, const char *anchor,
+		      struct wp_custody_report *report, char *err, size_t errlen);
+
+/* ---- export -------------------------------------------------------------- */
+
+struct wp_export_filter {
+	const char *owner;          /* NULL: every owner */
+	const char *since;          /* "YYYY-MM-DD" (UTC), NULL: from the start */
+};
+
+/* CSV for a 台帳: UTF-8 with BOM, CRLF, RFC 4180 quoting, one row per event
+ * with date, operator name and title, asset, serial, model, owner, event,
+ * result, approver, witness, details, seq, hash. */
+int wp_custody_export_csv(struct wp_ledger *ledger, const struct wp_export_filter *filter,
+			  FILE *out, char *err, size_t errlen);
+/* {"events": [...]} with wp_event_to_json objects plus "serial" and "owner". */
+int wp_custody_export_json(struct wp_ledger *ledger, const struct wp_export_filter *filter,
+			   json_t **out, char *err, size_t errlen);
+
+#endif

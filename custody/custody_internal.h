@@ -1,0 +1,70 @@
+/* Shared by the files of custody/; not part of the module's API. */
+#ifndef WP_CUSTODY_INTERNAL_H
+#define WP_CUSTODY_INTERNAL_H
+
+#include "custody.h"
+
+#include <sqlite3.h>
+#include <time.h>
+
+#define WP_ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
+
+struct wp_ledger {
+	sqlite3 *db;
+	bool readonly;
+	char path[4096];
+};
+
+/* One stored row: the event and the columns that are not part of it. */
+struct wp_row {
+	struct wp_event ev;          /* ev.body parsed from body_text, NULL if not JSON */
+	const char *body_text;       /* valid until the statement steps again */
+	const char *signature;
+	const char *witness_signature; /* NULL when the column is NULL */
+	const char *bad_column;      /* a column too long or of the wrong type */
+};
+
+#define WP_ROW_COLUMNS "seq, time, kind, asset, actor_name, actor_title, actor_role, " \
+	"actor_fingerprint, witness_name, witness_title, witness_role, witness_fingerprint, " \
+	"body, prev_hash, hash, signature, witness_signature"
+
+/* Fill row from a statement selecting WP_ROW_COLUMNS. Free row->ev.body. */
+void wp_row_read(sqlite3_stmt *stmt, struct wp_row *row);
+
+int wp_sql_fail(struct wp_ledger *l, const char *what, char *err, size_t errlen);
+/* BEGIN (deferred, for reading) or BEGIN IMMEDIATE (to append). */
+int wp_ledger_begin(struct wp_ledger *l, bool immediate, char *err, size_t errlen);
+void wp_ledger_end(struct wp_ledger *l, bool commit);
+/* COMMIT, or ROLLBACK with the reason in err. */
+int wp_ledger_commit(struct wp_ledger *l, char *err, size_t errlen);
+
+/* Without a transaction of their own: the caller holds one. */
+int wp_rows_each(struct wp_ledger *ledger, const char *asset, wp_event_fn fn, void *ctx,
+		 char *err, size_t errlen);
+int wp_state_load(struct wp_ledger *ledger, const char *asset, struct wp_asset_state *out,
+		  char *err, size_t errlen);
+/* The policy in force now: approval required unless the last policy event
+ * says otherwise. */
+int wp_policy_load(struct wp_ledger *ledger, bool *approval_required, char *err, size_t errlen);
+
+/* Rules: rules.c. st is the asset's state before ev. */
+int wp_rule_check(const struct wp_asset_state *st, bool approval_required,
+		  const struct wp_event *ev, char *err, size_t errlen);
+void wp_state_apply(struct wp_asset_state *st, const struct wp_event *ev);
+/* approval_required from a policy event's body (true when absent). */
+bool wp_policy_approval(const struct wp_event *ev);
+
+/* Asset states by tag, for replaying the whole ledger (assets.c). */
+struct wp_asset_map {
+	struct wp_asset_state **slots;
+	size_t cap, used;
+};
+/* The state for tag, created empty on first use; NULL when out of memory. */
+struct wp_asset_state *wp_asset_map_get(struct wp_asset_map *m, const char *tag);
+void wp_asset_map_free(struct wp_asset_map *m);
+
+/* Time: "YYYY-MM-DDTHH:MM:SSZ". */
+void wp_utc_format(time_t t, char *buf, size_t len);
+int wp_utc_parse(const char *text, time_t *out);
+
+#endif

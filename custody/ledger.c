@@ -1,0 +1,375 @@
+/*
+ * The ledger file: opening, the schema, reading rows. Appending is in
+ * append.c, verification in verify.c.
+ *
+ * Durability and concurrency come from SQLite: WAL (readers never block the
+ * writer), synchronous=FULL (an acknowledged event survives power loss),
+ * and a busy timeout so that an appender waits for another instead of
+ * failing. Each handle belongs to one thread; several handles may append.
+ */
+#include "custody_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define LEDGER_FORMAT "wipeproof-ledger"
+#define LEDGER_VERSION "1"
+#define BUSY_TIMEOUT_MS 60000
+
+static const char schema[] =
+	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS signers(fingerprint TEXT PRIMARY KEY,"
+	" certificate TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS events("
+	" seq INTEGER PRIMARY KEY, time TEXT NOT NULL, kind TEXT NOT NULL, asset TEXT NOT NULL,"
+	" actor_name TEXT NOT NULL, actor_title TEXT NOT NULL, actor_role TEXT NOT NULL,"
+	" actor_fingerprint TEXT NOT NULL,"
+	" witness_name TEXT, witness_title TEXT, witness_role TEXT, witness_fingerprint TEXT,"
+	" body TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL,"
+	" signature TEXT NOT NULL, witness_signature TEXT);"
+	"CREATE INDEX IF NOT EXISTS events_asset ON events(asset, seq);"
+	"INSERT OR IGNORE INTO meta VALUES('format', '" LEDGER_FORMAT "');"
+	"INSERT OR IGNORE INTO meta VALUES('version', '" LEDGER_VERSION "');";
+
+int wp_sql_fail(struct wp_ledger *l, const char *what, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "ledger %s: %s: %s", l->path, what, sqlite3_errmsg(l->db));
+	return WP_CUSTODY_ERROR;
+}
+
+const char *wp_ledger_path_resolve(const char *option)
+{
+	if (option && option[0])
+		return option;
+	const char *env = getenv("WIPEPROOF_LEDGER");
+	return env && env[0] ? env : WP_LEDGER_DEFAULT;
+}
+
+const char *wp_ledger_path(const struct wp_ledger *ledger)
+{
+	return ledger->path;
+}
+
+static int exec(struct wp_ledger *l, const char *sql, const char *what, char *err, size_t errlen)
+{
+	if (sqlite3_exec(l->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return wp_sql_fail(l, what, err, errlen);
+	return 0;
+}
+
+int wp_ledger_begin(struct wp_ledger *l, bool immediate, char *err, size_t errlen)
+{
+	return exec(l, immediate ? "BEGIN IMMEDIATE" : "BEGIN", "cannot start a transaction",
+		    err, errlen);
+}
+
+void wp_ledger_end(struct wp_ledger *l, bool commit)
+{
+	if (!commit || sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int wp_ledger_commit(struct wp_ledger *l, char *err, size_t errlen)
+{
+	if (sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+		return 0;
+	wp_sql_fail(l, "cannot commit", err, errlen);
+	sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+	return WP_CUSTODY_ERROR;
+}
+
+/* A file with our meta row is ours; anything else is refused, so that
+ * --ledger pointing at some other database never gets our tables added. */
+static int check_format(struct wp_ledger *l, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(l->db, "SELECT value FROM meta WHERE key = 'format'", -1, &st, NULL);
+	bool ok = rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
+		  strcmp((const char *)sqlite3_column_text(st, 0), LEDGER_FORMAT) == 0;
+	sqlite3_finalize(st);
+	if (!ok) {
+		snprintf(err, errlen, "%s is not a wipeproof ledger (%s); give the right --ledger PATH",
+			 l->path, rc == SQLITE_OK ? "no format mark" : sqlite3_errmsg(l->db));
+		return WP_CUSTODY_ERROR;
+	}
+	return 0;
+}
+
+static bool is_empty_db(struct wp_ledger *l)
+{
+	sqlite3_stmt *st = NULL;
+	bool empty = sqlite3_prepare_v2(l->db, "SELECT count(*) FROM sqlite_master", -1, &st,
+					NULL) == SQLITE_OK &&
+		     sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 0;
+	sqlite3_finalize(st);
+	return empty;
+}
+
+static int create_schema(struct wp_ledger *l, char *err, size_t errlen)
+{
+	if (wp_ledger_begin(l, true, err, errlen) < 0)
+		return WP_CUSTODY_ERROR;
+	bool fresh = is_empty_db(l);
+	if (fresh && exec(l, schema, "cannot create the schema", err, errlen) < 0) {
+		wp_ledger_end(l, false);
+		return WP_CUSTODY_ERROR;
+	}
+	wp_ledger_end(l, true);
+	return check_format(l, err, errlen);
+}
+
+static int default_dir(const char *path, char *err, size_t errlen)
+{
+	if (strcmp(path, WP_LEDGER_DEFAULT) != 0)
+		return 0;
+	if (mkdir("/var/lib/wipeproof", 0755) == 0 || errno == EEXIST)
+		return 0;
+	snprintf(err, errlen, "cannot create /var/lib/wipeproof for the ledger: %s; run as root "
+		 "or give --ledger PATH", strerror(errno));
+	return WP_CUSTODY_ERROR;
+}
+
+static struct wp_ledger *new_handle(const char *path, char *err, size_t errlen)
+{
+	struct wp_ledger *l = calloc(1, sizeof(*l));
+	if (!l) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (strlen(path) >= sizeof(l->path)) {
+		snprintf(err, errlen, "ledger path is too long");
+		free(l);
+		return NULL;
+	}
+	snprintf(l->path, sizeof(l->path), "%s", path);
+	return l;
+}
+
+static int open_db(struct wp_ledger *l, const char *uri, int flags, char *err, size_t errlen)
+{
+	if (sqlite3_open_v2(uri, &l->db, flags | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "cannot open ledger %s: %s", l->path,
+			 l->db ? sqlite3_errmsg(l->db) : "out of memory");
+		return WP_CUSTODY_ERROR;
+	}
+	sqlite3_busy_timeout(l->db, BUSY_TIMEOUT_MS);
+	sqlite3_extended_result_codes(l->db, 1);
+	return 0;
+}
+
+int wp_ledger_open(const char *path, struct wp_ledger **out, char *err, size_t errlen)
+{
+	struct wp_ledger *l = new_handle(path, err, errlen);
+	if (!l)
+		return WP_CUSTODY_ERROR;
+	int rc = default_dir(path, err, errlen);
+	if (rc == 0)
+		rc = open_db(l, path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err, errlen);
+	if (rc == 0)
+		rc = exec(l, "PRAGMA journal_mode=WAL", "cannot switch to WAL", err, errlen);
+	if (rc == 0)
+		rc = exec(l, "PRAGMA synchronous=FULL", "cannot set synchronous=FULL", err, errlen);
+	if (rc == 0)
+		rc = create_schema(l, err, errlen);
+	if (rc < 0) {
+		wp_ledger_close(l);
+		return rc;
+	}
+	*out = l;
+	return 0;
+}
+
+/* "file:" URI for immutable reading: %-escape what a URI would parse. */
+static void immutable_uri(const char *path, char *out, size_t len)
+{
+	size_t n = (size_t)snprintf(out, len, "file:");
+	for (const char *p = path; *p && n + 4 < len; p++)
+		if (*p == '%' || *p == '?' || *p == '#')
+			n += (size_t)snprintf(out + n, len - n, "%%%02X", (unsigned char)*p);
+		else
+			out[n++] = *p;
+	snprintf(out + n, len - n, "?immutable=1");
+}
+
+static int probe_readable(struct wp_ledger *l, char *err, size_t errlen)
+{
+	return exec(l, "SELECT count(*) FROM sqlite_master", "cannot read", err, errlen);
+}
+
+int wp_ledger_open_readonly(const char *path, struct wp_ledger **out, char *err, size_t errlen)
+{
+	if (access(path, F_OK) != 0) {
+		snprintf(err, errlen, "no ledger at %s: %s; give --ledger PATH (or WIPEPROOF_LEDGER)",
+			 path, strerror(errno));
+		return WP_CUSTODY_ERROR;
+	}
+	struct wp_ledger *l = new_handle(path, err, errlen);
+	if (!l)
+		return WP_CUSTODY_ERROR;
+	l->readonly = true;
+	int rc = open_db(l, path, SQLITE_OPEN_READONLY, err, errlen);
+	if (rc == 0 && probe_readable(l, err, errlen) < 0) {
+		/* a reader without write access to the directory cannot create
+		 * the WAL index; read the file as it is instead */
+		char uri[3 * 4096 + 32];
+		sqlite3_close(l->db);
+		l->db = NULL;
+		immutable_uri(path, uri, sizeof(uri));
+		rc = open_db(l, uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, err, errlen);
+		if (rc == 0)
+			rc = probe_readable(l, err, errlen);
+	}
+	if (rc == 0)
+		rc = check_format(l, err, errlen);
+	if (rc < 0) {
+		wp_ledger_close(l);
+		return rc;
+	}
+	*out = l;
+	return 0;
+}
+
+void wp_ledger_close(struct wp_ledger *ledger)
+{
+	if (!ledger)
+		return;
+	sqlite3_close(ledger->db);
+	free(ledger);
+}
+
+/* ---- rows -------------------------------------------------------------- */
+
+static void column(sqlite3_stmt *st, int i, char *out, size_t len, const char *name,
+		   struct wp_row *row)
+{
+	const unsigned char *v = sqlite3_column_text(st, i);
+	int n = sqlite3_column_bytes(st, i);
+	out[0] = '\0';
+	if (!v)
+		return;
+	if ((size_t)n >= len || memchr(v, '\0', (size_t)n)) {
+		if (!row->bad_column)
+			row->bad_column = name;
+		return;
+	}
+	memcpy(out, v, (size_t)n);
+	out[n] = '\0';
+}
+
+static void read_actor(sqlite3_stmt *st, int first, struct wp_actor *a, const char *prefix,
+		       struct wp_row *row)
+{
+	bool actor = strcmp(prefix, "actor") == 0;
+	column(st, first, a->name, sizeof(a->name), actor ? "actor_name" : "witness_name", row);
+	column(st, first + 1, a->title, sizeof(a->title), actor ? "actor_title" : "witness_title", row);
+	column(st, first + 2, a->role, sizeof(a->role), actor ? "actor_role" : "witness_role", row);
+	column(st, first + 3, a->fingerprint, sizeof(a->fingerprint),
+	       actor ? "actor_fingerprint" : "witness_fingerprint", row);
+}
+
+void wp_row_read(sqlite3_stmt *st, struct wp_row *row)
+{
+	memset(row, 0, sizeof(*row));
+	struct wp_event *ev = &row->ev;
+	if (sqlite3_column_type(st, 0) != SQLITE_INTEGER || sqlite3_column_int64(st, 0) < 1)
+		row->bad_column = "seq";
+	ev->seq = (uint64_t)sqlite3_column_int64(st, 0);
+	column(st, 1, ev->time, sizeof(ev->time), "time", row);
+	column(st, 2, ev->kind, sizeof(ev->kind), "kind", row);
+	column(st, 3, ev->asset, sizeof(ev->asset), "asset", row);
+	read_actor(st, 4, &ev->actor, "actor", row);
+	for (int i = 8; i < 12; i++)
+		ev->witnessed |= sqlite3_column_type(st, i) != SQLITE_NULL;
+	read_actor(st, 8, &ev->witness, "witness", row);
+	row->body_text = (const char *)sqlite3_column_text(st, 12);
+	ev->body = row->body_text ? json_loads(row->body_text, JSON_REJECT_DUPLICATES, NULL) : NULL;
+	column(st, 13, ev->prev_hash, sizeof(ev->prev_hash), "prev_hash", row);
+	column(st, 14, ev->hash, sizeof(ev->hash), "hash", row);
+	row->signature = (const char *)sqlite3_column_text(st, 15);
+	row->witness_signature = (const char *)sqlite3_column_text(st, 16);
+}
+
+/* ---- reading ----------------------------------------------------------- */
+
+int wp_rows_each(struct wp_ledger *ledger, const char *asset, wp_event_fn fn, void *ctx,
+		 char *err, size_t errlen)
+{
+	const char *sql = asset
+		? "SELECT " WP_ROW_COLUMNS " FROM events WHERE asset = ?1 ORDER BY seq"
+		: "SELECT " WP_ROW_COLUMNS " FROM events ORDER BY seq";
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(ledger->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return wp_sql_fail(ledger, "cannot read events", err, errlen);
+	if (asset)
+		sqlite3_bind_text(st, 1, asset, -1, SQLITE_STATIC);
+	int rc = 0, step = SQLITE_DONE;
+	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct wp_row row;
+		wp_row_read(st, &row);
+		rc = fn(&row.ev, ctx);
+		json_decref(row.ev.body);
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = wp_sql_fail(ledger, "cannot read events", err, errlen);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int wp_custody_each(struct wp_ledger *ledger, const char *asset, wp_event_fn fn,
+		    void *ctx, char *err, size_t errlen)
+{
+	if (wp_ledger_begin(ledger, false, err, errlen) < 0)
+		return WP_CUSTODY_ERROR;
+	int rc = wp_rows_each(ledger, asset, fn, ctx, err, errlen);
+	wp_ledger_end(ledger, true);
+	return rc;
+}
+
+int wp_custody_head(struct wp_ledger *ledger, uint64_t *seq, char hash_hex[WP_HASH_HEX],
+		    char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(ledger->db, "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return wp_sql_fail(ledger, "cannot read the head", err, errlen);
+	int step = sqlite3_step(st);
+	*seq = 0;
+	snprintf(hash_hex, WP_HASH_HEX, "%s", WP_ZERO_HASH);
+	if (step == SQLITE_ROW) {
+		const unsigned char *h = sqlite3_column_text(st, 1);
+		*seq = (uint64_t)sqlite3_column_int64(st, 0);
+		snprintf(hash_hex, WP_HASH_HEX, "%s", h ? (const char *)h : "");
+	}
+	sqlite3_finalize(st);
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		return wp_sql_fail(ledger, "cannot read the head", err, errlen);
+	return 0;
+}
+
+static int replay_one(const struct wp_event *ev, void *ctx)
+{
+	wp_state_apply(ctx, ev);
+	return 0;
+}
+
+int wp_state_load(struct wp_ledger *ledger, const char *asset, struct wp_asset_state *out,
+		  char *err, size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	snprintf(out->asset, sizeof(out->asset), "%s", asset);
+	return wp_rows_each(ledger, asset, replay_one, out, err, errlen);
+}
+
+int wp_custody_state(struct wp_ledger *ledger, const char *asset,
+		     struct wp_asset_state *out, char *err, size_t errlen)
+{
+	if (wp_ledger_begin(ledger, false, err, errlen) < 0)
+		return WP_CUSTODY_ERROR;
+	int rc = wp_state_load(ledger, asset, out, err, errlen);
+	wp_ledger_end(ledger, true);
+	return rc;
+}

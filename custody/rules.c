@@ -1,0 +1,585 @@
+/*
+ * What may happen to an asset, and who may record it. One function decides
+ * (wp_rule_check) and one records the consequence (wp_state_apply); both
+ * appending and verifying use them, so the rules cannot drift apart.
+ * custody/README.md has the same rules as tables.
+ */
+#include "custody_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define ROLE(r) (1u << (r))
+#define DOERS (ROLE(WP_ROLE_OPERATOR) | ROLE(WP_ROLE_APPROVER))
+
+static const struct {
+	const char *kind;
+	unsigned roles;
+} kinds[] = {
+	{ WP_EV_POLICY, ROLE(WP_ROLE_APPROVER) },
+	{ WP_EV_INTAKE, DOERS },
+	{ WP_EV_REQUEST, DOERS },
+	{ WP_EV_APPROVE, ROLE(WP_ROLE_APPROVER) },
+	{ WP_EV_WIPE_START, DOERS },
+	{ WP_EV_WIPE_END, DOERS },
+	{ WP_EV_VERIFIED, DOERS },
+	{ WP_EV_CERTIFICATE, DOERS },
+	{ WP_EV_DESTROYED, DOERS },
+	{ WP_EV_TRANSFER, DOERS },
+	{ WP_EV_RELEASE, DOERS },
+	{ WP_EV_NOTE, DOERS | ROLE(WP_ROLE_WITNESS) },
+};
+
+static const char *const intake_reasons[] = { "lease-end", "leaver-return", "reuse", "repair",
+					      "disposal", NULL };
+static const char *const release_targets[] = { "dispose", "lease-return", "reuse", "repair", NULL };
+static const char *const wipe_results[] = { "sanitized", "failed", "interrupted", "unverified", NULL };
+
+static int kind_index(const char *kind)
+{
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strcmp(kinds[i].kind, kind) == 0)
+			return (int)i;
+	return -1;
+}
+
+bool wp_custody_role_may(enum wp_role role, const char *kind)
+{
+	int i = kind_index(kind);
+	return i >= 0 && role > WP_ROLE_NONE && role <= WP_ROLE_AUDITOR &&
+	       (kinds[i].roles & ROLE(role));
+}
+
+bool wp_custody_role_may_witness(enum wp_role role)
+{
+	return role == WP_ROLE_WITNESS || role == WP_ROLE_APPROVER;
+}
+
+static bool one_of(const char *s, const char *const *set)
+{
+	for (; s && *set; set++)
+		if (strcmp(s, *set) == 0)
+			return true;
+	return false;
+}
+
+static const char *body_str(const struct wp_event *ev, const char *key)
+{
+	const json_t *v = json_object_get(ev->body, key);
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* A string member: required (non-empty) or optional, and short enough for
+ * the state it is kept in. */
+static int want(const struct wp_event *ev, const char *key, bool required, size_t max,
+		char *err, size_t errlen)
+{
+	const json_t *v = json_object_get(ev->body, key);
+	if (!v && !required)
+		return 0;
+	if (!json_is_string(v) || (required && json_string_length(v) == 0)) {
+		snprintf(err, errlen, "%s event for '%s' needs a non-empty string '%s'", ev->kind,
+			 ev->asset, key);
+		return -1;
+	}
+	if (json_string_length(v) >= max) {
+		snprintf(err, errlen, "%s event: '%s' is longer than %zu bytes", ev->kind, key, max - 1);
+		return -1;
+	}
+	return 0;
+}
+
+static bool is_sha256_hex(const char *s)
+{
+	if (!s || strlen(s) != 64)
+		return false;
+	for (; *s; s++)
+		if (!strchr("0123456789abcdef", *s))
+			return false;
+	return true;
+}
+
+static bool is_date(const char *s)
+{
+	int y, m, d;
+	char extra;
+	return strlen(s) == 10 && sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &extra) == 3 &&
+	       s[4] == '-' && s[7] == '-' && m >= 1 && m <= 12 && d >= 1 && d <= 31;
+}
+
+static bool same_person(const struct wp_actor *a, const struct wp_actor *b)
+{
+	return strcmp(a->fingerprint, b->fingerprint) == 0 || strcmp(a->name, b->name) == 0;
+}
+
+/* ---- who, and where ---------------------------------------------------- */
+
+static int check_actor(const struct wp_event *ev, char *err, size_t errlen)
+{
+	enum wp_role role = WP_ROLE_NONE;
+	wp_role_parse(ev->actor.role, &role);
+	if (kind_index(ev->kind) < 0) {
+		snprintf(err, errlen, "unknown event kind '%s'", ev->kind);
+		return -1;
+	}
+	if (!wp_custody_role_may(role, ev->kind)) {
+		snprintf(err, errlen, "%s has role '%s', which may not record '%s' events "
+			 "(see custody/README.md, Roles); ask a person with the right role",
+			 ev->actor.name, ev->actor.role, ev->kind);
+		return -1;
+	}
+	return 0;
+}
+
+static int check_witness(const struct wp_event *ev, char *err, size_t errlen)
+{
+	bool needs = strcmp(ev->kind, WP_EV_DESTROYED) == 0;
+	enum wp_role role = WP_ROLE_NONE;
+	if (!needs && ev->witnessed) {
+		snprintf(err, errlen, "only a destruction carries a witness, not a '%s' event", ev->kind);
+		return -1;
+	}
+	if (!needs)
+		return 0;
+	if (!ev->witnessed) {
+		snprintf(err, errlen, "destroying '%s' needs a witness who signs too: "
+			 "--witness PERSON (R8)", ev->asset);
+		return -1;
+	}
+	if (same_person(&ev->actor, &ev->witness)) {
+		snprintf(err, errlen, "%s cannot witness their own destruction of '%s'; a second "
+			 "person must witness it (R8)", ev->actor.name, ev->asset);
+		return -1;
+	}
+	wp_role_parse(ev->witness.role, &role);
+	if (!wp_custody_role_may_witness(role)) {
+		snprintf(err, errlen, "%s has role '%s' and may not witness a destruction; the "
+			 "witness must have role witness or approver", ev->witness.name, ev->witness.role);
+		return -1;
+	}
+	return 0;
+}
+
+static int check_asset_name(const struct wp_event *ev, char *err, size_t errlen)
+{
+	bool policy = strcmp(ev->kind, WP_EV_POLICY) == 0;
+	if (policy && ev->asset[0]) {
+		snprintf(err, errlen, "a policy event applies to the whole ledger and names no asset");
+		return -1;
+	}
+	if (!policy && !ev->asset[0]) {
+		snprintf(err, errlen, "a '%s' event needs an asset tag (--asset TAG)", ev->kind);
+		return -1;
+	}
+	for (const unsigned char *p = (const unsigned char *)ev->asset; *p; p++)
+		if (*p < 0x20 || *p == 0x7f) {
+			snprintf(err, errlen, "asset tag contains a control character");
+			return -1;
+		}
+	return 0;
+}
+
+/* ---- what, when -------------------------------------------------------- */
+
+static int need_approval(const struct wp_asset_state *st, bool required, const char *what,
+			 char *err, size_t errlen)
+{
+	if (!required || st->approved)
+		return 0;
+	if (!st->requested)
+		snprintf(err, errlen, "asset %s has no approval to %s: record a request "
+			 "('wipeproof custody request --asset %s --as <requester>') and an approval "
+			 "('wipeproof custody approve --asset %s --as <approver>') first (R10)",
+			 st->asset, what, st->asset, st->asset);
+	else
+		snprintf(err, errlen, "asset %s has no approval to %s; record one with "
+			 "'wipeproof custody approve --asset %s --as <approver>' (R10)",
+			 st->asset, what, st->asset);
+	return -1;
+}
+
+static int check_intake(const struct wp_asset_state *st, const struct wp_event *ev,
+			char *err, size_t errlen)
+{
+	if (st->exists) {
+		snprintf(err, errlen, "asset %s is already in the ledger (intake at seq %llu, serial "
+			 "'%s'); an asset tag names one device — use another tag", st->asset,
+			 (unsigned long long)st->intake_seq, st->serial);
+		return -1;
+	}
+	const char *reason = body_str(ev, "reason"), *end = body_str(ev, "lease_end");
+	if (want(ev, "serial", true, sizeof(st->serial), err, errlen) < 0 ||
+	    want(ev, "model", true, sizeof(st->model), err, errlen) < 0 ||
+	    want(ev, "owner", false, sizeof(st->owner), err, errlen) < 0 ||
+	    want(ev, "location", false, sizeof(st->location), err, errlen) < 0 ||
+	    want(ev, "manager", false, sizeof(st->manager), err, errlen) < 0 ||
+	    want(ev, "lease_contract", false, sizeof(st->lease_contract), err, errlen) < 0 ||
+	    want(ev, "lease_end", false, sizeof(st->lease_end), err, errlen) < 0 ||
+	    want(ev, "reason", false, sizeof(st->reason), err, errlen) < 0)
+		return -1;
+	if (reason && !one_of(reason, intake_reasons)) {
+		snprintf(err, errlen, "intake reason '%s' is not one of lease-end, leaver-return, "
+			 "reuse, repair, disposal", reason);
+		return -1;
+	}
+	if (end && !is_date(end)) {
+		snprintf(err, errlen, "lease end '%s' is not a date YYYY-MM-DD", end);
+		return -1;
+	}
+	return 0;
+}
+
+static int check_request(const struct wp_asset_state *st, const struct wp_event *ev,
+			 char *err, size_t errlen)
+{
+	(void)ev;
+	if (st->destroyed) {
+		snprintf(err, errlen, "asset %s is already destroyed; there is nothing to request", st->asset);
+		return -1;
+	}
+	if (st->requested) {
+		snprintf(err, errlen, "asset %s already has a request (by %s)%s", st->asset,
+			 st->requester.name, st->approved ? " and it is approved" : "; it waits for approval");
+		return -1;
+	}
+	return 0;
+}
+
+static int check_approve(const struct wp_asset_state *st, const struct wp_event *ev,
+			 char *err, size_t errlen)
+{
+	if (!st->requested) {
+		snprintf(err, errlen, "asset %s has no request to approve; record one first with "
+			 "'wipeproof custody request --asset %s --as <requester>'", st->asset, st->asset);
+		return -1;
+	}
+	if (st->approved) {
+		snprintf(err, errlen, "asset %s is already approved (by %s)", st->asset, st->approver.name);
+		return -1;
+	}
+	if (same_person(&st->requester, &ev->actor)) {
+		snprintf(err, errlen, "%s requested the disposal of %s and cannot also approve it; "
+			 "an approver other than the requester must approve (R10, R11)",
+			 ev->actor.name, st->asset);
+		return -1;
+	}
+	return 0;
+}
+
+/* The asset is still on our premises and in one piece. */
+static int check_wipeable(const struct wp_asset_state *st, char *err, size_t errlen)
+{
+	if (st->destroyed) {
+		snprintf(err, errlen, "asset %s was destroyed; it cannot be wiped", st->asset);
+		return -1;
+	}
+	if (st->transferred) {
+		snprintf(err, errlen, "asset %s was handed to %s; it cannot be wiped here",
+			 st->asset, st->vendor);
+		return -1;
+	}
+	return 0;
+}
+
+static int check_wipe_start(const struct wp_asset_state *st, bool approval,
+			    const struct wp_event *ev, char *err, size_t errlen)
+{
+	/* the wrong disk first: that is the mistake that matters most */
+	if (check_wipeable(st, err, errlen) < 0 ||
+	    want(ev, "job_id", true, sizeof(st->job_id), err, errlen) < 0 ||
+	    want(ev, "serial", true, sizeof(st->serial), err, errlen) < 0)
+		return -1;
+	if (strcmp(body_str(ev, "serial"), st->serial) != 0) {
+		snprintf(err, errlen, "the disk has serial '%s' but asset %s was taken in with serial "
+			 "'%s'; this is not that asset's disk — check the tag and the disk (R15)",
+			 body_str(ev, "serial"), st->asset, st->serial);
+		return -1;
+	}
+	return need_approval(st, approval, "wipe it", err, errlen);
+}
+
+static int check_job(const struct wp_asset_state *st, const struct wp_event *ev,
+		     char *err, size_t errlen)
+{
+	const char *job = body_str(ev, "job_id");
+	if (!job || strcmp(job, st->job_id) != 0) {
+		snprintf(err, errlen, "%s event for %s names job '%s', but the last wipe-start was "
+			 "job '%s'", ev->kind, st->asset, job ? job : "", st->job_id);
+		return -1;
+	}
+	return 0;
+}
+
+static int check_wipe_end(const struct wp_asset_state *st, const struct wp_event *ev,
+			  char *err, size_t errlen)
+{
+	if (!st->wipe_open) {
+		snprintf(err, errlen, "asset %s has no wipe in progress (no wipe-start since the last "
+			 "wipe-end); record wipe-start first", st->asset);
+		return -1;
+	}
+	if (check_job(st, ev, err, errlen) < 0)
+		return -1;
+	const char *digest = body_str(ev, "report_sha256");
+	if (!one_of(body_str(ev, "result"), wipe_results)) {
+		snprintf(err, errlen, "wipe-end for %s needs result sanitized, failed, interrupted "
+			 "or unverified", st->asset);
+		return -1;
+	}
+	if (json_object_get(ev->body, "report_sha256") && !is_sha256_hex(digest)) {
+		snprintf(err, errlen, "wipe-end report_sha256 must be 64 lowercase hex digits");
+		return -1;
+	}
+	return 0;
+}
+
+static int check_sanitized(const struct wp_asset_state *st, const struct wp_event *ev,
+			   char *err, size_t errlen)
+{
+	if (!st->sanitized) {
+		snprintf(err, errlen, "asset %s has no sanitized wipe%s; a '%s' event needs one",
+			 st->asset, st->wipe_open ? " (a wipe is in progress)" : "", ev->kind);
+		return -1;
+	}
+	return strcmp(ev->kind, WP_EV_VERIFIED) == 0 ? check_job(st, ev, err, errlen) : 0;
+}
+
+/* A certificate names the document by id and digest; it certifies either
+ * the last wipe (sanitized, the same job) or a recorded destruction. */
+static int check_certificate(const struct wp_asset_state *st, const struct wp_event *ev,
+			     char *err, size_t errlen)
+{
+	if (want(ev, "certificate_id", true, 64, err, errlen) < 0)
+		return -1;
+	if (!is_sha256_hex(body_str(ev, "certificate_sha256"))) {
+		snprintf(err, errlen, "certificate event needs certificate_sha256: the document's "
+			 "SHA-256 as 64 lowercase hex digits");
+		return -1;
+	}
+	if (st->destroyed)
+		return 0;
+	if (!st->sanitized) {
+		snprintf(err, errlen, "asset %s has neither a sanitized wipe nor a recorded destruction%s; "
+			 "no certificate can be issued", st->asset,
+			 st->wipe_open ? " (a wipe is in progress)" : "");
+		return -1;
+	}
+	return check_job(st, ev, err, errlen);
+}
+
+static int check_destroyed(const struct wp_asset_state *st, bool approval,
+			   const struct wp_event *ev, char *err, size_t errlen)
+{
+	if (st->destroyed) {
+		snprintf(err, errlen, "asset %s is already destroyed (method %s)", st->asset,
+			 st->destroy_method);
+		return -1;
+	}
+	const char *photo = body_str(ev, "photo_sha256");
+	if (need_approval(st, approval, "destroy it", err, errlen) < 0 ||
+	    want(ev, "method", true, sizeof(st->destroy_method), err, errlen) < 0)
+		return -1;
+	if (json_object_get(ev->body, "photo_sha256") && !is_sha256_hex(photo)) {
+		snprintf(err, errlen, "destroyed photo_sha256 must be 64 lowercase hex digits");
+		return -1;
+	}
+	return 0;
+}
+
+static int check_transfer(const struct wp_asset_state *st, bool approval,
+			  const struct wp_event *ev, char *err, size_t errlen)
+{
+	const char *digest = body_str(ev, "vendor_cert_sha256");
+	if (need_approval(st, approval, "hand it to a vendor", err, errlen) < 0 ||
+	    want(ev, "vendor", true, sizeof(st->vendor), err, errlen) < 0)
+		return -1;
+	if (json_object_get(ev->body, "vendor_cert_sha256") && !is_sha256_hex(digest)) {
+		snprintf(err, errlen, "transfer vendor_cert_sha256 must be 64 lowercase hex digits");
+		return -1;
+	}
+	if (st->wipe_open) {
+		snprintf(err, errlen, "asset %s is being wiped; end the wipe before handing it over", st->asset);
+		return -1;
+	}
+	return 0;
+}
+
+static int check_release(const struct wp_asset_state *st, const struct wp_event *ev,
+			 char *err, size_t errlen)
+{
+	const char *to = body_str(ev, "to");
+	if (!one_of(to, release_targets)) {
+		snprintf(err, errlen, "release needs --to dispose, lease-return, reuse or repair");
+		return -1;
+	}
+	if (!st->sanitized && !st->destroyed) {
+		snprintf(err, errlen, "asset %s has neither a sanitized wipe nor a recorded destruction; "
+			 "wipe it ('wipeproof wipe DEV --asset %s') or destroy it ('wipeproof custody "
+			 "destroy --asset %s ...') before releasing it (R1, R4, R5)",
+			 st->asset, st->asset, st->asset);
+		return -1;
+	}
+	if (st->destroyed && strcmp(to, "dispose") != 0) {
+		snprintf(err, errlen, "asset %s was destroyed; it can only be released to dispose", st->asset);
+		return -1;
+	}
+	return 0;
+}
+
+static int check_policy(const struct wp_event *ev, char *err, size_t errlen)
+{
+	if (!json_is_boolean(json_object_get(ev->body, "approval_required"))) {
+		snprintf(err, errlen, "a policy event needs a boolean 'approval_required'");
+		return -1;
+	}
+	return 0;
+}
+
+static int check_kind(const struct wp_asset_state *st, bool approval, const struct wp_event *ev,
+		      char *err, size_t errlen)
+{
+	const char *k = ev->kind;
+	if (strcmp(k, WP_EV_REQUEST) == 0)
+		return check_request(st, ev, err, errlen);
+	if (strcmp(k, WP_EV_APPROVE) == 0)
+		return check_approve(st, ev, err, errlen);
+	if (strcmp(k, WP_EV_WIPE_START) == 0)
+		return check_wipe_start(st, approval, ev, err, errlen);
+	if (strcmp(k, WP_EV_WIPE_END) == 0)
+		return check_wipe_end(st, ev, err, errlen);
+	if (strcmp(k, WP_EV_VERIFIED) == 0)
+		return check_sanitized(st, ev, err, errlen);
+	if (strcmp(k, WP_EV_CERTIFICATE) == 0)
+		return check_certificate(st, ev, err, errlen);
+	if (strcmp(k, WP_EV_DESTROYED) == 0)
+		return check_destroyed(st, approval, ev, err, errlen);
+	if (strcmp(k, WP_EV_TRANSFER) == 0)
+		return check_transfer(st, approval, ev, err, errlen);
+	if (strcmp(k, WP_EV_RELEASE) == 0)
+		return check_release(st, ev, err, errlen);
+	return want(ev, "text", true, 65536, err, errlen); /* note */
+}
+
+int wp_rule_check(const struct wp_asset_state *st, bool approval_required,
+		  const struct wp_event *ev, char *err, size_t errlen)
+{
+	if (check_actor(ev, err, errlen) < 0 || check_witness(ev, err, errlen) < 0 ||
+	    check_asset_name(ev, err, errlen) < 0)
+		return -1;
+	if (!json_is_object(ev->body)) {
+		snprintf(err, errlen, "the body of a '%s' event must be a JSON object", ev->kind);
+		return -1;
+	}
+	if (strcmp(ev->kind, WP_EV_POLICY) == 0)
+		return check_policy(ev, err, errlen);
+	if (strcmp(ev->kind, WP_EV_INTAKE) == 0)
+		return check_intake(st, ev, err, errlen);
+	if (!st->exists) {
+		snprintf(err, errlen, "asset %s is not in the ledger; record it first with "
+			 "'wipeproof custody intake --asset %s ...'", ev->asset, ev->asset);
+		return -1;
+	}
+	if (st->released && strcmp(ev->kind, WP_EV_NOTE) != 0) {
+		snprintf(err, errlen, "asset %s was released (to %s); only notes can be added now",
+			 st->asset, st->released_to);
+		return -1;
+	}
+	return check_kind(st, approval_required, ev, err, errlen);
+}
+
+/* ---- consequences ------------------------------------------------------ */
+
+static void copy(char *dst, size_t len, const struct wp_event *ev, const char *key)
+{
+	const char *s = body_str(ev, key);
+	snprintf(dst, len, "%s", s ? s : "");
+}
+
+static void apply_intake(struct wp_asset_state *st, const struct wp_event *ev)
+{
+	st->exists = true;
+	st->intake_seq = ev->seq;
+	snprintf(st->intake_time, sizeof(st->intake_time), "%s", ev->time);
+	copy(st->serial, sizeof(st->serial), ev, "serial");
+	copy(st->model, sizeof(st->model), ev, "model");
+	copy(st->owner, sizeof(st->owner), ev, "owner");
+	copy(st->location, sizeof(st->location), ev, "location");
+	copy(st->manager, sizeof(st->manager), ev, "manager");
+	copy(st->lease_contract, sizeof(st->lease_contract), ev, "lease_contract");
+	copy(st->lease_end, sizeof(st->lease_end), ev, "lease_end");
+	copy(st->reason, sizeof(st->reason), ev, "reason");
+}
+
+static void apply_wipe(struct wp_asset_state *st, const struct wp_event *ev)
+{
+	if (strcmp(ev->kind, WP_EV_WIPE_START) == 0) {
+		st->wipe_open = true;
+		st->sanitized = st->verified = false;
+		st->wipe_result[0] = '\0';
+		copy(st->job_id, sizeof(st->job_id), ev, "job_id");
+	} else if (strcmp(ev->kind, WP_EV_WIPE_END) == 0) {
+		st->wipe_open = false;
+		copy(st->wipe_result, sizeof(st->wipe_result), ev, "result");
+		st->sanitized = strcmp(st->wipe_result, "sanitized") == 0;
+	} else if (strcmp(ev->kind, WP_EV_VERIFIED) == 0) {
+		st->verified = true;
+	}
+}
+
+void wp_state_apply(struct wp_asset_state *st, const struct wp_event *ev)
+{
+	const char *k = ev->kind;
+	st->events++;
+	st->last_seq = ev->seq;
+	snprintf(st->last_time, sizeof(st->last_time), "%s", ev->time);
+	if (strcmp(k, WP_EV_INTAKE) == 0) {
+		apply_intake(st, ev);
+	} else if (strcmp(k, WP_EV_REQUEST) == 0) {
+		st->requested = true;
+		st->requester = ev->actor;
+	} else if (strcmp(k, WP_EV_APPROVE) == 0) {
+		st->approved = true;
+		st->approver = ev->actor;
+	} else if (strcmp(k, WP_EV_DESTROYED) == 0) {
+		st->destroyed = true;
+		st->witness = ev->witness;
+		copy(st->destroy_method, sizeof(st->destroy_method), ev, "method");
+	} else if (strcmp(k, WP_EV_TRANSFER) == 0) {
+		st->transferred = true;
+		copy(st->vendor, sizeof(st->vendor), ev, "vendor");
+	} else if (strcmp(k, WP_EV_RELEASE) == 0) {
+		st->released = true;
+		copy(st->released_to, sizeof(st->released_to), ev, "to");
+	} else {
+		apply_wipe(st, ev);
+	}
+}
+
+bool wp_policy_approval(const struct wp_event *ev)
+{
+	const json_t *v = json_object_get(ev->body, "approval_required");
+	return !json_is_false(v);
+}
+
+const char *wp_asset_status(const struct wp_asset_state *st)
+{
+	if (!st->exists)
+		return "unknown";
+	if (st->released)
+		return "released";
+	if (st->transferred)
+		return "transferred";
+	if (st->destroyed)
+		return "destroyed";
+	if (st->wipe_open)
+		return "wiping";
+	if (st->verified)
+		return "verified";
+	if (st->sanitized)
+		return "sanitized";
+	if (st->wipe_result[0])
+		return "wipe-failed";
+	if (st->approved)
+		return "approved";
+	return st->requested ? "requested" : "registered";
+}

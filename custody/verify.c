@@ -1,0 +1,258 @@
+/*
+ * Verifying the ledger: one pass in seq order, stopping at the first event
+ * that is wrong, so the message can name it. Needs only the ledger and the
+ * CA certificate — no private key, no root.
+ *
+ * Per event, in this order (README.md, Verification): seq is the next
+ * number; prev_hash is the previous event's hash; the body is canonical; the
+ * hash recomputes; the signer's certificate (from the signers table, found
+ * by the fingerprint inside the hashed event) has that fingerprint, names
+ * the same person, title and role, chains to the CA at the event's time and
+ * verifies the signature; the same for a witness; the rules held.
+ */
+#include "custody_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct signer {
+	char fingerprint[WP_FPR_HEX];
+	X509 *cert;                /* NULL when the stored PEM is unusable */
+	struct wp_person person;
+	char problem[200];
+};
+
+struct verifier {
+	X509 *ca;
+	struct signer *signers;
+	size_t n_signers;
+	struct wp_asset_map assets;
+	bool approval_required;
+	uint64_t expect;
+	char prev[WP_HASH_HEX];
+	uint64_t anchor_seq;       /* 0: no anchor */
+	char anchor_hash[WP_HASH_HEX];
+	struct wp_custody_report *rep;
+};
+
+/* ---- signers ------------------------------------------------------------ */
+
+static void signer_load(struct signer *s, const char *fpr, const char *pem)
+{
+	char why[300];
+	snprintf(s->fingerprint, sizeof(s->fingerprint), "%s", fpr ? fpr : "");
+	if (!pem || wp_cert_from_pem(pem, &s->cert, why, sizeof(why)) < 0) {
+		snprintf(s->problem, sizeof(s->problem), "its stored certificate is unreadable");
+		return;
+	}
+	if (wp_cert_person(s->cert, &s->person, why, sizeof(why)) < 0)
+		snprintf(s->problem, sizeof(s->problem), "its stored certificate: %.150s", why);
+	else if (strcmp(s->person.fingerprint, s->fingerprint) != 0)
+		snprintf(s->problem, sizeof(s->problem), "the certificate stored under it has "
+			 "fingerprint %.16s (the signers table was changed)", s->person.fingerprint);
+}
+
+static int signers_load(struct wp_ledger *l, struct verifier *v, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(l->db, "SELECT fingerprint, certificate FROM signers", -1, &st,
+			       NULL) != SQLITE_OK)
+		return wp_sql_fail(l, "cannot read the signers", err, errlen);
+	size_t cap = 0;
+	int step;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (v->n_signers == cap) {
+			cap = cap ? 2 * cap : 16;
+			struct signer *grown = realloc(v->signers, cap * sizeof(*grown));
+			if (!grown)
+				break;
+			v->signers = grown;
+		}
+		struct signer *s = &v->signers[v->n_signers++];
+		memset(s, 0, sizeof(*s));
+		signer_load(s, (const char *)sqlite3_column_text(st, 0),
+			    (const char *)sqlite3_column_text(st, 1));
+	}
+	sqlite3_finalize(st);
+	if (step != SQLITE_DONE)
+		return wp_sql_fail(l, "cannot read the signers", err, errlen);
+	return 0;
+}
+
+static const struct signer *signer_find(const struct verifier *v, const char *fpr)
+{
+	for (size_t i = 0; i < v->n_signers; i++)
+		if (strcmp(v->signers[i].fingerprint, fpr) == 0)
+			return &v->signers[i];
+	return NULL;
+}
+
+/* ---- one event ------------------------------------------------------------ */
+
+#define BAD(...) (snprintf(why, whylen, __VA_ARGS__), -1)
+
+static int check_signature(const struct verifier *v, const struct wp_event *ev,
+			   const struct wp_actor *who, const char *sig, const char *what,
+			   char *why, size_t whylen)
+{
+	char msg[300];
+	const struct signer *s = signer_find(v, who->fingerprint);
+	time_t at = 0;
+	if (!s)
+		return BAD("%s certificate %.16s is not in the ledger's signers table", what,
+			   who->fingerprint);
+	if (s->problem[0])
+		return BAD("%s certificate %.16s: %s", what, who->fingerprint, s->problem);
+	if (strcmp(s->person.name, who->name) != 0 || strcmp(s->person.title, who->title) != 0 ||
+	    strcmp(wp_role_name(s->person.role), who->role) != 0)
+		return BAD("%s name, title or role differ from the certificate (%s, %s, %s)", what,
+			   s->person.name, s->person.title, wp_role_name(s->person.role));
+	if (wp_utc_parse(ev->time, &at) < 0)
+		return BAD("time '%s' is not YYYY-MM-DDTHH:MM:SSZ", ev->time);
+	if (wp_cert_check(s->cert, v->ca, at, msg, sizeof(msg)) < 0)
+		return BAD("%s (%s) at the event's time: %s", what, who->name, msg);
+	if (!sig)
+		return BAD("%s signature is missing", what);
+	if (wp_sig_verify(s->cert, ev->hash, strlen(ev->hash), sig, msg, sizeof(msg)) < 0)
+		return BAD("%s (%s): %s", what, who->name, msg);
+	return 0;
+}
+
+static int check_chain(const struct verifier *v, const struct wp_row *row, char *why, size_t whylen)
+{
+	const struct wp_event *ev = &row->ev;
+	if (strcmp(ev->prev_hash, v->prev) != 0)
+		return BAD("prev_hash does not equal the hash of the event before it");
+	if (!ev->body)
+		return BAD("body is not valid JSON");
+	char msg[300];
+	char *canon = wp_canonical_json(ev->body, msg, sizeof(msg));
+	bool had = canon != NULL, same = had && strcmp(canon, row->body_text) == 0;
+	free(canon);
+	if (!same)
+		return BAD("body is not in canonical form (%s)", had ? "re-serialised differently" : msg);
+	json_t *obj = wp_event_canonical_object(ev);
+	char *text = obj ? wp_canonical_json(obj, msg, sizeof(msg)) : NULL;
+	char hash[WP_HASH_HEX];
+	json_decref(obj);
+	if (!text)
+		return BAD("event cannot be serialised: %s", msg);
+	wp_event_hash(ev->prev_hash, text, hash);
+	free(text);
+	if (strcmp(hash, ev->hash) != 0)
+		return BAD("hash does not match the event's content: a column of this row was changed");
+	return 0;
+}
+
+static int check_event(struct verifier *v, const struct wp_row *row, char *why, size_t whylen)
+{
+	const struct wp_event *ev = &row->ev;
+	if (row->bad_column)
+		return BAD("column %s is too long or not text", row->bad_column);
+	if (check_chain(v, row, why, whylen) < 0 ||
+	    check_signature(v, ev, &ev->actor, row->signature, "signer", why, whylen) < 0)
+		return -1;
+	if (ev->witnessed &&
+	    check_signature(v, ev, &ev->witness, row->witness_signature, "witness", why, whylen) < 0)
+		return -1;
+	if (!ev->witnessed && row->witness_signature)
+		return BAD("a witness signature without a witness");
+	struct wp_asset_state *st = wp_asset_map_get(&v->assets, ev->asset);
+	char msg[600];
+	if (!st)
+		return BAD("out of memory");
+	if (wp_rule_check(st, v->approval_required, ev, msg, sizeof(msg)) < 0)
+		return BAD("breaks a rule: %s", msg);
+	wp_state_apply(st, ev);
+	if (strcmp(ev->kind, WP_EV_POLICY) == 0)
+		v->approval_required = wp_policy_approval(ev);
+	if (v->anchor_seq == ev->seq && strcmp(v->anchor_hash, ev->hash) != 0)
+		return BAD("its hash %.16s… differs from the anchor's %.16s…", ev->hash, v->anchor_hash);
+	return 0;
+}
+
+static int on_row(struct verifier *v, const struct wp_row *row)
+{
+	struct wp_custody_report *rep = v->rep;
+	if (row->ev.seq != v->expect) {
+		rep->bad_seq = v->expect;
+		snprintf(rep->why, sizeof(rep->why), "missing: the next stored event is seq %lld "
+			 "(events were deleted or renumbered)", (long long)row->ev.seq);
+		return WP_CUSTODY_BROKEN;
+	}
+	if (check_event(v, row, rep->why, sizeof(rep->why)) < 0) {
+		rep->bad_seq = row->ev.seq;
+		return WP_CUSTODY_BROKEN;
+	}
+	rep->events++;
+	rep->head_seq = row->ev.seq;
+	snprintf(rep->head_hash, sizeof(rep->head_hash), "%s", row->ev.hash);
+	snprintf(v->prev, sizeof(v->prev), "%s", row->ev.hash);
+	v->expect++;
+	return 0;
+}
+
+/* wp_rows_each hands out events; verification needs the whole row. */
+static int walk(struct wp_ledger *l, struct verifier *v, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(l->db, "SELECT " WP_ROW_COLUMNS " FROM events ORDER BY seq", -1,
+			       &st, NULL) != SQLITE_OK)
+		return wp_sql_fail(l, "cannot read events", err, errlen);
+	int rc = 0, step = SQLITE_DONE;
+	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct wp_row row;
+		wp_row_read(st, &row);
+		rc = on_row(v, &row);
+		json_decref(row.ev.body);
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = wp_sql_fail(l, "cannot read events", err, errlen);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static void check_anchor_reached(struct verifier *v)
+{
+	struct wp_custody_report *rep = v->rep;
+	if (v->anchor_seq && rep->head_seq < v->anchor_seq) {
+		rep->bad_seq = rep->head_seq + 1;
+		snprintf(rep->why, sizeof(rep->why), "missing: the ledger ends at seq %llu but the "
+			 "anchor names seq %llu (events were removed from the end)",
+			 (unsigned long long)rep->head_seq, (unsigned long long)v->anchor_seq);
+	}
+}
+
+int wp_custody_verify(struct wp_ledger *ledger, X509 *ca, const char *anchor,
+		      struct wp_custody_report *report, char *err, size_t errlen)
+{
+	struct verifier v = { .ca = ca, .approval_required = true, .expect = 1, .rep = report };
+	memset(report, 0, sizeof(*report));
+	snprintf(v.prev, sizeof(v.prev), "%s", WP_ZERO_HASH);
+	snprintf(report->head_hash, sizeof(report->head_hash), "%s", WP_ZERO_HASH);
+	if (anchor && wp_anchor_parse(anchor, &v.anchor_seq, v.anchor_hash) < 0) {
+		snprintf(err, errlen, "anchor '%s' is not HASH@SEQ as 'wipeproof custody head' prints it",
+			 anchor);
+		return WP_CUSTODY_ERROR;
+	}
+	int rc = wp_ledger_begin(ledger, false, err, errlen);
+	if (rc == 0) {
+		rc = signers_load(ledger, &v, err, errlen);
+		if (rc == 0)
+			rc = walk(ledger, &v, err, errlen);
+		wp_ledger_end(ledger, true);
+	}
+	if (rc == 0)
+		check_anchor_reached(&v);
+	if (rc == 0 && report->bad_seq)
+		rc = WP_CUSTODY_BROKEN;
+	if (rc == WP_CUSTODY_BROKEN)
+		snprintf(err, errlen, "ledger %s does not verify: first bad event is seq %llu: %s",
+			 ledger->path, (unsigned long long)report->bad_seq, report->why);
+	for (size_t i = 0; i < v.n_signers; i++)
+		X509_free(v.signers[i].cert);
+	free(v.signers);
+	wp_asset_map_free(&v.assets);
+	return rc;
+}

@@ -1,0 +1,379 @@
+/* Certificates of sanitization: canonical documents, CMS signatures (and
+ * the signers they refuse), QR payloads and trust bundles. */
+#include "certs_internal.h"
+
+#include "check_main.h"
+#include <openssl/pem.h> /* before cms.h, which declares PEM_write_bio_CMS after it */
+#include <openssl/cms.h>
+#include <openssl/x509v3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char err[2048];
+static char dir[64];
+static struct wp_person ca_p, op_p, wit_p;
+static struct wp_identity *op;
+
+static json_t *sample_doc(void)
+{
+	return json_pack(
+		"{s:s, s:i, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s}, s:{s:s}, "
+		"s:{s:s, s:s, s:s, s:s, s:s, s:s, s:I}, "
+		"s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:s, s:s}, "
+		"s:{s:s, s:s, s:I, s:I, s:s, s:I}, s:{s:I, s:s}, "
+		"s:{s:s, s:s, s:s, s:s, s:s, s:s}, s:{s:s, s:s, s:s, s:s, s:s, s:s}}",
+		"format", WP_CERT_FORMAT, "format_version", 1,
+		"certificate_id", "0b8e5f0e-3a43-4c1b-9d2e-3c0f4a1b2c3d",
+		"issued_utc", "2026-11-22T09:05:00Z", "result", "sanitized", "destination", "reuse",
+		"issued_by", "name", op_p.name, "title", op_p.title, "role", "operator",
+		"fingerprint", op_p.fingerprint,
+		"asset", "tag", "PC-0042",
+		"media", "manufacturer", "Samsung", "model", "Samsung SSD 870", "serial", "S5Y1NX0R",
+		"property_number", "PC-0042", "media_type", "flash (SSD)", "media_source", "営業部",
+		"size_bytes", (json_int_t)1 << 30,
+		"sanitization", "category", "Clear", "description", "Clear: overwritten",
+		"method", "random", "method_details", "1 pass", "tool", "wipeproof",
+		"tool_version", "0.1.0", "started_utc", "2026-11-22T09:00:00Z",
+		"ended_utc", "2026-11-22T09:04:00Z", "job_id", "j-1", "passes", (json_int_t)1,
+		"bytes_written", (json_int_t)1 << 30, "duration_s", (json_int_t)240,
+		"throughput_bytes_per_s", (json_int_t)4473924, "report", "/r.json",
+		"report_sha256", "ab",
+		"verification", "method", "full read-back", "mode", "full",
+		"bytes_checked", (json_int_t)1 << 30, "coverage_permille", (json_int_t)1000,
+		"coverage_percent", "100.0", "mismatched_blocks", (json_int_t)0,
+		"ledger", "seq", (json_int_t)6, "head_hash", "00",
+		"sanitized_by", "name", op_p.name, "title", "係員", "date", "2026-11-22T09:04:00Z",
+		"location", "本社", "contact", "x", "fingerprint", op_p.fingerprint,
+		"verified_by", "name", op_p.name, "title", "係員", "date", "2026-11-22T09:04:00Z",
+		"location", "本社", "contact", "x", "fingerprint", op_p.fingerprint);
+}
+
+static void setup(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/wp-test-cert-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(wp_keys_init_ca(dir, "株式会社テスト", 30, NULL, &ca_p, err, sizeof(err)), 0);
+	struct wp_issue_request r = { .name = "鈴木 一郎", .title = "係員", .role = WP_ROLE_OPERATOR,
+				      .days = 30 };
+	ck_assert_int_eq(wp_keys_issue(dir, &r, &op_p, err, sizeof(err)), 0);
+	r = (struct wp_issue_request){ .name = "佐藤 花子", .title = "総務課",
+				       .role = WP_ROLE_WITNESS, .days = 30 };
+	ck_assert_int_eq(wp_keys_issue(dir, &r, &wit_p, err, sizeof(err)), 0);
+	ck_assert_int_eq(wp_identity_load(dir, "鈴木 一郎", NULL, &op, err, sizeof(err)), 0);
+}
+
+static void teardown(void)
+{
+	char cmd[128];
+	wp_identity_free(op);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static X509 *ca_cert(void)
+{
+	char path[128];
+	X509 *ca = NULL;
+	snprintf(path, sizeof(path), "%s/ca.pem", dir);
+	ck_assert_int_eq(wp_cert_load(path, &ca, err, sizeof(err)), 0);
+	return ca;
+}
+
+/* ---- documents --------------------------------------------------------- */
+
+START_TEST(canonical_round_trip)
+{
+	json_t *doc = sample_doc(), *back = NULL;
+	char *text = wp_certdoc_canonical(doc, err, sizeof(err));
+	ck_assert_msg(text != NULL, "%s", err);
+	ck_assert_ptr_nonnull(strstr(text, "\"営業部\"")); /* UTF-8 as is */
+	ck_assert_ptr_null(strchr(text, '\n'));
+	ck_assert(strncmp(text, "{\"asset\":{\"tag\":\"PC-0042\"},\"certificate_id\":", 44) == 0);
+	ck_assert_int_eq(wp_certdoc_parse(text, strlen(text), &back, err, sizeof(err)), 0);
+	ck_assert_str_eq(wp_certdoc_str(back, "media.serial"), "S5Y1NX0R");
+	ck_assert_int_eq(wp_certdoc_int(back, "verification.coverage_permille"), 1000);
+	ck_assert_int_eq(wp_certdoc_int(back, "media.serial"), -1);
+	ck_assert_str_eq(wp_certdoc_str(back, "no.such.member"), "");
+	json_decref(back);
+	free(text);
+	json_decref(doc);
+}
+END_TEST
+
+START_TEST(refuses_non_canonical)
+{
+	json_t *doc = sample_doc(), *back = NULL;
+	char *pretty = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
+	ck_assert_int_eq(wp_certdoc_parse(pretty, strlen(pretty), &back, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "not in canonical form"));
+	free(pretty);
+	char *unsorted = json_dumps(doc, JSON_COMPACT);
+	char *sorted = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+	if (strcmp(unsorted, sorted) != 0)
+		ck_assert_int_eq(wp_certdoc_parse(unsorted, strlen(unsorted), &back, err,
+						  sizeof(err)), -1);
+	free(unsorted);
+	free(sorted);
+	const char *dup = "{\"format\":\"a\",\"format\":\"b\"}";
+	ck_assert_int_eq(wp_certdoc_parse(dup, strlen(dup), &back, err, sizeof(err)), -1);
+	json_decref(doc);
+}
+END_TEST
+
+START_TEST(refuses_reals_and_gaps)
+{
+	json_t *doc = sample_doc();
+	json_object_set_new(json_object_get(doc, "verification"), "coverage_permille",
+			    json_real(99.5));
+	ck_assert_ptr_null(wp_certdoc_canonical(doc, err, sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "real number"));
+	json_decref(doc);
+
+	doc = sample_doc();
+	json_object_del(json_object_get(doc, "media"), "serial");
+	ck_assert_ptr_null(wp_certdoc_canonical(doc, err, sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "media.serial"));
+	json_decref(doc);
+
+	doc = sample_doc();
+	json_object_set_new(doc, "result", json_string("failed"));
+	ck_assert_int_eq(wp_certdoc_check(doc, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "neither sanitized nor destroyed"));
+	json_decref(doc);
+}
+END_TEST
+
+/* ---- CMS signatures ---------------------------------------------------- */
+
+static char *doc_text(void)
+{
+	json_t *doc = sample_doc();
+	char *text = wp_certdoc_canonical(doc, err, sizeof(err));
+	json_decref(doc);
+	ck_assert_ptr_nonnull(text);
+	return text;
+}
+
+START_TEST(cms_sign_and_verify)
+{
+	char *text = doc_text(), *pem = NULL;
+	X509 *ca = ca_cert();
+	struct wp_cms_signer s;
+	ck_assert_int_eq(wp_cms_sign(op, text, strlen(text), &pem, err, sizeof(err)), 0);
+	ck_assert_ptr_nonnull(strstr(pem, "-----BEGIN CMS-----"));
+	ck_assert_int_eq(wp_cms_verify(pem, strlen(pem), text, strlen(text), ca, &s, err,
+				       sizeof(err)), 0);
+	ck_assert_str_eq(s.person.name, "鈴木 一郎");
+	ck_assert_str_eq(s.person.fingerprint, op_p.fingerprint);
+	ck_assert(labs((long)(s.signed_at - time(NULL))) < 60);
+	text[10] ^= 1;
+	ck_assert_int_eq(wp_cms_verify(pem, strlen(pem), text, strlen(text), ca, &s, err,
+				       sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "does not match the document"));
+	ck_assert_int_eq(wp_cms_verify("junk", 4, text, strlen(text), ca, &s, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "not a PEM CMS"));
+	X509_free(ca);
+	free(pem);
+	free(text);
+}
+END_TEST
+
+/* Sign with any certificate and key, as an attacker (or a mistake) would. */
+static char *cms_with(X509 *cert, EVP_PKEY *key, const char *text)
+{
+	BIO *in = BIO_new_mem_buf(text, (int)strlen(text)), *out = BIO_new(BIO_s_mem());
+	CMS_ContentInfo *cms = CMS_sign(cert, key, NULL, in, CMS_DETACHED | CMS_BINARY);
+	ck_assert_ptr_nonnull(cms);
+	ck_assert(PEM_write_bio_CMS(out, cms));
+	char *pem = wp_bio_take_string(out, NULL);
+	CMS_ContentInfo_free(cms);
+	BIO_free(in);
+	BIO_free(out);
+	return pem;
+}
+
+/* A certificate for an operator, valid from..until (seconds from now),
+ * signed by issuer_key (NULL: self-signed). */
+static X509 *operator_cert(EVP_PKEY *key, X509 *issuer, EVP_PKEY *issuer_key, long from, long until)
+{
+	X509 *c = X509_new();
+	X509_NAME *n = X509_get_subject_name(c);
+	X509_NAME_add_entry_by_NID(n, NID_commonName, MBSTRING_UTF8, (unsigned char *)"偽 名", -1, -1, 0);
+	X509_NAME_add_entry_by_NID(n, NID_role, MBSTRING_UTF8, (unsigned char *)"operator", -1, -1, 0);
+	X509_set_version(c, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(c), 7);
+	X509_gmtime_adj(X509_getm_notBefore(c), from);
+	X509_gmtime_adj(X509_getm_notAfter(c), until);
+	X509_set_pubkey(c, key);
+	X509_set_issuer_name(c, X509_get_subject_name(issuer ? issuer : c));
+	ck_assert(X509_sign(c, issuer_key ? issuer_key : key, EVP_sha256()));
+	return c;
+}
+
+START_TEST(cms_refuses_signers)
+{
+	char *text = doc_text(), path[128];
+	X509 *ca = ca_cert();
+	EVP_PKEY *ca_key = NULL, *key = EVP_EC_gen("P-256");
+	struct wp_cms_signer s;
+	snprintf(path, sizeof(path), "%s/ca.key", dir);
+	ck_assert_int_eq(wp_key_load(path, NULL, &ca_key, err, sizeof(err)), 0);
+
+	/* not issued by the CA */
+	X509 *self = operator_cert(key, NULL, NULL, -3600, 86400);
+	char *pem = cms_with(self, key, text);
+	ck_assert_int_eq(wp_cms_verify(pem, strlen(pem), text, strlen(text), ca, &s, err,
+				       sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "not certified by this CA"), "%s", err);
+	free(pem);
+
+	/* issued by the CA, but expired before the signature was made */
+	X509 *old = operator_cert(key, ca, ca_key, -10 * 86400, -86400);
+	pem = cms_with(old, key, text);
+	ck_assert_int_eq(wp_cms_verify(pem, strlen(pem), text, strlen(text), ca, &s, err,
+				       sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "expired"), "%s", err);
+	free(pem);
+
+	/* a witness may co-sign a destruction, not a certificate */
+	struct wp_identity *wit = NULL;
+	ck_assert_int_eq(wp_identity_load(dir, "佐藤 花子", NULL, &wit, err, sizeof(err)), 0);
+	ck_assert_int_eq(wp_cms_sign(wit, text, strlen(text), &pem, err, sizeof(err)), 0);
+	ck_assert_int_eq(wp_cms_verify(pem, strlen(pem), text, strlen(text), ca, &s, err,
+				       sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "role 'witness'"), "%s", err);
+	free(pem);
+	wp_identity_free(wit);
+
+	X509_free(self);
+	X509_free(old);
+	EVP_PKEY_free(key);
+	EVP_PKEY_free(ca_key);
+	X509_free(ca);
+	free(text);
+}
+END_TEST
+
+/* ---- QR payloads -------------------------------------------------------- */
+
+static char *signed_qr(struct wp_qr *q)
+{
+	json_t *doc = sample_doc();
+	char *text = NULL;
+	json_object_set_new(json_object_get(doc, "media"), "model", json_string("Odd|Model 100%"));
+	ck_assert_int_eq(wp_qr_from_doc(doc, "3a129cc42709c4a2d98fd20ca4cb0d239129abf09831d1e6749fddbe2f74ee4f",
+					q, err, sizeof(err)), 0);
+	ck_assert_int_eq(wp_qr_sign(op, q, &text, err, sizeof(err)), 0);
+	json_decref(doc);
+	return text;
+}
+
+static X509 **bundle(size_t *n)
+{
+	char path[128];
+	X509 **certs = NULL;
+	char *pem = wp_trust_export(dir, err, sizeof(err));
+	ck_assert_ptr_nonnull(pem);
+	snprintf(path, sizeof(path), "%s/bundle.pem", dir);
+	FILE *f = fopen(path, "w");
+	fputs(pem, f);
+	fclose(f);
+	free(pem);
+	ck_assert_int_eq(wp_trust_load(path, &certs, n, err, sizeof(err)), 0);
+	return certs;
+}
+
+START_TEST(qr_round_trip)
+{
+	struct wp_qr q, back;
+	struct wp_person signer;
+	size_t n = 0;
+	char *text = signed_qr(&q);
+	X509 **certs = bundle(&n);
+	ck_assert_uint_eq(n, 3); /* CA, operator, witness */
+	ck_assert_uint_le(strlen(text), 400);
+	ck_assert_ptr_nonnull(strstr(text, "|Odd%7CModel 100%25|"));
+	ck_assert_int_eq(wp_qr_verify(text, certs, n, &back, &signer, err, sizeof(err)), 0);
+	ck_assert_str_eq(back.model, "Odd|Model 100%");
+	ck_assert_str_eq(back.serial, "S5Y1NX0R");
+	ck_assert_str_eq(back.category, "Clear");
+	ck_assert_str_eq(back.date, "2026-11-22");
+	ck_assert_str_eq(back.fingerprint, op_p.fingerprint);
+	ck_assert_str_eq(signer.name, "鈴木 一郎");
+
+	/* one character changed anywhere: refused */
+	for (size_t i = 0; i < strlen(text); i += 7) {
+		char *bad = strdup(text);
+		bad[i] = bad[i] == 'A' ? 'B' : 'A';
+		ck_assert_int_eq(wp_qr_verify(bad, certs, n, &back, &signer, err, sizeof(err)), -1);
+		free(bad);
+	}
+	/* the signer must be in the bundle */
+	ck_assert_int_eq(wp_qr_verify(text, certs, 1, &back, &signer, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "not in the trust bundle"));
+	wp_trust_free(certs, n);
+	free(text);
+}
+END_TEST
+
+START_TEST(qr_parse_is_strict)
+{
+	struct wp_qr q;
+	static const char *const bad[] = {
+		"", "WPC1", "WPC2|a|b|c|d|e|f|g|h|i|j", "WPC1|||||||||||",
+		"WPC1|0b8e5f0e-3a43-4c1b-9d2e-3c0f4a1b2c3d|S|M|random|Clear|sanitized|2026-13-01|"
+		"3a129cc42709c4a2d98fd20ca4cb0d239129abf09831d1e6749fddbe2f74ee4f|"
+		"IwLbTqhzSZEVkNvltPvzu3uIoZATMt2_V4iCDZjdBkM|MEYC",
+		"WPC1|0b8e5f0e-3a43-4c1b-9d2e-3c0f4a1b2c3d|S%7|M|random|Clear|sanitized|2026-11-01|"
+		"3a129cc42709c4a2d98fd20ca4cb0d239129abf09831d1e6749fddbe2f74ee4f|"
+		"IwLbTqhzSZEVkNvltPvzu3uIoZATMt2_V4iCDZjdBkM|MEYC",
+		"WPC1|0b8e5f0e-3a43-4c1b-9d2e-3c0f4a1b2c3d|S|M|random|Clear|sanitized|2026-11-01|"
+		"3a129cc42709c4a2d98fd20ca4cb0d239129abf09831d1e6749fddbe2f74ee4f|"
+		"IwLbTqhzSZEVkNvltPvzu3uIoZATMt2_V4iCDZjdBk=|MEYC",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(wp_qr_parse(bad[i], &q, err, sizeof(err)) == -1, "accepted %s", bad[i]);
+	const char *good = "WPC1|0b8e5f0e-3a43-4c1b-9d2e-3c0f4a1b2c3d|S|M|random|Clear|sanitized|"
+			   "2026-11-01|3a129cc42709c4a2d98fd20ca4cb0d239129abf09831d1e6749fddbe2f74ee4f|"
+			   "IwLbTqhzSZEVkNvltPvzu3uIoZATMt2_V4iCDZjdBkM|MEYC";
+	ck_assert_int_eq(wp_qr_parse(good, &q, err, sizeof(err)), 0);
+}
+END_TEST
+
+START_TEST(uuid_and_digest)
+{
+	char id[WP_UUID_LEN], other[WP_UUID_LEN], sha[WP_FPR_HEX];
+	ck_assert_int_eq(wp_uuid_new(id, err, sizeof(err)), 0);
+	ck_assert_int_eq(wp_uuid_new(other, err, sizeof(err)), 0);
+	ck_assert_uint_eq(strlen(id), 36);
+	ck_assert_int_eq(id[14], '4');
+	ck_assert_str_ne(id, other);
+	wp_sha256_hex("abc", 3, sha);
+	ck_assert_str_eq(sha, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("cert");
+	TCase *tc = tcase_create("cert");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, canonical_round_trip);
+	tcase_add_test(tc, refuses_non_canonical);
+	tcase_add_test(tc, refuses_reals_and_gaps);
+	tcase_add_test(tc, cms_sign_and_verify);
+	tcase_add_test(tc, cms_refuses_signers);
+	tcase_add_test(tc, qr_round_trip);
+	tcase_add_test(tc, qr_parse_is_strict);
+	tcase_add_test(tc, uuid_and_digest);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return wp_run_suite(suite());
+}

@@ -1,0 +1,519 @@
+/* Custody ledger: canonical form and hash chain, roles and rules, wipe
+ * events, verification of tampered rows, concurrent appenders. */
+#include "custody.h"
+
+#include "check_main.h"
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char err[1024];
+static char dir[64];
+static char ledger_path[128];
+static struct wp_identity *op, *op2, *boss, *boss2, *wit, *aud;
+static X509 *ca;
+
+#define ZERO64 "0000000000000000000000000000000000000000000000000000000000000000"
+
+/* ---- canonical form ---------------------------------------------------- */
+
+START_TEST(canonical_sorted_compact_utf8)
+{
+	json_t *v = json_pack("{s:s, s:[i,b,n], s:{s:i, s:s}}", "text", "改行\n\"q\"", "z", 1, 1,
+			      "a", "y", 2, "b", "x");
+	char *c = wp_canonical_json(v, err, sizeof(err));
+	ck_assert_str_eq(c, "{\"a\":{\"b\":\"x\",\"y\":2},\"text\":\"改行\\n\\\"q\\\"\",\"z\":[1,true,null]}");
+	free(c);
+	json_decref(v);
+}
+END_TEST
+
+START_TEST(canonical_refuses_reals_and_controls)
+{
+	json_t *v = json_pack("{s:f}", "coverage", 99.5);
+	ck_assert_ptr_null(wp_canonical_json(v, err, sizeof(err)));
+	ck_assert_msg(strstr(err, "body.coverage is a real number") != NULL, "%s", err);
+	json_decref(v);
+	v = json_pack("{s:s}", "t", "bell\a");
+	ck_assert_ptr_null(wp_canonical_json(v, err, sizeof(err)));
+	ck_assert_msg(strstr(err, "control character 0x07") != NULL, "%s", err);
+	json_decref(v);
+}
+END_TEST
+
+START_TEST(hash_definition)
+{
+	char h[WP_HASH_HEX];
+	wp_event_hash(ZERO64, "{\"a\":1}", h);
+	ck_assert_str_eq(h, "fc6cee09194dd2578bd7664604fcb72a539066fd34544cea0009c43eb6cdc289");
+
+	/* the same event as Python's json.dumps(sort_keys, separators, ensure_ascii=False) */
+	struct wp_event ev = { .seq = 1, .time = "2026-01-02T03:04:05Z", .kind = "note",
+			       .asset = "PC-1", .actor = { .name = "山田 太郎", .title = "課長",
+							   .role = "approver" } };
+	memset(ev.actor.fingerprint, 0, sizeof(ev.actor.fingerprint));
+	for (int i = 0; i < 32; i++)
+		memcpy(ev.actor.fingerprint + 2 * i, "ab", 2);
+	ev.body = json_pack("{s:s, s:[i,b,n], s:{s:i, s:s}}", "text", "改行\n\"q\"", "z", 1, 1,
+			    "a", "y", 2, "b", "x");
+	json_t *o = wp_event_canonical_object(&ev);
+	char *c = wp_canonical_json(o, err, sizeof(err));
+	wp_event_hash(ZERO64, c, h);
+	ck_assert_str_eq(h, "285de64e48baa9b0bd4dd5ec10b98169de3e7123d015a0b885f0673bce2f57a5");
+	free(c);
+	json_decref(o);
+	json_decref(ev.body);
+}
+END_TEST
+
+START_TEST(anchor_parsing)
+{
+	uint64_t seq;
+	char h[WP_HASH_HEX];
+	ck_assert_int_eq(wp_anchor_parse(ZERO64 "@12", &seq, h), 0);
+	ck_assert_uint_eq(seq, 12);
+	ck_assert_int_eq(wp_anchor_parse(ZERO64 "@0", &seq, h), -1);
+	ck_assert_int_eq(wp_anchor_parse(ZERO64 "@", &seq, h), -1);
+	ck_assert_int_eq(wp_anchor_parse("abc@3", &seq, h), -1);
+	ck_assert_int_eq(wp_anchor_parse(ZERO64 "@3x", &seq, h), -1);
+}
+END_TEST
+
+START_TEST(roles_table)
+{
+	ck_assert(wp_custody_role_may(WP_ROLE_APPROVER, WP_EV_APPROVE));
+	ck_assert(!wp_custody_role_may(WP_ROLE_OPERATOR, WP_EV_APPROVE));
+	ck_assert(wp_custody_role_may(WP_ROLE_OPERATOR, WP_EV_WIPE_START));
+	ck_assert(!wp_custody_role_may(WP_ROLE_WITNESS, WP_EV_WIPE_START));
+	ck_assert(wp_custody_role_may(WP_ROLE_WITNESS, WP_EV_NOTE));
+	ck_assert(!wp_custody_role_may(WP_ROLE_AUDITOR, WP_EV_NOTE));
+	ck_assert(!wp_custody_role_may(WP_ROLE_OPERATOR, WP_EV_POLICY));
+	ck_assert(wp_custody_role_may_witness(WP_ROLE_APPROVER));
+	ck_assert(!wp_custody_role_may_witness(WP_ROLE_OPERATOR));
+}
+END_TEST
+
+/* ---- appending --------------------------------------------------------- */
+
+static struct wp_ledger *fresh_ledger(void)
+{
+	static int n;
+	struct wp_ledger *l = NULL;
+	/* pid too: with CK_FORK=yes every test starts from the same n */
+	snprintf(ledger_path, sizeof(ledger_path), "%s/ledger-%d-%d.db", dir, (int)getpid(), ++n);
+	ck_assert_int_eq(wp_ledger_open(ledger_path, &l, err, sizeof(err)), 0);
+	return l;
+}
+
+static int add(struct wp_ledger *l, struct wp_identity *who, const char *kind, const char *asset,
+	       json_t *body)
+{
+	json_t *b = body ? body : json_object();
+	int rc = wp_custody_append(l, who, kind, asset, b, NULL, NULL, err, sizeof(err));
+	json_decref(b);
+	return rc;
+}
+
+static void intake(struct wp_ledger *l, const char *asset, const char *serial)
+{
+	int rc = add(l, op, WP_EV_INTAKE, asset, json_pack("{s:s, s:s, s:s}", "serial", serial,
+							  "model", "ThinkPad", "owner", "営業部"));
+	ck_assert_msg(rc == 0, "intake %s: %s", asset, err);
+}
+
+static void approved(struct wp_ledger *l, const char *asset, const char *serial)
+{
+	intake(l, asset, serial);
+	ck_assert_int_eq(add(l, op, WP_EV_REQUEST, asset, NULL), 0);
+	ck_assert_int_eq(add(l, boss, WP_EV_APPROVE, asset, NULL), 0);
+}
+
+static void expect_refused(int rc, const char *needle)
+{
+	ck_assert_int_eq(rc, WP_CUSTODY_REFUSED);
+	ck_assert_msg(strstr(err, needle) != NULL, "error '%s' lacks '%s'", err, needle);
+}
+
+static json_t *wipe_start(const char *job, const char *serial)
+{
+	return json_pack("{s:s, s:s, s:s}", "job_id", job, "serial", serial, "method", "random");
+}
+
+static json_t *wipe_end(const char *job, const char *result)
+{
+	return json_pack("{s:s, s:s}", "job_id", job, "result", result);
+}
+
+START_TEST(chain_links)
+{
+	struct wp_ledger *l = fresh_ledger();
+	uint64_t seq = 99;
+	char head[WP_HASH_HEX], h1[WP_HASH_HEX], h2[WP_HASH_HEX];
+	ck_assert_int_eq(wp_custody_head(l, &seq, head, err, sizeof(err)), 0);
+	ck_assert_uint_eq(seq, 0);
+	ck_assert_str_eq(head, ZERO64);
+	json_t *b = json_pack("{s:s, s:s}", "serial", "S1", "model", "M");
+	ck_assert_int_eq(wp_custody_append(l, op, WP_EV_INTAKE, "PC-1", b, &seq, h1, err, sizeof(err)), 0);
+	json_decref(b);
+	ck_assert_uint_eq(seq, 1);
+	b = json_pack("{s:s}", "text", "メモ");
+	ck_assert_int_eq(wp_custody_append(l, wit, WP_EV_NOTE, "PC-1", b, &seq, h2, err, sizeof(err)), 0);
+	json_decref(b);
+	ck_assert_uint_eq(seq, 2);
+	ck_assert_int_eq(wp_custody_head(l, &seq, head, err, sizeof(err)), 0);
+	ck_assert_str_eq(head, h2);
+
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	ck_assert_int_eq(sqlite3_open(ledger_path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT prev_hash, hash FROM events ORDER BY seq",
+					    -1, &st, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	ck_assert_str_eq((const char *)sqlite3_column_text(st, 0), ZERO64);
+	ck_assert_str_eq((const char *)sqlite3_column_text(st, 1), h1);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	ck_assert_str_eq((const char *)sqlite3_column_text(st, 0), h1);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+
+	struct wp_custody_report r;
+	ck_assert_int_eq(wp_custody_verify(l, ca, NULL, &r, err, sizeof(err)), 0);
+	ck_assert_uint_eq(r.events, 2);
+	ck_assert_str_eq(r.head_hash, h2);
+	wp_ledger_close(l);
+}
+END_TEST
+
+START_TEST(two_person_rules)
+{
+	struct wp_ledger *l = fresh_ledger();
+	expect_refused(add(l, op, WP_EV_REQUEST, "PC-9", NULL), "asset PC-9 is not in the ledger");
+	intake(l, "PC-1", "S1");
+	expect_refused(add(l, op, WP_EV_INTAKE, "PC-1", json_pack("{s:s, s:s}", "serial", "S1",
+		"model", "M")), "already in the ledger");
+	expect_refused(add(l, boss, WP_EV_APPROVE, "PC-1", NULL), "has no request to approve");
+	ck_assert_int_eq(add(l, boss, WP_EV_REQUEST, "PC-1", NULL), 0);
+	expect_refused(add(l, boss, WP_EV_APPROVE, "PC-1", NULL), "cannot also approve it");
+	expect_refused(add(l, op, WP_EV_APPROVE, "PC-1", NULL), "role 'operator'");
+	expect_refused(add(l, aud, WP_EV_NOTE, "PC-1", json_pack("{s:s}", "text", "x")), "role 'auditor'");
+	ck_assert_int_eq(add(l, boss2, WP_EV_APPROVE, "PC-1", NULL), 0);
+	expect_refused(add(l, boss2, WP_EV_APPROVE, "PC-1", NULL), "already approved");
+
+	/* destruction: a witness who is someone else, with a witnessing role */
+	json_t *b = json_pack("{s:s}", "method", "shred");
+	expect_refused(wp_custody_append(l, op, WP_EV_DESTROYED, "PC-1", b, NULL, NULL, err,
+					 sizeof(err)), "needs a witness");
+	expect_refused(wp_custody_append_witnessed(l, op, op, WP_EV_DESTROYED, "PC-1", b, NULL, NULL,
+						   err, sizeof(err)), "cannot witness their own");
+	expect_refused(wp_custody_append_witnessed(l, op, op2, WP_EV_DESTROYED, "PC-1", b, NULL, NULL,
+						   err, sizeof(err)), "may not witness");
+	ck_assert_int_eq(wp_custody_append_witnessed(l, op, wit, WP_EV_DESTROYED, "PC-1", b, NULL,
+						     NULL, err, sizeof(err)), 0);
+	json_decref(b);
+	expect_refused(add(l, op, WP_EV_RELEASE, "PC-1", json_pack("{s:s}", "to", "reuse")),
+		       "only be released to dispose");
+	ck_assert_int_eq(add(l, op, WP_EV_RELEASE, "PC-1", json_pack("{s:s}", "to", "dispose")), 0);
+	expect_refused(add(l, op, WP_EV_TRANSFER, "PC-1", json_pack("{s:s}", "vendor", "V")),
+		       "was released");
+	ck_assert_int_eq(add(l, wit, WP_EV_NOTE, "PC-1", json_pack("{s:s}", "text", "ok")), 0);
+
+	struct wp_asset_state st;
+	ck_assert_int_eq(wp_custody_state(l, "PC-1", &st, err, sizeof(err)), 0);
+	ck_assert_str_eq(wp_asset_status(&st), "released");
+	ck_assert_str_eq(st.approver.name, wp_identity_person(boss2)->name);
+	ck_assert_str_eq(st.witness.name, wp_identity_person(wit)->name);
+	struct wp_custody_report r;
+	ck_assert_int_eq(wp_custody_verify(l, ca, NULL, &r, err, sizeof(err)), 0);
+	wp_ledger_close(l);
+}
+END_TEST
+
+START_TEST(wipe_events)
+{
+	struct wp_ledger *l = fresh_ledger();
+	intake(l, "PC-2", "SER-2");
+	ck_assert_int_eq(wp_custody_check_wipe(l, "PC-2", "SER-2", err, sizeof(err)), WP_CUSTODY_REFUSED);
+	ck_assert_msg(strstr(err, "no approval") != NULL, "%s", err);
+	expect_refused(add(l, op, WP_EV_WIPE_START, "PC-2", wipe_start("j1", "SER-2")), "no approval");
+	ck_assert_int_eq(add(l, op, WP_EV_REQUEST, "PC-2", NULL), 0);
+	ck_assert_int_eq(add(l, boss, WP_EV_APPROVE, "PC-2", NULL), 0);
+	ck_assert_int_eq(wp_custody_check_wipe(l, "PC-2", "SER-2", err, sizeof(err)), 0);
+	ck_assert_int_eq(wp_custody_check_wipe(l, "PC-2", "OTHER", err, sizeof(err)), WP_CUSTODY_REFUSED);
+	ck_assert_msg(strstr(err, "R15") != NULL, "%s", err);
+	expect_refused(add(l, op, WP_EV_WIPE_END, "PC-2", wipe_end("j1", "sanitized")), "no wipe in progress");
+	expect_refused(add(l, op, WP_EV_RELEASE, "PC-2", json_pack("{s:s}", "to", "lease-return")),
+		       "neither a sanitized wipe");
+
+	/* a failed wipe, then a retry that succeeds */
+	ck_assert_int_eq(add(l, op, WP_EV_WIPE_START, "PC-2", wipe_start("j1", "SER-2")), 0);
+	expect_refused(add(l, op, WP_EV_WIPE_END, "PC-2", wipe_end("j0", "sanitized")), "names job 'j0'");
+	ck_assert_int_eq(add(l, op, WP_EV_WIPE_END, "PC-2", wipe_end("j1", "interrupted")), 0);
+	expect_refused(add(l, op, WP_EV_VERIFIED, "PC-2", json_pack("{s:s, s:s}", "job_id", "j1",
+		"mode", "full")), "no sanitized wipe");
+	ck_assert_int_eq(add(l, op, WP_EV_WIPE_START, "PC-2", wipe_start("j2", "SER-2")), 0);
+	ck_assert_int_eq(add(l, op, WP_EV_WIPE_END, "PC-2", json_pack("{s:s, s:s, s:s}", "job_id", "j2",
+		"result", "sanitized", "report_sha256", ZERO64)), 0);
+	ck_assert_int_eq(add(l, op, WP_EV_VERIFIED, "PC-2", json_pack("{s:s, s:s, s:s}", "job_id", "j2",
+		"mode", "full", "coverage_percent", "100.0")), 0);
+	struct wp_asset_state st;
+	ck_assert_int_eq(wp_custody_state(l, "PC-2", &st, err, sizeof(err)), 0);
+	ck_assert_str_eq(wp_asset_status(&st), "verified");
+	ck_assert_int_eq(add(l, op, WP_EV_RELEASE, "PC-2", json_pack("{s:s}", "to", "lease-return")), 0);
+	ck_assert_int_eq(wp_custody_check_wipe(l, "PC-2", "SER-2", err, sizeof(err)), WP_CUSTODY_REFUSED);
+	ck_assert_msg(strstr(err, "was released") != NULL, "%s", err);
+	expect_refused(add(l, op, WP_EV_WIPE_START, "PC-2", wipe_start("j3", "SER-2")), "was released");
+	ck_assert_int_eq(wp_custody_check_wipe(l, "NOPE", "S", err, sizeof(err)), WP_CUSTODY_REFUSED);
+	ck_assert_msg(strstr(err, "not in the ledger") != NULL, "%s", err);
+	wp_ledger_close(l);
+}
+END_TEST
+
+static json_t *cert_body(const char *job, const char *sha)
+{
+	json_t *b = json_pack("{s:s, s:s}", "certificate_id", "c-1", "certificate_sha256", sha);
+	if (job)
+		json_object_set_new(b, "job_id", json_string(job));
+	return b;
+}
+
+/* A certificate certifies the last sanitized wipe (the same job) or a
+ * destruction, and names its document by id and SHA-256. */
+START_TEST(certificate_events)
+{
+	struct wp_ledger *l = fresh_ledger();
+	approved(l, "PC-7", "SER-7");
+	expect_refused(add(l, op, WP_EV_CERTIFICATE, "PC-7", cert_body("j1", ZERO64)),
+		       "neither a sanitized wipe nor a recorded destruction");
+	ck_assert_int_eq(add(l, op, WP_EV_WIPE_START, "PC-7", wipe_start("j1", "SER-7")), 0);
+	expect_refused(add(l, op, WP_EV_CERTIFICATE, "PC-7", cert_body("j1", ZERO64)),
+		       "a wipe is in progress");
+	ck_assert_int_eq(add(l, op, WP_EV_WIPE_END, "PC-7", wipe_end("j1", "unverified")), 0);
+	expect_refused(add(l, op, WP_EV_CERTIFICATE, "PC-7", cert_body("j1", ZERO64)),
+		       "no certificate can be issued");
+	ck_assert_int_eq(add(l, op, WP_EV_WIPE_START, "PC-7", wipe_start("j2", "SER-7")), 0);
+	ck_assert_int_eq(add(l, op, WP_EV_WIPE_END, "PC-7", wipe_end("j2", "sanitized")), 0);
+	expect_refused(add(l, op, WP_EV_CERTIFICATE, "PC-7", cert_body("j1", ZERO64)), "names job 'j1'");
+	expect_refused(add(l, op, WP_EV_CERTIFICATE, "PC-7", cert_body("j2", "ABC")), "64 lowercase hex");
+	expect_refused(add(l, wit, WP_EV_CERTIFICATE, "PC-7", cert_body("j2", ZERO64)), "role 'witness'");
+	ck_assert_int_eq(add(l, op, WP_EV_CERTIFICATE, "PC-7", cert_body("j2", ZERO64)), 0);
+
+	/* a destruction needs no job */
+	approved(l, "PC-8", "SER-8");
+	json_t *b = json_pack("{s:s}", "method", "shred");
+	int rc = wp_custody_append_witnessed(l, op, wit, WP_EV_DESTROYED, "PC-8", b, NULL, NULL, err,
+					     sizeof(err));
+	json_decref(b);
+	ck_assert_msg(rc == 0, "destroyed: %s", err);
+	ck_assert_int_eq(add(l, boss, WP_EV_CERTIFICATE, "PC-8", cert_body(NULL, ZERO64)), 0);
+	struct wp_custody_report report;
+	ck_assert_int_eq(wp_custody_verify(l, ca, NULL, &report, err, sizeof(err)), 0);
+	wp_ledger_close(l);
+}
+END_TEST
+
+START_TEST(policy_without_approval)
+{
+	struct wp_ledger *l = fresh_ledger();
+	json_t *off = json_pack("{s:b}", "approval_required", 0);
+	expect_refused(wp_custody_append(l, op, WP_EV_POLICY, "", off, NULL, NULL, err, sizeof(err)),
+		       "role 'operator'");
+	ck_assert_int_eq(wp_custody_append(l, boss, WP_EV_POLICY, "", off, NULL, NULL, err, sizeof(err)), 0);
+	json_decref(off);
+	intake(l, "USB-1", "U1");
+	ck_assert_int_eq(wp_custody_check_wipe(l, "USB-1", "U1", err, sizeof(err)), 0);
+	ck_assert_int_eq(add(l, op, WP_EV_WIPE_START, "USB-1", wipe_start("j", "U1")), 0);
+	ck_assert_int_eq(add(l, boss, WP_EV_POLICY, "", json_pack("{s:b}", "approval_required", 1)), 0);
+	intake(l, "USB-2", "U2");
+	expect_refused(add(l, op, WP_EV_WIPE_START, "USB-2", wipe_start("j", "U2")), "no approval");
+	struct wp_custody_report r;
+	ck_assert_int_eq(wp_custody_verify(l, ca, NULL, &r, err, sizeof(err)), 0);
+	wp_ledger_close(l);
+}
+END_TEST
+
+START_TEST(refuses_reals_in_bodies)
+{
+	struct wp_ledger *l = fresh_ledger();
+	ck_assert_int_eq(add(l, op, WP_EV_INTAKE, "PC-1", json_pack("{s:s, s:s, s:f}", "serial", "S",
+		"model", "M", "weight", 1.5)), WP_CUSTODY_ERROR);
+	ck_assert_msg(strstr(err, "real number") != NULL, "%s", err);
+	wp_ledger_close(l);
+}
+END_TEST
+
+/* ---- verification of changed rows ---------------------------------------- */
+
+static void sql(const char *path, const char *text)
+{
+	sqlite3 *db;
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_msg(sqlite3_exec(db, text, NULL, NULL, NULL) == SQLITE_OK, "%s: %s", text,
+		      sqlite3_errmsg(db));
+	sqlite3_close(db);
+}
+
+static void expect_broken(const char *path, const char *anchor, uint64_t bad, const char *needle)
+{
+	struct wp_ledger *l = NULL;
+	struct wp_custody_report r;
+	ck_assert_int_eq(wp_ledger_open_readonly(path, &l, err, sizeof(err)), 0);
+	ck_assert_int_eq(wp_custody_verify(l, ca, anchor, &r, err, sizeof(err)), WP_CUSTODY_BROKEN);
+	ck_assert_uint_eq(r.bad_seq, bad);
+	ck_assert_msg(strstr(r.why, needle) != NULL, "why '%s' lacks '%s'", r.why, needle);
+	ck_assert_msg(strstr(err, "first bad event is seq") != NULL, "%s", err);
+	wp_ledger_close(l);
+}
+
+START_TEST(tampering_found)
+{
+	struct wp_ledger *l = fresh_ledger();
+	approved(l, "PC-3", "S3");
+	ck_assert_int_eq(add(l, op, WP_EV_NOTE, "PC-3", json_pack("{s:s}", "text", "a")), 0);
+	ck_assert_int_eq(add(l, op, WP_EV_NOTE, "PC-3", json_pack("{s:s}", "text", "b")), 0);
+	char head[WP_HASH_HEX], anchor[100];
+	uint64_t seq;
+	ck_assert_int_eq(wp_custody_head(l, &seq, head, err, sizeof(err)), 0);
+	snprintf(anchor, sizeof(anchor), "%s@%llu", head, (unsigned long long)seq);
+	wp_ledger_close(l);
+	char copy[200], cmd[600];
+	snprintf(copy, sizeof(copy), "%s.orig", ledger_path);
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", ledger_path, copy);
+	ck_assert_int_eq(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", copy, ledger_path);
+
+	sql(ledger_path, "UPDATE events SET body = '{\"text\":\"A\"}' WHERE seq = 4");
+	expect_broken(ledger_path, NULL, 4, "hash does not match");
+	ck_assert_int_eq(system(cmd), 0);
+	sql(ledger_path, "UPDATE events SET actor_role = 'approver' WHERE seq = 2");
+	expect_broken(ledger_path, NULL, 2, "hash does not match");
+	ck_assert_int_eq(system(cmd), 0);
+	sql(ledger_path, "DELETE FROM events WHERE seq = 3");
+	expect_broken(ledger_path, NULL, 3, "missing");
+	ck_assert_int_eq(system(cmd), 0);
+	sql(ledger_path, "DELETE FROM events WHERE seq = 5");
+	struct wp_ledger *r = NULL;
+	struct wp_custody_report rep;
+	ck_assert_int_eq(wp_ledger_open_readonly(ledger_path, &r, err, sizeof(err)), 0);
+	ck_assert_msg(wp_custody_verify(r, ca, NULL, &rep, err, sizeof(err)) == 0, "%s", err); /* tail cut */
+	wp_ledger_close(r);
+	expect_broken(ledger_path, anchor, 5, "removed from the end");
+	ck_assert_int_eq(system(cmd), 0);
+	expect_broken(ledger_path, ZERO64 "@5", 5, "differs from the anchor");
+}
+END_TEST
+
+/* ---- concurrency: one handle per thread ----------------------------------- */
+
+struct worker {
+	int id;
+	int failures;
+	char err[1024];
+};
+
+static void *append_notes(void *arg)
+{
+	struct worker *w = arg;
+	struct wp_ledger *l = NULL;
+	if (wp_ledger_open(ledger_path, &l, w->err, sizeof(w->err)) < 0) {
+		w->failures = 1000;
+		return NULL;
+	}
+	for (int i = 0; i < 25; i++) {
+		json_t *b = json_pack("{s:s, s:i, s:i}", "text", "concurrent", "worker", w->id, "i", i);
+		if (wp_custody_append(l, w->id % 2 ? op : op2, WP_EV_NOTE, "PC-C", b, NULL, NULL,
+				      w->err, sizeof(w->err)) != 0)
+			w->failures++;
+		json_decref(b);
+	}
+	wp_ledger_close(l);
+	return NULL;
+}
+
+START_TEST(concurrent_appenders)
+{
+	struct wp_ledger *l = fresh_ledger();
+	intake(l, "PC-C", "SC");
+	pthread_t t[4];
+	struct worker w[4];
+	for (int i = 0; i < 4; i++) {
+		w[i] = (struct worker){ .id = i };
+		ck_assert_int_eq(pthread_create(&t[i], NULL, append_notes, &w[i]), 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		ck_assert_msg(w[i].failures == 0, "worker %d: %d failures: %s", i, w[i].failures, w[i].err);
+	}
+	struct wp_custody_report r;
+	ck_assert_msg(wp_custody_verify(l, ca, NULL, &r, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(r.events, 101);
+	ck_assert_uint_eq(r.head_seq, 101);
+	wp_ledger_close(l);
+}
+END_TEST
+
+/* ---- set-up ---------------------------------------------------------------- */
+
+static struct wp_identity *person(const char *name, const char *title, enum wp_role role)
+{
+	struct wp_issue_request req = { .name = name, .title = title, .role = role, .days = 30 };
+	struct wp_person p;
+	struct wp_identity *id = NULL;
+	if (wp_keys_issue(dir, &req, &p, err, sizeof(err)) < 0 ||
+	    wp_identity_load(dir, name, NULL, &id, err, sizeof(err)) < 0) {
+		fprintf(stderr, "set-up: %s\n", err);
+		exit(EXIT_FAILURE);
+	}
+	return id;
+}
+
+static void setup(void)
+{
+	struct wp_person p;
+	snprintf(dir, sizeof(dir), "/tmp/wp-test-custody-XXXXXX");
+	if (!mkdtemp(dir) || wp_keys_init_ca(dir, "テスト", 365, NULL, &p, err, sizeof(err)) < 0) {
+		fprintf(stderr, "set-up: %s\n", err);
+		exit(EXIT_FAILURE);
+	}
+	op = person("鈴木 一郎", "係員", WP_ROLE_OPERATOR);
+	op2 = person("田中 次郎", "係員", WP_ROLE_OPERATOR);
+	boss = person("山田 太郎", "情報システム課長", WP_ROLE_APPROVER);
+	boss2 = person("高橋 部長", "部長", WP_ROLE_APPROVER);
+	wit = person("佐藤 花子", "総務課", WP_ROLE_WITNESS);
+	aud = person("監査 人", "監査役", WP_ROLE_AUDITOR);
+	ca = X509_dup(wp_identity_ca(op));
+}
+
+int main(void)
+{
+	setup();
+	Suite *s = suite_create("custody");
+	TCase *tc = tcase_create("custody");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, canonical_sorted_compact_utf8);
+	tcase_add_test(tc, canonical_refuses_reals_and_controls);
+	tcase_add_test(tc, hash_definition);
+	tcase_add_test(tc, anchor_parsing);
+	tcase_add_test(tc, roles_table);
+	tcase_add_test(tc, chain_links);
+	tcase_add_test(tc, two_person_rules);
+	tcase_add_test(tc, wipe_events);
+	tcase_add_test(tc, certificate_events);
+	tcase_add_test(tc, policy_without_approval);
+	tcase_add_test(tc, refuses_reals_in_bodies);
+	tcase_add_test(tc, tampering_found);
+	tcase_add_test(tc, concurrent_appenders);
+	suite_add_tcase(s, tc);
+	int rc = wp_run_suite(s);
+	struct wp_identity *all[] = { op, op2, boss, boss2, wit, aud };
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		wp_identity_free(all[i]);
+	X509_free(ca);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+	return rc;
+}

@@ -1,0 +1,213 @@
+/* Keys: the CA, issuing, roles in certificates, and what loading refuses. */
+#include "certs.h"
+
+#include "check_main.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char err[1024];
+static char dir[64];
+static struct wp_person ca, yamada, sato;
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void key_path(char *out, size_t len, const struct wp_person *p)
+{
+	snprintf(out, len, "%s/people/%s.key", dir, p->fingerprint);
+}
+
+START_TEST(ca_and_people)
+{
+	ck_assert_str_eq(ca.org, "株式会社テスト");
+	ck_assert_uint_eq(strlen(ca.fingerprint), 64);
+	ck_assert_str_eq(yamada.name, "山田 太郎");
+	ck_assert_str_eq(yamada.title, "情報システム課長");
+	ck_assert_str_eq(yamada.org, "株式会社テスト");
+	ck_assert_int_eq(yamada.role, WP_ROLE_APPROVER);
+	ck_assert(yamada.not_after > yamada.not_before);
+
+	struct wp_person *people = NULL;
+	size_t n = 0;
+	ck_assert_int_eq(wp_keys_list(dir, &people, &n, err, sizeof(err)), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(people[0].name, "佐藤 花子"); /* sorted by UTF-8 bytes */
+	ck_assert_int_eq(people[0].role, WP_ROLE_WITNESS);
+	free(people);
+
+	char path[256];
+	struct stat st;
+	key_path(path, sizeof(path), &yamada);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 0777, 0600);
+}
+END_TEST
+
+START_TEST(identity_by_name_and_prefix)
+{
+	struct wp_identity *id = NULL;
+	ck_assert_int_eq(wp_identity_load(dir, "山田 太郎", NULL, &id, err, sizeof(err)), 0);
+	ck_assert_str_eq(wp_identity_person(id)->fingerprint, yamada.fingerprint);
+	ck_assert_ptr_nonnull(wp_identity_key(id));
+	ck_assert_ptr_nonnull(wp_identity_ca(id));
+	wp_identity_free(id);
+
+	char prefix[9];
+	snprintf(prefix, sizeof(prefix), "%.8s", sato.fingerprint);
+	ck_assert_int_eq(wp_identity_load(dir, prefix, NULL, &id, err, sizeof(err)), 0);
+	ck_assert_str_eq(wp_identity_person(id)->name, "佐藤 花子");
+	wp_identity_free(id);
+
+	ck_assert_int_eq(wp_identity_load(dir, "nobody", NULL, &id, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "no person 'nobody'") != NULL, "%s", err);
+	ck_assert_int_eq(wp_identity_load(dir, "abc", NULL, &id, err, sizeof(err)), -1);
+}
+END_TEST
+
+START_TEST(duplicate_name_refused)
+{
+	struct wp_issue_request req = { .name = "山田 太郎", .title = "x", .role = WP_ROLE_OPERATOR,
+					.days = 10 };
+	struct wp_person p;
+	ck_assert_int_eq(wp_keys_issue(dir, &req, &p, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "already has a certificate") != NULL, "%s", err);
+	ck_assert_int_eq(wp_keys_init_ca(dir, "again", 10, NULL, &p, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "already holds a CA") != NULL, "%s", err);
+}
+END_TEST
+
+START_TEST(sign_and_verify)
+{
+	struct wp_identity *id = NULL;
+	char *sig = NULL;
+	ck_assert_int_eq(wp_identity_load(dir, "山田 太郎", NULL, &id, err, sizeof(err)), 0);
+	ck_assert_int_eq(wp_identity_sign_hex(id, "hello", 5, &sig, err, sizeof(err)), 0);
+	X509 *cert = wp_identity_cert(id);
+	ck_assert_int_eq(wp_sig_verify(cert, "hello", 5, sig, err, sizeof(err)), 0);
+	ck_assert_int_eq(wp_sig_verify(cert, "hellO", 5, sig, err, sizeof(err)), -1);
+	sig[10] = sig[10] == '0' ? '1' : '0';
+	ck_assert_int_eq(wp_sig_verify(cert, "hello", 5, sig, err, sizeof(err)), -1);
+	ck_assert_int_eq(wp_cert_check(cert, wp_identity_ca(id), time(NULL), err, sizeof(err)), 0);
+	/* not yet valid / long expired at that time */
+	ck_assert_int_eq(wp_cert_check(cert, wp_identity_ca(id), 1000000000, err, sizeof(err)), -1);
+	ck_assert_int_eq(wp_cert_check(cert, cert, time(NULL), err, sizeof(err)), -1);
+	free(sig);
+	wp_identity_free(id);
+}
+END_TEST
+
+START_TEST(key_readable_by_others_refused)
+{
+	char path[256];
+	struct wp_identity *id = NULL;
+	key_path(path, sizeof(path), &sato);
+	ck_assert_int_eq(chmod(path, 0644), 0);
+	ck_assert_int_eq(wp_identity_load(dir, "佐藤 花子", NULL, &id, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "readable by group or others (mode 0644)") != NULL, "%s", err);
+	ck_assert_msg(strstr(err, "chmod 600") != NULL, "%s", err);
+	ck_assert_int_eq(chmod(path, 0640), 0);
+	ck_assert_int_eq(wp_identity_load(dir, "佐藤 花子", NULL, &id, err, sizeof(err)), -1);
+	ck_assert_int_eq(chmod(path, 0600), 0);
+	ck_assert_int_eq(wp_identity_load(dir, "佐藤 花子", NULL, &id, err, sizeof(err)), 0);
+	wp_identity_free(id);
+}
+END_TEST
+
+START_TEST(symlinked_key_refused)
+{
+	char path[256], moved[300];
+	struct wp_identity *id = NULL;
+	key_path(path, sizeof(path), &sato);
+	snprintf(moved, sizeof(moved), "%s.real", path);
+	ck_assert_int_eq(rename(path, moved), 0);
+	ck_assert_int_eq(symlink(moved, path), 0);
+	ck_assert_int_eq(wp_identity_load(dir, "佐藤 花子", NULL, &id, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "symbolic link") != NULL, "%s", err);
+	unlink(path);
+	ck_assert_int_eq(rename(moved, path), 0);
+}
+END_TEST
+
+START_TEST(encrypted_key)
+{
+	char pass[128], wrong[128];
+	struct wp_issue_request req = { .name = "Encrypted Person", .title = "係員",
+					.role = WP_ROLE_OPERATOR, .days = 30, .passphrase = "s3cret pass" };
+	struct wp_person p;
+	struct wp_identity *id = NULL;
+	snprintf(pass, sizeof(pass), "%s/pass", dir);
+	snprintf(wrong, sizeof(wrong), "%s/wrong", dir);
+	write_text(pass, "s3cret pass\n");
+	write_text(wrong, "not it\n");
+	ck_assert_int_eq(wp_keys_issue(dir, &req, &p, err, sizeof(err)), 0);
+	ck_assert_int_eq(wp_identity_load(dir, "Encrypted Person", wrong, &id, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "wrong passphrase") != NULL, "%s", err);
+	/* stdin is /dev/null (main): no terminal to ask on */
+	ck_assert_int_eq(wp_identity_load(dir, "Encrypted Person", NULL, &id, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "is encrypted") && strstr(err, "--passphrase-file"), "%s", err);
+	ck_assert_int_eq(wp_identity_load(dir, "Encrypted Person", pass, &id, err, sizeof(err)), 0);
+	ck_assert_int_eq(wp_identity_person(id)->role, WP_ROLE_OPERATOR);
+	wp_identity_free(id);
+}
+END_TEST
+
+START_TEST(roles)
+{
+	enum wp_role r;
+	ck_assert_int_eq(wp_role_parse("witness", &r), 0);
+	ck_assert_int_eq(r, WP_ROLE_WITNESS);
+	ck_assert_int_eq(wp_role_parse("boss", &r), -1);
+	ck_assert_str_eq(wp_role_name(WP_ROLE_AUDITOR), "auditor");
+}
+END_TEST
+
+static void make_store(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/wp-test-keys-XXXXXX");
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		exit(EXIT_FAILURE);
+	}
+	struct wp_issue_request a = { .name = "山田 太郎", .title = "情報システム課長",
+				      .role = WP_ROLE_APPROVER, .days = 365 };
+	struct wp_issue_request w = { .name = "佐藤 花子", .title = "総務課",
+				      .role = WP_ROLE_WITNESS, .days = 365 };
+	if (wp_keys_init_ca(dir, "株式会社テスト", 3650, NULL, &ca, err, sizeof(err)) < 0 ||
+	    wp_keys_issue(dir, &a, &yamada, err, sizeof(err)) < 0 ||
+	    wp_keys_issue(dir, &w, &sato, err, sizeof(err)) < 0) {
+		fprintf(stderr, "setting up the key store: %s\n", err);
+		exit(EXIT_FAILURE);
+	}
+}
+
+int main(void)
+{
+	if (!freopen("/dev/null", "r", stdin))
+		return EXIT_FAILURE;
+	make_store();
+	Suite *s = suite_create("keys");
+	TCase *tc = tcase_create("keys");
+	tcase_add_test(tc, ca_and_people);
+	tcase_add_test(tc, identity_by_name_and_prefix);
+	tcase_add_test(tc, duplicate_name_refused);
+	tcase_add_test(tc, sign_and_verify);
+	tcase_add_test(tc, key_readable_by_others_refused);
+	tcase_add_test(tc, symlinked_key_refused);
+	tcase_add_test(tc, encrypted_key);
+	tcase_add_test(tc, roles);
+	suite_add_tcase(s, tc);
+	int rc = wp_run_suite(s);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+	return rc;
+}

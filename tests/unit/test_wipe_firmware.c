@@ -1,0 +1,155 @@
+/* `wipe` with a firmware method, end to end below the command line: a
+ * simulated drive behind the I/O boundary, its medium a temporary file.
+ * Only a medium that changed (and holds what the command promised) is
+ * "sanitized"; the device's success status never is enough. */
+#include "fw_cli.h"
+#include "fwsim.h"
+
+#include "check_main.h"
+
+#define MEDIUM (24ull << 20)
+
+static struct sim S;
+static struct wp_fw_io IO;
+static struct wp_drive_plan P;
+static struct wp_job J;
+static char err[512];
+
+/* A QEMU-like NVMe namespace: Format NVM, DLFEAT says zeros. */
+static void setup(void)
+{
+	sim_open(&S, MEDIUM);
+	IO = sim_io(&S);
+	S.nsid = 1;
+	S.oacs = 0x10a;
+	S.dlfeat = 0x01;
+	S.active[0] = 1;
+	S.n_active = 1;
+	memset(&P, 0, sizeof(P));
+	P.io = &IO;
+	ck_assert_int_eq(wp_job_init(&J, err, sizeof(err)), 0);
+}
+
+static void teardown(void)
+{
+	sim_close(&S);
+}
+
+static void wipe_with(const char *method, enum wp_verify_mode mode)
+{
+	struct wp_fw_dev dev = sim_dev(&S, &IO, WP_FW_BUS_NVME);
+	wp_fw_probe(&dev, &P.caps);
+	const struct wp_method *m = wp_method_find(method);
+	ck_assert_int_eq(wp_plan_make(WP_MEDIA_NVME, &P.caps, WP_LEVEL_BEST, m, &P.plan), 0);
+	struct wp_io_target t = sim_target(&S);
+	struct wp_run_ctl ctl = { .chunk_bytes = 1 << 20 };
+	snprintf(J.method, sizeof(J.method), "%s", method);
+	wp_wipe_firmware(&P, m, &t, mode, &ctl, &J);
+}
+
+START_TEST(lying_drive_fails)
+{
+	S.fake = true;
+	wipe_with("nvme-format-user", WP_VERIFY_FULL);
+	ck_assert_str_eq(J.firmware.status, "success");
+	ck_assert_int_eq(J.result, WP_RESULT_FAILED);
+	ck_assert(J.fingerprint.done && !J.fingerprint.passed);
+	ck_assert_ptr_nonnull(strstr(J.error, "did not change"));
+	ck_assert_ptr_nonnull(strstr(J.error, "destroy it"));
+	/* a verification mismatch like any other: exit 4, MISMATCH */
+	ck_assert_uint_eq(J.verify.mismatched_blocks, J.fingerprint.blocks);
+	ck_assert_uint_eq(J.verify.bad_offsets[0], 0);
+}
+END_TEST
+
+START_TEST(format_verified_as_zeros)
+{
+	wipe_with("nvme-format-user", WP_VERIFY_FULL);
+	ck_assert_msg(J.result == WP_RESULT_SANITIZED, "%s", J.error);
+	ck_assert(J.fingerprint.passed);
+	ck_assert_str_eq(J.firmware.expected, "zeros");
+	ck_assert_uint_eq(J.npasses, 1);
+	ck_assert_int_eq(J.passes[0].spec.pattern, WP_PATTERN_ZERO);
+	ck_assert_uint_eq(J.verify.bytes_checked, MEDIUM);
+	ck_assert_uint_eq(J.verify.mismatched_blocks, 0);
+}
+END_TEST
+
+START_TEST(promised_zeros_but_noise_fails)
+{
+	S.noise = true;
+	wipe_with("nvme-format-user", WP_VERIFY_SAMPLE);
+	ck_assert(J.fingerprint.passed); /* it changed ... */
+	ck_assert_int_eq(J.result, WP_RESULT_FAILED); /* ... but not to zeros */
+	ck_assert_uint_gt(J.verify.mismatched_blocks, 0);
+	ck_assert_ptr_nonnull(strstr(J.error, "reads as zeros"));
+}
+END_TEST
+
+START_TEST(crypto_erase_verified_by_fingerprint)
+{
+	S.sanicap = 0x1;
+	wipe_with("nvme-sanitize-crypto", WP_VERIFY_FULL);
+	ck_assert_msg(J.result == WP_RESULT_SANITIZED, "%s", J.error);
+	ck_assert_str_eq(J.firmware.expected, "unknown");
+	ck_assert_uint_eq(J.npasses, 0);
+	ck_assert_int_eq(J.verify.mode, WP_VERIFY_SAMPLE);
+	ck_assert_uint_eq(J.verify.bytes_checked, J.fingerprint.blocks * 512);
+	/* the report of such a job loads again (no pass of ours in it) */
+	json_t *root = wp_job_to_json(&J);
+	struct wp_job back;
+	ck_assert_msg(wp_job_from_json(root, &back, err, sizeof(err)) == 0, "%s", err);
+	ck_assert(back.fingerprint.passed);
+	json_decref(root);
+}
+END_TEST
+
+START_TEST(verify_off_is_unverified)
+{
+	wipe_with("nvme-format-user", WP_VERIFY_OFF);
+	ck_assert_int_eq(J.result, WP_RESULT_UNVERIFIED);
+	ck_assert(!J.fingerprint.done);
+}
+END_TEST
+
+START_TEST(refused_command_fails_and_changes_nothing)
+{
+	S.sanicap = 0x1;
+	S.sanitize_status = 0x4001;
+	wipe_with("nvme-sanitize-crypto", WP_VERIFY_FULL);
+	ck_assert_int_eq(J.result, WP_RESULT_FAILED);
+	ck_assert_ptr_nonnull(strstr(J.error, "Invalid Command Opcode"));
+	ck_assert_ptr_nonnull(strstr(J.firmware.status, "Invalid Command Opcode"));
+	ck_assert(!J.fingerprint.done);
+}
+END_TEST
+
+START_TEST(plan_reaches_the_job)
+{
+	wipe_with("nvme-format-user", WP_VERIFY_FULL);
+	struct wp_device dev;
+	memset(&dev, 0, sizeof(dev));
+	dev.size_bytes = MEDIUM;
+	dev.logical_block_size = 512;
+	wp_wipe_plan_to_job(&P, &dev, &J);
+	ck_assert_str_eq(J.nist_category, "Clear");
+	ck_assert_ptr_nonnull(strstr(J.plan_reason, "SES=1"));
+	ck_assert(J.hidden.checked && J.hidden.native_covered);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("wipe_firmware");
+	TCase *tc = tcase_create("core");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, lying_drive_fails);
+	tcase_add_test(tc, format_verified_as_zeros);
+	tcase_add_test(tc, promised_zeros_but_noise_fails);
+	tcase_add_test(tc, crypto_erase_verified_by_fingerprint);
+	tcase_add_test(tc, verify_off_is_unverified);
+	tcase_add_test(tc, refused_command_fails_and_changes_nothing);
+	tcase_add_test(tc, plan_reaches_the_job);
+	suite_add_tcase(s, tc);
+	return wp_run_suite(s);
+}
