@@ -4,6 +4,7 @@
  * missing operand); whether a device may be wiped is the guard's business.
  */
 #include "cli.h"
+#include "i18n.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -333,7 +334,7 @@ int wp_cmdline_parse(int argc, char **argv, struct wp_cmdline *out,
 		if (strcmp(word, commands[i].name) == 0)
 			out->cmd = commands[i].cmd;
 	if (out->cmd == WP_CMD_NONE) {
-		snprintf(err, errlen, "unknown command '%s'; commands: list, plan, wipe, verify, demo, keys, custody, help", word);
+		snprintf(err, errlen, "unknown command '%s'; commands: list, plan, wipe, verify, demo, watch, freespace, config, keys, custody, cert, help", word);
 		return -1;
 	}
 	int first = parse_options(argc - 1, argv + 1, out, err, errlen);
@@ -344,7 +345,8 @@ int wp_cmdline_parse(int argc, char **argv, struct wp_cmdline *out,
 
 /* ---- usage ------------------------------------------------------------- */
 
-static const char usage_main[] =
+/* marked for xgettext; translated where printed */
+static const char *const usage_main = N_(
 	"Usage: wipeproof COMMAND [OPTIONS]\n"
 	"\n"
 	"Erase disks unrecoverably, verify the erasure, and report it.\n"
@@ -361,8 +363,14 @@ static const char usage_main[] =
 	"                             verify, head (see 'wipeproof help custody')\n"
 	"  cert SUB-COMMAND           certificates of sanitization: issue, show, render,\n"
 	"                             verify (see 'wipeproof help cert')\n"
+	"  watch [OPTIONS]            station mode: report hot-plugged disks, take them in,\n"
+	"                             wipe them as the station policy allows (root)\n"
+	"  freespace MOUNTPOINT       wipe and verify the free space of a mounted\n"
+	"                             filesystem (root)\n"
+	"  config show [--json]       the station settings in effect and where each\n"
+	"                             comes from (/etc/wipeproof/config)\n"
 	"  help [COMMAND]             this text, or a command's options\n"
-	"  version                    print the version\n";
+	"  version                    print the version\n");
 
 static const char usage_exit[] =
 	"\n"
@@ -468,7 +476,7 @@ static const char usage_demo[] =
 
 void wp_usage(FILE *out, const char *topic)
 {
-	const char *text = usage_main;
+	const char *text = _(usage_main);
 	if (topic && strcmp(topic, "list") == 0)
 		text = usage_list;
 	else if (topic && strcmp(topic, "wipe") == 0)
@@ -481,5 +489,5 @@ void wp_usage(FILE *out, const char *topic)
 		text = usage_demo;
 	fputs(text, out);
 	fputs(usage_exit, out);
-	fputs("\nSee README.md for the whole workflow.\n", out);
+	fputs(_("\nSee README.md and wipeproof(8) for the whole workflow.\n"), out);
 }

@@ -2,6 +2,7 @@
  * firmware erase methods it supports (asked with read-only identify
  * commands, only in the command set its transport suggests). */
 #include "fw_cli.h"
+#include "i18n.h"
 
 #include <stdlib.h>
 
@@ -9,7 +10,7 @@ static void print_firmware(const struct wp_device_list *list, const struct wp_fw
 {
 	if (list->n == 0)
 		return;
-	printf("\nFIRMWARE ERASE (wipeproof plan DEV: the method and NIST level)\n");
+	printf("%s", _("\nFIRMWARE ERASE (wipeproof plan DEV: the method and NIST level)\n"));
 	for (size_t i = 0; i < list->n; i++) {
 		printf("%s\n", list->items[i].path);
 		wp_print_caps(stdout, &caps[i]);

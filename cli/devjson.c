@@ -1,5 +1,6 @@
 /* How a device looks to people (table) and to programs (JSON). */
 #include "cli.h"
+#include "i18n.h"
 
 #include <string.h>
 
@@ -100,13 +101,13 @@ void wp_print_device_table(FILE *out, const struct wp_device_list *list)
 		fprintf(out, "%-14s %-7s %-6s %10s  %-24.24s %-24s %s\n", d->path,
 			wp_kind_name(d->kind), wp_transport_name(d->transport), size,
 			or_dash(d->model), or_dash(d->serial),
-			d->protected_ ? "PROTECTED" : "wipeable");
+			d->protected_ ? _("PROTECTED") : _("wipeable"));
 		if (d->kind == WP_KIND_LOOP && d->backing_file[0])
-			fprintf(out, "    backing file %s\n", d->backing_file);
+			fprintf(out, _("    backing file %s\n"), d->backing_file);
 		print_contents(out, d);
 		for (size_t r = 0; r < d->n_reasons; r++)
-			fprintf(out, "    protected: %s: %s\n", d->reasons[r].code, d->reasons[r].text);
+			fprintf(out, _("    protected: %s: %s\n"), d->reasons[r].code, d->reasons[r].text);
 	}
 	if (list->n == 0)
-		fprintf(out, "(no disks found)\n");
+		fputs(_("(no disks found)\n"), out);
 }

@@ -1,12 +1,39 @@
 /* wipeproof: parse the command line, run one command, exit with its code. */
-#include "cli.h"
+#include "config.h"
+#include "i18n.h"
+#include "station.h"
 
 #include <string.h>
 
+/* Station defaults from /etc/wipeproof/config for what --method and
+ * --verify did not say (config.h has the precedence). */
+static void apply_wipe_defaults(const struct wp_config *cfg, struct wp_cmdline *cl)
+{
+	const char *method = wp_config_get(cfg, "method");
+	const char *verify = wp_config_get(cfg, "verify");
+	if (cl->cmd != WP_CMD_WIPE)
+		return;
+	if (!cl->method && method)
+		cl->method = method;
+	if (!cl->verify_set && verify)
+		(void)wp_verify_mode_parse(verify, &cl->verify_mode);
+}
+
 int main(int argc, char **argv)
 {
-	char err[512];
+	char err[1200];
 	struct wp_cmdline cl;
+	static struct wp_config cfg;
+	wp_i18n_init();
+	if (argc >= 2 && strcmp(argv[1], "config") == 0)
+		return wp_cmd_config_main(argc - 1, argv + 1);
+	if (argc >= 3 && strcmp(argv[1], "help") == 0 && strcmp(argv[2], "config") == 0)
+		return wp_cmd_config_main(2, (char *[]){ argv[2], (char *)"--help", NULL });
+	if (wp_config_load(&cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "wipeproof: %s\n", err);
+		return WP_EXIT_USAGE;
+	}
+	wp_config_export(&cfg);
 	/* keys, custody and cert parse their own sub-commands (cmd_keys.c,
 	 * cmd_custody.c, cmd_cert.c) */
 	if (argc >= 2 && strcmp(argv[1], "keys") == 0)
@@ -15,12 +42,27 @@ int main(int argc, char **argv)
 		return wp_cmd_custody_main(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "cert") == 0)
 		return wp_cmd_cert_main(argc - 1, argv + 1);
+	/* station mode: watch and freespace parse their own options too
+	 * (cmd_watch.c, cmd_freespace.c) */
+	if (argc >= 2 && strcmp(argv[1], "watch") == 0)
+		return wp_cmd_watch_main(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "freespace") == 0)
+		return wp_cmd_freespace_main(argc - 1, argv + 1);
+	if (argc >= 3 && strcmp(argv[1], "help") == 0 && strcmp(argv[2], "watch") == 0) {
+		wp_watch_usage(stdout);
+		return WP_EXIT_OK;
+	}
+	if (argc >= 3 && strcmp(argv[1], "help") == 0 && strcmp(argv[2], "freespace") == 0) {
+		wp_freespace_usage(stdout);
+		return WP_EXIT_OK;
+	}
 	if (wp_custody_help(stdout, argc, argv))
 		return WP_EXIT_OK;
 	if (wp_cmdline_parse(argc, argv, &cl, err, sizeof(err)) < 0) {
 		fprintf(stderr, "wipeproof: %s\n", err);
 		return WP_EXIT_USAGE;
 	}
+	apply_wipe_defaults(&cfg, &cl);
 	switch (cl.cmd) {
 	case WP_CMD_LIST:
 		return wp_cmd_list(&cl);

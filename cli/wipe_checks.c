@@ -5,6 +5,7 @@
  * answer is not wiped, and make sure the report can be written.
  */
 #include "wipe_steps.h"
+#include "i18n.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,7 +20,7 @@ int wp_refuse_if_protected(const struct wp_device *dev)
 {
 	if (!dev->protected_)
 		return 0;
-	fprintf(stderr, "wipeproof: refusing to wipe %s:\n", dev->path);
+	fprintf(stderr, _("wipeproof: refusing to wipe %s:\n"), dev->path);
 	for (size_t i = 0; i < dev->n_reasons; i++)
 		fprintf(stderr, "  %s: %s\n", dev->reasons[i].code, dev->reasons[i].text);
 	return -1;
@@ -44,7 +45,7 @@ static int ask_operator(const struct wp_device *dev, const struct wp_method *m,
 {
 	char what[512];
 	wp_device_describe(dev, what, sizeof(what));
-	fprintf(stderr, "About to ERASE ALL DATA on %s:\n  %s\n", dev->path, what);
+	fprintf(stderr, _("About to ERASE ALL DATA on %s:\n  %s\n"), dev->path, what);
 	for (size_t i = 0; i < dev->n_partitions; i++)
 		fprintf(stderr, "  partition %s %s %s\n", dev->partitions[i].path,
 			dev->partitions[i].fs.fstype, dev->partitions[i].fs.label);
@@ -55,9 +56,9 @@ static int ask_operator(const struct wp_device *dev, const struct wp_method *m,
 		fprintf(stderr, "Method: %s (%zu pass%s), verification: %s\n", m->name,
 			m->npasses, m->npasses > 1 ? "es" : "", wp_verify_mode_name(mode));
 	if (dev->serial[0])
-		fprintf(stderr, "Type the disk's serial number to confirm: ");
+		fputs(_("Type the disk's serial number to confirm: "), stderr);
 	else
-		fprintf(stderr, "This disk reports no serial number; type its name '%s' to confirm: ",
+		fprintf(stderr, _("This disk reports no serial number; type its name '%s' to confirm: "),
 			dev->name);
 	fflush(stderr);
 	if (!fgets(answer, (int)len, stdin))
@@ -73,20 +74,20 @@ int wp_confirm_wipe(const struct wp_device *dev, const struct wp_wipe_request *r
 	const char *answer = req->confirm_serial;
 	if (!answer) {
 		if (!isatty(STDIN_FILENO)) {
-			fprintf(stderr, "wipeproof: refusing to wipe %s: no confirmation; pass "
-				"--confirm-serial %s (check it with 'wipeproof list')\n",
+			fprintf(stderr, _("wipeproof: refusing to wipe %s: no confirmation; pass "
+				"--confirm-serial %s (check it with 'wipeproof list')\n"),
 				dev->path, confirmation_token(dev));
 			return -1;
 		}
 		if (ask_operator(dev, m, mode, typed, sizeof(typed)) < 0) {
-			fprintf(stderr, "\nwipeproof: no answer; nothing was written\n");
+			fputs(_("\nwipeproof: no answer; nothing was written\n"), stderr);
 			return -1;
 		}
 		answer = typed;
 	}
 	if (strcmp(answer, confirmation_token(dev)) != 0) {
-		fprintf(stderr, "wipeproof: refusing to wipe %s: confirmation '%s' does not match "
-			"its serial '%s'; nothing was written\n", dev->path, answer,
+		fprintf(stderr, _("wipeproof: refusing to wipe %s: confirmation '%s' does not match "
+			"its serial '%s'; nothing was written\n"), dev->path, answer,
 			confirmation_token(dev));
 		return -1;
 	}
@@ -99,8 +100,8 @@ int wp_open_exclusive(const struct wp_device *dev, int *exit_code)
 	if (fd >= 0)
 		return fd;
 	if (errno == EBUSY) {
-		fprintf(stderr, "wipeproof: refusing to wipe %s: it is busy (mounted, in use by "
-			"LVM/RAID/encryption, or opened by another wipe)\n", dev->path);
+		fprintf(stderr, _("wipeproof: refusing to wipe %s: it is busy (mounted, in use by "
+			"LVM/RAID/encryption, or opened by another wipe)\n"), dev->path);
 		*exit_code = WP_EXIT_REFUSED;
 	} else {
 		fprintf(stderr, "wipeproof: cannot open %s for writing: %s%s\n", dev->path,

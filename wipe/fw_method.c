@@ -109,13 +109,40 @@ void wp_fw_caps_init(struct wp_fw_caps *caps, enum wp_fw_bus bus)
 
 /* ---- MMC: BLKSECDISCARD ---------------------------------------------------- */
 
+/*
+ * Linux offers BLKSECDISCARD on an MMC card only when the card's EXT_CSD
+ * says it can secure-erase, an eMMC feature: an SD card has no EXT_CSD, so
+ * the ioctl fails with EOPNOTSUPP on every SD card (drivers/mmc/core/
+ * queue.c; seen on QEMU's sd-card in tests/hw). sysfs names the card type.
+ * When it cannot be read (not a kernel block device) nothing is known.
+ */
+static bool mmc_is_sd_card(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char sys[320], type[16] = "";
+	snprintf(sys, sizeof(sys), "/sys/class/block/%s/device/type", slash ? slash + 1 : path);
+	FILE *f = fopen(sys, "re");
+	if (!f)
+		return false;
+	bool sd = fgets(type, sizeof(type), f) && strcmp(type, "SD\n") == 0;
+	fclose(f);
+	return sd;
+}
+
 static int mmc_probe(const struct wp_fw_dev *dev, struct wp_fw_caps *caps)
 {
-	(void)dev;
-	/* The kernel tells only by trying; the medium check catches a no-op. */
+	caps->probed = true;
+	if (mmc_is_sd_card(dev->path)) {
+		caps->method[WP_FW_SECURE_DISCARD].ok = false;
+		wp_fw_fmt(caps->method[WP_FW_SECURE_DISCARD].why,
+			  sizeof(caps->method[WP_FW_SECURE_DISCARD].why),
+			  "an SD card has no secure erase (an eMMC feature), so the kernel "
+			  "refuses BLKSECDISCARD: use an overwrite method");
+		return 0;
+	}
+	/* An eMMC card tells only by trying; the medium check catches a no-op. */
 	caps->method[WP_FW_SECURE_DISCARD].ok = true;
 	caps->method[WP_FW_SECURE_DISCARD].why[0] = '\0';
-	caps->probed = true;
 	return 0;
 }
 

@@ -375,4 +375,30 @@ void wp_progress_emit(const struct wp_run_ctl *ctl, struct wp_progress_clock *cl
 		      const char *phase, size_t pass, size_t npasses,
 		      uint64_t done, uint64_t total, bool final);
 
+/* ---- free space of a mounted filesystem (freespace.c) ------------------ */
+
+struct wp_freespace_result {
+	char fill_dir[4096];      /* where the fill files were (removed again) */
+	uint64_t total_bytes;     /* size of the filesystem */
+	uint64_t free_bytes;      /* free before (root: reserved blocks included) */
+	uint64_t free_left_bytes; /* free when the fill was complete */
+	uint64_t bytes_written;   /* pattern bytes in the fill files */
+	uint64_t bytes_verified;  /* read back and equal to the pattern */
+	unsigned files;
+	double seconds;
+};
+
+/*
+ * Fill the free space of the filesystem mounted at MOUNTPOINT with the pass
+ * SPEC (files in a new hidden folder), flush, read every file back against
+ * the pattern, delete the folder. Progress as phases "write" and "verify".
+ * Returns 0 when all written bytes read back as the pattern; 1 when the
+ * filesystem cannot be written (read-only: a refusal, nothing written); 2
+ * when a file reads back other data (a mismatch); -1 with a message on an
+ * error or a stop. The files are removed in every case.
+ */
+int wp_freespace_run(const char *mountpoint, const struct wp_pass_spec *spec,
+		     const struct wp_run_ctl *ctl, struct wp_freespace_result *r,
+		     char *err, size_t errlen);
+
 #endif

@@ -28,7 +28,7 @@ expect_in "--confirm-serial" "$OUT"
 # a partition is refused, naming the whole disk: MBR with one Linux partition
 wp_make_loop dev $((16 << 20))
 img=$(losetup -n -O BACK-FILE "$dev" | sed 's/[[:space:]]*$//')
-losetup -d "$dev"
+wp_detach_loop "$dev"
 printf '\x00\x00\x00\x00\x83\x00\x00\x00\x00\x08\x00\x00\x00\x40\x00\x00' |
 	dd of="$img" bs=1 seek=446 conv=notrunc status=none
 printf '\x55\xaa' | dd of="$img" bs=1 seek=510 conv=notrunc status=none

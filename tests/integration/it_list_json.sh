@@ -21,7 +21,7 @@ done
 serial=$(echo "$entry" | jq -r .serial)
 expect_in "LOOP-" "$serial"
 # stable: the same backing file gives the same serial after re-attaching
-losetup -d "$dev"
+wp_detach_loop "$dev"
 dev2=$(losetup -f --show "$back")
 WP_LOOPS+=("$dev2")
 [ "$(wp_serial "$dev2")" = "$serial" ] || fail "serial changed after re-attach"

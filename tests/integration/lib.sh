@@ -18,12 +18,31 @@ WP_TMP=$(mktemp -d /tmp/wp-it-XXXXXX)
 WP_LOOPS=()
 WP_MOUNTS=()
 
+# A loop device number is reused as soon as it is free: detach only while
+# it is still backed by a file of ours, never a device another test (or
+# anyone) attached after ours went away.
+wp_still_ours() {
+	local back
+	back=$(losetup -n -O BACK-FILE "$1" 2>/dev/null | sed 's/[[:space:]]*$//')
+	case "$back" in "$WP_TMP"/*) return 0 ;; esac
+	return 1
+}
+
+# wp_detach_loop DEV: detach one of ours before the end of the test.
+wp_detach_loop() {
+	local l keep=()
+	wp_ours "$1"
+	losetup -d "$1" || fail "losetup -d $1"
+	for l in "${WP_LOOPS[@]}"; do [ "$l" = "$1" ] || keep+=("$l"); done
+	WP_LOOPS=("${keep[@]}")
+}
+
 wp_cleanup() {
 	local m l
 	# Filesystems on our loop devices go first, then the loop devices, then
 	# the small tmpfs folders that back some of them.
 	for m in "${WP_MOUNTS[@]}"; do umount "$m" 2>/dev/null; done
-	for l in "${WP_LOOPS[@]}"; do losetup -d "$l" 2>/dev/null; done
+	for l in "${WP_LOOPS[@]}"; do wp_still_ours "$l" && losetup -d "$l" 2>/dev/null; done
 	for m in "${WP_MOUNTS[@]}"; do umount "$m" 2>/dev/null; done
 	rm -rf "$WP_TMP"
 }

@@ -1,0 +1,281 @@
+/*
+ * The station configuration file (config.h): strict `key = value` lines,
+ * '#' comments. Strict because a misspelt `ledger` would otherwise send
+ * custody events to the built-in default without anyone noticing.
+ */
+#include "config.h"
+#include "i18n.h"
+#include "cli.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct wp_config_entry entries[WP_CONFIG_KEYS] = {
+	{ .key = "organisation" },
+	{ .key = "location", .env = "WIPEPROOF_LOCATION" },
+	{ .key = "contact", .env = "WIPEPROOF_CONTACT" },
+	{ .key = "ledger", .env = "WIPEPROOF_LEDGER", .builtin = "/var/lib/wipeproof/ledger.db" },
+	{ .key = "keys", .env = "WIPEPROOF_KEYS", .builtin = "/etc/wipeproof/keys" },
+	{ .key = "operator", .env = "WIPEPROOF_AS" },
+	{ .key = "method", .builtin = "(the plan's: " WP_DEFAULT_METHOD " for an overwrite)" },
+	{ .key = "verify", .builtin = "full" },
+};
+
+static void init(struct wp_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	for (size_t i = 0; i < WP_CONFIG_KEYS; i++) {
+		c->e[i] = entries[i];
+		snprintf(c->e[i].source, sizeof(c->e[i].source), "default");
+		if (c->e[i].builtin)
+			snprintf(c->e[i].value, sizeof(c->e[i].value), "%s", c->e[i].builtin);
+	}
+}
+
+static char *trim(char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	size_t n = strlen(s);
+	while (n > 0 && isspace((unsigned char)s[n - 1]))
+		s[--n] = '\0';
+	return s;
+}
+
+static struct wp_config_entry *find(struct wp_config *c, const char *key)
+{
+	for (size_t i = 0; i < WP_CONFIG_KEYS; i++)
+		if (strcmp(c->e[i].key, key) == 0)
+			return &c->e[i];
+	return NULL;
+}
+
+static int check_value(const char *key, const char *v, char *msg, size_t len)
+{
+	enum wp_verify_mode mode;
+	if (!v[0]) {
+		snprintf(msg, len, "'%s' has an empty value; remove the line for the default", key);
+		return -1;
+	}
+	if (strcmp(key, "method") == 0 && !wp_method_find(v)) {
+		snprintf(msg, len, "unknown method '%s'; see 'wipeproof help wipe'", v);
+		return -1;
+	}
+	if (strcmp(key, "verify") == 0 && wp_verify_mode_parse(v, &mode) < 0) {
+		snprintf(msg, len, "unknown verification '%s'; choose full, sample or off", v);
+		return -1;
+	}
+	return 0;
+}
+
+int wp_kv_each(const char *text, wp_kv_fn fn, void *ctx, unsigned *lineno, char *msg,
+	       size_t len)
+{
+	char *copy = strdup(text);
+	int rc = 0;
+	*lineno = 0;
+	if (!copy) {
+		snprintf(msg, len, "out of memory");
+		return -1;
+	}
+	for (char *line = copy, *next; line && rc == 0; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		++*lineno;
+		char *hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+		char *s = trim(line), *eq = strchr(s, '=');
+		if (!s[0])
+			continue;
+		if (!eq) {
+			snprintf(msg, len, "expected 'key = value', got '%s'", s);
+			rc = -1;
+			break;
+		}
+		*eq = '\0';
+		rc = fn(trim(s), trim(eq + 1), *lineno, ctx, msg, len);
+	}
+	free(copy);
+	return rc;
+}
+
+struct config_parse {
+	struct wp_config *c;
+	const char *name;
+};
+
+static int take_entry(const char *key, const char *v, unsigned no, void *ctx, char *msg,
+		      size_t len)
+{
+	struct config_parse *cp = ctx;
+	struct wp_config_entry *e = find(cp->c, key);
+	if (!e) {
+		snprintf(msg, len, "unknown key '%s'; keys: organisation, location, contact, ledger, "
+			 "keys, operator, method, verify", key);
+		return -1;
+	}
+	if (strlen(v) >= sizeof(e->value)) {
+		snprintf(msg, len, "the value of '%s' is longer than %zu bytes", key,
+			 sizeof(e->value) - 1);
+		return -1;
+	}
+	if (check_value(key, v, msg, len) < 0)
+		return -1;
+	snprintf(e->value, sizeof(e->value), "%s", v);
+	snprintf(e->source, sizeof(e->source), "%s:%u", cp->name, no);
+	return 0;
+}
+
+int wp_config_parse(const char *text, const char *name, struct wp_config *c,
+		    char *err, size_t errlen)
+{
+	char msg[600] = "";
+	struct config_parse cp = { c, name };
+	unsigned no = 0;
+	init(c);
+	int rc = wp_kv_each(text, take_entry, &cp, &no, msg, sizeof(msg));
+	if (rc < 0)
+		snprintf(err, errlen, "%s:%u: %s", name, no, msg);
+	return rc;
+}
+
+static int read_text(const char *path, char **text, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "re");
+	*text = NULL;
+	if (!f && errno == ENOENT)
+		return 1; /* the caller decides whether a missing file matters */
+	if (!f) {
+		snprintf(err, errlen, "cannot read the configuration %s: %s", path, strerror(errno));
+		return -1;
+	}
+	*text = calloc(1, 65537);
+	size_t n = *text ? fread(*text, 1, 65536, f) : 0;
+	bool big = *text && n == 65536 && fgetc(f) != EOF;
+	fclose(f);
+	if (*text && !big)
+		return 0;
+	snprintf(err, errlen, "%s: %s", path, *text ? "larger than 64 KiB" : "out of memory");
+	free(*text);
+	*text = NULL;
+	return -1;
+}
+
+/* The environment beats the file. */
+static void apply_env(struct wp_config *c)
+{
+	for (size_t i = 0; i < WP_CONFIG_KEYS; i++) {
+		const char *v = c->e[i].env ? getenv(c->e[i].env) : NULL;
+		if (!v || !v[0])
+			continue;
+		snprintf(c->e[i].value, sizeof(c->e[i].value), "%s", v);
+		snprintf(c->e[i].source, sizeof(c->e[i].source), "env %s", c->e[i].env);
+	}
+}
+
+int wp_config_load(struct wp_config *c, char *err, size_t errlen)
+{
+	const char *named = getenv("WIPEPROOF_CONFIG");
+	const char *path = named && named[0] ? named : WP_CONFIG_DEFAULT;
+	char *text = NULL;
+	init(c);
+	int rc = read_text(path, &text, err, errlen);
+	if (rc == 1 && path == named) {
+		snprintf(err, errlen, "WIPEPROOF_CONFIG names %s, which does not exist; create it or "
+			 "unset WIPEPROOF_CONFIG", path);
+		rc = -1;
+	}
+	bool found = rc == 0;
+	if (rc == 0)
+		rc = wp_config_parse(text, path, c, err, errlen);
+	free(text);
+	if (rc < 0)
+		return -1;
+	snprintf(c->path, sizeof(c->path), "%s", path);
+	c->file_found = found;
+	apply_env(c);
+	return 0;
+}
+
+const char *wp_config_get(const struct wp_config *c, const char *key)
+{
+	for (size_t i = 0; i < WP_CONFIG_KEYS; i++)
+		if (strcmp(c->e[i].key, key) == 0)
+			return strcmp(c->e[i].source, "default") != 0 ? c->e[i].value : NULL;
+	return NULL;
+}
+
+void wp_config_export(const struct wp_config *c)
+{
+	for (size_t i = 0; i < WP_CONFIG_KEYS; i++)
+		if (c->e[i].env && strcmp(c->e[i].source, "default") != 0)
+			setenv(c->e[i].env, c->e[i].value, 0);
+}
+
+static void show_json(const struct wp_config *c)
+{
+	json_t *values = json_object();
+	for (size_t i = 0; i < WP_CONFIG_KEYS; i++)
+		json_object_set_new(values, c->e[i].key,
+				    json_pack("{s:s?, s:s}", "value",
+					      c->e[i].value[0] ? c->e[i].value : NULL,
+					      "source", c->e[i].source));
+	json_t *root = json_pack("{s:s, s:b, s:o}", "file", c->path, "file_found",
+				 c->file_found, "values", values);
+	json_dumpf(root, stdout, JSON_INDENT(2) | WP_JSON_DUMP_FLAGS);
+	fputc('\n', stdout);
+	json_decref(root);
+}
+
+static void show_text(const struct wp_config *c)
+{
+	printf(_("configuration file: %s%s\n"), c->path, c->file_found ? "" : _(" (not present)"));
+	for (size_t i = 0; i < WP_CONFIG_KEYS; i++)
+		printf("%-13s %-40s %s\n", c->e[i].key, c->e[i].value[0] ? c->e[i].value : "-",
+		       c->e[i].source);
+	fputs(_("Flags on the command line override all of these.\n"), stdout);
+}
+
+static const char usage_config[] =
+	"Usage: wipeproof config show [--json]\n"
+	"\n"
+	"Prints the effective station settings and where each comes from: the\n"
+	"environment, the configuration file (" WP_CONFIG_DEFAULT ", or\n"
+	"WIPEPROOF_CONFIG) with its line, or the built-in default. A flag given to a\n"
+	"command beats all of them.\n"
+	"\n"
+	"File format, 'key = value' lines, '#' comments:\n"
+	"  organisation = 株式会社サンプル      location = 本社 3F 情報システム課\n"
+	"  contact = it@example.jp            ledger = /var/lib/wipeproof/ledger.db\n"
+	"  keys = /etc/wipeproof/keys         operator = 鈴木 一郎\n"
+	"  method = random                    verify = full|sample|off\n";
+
+int wp_cmd_config_main(int argc, char **argv)
+{
+	char err[1200];
+	struct wp_config c;
+	bool json = argc == 3 && strcmp(argv[2], "--json") == 0;
+	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0)) {
+		fputs(usage_config, stdout);
+		return WP_EXIT_OK;
+	}
+	if (argc < 2 || strcmp(argv[1], "show") != 0 || (argc == 3 && !json) || argc > 3) {
+		fprintf(stderr, "wipeproof: config: expected 'config show [--json]'; see "
+			"'wipeproof help config'\n");
+		return WP_EXIT_USAGE;
+	}
+	if (wp_config_load(&c, err, sizeof(err)) < 0) {
+		fprintf(stderr, "wipeproof: %s\n", err);
+		return WP_EXIT_USAGE;
+	}
+	if (json)
+		show_json(&c);
+	else
+		show_text(&c);
+	return WP_EXIT_OK;
+}

@@ -1,0 +1,59 @@
+/*
+ * /etc/wipeproof/config (config.c): station-wide defaults. Precedence, the
+ * strongest first: command-line flag, environment (WIPEPROOF_KEYS,
+ * WIPEPROOF_LEDGER, WIPEPROOF_AS, WIPEPROOF_LOCATION, WIPEPROOF_CONTACT),
+ * this file, the built-in default. The file is applied by filling the
+ * environment variables that are not set (so every command that already
+ * resolves flag → environment → default gets the file in between), and by
+ * main() for the wipe defaults (method, verify) that have no variable.
+ * Not a module interface: main.c and config.c only.
+ */
+#ifndef WP_CONFIG_H
+#define WP_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#define WP_CONFIG_DEFAULT "/etc/wipeproof/config"
+#define WP_CONFIG_KEYS 8
+
+struct wp_config_entry {
+	const char *key;          /* "ledger" */
+	const char *env;          /* "WIPEPROOF_LEDGER", or NULL */
+	const char *builtin;      /* the default without any setting, or NULL */
+	char value[1024];         /* effective value, "" when none */
+	char source[1100];        /* "default", "env WIPEPROOF_LEDGER", "FILE:LINE" */
+};
+
+struct wp_config {
+	char path[4096];          /* the file read (or that would be read) */
+	bool file_found;
+	struct wp_config_entry e[WP_CONFIG_KEYS];
+};
+
+/* The `key = value` format shared by the config file and the station
+ * policy: '#' starts a comment, blank lines are skipped, spaces around key
+ * and value are trimmed. FN gets each pair with its 1-based line number;
+ * the first non-zero return stops the walk and is returned, with *lineno
+ * at that line and the reason in msg. */
+typedef int (*wp_kv_fn)(const char *key, const char *value, unsigned lineno, void *ctx,
+			char *msg, size_t len);
+int wp_kv_each(const char *text, wp_kv_fn fn, void *ctx, unsigned *lineno, char *msg,
+	       size_t len);
+
+/* Parse TEXT, named NAME in messages ("NAME:LINE: ..."). Pure. */
+int wp_config_parse(const char *text, const char *name, struct wp_config *c,
+		    char *err, size_t errlen);
+/* Read WIPEPROOF_CONFIG or the default file (a missing default file is no
+ * error; a missing WIPEPROOF_CONFIG file is), then resolve against the
+ * environment. */
+int wp_config_load(struct wp_config *c, char *err, size_t errlen);
+/* The effective value of KEY, or NULL when none. */
+const char *wp_config_get(const struct wp_config *c, const char *key);
+/* Set each unset environment variable from the file. */
+void wp_config_export(const struct wp_config *c);
+/* `wipeproof config show [--json]`; a wp_exit code. */
+int wp_cmd_config_main(int argc, char **argv);
+
+#endif

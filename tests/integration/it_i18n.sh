@@ -1,0 +1,50 @@
+#!/bin/bash
+# Messages for people in Japanese under LANG=ja_JP.UTF-8 (po/ja.po,
+# compiled into the build tree), English otherwise: `list`, the main usage,
+# and wipe's refusals. The ja_JP.UTF-8 locale is generated into this test's
+# folder (LOCPATH), so the machine's locales are left alone.
+. "$(dirname "$0")/lib.sh"
+[ -f /usr/share/i18n/locales/ja_JP ] && command -v localedef >/dev/null ||
+	{ echo "SKIP: package locales missing (no ja_JP source for localedef)"; exit 77; }
+mkdir -p "$WP_TMP/loc"
+localedef -i ja_JP -f UTF-8 "$WP_TMP/loc/ja_JP.UTF-8" 2>/dev/null ||
+	[ -d "$WP_TMP/loc/ja_JP.UTF-8" ] || fail "localedef ja_JP.UTF-8"
+unset LANGUAGE LC_ALL LC_MESSAGES
+ja() { LOCPATH="$WP_TMP/loc" LANG=ja_JP.UTF-8 "$@"; }
+en() { LANG=C.UTF-8 "$@"; }
+
+wp_make_loop d $((8 << 20))
+wp_ours "$d"
+
+expect_exit 0 en "$WIPEPROOF" list
+expect_in "FIRMWARE ERASE" "$OUT"
+expect_in "wipeable" "$OUT"
+expect_exit 0 ja "$WIPEPROOF" list
+expect_in "ファームウェア消去" "$OUT"
+expect_in "消去可能" "$OUT"
+case "$OUT" in *"FIRMWARE ERASE"*) fail "English heading under ja_JP: $OUT" ;; esac
+# JSON stays English for programs
+expect_exit 0 ja "$WIPEPROOF" list --json
+jq -e '.devices | length > 0' <<<"$OUT" >/dev/null || fail "list --json under ja_JP"
+
+expect_exit 0 en "$WIPEPROOF" help
+expect_in "Usage: wipeproof COMMAND" "$OUT"
+expect_exit 0 ja "$WIPEPROOF" help
+expect_in "使い方: wipeproof コマンド" "$OUT"
+
+# refusals: a wrong serial, and a mounted disk
+expect_exit 3 en "$WIPEPROOF" wipe "$d" --confirm-serial WRONG
+expect_in "does not match its serial" "$ERR"
+expect_exit 3 ja "$WIPEPROOF" wipe "$d" --confirm-serial WRONG
+expect_in "がシリアル番号" "$ERR"
+expect_in "一致しません" "$ERR"
+mkfs.ext4 -q -F "$d" || fail "mkfs.ext4"
+mnt=$(mktemp -d "$WP_TMP/mnt-XXXXXX")
+mount "$d" "$mnt" || fail "mount"
+WP_MOUNTS+=("$mnt")
+expect_exit 3 en "$WIPEPROOF" wipe "$d" --confirm-serial WRONG
+expect_in "refusing to wipe $d:" "$ERR"
+expect_exit 3 ja "$WIPEPROOF" wipe "$d" --confirm-serial WRONG
+expect_in "$d の消去を拒否しました" "$ERR"
+expect_in "mounted" "$ERR"
+echo "ok: Japanese and English messages"

@@ -1,0 +1,279 @@
+/*
+ * Free-space wipe of a mounted filesystem (R9): fill every free block with
+ * one pass's pattern in files of our own, flush, read every file back
+ * against the pattern, then delete the files.
+ *
+ * Why files and not the device: the filesystem stays mounted and in use, so
+ * only the filesystem knows which blocks are free; what it hands out to a
+ * new file is exactly its reusable area. The files form one stream: file k
+ * holds the pattern at stream offsets [start_k, start_k + size_k), so the
+ * read-back regenerates the same bytes whatever the file sizes turned out
+ * to be. Root writes into the blocks ext4 reserves for root too.
+ *
+ * Invariant on every return: the fill folder and its files are gone (a
+ * signal or error included), so a failed run never leaves the disk full.
+ */
+#include "wipe.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+/* 1 GiB files: below FAT's 4 GiB limit; small files at the end take up
+ * what a big one could not (ext4 block groups, FAT clusters). */
+#define FILL_FILE_BYTES (1ull << 30)
+#define FILL_BUF_BYTES (1u << 20)
+#define FILL_MAX_FILES 65536
+
+struct fill {
+	const char *dir;          /* the fill folder */
+	struct wp_patgen gen;
+	const struct wp_run_ctl *ctl;
+	struct wp_progress_clock clock;
+	uint8_t *buf, *back;
+	uint64_t total;           /* free bytes at the start, for progress */
+	uint64_t stream;          /* bytes written so far = next stream offset */
+	uint64_t verified;
+	unsigned files;
+	uint64_t sizes[FILL_MAX_FILES];
+};
+
+static bool stopped(const struct fill *f)
+{
+	return f->ctl && f->ctl->stop && *f->ctl->stop;
+}
+
+static void file_path(const struct fill *f, unsigned i, char *path, size_t len)
+{
+	snprintf(path, len, "%s/fill-%05u", f->dir, i);
+}
+
+/* Write one file until it is full or the filesystem is; *full when the
+ * filesystem said ENOSPC (or EFBIG at FAT's file limit). */
+static int fill_one(struct fill *f, uint64_t limit, bool *full, char *err, size_t errlen)
+{
+	char path[4200];
+	file_path(f, f->files, path, sizeof(path));
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		*full = errno == ENOSPC;
+		if (*full)
+			return 0;
+		snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+		return -1;
+	}
+	uint64_t size = 0;
+	int rc = 0;
+	while (size < limit && !*full && !stopped(f) && rc == 0) {
+		size_t n = (size_t)(limit - size < FILL_BUF_BYTES ? limit - size : FILL_BUF_BYTES);
+		rc = wp_patgen_fill(&f->gen, f->stream, f->buf, n, err, errlen);
+		ssize_t w = rc == 0 ? write(fd, f->buf, n) : 0;
+		if (w < 0 && (errno == ENOSPC || errno == EFBIG)) {
+			*full = true;
+		} else if (w < 0) {
+			snprintf(err, errlen, "writing %s: %s", path, strerror(errno));
+			rc = -1;
+		} else {
+			size += (uint64_t)w;
+			f->stream += (uint64_t)w;
+			*full = *full || (size_t)w < n;
+		}
+		wp_progress_emit(f->ctl, &f->clock, "write", 1, 1, f->stream, f->total, false);
+	}
+	/* a partial last write is kept: those bytes are on the medium */
+	if (rc == 0 && fsync(fd) < 0) {
+		snprintf(err, errlen, "flushing %s: %s", path, strerror(errno));
+		rc = -1;
+	}
+	close(fd);
+	f->sizes[f->files++] = size;
+	return rc;
+}
+
+/* Big files first, then 64 KiB and 4 KiB ones for the last scraps, until
+ * even a 4 KiB file finds no room. */
+static int fill_all(struct fill *f, char *err, size_t errlen)
+{
+	static const uint64_t sizes[] = { FILL_FILE_BYTES, 64u << 10, 4u << 10 };
+	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		bool full = false;
+		while (!full && !stopped(f)) {
+			if (f->files == FILL_MAX_FILES) {
+				snprintf(err, errlen, "more than %d fill files needed; the filesystem "
+					 "hands out too little per file", FILL_MAX_FILES);
+				return -1;
+			}
+			if (fill_one(f, sizes[s], &full, err, errlen) < 0)
+				return -1;
+		}
+	}
+	if (stopped(f)) {
+		snprintf(err, errlen, "stopped by a signal while filling; the fill files were removed");
+		return -1;
+	}
+	sync();
+	wp_progress_emit(f->ctl, &f->clock, "write", 1, 1, f->stream, f->total, true);
+	return 0;
+}
+
+/* Read one file back, from the medium (its cached pages dropped first),
+ * and compare with the pattern at its stream offset. */
+static int verify_one(struct fill *f, unsigned i, uint64_t start, char *err, size_t errlen)
+{
+	char path[4200];
+	file_path(f, i, path, sizeof(path));
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot reopen %s: %s", path, strerror(errno));
+		return -1;
+	}
+	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	uint64_t done = 0;
+	int rc = 0;
+	while (done < f->sizes[i] && rc == 0 && !stopped(f)) {
+		size_t n = (size_t)(f->sizes[i] - done < FILL_BUF_BYTES ? f->sizes[i] - done
+									  : FILL_BUF_BYTES);
+		ssize_t r = read(fd, f->back, n);
+		if (r <= 0) {
+			snprintf(err, errlen, "reading %s back at byte %llu: %s", path,
+				 (unsigned long long)done, r < 0 ? strerror(errno) : "file is shorter");
+			rc = -1;
+		} else if (wp_patgen_xor(&f->gen, start + done, f->back, (size_t)r, err, errlen) < 0) {
+			rc = -1;
+		} else if (wp_first_nonzero(f->back, (size_t)r) != (size_t)r) {
+			snprintf(err, errlen, "%s does not read back as written at byte %llu: the "
+				 "filesystem or medium returns other data", path,
+				 (unsigned long long)(done + wp_first_nonzero(f->back, (size_t)r)));
+			rc = 2; /* a mismatch, not an I/O error */
+		} else {
+			done += (uint64_t)r;
+			f->verified += (uint64_t)r;
+		}
+		wp_progress_emit(f->ctl, &f->clock, "verify", 1, 1, f->verified, f->stream, false);
+	}
+	close(fd);
+	if (rc == 0 && stopped(f)) {
+		snprintf(err, errlen, "stopped by a signal while verifying; the fill files were removed");
+		rc = -1;
+	}
+	return rc;
+}
+
+static int verify_all(struct fill *f, char *err, size_t errlen)
+{
+	uint64_t start = 0;
+	wp_progress_start(&f->clock);
+	for (unsigned i = 0; i < f->files; i++) {
+		int rc = verify_one(f, i, start, err, errlen);
+		if (rc != 0)
+			return rc;
+		start += f->sizes[i];
+	}
+	wp_progress_emit(f->ctl, &f->clock, "verify", 1, 1, f->verified, f->stream, true);
+	return 0;
+}
+
+static void remove_all(struct fill *f)
+{
+	char path[4200];
+	for (unsigned i = 0; i < f->files; i++) {
+		file_path(f, i, path, sizeof(path));
+		unlink(path);
+	}
+	rmdir(f->dir);
+	sync();
+}
+
+static int check_writable(const char *mountpoint, struct statvfs *vfs, char *err, size_t errlen)
+{
+	if (statvfs(mountpoint, vfs) < 0) {
+		snprintf(err, errlen, "cannot read the filesystem of %s: %s", mountpoint, strerror(errno));
+		return -1;
+	}
+	if (vfs->f_flag & ST_RDONLY) {
+		snprintf(err, errlen, "%s is mounted read-only: its free space cannot be written; "
+			 "remount it read-write (mount -o remount,rw %s) first", mountpoint, mountpoint);
+		return 1;
+	}
+	return 0;
+}
+
+static void account(const char *mountpoint, struct wp_freespace_result *r, bool before)
+{
+	struct statvfs v;
+	if (statvfs(mountpoint, &v) < 0)
+		return;
+	uint64_t bfree = (uint64_t)v.f_bfree * v.f_frsize;
+	uint64_t avail = (uint64_t)v.f_bavail * v.f_frsize;
+	if (before) {
+		r->free_bytes = geteuid() == 0 ? bfree : avail;
+		r->total_bytes = (uint64_t)v.f_blocks * v.f_frsize;
+	} else {
+		r->free_left_bytes = geteuid() == 0 ? bfree : avail;
+	}
+}
+
+static int run(struct fill *f, const char *mountpoint, struct wp_freespace_result *r,
+	       char *err, size_t errlen)
+{
+	account(mountpoint, r, true);
+	f->total = r->free_bytes;
+	wp_progress_start(&f->clock);
+	int rc = fill_all(f, err, errlen);
+	account(mountpoint, r, false);
+	r->bytes_written = f->stream;
+	r->files = f->files;
+	if (rc == 0)
+		rc = verify_all(f, err, errlen);
+	r->bytes_verified = f->verified;
+	return rc;
+}
+
+int wp_freespace_run(const char *mountpoint, const struct wp_pass_spec *spec,
+		     const struct wp_run_ctl *ctl, struct wp_freespace_result *r,
+		     char *err, size_t errlen)
+{
+	struct statvfs vfs;
+	memset(r, 0, sizeof(*r));
+	int w = check_writable(mountpoint, &vfs, err, errlen);
+	if (w != 0)
+		return w < 0 ? -1 : 1;
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s/.wipeproof-freespace-XXXXXX", mountpoint);
+	if (!mkdtemp(dir)) {
+		int e = errno;
+		snprintf(err, errlen, "cannot create a fill folder in %s: %s", mountpoint,
+			 strerror(e));
+		return e == EROFS ? 1 : -1;
+	}
+	snprintf(r->fill_dir, sizeof(r->fill_dir), "%s", dir);
+	struct fill *f = calloc(1, sizeof(*f));
+	uint8_t *buf = malloc(FILL_BUF_BYTES), *back = malloc(FILL_BUF_BYTES);
+	int rc = -1;
+	double t0 = wp_now();
+	if (!f || !buf || !back)
+		snprintf(err, errlen, "out of memory");
+	else if (wp_patgen_init(&f->gen, spec, err, errlen) == 0) {
+		f->dir = dir;
+		f->ctl = ctl;
+		f->buf = buf;
+		f->back = back;
+		rc = run(f, mountpoint, r, err, errlen);
+		wp_patgen_free(&f->gen);
+	}
+	if (f)
+		remove_all(f);
+	else
+		rmdir(dir);
+	r->seconds = wp_now() - t0;
+	free(f);
+	free(buf);
+	free(back);
+	return rc;
+}
