@@ -1,11 +1,11 @@
 #!/bin/bash
 # Build the libFuzzer targets of tests/fuzz/ with clang (-fsanitize=fuzzer,
-# address,undefined) and run each for FUZZ_SECONDS (default 25) from its
+# address,undefined) and run each for FUZZ_SECONDS (default 60) from its
 # seed corpus. Any crash, leak or sanitizer report fails the run; the input
 # that caused it is left in build-fuzz/ for a regression seed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-seconds=${FUZZ_SECONDS:-25}
+seconds=${FUZZ_SECONDS:-60}
 out=build-fuzz
 mkdir -p "$out"
 command -v clang >/dev/null || { echo "tests/fuzz: clang is missing; run scripts/deps" >&2; exit 1; }
