@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 /* Members every certificate has ('s' non-empty string, 'i' integer >= 0);
  * wipe_only ones only a certificate for a wipe (result "sanitized"). */
@@ -77,22 +76,6 @@ static const struct {
 	{ "verified_by.contact", 's', false },
 	{ "verified_by.fingerprint", 's', false },
 };
-
-int wp_uuid_new(char out[WP_UUID_LEN], char *err, size_t errlen)
-{
-	unsigned char b[16];
-	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b)) {
-		snprintf(err, errlen, "getrandom failed: %s", strerror(errno));
-		return -1;
-	}
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
-	snprintf(out, WP_UUID_LEN,
-		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
-		 b[10], b[11], b[12], b[13], b[14], b[15]);
-	return 0;
-}
 
 void wp_sha256_hex(const void *data, size_t len, char out[WP_FPR_HEX])
 {

@@ -157,10 +157,10 @@ int wp_sig_verify(X509 *cert, const void *data, size_t len, const char *sig_hex,
  * wp_qr_sign take an identity; everything else here works on public data. */
 
 #define WP_CERT_FORMAT "wipeproof-certificate"
-#define WP_UUID_LEN 37          /* 36 characters and NUL */
+#define WP_CERT_ID_LEN 37       /* a UUID (wp_uuid_new in wipe.h) and NUL */
 
-/* A fresh random (version 4) UUID. */
-int wp_uuid_new(char out[WP_UUID_LEN], char *err, size_t errlen);
+/* N bytes as 2N lowercase hex digits and a NUL. */
+void wp_hex_encode(const unsigned char *in, size_t n, char *out);
 /* SHA-256 of data, lowercase hex. */
 void wp_sha256_hex(const void *data, size_t len, char out[WP_FPR_HEX]);
 
@@ -215,7 +215,7 @@ int wp_cms_verify(const char *pem, size_t pemlen, const void *data, size_t len, 
 #define WP_QR_TAG "WPC1"
 
 struct wp_qr {
-	char id[WP_UUID_LEN];
+	char id[WP_CERT_ID_LEN];
 	char serial[128];
 	char model[128];
 	char method[32];

@@ -34,6 +34,5 @@ int wp_key_load(const char *path, const char *passphrase_file, EVP_PKEY **out,
 		char *err, size_t errlen);
 
 int wp_hex_decode(const char *hex, unsigned char **out, size_t *len);
-void wp_hex_encode(const unsigned char *in, size_t n, char *out);
 
 #endif

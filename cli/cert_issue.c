@@ -196,7 +196,7 @@ static int build_and_issue(const struct wp_cert_issue *req, const struct wp_asse
 	char loc[WP_NAME_MAX], contact[WP_NAME_MAX];
 	uint64_t seq = 0;
 	const struct wp_person *p = wp_identity_person(req->issuer);
-	if (wp_uuid_new(id, err, sizeof(err)) < 0 ||
+	if (wp_uuid_new(id, sizeof(id), err, sizeof(err)) < 0 ||
 	    wp_custody_head(req->ledger, &seq, head, err, sizeof(err)) < 0 ||
 	    (req->job && wp_file_sha256(req->report_path, digest, err, sizeof(err)) < 0)) {
 		fprintf(stderr, "wipeproof: cannot issue a certificate for %s: %s\n", req->asset, err);

@@ -37,7 +37,6 @@ json_t *wp_event_canonical_object(const struct wp_event *ev)
 
 void wp_event_hash(const char *prev_hash_hex, const char *canonical, char out[WP_HASH_HEX])
 {
-	static const char digits[] = "0123456789abcdef";
 	unsigned char md[32];
 	unsigned n = 0;
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
@@ -52,11 +51,7 @@ void wp_event_hash(const char *prev_hash_hex, const char *canonical, char out[WP
 		out[64] = '\0';
 		return;
 	}
-	for (unsigned i = 0; i < 32; i++) {
-		out[2 * i] = digits[md[i] >> 4];
-		out[2 * i + 1] = digits[md[i] & 15];
-	}
-	out[64] = '\0';
+	wp_hex_encode(md, sizeof(md), out);
 }
 
 json_t *wp_event_to_json(const struct wp_event *ev)

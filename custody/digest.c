@@ -10,7 +10,6 @@
 
 int wp_file_sha256(const char *path, char out[WP_HASH_HEX], char *err, size_t errlen)
 {
-	static const char digits[] = "0123456789abcdef";
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
@@ -30,11 +29,7 @@ int wp_file_sha256(const char *path, char out[WP_HASH_HEX], char *err, size_t er
 		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
 		return -1;
 	}
-	for (unsigned i = 0; i < 32; i++) {
-		out[2 * i] = digits[md[i] >> 4];
-		out[2 * i + 1] = digits[md[i] & 15];
-	}
-	out[64] = '\0';
+	wp_hex_encode(md, sizeof(md), out);
 	return 0;
 }
 

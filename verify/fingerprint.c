@@ -12,6 +12,7 @@
  * same", not to resist an adversary.
  */
 #include "verify.h"
+#include "verify_internal.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -44,20 +45,11 @@ static size_t thin_regions(struct wp_region *r, size_t n, size_t k)
 static int read_region(const struct wp_io_target *t, uint8_t *buf, const struct wp_region *r,
 		       char *err, size_t errlen)
 {
-	size_t done = 0;
-	while (done < r->length) {
-		ssize_t n = pread(t->fd, buf + done, r->length - done, (off_t)(r->offset + done));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			snprintf(err, errlen, "read error on %s near byte %llu: %s", t->path,
-				 (unsigned long long)(r->offset + done),
-				 n == 0 ? "the device ended early" : strerror(errno));
-			return -1;
-		}
-		done += (size_t)n;
-	}
-	return 0;
+	if (wp_read_fully(t->fd, buf, r->length, r->offset) == 0)
+		return 0;
+	snprintf(err, errlen, "read error on %s in the %llu bytes at byte %llu: %s", t->path,
+		 (unsigned long long)r->length, (unsigned long long)r->offset, strerror(errno));
+	return -1;
 }
 
 /* Call FN for every block of every region: (block index, data). */

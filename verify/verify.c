@@ -8,6 +8,7 @@
  * so a person can look at them.
  */
 #include "verify.h"
+#include "verify_internal.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -48,7 +49,7 @@ static void note_mismatches(struct verify_state *st, const uint8_t *diff,
 	}
 }
 
-static int read_fully(int fd, uint8_t *buf, size_t len, uint64_t offset)
+int wp_read_fully(int fd, uint8_t *buf, size_t len, uint64_t offset)
 {
 	size_t done = 0;
 	while (done < len) {
@@ -69,7 +70,7 @@ static int read_fully(int fd, uint8_t *buf, size_t len, uint64_t offset)
 static int produce_read(struct wp_chunk *c, void *ctx, char *err, size_t errlen)
 {
 	struct verify_state *st = ctx;
-	if (read_fully(st->target->fd, c->buf, c->len, c->offset) < 0) {
+	if (wp_read_fully(st->target->fd, c->buf, c->len, c->offset) < 0) {
 		snprintf(err, errlen, "read error on %s near byte %llu: %s",
 			 st->target->path, (unsigned long long)c->offset, strerror(errno));
 		return -1;

@@ -60,7 +60,7 @@ int wp_verify_mode_parse(const char *name, enum wp_verify_mode *out)
 	return 0;
 }
 
-static int new_uuid(char *out, size_t len, char *err, size_t errlen)
+int wp_uuid_new(char *out, size_t len, char *err, size_t errlen)
 {
 	uint8_t b[16];
 	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b)) {
@@ -79,7 +79,7 @@ static int new_uuid(char *out, size_t len, char *err, size_t errlen)
 int wp_job_init(struct wp_job *job, char *err, size_t errlen)
 {
 	memset(job, 0, sizeof(*job));
-	if (new_uuid(job->id, sizeof(job->id), err, errlen) < 0)
+	if (wp_uuid_new(job->id, sizeof(job->id), err, errlen) < 0)
 		return -1;
 	job->started = time(NULL);
 	snprintf(job->tool_version, sizeof(job->tool_version), "%s", WP_VERSION);

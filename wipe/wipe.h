@@ -240,6 +240,10 @@ int wp_verify_mode_parse(const char *name, enum wp_verify_mode *out);
 /* Fresh job: id, start time, host, tool version; device and method empty. */
 int wp_job_init(struct wp_job *job, char *err, size_t errlen);
 
+/* A fresh random (version 4) UUID, 36 characters: job and certificate ids. */
+#define WP_UUID_LEN 37
+int wp_uuid_new(char *out, size_t len, char *err, size_t errlen);
+
 /* The pass whose content the device must hold at the end; NULL if none. */
 const struct wp_pass_spec *wp_job_final_pass(const struct wp_job *job);
 

@@ -142,6 +142,17 @@ START_TEST(save_and_load)
 }
 END_TEST
 
+START_TEST(uuids)
+{
+	char id[WP_UUID_LEN], other[WP_UUID_LEN];
+	ck_assert_int_eq(wp_uuid_new(id, sizeof(id), err, sizeof(err)), 0);
+	ck_assert_int_eq(wp_uuid_new(other, sizeof(other), err, sizeof(err)), 0);
+	ck_assert_uint_eq(strlen(id), 36);
+	ck_assert_int_eq(id[14], '4');
+	ck_assert_str_ne(id, other);
+}
+END_TEST
+
 START_TEST(names)
 {
 	ck_assert_str_eq(wp_result_name(WP_RESULT_SANITIZED), "sanitized");
@@ -163,6 +174,7 @@ int main(void)
 	Suite *s = suite_create("report");
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, round_trip);
+	tcase_add_test(tc, uuids);
 	tcase_add_test(tc, strict_loading);
 	tcase_add_test(tc, save_and_load);
 	tcase_add_test(tc, names);
