@@ -16,7 +16,8 @@
 #include <string.h>
 
 /* Members every certificate has ('s' non-empty string, 'i' integer >= 0);
- * wipe_only ones only a certificate for a wipe (result "sanitized"). */
+ * wipe_only ones only a certificate for a wipe (result "sanitized" or
+ * "free-space-wiped"). */
 static const struct {
 	const char *path;
 	char type;
@@ -77,6 +78,19 @@ static const struct {
 	{ "verified_by.fingerprint", 's', false },
 };
 
+/* What a free-space certificate has besides; the others have no scope. */
+static const struct {
+	const char *path;
+	char type;
+} required_free_space[] = {
+	{ "scope.kind", 's' },
+	{ "scope.description", 's' },
+	{ "scope.filesystem", 's' },
+	{ "scope.mountpoint", 's' },
+	{ "scope.device", 's' },
+	{ "scope.free_bytes", 'i' },
+};
+
 void wp_sha256_hex(const void *data, size_t len, char out[WP_FPR_HEX])
 {
 	unsigned char md[32];
@@ -119,6 +133,41 @@ long long wp_certdoc_int(const json_t *doc, const char *path)
 	return json_is_integer(v) ? (long long)json_integer_value(v) : -1;
 }
 
+static int check_member(const json_t *doc, const char *path, char type, char *err,
+			size_t errlen)
+{
+	const json_t *v = member(doc, path);
+	bool ok = type == 's' ? json_is_string(v) && json_string_length(v) > 0
+			      : json_is_integer(v) && json_integer_value(v) >= 0;
+	if (!ok)
+		snprintf(err, errlen, "certificate is incomplete: '%s' is missing or not %s", path,
+			 type == 's' ? "a non-empty string" : "a whole number >= 0");
+	return ok ? 0 : -1;
+}
+
+/* A free-space certificate must say so twice (result and scope), and no
+ * other certificate may carry a scope that narrows what it covers. */
+static int check_scope(const json_t *doc, bool free_space, char *err, size_t errlen)
+{
+	if (!free_space) {
+		if (member(doc, "scope")) {
+			snprintf(err, errlen, "certificate has a 'scope' but its result is not \"%s\"",
+				 WP_CERT_RESULT_FREE_SPACE);
+			return -1;
+		}
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(required_free_space) / sizeof(required_free_space[0]); i++)
+		if (check_member(doc, required_free_space[i].path, required_free_space[i].type, err,
+				 errlen) < 0)
+			return -1;
+	if (strcmp(wp_certdoc_str(doc, "scope.kind"), WP_CERT_SCOPE_FREE_SPACE) != 0) {
+		snprintf(err, errlen, "certificate scope.kind must be \"%s\"", WP_CERT_SCOPE_FREE_SPACE);
+		return -1;
+	}
+	return 0;
+}
+
 int wp_certdoc_check(const json_t *doc, char *err, size_t errlen)
 {
 	if (!json_is_object(doc) || strcmp(wp_certdoc_str(doc, "format"), WP_CERT_FORMAT) != 0 ||
@@ -128,27 +177,21 @@ int wp_certdoc_check(const json_t *doc, char *err, size_t errlen)
 		return -1;
 	}
 	const char *result = wp_certdoc_str(doc, "result");
-	bool wipe = strcmp(result, "sanitized") == 0;
+	bool free_space = strcmp(result, WP_CERT_RESULT_FREE_SPACE) == 0;
+	bool wipe = free_space || strcmp(result, "sanitized") == 0;
 	if (!wipe && strcmp(result, "destroyed") != 0) {
-		snprintf(err, errlen, "certificate result '%s' is neither sanitized nor destroyed; "
-			 "no certificate is issued for any other result", result);
+		snprintf(err, errlen, "certificate result '%s' is not sanitized, destroyed or %s; "
+			 "no certificate is issued for any other result", result,
+			 WP_CERT_RESULT_FREE_SPACE);
 		return -1;
 	}
 	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
 		if (required[i].wipe_only && !wipe)
 			continue;
-		const json_t *v = member(doc, required[i].path);
-		bool ok = required[i].type == 's'
-				  ? json_is_string(v) && json_string_length(v) > 0
-				  : json_is_integer(v) && json_integer_value(v) >= 0;
-		if (!ok) {
-			snprintf(err, errlen, "certificate is incomplete: '%s' is missing or not %s",
-				 required[i].path, required[i].type == 's' ? "a non-empty string"
-									   : "a whole number >= 0");
+		if (check_member(doc, required[i].path, required[i].type, err, errlen) < 0)
 			return -1;
-		}
 	}
-	return 0;
+	return check_scope(doc, free_space, err, errlen);
 }
 
 char *wp_certdoc_canonical(const json_t *doc, char *err, size_t errlen)

@@ -157,6 +157,11 @@ int wp_sig_verify(X509 *cert, const void *data, size_t len, const char *sig_hex,
  * wp_qr_sign take an identity; everything else here works on public data. */
 
 #define WP_CERT_FORMAT "wipeproof-certificate"
+/* A certificate of a free-space wipe (wipeproof freespace): its result and
+ * the scope member that says what it covers; the job report's scope kind
+ * (wipe.h WP_SCOPE_FREE_SPACE) is the same word. */
+#define WP_CERT_RESULT_FREE_SPACE "free-space-wiped"
+#define WP_CERT_SCOPE_FREE_SPACE "free-space"
 #define WP_CERT_ID_LEN 37       /* a UUID (wp_uuid_new in wipe.h) and NUL */
 
 /* N bytes as 2N lowercase hex digits and a NUL. */
@@ -220,7 +225,7 @@ struct wp_qr {
 	char model[128];
 	char method[32];
 	char category[16];             /* Clear, Purge, Destroy */
-	char result[16];               /* sanitized, destroyed */
+	char result[24];               /* sanitized, destroyed, free-space-wiped */
 	char date[11];                 /* YYYY-MM-DD (UTC) */
 	char sha256[WP_FPR_HEX];       /* of the JSON document, hex */
 	char fingerprint[WP_FPR_HEX];  /* the signer's certificate, hex */

@@ -109,7 +109,8 @@ static json_t *media(const struct wp_cert_inputs *in)
 	manufacturer(model, maker, sizeof(maker));
 	snprintf(source, sizeof(source), "%s", st->owner[0] ? st->owner : st->asset);
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "manufacturer", maker, "model", model,
-			      "serial", d ? d->serial : st->serial, "property_number", st->asset,
+			      "serial", d && d->serial[0] ? d->serial : st->serial,
+			      "property_number", st->asset,
 			      "media_type", media_type(d ? d->kind : ""), "media_source", source);
 	if (o && d) {
 		json_object_set_new(o, "size_bytes", json_integer((json_int_t)d->size_bytes));
@@ -120,8 +121,9 @@ static json_t *media(const struct wp_cert_inputs *in)
 
 static void pass_details(const struct wp_job *job, char *out, size_t len)
 {
-	int n = snprintf(out, len, "%zu pass%s over the whole device (", job->npasses,
-			 job->npasses == 1 ? "" : "es");
+	int n = snprintf(out, len, "%zu pass%s over %s (", job->npasses,
+			 job->npasses == 1 ? "" : "es",
+			 job->scope.kind[0] ? "the filesystem's free space, in files" : "the whole device");
 	for (size_t i = 0; i < job->npasses && n > 0 && (size_t)n < len; i++)
 		n += snprintf(out + n, len - (size_t)n, "%s%s", i ? ", " : "",
 			      job->passes[i].spec.pattern == WP_PATTERN_RANDOM
@@ -149,7 +151,10 @@ static json_t *wipe_sanitization(const struct wp_cert_inputs *in)
 			 "device answered: %s", job->firmware.command, job->firmware.status);
 	else
 		pass_details(job, details, sizeof(details));
-	snprintf(desc, sizeof(desc), "%s: %s", cat, job->firmware.used
+	snprintf(desc, sizeof(desc), "%s: %s", cat, job->scope.kind[0]
+		 ? "the free space of the filesystem only, overwritten and read back; live files "
+		   "untouched (空き領域のみ上書き消去・読み戻し検証、既存ファイルは対象外)"
+		 : job->firmware.used
 		 ? "firmware sanitize of the whole medium, checked afterwards (ファームウェア消去・検証)"
 		 : "every block of the device overwritten and read back (上書き消去・読み戻し検証)");
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, "
@@ -173,7 +178,9 @@ static json_t *wipe_verification(const struct wp_job *job)
 	const struct wp_verify_record *v = &job->verify;
 	char pct[16];
 	snprintf(pct, sizeof(pct), "%.1f", v->coverage_percent);
-	const char *how = v->mode == WP_VERIFY_FULL
+	const char *how = job->scope.kind[0]
+				  ? "every fill file read back in full, compared with the pass"
+				  : v->mode == WP_VERIFY_FULL
 				  ? "full read-back of every block, compared with the final pass"
 				  : "sampled read-back (seeded strata incl. first and last MiB), compared "
 				    "with the final pass";
@@ -258,6 +265,26 @@ static json_t *asset(const struct wp_asset_state *st)
 	return o;
 }
 
+/* What a free-space certificate covers, in words and figures. */
+static json_t *scope(const struct wp_scope_record *sc)
+{
+	char text[2048];
+	snprintf(text, sizeof(text), "free space of %s on %s (mounted at %s); live files and the "
+		 "rest of the disk are not covered (%s の空き領域のみ)", sc->fstype, sc->source,
+		 sc->mountpoint, sc->source);
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I}", "kind", WP_CERT_SCOPE_FREE_SPACE,
+			 "description", text, "filesystem", sc->fstype, "mountpoint", sc->mountpoint,
+			 "device", sc->source, "free_bytes", (json_int_t)sc->free_bytes,
+			 "filesystem_bytes", (json_int_t)sc->fs_bytes);
+}
+
+static const char *result_of(const struct wp_cert_inputs *in)
+{
+	if (!in->job)
+		return "destroyed";
+	return in->job->scope.kind[0] ? WP_CERT_RESULT_FREE_SPACE : "sanitized";
+}
+
 json_t *wp_cert_build(const struct wp_cert_inputs *in)
 {
 	const struct wp_person *p = in->issuer;
@@ -266,7 +293,7 @@ json_t *wp_cert_build(const struct wp_cert_inputs *in)
 	json_t *doc = json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:{s:I, s:s}}",
 				"format", WP_CERT_FORMAT, "format_version", 1,
 				"certificate_id", in->id, "issued_utc", issued,
-				"result", in->job ? "sanitized" : "destroyed",
+				"result", result_of(in),
 				"destination", destination(in->state->reason),
 				"organisation", p->org,
 				"issued_by", person(p->name, p->title, wp_role_name(p->role), p->fingerprint),
@@ -281,6 +308,8 @@ json_t *wp_cert_build(const struct wp_cert_inputs *in)
 					      "co-signed in the custody ledger by a second person",
 					      "mode", "witnessed"));
 	rc |= add_people(doc, in);
+	if (in->job && in->job->scope.kind[0])
+		rc |= json_object_set_new(doc, "scope", scope(&in->job->scope));
 	if (rc != 0) {
 		json_decref(doc);
 		return NULL;

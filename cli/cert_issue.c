@@ -42,6 +42,14 @@ static int check_state(const struct wp_cert_issue *req, const struct wp_asset_st
 			"issue a certificate of sanitization\n", p->name, wp_role_name(p->role));
 		return WP_EXIT_REFUSED;
 	}
+	if (req->job && req->job->scope.kind[0]) {
+		if (strcmp(st->freespace_job, req->job->id) == 0)
+			return WP_EXIT_OK;
+		fprintf(stderr, "wipeproof: no certificate for the free space of %s: the ledger does "
+			"not show job %s of asset %s as wiped\n", req->job->scope.mountpoint,
+			req->job->id, req->asset);
+		return WP_EXIT_REFUSED;
+	}
 	if (req->job && (!st->sanitized || strcmp(st->job_id, req->job->id) != 0)) {
 		fprintf(stderr, "wipeproof: no certificate for %s: the ledger does not show job %s "
 			"of asset %s as sanitized\n", req->job->device.path, req->job->id, req->asset);
@@ -125,6 +133,8 @@ static int append_event(const struct wp_cert_issue *req, const json_t *doc, cons
 				 wp_certdoc_str(doc, "sanitization.category"));
 	if (body && req->job)
 		json_object_set_new(body, "job_id", json_string(req->job->id));
+	if (body && req->job && req->job->scope.kind[0])
+		json_object_set_new(body, "scope", json_string(WP_CERT_SCOPE_FREE_SPACE));
 	int rc = body ? wp_custody_append(req->ledger, req->issuer, WP_EV_CERTIFICATE, req->asset,
 					  body, NULL, NULL, err, errlen)
 		      : WP_CUSTODY_ERROR;

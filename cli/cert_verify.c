@@ -104,6 +104,8 @@ static int check_signature(struct check *c, const char *sig_path, X509 *ca)
 	       wp_certdoc_str(c->doc, "media.serial"), wp_certdoc_str(c->doc, "asset.tag"),
 	       wp_certdoc_str(c->doc, "result"), wp_certdoc_str(c->doc, "sanitization.category"),
 	       wp_certdoc_str(c->doc, "sanitization.ended_utc"));
+	if (wp_certdoc_str(c->doc, "scope.description")[0])
+		detail(c, "scope: %s", wp_certdoc_str(c->doc, "scope.description"));
 	return 0;
 }
 
@@ -168,8 +170,11 @@ static int check_device(struct check *c, const struct wp_kopts *o)
 {
 	char err[1024], digest[WP_HASH_HEX];
 	if (strcmp(wp_certdoc_str(c->doc, "result"), "sanitized") != 0) {
-		fprintf(stderr, "wipeproof: cert verify: --device applies to a wipe; this certificate "
-			"is for a destruction\n");
+		fprintf(stderr, "wipeproof: cert verify: --device applies to a wipe of a whole device; "
+			"this certificate is for %s\n",
+			wp_certdoc_str(c->doc, "scope.kind")[0]
+				? "the free space of a filesystem, whose fill files are gone"
+				: "a destruction");
 		c->code = WP_EXIT_USAGE;
 		return -1;
 	}

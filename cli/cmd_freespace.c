@@ -1,21 +1,27 @@
 /*
  * wipeproof freespace MOUNTPOINT: wipe the reusable area of a mounted
  * filesystem (R9) with one random pass (wipe/freespace.c), verified by
- * reading it back, and with --asset record it in the custody ledger as a
- * note whose members say what was covered.
+ * reading it back. With --asset: a job report whose scope is the free
+ * space, a `freespace` custody event, and when every byte read back a
+ * certificate whose result is "free-space-wiped".
  *
- * Why a note and not a wipe event: the asset is not sanitized — its live
- * files are untouched — so nothing here may look like a wipe-end or make
- * a certificate of sanitization possible.
+ * Why its own event and result: the asset is not sanitized — its live
+ * files are untouched — so nothing here may look like a wipe-end or a
+ * certificate of sanitization of the device.
  */
 #include "station.h"
 #include "i18n.h"
 #include "custody_cli.h"
+#include "wipe_steps.h"
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 struct fs_opts {
 	const char *mountpoint;
@@ -40,8 +46,10 @@ static const char *const usage_freespace = N_(
 	"bytes covered against the free space. Refuses a read-only mount (exit 3).\n"
 	"\n"
 	"  --json               progress and the result as JSON lines on stdout\n"
-	"  --asset TAG          record the result in the custody ledger as a note\n"
-	"                       on asset TAG (the server or PC the filesystem is on)\n"
+	"  --asset TAG          record the result in the custody ledger on asset TAG\n"
+	"                       (the server or PC the filesystem is on), keep a job\n"
+	"                       report and issue a certificate whose scope is \"free\n"
+	"                       space of FS on DEVICE\" (next to the ledger, reports/)\n"
 	"  --as PERSON          who records it (or WIPEPROOF_AS)\n"
 	"  --ledger PATH        custody ledger (default /var/lib/wipeproof/ledger.db)\n"
 	"  --keys DIR           key store (default /etc/wipeproof/keys)\n"
@@ -197,49 +205,137 @@ static void print_result(const struct fs_opts *o, const struct mount_info *m,
 	printf(_("  time       %.1f s\n"), r->seconds);
 }
 
-/* The custody note: the scope in words, the figures as integers. */
-static int record(const struct fs_opts *o, const struct mount_info *m,
-		  const struct wp_freespace_result *r, const char *result)
+/* The disk a filesystem lives on (the whole disk of a partition), for the
+ * certificate's media fields; empty when the source is no block device
+ * (tmpfs, overlay, a network filesystem). */
+static void probe_disk(const struct mount_info *m, struct wp_job_device *d)
 {
-	char err[1024], text[9000];
-	struct wp_identity *actor = NULL;
-	struct wp_ledger *l = NULL;
-	const char *who = o->as ? o->as : getenv("WIPEPROOF_AS");
-	snprintf(text, sizeof(text), "free space of %s on %s (mounted at %s): %s, %llu bytes "
-		 "written and %llu read back of %llu free", m->fstype, m->source, m->dir, result,
-		 (unsigned long long)r->bytes_written, (unsigned long long)r->bytes_verified,
-		 (unsigned long long)r->free_bytes);
-	json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I}", "text", text,
-				 "scope", "freespace", "result", result, "mountpoint", m->dir,
-				 "device", m->source, "fstype", m->fstype, "free_bytes",
-				 (json_int_t)r->free_bytes, "bytes_written",
-				 (json_int_t)r->bytes_written, "bytes_verified",
-				 (json_int_t)r->bytes_verified);
-	int rc = wp_identity_load(wp_keys_dir_resolve(o->keys_dir), who, o->passphrase_file,
-				  &actor, err, sizeof(err));
-	if (rc == 0)
-		rc = wp_ledger_open(wp_ledger_path_resolve(o->ledger), &l, err, sizeof(err));
-	if (rc == 0)
-		rc = wp_custody_append(l, actor, WP_EV_NOTE, o->asset, body, NULL, NULL, err,
-				       sizeof(err));
-	if (rc != 0)
-		fprintf(stderr, "wipeproof: freespace: cannot record the result for asset %s: %s\n",
-			o->asset, err);
-	else if (!o->json)
-		printf(_("  recorded   note on asset %s in %s\n"), o->asset, wp_ledger_path(l));
-	json_decref(body);
-	wp_ledger_close(l);
-	wp_identity_free(actor);
-	return rc == 0 ? WP_EXIT_OK : wp_custody_exit(rc);
+	struct stat sb;
+	char link[PATH_MAX], sys[128], disk[96], err[512];
+	snprintf(d->path, sizeof(d->path), "%.63s", m->source);
+	if (stat(m->source, &sb) < 0 || !S_ISBLK(sb.st_mode))
+		return;
+	snprintf(sys, sizeof(sys), "/sys/dev/block/%u:%u/partition", major(sb.st_rdev),
+		 minor(sb.st_rdev));
+	bool partition = access(sys, F_OK) == 0;
+	snprintf(sys, sizeof(sys), "/sys/dev/block/%u:%u%s", major(sb.st_rdev),
+		 minor(sb.st_rdev), partition ? "/.." : "");
+	if (!realpath(sys, link))
+		return;
+	snprintf(disk, sizeof(disk), "/dev/%.80s", strrchr(link, '/') + 1);
+	struct wp_device *dev = calloc(1, sizeof(*dev));
+	if (dev && wp_media_probe(disk, NULL, dev, err, sizeof(err)) == 0) {
+		snprintf(d->path, sizeof(d->path), "%s", dev->path);
+		snprintf(d->model, sizeof(d->model), "%s", dev->model);
+		snprintf(d->serial, sizeof(d->serial), "%s", dev->serial);
+		snprintf(d->kind, sizeof(d->kind), "%s", wp_kind_name(dev->kind));
+		snprintf(d->transport, sizeof(d->transport), "%s", wp_transport_name(dev->transport));
+		d->size_bytes = dev->size_bytes;
+		d->logical_block_size = dev->logical_block_size;
+	}
+	free(dev);
+}
+
+/* The run as a job report: one random pass over the free space, read back
+ * in full; "coverage" is of the free space, and the scope says so. */
+static void fill_job(struct wp_job *job, const struct mount_info *m,
+		     const struct wp_pass_spec *spec, const struct wp_freespace_result *r, int rc)
+{
+	struct wp_scope_record *sc = &job->scope;
+	probe_disk(m, &job->device);
+	snprintf(job->method, sizeof(job->method), "random");
+	snprintf(job->nist_category, sizeof(job->nist_category), "Clear");
+	snprintf(job->plan_reason, sizeof(job->plan_reason), "the free space of the filesystem "
+		 "was overwritten through the filesystem and read back; live files, and blocks "
+		 "the filesystem keeps for itself, are outside this wipe");
+	job->npasses = 1;
+	job->passes[0].spec = *spec;
+	job->passes[0].bytes_written = r->bytes_written;
+	job->passes[0].seconds = r->seconds;
+	job->passes[0].complete = rc == 0;
+	job->verify.mode = WP_VERIFY_FULL;
+	job->verify.bytes_checked = r->bytes_verified;
+	job->verify.coverage_percent = r->free_bytes && r->bytes_verified < r->free_bytes
+					       ? percent(r->bytes_verified, r->free_bytes) : 100.0;
+	job->verify.mismatched_blocks = rc == 2;
+	job->verify.complete = rc == 0;
+	job->result = rc == 0 ? WP_RESULT_SANITIZED : wp_stop_flag ? WP_RESULT_INTERRUPTED
+								  : WP_RESULT_FAILED;
+	job->ended = time(NULL);
+	snprintf(sc->kind, sizeof(sc->kind), "%s", WP_SCOPE_FREE_SPACE);
+	snprintf(sc->fstype, sizeof(sc->fstype), "%s", m->fstype);
+	snprintf(sc->mountpoint, sizeof(sc->mountpoint), "%.511s", m->dir);
+	snprintf(sc->source, sizeof(sc->source), "%.511s", m->source);
+	sc->fs_bytes = r->total_bytes;
+	sc->free_bytes = r->free_bytes;
+	sc->free_left_bytes = r->free_left_bytes;
+	sc->files = r->files;
+}
+
+static struct wp_wipe_options ledger_opts(const struct fs_opts *o)
+{
+	struct wp_wipe_options w = { .as_person = o->as, .ledger_path = o->ledger,
+				     .keys_dir = o->keys_dir, .passphrase_file = o->passphrase_file };
+	return w;
+}
+
+/* Before any byte is written: the person's key opens and the asset is on
+ * record, so a long fill is never wasted on a typo. */
+static int open_record(const struct fs_opts *o, struct wp_wipe_ledger **wl)
+{
+	char err[1024];
+	struct wp_wipe_options w = ledger_opts(o);
+	struct wp_asset_state *st = malloc(sizeof(*st));
+	int code = st ? wp_wipe_ledger_open(&w, wl) : WP_EXIT_FAILED;
+	if (code != WP_EXIT_OK)
+		goto out;
+	if (wp_custody_state(wp_wipe_ledger_handle(*wl), o->asset, st, err, sizeof(err)) < 0) {
+		fprintf(stderr, "wipeproof: freespace: %s\n", err);
+		code = WP_EXIT_FAILED;
+	} else if (!st->exists || st->destroyed) {
+		fprintf(stderr, _("wipeproof: freespace: asset %s is %s; take it in first with "
+				  "'wipeproof custody intake --asset %s ...'\n"), o->asset,
+			st->exists ? _("destroyed") : _("not in the ledger"), o->asset);
+		code = WP_EXIT_REFUSED;
+	}
+	if (code != WP_EXIT_OK) {
+		wp_wipe_ledger_close(*wl);
+		*wl = NULL;
+	}
+out:
+	free(st);
+	return code;
+}
+
+/* Report, freespace event and, when every byte read back, the certificate
+ * whose scope is this filesystem's free space. */
+static int record(const struct fs_opts *o, struct wp_wipe_ledger *wl, const struct wp_job *job,
+		  const char *result)
+{
+	char dir[4096], path[4200], err[1024];
+	struct wp_wipe_options w = ledger_opts(o);
+	int code = wp_wipe_ledger_report_dir(&w, dir, sizeof(dir));
+	if (code != WP_EXIT_OK)
+		return code;
+	snprintf(path, sizeof(path), "%s/freespace-%s.json", dir, job->id);
+	bool saved = wp_job_save(job, path, err, sizeof(err)) == 0;
+	if (!saved)
+		fprintf(stderr, "wipeproof: freespace: cannot save the report %s: %s\n", path, err);
+	code = wp_wipe_ledger_freespace(wl, o->asset, job, result, saved ? path : NULL);
+	if (code == WP_EXIT_OK && !o->json)
+		printf(_("  recorded   freespace on asset %s in %s\n"), o->asset,
+		       wp_ledger_path(wp_wipe_ledger_handle(wl)));
+	if (code == WP_EXIT_OK && saved)
+		code = wp_wipe_ledger_certify(wl, o->asset, job, path, o->json);
+	return saved ? code : WP_EXIT_FAILED;
 }
 
 static int run_fill(const struct fs_opts *o, const struct mount_info *m,
-		    struct wp_freespace_result *r, char *err, size_t errlen)
+		    const struct wp_pass_spec *spec, struct wp_freespace_result *r, char *err,
+		    size_t errlen)
 {
-	struct wp_pass_spec spec;
 	struct wp_board *board = malloc(sizeof(*board));
 	const char *names[1] = { m->dir };
-	int rc = -1;
 	if (!board || wp_board_init(board, names, 1, o->json) < 0) {
 		snprintf(err, errlen, "out of memory");
 		free(board);
@@ -247,13 +343,20 @@ static int run_fill(const struct fs_opts *o, const struct mount_info *m,
 	}
 	struct wp_run_ctl ctl = { .stop = &wp_stop_flag, .progress = wp_board_progress,
 				  .progress_ctx = &board->rows[0] };
-	if (wp_pass_spec_new(&spec, WP_PATTERN_RANDOM, err, errlen) == 0)
-		rc = wp_freespace_run(m->dir, &spec, &ctl, r, err, errlen);
-	explicit_bzero(&spec, sizeof(spec));
+	int rc = wp_freespace_run(m->dir, spec, &ctl, r, err, errlen);
 	wp_board_finish(board);
 	wp_board_destroy(board);
 	free(board);
 	return rc;
+}
+
+static int usage_or_error(int p, const char *err)
+{
+	if (p > 0)
+		wp_freespace_usage(stdout);
+	else
+		fprintf(stderr, "wipeproof: %s\n", err);
+	return p > 0 ? WP_EXIT_OK : WP_EXIT_USAGE;
 }
 
 int wp_cmd_freespace_main(int argc, char **argv)
@@ -262,36 +365,50 @@ int wp_cmd_freespace_main(int argc, char **argv)
 	struct fs_opts o;
 	struct mount_info m;
 	struct wp_freespace_result r;
+	struct wp_wipe_ledger *wl = NULL;
 	int p = parse(argc, argv, &o, err, sizeof(err));
-	if (p != 0) {
-		if (p > 0)
-			wp_freespace_usage(stdout);
-		else
-			fprintf(stderr, "wipeproof: %s\n", err);
-		return p > 0 ? WP_EXIT_OK : WP_EXIT_USAGE;
-	}
+	if (p != 0)
+		return usage_or_error(p, err);
 	if (resolve_mount(o.mountpoint, &m, err, sizeof(err)) < 0) {
 		fprintf(stderr, "wipeproof: freespace: %s\n", err);
 		return WP_EXIT_USAGE;
 	}
+	int code = o.asset ? open_record(&o, &wl) : WP_EXIT_OK;
+	struct wp_job *job = calloc(1, sizeof(*job));
+	struct wp_pass_spec spec;
+	if (code == WP_EXIT_OK && (!job || wp_job_init(job, err, sizeof(err)) < 0 ||
+				   wp_pass_spec_new(&spec, WP_PATTERN_RANDOM, err, sizeof(err)) < 0)) {
+		fprintf(stderr, "wipeproof: freespace: %s\n", job ? err : "out of memory");
+		code = WP_EXIT_FAILED;
+	}
+	if (code != WP_EXIT_OK)
+		goto out;
 	wp_signals_install();
-	int rc = run_fill(&o, &m, &r, err, sizeof(err));
+	int rc = run_fill(&o, &m, &spec, &r, err, sizeof(err));
 	if (rc == 1) {
 		fprintf(stderr, _("wipeproof: freespace: refusing: %s\n"), err);
-		return WP_EXIT_REFUSED;
+		code = WP_EXIT_REFUSED;
+		goto out;
 	}
 	/* English in JSON and the ledger; translated only for people */
 	const char *result = rc == 0 ? N_("wiped") : rc == 2 ? N_("mismatch")
 			   : wp_stop_flag ? N_("interrupted") : N_("failed");
 	print_result(&o, &m, &r, result);
-	int code = rc == 0 ? WP_EXIT_OK : rc == 2 ? WP_EXIT_MISMATCH
-		 : wp_stop_flag ? WP_EXIT_INTERRUPTED : WP_EXIT_FAILED;
+	code = rc == 0 ? WP_EXIT_OK : rc == 2 ? WP_EXIT_MISMATCH
+	     : wp_stop_flag ? WP_EXIT_INTERRUPTED : WP_EXIT_FAILED;
 	if (rc != 0)
 		fprintf(stderr, "wipeproof: freespace: %s: %s\n", m.dir, err);
-	if (o.asset) {
-		int rec = record(&o, &m, &r, result);
+	if (wl) {
+		fill_job(job, &m, &spec, &r, rc);
+		int rec = record(&o, wl, job, result);
 		if (code == WP_EXIT_OK)
 			code = rec;
 	}
+out:
+	explicit_bzero(&spec, sizeof(spec));
+	if (job)
+		explicit_bzero(job, sizeof(*job));
+	free(job);
+	wp_wipe_ledger_close(wl);
 	return code;
 }

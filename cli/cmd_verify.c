@@ -122,6 +122,12 @@ int wp_cmd_verify(const struct wp_cmdline *cl)
 		fprintf(stderr, "wipeproof: %s\n", err);
 		return WP_EXIT_USAGE;
 	}
+	if (job.scope.kind[0]) {
+		fprintf(stderr, "wipeproof: %s is the report of a free-space wipe of %s; its fill "
+			"files were deleted, so there is nothing on the device to read back\n",
+			cl->report_paths[0], job.scope.mountpoint);
+		return WP_EXIT_USAGE;
+	}
 	struct wp_device *dev = malloc(sizeof(*dev));
 	if (!dev)
 		return WP_EXIT_FAILED;

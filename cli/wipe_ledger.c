@@ -51,6 +51,11 @@ int wp_wipe_ledger_open(const struct wp_wipe_options *opts, struct wp_wipe_ledge
 	return WP_EXIT_OK;
 }
 
+struct wp_ledger *wp_wipe_ledger_handle(struct wp_wipe_ledger *wl)
+{
+	return wl->ledger;
+}
+
 void wp_wipe_ledger_close(struct wp_wipe_ledger *wl)
 {
 	if (!wl)
@@ -145,6 +150,35 @@ int wp_wipe_ledger_end(struct wp_wipe_ledger *wl, const char *asset,
 			 "coverage_percent", coverage, "mismatched_blocks",
 			 (json_int_t)v->mismatched_blocks);
 	return append(wl, WP_EV_VERIFIED, asset, body, job->device.path);
+}
+
+/* The free space of a filesystem: never a wipe-end, so it cannot make the
+ * asset look sanitized; its own event kind carries what was covered. */
+int wp_wipe_ledger_freespace(struct wp_wipe_ledger *wl, const char *asset,
+			     const struct wp_job *job, const char *result, const char *report_path)
+{
+	const struct wp_scope_record *sc = &job->scope;
+	char text[2048], digest[WP_HASH_HEX], err[512];
+	snprintf(text, sizeof(text), "free space of %.64s on %.512s (mounted at %.512s): %s, %llu "
+		 "bytes written and %llu read back of %llu free", sc->fstype, sc->source,
+		 sc->mountpoint, result, (unsigned long long)job->passes[0].bytes_written,
+		 (unsigned long long)job->verify.bytes_checked, (unsigned long long)sc->free_bytes);
+	json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I}", "text", text,
+				 "job_id", job->id, "result", result, "mountpoint", sc->mountpoint,
+				 "device", sc->source, "fstype", sc->fstype, "serial", job->device.serial,
+				 "free_bytes", (json_int_t)sc->free_bytes, "bytes_written",
+				 (json_int_t)job->passes[0].bytes_written, "bytes_verified",
+				 (json_int_t)job->verify.bytes_checked);
+	if (body && report_path) {
+		if (wp_file_sha256(report_path, digest, err, sizeof(err)) == 0) {
+			json_object_set_new(body, "report_sha256", json_string(digest));
+			json_object_set_new(body, "report", json_string(report_path));
+		} else {
+			fprintf(stderr, "wipeproof: %s: the report's digest is not recorded: %s\n",
+				sc->mountpoint, err);
+		}
+	}
+	return append(wl, WP_EV_FREESPACE, asset, body, sc->mountpoint);
 }
 
 /* The certificate goes next to the report it names: an auditor who is

@@ -1,6 +1,7 @@
 /*
  * Steps of `wipe` shared between its files (not a module interface: only
- * cmd_wipe.c, wipe_checks.c and wipe_ledger.c include it).
+ * cmd_wipe.c, wipe_checks.c, wipe_ledger.c and cmd_freespace.c, whose
+ * custody steps are a wipe's, include it).
  */
 #ifndef WP_WIPE_STEPS_H
 #define WP_WIPE_STEPS_H
@@ -27,6 +28,7 @@ struct wp_wipe_ledger;
 /* Load the --as identity and open the ledger; a wp_exit code. */
 int wp_wipe_ledger_open(const struct wp_wipe_options *opts, struct wp_wipe_ledger **out);
 void wp_wipe_ledger_close(struct wp_wipe_ledger *wl);
+struct wp_ledger *wp_wipe_ledger_handle(struct wp_wipe_ledger *wl);
 /* The folder for reports when --asset is given without a destination. */
 int wp_wipe_ledger_report_dir(const struct wp_wipe_options *opts, char *dir, size_t len);
 /* May DEV be wiped as ASSET? Prints why not; a wp_exit code. */
@@ -42,6 +44,10 @@ int wp_wipe_ledger_end(struct wp_wipe_ledger *wl, const char *asset,
  * (cert-<id>.json, .json.p7s, .json.qr, .pdf next to the report) and
  * record it. Any other result gets no certificate (WP_EXIT_OK, nothing
  * done). A wp_exit code. */
+/* A freespace event for a free-space job (job->scope), RESULT one of
+ * wiped, mismatch, failed, interrupted; a wp_exit code. */
+int wp_wipe_ledger_freespace(struct wp_wipe_ledger *wl, const char *asset,
+			     const struct wp_job *job, const char *result, const char *report_path);
 int wp_wipe_ledger_certify(struct wp_wipe_ledger *wl, const char *asset,
 			   const struct wp_job *job, const char *report_path, bool json);
 

@@ -52,6 +52,7 @@ enum {
 #define WP_EV_TRANSFER "transfer"
 #define WP_EV_RELEASE "release"
 #define WP_EV_NOTE "note"
+#define WP_EV_FREESPACE "freespace"
 
 /* ---- the ledger file --------------------------------------------------- */
 
@@ -111,7 +112,11 @@ struct wp_event {
  *   verified    {"job_id": S (of the sanitized wipe), "mode": "full"|"sample",
  *                "bytes_checked": N, "coverage_percent": "100.0" (a string)}
  *   certificate {"certificate_id": S, "certificate_sha256": 64 hex, "job_id": S
- *                (of the sanitized wipe; absent for a destroyed asset)}
+ *                (of the sanitized wipe; absent for a destroyed asset),
+ *                "scope": "free-space" for the free-space wipe job_id}
+ *   freespace   {"job_id": S, "result": "wiped"|"mismatch"|"failed"|
+ *                "interrupted", "mountpoint": S, "device": S,
+ *                "report_sha256": 64 hex (optional)}
  */
 int wp_custody_append(struct wp_ledger *ledger, const struct wp_identity *actor,
 		      const char *kind, const char *asset, json_t *body,
@@ -165,6 +170,7 @@ struct wp_asset_state {
 	char vendor[WP_NAME_MAX];
 	bool released;
 	char released_to[16];
+	char freespace_job[64];     /* the last free-space wipe, if it ended "wiped" */
 };
 
 /* Replay the events of ASSET. An unknown asset gives exists == false. */

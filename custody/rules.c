@@ -28,12 +28,14 @@ static const struct {
 	{ WP_EV_TRANSFER, DOERS },
 	{ WP_EV_RELEASE, DOERS },
 	{ WP_EV_NOTE, DOERS | ROLE(WP_ROLE_WITNESS) },
+	{ WP_EV_FREESPACE, DOERS },
 };
 
 static const char *const intake_reasons[] = { "lease-end", "leaver-return", "reuse", "repair",
 					      "disposal", NULL };
 static const char *const release_targets[] = { "dispose", "lease-return", "reuse", "repair", NULL };
 static const char *const wipe_results[] = { "sanitized", "failed", "interrupted", "unverified", NULL };
+static const char *const freespace_results[] = { "wiped", "mismatch", "failed", "interrupted", NULL };
 
 static int kind_index(const char *kind)
 {
@@ -344,6 +346,51 @@ static int check_sanitized(const struct wp_asset_state *st, const struct wp_even
 	return strcmp(ev->kind, WP_EV_VERIFIED) == 0 ? check_job(st, ev, err, errlen) : 0;
 }
 
+/* A certificate of a free-space wipe certifies the last one that ended
+ * "wiped", and nothing about the rest of the disk. */
+static int check_freespace_certificate(const struct wp_asset_state *st,
+				       const struct wp_event *ev, char *err, size_t errlen)
+{
+	const char *job = body_str(ev, "job_id");
+	if (strcmp(body_str(ev, "scope"), WP_CERT_SCOPE_FREE_SPACE) != 0) {
+		snprintf(err, errlen, "certificate scope must be \"%s\" or absent (the whole device)",
+			 WP_CERT_SCOPE_FREE_SPACE);
+		return -1;
+	}
+	if (!st->freespace_job[0] || !job || strcmp(job, st->freespace_job) != 0) {
+		snprintf(err, errlen, "certificate for the free space of %s names job '%s', but the "
+			 "last free-space wipe that ended 'wiped' is '%s'", st->asset, job ? job : "",
+			 st->freespace_job[0] ? st->freespace_job : "none");
+		return -1;
+	}
+	return 0;
+}
+
+static int check_freespace(const struct wp_asset_state *st, const struct wp_event *ev,
+			   char *err, size_t errlen)
+{
+	const char *digest = body_str(ev, "report_sha256");
+	if (st->destroyed) {
+		snprintf(err, errlen, "asset %s is destroyed; it has no filesystem left to wipe",
+			 st->asset);
+		return -1;
+	}
+	if (want(ev, "job_id", true, sizeof(st->freespace_job), err, errlen) < 0 ||
+	    want(ev, "mountpoint", true, 4096, err, errlen) < 0 ||
+	    want(ev, "device", true, 4096, err, errlen) < 0)
+		return -1;
+	if (!one_of(body_str(ev, "result"), freespace_results)) {
+		snprintf(err, errlen, "freespace for %s needs result wiped, mismatch, failed or "
+			 "interrupted", st->asset);
+		return -1;
+	}
+	if (json_object_get(ev->body, "report_sha256") && !is_sha256_hex(digest)) {
+		snprintf(err, errlen, "freespace report_sha256 must be 64 lowercase hex digits");
+		return -1;
+	}
+	return 0;
+}
+
 /* A certificate names the document by id and digest; it certifies either
  * the last wipe (sanitized, the same job) or a recorded destruction. */
 static int check_certificate(const struct wp_asset_state *st, const struct wp_event *ev,
@@ -356,6 +403,8 @@ static int check_certificate(const struct wp_asset_state *st, const struct wp_ev
 			 "SHA-256 as 64 lowercase hex digits");
 		return -1;
 	}
+	if (json_object_get(ev->body, "scope"))
+		return check_freespace_certificate(st, ev, err, errlen);
 	if (st->destroyed)
 		return 0;
 	if (!st->sanitized) {
@@ -457,6 +506,8 @@ static int check_kind(const struct wp_asset_state *st, bool approval, const stru
 		return check_transfer(st, approval, ev, err, errlen);
 	if (strcmp(k, WP_EV_RELEASE) == 0)
 		return check_release(st, ev, err, errlen);
+	if (strcmp(k, WP_EV_FREESPACE) == 0)
+		return check_freespace(st, ev, err, errlen);
 	return want(ev, "text", true, 65536, err, errlen); /* note */
 }
 
@@ -550,6 +601,11 @@ void wp_state_apply(struct wp_asset_state *st, const struct wp_event *ev)
 	} else if (strcmp(k, WP_EV_RELEASE) == 0) {
 		st->released = true;
 		copy(st->released_to, sizeof(st->released_to), ev, "to");
+	} else if (strcmp(k, WP_EV_FREESPACE) == 0) {
+		if (strcmp(body_str(ev, "result"), "wiped") == 0)
+			copy(st->freespace_job, sizeof(st->freespace_job), ev, "job_id");
+		else
+			st->freespace_job[0] = '\0';
 	} else {
 		apply_wipe(st, ev);
 	}

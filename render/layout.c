@@ -39,6 +39,7 @@ static const struct row {
 	{ "媒体の出所  Media source", "media.media_source", TEXT },
 	{ "消去前の機密区分  Pre-sanit. category", "confidentiality.pre", TEXT },
 	{ NULL, "消去  Sanitization", TEXT },
+	{ "対象範囲  Scope", "scope.description", TEXT },
 	{ "消去区分  NIST SP 800-88", "sanitization.category", TEXT },
 	{ "内容  Description", "sanitization.description", TEXT },
 	{ "方式  Method", "sanitization", METHOD },

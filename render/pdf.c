@@ -80,7 +80,17 @@ static void verdict(struct wp_page *p, const json_t *doc, double width)
 {
 	char line1[256], line2[512];
 	bool wipe = strcmp(wp_certdoc_str(doc, "result"), "sanitized") == 0;
-	if (wipe) {
+	bool free_space = strcmp(wp_certdoc_str(doc, "result"), WP_CERT_RESULT_FREE_SPACE) == 0;
+	if (free_space) {
+		snprintf(line1, sizeof(line1), "空き領域 消去済み・検証済み  FREE SPACE WIPED AND VERIFIED");
+		snprintf(line2, sizeof(line2), "対象範囲 Scope: %s — 読み戻し %s%%、不一致 %lld / read "
+			 "back %s%% of the free space, %lld mismatches",
+			 wp_certdoc_str(doc, "scope.description"),
+			 wp_certdoc_str(doc, "verification.coverage_percent"),
+			 wp_certdoc_int(doc, "verification.mismatched_blocks"),
+			 wp_certdoc_str(doc, "verification.coverage_percent"),
+			 wp_certdoc_int(doc, "verification.mismatched_blocks"));
+	} else if (wipe) {
 		snprintf(line1, sizeof(line1), "消去済み・検証済み  SANITIZED AND VERIFIED");
 		snprintf(line2, sizeof(line2), "NIST SP 800-88: %s — 読み戻し検証 %s%%、不一致 %lld "
 			 "ブロック / read back %s%% of the device, %lld mismatched blocks",
@@ -119,9 +129,12 @@ static int header(struct wp_page *p, const json_t *doc, const char *qr_text, cha
 		       errlen) < 0)
 		return -1;
 	p->y = MARGIN;
-	p->y += wp_text(p, WP_RENDER_FONT " Bold 22", MARGIN, p->y, left_w, "データ消去証明書", true);
+	bool free_space = strcmp(wp_certdoc_str(doc, "result"), WP_CERT_RESULT_FREE_SPACE) == 0;
+	p->y += wp_text(p, WP_RENDER_FONT " Bold 22", MARGIN, p->y, left_w,
+			free_space ? "空き領域消去証明書" : "データ消去証明書", true);
 	p->y += wp_text(p, WP_RENDER_FONT " 13", MARGIN, p->y, left_w,
-			"Certificate of Sanitization", true) + 4;
+			free_space ? "Certificate of Free-Space Wipe" : "Certificate of Sanitization",
+			true) + 4;
 	snprintf(line, sizeof(line), "%s%s資産番号 Property number: %s",
 		 wp_certdoc_str(doc, "organisation"), wp_certdoc_str(doc, "organisation")[0] ? "\n" : "",
 		 wp_certdoc_str(doc, "media.property_number"));

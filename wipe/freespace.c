@@ -30,6 +30,10 @@
 #define FILL_FILE_BYTES (1ull << 30)
 #define FILL_BUF_BYTES (1u << 20)
 #define FILL_MAX_FILES 65536
+/* When a page-sized write finds no room, the filesystem may still have a
+ * cluster smaller than a page (FAT: 512 B..2 KiB): writing it sector by
+ * sector fills it, where a 4 KiB write fails whole. */
+#define FILL_SCRAP_BYTES 512u
 
 struct fill {
 	const char *dir;          /* the fill folder */
@@ -69,20 +73,25 @@ static int fill_one(struct fill *f, uint64_t limit, bool *full, char *err, size_
 		return -1;
 	}
 	uint64_t size = 0;
+	size_t step = FILL_BUF_BYTES;
 	int rc = 0;
 	while (size < limit && !*full && !stopped(f) && rc == 0) {
-		size_t n = (size_t)(limit - size < FILL_BUF_BYTES ? limit - size : FILL_BUF_BYTES);
+		size_t n = (size_t)(limit - size < step ? limit - size : step);
 		rc = wp_patgen_fill(&f->gen, f->stream, f->buf, n, err, errlen);
 		ssize_t w = rc == 0 ? write(fd, f->buf, n) : 0;
-		if (w < 0 && (errno == ENOSPC || errno == EFBIG)) {
+		bool no_room = (w < 0 && errno == ENOSPC) || (w >= 0 && (size_t)w < n);
+		if (w < 0 && errno == EFBIG) {
 			*full = true;
-		} else if (w < 0) {
+		} else if (w < 0 && errno != ENOSPC) {
 			snprintf(err, errlen, "writing %s: %s", path, strerror(errno));
 			rc = -1;
-		} else {
+		} else if (w > 0) {
 			size += (uint64_t)w;
 			f->stream += (uint64_t)w;
-			*full = *full || (size_t)w < n;
+		}
+		if (no_room && rc == 0) {
+			*full = *full || step == FILL_SCRAP_BYTES;
+			step = FILL_SCRAP_BYTES;
 		}
 		wp_progress_emit(f->ctl, &f->clock, "write", 1, 1, f->stream, f->total, false);
 	}

@@ -196,6 +196,15 @@ static void add_firmware_members(json_t *root, const struct wp_job *job)
 			"other_namespaces", (int)h->other_namespaces, "note", h->note));
 }
 
+static json_t *scope_to_json(const struct wp_scope_record *s)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:i}", "kind", s->kind,
+			 "filesystem", s->fstype, "mountpoint", s->mountpoint, "device", s->source,
+			 "filesystem_bytes", (json_int_t)s->fs_bytes,
+			 "free_bytes", (json_int_t)s->free_bytes,
+			 "free_left_bytes", (json_int_t)s->free_left_bytes, "files", (int)s->files);
+}
+
 json_t *wp_job_to_json(const struct wp_job *job)
 {
 	char started[32], ended[32];
@@ -225,6 +234,8 @@ json_t *wp_job_to_json(const struct wp_job *job)
 	add_firmware_members(root, job);
 	if (job->error[0])
 		json_object_set_new(root, "error", json_string(job->error));
+	if (job->scope.kind[0])
+		json_object_set_new(root, "scope", scope_to_json(&job->scope));
 	if (job->stopped_at.set)
 		json_object_set_new(root, "stopped_at",
 				    json_pack("{s:s, s:I, s:I}", "phase", job->stopped_at.phase,
@@ -464,6 +475,33 @@ static void parse_firmware(const json_t *root, struct wp_job *job)
 	job->fingerprint.passed = json_is_true(json_object_get(p, "passed"));
 }
 
+/* A scope other than the whole device; the one kind known is free space. */
+static int parse_scope(const json_t *root, struct wp_scope_record *s, char *err, size_t errlen)
+{
+	const json_t *o = json_object_get(root, "scope");
+	if (!o)
+		return 0;
+	if (!json_is_object(o) ||
+	    want_str(o, "kind", "scope", s->kind, sizeof(s->kind), err, errlen) < 0 ||
+	    want_str(o, "filesystem", "scope", s->fstype, sizeof(s->fstype), err, errlen) < 0 ||
+	    want_str(o, "mountpoint", "scope", s->mountpoint, sizeof(s->mountpoint), err, errlen) < 0 ||
+	    want_str(o, "device", "scope", s->source, sizeof(s->source), err, errlen) < 0 ||
+	    want_u64(o, "filesystem_bytes", "scope", &s->fs_bytes, err, errlen) < 0 ||
+	    want_u64(o, "free_bytes", "scope", &s->free_bytes, err, errlen) < 0 ||
+	    want_u64(o, "free_left_bytes", "scope", &s->free_left_bytes, err, errlen) < 0) {
+		if (!json_is_object(o))
+			snprintf(err, errlen, "scope must be an object");
+		return -1;
+	}
+	if (strcmp(s->kind, WP_SCOPE_FREE_SPACE) != 0) {
+		snprintf(err, errlen, "scope kind '%s' is unknown; this version knows \"%s\"",
+			 s->kind, WP_SCOPE_FREE_SPACE);
+		return -1;
+	}
+	s->files = (unsigned)json_integer_value(json_object_get(o, "files"));
+	return 0;
+}
+
 static void parse_stop(const json_t *root, struct wp_job *job)
 {
 	const json_t *s = json_object_get(root, "stopped_at");
@@ -501,7 +539,7 @@ int wp_job_from_json(const json_t *root, struct wp_job *job, char *err,
 	if (parse_verify(json_object_get(root, "verification"), &job->verify, err, errlen) < 0)
 		return -1;
 	parse_stop(root, job);
-	return 0;
+	return parse_scope(root, &job->scope, err, errlen);
 }
 
 /* ---- files ------------------------------------------------------------- */

@@ -208,6 +208,20 @@ struct wp_hidden_record {
 	char note[256];
 };
 
+/* What a job covered when it was not the whole device: the free space of
+ * a mounted filesystem (wipeproof freespace). kind is "" for a device. */
+#define WP_SCOPE_FREE_SPACE "free-space"
+struct wp_scope_record {
+	char kind[16];
+	char fstype[64];
+	char mountpoint[512];
+	char source[512];         /* the block device the filesystem is on */
+	uint64_t fs_bytes;        /* size of the filesystem */
+	uint64_t free_bytes;      /* free when the fill began */
+	uint64_t free_left_bytes; /* kept back by the filesystem when full */
+	unsigned files;
+};
+
 struct wp_job {
 	char id[40];              /* UUID v4 */
 	char nist_category[16];   /* "Clear", "Purge", "Destroy"; "" if not planned */
@@ -227,6 +241,7 @@ struct wp_job {
 	time_t ended;
 	char tool_version[32];
 	char host[128];
+	struct wp_scope_record scope;
 };
 
 /* How wipeproof writes JSON: sorted keys, reals to 6 significant digits

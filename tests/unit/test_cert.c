@@ -140,7 +140,32 @@ START_TEST(refuses_reals_and_gaps)
 	doc = sample_doc();
 	json_object_set_new(doc, "result", json_string("failed"));
 	ck_assert_int_eq(wp_certdoc_check(doc, err, sizeof(err)), -1);
-	ck_assert_ptr_nonnull(strstr(err, "neither sanitized nor destroyed"));
+	ck_assert_ptr_nonnull(strstr(err, "is not sanitized, destroyed or free-space-wiped"));
+	json_decref(doc);
+}
+END_TEST
+
+/* A free-space certificate says so in result and scope; no other result
+ * may carry a scope. */
+START_TEST(free_space_scope)
+{
+	json_t *doc = sample_doc();
+	json_object_set_new(doc, "result", json_string(WP_CERT_RESULT_FREE_SPACE));
+	ck_assert_int_eq(wp_certdoc_check(doc, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "scope.kind") != NULL, "%s", err);
+	json_t *scope = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i}", "kind", "free-space",
+				  "description", "free space of ext4 on /dev/sdb1", "filesystem",
+				  "ext4", "mountpoint", "/srv", "device", "/dev/sdb1", "free_bytes", 5);
+	json_object_set(doc, "scope", scope);
+	ck_assert_msg(wp_certdoc_check(doc, err, sizeof(err)) == 0, "%s", err);
+	json_object_set_new(scope, "kind", json_string("partition"));
+	ck_assert_int_eq(wp_certdoc_check(doc, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "scope.kind must be") != NULL, "%s", err);
+	json_object_set_new(scope, "kind", json_string("free-space"));
+	json_object_set_new(doc, "result", json_string("sanitized"));
+	ck_assert_int_eq(wp_certdoc_check(doc, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "has a 'scope'") != NULL, "%s", err);
+	json_decref(scope);
 	json_decref(doc);
 }
 END_TEST
@@ -359,6 +384,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, canonical_round_trip);
 	tcase_add_test(tc, refuses_non_canonical);
 	tcase_add_test(tc, refuses_reals_and_gaps);
+	tcase_add_test(tc, free_space_scope);
 	tcase_add_test(tc, cms_sign_and_verify);
 	tcase_add_test(tc, cms_refuses_signers);
 	tcase_add_test(tc, qr_round_trip);

@@ -314,6 +314,56 @@ START_TEST(certificate_events)
 }
 END_TEST
 
+static json_t *freespace_body(const char *job, const char *result)
+{
+	return json_pack("{s:s, s:s, s:s, s:s}", "job_id", job, "result", result, "mountpoint",
+			 "/srv", "device", "/dev/sdb1");
+}
+
+static json_t *freespace_cert(const char *job)
+{
+	json_t *b = cert_body(job, ZERO64);
+	json_object_set_new(b, "scope", json_string(WP_CERT_SCOPE_FREE_SPACE));
+	return b;
+}
+
+/* A free-space wipe has its own event; its certificate names the last
+ * one that ended "wiped", and none of it makes the asset sanitized. */
+START_TEST(freespace_events)
+{
+	struct wp_ledger *l = fresh_ledger();
+	intake(l, "SRV-1", "SER-S");
+	expect_refused(add(l, op, WP_EV_FREESPACE, "SRV-1", freespace_body("f1", "done")),
+		       "needs result wiped");
+	expect_refused(add(l, op, WP_EV_FREESPACE, "SRV-1", json_pack("{s:s, s:s}", "job_id", "f1",
+		"result", "wiped")), "mountpoint");
+	expect_refused(add(l, op, WP_EV_FREESPACE, "NOPE", freespace_body("f1", "wiped")),
+		       "not in the ledger");
+	ck_assert_int_eq(add(l, op, WP_EV_FREESPACE, "SRV-1", freespace_body("f1", "mismatch")), 0);
+	expect_refused(add(l, op, WP_EV_CERTIFICATE, "SRV-1", freespace_cert("f1")),
+		       "last free-space wipe that ended 'wiped' is 'none'");
+	ck_assert_int_eq(add(l, op, WP_EV_FREESPACE, "SRV-1", freespace_body("f2", "wiped")), 0);
+	expect_refused(add(l, op, WP_EV_CERTIFICATE, "SRV-1", freespace_cert("f1")), "names job 'f1'");
+	/* without the scope it would be a whole-device certificate: refused */
+	expect_refused(add(l, op, WP_EV_CERTIFICATE, "SRV-1", cert_body("f2", ZERO64)),
+		       "neither a sanitized wipe");
+	json_t *bad = freespace_cert("f2");
+	json_object_set_new(bad, "scope", json_string("partition"));
+	expect_refused(add(l, op, WP_EV_CERTIFICATE, "SRV-1", bad), "scope must be");
+	ck_assert_int_eq(add(l, op, WP_EV_CERTIFICATE, "SRV-1", freespace_cert("f2")), 0);
+	struct wp_asset_state st;
+	ck_assert_int_eq(wp_custody_state(l, "SRV-1", &st, err, sizeof(err)), 0);
+	ck_assert_str_eq(wp_asset_status(&st), "registered");
+	ck_assert(!st.sanitized);
+	/* a later failed run: the earlier success can no longer be certified */
+	ck_assert_int_eq(add(l, op, WP_EV_FREESPACE, "SRV-1", freespace_body("f3", "failed")), 0);
+	expect_refused(add(l, op, WP_EV_CERTIFICATE, "SRV-1", freespace_cert("f2")), "is 'none'");
+	struct wp_custody_report report;
+	ck_assert_int_eq(wp_custody_verify(l, ca, NULL, &report, err, sizeof(err)), 0);
+	wp_ledger_close(l);
+}
+END_TEST
+
 START_TEST(policy_without_approval)
 {
 	struct wp_ledger *l = fresh_ledger();
@@ -501,6 +551,7 @@ int main(void)
 	tcase_add_test(tc, two_person_rules);
 	tcase_add_test(tc, wipe_events);
 	tcase_add_test(tc, certificate_events);
+	tcase_add_test(tc, freespace_events);
 	tcase_add_test(tc, policy_without_approval);
 	tcase_add_test(tc, refuses_reals_in_bodies);
 	tcase_add_test(tc, tampering_found);
