@@ -61,14 +61,17 @@ static int keys_init_ca(const struct wp_kopts *o, const char *dir)
 {
 	char err[1024], pass[WP_PASSPHRASE_MAX];
 	struct wp_person ca;
-	if (!o->org) {
-		fprintf(stderr, "wipeproof: keys init-ca needs --org NAME (the organisation)\n");
+	/* the station's configured organisation (config.h) when --org is absent */
+	const char *org = o->org ? o->org : getenv("WIPEPROOF_ORG");
+	if (!org || !org[0]) {
+		fprintf(stderr, "wipeproof: keys init-ca needs --org NAME (the organisation), or "
+			"'organisation = NAME' in /etc/wipeproof/config\n");
 		return WP_EXIT_USAGE;
 	}
 	int rc = new_passphrase(o, "the CA", pass, sizeof(pass));
 	if (rc != 0)
 		return rc;
-	rc = wp_keys_init_ca(dir, o->org, o->days ? o->days : CA_DAYS, pass, &ca, err, sizeof(err));
+	rc = wp_keys_init_ca(dir, org, o->days ? o->days : CA_DAYS, pass, &ca, err, sizeof(err));
 	explicit_bzero(pass, sizeof(pass));
 	if (rc < 0) {
 		fprintf(stderr, "wipeproof: keys init-ca: %s\n", err);

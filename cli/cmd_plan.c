@@ -5,6 +5,7 @@
  * the disk is asked with identify commands at most.
  */
 #include "fw_cli.h"
+#include "i18n.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -50,7 +51,7 @@ static void print_text(const struct wp_device *dev, const struct wp_fw_caps *cap
 	}
 	wp_print_caps(stdout, caps);
 	for (size_t i = 0; i < dev->n_reasons; i++)
-		printf("  PROTECTED  %s: %s (wipe will refuse it)\n", dev->reasons[i].code,
+		printf(_("  PROTECTED  %s: %s (wipe will refuse it)\n"), wp_reason_label(dev->reasons[i].code),
 		       dev->reasons[i].text);
 }
 

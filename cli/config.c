@@ -14,7 +14,7 @@
 #include <string.h>
 
 static const struct wp_config_entry entries[WP_CONFIG_KEYS] = {
-	{ .key = "organisation" },
+	{ .key = "organisation", .env = "WIPEPROOF_ORG" },
 	{ .key = "location", .env = "WIPEPROOF_LOCATION" },
 	{ .key = "contact", .env = "WIPEPROOF_CONTACT" },
 	{ .key = "ledger", .env = "WIPEPROOF_LEDGER", .builtin = "/var/lib/wipeproof/ledger.db" },

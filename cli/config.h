@@ -1,7 +1,8 @@
 /*
  * /etc/wipeproof/config (config.c): station-wide defaults. Precedence, the
  * strongest first: command-line flag, environment (WIPEPROOF_KEYS,
- * WIPEPROOF_LEDGER, WIPEPROOF_AS, WIPEPROOF_LOCATION, WIPEPROOF_CONTACT),
+ * WIPEPROOF_LEDGER, WIPEPROOF_AS, WIPEPROOF_LOCATION, WIPEPROOF_CONTACT,
+ * WIPEPROOF_ORG for `keys init-ca --org`),
  * this file, the built-in default. The file is applied by filling the
  * environment variables that are not set (so every command that already
  * resolves flag → environment → default gets the file in between), and by

@@ -106,7 +106,8 @@ void wp_print_device_table(FILE *out, const struct wp_device_list *list)
 			fprintf(out, _("    backing file %s\n"), d->backing_file);
 		print_contents(out, d);
 		for (size_t r = 0; r < d->n_reasons; r++)
-			fprintf(out, _("    protected: %s: %s\n"), d->reasons[r].code, d->reasons[r].text);
+			fprintf(out, _("    protected: %s: %s\n"), wp_reason_label(d->reasons[r].code),
+				d->reasons[r].text);
 	}
 	if (list->n == 0)
 		fputs(_("(no disks found)\n"), out);

@@ -2,6 +2,8 @@
 #include "i18n.h"
 
 #include <locale.h>
+#include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 void wp_i18n_init(void)
@@ -14,4 +16,14 @@ void wp_i18n_init(void)
 	bindtextdomain("wipeproof", dir);
 	bind_textdomain_codeset("wipeproof", "UTF-8");
 	textdomain("wipeproof");
+}
+
+/* gettext's context convention (msgctxt "reason"): the key is
+ * "reason" EOT code; gettext returns the key itself when untranslated. */
+const char *wp_reason_label(const char *code)
+{
+	static __thread char key[64];
+	snprintf(key, sizeof(key), "reason\004%s", code);
+	const char *t = gettext(key);
+	return t == key || strcmp(t, key) == 0 ? code : t;
 }

@@ -17,4 +17,10 @@
  * installed one, else the one in the build tree (tests). */
 void wp_i18n_init(void);
 
+/* A protected disk's reason code (udev.h WP_REASON_*) as a headline in the
+ * reader's language, msgctxt "reason" in po/: "マウント中 (mounted)" in
+ * Japanese, the code itself in English. The reason's sentence stays as
+ * the guard wrote it (it is also the JSON "text"). */
+const char *wp_reason_label(const char *code);
+
 #endif

@@ -22,7 +22,8 @@ int wp_refuse_if_protected(const struct wp_device *dev)
 		return 0;
 	fprintf(stderr, _("wipeproof: refusing to wipe %s:\n"), dev->path);
 	for (size_t i = 0; i < dev->n_reasons; i++)
-		fprintf(stderr, "  %s: %s\n", dev->reasons[i].code, dev->reasons[i].text);
+		fprintf(stderr, "  %s: %s\n", wp_reason_label(dev->reasons[i].code),
+			dev->reasons[i].text);
 	return -1;
 }
 

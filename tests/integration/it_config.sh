@@ -45,6 +45,14 @@ wp_wipe "$d" --report "$WP_TMP/r2.json" --method ones --verify full >/dev/null |
 [ "$(jq -r .method "$WP_TMP/r2.json")" = ones ] || fail "--method did not beat the file"
 [ "$(jq -r .verification.mode "$WP_TMP/r2.json")" = full ] || fail "--verify did not beat the file"
 
+# the organisation names a new CA when --org is not given
+WIPEPROOF_KEYS="$WP_TMP/keys2" expect_exit 0 "$WIPEPROOF" keys init-ca --no-passphrase
+openssl x509 -in "$WP_TMP/keys2/ca.pem" -noout -subject -nameopt utf8 | grep -q "O=株式会社テスト" ||
+	fail "init-ca did not take the configured organisation"
+sed -i '/^organisation/d' "$WIPEPROOF_CONFIG"
+WIPEPROOF_KEYS="$WP_TMP/keys3" expect_exit 2 "$WIPEPROOF" keys init-ca --no-passphrase
+expect_in "needs --org NAME" "$ERR"
+
 # strict: a misspelt key stops every command, naming file and line
 printf 'ledger = /x.db\nmethd = zero\n' >"$WIPEPROOF_CONFIG"
 expect_exit 2 "$WIPEPROOF" list

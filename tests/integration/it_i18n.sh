@@ -46,5 +46,9 @@ expect_exit 3 en "$WIPEPROOF" wipe "$d" --confirm-serial WRONG
 expect_in "refusing to wipe $d:" "$ERR"
 expect_exit 3 ja "$WIPEPROOF" wipe "$d" --confirm-serial WRONG
 expect_in "$d の消去を拒否しました" "$ERR"
-expect_in "mounted" "$ERR"
+expect_in "マウント中のファイルシステムあり (mounted):" "$ERR"
+expect_exit 3 en "$WIPEPROOF" wipe "$d" --confirm-serial WRONG
+expect_in "  mounted: $d has a mounted filesystem" "$ERR"
+expect_exit 0 ja "$WIPEPROOF" list
+expect_in "保護: マウント中のファイルシステムあり (mounted):" "$OUT"
 echo "ok: Japanese and English messages"
