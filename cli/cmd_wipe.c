@@ -201,19 +201,29 @@ static void verify_job(const struct wp_io_target *t, struct wp_job *job,
 	char err[512];
 	if (mode == WP_VERIFY_OFF) {
 		job->verify.mode = WP_VERIFY_OFF;
-		job->result = WP_RESULT_UNVERIFIED;
+		if (job->bad.n_ranges == 0)
+			job->result = WP_RESULT_UNVERIFIED;
 		return;
 	}
 	job->verify.seed = wp_sample_new_seed();
 	enum wp_verify_outcome out = wp_verify_run(t, wp_job_final_pass(job), mode,
 						   &job->verify, ctl, err, sizeof(err));
+	if (job->bad.n_ranges > 0) /* the write already failed; the read-back adds facts */
+		return;
 	if (out == WP_VERIFY_MATCH) {
 		job->result = WP_RESULT_SANITIZED;
 		return;
 	}
-	bool stopped = out == WP_VERIFY_ERROR && wp_stop_flag;
+	bool stopped = out == WP_VERIFY_ERROR && (wp_stop_flag || job->verify.device_removed);
 	job->result = stopped ? WP_RESULT_INTERRUPTED : WP_RESULT_FAILED;
 	snprintf(job->error, sizeof(job->error), "%s", err);
+	if (job->verify.device_removed)
+		snprintf(job->cause, sizeof(job->cause), "%s", WP_CAUSE_DEVICE_REMOVED);
+	if (job->verify.unreadable_blocks > 0) {
+		/* read to the end: not a stop, a verdict on the medium */
+		snprintf(job->recommendation, sizeof(job->recommendation), "destroy");
+		return;
+	}
 	job->stopped_at.set = out == WP_VERIFY_ERROR;
 	snprintf(job->stopped_at.phase, sizeof(job->stopped_at.phase), "verify");
 	job->stopped_at.pass = job->npasses;
@@ -222,6 +232,8 @@ static void verify_job(const struct wp_io_target *t, struct wp_job *job,
 
 static const char *state_label(const struct wp_job *job)
 {
+	if (job->result == WP_RESULT_INTERRUPTED && job->cause[0])
+		return "REMOVED";
 	if (job->result == WP_RESULT_FAILED && job->verify.mismatched_blocks > 0)
 		return "MISMATCH";
 	if (job->result == WP_RESULT_FAILED)
@@ -239,8 +251,9 @@ static void run_method(struct drive *d, struct wp_io_target *t, const struct wp_
 		return; /* the job says why; nothing was written */
 	if (d->method->firmware != WP_FW_NONE)
 		wp_wipe_firmware(&d->plan, d->method, t, d->opts->verify_mode, ctl, d->job);
-	else if (wp_overwrite_run(t, d->method, d->job, ctl, err, sizeof(err)) == 0)
-		verify_job(t, d->job, d->opts->verify_mode, ctl);
+	else if (wp_overwrite_run(t, d->method, d->job, ctl, err, sizeof(err)) == 0 ||
+		 (d->job->bad.n_ranges > 0 && !d->job->stopped_at.set))
+		verify_job(t, d->job, d->opts->verify_mode, ctl); /* bad blocks: for the record */
 }
 
 static void *drive_main(void *arg)
@@ -338,6 +351,30 @@ static void print_fingerprint(const struct wp_fingerprint_record *f)
 		printf("  unchanged  byte %llu\n", (unsigned long long)f->bad_offsets[i]);
 }
 
+/* Medium errors: what was retried, what stayed bad, and what to do. */
+static void print_faults(const struct wp_job *job)
+{
+	const struct wp_badblock_record *b = &job->bad;
+	const struct wp_verify_record *v = &job->verify;
+	if (b->retries || v->retries)
+		printf("  retries    %llu (write) + %llu (read), %llu block(s) recovered\n",
+		       (unsigned long long)b->retries, (unsigned long long)v->retries,
+		       (unsigned long long)(b->recovered_blocks + v->recovered_blocks));
+	for (size_t i = 0; i < b->n_ranges; i++)
+		printf("  bad blocks LBA %llu, %llu block(s): not written\n",
+		       (unsigned long long)b->ranges[i].first_lba,
+		       (unsigned long long)b->ranges[i].count);
+	for (size_t i = 0; i < v->n_unreadable; i++)
+		printf("  unreadable LBA %llu, %llu block(s)\n",
+		       (unsigned long long)v->unreadable[i].first_lba,
+		       (unsigned long long)v->unreadable[i].count);
+	if (job->recommendation[0])
+		printf("  recommend  %s the device (NIST SP 800-88 Destroy): no certificate\n",
+		       job->recommendation);
+	if (job->cause[0])
+		printf("  cause      %s\n", job->cause);
+}
+
 static void print_summary(const struct wp_job *job, const char *report_path)
 {
 	char size[32];
@@ -375,6 +412,7 @@ static void print_summary(const struct wp_job *job, const char *report_path)
 	} else {
 		printf("  verified   NO (--verify off): the result is 'unverified'\n");
 	}
+	print_faults(job);
 	if (job->error[0])
 		printf("  error      %s\n", job->error);
 	printf("  job        %s\n", job->id);
@@ -454,6 +492,12 @@ static int finish_all(struct drive *drives, size_t n, bool json)
 	}
 	if (!json && n > 1)
 		print_table(drives, n);
+	for (size_t i = 0; !json && n > 1 && i < n; i++)
+		if (drives[i].job->bad.retries || drives[i].job->verify.retries ||
+		    drives[i].job->cause[0] || drives[i].job->recommendation[0]) {
+			printf("%s:\n", drives[i].job->device.path);
+			print_faults(drives[i].job);
+		}
 	fflush(stdout);
 	for (size_t i = 0; i < n; i++) {
 		const struct wp_job *job = drives[i].job;

@@ -9,6 +9,7 @@
  */
 #include "verify.h"
 #include "verify_internal.h"
+#include "badblocks.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -25,6 +26,9 @@ struct verify_state {
 	struct wp_patgen gen;
 	uint64_t total;     /* bytes planned */
 	struct wp_progress_clock clock;
+	struct wp_patgen fill_gen; /* the reader thread's: for unreadable blocks */
+	struct wp_bb_log unreadable;
+	enum wp_io_fault fault;
 };
 
 static void report(struct verify_state *st, bool final)
@@ -66,16 +70,37 @@ int wp_read_fully(int fd, uint8_t *buf, size_t len, uint64_t offset)
 	return 0;
 }
 
-/* Producer (reader thread). */
+/* An unreadable block holds the expected content in the buffer, so it is
+ * counted once, as unreadable, and not again as a mismatch. */
+static int fill_expected(void *ctx, uint8_t *buf, uint64_t offset, size_t len)
+{
+	struct verify_state *st = ctx;
+	char err[256];
+	return wp_patgen_fill(&st->fill_gen, offset, buf, len, err, sizeof(err));
+}
+
+/* Producer (reader thread). A medium error is retried block by block and
+ * what stays unreadable is logged (badblocks.c); a removed device ends the
+ * verification. */
 static int produce_read(struct wp_chunk *c, void *ctx, char *err, size_t errlen)
 {
 	struct verify_state *st = ctx;
-	if (wp_read_fully(st->target->fd, c->buf, c->len, c->offset) < 0) {
+	if (wp_io_read_fully(st->target, c->buf, c->len, c->offset) == 0)
+		return 0;
+	int e = errno;
+	st->fault = wp_io_classify(st->target, e);
+	if (st->fault == WP_IO_MEDIUM)
+		st->fault = wp_bb_read(st->target, c->buf, c->len, c->offset, &st->unreadable,
+				       fill_expected, st, st->ctl->stop, err, errlen);
+	else if (st->fault == WP_IO_VANISHED)
+		snprintf(err, errlen, "%s was removed during verification near byte %llu (%s)",
+			 st->target->path, (unsigned long long)c->offset, strerror(e));
+	else
 		snprintf(err, errlen, "read error on %s near byte %llu: %s",
-			 st->target->path, (unsigned long long)c->offset, strerror(errno));
-		return -1;
-	}
-	return 0;
+			 st->target->path, (unsigned long long)c->offset, strerror(e));
+	if (st->fault == WP_IO_VANISHED)
+		st->rec->device_removed = true;
+	return st->fault == WP_IO_OK ? 0 : -1;
 }
 
 /* Consumer: compare a chunk with the pattern, piece by piece. */
@@ -170,6 +195,12 @@ enum wp_verify_outcome wp_verify_run(const struct wp_io_target *target,
 		free(regions);
 		return WP_VERIFY_ERROR;
 	}
+	if (wp_patgen_init(&st.fill_gen, expected, err, errlen) < 0) {
+		wp_patgen_free(&st.gen);
+		free(regions);
+		return WP_VERIFY_ERROR;
+	}
+	wp_bb_log_for_verify(&st.unreadable, rec);
 	for (size_t i = 0; i < n; i++)
 		st.total += regions[i].length;
 	rec->complete = check_regions(&st, regions, n, chunk, err, errlen) == 0;
@@ -177,7 +208,15 @@ enum wp_verify_outcome wp_verify_run(const struct wp_io_target *target,
 	rec->coverage_percent = 100.0 * (double)rec->bytes_checked / (double)target->size;
 	report(&st, true);
 	wp_patgen_free(&st.gen);
+	wp_patgen_free(&st.fill_gen);
 	free(regions);
+	if (rec->complete && rec->unreadable_blocks > 0) {
+		snprintf(err, errlen, "%llu block(s) of %s cannot be read back, first LBA %llu; "
+			 "their content is unknown: destroy the device",
+			 (unsigned long long)rec->unreadable_blocks, target->path,
+			 (unsigned long long)rec->unreadable[0].first_lba);
+		return WP_VERIFY_ERROR;
+	}
 	if (rec->mismatched_blocks > 0) {
 		snprintf(err, errlen, "%llu block(s) of %s do not hold the expected %s pattern; first at byte %llu",
 			 (unsigned long long)rec->mismatched_blocks, target->path,

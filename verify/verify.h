@@ -43,7 +43,10 @@ enum wp_verify_outcome {
  * compare with EXPECTED. Fills rec: mode, bytes_checked, coverage_percent,
  * mismatched_blocks, first bad offsets, seconds, complete. Progress is
  * reported with phase "verify". A stop request ends it with
- * WP_VERIFY_ERROR and rec->complete false.
+ * WP_VERIFY_ERROR and rec->complete false. Blocks still unreadable after
+ * the retries (wipe/badblocks.h) are logged in rec->unreadable* and give
+ * WP_VERIFY_ERROR with rec->complete true; a removed device sets
+ * rec->device_removed.
  */
 enum wp_verify_outcome wp_verify_run(const struct wp_io_target *target,
 				     const struct wp_pass_spec *expected,

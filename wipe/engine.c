@@ -6,11 +6,13 @@
  * zeros as long as one core generates faster than the device writes.
  *
  * Invariants: every byte in [0, size) of a completed pass was written with
- * the pass content exactly once; a pass is marked complete only after its
+ * the pass content exactly once, except blocks logged in job->bad (which
+ * make the job failed); a pass is marked complete only after its
  * fdatasync succeeded; the stop flag is honoured between chunks so a signal
  * never leaves the report claiming more than reached the device.
  */
 #include "wipe.h"
+#include "badblocks.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -64,34 +66,15 @@ struct pass_state {
 	struct wp_pass_record *rec;
 	struct wp_progress_clock clock;
 	uint64_t reached;  /* after a write error: the first byte not written */
+	struct wp_job *job;
+	struct wp_bb_log bad; /* unwritable blocks, into job->bad */
+	enum wp_io_fault fault; /* why consume_write failed */
 };
 
 static void report_progress(struct pass_state *st, uint64_t done, bool final)
 {
 	wp_progress_emit(st->ctl, &st->clock, "write", st->pass, st->npasses, done,
 			 st->target->size, final);
-}
-
-/* Write len bytes at offset, resuming after short writes. Returns 0, or -1
- * with errno set and *reached at the first byte not known to be written. */
-static int write_fully(int fd, const uint8_t *buf, size_t len, uint64_t offset,
-		       uint64_t *reached)
-{
-	size_t done = 0;
-	while (done < len) {
-		ssize_t n = pwrite(fd, buf + done, len - done, (off_t)(offset + done));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				errno = ENOSPC;
-			*reached = offset + done;
-			return -1;
-		}
-		done += (size_t)n;
-	}
-	*reached = offset + len;
-	return 0;
 }
 
 /* Producer: a constant pattern is written into each buffer once, the first
@@ -106,16 +89,37 @@ static int produce_pattern(struct wp_chunk *c, void *ctx, char *err, size_t errl
 	return wp_patgen_fill(&st->gen, c->offset, c->buf, c->len, err, errlen);
 }
 
+/* A failed write: medium errors are retried block by block and the
+ * unwritable blocks logged (badblocks.c), so the rest of the disk is still
+ * overwritten; a vanished device or anything else ends the pass. */
+static int write_failed(struct pass_state *st, struct wp_chunk *c, char *err, size_t errlen)
+{
+	const struct wp_io_target *t = st->target;
+	int e = errno;
+	st->fault = wp_io_classify(t, e);
+	if (st->fault == WP_IO_MEDIUM)
+		st->fault = wp_bb_write(t, c->buf, c->len, c->offset, &st->bad, st->ctl->stop, err,
+					errlen);
+	else if (st->fault == WP_IO_VANISHED)
+		snprintf(err, errlen, "%s was removed during pass %zu at byte %llu (%s)", t->path,
+			 st->pass, (unsigned long long)st->reached, strerror(e));
+	else
+		snprintf(err, errlen, "write error on %s at byte %llu (pass %zu): %s",
+			 t->path, (unsigned long long)st->reached, st->pass, strerror(e));
+	if (st->fault == WP_IO_OK) {
+		st->reached = c->offset + c->len;
+		return 0;
+	}
+	st->rec->bytes_written = st->reached;
+	return -1;
+}
+
 static int consume_write(struct wp_chunk *c, void *ctx, char *err, size_t errlen)
 {
 	struct pass_state *st = ctx;
-	const struct wp_io_target *t = st->target;
-	if (write_fully(t->fd, c->buf, c->len, c->offset, &st->reached) < 0) {
-		snprintf(err, errlen, "write error on %s at byte %llu (pass %zu): %s",
-			 t->path, (unsigned long long)st->reached, st->pass, strerror(errno));
-		st->rec->bytes_written = st->reached;
+	if (wp_io_write_fully(st->target, c->buf, c->len, c->offset, &st->reached) < 0 &&
+	    write_failed(st, c, err, errlen) < 0)
 		return -1;
-	}
 	st->rec->bytes_written = st->reached;
 	report_progress(st, st->reached, false);
 	return 0;
@@ -130,6 +134,21 @@ static void mark_stop(struct wp_job *job, enum wp_result result, size_t pass,
 	job->stopped_at.pass = pass;
 	job->stopped_at.offset = offset;
 	snprintf(job->error, sizeof(job->error), "%s", why);
+}
+
+/* Every pass reached the end, but some blocks never took the pattern:
+ * the device is not sanitized and should be destroyed. */
+static int bad_blocks_verdict(struct wp_job *job, char *err, size_t errlen)
+{
+	const struct wp_badblock_record *b = &job->bad;
+	snprintf(err, errlen, "%llu block(s) in %zu range(s) could not be written, first LBA "
+		 "%llu; their old data may still be readable: destroy the device",
+		 (unsigned long long)b->bad_blocks, b->n_ranges,
+		 (unsigned long long)b->ranges[0].first_lba);
+	job->result = WP_RESULT_FAILED;
+	snprintf(job->recommendation, sizeof(job->recommendation), "destroy");
+	snprintf(job->error, sizeof(job->error), "%s", err);
+	return -1;
 }
 
 static size_t io_alignment(const struct wp_io_target *t)
@@ -160,7 +179,13 @@ static int pass_outcome(struct pass_state *st, const struct wp_pipeline_outcome 
 		mark_stop(job, WP_RESULT_INTERRUPTED, st->pass, o->next_offset, err);
 		return -1;
 	case WP_PIPE_CONSUME_FAILED:
-		mark_stop(job, WP_RESULT_FAILED, st->pass, st->reached, err);
+		mark_stop(job, st->fault == WP_IO_VANISHED || st->fault == WP_IO_STOPPED
+				       ? WP_RESULT_INTERRUPTED : WP_RESULT_FAILED,
+			  st->pass, st->reached, err);
+		if (st->fault == WP_IO_VANISHED)
+			snprintf(job->cause, sizeof(job->cause), "%s", WP_CAUSE_DEVICE_REMOVED);
+		if (job->bad.gave_up)
+			snprintf(job->recommendation, sizeof(job->recommendation), "destroy");
 		return -1;
 	case WP_PIPE_PRODUCE_FAILED:
 	case WP_PIPE_SETUP_FAILED:
@@ -230,8 +255,9 @@ int wp_overwrite_run(const struct wp_io_target *target,
 		memset(rec, 0, sizeof(*rec));
 		struct pass_state st = {
 			.target = target, .ctl = ctl, .pass = i + 1,
-			.npasses = method->npasses, .rec = rec,
+			.npasses = method->npasses, .rec = rec, .job = job,
 		};
+		wp_bb_log_for_job(&st.bad, job);
 		if (wp_pass_spec_new(&rec->spec, method->passes[i], err, errlen) < 0 ||
 		    wp_patgen_init(&st.gen, &rec->spec, err, errlen) < 0) {
 			mark_stop(job, WP_RESULT_FAILED, i + 1, 0, err);
@@ -244,5 +270,7 @@ int wp_overwrite_run(const struct wp_io_target *target,
 		rec->seconds = wp_now() - st.clock.started;
 		rec->complete = rc == 0;
 	}
+	if (rc == 0 && job->bad.n_ranges > 0)
+		rc = bad_blocks_verdict(job, err, errlen);
 	return rc;
 }

@@ -141,6 +141,15 @@ static json_t *pass_to_json(const struct wp_pass_record *p, size_t number)
 	return o;
 }
 
+static json_t *ranges_to_json(const struct wp_bad_range *r, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("{s:I, s:I}", "first_lba", (json_int_t)r[i].first_lba,
+						   "count", (json_int_t)r[i].count));
+	return a;
+}
+
 json_t *wp_verify_record_to_json(const struct wp_verify_record *v)
 {
 	char seed[17];
@@ -148,13 +157,23 @@ json_t *wp_verify_record_to_json(const struct wp_verify_record *v)
 	json_t *bad = json_array();
 	for (size_t i = 0; i < v->n_bad && i < WP_MAX_BAD_OFFSETS; i++)
 		json_array_append_new(bad, json_integer((json_int_t)v->bad_offsets[i]));
-	return json_pack("{s:s, s:s, s:I, s:f, s:I, s:o, s:f, s:b}",
-			 "mode", wp_verify_mode_name(v->mode), "seed", seed,
-			 "bytes_checked", (json_int_t)v->bytes_checked,
-			 "coverage_percent", v->coverage_percent,
-			 "mismatched_blocks", (json_int_t)v->mismatched_blocks,
-			 "first_bad_offsets", bad, "seconds", v->seconds,
-			 "complete", v->complete);
+	json_t *o = json_pack("{s:s, s:s, s:I, s:f, s:I, s:o, s:f, s:b}",
+			      "mode", wp_verify_mode_name(v->mode), "seed", seed,
+			      "bytes_checked", (json_int_t)v->bytes_checked,
+			      "coverage_percent", v->coverage_percent,
+			      "mismatched_blocks", (json_int_t)v->mismatched_blocks,
+			      "first_bad_offsets", bad, "seconds", v->seconds,
+			      "complete", v->complete);
+	/* only after a read error: a clean report keeps its old shape */
+	if (o && (v->retries || v->unreadable_blocks)) {
+		json_object_set_new(o, "unreadable_blocks", json_integer((json_int_t)v->unreadable_blocks));
+		json_object_set_new(o, "unreadable", ranges_to_json(v->unreadable, v->n_unreadable));
+		json_object_set_new(o, "retries", json_integer((json_int_t)v->retries));
+		json_object_set_new(o, "recovered_blocks", json_integer((json_int_t)v->recovered_blocks));
+	}
+	if (o && v->device_removed)
+		json_object_set_new(o, "device_removed", json_true());
+	return o;
 }
 
 static json_t *offsets_to_json(const uint64_t *offsets, size_t n)
@@ -205,6 +224,29 @@ static json_t *scope_to_json(const struct wp_scope_record *s)
 			 "free_left_bytes", (json_int_t)s->free_left_bytes, "files", (int)s->files);
 }
 
+/* Medium errors and removal: present only when something happened, so a
+ * clean report keeps its shape. retries and recovered_blocks count the
+ * write and the read-back together. */
+static void add_fault_members(json_t *root, const struct wp_job *job)
+{
+	const struct wp_badblock_record *b = &job->bad;
+	uint64_t retries = b->retries + job->verify.retries;
+	if (retries || b->n_ranges) {
+		json_object_set_new(root, "bad_blocks", ranges_to_json(b->ranges, b->n_ranges));
+		json_object_set_new(root, "bad_block_count", json_integer((json_int_t)b->bad_blocks));
+		json_object_set_new(root, "retries", json_integer((json_int_t)retries));
+		json_object_set_new(root, "recovered_blocks",
+				    json_integer((json_int_t)(b->recovered_blocks +
+							      job->verify.recovered_blocks)));
+	}
+	if (b->gave_up)
+		json_object_set_new(root, "bad_blocks_gave_up", json_true());
+	if (job->recommendation[0])
+		json_object_set_new(root, "recommendation", json_string(job->recommendation));
+	if (job->cause[0])
+		json_object_set_new(root, "cause", json_string(job->cause));
+}
+
 json_t *wp_job_to_json(const struct wp_job *job)
 {
 	char started[32], ended[32];
@@ -236,6 +278,7 @@ json_t *wp_job_to_json(const struct wp_job *job)
 		json_object_set_new(root, "error", json_string(job->error));
 	if (job->scope.kind[0])
 		json_object_set_new(root, "scope", scope_to_json(&job->scope));
+	add_fault_members(root, job);
 	if (job->stopped_at.set)
 		json_object_set_new(root, "stopped_at",
 				    json_pack("{s:s, s:I, s:I}", "phase", job->stopped_at.phase,
@@ -515,6 +558,44 @@ static void parse_stop(const json_t *root, struct wp_job *job)
 	job->stopped_at.offset = (uint64_t)json_integer_value(json_object_get(s, "offset"));
 }
 
+static size_t parse_ranges(const json_t *a, struct wp_bad_range *out, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; json_is_array(a) && i < json_array_size(a) && n < max; i++) {
+		const json_t *r = json_array_get(a, i);
+		out[n].first_lba = (uint64_t)json_integer_value(json_object_get(r, "first_lba"));
+		out[n++].count = (uint64_t)json_integer_value(json_object_get(r, "count"));
+	}
+	return n;
+}
+
+/* The write side's counters are what is left after the read-back's,
+ * since the report shows their sums. */
+static void parse_faults(const json_t *root, struct wp_job *job)
+{
+	struct wp_badblock_record *b = &job->bad;
+	const json_t *v = json_object_get(root, "verification");
+	struct wp_verify_record *vr = &job->verify;
+	vr->unreadable_blocks = (uint64_t)json_integer_value(json_object_get(v, "unreadable_blocks"));
+	vr->n_unreadable = parse_ranges(json_object_get(v, "unreadable"), vr->unreadable,
+					WP_MAX_BAD_OFFSETS);
+	vr->retries = (uint64_t)json_integer_value(json_object_get(v, "retries"));
+	vr->recovered_blocks = (uint64_t)json_integer_value(json_object_get(v, "recovered_blocks"));
+	vr->device_removed = json_is_true(json_object_get(v, "device_removed"));
+	b->n_ranges = parse_ranges(json_object_get(root, "bad_blocks"), b->ranges, WP_MAX_BAD_RANGES);
+	b->bad_blocks = (uint64_t)json_integer_value(json_object_get(root, "bad_block_count"));
+	uint64_t retries = (uint64_t)json_integer_value(json_object_get(root, "retries"));
+	uint64_t recovered = (uint64_t)json_integer_value(json_object_get(root, "recovered_blocks"));
+	b->retries = retries >= vr->retries ? retries - vr->retries : 0;
+	b->recovered_blocks = recovered >= vr->recovered_blocks ? recovered - vr->recovered_blocks : 0;
+	b->gave_up = json_is_true(json_object_get(root, "bad_blocks_gave_up"));
+	const json_t *s = json_object_get(root, "recommendation");
+	snprintf(job->recommendation, sizeof(job->recommendation), "%s",
+		 json_is_string(s) ? json_string_value(s) : "");
+	s = json_object_get(root, "cause");
+	snprintf(job->cause, sizeof(job->cause), "%s", json_is_string(s) ? json_string_value(s) : "");
+}
+
 int wp_job_from_json(const json_t *root, struct wp_job *job, char *err,
 		     size_t errlen)
 {
@@ -539,6 +620,7 @@ int wp_job_from_json(const json_t *root, struct wp_job *job, char *err,
 	if (parse_verify(json_object_get(root, "verification"), &job->verify, err, errlen) < 0)
 		return -1;
 	parse_stop(root, job);
+	parse_faults(root, job);
 	return parse_scope(root, &job->scope, err, errlen);
 }
 

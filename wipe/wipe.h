@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <time.h>
 
 #define WP_KEY_BYTES 32
@@ -118,6 +119,28 @@ void wp_fw_method_names(char *buf, size_t len);
 
 /* ---- job report -------------------------------------------------------- */
 
+/* Logical blocks [first_lba, first_lba + count) of the device. */
+struct wp_bad_range {
+	uint64_t first_lba;
+	uint64_t count;
+};
+
+/* Medium errors met while writing (wipe/badblocks.c): the blocks that
+ * could not be written even after retries, merged into ranges. A device
+ * with any is not sanitized; the recommendation is to destroy it. */
+#define WP_MAX_BAD_RANGES 256
+struct wp_badblock_record {
+	size_t n_ranges;
+	struct wp_bad_range ranges[WP_MAX_BAD_RANGES];
+	uint64_t bad_blocks;      /* sum of the ranges' counts */
+	uint64_t retries;         /* block writes tried again */
+	uint64_t recovered_blocks; /* written on a retry */
+	bool gave_up;             /* WP_MAX_BAD_RANGES reached: the pass stopped */
+};
+
+/* job->cause when the device disappeared under the wipe (unplugged). */
+#define WP_CAUSE_DEVICE_REMOVED "device-removed"
+
 enum wp_result {
 	WP_RESULT_SANITIZED,   /* every pass written and the final one verified */
 	WP_RESULT_FAILED,      /* an I/O error or a verification mismatch */
@@ -158,6 +181,12 @@ struct wp_verify_record {
 	uint64_t bad_offsets[WP_MAX_BAD_OFFSETS]; /* first differing bytes */
 	double seconds;
 	bool complete;            /* every planned byte was read */
+	uint64_t unreadable_blocks; /* read errors that survived the retries */
+	size_t n_unreadable;
+	struct wp_bad_range unreadable[WP_MAX_BAD_OFFSETS]; /* the first ranges */
+	uint64_t retries;         /* block reads tried again (badblocks.c) */
+	uint64_t recovered_blocks; /* read on a retry */
+	bool device_removed;      /* the device vanished during the read-back */
 };
 
 /* Where a job stopped early: the pass (1-based) and the device offset. */
@@ -242,6 +271,9 @@ struct wp_job {
 	char tool_version[32];
 	char host[128];
 	struct wp_scope_record scope;
+	struct wp_badblock_record bad;
+	char cause[32];           /* why it stopped, e.g. WP_CAUSE_DEVICE_REMOVED */
+	char recommendation[16];  /* "destroy" when blocks stay bad; "" otherwise */
 };
 
 /* How wipeproof writes JSON: sorted keys, reals to 6 significant digits
@@ -274,12 +306,24 @@ int wp_job_load(const char *path, struct wp_job *job, char *err, size_t errlen);
 
 /* ---- engine ------------------------------------------------------------ */
 
+/* The device I/O the engine and the verifier do, replaceable so unit tests
+ * inject medium errors and a vanishing device without a device. NULL
+ * members (or a NULL ops) mean the real system calls. */
+struct wp_io_ops {
+	ssize_t (*pwrite)(void *ctx, int fd, const void *buf, size_t len, uint64_t offset);
+	ssize_t (*pread)(void *ctx, int fd, void *buf, size_t len, uint64_t offset);
+	bool (*gone)(void *ctx, int fd);         /* the device was removed */
+	void (*pause)(void *ctx, unsigned ms);   /* backoff between retries */
+	void *ctx;
+};
+
 /* An opened device: fd opened O_DIRECT (and O_EXCL for writing). */
 struct wp_io_target {
 	int fd;
 	const char *path;
 	uint64_t size;            /* bytes, a multiple of block_size */
 	unsigned block_size;      /* logical block size */
+	const struct wp_io_ops *ops; /* NULL: pwrite/pread on fd */
 };
 
 struct wp_progress {
