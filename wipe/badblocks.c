@@ -131,10 +131,13 @@ bool wp_errno_vanished(int e)
 	return e == ENODEV || e == ENXIO || e == ENOMEDIUM;
 }
 
+/* Not ENOSPC: within the device's size it means thin provisioning ran out
+ * of space (BLK_STS_NOSPC) or /dev/full, where no retry helps; from an
+ * unplugged disk (capacity 0) wp_io_gone() has already said so. */
 static bool errno_medium(int e)
 {
-	return e == EIO || e == EILSEQ || e == ENOSPC || e == ENODATA || e == EREMOTEIO ||
-	       e == EBADMSG || e == ENOLINK || e == ETIMEDOUT;
+	return e == EIO || e == EILSEQ || e == ENODATA || e == EREMOTEIO || e == EBADMSG ||
+	       e == ENOLINK || e == ETIMEDOUT;
 }
 
 enum wp_io_fault wp_io_classify(const struct wp_io_target *t, int e)
@@ -192,7 +195,6 @@ struct retry {
 	wp_bb_fill_fn fill;
 	void *fill_ctx;
 	volatile sig_atomic_t *stop;
-	unsigned run;             /* bad blocks in a row */
 	char *err;
 	size_t errlen;
 };
@@ -229,8 +231,8 @@ static enum wp_io_fault mark_bad(struct retry *r, size_t at, size_t n)
 	}
 	if (log_bad(r->log, (r->offset + at) / bs, n / bs) == 0)
 		return WP_IO_OK;
-	snprintf(r->err, r->errlen, "%s has more than %u bad block ranges; giving up at byte "
-		 "%llu: destroy the device", r->t->path, WP_MAX_BAD_RANGES - 1,
+	snprintf(r->err, r->errlen, "%s has %u or more bad block ranges; giving up at byte "
+		 "%llu: destroy the device", r->t->path, WP_MAX_BAD_RANGES,
 		 (unsigned long long)(r->offset + at));
 	return WP_IO_FATAL;
 }
@@ -282,14 +284,14 @@ static enum wp_io_fault retry_piece_blocks(struct retry *r, size_t at, size_t n)
 		if (f != WP_IO_OK)
 			return f;
 		if (ok) {
-			r->run = 0;
+			r->log->run = 0;
 			continue;
 		}
-		r->run++;
+		r->log->run++;
 		f = mark_bad(r, b, bs);
 		if (f != WP_IO_OK)
 			return f;
-		if (r->run >= WP_BB_RUN_CAP && b + bs < at + n) {
+		if (r->log->run >= WP_BB_RUN_CAP && b + bs < at + n) {
 			/* the rest of this piece: once, as one request */
 			size_t rest = b + bs, left = at + n - rest;
 			*r->log->retries += 1;
@@ -297,7 +299,7 @@ static enum wp_io_fault retry_piece_blocks(struct retry *r, size_t at, size_t n)
 			if (f == WP_IO_MEDIUM)
 				return mark_bad(r, rest, left);
 			if (f == WP_IO_OK)
-				r->run = 0;
+				r->log->run = 0;
 			return f;
 		}
 	}
@@ -313,8 +315,8 @@ static enum wp_io_fault retry_chunk(struct retry *r)
 		*r->log->retries += 1;
 		enum wp_io_fault f = attempt(r, at, n);
 		if (f == WP_IO_OK)
-			r->run = 0;
-		else if (f == WP_IO_MEDIUM && r->run >= WP_BB_RUN_CAP)
+			r->log->run = 0;
+		else if (f == WP_IO_MEDIUM && r->log->run >= WP_BB_RUN_CAP)
 			f = mark_bad(r, at, n); /* capped: no block retries */
 		else if (f == WP_IO_MEDIUM)
 			f = retry_piece_blocks(r, at, n);

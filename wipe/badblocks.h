@@ -7,9 +7,11 @@
  * pauses of 0.1, 0.5 and 1.0 s. Blocks that still fail are logged as LBA
  * ranges and the work goes on: one bad sector must not leave the rest of
  * the disk holding its old data. Two caps keep a dying disk from taking
- * hours: after 8 bad blocks in a row the rest of the chunk is tried once
- * per piece without pauses (a failing piece is logged bad as a whole), and
- * WP_MAX_BAD_RANGES ranges end the pass.
+ * hours: after 8 bad blocks in a row everything is tried once per piece
+ * without pauses (a failing piece is logged bad as a whole) until a piece
+ * works again, and WP_MAX_BAD_RANGES ranges end the pass. The price of the
+ * first cap: up to a piece of good blocks after a long bad run may be
+ * logged bad too; never the other way round.
  *
  * A device that is gone (ENODEV/ENXIO/ENOMEDIUM, its sysfs node removed,
  * or its size now 0) is never retried: the caller ends the job
@@ -44,6 +46,9 @@ struct wp_bb_log {
 	uint64_t *recovered;
 	bool *gave_up;            /* may be NULL */
 	size_t total_ranges;      /* stored or not, for the give-up cap */
+	unsigned run;             /* bad blocks in a row, across chunks: a dead
+				   * region costs the pauses of WP_BB_RUN_CAP
+				   * blocks, not of every chunk it spans */
 };
 
 /* job->bad as a log. */
