@@ -120,6 +120,27 @@ int wp_wipe_ledger_start(struct wp_wipe_ledger *wl, const char *asset,
 	return append(wl, WP_EV_WIPE_START, asset, body, job->device.path);
 }
 
+/* What the custody trail must show without opening the report: blocks
+ * that kept their old data and what to do with the disk, or that it was
+ * unplugged rather than failed. */
+static void add_fault_members(json_t *body, const struct wp_job *job)
+{
+	if (!body)
+		return;
+	uint64_t unreadable = job->verify.unreadable_blocks;
+	if (job->bad.bad_blocks || unreadable) {
+		json_object_set_new(body, "bad_blocks", json_integer((json_int_t)job->bad.bad_blocks));
+		json_object_set_new(body, "unreadable_blocks", json_integer((json_int_t)unreadable));
+	}
+	if (job->bad.retries || job->verify.retries)
+		json_object_set_new(body, "retries",
+				    json_integer((json_int_t)(job->bad.retries + job->verify.retries)));
+	if (job->recommendation[0])
+		json_object_set_new(body, "recommendation", json_string(job->recommendation));
+	if (job->cause[0])
+		json_object_set_new(body, "cause", json_string(job->cause));
+}
+
 /* A job that never started writing (another disk of the batch was
  * refused after this one's wipe-start) still closes its wipe-start. */
 int wp_wipe_ledger_end(struct wp_wipe_ledger *wl, const char *asset,
@@ -130,6 +151,7 @@ int wp_wipe_ledger_end(struct wp_wipe_ledger *wl, const char *asset,
 				 wp_result_name(job->result));
 	if (body && job->error[0])
 		json_object_set_new(body, "error", json_string(job->error));
+	add_fault_members(body, job);
 	if (body && report_path && report_path[0]) {
 		if (wp_file_sha256(report_path, digest, err, sizeof(err)) == 0) {
 			json_object_set_new(body, "report_sha256", json_string(digest));

@@ -440,6 +440,21 @@ static void read_partitions(struct wp_device *d, const char *sysdir,
 
 /* ---- one disk ---- */
 
+static bool dm_test_mapping(const char *sysdir);
+
+/* A test mapping has no hardware identity; its dm UUID, chosen by the
+ * test, stands in for the serial. */
+static void read_dm_test(struct wp_device *d, const char *sysdir)
+{
+	char name[128] = "";
+
+	d->kind = WP_KIND_VIRTUAL;
+	wp_sysfs_read(sysdir, "dm/name", name, sizeof(name));
+	wp_fmt(d->model, sizeof(d->model), "dm test mapping %s", name);
+	wp_sysfs_read(sysdir, "dm/uuid", d->serial, sizeof(d->serial));
+	wp_fmt(d->serial_source, sizeof(d->serial_source), "dm");
+}
+
 static void read_identity(struct wp_device *d, const char *sysdir)
 {
 	char buf[32];
@@ -469,6 +484,8 @@ static void probe_sysdir(struct probe_ctx *ctx, const char *sysdir,
 	read_serial(d, sysdir, ud);
 	if (d->kind == WP_KIND_LOOP)
 		read_loop(d, sysdir);
+	if (dm_test_mapping(sysdir))
+		read_dm_test(d, sysdir);
 	d->no_medium = d->size_bytes == 0 &&
 		       (d->removable || d->kind == WP_KIND_OPTICAL);
 	has_medium = d->size_bytes > 0;
@@ -530,10 +547,20 @@ static const char *virtual_label(const char *name)
 	return NULL;
 }
 
+/* A dm-error / dm-flakey mapping of the fault tests (guard.c). */
+static bool dm_test_mapping(const char *sysdir)
+{
+	char uuid[160];
+
+	return has_prefix(base_name(sysdir), "dm-") &&
+	       wp_sysfs_read(sysdir, "dm/uuid", uuid, sizeof(uuid)) == 0 &&
+	       wp_guard_dm_test_uuid(uuid);
+}
+
 static int refuse_non_disk(const char *path, const char *sysdir, char *err,
 			   size_t errlen)
 {
-	const char *label = virtual_label(base_name(sysdir));
+	const char *label = dm_test_mapping(sysdir) ? NULL : virtual_label(base_name(sysdir));
 
 	if (wp_sysfs_exists(sysdir, "partition")) {
 		char parent[PATH_MAX], disk[64];
@@ -673,7 +700,7 @@ static bool skip_by_sysfs(const char *sysdir)
 	const char *name = base_name(sysdir);
 	uint64_t hidden = 0;
 
-	if (virtual_label(name))
+	if (virtual_label(name) && !dm_test_mapping(sysdir))
 		return true;
 	if (has_prefix(name, "loop") &&
 	    !wp_sysfs_exists(sysdir, "loop/backing_file"))

@@ -132,6 +132,22 @@ void wp_guard_evaluate(struct wp_device *dev, const struct wp_guard_opts *opts)
 	dev->protected_ = dev->n_reasons > 0;
 }
 
+/* Device-mapper nodes are refused: an LVM volume, a dm-crypt mapping or a
+ * multipath map is a part or a view of a disk, so wiping it leaves the
+ * disk itself unsanitized and a certificate would name no hardware. The
+ * one exception lets the fault tests use dm-error and dm-flakey, the
+ * kernel's own way of producing real medium errors: a mapping its creator
+ * marked with `dmsetup create --uuid WIPEPROOF-TEST-...`. LVM (LVM-),
+ * cryptsetup (CRYPT-) and multipath (mpath-) never choose such a UUID, so
+ * no real volume passes by accident. */
+bool wp_guard_dm_test_uuid(const char *dm_uuid)
+{
+	size_t n = strlen(WP_DM_TEST_UUID_PREFIX);
+
+	return dm_uuid && strncmp(dm_uuid, WP_DM_TEST_UUID_PREFIX, n) == 0 &&
+	       dm_uuid[n] != '\0';
+}
+
 bool wp_guard_hard_refusal(const struct wp_device *dev)
 {
 	for (size_t i = 0; i < dev->n_reasons && i < WP_MAX_REASONS; i++)

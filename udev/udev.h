@@ -156,6 +156,11 @@ void wp_guard_evaluate(struct wp_device *dev, const struct wp_guard_opts *opts);
 /* True when any reason is one that no option overrides. */
 bool wp_guard_hard_refusal(const struct wp_device *dev);
 
+/* May this device-mapper node be probed and wiped? Only a test mapping
+ * whose dm UUID starts with WP_DM_TEST_UUID_PREFIX (guard.c says why). */
+#define WP_DM_TEST_UUID_PREFIX "WIPEPROOF-TEST-"
+bool wp_guard_dm_test_uuid(const char *dm_uuid);
+
 const char *wp_kind_name(enum wp_kind kind);
 const char *wp_transport_name(enum wp_transport transport);
 

@@ -283,6 +283,22 @@ START_TEST(test_long_facts_truncate_safely)
 }
 END_TEST
 
+/* Only a mapping marked by its creator passes; LVM, dm-crypt and multipath
+ * UUIDs never do, nor the bare prefix or another case. */
+START_TEST(test_dm_test_uuid)
+{
+	ck_assert(wp_guard_dm_test_uuid("WIPEPROOF-TEST-BAD"));
+	ck_assert(wp_guard_dm_test_uuid("WIPEPROOF-TEST-flaky-1"));
+	ck_assert(!wp_guard_dm_test_uuid("WIPEPROOF-TEST-"));
+	ck_assert(!wp_guard_dm_test_uuid("wipeproof-test-bad"));
+	ck_assert(!wp_guard_dm_test_uuid("LVM-k3Jd0aXWIPEPROOF-TEST-"));
+	ck_assert(!wp_guard_dm_test_uuid("CRYPT-LUKS2-0123-WIPEPROOF-TEST-x"));
+	ck_assert(!wp_guard_dm_test_uuid("mpath-3600508b400105e210000900000490000"));
+	ck_assert(!wp_guard_dm_test_uuid(""));
+	ck_assert(!wp_guard_dm_test_uuid(NULL));
+}
+END_TEST
+
 static Suite *guard_suite(void)
 {
 	Suite *s = suite_create("guard");
@@ -297,6 +313,7 @@ static Suite *guard_suite(void)
 	tcase_add_test(tc, test_stale_verdict_is_reset);
 	tcase_add_test(tc, test_reasons_capped);
 	tcase_add_test(tc, test_long_facts_truncate_safely);
+	tcase_add_test(tc, test_dm_test_uuid);
 	suite_add_tcase(s, tc);
 	return s;
 }
