@@ -326,6 +326,41 @@ static enum wp_io_fault retry_chunk(struct retry *r)
 	return WP_IO_OK;
 }
 
+static int flush_once(const struct wp_io_target *t)
+{
+	if (t->ops && t->ops->flush)
+		return t->ops->flush(t->ops->ctx, t->fd);
+	return fdatasync(t->fd);
+}
+
+enum wp_io_fault wp_bb_flush(const struct wp_io_target *t, struct wp_bb_log *log,
+			     volatile sig_atomic_t *stop, char *err, size_t errlen)
+{
+	int e = 0;
+	for (unsigned i = 0; i < WP_BB_TRIES; i++) {
+		if (i > 0) {
+			if (stop && *stop) {
+				snprintf(err, errlen, "stopped by signal while flushing %s", t->path);
+				return WP_IO_STOPPED;
+			}
+			pause_ms(t, backoff_ms[i - 1]);
+			*log->retries += 1;
+		}
+		if (flush_once(t) == 0)
+			return WP_IO_OK;
+		e = errno;
+		enum wp_io_fault f = wp_io_classify(t, e);
+		if (f == WP_IO_VANISHED) {
+			snprintf(err, errlen, "%s was removed (flush: %s)", t->path, strerror(e));
+			return f;
+		}
+		if (f != WP_IO_MEDIUM)
+			break;
+	}
+	snprintf(err, errlen, "flushing %s failed: %s", t->path, strerror(e));
+	return WP_IO_FATAL;
+}
+
 static enum wp_io_fault check_shape(const struct wp_io_target *t, size_t len, uint64_t offset,
 				    char *err, size_t errlen)
 {

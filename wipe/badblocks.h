@@ -74,6 +74,12 @@ enum wp_io_fault wp_io_classify(const struct wp_io_target *t, int e);
 /* ENODEV/ENXIO/ENOMEDIUM: the device itself is gone, not a sector. */
 bool wp_errno_vanished(int e);
 
+/* fdatasync at the end of a pass, tried again like a block when the
+ * device answers with a medium error (a flaky link fails the flush as
+ * readily as a write); WP_IO_OK or why not, with a message in err. */
+enum wp_io_fault wp_bb_flush(const struct wp_io_target *t, struct wp_bb_log *log,
+			     volatile sig_atomic_t *stop, char *err, size_t errlen);
+
 /* For unreadable blocks of a read: fill [offset, offset+len) of buf with
  * what the caller expects there, so only the unreadable count reports it. */
 typedef int (*wp_bb_fill_fn)(void *ctx, uint8_t *buf, uint64_t offset, size_t len);

@@ -165,13 +165,16 @@ static int pass_outcome(struct pass_state *st, const struct wp_pipeline_outcome 
 		report_progress(st, st->rec->bytes_written, true);
 	switch (o->end) {
 	case WP_PIPE_DONE:
-		if (fdatasync(t->fd) == 0) {
+		st->fault = wp_bb_flush(t, &st->bad, st->ctl->stop, err, errlen);
+		if (st->fault == WP_IO_OK) {
 			report_progress(st, t->size, true);
 			return 0;
 		}
-		snprintf(err, errlen, "flushing %s after pass %zu failed: %s", t->path,
-			 st->pass, strerror(errno));
-		mark_stop(job, WP_RESULT_FAILED, st->pass, t->size, err);
+		snprintf(err + strlen(err), errlen - strlen(err), " (after pass %zu)", st->pass);
+		mark_stop(job, st->fault == WP_IO_FATAL ? WP_RESULT_FAILED : WP_RESULT_INTERRUPTED,
+			  st->pass, t->size, err);
+		if (st->fault == WP_IO_VANISHED)
+			snprintf(job->cause, sizeof(job->cause), "%s", WP_CAUSE_DEVICE_REMOVED);
 		return -1;
 	case WP_PIPE_STOPPED:
 		snprintf(err, errlen, "stopped by signal during pass %zu at byte %llu",

@@ -315,6 +315,7 @@ struct wp_io_ops {
 	bool (*gone)(void *ctx, int fd);         /* the device was removed */
 	void (*pause)(void *ctx, unsigned ms);   /* backoff between retries */
 	void *ctx;
+	int (*flush)(void *ctx, int fd);         /* fdatasync: 0 or -1 with errno */
 };
 
 /* An opened device: fd opened O_DIRECT (and O_EXCL for writing). */

@@ -20,6 +20,9 @@
 #   hw_expect STEP CODE        fail unless the step exited CODE
 #   hw_file NAME               the raw file behind a disk, for host checks;
 #                              the files stay for a second boot in the test
+#   hw_monitor CMD             a QEMU monitor command while the guest runs
+#                              (e.g. `device_del devUSB`: every disk's QEMU
+#                              device has the id devNAME)
 #
 # Safety: the guest sees only the raw files this test created in its own
 # temporary folder (QEMU opens nothing else: no -hda, no host devices), and
@@ -58,6 +61,7 @@ fi
 
 HW_TMP=$(mktemp -d /tmp/wp-hw-XXXXXX)
 HW_QEMU_PID=
+HW_MON_PID=
 HW_ARGS=()
 HW_FILES=()
 HW_CTRL=" "
@@ -67,6 +71,7 @@ hw_cleanup() {
 		kill "$HW_QEMU_PID" 2>/dev/null
 		wait "$HW_QEMU_PID" 2>/dev/null
 	fi
+	hw_monitor_stop
 	if [ -n "${HW_KEEP:-}" ]; then
 		echo "kept $HW_TMP" >&2
 	else
@@ -185,16 +190,21 @@ hw_build_base() {
 	HW_KVER=$kver
 }
 
-# wipeproof and jq with their libraries, per binary (keyed by its hash).
+# wipeproof, jq and dmsetup (for the fault scenarios' dm-error and
+# dm-flakey mappings) with their libraries, per binary (keyed by its hash).
 hw_build_tools() {
-	local sum stage
-	sum=$(cat "$WIPEPROOF" "$(command -v jq)" "$HW_SRC/guest.sh" | sha256sum | cut -c1-16)
+	local sum stage dmsetup
+	dmsetup=$(PATH=$PATH:/sbin:/usr/sbin command -v dmsetup || true)
+	sum=$(cat "$WIPEPROOF" "$(command -v jq)" ${dmsetup:+"$dmsetup"} "$HW_SRC/guest.sh" | sha256sum | cut -c1-16)
 	HW_TOOLS="$HW_CACHE/tools-$sum.cpio.gz"
 	[ -s "$HW_TOOLS" ] && return 0
 	stage="$HW_CACHE/stage-tools-$$"
 	rm -rf "$stage" && mkdir -p "$stage/usr/bin" "$stage/etc"
 	cp "$WIPEPROOF" "$stage/usr/bin/wipeproof"
 	hw_copy_elf "$stage" "$(command -v jq)" || fail "copying jq"
+	if [ -n "$dmsetup" ]; then
+		hw_copy_elf "$stage" "$dmsetup" || fail "copying dmsetup"
+	fi
 	for lib in $(ldd "$WIPEPROOF" | grep -o '/[^ ]*'); do
 		[ -e "$stage$lib" ] || cp -L --parents "$lib" "$stage" || fail "copying $lib"
 	done
@@ -239,25 +249,25 @@ hw_disk() {
 	hw_fill_marker "$file" "$size"
 	HW_ARGS+=(-drive "file=$file,if=none,id=$id,format=raw,discard=unmap")
 	case "$kind" in
-		nvme) HW_ARGS+=(-device "nvme,serial=WPHW-$name,drive=$id") ;;
+		nvme) HW_ARGS+=(-device "nvme,serial=WPHW-$name,drive=$id,id=dev$name") ;;
 		sata)
 			hw_ctrl ahci -device ahci,id=ahci
 			HW_SATA_PORT=${HW_SATA_PORT:-0}
-			HW_ARGS+=(-device "ide-hd,bus=ahci.$HW_SATA_PORT,drive=$id,serial=WPHW-$name")
+			HW_ARGS+=(-device "ide-hd,bus=ahci.$HW_SATA_PORT,drive=$id,serial=WPHW-$name,id=dev$name")
 			HW_SATA_PORT=$((HW_SATA_PORT + 1))
 			;;
 		usb)
 			hw_ctrl xhci -device qemu-xhci,id=xhci
-			HW_ARGS+=(-device "usb-storage,bus=xhci.0,drive=$id,serial=WPHW-$name,removable=on")
+			HW_ARGS+=(-device "usb-storage,bus=xhci.0,drive=$id,serial=WPHW-$name,removable=on,id=dev$name")
 			;;
 		scsi)
 			hw_ctrl vscsi -device virtio-scsi-pci,id=vscsi
-			HW_ARGS+=(-device "scsi-hd,bus=vscsi.0,drive=$id,serial=WPHW-$name")
+			HW_ARGS+=(-device "scsi-hd,bus=vscsi.0,drive=$id,serial=WPHW-$name,id=dev$name")
 			;;
-		vblk) HW_ARGS+=(-device "virtio-blk-pci,drive=$id,serial=WPHW-$name") ;;
+		vblk) HW_ARGS+=(-device "virtio-blk-pci,drive=$id,serial=WPHW-$name,id=dev$name") ;;
 		sd)
 			hw_ctrl sdhci -device sdhci-pci
-			HW_ARGS+=(-device "sd-card,drive=$id")
+			HW_ARGS+=(-device "sd-card,drive=$id,id=dev$name")
 			;;
 		*) fail "hw_disk: unknown kind $kind" ;;
 	esac
@@ -308,16 +318,46 @@ hw_start() {
 	: > "$HW_TMP/results.log"
 	: > "$HW_TMP/console.log"
 	HW_SCRIPT=$script
+	hw_monitor_start
 	HW_T0=$(date +%s)
 	# -no-reboot + panic=-1: a kernel panic ends QEMU instead of looping;
 	# timeout(1) ends QEMU even if this shell is killed (ctest's TIMEOUT)
 	timeout -k 5 "$limit" qemu-system-x86_64 -accel tcg -cpu max -smp 1 -m 1G -machine pc \
-		-display none -monitor none -no-reboot -nodefaults \
+		-display none -monitor pipe:"$HW_TMP/mon" -no-reboot -nodefaults \
 		-kernel "$HW_CACHE/vmlinuz-$HW_KVER" -initrd "$HW_TMP/initrd" \
 		-append "console=ttyS0 panic=-1 loglevel=4 rdinit=/init" \
 		-serial "file:$HW_TMP/console.log" -serial "file:$HW_TMP/results.log" \
 		"${HW_ARGS[@]}" &
 	HW_QEMU_PID=$!
+}
+
+# The monitor is a pair of FIFOs (QEMU's pipe chardev: mon.in is read,
+# mon.out written), so bash alone can talk to it; a reader drains mon.out
+# into monitor.log, or QEMU would block once the FIFO is full.
+hw_monitor_start() {
+	hw_monitor_stop
+	rm -f "$HW_TMP/mon.in" "$HW_TMP/mon.out"
+	mkfifo "$HW_TMP/mon.in" "$HW_TMP/mon.out" || fail "mkfifo for the QEMU monitor"
+	: > "$HW_TMP/monitor.log"
+	# opened read-write: neither this reader nor QEMU waits for the other
+	cat 0<> "$HW_TMP/mon.out" >> "$HW_TMP/monitor.log" &
+	HW_MON_PID=$!
+}
+
+hw_monitor_stop() {
+	if [ -n "$HW_MON_PID" ]; then
+		kill "$HW_MON_PID" 2>/dev/null
+		wait "$HW_MON_PID" 2>/dev/null
+		HW_MON_PID=
+	fi
+}
+
+# hw_monitor CMD: one monitor command, e.g. `device_del devUSB` to pull a
+# USB stick out while the guest writes to it.
+hw_monitor() {
+	[ -n "$HW_QEMU_PID" ] || fail "hw_monitor $*: no guest is running"
+	printf '%s\n' "$*" > "$HW_TMP/mon.in" || fail "hw_monitor $*"
+	echo "hw: monitor: $*" >&2
 }
 
 # hw_wait_for TEXT [TIMEOUT_S]: wait until the guest has printed TEXT (to
@@ -347,6 +387,7 @@ hw_finish() {
 	wait "$HW_QEMU_PID"
 	rc=$?
 	HW_QEMU_PID=
+	hw_monitor_stop
 	HW_BOOT_SECONDS=$(($(date +%s) - HW_T0))
 	[ "$rc" -ne 124 ] && [ "$rc" -ne 137 ] || fail "the guest did not power off in time"
 	[ "$rc" -eq 0 ] || fail "qemu exited $rc"

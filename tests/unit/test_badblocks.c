@@ -30,6 +30,7 @@ struct fake {
 	bool vanished;
 	int vanish_errno;              /* what I/O says once gone */
 	unsigned pauses, pause_ms;
+	unsigned flush_fails;          /* the next flushes that fail with EIO */
 };
 
 static struct fake fk;
@@ -110,7 +111,24 @@ static void fake_pause(void *ctx, unsigned ms)
 	fk.pause_ms += ms;
 }
 
-static const struct wp_io_ops ops = { fake_pwrite, fake_pread, fake_gone, fake_pause, NULL };
+static int fake_flush(void *ctx, int f)
+{
+	(void)ctx, (void)f;
+	if (fk.vanished) {
+		errno = EIO;
+		return -1;
+	}
+	if (fk.flush_fails) {
+		fk.flush_fails--;
+		errno = EIO;
+		return -1;
+	}
+	return 0;
+}
+
+static const struct wp_io_ops ops = { .pwrite = fake_pwrite, .pread = fake_pread,
+				      .gone = fake_gone, .pause = fake_pause,
+				      .flush = fake_flush };
 
 static void setup(void)
 {
@@ -321,8 +339,9 @@ static void vanish_on_pause(void *ctx, unsigned ms)
 
 START_TEST(vanish_during_retries)
 {
-	static const struct wp_io_ops vops = { fake_pwrite, fake_pread, fake_gone,
-					       vanish_on_pause, NULL };
+	static const struct wp_io_ops vops = { .pwrite = fake_pwrite, .pread = fake_pread,
+					       .gone = fake_gone, .pause = vanish_on_pause,
+					       .flush = fake_flush };
 	fk.bad_lo = 10;
 	fk.bad_hi = 11;
 	struct wp_io_target t = target();
@@ -335,6 +354,24 @@ START_TEST(vanish_during_retries)
 	ck_assert_int_eq(job.result, WP_RESULT_INTERRUPTED);
 	ck_assert_str_eq(job.cause, WP_CAUSE_DEVICE_REMOVED);
 	ck_assert_uint_eq(fk.pauses, 1);
+}
+END_TEST
+
+/* A flush that fails on a flaky link is tried again; one that never
+ * works fails the pass. */
+START_TEST(flush_retried)
+{
+	fk.flush_fails = 2;
+	struct wp_job job;
+	ck_assert_msg(run("zero", &job) == 0, "%s", err);
+	ck_assert_uint_eq(job.bad.retries, 2);
+	ck_assert_uint_eq(fk.pauses, 2);
+	fk.flush_fails = 100;
+	fk.pauses = 0;
+	ck_assert_int_eq(run("zero", &job), -1);
+	ck_assert_int_eq(job.result, WP_RESULT_FAILED);
+	ck_assert_uint_eq(fk.pauses, WP_BB_TRIES - 1);
+	ck_assert_ptr_nonnull(strstr(job.error, "flushing"));
 }
 END_TEST
 
@@ -413,6 +450,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, vanish_interrupts);
 	tcase_add_test(tc, vanish_errno_interrupts);
 	tcase_add_test(tc, vanish_during_retries);
+	tcase_add_test(tc, flush_retried);
 	tcase_add_test(tc, verify_records_unreadable);
 	tcase_add_test(tc, verify_vanish);
 	tcase_add_test(tc, classify_errnos);
