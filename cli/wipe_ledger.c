@@ -209,7 +209,11 @@ int wp_wipe_ledger_certify(struct wp_wipe_ledger *wl, const char *asset,
 			   const struct wp_job *job, const char *report_path, bool json)
 {
 	char dir[4096];
-	if (job->result != WP_RESULT_SANITIZED || !report_path || !report_path[0] ||
+	/* bad blocks never come with "sanitized"; checked anyway, since a
+	 * certificate for a disk that still holds old data is the one thing
+	 * this tool must not produce */
+	if (job->result != WP_RESULT_SANITIZED || job->bad.n_ranges > 0 ||
+	    job->recommendation[0] || !report_path || !report_path[0] ||
 	    access(report_path, F_OK) != 0)
 		return WP_EXIT_OK;
 	snprintf(dir, sizeof(dir), "%s", report_path);
