@@ -480,6 +480,7 @@ static void run(const struct wp_ledger_job *j, const struct wp_method *m, int fd
 		.progress_ctx = have_board ? &board->rows[0] : NULL,
 		.start_pass = j->pass ? j->pass : 1, .start_offset = j->offset,
 		.checkpoint = wp_job_checkpoint_write, .checkpoint_ctx = &cp,
+		.checkpoint_seconds = wp_checkpoint_seconds(),
 	};
 	struct wp_io_target t = {
 		.fd = fd, .path = job->device.path, .size = job->device.size_bytes,

@@ -261,7 +261,7 @@ static void *drive_main(void *arg)
 		.stop = &wp_stop_flag, .progress = wp_board_progress, .progress_ctx = d->row,
 		.chunk_bytes = d->opts->chunk_bytes, .queue_depth = d->opts->queue_depth,
 		.checkpoint = d->job_recorded ? wp_job_checkpoint_write : NULL,
-		.checkpoint_ctx = &d->cp,
+		.checkpoint_ctx = &d->cp, .checkpoint_seconds = wp_checkpoint_seconds(),
 	};
 	struct wp_io_target t = {
 		.fd = d->fd, .path = d->dev->path, .size = d->dev->size_bytes,

@@ -344,3 +344,14 @@ struct wp_identity *wp_wipe_ledger_actor(struct wp_wipe_ledger *wl)
 {
 	return wl->actor;
 }
+
+/* WIPEPROOF_CHECKPOINT_SECONDS: how often to checkpoint, for the tests
+ * and the emulated bed, whose disks are written in a second or two; 0
+ * (the engine's WP_CHECKPOINT_SECONDS) when unset or not a sane number. */
+double wp_checkpoint_seconds(void)
+{
+	const char *env = getenv("WIPEPROOF_CHECKPOINT_SECONDS");
+	char *end = NULL;
+	double s = env ? strtod(env, &end) : 0;
+	return env && end != env && *end == '\0' && s >= 0.05 && s <= 3600 ? s : 0;
+}

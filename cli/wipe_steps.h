@@ -76,6 +76,8 @@ struct wp_job_checkpointer {
 };
 void wp_job_checkpoint_write(const struct wp_job *job, size_t pass, uint64_t offset, void *ctx);
 void wp_job_checkpointer_close(struct wp_job_checkpointer *cp);
+/* ctl.checkpoint_seconds: WIPEPROOF_CHECKPOINT_SECONDS, else 0 (default). */
+double wp_checkpoint_seconds(void);
 
 /* ---- shared with resume (cmd_wipe.c) ------------------------------------ */
 
