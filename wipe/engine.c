@@ -111,13 +111,16 @@ static int produce_pattern(struct wp_chunk *c, void *ctx, char *err, size_t errl
 
 /* The checkpoint must never claim bytes the device may not hold yet, so
  * the flush comes first; a failed flush just skips this checkpoint (the
- * pass's own fdatasync reports the error). */
+ * pass's own fdatasync reports the error). The end of a pass is never a
+ * checkpoint: the next pass's start is, and a resume point is always
+ * inside the device. */
 static void maybe_checkpoint(struct pass_state *st, bool now)
 {
 	const struct wp_run_ctl *ctl = st->ctl;
 	double interval = ctl->checkpoint_seconds > 0 ? ctl->checkpoint_seconds
 						      : WP_CHECKPOINT_SECONDS;
-	if (!ctl->checkpoint || (!now && wp_now() - st->last_checkpoint < interval))
+	if (!ctl->checkpoint || (!now && wp_now() - st->last_checkpoint < interval) ||
+	    (!now && st->reached >= st->target->size))
 		return;
 	st->last_checkpoint = wp_now();
 	if (!now && fdatasync(st->target->fd) != 0)
