@@ -334,7 +334,7 @@ int wp_cmdline_parse(int argc, char **argv, struct wp_cmdline *out,
 		if (strcmp(word, commands[i].name) == 0)
 			out->cmd = commands[i].cmd;
 	if (out->cmd == WP_CMD_NONE) {
-		snprintf(err, errlen, "unknown command '%s'; commands: list, plan, wipe, verify, demo, watch, freespace, config, keys, custody, cert, help", word);
+		snprintf(err, errlen, "unknown command '%s'; commands: list, plan, wipe, verify, demo, watch, freespace, resume, config, keys, custody, cert, help", word);
 		return -1;
 	}
 	int first = parse_options(argc - 1, argv + 1, out, err, errlen);
@@ -367,6 +367,8 @@ static const char *const usage_main = N_(
 	"                             wipe them as the station policy allows (root)\n"
 	"  freespace MOUNTPOINT       wipe and verify the free space of a mounted\n"
 	"                             filesystem (root)\n"
+	"  resume [JOB] [--list]      continue a wipe cut off by a crash, power loss or\n"
+	"                             signal from its last checkpoint (root)\n"
 	"  config show [--json]       the station settings in effect and where each\n"
 	"                             comes from (/etc/wipeproof/config)\n"
 	"  help [COMMAND]             this text, or a command's options\n"

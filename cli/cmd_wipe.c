@@ -36,6 +36,8 @@ struct drive {
 	char report_path[4096];   /* "" when no report is written */
 	pthread_t thread;
 	bool running;
+	bool job_recorded;             /* in the jobs table: checkpoints, resume */
+	struct wp_job_checkpointer cp;
 };
 
 static void job_set_device(struct wp_job *job, const struct wp_device *dev)
@@ -151,6 +153,13 @@ static int record_start(struct drive *d)
 		return WP_EXIT_OK;
 	int code = wp_wipe_ledger_start(d->ledger, d->req.asset, d->job);
 	d->ledger_started = code == WP_EXIT_OK;
+	/* only an overwrite can continue where it stopped; a firmware command
+	 * is one step the drive runs on its own */
+	if (code != WP_EXIT_OK || d->method->firmware != WP_FW_NONE)
+		return code;
+	code = wp_wipe_ledger_job_begin(d->ledger, d->req.asset, d->job, d->report_path);
+	d->job_recorded = code == WP_EXIT_OK;
+	snprintf(d->cp.path, sizeof(d->cp.path), "%s", wp_wipe_ledger_path(d->ledger));
 	return code;
 }
 
@@ -167,6 +176,8 @@ static void cancel_started(struct drive *drives, size_t n)
 			 "another disk of the same command was refused; nothing was written");
 		d->job->ended = time(NULL);
 		wp_wipe_ledger_end(d->ledger, d->req.asset, d->job, NULL);
+		if (d->job_recorded)
+			wp_wipe_ledger_job_end(d->ledger, d->job);
 	}
 }
 
@@ -195,8 +206,8 @@ static int prepare_all(struct drive *drives, size_t n)
 
 /* ---- the wipe itself, one thread per drive ------------------------------ */
 
-static void verify_job(const struct wp_io_target *t, struct wp_job *job,
-		       enum wp_verify_mode mode, const struct wp_run_ctl *ctl)
+void wp_wipe_verify_job(const struct wp_io_target *t, struct wp_job *job,
+			enum wp_verify_mode mode, const struct wp_run_ctl *ctl)
 {
 	char err[512];
 	if (mode == WP_VERIFY_OFF) {
@@ -253,7 +264,7 @@ static void run_method(struct drive *d, struct wp_io_target *t, const struct wp_
 		wp_wipe_firmware(&d->plan, d->method, t, d->opts->verify_mode, ctl, d->job);
 	else if (wp_overwrite_run(t, d->method, d->job, ctl, err, sizeof(err)) == 0 ||
 		 (d->job->bad.n_ranges > 0 && !d->job->stopped_at.set))
-		verify_job(t, d->job, d->opts->verify_mode, ctl); /* bad blocks: for the record */
+		wp_wipe_verify_job(t, d->job, d->opts->verify_mode, ctl); /* bad blocks: for the record */
 }
 
 static void *drive_main(void *arg)
@@ -262,12 +273,15 @@ static void *drive_main(void *arg)
 	struct wp_run_ctl ctl = {
 		.stop = &wp_stop_flag, .progress = wp_board_progress, .progress_ctx = d->row,
 		.chunk_bytes = d->opts->chunk_bytes, .queue_depth = d->opts->queue_depth,
+		.checkpoint = d->job_recorded ? wp_job_checkpoint_write : NULL,
+		.checkpoint_ctx = &d->cp, .checkpoint_seconds = wp_checkpoint_seconds(),
 	};
 	struct wp_io_target t = {
 		.fd = d->fd, .path = d->dev->path, .size = d->dev->size_bytes,
 		.block_size = d->dev->logical_block_size,
 	};
 	run_method(d, &t, &ctl);
+	wp_job_checkpointer_close(&d->cp);
 	d->job->ended = time(NULL);
 	/* The old partition table is gone from the medium: let the kernel drop
 	 * its stale partitions too. Fails harmlessly where there are none. */
@@ -375,7 +389,7 @@ static void print_faults(const struct wp_job *job)
 		printf("  cause      %s\n", job->cause);
 }
 
-static void print_summary(const struct wp_job *job, const char *report_path)
+void wp_wipe_print_summary(const struct wp_job *job, const char *report_path)
 {
 	char size[32];
 	uint64_t written;
@@ -467,6 +481,8 @@ static int record_end(struct drive *d)
 	    wp_wipe_ledger_end(d->ledger, d->req.asset, d->job,
 			       saved ? d->report_path : NULL) != WP_EXIT_OK && c == WP_EXIT_OK)
 		c = WP_EXIT_FAILED;
+	if (d->job_recorded)
+		wp_wipe_ledger_job_end(d->ledger, d->job);
 	return c;
 }
 
@@ -482,7 +498,7 @@ static int finish_all(struct drive *drives, size_t n, bool json)
 			fputc('\n', stdout);
 			json_decref(root);
 		} else if (n == 1) {
-			print_summary(d->job, d->report_path);
+			wp_wipe_print_summary(d->job, d->report_path);
 		}
 		/* after the report and wipe-end it names; only a sanitized job
 		 * gets one */

@@ -48,6 +48,12 @@ int main(int argc, char **argv)
 		return wp_cmd_watch_main(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "freespace") == 0)
 		return wp_cmd_freespace_main(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "resume") == 0)
+		return wp_cmd_resume_main(argc - 1, argv + 1);
+	if (argc >= 3 && strcmp(argv[1], "help") == 0 && strcmp(argv[2], "resume") == 0) {
+		wp_resume_usage(stdout);
+		return WP_EXIT_OK;
+	}
 	if (argc >= 3 && strcmp(argv[1], "help") == 0 && strcmp(argv[2], "watch") == 0) {
 		wp_watch_usage(stdout);
 		return WP_EXIT_OK;

@@ -53,6 +53,9 @@ bool wp_station_policy_allows(const struct wp_station_policy *p,
 
 int wp_cmd_watch_main(int argc, char **argv);
 int wp_cmd_freespace_main(int argc, char **argv);
+/* `wipeproof resume [JOB]` (cmd_resume.c): continue an interrupted wipe. */
+int wp_cmd_resume_main(int argc, char **argv);
+void wp_resume_usage(FILE *out);
 void wp_watch_usage(FILE *out);
 void wp_freespace_usage(FILE *out);
 

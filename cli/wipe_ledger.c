@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 struct wp_wipe_ledger {
@@ -226,4 +227,157 @@ int wp_wipe_ledger_certify(struct wp_wipe_ledger *wl, const char *asset,
 		.json = json,
 	};
 	return wp_cert_issue_run(&req);
+}
+
+/* ---- the jobs table: what `wipeproof resume` needs ---------------------- */
+
+static void utc(time_t t, char *out, size_t len)
+{
+	struct tm tm;
+	if (!gmtime_r(&t, &tm) || strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, len, "1970-01-01T00:00:00Z");
+}
+
+void wp_job_keys_hex(const struct wp_job *job, size_t upto, char *out, size_t len)
+{
+	size_t n = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < upto && i < job->npasses && i < WP_MAX_PASSES; i++) {
+		const struct wp_pass_spec *s = &job->passes[i].spec;
+		if (i > 0 && n + 1 < len)
+			out[n++] = ',';
+		for (size_t k = 0; s->pattern == WP_PATTERN_RANDOM && k < WP_KEY_BYTES &&
+				   n + 2 < len; k++)
+			n += (size_t)snprintf(out + n, len - n, "%02x", s->key[k]);
+		out[n] = '\0';
+	}
+}
+
+int wp_wipe_ledger_job_begin(struct wp_wipe_ledger *wl, const char *asset,
+			     const struct wp_job *job, const char *report_path)
+{
+	char err[512];
+	struct wp_ledger_job *j = calloc(1, sizeof(*j));
+	if (!j)
+		return WP_EXIT_FAILED;
+	snprintf(j->job_id, sizeof(j->job_id), "%s", job->id);
+	snprintf(j->asset, sizeof(j->asset), "%s", asset);
+	snprintf(j->device, sizeof(j->device), "%s", job->device.path);
+	snprintf(j->serial, sizeof(j->serial), "%s", job->device.serial);
+	snprintf(j->model, sizeof(j->model), "%s", job->device.model);
+	j->size_bytes = job->device.size_bytes;
+	j->sector_size = job->device.logical_block_size;
+	snprintf(j->method, sizeof(j->method), "%s", job->method);
+	snprintf(j->verify_mode, sizeof(j->verify_mode), "%s", wp_verify_mode_name(job->verify.mode));
+	const struct wp_method *m = wp_method_find(job->method);
+	j->passes = m ? (unsigned)m->npasses : 0;
+	j->pass = 1;
+	j->owner_pid = (long)getpid();
+	utc(job->started, j->started, sizeof(j->started));
+	snprintf(j->report, sizeof(j->report), "%s", report_path ? report_path : "");
+	int rc = wp_ledger_job_begin(wl->ledger, j, err, sizeof(err));
+	free(j);
+	if (rc == 0)
+		return WP_EXIT_OK;
+	fprintf(stderr, "wipeproof: %s: cannot record the job for resuming: %s\n",
+		job->device.path, err);
+	return WP_EXIT_FAILED;
+}
+
+/* interruptions (a JSON array) with one more entry. */
+static char *with_interruption(const char *interruptions, const char *at, unsigned pass,
+			       uint64_t offset, const char *cause)
+{
+	json_t *arr = json_loads(interruptions[0] ? interruptions : "[]", 0, NULL);
+	if (!json_is_array(arr)) {
+		json_decref(arr);
+		arr = json_array();
+	}
+	json_array_append_new(arr, json_pack("{s:s, s:I, s:I, s:s}", "at", at, "pass",
+					     (json_int_t)pass, "offset", (json_int_t)offset,
+					     "cause", cause));
+	char *text = json_dumps(arr, JSON_COMPACT);
+	json_decref(arr);
+	return text;
+}
+
+int wp_ledger_job_interrupted(struct wp_ledger *ledger, const struct wp_ledger_job *j,
+			      const char *cause, const char *state, long owner_pid,
+			      char *err, size_t errlen)
+{
+	char *text = with_interruption(j->interruptions, j->updated, j->pass, j->offset, cause);
+	if (!text) {
+		snprintf(err, errlen, "out of memory");
+		return WP_CUSTODY_ERROR;
+	}
+	int rc = wp_ledger_job_set_state(ledger, j->job_id, state, owner_pid, text, err, errlen);
+	free(text);
+	return rc;
+}
+
+/* After the run: an interrupted overwrite can be resumed, anything else
+ * is over. */
+void wp_wipe_ledger_job_end(struct wp_wipe_ledger *wl, const struct wp_job *job)
+{
+	char err[512];
+	struct wp_ledger_job *j = calloc(1, sizeof(*j));
+	int rc = j ? wp_ledger_job_get(wl->ledger, job->id, j, err, sizeof(err)) : -1;
+	if (rc == 0 && job->result == WP_RESULT_INTERRUPTED)
+		rc = wp_ledger_job_interrupted(wl->ledger, j, "signal", WP_JOB_INTERRUPTED, 0, err,
+					       sizeof(err));
+	else if (rc == 0)
+		rc = wp_ledger_job_set_state(wl->ledger, job->id, WP_JOB_DONE, 0, j->interruptions,
+					     err, sizeof(err));
+	if (rc < 0)
+		fprintf(stderr, "wipeproof: %s: cannot record the end of job %s in the jobs table: "
+			"%s\n", job->device.path, job->id, j ? err : "out of memory");
+	free(j);
+}
+
+/* Runs on a drive's thread with a ledger handle of its own (a handle is
+ * for one thread). A checkpoint that cannot be written is reported once;
+ * the wipe goes on, only a resume would start further back. */
+void wp_job_checkpoint_write(const struct wp_job *job, size_t pass, uint64_t offset, void *ctx)
+{
+	struct wp_job_checkpointer *cp = ctx;
+	char err[512], keys[400];
+	int rc = 0;
+	if (!cp->ledger)
+		rc = wp_ledger_open(cp->path, &cp->ledger, err, sizeof(err));
+	wp_job_keys_hex(job, pass, keys, sizeof(keys));
+	if (rc == 0)
+		rc = wp_ledger_job_checkpoint(cp->ledger, job->id, (unsigned)pass, offset, keys, err,
+					      sizeof(err));
+	if (rc < 0 && !cp->warned) {
+		cp->warned = true;
+		fprintf(stderr, "wipeproof: %s: cannot record a checkpoint: %s\n", job->device.path,
+			err);
+	}
+}
+
+void wp_job_checkpointer_close(struct wp_job_checkpointer *cp)
+{
+	wp_ledger_close(cp->ledger);
+	cp->ledger = NULL;
+}
+
+const char *wp_wipe_ledger_path(struct wp_wipe_ledger *wl)
+{
+	return wp_ledger_path(wl->ledger);
+}
+
+struct wp_identity *wp_wipe_ledger_actor(struct wp_wipe_ledger *wl)
+{
+	return wl->actor;
+}
+
+/* WIPEPROOF_CHECKPOINT_SECONDS: how often to checkpoint, for the tests
+ * and the emulated bed, whose disks are written in a second or two; 0
+ * (the engine's WP_CHECKPOINT_SECONDS) when unset or not a sane number. */
+double wp_checkpoint_seconds(void)
+{
+	const char *env = getenv("WIPEPROOF_CHECKPOINT_SECONDS");
+	char *end = NULL;
+	double s = env ? strtod(env, &end) : 0;
+	return env && end != env && *end == '\0' && s >= 0.05 && s <= 3600 ? s : 0;
 }

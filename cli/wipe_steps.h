@@ -7,6 +7,7 @@
 #define WP_WIPE_STEPS_H
 
 #include "cli.h"
+#include "custody.h"
 
 /* Print why a protected disk is refused; -1 when it is. */
 int wp_refuse_if_protected(const struct wp_device *dev);
@@ -50,5 +51,39 @@ int wp_wipe_ledger_freespace(struct wp_wipe_ledger *wl, const char *asset,
 			     const struct wp_job *job, const char *result, const char *report_path);
 int wp_wipe_ledger_certify(struct wp_wipe_ledger *wl, const char *asset,
 			   const struct wp_job *job, const char *report_path, bool json);
+
+/* ---- the jobs table (wipe_ledger.c): overwrites that can be resumed ---- */
+
+/* The keys of passes 1..upto as custody.h's jobs table keeps them. */
+void wp_job_keys_hex(const struct wp_job *job, size_t upto, char *out, size_t len);
+/* Record JOB (its wipe-start is recorded) as running by this process. */
+int wp_wipe_ledger_job_begin(struct wp_wipe_ledger *wl, const char *asset,
+			     const struct wp_job *job, const char *report_path);
+/* After the run: interrupted (by a signal: resumable) or done. */
+void wp_wipe_ledger_job_end(struct wp_wipe_ledger *wl, const struct wp_job *job);
+/* Set J's state, adding its last checkpoint as an interruption for CAUSE. */
+int wp_ledger_job_interrupted(struct wp_ledger *ledger, const struct wp_ledger_job *j,
+			      const char *cause, const char *state, long owner_pid,
+			      char *err, size_t errlen);
+const char *wp_wipe_ledger_path(struct wp_wipe_ledger *wl);
+struct wp_identity *wp_wipe_ledger_actor(struct wp_wipe_ledger *wl);
+
+/* A wp_checkpoint_fn context: the drive thread's own ledger handle. */
+struct wp_job_checkpointer {
+	char path[4096];
+	struct wp_ledger *ledger;     /* opened at the first checkpoint */
+	bool warned;
+};
+void wp_job_checkpoint_write(const struct wp_job *job, size_t pass, uint64_t offset, void *ctx);
+void wp_job_checkpointer_close(struct wp_job_checkpointer *cp);
+/* ctl.checkpoint_seconds: WIPEPROOF_CHECKPOINT_SECONDS, else 0 (default). */
+double wp_checkpoint_seconds(void);
+
+/* ---- shared with resume (cmd_wipe.c) ------------------------------------ */
+
+/* Read back the final pass as MODE asks; sets job->result. */
+void wp_wipe_verify_job(const struct wp_io_target *t, struct wp_job *job,
+			enum wp_verify_mode mode, const struct wp_run_ctl *ctl);
+void wp_wipe_print_summary(const struct wp_job *job, const char *report_path);
 
 #endif

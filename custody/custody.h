@@ -46,6 +46,7 @@ enum {
 #define WP_EV_APPROVE "approve"
 #define WP_EV_WIPE_START "wipe-start"
 #define WP_EV_WIPE_END "wipe-end"
+#define WP_EV_WIPE_RESUME "wipe-resume"
 #define WP_EV_VERIFIED "verified"
 #define WP_EV_CERTIFICATE "certificate"
 #define WP_EV_DESTROYED "destroyed"
@@ -109,6 +110,9 @@ struct wp_event {
  *   wipe-end    {"job_id": S (of the open wipe-start), "result":
  *                "sanitized"|"failed"|"interrupted"|"unverified",
  *                "report_sha256": 64 hex (optional)}
+ *   wipe-resume {"job_id": S (of the last wipe-start, whose wipe-end said
+ *                "interrupted"), "serial": disk serial (must equal intake's),
+ *                "pass": N, "offset": N, "device": path}
  *   verified    {"job_id": S (of the sanitized wipe), "mode": "full"|"sample",
  *                "bytes_checked": N, "coverage_percent": "100.0" (a string)}
  *   certificate {"certificate_id": S, "certificate_sha256": 64 hex, "job_id": S
@@ -177,7 +181,7 @@ struct wp_asset_state {
 int wp_custody_state(struct wp_ledger *ledger, const char *asset,
 		     struct wp_asset_state *out, char *err, size_t errlen);
 /* One word for people: registered, requested, approved, wiping,
- * wipe-failed, sanitized, verified, destroyed, transferred, released. */
+ * wipe-interrupted (resumable), wipe-failed, sanitized, verified, destroyed, transferred, released. */
 const char *wp_asset_status(const struct wp_asset_state *st);
 
 /* May someone with ROLE record an event of KIND (as actor / as witness)? */
@@ -224,6 +228,69 @@ int wp_anchor_parse(const char *text, uint64_t *seq, char hash[WP_HASH_HEX]);
  * WP_CUSTODY_ERROR when the ledger cannot be read. */
 int wp_custody_verify(struct wp_ledger *ledger, X509 *ca, const char *anchor,
 		      struct wp_custody_report *report, char *err, size_t errlen);
+
+/* ---- resumable jobs ------------------------------------------------------ */
+
+/*
+ * The jobs table holds where each overwrite of an asset stands, so that a
+ * wipe cut off by a crash or power loss can continue (`wipeproof resume`).
+ * It is mutable state, not evidence: it is outside the hash chain, and the
+ * chain records only what happened (wipe-start, wipe-end interrupted,
+ * wipe-resume). Every write is its own synchronous=FULL transaction, so a
+ * checkpoint that returned survives power loss.
+ *
+ * keys holds the random passes' AES keys as hex, comma separated, one
+ * field per pass ("" for a constant pattern): without them the keystream
+ * of a half-written pass cannot be regenerated. They are the same keys the
+ * job report publishes for verification; they say nothing about the data
+ * that was overwritten.
+ */
+#define WP_JOB_RUNNING "running"
+#define WP_JOB_INTERRUPTED "interrupted"
+#define WP_JOB_DONE "done"
+#define WP_JOB_SUPERSEDED "superseded"
+
+struct wp_ledger_job {
+	char job_id[64];
+	char asset[WP_ASSET_MAX];
+	char device[64];            /* the path it had; may change between boots */
+	char serial[128];
+	char model[128];
+	uint64_t size_bytes;
+	unsigned sector_size;
+	char method[32];
+	char verify_mode[8];        /* off, sample, full */
+	unsigned passes;
+	unsigned pass;              /* 1-based pass the checkpoint is in */
+	uint64_t offset;            /* bytes of that pass written and flushed */
+	char keys[400];
+	char state[16];             /* WP_JOB_* */
+	long owner_pid;             /* the process writing it while running */
+	char started[WP_TIME_MAX];
+	char updated[WP_TIME_MAX];
+	char report[4096];          /* report path of the first run ("" if none) */
+	char interruptions[4096];   /* JSON array of {at, pass, offset, cause} */
+};
+
+/* Insert a new job as running (updated = now). Any other running or
+ * interrupted job of the same asset becomes superseded: a new wipe makes
+ * the old one pointless to resume. */
+int wp_ledger_job_begin(struct wp_ledger *ledger, const struct wp_ledger_job *job,
+			char *err, size_t errlen);
+/* Record that PASS has OFFSET bytes written and flushed; keys as above. */
+int wp_ledger_job_checkpoint(struct wp_ledger *ledger, const char *job_id, unsigned pass,
+			     uint64_t offset, const char *keys, char *err, size_t errlen);
+/* Rewrite state, owner_pid and interruptions of a job. */
+int wp_ledger_job_set_state(struct wp_ledger *ledger, const char *job_id, const char *state,
+			    long owner_pid, const char *interruptions, char *err, size_t errlen);
+/* 0 and *out filled; 1 when there is no such job; or an error. */
+int wp_ledger_job_get(struct wp_ledger *ledger, const char *job_id, struct wp_ledger_job *out,
+		      char *err, size_t errlen);
+/* Every job in start order; fn returning non-zero stops and is returned.
+ * A ledger from before the jobs table has none. */
+typedef int (*wp_ledger_job_fn)(const struct wp_ledger_job *job, void *ctx);
+int wp_ledger_job_each(struct wp_ledger *ledger, wp_ledger_job_fn fn, void *ctx,
+		       char *err, size_t errlen);
 
 /* ---- export -------------------------------------------------------------- */
 

@@ -38,6 +38,10 @@ void wp_ledger_end(struct wp_ledger *l, bool commit);
 /* COMMIT, or ROLLBACK with the reason in err. */
 int wp_ledger_commit(struct wp_ledger *l, char *err, size_t errlen);
 
+/* The jobs table (jobs.c), created by every read-write open: ledgers from
+ * before it get it on their next append. */
+int wp_jobs_schema(struct wp_ledger *l, char *err, size_t errlen);
+
 /* Without a transaction of their own: the caller holds one. */
 int wp_rows_each(struct wp_ledger *ledger, const char *asset, wp_event_fn fn, void *ctx,
 		 char *err, size_t errlen);

@@ -97,6 +97,8 @@ static const char *result_of(const struct wp_event *ev)
 		return body_text(ev, "result");
 	if (strcmp(k, WP_EV_VERIFIED) == 0)
 		return body_text(ev, "mode");
+	if (strcmp(k, WP_EV_WIPE_RESUME) == 0)
+		return "resumed";
 	if (strcmp(k, WP_EV_RELEASE) == 0)
 		return body_text(ev, "to");
 	if (strcmp(k, WP_EV_DESTROYED) == 0)

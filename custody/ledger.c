@@ -175,6 +175,8 @@ int wp_ledger_open(const char *path, struct wp_ledger **out, char *err, size_t e
 		rc = exec(l, "PRAGMA synchronous=FULL", "cannot set synchronous=FULL", err, errlen);
 	if (rc == 0)
 		rc = create_schema(l, err, errlen);
+	if (rc == 0)
+		rc = wp_jobs_schema(l, err, errlen);
 	if (rc < 0) {
 		wp_ledger_close(l);
 		return rc;

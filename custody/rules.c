@@ -22,6 +22,7 @@ static const struct {
 	{ WP_EV_APPROVE, ROLE(WP_ROLE_APPROVER) },
 	{ WP_EV_WIPE_START, DOERS },
 	{ WP_EV_WIPE_END, DOERS },
+	{ WP_EV_WIPE_RESUME, DOERS },
 	{ WP_EV_VERIFIED, DOERS },
 	{ WP_EV_CERTIFICATE, DOERS },
 	{ WP_EV_DESTROYED, DOERS },
@@ -335,6 +336,36 @@ static int check_wipe_end(const struct wp_asset_state *st, const struct wp_event
 	return 0;
 }
 
+/* A resume continues the very job that was cut off, on the same disk: the
+ * last wipe-start's job, whose wipe-end said "interrupted", and nothing
+ * else since. */
+static int check_wipe_resume(const struct wp_asset_state *st, const struct wp_event *ev,
+			     char *err, size_t errlen)
+{
+	if (check_wipeable(st, err, errlen) < 0 ||
+	    want(ev, "job_id", true, sizeof(st->job_id), err, errlen) < 0 ||
+	    want(ev, "serial", true, sizeof(st->serial), err, errlen) < 0)
+		return -1;
+	if (st->wipe_open) {
+		snprintf(err, errlen, "asset %s has a wipe in progress (job '%s'); record its wipe-end "
+			 "before resuming", st->asset, st->job_id);
+		return -1;
+	}
+	if (strcmp(st->wipe_result, "interrupted") != 0) {
+		snprintf(err, errlen, "asset %s has no interrupted wipe to resume (the last wipe %s%s)",
+			 st->asset, st->wipe_result[0] ? "ended " : "", st->wipe_result[0]
+			 ? st->wipe_result : "never started");
+		return -1;
+	}
+	if (strcmp(body_str(ev, "serial"), st->serial) != 0) {
+		snprintf(err, errlen, "the disk has serial '%s' but asset %s was taken in with serial "
+			 "'%s'; this is not that asset's disk (R15)", body_str(ev, "serial"),
+			 st->asset, st->serial);
+		return -1;
+	}
+	return check_job(st, ev, err, errlen);
+}
+
 static int check_sanitized(const struct wp_asset_state *st, const struct wp_event *ev,
 			   char *err, size_t errlen)
 {
@@ -496,6 +527,8 @@ static int check_kind(const struct wp_asset_state *st, bool approval, const stru
 		return check_wipe_start(st, approval, ev, err, errlen);
 	if (strcmp(k, WP_EV_WIPE_END) == 0)
 		return check_wipe_end(st, ev, err, errlen);
+	if (strcmp(k, WP_EV_WIPE_RESUME) == 0)
+		return check_wipe_resume(st, ev, err, errlen);
 	if (strcmp(k, WP_EV_VERIFIED) == 0)
 		return check_sanitized(st, ev, err, errlen);
 	if (strcmp(k, WP_EV_CERTIFICATE) == 0)
@@ -572,6 +605,9 @@ static void apply_wipe(struct wp_asset_state *st, const struct wp_event *ev)
 		st->wipe_open = false;
 		copy(st->wipe_result, sizeof(st->wipe_result), ev, "result");
 		st->sanitized = strcmp(st->wipe_result, "sanitized") == 0;
+	} else if (strcmp(ev->kind, WP_EV_WIPE_RESUME) == 0) {
+		st->wipe_open = true; /* the same job_id: check_wipe_resume saw to it */
+		st->wipe_result[0] = '\0';
 	} else if (strcmp(ev->kind, WP_EV_VERIFIED) == 0) {
 		st->verified = true;
 	}
@@ -633,6 +669,8 @@ const char *wp_asset_status(const struct wp_asset_state *st)
 		return "verified";
 	if (st->sanitized)
 		return "sanitized";
+	if (strcmp(st->wipe_result, "interrupted") == 0)
+		return "wipe-interrupted";
 	if (st->wipe_result[0])
 		return "wipe-failed";
 	if (st->approved)

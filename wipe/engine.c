@@ -69,6 +69,8 @@ struct pass_state {
 	struct wp_job *job;
 	struct wp_bb_log bad; /* unwritable blocks, into job->bad */
 	enum wp_io_fault fault; /* why consume_write failed */
+	uint64_t from;     /* first byte this run writes: > 0 when resuming */
+	double last_checkpoint;
 };
 
 static void report_progress(struct pass_state *st, uint64_t done, bool final)
@@ -114,6 +116,25 @@ static int write_failed(struct pass_state *st, struct wp_chunk *c, char *err, si
 	return -1;
 }
 
+/* The checkpoint must never claim bytes the device may not hold yet, so
+ * the flush comes first; a failed flush just skips this checkpoint (the
+ * pass's own fdatasync reports the error). The end of a pass is never a
+ * checkpoint: the next pass's start is, and a resume point is always
+ * inside the device. */
+static void maybe_checkpoint(struct pass_state *st, bool now)
+{
+	const struct wp_run_ctl *ctl = st->ctl;
+	double interval = ctl->checkpoint_seconds > 0 ? ctl->checkpoint_seconds
+						      : WP_CHECKPOINT_SECONDS;
+	if (!ctl->checkpoint || (!now && wp_now() - st->last_checkpoint < interval) ||
+	    (!now && st->reached >= st->target->size))
+		return;
+	st->last_checkpoint = wp_now();
+	if (!now && fdatasync(st->target->fd) != 0)
+		return;
+	ctl->checkpoint(st->job, st->pass, now ? st->from : st->reached, ctl->checkpoint_ctx);
+}
+
 static int consume_write(struct wp_chunk *c, void *ctx, char *err, size_t errlen)
 {
 	struct pass_state *st = ctx;
@@ -122,6 +143,7 @@ static int consume_write(struct wp_chunk *c, void *ctx, char *err, size_t errlen
 		return -1;
 	st->rec->bytes_written = st->reached;
 	report_progress(st, st->reached, false);
+	maybe_checkpoint(st, false);
 	return 0;
 }
 
@@ -201,7 +223,7 @@ static int pass_outcome(struct pass_state *st, const struct wp_pipeline_outcome 
 static int run_pass(struct pass_state *st, struct wp_job *job, char *err, size_t errlen)
 {
 	const struct wp_io_target *t = st->target;
-	struct wp_region all = { 0, t->size };
+	struct wp_region all = { st->from, t->size - st->from };
 	struct wp_pipeline p = {
 		.regions = &all, .nregions = 1,
 		.chunk_bytes = st->ctl->chunk_bytes ? st->ctl->chunk_bytes : WP_DEFAULT_CHUNK,
@@ -236,6 +258,37 @@ static int check_target(const struct wp_io_target *t, size_t chunk, char *err,
 	return 0;
 }
 
+/* A resume point must be one the engine itself could have checkpointed. */
+static int check_resume(const struct wp_io_target *t, const struct wp_method *method,
+			const struct wp_run_ctl *ctl, char *err, size_t errlen)
+{
+	if (ctl->start_pass == 0)
+		return 0;
+	if (ctl->start_pass > method->npasses || ctl->start_offset >= t->size ||
+	    ctl->start_offset % t->block_size != 0 || ctl->start_offset % 4096 != 0) {
+		snprintf(err, errlen, "cannot resume %s at pass %zu byte %llu: method %s has %zu "
+			 "passes over %llu bytes in %u-byte blocks", t->path, ctl->start_pass,
+			 (unsigned long long)ctl->start_offset, method->name, method->npasses,
+			 (unsigned long long)t->size, t->block_size);
+		return -1;
+	}
+	return 0;
+}
+
+/* A fresh pass draws its key; the pass being resumed keeps the one the
+ * caller restored, so the keystream continues where it stopped. */
+static int pass_spec(const struct wp_method *method, const struct wp_run_ctl *ctl, size_t i,
+		     struct wp_pass_record *rec, char *err, size_t errlen)
+{
+	struct wp_pass_spec kept = rec->spec;
+	memset(rec, 0, sizeof(*rec));
+	if (ctl->start_pass != i + 1)
+		return wp_pass_spec_new(&rec->spec, method->passes[i], err, errlen);
+	rec->spec = kept;
+	rec->bytes_written = ctl->start_offset;
+	return 0;
+}
+
 int wp_overwrite_run(const struct wp_io_target *target,
 		     const struct wp_method *method, struct wp_job *job,
 		     const struct wp_run_ctl *ctl, char *err, size_t errlen)
@@ -247,27 +300,30 @@ int wp_overwrite_run(const struct wp_io_target *target,
 			 method->name);
 		return -1;
 	}
-	if (check_target(target, chunk, err, errlen) < 0)
+	if (check_target(target, chunk, err, errlen) < 0 ||
+	    check_resume(target, method, ctl, err, errlen) < 0)
 		return -1;
 
 	snprintf(job->method, sizeof(job->method), "%s", method->name);
 	job->npasses = method->npasses;
 	int rc = 0;
-	for (size_t i = 0; i < method->npasses && rc == 0; i++) {
+	size_t first = ctl->start_pass ? ctl->start_pass - 1 : 0;
+	for (size_t i = first; i < method->npasses && rc == 0; i++) {
 		struct wp_pass_record *rec = &job->passes[i];
-		memset(rec, 0, sizeof(*rec));
 		struct pass_state st = {
 			.target = target, .ctl = ctl, .pass = i + 1,
 			.npasses = method->npasses, .rec = rec, .job = job,
+			.from = i == first && ctl->start_pass ? ctl->start_offset : 0,
 		};
 		wp_bb_log_for_job(&st.bad, job);
-		if (wp_pass_spec_new(&rec->spec, method->passes[i], err, errlen) < 0 ||
+		if (pass_spec(method, ctl, i, rec, err, errlen) < 0 ||
 		    wp_patgen_init(&st.gen, &rec->spec, err, errlen) < 0) {
-			mark_stop(job, WP_RESULT_FAILED, i + 1, 0, err);
+			mark_stop(job, WP_RESULT_FAILED, i + 1, st.from, err);
 			rc = -1;
 			break;
 		}
 		wp_progress_start(&st.clock);
+		maybe_checkpoint(&st, true);
 		rc = run_pass(&st, job, err, errlen);
 		wp_patgen_free(&st.gen);
 		rec->seconds = wp_now() - st.clock.started;

@@ -247,6 +247,23 @@ static void add_fault_members(json_t *root, const struct wp_job *job)
 		json_object_set_new(root, "cause", json_string(job->cause));
 }
 
+/* Only a resumed job has the member: reports of unbroken jobs stay as
+ * they were. */
+static void add_interruptions(json_t *root, const struct wp_job *job)
+{
+	if (job->n_interruptions == 0)
+		return;
+	json_t *arr = json_array();
+	for (size_t i = 0; i < job->n_interruptions && i < WP_MAX_INTERRUPTIONS; i++) {
+		const struct wp_interruption *in = &job->interruptions[i];
+		json_array_append_new(arr, json_pack("{s:s, s:I, s:I, s:s}", "at", in->at,
+						     "pass", (json_int_t)in->pass,
+						     "offset", (json_int_t)in->offset,
+						     "cause", in->cause));
+	}
+	json_object_set_new(root, "interruptions", arr);
+}
+
 json_t *wp_job_to_json(const struct wp_job *job)
 {
 	char started[32], ended[32];
@@ -284,6 +301,7 @@ json_t *wp_job_to_json(const struct wp_job *job)
 				    json_pack("{s:s, s:I, s:I}", "phase", job->stopped_at.phase,
 					      "pass", (json_int_t)job->stopped_at.pass,
 					      "offset", (json_int_t)job->stopped_at.offset));
+	add_interruptions(root, job);
 	return root;
 }
 
@@ -596,6 +614,33 @@ static void parse_faults(const json_t *root, struct wp_job *job)
 	snprintf(job->cause, sizeof(job->cause), "%s", json_is_string(s) ? json_string_value(s) : "");
 }
 
+static int parse_interruptions(const json_t *root, struct wp_job *job, char *err,
+			       size_t errlen)
+{
+	const json_t *arr = json_object_get(root, "interruptions");
+	if (!arr)
+		return 0;
+	if (!json_is_array(arr) || json_array_size(arr) > WP_MAX_INTERRUPTIONS) {
+		snprintf(err, errlen, "interruptions must be an array of at most %d entries",
+			 WP_MAX_INTERRUPTIONS);
+		return -1;
+	}
+	for (size_t i = 0; i < json_array_size(arr); i++) {
+		const json_t *o = json_array_get(arr, i);
+		struct wp_interruption *in = &job->interruptions[i];
+		uint64_t pass;
+		if (want_str(o, "at", "interruptions[]", in->at, sizeof(in->at), err, errlen) < 0 ||
+		    want_u64(o, "pass", "interruptions[]", &pass, err, errlen) < 0 ||
+		    want_u64(o, "offset", "interruptions[]", &in->offset, err, errlen) < 0 ||
+		    want_str(o, "cause", "interruptions[]", in->cause, sizeof(in->cause), err,
+			     errlen) < 0)
+			return -1;
+		in->pass = (size_t)pass;
+	}
+	job->n_interruptions = json_array_size(arr);
+	return 0;
+}
+
 int wp_job_from_json(const json_t *root, struct wp_job *job, char *err,
 		     size_t errlen)
 {
@@ -621,6 +666,8 @@ int wp_job_from_json(const json_t *root, struct wp_job *job, char *err,
 		return -1;
 	parse_stop(root, job);
 	parse_faults(root, job);
+	if (parse_interruptions(root, job, err, errlen) < 0)
+		return -1;
 	return parse_scope(root, &job->scope, err, errlen);
 }
 

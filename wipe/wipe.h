@@ -251,6 +251,15 @@ struct wp_scope_record {
 	unsigned files;
 };
 
+/* A run of the job that stopped before the end and was resumed later. */
+#define WP_MAX_INTERRUPTIONS 8
+struct wp_interruption {
+	char at[24];              /* UTC of the last checkpoint before it stopped */
+	size_t pass;              /* 1-based pass that was running */
+	uint64_t offset;          /* bytes of that pass written and flushed */
+	char cause[16];           /* "signal", "crash" or "device" */
+};
+
 struct wp_job {
 	char id[40];              /* UUID v4 */
 	char nist_category[16];   /* "Clear", "Purge", "Destroy"; "" if not planned */
@@ -274,6 +283,9 @@ struct wp_job {
 	struct wp_badblock_record bad;
 	char cause[32];           /* why it stopped, e.g. WP_CAUSE_DEVICE_REMOVED */
 	char recommendation[16];  /* "destroy" when blocks stay bad; "" otherwise */
+	/* where earlier runs of this job were cut off (wipeproof resume) */
+	size_t n_interruptions;
+	struct wp_interruption interruptions[WP_MAX_INTERRUPTIONS];
 };
 
 /* How wipeproof writes JSON: sorted keys, reals to 6 significant digits
@@ -341,13 +353,31 @@ struct wp_progress {
 
 typedef void (*wp_progress_fn)(const struct wp_progress *progress, void *ctx);
 
+struct wp_job;
+/* A checkpoint: PASS (1-based) has every byte below OFFSET written and
+ * flushed (fdatasync returned), and job->passes[0..pass-1].spec hold the
+ * keys. Called at the start of every pass (offset 0, after its key was
+ * drawn) and at most every checkpoint_seconds during it. */
+typedef void (*wp_checkpoint_fn)(const struct wp_job *job, size_t pass, uint64_t offset,
+				 void *ctx);
+
 struct wp_run_ctl {
 	volatile sig_atomic_t *stop; /* set asynchronously to stop cleanly */
 	wp_progress_fn progress;     /* may be NULL */
 	void *progress_ctx;
 	size_t chunk_bytes;          /* 0 = default (WP_DEFAULT_CHUNK) */
 	size_t queue_depth;          /* buffers in the ring; 0 = WP_DEFAULT_DEPTH */
+	/* resuming (wipeproof resume): start in pass start_pass (1-based; 0 =
+	 * a fresh run) at byte start_offset, with job->passes[] of the passes
+	 * before it and the spec (key) of this one filled in by the caller */
+	size_t start_pass;
+	uint64_t start_offset;
+	wp_checkpoint_fn checkpoint; /* may be NULL */
+	void *checkpoint_ctx;
+	double checkpoint_seconds;   /* 0 = WP_CHECKPOINT_SECONDS */
 };
+
+#define WP_CHECKPOINT_SECONDS 2.0
 
 /* Measured defaults (bench/RESULTS.md): 4 MiB requests reach the device
  * ceiling like dd's bs=4M; 4 buffers let the generator run ahead far enough
@@ -420,6 +450,13 @@ int wp_pipeline_run(const struct wp_pipeline *p, struct wp_pipeline_outcome *out
  * WP_RESULT_INTERRUPTED; on an I/O error: WP_RESULT_FAILED; both with
  * job->stopped_at and job->error set, and -1 returned. On success returns 0
  * and leaves job->result for verification to decide.
+ */
+/*
+ * With ctl->start_pass set, passes before it are left as the caller filled
+ * them (complete) and that pass continues at ctl->start_offset with the
+ * spec already in job->passes: the keystream at an offset depends only on
+ * (key, offset), so the device ends up the same as after one unbroken run.
+ * ctl->checkpoint, when set, is called as wp_checkpoint_fn says.
  */
 int wp_overwrite_run(const struct wp_io_target *target,
 		     const struct wp_method *method, struct wp_job *job,

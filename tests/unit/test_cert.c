@@ -9,12 +9,27 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static char err[2048];
 static char dir[64];
 static struct wp_person ca_p, op_p, wit_p;
 static struct wp_identity *op;
+/* Today's dates: the keys are made at setup, and a signer must have been
+ * valid on the certificate's date, so fixed dates would expire the test. */
+static char today[11], t_start[21], t_end[21], t_issued[21];
+
+static void set_dates(void)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+	snprintf(t_start, sizeof(t_start), "%sT00:00:00Z", today);
+	snprintf(t_end, sizeof(t_end), "%sT00:04:00Z", today);
+	snprintf(t_issued, sizeof(t_issued), "%sT00:05:00Z", today);
+}
 
 static json_t *sample_doc(void)
 {
@@ -26,7 +41,7 @@ static json_t *sample_doc(void)
 		"s:{s:s, s:s, s:s, s:s, s:s, s:s}, s:{s:s, s:s, s:s, s:s, s:s, s:s}}",
 		"format", WP_CERT_FORMAT, "format_version", 1,
 		"certificate_id", "0b8e5f0e-3a43-4c1b-9d2e-3c0f4a1b2c3d",
-		"issued_utc", "2026-11-22T09:05:00Z", "result", "sanitized", "destination", "reuse",
+		"issued_utc", t_issued, "result", "sanitized", "destination", "reuse",
 		"issued_by", "name", op_p.name, "title", op_p.title, "role", "operator",
 		"fingerprint", op_p.fingerprint,
 		"asset", "tag", "PC-0042",
@@ -35,8 +50,8 @@ static json_t *sample_doc(void)
 		"size_bytes", (json_int_t)1 << 30,
 		"sanitization", "category", "Clear", "description", "Clear: overwritten",
 		"method", "random", "method_details", "1 pass", "tool", "wipeproof",
-		"tool_version", "0.1.0", "started_utc", "2026-11-22T09:00:00Z",
-		"ended_utc", "2026-11-22T09:04:00Z", "job_id", "j-1", "passes", (json_int_t)1,
+		"tool_version", "0.1.0", "started_utc", t_start,
+		"ended_utc", t_end, "job_id", "j-1", "passes", (json_int_t)1,
 		"bytes_written", (json_int_t)1 << 30, "duration_s", (json_int_t)240,
 		"throughput_bytes_per_s", (json_int_t)4473924, "report", "/r.json",
 		"report_sha256", "ab",
@@ -44,14 +59,15 @@ static json_t *sample_doc(void)
 		"bytes_checked", (json_int_t)1 << 30, "coverage_permille", (json_int_t)1000,
 		"coverage_percent", "100.0", "mismatched_blocks", (json_int_t)0,
 		"ledger", "seq", (json_int_t)6, "head_hash", "00",
-		"sanitized_by", "name", op_p.name, "title", "係員", "date", "2026-11-22T09:04:00Z",
+		"sanitized_by", "name", op_p.name, "title", "係員", "date", t_end,
 		"location", "本社", "contact", "x", "fingerprint", op_p.fingerprint,
-		"verified_by", "name", op_p.name, "title", "係員", "date", "2026-11-22T09:04:00Z",
+		"verified_by", "name", op_p.name, "title", "係員", "date", t_end,
 		"location", "本社", "contact", "x", "fingerprint", op_p.fingerprint);
 }
 
 static void setup(void)
 {
+	set_dates();
 	snprintf(dir, sizeof(dir), "/tmp/wp-test-cert-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	ck_assert_int_eq(wp_keys_init_ca(dir, "株式会社テスト", 30, NULL, &ca_p, err, sizeof(err)), 0);
@@ -324,7 +340,7 @@ START_TEST(qr_round_trip)
 	ck_assert_str_eq(back.model, "Odd|Model 100%");
 	ck_assert_str_eq(back.serial, "S5Y1NX0R");
 	ck_assert_str_eq(back.category, "Clear");
-	ck_assert_str_eq(back.date, "2026-11-22");
+	ck_assert_str_eq(back.date, today);
 	ck_assert_str_eq(back.fingerprint, op_p.fingerprint);
 	ck_assert_str_eq(signer.name, "鈴木 一郎");
 

@@ -327,6 +327,121 @@ static json_t *freespace_cert(const char *job)
 	return b;
 }
 
+static json_t *wipe_resume(const char *job, const char *serial)
+{
+	return json_pack("{s:s, s:s, s:i, s:i}", "job_id", job, "serial", serial, "pass", 2,
+			 "offset", 4096);
+}
+
+/* start -> end(interrupted) -> resume -> end(sanitized) -> verified ->
+ * certificate is accepted and verifies; a resume of nothing, of another
+ * job, of a wipe in progress, on another disk, and a certificate of the
+ * resumed job before it ended are refused. */
+START_TEST(resume_events)
+{
+	struct wp_ledger *l = fresh_ledger();
+	approved(l, "PC-R", "SER-R");
+	expect_refused(add(l, op, WP_EV_WIPE_RESUME, "PC-R", wipe_resume("j1", "SER-R")),
+		       "no interrupted wipe");
+	ck_assert_int_eq(add(l, op, WP_EV_WIPE_START, "PC-R", wipe_start("j1", "SER-R")), 0);
+	expect_refused(add(l, op, WP_EV_WIPE_RESUME, "PC-R", wipe_resume("j1", "SER-R")),
+		       "wipe in progress");
+	ck_assert_int_eq(add(l, op, WP_EV_WIPE_END, "PC-R", wipe_end("j1", "interrupted")), 0);
+	struct wp_asset_state st;
+	ck_assert_int_eq(wp_custody_state(l, "PC-R", &st, err, sizeof(err)), 0);
+	ck_assert_str_eq(wp_asset_status(&st), "wipe-interrupted");
+	expect_refused(add(l, op, WP_EV_WIPE_RESUME, "PC-R", wipe_resume("j0", "SER-R")),
+		       "names job 'j0'");
+	expect_refused(add(l, op, WP_EV_WIPE_RESUME, "PC-R", wipe_resume("j1", "OTHER")), "R15");
+	expect_refused(add(l, aud, WP_EV_WIPE_RESUME, "PC-R", wipe_resume("j1", "SER-R")),
+		       "role 'auditor'");
+	ck_assert_int_eq(add(l, op, WP_EV_WIPE_RESUME, "PC-R", wipe_resume("j1", "SER-R")), 0);
+	ck_assert_int_eq(wp_custody_state(l, "PC-R", &st, err, sizeof(err)), 0);
+	ck_assert_str_eq(wp_asset_status(&st), "wiping");
+	expect_refused(add(l, op, WP_EV_WIPE_RESUME, "PC-R", wipe_resume("j1", "SER-R")),
+		       "wipe in progress");
+	expect_refused(add(l, op, WP_EV_CERTIFICATE, "PC-R", cert_body("j1", ZERO64)),
+		       "a wipe is in progress");
+	ck_assert_int_eq(add(l, op, WP_EV_WIPE_END, "PC-R", wipe_end("j1", "sanitized")), 0);
+	expect_refused(add(l, op, WP_EV_WIPE_RESUME, "PC-R", wipe_resume("j1", "SER-R")),
+		       "ended sanitized");
+	ck_assert_int_eq(add(l, op, WP_EV_VERIFIED, "PC-R", json_pack("{s:s, s:s}", "job_id", "j1",
+		"mode", "full")), 0);
+	ck_assert_int_eq(add(l, op, WP_EV_CERTIFICATE, "PC-R", cert_body("j1", ZERO64)), 0);
+	/* a resume of an older job after a newer wipe-start: refused */
+	approved(l, "PC-S", "SER-S");
+	ck_assert_int_eq(add(l, op, WP_EV_WIPE_START, "PC-S", wipe_start("a", "SER-S")), 0);
+	ck_assert_int_eq(add(l, op, WP_EV_WIPE_END, "PC-S", wipe_end("a", "interrupted")), 0);
+	ck_assert_int_eq(add(l, op, WP_EV_WIPE_START, "PC-S", wipe_start("b", "SER-S")), 0);
+	ck_assert_int_eq(add(l, op, WP_EV_WIPE_END, "PC-S", wipe_end("b", "interrupted")), 0);
+	expect_refused(add(l, op, WP_EV_WIPE_RESUME, "PC-S", wipe_resume("a", "SER-S")),
+		       "names job 'a'");
+	struct wp_custody_report r;
+	ck_assert_msg(wp_custody_verify(l, ca, NULL, &r, err, sizeof(err)) == 0, "%s", err);
+	wp_ledger_close(l);
+}
+END_TEST
+
+static int count_job(const struct wp_ledger_job *j, void *ctx)
+{
+	(void)j;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+/* The jobs table: begin, checkpoints, state; a new job of the asset
+ * supersedes an unfinished one; the chain does not change. */
+START_TEST(jobs_table)
+{
+	struct wp_ledger *l = fresh_ledger();
+	approved(l, "PC-J", "SER-J");
+	uint64_t seq0, seq1;
+	char h0[WP_HASH_HEX], h1[WP_HASH_HEX];
+	ck_assert_int_eq(wp_custody_head(l, &seq0, h0, err, sizeof(err)), 0);
+	struct wp_ledger_job j = { .job_id = "job-1", .asset = "PC-J", .device = "/dev/sdx",
+				   .serial = "SER-J", .model = "M", .size_bytes = 1 << 20,
+				   .sector_size = 512, .method = "dod3", .verify_mode = "full",
+				   .passes = 3, .pass = 1, .owner_pid = 42 };
+	ck_assert_msg(wp_ledger_job_begin(l, &j, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_ne(wp_ledger_job_begin(l, &j, err, sizeof(err)), 0); /* the same id twice */
+	ck_assert_int_eq(wp_ledger_job_checkpoint(l, "job-1", 3, 65536, ",,abcd", err, sizeof(err)), 0);
+	ck_assert_int_eq(wp_ledger_job_checkpoint(l, "nope", 1, 0, "", err, sizeof(err)),
+			 WP_CUSTODY_ERROR);
+	ck_assert_ptr_nonnull(strstr(err, "no job nope"));
+	struct wp_ledger_job got;
+	ck_assert_int_eq(wp_ledger_job_get(l, "job-1", &got, err, sizeof(err)), 0);
+	ck_assert_str_eq(got.state, WP_JOB_RUNNING);
+	ck_assert_uint_eq(got.pass, 3);
+	ck_assert_uint_eq(got.offset, 65536);
+	ck_assert_str_eq(got.keys, ",,abcd");
+	ck_assert_int_eq(got.owner_pid, 42);
+	ck_assert_str_eq(got.interruptions, "[]");
+	ck_assert_int_eq(wp_ledger_job_get(l, "job-2", &got, err, sizeof(err)), 1);
+	ck_assert_int_eq(wp_ledger_job_set_state(l, "job-1", WP_JOB_INTERRUPTED, 0,
+		"[{\"cause\":\"signal\"}]", err, sizeof(err)), 0);
+	/* a new wipe of the asset makes the old job pointless to resume */
+	struct wp_ledger_job k = j;
+	snprintf(k.job_id, sizeof(k.job_id), "job-2");
+	ck_assert_int_eq(wp_ledger_job_begin(l, &k, err, sizeof(err)), 0);
+	ck_assert_int_eq(wp_ledger_job_get(l, "job-1", &got, err, sizeof(err)), 0);
+	ck_assert_str_eq(got.state, WP_JOB_SUPERSEDED);
+	ck_assert_str_eq(got.interruptions, "[{\"cause\":\"signal\"}]");
+	int n = 0;
+	ck_assert_int_eq(wp_ledger_job_each(l, count_job, &n, err, sizeof(err)), 0);
+	ck_assert_int_eq(n, 2);
+	ck_assert_int_eq(wp_custody_head(l, &seq1, h1, err, sizeof(err)), 0);
+	ck_assert_uint_eq(seq1, seq0);
+	ck_assert_str_eq(h1, h0);
+	wp_ledger_close(l);
+	/* a read-only reader sees the same */
+	ck_assert_int_eq(wp_ledger_open_readonly(ledger_path, &l, err, sizeof(err)), 0);
+	n = 0;
+	ck_assert_int_eq(wp_ledger_job_each(l, count_job, &n, err, sizeof(err)), 0);
+	ck_assert_int_eq(n, 2);
+	wp_ledger_close(l);
+}
+END_TEST
+
 /* A free-space wipe has its own event; its certificate names the last
  * one that ended "wiped", and none of it makes the asset sanitized. */
 START_TEST(freespace_events)
@@ -552,6 +667,8 @@ int main(void)
 	tcase_add_test(tc, wipe_events);
 	tcase_add_test(tc, certificate_events);
 	tcase_add_test(tc, freespace_events);
+	tcase_add_test(tc, resume_events);
+	tcase_add_test(tc, jobs_table);
 	tcase_add_test(tc, policy_without_approval);
 	tcase_add_test(tc, refuses_reals_in_bodies);
 	tcase_add_test(tc, tampering_found);

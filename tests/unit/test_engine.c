@@ -103,6 +103,130 @@ START_TEST(stop_flag_interrupts_with_offset)
 }
 END_TEST
 
+
+/* Checkpoints as the jobs table would record them; stop once pass
+ * stop_in_pass has one inside it. */
+struct cp_log {
+	size_t n;
+	size_t pass[4096];
+	uint64_t offset[4096];
+	size_t stop_in_pass;
+	uint8_t key_at_cp[WP_KEY_BYTES];
+};
+
+static void record_cp(const struct wp_job *job, size_t pass, uint64_t offset, void *ctx)
+{
+	struct cp_log *log = ctx;
+	if (log->n < 4096) {
+		log->pass[log->n] = pass;
+		log->offset[log->n] = offset;
+		log->n++;
+	}
+	memcpy(log->key_at_cp, job->passes[pass - 1].spec.key, WP_KEY_BYTES);
+	if (pass == log->stop_in_pass && offset > 0)
+		stop_now = 1;
+}
+
+/* What a crash loses: everything after the checkpoint. */
+static void scribble_from(const struct wp_io_target *t, uint64_t from)
+{
+	uint8_t m[4096];
+	memset(m, 'M', sizeof(m));
+	for (uint64_t off = from; off < t->size; off += sizeof(m))
+		ck_assert_int_gt(pwrite(fd, m, t->size - off < sizeof(m) ? t->size - off : sizeof(m),
+					(off_t)off), 0);
+}
+
+/* Cut off in the middle of the random pass, resumed from the checkpoint
+ * with the recorded key: the device holds exactly the keystream an
+ * unbroken run with that key writes, byte for byte. */
+START_TEST(resume_mid_random_pass_matches_unbroken)
+{
+	struct wp_io_target t = target(64 * 65536 + 4096, 4096);
+	struct wp_job job;
+	static struct cp_log log;
+	memset(&log, 0, sizeof(log));
+	log.stop_in_pass = 3;
+	wp_job_init(&job, err, sizeof(err));
+	stop_now = 0;
+	struct wp_run_ctl ctl = { .chunk_bytes = 65536, .stop = &stop_now, .checkpoint = record_cp,
+				  .checkpoint_ctx = &log, .checkpoint_seconds = 1e-9 };
+	const struct wp_method *m = wp_method_find("dod3");
+	ck_assert_int_eq(wp_overwrite_run(&t, m, &job, &ctl, err, sizeof(err)), -1);
+	ck_assert_int_eq(job.result, WP_RESULT_INTERRUPTED);
+	/* every pass checkpointed at its start, offsets rising within a pass */
+	size_t starts = 0;
+	for (size_t i = 0; i < log.n; i++) {
+		starts += log.offset[i] == 0;
+		if (i > 0 && log.pass[i] == log.pass[i - 1])
+			ck_assert_uint_gt(log.offset[i], log.offset[i - 1]);
+		ck_assert_uint_eq(log.offset[i] % 65536, 0);
+	}
+	ck_assert_uint_eq(starts, 3);
+	size_t last = log.n - 1;
+	ck_assert_uint_eq(log.pass[last], 3);
+	uint64_t cp = log.offset[last];
+	ck_assert(cp > 0 && cp < t.size);
+	ck_assert_mem_eq(log.key_at_cp, job.passes[2].spec.key, WP_KEY_BYTES);
+
+	scribble_from(&t, cp);
+	struct wp_job again;
+	wp_job_init(&again, err, sizeof(err));
+	for (size_t i = 0; i < 3; i++)
+		again.passes[i] = job.passes[i];
+	stop_now = 0;
+	struct wp_run_ctl resume = { .chunk_bytes = 65536, .stop = &stop_now, .start_pass = 3,
+				     .start_offset = cp };
+	ck_assert_msg(wp_overwrite_run(&t, m, &again, &resume, err, sizeof(err)) == 0, "%s", err);
+	ck_assert(again.passes[2].complete);
+	ck_assert_uint_eq(again.passes[2].bytes_written, t.size);
+	ck_assert_mem_eq(again.passes[2].spec.key, job.passes[2].spec.key, WP_KEY_BYTES);
+	assert_holds(&t, &job.passes[2].spec);
+}
+END_TEST
+
+/* Resumed at the start of pass 2: passes 2 and 3 are written, pass 1 is
+ * left as the caller restored it. */
+START_TEST(resume_after_completed_pass)
+{
+	struct wp_io_target t = target(16 * 65536, 512);
+	struct wp_job job;
+	wp_job_init(&job, err, sizeof(err));
+	job.passes[0].spec.pattern = WP_PATTERN_ZERO;
+	job.passes[0].bytes_written = t.size;
+	job.passes[0].complete = true;
+	job.passes[0].seconds = 7;
+	struct wp_run_ctl ctl = { .chunk_bytes = 65536, .start_pass = 2 };
+	ck_assert_msg(wp_overwrite_run(&t, wp_method_find("dod3"), &job, &ctl, err,
+				       sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(job.npasses, 3);
+	ck_assert(job.passes[0].complete && job.passes[0].seconds == 7);
+	ck_assert(job.passes[1].complete && job.passes[2].complete);
+	ck_assert_uint_eq(job.passes[2].bytes_written, t.size);
+	assert_holds(&t, wp_job_final_pass(&job));
+}
+END_TEST
+
+START_TEST(resume_point_must_be_one_the_engine_makes)
+{
+	struct wp_io_target t = target(16 * 65536, 512);
+	struct wp_job job;
+	wp_job_init(&job, err, sizeof(err));
+	struct wp_run_ctl ctl = { .chunk_bytes = 65536, .start_pass = 1, .start_offset = 1000 };
+	ck_assert_int_eq(wp_overwrite_run(&t, wp_method_find("random"), &job, &ctl, err,
+					  sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "cannot resume"));
+	ctl.start_offset = 0;
+	ctl.start_pass = 2; /* random has one pass */
+	ck_assert_int_eq(wp_overwrite_run(&t, wp_method_find("random"), &job, &ctl, err,
+					  sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "cannot resume"));
+	uint8_t b;
+	ck_assert_int_eq(pread(fd, &b, 1, 0), 1);
+	ck_assert_uint_eq(b, 'M');
+}
+END_TEST
+
 START_TEST(write_error_fails_with_offset)
 {
 	int full = open("/dev/full", O_WRONLY);
@@ -214,6 +338,9 @@ int main(void)
 	tcase_add_test(tc, mismatch_located_to_the_byte);
 	tcase_add_test(tc, mismatches_across_pieces_in_order);
 	tcase_add_test(tc, sample_verify_reads_the_plan);
+	tcase_add_test(tc, resume_mid_random_pass_matches_unbroken);
+	tcase_add_test(tc, resume_after_completed_pass);
+	tcase_add_test(tc, resume_point_must_be_one_the_engine_makes);
 	suite_add_tcase(s, tc);
 	return wp_run_suite(s);
 }

@@ -70,6 +70,38 @@ START_TEST(round_trip)
 }
 END_TEST
 
+/* A resumed job lists where each earlier run stopped; an unbroken one has
+ * no member at all, so its report is as before. */
+START_TEST(interruptions_member)
+{
+	struct wp_job a = sample_job(), b;
+	json_t *j = wp_job_to_json(&a);
+	ck_assert_ptr_null(json_object_get(j, "interruptions"));
+	json_decref(j);
+	a.n_interruptions = 2;
+	a.interruptions[0] = (struct wp_interruption){ .at = "2026-01-31T09:00:02Z", .pass = 1,
+						       .offset = 4 << 20, .cause = "crash" };
+	a.interruptions[1] = (struct wp_interruption){ .at = "2026-01-31T09:05:00Z", .pass = 2,
+						       .offset = 0, .cause = "signal" };
+	j = wp_job_to_json(&a);
+	const json_t *arr = json_object_get(j, "interruptions");
+	ck_assert_uint_eq(json_array_size(arr), 2);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(arr, 0), "cause")), "crash");
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(arr, 0), "offset")), 4 << 20);
+	ck_assert_int_eq(wp_job_from_json(j, &b, err, sizeof(err)), 0);
+	ck_assert_uint_eq(b.n_interruptions, 2);
+	ck_assert_str_eq(b.interruptions[1].cause, "signal");
+	ck_assert_str_eq(b.interruptions[1].at, "2026-01-31T09:05:00Z");
+	ck_assert_uint_eq(b.interruptions[1].pass, 2);
+	ck_assert_uint_eq(b.interruptions[0].offset, 4u << 20);
+	/* a malformed entry is refused like any other bad member */
+	json_object_del(json_array_get(json_object_get(j, "interruptions"), 0), "cause");
+	ck_assert_int_eq(wp_job_from_json(j, &b, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "interruptions[].cause"));
+	json_decref(j);
+}
+END_TEST
+
 static void expect_rejected(void (*mutate)(json_t *), const char *needle)
 {
 	struct wp_job a = sample_job(), b;
@@ -174,6 +206,7 @@ int main(void)
 	Suite *s = suite_create("report");
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, round_trip);
+	tcase_add_test(tc, interruptions_member);
 	tcase_add_test(tc, uuids);
 	tcase_add_test(tc, strict_loading);
 	tcase_add_test(tc, save_and_load);
