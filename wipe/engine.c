@@ -126,6 +126,11 @@ static void maybe_checkpoint(struct pass_state *st, bool now)
 	const struct wp_run_ctl *ctl = st->ctl;
 	double interval = ctl->checkpoint_seconds > 0 ? ctl->checkpoint_seconds
 						      : WP_CHECKPOINT_SECONDS;
+	/* the jobs table does not carry the bad-block log: a resume from past a
+	 * logged bad block would forget it, so none is offered; a resume goes
+	 * back to before the first one and meets it again */
+	if (st->job->bad.n_ranges > 0)
+		return;
 	if (!ctl->checkpoint || (!now && wp_now() - st->last_checkpoint < interval) ||
 	    (!now && st->reached >= st->target->size))
 		return;

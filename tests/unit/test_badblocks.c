@@ -375,6 +375,42 @@ START_TEST(flush_retried)
 }
 END_TEST
 
+struct cp_log {
+	unsigned n;
+	uint64_t last_offset;
+	size_t last_pass;
+};
+
+static void record_cp(const struct wp_job *job, size_t pass, uint64_t offset, void *ctx)
+{
+	(void)job;
+	struct cp_log *log = ctx;
+	log->n++;
+	log->last_pass = pass;
+	log->last_offset = offset;
+}
+
+/* The jobs table cannot hold the bad-block log, so no checkpoint is
+ * offered past a logged bad block: a resume meets it again. */
+START_TEST(no_checkpoint_past_bad_blocks)
+{
+	fk.bad_lo = 4096; /* in the second MiB */
+	fk.bad_hi = 4097;
+	struct cp_log log = { 0 };
+	struct wp_io_target t = target();
+	struct wp_run_ctl ctl = { .chunk_bytes = CHUNK, .checkpoint = record_cp,
+				  .checkpoint_ctx = &log, .checkpoint_seconds = 1e-9 };
+	struct wp_job job;
+	ck_assert_int_eq(wp_job_init(&job, err, sizeof(err)), 0);
+	ck_assert_int_eq(wp_overwrite_run(&t, wp_method_find("dod3"), &job, &ctl, err,
+					  sizeof(err)), -1);
+	ck_assert_uint_gt(log.n, 1);
+	ck_assert_uint_eq(log.last_pass, 1);
+	ck_assert_uint_le(log.last_offset, 4096 * BS);
+	ck_assert_uint_eq(job.bad.n_ranges, 1);
+}
+END_TEST
+
 START_TEST(verify_records_unreadable)
 {
 	struct wp_job job;
@@ -451,6 +487,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, vanish_errno_interrupts);
 	tcase_add_test(tc, vanish_during_retries);
 	tcase_add_test(tc, flush_retried);
+	tcase_add_test(tc, no_checkpoint_past_bad_blocks);
 	tcase_add_test(tc, verify_records_unreadable);
 	tcase_add_test(tc, verify_vanish);
 	tcase_add_test(tc, classify_errnos);
