@@ -23,8 +23,13 @@ sync
 "$WIPEPROOF" wipe "$DEV" --confirm-serial "$(hw_serial "$DEV")" --asset PC-HW --as "$OP" \
 	--method dod3 --chunk 64K > /tmp/wipe.out 2> /tmp/wipe.err &
 pid=$!
+# Freeze first, then look: a checkpoint seen while the wipe still ran may
+# already have been replaced by the next pass's start (offset 0).
 i=0
-until "$WIPEPROOF" resume --list --json | jq -e '.jobs[] | select(.offset > 0)' >/dev/null; do
+while :; do
+	kill -STOP $pid 2>/dev/null
+	"$WIPEPROOF" resume --list --json | jq -e '.jobs[] | select(.offset > 0)' >/dev/null && break
+	kill -CONT $pid 2>/dev/null
 	i=$((i + 1))
 	if [ $i -gt 600 ] || ! kill -0 $pid 2>/dev/null; then
 		echo "@@NO-CHECKPOINT"
@@ -33,7 +38,6 @@ until "$WIPEPROOF" resume --list --json | jq -e '.jobs[] | select(.offset > 0)' 
 	fi
 	sleep 0.1
 done
-kill -STOP $pid
 hw_step checkpoint "$WIPEPROOF" resume --list --json
 echo "@@CHECKPOINT"
 sleep 600
