@@ -323,8 +323,8 @@ void wp_wipe_ledger_job_end(struct wp_wipe_ledger *wl, const struct wp_job *job)
 	struct wp_ledger_job *j = calloc(1, sizeof(*j));
 	int rc = j ? wp_ledger_job_get(wl->ledger, job->id, j, err, sizeof(err)) : -1;
 	if (rc == 0 && job->result == WP_RESULT_INTERRUPTED)
-		rc = wp_ledger_job_interrupted(wl->ledger, j, "signal", WP_JOB_INTERRUPTED, 0, err,
-					       sizeof(err));
+		rc = wp_ledger_job_interrupted(wl->ledger, j, job->cause[0] ? job->cause : "signal",
+					       WP_JOB_INTERRUPTED, 0, err, sizeof(err));
 	else if (rc == 0)
 		rc = wp_ledger_job_set_state(wl->ledger, job->id, WP_JOB_DONE, 0, j->interruptions,
 					     err, sizeof(err));

@@ -257,7 +257,7 @@ struct wp_interruption {
 	char at[24];              /* UTC of the last checkpoint before it stopped */
 	size_t pass;              /* 1-based pass that was running */
 	uint64_t offset;          /* bytes of that pass written and flushed */
-	char cause[16];           /* "signal", "crash" or "device" */
+	char cause[16];           /* "signal", "crash" or WP_CAUSE_DEVICE_REMOVED */
 };
 
 struct wp_job {

@@ -1,7 +1,10 @@
 # Guest half of test_vanish.sh: a USB stick and an NVMe drive wiped by one
 # `wipe` command with custody; once a good part of the stick is written the
 # guest says so and the host pulls the stick (QEMU monitor device_del).
+# Then the host plugs the stick in again and its job is resumed.
 export WIPEPROOF_KEYS=/tmp/keys WIPEPROOF_LEDGER=/tmp/ledger.db
+# checkpoints often enough that the pull falls after one inside the pass
+export WIPEPROOF_CHECKPOINT_SECONDS=0.2
 OP="Operator One" AP="Approver Two"
 hw_wait_serials USB NVME
 USB=$(hw_node WPHW-USB) NVME=$(hw_node WPHW-NVME)
@@ -43,3 +46,18 @@ hw_step verify "$WIPEPROOF" custody verify
 hw_step certs sh -c 'for c in /tmp/reports/cert-*.json; do
 	'"$WIPEPROOF"' cert verify "$c" --ca /tmp/keys/ca.pem --ledger /tmp/ledger.db || exit 1
 done'
+
+# The stick is plugged in again (the host's device_add): its job resumes
+# from the last checkpoint before the pull, on the stick's new node.
+echo "@@HW-REPLUG" > /dev/ttyS1
+hw_wait_serials USB
+USB2=$(hw_node WPHW-USB)
+echo "@@NODES USB2=$USB2"
+hw_step resume "$WIPEPROOF" resume --device "$USB2" --as "$OP" --json
+hw_step resumed sh -c 'jq -c . /tmp/reports/WPHW-USB-*-resume1.json'
+hw_step custody2 "$WIPEPROOF" custody log --asset PC-USB --json
+hw_step verify2 "$WIPEPROOF" custody verify
+hw_step certs2 sh -c 'for c in /tmp/reports/cert-*.json; do
+	'"$WIPEPROOF"' cert verify "$c" --ca /tmp/keys/ca.pem --ledger /tmp/ledger.db || exit 1
+done'
+hw_step ncerts sh -c 'ls /tmp/reports/cert-*.json | wc -l'
