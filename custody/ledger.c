@@ -260,6 +260,19 @@ static void column(sqlite3_stmt *st, int i, char *out, size_t len, const char *n
 	out[n] = '\0';
 }
 
+/* A text column of any length, as C text. One with a NUL inside would be
+ * read cut short at it, and the bytes after it would escape every check
+ * (the mutation tests found "body" and "signature" accepted with garbage
+ * after a NUL), so such a column is a bad column. */
+static const char *whole_text(sqlite3_stmt *st, int i, const char *name, struct wp_row *row)
+{
+	const char *v = (const char *)sqlite3_column_text(st, i);
+	int n = sqlite3_column_bytes(st, i);
+	if (v && strlen(v) != (size_t)n && !row->bad_column)
+		row->bad_column = name;
+	return v;
+}
+
 static void read_actor(sqlite3_stmt *st, int first, struct wp_actor *a, const char *prefix,
 		       struct wp_row *row)
 {
@@ -285,12 +298,12 @@ void wp_row_read(sqlite3_stmt *st, struct wp_row *row)
 	for (int i = 8; i < 12; i++)
 		ev->witnessed |= sqlite3_column_type(st, i) != SQLITE_NULL;
 	read_actor(st, 8, &ev->witness, "witness", row);
-	row->body_text = (const char *)sqlite3_column_text(st, 12);
+	row->body_text = whole_text(st, 12, "body", row);
 	ev->body = row->body_text ? json_loads(row->body_text, JSON_REJECT_DUPLICATES, NULL) : NULL;
 	column(st, 13, ev->prev_hash, sizeof(ev->prev_hash), "prev_hash", row);
 	column(st, 14, ev->hash, sizeof(ev->hash), "hash", row);
-	row->signature = (const char *)sqlite3_column_text(st, 15);
-	row->witness_signature = (const char *)sqlite3_column_text(st, 16);
+	row->signature = whole_text(st, 15, "signature", row);
+	row->witness_signature = whole_text(st, 16, "witness_signature", row);
 }
 
 /* ---- reading ----------------------------------------------------------- */
