@@ -35,10 +35,42 @@ static const char schema[] =
 	"INSERT OR IGNORE INTO meta VALUES('format', '" LEDGER_FORMAT "');"
 	"INSERT OR IGNORE INTO meta VALUES('version', '" LEDGER_VERSION "');";
 
+/* The two failures a person can do something about get their own words:
+ * both leave the ledger as it was, because the transaction is rolled back. */
 int wp_sql_fail(struct wp_ledger *l, const char *what, char *err, size_t errlen)
 {
-	snprintf(err, errlen, "ledger %s: %s: %s", l->path, what, sqlite3_errmsg(l->db));
+	int code = sqlite3_errcode(l->db) & 0xff;
+	if (code == SQLITE_FULL)
+		snprintf(err, errlen, "ledger %s: %s: disk full: the filesystem holding the ledger has "
+			 "no room left; nothing was recorded, every earlier event is intact; free space "
+			 "there and run the command again", l->path, what);
+	else if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+		snprintf(err, errlen, "ledger %s: %s: the ledger is locked by another process (waited "
+			 "%d s); nothing was recorded; let the other wipeproof or sqlite3 finish and run "
+			 "the command again, or wait longer with WIPEPROOF_LEDGER_WAIT=SECONDS", l->path,
+			 what, l->wait_ms / 1000);
+	else
+		snprintf(err, errlen, "ledger %s: %s: %s", l->path, what, sqlite3_errmsg(l->db));
 	return WP_CUSTODY_ERROR;
+}
+
+/* How long to wait for another process's lock: WIPEPROOF_LEDGER_WAIT
+ * seconds, default 60. */
+static int wait_ms(int *out, char *err, size_t errlen)
+{
+	const char *env = getenv("WIPEPROOF_LEDGER_WAIT");
+	char *end = NULL;
+	*out = BUSY_TIMEOUT_MS;
+	if (!env || !env[0])
+		return 0;
+	long s = strtol(env, &end, 10);
+	if (*end || s < 0 || s > 86400) {
+		snprintf(err, errlen, "WIPEPROOF_LEDGER_WAIT='%s' is not a number of seconds from 0 "
+			 "to 86400", env);
+		return WP_CUSTODY_ERROR;
+	}
+	*out = (int)s * 1000;
+	return 0;
 }
 
 const char *wp_ledger_path_resolve(const char *option)
@@ -151,12 +183,14 @@ static struct wp_ledger *new_handle(const char *path, char *err, size_t errlen)
 
 static int open_db(struct wp_ledger *l, const char *uri, int flags, char *err, size_t errlen)
 {
+	if (wait_ms(&l->wait_ms, err, errlen) < 0)
+		return WP_CUSTODY_ERROR;
 	if (sqlite3_open_v2(uri, &l->db, flags | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "cannot open ledger %s: %s", l->path,
 			 l->db ? sqlite3_errmsg(l->db) : "out of memory");
 		return WP_CUSTODY_ERROR;
 	}
-	sqlite3_busy_timeout(l->db, BUSY_TIMEOUT_MS);
+	sqlite3_busy_timeout(l->db, l->wait_ms);
 	sqlite3_extended_result_codes(l->db, 1);
 	return 0;
 }
