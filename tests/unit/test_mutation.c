@@ -650,14 +650,21 @@ int main(void)
 	Suite *s = suite_create("mutation");
 	TCase *tc = tcase_create("mutation");
 	tcase_set_timeout(tc, 300);
-	tcase_add_test(tc, cert_json_every_byte);
-	tcase_add_test(tc, cert_json_reordered);
-	tcase_add_test(tc, cert_p7s_every_byte);
-	tcase_add_test(tc, cert_qr_every_byte);
-	tcase_add_test(tc, ledger_every_column_byte);
-	tcase_add_test(tc, ledger_signers_table);
-	tcase_add_test(tc, ledger_rows_deleted_and_reordered);
-	tcase_add_test(tc, ledger_file_bytes);
+	/* WP_MUTATION_ONLY=NAME runs one of them (to look at a finding) */
+	const struct { const char *name; const TTest *test; } tests[] = {
+		{ "cert_json_every_byte", cert_json_every_byte },
+		{ "cert_json_reordered", cert_json_reordered },
+		{ "cert_p7s_every_byte", cert_p7s_every_byte },
+		{ "cert_qr_every_byte", cert_qr_every_byte },
+		{ "ledger_every_column_byte", ledger_every_column_byte },
+		{ "ledger_signers_table", ledger_signers_table },
+		{ "ledger_rows_deleted_and_reordered", ledger_rows_deleted_and_reordered },
+		{ "ledger_file_bytes", ledger_file_bytes },
+	};
+	const char *only = getenv("WP_MUTATION_ONLY");
+	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
+		if (!only || strcmp(only, tests[i].name) == 0)
+			tcase_add_test(tc, tests[i].test);
 	suite_add_tcase(s, tc);
 	int rc = wp_run_suite(s);
 	wp_identity_free(op);
