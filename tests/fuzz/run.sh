@@ -13,7 +13,7 @@ out=build-fuzz
 mkdir -p "$out"
 command -v clang >/dev/null || { echo "tests/fuzz: clang is missing; run scripts/deps" >&2; exit 1; }
 flags=(-std=c17 -D_GNU_SOURCE -DWP_VERSION='"fuzz"' -g -O1
-       -Icerts -Icustody -Iwipe -Icli -Iverify
+       -Icerts -Icustody -Iwipe -Icli -Iverify -Iudev -Irender
        -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla
        -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined)
 # shellcheck disable=SC2207
