@@ -48,7 +48,6 @@ while IFS=$'\x1f' read -r kind role wrole body; do
 	printf "\\$(printf '%03o' "$k")\\$(printf '%03o' $((r | w)))%s\\0" "$body" >>"$out"
 done < <(sqlite3 -separator $'\x1f' "$WIPEPROOF_LEDGER" \
 	"SELECT kind, actor_role, ifnull(witness_role, ''), body FROM events WHERE asset != '' ORDER BY seq")
-echo "seeds written to $seeds"
 # Regression seed: the SignedData's digest algorithm changed to an unknown
 # OID (2.16.840.1.101.3.4.2.0). OpenSSL 3.0's CMS_verify leaked its content
 # BIO on it; wp_cms_verify now refuses the shape before calling it.
@@ -56,3 +55,4 @@ sed -n '2,$p' "$seeds/p7s-1" | grep -v -- '-----END' | base64 -d >"$WP_TMP/p7s.d
 printf '\000' | dd of="$WP_TMP/p7s.der" bs=1 seek=40 conv=notrunc status=none
 { echo "-----BEGIN CMS-----"; base64 -w 64 "$WP_TMP/p7s.der"; echo "-----END CMS-----"; } \
 	>"$seeds/p7s-2-unknown-digest"
+echo "seeds written to $seeds"
