@@ -377,6 +377,17 @@ static void mutate_value(struct target *t, const char *table, const char *col, c
 		ck_assert_msg(verify_now(t->r, t->anchor, &rep) == WP_CUSTODY_BROKEN,
 			      "%s.%s cut to %zu bytes accepted", table, col, n);
 	}
+	/* bytes added after the value, also behind a NUL, where a C reader
+	 * would stop */
+	char *longer = malloc(len + 3);
+	for (int nul = 0; nul <= 1; nul++, t->tried++) {
+		memcpy(longer, orig, len);
+		memcpy(longer + len, nul ? "\0x" : "x", (size_t)nul + 1);
+		set_column(t->db, table, col, key_col, key, keytext, longer, (int)len + nul + 1);
+		ck_assert_msg(verify_now(t->r, t->anchor, &rep) == WP_CUSTODY_BROKEN,
+			      "%s.%s with %s appended accepted", table, col, nul ? "NUL x" : "x");
+	}
+	free(longer);
 	set_column(t->db, table, col, key_col, key, keytext, orig, (int)len);
 	free(m);
 }
