@@ -229,6 +229,24 @@ static void immutable_uri(const char *path, char *out, size_t len)
 	snprintf(out + n, len - n, "?immutable=1");
 }
 
+/* Immutable reading sees only the main file. Committed events still in
+ * the write-ahead log (another process has the ledger open, or a crash or
+ * a full disk stopped the checkpoint) would be silently missing, and the
+ * ledger would "verify" without them; refuse instead. */
+static int no_pending_wal(const char *path, char *err, size_t errlen)
+{
+	char wal[4200];
+	struct stat st;
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	if (stat(wal, &st) < 0 || st.st_size == 0)
+		return 0;
+	snprintf(err, errlen, "ledger %s has events in its write-ahead log %s (%lld bytes) that "
+		 "this user cannot read without write access to the ledger's folder; run as a user "
+		 "who may write there, or copy the ledger and its -wal file to a folder you own",
+		 path, wal, (long long)st.st_size);
+	return WP_CUSTODY_ERROR;
+}
+
 static int probe_readable(struct wp_ledger *l, char *err, size_t errlen)
 {
 	return exec(l, "SELECT count(*) FROM sqlite_master", "cannot read", err, errlen);
@@ -253,7 +271,9 @@ int wp_ledger_open_readonly(const char *path, struct wp_ledger **out, char *err,
 		sqlite3_close(l->db);
 		l->db = NULL;
 		immutable_uri(path, uri, sizeof(uri));
-		rc = open_db(l, uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, err, errlen);
+		rc = no_pending_wal(path, err, errlen);
+		if (rc == 0)
+			rc = open_db(l, uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, err, errlen);
 		if (rc == 0)
 			rc = probe_readable(l, err, errlen);
 	}

@@ -3,7 +3,8 @@
 # BEGIN EXCLUSIVE): an append waits for it (WIPEPROOF_LEDGER_WAIT, default
 # 60 s) and succeeds once it is released; with a wait shorter than the lock
 # it fails with "locked by another process", exit 1, and records nothing.
-# The ledger verifies afterwards, and a reader is never blocked.
+# The ledger verifies afterwards, and a reader is never blocked; a reader
+# who cannot apply the write-ahead log refuses rather than verify less.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/custody_lib.sh"
 command -v sqlite3 >/dev/null || fail "sqlite3 CLI missing (scripts/deps installs it)"
@@ -55,4 +56,31 @@ expect_exit 0 custody verify --anchor "$before"
 WIPEPROOF_LEDGER_WAIT=soon expect_exit 1 custody note --as "$OPERATOR" --asset $A --text x
 expect_in "WIPEPROOF_LEDGER_WAIT='soon'" "$ERR"
 [ "$(count)" -eq 2 ] || fail "a refused WIPEPROOF_LEDGER_WAIT recorded something"
+
+# 5. a reader without write access to the ledger's folder reads the main
+# file as it is (immutable): with committed events still in the WAL (here
+# a reader's open snapshot stops the checkpoint; a crash or a full disk
+# does too) it must refuse, not verify a shorter ledger
+rm -f "$WP_TMP/held"
+{ echo "BEGIN;"; echo "SELECT count(*) FROM events;"; echo ".output $WP_TMP/held";
+  echo "SELECT 'held';"; echo ".output stdout"; sleep 3; echo "COMMIT;"; } |
+	sqlite3 "$WIPEPROOF_LEDGER" >/dev/null &
+HOLDER=$!
+for _ in $(seq 100); do grep -q held "$WP_TMP/held" 2>/dev/null && break; sleep 0.05; done
+expect_exit 0 custody note --as "$OPERATOR" --asset $A --text "in the WAL 1"
+expect_exit 0 custody note --as "$OPERATOR" --asset $A --text "in the WAL 2"
+ro="$WP_TMP/ro"
+mkdir "$ro"
+cp "$WIPEPROOF_LEDGER" "$WIPEPROOF_LEDGER-wal" "$WIPEPROOF_KEYS/ca.pem" "$ro/" || fail "copy with WAL"
+wait "$HOLDER"
+[ -s "$ro/ledger.db-wal" ] || fail "no WAL to test with"
+chmod 711 "$WP_TMP"
+chmod 555 "$ro"
+chmod 444 "$ro"/*
+expect_exit 1 runuser -u nobody -- "$WIPEPROOF" custody verify --ledger "$ro/ledger.db" --ca "$ro/ca.pem"
+expect_in "write-ahead log" "$ERR"
+chmod 755 "$ro"
+cp -r "$ro" "$WP_TMP/rw"
+expect_exit 0 "$WIPEPROOF" custody verify --ledger "$WP_TMP/rw/ledger.db" --ca "$ro/ca.pem"
+expect_in "verifies: 4 events" "$OUT"
 echo "ok: a locked ledger is waited for, or refused clearly with nothing recorded"
