@@ -93,6 +93,150 @@ static int check_signer(X509 *cert, X509 *ca, struct wp_cms_signer *out, char *e
 	return 0;
 }
 
+/* The signature file must be exactly what wp_cms_sign writes: PEM_read
+ * skips text before and after the block and tolerates other line breaks
+ * and BER, so without this one signature would have many spellings and
+ * bytes appended to the file would go unnoticed (the mutation tests found
+ * trailing garbage accepted). */
+static bool pem_is_exact(CMS_ContentInfo *cms, const char *pem, size_t pemlen)
+{
+	BIO *out = BIO_new(BIO_s_mem());
+	char *again = out && PEM_write_bio_CMS(out, cms) ? wp_bio_take_string(out, NULL) : NULL;
+	bool same = again && strlen(again) == pemlen && memcmp(again, pem, pemlen) == 0;
+	free(again);
+	BIO_free(out);
+	return same;
+}
+
+/* ---- the DER around the signature -------------------------------------- */
+
+/* One DER element at *p (before end): its tag, its content and length;
+ * *p moves past it. NULL when it does not fit. */
+static const unsigned char *der_next(const unsigned char **p, const unsigned char *end,
+				     unsigned char *tag, size_t *len)
+{
+	const unsigned char *q = *p;
+	if (end - q < 2)
+		return NULL;
+	*tag = *q++;
+	size_t n = *q++;
+	if (n & 0x80) {
+		size_t bytes = n & 0x7f;
+		if (bytes == 0 || bytes > 3 || (size_t)(end - q) < bytes)
+			return NULL;
+		for (n = 0; bytes--; )
+			n = n << 8 | *q++;
+	}
+	if ((size_t)(end - q) < n)
+		return NULL;
+	*len = n;
+	*p = q + n;
+	return q;
+}
+
+/* Enter the element at *p if it has TAG: *p and *end become its content. */
+static bool der_enter(const unsigned char **p, const unsigned char **end, unsigned char want)
+{
+	unsigned char tag;
+	size_t len;
+	const unsigned char *c = der_next(p, *end, &tag, &len);
+	if (!c || tag != want)
+		return false;
+	*p = c;
+	*end = c + len;
+	return true;
+}
+
+static bool der_is(const unsigned char **p, const unsigned char *end, const unsigned char *want,
+		   size_t n)
+{
+	if ((size_t)(end - *p) < n || memcmp(*p, want, n) != 0)
+		return false;
+	*p += n;
+	return true;
+}
+
+/* The version numbers of SignedData and SignerInfo and the SignedData's
+ * digest algorithms are outside what is signed and OpenSSL checks none of
+ * them (the mutation tests found a changed SignerInfo version accepted):
+ * they must be exactly what wp_cms_sign writes — version 1, {SHA-256}. */
+static bool versions_are_ours(CMS_ContentInfo *cms)
+{
+	static const unsigned char v1[] = { 0x02, 0x01, 0x01 };
+	static const unsigned char sha256_set[] = { 0x31, 0x0d, 0x30, 0x0b, 0x06, 0x09, 0x60, 0x86,
+						    0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01 };
+	unsigned char *der = NULL, tag = 0;
+	int n = i2d_CMS_ContentInfo(cms, &der);
+	const unsigned char *p = der, *end = der + (n > 0 ? n : 0), *last = NULL;
+	size_t len;
+	bool ok = n > 0 && der_enter(&p, &end, 0x30) && der_next(&p, end, &tag, &len) &&
+		  tag == 0x06 && der_enter(&p, &end, 0xa0) && der_enter(&p, &end, 0x30) &&
+		  der_is(&p, end, v1, sizeof(v1)) && der_is(&p, end, sha256_set, sizeof(sha256_set));
+	while (ok && p < end) { /* the last element is the SignerInfos SET */
+		last = p;
+		ok = der_next(&p, end, &tag, &len) != NULL;
+	}
+	p = last;
+	ok = ok && last && der_enter(&p, &end, 0x31) && der_enter(&p, &end, 0x30) &&
+	     der_is(&p, end, v1, sizeof(v1));
+	OPENSSL_free(der);
+	return ok;
+}
+
+/* Parts of a SignedData the signature does not cover, which a changed
+ * byte can alter while CMS_verify still succeeds (the mutation tests found
+ * eContentType): the content type, the certificates and CRLs carried
+ * along, the digest, unsigned attributes. wp_cms_sign makes exactly one
+ * form; anything else is refused. */
+/* The SignerInfo names its certificate by issuer and serial, outside what
+ * is signed; OpenSSL matches the issuer after case folding, so a changed
+ * letter there still verified (found by the mutation tests). Byte-exact. */
+static bool names_signer(CMS_SignerInfo *si, X509 *cert)
+{
+	X509_NAME *issuer = NULL;
+	ASN1_INTEGER *serial = NULL;
+	ASN1_OCTET_STRING *keyid = NULL;
+	unsigned char *a = NULL, *b = NULL;
+	if (CMS_SignerInfo_get0_signer_id(si, &keyid, &issuer, &serial) != 1 || keyid || !issuer ||
+	    !serial || ASN1_INTEGER_cmp(serial, X509_get0_serialNumber(cert)) != 0)
+		return false;
+	int na = i2d_X509_NAME(issuer, &a), nb = i2d_X509_NAME(X509_get_issuer_name(cert), &b);
+	bool same = na > 0 && na == nb && memcmp(a, b, (size_t)na) == 0;
+	OPENSSL_free(a);
+	OPENSSL_free(b);
+	return same;
+}
+
+static bool shape_is_ours(CMS_ContentInfo *cms)
+{
+	const ASN1_OBJECT *type = CMS_get0_eContentType(cms);
+	STACK_OF(X509) *certs = CMS_get1_certs(cms);
+	STACK_OF(X509_CRL) *crls = CMS_get1_crls(cms);
+	STACK_OF(CMS_SignerInfo) *infos = CMS_get0_SignerInfos(cms);
+	CMS_SignerInfo *si = sk_CMS_SignerInfo_num(infos) == 1 ? sk_CMS_SignerInfo_value(infos, 0)
+							       : NULL;
+	X509_ALGOR *digest = NULL, *sigalg = NULL;
+	if (si)
+		CMS_SignerInfo_get0_algs(si, NULL, NULL, &digest, &sigalg);
+	const ASN1_OBJECT *md = NULL, *alg = NULL;
+	int ptype = 0;
+	int dtype = 0;
+	if (digest)
+		X509_ALGOR_get0(&md, &dtype, NULL, digest);
+	/* OpenSSL takes the hash from the digest algorithm and ignores the
+	 * one named here, so another name here still verified */
+	if (sigalg)
+		X509_ALGOR_get0(&alg, &ptype, NULL, sigalg);
+	bool ok = type && OBJ_obj2nid(type) == NID_pkcs7_data && sk_X509_num(certs) == 1 &&
+		  sk_X509_CRL_num(crls) <= 0 && si && md && OBJ_obj2nid(md) == NID_sha256 && dtype == V_ASN1_UNDEF &&
+		  CMS_unsigned_get_attr_count(si) <= 0 && alg &&
+		  OBJ_obj2nid(alg) == NID_ecdsa_with_SHA256 && ptype == V_ASN1_UNDEF &&
+		  names_signer(si, sk_X509_value(certs, 0)) && versions_are_ours(cms);
+	sk_X509_pop_free(certs, X509_free);
+	sk_X509_CRL_pop_free(crls, X509_CRL_free);
+	return ok;
+}
+
 int wp_cms_verify(const char *pem, size_t pemlen, const void *data, size_t len, X509 *ca,
 		  struct wp_cms_signer *out, char *err, size_t errlen)
 {
@@ -106,7 +250,21 @@ int wp_cms_verify(const char *pem, size_t pemlen, const void *data, size_t len, 
 		snprintf(err, errlen, "the signature file is not a PEM CMS signature");
 		goto out;
 	}
-	/* first whether the bytes are what was signed; who signed comes next,
+	if (!pem_is_exact(cms, pem, pemlen)) {
+		snprintf(err, errlen, "the signature file is not exactly the PEM CMS signature "
+			 "wipeproof writes (bytes added, removed or changed around the signature)");
+		goto out;
+	}
+	/* the shape first: OpenSSL 3.0's CMS_verify leaks its content BIO
+	 * when it cannot set up a digest the SignedData names (found by the
+	 * mutation test under ASan), and nothing of another shape is ours */
+	if (!shape_is_ours(cms)) {
+		snprintf(err, errlen, "the signature is not in the form wipeproof writes (one of "
+			 "its versions, content type, algorithms, embedded certificates, signer "
+			 "identifier or unsigned attributes differs)");
+		goto out;
+	}
+	/* then whether the bytes are what was signed; who signed comes next,
 	 * checked at the signing time rather than now */
 	if (!content || CMS_verify(cms, NULL, NULL, content, NULL,
 				   CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY) != 1) {

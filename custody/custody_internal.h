@@ -12,6 +12,7 @@
 struct wp_ledger {
 	sqlite3 *db;
 	bool readonly;
+	int wait_ms;                 /* busy timeout: WIPEPROOF_LEDGER_WAIT */
 	char path[4096];
 };
 

@@ -35,10 +35,42 @@ static const char schema[] =
 	"INSERT OR IGNORE INTO meta VALUES('format', '" LEDGER_FORMAT "');"
 	"INSERT OR IGNORE INTO meta VALUES('version', '" LEDGER_VERSION "');";
 
+/* The two failures a person can do something about get their own words:
+ * both leave the ledger as it was, because the transaction is rolled back. */
 int wp_sql_fail(struct wp_ledger *l, const char *what, char *err, size_t errlen)
 {
-	snprintf(err, errlen, "ledger %s: %s: %s", l->path, what, sqlite3_errmsg(l->db));
+	int code = sqlite3_errcode(l->db) & 0xff;
+	if (code == SQLITE_FULL)
+		snprintf(err, errlen, "ledger %s: %s: disk full: the filesystem holding the ledger has "
+			 "no room left; nothing was recorded, every earlier event is intact; free space "
+			 "there and run the command again", l->path, what);
+	else if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+		snprintf(err, errlen, "ledger %s: %s: the ledger is locked by another process (waited "
+			 "%d s); nothing was recorded; let the other wipeproof or sqlite3 finish and run "
+			 "the command again, or wait longer with WIPEPROOF_LEDGER_WAIT=SECONDS", l->path,
+			 what, l->wait_ms / 1000);
+	else
+		snprintf(err, errlen, "ledger %s: %s: %s", l->path, what, sqlite3_errmsg(l->db));
 	return WP_CUSTODY_ERROR;
+}
+
+/* How long to wait for another process's lock: WIPEPROOF_LEDGER_WAIT
+ * seconds, default 60. */
+static int wait_ms(int *out, char *err, size_t errlen)
+{
+	const char *env = getenv("WIPEPROOF_LEDGER_WAIT");
+	char *end = NULL;
+	*out = BUSY_TIMEOUT_MS;
+	if (!env || !env[0])
+		return 0;
+	long s = strtol(env, &end, 10);
+	if (*end || s < 0 || s > 86400) {
+		snprintf(err, errlen, "WIPEPROOF_LEDGER_WAIT='%s' is not a number of seconds from 0 "
+			 "to 86400", env);
+		return WP_CUSTODY_ERROR;
+	}
+	*out = (int)s * 1000;
+	return 0;
 }
 
 const char *wp_ledger_path_resolve(const char *option)
@@ -151,12 +183,14 @@ static struct wp_ledger *new_handle(const char *path, char *err, size_t errlen)
 
 static int open_db(struct wp_ledger *l, const char *uri, int flags, char *err, size_t errlen)
 {
+	if (wait_ms(&l->wait_ms, err, errlen) < 0)
+		return WP_CUSTODY_ERROR;
 	if (sqlite3_open_v2(uri, &l->db, flags | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "cannot open ledger %s: %s", l->path,
 			 l->db ? sqlite3_errmsg(l->db) : "out of memory");
 		return WP_CUSTODY_ERROR;
 	}
-	sqlite3_busy_timeout(l->db, BUSY_TIMEOUT_MS);
+	sqlite3_busy_timeout(l->db, l->wait_ms);
 	sqlite3_extended_result_codes(l->db, 1);
 	return 0;
 }
@@ -197,6 +231,24 @@ static void immutable_uri(const char *path, char *out, size_t len)
 	snprintf(out + n, len - n, "?immutable=1");
 }
 
+/* Immutable reading sees only the main file. Committed events still in
+ * the write-ahead log (another process has the ledger open, or a crash or
+ * a full disk stopped the checkpoint) would be silently missing, and the
+ * ledger would "verify" without them; refuse instead. */
+static int no_pending_wal(const char *path, char *err, size_t errlen)
+{
+	char wal[4200];
+	struct stat st;
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	if (stat(wal, &st) < 0 || st.st_size == 0)
+		return 0;
+	snprintf(err, errlen, "ledger %s has events in its write-ahead log %s (%lld bytes) that "
+		 "this user cannot read without write access to the ledger's folder; run as a user "
+		 "who may write there, or copy the ledger and its -wal file to a folder you own",
+		 path, wal, (long long)st.st_size);
+	return WP_CUSTODY_ERROR;
+}
+
 static int probe_readable(struct wp_ledger *l, char *err, size_t errlen)
 {
 	return exec(l, "SELECT count(*) FROM sqlite_master", "cannot read", err, errlen);
@@ -221,7 +273,9 @@ int wp_ledger_open_readonly(const char *path, struct wp_ledger **out, char *err,
 		sqlite3_close(l->db);
 		l->db = NULL;
 		immutable_uri(path, uri, sizeof(uri));
-		rc = open_db(l, uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, err, errlen);
+		rc = no_pending_wal(path, err, errlen);
+		if (rc == 0)
+			rc = open_db(l, uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, err, errlen);
 		if (rc == 0)
 			rc = probe_readable(l, err, errlen);
 	}
@@ -262,6 +316,19 @@ static void column(sqlite3_stmt *st, int i, char *out, size_t len, const char *n
 	out[n] = '\0';
 }
 
+/* A text column of any length, as C text. One with a NUL inside would be
+ * read cut short at it, and the bytes after it would escape every check
+ * (the mutation tests found "body" and "signature" accepted with garbage
+ * after a NUL), so such a column is a bad column. */
+static const char *whole_text(sqlite3_stmt *st, int i, const char *name, struct wp_row *row)
+{
+	const char *v = (const char *)sqlite3_column_text(st, i);
+	int n = sqlite3_column_bytes(st, i);
+	if (v && strlen(v) != (size_t)n && !row->bad_column)
+		row->bad_column = name;
+	return v;
+}
+
 static void read_actor(sqlite3_stmt *st, int first, struct wp_actor *a, const char *prefix,
 		       struct wp_row *row)
 {
@@ -287,12 +354,12 @@ void wp_row_read(sqlite3_stmt *st, struct wp_row *row)
 	for (int i = 8; i < 12; i++)
 		ev->witnessed |= sqlite3_column_type(st, i) != SQLITE_NULL;
 	read_actor(st, 8, &ev->witness, "witness", row);
-	row->body_text = (const char *)sqlite3_column_text(st, 12);
+	row->body_text = whole_text(st, 12, "body", row);
 	ev->body = row->body_text ? json_loads(row->body_text, JSON_REJECT_DUPLICATES, NULL) : NULL;
 	column(st, 13, ev->prev_hash, sizeof(ev->prev_hash), "prev_hash", row);
 	column(st, 14, ev->hash, sizeof(ev->hash), "hash", row);
-	row->signature = (const char *)sqlite3_column_text(st, 15);
-	row->witness_signature = (const char *)sqlite3_column_text(st, 16);
+	row->signature = whole_text(st, 15, "signature", row);
+	row->witness_signature = whole_text(st, 16, "witness_signature", row);
 }
 
 /* ---- reading ----------------------------------------------------------- */

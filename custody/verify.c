@@ -38,12 +38,29 @@ struct verifier {
 
 /* ---- signers ------------------------------------------------------------ */
 
-static void signer_load(struct signer *s, const char *fpr, const char *pem)
+/* The stored PEM must be exactly what append.c wrote (wp_cert_to_pem of
+ * the certificate): a PEM reader skips text around the block and tolerates
+ * other line breaks, so without this a changed signers row could still
+ * verify. */
+static bool pem_is_exact(X509 *cert, const char *pem, size_t len)
+{
+	char *again = wp_cert_to_pem(cert);
+	bool same = again && strlen(again) == len && memcmp(again, pem, len) == 0;
+	free(again);
+	return same;
+}
+
+static void signer_load(struct signer *s, const char *fpr, const char *pem, size_t pemlen)
 {
 	char why[300];
 	snprintf(s->fingerprint, sizeof(s->fingerprint), "%s", fpr ? fpr : "");
-	if (!pem || wp_cert_from_pem(pem, &s->cert, why, sizeof(why)) < 0) {
+	if (!pem || strlen(pem) != pemlen || wp_cert_from_pem(pem, &s->cert, why, sizeof(why)) < 0) {
 		snprintf(s->problem, sizeof(s->problem), "its stored certificate is unreadable");
+		return;
+	}
+	if (!pem_is_exact(s->cert, pem, pemlen)) {
+		snprintf(s->problem, sizeof(s->problem), "its stored certificate is not in the form "
+			 "the ledger writes (the signers table was changed)");
 		return;
 	}
 	if (wp_cert_person(s->cert, &s->person, why, sizeof(why)) < 0)
@@ -71,8 +88,10 @@ static int signers_load(struct wp_ledger *l, struct verifier *v, char *err, size
 		}
 		struct signer *s = &v->signers[v->n_signers++];
 		memset(s, 0, sizeof(*s));
-		signer_load(s, (const char *)sqlite3_column_text(st, 0),
-			    (const char *)sqlite3_column_text(st, 1));
+		const char *fpr = (const char *)sqlite3_column_text(st, 0);
+		const char *pem = (const char *)sqlite3_column_text(st, 1);
+		signer_load(s, fpr && strlen(fpr) == (size_t)sqlite3_column_bytes(st, 0) ? fpr : "",
+			    pem, (size_t)sqlite3_column_bytes(st, 1));
 	}
 	sqlite3_finalize(st);
 	if (step != SQLITE_DONE)
@@ -149,7 +168,7 @@ static int check_event(struct verifier *v, const struct wp_row *row, char *why, 
 {
 	const struct wp_event *ev = &row->ev;
 	if (row->bad_column)
-		return BAD("column %s is too long or not text", row->bad_column);
+		return BAD("column %s is too long, not text, or holds a NUL byte", row->bad_column);
 	if (check_chain(v, row, why, whylen) < 0 ||
 	    check_signature(v, ev, &ev->actor, row->signature, "signer", why, whylen) < 0)
 		return -1;
@@ -213,6 +232,28 @@ static int walk(struct wp_ledger *l, struct verifier *v, char *err, size_t errle
 	return rc;
 }
 
+/* Damage below the rows (b-tree pages, free lists) that the hash chain
+ * cannot see; SQLite's own check finds it. Not an event, so bad_seq stays 0. */
+static int check_file(struct wp_ledger *l, struct wp_custody_report *rep, char *err,
+		      size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(l->db, "PRAGMA integrity_check(1)", -1, &st, NULL) != SQLITE_OK)
+		return wp_sql_fail(l, "cannot check the database file", err, errlen);
+	int step = sqlite3_step(st);
+	const char *answer = step == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+	int rc = 0;
+	if (answer && strcmp(answer, "ok") != 0) {
+		snprintf(rep->why, sizeof(rep->why), "the database file is damaged (SQLite "
+			 "integrity_check: %.300s); restore the ledger from a backup", answer);
+		rc = WP_CUSTODY_BROKEN;
+	} else if (!answer) {
+		rc = wp_sql_fail(l, "cannot check the database file", err, errlen);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 static void check_anchor_reached(struct verifier *v)
 {
 	struct wp_custody_report *rep = v->rep;
@@ -238,7 +279,9 @@ int wp_custody_verify(struct wp_ledger *ledger, X509 *ca, const char *anchor,
 	}
 	int rc = wp_ledger_begin(ledger, false, err, errlen);
 	if (rc == 0) {
-		rc = signers_load(ledger, &v, err, errlen);
+		rc = check_file(ledger, report, err, errlen);
+		if (rc == 0)
+			rc = signers_load(ledger, &v, err, errlen);
 		if (rc == 0)
 			rc = walk(ledger, &v, err, errlen);
 		wp_ledger_end(ledger, true);
@@ -247,7 +290,9 @@ int wp_custody_verify(struct wp_ledger *ledger, X509 *ca, const char *anchor,
 		check_anchor_reached(&v);
 	if (rc == 0 && report->bad_seq)
 		rc = WP_CUSTODY_BROKEN;
-	if (rc == WP_CUSTODY_BROKEN)
+	if (rc == WP_CUSTODY_BROKEN && report->bad_seq == 0)
+		snprintf(err, errlen, "ledger %s does not verify: %s", ledger->path, report->why);
+	else if (rc == WP_CUSTODY_BROKEN)
 		snprintf(err, errlen, "ledger %s does not verify: first bad event is seq %llu: %s",
 			 ledger->path, (unsigned long long)report->bad_seq, report->why);
 	for (size_t i = 0; i < v.n_signers; i++)
