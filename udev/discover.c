@@ -496,6 +496,8 @@ static void probe_sysdir(struct probe_ctx *ctx, const char *sysdir,
 			      sizeof(d->pttype));
 	read_partitions(d, sysdir, has_medium);
 	wp_usage_apply(&ctx->usage, d);
+	if (dm_test_mapping(sysdir))
+		wp_usage_apply_below(&ctx->usage, d, sysdir);
 	wp_guard_evaluate(d, opts);
 	if (ud)
 		udev_device_unref(ud);

@@ -139,7 +139,10 @@ void wp_guard_evaluate(struct wp_device *dev, const struct wp_guard_opts *opts)
  * kernel's own way of producing real medium errors: a mapping its creator
  * marked with `dmsetup create --uuid WIPEPROOF-TEST-...`. LVM (LVM-),
  * cryptsetup (CRYPT-) and multipath (mpath-) never choose such a UUID, so
- * no real volume passes by accident. */
+ * no real volume passes by accident. The mapping still carries every use
+ * of the disks below it (discover.c: wp_usage_apply_below), so one over a
+ * spare partition of the system disk, or of a disk with a mounted
+ * partition, is protected as that disk is. */
 bool wp_guard_dm_test_uuid(const char *dm_uuid)
 {
 	size_t n = strlen(WP_DM_TEST_UUID_PREFIX);

@@ -536,12 +536,14 @@ static void apply_mount(struct wp_device *dev, const struct wp_use *use)
 	}
 }
 
-void wp_usage_apply(const struct wp_usage *usage, struct wp_device *dev)
+/* Apply every use of disk NAME to dev. */
+static void apply_uses_of(const struct wp_usage *usage, struct wp_device *dev,
+			  const char *name)
 {
 	for (size_t i = 0; i < usage->n; i++) {
 		const struct wp_use *use = &usage->items[i];
 
-		if (!use_has_disk(use, dev->name))
+		if (!use_has_disk(use, name))
 			continue;
 		if (use->type == WP_USE_MOUNT) {
 			apply_mount(dev, use);
@@ -551,4 +553,20 @@ void wp_usage_apply(const struct wp_usage *usage, struct wp_device *dev)
 			       use->what);
 		}
 	}
+}
+
+void wp_usage_apply(const struct wp_usage *usage, struct wp_device *dev)
+{
+	apply_uses_of(usage, dev, dev->name);
+}
+
+void wp_usage_apply_below(const struct wp_usage *usage, struct wp_device *dev,
+			  const char *sysdir)
+{
+	char names[WP_USE_MAX_DISKS][WP_NAME_LEN];
+	size_t n = 0;
+
+	resolve_slaves(sysdir, names, WP_USE_MAX_DISKS, &n, 0);
+	for (size_t i = 0; i < n; i++)
+		apply_uses_of(usage, dev, names[i]);
 }

@@ -81,4 +81,10 @@ void wp_usage_free(struct wp_usage *usage);
 /* Set mounted, holds_system, swap_active and mount points of dev. */
 void wp_usage_apply(const struct wp_usage *usage, struct wp_device *dev);
 
+/* The same for what uses the disks below the mapping at SYSDIR (its
+ * slaves, resolved to whole disks): a dm test mapping over a mounted or
+ * system disk is as protected as that disk. */
+void wp_usage_apply_below(const struct wp_usage *usage, struct wp_device *dev,
+			  const char *sysdir);
+
 #endif

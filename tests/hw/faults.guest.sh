@@ -2,14 +2,15 @@
 # fault targets. (a) dm-error maps LBAs 2048-2055 of a linear mapping over
 # disk BAD to I/O errors; (b) dm-flakey over disk FLAKY fails all I/O
 # every other second; (c) scsi_debug reports a medium error when LBAs
-# 4660-4667 are read. The mappings carry the dm UUID WIPEPROOF-TEST-*,
+# 4660-4667 are read; (d) a test mapping over the free partition of a
+# disk whose other partition is mounted is as protected as that disk. The mappings carry the dm UUID WIPEPROOF-TEST-*,
 # the only device-mapper nodes wipeproof accepts (udev/guard.c).
 export WIPEPROOF_KEYS=/tmp/keys WIPEPROOF_LEDGER=/tmp/ledger.db
 OP="Operator One"
 modprobe dm-mod && modprobe dm-flakey || echo "@@NODES modprobe dm failed"
-hw_wait_serials BAD FLAKY
-BAD=$(hw_node WPHW-BAD) FLAKY=$(hw_node WPHW-FLAKY)
-echo "@@NODES BAD=$BAD FLAKY=$FLAKY"
+hw_wait_serials BAD FLAKY MNT
+BAD=$(hw_node WPHW-BAD) FLAKY=$(hw_node WPHW-FLAKY) MNT=$(hw_node WPHW-MNT)
+echo "@@NODES BAD=$BAD FLAKY=$FLAKY MNT=$MNT"
 
 # dm_node NAME: /dev/dm-N of the mapping NAME (no dm udev rules here:
 # dmsetup runs without udev sync and devtmpfs makes the node)
@@ -80,3 +81,21 @@ SDSERIAL=$(hw_serial "$SD")
 hw_step medium "$WIPEPROOF" wipe "$SD" --method zero --verify full --confirm-serial "$SDSERIAL" \
 	--report /tmp/medium.json
 hw_step medium-report cat /tmp/medium.json
+
+# (d) the exception for test mappings does not reach past the disk below:
+# a mapping over partition 2 while partition 1 is mounted is refused like
+# the disk (the kernel itself refuses a mapping over the mounted node)
+modprobe ext4
+mkdir -p /mnt/below
+hw_step mnt-mount mount -t ext4 "${MNT}1" /mnt/below
+echo "0 $(sectors "${MNT}2") linear ${MNT}2 0" |
+	dmsetup create wpmnt --uuid WIPEPROOF-TEST-MNT --noudevsync
+hw_wait_dev "$(dm_node wpmnt)"
+DMMNT=$(dm_node wpmnt)
+echo "@@NODES DMMNT=$DMMNT"
+hw_step mnt-list "$WIPEPROOF" list --json
+hw_step mnt-wipe "$WIPEPROOF" wipe "$DMMNT" --method zero --confirm-serial WIPEPROOF-TEST-MNT \
+	--report /tmp/mnt.json
+hw_step mnt-ls ls /mnt/below
+dmsetup remove --noudevsync wpmnt
+umount /mnt/below

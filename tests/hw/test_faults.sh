@@ -5,10 +5,21 @@
 # certificate, and the custody ledger records it and verifies. dm-flakey
 # fails all I/O every other second: the retries carry the wipe through to
 # sanitized and the report counts them. scsi_debug fails reads of LBAs
-# 4660-4667: the read-back records them unreadable and the job fails.
+# 4660-4667: the read-back records them unreadable and the job fails. A
+# test mapping over a partition of a disk with a mounted filesystem is
+# refused.
 . "$(dirname "$0")/lib.sh"
 hw_disk vblk BAD
 hw_disk vblk FLAKY $((128 << 20))
+command -v mkfs.ext4 >/dev/null || { echo "SKIP: mkfs.ext4 (e2fsprogs) missing"; exit 77; }
+# MNT: an MBR with partition 1 (LBA 2048, 8 MiB, ext4) and 2 (LBA 18432, 6 MiB)
+hw_disk vblk MNT
+printf '\x00\x00\x00\x00\x83\x00\x00\x00\x00\x08\x00\x00\x00\x40\x00\x00\x00\x00\x00\x00\x83\x00\x00\x00\x00\x48\x00\x00\x00\x30\x00\x00' |
+	dd of="$(hw_file MNT)" bs=1 seek=446 conv=notrunc status=none
+# entries 3 and 4 empty (the markers there would make the table invalid)
+head -c 32 /dev/zero | dd of="$(hw_file MNT)" bs=1 seek=478 conv=notrunc status=none
+printf '\x55\xaa' | dd of="$(hw_file MNT)" bs=1 seek=510 conv=notrunc status=none
+mkfs.ext4 -q -F -E offset=$((2048 * 512)) "$(hw_file MNT)" 8M || fail "mkfs.ext4 in partition 1"
 hw_boot "$HW_SRC/faults.guest.sh" 360
 
 hw_expect people 0
@@ -63,4 +74,13 @@ hw_expect medium 1
 	fail "scsi_debug: $(echo "$rep" | jq -c .)"
 [ "$(echo "$rep" | jq -c '[.verification.unreadable[0], .bad_blocks[0]] | map(select(. != null)) | .[0]')" = \
 	'{"count":8,"first_lba":4660}' ] || fail "scsi_debug range: $(echo "$rep" | jq -c '{bad_blocks, verification}')"
+# (d) a test mapping beside a mounted partition: protected, refused, untouched
+hw_expect mnt-mount 0
+dm=$(hw_out mnt-list | jq -c '.devices[] | select(.serial == "WIPEPROOF-TEST-MNT")')
+[ "$(echo "$dm" | jq -r '.protected')" = true ] &&
+	echo "$dm" | jq -e '.protect_reasons[] | select(.code == "mounted")' >/dev/null ||
+	fail "a test mapping on a disk with a mounted partition is not protected: $dm"
+hw_expect mnt-wipe 3
+expect_in "/mnt/below" "$(hw_err mnt-wipe)"
+expect_in "lost+found" "$(hw_out mnt-ls)"
 echo "1 passed, 0 failed"
