@@ -11,6 +11,7 @@
  * the stop flag (a signal stops all) and the progress board.
  */
 #include "fw_cli.h"
+#include "i18n.h"
 #include "wipe_steps.h"
 #include "verify.h"
 
@@ -357,12 +358,12 @@ static void print_fingerprint(const struct wp_fingerprint_record *f)
 {
 	if (!f->done)
 		return;
-	printf("  medium     %llu of %llu sampled blocks changed, %llu already erased, "
-	       "%llu unchanged: %s\n", (unsigned long long)f->changed,
+	printf(_("  medium     %llu of %llu sampled blocks changed, %llu already erased, "
+	       "%llu unchanged: %s\n"), (unsigned long long)f->changed,
 	       (unsigned long long)f->blocks, (unsigned long long)f->already_expected,
-	       (unsigned long long)f->unchanged, f->passed ? "erased" : "NOT ERASED");
+	       (unsigned long long)f->unchanged, f->passed ? _("erased") : _("NOT ERASED"));
 	for (size_t i = 0; i < f->n_bad; i++)
-		printf("  unchanged  byte %llu\n", (unsigned long long)f->bad_offsets[i]);
+		printf(_("  unchanged  byte %llu\n"), (unsigned long long)f->bad_offsets[i]);
 }
 
 /* Medium errors: what was retried, what stayed bad, and what to do. */
@@ -371,22 +372,22 @@ static void print_faults(const struct wp_job *job)
 	const struct wp_badblock_record *b = &job->bad;
 	const struct wp_verify_record *v = &job->verify;
 	if (b->retries || v->retries)
-		printf("  retries    %llu (write) + %llu (read), %llu block(s) recovered\n",
+		printf(_("  retries    %llu (write) + %llu (read), %llu block(s) recovered\n"),
 		       (unsigned long long)b->retries, (unsigned long long)v->retries,
 		       (unsigned long long)(b->recovered_blocks + v->recovered_blocks));
 	for (size_t i = 0; i < b->n_ranges; i++)
-		printf("  bad blocks LBA %llu, %llu block(s): not written\n",
+		printf(_("  bad blocks LBA %llu, %llu block(s): not written\n"),
 		       (unsigned long long)b->ranges[i].first_lba,
 		       (unsigned long long)b->ranges[i].count);
 	for (size_t i = 0; i < v->n_unreadable; i++)
-		printf("  unreadable LBA %llu, %llu block(s)\n",
+		printf(_("  unreadable LBA %llu, %llu block(s)\n"),
 		       (unsigned long long)v->unreadable[i].first_lba,
 		       (unsigned long long)v->unreadable[i].count);
 	if (job->recommendation[0])
-		printf("  recommend  %s the device (NIST SP 800-88 Destroy): no certificate\n",
+		printf(_("  recommend  %s the device (NIST SP 800-88 Destroy): no certificate\n"),
 		       job->recommendation);
 	if (job->cause[0])
-		printf("  cause      %s\n", job->cause);
+		printf(_("  cause      %s\n"), job->cause);
 }
 
 void wp_wipe_print_summary(const struct wp_job *job, const char *report_path)
@@ -397,41 +398,41 @@ void wp_wipe_print_summary(const struct wp_job *job, const char *report_path)
 	job_totals(job, &written, &secs);
 	wp_format_size(written, size, sizeof(size));
 	printf("%s: %s\n", job->device.path, wp_result_name(job->result));
-	printf("  device     %s, serial %s\n", job->device.model, job->device.serial);
+	printf(_("  device     %s, serial %s\n"), job->device.model, job->device.serial);
 	if (job->firmware.used) {
-		printf("  method     %s: %s\n", job->method, job->firmware.command);
-		printf("  device     answered: %s (%.1f s)\n", job->firmware.status,
+		printf(_("  method     %s: %s\n"), job->method, job->firmware.command);
+		printf(_("  device     answered: %s (%.1f s)\n"), job->firmware.status,
 		       job->firmware.seconds);
 		print_fingerprint(&job->fingerprint);
 	} else {
-		printf("  method     %s (%zu pass%s)\n", job->method, job->npasses,
-		       job->npasses == 1 ? "" : "es");
-		printf("  written    %s in %.1f s (%.0f MB/s)\n", size, secs,
+		printf(ngettext("  method     %s (%zu pass)\n", "  method     %s (%zu passes)\n",
+				job->npasses), job->method, job->npasses);
+		printf(_("  written    %s in %.1f s (%.0f MB/s)\n"), size, secs,
 		       secs > 0 ? (double)written / secs / 1e6 : 0.0);
 	}
 	if (job->nist_category[0])
-		printf("  level      NIST SP 800-88 %s\n", job->nist_category);
+		printf(_("  level      NIST SP 800-88 %s\n"), job->nist_category);
 	const struct wp_verify_record *v = &job->verify;
 	if (job->firmware.used && v->bytes_checked == 0 && v->mode != WP_VERIFY_OFF) {
-		printf("  verified   by the sampled fingerprint above (the erase leaves no known "
-		       "pattern to read back)\n");
+		printf(_("  verified   by the sampled fingerprint above (the erase leaves no known "
+		       "pattern to read back)\n"));
 	} else if (v->mode != WP_VERIFY_OFF) {
 		wp_format_size(v->bytes_checked, size, sizeof(size));
-		printf("  verified   %s: %s read in %.1f s (%.0f MB/s, %.1f%% of the device), "
-		       "%llu mismatched block(s)\n", wp_verify_mode_name(v->mode), size, v->seconds,
+		printf(_("  verified   %s: %s read in %.1f s (%.0f MB/s, %.1f%% of the device), "
+		       "%llu mismatched block(s)\n"), wp_verify_mode_name(v->mode), size, v->seconds,
 		       v->seconds > 0 ? (double)v->bytes_checked / v->seconds / 1e6 : 0.0,
 		       v->coverage_percent, (unsigned long long)v->mismatched_blocks);
 		for (size_t i = 0; i < v->n_bad; i++)
-			printf("  bad byte   %llu\n", (unsigned long long)v->bad_offsets[i]);
+			printf(_("  bad byte   %llu\n"), (unsigned long long)v->bad_offsets[i]);
 	} else {
-		printf("  verified   NO (--verify off): the result is 'unverified'\n");
+		printf(_("  verified   NO (--verify off): the result is 'unverified'\n"));
 	}
 	print_faults(job);
 	if (job->error[0])
-		printf("  error      %s\n", job->error);
-	printf("  job        %s\n", job->id);
+		printf(_("  error      %s\n"), job->error);
+	printf(_("  job        %s\n"), job->id);
 	if (report_path && report_path[0])
-		printf("  report     %s\n", report_path);
+		printf(_("  report     %s\n"), report_path);
 }
 
 static void print_table(const struct drive *drives, size_t n)

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Messages for people in Japanese under LANG=ja_JP.UTF-8 (po/ja.po,
 # compiled into the build tree), English otherwise: `list`, the main usage,
-# and wipe's refusals. The ja_JP.UTF-8 locale is generated into this test's
+# wipe's refusals and its summary. The ja_JP.UTF-8 locale is generated into this test's
 # folder (LOCPATH), so the machine's locales are left alone.
 . "$(dirname "$0")/lib.sh"
 [ -f /usr/share/i18n/locales/ja_JP ] && command -v localedef >/dev/null ||
@@ -38,6 +38,17 @@ expect_in "does not match its serial" "$ERR"
 expect_exit 3 ja "$WIPEPROOF" wipe "$d" --confirm-serial WRONG
 expect_in "がシリアル番号" "$ERR"
 expect_in "一致しません" "$ERR"
+# the summary after a wipe, for the operator at the station
+expect_exit 0 ja "$WIPEPROOF" wipe "$d" --confirm-serial "$(wp_serial "$d")" --method zero \
+	--report "$WP_TMP/ja.json"
+expect_in "  方式       zero (1 パス)" "$OUT"
+expect_in "  検証       full:" "$OUT"
+expect_in "不一致 0 ブロック" "$OUT"
+expect_in "  報告書     $WP_TMP/ja.json" "$OUT"
+expect_exit 0 en "$WIPEPROOF" wipe "$d" --confirm-serial "$(wp_serial "$d")" --method zero \
+	--report "$WP_TMP/en.json"
+expect_in "  method     zero (1 pass)" "$OUT"
+expect_in "0 mismatched block(s)" "$OUT"
 mkfs.ext4 -q -F "$d" || fail "mkfs.ext4"
 mnt=$(mktemp -d "$WP_TMP/mnt-XXXXXX")
 mount "$d" "$mnt" || fail "mount"
