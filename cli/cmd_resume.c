@@ -276,19 +276,6 @@ static int check_disk(const struct wp_ledger_job *j, const char *path, struct wp
 
 /* ---- the job as it stood ------------------------------------------------- */
 
-static int hex_key(const char *hex, size_t len, uint8_t *key)
-{
-	if (len != 2 * WP_KEY_BYTES)
-		return -1;
-	for (size_t i = 0; i < WP_KEY_BYTES; i++) {
-		unsigned v;
-		if (sscanf(hex + 2 * i, "%2x", &v) != 1)
-			return -1;
-		key[i] = (uint8_t)v;
-	}
-	return 0;
-}
-
 /* passes[0..pass-1] from the method and the recorded keys: the passes
  * before the checkpoint's are complete. */
 static int restore_passes(const struct wp_ledger_job *j, const struct wp_method *m,
@@ -300,7 +287,7 @@ static int restore_passes(const struct wp_ledger_job *j, const struct wp_method 
 		struct wp_pass_record *rec = &job->passes[i];
 		size_t len = strcspn(p, ",");
 		rec->spec.pattern = m->passes[i];
-		if (m->passes[i] == WP_PATTERN_RANDOM && hex_key(p, len, rec->spec.key) < 0) {
+		if (m->passes[i] == WP_PATTERN_RANDOM && wp_key_from_hex(p, len, rec->spec.key) < 0) {
 			fprintf(stderr, _("wipeproof: resume: job %s has no usable key for pass %zu in "
 				"the jobs table; it cannot be resumed\n"), j->job_id, i + 1);
 			return -1;
@@ -341,18 +328,6 @@ static time_t parse_utc(const char *s)
 	return timegm(&tm);
 }
 
-static void job_set_device(struct wp_job *job, const struct wp_device *dev)
-{
-	struct wp_job_device *d = &job->device;
-	snprintf(d->path, sizeof(d->path), "%s", dev->path);
-	snprintf(d->model, sizeof(d->model), "%s", dev->model);
-	snprintf(d->serial, sizeof(d->serial), "%s", dev->serial);
-	snprintf(d->kind, sizeof(d->kind), "%s", wp_kind_name(dev->kind));
-	snprintf(d->transport, sizeof(d->transport), "%s", wp_transport_name(dev->transport));
-	d->size_bytes = dev->size_bytes;
-	d->logical_block_size = dev->logical_block_size;
-}
-
 /* The report of the job as one document again: the original id, start
  * time and keys, the plan, every interruption so far. */
 static int rebuild_job(const struct wp_ledger_job *j, const struct wp_device *dev,
@@ -366,7 +341,7 @@ static int rebuild_job(const struct wp_ledger_job *j, const struct wp_device *de
 	}
 	snprintf(job->id, sizeof(job->id), "%.36s", j->job_id);
 	job->started = parse_utc(j->started);
-	job_set_device(job, dev);
+	wp_job_set_device(job, dev);
 	snprintf(job->method, sizeof(job->method), "%s", m->name);
 	if (wp_verify_mode_parse(j->verify_mode, &job->verify.mode) < 0)
 		job->verify.mode = WP_VERIFY_FULL;
@@ -403,22 +378,6 @@ static int report_path_for(const struct wp_ledger_job *j, const struct wp_job *j
 
 /* ---- recording ------------------------------------------------------------ */
 
-static int append(struct wp_wipe_ledger *wl, const char *kind, const char *asset, json_t *body)
-{
-	char err[512];
-	int rc = body ? wp_custody_append(wp_wipe_ledger_handle(wl), wp_wipe_ledger_actor(wl), kind,
-					  asset, body, NULL, NULL, err, sizeof(err))
-		      : WP_CUSTODY_ERROR;
-	if (!body)
-		snprintf(err, sizeof(err), "out of memory");
-	json_decref(body);
-	if (rc == 0)
-		return WP_EXIT_OK;
-	fprintf(stderr, _("wipeproof: resume: cannot record %s for asset %s: %s\n"), kind, asset,
-		err);
-	return rc == WP_CUSTODY_REFUSED ? WP_EXIT_REFUSED : WP_EXIT_FAILED;
-}
-
 /* The missing wipe-end of a crashed run, the interruption in the jobs
  * table, wipe-resume, and the job as ours. */
 static int record_resume(struct wp_wipe_ledger *wl, struct wp_ledger_job *j, bool crashed)
@@ -430,9 +389,9 @@ static int record_resume(struct wp_wipe_ledger *wl, struct wp_ledger_job *j, boo
 		snprintf(why, sizeof(why), "the wipe process ended without recording its end (crash "
 			 "or power loss); last checkpoint pass %u byte %llu", j->pass,
 			 (unsigned long long)j->offset);
-		code = append(wl, WP_EV_WIPE_END, j->asset,
+		code = wp_wipe_ledger_append(wl, WP_EV_WIPE_END, j->asset,
 			      json_pack("{s:s, s:s, s:s, s:s}", "job_id", j->job_id, "result",
-					"interrupted", "cause", "crash", "error", why));
+					"interrupted", "cause", "crash", "error", why), "resume");
 	}
 	/* a crash is an interruption the dead process could not record */
 	if (code == WP_EXIT_OK && strcmp(j->state, WP_JOB_RUNNING) == 0) {
@@ -444,10 +403,10 @@ static int record_resume(struct wp_wipe_ledger *wl, struct wp_ledger_job *j, boo
 		}
 	}
 	if (code == WP_EXIT_OK)
-		code = append(wl, WP_EV_WIPE_RESUME, j->asset,
+		code = wp_wipe_ledger_append(wl, WP_EV_WIPE_RESUME, j->asset,
 			      json_pack("{s:s, s:s, s:s, s:I, s:I}", "job_id", j->job_id, "serial",
 					j->serial, "device", j->device, "pass", (json_int_t)j->pass,
-					"offset", (json_int_t)j->offset));
+					"offset", (json_int_t)j->offset), "resume");
 	if (code == WP_EXIT_OK &&
 	    wp_ledger_job_set_state(l, j->job_id, WP_JOB_RUNNING, (long)getpid(),
 				    j->interruptions, err, sizeof(err)) < 0) {

@@ -41,7 +41,7 @@ struct drive {
 	struct wp_job_checkpointer cp;
 };
 
-static void job_set_device(struct wp_job *job, const struct wp_device *dev)
+void wp_job_set_device(struct wp_job *job, const struct wp_device *dev)
 {
 	struct wp_job_device *d = &job->device;
 	snprintf(d->path, sizeof(d->path), "%s", dev->path);
@@ -138,7 +138,7 @@ static int init_job(struct drive *d)
 		fprintf(stderr, "wipeproof: %s\n", err);
 		return WP_EXIT_FAILED;
 	}
-	job_set_device(d->job, d->dev);
+	wp_job_set_device(d->job, d->dev);
 	snprintf(d->job->method, sizeof(d->job->method), "%s", d->method->name);
 	d->job->verify.mode = d->opts->verify_mode;
 	if (d->req.report_path)

@@ -95,8 +95,8 @@ int wp_wipe_ledger_check(struct wp_wipe_ledger *wl, const char *asset,
 	return exit_for(rc);
 }
 
-static int append(struct wp_wipe_ledger *wl, const char *kind, const char *asset,
-		  json_t *body, const char *device)
+int wp_wipe_ledger_append(struct wp_wipe_ledger *wl, const char *kind, const char *asset,
+			  json_t *body, const char *what)
 {
 	char err[512];
 	int rc = body ? wp_custody_append(wl->ledger, wl->actor, kind, asset, body, NULL, NULL,
@@ -108,7 +108,7 @@ static int append(struct wp_wipe_ledger *wl, const char *kind, const char *asset
 	if (rc == 0)
 		return WP_EXIT_OK;
 	fprintf(stderr, "wipeproof: %s: cannot record %s for asset %s in the ledger: %s\n",
-		device, kind, asset, err);
+		what, kind, asset, err);
 	return exit_for(rc);
 }
 
@@ -118,7 +118,7 @@ int wp_wipe_ledger_start(struct wp_wipe_ledger *wl, const char *asset,
 	json_t *body = json_pack("{s:s, s:s, s:s, s:s}", "job_id", job->id, "serial",
 				 job->device.serial, "method", job->method, "device",
 				 job->device.path);
-	return append(wl, WP_EV_WIPE_START, asset, body, job->device.path);
+	return wp_wipe_ledger_append(wl, WP_EV_WIPE_START, asset, body, job->device.path);
 }
 
 /* What the custody trail must show without opening the report: blocks
@@ -162,7 +162,7 @@ int wp_wipe_ledger_end(struct wp_wipe_ledger *wl, const char *asset,
 				job->device.path, err);
 		}
 	}
-	int code = append(wl, WP_EV_WIPE_END, asset, body, job->device.path);
+	int code = wp_wipe_ledger_append(wl, WP_EV_WIPE_END, asset, body, job->device.path);
 	if (code != WP_EXIT_OK || job->result != WP_RESULT_SANITIZED)
 		return code;
 	char coverage[32];
@@ -172,7 +172,7 @@ int wp_wipe_ledger_end(struct wp_wipe_ledger *wl, const char *asset,
 			 wp_verify_mode_name(v->mode), "bytes_checked", (json_int_t)v->bytes_checked,
 			 "coverage_percent", coverage, "mismatched_blocks",
 			 (json_int_t)v->mismatched_blocks);
-	return append(wl, WP_EV_VERIFIED, asset, body, job->device.path);
+	return wp_wipe_ledger_append(wl, WP_EV_VERIFIED, asset, body, job->device.path);
 }
 
 /* The free space of a filesystem: never a wipe-end, so it cannot make the
@@ -201,7 +201,7 @@ int wp_wipe_ledger_freespace(struct wp_wipe_ledger *wl, const char *asset,
 				sc->mountpoint, err);
 		}
 	}
-	return append(wl, WP_EV_FREESPACE, asset, body, sc->mountpoint);
+	return wp_wipe_ledger_append(wl, WP_EV_FREESPACE, asset, body, sc->mountpoint);
 }
 
 /* The certificate goes next to the report it names: an auditor who is
@@ -364,11 +364,6 @@ void wp_job_checkpointer_close(struct wp_job_checkpointer *cp)
 const char *wp_wipe_ledger_path(struct wp_wipe_ledger *wl)
 {
 	return wp_ledger_path(wl->ledger);
-}
-
-struct wp_identity *wp_wipe_ledger_actor(struct wp_wipe_ledger *wl)
-{
-	return wl->actor;
 }
 
 /* WIPEPROOF_CHECKPOINT_SECONDS: how often to checkpoint, for the tests

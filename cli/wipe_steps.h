@@ -30,6 +30,11 @@ struct wp_wipe_ledger;
 int wp_wipe_ledger_open(const struct wp_wipe_options *opts, struct wp_wipe_ledger **out);
 void wp_wipe_ledger_close(struct wp_wipe_ledger *wl);
 struct wp_ledger *wp_wipe_ledger_handle(struct wp_wipe_ledger *wl);
+/* Append KIND for ASSET with BODY (taken, may be NULL: out of memory) as
+ * the --as person; a failure is printed as "wipeproof: WHAT: cannot
+ * record ..."; a wp_exit code. */
+int wp_wipe_ledger_append(struct wp_wipe_ledger *wl, const char *kind, const char *asset,
+			  json_t *body, const char *what);
 /* The folder for reports when --asset is given without a destination. */
 int wp_wipe_ledger_report_dir(const struct wp_wipe_options *opts, char *dir, size_t len);
 /* May DEV be wiped as ASSET? Prints why not; a wp_exit code. */
@@ -41,14 +46,14 @@ int wp_wipe_ledger_start(struct wp_wipe_ledger *wl, const char *asset,
  * job is sanitized. */
 int wp_wipe_ledger_end(struct wp_wipe_ledger *wl, const char *asset,
 		       const struct wp_job *job, const char *report_path);
-/* After a sanitized wipe whose report was saved: issue its certificate
- * (cert-<id>.json, .json.p7s, .json.qr, .pdf next to the report) and
- * record it. Any other result gets no certificate (WP_EXIT_OK, nothing
- * done). A wp_exit code. */
 /* A freespace event for a free-space job (job->scope), RESULT one of
  * wiped, mismatch, failed, interrupted; a wp_exit code. */
 int wp_wipe_ledger_freespace(struct wp_wipe_ledger *wl, const char *asset,
 			     const struct wp_job *job, const char *result, const char *report_path);
+/* After a sanitized wipe whose report was saved: issue its certificate
+ * (cert-<id>.json, .json.p7s, .json.qr, .pdf next to the report) and
+ * record it. Any other result gets no certificate (WP_EXIT_OK, nothing
+ * done). A wp_exit code. */
 int wp_wipe_ledger_certify(struct wp_wipe_ledger *wl, const char *asset,
 			   const struct wp_job *job, const char *report_path, bool json);
 
@@ -66,7 +71,6 @@ int wp_ledger_job_interrupted(struct wp_ledger *ledger, const struct wp_ledger_j
 			      const char *cause, const char *state, long owner_pid,
 			      char *err, size_t errlen);
 const char *wp_wipe_ledger_path(struct wp_wipe_ledger *wl);
-struct wp_identity *wp_wipe_ledger_actor(struct wp_wipe_ledger *wl);
 
 /* A wp_checkpoint_fn context: the drive thread's own ledger handle. */
 struct wp_job_checkpointer {
@@ -85,5 +89,7 @@ double wp_checkpoint_seconds(void);
 void wp_wipe_verify_job(const struct wp_io_target *t, struct wp_job *job,
 			enum wp_verify_mode mode, const struct wp_run_ctl *ctl);
 void wp_wipe_print_summary(const struct wp_job *job, const char *report_path);
+/* The report's device block from the probed disk. */
+void wp_job_set_device(struct wp_job *job, const struct wp_device *dev);
 
 #endif

@@ -12,7 +12,7 @@
  * same", not to resist an adversary.
  */
 #include "verify.h"
-#include "verify_internal.h"
+#include "badblocks.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -45,7 +45,7 @@ static size_t thin_regions(struct wp_region *r, size_t n, size_t k)
 static int read_region(const struct wp_io_target *t, uint8_t *buf, const struct wp_region *r,
 		       char *err, size_t errlen)
 {
-	if (wp_read_fully(t->fd, buf, r->length, r->offset) == 0)
+	if (wp_io_read_fully(t, buf, r->length, r->offset) == 0)
 		return 0;
 	snprintf(err, errlen, "read error on %s in the %llu bytes at byte %llu: %s", t->path,
 		 (unsigned long long)r->length, (unsigned long long)r->offset, strerror(errno));

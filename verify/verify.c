@@ -8,7 +8,6 @@
  * so a person can look at them.
  */
 #include "verify.h"
-#include "verify_internal.h"
 #include "badblocks.h"
 
 #include <errno.h>
@@ -51,23 +50,6 @@ static void note_mismatches(struct verify_state *st, const uint8_t *diff,
 		if (rec->n_bad < WP_MAX_BAD_OFFSETS)
 			rec->bad_offsets[rec->n_bad++] = offset + b + i;
 	}
-}
-
-int wp_read_fully(int fd, uint8_t *buf, size_t len, uint64_t offset)
-{
-	size_t done = 0;
-	while (done < len) {
-		ssize_t n = pread(fd, buf + done, len - done, (off_t)(offset + done));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				errno = EIO; /* the device ended before its size */
-			return -1;
-		}
-		done += (size_t)n;
-	}
-	return 0;
 }
 
 /* An unreadable block holds the expected content in the buffer, so it is

@@ -343,15 +343,15 @@ static double opt_real(const json_t *obj, const char *key)
 	return json_is_number(v) ? json_number_value(v) : 0.0;
 }
 
-static int hex_decode(const char *hex, uint8_t *out, size_t n)
+int wp_key_from_hex(const char *hex, size_t len, uint8_t key[WP_KEY_BYTES])
 {
-	if (strlen(hex) != 2 * n)
+	if (len != 2 * WP_KEY_BYTES)
 		return -1;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < WP_KEY_BYTES; i++) {
 		unsigned v;
 		if (sscanf(hex + 2 * i, "%2x", &v) != 1)
 			return -1;
-		out[i] = (uint8_t)v;
+		key[i] = (uint8_t)v;
 	}
 	return 0;
 }
@@ -413,7 +413,7 @@ static int parse_pass(const json_t *p, size_t i, struct wp_pass_record *rec,
 		return 0;
 	if (want_str(p, "key", where, key, sizeof(key), err, errlen) < 0)
 		return -1;
-	if (hex_decode(key, rec->spec.key, WP_KEY_BYTES) < 0) {
+	if (wp_key_from_hex(key, strlen(key), rec->spec.key) < 0) {
 		snprintf(err, errlen, "%s.key is not %d hex digits", where, 2 * WP_KEY_BYTES);
 		return -1;
 	}

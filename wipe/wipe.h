@@ -51,6 +51,10 @@ struct wp_patgen {
 const char *wp_pattern_name(enum wp_pattern pattern);
 int wp_pattern_parse(const char *name, enum wp_pattern *out);
 
+/* A random pass's key from the LEN hex digits at HEX (a report's "key",
+ * one entry of the jobs table's keys); -1 unless exactly 2*WP_KEY_BYTES. */
+int wp_key_from_hex(const char *hex, size_t len, uint8_t key[WP_KEY_BYTES]);
+
 /* A new pass of the given pattern; random passes get a key from getrandom(). */
 int wp_pass_spec_new(struct wp_pass_spec *spec, enum wp_pattern pattern,
 		     char *err, size_t errlen);
