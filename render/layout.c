@@ -22,7 +22,7 @@
 /* How a row's value is made from the document; path is the member, or
  * the object the combined rows read from. */
 enum fmt { TEXT, MONO, BYTES, UTC, PERSON, METHOD, TOOL, SPAN, AMOUNT, CHECKED, WHERE, LEASE,
-	   LEDGER, ISSUED };
+	   LEDGER, ISSUED, BUILD };
 
 static const struct row {
 	const char *label;         /* NULL: a section heading */
@@ -46,6 +46,7 @@ static const struct row {
 	{ "方式の詳細  Method details", "sanitization.method_details", TEXT },
 	{ "注記  Note", "sanitization.note", TEXT },
 	{ "ツールと版  Tool and version", "sanitization", TOOL },
+	{ "ビルド  Build (commit, SHA-256)", "sanitization", BUILD },
 	{ "開始 – 終了  Started – ended", "sanitization", SPAN },
 	{ "書込量  Written", "sanitization", AMOUNT },
 	{ "消去後の行き先  Destination", "destination", TEXT },
@@ -122,6 +123,13 @@ static void combined(const json_t *doc, const struct row *r, char *out, size_t l
 		return;
 	case TOOL:
 		snprintf(out, len, "%s %s", sub(doc, p, "tool"), sub(doc, p, "tool_version"));
+		return;
+	case BUILD:
+		/* the executable's hash in full: an auditor compares it with
+		 * `sha256sum /usr/sbin/wipeproof`, and a prefix proves nothing */
+		if (sub(doc, p, "tool_sha256")[0])
+			snprintf(out, len, "commit %s\nSHA-256 %s", sub(doc, p, "tool_commit"),
+				 sub(doc, p, "tool_sha256"));
 		return;
 	case SPAN:
 		snprintf(out, len, "%s – %s (UTC)", sub(doc, p, "started_utc"), sub(doc, p, "ended_utc"));
@@ -240,6 +248,6 @@ void wp_draw_fields(struct wp_page *p, const json_t *doc)
 		format_value(doc, r, value, sizeof(value));
 		wp_utf8_trim(value);
 		if (value[0])
-			row(p, r->label, value, r->fmt == MONO || r->fmt == LEDGER);
+			row(p, r->label, value, r->fmt == MONO || r->fmt == LEDGER || r->fmt == BUILD);
 	}
 }
