@@ -19,7 +19,7 @@ src=$(dirname "$(dirname "$(readlink -f "$0")")")
 if git -C "$src" rev-parse HEAD >/dev/null 2>&1; then
 	head=$(git -C "$src" rev-parse HEAD)
 	# a build of edited files says so; the test may run on one
-	[ "${commit%-dirty}" = "$head" ] || fail "commit $commit, but the tree is at $head"
+	[ "${commit%-dirty}" = "$head" ] || fail "the binary was built at $commit, but the tree is at $head: rebuild (scripts/build)"
 else
 	[ "$commit" = unknown ] || fail "no git here, yet commit $commit"
 fi
