@@ -23,7 +23,21 @@ struct check {
 	size_t len;
 	json_t *doc;                 /* once parsed */
 	char sha[WP_FPR_HEX];
+	X509_CRL *crl;               /* NULL: revocation not checked */
+	bool ledger_checked, device_checked, revocation_checked;
 };
+
+/* What a VALID verdict rests on, on the verdict line itself: a signature
+ * alone shows who signed, not that the disk was wiped (certs/README.md,
+ * threat model). */
+static void verdict_scope(const struct check *c, char *out, size_t len)
+{
+	snprintf(out, len, "%s%s%s", c->ledger_checked
+		 ? (c->device_checked ? "signature, ledger and device" : "signature and ledger")
+		 : (c->device_checked ? "signature and device" : "signature"),
+		 c->ledger_checked ? "" : "; not checked against the ledger",
+		 c->revocation_checked ? "" : "; revocation not checked (no CRL)");
+}
 
 static void detail(struct check *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -51,14 +65,23 @@ static int finish(const struct wp_kopts *o, struct check *c)
 					"details", c->details);
 		if (c->reason[0])
 			json_object_set_new(out, "reason", json_string(c->reason));
+		if (c->doc) {
+			char scope[256];
+			verdict_scope(c, scope, sizeof(scope));
+			json_object_set_new(out, "checked", json_string(scope));
+		}
 		json_dumpf(out, stdout, JSON_INDENT(2) | WP_JSON_DUMP_FLAGS);
 		fputc('\n', stdout);
 		json_decref(out);
 	} else {
 		size_t i;
 		json_t *line;
+		char scope[256];
+		verdict_scope(c, scope, sizeof(scope));
 		if (c->reason[0])
 			printf("INVALID: %s\n", c->reason);
+		else if (c->doc)
+			printf("VALID %s\n", scope);
 		else
 			printf("VALID\n");
 		json_array_foreach(c->details, i, line)
@@ -88,9 +111,19 @@ static int check_signature(struct check *c, const char *sig_path, X509 *ca)
 		return invalid(c, err);
 	struct tm tm;
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&s.signed_at, &tm));
-	detail(c, "signature: valid CMS signature by %s (%s, %s), fingerprint %.16s, signed %s, "
-	       "certified by the CA", s.person.name, s.person.title, wp_role_name(s.person.role),
-	       s.person.fingerprint, when);
+	if (wp_crl_check(c->crl, &s.person, s.signed_at, err, sizeof(err)) < 0)
+		return invalid(c, err);
+	detail(c, "signature: valid CMS signature by %s (%s, %s — the issuer), fingerprint %.16s, "
+	       "signed %s, certified by the CA", s.person.name, s.person.title,
+	       wp_role_name(s.person.role), s.person.fingerprint, when);
+	struct wp_revocation r;
+	if (!c->crl)
+		detail(c, "revocation: not checked (no crl.pem beside the CA; give --crl FILE)");
+	else if (wp_crl_lookup(c->crl, &s.person, &r) == 1)
+		detail(c, "revocation: the signer's key was revoked later (%s); this signature is "
+		       "dated before that", r.reason);
+	else
+		detail(c, "revocation: the signer is not on the CA's revocation list");
 	if (wp_certdoc_parse(c->text, c->len, &c->doc, err, sizeof(err)) < 0)
 		return invalid(c, err);
 	detail(c, "document: canonical and complete, SHA-256 %s", c->sha);
@@ -150,6 +183,7 @@ static int check_ledger(struct check *c, const char *path, X509 *ca)
 		c->code = WP_EXIT_FAILED;
 		return -1;
 	}
+	wp_ledger_set_crl(l, c->crl);
 	snprintf(anchor, sizeof(anchor), "%s@%lld", wp_certdoc_str(c->doc, "ledger.head_hash"), seq);
 	int rc = wp_custody_verify(l, ca, seq > 0 ? anchor : NULL, &report, err, sizeof(err));
 	struct cert_event f = { wp_certdoc_str(c->doc, "certificate_id"), c->sha, 0 };
@@ -170,6 +204,7 @@ static int check_ledger(struct check *c, const char *path, X509 *ca)
 	if (f.seq == 0)
 		return invalid(c, "the ledger holds no certificate event with this certificate's id and "
 			       "SHA-256: it was not issued from this ledger, or was changed");
+	c->ledger_checked = true;
 	detail(c, "ledger: %llu events verify; the head at issue (seq %lld) is in the chain; "
 	       "certificate event at seq %llu", (unsigned long long)report.events, seq,
 	       (unsigned long long)f.seq);
@@ -223,6 +258,7 @@ static int check_device(struct check *c, const struct wp_kopts *o)
 		c->code = code;
 		return -1;
 	}
+	c->device_checked = true;
 	detail(c, "device: %s still holds the wipe pattern of job %s", o->device,
 	       wp_certdoc_str(c->doc, "sanitization.job_id"));
 	return 0;
@@ -248,12 +284,22 @@ static int verify_file(const struct wp_kopts *o, struct check *c)
 	}
 	c->text = text;
 	wp_sha256_hex(text, c->len, c->sha);
+	char crl_path[4200];
+	if (wp_cli_crl_load(o, ca_path, ca, &c->crl, crl_path, sizeof(crl_path)) < 0) {
+		X509_free(ca);
+		free(text);
+		c->code = WP_EXIT_FAILED;
+		return -1;
+	}
+	c->revocation_checked = c->crl != NULL;
 	int rc = check_signature(c, sig, ca);
 	if (rc == 0 && o->ledger)
 		rc = check_ledger(c, o->ledger, ca);
 	if (rc == 0 && o->device)
 		rc = check_device(c, o);
 	X509_free(ca);
+	X509_CRL_free(c->crl);
+	c->crl = NULL;
 	free(text);
 	return rc;
 }
@@ -270,15 +316,42 @@ static int verify_qr(const struct wp_kopts *o, struct check *c)
 		c->code = WP_EXIT_FAILED;
 		return -1;
 	}
+	X509_CRL *crl = NULL;
+	if (wp_trust_load_crl(o->trust, certs[0], &crl, err, sizeof(err)) < 0) {
+		fprintf(stderr, "wipeproof: cert verify: %s\n", err);
+		wp_trust_free(certs, n);
+		c->code = WP_EXIT_FAILED;
+		return -1;
+	}
 	int rc = wp_qr_verify(o->qr, certs, n, &q, &signer, err, sizeof(err));
 	wp_trust_free(certs, n);
+	struct wp_revocation r = { 0 };
+	bool revoked = rc == 0 && crl && wp_crl_lookup(crl, &signer, &r) == 1;
+	bool had_crl = crl != NULL;
+	X509_CRL_free(crl);
 	if (rc < 0)
 		return invalid(c, err);
+	/* the QR code carries only the day: signed on DATE or later, so a
+	 * revocation before the end of that day may precede the signature */
+	struct tm tm = { 0 };
+	const char *end = strptime(q.date, "%Y-%m-%d", &tm);
+	time_t day_end = end && !*end ? timegm(&tm) + 86400 : 0;
+	if (revoked && r.at < day_end) {
+		char when[WP_TIME_MAX];
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&r.at, &tm));
+		snprintf(err, sizeof(err), "the key of %s (fingerprint %.16s) was revoked on %s (%s); "
+			 "this QR code is dated %s and may have been signed after that", signer.name,
+			 signer.fingerprint, when, r.reason, q.date);
+		return invalid(c, err);
+	}
 	detail(c, "QR: signed by %s (%s, %s), fingerprint %.16s, certified by the bundle's CA",
 	       signer.name, signer.title, wp_role_name(signer.role), signer.fingerprint);
 	detail(c, "certificate %s: serial %s, model %s, method %s, NIST %s, %s on %s", q.id,
 	       q.serial, q.model, q.method, q.category, q.result, q.date);
 	detail(c, "document SHA-256 %s", q.sha256);
+	detail(c, had_crl ? "revocation: checked against the bundle's revocation list"
+		      : "revocation: not checked (the bundle has no revocation list; export a new "
+			"one with 'wipeproof keys export-trust')");
 	return 0;
 }
 

@@ -17,7 +17,7 @@ enum {
 	O_LEASE_CONTRACT, O_LEASE_END, O_REASON, O_COMMENT, O_METHOD, O_PHOTO,
 	O_VENDOR, O_VENDOR_CERT, O_TO, O_TEXT, O_NO_APPROVAL, O_APPROVAL,
 	O_FORMAT, O_SINCE, O_ANCHOR, O_OUTPUT, O_JSON, O_HELP,
-	O_SIG, O_REPORT, O_QR, O_TRUST, O_CONTACT, O_HTML,
+	O_SIG, O_REPORT, O_QR, O_TRUST, O_CONTACT, O_HTML, O_DATE, O_CRL, O_SIGN,
 };
 
 static const struct option options[] = {
@@ -66,6 +66,9 @@ static const struct option options[] = {
 	{ "trust", required_argument, NULL, O_TRUST },
 	{ "contact", required_argument, NULL, O_CONTACT },
 	{ "html", required_argument, NULL, O_HTML },
+	{ "date", required_argument, NULL, O_DATE },
+	{ "crl", required_argument, NULL, O_CRL },
+	{ "sign", no_argument, NULL, O_SIGN },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -77,6 +80,7 @@ static const struct {
 	{ "keys", "init-ca", "org days passphrase-file no-passphrase keys json" },
 	{ "keys", "issue", "name title role days passphrase-file no-passphrase ca-passphrase-file keys json" },
 	{ "keys", "list", "keys json" },
+	{ "keys", "revoke", "reason date ca-passphrase-file keys json" },
 	{ "keys", "export-trust", "keys output html" },
 	{ "custody", "init", WRITE "no-approval-required approval-required" },
 	{ "custody", "intake", WRITE "asset device serial model owner location manager "
@@ -90,12 +94,12 @@ static const struct {
 	{ "custody", "log", "ledger asset json" },
 	{ "custody", "show", "ledger json" },
 	{ "custody", "export", "ledger format owner since output" },
-	{ "custody", "verify", "ledger keys ca anchor json" },
-	{ "custody", "head", "ledger json" },
+	{ "custody", "verify", "ledger keys ca crl anchor json" },
+	{ "custody", "head", "ledger json sign as passphrase-file keys output" },
 	{ "cert", "issue", WRITE "asset output location contact" },
 	{ "cert", "show", "json" },
 	{ "cert", "render", "output" },
-	{ "cert", "verify", "sig ca keys ledger device report qr trust json" },
+	{ "cert", "verify", "sig ca crl keys ledger device report qr trust json" },
 };
 
 static const char *option_name(int val)
@@ -152,6 +156,8 @@ static const char **string_slot(struct wp_kopts *o, int opt)
 	case O_ANCHOR: return &o->anchor;
 	case O_OUTPUT: return &o->output;
 	case O_HTML: return &o->html;
+	case O_DATE: return &o->date;
+	case O_CRL: return &o->crl;
 	case O_SIG: return &o->sig;
 	case O_REPORT: return &o->report;
 	case O_QR: return &o->qr;
@@ -183,6 +189,7 @@ static int take(struct wp_kopts *o, int opt, const char *arg, char *err, size_t 
 	case O_NO_APPROVAL: o->no_approval_required = true; return 0;
 	case O_APPROVAL: o->approval_required = true; return 0;
 	case O_JSON: o->json = true; return 0;
+	case O_SIGN: o->sign = true; return 0;
 	}
 	return -1;
 }
@@ -261,7 +268,7 @@ int wp_kopts_parse(const char *group, int argc, char **argv, struct wp_kopts *o,
 		return 1;
 	/* custody show TAG, cert show|render|verify FILE */
 	bool file = strcmp(group, "cert") == 0 && strcmp(o->sub, "issue") != 0;
-	if ((strcmp(o->sub, "show") == 0 || file) && first < argc)
+	if ((strcmp(o->sub, "show") == 0 || strcmp(o->sub, "revoke") == 0 || file) && first < argc)
 		o->operand = argv[first++];
 	if (first < argc) {
 		snprintf(err, errlen, "'%s %s' takes no operand; unexpected '%s'", group, o->sub,
@@ -279,6 +286,7 @@ static const char usage_keys[] =
 	"                            [--passphrase-file F | --no-passphrase] [--ca-passphrase-file F]\n"
 	"       wipeproof keys list [--json]\n"
 	"       wipeproof keys export-trust [--output FILE] [--html FILE]\n"
+	"       wipeproof keys revoke PERSON --reason REASON [--date DATE] [--ca-passphrase-file F]\n"
 	"\n"
 	"The organisation's CA and the people who sign custody events. ECDSA P-256\n"
 	"keys; X.509 certificates whose subject holds the person's name, title and\n"
@@ -292,7 +300,11 @@ static const char usage_keys[] =
 	"  --passphrase-file F      encrypt the new key with the first line of F;\n"
 	"                           without it a terminal asks (empty: unencrypted)\n"
 	"  --no-passphrase          store the new key unencrypted (0600) without asking\n"
-	"  --ca-passphrase-file F   passphrase of an encrypted CA key (issue)\n"
+	"  --ca-passphrase-file F   passphrase of an encrypted CA key (issue, revoke)\n"
+	"  --reason REASON          revoke: affiliation-changed (left), key-compromise,\n"
+	"                           superseded, cessation-of-operation or unspecified\n"
+	"  --date DATE              revoke: signatures from DATE on are refused\n"
+	"                           (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC; default now)\n"
 	"  --json                   print the result as JSON\n"
 	"  --output FILE            export-trust: write the bundle (CA, then every person's\n"
 	"                           certificate, PEM) to FILE instead of stdout\n"

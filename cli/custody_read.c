@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static struct wp_ledger *open_for_reading(const struct wp_kopts *o)
 {
@@ -225,6 +226,29 @@ int wp_custody_export(const struct wp_kopts *o)
 
 /* ---- verify and head ----------------------------------------------------- */
 
+int wp_cli_crl_load(const struct wp_kopts *o, const char *ca_path, X509 *ca, X509_CRL **crl,
+		    char *used, size_t usedlen)
+{
+	char path[4200], err[1024];
+	*crl = NULL;
+	used[0] = '\0';
+	if (o->crl) {
+		snprintf(path, sizeof(path), "%s", o->crl);
+	} else {
+		const char *slash = strrchr(ca_path, '/');
+		snprintf(path, sizeof(path), "%.*s" WP_CRL_FILE, slash ? (int)(slash - ca_path + 1) : 0,
+			 ca_path);
+		if (access(path, F_OK) != 0)
+			return 0;
+	}
+	if (wp_crl_load(path, ca, crl, err, sizeof(err)) < 0) {
+		fprintf(stderr, "wipeproof: %s %s: revocation list: %s\n", o->group, o->sub, err);
+		return -1;
+	}
+	snprintf(used, usedlen, "%s", path);
+	return 0;
+}
+
 static void print_report(const struct wp_kopts *o, const struct wp_custody_report *r, int rc,
 			 const char *path, const char *err)
 {
@@ -265,15 +289,25 @@ int wp_custody_verify_cmd(const struct wp_kopts *o)
 		fprintf(stderr, "wipeproof: custody verify: CA certificate: %s; give --ca FILE\n", err);
 		return WP_EXIT_FAILED;
 	}
-	struct wp_ledger *l = open_for_reading(o);
-	if (!l) {
+	X509_CRL *crl = NULL;
+	char crl_path[4200];
+	struct wp_ledger *l = NULL;
+	if (wp_cli_crl_load(o, path, ca, &crl, crl_path, sizeof(crl_path)) < 0 ||
+	    !(l = open_for_reading(o))) {
+		X509_CRL_free(crl);
 		X509_free(ca);
 		return WP_EXIT_FAILED;
 	}
+	wp_ledger_set_crl(l, crl);
 	struct wp_custody_report report;
 	int rc = wp_custody_verify(l, ca, o->anchor, &report, err, sizeof(err));
 	print_report(o, &report, rc, wp_ledger_path(l), err);
+	if (rc == 0 && !o->json)
+		printf(crl ? "revocation: checked against %s\n"
+			   : "revocation: not checked (no crl.pem beside the CA; give --crl FILE)\n",
+		       crl_path);
 	wp_ledger_close(l);
+	X509_CRL_free(crl);
 	X509_free(ca);
 	return wp_custody_exit(rc);
 }

@@ -74,6 +74,10 @@ int wp_ledger_open_readonly(const char *path, struct wp_ledger **out,
 			    char *err, size_t errlen);
 void wp_ledger_close(struct wp_ledger *ledger);
 const char *wp_ledger_path(const struct wp_ledger *ledger);
+/* The CA's revocation list (certs.h): verification then refuses an event
+ * signed by someone at or after their revocation date. NULL: none. Takes
+ * its own reference. */
+int wp_ledger_set_crl(struct wp_ledger *ledger, X509_CRL *crl);
 
 /* ---- events ------------------------------------------------------------ */
 
