@@ -233,6 +233,28 @@ int wp_anchor_parse(const char *text, uint64_t *seq, char hash[WP_HASH_HEX]);
 int wp_custody_verify(struct wp_ledger *ledger, X509 *ca, const char *anchor,
 		      struct wp_custody_report *report, char *err, size_t errlen);
 
+/* ---- signed heads ---------------------------------------------------------- */
+
+/* A checkpoint of the ledger signed by a person (head.c): kept away from
+ * the station, it makes a later cut of the ledger's tail detectable. */
+struct wp_signed_head {
+	uint64_t seq;
+	char hash[WP_HASH_HEX];
+	time_t signed_at;
+	struct wp_person signer;
+};
+
+/* The ledger's head, now, signed by id: one line of canonical JSON
+ * (malloc'd). Refuses an empty ledger. */
+int wp_head_sign(struct wp_ledger *ledger, const struct wp_identity *id, char **text,
+		 char *err, size_t errlen);
+/* The checkpoint TEXT is exactly what wp_head_sign wrote, its signer was
+ * certified by ca (and not revoked per crl, may be NULL) when it was signed,
+ * and the signature holds. 0, or WP_CUSTODY_BROKEN with the reason. The
+ * ledger itself is checked by wp_custody_verify with "HASH@SEQ" of out. */
+int wp_head_verify(const char *text, size_t len, X509 *ca, X509_CRL *crl,
+		   struct wp_signed_head *out, char *err, size_t errlen);
+
 /* ---- resumable jobs ------------------------------------------------------ */
 
 /*
