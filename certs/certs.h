@@ -238,6 +238,16 @@ long long wp_certdoc_int(const json_t *doc, const char *path);
 
 /* Who may sign a certificate: an operator or an approver. */
 bool wp_cert_role_may_issue(enum wp_role role);
+/* Who may validate it (the second signature): an approver or a witness. */
+bool wp_cert_role_may_validate(enum wp_role role);
+
+/* The document's "signing" member: "two-person" certificates are valid only
+ * with a second CMS signature by a validator (FILE.json.validator.p7s);
+ * "single-signature" ones say why one is enough (station policy). A
+ * document without it is from before two-person certificates. */
+#define WP_SIGNING_TWO_PERSON "two-person"
+#define WP_SIGNING_SINGLE "single-signature"
+#define WP_VALIDATOR_SIG_NAME "cert-ID.json.validator.p7s"
 
 /* Detached CMS SignedData over data, by the identity's key, its certificate
  * embedded, as PEM (malloc'd). Verifiable with `openssl cms -verify
@@ -255,6 +265,10 @@ struct wp_cms_signer {
  * certificates (wp_cert_role_may_issue). The reason in err otherwise. */
 int wp_cms_verify(const char *pem, size_t pemlen, const void *data, size_t len, X509 *ca,
 		  struct wp_cms_signer *out, char *err, size_t errlen);
+/* The same for the validator's signature: the signer may validate
+ * (wp_cert_role_may_validate) instead of issue. */
+int wp_cms_verify_validator(const char *pem, size_t pemlen, const void *data, size_t len,
+			    X509 *ca, struct wp_cms_signer *out, char *err, size_t errlen);
 
 /* ---- QR payload (certs/README.md, "QR payload") ------------------------- */
 

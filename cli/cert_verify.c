@@ -25,6 +25,8 @@ struct check {
 	char sha[WP_FPR_HEX];
 	X509_CRL *crl;               /* NULL: revocation not checked */
 	bool ledger_checked, device_checked, revocation_checked;
+	bool validating;             /* cert validate: the second signature is about to be made */
+	char signatures[600];        /* who signed, for the verdict line */
 };
 
 /* What a VALID verdict rests on, on the verdict line itself: a signature
@@ -32,10 +34,11 @@ struct check {
  * threat model). */
 static void verdict_scope(const struct check *c, char *out, size_t len)
 {
-	snprintf(out, len, "%s%s%s", c->ledger_checked
-		 ? (c->device_checked ? "signature, ledger and device" : "signature and ledger")
-		 : (c->device_checked ? "signature and device" : "signature"),
-		 c->ledger_checked ? "" : "; not checked against the ledger",
+	snprintf(out, len, "%s; checked: %s%s%s", c->signatures[0] ? c->signatures : "signature",
+		 c->ledger_checked
+		 ? (c->device_checked ? "signatures, ledger and device" : "signatures and ledger")
+		 : (c->device_checked ? "signatures and device" : "signatures"),
+		 c->ledger_checked ? "" : ", not checked against the ledger",
 		 c->revocation_checked ? "" : "; revocation not checked (no CRL)");
 }
 
@@ -66,7 +69,7 @@ static int finish(const struct wp_kopts *o, struct check *c)
 		if (c->reason[0])
 			json_object_set_new(out, "reason", json_string(c->reason));
 		if (c->doc) {
-			char scope[256];
+			char scope[1024];
 			verdict_scope(c, scope, sizeof(scope));
 			json_object_set_new(out, "checked", json_string(scope));
 		}
@@ -76,12 +79,12 @@ static int finish(const struct wp_kopts *o, struct check *c)
 	} else {
 		size_t i;
 		json_t *line;
-		char scope[256];
+		char scope[1024];
 		verdict_scope(c, scope, sizeof(scope));
 		if (c->reason[0])
 			printf("INVALID: %s\n", c->reason);
 		else if (c->doc)
-			printf("VALID %s\n", scope);
+			printf("VALID — %s\n", scope);
 		else
 			printf("VALID\n");
 		json_array_foreach(c->details, i, line)
@@ -93,6 +96,9 @@ static int finish(const struct wp_kopts *o, struct check *c)
 }
 
 /* ---- the document and its signature ----------------------------------- */
+
+static int check_validator(struct check *c, const char *sig_path, X509 *ca,
+			   const struct wp_person *issuer);
 
 static int check_signature(struct check *c, const char *sig_path, X509 *ca)
 {
@@ -151,6 +157,74 @@ static int check_signature(struct check *c, const char *sig_path, X509 *ca)
 		detail(c, "tool: %s %s (the certificate names no build)",
 		       wp_certdoc_str(c->doc, "sanitization.tool"),
 		       wp_certdoc_str(c->doc, "sanitization.tool_version"));
+	snprintf(c->signatures, sizeof(c->signatures), "ONE signature, by %.200s (%s, the issuer)",
+		 s.person.name, wp_role_name(s.person.role));
+	return check_validator(c, sig_path, ca, &s.person);
+}
+
+/* The second signature a two-person certificate needs (certs/README.md,
+ * threat model): without it one operator's key could certify a disk nobody
+ * else saw wiped. */
+static int check_validator(struct check *c, const char *sig_path, X509 *ca,
+			   const struct wp_person *issuer)
+{
+	char err[1400], path[4300], when[WP_TIME_MAX];
+	const char *policy = wp_certdoc_str(c->doc, "signing.policy");
+	if (strcmp(policy, WP_SIGNING_TWO_PERSON) != 0) {
+		const char *why = policy[0] ? wp_certdoc_str(c->doc, "signing.reason")
+					    : "issued before two-person certificates";
+		detail(c, "validation: none — ONE signature; the certificate says why: %s", why);
+		size_t used = strlen(c->signatures);
+		snprintf(c->signatures + used, sizeof(c->signatures) - used,
+			 " — no second person (%.200s)", why);
+		return 0;
+	}
+	size_t n = strlen(sig_path), len = 0;
+	bool p7s = n > 4 && strcmp(sig_path + n - 4, ".p7s") == 0;
+	snprintf(path, sizeof(path), "%.*s%s", (int)(p7s ? n - 4 : n > 4200 ? 4200 : n), sig_path,
+		 WP_VALIDATOR_SIG_SUFFIX);
+	if (access(path, F_OK) != 0) {
+		if (c->validating)
+			return 0;
+		snprintf(err, sizeof(err), "not validated: this certificate needs a second signature by "
+			 "an approver or witness other than the issuer, and %.1000s does not exist; the "
+			 "validator confirms it with 'wipeproof cert validate FILE --as PERSON'", path);
+		return invalid(c, err);
+	}
+	if (c->validating) {
+		snprintf(err, sizeof(err), "already validated (%.1000s exists)", path);
+		return invalid(c, err);
+	}
+	char *pem = wp_cert_read_file(path, &len, err, sizeof(err));
+	struct wp_cms_signer v;
+	if (!pem) {
+		fprintf(stderr, "wipeproof: cert verify: %s\n", err);
+		c->code = WP_EXIT_FAILED;
+		return -1;
+	}
+	char why[1024];
+	int rc = wp_cms_verify_validator(pem, len, c->text, c->len, ca, &v, why, sizeof(why));
+	free(pem);
+	if (rc == 0 && wp_crl_check(c->crl, &v.person, v.signed_at, why, sizeof(why)) < 0)
+		rc = -1;
+	if (rc < 0) {
+		snprintf(err, sizeof(err), "the validator's signature: %.1100s", why);
+		return invalid(c, err);
+	}
+	if (strcmp(v.person.fingerprint, issuer->fingerprint) == 0 ||
+	    strcmp(v.person.name, issuer->name) == 0) {
+		snprintf(err, sizeof(err), "the validator %.300s is the issuer: a two-person "
+			 "certificate needs two different people", v.person.name);
+		return invalid(c, err);
+	}
+	struct tm tm;
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&v.signed_at, &tm));
+	detail(c, "validation: second CMS signature by %s (%s, %s — the validator), fingerprint "
+	       "%.16s, signed %s, certified by the CA", v.person.name, v.person.title,
+	       wp_role_name(v.person.role), v.person.fingerprint, when);
+	snprintf(c->signatures, sizeof(c->signatures), "two signatures: %.200s (%s, the issuer) "
+		 "and %.200s (%s, the validator)", issuer->name, wp_role_name(issuer->role),
+		 v.person.name, wp_role_name(v.person.role));
 	return 0;
 }
 
@@ -372,4 +446,87 @@ int wp_cert_verify_cmd(const struct wp_kopts *o)
 		return c.code;
 	}
 	return finish(o, &c);
+}
+
+/* cert validate FILE --as PERSON: the validator (an approver or witness,
+ * not the issuer) checks the certificate against the CA and the ledger,
+ * then adds their own CMS signature over the same bytes beside it. */
+int wp_cert_validate_cmd(const struct wp_kopts *o)
+{
+	char err[1024], path[4300], sha[WP_FPR_HEX];
+	const char *who = o->as ? o->as : getenv("WIPEPROOF_AS");
+	if (!o->operand || !who) {
+		fprintf(stderr, "wipeproof: cert validate needs FILE.json and --as PERSON (an approver "
+			"or witness other than the issuer)\n");
+		return WP_EXIT_USAGE;
+	}
+	struct wp_identity *id = NULL;
+	if (wp_identity_load(wp_keys_dir_resolve(o->keys_dir), who, o->passphrase_file, &id, err,
+			     sizeof(err)) < 0) {
+		fprintf(stderr, "wipeproof: cert validate: %s\n", err);
+		return WP_EXIT_FAILED;
+	}
+	const struct wp_person *me = wp_identity_person(id);
+	if (!wp_cert_role_may_validate(me->role)) {
+		fprintf(stderr, "wipeproof: cert validate: %s has role '%s'; only an approver or a "
+			"witness may validate a certificate\n", me->name, wp_role_name(me->role));
+		wp_identity_free(id);
+		return WP_EXIT_REFUSED;
+	}
+	snprintf(path, sizeof(path), "%s%s", o->operand, WP_VALIDATOR_SIG_SUFFIX);
+	if (access(path, F_OK) == 0) {
+		fprintf(stderr, "wipeproof: cert validate: %s is already validated (%s exists)\n",
+			o->operand, path);
+		wp_identity_free(id);
+		return WP_EXIT_REFUSED;
+	}
+	/* the same checks as cert verify, always with the ledger */
+	struct wp_kopts v = *o;
+	v.ledger = wp_ledger_path_resolve(o->ledger);
+	v.json = false;
+	v.sig = NULL;
+	struct check c = { .details = json_array(), .code = WP_EXIT_OK, .validating = true,
+			   .path = o->operand };
+	int rc = verify_file(&v, &c);
+	int code = WP_EXIT_OK;
+	if (rc < 0) {
+		if (c.reason[0])
+			fprintf(stderr, "wipeproof: cert validate: not validated: %s\n", c.reason);
+		code = c.reason[0] ? WP_EXIT_MISMATCH : c.code;
+	} else if (strcmp(wp_certdoc_str(c.doc, "signing.policy"), WP_SIGNING_TWO_PERSON) != 0) {
+		fprintf(stderr, "wipeproof: cert validate: this is not a two-person certificate; it "
+			"takes no second signature\n");
+		code = WP_EXIT_REFUSED;
+	} else if (strcmp(me->fingerprint, wp_certdoc_str(c.doc, "issued_by.fingerprint")) == 0 ||
+		   strcmp(me->name, wp_certdoc_str(c.doc, "issued_by.name")) == 0) {
+		fprintf(stderr, "wipeproof: cert validate: %s issued this certificate; another person "
+			"(an approver or witness) must validate it\n", me->name);
+		code = WP_EXIT_REFUSED;
+	}
+	size_t len = 0;
+	char *text = code == WP_EXIT_OK ? wp_cert_read_file(o->operand, &len, err, sizeof(err)) : NULL;
+	char *pem = NULL;
+	if (code == WP_EXIT_OK) {
+		if (text)
+			wp_sha256_hex(text, len, sha);
+		snprintf(path, sizeof(path), "%s%s", o->operand, WP_VALIDATOR_SIG_SUFFIX);
+		/* sign exactly the bytes that were checked */
+		if (text && strcmp(sha, c.sha) != 0)
+			snprintf(err, sizeof(err), "%s changed while it was checked", o->operand);
+		if (!text || strcmp(sha, c.sha) != 0 ||
+		    wp_cms_sign(id, text, len, &pem, err, sizeof(err)) < 0 ||
+		    wp_file_write_new(path, pem, strlen(pem), 0644, err, sizeof(err)) < 0) {
+			fprintf(stderr, "wipeproof: cert validate: %s\n", err);
+			code = WP_EXIT_FAILED;
+		} else {
+			printf("validated %s: second signature by %s (%s, %s) in %s\n", o->operand,
+			       me->name, me->title, wp_role_name(me->role), path);
+		}
+	}
+	free(pem);
+	free(text);
+	json_decref(c.details);
+	json_decref(c.doc);
+	wp_identity_free(id);
+	return code;
 }

@@ -220,5 +220,7 @@ int wp_cmd_cert_main(int argc, char **argv)
 		return cert_show(&o);
 	if (strcmp(o.sub, "render") == 0)
 		return cert_render(&o);
+	if (strcmp(o.sub, "validate") == 0)
+		return wp_cert_validate_cmd(&o);
 	return wp_cert_verify_cmd(&o);
 }

@@ -100,6 +100,7 @@ static const struct {
 	{ "cert", "show", "json" },
 	{ "cert", "render", "output" },
 	{ "cert", "verify", "sig ca crl keys ledger device report qr trust json" },
+	{ "cert", "validate", "as passphrase-file keys ledger ca crl" },
 };
 
 static const char *option_name(int val)

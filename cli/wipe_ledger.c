@@ -23,6 +23,7 @@
 struct wp_wipe_ledger {
 	struct wp_ledger *ledger;
 	struct wp_identity *actor;
+	const char *single_signature;  /* wp_wipe_options */
 };
 
 static int exit_for(int rc)
@@ -38,6 +39,7 @@ int wp_wipe_ledger_open(const struct wp_wipe_options *opts, struct wp_wipe_ledge
 	*out = NULL;
 	if (!wl)
 		return WP_EXIT_FAILED;
+	wl->single_signature = opts->single_signature;
 	int rc = wp_identity_load(wp_keys_dir_resolve(opts->keys_dir), who,
 				  opts->passphrase_file, &wl->actor, err, sizeof(err));
 	if (rc == 0)
@@ -224,7 +226,7 @@ int wp_wipe_ledger_certify(struct wp_wipe_ledger *wl, const char *asset,
 	struct wp_cert_issue req = {
 		.ledger = wl->ledger, .issuer = wl->actor, .asset = asset, .job = job,
 		.report_path = report_path, .out_dir = slash ? (dir[0] ? dir : "/") : ".",
-		.json = json,
+		.json = json, .single_signature = wl->single_signature,
 	};
 	return wp_cert_issue_run(&req);
 }

@@ -27,6 +27,7 @@ expect_in "certificate  $REPORTS/cert-" "$OUT"
 # the four files, next to the job report
 json=$(ls "$REPORTS"/cert-*.json)
 [ "$(echo "$json" | wc -l)" -eq 1 ] || fail "expected one certificate: $json"
+expect_exit 0 "$WIPEPROOF" cert validate "$json" --as "$APPROVER" # the second signature (two-person)
 id=$(basename "$json" .json); id=${id#cert-}
 for f in "$json" "$json.p7s" "$json.qr" "$REPORTS/cert-$id.pdf"; do
 	[ -s "$f" ] || fail "missing $f"

@@ -39,6 +39,8 @@ stock_verify() { # stock_verify DOC SIG ARGS...: stock openssl's check, as certs
 json1=$(destroyed_cert PC-1 "$OPERATOR")
 json2=$(destroyed_cert PC-2 "$OPERATOR2")
 [ -f "$json1" ] && [ -f "$json2" ] || fail "certificates not issued"
+expect_exit 0 "$WIPEPROOF" cert validate "$json1" --as "$APPROVER"
+expect_exit 0 "$WIPEPROOF" cert validate "$json2" --as "$WITNESS"
 
 # ---- cert show verifies nothing and says so
 expect_exit 0 "$WIPEPROOF" cert show "$json1"

@@ -39,8 +39,9 @@ expect_exit 0 custody destroy --as "$OPERATOR" --witness "$WITNESS" --asset H-1 
 json=$("$WIPEPROOF" cert issue --as "$OPERATOR" --asset H-1 --json </dev/null | jq -r .certificate)
 cseq=$(jq .ledger.seq "$json")
 [ "$cseq" -ge 8 ] || fail "certificate head seq $cseq"
+expect_exit 0 "$WIPEPROOF" cert validate "$json" --as "$APPROVER"
 expect_exit 0 "$WIPEPROOF" cert verify "$json" --ledger "$WIPEPROOF_LEDGER"
-expect_in "VALID signature and ledger" "$OUT"
+expect_in "checked: signatures and ledger" "$OUT"
 
 # ---- the tail cut (as an insider with the database file could): events from seq 4 on
 cp "$WIPEPROOF_LEDGER" "$WP_TMP/whole.db"
