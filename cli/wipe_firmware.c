@@ -46,6 +46,7 @@ void wp_wipe_plan_to_job(const struct wp_drive_plan *p, const struct wp_device *
 	snprintf(job->nist_category, sizeof(job->nist_category), "%s",
 		 wp_nist_name(p->plan.category));
 	snprintf(job->plan_reason, sizeof(job->plan_reason), "%s", p->plan.reason);
+	snprintf(job->nist_source, sizeof(job->nist_source), "%s", p->plan.source);
 	wp_hidden_from_caps(&p->caps, dev, &job->hidden);
 }
 

@@ -238,11 +238,15 @@ int wp_level_parse(const char *name, enum wp_level *out);
 /* The category METHOD reaches on MEDIA, with the reason in why. */
 enum wp_nist wp_method_nist(const struct wp_method *method, enum wp_media media,
 			    char *why, size_t len);
+/* The document, table and row that category comes from, e.g. "SP 800-88
+ * Rev.1 Table A-5, ATA Hard Disk Drives, Purge 1a (overwrite EXT)". */
+const char *wp_method_nist_source(const struct wp_method *method, enum wp_media media);
 
 struct wp_plan {
 	const struct wp_method *method;  /* NULL when refused */
 	enum wp_nist category;
 	char reason[384];                /* why this method reaches that category */
+	char source[224];                /* where the category comes from (wp_method_nist_source) */
 	char advice[192];                /* e.g. "destroy it for Purge"; may be "" */
 	char refusal[768];               /* when refused: why, per method */
 };
