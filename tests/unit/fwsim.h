@@ -73,6 +73,7 @@ struct sim {
 	bool hpa_feature, dco_feature, amac_feature;
 	uint64_t user_sectors, native_sectors, dco_sectors;
 	bool native_read, set_max_volatile;
+	bool native_fails_descriptor; /* READ NATIVE MAX aborted once D_SENSE is on */
 	/* NVMe */
 	uint32_t nsid;
 	uint16_t oacs;
@@ -387,7 +388,7 @@ static inline int sim_ata(struct sim *s, struct sg_io_hdr *h)
 		rl = s->native_sectors - 1;
 		break;
 	case 0x27:
-		ok = s->hpa_feature;
+		ok = s->hpa_feature && !(s->native_fails_descriptor && !s->fixed_sense);
 		rl = s->native_sectors - 1;
 		s->native_read = true;
 		break;

@@ -1059,6 +1059,18 @@ START_TEST(ata_fixed_sense_switches_to_descriptor)
 	ck_assert_ptr_nonnull(strstr(err, "not readable"));
 	ck_assert_uint_eq(S.user_sectors, 1000000);
 	ck_assert(S.fixed_sense);
+	/* the command failing while D_SENSE is on: switched back all the same */
+	S.mode_select_refused = false;
+	S.native_fails_descriptor = true;
+	S.mode_selects = 0;
+	ck_assert_int_eq(wp_fw_probe(&dev, &caps), 0);
+	ck_assert(!caps.hidden.checked);
+	ck_assert_uint_eq(S.mode_selects, 2);
+	ck_assert(S.fixed_sense);
+	ck_assert_int_eq(wp_ata_restore_native_max(&dev, &native, err, sizeof(err)), -1);
+	ck_assert_uint_eq(S.mode_selects, 4);
+	ck_assert(S.fixed_sense);
+	ck_assert_uint_eq(S.user_sectors, 1000000);
 }
 END_TEST
 
