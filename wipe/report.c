@@ -300,6 +300,8 @@ json_t *wp_job_to_json(const struct wp_job *job)
 		json_object_set_new(tool, "sha256", json_string(job->tool_sha256));
 	json_object_set_new(root, "nist_category", json_string(job->nist_category));
 	json_object_set_new(root, "plan_reason", json_string(job->plan_reason));
+	if (job->nist_source[0])
+		json_object_set_new(root, "nist_source", json_string(job->nist_source));
 	add_firmware_members(root, job);
 	if (job->error[0])
 		json_object_set_new(root, "error", json_string(job->error));
@@ -525,6 +527,10 @@ static int parse_header(const json_t *root, struct wp_job *job, char *err,
 	const json_t *why = json_object_get(root, "plan_reason");
 	if (json_is_string(why))
 		snprintf(job->plan_reason, sizeof(job->plan_reason), "%s", json_string_value(why));
+	const json_t *source = json_object_get(root, "nist_source");
+	if (json_is_string(source))
+		snprintf(job->nist_source, sizeof(job->nist_source), "%s",
+			 json_string_value(source));
 	return 0;
 }
 
