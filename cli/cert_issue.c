@@ -8,6 +8,7 @@
  * can be drawn again from the others (`cert render`).
  */
 #include "cert_cli.h"
+#include "wptext.h"
 #include "render.h"
 
 #include <errno.h>
@@ -132,9 +133,9 @@ static int append_event(const struct wp_cert_issue *req, const json_t *doc, cons
 				 "certificate", p->json, "category",
 				 wp_certdoc_str(doc, "sanitization.category"));
 	if (body && req->job)
-		json_object_set_new(body, "job_id", json_string(req->job->id));
+		wp_json_set(body, "job_id", json_string(req->job->id));
 	if (body && req->job && req->job->scope.kind[0])
-		json_object_set_new(body, "scope", json_string(WP_CERT_SCOPE_FREE_SPACE));
+		wp_json_set(body, "scope", json_string(WP_CERT_SCOPE_FREE_SPACE));
 	int rc = body ? wp_custody_append(req->ledger, req->issuer, WP_EV_CERTIFICATE, req->asset,
 					  body, NULL, NULL, err, errlen)
 		      : WP_CUSTODY_ERROR;

@@ -4,6 +4,7 @@
  * same way args.c does for the other commands.
  */
 #include "custody_cli.h"
+#include "wptext.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -159,10 +160,68 @@ static const char **string_slot(struct wp_kopts *o, int opt)
 	return NULL;
 }
 
+/* Options that only name files to read or write; everything else ends up
+ * in a signed event, a certificate or a key's subject, so it must be text. */
+static bool names_a_local_file(int opt)
+{
+	switch (opt) {
+	case O_KEYS: case O_LEDGER: case O_CA: case O_PASSFILE: case O_WITNESS_PASSFILE:
+	case O_CA_PASSFILE: case O_OUTPUT: case O_SIG: case O_REPORT: case O_QR: case O_TRUST:
+	case O_ANCHOR:
+		return true;
+	}
+	return false;
+}
+
+/* A date YYYY-MM-DD that exists in the calendar. */
+static bool real_date(const char *s)
+{
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y, m, d;
+	char extra;
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-' ||
+	    sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &extra) != 3 || m < 1 || m > 12 || d < 1)
+		return false;
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	return d <= days[m - 1] + (m == 2 && leap);
+}
+
+/* Everything that will be recorded is checked here, before a key is
+ * loaded or a ledger opened: a usage error names the option and the fix. */
+static int check_text_option(int opt, const char *arg, char *err, size_t errlen)
+{
+	char why[256];
+	if (names_a_local_file(opt))
+		return 0;
+	if (wp_text_check(arg, opt == O_TEXT || opt == O_COMMENT ? 65536 : 4096, why,
+			  sizeof(why)) < 0) {
+		snprintf(err, errlen, "--%s %s", option_name(opt), why);
+		return -1;
+	}
+	if (opt == O_ASSET && (!arg[0] || strspn(arg, " \t") == strlen(arg))) {
+		snprintf(err, errlen, "--asset is blank; give the asset tag printed on the label "
+			 "(e.g. --asset PC-2024-0153)");
+		return -1;
+	}
+	if (opt == O_ASSET && (arg[0] == ' ' || arg[strlen(arg) - 1] == ' ')) {
+		snprintf(err, errlen, "--asset '%s' begins or ends with a space; give the tag "
+			 "without them", arg);
+		return -1;
+	}
+	if ((opt == O_LEASE_END || opt == O_SINCE) && !real_date(arg)) {
+		snprintf(err, errlen, "--%s '%s' is not a date in the calendar; give it as "
+			 "YYYY-MM-DD (e.g. 2026-02-28)", option_name(opt), arg);
+		return -1;
+	}
+	return 0;
+}
+
 static int take(struct wp_kopts *o, int opt, const char *arg, char *err, size_t errlen)
 {
 	const char **slot = string_slot(o, opt);
 	if (slot) {
+		if (check_text_option(opt, arg, err, errlen) < 0)
+			return -1;
 		*slot = arg;
 		return 0;
 	}
