@@ -5,6 +5,7 @@
  */
 #include "cli.h"
 #include "i18n.h"
+#include "custody.h"
 #include "wptext.h"
 
 #include <errno.h>
@@ -125,7 +126,7 @@ static int check_recorded(int opt, const char *arg, char *err, size_t errlen)
 	default:
 		return 0;
 	}
-	if (wp_text_check(arg, 4096, why, sizeof(why)) < 0) {
+	if (wp_text_check(arg, opt == OPT_ASSET ? WP_ASSET_MAX : 4096, why, sizeof(why)) < 0) {
 		snprintf(err, errlen, "--%s %s", option_name(opt), why);
 		return -1;
 	}
@@ -322,10 +323,11 @@ static int check_memory_budget(const struct wp_cmdline *cl, char *err, size_t er
 	size_t depth = cl->queue_depth ? cl->queue_depth : WP_DEFAULT_DEPTH;
 	if (chunk <= WP_MAX_RING_BYTES / depth)
 		return 0;
+	size_t fit = WP_MAX_RING_BYTES / depth / 4096 * 4096;
 	snprintf(err, errlen, "--chunk %zuK x --queue-depth %zu is %zu MiB of buffers per disk, "
-		 "over the budget of %u MiB; give a smaller --chunk or --queue-depth (e.g. "
-		 "--chunk %zuK)", chunk >> 10, depth, (chunk * depth) >> 20,
-		 WP_MAX_RING_BYTES >> 20, (WP_MAX_RING_BYTES / depth) >> 10);
+		 "over the budget of %u MiB; give a smaller --chunk or --queue-depth (at queue "
+		 "depth %zu, --chunk %zuK at most)", chunk >> 10, depth, (chunk * depth) >> 20,
+		 WP_MAX_RING_BYTES >> 20, depth, fit >> 10);
 	return -1;
 }
 

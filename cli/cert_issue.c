@@ -8,6 +8,7 @@
  * can be drawn again from the others (`cert render`).
  */
 #include "cert_cli.h"
+#include "wipe_steps.h"
 #include "wptext.h"
 #include "render.h"
 
@@ -177,6 +178,9 @@ static int issue_doc(const struct wp_cert_issue *req, json_t *doc, const char *i
 	wp_sha256_hex(text, strlen(text), sha);
 	make_paths(&p, req->out_dir, id);
 	int code = WP_EXIT_FAILED;
+	/* the folder is made only now: a refused issue creates nothing */
+	if (wp_make_report_dir(req->out_dir) < 0)
+		return WP_EXIT_FAILED;
 	if (write_files(req, &p, text, doc, sha, &qr_text, err, sizeof(err)) < 0) {
 		fprintf(stderr, "wipeproof: certificate for %s: %s\n", req->asset, err);
 	} else if ((code = append_event(req, doc, sha, &p, err, sizeof(err))) != 0) {

@@ -173,19 +173,6 @@ static bool names_a_local_file(int opt)
 	return false;
 }
 
-/* A date YYYY-MM-DD that exists in the calendar. */
-static bool real_date(const char *s)
-{
-	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int y, m, d;
-	char extra;
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-' ||
-	    sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &extra) != 3 || m < 1 || m > 12 || d < 1)
-		return false;
-	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	return d <= days[m - 1] + (m == 2 && leap);
-}
-
 /* Everything that will be recorded is checked here, before a key is
  * loaded or a ledger opened: a usage error names the option and the fix. */
 static int check_text_option(int opt, const char *arg, char *err, size_t errlen)
@@ -193,8 +180,9 @@ static int check_text_option(int opt, const char *arg, char *err, size_t errlen)
 	char why[256];
 	if (names_a_local_file(opt))
 		return 0;
-	if (wp_text_check(arg, opt == O_TEXT || opt == O_COMMENT ? 65536 : 4096, why,
-			  sizeof(why)) < 0) {
+	size_t max = opt == O_TEXT || opt == O_COMMENT ? 65536 : opt == O_ASSET ? WP_ASSET_MAX
+		   : opt == O_NAME || opt == O_TITLE || opt == O_ORG ? 128 : 4096;
+	if (wp_text_check(arg, max, why, sizeof(why)) < 0) {
 		snprintf(err, errlen, "--%s %s", option_name(opt), why);
 		return -1;
 	}
@@ -206,11 +194,6 @@ static int check_text_option(int opt, const char *arg, char *err, size_t errlen)
 	if (opt == O_ASSET && (arg[0] == ' ' || arg[strlen(arg) - 1] == ' ')) {
 		snprintf(err, errlen, "--asset '%s' begins or ends with a space; give the tag "
 			 "without them", arg);
-		return -1;
-	}
-	if ((opt == O_LEASE_END || opt == O_SINCE) && !real_date(arg)) {
-		snprintf(err, errlen, "--%s '%s' is not a date in the calendar; give it as "
-			 "YYYY-MM-DD (e.g. 2026-02-28)", option_name(opt), arg);
 		return -1;
 	}
 	return 0;

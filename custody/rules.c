@@ -232,7 +232,8 @@ static int check_intake(const struct wp_asset_state *st, const struct wp_event *
 		return -1;
 	}
 	if (end && !is_date(end)) {
-		snprintf(err, errlen, "lease end '%s' is not a date YYYY-MM-DD", end);
+		snprintf(err, errlen, "lease end '%s' is not a date YYYY-MM-DD of the calendar "
+			 "(e.g. 2026-02-28); give --lease-end as such a day", end);
 		return -1;
 	}
 	return 0;
