@@ -122,6 +122,10 @@ check 2 "--report" "$WIPEPROOF" wipe "$d2" --report "$WP_TMP/$name255" --confirm
 check 2 "--report" "$WIPEPROOF" wipe "$d2" --report "$WP_TMP/no/such/dir/r.json" --confirm-serial "$s2"
 check 2 "--report" "$WIPEPROOF" wipe "$d2" --report "$WP_TMP/$(head -c 300 /dev/zero | tr '\0' 'q').json" \
 	--confirm-serial "$s2"
+# a plain wipe refused at the confirmation makes no report folder
+check 3 "does not match" "$WIPEPROOF" wipe "$d2" --confirm-serial WRONG
+# a serial too long for the ledger is refused by the custody rules
+check 3 "longer than" custody intake --as "$OPERATOR" --asset PC-$((case_n + 100)) --serial "${LONG:0:200}" --model M
 # a refused wipe --asset with a new ledger path creates neither a ledger
 # nor a reports folder
 check 3 "no custody ledger" "$WIPEPROOF" wipe "$d1" --asset PC-1 --as "$OPERATOR" \
