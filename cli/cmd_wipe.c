@@ -65,8 +65,8 @@ static int check_identity_text(const struct drive *d)
 			: wp_text_check(d->dev->model, 0, why, sizeof(why)) < 0 ? "model" : NULL;
 	if (!bad)
 		return WP_EXIT_OK;
-	fprintf(stderr, "wipeproof: refusing to wipe %s: its %s %s; it could not be recorded in "
-		"the report; nothing was written\n", d->dev->path, bad, why);
+	fprintf(stderr, _("wipeproof: refusing to wipe %s: its %s %s; it could not be recorded "
+		"in the report; nothing was written\n"), d->dev->path, bad, why);
 	return WP_EXIT_REFUSED;
 }
 

@@ -183,10 +183,10 @@ static int probe_create(const char *name, const char *what, const char *path)
 		return 0;
 	if (fd < 0) {
 		int e = errno;
-		fprintf(stderr, "wipeproof: %s %s: cannot create %s: %s%s; nothing was written\n",
-			what, path, name, strerror(e), e == ENAMETOOLONG ? " (give a shorter file "
-			"name)" : e == ENOENT ? " (create the folder first)" : e == EACCES ||
-			e == EPERM ? " (choose a folder you may write to)" : "");
+		fprintf(stderr, _("wipeproof: %s %s: cannot create %s: %s%s; nothing was written\n"),
+			what, path, name, strerror(e), e == ENAMETOOLONG ? _(" (give a shorter file "
+			"name)") : e == ENOENT ? _(" (create the folder first)") : e == EACCES ||
+			e == EPERM ? _(" (choose a folder you may write to)") : "");
 		return -1;
 	}
 	close(fd);
@@ -221,8 +221,8 @@ int wp_make_report_dir(const char *dir)
 			continue;
 		*p = '\0';
 		if (mkdir(part, 0700) < 0 && errno != EEXIST) {
-			fprintf(stderr, "wipeproof: cannot create the report folder %s: %s; give "
-				"--report-dir DIR or --no-report\n", part, strerror(errno));
+			fprintf(stderr, _("wipeproof: cannot create the report folder %s: %s; give "
+				"--report-dir DIR or --no-report\n"), part, strerror(errno));
 			return -1;
 		}
 		if (end)
