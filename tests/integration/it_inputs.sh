@@ -172,6 +172,14 @@ else
 		soft_fail "verify with the kept report"
 fi
 rm -rf "$WP_TMP/kept"
+# the folder from the configuration file (key `reports`)
+printf 'reports = %s\n' "$WP_TMP/cfg-reports" > "$WP_TMP/reports.conf"
+env -u WIPEPROOF_REPORTS WIPEPROOF_CONFIG="$WP_TMP/reports.conf" "$WIPEPROOF" wipe "$d2" \
+	--method zero --confirm-serial "$s2" >"$WP_TMP/out" 2>&1 || soft_fail "wipe, reports from the config: $(cat "$WP_TMP/out")"
+ls "$WP_TMP/cfg-reports/"*.json >/dev/null 2>&1 || soft_fail "no report in the configured folder"
+env -u WIPEPROOF_REPORTS WIPEPROOF_CONFIG="$WP_TMP/reports.conf" "$WIPEPROOF" config show |
+	grep -q "^reports .*$WP_TMP/cfg-reports" || soft_fail "config show does not list reports"
+rm -rf "$WP_TMP/cfg-reports" "$WP_TMP/reports.conf"
 "$WIPEPROOF" wipe "$d2" --method zero --no-report --confirm-serial "$s2" >"$WP_TMP/out" 2>&1 ||
 	soft_fail "wipe --no-report: $(cat "$WP_TMP/out")"
 [ ! -e "$WP_TMP/kept" ] || soft_fail "--no-report created $WP_TMP/kept"
