@@ -8,6 +8,7 @@
  * Exit: 0 VALID, 4 INVALID, 2 usage, 1 when something could not be read.
  */
 #include "cert_cli.h"
+#include "wptext.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -51,7 +52,7 @@ static void detail(struct check *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	json_array_append_new(c->details, json_string(line));
+	wp_json_append(c->details, json_string(line));
 }
 
 static int invalid(struct check *c, const char *why)
@@ -67,12 +68,16 @@ static int finish(const struct wp_kopts *o, struct check *c)
 		json_t *out = json_pack("{s:s, s:O}", "verdict", c->reason[0] ? "INVALID" : "VALID",
 					"details", c->details);
 		if (c->reason[0])
+<<<<<<< HEAD
 			json_object_set_new(out, "reason", json_string(c->reason));
 		if (c->doc) {
 			char scope[1024];
 			verdict_scope(c, scope, sizeof(scope));
 			json_object_set_new(out, "checked", json_string(scope));
 		}
+=======
+			wp_json_set(out, "reason", json_string(c->reason));
+>>>>>>> main
 		json_dumpf(out, stdout, JSON_INDENT(2) | WP_JSON_DUMP_FLAGS);
 		fputc('\n', stdout);
 		json_decref(out);
