@@ -68,16 +68,12 @@ static int finish(const struct wp_kopts *o, struct check *c)
 		json_t *out = json_pack("{s:s, s:O}", "verdict", c->reason[0] ? "INVALID" : "VALID",
 					"details", c->details);
 		if (c->reason[0])
-<<<<<<< HEAD
-			json_object_set_new(out, "reason", json_string(c->reason));
+			wp_json_set(out, "reason", json_string(c->reason));
 		if (c->doc) {
 			char scope[1024];
 			verdict_scope(c, scope, sizeof(scope));
-			json_object_set_new(out, "checked", json_string(scope));
+			wp_json_set(out, "checked", json_string(scope));
 		}
-=======
-			wp_json_set(out, "reason", json_string(c->reason));
->>>>>>> main
 		json_dumpf(out, stdout, JSON_INDENT(2) | WP_JSON_DUMP_FLAGS);
 		fputc('\n', stdout);
 		json_decref(out);

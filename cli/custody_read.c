@@ -3,12 +3,8 @@
  * ledger. Everything here opens it read-only and needs no private key, so
  * an auditor can run it as an ordinary user.
  */
-<<<<<<< HEAD
 #include "cert_cli.h"
-=======
-#include "custody_cli.h"
 #include "wptext.h"
->>>>>>> main
 
 #include <errno.h>
 #include <stdlib.h>

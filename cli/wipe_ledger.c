@@ -40,12 +40,9 @@ int wp_wipe_ledger_open(const struct wp_wipe_options *opts, struct wp_wipe_ledge
 	*out = NULL;
 	if (!wl)
 		return WP_EXIT_FAILED;
-<<<<<<< HEAD
 	wl->single_signature = opts->single_signature;
-=======
 	const char *path = wp_ledger_path_resolve(opts->ledger_path);
 	int missing = access(path, F_OK) != 0 ? errno : 0;
->>>>>>> main
 	int rc = wp_identity_load(wp_keys_dir_resolve(opts->keys_dir), who,
 				  opts->passphrase_file, &wl->actor, err, sizeof(err));
 	/* an asset is taken in before it is wiped: no ledger, no asset, and a
