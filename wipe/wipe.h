@@ -439,6 +439,7 @@ struct wp_chunk {
 	size_t len;               /* <= chunk_bytes; the last one may be short */
 	uint8_t *buf;             /* chunk_bytes, aligned */
 	bool first_use;           /* buf has not carried a chunk before */
+	size_t slot;              /* which of the depth buffers: index % depth */
 };
 
 typedef int (*wp_stage_fn)(struct wp_chunk *chunk, void *ctx, char *err,
@@ -449,6 +450,15 @@ typedef int (*wp_stage_fn)(struct wp_chunk *chunk, void *ctx, char *err,
  * thread of its own and fills chunks in order; `consume` runs on the
  * caller's thread and takes them in the same order, at most `depth` chunks
  * behind. A NULL produce hands buffers over as they are.
+ *
+ * `work`, when set, is the CPU stage between the two: it runs on the
+ * process's shared pool of threads (one per online core, shared by every
+ * pipeline of every drive), for several chunks of one pipeline at once and
+ * in any order, so it must only touch its chunk and state of its own
+ * (per c->slot). With work and no produce there is no extra thread at all:
+ * the caller's thread hands free buffers to the pool and consumes them in
+ * order. A drive only has chunks in the pool while it has free buffers, so
+ * a slow drive holds no pool threads and never starves a fast one.
  */
 struct wp_pipeline {
 	const struct wp_region *regions;
@@ -457,15 +467,19 @@ struct wp_pipeline {
 	size_t depth;
 	size_t align;             /* buffer alignment, a power of two */
 	wp_stage_fn produce;
+	wp_stage_fn work;
 	wp_stage_fn consume;
 	void *ctx;
 	volatile sig_atomic_t *stop;
 };
 
+/* Threads in the shared pool (started on first use): online cores. */
+size_t wp_pool_threads(void);
+
 enum wp_pipeline_end {
 	WP_PIPE_DONE,            /* every chunk consumed */
 	WP_PIPE_STOPPED,         /* the stop flag was seen */
-	WP_PIPE_PRODUCE_FAILED,  /* produce returned -1 */
+	WP_PIPE_PRODUCE_FAILED,  /* produce or work returned -1 */
 	WP_PIPE_CONSUME_FAILED,  /* consume returned -1 */
 	WP_PIPE_SETUP_FAILED,    /* bad parameters, no memory or thread */
 };
