@@ -256,6 +256,7 @@ START_TEST(compare_counts_blocks_in_order)
 				       600000 };
 	for (size_t i = 0; i < WP_MAX_BAD_OFFSETS; i++)
 		ck_assert_uint_eq(m.offsets[i], 4096 + want[i]);
+	wp_patgen_free(&gen);
 	ck_assert_int_eq(wp_patgen_init_bytes(&gen, buf, 0, err, sizeof(err)), -1);
 	ck_assert_int_eq(wp_patgen_init_bytes(&gen, buf, WP_FIXED_MAX + 1, err, sizeof(err)), -1);
 	free(buf);
