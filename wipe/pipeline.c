@@ -115,15 +115,7 @@ static struct {
 	bool started;
 } pool = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, 0, false };
 
-/* A forked child has none of the workers: it starts its own if it needs them. */
-static void pool_after_fork_child(void)
-{
-	pthread_mutex_init(&pool.lock, NULL);
-	pthread_cond_init(&pool.queued, NULL);
-	pool.head = pool.tail = NULL;
-	pool.threads = 0;
-	pool.started = false;
-}
+static void register_after_fork(void);
 
 /* Work is skipped once the ring's consumer has quit: nobody wants it. */
 static void run_item(struct work_item *it)
@@ -170,12 +162,10 @@ static size_t online_cores(void)
 /* Start the workers once (called with pool.lock held); 0 if none would start. */
 static size_t pool_start_locked(void)
 {
-	static bool atfork_registered;
 	if (pool.started)
 		return pool.threads;
 	pool.started = true;
-	if (!atfork_registered)
-		atfork_registered = pthread_atfork(NULL, NULL, pool_after_fork_child) == 0;
+	register_after_fork();
 	pthread_attr_t attr;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -414,12 +404,36 @@ static struct {
 	size_t bytes;
 } buf_cache = { PTHREAD_MUTEX_INITIALIZER, NULL, 0 };
 
+/* A forked child has none of the workers (it starts its own if it needs
+ * them), and a lock another thread held at the fork stays held forever. */
+static void after_fork_child(void)
+{
+	pthread_mutex_init(&pool.lock, NULL);
+	pthread_cond_init(&pool.queued, NULL);
+	pool.head = pool.tail = NULL;
+	pool.threads = 0;
+	pool.started = false;
+	pthread_mutex_init(&buf_cache.lock, NULL);
+}
+
+static void atfork_once(void)
+{
+	(void)pthread_atfork(NULL, NULL, after_fork_child);
+}
+
+static void register_after_fork(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, atfork_once);
+}
+
 /* Buffers of 2 MiB and more are aligned to and advised as transparent huge
  * pages where the kernel allows them: pinning a 4 MiB O_DIRECT request is
  * then two page-table entries instead of 1024 (bench/RESULTS.md: the sys
  * time of a write pass). Elsewhere the advice is ignored. */
 static void *buf_get(size_t size, size_t align)
 {
+	register_after_fork();
 	pthread_mutex_lock(&buf_cache.lock);
 	for (struct cached_buf **pp = &buf_cache.head; *pp; pp = &(*pp)->next) {
 		struct cached_buf *c = *pp;

@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -511,6 +512,30 @@ START_TEST(slow_drive_never_starves_fast_ones)
 }
 END_TEST
 
+/* A child forked while the pool runs has no workers of its own: it must
+ * start its own instead of queueing work nobody takes. */
+START_TEST(pool_works_after_fork)
+{
+	struct wp_region r = { 0, 16 * 4096 };
+	struct pool_trace *pt = new_pool_trace();
+	struct wp_pipeline p = pool_spec(pt, &r, 1, 4096, 2);
+	struct wp_pipeline_outcome o;
+	ck_assert_int_eq(wp_pipeline_run(&p, &o, err, sizeof(err)), 0);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		alarm(20);
+		pt->t.nconsumed = 0;
+		int rc = wp_pipeline_run(&p, &o, err, sizeof(err));
+		_exit(rc == 0 && pt->t.nconsumed == 16 && pt->t.content_errors == 0 ? 0 : 1);
+	}
+	int status;
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	free(pt);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("pipeline");
@@ -530,6 +555,7 @@ int main(void)
 	tcase_add_test(tc, work_stage_stop_and_consumer_error);
 	tcase_add_test(tc, one_pipeline_uses_several_threads);
 	tcase_add_test(tc, slow_drive_never_starves_fast_ones);
+	tcase_add_test(tc, pool_works_after_fork);
 	suite_add_tcase(s, tc);
 	return wp_run_suite(s);
 }
