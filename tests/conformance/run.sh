@@ -44,7 +44,7 @@ OPS=(
 	fail_scsi_request_sense_check fail_scsi_sanitize_fails fail_nvme_sanitize_failed_state
 	fail_nvme_format_status fail_nvme_other_active_ns fail_nvme_other_allocated_ns
 	fail_nvme_other_controller
-	mutation_selftest
+	mutation_selftest reference_header
 )
 
 if [ "${1:-}" = --list ]; then
@@ -608,43 +608,186 @@ op_mutation_selftest() {
 }
 
 # ---- the reference constants header -------------------------------------------------------
+#
+# tests/conformance/reference.h: the opcodes, features, keys and fields the
+# reference tools sent, read out of their records here, so that
+# tests/unit/fwsim.h can decode wipeproof's commands with values that did
+# not come from wipe/. Regenerate with
+#   WPC_FAKE=build/tests/conformance/wpc_fake.so WPC_DRIVE=build/tests/conformance/wpc_drive \
+#   WPC_CMP=build/tests/conformance/wpc_cmp bash tests/conformance/run.sh --gen-header \
+#   tests/conformance/reference.h
+# conf_reference_header fails when the checked-in file and a fresh capture differ.
+
+cap() { # cap NAME MODEL SCRIPT TOOL ARGS...: one tool run, its own log
+	local name=$1
+	shift
+	rm -f "$W/ref.log"
+	ref "$@"
+	touch "$W/ref.log"
+	# INQUIRY (sg3_utils asks it first) is none of the constants
+	grep -v -e '^ioctl' -e ' sel=scsi:12 ' "$W/ref.log" >"$W/cap-$name.log"
+}
+rec() { # rec NAME N: record N of a capture (1-based; -1 the last)
+	if [ "$2" = -1 ]; then tail -n 1 "$W/cap-$1.log"; else sed -n "$2p" "$W/cap-$1.log"; fi
+}
+val() { # val RECORD KEY
+	tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"
+}
+byte() { # byte RECORD KEY I: byte I of a hex field, as 0xHH
+	local v
+	v=$(val "$1" "$2")
+	echo "0x${v:$((2 * $3)):2}"
+}
+ata_lba() { # the 48-bit LBA of an ATA PASS-THROUGH(16) record
+	local c
+	c=$(val "$1" cdb)
+	printf '0x%s%s%s%s%s%s' "${c:22:2}" "${c:18:2}" "${c:14:2}" "${c:24:2}" "${c:20:2}" "${c:16:2}"
+}
+ata_feature() {
+	local c
+	c=$(val "$1" cdb)
+	printf '0x%s%s' "${c:6:2}" "${c:8:2}"
+}
+pkgver() {
+	dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo unknown
+}
+def() { # def NAME VALUE COMMENT
+	printf '#define %-34s %s /* %s */\n' "$1" "$2" "$3"
+}
 
 gen_header() {
-	local out=$1 r
-	W2=$W
-	: >"$W/ref.log"
-	ref ata "" hdparm -I
-	ref ata "" hdparm --user-master u --security-set-pass wipeproof
-	ref ata enabled hdparm --user-master u --security-erase-enhanced wipeproof
-	ref ata locked hdparm --user-master u --security-disable wipeproof
-	ref ata "" hdparm --yes-i-know-what-i-am-doing --sanitize-crypto-scramble
-	ref ata "" hdparm --yes-i-know-what-i-am-doing --sanitize-block-erase
-	ref ata "" hdparm --yes-i-know-what-i-am-doing --sanitize-overwrite-passes 1 \
-		--sanitize-overwrite hex:00000000
-	ref ata "" hdparm --sanitize-status
-	ref ata native=0x200000 hdparm --yes-i-know-what-i-am-doing -N 2097152
-	ref ata dco=0x300000 hdparm --dco-identify
-	ref ata amax hdparm -N
 	head -c 4 /dev/zero >"$W/pattern"
-	ref scsi "" sg_sanitize --quick --overwrite --pattern="$W/pattern"
-	ref scsi "" sg_sanitize --quick --block
-	ref scsi "" sg_sanitize --quick --crypto
-	ref scsi "" sg_opcodes --opcode=0x48,1
-	ref nvme "" nvme id-ctrl
-	ref nvme "" nvme id-ns
-	ref nvme "" nvme list-ns
-	ref nvme "" nvme list-ns --all
-	ref nvme "" nvme format --ses=1 --force
-	ref nvme "" nvme format --ses=2 --force
-	ref nvme "" nvme sanitize --sanact=start-block-erase
-	ref nvme "" nvme sanitize --sanact=start-overwrite --owpass=1
-	ref nvme "" nvme sanitize --sanact=start-crypto-erase --no-dealloc
-	ref nvme "" nvme sanitize-log
-	bash "$here/gen_header.sh" "$W/ref.log" >"$out"
+	cap identify ata "" hdparm -I
+	cap setpass ata "" hdparm --user-master u --security-set-pass wipeproof
+	cap erase ata enabled hdparm --user-master u --security-erase-enhanced wipeproof
+	cap disable ata enabled hdparm --user-master u --security-disable wipeproof
+	cap crypto ata "" hdparm --yes-i-know-what-i-am-doing --sanitize-crypto-scramble
+	cap block ata "" hdparm --yes-i-know-what-i-am-doing --sanitize-block-erase
+	cap ow ata "" hdparm --yes-i-know-what-i-am-doing --sanitize-overwrite-passes 1 \
+		--sanitize-overwrite hex:00000000
+	cap status ata "" hdparm --sanitize-status
+	cap setmax ata native=0x200000 hdparm --yes-i-know-what-i-am-doing -N 2097152
+	cap amax ata amax,native=0x200000 hdparm -N
+	cap dco ata dco=0x300000 hdparm --dco-identify
+	cap s_ow scsi "" sg_sanitize --quick --early --overwrite --pattern="$W/pattern"
+	cap s_block scsi "" sg_sanitize --quick --early --block
+	cap s_crypto scsi "" sg_sanitize --quick --crypto
+	cap s_rsoc scsi "" sg_opcodes --opcode=0x48,1
+	cap n_ctrl nvme "" nvme id-ctrl
+	cap n_ns nvme "" nvme id-ns
+	cap n_active nvme "" nvme list-ns
+	cap n_alloc nvme "" nvme list-ns --all
+	cap n_fmt1 nvme "" nvme format --ses=1 --force
+	cap n_fmt2 nvme "" nvme format --ses=2 --force
+	cap n_block nvme "" nvme sanitize --sanact=start-block-erase
+	cap n_ow nvme "" nvme sanitize --sanact=start-overwrite --owpass=1
+	cap n_crypto nvme "" nvme sanitize --sanact=start-crypto-erase
+	cap n_crypto_nd nvme "" nvme sanitize --sanact=start-crypto-erase --no-dealloc
+	cap n_log nvme "" nvme sanitize-log
+
+	local setpass identify erase prep unlock disable out pw
+	setpass=$(rec setpass -1)
+	identify=$(rec identify 1)
+	erase=$(rec erase -1)
+	prep=$(tail -n 2 "$W/cap-erase.log" | head -n 1)
+	unlock=$(tail -n 2 "$W/cap-disable.log" | head -n 1)
+	disable=$(rec disable -1)
+	out=$(val "$setpass" out)
+	pw=$(printf wipeproof | od -An -tx1 | tr -d ' \n')
+	pw=${out%%"$pw"*}
+	cat <<HDR
+/*
+ * tests/conformance/reference.h — GENERATED by tests/conformance/run.sh
+ * --gen-header from what the Debian packages hdparm $(pkgver hdparm), sg3-utils $(pkgver sg3-utils)
+ * and nvme-cli $(pkgver nvme-cli)
+ * sent to the scripted device of wpc_fake.c (see the comment there and
+ * README.md). Do not edit: regenerate. conf_reference_header checks that
+ * this file and a fresh capture agree.
+ *
+ * tests/unit/fwsim.h decodes wipeproof's commands with these values, so a
+ * wrong constant in wipe/ cannot agree with a simulator written from the
+ * same header: the values below are what the reference tools put on the
+ * wire.
+ */
+#ifndef WPC_REFERENCE_H
+#define WPC_REFERENCE_H
+
+/* ATA, through ATA PASS-THROUGH(16) (hdparm) */
+$(def REF_ATA_PASS_THROUGH_16 "$(byte "$setpass" cdb 0)" "SCSI opcode of ATA PASS-THROUGH(16)")
+$(def REF_ATA_IDENTIFY_DEVICE "$(byte "$identify" cdb 14)" "hdparm: first command of every run")
+$(def REF_ATA_SECURITY_SET_PASSWORD "$(byte "$setpass" cdb 14)" "--security-set-pass")
+$(def REF_ATA_SECURITY_UNLOCK "$(byte "$unlock" cdb 14)" "--security-disable, first command")
+$(def REF_ATA_SECURITY_ERASE_PREPARE "$(byte "$prep" cdb 14)" "--security-erase, first command")
+$(def REF_ATA_SECURITY_ERASE_UNIT "$(byte "$erase" cdb 14)" "--security-erase")
+$(def REF_ATA_SECURITY_DISABLE_PASSWORD "$(byte "$disable" cdb 14)" "--security-disable, second command")
+$(def REF_ATA_SECURITY_ENHANCED "$(byte "$erase" out 0)" "--security-erase-enhanced: control word bit")
+$(def REF_ATA_PASSWORD_OFFSET "$((${#pw} / 2))" "where the password starts in the data")
+$(def REF_ATA_SANITIZE "$(byte "$(rec crypto -1)" cdb 14)" "SANITIZE DEVICE")
+$(def REF_ATA_SANITIZE_STATUS "$(ata_feature "$(rec status -1)")" "--sanitize-status: FEATURE")
+$(def REF_ATA_SANITIZE_CRYPTO "$(ata_feature "$(rec crypto -1)")" "--sanitize-crypto-scramble: FEATURE")
+$(def REF_ATA_SANITIZE_CRYPTO_KEY "$(ata_lba "$(rec crypto -1)")ull" "... its LBA")
+$(def REF_ATA_SANITIZE_BLOCK "$(ata_feature "$(rec block -1)")" "--sanitize-block-erase: FEATURE")
+$(def REF_ATA_SANITIZE_BLOCK_KEY "$(ata_lba "$(rec block -1)")ull" "... its LBA")
+$(def REF_ATA_SANITIZE_OVERWRITE "$(ata_feature "$(rec ow -1)")" "--sanitize-overwrite: FEATURE")
+$(def REF_ATA_SANITIZE_OVERWRITE_KEY "$(ata_lba "$(rec ow -1)")ull" "... its LBA with pattern 0")
+$(def REF_ATA_SANITIZE_OVERWRITE_COUNT "$(byte "$(rec ow -1)" cdb 6)" "... COUNT for one pass")
+$(def REF_ATA_READ_NATIVE_MAX_EXT "$(byte "$(rec setmax 2)" cdb 14)" "-N on a drive without AMAX")
+$(def REF_ATA_SET_MAX_ADDRESS_EXT "$(byte "$(rec setmax 3)" cdb 14)" "-N NNN (volatile), after READ NATIVE MAX")
+$(def REF_ATA_GET_NATIVE_MAX "$(byte "$(rec amax -1)" cdb 14)" "-N on an AMAX drive: ACCESSIBLE MAX ADDRESS CONFIGURATION")
+$(def REF_ATA_GET_NATIVE_MAX_FEATURE "$(ata_feature "$(rec amax -1)")" "... GET NATIVE MAX ADDRESS EXT")
+$(def REF_ATA_DCO "$(byte "$(rec dco -1)" cdb 14)" "--dco-identify")
+$(def REF_ATA_DCO_IDENTIFY "$(byte "$(rec dco -1)" cdb 4)" "... its FEATURE")
+$(def REF_ATA_DEVICE_LBA "$(byte "$(rec crypto -1)" cdb 13)" "DEVICE of the 48-bit commands")
+
+/* SCSI (sg3_utils) */
+$(def REF_SCSI_SANITIZE "$(byte "$(rec s_crypto 1)" cdb 0)" "sg_sanitize")
+$(def REF_SCSI_SANITIZE_IMMED "$(printf 0x%02x $(( $(byte "$(rec s_block 1)" cdb 1) & 0x80 )))" "IMMED, in byte 1")
+$(def REF_SCSI_SANITIZE_OVERWRITE "$(printf 0x%02x $(( $(byte "$(rec s_ow 1)" cdb 1) & 0x1f )))" "--overwrite: service action")
+$(def REF_SCSI_SANITIZE_BLOCK "$(printf 0x%02x $(( $(byte "$(rec s_block 1)" cdb 1) & 0x1f )))" "--block")
+$(def REF_SCSI_SANITIZE_CRYPTO "$(printf 0x%02x $(( $(byte "$(rec s_crypto 1)" cdb 1) & 0x1f )))" "--crypto")
+$(def REF_SCSI_SANITIZE_OW_PARAM_LEN "$(printf 0x%02x $(( $(byte "$(rec s_ow 1)" cdb 8) )))" "--overwrite, 4-byte pattern: parameter list length")
+$(def REF_SCSI_SANITIZE_OW_COUNT "$(byte "$(rec s_ow 1)" out 0)" "... parameter byte 0: one pass")
+$(def REF_SCSI_SANITIZE_OW_IPL "$(printf 0x%02x $(( $(byte "$(rec s_ow 1)" out 3) )))" "... pattern length, bytes 2-3")
+$(def REF_SCSI_REQUEST_SENSE "$(byte "$(rec s_crypto 2)" cdb 0)" "sg_sanitize's progress poll")
+$(def REF_SCSI_RSOC "$(byte "$(rec s_rsoc -1)" cdb 0)" "sg_opcodes --opcode=0x48,1")
+$(def REF_SCSI_RSOC_SA "$(byte "$(rec s_rsoc -1)" cdb 1)" "... service action")
+$(def REF_SCSI_RSOC_ONE_SA "$(byte "$(rec s_rsoc -1)" cdb 2)" "... REPORTING OPTIONS: one command with SA")
+
+/* NVMe admin commands (nvme-cli, libnvme) */
+$(def REF_NVME_IDENTIFY "0x$(val "$(rec n_ctrl 1)" opc)" "nvme id-ctrl")
+$(def REF_NVME_CNS_CONTROLLER "0x$(val "$(rec n_ctrl 1)" cdw10 | cut -c7-8)" "... CNS")
+$(def REF_NVME_CNS_NAMESPACE "0x$(val "$(rec n_ns 1)" cdw10 | cut -c7-8)" "nvme id-ns: CNS")
+$(def REF_NVME_CNS_ACTIVE_NS "0x$(val "$(rec n_active 1)" cdw10 | cut -c7-8)" "nvme list-ns: CNS")
+$(def REF_NVME_CNS_ALLOCATED_NS "0x$(val "$(rec n_alloc 1)" cdw10 | cut -c7-8)" "nvme list-ns --all: CNS")
+$(def REF_NVME_FORMAT "0x$(val "$(rec n_fmt1 -1)" opc)" "nvme format")
+$(def REF_NVME_FORMAT_SES_USER "0x$(val "$(rec n_fmt1 -1)" cdw10)u" "--ses=1: CDW10 (LBAF 0)")
+$(def REF_NVME_FORMAT_SES_CRYPTO "0x$(val "$(rec n_fmt2 -1)" cdw10)u" "--ses=2: CDW10 (LBAF 0)")
+$(def REF_NVME_SANITIZE "0x$(val "$(rec n_block 1)" opc)" "nvme sanitize")
+$(def REF_NVME_SANACT_BLOCK "0x$(val "$(rec n_block 1)" cdw10)u" "--sanact=start-block-erase: CDW10")
+$(def REF_NVME_SANACT_OVERWRITE_1PASS "0x$(val "$(rec n_ow 1)" cdw10)u" "--sanact=start-overwrite --owpass=1")
+$(def REF_NVME_SANACT_CRYPTO "0x$(val "$(rec n_crypto 1)" cdw10)u" "--sanact=start-crypto-erase")
+$(def REF_NVME_SANACT_CRYPTO_NDAS "0x$(val "$(rec n_crypto_nd 1)" cdw10)u" "... --no-dealloc")
+$(def REF_NVME_GET_LOG_PAGE "0x$(val "$(rec n_log 1)" opc)" "nvme sanitize-log")
+$(def REF_NVME_LOG_SANITIZE_CDW10 "0x$(val "$(rec n_log 1)" cdw10)u" "... LID and NUMDL")
+$(def REF_NVME_LOG_SANITIZE_LEN "$((0x$(val "$(rec n_log 1)" len)))" "... bytes")
+$(def REF_NVME_NSID_ALL "0x$(val "$(rec n_log 1)" nsid)u" "... NSID")
+
+#endif
+HDR
+}
+
+op_reference_header() {
+	checks=$((checks + 1))
+	gen_header >"$W/reference.h"
+	if diff -u "$here/reference.h" "$W/reference.h"; then
+		echo "ok: reference.h matches a fresh capture"
+	else
+		fail "reference.h differs from what the tools send now: regenerate it (run.sh --gen-header)"
+	fi
 }
 
 if [ "${1:-}" = --gen-header ]; then
-	gen_header "${2:?output file}"
+	gen_header >"${2:?output file}"
 	exit 0
 fi
 
