@@ -30,7 +30,7 @@
 #define SAN_BLOCK 0x0012
 #define SAN_OVERWRITE 0x0014
 #define SAN_KEY_CRYPTO 0x43727970ull    /* "Cryp" */
-#define SAN_KEY_BLOCK 0x426b4578ull     /* "BkEx" */
+#define SAN_KEY_BLOCK 0x426b4572ull     /* "BkEr" */
 #define SAN_KEY_OVERWRITE 0x4f57ull     /* "OW", in LBA(47:32) */
 #define SAN_DONE_OK 0x8000               /* status COUNT bit 15 */
 #define SAN_IN_PROGRESS 0x4000           /* status COUNT bit 14 */

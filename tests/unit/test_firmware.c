@@ -269,7 +269,7 @@ START_TEST(ata_sanitize_bytes_keys_and_progress)
 
 	S.n_sg = 0;
 	run_ata_sanitize(WP_FW_ATA_SANITIZE_BLOCK);
-	static const uint8_t block[16] = { 0x85, 0x07, 0x00, 0, 0x12, 0, 0, 0x42, 0x78, 0, 0x45,
+	static const uint8_t block[16] = { 0x85, 0x07, 0x00, 0, 0x12, 0, 0, 0x42, 0x72, 0, 0x45,
 					   0, 0x6b, 0x40, 0xb4, 0 };
 	assert_cdb(find_ata(0xb4, 0x12), block, 16);
 
