@@ -36,7 +36,7 @@ OPS=(
 	scsi_sanitize_crypto scsi_sanitize_block scsi_sanitize_overwrite scsi_opcodes_sanitize
 	scsi_request_sense
 	nvme_id_ctrl nvme_id_ns nvme_list_ns_active nvme_list_ns_allocated nvme_format_user
-	nvme_format_crypto nvme_format_fna_all nvme_sanitize_crypto nvme_sanitize_crypto_ndi
+	nvme_format_crypto nvme_format_pi_lbaf nvme_format_fna_all nvme_sanitize_crypto nvme_sanitize_crypto_ndi
 	nvme_sanitize_block nvme_sanitize_overwrite nvme_sanitize_log nvme_nsid
 	fail_ata_sanitize_failed_state fail_ata_sanitize_fails fail_ata_security_frozen
 	fail_ata_sanitize_frozen fail_ata_locked_owner fail_ata_keep_enabled fail_ata_bsy
@@ -98,6 +98,13 @@ wp() {
 	echo "+ wipeproof [$model${script:+ $script}]: $op" >>"$W/trace"
 	under "$W/wp.log" "$model" "$script" "$WPC_DRIVE" "$bus" "$op" "$dev" >"$W/wp.out" 2>&1 </dev/null
 	WP_RC=$?
+	# a crash or a sanitizer report must not pass for "wipeproof refused"
+	if grep -q 'Sanitizer\|runtime error' "$W/wp.out" ||
+		! tail -n 1 "$W/wp.out" | grep -q '^success$\|^failed: '; then
+		cat "$W/wp.out"
+		fail "wpc_drive $op did not finish normally (exit $WP_RC)"
+		WP_RC=99
+	fi
 }
 
 pick() { # pick FILE SEL [all]: the records with that selector
@@ -387,6 +394,23 @@ op_nvme_format_crypto() {
 	same nvme:80
 }
 
+op_nvme_format_pi_lbaf() {
+	# A namespace formatted with metadata and protection: FLBAS 31h (LBA
+	# format 17 = 11h, extended LBA, MSET 1), DPS 09h (PI type 1, first 8
+	# bytes). wipeproof keeps them; nvme-cli is told them. Same CDW10 bits:
+	# LBAF 3:0, MSET 4, PI 7:5, PIL 8, SES 11:9, LBAF upper 13:12 (libnvme
+	# ioctl.c nvme_format_nvm(), nvme.c format() lbafu).
+	# nvme-cli 2.3 drops LBAFU: nvme.c format() takes
+	# .lbafu = (cfg.lbaf & NVME_NS_FLBAS_HIGHER_MASK) >> 4, a mask (60h) meant
+	# for FLBAS, not for the index 11h, so CDW10 bit 12 stays clear and it
+	# would format to LBA format 1. Fixed in nvme-cli v2.10 (commit ede9a5f87,
+	# "nvme: use proper mask to get correct lbafu value"): the edit puts the
+	# fixed tool's bit 12 in.
+	ref nvme flbas=0x31,dps=0x09 nvme format --ses=1 --ms=1 --pi=1 --pil=1 --force
+	wp nvme flbas=0x31,dps=0x09 nvme-format-user
+	same nvme:80 'cdw10[2]=13'
+}
+
 op_nvme_format_fna_all() {
 	# FNA bit 0: a format acts on every namespace; nvme.c format() then sends
 	# NSID FFFFFFFFh (NVME_NSID_ALL)
@@ -457,8 +481,13 @@ op_fail_ata_sanitize_failed_state() {
 }
 
 op_fail_ata_sanitize_fails() {
+	# the sanitize fails on the drive: SANITIZE STATUS EXT then aborts with
+	# reason 01h (ACS-3 7.43.3.4, hdparm.c sanitize_error_output())
 	wp ata san_fail ata-sanitize-crypto
 	outcome '[ $WP_RC = 1 ]' "a sanitize that fails on the drive fails the wipe"
+	expect_defect "issue 14 defect 2 (fwfix): the reason code of the failed state is not shown"
+	outcome 'grep -qiE "reason[^.;]*01h" "$W/wp.out"' \
+		"wipeproof's message shows the drive's reason code (01h)"
 }
 
 op_fail_ata_security_frozen() {
