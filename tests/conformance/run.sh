@@ -30,7 +30,7 @@ NVME_DEV=/dev/wpc-conformance-nvme0n1
 
 OPS=(
 	ata_identify ata_security_set_pass ata_security_erase ata_security_erase_enhanced
-	ata_security_unlock ata_security_disable ata_sanitize_crypto ata_sanitize_block
+	ata_security_erase_timeout ata_security_unlock ata_security_disable ata_sanitize_crypto ata_sanitize_block
 	ata_sanitize_overwrite ata_sanitize_status ata_read_native_max ata_get_native_max_amax
 	ata_set_max_volatile ata_dco_identify
 	scsi_sanitize_crypto scsi_sanitize_block scsi_sanitize_overwrite scsi_opcodes_sanitize
@@ -227,6 +227,35 @@ op_ata_security_erase_enhanced() {
 	outcome '[ $WP_RC = 0 ]' "wipeproof's enhanced secure erase succeeds on the model"
 }
 
+tmo_of() { # tmo_of LOG SEL: the timeout of the last such record, in ms
+	grep -F " sel=$2 " "$W/$1.log" | tail -n 1 | sed -n 's/.* tmo=\([0-9]*\).*/\1/p'
+}
+
+op_ata_security_erase_timeout() {
+	# How long to wait for ERASE UNIT: never shorter than hdparm's
+	# get_erase_timeout_secs() (hdparm.c): the larger of IDENTIFY word 89/90
+	# (x 2 min + 60 min; 255 and 32767 mean "more than", taken as 508 + 90
+	# and 65532 + 90 min) and 1 s per 30 MB + 30 min of capacity.
+	local w user
+	for w in 0x801e:0x100000 0x00ff:0x100000 0xffff:0x100000 0x0000:0x800000000; do
+		user=${w#*:}
+		w=${w%:*}
+		rm -f "$W/ref.log" "$W/wp.log"
+		ref ata enabled,w89=$w,user=$user hdparm --user-master u --security-erase wipeproof
+		wp ata w89=$w,user=$user ata-secure-erase
+		local r p
+		r=$(tmo_of ref ata:f4:0000)
+		p=$(tmo_of wp ata:f4:0000)
+		echo "word 89 = $w, $user sectors: hdparm waits ${r} ms, wipeproof ${p} ms"
+		case $w in
+		0xffff) expect_defect "issue 14 defect 7 (fwfix): 32767 (\"more than\") taken as exact, capped at 45 days" ;;
+		0x0000) expect_defect "issue 14 defect 7 (fwfix): no estimate gives a flat 12 h, whatever the capacity" ;;
+		esac
+		outcome "[ -n \"$p\" ] && [ -n \"$r\" ] && [ $p -ge $r ]" \
+			"wipeproof waits at least as long as hdparm for ERASE UNIT (word 89 = $w)"
+	done
+}
+
 op_ata_security_unlock() {
 	ref ata locked hdparm --user-master u --security-unlock wipeproof
 	wp ata locked recover
@@ -312,12 +341,16 @@ op_scsi_sanitize_crypto() {
 	ref scsi "" sg_sanitize --quick --crypto
 	wp scsi "" scsi-sanitize-crypto
 	same scsi:48
+	# sg_sanitize polls like wipeproof: REQUEST SENSE, 252 bytes, fixed
+	# format, until no progress indication; the whole sequence must agree
+	same -all scsi:03
 }
 
 op_scsi_sanitize_block() {
 	ref scsi "" sg_sanitize --quick --block
 	wp scsi "" scsi-sanitize-block
 	same scsi:48
+	same -all scsi:03
 }
 
 op_scsi_sanitize_overwrite() {
@@ -326,6 +359,7 @@ op_scsi_sanitize_overwrite() {
 	ref scsi "" sg_sanitize --quick --overwrite --pattern="$W/pattern"
 	wp scsi "" scsi-sanitize-overwrite
 	same scsi:48
+	same -all scsi:03
 }
 
 op_scsi_opcodes_sanitize() {

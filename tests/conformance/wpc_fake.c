@@ -423,8 +423,8 @@ static void identify(uint8_t *out)
 	w[85] = (uint16_t)(ata.enabled ? 0x0002 : 0);
 	w[86] = 0x0400;
 	w[87] = 0x4000;
-	w[89] = 0x8000 | 30;                    /* 60 minutes */
-	w[90] = 0x8000 | 60;
+	w[89] = (uint16_t)num("w89", 0x8000 | 30); /* 60 minutes */
+	w[90] = (uint16_t)num("w90", 0x8000 | 60);
 	w[119] = (uint16_t)(0x4000 | (flag("amax", NULL) ? 0x0100 : 0));
 	w[120] = 0x4000;
 	if (ata.sec)
