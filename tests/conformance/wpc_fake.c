@@ -453,7 +453,10 @@ static void ata_answer(struct sg_io_hdr *h, bool ck, bool ok, bool ext, uint8_t 
 		status = 0xd0;                  /* BSY left set */
 	if (ok && flag("drq", NULL))
 		status = 0x58;
-	if (ok && !ck && status == 0x50)
+	/* a SATL that says ABORTED COMMAND or NOT READY while the registers
+	 * show no error: what did the drive do? */
+	bool odd_key = ok && (flag("key_aborted", NULL) || flag("key_not_ready", NULL));
+	if (ok && !ck && status == 0x50 && !odd_key)
 		return;
 	uint8_t *sb = h->sbp;
 	if (!sb || h->mx_sb_len < 8)
@@ -465,6 +468,10 @@ static void ata_answer(struct sg_io_hdr *h, bool ck, bool ok, bool ext, uint8_t 
 	uint8_t key = ok ? 0x01 : 0x0b, ascq = ok ? 0x1d : 0x00;
 	if (!ok && flag("abort_not_ready", NULL))
 		key = 0x02;
+	if (odd_key) {
+		key = flag("key_aborted", NULL) ? 0x0b : 0x02;
+		ascq = 0x00;
+	}
 	unsigned len;
 	if (flag("fixed_old", NULL)) {
 		uint8_t *d = sb + 8;
