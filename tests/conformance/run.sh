@@ -867,7 +867,9 @@ HDR
 op_reference_header() {
 	checks=$((checks + 1))
 	gen_header >"$W/reference.h"
-	if diff -u "$here/reference.h" "$W/reference.h"; then
+	# the values, not the package versions named in the comment: a Debian
+	# point release that sends the same bytes changes nothing
+	if diff -u <(grep '^#define' "$here/reference.h") <(grep '^#define' "$W/reference.h"); then
 		echo "ok: reference.h matches a fresh capture"
 	else
 		fail "reference.h differs from what the tools send now: regenerate it (run.sh --gen-header)"
