@@ -40,6 +40,11 @@
 #define REF_ATA_DCO                        0xb1 /* --dco-identify */
 #define REF_ATA_DCO_IDENTIFY               0xc2 /* ... its FEATURE */
 #define REF_ATA_DEVICE_LBA                 0x40 /* DEVICE of the 48-bit commands */
+/* ... and how hdparm reads SANITIZE STATUS EXT (probed) */
+#define REF_ATA_SAN_COUNT_DONE_OK          0x8000 /* COUNT bit: completed without error */
+#define REF_ATA_SAN_COUNT_IN_PROGRESS      0x4000 /* COUNT bit: in progress */
+#define REF_ATA_SAN_COUNT_FROZEN           0x2000 /* COUNT bit: frozen */
+#define REF_ATA_SAN_REASON_FAILED          0x01 /* abort reason in LBA(7:0): SD3 */
 
 /* SCSI (sg3_utils) */
 #define REF_SCSI_SANITIZE                  0x48 /* sg_sanitize */
@@ -73,5 +78,10 @@
 #define REF_NVME_LOG_SANITIZE_CDW10        0x007f0081u /* ... LID and NUMDL */
 #define REF_NVME_LOG_SANITIZE_LEN          512 /* ... bytes */
 #define REF_NVME_NSID_ALL                  0xffffffffu /* ... NSID */
+/* ... and how nvme-cli reads the sanitize log's SSTAT (probed) */
+#define REF_NVME_SSTAT_DONE                1 /* completed */
+#define REF_NVME_SSTAT_IN_PROGRESS         2 /* in progress */
+#define REF_NVME_SSTAT_FAILED              3 /* failed */
+#define REF_NVME_SSTAT_DONE_ND             4 /* completed, no-deallocate requested */
 
 #endif

@@ -743,6 +743,47 @@ def() { # def NAME VALUE COMMENT
 	printf '#define %-34s %s /* %s */\n' "$1" "$2" "$3"
 }
 
+# How the tools READ the device's answers, probed: the model answers each
+# bit or value in turn and the tool's printout names it. (The answers'
+# layout is the other half of a shared mistake: a simulator that encodes the
+# in-progress bit where wipe/ decodes it would agree with a wrong decoder.)
+ata_status_bit() { # ata_status_bit TEXT: the SANITIZE STATUS COUNT bit hdparm prints as TEXT
+	local b
+	for b in $(seq 0 15); do
+		rm -f "$W/ref.out"
+		ref ata "status_count=$((1 << b))" hdparm --sanitize-status
+		if grep -qF "$1" "$W/ref.out"; then
+			printf '0x%04x' $((1 << b))
+			return
+		fi
+	done
+	echo "NOT-FOUND"
+}
+ata_reason() { # ata_reason TEXT: the LBA(7:0) reason hdparm prints as TEXT
+	local n
+	for n in $(seq 0 15); do
+		rm -f "$W/ref.out"
+		ref ata "san_failed,reason=$n" hdparm --sanitize-status
+		if grep -qF "$1" "$W/ref.out"; then
+			printf '0x%02x' "$n"
+			return
+		fi
+	done
+	echo "NOT-FOUND"
+}
+nvme_sstat() { # nvme_sstat TEXT: the SSTAT value nvme-cli prints as TEXT
+	local n
+	for n in $(seq 0 7); do
+		rm -f "$W/ref.out"
+		ref nvme "sstat=$n" nvme sanitize-log -H
+		if grep -qF "$1" "$W/ref.out"; then
+			echo "$n"
+			return
+		fi
+	done
+	echo "NOT-FOUND"
+}
+
 gen_header() {
 	head -c 4 /dev/zero >"$W/pattern"
 	cap identify ata "" hdparm -I
@@ -826,6 +867,11 @@ $(def REF_ATA_GET_NATIVE_MAX_FEATURE "$(ata_feature "$(rec amax -1)")" "... GET 
 $(def REF_ATA_DCO "$(byte "$(rec dco -1)" cdb 14)" "--dco-identify")
 $(def REF_ATA_DCO_IDENTIFY "$(byte "$(rec dco -1)" cdb 4)" "... its FEATURE")
 $(def REF_ATA_DEVICE_LBA "$(byte "$(rec crypto -1)" cdb 13)" "DEVICE of the 48-bit commands")
+/* ... and how hdparm reads SANITIZE STATUS EXT (probed) */
+$(def REF_ATA_SAN_COUNT_DONE_OK "$(ata_status_bit "Last Sanitize Operation Completed Without Error")" "COUNT bit: completed without error")
+$(def REF_ATA_SAN_COUNT_IN_PROGRESS "$(ata_status_bit "SD2 Sanitize operation In Process")" "COUNT bit: in progress")
+$(def REF_ATA_SAN_COUNT_FROZEN "$(ata_status_bit "SD1 Sanitize Frozen")" "COUNT bit: frozen")
+$(def REF_ATA_SAN_REASON_FAILED "$(ata_reason "Last Sanitize Command completed unsuccessfully")" "abort reason in LBA(7:0): SD3")
 
 /* SCSI (sg3_utils) */
 $(def REF_SCSI_SANITIZE "$(byte "$(rec s_crypto 1)" cdb 0)" "sg_sanitize")
@@ -859,6 +905,11 @@ $(def REF_NVME_GET_LOG_PAGE "0x$(val "$(rec n_log 1)" opc)" "nvme sanitize-log")
 $(def REF_NVME_LOG_SANITIZE_CDW10 "0x$(val "$(rec n_log 1)" cdw10)u" "... LID and NUMDL")
 $(def REF_NVME_LOG_SANITIZE_LEN "$((0x$(val "$(rec n_log 1)" len)))" "... bytes")
 $(def REF_NVME_NSID_ALL "0x$(val "$(rec n_log 1)" nsid)u" "... NSID")
+/* ... and how nvme-cli reads the sanitize log's SSTAT (probed) */
+$(def REF_NVME_SSTAT_DONE "$(nvme_sstat "Most Recent Sanitize Command Completed Successfully.")" "completed")
+$(def REF_NVME_SSTAT_IN_PROGRESS "$(nvme_sstat "Sanitize in Progress.")" "in progress")
+$(def REF_NVME_SSTAT_FAILED "$(nvme_sstat "Most Recent Sanitize Command Failed.")" "failed")
+$(def REF_NVME_SSTAT_DONE_ND "$(nvme_sstat "(No-Deallocate After Sanitize) Completed Successfully.")" "completed, no-deallocate requested")
 
 #endif
 HDR

@@ -241,8 +241,9 @@ static inline bool sim_ata_sanitize(struct sim *s, uint16_t feature, uint16_t co
 				    uint64_t lba, uint16_t *rc, uint64_t *rl)
 {
 	if (feature == REF_ATA_SANITIZE_STATUS) {
-		*rc = (uint16_t)((s->san_left ? 0x4000 : 0) | (s->san_done_ok ? 0x8000 : 0) |
-				 (s->san_frozen ? 0x2000 : 0));
+		*rc = (uint16_t)((s->san_left ? REF_ATA_SAN_COUNT_IN_PROGRESS : 0) |
+				 (s->san_done_ok ? REF_ATA_SAN_COUNT_DONE_OK : 0) |
+				 (s->san_frozen ? REF_ATA_SAN_COUNT_FROZEN : 0));
 		*rl = s->san_left ? (s->san_total - s->san_left) * 65535u / s->san_total : 0xffff;
 		sim_sanitize_step(s);
 		return true;
@@ -490,11 +491,12 @@ static inline int sim_nvme_log(struct sim *s, struct nvme_admin_cmd *c, uint8_t 
 	uint16_t status = 0;
 	if (s->san_left) {
 		sim_put16(buf, (uint16_t)((s->san_total - s->san_left) * 65535u / s->san_total));
-		status = 2;
+		status = REF_NVME_SSTAT_IN_PROGRESS;
 		sim_sanitize_step(s);
 	} else if (s->san_feature) {
 		sim_put16(buf, 0xffff);
-		status = s->san_fail ? 3 : s->nv_dealloc_status ? 4 : 1;
+		status = s->san_fail ? REF_NVME_SSTAT_FAILED
+			 : s->nv_dealloc_status ? REF_NVME_SSTAT_DONE_ND : REF_NVME_SSTAT_DONE;
 	}
 	sim_put16(buf + 2, status);
 	return 0;
