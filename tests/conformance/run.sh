@@ -32,7 +32,7 @@ OPS=(
 	ata_identify ata_security_set_pass ata_security_erase ata_security_erase_enhanced
 	ata_security_erase_timeout ata_security_unlock ata_security_disable ata_sanitize_crypto ata_sanitize_block
 	ata_sanitize_overwrite ata_sanitize_status ata_read_native_max ata_get_native_max_amax
-	ata_set_max_volatile ata_dco_identify
+	ata_set_max_volatile ata_dco_identify ata_dsense_mode_select
 	scsi_sanitize_crypto scsi_sanitize_block scsi_sanitize_overwrite scsi_opcodes_sanitize
 	scsi_request_sense
 	nvme_id_ctrl nvme_id_ns nvme_list_ns_active nvme_list_ns_allocated nvme_format_user
@@ -53,9 +53,9 @@ if [ "${1:-}" = --list ]; then
 	exit 0
 fi
 
-for t in hdparm sg_sanitize sg_opcodes sg_requests nvme; do
+for t in hdparm sg_sanitize sg_opcodes sg_requests nvme sdparm; do
 	if ! command -v "$t" >/dev/null; then
-		echo "SKIP: $t is not installed (scripts/deps installs hdparm, sg3-utils, nvme-cli)"
+		echo "SKIP: $t is not installed (scripts/deps installs hdparm, sg3-utils, nvme-cli, sdparm)"
 		exit 77
 	fi
 done
@@ -618,9 +618,27 @@ op_fail_ata_sense_fixed_old() {
 op_fail_ata_hidden_fixed() {
 	# fixed-format sense hides LBA(47:24) of READ NATIVE MAX: the hidden
 	# area must not be reported as checked
-	wp ata fixed,native=0x200000 probe
+	wp ata fixed,user=0x1000000,native=0x2000000 probe
 	outcome 'grep -q "hidden checked=0" "$W/wp.out" || grep -q "hidden checked=1 hpa=1" "$W/wp.out"' \
 		"wipeproof never says checked without the native max"
+}
+
+op_ata_dsense_mode_select() {
+	# Fixed-format sense hides LBA(47:24): issue 14 defect 6 asks for
+	# descriptor sense through the control mode page's D_SENSE, the old value
+	# read and restored. The reference: sdparm --set=D_SENSE=1 and =0 (MODE
+	# SELECT(10), PF, the page as MODE SENSE returned it with only D_SENSE
+	# changed; sdparm.c / sdparm_access.c).
+	ref ata fixed sdparm --set=D_SENSE=1
+	ref ata "" sdparm --set=D_SENSE=0
+	wp ata fixed,user=0x1000000,native=0x2000000 probe
+	expect_defect "issue 14 defect 6 (fwfix): D_SENSE not set where fixed sense hides the registers"
+	same -all scsi:55
+	expect_defect "issue 14 defect 6 (fwfix): the native max is not read through descriptor sense"
+	outcome 'grep -q "hidden checked=1 hpa=1" "$W/wp.out"' "wipeproof reads the HPA after switching to descriptor sense"
+	expect_defect "issue 14 defect 6 (fwfix): D_SENSE not restored"
+	outcome 'sent wp scsi:55 && pick "$W/wp.log" scsi:55 | tail -n 1 | grep -q "out=0000000000000000"' \
+		"wipeproof puts D_SENSE back as it found it (clear)"
 }
 
 op_fail_scsi_request_sense_check() {

@@ -385,6 +385,7 @@ static struct {
 	unsigned polls_left, polls_total;
 	uint64_t user, native, dco;
 	bool native_read;
+	bool dsense;          /* control mode page D_SENSE: descriptor sense */
 } ata;
 
 static void ata_init(void)
@@ -406,6 +407,54 @@ static void ata_init(void)
 	ata.user = num("user", 0x100000);
 	ata.native = num("native", ata.user);
 	ata.dco = num("dco", ata.native);
+	ata.dsense = !flag("fixed", NULL) && !flag("fixed_old", NULL);
+}
+
+/* The control mode page (0Ah) as libata has it: only D_SENSE changeable
+ * (SPC-5 7.5.10; drivers/ata/libata-scsi.c). MODE SENSE/SELECT (6) and (10). */
+static void ata_mode(struct sg_io_hdr *h, const uint8_t *c)
+{
+	bool ten = c[0] == 0x5a || c[0] == 0x55;
+	size_t hdr = ten ? 8 : 4;
+	if (c[0] == 0x1a || c[0] == 0x5a) {           /* MODE SENSE */
+		unsigned pc = c[2] >> 6, page = c[2] & 0x3f;
+		uint8_t b[32] = { 0 };
+		if ((page != 0x0a && page != 0x3f) || c[3] != 0 || pc == 3) {
+			sense_fixed(h, 0x05, 0x24, 0x00);
+			return;
+		}
+		uint8_t *p = b + hdr;
+		p[0] = 0x0a, p[1] = 0x0a;
+		if (pc == 1)
+			p[2] = 0x04;                     /* changeable: D_SENSE */
+		else
+			p[2] = ata.dsense ? 0x04 : 0x00;
+		if (pc != 1)
+			p[8] = 0xff, p[9] = 0xff, p[11] = 30; /* busy timeout, self-test time */
+		size_t n = hdr + 12;
+		if (ten)
+			put_be16(b, (unsigned)(n - 2));
+		else
+			b[0] = (uint8_t)(n - 1);
+		reply(h, b, n);
+		return;
+	}
+	/* MODE SELECT: PF set, SP clear, one control mode page */
+	unsigned len = ten ? ((unsigned)c[7] << 8 | c[8]) : c[4];
+	const uint8_t *d = h->dxferp;
+	if (!(c[1] & 0x10) || (c[1] & 0x01) || !d || h->dxfer_direction != SG_DXFER_TO_DEV ||
+	    len != h->dxfer_len || len < hdr + 12) {
+		sense_fixed(h, 0x05, 0x24, 0x00);
+		return;
+	}
+	size_t bdl = ten ? ((size_t)d[6] << 8 | d[7]) : d[3];
+	const uint8_t *p = d + hdr + bdl;
+	if (hdr + bdl + 12 > len || (p[0] & 0x3f) != 0x0a || p[1] != 0x0a ||
+	    (p[2] & ~0x04) != 0) {                    /* anything but D_SENSE changed */
+		sense_fixed(h, 0x05, 0x26, 0x00);
+		return;
+	}
+	ata.dsense = p[2] & 0x04;
 }
 
 static void identify(uint8_t *out)
@@ -473,7 +522,7 @@ static void ata_answer(struct sg_io_hdr *h, bool ck, bool ok, bool ext, uint8_t 
 		ascq = 0x00;
 	}
 	unsigned len;
-	if (flag("fixed_old", NULL)) {
+	if (!ata.dsense && flag("fixed_old", NULL)) {
 		uint8_t *d = sb + 8;
 		sb[0] = 0x70, sb[2] = key, sb[7] = 0x0a + 2, sb[12] = 0, sb[13] = ascq;
 		d[0] = error, d[1] = status, d[2] = 0x40, d[3] = (uint8_t)count;
@@ -482,7 +531,7 @@ static void ata_answer(struct sg_io_hdr *h, bool ck, bool ok, bool ext, uint8_t 
 		d[8] = (uint8_t)((ext ? 0x80 : 0) | ((count >> 8) ? 0x40 : 0) | ((lba >> 24) ? 0x20 : 0));
 		d[9] = (uint8_t)lba, d[10] = (uint8_t)(lba >> 8), d[11] = (uint8_t)(lba >> 16);
 		len = 20;
-	} else if (flag("fixed", NULL)) {
+	} else if (!ata.dsense) {
 		sb[0] = 0xf0, sb[2] = key, sb[7] = 10, sb[12] = 0, sb[13] = ascq;
 		sb[3] = error, sb[4] = status, sb[5] = 0x40, sb[6] = (uint8_t)count;
 		sb[8] = (uint8_t)((ext ? 0x80 : 0) | ((count >> 8) ? 0x40 : 0) | ((lba >> 24) ? 0x20 : 0));
@@ -1063,6 +1112,11 @@ int ioctl(int fd, unsigned long req, ...)
 			ata_cmd(h);
 		else if (model == 'a' && h->cmdp[0] == 0x12)
 			scsi_inquiry(h, h->cmdp);
+		else if (model == 'a' && (h->cmdp[0] == 0x1a || h->cmdp[0] == 0x5a ||
+					  h->cmdp[0] == 0x15 || h->cmdp[0] == 0x55)) {
+			ata_init();
+			ata_mode(h, h->cmdp);
+		}
 		else if (model == 's' && !ata_pt)
 			scsi_cmd(h);
 		else
