@@ -90,7 +90,9 @@ ref() {
 	echo "+ reference [$model${script:+ $script}]: $* $dev" >>"$W/trace"
 	under "$W/ref.log" "$model" "$script" "$@" "$dev" >>"$W/ref.out" 2>&1 </dev/null
 	REF_RC=$?
+	[ $REF_RC = 0 ] || REF_FAILED="$REF_FAILED $1 (exit $REF_RC)"
 }
+REF_FAILED=
 
 # wp MODEL SCRIPT OP: wipeproof's backend, records to $W/wp.log.
 wp() {
@@ -136,6 +138,12 @@ same() {
 	fi
 	pick "$W/wp.log" "$sel" >"$W/w.sel"
 	echo "== $sel (${#}${*:+: $*} edits)"
+	# the reference tool must have been content with the model's answers,
+	# or its record may be a retry or a fallback rather than the operation
+	if [ -n "$REF_FAILED" ]; then
+		cat "$W/ref.out"
+		fail "the reference tool failed on the model:$REF_FAILED"
+	fi
 	if "$WPC_CMP" "$W/r.sel" "$W/w.sel" "$@" >"$W/cmp.out" 2>&1; then
 		cat "$W/cmp.out"
 		if "$WPC_CMP" --mutate "$W/r.sel" "$W/w.sel" "$@" >"$W/mut.out" 2>&1; then
