@@ -722,9 +722,7 @@ static struct {
 
 static void nvme_list(uint8_t *buf, const char *name, uint32_t from)
 {
-	/* "active=1+2+5": the namespace ids */
-	unsigned long dummy;
-	(void)dummy;
+	/* "active=1+2+5": the namespace ids; without the flag, only ours */
 	const char *p = NULL;
 	size_t n = strlen(name);
 	for (const char *q = script; q && *q;) {
@@ -737,16 +735,19 @@ static void nvme_list(uint8_t *buf, const char *name, uint32_t from)
 	}
 	size_t at = 0;
 	if (!p) {
-		if (from < 1)
-			put32(buf, 1);
+		uint32_t mine = (uint32_t)num("nsid", 1);
+		if (mine > from)
+			put32(buf, mine);
 		return;
 	}
-	while (*p && *p != ',') {
-		uint32_t id = (uint32_t)strtoul(p, (char **)&p, 0);
+	while (*p && *p != ',' && at < 1024) {
+		char *end;
+		uint32_t id = (uint32_t)strtoul(p, &end, 0);
+		if (end == p)
+			break;
 		if (id > from)
 			put32(buf + 4 * at++, id);
-		if (*p == '+')
-			p++;
+		p = *end == '+' ? end + 1 : end;
 	}
 }
 
