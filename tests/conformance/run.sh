@@ -29,13 +29,14 @@ ATA_DEV=/dev/wpc-conformance-sda
 NVME_DEV=/dev/wpc-conformance-nvme0n1
 
 OPS=(
-	ata_identify ata_security_set_pass ata_security_erase ata_security_erase_enhanced
+	ata_identify ata_identify_decode ata_security_set_pass ata_security_erase
+	ata_security_erase_enhanced
 	ata_security_erase_timeout ata_security_unlock ata_security_disable ata_sanitize_crypto ata_sanitize_block
 	ata_sanitize_overwrite ata_sanitize_status ata_read_native_max ata_get_native_max_amax
-	ata_set_max_volatile ata_dco_identify ata_dsense_mode_select
+	ata_set_max_volatile ata_dco_identify ata_dsense_mode_select ata_hidden_decode
 	scsi_sanitize_crypto scsi_sanitize_block scsi_sanitize_overwrite scsi_opcodes_sanitize
 	scsi_request_sense
-	nvme_id_ctrl nvme_id_ns nvme_list_ns_active nvme_list_ns_allocated nvme_format_user
+	nvme_id_ctrl nvme_id_ns nvme_identify_decode nvme_list_ns_active nvme_list_ns_allocated nvme_format_user
 	nvme_format_crypto nvme_format_pi_lbaf nvme_format_fna_all nvme_sanitize_crypto
 	nvme_sanitize_crypto_ndi nvme_sanitize_block nvme_sanitize_overwrite nvme_sanitize_log nvme_nsid
 	fail_ata_sanitize_failed_state fail_ata_sanitize_fails fail_ata_security_frozen
@@ -212,6 +213,58 @@ op_ata_identify() {
 	same ata:ec:0000 "$DEV"
 }
 
+# hdparm -I's reading of IDENTIFY DEVICE (identify.c), as key=0/1 and
+# minutes, in the names wpc_drive prints wipeproof's with
+hdparm_identify_fields() {
+	awk '
+	/^Security:/ { sec = 1; next }
+	/^[A-Z]/ { sec = 0 }
+	sec && /supported: enhanced erase/ { v["enhanced"] = ($1 != "not"); next }
+	sec && /expired: security count/ { v["expired"] = ($1 != "not"); next }
+	sec && $NF ~ /^(supported|enabled|locked|frozen)$/ {
+		v[$NF == "supported" ? "security" : $NF] = ($1 != "not"); next }
+	sec && /min for SECURITY ERASE UNIT/ {
+		match($0, /[0-9]+min for SECURITY/); v["erase_min"] = substr($0, RSTART) + 0
+		if (match($0, /[0-9]+min for ENHANCED/)) v["enhanced_min"] = substr($0, RSTART) + 0 }
+	/SANITIZE feature set/ { v["sanitize"] = ($1 == "*") }
+	/CRYPTO_SCRAMBLE_EXT command/ { v["crypto"] = ($1 == "*") }
+	/OVERWRITE_EXT command/ { v["overwrite"] = ($1 == "*") }
+	/BLOCK_ERASE_EXT command/ { v["block"] = ($1 == "*") }
+	/48-bit Address feature set/ { v["lba48"] = 1 }
+	/Host Protected Area feature set/ { v["hpa"] = 1 }
+	/Device Configuration Overlay feature set/ { v["dco"] = 1 }
+	END {
+		# a feature hdparm does not list is one the drive does not have
+		n = split("security enabled locked frozen expired enhanced sanitize crypto " \
+			  "overwrite block lba48 hpa dco", k, " ")
+		for (i = 1; i <= n; i++)
+			printf "%s=%d ", k[i], v[k[i]] + 0
+		if ("erase_min" in v)
+			printf "erase_min=%d enhanced_min=%d", v["erase_min"], v["enhanced_min"]
+		printf "\n"
+	}
+	' "$1"
+}
+
+op_ata_identify_decode() {
+	# How the answer reads: wipeproof's parse of IDENTIFY DEVICE words 59,
+	# 82, 83, 89, 90 and 128 against hdparm -I's printout of the same data,
+	# for a few drive states
+	local s f
+	for s in "" enabled,frozen,expired locked,noenh,nosan,w89=0x8007,w90=0x8009 nosec,nohpa,nodco; do
+		rm -f "$W/ref.out"
+		ref ata "$s" hdparm -I
+		wp ata "$s" probe
+		local h
+		h=$(hdparm_identify_fields "$W/ref.out")
+		echo "[$s] hdparm: $h"
+		echo "[$s] wipeproof: $(grep '^ata ' "$W/wp.out")"
+		for f in $h; do
+			outcome 'grep -q "^ata .*\<$f\>" "$W/wp.out"' "[$s] wipeproof reads ${f%=*} as hdparm does (${f#*=})"
+		done
+	done
+}
+
 op_ata_security_set_pass() {
 	# the user password "wipeproof" (WP_ATA_TEMP_PASSWORD), high security:
 	# hdparm.c do_set_security() data[0] = master bit, data[1] = mode
@@ -344,6 +397,26 @@ op_ata_dco_identify() {
 	outcome 'grep -q "dco=1" "$W/wp.out"' "wipeproof sees the DCO-hidden sectors"
 }
 
+op_ata_hidden_decode() {
+	# How the answers read: hdparm -N prints the native max from READ NATIVE
+	# MAX ADDRESS EXT's LBA(47:0) + 1 (descriptor sense), --dco-identify the
+	# DCO's "Real max sectors" (words 3-5 + 1); wipeproof must read the same
+	# numbers out of the same answers. Values with every byte different, so
+	# a swapped or dropped byte shows.
+	local script=user=0x100000000,native=0x123456789a,dco=0x2233445566
+	ref ata $script hdparm -N
+	ref ata $script hdparm --dco-identify
+	wp ata $script probe
+	local n d
+	n=$(sed -n 's/.*max sectors *= *[0-9]*\/\([0-9]*\).*/\1/p' "$W/ref.out")
+	d=$(sed -n 's/.*Real max sectors: *\([0-9]*\).*/\1/p' "$W/ref.out")
+	echo "hdparm: native $n, DCO $d; wipeproof: $(grep '^sectors' "$W/wp.out")"
+	outcome '[ -n "$n" ] && grep -q "^sectors .* native=$n " "$W/wp.out"' \
+		"wipeproof reads the native max as hdparm does"
+	outcome '[ -n "$d" ] && grep -q "^sectors .* dco=$d\$" "$W/wp.out"' \
+		"wipeproof reads the DCO's real max as hdparm does"
+}
+
 # ---- SCSI (sg3_utils 1.46) --------------------------------------------------------
 
 op_scsi_sanitize_crypto() {
@@ -421,6 +494,23 @@ op_nvme_list_ns_allocated() {
 	wp nvme "" probe
 	expect_defect "issue 14 defect 8 (fwfix): the allocated namespace list (CNS 10h) is not read"
 	same nvme:06:10
+}
+
+op_nvme_identify_decode() {
+	# How the answers read: the fields wipeproof takes from Identify
+	# Controller (OACS, SANICAP, NN, FNA) and Identify Namespace (FLBAS, DPS,
+	# DLFEAT) against nvme-cli's printout of the same data (nvme-print.c)
+	local s=oacs=0x015e,sanicap=0x60000007,fna=0x05,nn=0x21,flbas=0x13,dps=0x0b,dlfeat=0x19 f
+	ref nvme $s nvme id-ctrl
+	ref nvme $s nvme id-ns
+	wp nvme $s probe
+	grep '^nvme ' "$W/wp.out"
+	for f in oacs sanicap nn fna flbas dps dlfeat; do
+		local v
+		v=$(sed -n "s/^$f *: *\([0-9a-fx]*\)\$/\1/p" "$W/ref.out" | head -n 1)
+		outcome '[ -n "$v" ] && [ $((v)) = $(($(sed -n "s/.* $f=\([0-9a-fx]*\).*/\1/p" "$W/wp.out"))) ]' \
+			"wipeproof reads $f as nvme-cli does ($v)"
+	done
 }
 
 op_nvme_format_user() {

@@ -39,6 +39,23 @@ static void print_caps(const struct wp_fw_caps *caps)
 	printf("hidden checked=%d hpa=%d dco=%d native=%llu note=%s\n", caps->hidden.checked,
 	       caps->hidden.hpa, caps->hidden.dco, (unsigned long long)caps->hidden.native_sectors,
 	       caps->hidden.note);
+	const struct wp_ata_info *a = &caps->ata;
+	if (caps->bus == WP_FW_BUS_ATA)
+		printf("ata security=%d enabled=%d locked=%d frozen=%d expired=%d enhanced=%d "
+		       "erase_min=%u enhanced_min=%u sanitize=%d crypto=%d overwrite=%d block=%d "
+		       "lba48=%d hpa=%d dco=%d\n", a->security_supported, a->security_enabled,
+		       a->locked, a->frozen, a->count_expired, a->enhanced_supported,
+		       a->erase_minutes, a->enhanced_minutes, a->sanitize_supported,
+		       a->sanitize_crypto, a->sanitize_overwrite, a->sanitize_block, a->lba48,
+		       a->hpa_supported, a->dco_supported);
+	if (caps->bus == WP_FW_BUS_NVME)
+		printf("nvme nsid=%u oacs=%#x sanicap=%#x nn=%u fna=%#x flbas=%#x dps=%#x dlfeat=%u\n",
+		       caps->nvme.nsid, caps->nvme.oacs, caps->nvme.sanicap, caps->nvme.nn,
+		       caps->nvme.fna, caps->nvme.flbas, caps->nvme.dps, caps->nvme.dlfeat);
+	printf("sectors user=%llu native=%llu dco=%llu\n",
+	       (unsigned long long)caps->hidden.user_sectors,
+	       (unsigned long long)caps->hidden.native_sectors,
+	       (unsigned long long)caps->hidden.dco_sectors);
 }
 
 int main(int argc, char **argv)

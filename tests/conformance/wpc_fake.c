@@ -478,7 +478,8 @@ static void identify(uint8_t *out)
 	w[120] = 0x4000;
 	if (ata.sec)
 		w[128] = (uint16_t)(0x0001 | (ata.enabled ? 0x0002 : 0) | (ata.locked ? 0x0004 : 0) |
-				    (ata.frozen ? 0x0008 : 0) | (ata.enh ? 0x0020 : 0));
+				    (ata.frozen ? 0x0008 : 0) | (flag("expired", NULL) ? 0x0010 : 0) |
+				    (ata.enh ? 0x0020 : 0));
 	for (int i = 0; i < 4; i++)
 		w[100 + i] = (uint16_t)(ata.user >> (16 * i));
 	memcpy(&w[27], "PWCMO EDILKS", 12);     /* "WPC MODEL DISK" as ATA strings go */
