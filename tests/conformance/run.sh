@@ -46,7 +46,7 @@ OPS=(
 	fail_scsi_request_sense_check fail_scsi_sanitize_fails fail_nvme_sanitize_failed_state
 	fail_nvme_format_status fail_nvme_other_active_ns fail_nvme_other_allocated_ns
 	fail_nvme_other_controller
-	mutation_selftest reference_header
+	sense_decode mutation_selftest reference_header
 )
 
 if [ "${1:-}" = --list ]; then
@@ -594,6 +594,45 @@ op_nvme_nsid() {
 	wp nvme "" probe
 	outcome 'grep -q "^ioctl req=00004e40 nvme-id" "$W/ref.log" && grep -q "^ioctl req=00004e40 nvme-id" "$W/wp.log"' \
 		"both read the namespace id with NVME_IOCTL_ID"
+}
+
+op_sense_decode() {
+	# wipeproof's sense decoder (fw_scsi.c wp_sense_decode) against
+	# sg3_utils' sg_decode_sense on the same bytes: the sense key, the
+	# progress indication (fixed format SKS, descriptor 02h) and the ATA
+	# Status Return descriptor (09h, with and without EXTEND).
+	local cases=(
+		"72 01 00 1d 00 00 00 0e 09 0c 01 04 12 34 56 78 9a bc de f0 40 51"
+		"72 0b 00 00 00 00 00 0e 09 0c 00 04 12 34 56 78 9a bc de f0 40 51"
+		"72 01 00 1d 00 00 00 0e 09 0c 01 00 80 00 00 ff 00 ff 00 ff 40 50"
+		"70 00 02 00 00 00 00 0a 00 00 00 00 04 1b 00 80 40 00"
+		"70 00 02 00 00 00 00 0a 00 00 00 00 04 1b 00 80 ff ff"
+		"72 02 04 1b 00 00 00 08 02 06 00 00 80 00 01 00"
+		"70 00 03 00 00 00 00 0a 00 00 00 00 31 03 00 00 00 00"
+	)
+	local k c sg ours want got f
+	for k in 0 1 2 3 4 5 6 7 8 a b d e f; do
+		cases+=("70 00 0$k 00 00 00 00 0a 00 00 00 00 00 00 00 00 00 00")
+	done
+	for c in "${cases[@]}"; do
+		sg=$(sg_decode_sense $c 2>&1)
+		ours=$("$WPC_DRIVE" sense $c 2>&1)
+		echo "[$c] sg: $(tr '\n' ' ' <<<"$sg")"
+		echo "[$c] wp: $(tr '\n' ' ' <<<"$ours")"
+		# sense key: the same name (SPC-5 table 48; keys 9 and C are named
+		# differently by the two and left out above)
+		want=$(sed -n 's/.*Sense key: //p' <<<"$sg" | tr a-z A-Z)
+		got=$(sed -n 's/^text=\([A-Z ]*\),.*/\1/p' <<<"$ours")
+		outcome '[ -n "$want" ] && [ "$want" = "$got" ]' "[$c] sense key $want"
+		want=$(grep -o 'Progress indication: [0-9.]*%' <<<"$sg" | head -n 1 | sed 's/.*: //')
+		got=$(grep -o 'progress=[0-9.]*%' <<<"$ours" | sed 's/.*=//')
+		outcome '[ "$want" = "$got" ]' "[$c] progress ${want:-none}"
+		for f in error count lba device status; do
+			want=$(grep -o "$f=0x[0-9a-f]*" <<<"$sg" | head -n 1 | sed 's/.*=//')
+			got=$(grep -o "$f=0x[0-9a-f]*" <<<"$ours" | head -n 1 | sed 's/.*=//')
+			outcome '[ "${want:+$((want))}" = "${got:+$((got))}" ]' "[$c] ATA $f ${want:-none}"
+		done
+	done
 }
 
 # ---- failure paths --------------------------------------------------------------------

@@ -6,6 +6,7 @@
  * reference tools' (run.sh). Tests only.
  *
  *   wpc_drive BUS OP DEVICE
+ *   wpc_drive sense HEX...
  *
  * BUS is ata, scsi or nvme; OP is "probe", "recover" (ata: unlock and
  * disable the temporary password), "native-max" (ata: remove an HPA), or
@@ -19,6 +20,7 @@
 
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -58,8 +60,34 @@ static void print_caps(const struct wp_fw_caps *caps)
 	       (unsigned long long)caps->hidden.dco_sectors);
 }
 
+/* wpc_drive sense HEX...: wipeproof's decoding of one sense buffer, for
+ * comparison with sg_decode_sense (run.sh sense_decode) */
+static int decode_sense(int argc, char **argv)
+{
+	uint8_t sb[252];
+	size_t n = 0;
+	for (int i = 2; i < argc && n < sizeof(sb); i++)
+		sb[n++] = (uint8_t)strtoul(argv[i], NULL, 16);
+	struct wp_sense s;
+	char text[160];
+	wp_sense_decode(sb, n, true, &s);
+	wp_sense_describe(&s, text, sizeof(text));
+	printf("key=%x asc=%02x ascq=%02x", s.key, s.asc, s.ascq);
+	if (s.progress_valid) { /* hundredths of a percent, cut like sg_decode_sense */
+		unsigned p = (unsigned)s.progress * 10000u / 65536u;
+		printf(" progress=%u.%02u%%", p / 100, p % 100);
+	}
+	if (s.ata_valid)
+		printf(" error=0x%x count=0x%x lba=0x%llx device=0x%x status=0x%x", s.ata_error,
+		       s.ata_count, (unsigned long long)s.ata_lba, s.ata_device, s.ata_status);
+	printf("\ntext=%s\n", text);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc >= 3 && strcmp(argv[1], "sense") == 0)
+		return decode_sense(argc, argv);
 	if (argc != 4)
 		return usage();
 	enum wp_fw_bus bus = strcmp(argv[1], "ata") == 0 ? WP_FW_BUS_ATA
