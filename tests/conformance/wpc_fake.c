@@ -470,7 +470,7 @@ static void identify(uint8_t *out)
 	w[83] = (uint16_t)(0x4000 | 0x0400 | (flag("nodco", NULL) ? 0 : 0x0800));
 	w[84] = 0x4000;
 	w[85] = (uint16_t)(ata.enabled ? 0x0002 : 0);
-	w[86] = 0x0400;
+	w[86] = 0x8400;                         /* 48-bit; words 119-120 valid */
 	w[87] = 0x4000;
 	w[89] = (uint16_t)num("w89", 0x8000 | 30); /* 60 minutes */
 	w[90] = (uint16_t)num("w90", 0x8000 | 60);
@@ -792,7 +792,9 @@ static int nvme_admin(struct nvme_passthru_cmd *c)
 		case 0x02:
 			nvme_list(buf, "active", c->nsid);
 			return 0;
-		case 0x10:
+		case 0x10:              /* needs Namespace Management (OACS bit 3) */
+			if (!(num("oacs", 0x000a) & 0x8))
+				return 0x4002;
 			nvme_list(buf, "allocated", c->nsid);
 			return 0;
 		}
