@@ -278,6 +278,7 @@ struct wp_job {
 	char id[40];              /* UUID v4 */
 	char nist_category[16];   /* "Clear", "Purge", "Destroy"; "" if not planned */
 	char plan_reason[384];    /* why the method reaches that category */
+	char nist_source[224];    /* the document, table and row of that category; "" if none */
 	struct wp_firmware_record firmware;
 	struct wp_fingerprint_record fingerprint;
 	struct wp_hidden_record hidden;
