@@ -325,10 +325,6 @@ op_ata_security_erase_timeout() {
 		r=$(tmo_of ref ata:f4:0000)
 		p=$(tmo_of wp ata:f4:0000)
 		echo "word 89 = $w, $user sectors: hdparm waits ${r} ms, wipeproof ${p} ms"
-		case $w in
-		0xffff) expect_defect "issue 14 defect 7 (fwfix): 32767 (\"more than\") taken as exact, capped at 45 days" ;;
-		0x0000) expect_defect "issue 14 defect 7 (fwfix): no estimate gives a flat 12 h, whatever the capacity" ;;
-		esac
 		outcome "[ -n \"$p\" ] && [ -n \"$r\" ] && [ $p -ge $r ]" \
 			"wipeproof waits at least as long as hdparm for ERASE UNIT (word 89 = $w)"
 	done
@@ -391,9 +387,7 @@ op_ata_get_native_max_amax() {
 	# do_get_native_max_sectors() sends GET NATIVE MAX ADDRESS EXT (78h/0000h).
 	ref ata amax,native=0x200000 hdparm -N
 	wp ata amax,native=0x200000 probe
-	expect_defect "issue 14 defect 6 (fwfix): no GET NATIVE MAX ADDRESS EXT for AMAX drives"
 	same ata:78:0000
-	expect_defect "issue 14 defect 6 (fwfix): AMAX hidden area unchecked"
 	outcome 'grep -q "hidden checked=1 hpa=1" "$W/wp.out"' "wipeproof sees the AMAX-hidden sectors"
 }
 
@@ -508,7 +502,6 @@ op_nvme_list_ns_allocated() {
 	# CNS 10h: every namespace of the subsystem, attached or not
 	ref nvme "" nvme list-ns --all
 	wp nvme "" probe
-	expect_defect "issue 14 defect 8 (fwfix): the allocated namespace list (CNS 10h) is not read"
 	same nvme:06:10
 }
 
@@ -565,7 +558,6 @@ op_nvme_format_fna_all() {
 	# NSID FFFFFFFFh (NVME_NSID_ALL)
 	ref nvme fna=0x05 nvme format --ses=1 --force
 	wp nvme fna=0x05 nvme-format-user
-	expect_defect "issue 14 defect 8 (fwfix): Format with FNA bit 0 must use NSID FFFFFFFFh"
 	same nvme:80
 }
 
@@ -663,7 +655,6 @@ op_fail_ata_sanitize_failed_state() {
 	outcome '[ $REF_RC != 0 ] && grep -q "SD3 Sanitize Operation Failed" "$W/ref.out"' \
 		"hdparm reads the failed state from LBA(7:0) = 01h"
 	wp ata san_failed ata-sanitize-crypto
-	expect_defect "issue 14 defect 2 (fwfix): a drive in the failed state locks wipeproof out"
 	outcome 'sent wp ata:b4:0011 && [ $WP_RC = 0 ]' \
 		"wipeproof starts a new sanitize from the failed state (the only way out of it)"
 }
@@ -673,7 +664,6 @@ op_fail_ata_sanitize_fails() {
 	# reason 01h (ACS-3 7.43.3.4, hdparm.c sanitize_error_output())
 	wp ata san_fail ata-sanitize-crypto
 	outcome '[ $WP_RC = 1 ]' "a sanitize that fails on the drive fails the wipe"
-	expect_defect "issue 14 defect 2 (fwfix): the reason code of the failed state is not shown"
 	outcome 'grep -qiE "reason[^.;]*01h" "$W/wp.out"' \
 		"wipeproof's message shows the drive's reason code (01h)"
 }
@@ -707,14 +697,12 @@ op_fail_ata_keep_enabled() {
 	# ERASE UNIT answers success but security stays enabled: the erase did
 	# not happen (ACS-3 7.47.4: a completed erase disables the password)
 	wp ata keep_enabled ata-secure-erase
-	expect_defect "issue 14 defect 5 (fwfix): security still enabled after ERASE UNIT taken as success"
 	outcome '[ $WP_RC = 1 ]' "wipeproof fails when security is still enabled after the erase"
 }
 
 op_fail_ata_bsy() {
 	# the status register comes back with BSY set: nothing is known yet
 	wp ata bsy ata-sanitize-crypto
-	expect_defect "issue 14 defect 4 (fwfix): BSY in the returned status taken as success"
 	outcome '[ $WP_RC = 1 ]' "wipeproof does not take BSY for success"
 }
 
@@ -723,13 +711,11 @@ op_fail_ata_sense_key_aborted() {
 	# ATA PASS-THROUGH INFORMATION AVAILABLE (00h/1Dh); ABORTED COMMAND
 	# with ERR clear is not a completed command
 	wp ata key_aborted ata-sanitize-crypto
-	expect_defect "issue 14 defect 4 (fwfix): ABORTED COMMAND with ERR clear taken as success"
 	outcome '[ $WP_RC = 1 ]' "wipeproof does not take ABORTED COMMAND for success"
 }
 
 op_fail_ata_sense_key_not_ready() {
 	wp ata key_not_ready ata-sanitize-crypto
-	expect_defect "issue 14 defect 4 (fwfix): NOT READY with ERR clear taken as success"
 	outcome '[ $WP_RC = 1 ]' "wipeproof does not take NOT READY for success"
 }
 
@@ -738,7 +724,6 @@ op_fail_ata_drq() {
 	ref ata drq hdparm --sanitize-status
 	outcome '[ $REF_RC != 0 ]' "hdparm fails a command that ends with DRQ set"
 	wp ata drq ata-sanitize-crypto
-	expect_defect "issue 14 defect 4 (fwfix): DRQ in the returned status taken as success"
 	outcome '[ $WP_RC = 1 ]' "wipeproof does not take DRQ for success"
 }
 
@@ -785,11 +770,8 @@ op_ata_dsense_mode_select() {
 	ref ata fixed sdparm --set=D_SENSE=1
 	ref ata "" sdparm --set=D_SENSE=0
 	wp ata fixed,user=0x1000000,native=0x2000000 probe
-	expect_defect "issue 14 defect 6 (fwfix): D_SENSE not set where fixed sense hides the registers"
 	same -all scsi:55
-	expect_defect "issue 14 defect 6 (fwfix): the native max is not read through descriptor sense"
 	outcome 'grep -q "hidden checked=1 hpa=1" "$W/wp.out"' "wipeproof reads the HPA after switching to descriptor sense"
-	expect_defect "issue 14 defect 6 (fwfix): D_SENSE not restored"
 	outcome 'sent wp scsi:55 && pick "$W/wp.log" scsi:55 | tail -n 1 | grep -q "out=0000000000000000"' \
 		"wipeproof puts D_SENSE back as it found it (clear)"
 }
@@ -799,7 +781,6 @@ op_fail_scsi_request_sense_check() {
 	ref scsi rs_check sg_requests
 	outcome '[ $REF_RC != 0 ]' "sg_requests fails when REQUEST SENSE fails"
 	wp scsi rs_check scsi-sanitize-crypto
-	expect_defect "issue 14 defect 3 (fwfix): a failed REQUEST SENSE read as NO SENSE"
 	outcome '[ $WP_RC = 1 ]' "wipeproof does not take a failed REQUEST SENSE for the end of the sanitize"
 }
 
@@ -834,7 +815,6 @@ op_fail_nvme_other_allocated_ns() {
 	ref nvme active=1,allocated=1+2,nn=2 nvme list-ns --all
 	outcome 'grep -q "0x2" "$W/ref.out"' "nvme-cli lists allocated namespace 2"
 	wp nvme active=1,allocated=1+2,nn=2 nvme-sanitize-crypto
-	expect_defect "issue 14 defect 8 (fwfix): allocated but unattached namespaces not seen"
 	outcome '[ $WP_RC = 1 ] && ! sent wp nvme:84' "wipeproof refuses a sanitize that would erase an unattached namespace"
 }
 
@@ -844,12 +824,10 @@ op_fail_nvme_other_controller() {
 	# them, the allocated list (CNS 10h, Namespace Management) does.
 	# (a) no Namespace Management (OACS bit 3 clear): they cannot be seen
 	wp nvme cmic=0x02,oacs=0x02 nvme-sanitize-crypto
-	expect_defect "issue 14 defect 8 (fwfix): namespaces of other controllers (CMIC bit 1) not considered"
 	outcome '[ $WP_RC = 1 ] && ! sent wp nvme:84' \
 		"wipeproof refuses a sanitize on a multi-controller subsystem it cannot see whole"
 	# (b) the allocated list names namespace 3, attached elsewhere
 	wp nvme cmic=0x02,allocated=1+3,nn=3 nvme-sanitize-crypto
-	expect_defect "issue 14 defect 8 (fwfix): the allocated namespace list (CNS 10h) is not read"
 	outcome '[ $WP_RC = 1 ] && ! sent wp nvme:84' \
 		"wipeproof refuses a sanitize that would erase another controller's namespace"
 	# (c) the allocated list shows namespace 1 alone: nothing else to erase
