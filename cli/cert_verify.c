@@ -424,6 +424,8 @@ static int verify_qr(const struct wp_kopts *o, struct check *c)
 	detail(c, "certificate %s: serial %s, model %s, method %s, NIST %s, %s on %s", q.id,
 	       q.serial, q.model, q.method, q.category, q.result, q.date);
 	detail(c, "document SHA-256 %s", q.sha256);
+	detail(c, "a QR code carries the issuer's signature only: the validator's second "
+	       "signature is checked with the files (cert verify FILE.json)");
 	detail(c, had_crl ? "revocation: checked against the bundle's revocation list"
 		      : "revocation: not checked (the bundle has no revocation list; export a new "
 			"one with 'wipeproof keys export-trust')");
