@@ -8,7 +8,11 @@
  * new file is exactly its reusable area. The files form one stream: file k
  * holds the pattern at stream offsets [start_k, start_k + size_k), so the
  * read-back regenerates the same bytes whatever the file sizes turned out
- * to be. Root writes into the blocks ext4 reserves for root too.
+ * to be. Root writes into the blocks ext4 reserves for root too; the pools
+ * even root cannot allocate from (ext4 reserved_clusters, xfs resblks) are
+ * set to 0 for the fill and back afterwards (fsreserve.c), and what the fill
+ * still did not reach is measured while the disk is full, so the result
+ * says exactly how much free space was left out (issue 15).
  *
  * Invariant on every return: the fill folder and its files are gone (a
  * signal or error included), so a failed run never leaves the disk full.
@@ -22,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -44,6 +49,10 @@ struct fill {
 	uint64_t total;           /* free bytes at the start, for progress */
 	uint64_t stream;          /* bytes written so far = next stream offset */
 	uint64_t verified;
+	uint64_t last_size;       /* the smallest file: one block or cluster */
+	/* xfs with its reserve at 0 cannot allocate at writeback (fsync says
+	 * ENOSPC and the pages are lost); direct writes allocate in write() */
+	bool direct;
 	unsigned files;
 	uint64_t sizes[FILL_MAX_FILES];
 };
@@ -64,7 +73,8 @@ static int fill_one(struct fill *f, uint64_t limit, bool *full, char *err, size_
 {
 	char path[4200];
 	file_path(f, f->files, path, sizeof(path));
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW |
+		      (f->direct ? O_DIRECT : 0), 0600);
 	if (fd < 0) {
 		*full = errno == ENOSPC;
 		if (*full)
@@ -105,11 +115,11 @@ static int fill_one(struct fill *f, uint64_t limit, bool *full, char *err, size_
 	return rc;
 }
 
-/* Big files first, then 64 KiB and 4 KiB ones for the last scraps, until
- * even a 4 KiB file finds no room. */
+/* Big files first, then 64 KiB ones and one-block (FAT: one-cluster) ones
+ * for the last scraps, until even a block finds no room. */
 static int fill_all(struct fill *f, char *err, size_t errlen)
 {
-	static const uint64_t sizes[] = { FILL_FILE_BYTES, 64u << 10, 4u << 10 };
+	const uint64_t sizes[] = { FILL_FILE_BYTES, 64u << 10, f->last_size };
 	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
 		bool full = false;
 		while (!full && !stopped(f)) {
@@ -210,7 +220,35 @@ static int check_writable(const char *mountpoint, struct statvfs *vfs, char *err
 			 "remount it read-write (mount -o remount,rw %s) first", mountpoint, mountpoint);
 		return 1;
 	}
+	struct statfs sf;
+	if (statfs(mountpoint, &sf) == 0 && strcmp(wp_fs_kind_name((unsigned long)sf.f_type),
+						   "btrfs") == 0) {
+		/* copy-on-write: deleted data also lives in old extents of
+		 * snapshots and in chunks a fill is never given; nothing
+		 * through files can show the free space was reached */
+		snprintf(err, errlen, "%s is btrfs: a free-space fill cannot be shown to reach its "
+			 "deleted data (copy-on-write keeps old extents in snapshots and "
+			 "allocated chunks, metadata chunks keep small files inline, and its "
+			 "free space is not mapped block by block); wipe the whole device "
+			 "instead", mountpoint);
+		return 1;
+	}
 	return 0;
+}
+
+/* While the fill files hold the disk: what is still free is what no
+ * file could get. */
+static void measure_unreached(const char *mountpoint, struct wp_freespace_result *r)
+{
+	char e[256];
+	uint64_t bytes;
+	if (wp_fs_free_extents(mountpoint, &bytes, e, sizeof(e)) == 0) {
+		r->unreached_bytes = bytes;
+		snprintf(r->unreached_source, sizeof(r->unreached_source), "GETFSMAP");
+	} else {
+		r->unreached_bytes = r->free_left_bytes;
+		snprintf(r->unreached_source, sizeof(r->unreached_source), "statfs");
+	}
 }
 
 static void account(const char *mountpoint, struct wp_freespace_result *r, bool before)
@@ -236,6 +274,7 @@ static int run(struct fill *f, const char *mountpoint, struct wp_freespace_resul
 	wp_progress_start(&f->clock);
 	int rc = fill_all(f, err, errlen);
 	account(mountpoint, r, false);
+	measure_unreached(mountpoint, r);
 	r->bytes_written = f->stream;
 	r->files = f->files;
 	if (rc == 0)
@@ -262,8 +301,22 @@ int wp_freespace_run(const char *mountpoint, const struct wp_pass_spec *spec,
 		return e == EROFS ? 1 : -1;
 	}
 	snprintf(r->fill_dir, sizeof(r->fill_dir), "%s", dir);
+	struct statfs sf;
+	if (statfs(mountpoint, &sf) == 0)
+		snprintf(r->fs_kind, sizeof(r->fs_kind), "%s",
+			 wp_fs_kind_name((unsigned long)sf.f_type));
+	struct wp_fs_reserve rs;
+	if (wp_fs_reserve_lower(mountpoint, &rs, err, errlen) < 0) {
+		rmdir(dir);
+		return -1;
+	}
+	if (rs.kind != WP_FS_RESERVE_NONE) {
+		snprintf(r->reserve, sizeof(r->reserve), "%s", rs.name);
+		r->reserve_bytes = rs.original * rs.unit;
+	}
 	struct fill *f = calloc(1, sizeof(*f));
-	uint8_t *buf = malloc(FILL_BUF_BYTES), *back = malloc(FILL_BUF_BYTES);
+	/* page-aligned for O_DIRECT */
+	uint8_t *buf = aligned_alloc(4096, FILL_BUF_BYTES), *back = malloc(FILL_BUF_BYTES);
 	int rc = -1;
 	double t0 = wp_now();
 	if (!f || !buf || !back)
@@ -273,6 +326,9 @@ int wp_freespace_run(const char *mountpoint, const struct wp_pass_spec *spec,
 		f->ctl = ctl;
 		f->buf = buf;
 		f->back = back;
+		f->direct = strcmp(r->fs_kind, "xfs") == 0;
+		f->last_size = vfs.f_bsize >= FILL_SCRAP_BYTES && vfs.f_bsize <= (64u << 10)
+				       ? vfs.f_bsize : 4096;
 		rc = run(f, mountpoint, r, err, errlen);
 		wp_patgen_free(&f->gen);
 	}
@@ -280,6 +336,14 @@ int wp_freespace_run(const char *mountpoint, const struct wp_pass_spec *spec,
 		remove_all(f);
 	else
 		rmdir(dir);
+	/* after the removal: xfs refills its reserve from free blocks */
+	char rerr[512] = "";
+	r->reserve_restored = wp_fs_reserve_restore(&rs, rerr, sizeof(rerr)) == 0;
+	if (!r->reserve_restored) {
+		if (rc == 0)
+			snprintf(err, errlen, "%s", rerr);
+		rc = rc == 0 ? -1 : rc;
+	}
 	r->seconds = wp_now() - t0;
 	free(f);
 	free(buf);
