@@ -96,6 +96,40 @@ check ext4-1k ext4 full $((64 << 20)) mkfs.ext4 -q -F -b 1024
 if command -v mkfs.xfs >/dev/null && grep -qw xfs /proc/filesystems; then
 	check xfs xfs empty $((512 << 20)) mkfs.xfs -q -f
 	check xfs xfs full $((512 << 20)) mkfs.xfs -q -f
+
+	# partial on record: the event, the report, the certificate and its
+	# PDF say "partial" with the size, and nothing says "wiped"
+	. "$(dirname "$0")/custody_lib.sh"
+	wp_custody_people
+	expect_exit 0 custody intake --as "$OPERATOR" --serial XFS-SERIAL-1 --model "File server" \
+		--asset XFS-1 --reason repair
+	mkfs_mount dev mnt $((512 << 20)) mkfs.xfs -q -f
+	expect_exit 0 "$WIPEPROOF" freespace "$mnt" --asset XFS-1 --as "$OPERATOR"
+	expect_in "free space partial" "$OUT"
+	expect_in "unreached" "$OUT"
+	case "$OUT" in *wiped*) fail "the summary of a partial run says wiped: $OUT" ;; esac
+	expect_exit 0 "$WIPEPROOF" freespace "$mnt" --json --asset XFS-1 --as "$OPERATOR"
+	res=$(jq -c 'select(.event == "freespace")' <<<"$OUT")
+	cert=$(jq -r 'select(.event == "certificate") | .certificate' <<<"$OUT")
+	[ -s "$cert" ] || fail "xfs: no certificate for a partial run: $OUT"
+	jq -e --argjson u "$(jq .unreached_bytes <<<"$res")" '.result == "free-space-partial" and
+		.scope.unreached_bytes == $u and $u > 0 and .scope.unreached_measured_by == "GETFSMAP"' \
+		"$cert" >/dev/null || fail "xfs certificate: $(jq -c '{result, scope}' "$cert")"
+	report=$(jq -r .sanitization.report "$cert")
+	jq -e '.result == "partial" and .scope.unreached_bytes > 0' "$report" >/dev/null ||
+		fail "xfs report: $(jq -c '{result, scope}' "$report")"
+	expect_exit 0 "$WIPEPROOF" cert verify "$cert" --ca "$WIPEPROOF_KEYS/ca.pem" --ledger "$WIPEPROOF_LEDGER"
+	expect_in "VALID" "$OUT"
+	expect_in "free-space-partial" "$OUT"
+	pdftotext "${cert%.json}.pdf" - | tr -d '\n' | grep -q "Certificate of Partial Free-Space Wipe" ||
+		fail "xfs: the PDF does not say partial"
+	pdftotext "${cert%.json}.pdf" - | tr -d '\n' | grep -q "WIPED AND VERIFIED" &&
+		fail "xfs: the PDF of a partial run says wiped"
+	expect_exit 0 custody log --asset XFS-1 --json
+	[ "$(jq '[.events[] | select(.kind == "freespace") | .body | select(.result == "partial" and .unreached_bytes > 0)] | length' <<<"$OUT")" -eq 2 ] ||
+		fail "xfs: ledger events: $(jq -c '[.events[] | select(.kind == "freespace") | .body.result]' <<<"$OUT")"
+	expect_exit 0 custody verify
+	umount "$mnt" || fail "umount $mnt"
 else
 	echo "note: no xfs here; xfs not tested"
 fi
