@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
@@ -209,6 +210,40 @@ static void remove_all(struct fill *f)
 	sync();
 }
 
+/* A fill folder that a killed run (SIGKILL, power cut) left behind keeps
+ * the disk full; under our lock on the mount point no other run can own
+ * one, so every such folder is stale. Only our own file names go. */
+static unsigned remove_stale(const char *mountpoint)
+{
+	DIR *d = opendir(mountpoint);
+	struct dirent *e;
+	unsigned n = 0;
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		char dir[4200], path[4600];
+		if (strncmp(e->d_name, ".wipeproof-freespace-", 21) != 0 || strlen(e->d_name) != 27)
+			continue;
+		snprintf(dir, sizeof(dir), "%s/%s", mountpoint, e->d_name);
+		DIR *s = opendir(dir);
+		struct dirent *f;
+		while (s && (f = readdir(s))) {
+			if (strncmp(f->d_name, "fill-", 5) != 0)
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dir, f->d_name);
+			unlink(path);
+		}
+		if (s)
+			closedir(s);
+		if (rmdir(dir) == 0)
+			n++;
+	}
+	closedir(d);
+	if (n)
+		sync();
+	return n;
+}
+
 static int check_writable(const char *mountpoint, struct statvfs *vfs, char *err, size_t errlen)
 {
 	if (statvfs(mountpoint, vfs) < 0) {
@@ -283,15 +318,11 @@ static int run(struct fill *f, const char *mountpoint, struct wp_freespace_resul
 	return rc;
 }
 
-int wp_freespace_run(const char *mountpoint, const struct wp_pass_spec *spec,
-		     const struct wp_run_ctl *ctl, struct wp_freespace_result *r,
-		     char *err, size_t errlen)
+static int run_locked(const char *mountpoint, const struct wp_pass_spec *spec,
+		      const struct wp_run_ctl *ctl, struct wp_freespace_result *r,
+		      const struct statvfs *vfsp, char *err, size_t errlen)
 {
-	struct statvfs vfs;
-	memset(r, 0, sizeof(*r));
-	int w = check_writable(mountpoint, &vfs, err, errlen);
-	if (w != 0)
-		return w < 0 ? -1 : 1;
+	struct statvfs vfs = *vfsp;
 	char dir[4096];
 	snprintf(dir, sizeof(dir), "%s/.wipeproof-freespace-XXXXXX", mountpoint);
 	if (!mkdtemp(dir)) {
@@ -348,5 +379,30 @@ int wp_freespace_run(const char *mountpoint, const struct wp_pass_spec *spec,
 	free(f);
 	free(buf);
 	free(back);
+	return rc;
+}
+
+int wp_freespace_run(const char *mountpoint, const struct wp_pass_spec *spec,
+		     const struct wp_run_ctl *ctl, struct wp_freespace_result *r,
+		     char *err, size_t errlen)
+{
+	struct statvfs vfs;
+	memset(r, 0, sizeof(*r));
+	int w = check_writable(mountpoint, &vfs, err, errlen);
+	if (w != 0)
+		return w < 0 ? -1 : 1;
+	/* one run per filesystem: two would only fight over the same blocks */
+	int lock = open(mountpoint, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) < 0) {
+		int e = errno;
+		snprintf(err, errlen, e == EWOULDBLOCK ? "another 'wipeproof freespace' is filling %s; "
+			 "wait for it to end" : "cannot lock %s: %s", mountpoint, strerror(e));
+		if (lock >= 0)
+			close(lock);
+		return e == EWOULDBLOCK ? 1 : -1;
+	}
+	r->stale_removed = remove_stale(mountpoint);
+	int rc = run_locked(mountpoint, spec, ctl, r, &vfs, err, errlen);
+	close(lock);
 	return rc;
 }

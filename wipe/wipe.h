@@ -507,6 +507,7 @@ struct wp_freespace_result {
 	char reserve[160];        /* the pool lowered for the fill, or "" */
 	uint64_t reserve_bytes;   /* its size before, restored afterwards */
 	bool reserve_restored;    /* false: still lowered, see the error */
+	unsigned stale_removed;   /* fill folders of killed runs removed first */
 	unsigned files;
 	double seconds;
 };
@@ -515,10 +516,12 @@ struct wp_freespace_result {
  * Fill the free space of the filesystem mounted at MOUNTPOINT with the pass
  * SPEC (files in a new hidden folder), flush, read every file back against
  * the pattern, delete the folder. Progress as phases "write" and "verify".
- * Returns 0 when all written bytes read back as the pattern; 1 when the
- * filesystem cannot be written (read-only: a refusal, nothing written); 2
- * when a file reads back other data (a mismatch); -1 with a message on an
- * error or a stop. The files are removed in every case.
+ * Returns 0 when all written bytes read back as the pattern (the result
+ * says how much free space was unreached); 1 for a refusal, nothing
+ * written: a read-only mount, btrfs, or another run holding the filesystem
+ * (flock on the mount point); 2 when a file reads back other data (a
+ * mismatch); -1 with a message on an error or a stop. The files are removed in every case, and fill folders left by
+ * a killed run are removed before the fill.
  */
 int wp_freespace_run(const char *mountpoint, const struct wp_pass_spec *spec,
 		     const struct wp_run_ctl *ctl, struct wp_freespace_result *r,

@@ -150,7 +150,6 @@ wait $pid
 rc=$?
 [ "$rc" -eq $((128 + 2)) ] || [ "$rc" -eq 5 ] || fail "second SIGINT: exit $rc"
 [ "$(cat "$sysfile")" = "$pool0" ] || fail "second SIGINT left reserved_clusters at $(cat "$sysfile"), not $pool0"
-rm -rf "$mnt"/.wipeproof-freespace-*
 
 # SIGKILL: nothing runs; the guard restores the pool on the next run
 "$WIPEPROOF" freespace "$mnt" >/dev/null 2>&1 &
@@ -160,9 +159,20 @@ kill -KILL $pid
 wait $pid
 [ "$(cat "$sysfile")" = 0 ] || fail "SIGKILL: expected the pool still lowered"
 [ -s "$WIPEPROOF_RUN_DIR"/freespace-*.guard ] || fail "no guard file after SIGKILL"
-rm -rf "$mnt"/.wipeproof-freespace-*
+# (the SIGINT run may have removed its own before the second signal)
+stale=$(find "$mnt" -maxdepth 1 -name '.wipeproof-freespace-*' | wc -l)
+[ "$stale" -ge 1 ] || fail "expected the killed run's fill folder"
+# while a run holds the filesystem, a second one is refused
+flock "$mnt" sleep 3 &
+sleep 0.5
+expect_exit 3 "$WIPEPROOF" freespace "$mnt"
+expect_in "another 'wipeproof freespace' is filling" "$ERR"
+wait
 expect_exit 0 "$WIPEPROOF" freespace "$mnt" --json
 [ "$(cat "$sysfile")" = "$pool0" ] || fail "the next run did not restore the pool from the guard ($(cat "$sysfile") != $pool0)"
+[ "$(jq 'select(.event == "freespace") | .stale_fill_folders_removed' <<<"$OUT")" -eq "$stale" ] ||
+	fail "the killed runs' fill folders were not removed: $OUT"
+[ -z "$(find "$mnt" -maxdepth 1 -name '.wipeproof-freespace-*')" ] || fail "fill folders left"
 umount "$mnt" || fail "umount $mnt"
 
 # btrfs: refused before a byte is written
