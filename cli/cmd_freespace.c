@@ -190,6 +190,7 @@ static void print_result(const struct fs_opts *o, const struct mount_info *m,
 				      "bytes_verified", (json_int_t)r->bytes_verified,
 				      "files", (int)r->files, "seconds", r->seconds);
 		json_object_set_new(j, "stale_fill_folders_removed", json_integer(r->stale_removed));
+		json_object_set_new(j, "inline_data_bytes", json_integer((json_int_t)r->inline_bytes));
 		json_object_set_new(j, "unreached_bytes", json_integer((json_int_t)r->unreached_bytes));
 		json_object_set_new(j, "unreached_measured_by", json_string(r->unreached_source));
 		if (r->reserve[0])
@@ -220,6 +221,9 @@ static void print_result(const struct fs_opts *o, const struct mount_info *m,
 	if (r->reserve[0])
 		printf(_("  pool       %s: %s lowered to 0 for the fill, %s\n"), r->reserve, pool,
 		       r->reserve_restored ? _("restored") : _("NOT restored (see the error)"));
+	if (r->inline_bytes)
+		printf(_("  inline     %llu bytes of it are the inodes' inline-data area, where deleted "
+			 "small files stay\n"), (unsigned long long)r->inline_bytes);
 	if (r->stale_removed)
 		printf(_("  removed    %u fill folder(s) a killed run had left\n"), r->stale_removed);
 	printf(_("  time       %.1f s\n"), r->seconds);

@@ -284,6 +284,12 @@ static void measure_unreached(const char *mountpoint, struct wp_freespace_result
 		r->unreached_bytes = r->free_left_bytes;
 		snprintf(r->unreached_source, sizeof(r->unreached_source), "statfs");
 	}
+	/* unreadable superblock: counted as all of the device would be wrong,
+	 * none would claim too much; the run says partial with the free part */
+	if (wp_fs_inline_area(mountpoint, &bytes, e, sizeof(e)) == 1) {
+		r->inline_bytes = bytes;
+		r->unreached_bytes += bytes;
+	}
 }
 
 static void account(const char *mountpoint, struct wp_freespace_result *r, bool before)

@@ -503,6 +503,7 @@ struct wp_freespace_result {
 	 * complete free-space wipe only when this is 0. */
 	uint64_t unreached_bytes;
 	char unreached_source[16]; /* "GETFSMAP" or "statfs" */
+	uint64_t inline_bytes;    /* part of unreached: ext4 inline_data inode area */
 	char fs_kind[16];         /* ext4, xfs, vfat, exfat, btrfs or "" */
 	char reserve[160];        /* the pool lowered for the fill, or "" */
 	uint64_t reserve_bytes;   /* its size before, restored afterwards */
@@ -563,5 +564,9 @@ void wp_fs_reserve_restore_signal(void);
 /* Bytes the filesystem's space map (GETFSMAP) lists as free: 0; 1 when
  * the filesystem has no such map; -1 with a message. */
 int wp_fs_free_extents(const char *mountpoint, uint64_t *bytes, char *err, size_t errlen);
+/* ext4 with inline_data keeps small files' contents in their inodes, where
+ * they stay after deletion and no fill reaches: the bytes of that area in
+ * all inodes. 1 with *bytes, 0 when the filesystem has none, -1. */
+int wp_fs_inline_area(const char *mountpoint, uint64_t *bytes, char *err, size_t errlen);
 
 #endif

@@ -93,6 +93,27 @@ check ext4-4k ext4 empty $((512 << 20)) mkfs.ext4 -q -F -b 4096
 check ext4-4k ext4 full $((512 << 20)) mkfs.ext4 -q -F -b 4096
 check ext4-1k ext4 empty $((64 << 20)) mkfs.ext4 -q -F -b 1024
 check ext4-1k ext4 full $((64 << 20)) mkfs.ext4 -q -F -b 1024
+# ext4 with inline_data: small files live in their inodes and stay there
+# when deleted; no fill reaches them. The run must say partial, counting
+# that area (inodes x (60 + inode size - 128 - extra isize), from dumpe2fs).
+mkfs_mount dev mnt $((64 << 20)) mkfs.ext4 -q -F -O inline_data
+marker="WPINLINE-$RANDOM$RANDOM-"
+for i in $(seq 40); do printf '%s' "$marker" >"$mnt/s$i"; done
+sync
+rm "$mnt"/s*
+sync
+expect_exit 0 "$WIPEPROOF" freespace "$mnt" --json
+res=$(jq -c 'select(.event == "freespace")' <<<"$OUT")
+umount "$mnt" || fail "umount $mnt"
+after=$(marker_count "$dev" "$marker")
+sb=$(dumpe2fs -h "$dev" 2>/dev/null)
+want=$(awk -F: '/^Inode count/ {n=$2} /^Inode size/ {s=$2} /^Desired extra isize/ {x=$2}
+	END {print n * (60 + s - 128 - x)}' <<<"$sb")
+echo "ext4 inline_data: $(jq -c '{result, unreached_bytes, inline_data_bytes}' <<<"$res"), marker copies left $after, dumpe2fs area $want"
+[ "$(jq -r .result <<<"$res")" = partial ] || fail "inline_data: $res"
+[ "$(jq .inline_data_bytes <<<"$res")" -eq "$want" ] || fail "inline_data area $(jq .inline_data_bytes <<<"$res") != $want"
+[ "$(jq '.unreached_bytes >= .inline_data_bytes' <<<"$res")" = true ] || fail "inline_data: $res"
+
 if command -v mkfs.xfs >/dev/null && grep -qw xfs /proc/filesystems; then
 	check xfs xfs empty $((512 << 20)) mkfs.xfs -q -f
 	check xfs xfs full $((512 << 20)) mkfs.xfs -q -f
