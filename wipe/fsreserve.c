@@ -212,6 +212,8 @@ int wp_fs_reserve_lower(const char *mountpoint, struct wp_fs_reserve *rs, char *
 	struct stat st;
 	memset(rs, 0, sizeof(*rs));
 	rs->fd = -1;
+	if (errlen)
+		err[0] = '\0';
 	if (statfs(mountpoint, &sf) < 0 || stat(mountpoint, &st) < 0) {
 		snprintf(err, errlen, "cannot read the filesystem of %s: %s", mountpoint,
 			 strerror(errno));
