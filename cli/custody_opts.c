@@ -4,6 +4,7 @@
  * same way args.c does for the other commands.
  */
 #include "custody_cli.h"
+#include "wptext.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -17,7 +18,7 @@ enum {
 	O_LEASE_CONTRACT, O_LEASE_END, O_REASON, O_COMMENT, O_METHOD, O_PHOTO,
 	O_VENDOR, O_VENDOR_CERT, O_TO, O_TEXT, O_NO_APPROVAL, O_APPROVAL,
 	O_FORMAT, O_SINCE, O_ANCHOR, O_OUTPUT, O_JSON, O_HELP,
-	O_SIG, O_REPORT, O_QR, O_TRUST, O_CONTACT,
+	O_SIG, O_REPORT, O_QR, O_TRUST, O_CONTACT, O_HTML,
 };
 
 static const struct option options[] = {
@@ -65,6 +66,7 @@ static const struct option options[] = {
 	{ "qr", required_argument, NULL, O_QR },
 	{ "trust", required_argument, NULL, O_TRUST },
 	{ "contact", required_argument, NULL, O_CONTACT },
+	{ "html", required_argument, NULL, O_HTML },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -76,7 +78,7 @@ static const struct {
 	{ "keys", "init-ca", "org days passphrase-file no-passphrase keys json" },
 	{ "keys", "issue", "name title role days passphrase-file no-passphrase ca-passphrase-file keys json" },
 	{ "keys", "list", "keys json" },
-	{ "keys", "export-trust", "keys output" },
+	{ "keys", "export-trust", "keys output html" },
 	{ "custody", "init", WRITE "no-approval-required approval-required" },
 	{ "custody", "intake", WRITE "asset device serial model owner location manager "
 			       "lease-contract lease-end reason comment" },
@@ -150,6 +152,7 @@ static const char **string_slot(struct wp_kopts *o, int opt)
 	case O_SINCE: return &o->since;
 	case O_ANCHOR: return &o->anchor;
 	case O_OUTPUT: return &o->output;
+	case O_HTML: return &o->html;
 	case O_SIG: return &o->sig;
 	case O_REPORT: return &o->report;
 	case O_QR: return &o->qr;
@@ -159,10 +162,51 @@ static const char **string_slot(struct wp_kopts *o, int opt)
 	return NULL;
 }
 
+/* Options that only name files to read or write; everything else ends up
+ * in a signed event, a certificate or a key's subject, so it must be text. */
+static bool names_a_local_file(int opt)
+{
+	switch (opt) {
+	case O_KEYS: case O_LEDGER: case O_CA: case O_PASSFILE: case O_WITNESS_PASSFILE:
+	case O_CA_PASSFILE: case O_OUTPUT: case O_SIG: case O_REPORT: case O_QR: case O_TRUST:
+	case O_ANCHOR:
+		return true;
+	}
+	return false;
+}
+
+/* Everything that will be recorded is checked here, before a key is
+ * loaded or a ledger opened: a usage error names the option and the fix. */
+static int check_text_option(int opt, const char *arg, char *err, size_t errlen)
+{
+	char why[256];
+	if (names_a_local_file(opt))
+		return 0;
+	size_t max = opt == O_TEXT || opt == O_COMMENT ? 65536 : opt == O_ASSET ? WP_ASSET_MAX
+		   : opt == O_NAME || opt == O_TITLE || opt == O_ORG ? 128 : 4096;
+	if (wp_text_check(arg, max, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "--%s %s", option_name(opt), why);
+		return -1;
+	}
+	if (opt == O_ASSET && (!arg[0] || strspn(arg, " \t") == strlen(arg))) {
+		snprintf(err, errlen, "--asset is blank; give the asset tag printed on the label "
+			 "(e.g. --asset PC-2024-0153)");
+		return -1;
+	}
+	if (opt == O_ASSET && (arg[0] == ' ' || arg[strlen(arg) - 1] == ' ')) {
+		snprintf(err, errlen, "--asset '%s' begins or ends with a space; give the tag "
+			 "without them", arg);
+		return -1;
+	}
+	return 0;
+}
+
 static int take(struct wp_kopts *o, int opt, const char *arg, char *err, size_t errlen)
 {
 	const char **slot = string_slot(o, opt);
 	if (slot) {
+		if (check_text_option(opt, arg, err, errlen) < 0)
+			return -1;
 		*slot = arg;
 		return 0;
 	}
@@ -276,7 +320,7 @@ static const char usage_keys[] =
 	"       wipeproof keys issue --name NAME --title TITLE --role ROLE [--days N]\n"
 	"                            [--passphrase-file F | --no-passphrase] [--ca-passphrase-file F]\n"
 	"       wipeproof keys list [--json]\n"
-	"       wipeproof keys export-trust [--output FILE]\n"
+	"       wipeproof keys export-trust [--output FILE] [--html FILE]\n"
 	"\n"
 	"The organisation's CA and the people who sign custody events. ECDSA P-256\n"
 	"keys; X.509 certificates whose subject holds the person's name, title and\n"
@@ -293,7 +337,10 @@ static const char usage_keys[] =
 	"  --ca-passphrase-file F   passphrase of an encrypted CA key (issue)\n"
 	"  --json                   print the result as JSON\n"
 	"  --output FILE            export-trust: write the bundle (CA, then every person's\n"
-	"                           certificate, PEM) to FILE instead of stdout\n";
+	"                           certificate, PEM) to FILE instead of stdout\n"
+	"  --html FILE              export-trust: also write the auditor's verification page,\n"
+	"                           one HTML file that checks QR codes and certificate files\n"
+	"                           in any browser, offline, against this CA\n";
 
 static const char usage_cert[] =
 	"Usage: wipeproof cert issue --asset TAG --as PERSON [--output DIR] [--location L] [--contact C]\n"
