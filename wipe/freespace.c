@@ -54,6 +54,13 @@ struct fill {
 	/* xfs with its reserve at 0 cannot allocate at writeback (fsync says
 	 * ENOSPC and the pages are lost); direct writes allocate in write() */
 	bool direct;
+	/* the pool is lowered only for the last, small files: with it at 0 a
+	 * big file's unwritten extents cannot be split at I/O completion
+	 * (ext4: "ext4_convert_unwritten_extents_endio" and the data reads
+	 * back as zeros), while a small file's few extents fit in its inode */
+	struct wp_fs_reserve *rs;
+	const char *mountpoint;
+	struct wp_freespace_result *r;
 	unsigned files;
 	uint64_t sizes[FILL_MAX_FILES];
 };
@@ -123,6 +130,17 @@ static int fill_all(struct fill *f, char *err, size_t errlen)
 	const uint64_t sizes[] = { FILL_FILE_BYTES, 64u << 10, f->last_size };
 	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
 		bool full = false;
+		if (s == 1 && !stopped(f)) {
+			if (wp_fs_reserve_lower(f->rs, err, errlen) < 0)
+				return -1;
+			if (f->rs->lowered) {
+				snprintf(f->r->reserve, sizeof(f->r->reserve), "%s", f->rs->name);
+				f->r->reserve_bytes = f->rs->original * f->rs->unit;
+				/* xfs's statfs had left the pool out of the free space */
+				if (f->rs->kind == WP_FS_RESERVE_XFS)
+					f->r->free_bytes += f->r->reserve_bytes;
+			}
+		}
 		while (!full && !stopped(f)) {
 			if (f->files == FILL_MAX_FILES) {
 				snprintf(err, errlen, "more than %d fill files needed; the filesystem "
@@ -343,13 +361,9 @@ static int run_locked(const char *mountpoint, const struct wp_pass_spec *spec,
 		snprintf(r->fs_kind, sizeof(r->fs_kind), "%s",
 			 wp_fs_kind_name((unsigned long)sf.f_type));
 	struct wp_fs_reserve rs;
-	if (wp_fs_reserve_lower(mountpoint, &rs, err, errlen) < 0) {
+	if (wp_fs_reserve_open(mountpoint, &rs, err, errlen) < 0) {
 		rmdir(dir);
 		return -1;
-	}
-	if (rs.kind != WP_FS_RESERVE_NONE) {
-		snprintf(r->reserve, sizeof(r->reserve), "%s", rs.name);
-		r->reserve_bytes = rs.original * rs.unit;
 	}
 	struct fill *f = calloc(1, sizeof(*f));
 	/* page-aligned for O_DIRECT */
@@ -364,6 +378,9 @@ static int run_locked(const char *mountpoint, const struct wp_pass_spec *spec,
 		f->buf = buf;
 		f->back = back;
 		f->direct = strcmp(r->fs_kind, "xfs") == 0;
+		f->rs = &rs;
+		f->mountpoint = mountpoint;
+		f->r = r;
 		f->last_size = vfs.f_bsize >= FILL_SCRAP_BYTES && vfs.f_bsize <= (64u << 10)
 				       ? vfs.f_bsize : 4096;
 		rc = run(f, mountpoint, r, err, errlen);

@@ -205,8 +205,8 @@ static int open_pool(const char *mountpoint, const struct statfs *sf, dev_t dev,
 	return 0;
 }
 
-int wp_fs_reserve_lower(const char *mountpoint, struct wp_fs_reserve *rs, char *err,
-			size_t errlen)
+int wp_fs_reserve_open(const char *mountpoint, struct wp_fs_reserve *rs, char *err,
+		       size_t errlen)
 {
 	struct statfs sf;
 	struct stat st;
@@ -233,10 +233,20 @@ int wp_fs_reserve_lower(const char *mountpoint, struct wp_fs_reserve *rs, char *
 			snprintf(err, errlen, "cannot read %s: %s", rs->name, strerror(errno));
 		goto fail;
 	}
-	if (rs->original == 0)
+	return 0;
+fail:
+	close(rs->fd);
+	rs->fd = -1;
+	rs->kind = WP_FS_RESERVE_NONE;
+	return -1;
+}
+
+int wp_fs_reserve_lower(struct wp_fs_reserve *rs, char *err, size_t errlen)
+{
+	if (rs->kind == WP_FS_RESERVE_NONE || rs->original == 0)
 		return 0;
 	if (write_guard(rs, err, errlen) < 0)
-		goto fail;
+		return -1;
 	/* ready for the signal path before the pool is touched */
 	lowered.kind = rs->kind;
 	lowered.fd = rs->fd;
@@ -250,15 +260,10 @@ int wp_fs_reserve_lower(const char *mountpoint, struct wp_fs_reserve *rs, char *
 			 rs->original, strerror(errno));
 		lowered.active = 0;
 		unlink(rs->guard);
-		goto fail;
+		return -1;
 	}
 	rs->lowered = true;
 	return 0;
-fail:
-	close(rs->fd);
-	rs->fd = -1;
-	rs->kind = WP_FS_RESERVE_NONE;
-	return -1;
 }
 
 int wp_fs_reserve_restore(struct wp_fs_reserve *rs, char *err, size_t errlen)

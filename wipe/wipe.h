@@ -561,15 +561,17 @@ struct wp_fs_reserve {
 const char *wp_fs_kind_name(unsigned long magic);
 
 /*
- * Set the pool that the filesystem at MOUNTPOINT keeps from root (ext4
- * reserved_clusters, xfs resblks) to 0, after writing a guard file
- * (WIPEPROOF_RUN_DIR, default /run/wipeproof) that lets the next run restore
- * it if this one is killed; a guard left by such a run is applied first.
+ * Find the pool that the filesystem at MOUNTPOINT keeps from root (ext4
+ * reserved_clusters, xfs resblks) and its size; a guard file left by a
+ * killed run (WIPEPROOF_RUN_DIR, default /run/wipeproof) is applied first.
  * Other filesystems: nothing to do (rs->kind NONE). 0 or -1 with a message.
  */
-int wp_fs_reserve_lower(const char *mountpoint, struct wp_fs_reserve *rs, char *err,
-			size_t errlen);
-/* Set the pool back and remove the guard; 0 or -1 with a message. */
+int wp_fs_reserve_open(const char *mountpoint, struct wp_fs_reserve *rs, char *err,
+		       size_t errlen);
+/* Set it to 0, after writing the guard that lets the next run restore it
+ * if this one is killed. 0 or -1 with a message. */
+int wp_fs_reserve_lower(struct wp_fs_reserve *rs, char *err, size_t errlen);
+/* Set the pool back, remove the guard, close; 0 or -1 with a message. */
 int wp_fs_reserve_restore(struct wp_fs_reserve *rs, char *err, size_t errlen);
 /* The same from a signal handler (async-signal-safe), for a second signal
  * that ends the process before the normal path runs. */

@@ -160,7 +160,7 @@ mkfs_mount dev mnt $((512 << 20)) mkfs.ext4 -q -F -b 4096
 sysfile=/sys/fs/ext4/$(basename "$dev")/reserved_clusters
 pool0=$(cat "$sysfile")
 lowered() { # wait until the run has lowered the pool
-	for _ in $(seq 200); do [ "$(cat "$sysfile")" = 0 ] && return 0; sleep 0.05; done
+	for _ in $(seq 600); do [ "$(cat "$sysfile")" = 0 ] && return 0; sleep 0.05; done
 	fail "the pool was never lowered"
 }
 "$WIPEPROOF" freespace "$mnt" >/dev/null 2>&1 &
