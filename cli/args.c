@@ -126,18 +126,10 @@ static int check_recorded(int opt, const char *arg, char *err, size_t errlen)
 	default:
 		return 0;
 	}
-	if (wp_text_check(arg, opt == OPT_ASSET ? WP_ASSET_MAX : 4096, why, sizeof(why)) < 0) {
+	if (opt == OPT_ASSET)
+		return wp_text_check_tag("--asset", arg, WP_ASSET_MAX, err, errlen);
+	if (wp_text_check(arg, 4096, why, sizeof(why)) < 0) {
 		snprintf(err, errlen, "--%s %s", option_name(opt), why);
-		return -1;
-	}
-	if (opt == OPT_ASSET && !arg[strspn(arg, " \t")]) {
-		snprintf(err, errlen, "--asset is blank; give the asset tag printed on the label "
-			 "(e.g. --asset PC-2024-0153)");
-		return -1;
-	}
-	if (opt == OPT_ASSET && (arg[0] == ' ' || arg[strlen(arg) - 1] == ' ')) {
-		snprintf(err, errlen, "--asset '%s' begins or ends with a space; give the tag "
-			 "without them", arg);
 		return -1;
 	}
 	return 0;

@@ -182,20 +182,12 @@ static int check_text_option(int opt, const char *arg, char *err, size_t errlen)
 	char why[256];
 	if (names_a_local_file(opt))
 		return 0;
-	size_t max = opt == O_TEXT || opt == O_COMMENT ? 65536 : opt == O_ASSET ? WP_ASSET_MAX
+	if (opt == O_ASSET)
+		return wp_text_check_tag("--asset", arg, WP_ASSET_MAX, err, errlen);
+	size_t max = opt == O_TEXT || opt == O_COMMENT ? 65536
 		   : opt == O_NAME || opt == O_TITLE || opt == O_ORG ? 128 : 4096;
 	if (wp_text_check(arg, max, why, sizeof(why)) < 0) {
 		snprintf(err, errlen, "--%s %s", option_name(opt), why);
-		return -1;
-	}
-	if (opt == O_ASSET && (!arg[0] || strspn(arg, " \t") == strlen(arg))) {
-		snprintf(err, errlen, "--asset is blank; give the asset tag printed on the label "
-			 "(e.g. --asset PC-2024-0153)");
-		return -1;
-	}
-	if (opt == O_ASSET && (arg[0] == ' ' || arg[strlen(arg) - 1] == ' ')) {
-		snprintf(err, errlen, "--asset '%s' begins or ends with a space; give the tag "
-			 "without them", arg);
 		return -1;
 	}
 	return 0;

@@ -143,3 +143,24 @@ int wp_json_check(const json_t *v, const char *what, char *err, size_t errlen)
 		return 0;
 	}
 }
+
+int wp_text_check_tag(const char *option, const char *tag, size_t max, char *err,
+		      size_t errlen)
+{
+	char why[256];
+	if (wp_text_check(tag, max, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "%s %s", option, why);
+		return -1;
+	}
+	if (!tag[strspn(tag, " \t")]) {
+		snprintf(err, errlen, "%s is blank; give the asset tag printed on the label "
+			 "(e.g. %s PC-2024-0153)", option, option);
+		return -1;
+	}
+	if (tag[0] == ' ' || tag[strlen(tag) - 1] == ' ') {
+		snprintf(err, errlen, "%s '%s' begins or ends with a space; give the tag "
+			 "without them", option, tag);
+		return -1;
+	}
+	return 0;
+}

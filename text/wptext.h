@@ -27,6 +27,12 @@
  * length); else -1 with why ("byte 4 is not valid UTF-8", ...). */
 int wp_text_check(const char *s, size_t max, char *why, size_t whylen);
 
+/* An asset tag as an option gives it (OPTION, e.g. "--asset"): text as
+ * wp_text_check says, not blank, no space at either end; else -1 with
+ * the message naming OPTION and the fix. */
+int wp_text_check_tag(const char *option, const char *tag, size_t max, char *err,
+		      size_t errlen);
+
 /* S with every byte sequence that is not valid UTF-8 replaced by U+FFFD,
  * for text the tool did not get from a person and must still record
  * (system error messages, truncated paths). Never NULL but on ENOMEM. */
