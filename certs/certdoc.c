@@ -145,6 +145,37 @@ static int check_member(const json_t *doc, const char *path, char type, char *er
 	return ok ? 0 : -1;
 }
 
+bool wp_cert_result_is_free_space(const char *result)
+{
+	return strcmp(result, WP_CERT_RESULT_FREE_SPACE) == 0 ||
+	       strcmp(result, WP_CERT_RESULT_FREE_SPACE_PARTIAL) == 0;
+}
+
+/* "wiped" with free space left unreached would claim what was not done;
+ * "partial" must say how much. Certificates from before issue 15 have no
+ * unreached_bytes: accepted as they are. */
+static int check_unreached(const json_t *doc, char *err, size_t errlen)
+{
+	const json_t *scope = json_object_get(doc, "scope");
+	const json_t *u = json_object_get(scope, "unreached_bytes");
+	bool partial = strcmp(wp_certdoc_str(doc, "result"), WP_CERT_RESULT_FREE_SPACE_PARTIAL) == 0;
+	if (!u && !partial)
+		return 0;
+	if (!json_is_integer(u) || json_integer_value(u) < 0) {
+		snprintf(err, errlen, "certificate is incomplete: 'scope.unreached_bytes' is missing "
+			 "or not a whole number >= 0");
+		return -1;
+	}
+	if (partial != (json_integer_value(u) > 0)) {
+		snprintf(err, errlen, "certificate result \"%s\" contradicts scope.unreached_bytes "
+			 "%lld: \"%s\" only when it is 0, \"%s\" otherwise",
+			 wp_certdoc_str(doc, "result"), (long long)json_integer_value(u),
+			 WP_CERT_RESULT_FREE_SPACE, WP_CERT_RESULT_FREE_SPACE_PARTIAL);
+		return -1;
+	}
+	return 0;
+}
+
 /* A free-space certificate must say so twice (result and scope), and no
  * other certificate may carry a scope that narrows what it covers. */
 static int check_scope(const json_t *doc, bool free_space, char *err, size_t errlen)
@@ -152,7 +183,7 @@ static int check_scope(const json_t *doc, bool free_space, char *err, size_t err
 	if (!free_space) {
 		if (member(doc, "scope")) {
 			snprintf(err, errlen, "certificate has a 'scope' but its result is not \"%s\"",
-				 WP_CERT_RESULT_FREE_SPACE);
+				 WP_CERT_RESULT_FREE_SPACE "\" or \"" WP_CERT_RESULT_FREE_SPACE_PARTIAL);
 			return -1;
 		}
 		return 0;
@@ -165,7 +196,7 @@ static int check_scope(const json_t *doc, bool free_space, char *err, size_t err
 		snprintf(err, errlen, "certificate scope.kind must be \"%s\"", WP_CERT_SCOPE_FREE_SPACE);
 		return -1;
 	}
-	return 0;
+	return check_unreached(doc, err, errlen);
 }
 
 /* The build that made the record is optional (certificates from before
@@ -208,12 +239,12 @@ int wp_certdoc_check(const json_t *doc, char *err, size_t errlen)
 		return -1;
 	}
 	const char *result = wp_certdoc_str(doc, "result");
-	bool free_space = strcmp(result, WP_CERT_RESULT_FREE_SPACE) == 0;
+	bool free_space = wp_cert_result_is_free_space(result);
 	bool wipe = free_space || strcmp(result, "sanitized") == 0;
 	if (!wipe && strcmp(result, "destroyed") != 0) {
 		snprintf(err, errlen, "certificate result '%s' is not sanitized, destroyed or %s; "
 			 "no certificate is issued for any other result", result,
-			 WP_CERT_RESULT_FREE_SPACE);
+			 WP_CERT_RESULT_FREE_SPACE " (or " WP_CERT_RESULT_FREE_SPACE_PARTIAL ")");
 		return -1;
 	}
 	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {

@@ -202,6 +202,11 @@ int wp_sig_verify(X509 *cert, const void *data, size_t len, const char *sig_hex,
  * the scope member that says what it covers; the job report's scope kind
  * (wipe.h WP_SCOPE_FREE_SPACE) is the same word. */
 #define WP_CERT_RESULT_FREE_SPACE "free-space-wiped"
+/* The same when the filesystem kept back free space no file could reach:
+ * scope.unreached_bytes (> 0) says how much was not overwritten. Never
+ * "wiped" then (issue 15). */
+#define WP_CERT_RESULT_FREE_SPACE_PARTIAL "free-space-partial"
+bool wp_cert_result_is_free_space(const char *result);
 #define WP_CERT_SCOPE_FREE_SPACE "free-space"
 #define WP_CERT_ID_LEN 37       /* a UUID (wp_uuid_new in wipe.h) and NUL */
 

@@ -280,17 +280,30 @@ static json_t *scope(const struct wp_scope_record *sc)
 	snprintf(text, sizeof(text), "free space of %s on %s (mounted at %s); live files and the "
 		 "rest of the disk are not covered (%s の空き領域のみ)", sc->fstype, sc->source,
 		 sc->mountpoint, sc->source);
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I}", "kind", WP_CERT_SCOPE_FREE_SPACE,
-			 "description", text, "filesystem", sc->fstype, "mountpoint", sc->mountpoint,
-			 "device", sc->source, "free_bytes", (json_int_t)sc->free_bytes,
-			 "filesystem_bytes", (json_int_t)sc->fs_bytes);
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I}", "kind",
+			      WP_CERT_SCOPE_FREE_SPACE, "description", text, "filesystem", sc->fstype,
+			      "mountpoint", sc->mountpoint, "device", sc->source,
+			      "free_bytes", (json_int_t)sc->free_bytes,
+			      "filesystem_bytes", (json_int_t)sc->fs_bytes);
+	/* what the fill did not reach, and how that was measured */
+	if (o && sc->has_unreached) {
+		json_object_set_new(o, "unreached_bytes", json_integer((json_int_t)sc->unreached_bytes));
+		json_object_set_new(o, "unreached_measured_by", json_string(sc->unreached_source));
+	}
+	if (o && sc->reserve[0])
+		json_object_set_new(o, "reserve_lowered", json_pack(
+			"{s:s, s:I}", "pool", sc->reserve, "bytes", (json_int_t)sc->reserve_bytes));
+	return o;
 }
 
 static const char *result_of(const struct wp_cert_inputs *in)
 {
 	if (!in->job)
 		return "destroyed";
-	return in->job->scope.kind[0] ? WP_CERT_RESULT_FREE_SPACE : "sanitized";
+	if (!in->job->scope.kind[0])
+		return "sanitized";
+	return in->job->result == WP_RESULT_PARTIAL ? WP_CERT_RESULT_FREE_SPACE_PARTIAL
+						    : WP_CERT_RESULT_FREE_SPACE;
 }
 
 json_t *wp_cert_build(const struct wp_cert_inputs *in)

@@ -3,7 +3,8 @@
  * filesystem (R9) with one random pass (wipe/freespace.c), verified by
  * reading it back. With --asset: a job report whose scope is the free
  * space, a `freespace` custody event, and when every byte read back a
- * certificate whose result is "free-space-wiped".
+ * certificate whose result is "free-space-wiped" when no free space was
+ * left unreached, "free-space-partial" (with the size left) otherwise.
  *
  * Why its own event and result: the asset is not sanitized — its live
  * files are untouched — so nothing here may look like a wipe-end or a
@@ -42,8 +43,11 @@ static const char *const usage_freespace = N_(
 	"Fills the free space of the filesystem mounted at MOUNTPOINT with random\n"
 	"data (AES-256-CTR, one pass) in temporary files, flushes them, reads every\n"
 	"file back against the pattern, then deletes them. Live files are not\n"
-	"touched. As root the blocks reserved for root are filled too. Reports the\n"
-	"bytes covered against the free space. Refuses a read-only mount (exit 3).\n"
+	"touched. As root the blocks reserved for root are filled too, and the\n"
+	"pools even root cannot use (ext4 reserved_clusters, xfs resblks) are set\n"
+	"to 0 for the fill and back afterwards. The result is \"wiped\" only when\n"
+	"no free space was left unreached, else \"partial\" with the size left.\n"
+	"Refuses a read-only mount and btrfs (exit 3).\n"
 	"\n"
 	"  --json               progress and the result as JSON lines on stdout\n"
 	"  --asset TAG          record the result in the custody ledger on asset TAG\n"
@@ -185,16 +189,26 @@ static void print_result(const struct fs_opts *o, const struct mount_info *m,
 				      "bytes_written", (json_int_t)r->bytes_written,
 				      "bytes_verified", (json_int_t)r->bytes_verified,
 				      "files", (int)r->files, "seconds", r->seconds);
+		json_object_set_new(j, "stale_fill_folders_removed", json_integer(r->stale_removed));
+		json_object_set_new(j, "inline_data_bytes", json_integer((json_int_t)r->inline_bytes));
+		json_object_set_new(j, "unreached_bytes", json_integer((json_int_t)r->unreached_bytes));
+		json_object_set_new(j, "unreached_measured_by", json_string(r->unreached_source));
+		if (r->reserve[0])
+			json_object_set_new(j, "reserve_lowered", json_pack(
+				"{s:s, s:I, s:b}", "pool", r->reserve, "bytes",
+				(json_int_t)r->reserve_bytes, "restored", r->reserve_restored));
 		json_dumpf(j, stdout, JSON_COMPACT | WP_JSON_DUMP_FLAGS);
 		fputc('\n', stdout);
 		json_decref(j);
 		return;
 	}
-	char w[32], v[32], f[32], left[32];
+	char w[32], v[32], f[32], left[32], un[32], pool[32];
 	wp_format_size(r->bytes_written, w, sizeof(w));
 	wp_format_size(r->bytes_verified, v, sizeof(v));
 	wp_format_size(r->free_bytes, f, sizeof(f));
 	wp_format_size(r->free_left_bytes, left, sizeof(left));
+	wp_format_size(r->unreached_bytes, un, sizeof(un));
+	wp_format_size(r->reserve_bytes, pool, sizeof(pool));
 	printf(_("%s: free space %s\n"), m->dir, _(result));
 	printf(_("  filesystem %s on %s\n"), m->fstype, m->source);
 	printf(_("  written    %s in %u file(s), %.1f%% of the %s that were free\n"), w, r->files,
@@ -202,6 +216,16 @@ static void print_result(const struct fs_opts *o, const struct mount_info *m,
 	printf(_("  verified   %s read back (%.1f%% of what was written)\n"), v,
 	       percent(r->bytes_verified, r->bytes_written));
 	printf(_("  left free  %s the filesystem kept for its own metadata when full\n"), left);
+	printf(_("  unreached  %s (%llu bytes) of free space not overwritten (measured by %s)\n"),
+	       un, (unsigned long long)r->unreached_bytes, r->unreached_source);
+	if (r->reserve[0])
+		printf(_("  pool       %s: %s lowered to 0 for the fill, %s\n"), r->reserve, pool,
+		       r->reserve_restored ? _("restored") : _("NOT restored (see the error)"));
+	if (r->inline_bytes)
+		printf(_("  inline     %llu bytes of it are the inodes' inline-data area, where deleted "
+			 "small files stay\n"), (unsigned long long)r->inline_bytes);
+	if (r->stale_removed)
+		printf(_("  removed    %u fill folder(s) a killed run had left\n"), r->stale_removed);
 	printf(_("  time       %.1f s\n"), r->seconds);
 }
 
@@ -255,12 +279,15 @@ static void fill_job(struct wp_job *job, const struct mount_info *m,
 	job->passes[0].complete = rc == 0;
 	job->verify.mode = WP_VERIFY_FULL;
 	job->verify.bytes_checked = r->bytes_verified;
-	job->verify.coverage_percent = r->free_bytes && r->bytes_verified < r->free_bytes
+	/* of the free space: what was not reached is not covered */
+	uint64_t reached = r->free_bytes > r->unreached_bytes ? r->free_bytes - r->unreached_bytes : 0;
+	job->verify.coverage_percent = r->unreached_bytes ? percent(reached, r->free_bytes)
+				     : r->free_bytes && r->bytes_verified < r->free_bytes
 					       ? percent(r->bytes_verified, r->free_bytes) : 100.0;
 	job->verify.mismatched_blocks = rc == 2;
 	job->verify.complete = rc == 0;
-	job->result = rc == 0 ? WP_RESULT_SANITIZED : wp_stop_flag ? WP_RESULT_INTERRUPTED
-								  : WP_RESULT_FAILED;
+	job->result = rc == 0 ? (r->unreached_bytes ? WP_RESULT_PARTIAL : WP_RESULT_SANITIZED)
+		    : wp_stop_flag ? WP_RESULT_INTERRUPTED : WP_RESULT_FAILED;
 	job->ended = time(NULL);
 	snprintf(sc->kind, sizeof(sc->kind), "%s", WP_SCOPE_FREE_SPACE);
 	snprintf(sc->fstype, sizeof(sc->fstype), "%s", m->fstype);
@@ -269,6 +296,11 @@ static void fill_job(struct wp_job *job, const struct mount_info *m,
 	sc->fs_bytes = r->total_bytes;
 	sc->free_bytes = r->free_bytes;
 	sc->free_left_bytes = r->free_left_bytes;
+	sc->unreached_bytes = r->unreached_bytes;
+	snprintf(sc->unreached_source, sizeof(sc->unreached_source), "%s", r->unreached_source);
+	sc->has_unreached = true;
+	snprintf(sc->reserve, sizeof(sc->reserve), "%s", r->reserve);
+	sc->reserve_bytes = r->reserve_bytes;
 	sc->files = r->files;
 }
 
@@ -390,9 +422,10 @@ int wp_cmd_freespace_main(int argc, char **argv)
 		code = WP_EXIT_REFUSED;
 		goto out;
 	}
-	/* English in JSON and the ledger; translated only for people */
-	const char *result = rc == 0 ? N_("wiped") : rc == 2 ? N_("mismatch")
-			   : wp_stop_flag ? N_("interrupted") : N_("failed");
+	/* English in JSON and the ledger; translated only for people. "wiped"
+	 * only when nothing free was left unreached (issue 15). */
+	const char *result = rc == 0 ? (r.unreached_bytes ? N_("partial") : N_("wiped"))
+			   : rc == 2 ? N_("mismatch") : wp_stop_flag ? N_("interrupted") : N_("failed");
 	print_result(&o, &m, &r, result);
 	code = rc == 0 ? WP_EXIT_OK : rc == 2 ? WP_EXIT_MISMATCH
 	     : wp_stop_flag ? WP_EXIT_INTERRUPTED : WP_EXIT_FAILED;

@@ -341,6 +341,7 @@ int wp_exit_for_result(enum wp_result result)
 	switch (result) {
 	case WP_RESULT_SANITIZED:
 	case WP_RESULT_UNVERIFIED:
+	case WP_RESULT_PARTIAL: /* free space only; says how much it did not reach */
 		return WP_EXIT_OK;
 	case WP_RESULT_INTERRUPTED:
 		return WP_EXIT_INTERRUPTED;

@@ -1,7 +1,8 @@
 /*
  * SIGINT and SIGTERM only set a flag: the engine checks it between chunks
  * and stops with an "interrupted" report, so a wipe is never cut off in the
- * middle of bookkeeping. A second signal falls back to the default action.
+ * middle of bookkeeping. A second signal falls back to the default action,
+ * after undoing what must not outlive the process (a lowered pool).
  */
 #include "cli.h"
 
@@ -11,8 +12,16 @@ volatile sig_atomic_t wp_stop_flag;
 
 static void on_stop(int sig)
 {
+	if (wp_stop_flag) {
+		/* the second signal ends the process here: a filesystem pool
+		 * lowered by freespace is set back first (the guard file
+		 * covers SIGKILL) */
+		wp_fs_reserve_restore_signal();
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
 	wp_stop_flag = 1;
-	signal(sig, SIG_DFL);
 }
 
 void wp_signals_install(void)

@@ -202,15 +202,18 @@ int wp_wipe_ledger_freespace(struct wp_wipe_ledger *wl, const char *asset,
 	const struct wp_scope_record *sc = &job->scope;
 	char text[2048], digest[WP_HASH_HEX], err[512];
 	snprintf(text, sizeof(text), "free space of %.64s on %.512s (mounted at %.512s): %s, %llu "
-		 "bytes written and %llu read back of %llu free", sc->fstype, sc->source,
-		 sc->mountpoint, result, (unsigned long long)job->passes[0].bytes_written,
-		 (unsigned long long)job->verify.bytes_checked, (unsigned long long)sc->free_bytes);
+		 "bytes written and %llu read back of %llu free, %llu not reached", sc->fstype,
+		 sc->source, sc->mountpoint, result, (unsigned long long)job->passes[0].bytes_written,
+		 (unsigned long long)job->verify.bytes_checked, (unsigned long long)sc->free_bytes,
+		 (unsigned long long)sc->unreached_bytes);
 	json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I}", "text", text,
 				 "job_id", job->id, "result", result, "mountpoint", sc->mountpoint,
 				 "device", sc->source, "fstype", sc->fstype, "serial", job->device.serial,
 				 "free_bytes", (json_int_t)sc->free_bytes, "bytes_written",
 				 (json_int_t)job->passes[0].bytes_written, "bytes_verified",
 				 (json_int_t)job->verify.bytes_checked);
+	if (body && sc->has_unreached)
+		json_object_set_new(body, "unreached_bytes", json_integer((json_int_t)sc->unreached_bytes));
 	if (body && report_path) {
 		if (wp_file_sha256(report_path, digest, err, sizeof(err)) == 0) {
 			wp_json_set(body, "report_sha256", json_string(digest));
@@ -232,7 +235,9 @@ int wp_wipe_ledger_certify(struct wp_wipe_ledger *wl, const char *asset,
 	/* bad blocks never come with "sanitized"; checked anyway, since a
 	 * certificate for a disk that still holds old data is the one thing
 	 * this tool must not produce */
-	if (job->result != WP_RESULT_SANITIZED || job->bad.n_ranges > 0 ||
+	bool done = job->result == WP_RESULT_SANITIZED ||
+		    (job->result == WP_RESULT_PARTIAL && job->scope.kind[0]);
+	if (!done || job->bad.n_ranges > 0 ||
 	    job->recommendation[0] || !report_path || !report_path[0] ||
 	    access(report_path, F_OK) != 0)
 		return WP_EXIT_OK;

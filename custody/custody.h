@@ -178,7 +178,7 @@ struct wp_asset_state {
 	char vendor[WP_NAME_MAX];
 	bool released;
 	char released_to[16];
-	char freespace_job[64];     /* the last free-space wipe, if it ended "wiped" */
+	char freespace_job[64];     /* the last free-space wipe, if it ended "wiped" or "partial" */
 };
 
 /* Replay the events of ASSET. An unknown asset gives exists == false. */

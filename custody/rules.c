@@ -36,7 +36,10 @@ static const char *const intake_reasons[] = { "lease-end", "leaver-return", "reu
 					      "disposal", NULL };
 static const char *const release_targets[] = { "dispose", "lease-return", "reuse", "repair", NULL };
 static const char *const wipe_results[] = { "sanitized", "failed", "interrupted", "unverified", NULL };
-static const char *const freespace_results[] = { "wiped", "mismatch", "failed", "interrupted", NULL };
+/* partial: read back in full, but free space the filesystem kept was not
+ * reached (unreached_bytes says how much) */
+static const char *const freespace_results[] = { "wiped", "partial", "mismatch", "failed",
+						 "interrupted", NULL };
 
 static int kind_index(const char *kind)
 {
@@ -385,7 +388,8 @@ static int check_sanitized(const struct wp_asset_state *st, const struct wp_even
 }
 
 /* A certificate of a free-space wipe certifies the last one that ended
- * "wiped", and nothing about the rest of the disk. */
+ * "wiped" or "partial" (the certificate's result then says partial), and
+ * nothing about the rest of the disk. */
 static int check_freespace_certificate(const struct wp_asset_state *st,
 				       const struct wp_event *ev, char *err, size_t errlen)
 {
@@ -397,7 +401,8 @@ static int check_freespace_certificate(const struct wp_asset_state *st,
 	}
 	if (!st->freespace_job[0] || !job || strcmp(job, st->freespace_job) != 0) {
 		snprintf(err, errlen, "certificate for the free space of %s names job '%s', but the "
-			 "last free-space wipe that ended 'wiped' is '%s'", st->asset, job ? job : "",
+			 "last free-space wipe that ended 'wiped' or 'partial' is '%s'", st->asset,
+			 job ? job : "",
 			 st->freespace_job[0] ? st->freespace_job : "none");
 		return -1;
 	}
@@ -418,8 +423,8 @@ static int check_freespace(const struct wp_asset_state *st, const struct wp_even
 	    want(ev, "device", true, 4096, err, errlen) < 0)
 		return -1;
 	if (!one_of(body_str(ev, "result"), freespace_results)) {
-		snprintf(err, errlen, "freespace for %s needs result wiped, mismatch, failed or "
-			 "interrupted", st->asset);
+		snprintf(err, errlen, "freespace for %s needs result wiped, partial, mismatch, "
+			 "failed or interrupted", st->asset);
 		return -1;
 	}
 	if (json_object_get(ev->body, "report_sha256") && !is_sha256_hex(digest)) {
@@ -660,7 +665,8 @@ void wp_state_apply(struct wp_asset_state *st, const struct wp_event *ev)
 		st->released = true;
 		copy(st->released_to, sizeof(st->released_to), ev, "to");
 	} else if (strcmp(k, WP_EV_FREESPACE) == 0) {
-		if (strcmp(body_str(ev, "result"), "wiped") == 0)
+		if (strcmp(body_str(ev, "result"), "wiped") == 0 ||
+		    strcmp(body_str(ev, "result"), "partial") == 0)
 			copy(st->freespace_job, sizeof(st->freespace_job), ev, "job_id");
 		else
 			st->freespace_job[0] = '\0';

@@ -80,8 +80,19 @@ static void verdict(struct wp_page *p, const json_t *doc, double width)
 {
 	char line1[256], line2[512];
 	bool wipe = strcmp(wp_certdoc_str(doc, "result"), "sanitized") == 0;
-	bool free_space = strcmp(wp_certdoc_str(doc, "result"), WP_CERT_RESULT_FREE_SPACE) == 0;
-	if (free_space) {
+	bool free_space = wp_cert_result_is_free_space(wp_certdoc_str(doc, "result"));
+	bool partial = strcmp(wp_certdoc_str(doc, "result"), WP_CERT_RESULT_FREE_SPACE_PARTIAL) == 0;
+	if (partial) {
+		snprintf(line1, sizeof(line1), "空き領域 一部未消去  FREE SPACE PARTLY WIPED — %lld "
+			 "bytes NOT REACHED", wp_certdoc_int(doc, "scope.unreached_bytes"));
+		snprintf(line2, sizeof(line2), "対象範囲 Scope: %s — 未到達 %lld バイト（ファイル"
+			 "システムが渡さない空き領域）/ %lld bytes of free space the filesystem would "
+			 "not hand out were not overwritten; the rest was read back, %lld mismatches",
+			 wp_certdoc_str(doc, "scope.description"),
+			 wp_certdoc_int(doc, "scope.unreached_bytes"),
+			 wp_certdoc_int(doc, "scope.unreached_bytes"),
+			 wp_certdoc_int(doc, "verification.mismatched_blocks"));
+	} else if (free_space) {
 		snprintf(line1, sizeof(line1), "空き領域 消去済み・検証済み  FREE SPACE WIPED AND VERIFIED");
 		snprintf(line2, sizeof(line2), "対象範囲 Scope: %s — 読み戻し %s%%、不一致 %lld / read "
 			 "back %s%% of the free space, %lld mismatches",
@@ -129,11 +140,15 @@ static int header(struct wp_page *p, const json_t *doc, const char *qr_text, cha
 		       errlen) < 0)
 		return -1;
 	p->y = MARGIN;
-	bool free_space = strcmp(wp_certdoc_str(doc, "result"), WP_CERT_RESULT_FREE_SPACE) == 0;
+	const char *result = wp_certdoc_str(doc, "result");
+	bool free_space = strcmp(result, WP_CERT_RESULT_FREE_SPACE) == 0;
+	bool partial = strcmp(result, WP_CERT_RESULT_FREE_SPACE_PARTIAL) == 0;
 	p->y += wp_text(p, WP_RENDER_FONT " Bold 18", MARGIN, p->y, left_w,
-			free_space ? "空き領域消去証明書" : "データ消去証明書", true);
+			partial ? "空き領域部分消去証明書" : free_space ? "空き領域消去証明書"
+				: "データ消去証明書", true);
 	p->y += wp_text(p, WP_RENDER_FONT " 11", MARGIN, p->y, left_w,
-			free_space ? "Certificate of Free-Space Wipe" : "Certificate of Sanitization",
+			partial ? "Certificate of Partial Free-Space Wipe"
+			: free_space ? "Certificate of Free-Space Wipe" : "Certificate of Sanitization",
 			true) + 4;
 	char issued[128];
 	wp_when(wp_certdoc_str(doc, "issued_utc"), issued, sizeof(issued));

@@ -8,7 +8,11 @@
  * new file is exactly its reusable area. The files form one stream: file k
  * holds the pattern at stream offsets [start_k, start_k + size_k), so the
  * read-back regenerates the same bytes whatever the file sizes turned out
- * to be. Root writes into the blocks ext4 reserves for root too.
+ * to be. Root writes into the blocks ext4 reserves for root too; the pools
+ * even root cannot allocate from (ext4 reserved_clusters, xfs resblks) are
+ * set to 0 for the fill and back afterwards (fsreserve.c), and what the fill
+ * still did not reach is measured while the disk is full, so the result
+ * says exactly how much free space was left out (issue 15).
  *
  * Invariant on every return: the fill folder and its files are gone (a
  * signal or error included), so a failed run never leaves the disk full.
@@ -21,7 +25,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -44,6 +50,17 @@ struct fill {
 	uint64_t total;           /* free bytes at the start, for progress */
 	uint64_t stream;          /* bytes written so far = next stream offset */
 	uint64_t verified;
+	uint64_t last_size;       /* the smallest file: one block or cluster */
+	/* xfs with its reserve at 0 cannot allocate at writeback (fsync says
+	 * ENOSPC and the pages are lost); direct writes allocate in write() */
+	bool direct;
+	/* the pool is lowered only for the last, small files: with it at 0 a
+	 * big file's unwritten extents cannot be split at I/O completion
+	 * (ext4: "ext4_convert_unwritten_extents_endio" and the data reads
+	 * back as zeros), while a small file's few extents fit in its inode */
+	struct wp_fs_reserve *rs;
+	const char *mountpoint;
+	struct wp_freespace_result *r;
 	unsigned files;
 	uint64_t sizes[FILL_MAX_FILES];
 };
@@ -64,7 +81,8 @@ static int fill_one(struct fill *f, uint64_t limit, bool *full, char *err, size_
 {
 	char path[4200];
 	file_path(f, f->files, path, sizeof(path));
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW |
+		      (f->direct ? O_DIRECT : 0), 0600);
 	if (fd < 0) {
 		*full = errno == ENOSPC;
 		if (*full)
@@ -105,13 +123,24 @@ static int fill_one(struct fill *f, uint64_t limit, bool *full, char *err, size_
 	return rc;
 }
 
-/* Big files first, then 64 KiB and 4 KiB ones for the last scraps, until
- * even a 4 KiB file finds no room. */
+/* Big files first, then 64 KiB ones and one-block (FAT: one-cluster) ones
+ * for the last scraps, until even a block finds no room. */
 static int fill_all(struct fill *f, char *err, size_t errlen)
 {
-	static const uint64_t sizes[] = { FILL_FILE_BYTES, 64u << 10, 4u << 10 };
+	const uint64_t sizes[] = { FILL_FILE_BYTES, 64u << 10, f->last_size };
 	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
 		bool full = false;
+		if (s == 1 && !stopped(f)) {
+			if (wp_fs_reserve_lower(f->rs, err, errlen) < 0)
+				return -1;
+			if (f->rs->lowered) {
+				snprintf(f->r->reserve, sizeof(f->r->reserve), "%s", f->rs->name);
+				f->r->reserve_bytes = f->rs->original * f->rs->unit;
+				/* xfs's statfs had left the pool out of the free space */
+				if (f->rs->kind == WP_FS_RESERVE_XFS)
+					f->r->free_bytes += f->r->reserve_bytes;
+			}
+		}
 		while (!full && !stopped(f)) {
 			if (f->files == FILL_MAX_FILES) {
 				snprintf(err, errlen, "more than %d fill files needed; the filesystem "
@@ -199,6 +228,40 @@ static void remove_all(struct fill *f)
 	sync();
 }
 
+/* A fill folder that a killed run (SIGKILL, power cut) left behind keeps
+ * the disk full; under our lock on the mount point no other run can own
+ * one, so every such folder is stale. Only our own file names go. */
+static unsigned remove_stale(const char *mountpoint)
+{
+	DIR *d = opendir(mountpoint);
+	struct dirent *e;
+	unsigned n = 0;
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		char dir[4200], path[4600];
+		if (strncmp(e->d_name, ".wipeproof-freespace-", 21) != 0 || strlen(e->d_name) != 27)
+			continue;
+		snprintf(dir, sizeof(dir), "%s/%s", mountpoint, e->d_name);
+		DIR *s = opendir(dir);
+		struct dirent *f;
+		while (s && (f = readdir(s))) {
+			if (strncmp(f->d_name, "fill-", 5) != 0)
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dir, f->d_name);
+			unlink(path);
+		}
+		if (s)
+			closedir(s);
+		if (rmdir(dir) == 0)
+			n++;
+	}
+	closedir(d);
+	if (n)
+		sync();
+	return n;
+}
+
 static int check_writable(const char *mountpoint, struct statvfs *vfs, char *err, size_t errlen)
 {
 	if (statvfs(mountpoint, vfs) < 0) {
@@ -210,7 +273,41 @@ static int check_writable(const char *mountpoint, struct statvfs *vfs, char *err
 			 "remount it read-write (mount -o remount,rw %s) first", mountpoint, mountpoint);
 		return 1;
 	}
+	struct statfs sf;
+	if (statfs(mountpoint, &sf) == 0 && strcmp(wp_fs_kind_name((unsigned long)sf.f_type),
+						   "btrfs") == 0) {
+		/* copy-on-write: deleted data also lives in old extents of
+		 * snapshots and in chunks a fill is never given; nothing
+		 * through files can show the free space was reached */
+		snprintf(err, errlen, "%s is btrfs: a free-space fill cannot be shown to reach its "
+			 "deleted data (copy-on-write keeps old extents in snapshots and "
+			 "allocated chunks, metadata chunks keep small files inline, and its "
+			 "free space is not mapped block by block); wipe the whole device "
+			 "instead", mountpoint);
+		return 1;
+	}
 	return 0;
+}
+
+/* While the fill files hold the disk: what is still free is what no
+ * file could get. */
+static void measure_unreached(const char *mountpoint, struct wp_freespace_result *r)
+{
+	char e[256];
+	uint64_t bytes;
+	if (wp_fs_free_extents(mountpoint, &bytes, e, sizeof(e)) == 0) {
+		r->unreached_bytes = bytes;
+		snprintf(r->unreached_source, sizeof(r->unreached_source), "GETFSMAP");
+	} else {
+		r->unreached_bytes = r->free_left_bytes;
+		snprintf(r->unreached_source, sizeof(r->unreached_source), "statfs");
+	}
+	/* unreadable superblock: counted as all of the device would be wrong,
+	 * none would claim too much; the run says partial with the free part */
+	if (wp_fs_inline_area(mountpoint, &bytes, e, sizeof(e)) == 1) {
+		r->inline_bytes = bytes;
+		r->unreached_bytes += bytes;
+	}
 }
 
 static void account(const char *mountpoint, struct wp_freespace_result *r, bool before)
@@ -236,11 +333,75 @@ static int run(struct fill *f, const char *mountpoint, struct wp_freespace_resul
 	wp_progress_start(&f->clock);
 	int rc = fill_all(f, err, errlen);
 	account(mountpoint, r, false);
+	measure_unreached(mountpoint, r);
 	r->bytes_written = f->stream;
 	r->files = f->files;
 	if (rc == 0)
 		rc = verify_all(f, err, errlen);
 	r->bytes_verified = f->verified;
+	return rc;
+}
+
+static int run_locked(const char *mountpoint, const struct wp_pass_spec *spec,
+		      const struct wp_run_ctl *ctl, struct wp_freespace_result *r,
+		      const struct statvfs *vfsp, char *err, size_t errlen)
+{
+	struct statvfs vfs = *vfsp;
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s/.wipeproof-freespace-XXXXXX", mountpoint);
+	if (!mkdtemp(dir)) {
+		int e = errno;
+		snprintf(err, errlen, "cannot create a fill folder in %s: %s", mountpoint,
+			 strerror(e));
+		return e == EROFS ? 1 : -1;
+	}
+	snprintf(r->fill_dir, sizeof(r->fill_dir), "%s", dir);
+	struct statfs sf;
+	if (statfs(mountpoint, &sf) == 0)
+		snprintf(r->fs_kind, sizeof(r->fs_kind), "%s",
+			 wp_fs_kind_name((unsigned long)sf.f_type));
+	struct wp_fs_reserve rs;
+	if (wp_fs_reserve_open(mountpoint, &rs, err, errlen) < 0) {
+		rmdir(dir);
+		return -1;
+	}
+	struct fill *f = calloc(1, sizeof(*f));
+	/* page-aligned for O_DIRECT */
+	uint8_t *buf = aligned_alloc(4096, FILL_BUF_BYTES), *back = malloc(FILL_BUF_BYTES);
+	int rc = -1;
+	double t0 = wp_now();
+	if (!f || !buf || !back)
+		snprintf(err, errlen, "out of memory");
+	else if (wp_patgen_init(&f->gen, spec, err, errlen) == 0) {
+		f->dir = dir;
+		f->ctl = ctl;
+		f->buf = buf;
+		f->back = back;
+		f->direct = strcmp(r->fs_kind, "xfs") == 0;
+		f->rs = &rs;
+		f->mountpoint = mountpoint;
+		f->r = r;
+		f->last_size = vfs.f_bsize >= FILL_SCRAP_BYTES && vfs.f_bsize <= (64u << 10)
+				       ? vfs.f_bsize : 4096;
+		rc = run(f, mountpoint, r, err, errlen);
+		wp_patgen_free(&f->gen);
+	}
+	if (f)
+		remove_all(f);
+	else
+		rmdir(dir);
+	/* after the removal: xfs refills its reserve from free blocks */
+	char rerr[512] = "";
+	r->reserve_restored = wp_fs_reserve_restore(&rs, rerr, sizeof(rerr)) == 0;
+	if (!r->reserve_restored) {
+		if (rc == 0)
+			snprintf(err, errlen, "%s", rerr);
+		rc = rc == 0 ? -1 : rc;
+	}
+	r->seconds = wp_now() - t0;
+	free(f);
+	free(buf);
+	free(back);
 	return rc;
 }
 
@@ -253,36 +414,18 @@ int wp_freespace_run(const char *mountpoint, const struct wp_pass_spec *spec,
 	int w = check_writable(mountpoint, &vfs, err, errlen);
 	if (w != 0)
 		return w < 0 ? -1 : 1;
-	char dir[4096];
-	snprintf(dir, sizeof(dir), "%s/.wipeproof-freespace-XXXXXX", mountpoint);
-	if (!mkdtemp(dir)) {
+	/* one run per filesystem: two would only fight over the same blocks */
+	int lock = open(mountpoint, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) < 0) {
 		int e = errno;
-		snprintf(err, errlen, "cannot create a fill folder in %s: %s", mountpoint,
-			 strerror(e));
-		return e == EROFS ? 1 : -1;
+		snprintf(err, errlen, e == EWOULDBLOCK ? "another 'wipeproof freespace' is filling %s; "
+			 "wait for it to end" : "cannot lock %s: %s", mountpoint, strerror(e));
+		if (lock >= 0)
+			close(lock);
+		return e == EWOULDBLOCK ? 1 : -1;
 	}
-	snprintf(r->fill_dir, sizeof(r->fill_dir), "%s", dir);
-	struct fill *f = calloc(1, sizeof(*f));
-	uint8_t *buf = malloc(FILL_BUF_BYTES), *back = malloc(FILL_BUF_BYTES);
-	int rc = -1;
-	double t0 = wp_now();
-	if (!f || !buf || !back)
-		snprintf(err, errlen, "out of memory");
-	else if (wp_patgen_init(&f->gen, spec, err, errlen) == 0) {
-		f->dir = dir;
-		f->ctl = ctl;
-		f->buf = buf;
-		f->back = back;
-		rc = run(f, mountpoint, r, err, errlen);
-		wp_patgen_free(&f->gen);
-	}
-	if (f)
-		remove_all(f);
-	else
-		rmdir(dir);
-	r->seconds = wp_now() - t0;
-	free(f);
-	free(buf);
-	free(back);
+	r->stale_removed = remove_stale(mountpoint);
+	int rc = run_locked(mountpoint, spec, ctl, r, &vfs, err, errlen);
+	close(lock);
 	return rc;
 }

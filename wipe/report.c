@@ -24,6 +24,7 @@ static const char *const result_names[] = {
 	[WP_RESULT_FAILED] = "failed",
 	[WP_RESULT_INTERRUPTED] = "interrupted",
 	[WP_RESULT_UNVERIFIED] = "unverified",
+	[WP_RESULT_PARTIAL] = "partial",
 };
 
 static const char *const verify_names[] = {
@@ -223,11 +224,19 @@ static void add_firmware_members(json_t *root, const struct wp_job *job)
 
 static json_t *scope_to_json(const struct wp_scope_record *s)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:i}", "kind", s->kind,
-			 "filesystem", s->fstype, "mountpoint", s->mountpoint, "device", s->source,
-			 "filesystem_bytes", (json_int_t)s->fs_bytes,
-			 "free_bytes", (json_int_t)s->free_bytes,
-			 "free_left_bytes", (json_int_t)s->free_left_bytes, "files", (int)s->files);
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:i}", "kind", s->kind,
+			      "filesystem", s->fstype, "mountpoint", s->mountpoint, "device",
+			      s->source, "filesystem_bytes", (json_int_t)s->fs_bytes,
+			      "free_bytes", (json_int_t)s->free_bytes,
+			      "free_left_bytes", (json_int_t)s->free_left_bytes, "files", (int)s->files);
+	if (o && s->has_unreached) {
+		json_object_set_new(o, "unreached_bytes", json_integer((json_int_t)s->unreached_bytes));
+		json_object_set_new(o, "unreached_measured_by", json_string(s->unreached_source));
+	}
+	if (o && s->reserve[0])
+		json_object_set_new(o, "reserve_lowered", json_pack("{s:s, s:I}", "pool", s->reserve,
+								     "bytes", (json_int_t)s->reserve_bytes));
+	return o;
 }
 
 /* Medium errors and removal: present only when something happened, so a
@@ -585,6 +594,22 @@ static int parse_scope(const json_t *root, struct wp_scope_record *s, char *err,
 		return -1;
 	}
 	s->files = (unsigned)json_integer_value(json_object_get(o, "files"));
+	/* reports from before issue 15 did not measure it */
+	const json_t *u = json_object_get(o, "unreached_bytes");
+	if (u) {
+		if (want_u64(o, "unreached_bytes", "scope", &s->unreached_bytes, err, errlen) < 0 ||
+		    want_str(o, "unreached_measured_by", "scope", s->unreached_source,
+			     sizeof(s->unreached_source), err, errlen) < 0)
+			return -1;
+		s->has_unreached = true;
+	}
+	const json_t *rl = json_object_get(o, "reserve_lowered");
+	if (json_is_object(rl)) {
+		const json_t *pool = json_object_get(rl, "pool");
+		snprintf(s->reserve, sizeof(s->reserve), "%s",
+			 json_is_string(pool) ? json_string_value(pool) : "");
+		s->reserve_bytes = (uint64_t)json_integer_value(json_object_get(rl, "bytes"));
+	}
 	return 0;
 }
 

@@ -183,6 +183,9 @@ enum wp_result {
 	WP_RESULT_FAILED,      /* an I/O error or a verification mismatch */
 	WP_RESULT_INTERRUPTED, /* stopped by a signal before the end */
 	WP_RESULT_UNVERIFIED,  /* written completely, verification off */
+	/* free-space job only: all written read back, but scope.unreached_bytes
+	 * of free space the filesystem would not hand out were not reached */
+	WP_RESULT_PARTIAL,
 };
 
 enum wp_verify_mode {
@@ -285,6 +288,11 @@ struct wp_scope_record {
 	uint64_t fs_bytes;        /* size of the filesystem */
 	uint64_t free_bytes;      /* free when the fill began */
 	uint64_t free_left_bytes; /* kept back by the filesystem when full */
+	uint64_t unreached_bytes; /* free when full: not overwritten (issue 15) */
+	char unreached_source[16]; /* how that was measured: GETFSMAP, statfs */
+	bool has_unreached;       /* false in reports made before it was measured */
+	char reserve[160];        /* the pool lowered to 0 for the fill, or "" */
+	uint64_t reserve_bytes;
 	unsigned files;
 };
 
@@ -549,6 +557,18 @@ struct wp_freespace_result {
 	uint64_t free_left_bytes; /* free when the fill was complete */
 	uint64_t bytes_written;   /* pattern bytes in the fill files */
 	uint64_t bytes_verified;  /* read back and equal to the pattern */
+	/* Free space the fill did not reach (the filesystem would not hand it
+	 * out), measured when the disk was full: from the filesystem's space
+	 * map (GETFSMAP) where it has one, else from statfs. The run is a
+	 * complete free-space wipe only when this is 0. */
+	uint64_t unreached_bytes;
+	char unreached_source[16]; /* "GETFSMAP" or "statfs" */
+	uint64_t inline_bytes;    /* part of unreached: ext4 inline_data inode area */
+	char fs_kind[16];         /* ext4, xfs, vfat, exfat, btrfs or "" */
+	char reserve[160];        /* the pool lowered for the fill, or "" */
+	uint64_t reserve_bytes;   /* its size before, restored afterwards */
+	bool reserve_restored;    /* false: still lowered, see the error */
+	unsigned stale_removed;   /* fill folders of killed runs removed first */
 	unsigned files;
 	double seconds;
 };
@@ -557,13 +577,58 @@ struct wp_freespace_result {
  * Fill the free space of the filesystem mounted at MOUNTPOINT with the pass
  * SPEC (files in a new hidden folder), flush, read every file back against
  * the pattern, delete the folder. Progress as phases "write" and "verify".
- * Returns 0 when all written bytes read back as the pattern; 1 when the
- * filesystem cannot be written (read-only: a refusal, nothing written); 2
- * when a file reads back other data (a mismatch); -1 with a message on an
- * error or a stop. The files are removed in every case.
+ * Returns 0 when all written bytes read back as the pattern (the result
+ * says how much free space was unreached); 1 for a refusal, nothing
+ * written: a read-only mount, btrfs, or another run holding the filesystem
+ * (flock on the mount point); 2 when a file reads back other data (a
+ * mismatch); -1 with a message on an error or a stop. The files are removed in every case, and fill folders left by
+ * a killed run are removed before the fill.
  */
 int wp_freespace_run(const char *mountpoint, const struct wp_pass_spec *spec,
 		     const struct wp_run_ctl *ctl, struct wp_freespace_result *r,
 		     char *err, size_t errlen);
+
+/* ---- pools a filesystem keeps back from root (fsreserve.c) ------------- */
+
+enum { WP_FS_RESERVE_NONE, WP_FS_RESERVE_EXT4, WP_FS_RESERVE_XFS };
+
+struct wp_fs_reserve {
+	int kind;
+	int fd;                   /* the sysfs file (ext4) or mount point (xfs) */
+	uint64_t original;        /* the pool before, in units */
+	uint64_t unit;            /* bytes per unit: cluster or block */
+	bool lowered;
+	bool restored_from_guard; /* an earlier run had left it lowered */
+	char name[160];
+	char fsid[40];
+	char guard[512];
+};
+
+/* "ext4", "xfs", "vfat", "exfat", "btrfs" for a statfs f_type, else "". */
+const char *wp_fs_kind_name(unsigned long magic);
+
+/*
+ * Find the pool that the filesystem at MOUNTPOINT keeps from root (ext4
+ * reserved_clusters, xfs resblks) and its size; a guard file left by a
+ * killed run (WIPEPROOF_RUN_DIR, default /run/wipeproof) is applied first.
+ * Other filesystems: nothing to do (rs->kind NONE). 0 or -1 with a message.
+ */
+int wp_fs_reserve_open(const char *mountpoint, struct wp_fs_reserve *rs, char *err,
+		       size_t errlen);
+/* Set it to 0, after writing the guard that lets the next run restore it
+ * if this one is killed. 0 or -1 with a message. */
+int wp_fs_reserve_lower(struct wp_fs_reserve *rs, char *err, size_t errlen);
+/* Set the pool back, remove the guard, close; 0 or -1 with a message. */
+int wp_fs_reserve_restore(struct wp_fs_reserve *rs, char *err, size_t errlen);
+/* The same from a signal handler (async-signal-safe), for a second signal
+ * that ends the process before the normal path runs. */
+void wp_fs_reserve_restore_signal(void);
+/* Bytes the filesystem's space map (GETFSMAP) lists as free: 0; 1 when
+ * the filesystem has no such map; -1 with a message. */
+int wp_fs_free_extents(const char *mountpoint, uint64_t *bytes, char *err, size_t errlen);
+/* ext4 with inline_data keeps small files' contents in their inodes, where
+ * they stay after deletion and no fill reaches: the bytes of that area in
+ * all inodes. 1 with *bytes, 0 when the filesystem has none, -1. */
+int wp_fs_inline_area(const char *mountpoint, uint64_t *bytes, char *err, size_t errlen);
 
 #endif

@@ -43,3 +43,34 @@ hw_step umount umount /mnt/fat
 # unmounted: the filesystem's buffers no longer pin stale device pages
 echo 3 > /proc/sys/vm/drop_caches
 hw_step after count
+
+# Issue 15: the last cluster too, on vfat with 512-byte clusters and on
+# exfat, nearly empty and nearly full. Each disk: 40 deleted marker files,
+# freespace, unmount; the host greps the raw files afterwards.
+modprobe exfat
+hw_wait_serials FATF EXFE EXFF
+reach() { # NAME FSTYPE FULL
+	dev=$(hw_node "WPHW-$1")
+	mkdir -p "/mnt/$1"
+	mount -t "$2" "$dev" "/mnt/$1" || return 1
+	if [ "$3" = full ]; then
+		# all but about 2 MiB in a live file
+		kb=$(df -k "/mnt/$1" | awk 'NR == 2 {print $4}')
+		dd if=/dev/zero of="/mnt/$1/live.bin" bs=1k count=$((kb - 2048)) 2>/dev/null
+	fi
+	i=0
+	while [ $i -lt 40 ]; do
+		yes "WPREACH-$1-DELETED" | head -c 24576 > "/mnt/$1/m$i" || return 1
+		i=$((i + 1))
+	done
+	sync
+	rm /mnt/$1/m*
+	sync
+	echo 3 > /proc/sys/vm/drop_caches
+	echo "before $(dd if="$dev" bs=1M 2>/dev/null | grep -a -c "WPREACH-$1-DELETED")"
+	"$WIPEPROOF" freespace "/mnt/$1" --json || return 1
+	umount "/mnt/$1"
+}
+hw_step reach_FATF reach FATF vfat full
+hw_step reach_EXFE reach EXFE exfat empty
+hw_step reach_EXFF reach EXFF exfat full

@@ -47,7 +47,10 @@ MARKER="WIPEPROOF-TEST-MARKER"
 # itself with modprobe (scsi_debug would add a disk to every boot).
 HW_MODULES="nvme ahci xhci-pci usb-storage uas virtio_pci virtio_blk virtio_scsi
 sd_mod sg sdhci-pci mmc_block"
-HW_EXTRA_MODULES="scsi_debug dm-mod dm-flakey vfat nls_cp437 nls_ascii nls_utf8 nls_iso8859-1 ext4"
+HW_EXTRA_MODULES="scsi_debug dm-mod dm-flakey vfat exfat nls_cp437 nls_ascii nls_utf8 nls_iso8859-1 ext4"
+# The base image's name carries its module list: the cache is shared, and a
+# branch that adds a module (exfat) must not pick up an image without it.
+HW_BASE_TAG=$(echo "$HW_MODULES $HW_EXTRA_MODULES" | sha256sum | cut -c1-8)
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "SKIP: the hardware test bed needs root (apt-get download, dpkg-deb)"
@@ -132,9 +135,9 @@ hw_build_base() {
 	kpkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
 	[ -n "$kpkg" ] || fail "apt-cache: no kernel package behind linux-image-amd64"
 	kver=${kpkg#linux-image-}
-	if [ -s "$HW_CACHE/base-$kver.cpio.gz" ] && [ -s "$HW_CACHE/vmlinuz-$kver" ] &&
-		[ "$HW_CACHE/base-$kver.cpio.gz" -nt "$HW_SRC/init" ] &&
-		[ "$HW_CACHE/base-$kver.cpio.gz" -nt "$HW_SRC/lib.sh" ]; then
+	if [ -s "$HW_CACHE/base-$kver-$HW_BASE_TAG.cpio.gz" ] && [ -s "$HW_CACHE/vmlinuz-$kver" ] &&
+		[ "$HW_CACHE/base-$kver-$HW_BASE_TAG.cpio.gz" -nt "$HW_SRC/init" ] &&
+		[ "$HW_CACHE/base-$kver-$HW_BASE_TAG.cpio.gz" -nt "$HW_SRC/lib.sh" ]; then
 		HW_KVER=$kver
 		return 0
 	fi
@@ -183,9 +186,9 @@ hw_build_base() {
 	[ -s "$stage/etc/hw-modules" ] || fail "no modules resolved for $kver"
 	cp "$HW_SRC/init" "$stage/init"
 	chmod 755 "$stage/init"
-	hw_cpio "$stage" "$HW_CACHE/base-$kver.cpio.gz.tmp" || fail "cpio of the base image"
+	hw_cpio "$stage" "$HW_CACHE/base-$kver-$HW_BASE_TAG.cpio.gz.tmp" || fail "cpio of the base image"
 	cp "$x/boot/vmlinuz-$kver" "$HW_CACHE/vmlinuz-$kver"
-	mv "$HW_CACHE/base-$kver.cpio.gz.tmp" "$HW_CACHE/base-$kver.cpio.gz"
+	mv "$HW_CACHE/base-$kver-$HW_BASE_TAG.cpio.gz.tmp" "$HW_CACHE/base-$kver-$HW_BASE_TAG.cpio.gz"
 	rm -rf "$stage" "$x"
 	HW_KVER=$kver
 }
@@ -314,7 +317,7 @@ hw_start() {
 		mkdir -p "$sc/$(dirname "${f#*:}")" && cp "${f%%:*}" "$sc/${f#*:}" || fail "hw_add_file $f"
 	done
 	hw_cpio "$sc" "$HW_TMP/scenario.cpio.gz" || fail "cpio of the scenario"
-	cat "$HW_CACHE/base-$HW_KVER.cpio.gz" "$HW_TOOLS" "$HW_TMP/scenario.cpio.gz" > "$HW_TMP/initrd"
+	cat "$HW_CACHE/base-$HW_KVER-$HW_BASE_TAG.cpio.gz" "$HW_TOOLS" "$HW_TMP/scenario.cpio.gz" > "$HW_TMP/initrd"
 	: > "$HW_TMP/results.log"
 	: > "$HW_TMP/console.log"
 	HW_SCRIPT=$script

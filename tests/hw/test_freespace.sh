@@ -1,7 +1,7 @@
 #!/bin/bash
-# Emulated hardware: `wipeproof freespace` on vfat (the integration test
-# it_freespace.sh covers ext4 on this host, whose kernel has no FAT
-# driver). The host makes the filesystem on the raw file (mkfs.vfat works
+# Emulated hardware: `wipeproof freespace` on vfat and exfat (the
+# integration tests cover ext4 and xfs on this host, whose kernel has no FAT
+# or exFAT driver). The host makes the filesystem on the raw file (mkfs.vfat works
 # on a file); in the guest a deleted file's marker is on the medium before
 # and gone after, live files keep their checksums, the fill files are
 # removed, and a free-space certificate is issued and verifies; the host
@@ -10,7 +10,17 @@
 command -v mkfs.vfat >/dev/null || { echo "SKIP: mkfs.vfat (dosfstools) missing"; exit 77; }
 hw_disk vblk FAT $((32 << 20))
 mkfs.vfat "$(hw_file FAT)" >/dev/null || fail "mkfs.vfat on the raw file"
-hw_boot "$HW_SRC/freespace.guest.sh"
+# issue 15: every free cluster, the last one included; 512-byte clusters
+# (smaller than a page) on a nearly full vfat, exfat nearly empty and full
+command -v mkfs.exfat >/dev/null || { echo "SKIP: mkfs.exfat (exfatprogs) missing"; exit 77; }
+hw_disk vblk FATF $((16 << 20))
+mkfs.vfat -s 1 "$(hw_file FATF)" >/dev/null || fail "mkfs.vfat -s 1 on the raw file"
+hw_disk vblk EXFE $((16 << 20))
+mkfs.exfat "$(hw_file EXFE)" >/dev/null || fail "mkfs.exfat on the raw file"
+hw_disk vblk EXFF $((16 << 20))
+mkfs.exfat "$(hw_file EXFF)" >/dev/null || fail "mkfs.exfat on the raw file"
+# four filesystems, each searched for the marker before: slow under TCG
+hw_boot "$HW_SRC/freespace.guest.sh" 370
 
 for step in mount people sums validate certverify umount; do
 	hw_expect "$step" 0
@@ -34,4 +44,16 @@ expect_in "VALID" "$(hw_out certverify)"
 [ "$(hw_out custody | jq '[.events[] | select(.kind == "freespace" or (.kind == "certificate" and .body.scope == "free-space"))] | length')" -eq 2 ] ||
 	fail "ledger: $(hw_out custody | jq -c '[.events[].kind]')"
 ! grep -a -q "WPFREE-VFAT-" "$(hw_file FAT)" || fail "the raw file still holds the deleted file's marker"
+for d in FATF:vfat EXFE:exfat EXFF:exfat; do
+	n=${d%%:*} fs=${d#*:}
+	hw_expect "reach_$n" 0
+	res=$(hw_out "reach_$n" | grep '^{' | jq -c 'select(.event == "freespace")')
+	before=$(hw_out "reach_$n" | sed -n 's/^before //p')
+	after=$(grep -a -o "WPREACH-$n-DELETED" "$(hw_file "$n")" | wc -l)
+	echo "$n ($fs): $(jq -r '.result + ", unreached " + (.unreached_bytes | tostring) + " bytes by " + .unreached_measured_by' <<<"$res"), marker lines $before -> $after"
+	[ "${before:-0}" -gt 1000 ] || fail "$n: the marker was not on the medium before ($before)"
+	[ "$(jq -r '.fstype + " " + .result' <<<"$res")" = "$fs wiped" ] || fail "$n: $res"
+	[ "$(jq .unreached_bytes <<<"$res")" -eq 0 ] || fail "$n: unreached: $res"
+	[ "$after" -eq 0 ] || fail "$n: $after copies of the deleted marker left in the raw file"
+done
 echo "1 passed, 0 failed"

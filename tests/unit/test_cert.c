@@ -217,6 +217,36 @@ START_TEST(free_space_scope)
 }
 END_TEST
 
+/* Issue 15: "wiped" only with nothing left unreached; "partial" must say
+ * how much (> 0); an old certificate without the figure still checks. */
+START_TEST(free_space_unreached)
+{
+	json_t *doc = sample_doc();
+	json_t *scope = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i}", "kind", "free-space",
+				  "description", "free space of xfs on /dev/sdb1", "filesystem",
+				  "xfs", "mountpoint", "/srv", "device", "/dev/sdb1", "free_bytes", 5);
+	json_object_set(doc, "scope", scope);
+	json_object_set_new(doc, "result", json_string(WP_CERT_RESULT_FREE_SPACE));
+	ck_assert_msg(wp_certdoc_check(doc, err, sizeof(err)) == 0, "%s", err);
+	json_object_set_new(scope, "unreached_bytes", json_integer(3383296));
+	ck_assert_int_eq(wp_certdoc_check(doc, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "contradicts scope.unreached_bytes 3383296") != NULL, "%s", err);
+	json_object_set_new(doc, "result", json_string("free-space-partial"));
+	ck_assert_msg(wp_certdoc_check(doc, err, sizeof(err)) == 0, "%s", err);
+	json_object_set_new(scope, "unreached_bytes", json_integer(0));
+	ck_assert_int_eq(wp_certdoc_check(doc, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "contradicts") != NULL, "%s", err);
+	json_object_del(scope, "unreached_bytes");
+	ck_assert_int_eq(wp_certdoc_check(doc, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "scope.unreached_bytes") != NULL, "%s", err);
+	json_object_set_new(doc, "result", json_string(WP_CERT_RESULT_FREE_SPACE));
+	json_object_set_new(scope, "unreached_bytes", json_integer(0));
+	ck_assert_msg(wp_certdoc_check(doc, err, sizeof(err)) == 0, "%s", err);
+	json_decref(scope);
+	json_decref(doc);
+}
+END_TEST
+
 /* ---- CMS signatures ---------------------------------------------------- */
 
 static char *doc_text(void)
@@ -432,6 +462,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, refuses_non_canonical);
 	tcase_add_test(tc, refuses_reals_and_gaps);
 	tcase_add_test(tc, free_space_scope);
+	tcase_add_test(tc, free_space_unreached);
 	tcase_add_test(tc, build_identity_fields);
 	tcase_add_test(tc, cms_sign_and_verify);
 	tcase_add_test(tc, cms_refuses_signers);
