@@ -74,7 +74,7 @@ static int parse_method(const char *v, struct wp_station_policy *p, char *msg, s
 	const struct wp_method *m = wp_method_find(v);
 	if (!m || m->firmware != WP_FW_NONE) {
 		snprintf(msg, len, "'%s' is not an overwrite method; use zero, ones, random, "
-			 "random-zero or dod3", v);
+			 "random-zero, zero-ones or dod3", v);
 		return -1;
 	}
 	return copy_value(p->method, sizeof(p->method), v, msg, len);

@@ -43,8 +43,11 @@ int wp_wipe_plan_drive(const struct wp_device *dev, const char *method, enum wp_
 void wp_wipe_plan_to_job(const struct wp_drive_plan *p, const struct wp_device *dev,
 			 struct wp_job *job)
 {
+	/* a planned method that reaches no category says so ("none"): an empty
+	 * category means "not planned", which the certificate reads as Clear */
 	snprintf(job->nist_category, sizeof(job->nist_category), "%s",
-		 wp_nist_name(p->plan.category));
+		 p->plan.method && p->plan.category == WP_NIST_NONE ? "none"
+								  : wp_nist_name(p->plan.category));
 	snprintf(job->plan_reason, sizeof(job->plan_reason), "%s", p->plan.reason);
 	snprintf(job->nist_source, sizeof(job->nist_source), "%s", p->plan.source);
 	wp_hidden_from_caps(&p->caps, dev, &job->hidden);

@@ -67,6 +67,9 @@ const char *wp_ja_category(const char *category)
 	if (strcmp(category, "Purge") == 0)
 		return "Purge (除去): 物理的または論理的な手法で、研究所レベルの高度な手法に"
 		       "よる復元も防ぐ / protects against state-of-the-art laboratory recovery";
+	if (strcmp(category, "none") == 0)
+		return "区分なし: この方式は SP 800-88 の Clear の条件を満たさない (USB メモリ・メモリ"
+		       "カードはパターンとその補数の2回上書きが必要) / reaches no SP 800-88 category";
 	if (strcmp(category, "Destroy") == 0)
 		return "Destroy (破壊): 物理的に破壊し、復元も媒体の再利用もできない / "
 		       "recovery infeasible and the medium can no longer be used";

@@ -18,6 +18,11 @@ static const struct wp_method methods[] = {
 	  1, { WP_PATTERN_RANDOM }, WP_FW_NONE },
 	{ "random-zero", "random pass, then a zero pass (disk reads as blank)",
 	  2, { WP_PATTERN_RANDOM, WP_PATTERN_ZERO }, WP_FW_NONE },
+	/* SP 800-88 Rev.1's Clear for USB removable media and memory cards:
+	 * "at least two passes, to include a pattern in the first pass and its
+	 * complement in the second pass" */
+	{ "zero-ones", "two passes: 0x00, then its complement 0xFF (Clear for USB sticks and "
+	  "memory cards)", 2, { WP_PATTERN_ZERO, WP_PATTERN_ONES }, WP_FW_NONE },
 	{ "dod3", "DoD 5220.22-M three passes: 0x00, 0xFF, random",
 	  3, { WP_PATTERN_ZERO, WP_PATTERN_ONES, WP_PATTERN_RANDOM }, WP_FW_NONE },
 };

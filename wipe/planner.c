@@ -174,7 +174,22 @@ static const struct nist_row rows[] = {
 	  "blocks is not specified: Clear" },
 };
 
-static enum wp_nist overwrite_nist(enum wp_media media, const char **why, const char **source)
+/* A pass followed by its complement (0x00 then 0xFF or the reverse): what
+ * SP 800-88 Rev.1 asks of an overwrite of USB removable media and memory
+ * cards before it counts as Clear. */
+static bool has_complement_pass(const struct wp_method *m)
+{
+	for (size_t i = 0; i + 1 < m->npasses; i++) {
+		enum wp_pattern a = m->passes[i], b = m->passes[i + 1];
+		if ((a == WP_PATTERN_ZERO && b == WP_PATTERN_ONES) ||
+		    (a == WP_PATTERN_ONES && b == WP_PATTERN_ZERO))
+			return true;
+	}
+	return false;
+}
+
+static enum wp_nist overwrite_nist(const struct wp_method *m, enum wp_media media,
+				   const char **why, const char **source)
 {
 	switch (media) {
 	case WP_MEDIA_HDD:
@@ -188,10 +203,17 @@ static enum wp_nist overwrite_nist(enum wp_media media, const char **why, const 
 		*source = "SP 800-88 Rev.1 Table A-8, ATA, SCSI and NVM Express SSDs, Clear";
 		break;
 	case WP_MEDIA_USB: case WP_MEDIA_MMC:
-		*why = "overwriting USB flash or an SD card is Clear: no purge command reaches "
-		       "the flash through its controller, so Purge means destroying it";
-		*source = "SP 800-88 Rev.1 Table A-8, USB Removable Media, Clear (the table asks "
-			  "for two passes, a pattern and its complement)";
+		*source = "SP 800-88 Rev.1 Table A-8, USB Removable Media and Memory Cards, Clear: "
+			  "at least two passes, a pattern and then its complement";
+		if (!has_complement_pass(m)) {
+			*why = "this overwrite of USB flash or an SD card reaches no SP 800-88 "
+			       "category: for Clear the table asks for a pattern and then its "
+			       "complement (method zero-ones or dod3)";
+			return WP_NIST_NONE;
+		}
+		*why = "overwriting USB flash or an SD card with a pattern and its complement is "
+		       "Clear: no purge command reaches the flash through its controller, so "
+		       "Purge means destroying it";
 		break;
 	case WP_MEDIA_LOOP:
 		*why = "a loop device is a file: the overwrite replaces the file's content, "
@@ -246,7 +268,7 @@ static enum wp_nist classify(const struct wp_method *m, enum wp_media media, con
 			     const char **source)
 {
 	if (m->firmware == WP_FW_NONE)
-		return overwrite_nist(media, why, source);
+		return overwrite_nist(m, media, why, source);
 	return classify_row(m, media, why, source);
 }
 
@@ -391,6 +413,9 @@ int wp_plan_make(enum wp_media media, const struct wp_fw_caps *caps, enum wp_lev
 		return -1;
 	}
 	plan->refusal[0] = '\0';
-	set_method(plan, wp_method_find("random"), media);
+	/* USB sticks and memory cards reach Clear only with a pattern and its
+	 * complement; every other medium with one verified random pass */
+	set_method(plan, wp_method_find(media == WP_MEDIA_USB || media == WP_MEDIA_MMC
+						? "zero-ones" : "random"), media);
 	return 0;
 }

@@ -68,7 +68,7 @@ END_TEST
 START_TEST(refusals_name_the_problem)
 {
 	expect_error("wipeproof wipe /dev/sdx --method format", "unknown method 'format'");
-	expect_error("wipeproof wipe /dev/sdx --method shred", "zero, ones, random, random-zero, dod3");
+	expect_error("wipeproof wipe /dev/sdx --method shred", "zero, ones, random, random-zero, zero-ones, dod3");
 	expect_error("wipeproof wipe /dev/sdx --verify quick", "full, sample or off");
 	expect_error("wipeproof wipe", "needs a device");
 	expect_error("wipeproof verify /dev/a /dev/b --report r", "one device");

@@ -280,7 +280,7 @@ START_TEST(method_table)
 	ck_assert_int_eq(rz->passes[1], WP_PATTERN_ZERO);
 	char names[128];
 	wp_method_names(names, sizeof(names));
-	ck_assert_str_eq(names, "zero, ones, random, random-zero, dod3");
+	ck_assert_str_eq(names, "zero, ones, random, random-zero, zero-ones, dod3");
 	enum wp_pattern p;
 	ck_assert_int_eq(wp_pattern_parse("random", &p), 0);
 	ck_assert_int_eq(p, WP_PATTERN_RANDOM);

@@ -2,6 +2,7 @@
  * simulated drive behind the I/O boundary, its medium a temporary file.
  * Only a medium that changed (and holds what the command promised) is
  * "sanitized"; the device's success status never is enough. */
+#include "cert_cli.h"
 #include "fw_cli.h"
 #include "fwsim.h"
 
@@ -138,6 +139,25 @@ START_TEST(plan_reaches_the_job)
 }
 END_TEST
 
+/* One pass on a USB stick reaches no SP 800-88 category (Table A-8 asks a
+ * pattern and its complement for Clear): the job says "none", so the
+ * certificate cannot fall back to "Clear". */
+START_TEST(usb_one_pass_reaches_no_category)
+{
+	struct wp_drive_plan up;
+	memset(&up, 0, sizeof(up));
+	ck_assert_int_eq(wp_plan_make(WP_MEDIA_USB, NULL, WP_LEVEL_BEST, wp_method_find("random"),
+				      &up.plan), 0);
+	struct wp_device dev;
+	memset(&dev, 0, sizeof(dev));
+	wp_wipe_plan_to_job(&up, &dev, &J);
+	ck_assert_str_eq(J.nist_category, "none");
+	const char *note = NULL;
+	ck_assert_str_eq(wp_cert_nist_category(&J, &note), "none");
+	ck_assert_ptr_nonnull(strstr(J.plan_reason, "complement"));
+}
+END_TEST
+
 /* An ATA drive with the Security feature set, wiped by a normal security
  * erase through the whole firmware path. */
 static void ata_erase_with(bool ones, bool noise)
@@ -191,6 +211,7 @@ int main(void)
 	tcase_add_test(tc, verify_off_is_unverified);
 	tcase_add_test(tc, refused_command_fails_and_changes_nothing);
 	tcase_add_test(tc, plan_reaches_the_job);
+	tcase_add_test(tc, usb_one_pass_reaches_no_category);
 	tcase_add_test(tc, normal_security_erase_may_leave_ones);
 	tcase_add_test(tc, normal_security_erase_zeros_or_noise);
 	suite_add_tcase(s, tc);
