@@ -139,6 +139,7 @@ if command -v mkfs.xfs >/dev/null && grep -qw xfs /proc/filesystems; then
 	report=$(jq -r .sanitization.report "$cert")
 	jq -e '.result == "partial" and .scope.unreached_bytes > 0' "$report" >/dev/null ||
 		fail "xfs report: $(jq -c '{result, scope}' "$report")"
+	expect_exit 0 "$WIPEPROOF" cert validate "$cert" --as "$APPROVER" # the second signature
 	expect_exit 0 "$WIPEPROOF" cert verify "$cert" --ca "$WIPEPROOF_KEYS/ca.pem" --ledger "$WIPEPROOF_LEDGER"
 	expect_in "VALID" "$OUT"
 	expect_in "free-space-partial" "$OUT"
