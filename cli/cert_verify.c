@@ -22,6 +22,7 @@ struct check {
 	const char *text;            /* its bytes */
 	size_t len;
 	json_t *doc;                 /* once parsed */
+	json_t *anchor;              /* {subject, sha256, pinned} of the CA */
 	char sha[WP_FPR_HEX];
 };
 
@@ -47,8 +48,8 @@ static int invalid(struct check *c, const char *why)
 static int finish(const struct wp_kopts *o, struct check *c)
 {
 	if (o->json) {
-		json_t *out = json_pack("{s:s, s:O}", "verdict", c->reason[0] ? "INVALID" : "VALID",
-					"details", c->details);
+		json_t *out = json_pack("{s:s, s:O, s:O}", "verdict", c->reason[0] ? "INVALID" : "VALID",
+					"details", c->details, "ca", c->anchor);
 		if (c->reason[0])
 			json_object_set_new(out, "reason", json_string(c->reason));
 		json_dumpf(out, stdout, JSON_INDENT(2) | WP_JSON_DUMP_FLAGS);
@@ -66,10 +67,52 @@ static int finish(const struct wp_kopts *o, struct check *c)
 	}
 	json_decref(c->details);
 	json_decref(c->doc);
+	json_decref(c->anchor);
 	return c->reason[0] ? WP_EXIT_MISMATCH : c->code;
 }
 
 /* ---- the document and its signature ----------------------------------- */
+
+/* What the document says about its issuer is what the CA certified: the
+ * fingerprint alone left name, title, role and organisation to the signer's
+ * word, and they are printed on the PDF. */
+static int bound_to_signer(struct check *c, const struct wp_person *p, char *err, size_t errlen)
+{
+	static const struct { const char *path, *what; } fields[] = {
+		{ "issued_by.name", "issuer name" }, { "issued_by.title", "issuer title" },
+		{ "issued_by.role", "issuer role" }, { "organisation", "organisation" },
+	};
+	const char *certified[] = { p->name, p->title, wp_role_name(p->role), p->org };
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		const char *doc = wp_certdoc_str(c->doc, fields[i].path);
+		if (strcmp(doc, certified[i]) != 0) {
+			snprintf(err, errlen, "the document's %s '%s' is not the signer's certificate's "
+				 "'%s'", fields[i].what, doc, certified[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The trust anchor of a verdict, printed with it: a look-alike CA with the
+ * same names differs only here. */
+static int anchor_line(struct check *c, X509 *ca, const char *pin, const char *what)
+{
+	char subject[512], fpr[WP_FPR_HEX] = "", err[1024];
+	wp_cert_subject_text(ca, subject, sizeof(subject));
+	wp_cert_fingerprint(ca, fpr);
+	detail(c, "trust anchor: %s %s, SHA-256 %s%s", what, subject, fpr,
+	       pin ? " (the pinned CA)" : " (not pinned: compare it with the one you trust, or "
+	       "pass --ca-fingerprint)");
+	json_object_set_new(c->anchor, "subject", json_string(subject));
+	json_object_set_new(c->anchor, "sha256", json_string(fpr));
+	json_object_set_new(c->anchor, "pinned", json_boolean(pin != NULL));
+	if (wp_ca_pin_check(ca, pin, err, sizeof(err)) < 0) {
+		json_object_set_new(c->anchor, "pinned", json_false());
+		return invalid(c, err);
+	}
+	return 0;
+}
 
 static int check_signature(struct check *c, const char *sig_path, X509 *ca)
 {
@@ -89,7 +132,7 @@ static int check_signature(struct check *c, const char *sig_path, X509 *ca)
 	struct tm tm;
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&s.signed_at, &tm));
 	detail(c, "signature: valid CMS signature by %s (%s, %s), fingerprint %.16s, signed %s, "
-	       "certified by the CA", s.person.name, s.person.title, wp_role_name(s.person.role),
+	       "certified by the CA above", s.person.name, s.person.title, wp_role_name(s.person.role),
 	       s.person.fingerprint, when);
 	if (wp_certdoc_parse(c->text, c->len, &c->doc, err, sizeof(err)) < 0)
 		return invalid(c, err);
@@ -99,6 +142,8 @@ static int check_signature(struct check *c, const char *sig_path, X509 *ca)
 			 s.person.name, wp_certdoc_str(c->doc, "issued_by.name"));
 		return invalid(c, err);
 	}
+	if (bound_to_signer(c, &s.person, err, sizeof(err)) < 0)
+		return invalid(c, err);
 	detail(c, "certifies: %s (%s), serial %s, asset %s: %s (NIST %s), %s",
 	       wp_certdoc_str(c->doc, "media.model"), wp_certdoc_str(c->doc, "media.media_type"),
 	       wp_certdoc_str(c->doc, "media.serial"), wp_certdoc_str(c->doc, "asset.tag"),
@@ -111,19 +156,113 @@ static int check_signature(struct check *c, const char *sig_path, X509 *ca)
 
 /* ---- the ledger ------------------------------------------------------- */
 
+/* What the ledger says about the asset up to the certificate event: the
+ * document's claims are compared with it, not only its id and digest. */
 struct cert_event {
 	const char *id, *sha;
 	uint64_t seq;
+	struct wp_actor issuer;              /* who appended the certificate event */
+	char job[64], scope[32];             /* its body */
+	char serial[128];                    /* intake */
+	struct wp_actor requester, approver; /* the last request and approval */
+	bool destroyed;
+	struct wp_actor destroyer, witness;
+	struct wp_actor wiper;               /* the actor of the last wipe-end */
+	char wipe_job[64], wipe_result[16];
 };
+
+static void body_copy(const struct wp_event *ev, const char *key, char *out, size_t len)
+{
+	const char *v = json_string_value(json_object_get(ev->body, key));
+	snprintf(out, len, "%s", v ? v : "");
+}
 
 static int find_event(const struct wp_event *ev, void *ctx)
 {
 	struct cert_event *f = ctx;
 	const char *id = json_string_value(json_object_get(ev->body, "certificate_id"));
 	const char *sha = json_string_value(json_object_get(ev->body, "certificate_sha256"));
+	if (f->seq)
+		return 0; /* the state at issue is what the document describes */
 	if (strcmp(ev->kind, WP_EV_CERTIFICATE) == 0 && id && sha && strcmp(id, f->id) == 0 &&
-	    strcmp(sha, f->sha) == 0)
+	    strcmp(sha, f->sha) == 0) {
 		f->seq = ev->seq;
+		f->issuer = ev->actor;
+		body_copy(ev, "job_id", f->job, sizeof(f->job));
+		body_copy(ev, "scope", f->scope, sizeof(f->scope));
+	} else if (strcmp(ev->kind, WP_EV_INTAKE) == 0) {
+		body_copy(ev, "serial", f->serial, sizeof(f->serial));
+	} else if (strcmp(ev->kind, WP_EV_REQUEST) == 0) {
+		f->requester = ev->actor;
+	} else if (strcmp(ev->kind, WP_EV_APPROVE) == 0) {
+		f->approver = ev->actor;
+	} else if (strcmp(ev->kind, WP_EV_DESTROYED) == 0) {
+		f->destroyed = true;
+		f->destroyer = ev->actor;
+		f->witness = ev->witness;
+	} else if (strcmp(ev->kind, WP_EV_WIPE_END) == 0) {
+		f->wiper = ev->actor;
+		body_copy(ev, "job_id", f->wipe_job, sizeof(f->wipe_job));
+		body_copy(ev, "result", f->wipe_result, sizeof(f->wipe_result));
+	}
+	return 0;
+}
+
+/* A person the document names is the one the ledger recorded (name and
+ * fingerprint); absent from both is fine. */
+static int same_person_as(struct check *c, const char *path, const struct wp_actor *a,
+			  char *err, size_t errlen)
+{
+	char name[64], fpr[64];
+	snprintf(name, sizeof(name), "%s.name", path);
+	snprintf(fpr, sizeof(fpr), "%s.fingerprint", path);
+	const char *dn = wp_certdoc_str(c->doc, name), *df = wp_certdoc_str(c->doc, fpr);
+	if (strcmp(dn, a->name) == 0 && strcmp(df, a->fingerprint) == 0)
+		return 0;
+	snprintf(err, errlen, "the document's %s is '%s' (%.16s), but the ledger recorded '%s' "
+		 "(%.16s)", path, dn[0] ? dn : "nobody", df, a->name[0] ? a->name : "nobody",
+		 a->fingerprint);
+	return -1;
+}
+
+static int claims_match_ledger(struct check *c, const struct cert_event *f, char *err,
+			       size_t errlen)
+{
+	const char *result = wp_certdoc_str(c->doc, "result");
+	const char *job = wp_certdoc_str(c->doc, "sanitization.job_id");
+	if (strcmp(wp_certdoc_str(c->doc, "media.serial"), f->serial) != 0) {
+		snprintf(err, errlen, "the document certifies serial '%s', but the ledger took asset "
+			 "%s in with serial '%s'", wp_certdoc_str(c->doc, "media.serial"),
+			 wp_certdoc_str(c->doc, "asset.tag"), f->serial);
+		return -1;
+	}
+	if (strcmp(f->issuer.fingerprint, wp_certdoc_str(c->doc, "issued_by.fingerprint")) != 0) {
+		snprintf(err, errlen, "the ledger's certificate event was recorded by %s, not by the "
+			 "document's issuer", f->issuer.name);
+		return -1;
+	}
+	bool ok;
+	if (strcmp(result, "destroyed") == 0)
+		ok = f->destroyed && !f->job[0];
+	else if (strcmp(result, WP_CERT_RESULT_FREE_SPACE) == 0)
+		ok = strcmp(f->scope, WP_CERT_SCOPE_FREE_SPACE) == 0 && strcmp(job, f->job) == 0;
+	else
+		ok = !f->scope[0] && strcmp(job, f->job) == 0 && strcmp(f->wipe_job, f->job) == 0 &&
+		     strcmp(f->wipe_result, "sanitized") == 0;
+	if (!ok) {
+		snprintf(err, errlen, "the document says %s (job '%s'), but the ledger's certificate "
+			 "event is for %s", result, job, f->job[0] ? f->job : f->destroyed ?
+			 "a destruction" : "something else");
+		return -1;
+	}
+	if (same_person_as(c, "requester", &f->requester, err, errlen) < 0 ||
+	    same_person_as(c, "approver", &f->approver, err, errlen) < 0)
+		return -1;
+	if (strcmp(result, "destroyed") == 0)
+		return same_person_as(c, "sanitized_by", &f->destroyer, err, errlen) < 0 ||
+		       same_person_as(c, "verified_by", &f->witness, err, errlen) < 0 ? -1 : 0;
+	if (strcmp(result, "sanitized") == 0)
+		return same_person_as(c, "sanitized_by", &f->wiper, err, errlen);
 	return 0;
 }
 
@@ -140,7 +279,7 @@ static int check_ledger(struct check *c, const char *path, X509 *ca)
 	}
 	snprintf(anchor, sizeof(anchor), "%s@%lld", wp_certdoc_str(c->doc, "ledger.head_hash"), seq);
 	int rc = wp_custody_verify(l, ca, seq > 0 ? anchor : NULL, &report, err, sizeof(err));
-	struct cert_event f = { wp_certdoc_str(c->doc, "certificate_id"), c->sha, 0 };
+	struct cert_event f = { .id = wp_certdoc_str(c->doc, "certificate_id"), .sha = c->sha };
 	if (rc == 0)
 		rc = wp_custody_each(l, wp_certdoc_str(c->doc, "asset.tag"), find_event, &f, err,
 				     sizeof(err));
@@ -158,9 +297,14 @@ static int check_ledger(struct check *c, const char *path, X509 *ca)
 	if (f.seq == 0)
 		return invalid(c, "the ledger holds no certificate event with this certificate's id and "
 			       "SHA-256: it was not issued from this ledger, or was changed");
+	if (claims_match_ledger(c, &f, err, sizeof(err)) < 0) {
+		char why[1600];
+		snprintf(why, sizeof(why), "the ledger does not agree with the certificate: %s", err);
+		return invalid(c, why);
+	}
 	detail(c, "ledger: %llu events verify; the head at issue (seq %lld) is in the chain; "
-	       "certificate event at seq %llu", (unsigned long long)report.events, seq,
-	       (unsigned long long)f.seq);
+	       "certificate event at seq %llu; serial, result, job and people match the ledger",
+	       (unsigned long long)report.events, seq, (unsigned long long)f.seq);
 	return 0;
 }
 
@@ -236,7 +380,9 @@ static int verify_file(const struct wp_kopts *o, struct check *c)
 	}
 	c->text = text;
 	wp_sha256_hex(text, c->len, c->sha);
-	int rc = check_signature(c, sig, ca);
+	int rc = anchor_line(c, ca, o->ca_fingerprint, "CA");
+	if (rc == 0)
+		rc = check_signature(c, sig, ca);
 	if (rc == 0 && o->ledger)
 		rc = check_ledger(c, o->ledger, ca);
 	if (rc == 0 && o->device)
@@ -258,11 +404,13 @@ static int verify_qr(const struct wp_kopts *o, struct check *c)
 		c->code = WP_EXIT_FAILED;
 		return -1;
 	}
-	int rc = wp_qr_verify(o->qr, certs, n, &q, &signer, err, sizeof(err));
+	int rc = anchor_line(c, certs[0], o->ca_fingerprint, "the bundle's CA");
+	if (rc == 0)
+		rc = wp_qr_verify(o->qr, certs, n, &q, &signer, err, sizeof(err));
 	wp_trust_free(certs, n);
 	if (rc < 0)
-		return invalid(c, err);
-	detail(c, "QR: signed by %s (%s, %s), fingerprint %.16s, certified by the bundle's CA",
+		return c->reason[0] ? -1 : invalid(c, err);
+	detail(c, "QR: signed by %s (%s, %s), fingerprint %.16s, certified by the bundle's CA above",
 	       signer.name, signer.title, wp_role_name(signer.role), signer.fingerprint);
 	detail(c, "certificate %s: serial %s, model %s, method %s, NIST %s, %s on %s", q.id,
 	       q.serial, q.model, q.method, q.category, q.result, q.date);
@@ -272,18 +420,28 @@ static int verify_qr(const struct wp_kopts *o, struct check *c)
 
 int wp_cert_verify_cmd(const struct wp_kopts *o)
 {
-	struct check c = { .details = json_array(), .code = WP_EXIT_OK };
+	struct check c = { .details = json_array(), .anchor = json_object(), .code = WP_EXIT_OK };
+	char pin[WP_FPR_HEX];
+	if (o->ca_fingerprint && wp_fpr_parse(o->ca_fingerprint, pin) < 0) {
+		fprintf(stderr, "wipeproof: cert verify: --ca-fingerprint '%s' is not a SHA-256 "
+			"fingerprint (64 hex digits, as a verdict prints it)\n", o->ca_fingerprint);
+		json_decref(c.details);
+		json_decref(c.anchor);
+		return WP_EXIT_USAGE;
+	}
 	if (o->qr ? !o->trust || o->operand || o->ledger || o->device
 		  : !o->operand || o->trust) {
 		fprintf(stderr, "wipeproof: cert verify needs FILE.json [--sig F] [--ca F] [--ledger DB] "
 			"[--device DEV], or --qr TEXT --trust BUNDLE; see 'wipeproof help cert'\n");
 		json_decref(c.details);
+		json_decref(c.anchor);
 		return WP_EXIT_USAGE;
 	}
 	int rc = o->qr ? verify_qr(o, &c) : verify_file(o, &c);
 	if (rc < 0 && !c.reason[0]) {
 		json_decref(c.details);
 		json_decref(c.doc);
+		json_decref(c.anchor);
 		return c.code;
 	}
 	return finish(o, &c);

@@ -97,6 +97,31 @@ static int intake_body(const struct wp_kopts *o, json_t *body, char *err, size_t
 	return 0;
 }
 
+#define APPROVE_FOR "wipe,release"
+#define APPROVE_DAYS 30
+
+/* An approval names what it allows and until when (custody/README.md): the
+ * rules refuse another action, or the same one after it expired. */
+static int approve_body(const struct wp_kopts *o, json_t *body, char *err, size_t errlen)
+{
+	unsigned flags;
+	char until[WP_TIME_MAX];
+	if (wp_approve_actions_parse(o->approve_for ? o->approve_for : APPROVE_FOR, &flags, err,
+				     errlen) < 0)
+		return USAGE;
+	static const char *const words[] = { "wipe", "destroy", "transfer", "release" };
+	json_t *list = json_array();
+	for (unsigned i = 0; i < 4; i++)
+		if (flags & (1u << i))
+			json_array_append_new(list, json_string(words[i]));
+	json_object_set_new(body, "for", list);
+	time_t t = time(NULL) + (time_t)(o->valid_days ? o->valid_days : APPROVE_DAYS) * 86400;
+	struct tm tm;
+	strftime(until, sizeof(until), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+	json_object_set_new(body, "expires", json_string(until));
+	return 0;
+}
+
 static int build_body(const struct wp_kopts *o, json_t *body, char *err, size_t errlen)
 {
 	const char *s = o->sub;
@@ -115,6 +140,8 @@ static int build_body(const struct wp_kopts *o, json_t *body, char *err, size_t 
 	set_opt(body, "comment", o->comment);
 	if (strcmp(s, "request") == 0)
 		set_opt(body, "reason", o->reason);
+	if (strcmp(s, "approve") == 0)
+		return approve_body(o, body, err, errlen);
 	if (strcmp(s, "destroy") == 0) {
 		if (need(o, o->method, "--method (shred, crush, degauss, drill, ...)") < 0 ||
 		    need(o, o->witness, "--witness PERSON: a second person who witnesses and signs (R8)") < 0)

@@ -226,13 +226,18 @@ int wp_custody_export(const struct wp_kopts *o)
 /* ---- verify and head ----------------------------------------------------- */
 
 static void print_report(const struct wp_kopts *o, const struct wp_custody_report *r, int rc,
-			 const char *path, const char *err)
+			 const char *path, const char *err, X509 *ca)
 {
+	char subject[512], fpr[WP_FPR_HEX] = "";
+	wp_cert_subject_text(ca, subject, sizeof(subject));
+	wp_cert_fingerprint(ca, fpr);
 	if (o->json) {
 		char head[WP_HASH_HEX + 24];
 		snprintf(head, sizeof(head), "%s@%llu", r->head_hash, (unsigned long long)r->head_seq);
-		json_t *j = json_pack("{s:s, s:b, s:I, s:s}", "ledger", path, "ok", rc == 0,
-				      "events", (json_int_t)r->events, "head", head);
+		json_t *j = json_pack("{s:s, s:b, s:I, s:s, s:{s:s, s:s, s:b}}", "ledger", path,
+				      "ok", rc == 0, "events", (json_int_t)r->events, "head", head,
+				      "ca", "subject", subject, "sha256", fpr, "pinned",
+				      o->ca_fingerprint != NULL);
 		if (rc != 0) {
 			json_object_set_new(j, "bad_seq", json_integer((json_int_t)r->bad_seq));
 			json_object_set_new(j, "error", json_string(rc == WP_CUSTODY_BROKEN ? r->why : err));
@@ -242,6 +247,12 @@ static void print_report(const struct wp_kopts *o, const struct wp_custody_repor
 		printf("ledger %s verifies: %llu events, head %s@%llu\n", path,
 		       (unsigned long long)r->events, r->head_hash, (unsigned long long)r->head_seq);
 	}
+	/* the verdict rests on this CA: a look-alike with the same names
+	 * differs only in its fingerprint */
+	if (!o->json)
+		printf("trust anchor: CA %s, SHA-256 %s%s\n", subject, fpr, o->ca_fingerprint
+		       ? " (the pinned CA)" : " (not pinned: compare it with the one you trust, or "
+		       "pass --ca-fingerprint)");
 	if (rc != 0)
 		fprintf(stderr, "wipeproof: custody verify: %s\n", err);
 }
@@ -261,9 +272,20 @@ int wp_custody_verify_cmd(const struct wp_kopts *o)
 		snprintf(path, sizeof(path), "%s", o->ca);
 	else
 		snprintf(path, sizeof(path), "%s/ca.pem", wp_keys_dir_resolve(o->keys_dir));
+	char pin[WP_FPR_HEX];
+	if (o->ca_fingerprint && wp_fpr_parse(o->ca_fingerprint, pin) < 0) {
+		fprintf(stderr, "wipeproof: custody verify: --ca-fingerprint '%s' is not a SHA-256 "
+			"fingerprint (64 hex digits)\n", o->ca_fingerprint);
+		return WP_EXIT_USAGE;
+	}
 	if (wp_cert_load(path, &ca, err, sizeof(err)) < 0) {
 		fprintf(stderr, "wipeproof: custody verify: CA certificate: %s; give --ca FILE\n", err);
 		return WP_EXIT_FAILED;
+	}
+	if (wp_ca_pin_check(ca, o->ca_fingerprint, err, sizeof(err)) < 0) {
+		fprintf(stderr, "wipeproof: custody verify: %s\n", err);
+		X509_free(ca);
+		return WP_EXIT_MISMATCH;
 	}
 	struct wp_ledger *l = open_for_reading(o);
 	if (!l) {
@@ -272,7 +294,7 @@ int wp_custody_verify_cmd(const struct wp_kopts *o)
 	}
 	struct wp_custody_report report;
 	int rc = wp_custody_verify(l, ca, o->anchor, &report, err, sizeof(err));
-	print_report(o, &report, rc, wp_ledger_path(l), err);
+	print_report(o, &report, rc, wp_ledger_path(l), err, ca);
 	wp_ledger_close(l);
 	X509_free(ca);
 	return wp_custody_exit(rc);
