@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct wp_identity {
 	struct wp_person person;
@@ -29,26 +30,34 @@ static bool fingerprint_prefix(const char *who, const char *fpr)
 	return true;
 }
 
-/* Exactly one person in the store answers to WHO. */
+/* Exactly one person in the store answers to WHO. A renewed or promoted
+ * person has several certificates under one id (the old ones stay, so what
+ * they signed stays verifiable): the newest one valid now is meant. */
 static int find_person(const char *dir, const char *who, struct wp_person *out,
 		       char *err, size_t errlen)
 {
 	struct wp_person *people = NULL;
 	size_t n = 0, found = 0;
+	bool one_id = true, have_valid = false;
+	time_t now = time(NULL);
 	if (wp_keys_list(dir, &people, &n, err, errlen) < 0)
 		return -1;
 	char names[512] = "";
 	for (size_t i = 0; i < n; i++) {
 		if (strcmp(people[i].name, who) != 0 && !fingerprint_prefix(who, people[i].fingerprint))
 			continue;
-		if (found++ == 0)
+		bool valid = people[i].not_before <= now && now < people[i].not_after;
+		if (found && (!people[i].id[0] || strcmp(people[i].id, out->id) != 0))
+			one_id = false;
+		if (found++ == 0 || (valid && (!have_valid || people[i].not_before > out->not_before)))
 			*out = people[i];
+		have_valid |= valid;
 		size_t used = strlen(names);
 		snprintf(names + used, sizeof(names) - used, "%s%s (%.16s)", used ? ", " : "",
 			 people[i].name, people[i].fingerprint);
 	}
 	free(people);
-	if (found == 1)
+	if (found == 1 || (found > 1 && one_id && out->id[0] && have_valid))
 		return 0;
 	if (found == 0)
 		snprintf(err, errlen, "no person '%s' in the key store %s; 'wipeproof keys list "
