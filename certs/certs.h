@@ -144,6 +144,14 @@ struct wp_identity;
  * same one at once. */
 int wp_identity_load(const char *dir, const char *who, const char *passphrase_file,
 		     struct wp_identity **out, char *err, size_t errlen);
+/* The same, asking for the passphrase on another terminal: TTY (e.g. the
+ * witness's own login, /dev/pts/3) shows CONTEXT — what they are about to
+ * sign — and reads the passphrase there, so the person at this keyboard
+ * never types it. The key must be encrypted: without a passphrase the
+ * other terminal would prove nothing. */
+int wp_identity_load_on_tty(const char *dir, const char *who, const char *tty,
+			    const char *context, struct wp_identity **out, char *err,
+			    size_t errlen);
 void wp_identity_free(struct wp_identity *id);
 
 const struct wp_person *wp_identity_person(const struct wp_identity *id);

@@ -69,7 +69,7 @@ static int find_person(const char *dir, const char *who, struct wp_person *out,
 }
 
 static int load_parts(struct wp_identity *id, const char *dir, const char *passphrase_file,
-		      char *err, size_t errlen)
+		      const char *tty, const char *context, char *err, size_t errlen)
 {
 	char path[4096], why[400];
 	snprintf(path, sizeof(path), "%s/" WP_CA_CERT, dir);
@@ -84,7 +84,8 @@ static int load_parts(struct wp_identity *id, const char *dir, const char *passp
 		return -1;
 	}
 	snprintf(path, sizeof(path), "%s/" WP_PEOPLE "/%s.key", dir, id->person.fingerprint);
-	if (wp_key_load(path, passphrase_file, &id->key, err, errlen) < 0)
+	if (tty ? wp_key_load_on_tty(path, tty, context, &id->key, err, errlen) < 0
+		: wp_key_load(path, passphrase_file, &id->key, err, errlen) < 0)
 		return -1;
 	if (X509_check_private_key(id->cert, id->key) != 1) {
 		ERR_clear_error();
@@ -95,8 +96,9 @@ static int load_parts(struct wp_identity *id, const char *dir, const char *passp
 	return 0;
 }
 
-int wp_identity_load(const char *dir, const char *who, const char *passphrase_file,
-		     struct wp_identity **out, char *err, size_t errlen)
+static int identity_load(const char *dir, const char *who, const char *passphrase_file,
+			 const char *tty, const char *context, struct wp_identity **out,
+			 char *err, size_t errlen)
 {
 	struct wp_identity *id = calloc(1, sizeof(*id));
 	if (!id) {
@@ -104,7 +106,7 @@ int wp_identity_load(const char *dir, const char *who, const char *passphrase_fi
 		return -1;
 	}
 	if (find_person(dir, who, &id->person, err, errlen) < 0 ||
-	    load_parts(id, dir, passphrase_file, err, errlen) < 0) {
+	    load_parts(id, dir, passphrase_file, tty, context, err, errlen) < 0) {
 		wp_identity_free(id);
 		return -1;
 	}
@@ -116,6 +118,19 @@ int wp_identity_load(const char *dir, const char *who, const char *passphrase_fi
 	}
 	*out = id;
 	return 0;
+}
+
+int wp_identity_load(const char *dir, const char *who, const char *passphrase_file,
+		     struct wp_identity **out, char *err, size_t errlen)
+{
+	return identity_load(dir, who, passphrase_file, NULL, NULL, out, err, errlen);
+}
+
+int wp_identity_load_on_tty(const char *dir, const char *who, const char *tty,
+			    const char *context, struct wp_identity **out, char *err,
+			    size_t errlen)
+{
+	return identity_load(dir, who, NULL, tty, context, out, err, errlen);
 }
 
 void wp_identity_free(struct wp_identity *id)

@@ -299,8 +299,38 @@ static int decode_key(const char *pem, size_t len, const char *pass, EVP_PKEY **
 	return *out ? 0 : -1;
 }
 
-int wp_key_load(const char *path, const char *passphrase_file, EVP_PKEY **out,
-		char *err, size_t errlen)
+/* The passphrase on another terminal: its own device, echo off, CONTEXT
+ * first so the person there sees what they sign. */
+static int passphrase_on(const char *tty, const char *context, const char *path, char *buf,
+			 size_t len, char *err, size_t errlen)
+{
+	int fd = open(tty, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0 || !isatty(fd)) {
+		snprintf(err, errlen, "%s is not a terminal wipeproof can open (%s); give the "
+			 "device that 'tty' prints in the other person's session", tty,
+			 fd < 0 ? strerror(errno) : "not a tty");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	char prompt[700];
+	snprintf(prompt, sizeof(prompt), "\r\n%s\r\nPassphrase for %s (empty: refuse): ", context,
+		 path);
+	int rc = tty_line(fd, prompt, buf, len);
+	close(fd);
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot read the passphrase on %s: %s", tty, strerror(errno));
+		return -1;
+	}
+	if (!buf[0]) {
+		snprintf(err, errlen, "refused on %s: no passphrase was typed", tty);
+		return -1;
+	}
+	return 0;
+}
+
+static int key_load(const char *path, const char *passphrase_file, const char *tty,
+		    const char *context, EVP_PKEY **out, char *err, size_t errlen)
 {
 	char *pem = NULL;
 	size_t len = 0;
@@ -318,7 +348,13 @@ int wp_key_load(const char *path, const char *passphrase_file, EVP_PKEY **out,
 	char pass[WP_PASSPHRASE_MAX] = "";
 	bool encrypted = strstr(pem, "ENCRYPTED") != NULL;
 	int rc = 0;
-	if (encrypted) {
+	if (tty && !encrypted) {
+		snprintf(err, errlen, "private key %s is not encrypted: a passphrase typed on %s "
+			 "would prove nothing; issue the person a key with a passphrase", path, tty);
+		rc = -1;
+	} else if (tty) {
+		rc = passphrase_on(tty, context, path, pass, sizeof(pass), err, errlen);
+	} else if (encrypted) {
 		char prompt[600];
 		snprintf(prompt, sizeof(prompt), "Passphrase for %s", path);
 		rc = wp_passphrase_read(passphrase_file, prompt, false, pass, sizeof(pass),
@@ -340,6 +376,18 @@ int wp_key_load(const char *path, const char *passphrase_file, EVP_PKEY **out,
 	explicit_bzero(pass, sizeof(pass));
 	wp_secure_free(pem, len);
 	return rc;
+}
+
+int wp_key_load(const char *path, const char *passphrase_file, EVP_PKEY **out,
+		char *err, size_t errlen)
+{
+	return key_load(path, passphrase_file, NULL, NULL, out, err, errlen);
+}
+
+int wp_key_load_on_tty(const char *path, const char *tty, const char *context,
+		       EVP_PKEY **out, char *err, size_t errlen)
+{
+	return key_load(path, NULL, tty, context, out, err, errlen);
 }
 
 /* ---- small things ------------------------------------------------------ */

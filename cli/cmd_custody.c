@@ -191,8 +191,22 @@ static int load_people(const struct wp_kopts *o, struct wp_identity **actor,
 	}
 	if (wp_identity_load(dir, as, o->passphrase_file, actor, err, errlen) < 0)
 		return WP_CUSTODY_ERROR;
+	if (o->witness_tty && o->witness_passphrase_file) {
+		snprintf(err, errlen, "give --witness-tty or --witness-passphrase-file, not both: the "
+			 "point of --witness-tty is that the witness types the passphrase");
+		return USAGE;
+	}
+	char context[1024];
+	/* what the witness sees on their own terminal before they sign */
+	snprintf(context, sizeof(context), "wipeproof: %s, you are asked to witness and sign: "
+		 "destruction of asset %s by method '%s', recorded by %s (%s).",
+		 o->witness ? o->witness : "", o->asset ? o->asset : "", o->method ? o->method : "",
+		 wp_identity_person(*actor)->name, wp_identity_person(*actor)->title);
 	if (o->witness &&
-	    wp_identity_load(dir, o->witness, o->witness_passphrase_file, witness, err, errlen) < 0) {
+	    (o->witness_tty ? wp_identity_load_on_tty(dir, o->witness, o->witness_tty, context,
+						      witness, err, errlen)
+			    : wp_identity_load(dir, o->witness, o->witness_passphrase_file, witness,
+					       err, errlen)) < 0) {
 		char msg[600];
 		snprintf(msg, sizeof(msg), "witness: %s", err);
 		snprintf(err, errlen, "%s", msg);

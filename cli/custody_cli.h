@@ -18,6 +18,7 @@ struct wp_kopts {
 	const char *keys_dir, *ledger, *ca;
 	/* who */
 	const char *as, *passphrase_file, *witness, *witness_passphrase_file;
+	const char *witness_tty;       /* destroy: the witness's own terminal */
 	/* keys */
 	const char *org, *name, *title, *role, *ca_passphrase_file, *id;
 	int days;

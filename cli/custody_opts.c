@@ -18,7 +18,7 @@ enum {
 	O_VENDOR, O_VENDOR_CERT, O_TO, O_TEXT, O_NO_APPROVAL, O_APPROVAL,
 	O_FORMAT, O_SINCE, O_ANCHOR, O_OUTPUT, O_JSON, O_HELP,
 	O_SIG, O_REPORT, O_QR, O_TRUST, O_CONTACT,
-	O_ID, O_CA_FPR, O_FOR, O_VALID_DAYS,
+	O_ID, O_CA_FPR, O_FOR, O_VALID_DAYS, O_WITNESS_TTY,
 };
 
 static const struct option options[] = {
@@ -70,6 +70,7 @@ static const struct option options[] = {
 	{ "ca-fingerprint", required_argument, NULL, O_CA_FPR },
 	{ "for", required_argument, NULL, O_FOR },
 	{ "valid-days", required_argument, NULL, O_VALID_DAYS },
+	{ "witness-tty", required_argument, NULL, O_WITNESS_TTY },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -87,7 +88,8 @@ static const struct {
 			       "lease-contract lease-end reason comment" },
 	{ "custody", "request", WRITE "asset reason comment" },
 	{ "custody", "approve", WRITE "asset comment for valid-days" },
-	{ "custody", "destroy", WRITE "asset witness witness-passphrase-file method photo comment" },
+	{ "custody", "destroy", WRITE "asset witness witness-passphrase-file witness-tty method photo "
+				 "comment" },
 	{ "custody", "transfer", WRITE "asset vendor vendor-cert comment" },
 	{ "custody", "release", WRITE "asset to comment" },
 	{ "custody", "note", WRITE "asset text" },
@@ -163,6 +165,7 @@ static const char **string_slot(struct wp_kopts *o, int opt)
 	case O_ID: return &o->id;
 	case O_CA_FPR: return &o->ca_fingerprint;
 	case O_FOR: return &o->approve_for;
+	case O_WITNESS_TTY: return &o->witness_tty;
 	}
 	return NULL;
 }
@@ -368,7 +371,9 @@ static const char usage_custody[] =
 	"          [--comment C]     (approver, not the requester; default --for wipe,release\n"
 	"                            --valid-days 30: what it allows, and until when)\n"
 	"  destroy --asset TAG --method shred|crush|degauss|drill|... --witness PERSON\n"
-	"          [--witness-passphrase-file F] [--photo FILE] [--comment C]\n"
+	"          [--witness-passphrase-file F | --witness-tty /dev/pts/N] [--photo FILE]\n"
+	"          [--comment C]   --witness-tty: the witness reads what they sign and types\n"
+	"                          their passphrase on their own terminal ('tty' there)\n"
 	"  transfer --asset TAG --vendor NAME [--vendor-cert FILE] [--comment C]\n"
 	"  release --asset TAG --to dispose|lease-return|reuse|repair [--comment C]\n"
 	"  note --asset TAG --text TEXT\n"
