@@ -169,6 +169,7 @@ struct cert_event {
 	struct wp_actor destroyer, witness;
 	struct wp_actor wiper;               /* the actor of the last wipe-end */
 	char wipe_job[64], wipe_result[16];
+	char fs_job[64], fs_serial[128];     /* the last free-space wipe that ended "wiped" */
 };
 
 static void body_copy(const struct wp_event *ev, const char *key, char *out, size_t len)
@@ -200,6 +201,13 @@ static int find_event(const struct wp_event *ev, void *ctx)
 		f->destroyed = true;
 		f->destroyer = ev->actor;
 		f->witness = ev->witness;
+	} else if (strcmp(ev->kind, WP_EV_FREESPACE) == 0) {
+		/* its certificate describes the disk under the filesystem */
+		const char *result = json_string_value(json_object_get(ev->body, "result"));
+		body_copy(ev, "job_id", f->fs_job, sizeof(f->fs_job));
+		body_copy(ev, "serial", f->fs_serial, sizeof(f->fs_serial));
+		if (!result || strcmp(result, "wiped") != 0)
+			f->fs_job[0] = f->fs_serial[0] = '\0';
 	} else if (strcmp(ev->kind, WP_EV_WIPE_END) == 0) {
 		f->wiper = ev->actor;
 		body_copy(ev, "job_id", f->wipe_job, sizeof(f->wipe_job));
@@ -230,10 +238,12 @@ static int claims_match_ledger(struct check *c, const struct cert_event *f, char
 {
 	const char *result = wp_certdoc_str(c->doc, "result");
 	const char *job = wp_certdoc_str(c->doc, "sanitization.job_id");
-	if (strcmp(wp_certdoc_str(c->doc, "media.serial"), f->serial) != 0) {
-		snprintf(err, errlen, "the document certifies serial '%s', but the ledger took asset "
-			 "%s in with serial '%s'", wp_certdoc_str(c->doc, "media.serial"),
-			 wp_certdoc_str(c->doc, "asset.tag"), f->serial);
+	bool free_space = strcmp(result, WP_CERT_RESULT_FREE_SPACE) == 0;
+	const char *serial = free_space && f->fs_serial[0] ? f->fs_serial : f->serial;
+	if (strcmp(wp_certdoc_str(c->doc, "media.serial"), serial) != 0) {
+		snprintf(err, errlen, "the document certifies serial '%s', but the ledger recorded "
+			 "serial '%s' for asset %s%s", wp_certdoc_str(c->doc, "media.serial"), serial,
+			 wp_certdoc_str(c->doc, "asset.tag"), free_space ? "'s free-space wipe" : "");
 		return -1;
 	}
 	if (strcmp(f->issuer.fingerprint, wp_certdoc_str(c->doc, "issued_by.fingerprint")) != 0) {
@@ -244,8 +254,9 @@ static int claims_match_ledger(struct check *c, const struct cert_event *f, char
 	bool ok;
 	if (strcmp(result, "destroyed") == 0)
 		ok = f->destroyed && !f->job[0];
-	else if (strcmp(result, WP_CERT_RESULT_FREE_SPACE) == 0)
-		ok = strcmp(f->scope, WP_CERT_SCOPE_FREE_SPACE) == 0 && strcmp(job, f->job) == 0;
+	else if (free_space)
+		ok = strcmp(f->scope, WP_CERT_SCOPE_FREE_SPACE) == 0 && strcmp(job, f->job) == 0 &&
+		     strcmp(f->fs_job, f->job) == 0;
 	else
 		ok = !f->scope[0] && strcmp(job, f->job) == 0 && strcmp(f->wipe_job, f->job) == 0 &&
 		     strcmp(f->wipe_result, "sanitized") == 0;
