@@ -243,16 +243,18 @@ static void print_report(const struct wp_kopts *o, const struct wp_custody_repor
 			json_object_set_new(j, "error", json_string(rc == WP_CUSTODY_BROKEN ? r->why : err));
 		}
 		print_json(j);
-	} else if (rc == 0) {
-		printf("ledger %s verifies: %llu events, head %s@%llu\n", path,
-		       (unsigned long long)r->events, r->head_hash, (unsigned long long)r->head_seq);
-	}
-	/* the verdict rests on this CA: a look-alike with the same names
-	 * differs only in its fingerprint */
-	if (!o->json)
+	} else {
+		/* the verdict rests on this CA: a look-alike with the same names
+		 * differs only in its fingerprint (first, so the verdict stays
+		 * the last line) */
 		printf("trust anchor: CA %s, SHA-256 %s%s\n", subject, fpr, o->ca_fingerprint
 		       ? " (the pinned CA)" : " (not pinned: compare it with the one you trust, or "
 		       "pass --ca-fingerprint)");
+		if (rc == 0)
+			printf("ledger %s verifies: %llu events, head %s@%llu\n", path,
+			       (unsigned long long)r->events, r->head_hash,
+			       (unsigned long long)r->head_seq);
+	}
 	if (rc != 0)
 		fprintf(stderr, "wipeproof: custody verify: %s\n", err);
 }
