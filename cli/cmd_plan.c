@@ -26,6 +26,7 @@ static void print_json(const struct wp_cmdline *cl, const struct wp_device *dev,
 		json_object_set_new(o, "method", json_string(plan->method->name));
 		json_object_set_new(o, "nist_category", json_string(wp_nist_name(plan->category)));
 		json_object_set_new(o, "reason", json_string(plan->reason));
+		json_object_set_new(o, "nist_source", json_string(plan->source));
 		json_object_set_new(o, "advice", json_string(plan->advice));
 	} else {
 		json_object_set_new(o, "method", json_null());
@@ -46,6 +47,7 @@ static void print_text(const struct wp_device *dev, const struct wp_fw_caps *cap
 		printf("  method     %s (%s)\n", plan->method->name, plan->method->description);
 		printf("  NIST       %s (SP 800-88)\n", wp_nist_name(plan->category));
 		printf("  why        %s\n", plan->reason);
+		printf("  source     %s\n", plan->source);
 		if (plan->advice[0])
 			printf("  advice     %s\n", plan->advice);
 	}

@@ -31,7 +31,7 @@ struct wp_kopts {
 	int valid_days;                /* approve --valid-days N */
 	bool no_approval_required, approval_required;
 	/* reading */
-	const char *format, *since, *anchor, *output;
+	const char *format, *since, *anchor, *output, *html;
 	bool json;
 	/* certificates */
 	const char *sig, *report, *qr, *trust, *contact;

@@ -88,7 +88,7 @@ static json_t *hidden_to_json(const struct wp_fw_caps *caps)
 
 static json_t *ata_to_json(const struct wp_ata_info *a)
 {
-	return json_pack("{s:b, s:b, s:b, s:b, s:b, s:i, s:i, s:b, s:b, s:b, s:b}",
+	json_t *o = json_pack("{s:b, s:b, s:b, s:b, s:b, s:i, s:i, s:b, s:b, s:b, s:b}",
 			 "security_supported", a->security_supported,
 			 "security_enabled", a->security_enabled, "locked", a->locked,
 			 "frozen", a->frozen, "enhanced_erase", a->enhanced_supported,
@@ -97,13 +97,22 @@ static json_t *ata_to_json(const struct wp_ata_info *a)
 			 "sanitize", a->sanitize_supported, "sanitize_crypto", a->sanitize_crypto,
 			 "sanitize_block", a->sanitize_block,
 			 "sanitize_overwrite", a->sanitize_overwrite);
+	/* "more than" the minutes given (IDENTIFY FFh / 7FFFh) */
+	json_object_set_new(o, "erase_minutes_open_ended", json_boolean(a->erase_more_than));
+	json_object_set_new(o, "enhanced_erase_minutes_open_ended",
+			    json_boolean(a->enhanced_more_than));
+	json_object_set_new(o, "hpa_feature", json_boolean(a->hpa_supported));
+	json_object_set_new(o, "amac_feature", json_boolean(a->amac_supported));
+	json_object_set_new(o, "dco_feature", json_boolean(a->dco_supported));
+	return o;
 }
 
 static json_t *nvme_to_json(const struct wp_nvme_info *n)
 {
-	return json_pack("{s:i, s:i, s:I, s:i, s:i, s:i}", "nsid", (int)n->nsid,
+	return json_pack("{s:i, s:i, s:I, s:i, s:i, s:i, s:i, s:b}", "nsid", (int)n->nsid,
 			 "oacs", (int)n->oacs, "sanicap", (json_int_t)n->sanicap, "fna", (int)n->fna,
-			 "dlfeat", (int)n->dlfeat, "namespaces", (int)n->nn);
+			 "dlfeat", (int)n->dlfeat, "namespaces", (int)n->nn, "cmic", (int)n->cmic,
+			 "other_namespaces_unknown", n->others_unknown);
 }
 
 json_t *wp_caps_to_json(const struct wp_fw_caps *caps)
