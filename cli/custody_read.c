@@ -82,6 +82,17 @@ static json_t *actor_json(const struct wp_actor *a)
 			 a->role, "fingerprint", a->fingerprint);
 }
 
+/* What the last approval allows (custody.h WP_APPROVE_*), as its words. */
+static json_t *approval_actions(unsigned flags)
+{
+	static const char *const words[] = { "wipe", "destroy", "transfer", "release" };
+	json_t *list = json_array();
+	for (unsigned i = 0; i < 4; i++)
+		if (flags & (1u << i))
+			json_array_append_new(list, json_string(words[i]));
+	return list;
+}
+
 static json_t *state_json(const struct wp_asset_state *st)
 {
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:b, s:b}",
@@ -93,8 +104,12 @@ static json_t *state_json(const struct wp_asset_state *st)
 			      "sanitized", st->sanitized, "verified", st->verified);
 	if (st->requested)
 		json_object_set_new(o, "requester", actor_json(&st->requester));
-	if (st->approved)
+	if (st->approved) {
 		json_object_set_new(o, "approver", actor_json(&st->approver));
+		json_object_set_new(o, "approval", json_pack("{s:o, s:s}", "for",
+							     approval_actions(st->approved_for),
+							     "expires", st->approved_until));
+	}
 	if (st->wipe_result[0])
 		json_object_set_new(o, "wipe_result", json_string(st->wipe_result));
 	if (st->destroyed)
@@ -126,7 +141,21 @@ static void print_state(const struct wp_asset_state *st)
 	field("lease end", st->lease_end);
 	field("intake reason", st->reason);
 	field("requested by", st->requested ? st->requester.name : NULL);
-	field("approved by", st->approved ? st->approver.name : NULL);
+	if (st->approved) {
+		json_t *list = approval_actions(st->approved_for);
+		char what[64] = "";
+		size_t i;
+		json_t *w;
+		json_array_foreach(list, i, w) {
+			size_t used = strlen(what);
+			snprintf(what + used, sizeof(what) - used, "%s%s", i ? "," : "",
+				 json_string_value(w));
+		}
+		json_decref(list);
+		snprintf(line, sizeof(line), "%s (for %s, until %s)", st->approver.name, what,
+			 st->approved_until);
+		field("approved by", line);
+	}
 	snprintf(line, sizeof(line), "%s%s", st->wipe_result, st->verified ? ", verified" : "");
 	field("last wipe", st->wipe_result[0] ? line : NULL);
 	snprintf(line, sizeof(line), "%s, witnessed by %s", st->destroy_method, st->witness.name);

@@ -32,6 +32,10 @@ body=$(jq -c '.events[2].body' <<<"$OUT")
 [ "$(jq -c .for <<<"$body")" = '["wipe","release"]' ] || fail "default --for: $body"
 want=$(date -u -d "+30 days" +%Y-%m-%d)
 case "$(jq -r .expires <<<"$body")" in "$want"T*Z) ;; *) fail "default expiry: $body (want $want)" ;; esac
+expect_exit 0 custody show PC-1
+expect_in "approved by     $APPROVER (for wipe,release, until $want" "$OUT"
+expect_exit 0 custody show PC-1 --json
+[ "$(jq -c .approval.for <<<"$OUT")" = '["wipe","release"]' ] || fail "show --json approval: $OUT"
 # ... so not a destruction, nor a hand-over
 expect_exit 3 custody destroy --as "$OPERATOR" --asset PC-1 --method shred --witness "$WITNESS"
 expect_in "is for wipe,release, not for destroy" "$ERR"
