@@ -8,6 +8,7 @@
  * Exit: 0 VALID, 4 INVALID, 2 usage, 1 when something could not be read.
  */
 #include "cert_cli.h"
+#include "wptext.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -35,7 +36,7 @@ static void detail(struct check *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	json_array_append_new(c->details, json_string(line));
+	wp_json_append(c->details, json_string(line));
 }
 
 static int invalid(struct check *c, const char *why)
@@ -51,7 +52,7 @@ static int finish(const struct wp_kopts *o, struct check *c)
 		json_t *out = json_pack("{s:s, s:O, s:O}", "verdict", c->reason[0] ? "INVALID" : "VALID",
 					"details", c->details, "ca", c->anchor);
 		if (c->reason[0])
-			json_object_set_new(out, "reason", json_string(c->reason));
+			wp_json_set(out, "reason", json_string(c->reason));
 		json_dumpf(out, stdout, JSON_INDENT(2) | WP_JSON_DUMP_FLAGS);
 		fputc('\n', stdout);
 		json_decref(out);
@@ -104,11 +105,11 @@ static int anchor_line(struct check *c, X509 *ca, const char *pin, const char *w
 	detail(c, "trust anchor: %s %s, SHA-256 %s%s", what, subject, fpr,
 	       pin ? " (the pinned CA)" : " (not pinned: compare it with the one you trust, or "
 	       "pass --ca-fingerprint)");
-	json_object_set_new(c->anchor, "subject", json_string(subject));
-	json_object_set_new(c->anchor, "sha256", json_string(fpr));
-	json_object_set_new(c->anchor, "pinned", json_boolean(pin != NULL));
+	wp_json_set(c->anchor, "subject", json_string(subject));
+	wp_json_set(c->anchor, "sha256", json_string(fpr));
+	wp_json_set(c->anchor, "pinned", json_boolean(pin != NULL));
 	if (wp_ca_pin_check(ca, pin, err, sizeof(err)) < 0) {
-		json_object_set_new(c->anchor, "pinned", json_false());
+		wp_json_set(c->anchor, "pinned", json_false());
 		return invalid(c, err);
 	}
 	return 0;
