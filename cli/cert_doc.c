@@ -316,6 +316,11 @@ json_t *wp_cert_build(const struct wp_cert_inputs *in)
 					      "co-signed in the custody ledger by a second person",
 					      "mode", "witnessed"));
 	rc |= add_people(doc, in);
+	/* who must sign: a validator besides the issuer, or why one is enough */
+	rc |= json_object_set_new(doc, "signing", in->single_signature
+		? json_pack("{s:s, s:s}", "policy", WP_SIGNING_SINGLE, "reason", in->single_signature)
+		: json_pack("{s:s, s:s}", "policy", WP_SIGNING_TWO_PERSON, "validator",
+			    "an approver or witness other than the issuer, in " WP_VALIDATOR_SIG_NAME));
 	if (in->job && in->job->scope.kind[0])
 		rc |= wp_json_set(doc, "scope", scope(&in->job->scope));
 	if (rc != 0) {

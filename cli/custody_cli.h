@@ -36,6 +36,9 @@ struct wp_kopts {
 	/* certificates */
 	const char *sig, *report, *qr, *trust, *contact;
 	const char *ca_fingerprint;    /* verify: the pinned CA, 64 hex digits */
+	/* revocation and signed heads */
+	const char *date, *crl;
+	bool sign;
 };
 
 /* Parse argv (argv[0] is the sub-command) against the sub-command's allowed
@@ -56,6 +59,13 @@ int wp_custody_show(const struct wp_kopts *o);
 int wp_custody_export(const struct wp_kopts *o);
 int wp_custody_verify_cmd(const struct wp_kopts *o);
 int wp_custody_head_cmd(const struct wp_kopts *o);
+
+/* The revocation list for a verification against the CA in ca_path:
+ * --crl FILE, else crl.pem beside ca_path when it exists. *crl stays NULL
+ * when there is none; *used names the file ("" for none). -1 (message
+ * printed) when a given or found list is unreadable or not the CA's. */
+int wp_cli_crl_load(const struct wp_kopts *o, const char *ca_path, X509 *ca, X509_CRL **crl,
+		    char *used, size_t usedlen);
 
 /* A one-line description of an event for people. */
 void wp_event_print(FILE *out, const struct wp_event *ev);

@@ -74,6 +74,10 @@ int wp_ledger_open_readonly(const char *path, struct wp_ledger **out,
 			    char *err, size_t errlen);
 void wp_ledger_close(struct wp_ledger *ledger);
 const char *wp_ledger_path(const struct wp_ledger *ledger);
+/* The CA's revocation list (certs.h): verification then refuses an event
+ * signed by someone at or after their revocation date. NULL: none. Takes
+ * its own reference. */
+int wp_ledger_set_crl(struct wp_ledger *ledger, X509_CRL *crl);
 
 /* ---- events ------------------------------------------------------------ */
 
@@ -243,6 +247,28 @@ int wp_anchor_parse(const char *text, uint64_t *seq, char hash[WP_HASH_HEX]);
  * WP_CUSTODY_ERROR when the ledger cannot be read. */
 int wp_custody_verify(struct wp_ledger *ledger, X509 *ca, const char *anchor,
 		      struct wp_custody_report *report, char *err, size_t errlen);
+
+/* ---- signed heads ---------------------------------------------------------- */
+
+/* A checkpoint of the ledger signed by a person (head.c): kept away from
+ * the station, it makes a later cut of the ledger's tail detectable. */
+struct wp_signed_head {
+	uint64_t seq;
+	char hash[WP_HASH_HEX];
+	time_t signed_at;
+	struct wp_person signer;
+};
+
+/* The ledger's head, now, signed by id: one line of canonical JSON
+ * (malloc'd). Refuses an empty ledger. */
+int wp_head_sign(struct wp_ledger *ledger, const struct wp_identity *id, char **text,
+		 char *err, size_t errlen);
+/* The checkpoint TEXT is exactly what wp_head_sign wrote, its signer was
+ * certified by ca (and not revoked per crl, may be NULL) when it was signed,
+ * and the signature holds. 0, or WP_CUSTODY_BROKEN with the reason. The
+ * ledger itself is checked by wp_custody_verify with "HASH@SEQ" of out. */
+int wp_head_verify(const char *text, size_t len, X509 *ca, X509_CRL *crl,
+		   struct wp_signed_head *out, char *err, size_t errlen);
 
 /* ---- resumable jobs ------------------------------------------------------ */
 

@@ -14,6 +14,7 @@ struct wp_ledger {
 	bool readonly;
 	int wait_ms;                 /* busy timeout: WIPEPROOF_LEDGER_WAIT */
 	char path[4096];
+	X509_CRL *crl;               /* wp_ledger_set_crl: who was revoked when */
 };
 
 /* One stored row: the event and the columns that are not part of it. */

@@ -294,7 +294,17 @@ void wp_ledger_close(struct wp_ledger *ledger)
 	if (!ledger)
 		return;
 	sqlite3_close(ledger->db);
+	X509_CRL_free(ledger->crl);
 	free(ledger);
+}
+
+int wp_ledger_set_crl(struct wp_ledger *ledger, X509_CRL *crl)
+{
+	if (crl && !X509_CRL_up_ref(crl))
+		return -1;
+	X509_CRL_free(ledger->crl);
+	ledger->crl = crl;
+	return 0;
 }
 
 /* ---- rows -------------------------------------------------------------- */

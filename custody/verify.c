@@ -25,6 +25,7 @@ struct signer {
 
 struct verifier {
 	X509 *ca;
+	X509_CRL *crl;             /* NULL: no revocation list */
 	struct signer *signers;
 	size_t n_signers;
 	struct wp_asset_map assets;
@@ -131,6 +132,8 @@ static int check_signature(const struct verifier *v, const struct wp_event *ev,
 		return BAD("time '%s' is not YYYY-MM-DDTHH:MM:SSZ", ev->time);
 	if (wp_cert_check(s->cert, v->ca, at, msg, sizeof(msg)) < 0)
 		return BAD("%s (%s) at the event's time: %s", what, who->name, msg);
+	if (wp_crl_check(v->crl, &s->person, at, msg, sizeof(msg)) < 0)
+		return BAD("%s: %s", what, msg);
 	if (!sig)
 		return BAD("%s signature is missing", what);
 	if (wp_sig_verify(s->cert, ev->hash, strlen(ev->hash), sig, msg, sizeof(msg)) < 0)
@@ -274,7 +277,8 @@ static void check_anchor_reached(struct verifier *v)
 int wp_custody_verify(struct wp_ledger *ledger, X509 *ca, const char *anchor,
 		      struct wp_custody_report *report, char *err, size_t errlen)
 {
-	struct verifier v = { .ca = ca, .approval_required = true, .expect = 1, .rep = report };
+	struct verifier v = { .ca = ca, .crl = ledger->crl, .approval_required = true, .expect = 1,
+			      .rep = report };
 	memset(report, 0, sizeof(*report));
 	snprintf(v.prev, sizeof(v.prev), "%s", WP_ZERO_HASH);
 	snprintf(report->head_hash, sizeof(report->head_hash), "%s", WP_ZERO_HASH);
