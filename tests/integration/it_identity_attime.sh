@@ -19,6 +19,7 @@ expect_exit 0 custody destroy --as "短期 係員" --asset PC-1 --method shred -
 mkdir "$WP_TMP/c"
 expect_exit 0 "$WIPEPROOF" cert issue --asset PC-1 --as "短期 係員" --output "$WP_TMP/c"
 json=$(ls "$WP_TMP"/c/cert-*.json)
+expect_exit 0 "$WIPEPROOF" cert validate "$json" --as "$APPROVER" # the second signature (two-person)
 
 # the signing time, from the CMS signed attributes as openssl prints them
 signed=$(openssl cms -cmsout -print -in "$json.p7s" -inform PEM | grep -A2 "signingTime" |

@@ -21,6 +21,8 @@ destroyed_cert() { # destroyed_cert OUTDIR: a certified destruction in the curre
 	mkdir -p "$1"
 	"$WIPEPROOF" cert issue --asset PC-9 --as "$OPERATOR" --output "$1" </dev/null >/dev/null ||
 		fail "cert issue"
+	"$WIPEPROOF" cert validate "$1"/cert-*.json --as "$APPROVER" </dev/null >/dev/null ||
+		fail "cert validate" # the second signature (two-person)
 }
 
 wp_custody_people

@@ -25,6 +25,10 @@ forge() {
 	jq -cS "$1" "$json" | tr -d '\n' >"$WP_TMP/$2.json"
 	openssl cms -sign -binary -in "$WP_TMP/$2.json" -signer "$OPEM" -inkey "$OKEY" -outform PEM \
 		-out "$WP_TMP/$2.json.p7s" || fail "openssl cms -sign"
+	# and the approver's second signature (two-person), so only the claim is wrong
+	openssl cms -sign -binary -in "$WP_TMP/$2.json" -signer "$(person_file "$APPROVER" pem)" \
+		-inkey "$(person_file "$APPROVER" key)" -outform PEM \
+		-out "$WP_TMP/$2.json.validator.p7s" || fail "openssl cms -sign validator"
 }
 # record NAME: the operator appends a certificate event for the forged document
 record() {
@@ -44,6 +48,7 @@ custody destroy --as "$OPERATOR" --asset PC-9 --method shred --witness "$WITNESS
 mkdir "$WP_TMP/real"
 expect_exit 0 "$WIPEPROOF" cert issue --asset PC-9 --as "$OPERATOR" --output "$WP_TMP/real"
 json=$(ls "$WP_TMP"/real/cert-*.json)
+expect_exit 0 "$WIPEPROOF" cert validate "$json" --as "$APPROVER"
 expect_exit 0 "$WIPEPROOF" cert verify "$json" --ca "$CA" --ledger "$WIPEPROOF_LEDGER"
 expect_in "VALID" "$OUT"
 

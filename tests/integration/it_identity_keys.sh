@@ -10,6 +10,7 @@ K="$WIPEPROOF_KEYS"
 fpr_of() { "$WIPEPROOF" keys list --json | jq -r --arg n "$1" '.people[] | select(.name == $n) | .fingerprint'; }
 
 printf 'correct horse battery\n' >"$WP_TMP/pass"
+chmod 600 "$WP_TMP/pass"
 expect_exit 0 "$WIPEPROOF" keys issue --name "中村 暗号" --title 係員 --role operator \
 	--passphrase-file "$WP_TMP/pass"
 key="$K/people/$(fpr_of "中村 暗号").key"

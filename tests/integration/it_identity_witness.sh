@@ -10,6 +10,7 @@
 . "$(dirname "$0")/custody_lib.sh"
 wp_custody_people
 printf 'witness secret\n' >"$WP_TMP/wpass"
+chmod 600 "$WP_TMP/wpass"
 expect_exit 0 "$WIPEPROOF" keys issue --name "証人 二郎" --title 総務課 --role witness \
 	--passphrase-file "$WP_TMP/wpass"
 for a in PC-1 PC-2; do
