@@ -163,6 +163,22 @@ char *wp_trust_html(const char *dir, char *err, size_t errlen)
 		certs[n++] = cert;
 	}
 	BIO_free(bio);
+	/* the revocation list travels with the certificates (wp_trust_export
+	 * appends it last); the page checks its signature by the CA itself */
+	char *crl_b64 = NULL;
+	const char *crl_pem = strstr(pem, "-----BEGIN X509 CRL-----");
+	if (crl_pem) {
+		BIO *cb = BIO_new_mem_buf(crl_pem, -1);
+		X509_CRL *crl = cb ? PEM_read_bio_X509_CRL(cb, NULL, NULL, NULL) : NULL;
+		unsigned char *der = NULL;
+		int dn = crl ? i2d_X509_CRL(crl, &der) : 0;
+		crl_b64 = dn > 0 ? malloc((size_t)(4 * ((dn + 2) / 3) + 1)) : NULL;
+		if (crl_b64)
+			EVP_EncodeBlock((unsigned char *)crl_b64, der, dn);
+		OPENSSL_free(der);
+		X509_CRL_free(crl);
+		BIO_free(cb);
+	}
 	free(pem);
 	struct buf page = { 0 }, rows = { 0 };
 	json_t *trust = json_object(), *people = json_array();
@@ -188,6 +204,8 @@ char *wp_trust_html(const char *dir, char *err, size_t errlen)
 	}
 	json_object_set(trust, "people", people);
 	wp_json_set(trust, "exported_utc", json_string(exported));
+	if (crl_b64)
+		wp_json_set(trust, "crl", json_string(crl_b64));
 	if (wp_json_check(trust, "verification page", err, errlen) < 0)
 		goto out;
 	/* "\/" for every "/": the data can never close its <script> element */
@@ -211,6 +229,7 @@ char *wp_trust_html(const char *dir, char *err, size_t errlen)
 	result = page.s;
 	page.s = NULL;
 out:
+	free(crl_b64);
 	free(page.s);
 	free(rows.s);
 	free(trust_text);

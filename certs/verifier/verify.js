@@ -11,7 +11,8 @@
  *
  * Inputs: the QR text (pasted or scanned), and/or the certificate's .json
  * with its .json.p7s. For automation the same can come in the URL
- * fragment: #qr=TEXT&json=BASE64URL&p7s=BASE64URL, checked on load.
+ * fragment: #qr=TEXT&json=BASE64URL&p7s=BASE64URL&val=BASE64URL (the
+ * validator's .validator.p7s), checked on load.
  */
 'use strict';
 
@@ -210,20 +211,59 @@ async function loadTrust() {
     c.fingerprint = hex(await sha256(c.der));
     people.push(c);
   }
+  if (trust.crl) await loadCRL(b64decode(trust.crl));
 }
 
 const MAY_ISSUE = ['operator', 'approver'];
+const MAY_VALIDATE = ['approver', 'witness'];
+
+/* The organisation's revocation list, as of the page's export: entries
+ * by the certificate's serial (DER INTEGER bytes, as hex). */
+const revoked = new Map();
+const REASONS = ['unspecified', 'keyCompromise', 'cACompromise', 'affiliationChanged', 'superseded',
+  'cessationOfOperation', 'certificateHold', '', 'removeFromCRL', 'privilegeWithdrawn', 'aACompromise'];
+
+async function loadCRL(der) {
+  const [tbs, sigAlg, sigVal] = derChildren(derParse(der));
+  if (oid(derChildren(sigAlg)[0]) !== OID.ecdsaSha256) throw new Error('CRL not signed with ecdsa-with-SHA256');
+  const f = derChildren(tbs);
+  let i = f[0].tag === 0x02 ? 1 : 0; /* version */
+  i++; /* signature algorithm */
+  const issuer = f[i++];
+  if (!equal(issuer.bytes, ca.subject) || !(await verifySig(ca.spki, sigVal.value.subarray(1), tbs.bytes)))
+    throw new Error('the revocation list in this page was not signed by its CA');
+  i++; /* thisUpdate */
+  if (f[i] && (f[i].tag === 0x17 || f[i].tag === 0x18)) i++; /* nextUpdate */
+  if (!f[i] || f[i].tag !== 0x30) return; /* nobody revoked */
+  for (const entry of derChildren(f[i])) {
+    const [serial, date, exts] = derChildren(entry);
+    let reason = 'unspecified';
+    if (exts)
+      for (const ext of derChildren(exts)) {
+        const parts = derChildren(ext);
+        if (oid(parts[0]) === '2.5.29.21') reason = REASONS[derParse(parts[parts.length - 1].value).value[0]] || reason;
+      }
+    revoked.set(hex(serial.bytes), { at: derTime(date), reason });
+  }
+}
+
+function revocationOf(cert) {
+  return revoked.get(hex(cert.serial));
+}
 
 /* The checks of wp_cert_check and the role: certified by this page's CA,
- * valid at `at` (ms), and allowed to sign a certificate. */
-async function checkSigner(cert, at, when) {
+ * valid at `at` (ms), not revoked before then, and in one of ROLES. */
+async function checkSigner(cert, at, when, roles = MAY_ISSUE, what = 'sign a certificate of sanitization') {
   const who = `${cert.name} (fingerprint ${cert.fingerprint.slice(0, 16)})`;
   if (cert.isCA || !equal(cert.issuer, ca.subject) || !(await verifySig(ca.spki, cert.sig, cert.tbs)))
     invalid(`signer ${who} was not certified by this CA`);
   if (at < cert.notBefore || at > cert.notAfter || at < ca.notBefore || at > ca.notAfter)
     invalid(`signer ${who} was not certified by this CA on ${when}: certificate not valid then`);
-  if (!MAY_ISSUE.includes(cert.role))
-    invalid(`signer ${cert.name} has role '${cert.role}'; only an operator or an approver may sign a certificate of sanitization`);
+  const r = revocationOf(cert);
+  if (r && at >= r.at)
+    invalid(`the key of ${who} was revoked on ${new Date(r.at).toISOString().replace('.000', '')} (${r.reason}); this signature is dated ${when}, after the revocation`);
+  if (!roles.includes(cert.role))
+    invalid(`signer ${cert.name} has role '${cert.role}'; only ${roles.join(' or ')} may ${what}`);
 }
 
 /* ---- the QR payload (certs/README.md "QR payload") ------------------ */
@@ -266,6 +306,11 @@ async function verifyQR(text) {
   /* valid at some time on that day (cert/certqr.c check_on_date) */
   const day = Date.parse(q.date + 'T00:00:00Z');
   const at = day < signer.notBefore && signer.notBefore < day + 86400000 ? signer.notBefore : day;
+  /* the QR code carries only the day: a revocation before its end may
+   * precede the signature (as cert verify --qr) */
+  const r = revocationOf(signer);
+  if (r && r.at < day + 86400000)
+    invalid(`the key of ${signer.name} (fingerprint ${signer.fingerprint.slice(0, 16)}) was revoked on ${new Date(r.at).toISOString().replace('.000', '')} (${r.reason}); this QR code is dated ${q.date} and may have been signed after that`);
   await checkSigner(signer, at, q.date);
   const signed = enc.encode(text.slice(0, text.lastIndexOf('|')));
   if (!(await verifySig(signer.spki, q.sig, signed)))
@@ -339,7 +384,7 @@ function parsePem(text) {
 
 const V1 = [0x02, 0x01, 0x01];
 
-async function verifyCMS(p7sText, json) {
+async function verifyCMS(p7sText, json, roles = MAY_ISSUE, what = undefined) {
   let si, certs, signedAttrs, sigValue;
   try {
     const ci = derChildren(derParse(parsePem(p7sText)));
@@ -384,14 +429,15 @@ async function verifyCMS(p7sText, json) {
     invalid('the signature does not verify: the signature file was changed');
   cert.fingerprint = hex(await sha256(cert.der));
   const at = derTime(attrs[OID.signingTime]);
-  await checkSigner(cert, at, new Date(at).toISOString().replace('.000', ''));
+  await checkSigner(cert, at, new Date(at).toISOString().replace('.000', ''), roles, what);
   return { signer: cert, signedAt: at };
 }
 
 /* ---- the verdict ---------------------------------------------------- */
 
-async function verify({ qr, json, p7s }) {
+async function verify({ qr, json, p7s, validator }) {
   const details = [];
+  const result = { signatures: '' };
   let doc = null, q = null;
   if (json) {
     if (!p7s) invalid('give the signature file (.json.p7s) with the certificate');
@@ -404,6 +450,22 @@ async function verify({ qr, json, p7s }) {
     details.push(`document: canonical and complete, SHA-256 ${hex(await sha256(json))}`);
     if (s.signer.fingerprint !== doc.issued_by.fingerprint)
       invalid(`signed by ${s.signer.name}, but the document names ${doc.issued_by.name} as its issuer`);
+    /* a two-person certificate needs the validator's second signature
+     * (certs/README.md, "Two signatures") */
+    const policy = doc.signing && doc.signing.policy;
+    if (policy === 'two-person') {
+      if (!validator)
+        invalid('not validated: this certificate needs a second signature by an approver or witness other than the issuer; give cert-ID.json.validator.p7s');
+      const v = await verifyCMS(validator, json, MAY_VALIDATE, 'validate a certificate');
+      if (v.signer.fingerprint === s.signer.fingerprint || v.signer.name === s.signer.name)
+        invalid(`the validator ${v.signer.name} is the issuer: a two-person certificate needs two different people`);
+      details.push(`validation: second CMS signature by ${v.signer.name} (${v.signer.title}, ${v.signer.role} — the validator), fingerprint ${v.signer.fingerprint.slice(0, 16)}, certified by the CA`);
+      result.signatures = `two signatures: ${s.signer.name} (${s.signer.role}, the issuer) and ${v.signer.name} (${v.signer.role}, the validator)`;
+    } else {
+      const why = policy ? (doc.signing.reason || '') : 'issued before two-person certificates';
+      details.push(`validation: none — ONE signature; the certificate says why: ${why}`);
+      result.signatures = `ONE signature, by ${s.signer.name} (${s.signer.role}, the issuer) — no second person (${why})`;
+    }
   }
   if (qr) {
     q = await verifyQR(qr);
@@ -419,7 +481,9 @@ async function verify({ qr, json, p7s }) {
     }
   }
   if (!doc && !q) invalid('nothing to check: paste the QR text or give the certificate files');
-  return { doc, q, details };
+  details.push(trust.crl ? 'revocation: checked against the revocation list in this page (as of its export)'
+    : 'revocation: not checked (this page has no revocation list)');
+  return Object.assign(result, { doc, q, details });
 }
 
 /* ---- the page ------------------------------------------------------- */
@@ -448,7 +512,7 @@ const FIELDS = [
 function show(verdict, reason, result) {
   const v = $('verdict');
   v.dataset.verdict = verdict;
-  v.textContent = verdict === 'VALID' ? 'VALID — 有効' : `INVALID — 無効: ${reason}`;
+  v.textContent = verdict === 'VALID' ? `VALID — 有効${result && result.signatures ? ' — ' + result.signatures : ''}` : `INVALID — 無効: ${reason}`;
   v.className = verdict === 'VALID' ? 'valid' : 'invalid';
   $('details').replaceChildren(...(result ? result.details : []).map((t) => Object.assign(document.createElement('li'), { textContent: t })));
   const rows = [];
@@ -478,7 +542,8 @@ async function fromForm() {
   const read = async (input) => (input.files[0] ? new Uint8Array(await input.files[0].arrayBuffer()) : null);
   const json = await read($('json'));
   const p7s = await read($('p7s'));
-  run({ qr: $('qr').value.trim(), json, p7s: p7s && dec.decode(p7s) });
+  const validator = await read($('validator'));
+  run({ qr: $('qr').value.trim(), json, p7s: p7s && dec.decode(p7s), validator: validator && dec.decode(validator) });
 }
 
 /* A photo or scan of the printout: the browser's own barcode reader, where
@@ -498,8 +563,9 @@ function fromFragment() {
   if (![...args.keys()].length) return false;
   const bytes = (k) => (args.get(k) ? b64urlDecode(args.get(k)) : null);
   try {
-    const p7s = bytes('p7s');
-    run({ qr: args.get('qr') || '', json: bytes('json'), p7s: p7s && dec.decode(p7s) });
+    const p7s = bytes('p7s'), validator = bytes('val');
+    run({ qr: args.get('qr') || '', json: bytes('json'), p7s: p7s && dec.decode(p7s),
+      validator: validator && dec.decode(validator) });
   } catch (e) {
     show('INVALID', 'the link is damaged: ' + e.message, null);
   }
@@ -512,7 +578,8 @@ document.body.addEventListener('dragover', (e) => e.preventDefault());
 document.body.addEventListener('drop', (e) => {
   e.preventDefault();
   for (const f of e.dataTransfer.files) {
-    if (f.name.endsWith('.p7s')) { const t = new DataTransfer(); t.items.add(f); $('p7s').files = t.files; }
+    if (f.name.endsWith('.validator.p7s')) { const t = new DataTransfer(); t.items.add(f); $('validator').files = t.files; }
+    else if (f.name.endsWith('.p7s')) { const t = new DataTransfer(); t.items.add(f); $('p7s').files = t.files; }
     else if (f.name.endsWith('.json')) { const t = new DataTransfer(); t.items.add(f); $('json').files = t.files; }
     else if (f.type.startsWith('image/')) fromImage(f);
   }

@@ -32,6 +32,8 @@ uri() { jq -rn --arg v "$1" '$v|@uri'; }
 page_verdict() { # PAGE JSON P7S QR: sets PAGE_VERDICT (VALID|INVALID) and PAGE_REASON
 	local frag="" dom
 	[ -n "$2" ] && frag="json=$(b64url "$2")&p7s=$(b64url "$3")"
+	# the validator's signature beside the issuer's, as cert verify finds it
+	[ -n "$2" ] && [ -e "${3%.p7s}.validator.p7s" ] && frag="$frag&val=$(b64url "${3%.p7s}.validator.p7s")"
 	[ -n "$4" ] && frag="$frag${frag:+&}qr=$(uri "$4")"
 	dom=$(browse "file://$1#$frag")
 	PAGE_REASON=$(sed -n 's/.*<p id="verdict"[^>]*>\([^<]*\)<.*/\1/p' <<<"$dom")
@@ -109,6 +111,28 @@ expect_exit 0 "$WIPEPROOF" cert validate "$json2" --as "$APPROVER" # the second 
 page_verdict "$page" "$json2" "$json2.p7s" "$qr"
 [ "$PAGE_VERDICT" = INVALID ] || fail "QR of another certificate accepted"
 expect_in "do not describe the same certificate" "$PAGE_REASON"
+
+# two signatures: without the validator's, not validated (page and tool)
+wp_make_loop d3 $((8 << 20))
+expect_exit 0 custody intake --as "$OPERATOR" --asset PC-9 --device "$d3" --reason lease-end
+expect_exit 0 custody request --as "$OPERATOR" --asset PC-9
+expect_exit 0 custody approve --as "$APPROVER" --asset PC-9
+expect_exit 0 wp_wipe "$d3" --asset PC-9 --as "$OPERATOR"
+json3=$(ls "$REPORTS"/cert-*.json | grep -v -e "$json" -e "$json2")
+expect_both INVALID "$page" "$CA" "$json3" "$json3.p7s" ""
+expect_in "not validated" "$PAGE_REASON"
+expect_exit 0 "$WIPEPROOF" cert validate "$json3" --as "$APPROVER"
+expect_both VALID "$page" "$CA" "$json3" "$json3.p7s" ""
+expect_in "two signatures" "$PAGE_REASON"
+
+# a certificate signed by a person revoked before they signed it: the page
+# exported after the revocation refuses it, as cert verify does
+expect_exit 0 "$WIPEPROOF" keys revoke "$OPERATOR" --reason key-compromise --date "$(date -u -d '2 days ago' +%Y-%m-%d)"
+expect_exit 0 "$WIPEPROOF" keys export-trust --html "$WP_TMP/revoked.html"
+expect_both INVALID "$WP_TMP/revoked.html" "$CA" "$json" "$p7s" ""
+expect_in "revoked" "$PAGE_REASON"
+expect_both INVALID "$WP_TMP/revoked.html" "$CA" "" "" "$qr"
+expect_in "revoked" "$PAGE_REASON"
 
 # a look-alike CA: same organisation name, another key
 other="$WP_TMP/lookalike"
