@@ -95,6 +95,51 @@ int wp_cert_fingerprint(X509 *cert, char out[WP_FPR_HEX])
 	return 0;
 }
 
+void wp_cert_subject_text(X509 *cert, char *out, size_t len)
+{
+	BIO *bio = BIO_new(BIO_s_mem());
+	char *text = NULL;
+	out[0] = '\0';
+	if (bio && X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0,
+				      (XN_FLAG_ONELINE & ~ASN1_STRFLGS_ESC_MSB) | ASN1_STRFLGS_UTF8_CONVERT) >= 0 &&
+	    BIO_write(bio, "", 1) == 1 && BIO_get_mem_data(bio, &text) > 0)
+		snprintf(out, len, "%s", text);
+	BIO_free(bio);
+}
+
+int wp_fpr_parse(const char *text, char out[WP_FPR_HEX])
+{
+	size_t n = 0;
+	for (const char *p = text; *p; p++) {
+		if (*p == ':')
+			continue;
+		if (!strchr("0123456789abcdefABCDEF", *p) || n == 64)
+			return -1;
+		out[n++] = (char)(*p >= 'A' && *p <= 'F' ? *p - 'A' + 'a' : *p);
+	}
+	out[n] = '\0';
+	return n == 64 ? 0 : -1;
+}
+
+int wp_ca_pin_check(X509 *ca, const char *pin, char *err, size_t errlen)
+{
+	char want[WP_FPR_HEX], have[WP_FPR_HEX], subject[512];
+	if (!pin)
+		return 0;
+	if (wp_fpr_parse(pin, want) < 0) {
+		snprintf(err, errlen, "--ca-fingerprint '%s' is not a SHA-256 fingerprint (64 hex "
+			 "digits, as 'openssl x509 -noout -fingerprint -sha256' or a verdict prints it)", pin);
+		return -1;
+	}
+	if (wp_cert_fingerprint(ca, have) < 0 || strcmp(want, have) != 0) {
+		wp_cert_subject_text(ca, subject, sizeof(subject));
+		snprintf(err, errlen, "the CA (%s, SHA-256 %s) is not the pinned CA %s: it may look "
+			 "the same but it is another key", subject, have, want);
+		return -1;
+	}
+	return 0;
+}
+
 /* The first subject entry with this NID as UTF-8; "" when absent. */
 static int subject_entry(X509_NAME *subject, int nid, char *out, size_t len)
 {
@@ -127,7 +172,8 @@ int wp_cert_person(X509 *cert, struct wp_person *out, char *err, size_t errlen)
 	memset(out, 0, sizeof(*out));
 	X509_NAME *subject = X509_get_subject_name(cert);
 	char role[32];
-	if (subject_entry(subject, NID_commonName, out->name, sizeof(out->name)) < 0 ||
+	if (subject_entry(subject, NID_serialNumber, out->id, sizeof(out->id)) < 0 ||
+	    subject_entry(subject, NID_commonName, out->name, sizeof(out->name)) < 0 ||
 	    subject_entry(subject, NID_title, out->title, sizeof(out->title)) < 0 ||
 	    subject_entry(subject, NID_organizationName, out->org, sizeof(out->org)) < 0 ||
 	    subject_entry(subject, NID_role, role, sizeof(role)) < 0) {
@@ -152,6 +198,49 @@ int wp_cert_person(X509 *cert, struct wp_person *out, char *err, size_t errlen)
 	return 0;
 }
 
+/* The key and the signature of a certificate are at least as strong as
+ * the ECDSA P-256 / SHA-256 wipeproof makes: an RSA-1024 key or a SHA-1
+ * signature, issued by a careless CA, would let a weaker forgery stand in
+ * for a person. */
+static int strong_enough(X509 *cert, const char *whose, char *err, size_t errlen)
+{
+	EVP_PKEY *key = X509_get0_pubkey(cert);
+	int md = NID_undef, pk = NID_undef;
+	if (!key || EVP_PKEY_get_base_id(key) != EVP_PKEY_EC || EVP_PKEY_get_security_bits(key) < 128) {
+		snprintf(err, errlen, "%s key is %s of %d bits; wipeproof requires ECDSA P-256 or "
+			 "stronger (issue a new certificate with 'wipeproof keys issue')", whose,
+			 key ? OBJ_nid2sn(EVP_PKEY_get_base_id(key)) : "missing",
+			 key ? EVP_PKEY_get_bits(key) : 0);
+		return -1;
+	}
+	if (!OBJ_find_sigid_algs(X509_get_signature_nid(cert), &md, &pk) ||
+	    (md != NID_sha256 && md != NID_sha384 && md != NID_sha512)) {
+		snprintf(err, errlen, "%s is signed with %s; wipeproof requires SHA-256 or stronger",
+			 whose, OBJ_nid2ln(X509_get_signature_nid(cert)));
+		return -1;
+	}
+	return 0;
+}
+
+/* A person signs; they do not certify others: CA:FALSE present and
+ * digitalSignature in the key usage. */
+static int person_usage(X509 *cert, char *err, size_t errlen)
+{
+	uint32_t flags = X509_get_extension_flags(cert);
+	if (!(flags & EXFLAG_BCONS) || (flags & EXFLAG_CA)) {
+		snprintf(err, errlen, "the signer's certificate %s; a person's certificate must "
+			 "say basicConstraints CA:FALSE", flags & EXFLAG_CA ? "is a CA" :
+			 "has no basicConstraints");
+		return -1;
+	}
+	if (!(flags & EXFLAG_KUSAGE) || !(X509_get_key_usage(cert) & KU_DIGITAL_SIGNATURE)) {
+		snprintf(err, errlen, "the signer's certificate does not allow digitalSignature in "
+			 "its key usage");
+		return -1;
+	}
+	return 0;
+}
+
 int wp_cert_check(X509 *cert, X509 *ca, time_t at, char *err, size_t errlen)
 {
 	X509_STORE *store = X509_STORE_new();
@@ -163,6 +252,13 @@ int wp_cert_check(X509 *cert, X509 *ca, time_t at, char *err, size_t errlen)
 		goto out;
 	}
 	X509_STORE_CTX_set_time(ctx, 0, at);
+	/* level 3: 128-bit security for every key and signature in the chain
+	 * (refuses RSA < 3072, SHA-1), whatever the system's openssl.cnf says */
+	X509_VERIFY_PARAM_set_auth_level(X509_STORE_CTX_get0_param(ctx), 3);
+	if (strong_enough(ca, "the CA's", err, errlen) < 0 ||
+	    strong_enough(cert, "the signer's certificate", err, errlen) < 0 ||
+	    person_usage(cert, err, errlen) < 0)
+		goto out;
 	if (X509_verify_cert(ctx) == 1)
 		rc = 0;
 	else

@@ -40,6 +40,7 @@
 #define WP_FPR_HEX 65          /* 64 hex digits and NUL */
 #define WP_NAME_MAX 256        /* UTF-8 bytes incl. NUL, for name, title, org */
 #define WP_PASSPHRASE_MAX 1024
+#define WP_ID_MAX 65           /* a person id: 1-64 of [A-Za-z0-9._-] and NUL */
 
 enum wp_role {
 	WP_ROLE_NONE = 0,
@@ -61,6 +62,8 @@ int wp_role_parse(const char *name, enum wp_role *out);
 
 /* What a certificate says about its holder. */
 struct wp_person {
+	char id[WP_ID_MAX];    /* stable person id (subject serialNumber, 2.5.4.5);
+				* "" in certificates issued before ids existed */
 	char name[WP_NAME_MAX];
 	char title[WP_NAME_MAX];
 	char org[WP_NAME_MAX];
@@ -83,6 +86,26 @@ const char *wp_keys_dir_resolve(const char *option);
 int wp_passphrase_read(const char *file, const char *prompt, bool confirm,
 		       char *buf, size_t len, char *err, size_t errlen);
 
+/* ---- names and ids ------------------------------------------------------ */
+
+/* NAME compared as people read it: leading and trailing white space dropped
+ * and every run of white space (ASCII space and tab, U+00A0, U+3000
+ * IDEOGRAPHIC SPACE) made one ASCII space. "Taro Yamada " and
+ * "Taro  Yamada" are "Taro Yamada". glibc has no Unicode normalisation, so
+ * this is not NFC: input that is not already in composed form is refused
+ * at issue time instead (wp_name_check). */
+void wp_name_normalise(const char *name, char *out, size_t len);
+/* Two names of the same person (equal once normalised). */
+bool wp_name_same(const char *a, const char *b);
+/* A name a certificate may carry: valid UTF-8, already normalised, and no
+ * combining mark (U+0300-036F, U+1AB0-1AFF, U+1DC0-1DFF, U+20D0-20FF,
+ * U+FE20-FE2F, U+3099-309A): those are how decomposed (non-NFC) text
+ * spells a letter that also exists precomposed, so refusing them keeps one
+ * spelling per name. */
+int wp_name_check(const char *what, const char *name, char *err, size_t errlen);
+/* A person id: 1-64 characters of A-Z a-z 0-9 . _ - */
+int wp_id_check(const char *id, char *err, size_t errlen);
+
 /* ---- the key store (needs the CA key; run by whoever administers it) ---- */
 
 /* Create DIR (0755) if missing, a CA key and a self-signed certificate for
@@ -93,6 +116,9 @@ int wp_keys_init_ca(const char *dir, const char *org, int days,
 		    char *err, size_t errlen);
 
 struct wp_issue_request {
+	const char *id;                /* stable person id (employee number); NULL:
+					* a new random one. The same id renews or
+					* promotes the same person. */
 	const char *name;              /* UTF-8, e.g. "山田 太郎" */
 	const char *title;             /* UTF-8, e.g. "情報システム課長" */
 	enum wp_role role;
@@ -102,7 +128,9 @@ struct wp_issue_request {
 };
 
 /* Issue a person's key and CA-signed certificate into DIR/people/.
- * Refuses a name that already has a certificate in the store. */
+ * Refuses a name that is not normalised (wp_name_check), and a name that
+ * (normalised) already belongs to a person with another id; the same id
+ * with a new title, role or name is a renewal or promotion of that person. */
 int wp_keys_issue(const char *dir, const struct wp_issue_request *req,
 		  struct wp_person *out, char *err, size_t errlen);
 
@@ -157,6 +185,14 @@ struct wp_identity;
  * same one at once. */
 int wp_identity_load(const char *dir, const char *who, const char *passphrase_file,
 		     struct wp_identity **out, char *err, size_t errlen);
+/* The same, asking for the passphrase on another terminal: TTY (e.g. the
+ * witness's own login, /dev/pts/3) shows CONTEXT — what they are about to
+ * sign — and reads the passphrase there, so the person at this keyboard
+ * never types it. The key must be encrypted: without a passphrase the
+ * other terminal would prove nothing. */
+int wp_identity_load_on_tty(const char *dir, const char *who, const char *tty,
+			    const char *context, struct wp_identity **out, char *err,
+			    size_t errlen);
 void wp_identity_free(struct wp_identity *id);
 
 const struct wp_person *wp_identity_person(const struct wp_identity *id);
@@ -179,6 +215,16 @@ int wp_cert_from_pem(const char *pem, X509 **out, char *err, size_t errlen);
 char *wp_cert_to_pem(X509 *cert);
 /* SHA-256 of the DER certificate, lowercase hex. */
 int wp_cert_fingerprint(X509 *cert, char out[WP_FPR_HEX]);
+/* The subject as one UTF-8 line ("O=株式会社テスト, CN=… wipeproof CA"), for
+ * saying which trust anchor a verdict rests on. */
+void wp_cert_subject_text(X509 *cert, char *out, size_t len);
+/* A fingerprint as people copy it: 64 hex digits, either case, with or
+ * without ':' between bytes (openssl x509 -fingerprint -sha256). Lowercase
+ * hex in out; -1 when it is not one. */
+int wp_fpr_parse(const char *text, char out[WP_FPR_HEX]);
+/* The CA is the one pinned (pin: wp_fpr_parse'd or raw text, NULL: no pin).
+ * A look-alike CA with the same names has another fingerprint. */
+int wp_ca_pin_check(X509 *ca, const char *pin, char *err, size_t errlen);
 /* Name, title, org, role, validity and fingerprint from the certificate. */
 int wp_cert_person(X509 *cert, struct wp_person *out, char *err, size_t errlen);
 /* cert is signed by ca (itself a self-signed CA certificate) and both are

@@ -32,6 +32,10 @@ char *wp_key_to_pem(EVP_PKEY *key, const char *passphrase, size_t *len);
  * wp_identity_load. */
 int wp_key_load(const char *path, const char *passphrase_file, EVP_PKEY **out,
 		char *err, size_t errlen);
+/* The same, the passphrase asked on TTY after CONTEXT; an unencrypted key is
+ * refused. */
+int wp_key_load_on_tty(const char *path, const char *tty, const char *context,
+		       EVP_PKEY **out, char *err, size_t errlen);
 
 int wp_hex_decode(const char *hex, unsigned char **out, size_t *len);
 

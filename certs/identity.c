@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 struct wp_identity {
@@ -30,26 +31,34 @@ static bool fingerprint_prefix(const char *who, const char *fpr)
 	return true;
 }
 
-/* Exactly one person in the store answers to WHO. */
+/* Exactly one person in the store answers to WHO. A renewed or promoted
+ * person has several certificates under one id (the old ones stay, so what
+ * they signed stays verifiable): the newest one valid now is meant. */
 int wp_person_find(const char *dir, const char *who, struct wp_person *out,
 		       char *err, size_t errlen)
 {
 	struct wp_person *people = NULL;
 	size_t n = 0, found = 0;
+	bool one_id = true, have_valid = false;
+	time_t now = time(NULL);
 	if (wp_keys_list(dir, &people, &n, err, errlen) < 0)
 		return -1;
 	char names[512] = "";
 	for (size_t i = 0; i < n; i++) {
 		if (strcmp(people[i].name, who) != 0 && !fingerprint_prefix(who, people[i].fingerprint))
 			continue;
-		if (found++ == 0)
+		bool valid = people[i].not_before <= now && now < people[i].not_after;
+		if (found && (!people[i].id[0] || strcmp(people[i].id, out->id) != 0))
+			one_id = false;
+		if (found++ == 0 || (valid && (!have_valid || people[i].not_before > out->not_before)))
 			*out = people[i];
+		have_valid |= valid;
 		size_t used = strlen(names);
 		snprintf(names + used, sizeof(names) - used, "%s%s (%.16s)", used ? ", " : "",
 			 people[i].name, people[i].fingerprint);
 	}
 	free(people);
-	if (found == 1)
+	if (found == 1 || (found > 1 && one_id && out->id[0] && have_valid))
 		return 0;
 	if (found == 0)
 		snprintf(err, errlen, "no person '%s' in the key store %s; 'wipeproof keys list "
@@ -61,7 +70,7 @@ int wp_person_find(const char *dir, const char *who, struct wp_person *out,
 }
 
 static int load_parts(struct wp_identity *id, const char *dir, const char *passphrase_file,
-		      char *err, size_t errlen)
+		      const char *tty, const char *context, char *err, size_t errlen)
 {
 	char path[4096], why[400];
 	snprintf(path, sizeof(path), "%s/" WP_CA_CERT, dir);
@@ -87,7 +96,8 @@ static int load_parts(struct wp_identity *id, const char *dir, const char *passp
 		return -1;
 	}
 	snprintf(path, sizeof(path), "%s/" WP_PEOPLE "/%s.key", dir, id->person.fingerprint);
-	if (wp_key_load(path, passphrase_file, &id->key, err, errlen) < 0)
+	if (tty ? wp_key_load_on_tty(path, tty, context, &id->key, err, errlen) < 0
+		: wp_key_load(path, passphrase_file, &id->key, err, errlen) < 0)
 		return -1;
 	if (X509_check_private_key(id->cert, id->key) != 1) {
 		ERR_clear_error();
@@ -98,8 +108,9 @@ static int load_parts(struct wp_identity *id, const char *dir, const char *passp
 	return 0;
 }
 
-int wp_identity_load(const char *dir, const char *who, const char *passphrase_file,
-		     struct wp_identity **out, char *err, size_t errlen)
+static int identity_load(const char *dir, const char *who, const char *passphrase_file,
+			 const char *tty, const char *context, struct wp_identity **out,
+			 char *err, size_t errlen)
 {
 	struct wp_identity *id = calloc(1, sizeof(*id));
 	if (!id) {
@@ -107,7 +118,7 @@ int wp_identity_load(const char *dir, const char *who, const char *passphrase_fi
 		return -1;
 	}
 	if (wp_person_find(dir, who, &id->person, err, errlen) < 0 ||
-	    load_parts(id, dir, passphrase_file, err, errlen) < 0) {
+	    load_parts(id, dir, passphrase_file, tty, context, err, errlen) < 0) {
 		wp_identity_free(id);
 		return -1;
 	}
@@ -119,6 +130,19 @@ int wp_identity_load(const char *dir, const char *who, const char *passphrase_fi
 	}
 	*out = id;
 	return 0;
+}
+
+int wp_identity_load(const char *dir, const char *who, const char *passphrase_file,
+		     struct wp_identity **out, char *err, size_t errlen)
+{
+	return identity_load(dir, who, passphrase_file, NULL, NULL, out, err, errlen);
+}
+
+int wp_identity_load_on_tty(const char *dir, const char *who, const char *tty,
+			    const char *context, struct wp_identity **out, char *err,
+			    size_t errlen)
+{
+	return identity_load(dir, who, NULL, tty, context, out, err, errlen);
 }
 
 void wp_identity_free(struct wp_identity *id)

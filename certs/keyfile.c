@@ -10,9 +10,12 @@
 #include <fcntl.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/pkcs12.h>
+#include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
@@ -256,14 +259,36 @@ char *wp_bio_take_string(BIO *bio, size_t *len)
 	return out;
 }
 
+/* scrypt with N = 2^14, r = 8, p = 1 (RFC 7914; Percival's parameters for
+ * an interactive unlock, and `openssl pkcs8 -scrypt`'s): every guess costs
+ * 16 MiB of memory, where the PEM default (PBKDF2-SHA256, 2048 rounds) cost
+ * a GPU almost nothing. OpenSSL caps decryption at 32 MiB, so N = 2^15 would
+ * make keys that stock openssl cannot open. */
+#define SCRYPT_N 16384
+#define SCRYPT_R 8
+#define SCRYPT_P 1
+
 char *wp_key_to_pem(EVP_PKEY *key, const char *passphrase, size_t *len)
 {
 	BIO *bio = BIO_new(BIO_s_mem());
 	bool enc = passphrase && passphrase[0];
 	char *out = NULL;
-	if (bio && PEM_write_bio_PrivateKey(bio, key, enc ? EVP_aes_256_cbc() : NULL,
-					    (const unsigned char *)(enc ? passphrase : NULL),
-					    enc ? (int)strlen(passphrase) : 0, NULL, NULL))
+	int ok = 0;
+	if (bio && !enc) {
+		ok = PEM_write_bio_PrivateKey(bio, key, NULL, NULL, 0, NULL, NULL);
+	} else if (bio) {
+		PKCS8_PRIV_KEY_INFO *p8 = EVP_PKEY2PKCS8(key);
+		X509_ALGOR *alg = PKCS5_pbe2_set_scrypt(EVP_aes_256_cbc(), NULL, 0, NULL, SCRYPT_N,
+							SCRYPT_R, SCRYPT_P);
+		X509_SIG *sealed = p8 && alg ? PKCS8_set0_pbe(passphrase, (int)strlen(passphrase), p8,
+							      alg) : NULL;
+		if (!sealed)
+			X509_ALGOR_free(alg); /* PKCS8_set0_pbe owns it only on success */
+		ok = sealed && PEM_write_bio_PKCS8(bio, sealed);
+		X509_SIG_free(sealed);
+		PKCS8_PRIV_KEY_INFO_free(p8);
+	}
+	if (ok)
 		out = wp_bio_take_string(bio, len);
 	BIO_free(bio);
 	return out;
@@ -287,6 +312,36 @@ static int decode_key(const char *pem, size_t len, const char *pass, EVP_PKEY **
 	*out = bio ? PEM_read_bio_PrivateKey(bio, NULL, pass_cb, (void *)pass) : NULL;
 	BIO_free(bio);
 	return *out ? 0 : -1;
+}
+
+/* The passphrase on another terminal: its own device, echo off, CONTEXT
+ * first so the person there sees what they sign. */
+static int passphrase_on(const char *tty, const char *context, const char *path, char *buf,
+			 size_t len, char *err, size_t errlen)
+{
+	int fd = open(tty, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0 || !isatty(fd)) {
+		snprintf(err, errlen, "%s is not a terminal wipeproof can open (%s); give the "
+			 "device that 'tty' prints in the other person's session", tty,
+			 fd < 0 ? strerror(errno) : "not a tty");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	char prompt[700];
+	snprintf(prompt, sizeof(prompt), "\r\n%s\r\nPassphrase for %s (empty: refuse): ", context,
+		 path);
+	int rc = tty_line(fd, prompt, buf, len);
+	close(fd);
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot read the passphrase on %s: %s", tty, strerror(errno));
+		return -1;
+	}
+	if (!buf[0]) {
+		snprintf(err, errlen, "refused on %s: no passphrase was typed", tty);
+		return -1;
+	}
+	return 0;
 }
 
 /* The folder a private key lives in: whoever may write to it may replace
@@ -338,18 +393,33 @@ static int key_folder_private(const char *key_path, char *err, size_t errlen)
 	return 0;
 }
 
-int wp_key_load(const char *path, const char *passphrase_file, EVP_PKEY **out,
-		char *err, size_t errlen)
+static int key_load(const char *path, const char *passphrase_file, const char *tty,
+		    const char *context, EVP_PKEY **out, char *err, size_t errlen)
 {
 	char *pem = NULL;
 	size_t len = 0;
+	/* From the first private key on, this process writes no core dump (a
+	 * crash would otherwise leave the key, and the passphrase, in a file
+	 * anyone debugging could read) and cannot be ptrace'd by other
+	 * processes of the same user. For the process's life, not only while
+	 * the key is loaded: freed memory is not guaranteed to be wiped. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		snprintf(err, errlen, "cannot keep private keys out of core dumps: %s", strerror(errno));
+		return -1;
+	}
 	if (key_folder_private(path, err, errlen) < 0 ||
 	    wp_file_read(path, true, &pem, &len, err, errlen) < 0)
 		return -1;
 	char pass[WP_PASSPHRASE_MAX] = "";
 	bool encrypted = strstr(pem, "ENCRYPTED") != NULL;
 	int rc = 0;
-	if (encrypted) {
+	if (tty && !encrypted) {
+		snprintf(err, errlen, "private key %s is not encrypted: a passphrase typed on %s "
+			 "would prove nothing; issue the person a key with a passphrase", path, tty);
+		rc = -1;
+	} else if (tty) {
+		rc = passphrase_on(tty, context, path, pass, sizeof(pass), err, errlen);
+	} else if (encrypted) {
 		char prompt[600];
 		snprintf(prompt, sizeof(prompt), "Passphrase for %s", path);
 		rc = wp_passphrase_read(passphrase_file, prompt, false, pass, sizeof(pass),
@@ -371,6 +441,18 @@ int wp_key_load(const char *path, const char *passphrase_file, EVP_PKEY **out,
 	explicit_bzero(pass, sizeof(pass));
 	wp_secure_free(pem, len);
 	return rc;
+}
+
+int wp_key_load(const char *path, const char *passphrase_file, EVP_PKEY **out,
+		char *err, size_t errlen)
+{
+	return key_load(path, passphrase_file, NULL, NULL, out, err, errlen);
+}
+
+int wp_key_load_on_tty(const char *path, const char *tty, const char *context,
+		       EVP_PKEY **out, char *err, size_t errlen)
+{
+	return key_load(path, NULL, tty, context, out, err, errlen);
 }
 
 /* ---- small things ------------------------------------------------------ */

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <openssl/bn.h>
 #include <openssl/pem.h>
+#include <openssl/rand.h>
 #include <openssl/x509v3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -188,6 +189,7 @@ static int person_certificate(const struct wp_issue_request *req, EVP_PKEY *key,
 	X509_NAME *name = cert ? X509_get_subject_name(cert) : NULL;
 	int ok = cert && add_entry(name, NID_organizationName, org) &&
 		 add_entry(name, NID_commonName, req->name) &&
+		 add_entry(name, NID_serialNumber, req->id) &&
 		 add_entry(name, NID_title, req->title) &&
 		 add_entry(name, NID_role, wp_role_name(req->role)) &&
 		 set_body(cert, key, req->days, ca) &&
@@ -206,7 +208,10 @@ static int person_certificate(const struct wp_issue_request *req, EVP_PKEY *key,
 	return 0;
 }
 
-static int name_taken(const char *dir, const char *name, char *err, size_t errlen)
+/* One person, one id: a name (normalised) that already belongs to another
+ * id is refused, so separation of duties cannot be split over two
+ * spellings; the same id again is that person's renewal or promotion. */
+static int name_taken(const char *dir, const char *name, const char *id, char *err, size_t errlen)
 {
 	struct wp_person *people = NULL;
 	size_t n = 0;
@@ -214,14 +219,28 @@ static int name_taken(const char *dir, const char *name, char *err, size_t errle
 		return -1;
 	int rc = 0;
 	for (size_t i = 0; i < n && rc == 0; i++)
-		if (strcmp(people[i].name, name) == 0) {
-			snprintf(err, errlen, "'%s' already has a certificate (fingerprint %.16s) in %s; "
-				 "a name must identify one person — add a distinguishing detail "
-				 "to the name", name, people[i].fingerprint, dir);
+		if (wp_name_same(people[i].name, name) && strcmp(people[i].id, id) != 0) {
+			snprintf(err, errlen, "'%s' already has a certificate (person id '%s', "
+				 "fingerprint %.16s) in %s; a name must identify one person — to renew "
+				 "or promote them give --id %s, else add a distinguishing detail to "
+				 "the name", name, people[i].id, people[i].fingerprint, dir,
+				 people[i].id[0] ? people[i].id : "ID");
 			rc = -1;
 		}
 	free(people);
 	return rc;
+}
+
+/* A new person's id when none is given: 16 random hex digits, "P-" first so
+ * it never looks like a fingerprint prefix. */
+static int random_id(char out[WP_ID_MAX])
+{
+	unsigned char b[8];
+	if (RAND_bytes(b, sizeof(b)) != 1)
+		return -1;
+	memcpy(out, "P-", 2);
+	wp_hex_encode(b, sizeof(b), out + 2);
+	return 0;
 }
 
 static int issue_with_ca(const char *dir, const struct wp_issue_request *req, X509 *ca,
@@ -246,17 +265,30 @@ static int issue_with_ca(const char *dir, const struct wp_issue_request *req, X5
 	return rc;
 }
 
-int wp_keys_issue(const char *dir, const struct wp_issue_request *req,
+int wp_keys_issue(const char *dir, const struct wp_issue_request *given,
 		  struct wp_person *out, char *err, size_t errlen)
 {
+	struct wp_issue_request copy = *given, *req = &copy;
+	char id[WP_ID_MAX];
 	if (check_text("--name", req->name, err, errlen) < 0 ||
-	    check_text("--title", req->title, err, errlen) < 0)
+	    check_text("--title", req->title, err, errlen) < 0 ||
+	    wp_name_check("--name", req->name, err, errlen) < 0 ||
+	    wp_name_check("--title", req->title, err, errlen) < 0)
 		return -1;
+	if (req->id && wp_id_check(req->id, err, errlen) < 0)
+		return -1;
+	if (!req->id) {
+		if (random_id(id) < 0) {
+			snprintf(err, errlen, "no random numbers for a new person id");
+			return -1;
+		}
+		req->id = id;
+	}
 	if (req->role == WP_ROLE_NONE || req->days <= 0) {
 		snprintf(err, errlen, "a person needs a role and a validity of at least one day");
 		return -1;
 	}
-	if (name_taken(dir, req->name, err, errlen) < 0)
+	if (name_taken(dir, req->name, req->id, err, errlen) < 0)
 		return -1;
 	char path[PATH_LEN];
 	X509 *ca = NULL;

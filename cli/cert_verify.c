@@ -23,6 +23,7 @@ struct check {
 	const char *text;            /* its bytes */
 	size_t len;
 	json_t *doc;                 /* once parsed */
+	json_t *anchor;              /* {subject, sha256, pinned} of the CA */
 	char sha[WP_FPR_HEX];
 	X509_CRL *crl;               /* NULL: revocation not checked */
 	bool ledger_checked, device_checked, revocation_checked;
@@ -65,8 +66,8 @@ static int invalid(struct check *c, const char *why)
 static int finish(const struct wp_kopts *o, struct check *c)
 {
 	if (o->json) {
-		json_t *out = json_pack("{s:s, s:O}", "verdict", c->reason[0] ? "INVALID" : "VALID",
-					"details", c->details);
+		json_t *out = json_pack("{s:s, s:O, s:O}", "verdict", c->reason[0] ? "INVALID" : "VALID",
+					"details", c->details, "ca", c->anchor);
 		if (c->reason[0])
 			wp_json_set(out, "reason", json_string(c->reason));
 		if (c->doc) {
@@ -93,11 +94,52 @@ static int finish(const struct wp_kopts *o, struct check *c)
 	}
 	json_decref(c->details);
 	json_decref(c->doc);
+	json_decref(c->anchor);
 	return c->reason[0] ? WP_EXIT_MISMATCH : c->code;
 }
 
 /* ---- the document and its signature ----------------------------------- */
 
+/* What the document says about its issuer is what the CA certified: the
+ * fingerprint alone left name, title, role and organisation to the signer's
+ * word, and they are printed on the PDF. */
+static int bound_to_signer(struct check *c, const struct wp_person *p, char *err, size_t errlen)
+{
+	static const struct { const char *path, *what; } fields[] = {
+		{ "issued_by.name", "issuer name" }, { "issued_by.title", "issuer title" },
+		{ "issued_by.role", "issuer role" }, { "organisation", "organisation" },
+	};
+	const char *certified[] = { p->name, p->title, wp_role_name(p->role), p->org };
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		const char *doc = wp_certdoc_str(c->doc, fields[i].path);
+		if (strcmp(doc, certified[i]) != 0) {
+			snprintf(err, errlen, "the document's %s '%s' is not the signer's certificate's "
+				 "'%s'", fields[i].what, doc, certified[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The trust anchor of a verdict, printed with it: a look-alike CA with the
+ * same names differs only here. */
+static int anchor_line(struct check *c, X509 *ca, const char *pin, const char *what)
+{
+	char subject[512], fpr[WP_FPR_HEX] = "", err[1024];
+	wp_cert_subject_text(ca, subject, sizeof(subject));
+	wp_cert_fingerprint(ca, fpr);
+	detail(c, "trust anchor: %s %s, SHA-256 %s%s", what, subject, fpr,
+	       pin ? " (the pinned CA)" : " (not pinned: compare it with the one you trust, or "
+	       "pass --ca-fingerprint)");
+	wp_json_set(c->anchor, "subject", json_string(subject));
+	wp_json_set(c->anchor, "sha256", json_string(fpr));
+	wp_json_set(c->anchor, "pinned", json_boolean(pin != NULL));
+	if (wp_ca_pin_check(ca, pin, err, sizeof(err)) < 0) {
+		wp_json_set(c->anchor, "pinned", json_false());
+		return invalid(c, err);
+	}
+	return 0;
+}
 static int check_validator(struct check *c, const char *sig_path, X509 *ca,
 			   const struct wp_person *issuer);
 
@@ -121,7 +163,7 @@ static int check_signature(struct check *c, const char *sig_path, X509 *ca)
 	if (wp_crl_check(c->crl, &s.person, s.signed_at, err, sizeof(err)) < 0)
 		return invalid(c, err);
 	detail(c, "signature: valid CMS signature by %s (%s, %s — the issuer), fingerprint %.16s, "
-	       "signed %s, certified by the CA", s.person.name, s.person.title,
+	       "signed %s, certified by the CA above", s.person.name, s.person.title,
 	       wp_role_name(s.person.role), s.person.fingerprint, when);
 	struct wp_revocation r;
 	if (!c->crl)
@@ -139,6 +181,8 @@ static int check_signature(struct check *c, const char *sig_path, X509 *ca)
 			 s.person.name, wp_certdoc_str(c->doc, "issued_by.name"));
 		return invalid(c, err);
 	}
+	if (bound_to_signer(c, &s.person, err, sizeof(err)) < 0)
+		return invalid(c, err);
 	detail(c, "certifies: %s (%s), serial %s, asset %s: %s (NIST %s), %s",
 	       wp_certdoc_str(c->doc, "media.model"), wp_certdoc_str(c->doc, "media.media_type"),
 	       wp_certdoc_str(c->doc, "media.serial"), wp_certdoc_str(c->doc, "asset.tag"),
@@ -231,19 +275,124 @@ static int check_validator(struct check *c, const char *sig_path, X509 *ca,
 
 /* ---- the ledger ------------------------------------------------------- */
 
+/* What the ledger says about the asset up to the certificate event: the
+ * document's claims are compared with it, not only its id and digest. */
 struct cert_event {
 	const char *id, *sha;
 	uint64_t seq;
+	struct wp_actor issuer;              /* who appended the certificate event */
+	char job[64], scope[32];             /* its body */
+	char serial[128];                    /* intake */
+	struct wp_actor requester, approver; /* the last request and approval */
+	bool destroyed;
+	struct wp_actor destroyer, witness;
+	struct wp_actor wiper;               /* the actor of the last wipe-end */
+	char wipe_job[64], wipe_result[16];
+	char fs_job[64], fs_serial[128];     /* the last free-space wipe that ended "wiped" */
 };
+
+static void body_copy(const struct wp_event *ev, const char *key, char *out, size_t len)
+{
+	const char *v = json_string_value(json_object_get(ev->body, key));
+	snprintf(out, len, "%s", v ? v : "");
+}
 
 static int find_event(const struct wp_event *ev, void *ctx)
 {
 	struct cert_event *f = ctx;
 	const char *id = json_string_value(json_object_get(ev->body, "certificate_id"));
 	const char *sha = json_string_value(json_object_get(ev->body, "certificate_sha256"));
+	if (f->seq)
+		return 0; /* the state at issue is what the document describes */
 	if (strcmp(ev->kind, WP_EV_CERTIFICATE) == 0 && id && sha && strcmp(id, f->id) == 0 &&
-	    strcmp(sha, f->sha) == 0)
+	    strcmp(sha, f->sha) == 0) {
 		f->seq = ev->seq;
+		f->issuer = ev->actor;
+		body_copy(ev, "job_id", f->job, sizeof(f->job));
+		body_copy(ev, "scope", f->scope, sizeof(f->scope));
+	} else if (strcmp(ev->kind, WP_EV_INTAKE) == 0) {
+		body_copy(ev, "serial", f->serial, sizeof(f->serial));
+	} else if (strcmp(ev->kind, WP_EV_REQUEST) == 0) {
+		f->requester = ev->actor;
+	} else if (strcmp(ev->kind, WP_EV_APPROVE) == 0) {
+		f->approver = ev->actor;
+	} else if (strcmp(ev->kind, WP_EV_DESTROYED) == 0) {
+		f->destroyed = true;
+		f->destroyer = ev->actor;
+		f->witness = ev->witness;
+	} else if (strcmp(ev->kind, WP_EV_FREESPACE) == 0) {
+		/* its certificate describes the disk under the filesystem */
+		const char *result = json_string_value(json_object_get(ev->body, "result"));
+		body_copy(ev, "job_id", f->fs_job, sizeof(f->fs_job));
+		body_copy(ev, "serial", f->fs_serial, sizeof(f->fs_serial));
+		if (!result || strcmp(result, "wiped") != 0)
+			f->fs_job[0] = f->fs_serial[0] = '\0';
+	} else if (strcmp(ev->kind, WP_EV_WIPE_END) == 0) {
+		f->wiper = ev->actor;
+		body_copy(ev, "job_id", f->wipe_job, sizeof(f->wipe_job));
+		body_copy(ev, "result", f->wipe_result, sizeof(f->wipe_result));
+	}
+	return 0;
+}
+
+/* A person the document names is the one the ledger recorded (name and
+ * fingerprint); absent from both is fine. */
+static int same_person_as(struct check *c, const char *path, const struct wp_actor *a,
+			  char *err, size_t errlen)
+{
+	char name[64], fpr[64];
+	snprintf(name, sizeof(name), "%s.name", path);
+	snprintf(fpr, sizeof(fpr), "%s.fingerprint", path);
+	const char *dn = wp_certdoc_str(c->doc, name), *df = wp_certdoc_str(c->doc, fpr);
+	if (strcmp(dn, a->name) == 0 && strcmp(df, a->fingerprint) == 0)
+		return 0;
+	snprintf(err, errlen, "the document's %s is '%s' (%.16s), but the ledger recorded '%s' "
+		 "(%.16s)", path, dn[0] ? dn : "nobody", df, a->name[0] ? a->name : "nobody",
+		 a->fingerprint);
+	return -1;
+}
+
+static int claims_match_ledger(struct check *c, const struct cert_event *f, char *err,
+			       size_t errlen)
+{
+	const char *result = wp_certdoc_str(c->doc, "result");
+	const char *job = wp_certdoc_str(c->doc, "sanitization.job_id");
+	bool free_space = strcmp(result, WP_CERT_RESULT_FREE_SPACE) == 0;
+	const char *serial = free_space && f->fs_serial[0] ? f->fs_serial : f->serial;
+	if (strcmp(wp_certdoc_str(c->doc, "media.serial"), serial) != 0) {
+		snprintf(err, errlen, "the document certifies serial '%s', but the ledger recorded "
+			 "serial '%s' for asset %s%s", wp_certdoc_str(c->doc, "media.serial"), serial,
+			 wp_certdoc_str(c->doc, "asset.tag"), free_space ? "'s free-space wipe" : "");
+		return -1;
+	}
+	if (strcmp(f->issuer.fingerprint, wp_certdoc_str(c->doc, "issued_by.fingerprint")) != 0) {
+		snprintf(err, errlen, "the ledger's certificate event was recorded by %s, not by the "
+			 "document's issuer", f->issuer.name);
+		return -1;
+	}
+	bool ok;
+	if (strcmp(result, "destroyed") == 0)
+		ok = f->destroyed && !f->job[0];
+	else if (free_space)
+		ok = strcmp(f->scope, WP_CERT_SCOPE_FREE_SPACE) == 0 && strcmp(job, f->job) == 0 &&
+		     strcmp(f->fs_job, f->job) == 0;
+	else
+		ok = !f->scope[0] && strcmp(job, f->job) == 0 && strcmp(f->wipe_job, f->job) == 0 &&
+		     strcmp(f->wipe_result, "sanitized") == 0;
+	if (!ok) {
+		snprintf(err, errlen, "the document says %s (job '%s'), but the ledger's certificate "
+			 "event is for %s", result, job, f->job[0] ? f->job : f->destroyed ?
+			 "a destruction" : "something else");
+		return -1;
+	}
+	if (same_person_as(c, "requester", &f->requester, err, errlen) < 0 ||
+	    same_person_as(c, "approver", &f->approver, err, errlen) < 0)
+		return -1;
+	if (strcmp(result, "destroyed") == 0)
+		return same_person_as(c, "sanitized_by", &f->destroyer, err, errlen) < 0 ||
+		       same_person_as(c, "verified_by", &f->witness, err, errlen) < 0 ? -1 : 0;
+	if (strcmp(result, "sanitized") == 0)
+		return same_person_as(c, "sanitized_by", &f->wiper, err, errlen);
 	return 0;
 }
 
@@ -261,7 +410,7 @@ static int check_ledger(struct check *c, const char *path, X509 *ca)
 	wp_ledger_set_crl(l, c->crl);
 	snprintf(anchor, sizeof(anchor), "%s@%lld", wp_certdoc_str(c->doc, "ledger.head_hash"), seq);
 	int rc = wp_custody_verify(l, ca, seq > 0 ? anchor : NULL, &report, err, sizeof(err));
-	struct cert_event f = { wp_certdoc_str(c->doc, "certificate_id"), c->sha, 0 };
+	struct cert_event f = { .id = wp_certdoc_str(c->doc, "certificate_id"), .sha = c->sha };
 	if (rc == 0)
 		rc = wp_custody_each(l, wp_certdoc_str(c->doc, "asset.tag"), find_event, &f, err,
 				     sizeof(err));
@@ -279,10 +428,15 @@ static int check_ledger(struct check *c, const char *path, X509 *ca)
 	if (f.seq == 0)
 		return invalid(c, "the ledger holds no certificate event with this certificate's id and "
 			       "SHA-256: it was not issued from this ledger, or was changed");
+	if (claims_match_ledger(c, &f, err, sizeof(err)) < 0) {
+		char why[1600];
+		snprintf(why, sizeof(why), "the ledger does not agree with the certificate: %s", err);
+		return invalid(c, why);
+	}
 	c->ledger_checked = true;
 	detail(c, "ledger: %llu events verify; the head at issue (seq %lld) is in the chain; "
-	       "certificate event at seq %llu", (unsigned long long)report.events, seq,
-	       (unsigned long long)f.seq);
+	       "certificate event at seq %llu; serial, result, job and people match the ledger",
+	       (unsigned long long)report.events, seq, (unsigned long long)f.seq);
 	return 0;
 }
 
@@ -367,7 +521,9 @@ static int verify_file(const struct wp_kopts *o, struct check *c)
 		return -1;
 	}
 	c->revocation_checked = c->crl != NULL;
-	int rc = check_signature(c, sig, ca);
+	int rc = anchor_line(c, ca, o->ca_fingerprint, "CA");
+	if (rc == 0)
+		rc = check_signature(c, sig, ca);
 	if (rc == 0 && o->ledger)
 		rc = check_ledger(c, o->ledger, ca);
 	if (rc == 0 && o->device)
@@ -398,14 +554,16 @@ static int verify_qr(const struct wp_kopts *o, struct check *c)
 		c->code = WP_EXIT_FAILED;
 		return -1;
 	}
-	int rc = wp_qr_verify(o->qr, certs, n, &q, &signer, err, sizeof(err));
+	int rc = anchor_line(c, certs[0], o->ca_fingerprint, "the bundle's CA");
+	if (rc == 0)
+		rc = wp_qr_verify(o->qr, certs, n, &q, &signer, err, sizeof(err));
 	wp_trust_free(certs, n);
 	struct wp_revocation r = { 0 };
 	bool revoked = rc == 0 && crl && wp_crl_lookup(crl, &signer, &r) == 1;
 	bool had_crl = crl != NULL;
 	X509_CRL_free(crl);
 	if (rc < 0)
-		return invalid(c, err);
+		return c->reason[0] ? -1 : invalid(c, err);
 	/* the QR code carries only the day: signed on DATE or later, so a
 	 * revocation before the end of that day may precede the signature */
 	struct tm tm = { 0 };
@@ -419,7 +577,7 @@ static int verify_qr(const struct wp_kopts *o, struct check *c)
 			 signer.fingerprint, when, r.reason, q.date);
 		return invalid(c, err);
 	}
-	detail(c, "QR: signed by %s (%s, %s), fingerprint %.16s, certified by the bundle's CA",
+	detail(c, "QR: signed by %s (%s, %s), fingerprint %.16s, certified by the bundle's CA above",
 	       signer.name, signer.title, wp_role_name(signer.role), signer.fingerprint);
 	detail(c, "certificate %s: serial %s, model %s, method %s, NIST %s, %s on %s", q.id,
 	       q.serial, q.model, q.method, q.category, q.result, q.date);
@@ -434,18 +592,28 @@ static int verify_qr(const struct wp_kopts *o, struct check *c)
 
 int wp_cert_verify_cmd(const struct wp_kopts *o)
 {
-	struct check c = { .details = json_array(), .code = WP_EXIT_OK };
+	struct check c = { .details = json_array(), .anchor = json_object(), .code = WP_EXIT_OK };
+	char pin[WP_FPR_HEX];
+	if (o->ca_fingerprint && wp_fpr_parse(o->ca_fingerprint, pin) < 0) {
+		fprintf(stderr, "wipeproof: cert verify: --ca-fingerprint '%s' is not a SHA-256 "
+			"fingerprint (64 hex digits, as a verdict prints it)\n", o->ca_fingerprint);
+		json_decref(c.details);
+		json_decref(c.anchor);
+		return WP_EXIT_USAGE;
+	}
 	if (o->qr ? !o->trust || o->operand || o->ledger || o->device
 		  : !o->operand || o->trust) {
 		fprintf(stderr, "wipeproof: cert verify needs FILE.json [--sig F] [--ca F] [--ledger DB] "
 			"[--device DEV], or --qr TEXT --trust BUNDLE; see 'wipeproof help cert'\n");
 		json_decref(c.details);
+		json_decref(c.anchor);
 		return WP_EXIT_USAGE;
 	}
 	int rc = o->qr ? verify_qr(o, &c) : verify_file(o, &c);
 	if (rc < 0 && !c.reason[0]) {
 		json_decref(c.details);
 		json_decref(c.doc);
+		json_decref(c.anchor);
 		return c.code;
 	}
 	return finish(o, &c);

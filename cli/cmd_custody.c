@@ -98,6 +98,31 @@ static int intake_body(const struct wp_kopts *o, json_t *body, char *err, size_t
 	return 0;
 }
 
+#define APPROVE_FOR "wipe,release"
+#define APPROVE_DAYS 30
+
+/* An approval names what it allows and until when (custody/README.md): the
+ * rules refuse another action, or the same one after it expired. */
+static int approve_body(const struct wp_kopts *o, json_t *body, char *err, size_t errlen)
+{
+	unsigned flags;
+	char until[WP_TIME_MAX];
+	if (wp_approve_actions_parse(o->approve_for ? o->approve_for : APPROVE_FOR, &flags, err,
+				     errlen) < 0)
+		return USAGE;
+	static const char *const words[] = { "wipe", "destroy", "transfer", "release" };
+	json_t *list = json_array();
+	for (unsigned i = 0; i < 4; i++)
+		if (flags & (1u << i))
+			wp_json_append(list, json_string(words[i]));
+	wp_json_set(body, "for", list);
+	time_t t = time(NULL) + (time_t)(o->valid_days ? o->valid_days : APPROVE_DAYS) * 86400;
+	struct tm tm;
+	strftime(until, sizeof(until), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+	wp_json_set(body, "expires", json_string(until));
+	return 0;
+}
+
 static int build_body(const struct wp_kopts *o, json_t *body, char *err, size_t errlen)
 {
 	const char *s = o->sub;
@@ -116,6 +141,8 @@ static int build_body(const struct wp_kopts *o, json_t *body, char *err, size_t 
 	set_opt(body, "comment", o->comment);
 	if (strcmp(s, "request") == 0)
 		set_opt(body, "reason", o->reason);
+	if (strcmp(s, "approve") == 0)
+		return approve_body(o, body, err, errlen);
 	if (strcmp(s, "destroy") == 0) {
 		if (need(o, o->method, "--method (shred, crush, degauss, drill, ...)") < 0 ||
 		    need(o, o->witness, "--witness PERSON: a second person who witnesses and signs (R8)") < 0)
@@ -165,8 +192,22 @@ static int load_people(const struct wp_kopts *o, struct wp_identity **actor,
 	}
 	if (wp_identity_load(dir, as, o->passphrase_file, actor, err, errlen) < 0)
 		return WP_CUSTODY_ERROR;
+	if (o->witness_tty && o->witness_passphrase_file) {
+		snprintf(err, errlen, "give --witness-tty or --witness-passphrase-file, not both: the "
+			 "point of --witness-tty is that the witness types the passphrase");
+		return USAGE;
+	}
+	char context[1024];
+	/* what the witness sees on their own terminal before they sign */
+	snprintf(context, sizeof(context), "wipeproof: %s, you are asked to witness and sign: "
+		 "destruction of asset %s by method '%s', recorded by %s (%s).",
+		 o->witness ? o->witness : "", o->asset ? o->asset : "", o->method ? o->method : "",
+		 wp_identity_person(*actor)->name, wp_identity_person(*actor)->title);
 	if (o->witness &&
-	    wp_identity_load(dir, o->witness, o->witness_passphrase_file, witness, err, errlen) < 0) {
+	    (o->witness_tty ? wp_identity_load_on_tty(dir, o->witness, o->witness_tty, context,
+						      witness, err, errlen)
+			    : wp_identity_load(dir, o->witness, o->witness_passphrase_file, witness,
+					       err, errlen)) < 0) {
 		char msg[600];
 		snprintf(msg, sizeof(msg), "witness: %s", err);
 		snprintf(err, errlen, "%s", msg);

@@ -20,7 +20,8 @@ static json_t *person_json(const struct wp_person *p)
 	struct tm tm;
 	strftime(from, sizeof(from), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&p->not_before, &tm));
 	strftime(until, sizeof(until), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&p->not_after, &tm));
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "name", p->name, "title", p->title,
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", p->id, "name", p->name,
+			 "title", p->title,
 			 "org", p->org, "role", wp_role_name(p->role), "fingerprint", p->fingerprint,
 			 "not_before", from, "not_after", until);
 }
@@ -50,10 +51,17 @@ static int new_passphrase(const struct wp_kopts *o, const char *whose, char *buf
 			o->sub, whose);
 		return WP_EXIT_USAGE;
 	}
-	snprintf(prompt, sizeof(prompt), "New passphrase for the key of %s (empty: unencrypted)", whose);
+	snprintf(prompt, sizeof(prompt), "New passphrase for the key of %s", whose);
 	if (wp_passphrase_read(o->passphrase_file, prompt, true, buf, len, err, sizeof(err)) < 0) {
 		fprintf(stderr, "wipeproof: keys %s: %s\n", o->sub, err);
 		return WP_EXIT_FAILED;
+	}
+	/* an empty answer used to store the key unencrypted without a word;
+	 * that must be a decision (--no-passphrase), never a slip of Enter */
+	if (!buf[0]) {
+		fprintf(stderr, "wipeproof: keys %s: empty passphrase refused; type one, or pass "
+			"--no-passphrase to store the key unencrypted (0600) on purpose\n", o->sub);
+		return WP_EXIT_USAGE;
 	}
 	return 0;
 }
@@ -88,7 +96,7 @@ static int keys_init_ca(const struct wp_kopts *o, const char *dir)
 static int keys_issue(const struct wp_kopts *o, const char *dir)
 {
 	char err[1024], pass[WP_PASSPHRASE_MAX];
-	struct wp_issue_request req = { .name = o->name, .title = o->title,
+	struct wp_issue_request req = { .id = o->id, .name = o->name, .title = o->title,
 		.days = o->days ? o->days : PERSON_DAYS, .ca_passphrase_file = o->ca_passphrase_file };
 	if (!o->name || !o->title || !o->role) {
 		fprintf(stderr, "wipeproof: keys issue needs --name, --title and --role\n");
@@ -113,8 +121,8 @@ static int keys_issue(const struct wp_kopts *o, const char *dir)
 	if (o->json)
 		print_json(person_json(&p));
 	else
-		printf("issued %s (%s, %s) fingerprint %s\n", p.name, p.title, wp_role_name(p.role),
-		       p.fingerprint);
+		printf("issued %s (%s, %s) person id %s fingerprint %s\n", p.name, p.title,
+		       wp_role_name(p.role), p.id, p.fingerprint);
 	return WP_EXIT_OK;
 }
 
@@ -129,7 +137,8 @@ static int keys_list(const struct wp_kopts *o, const char *dir)
 	}
 	json_t *arr = o->json ? json_array() : NULL;
 	if (!o->json && n)
-		printf("%-16s  %-8s  %-10s  %s\n", "FINGERPRINT", "ROLE", "EXPIRES", "NAME (TITLE)");
+		printf("%-16s  %-8s  %-10s  %-18s  %s\n", "FINGERPRINT", "ROLE", "EXPIRES", "ID",
+		       "NAME (TITLE)");
 	for (size_t i = 0; i < n; i++) {
 		char until[16];
 		struct tm tm;
@@ -137,8 +146,9 @@ static int keys_list(const struct wp_kopts *o, const char *dir)
 		if (arr)
 			wp_json_append(arr, person_json(&people[i]));
 		else
-			printf("%.16s  %-8s  %-10s  %s (%s)%s\n", people[i].fingerprint,
-			       wp_role_name(people[i].role), until, people[i].name, people[i].title,
+			printf("%.16s  %-8s  %-10s  %-18s  %s (%s)%s\n", people[i].fingerprint,
+			       wp_role_name(people[i].role), until, people[i].id[0] ? people[i].id : "-",
+			       people[i].name, people[i].title,
 			       people[i].not_after < time(NULL) ? "  EXPIRED" : "");
 	}
 	if (arr)

@@ -18,20 +18,24 @@ struct wp_kopts {
 	const char *keys_dir, *ledger, *ca;
 	/* who */
 	const char *as, *passphrase_file, *witness, *witness_passphrase_file;
+	const char *witness_tty;       /* destroy: the witness's own terminal */
 	/* keys */
-	const char *org, *name, *title, *role, *ca_passphrase_file;
+	const char *org, *name, *title, *role, *ca_passphrase_file, *id;
 	int days;
 	bool no_passphrase;
 	/* asset and events */
 	const char *asset, *device, *serial, *model, *owner, *location, *manager;
 	const char *lease_contract, *lease_end, *reason, *comment, *method, *photo;
 	const char *vendor, *vendor_cert, *to, *text;
+	const char *approve_for;       /* approve --for wipe,release */
+	int valid_days;                /* approve --valid-days N */
 	bool no_approval_required, approval_required;
 	/* reading */
 	const char *format, *since, *anchor, *output, *html;
 	bool json;
 	/* certificates */
 	const char *sig, *report, *qr, *trust, *contact;
+	const char *ca_fingerprint;    /* verify: the pinned CA, 64 hex digits */
 	/* revocation and signed heads */
 	const char *date, *crl;
 	bool sign;

@@ -19,6 +19,7 @@ enum {
 	O_VENDOR, O_VENDOR_CERT, O_TO, O_TEXT, O_NO_APPROVAL, O_APPROVAL,
 	O_FORMAT, O_SINCE, O_ANCHOR, O_OUTPUT, O_JSON, O_HELP,
 	O_SIG, O_REPORT, O_QR, O_TRUST, O_CONTACT, O_HTML, O_DATE, O_CRL, O_SIGN,
+	O_ID, O_CA_FPR, O_FOR, O_VALID_DAYS, O_WITNESS_TTY,
 };
 
 static const struct option options[] = {
@@ -70,6 +71,11 @@ static const struct option options[] = {
 	{ "date", required_argument, NULL, O_DATE },
 	{ "crl", required_argument, NULL, O_CRL },
 	{ "sign", no_argument, NULL, O_SIGN },
+	{ "id", required_argument, NULL, O_ID },
+	{ "ca-fingerprint", required_argument, NULL, O_CA_FPR },
+	{ "for", required_argument, NULL, O_FOR },
+	{ "valid-days", required_argument, NULL, O_VALID_DAYS },
+	{ "witness-tty", required_argument, NULL, O_WITNESS_TTY },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -79,7 +85,7 @@ static const struct {
 	const char *group, *name, *allowed;
 } subs[] = {
 	{ "keys", "init-ca", "org days passphrase-file no-passphrase keys json" },
-	{ "keys", "issue", "name title role days passphrase-file no-passphrase ca-passphrase-file keys json" },
+	{ "keys", "issue", "id name title role days passphrase-file no-passphrase ca-passphrase-file keys json" },
 	{ "keys", "list", "keys json" },
 	{ "keys", "revoke", "reason date ca-passphrase-file keys json" },
 	{ "keys", "export-trust", "keys output html" },
@@ -87,20 +93,21 @@ static const struct {
 	{ "custody", "intake", WRITE "asset device serial model owner location manager "
 			       "lease-contract lease-end reason comment" },
 	{ "custody", "request", WRITE "asset reason comment" },
-	{ "custody", "approve", WRITE "asset comment" },
-	{ "custody", "destroy", WRITE "asset witness witness-passphrase-file method photo comment" },
+	{ "custody", "approve", WRITE "asset comment for valid-days" },
+	{ "custody", "destroy", WRITE "asset witness witness-passphrase-file witness-tty method photo "
+				 "comment" },
 	{ "custody", "transfer", WRITE "asset vendor vendor-cert comment" },
 	{ "custody", "release", WRITE "asset to comment" },
 	{ "custody", "note", WRITE "asset text" },
 	{ "custody", "log", "ledger asset json" },
 	{ "custody", "show", "ledger json" },
 	{ "custody", "export", "ledger format owner since output" },
-	{ "custody", "verify", "ledger keys ca crl anchor json" },
+	{ "custody", "verify", "ledger keys ca ca-fingerprint crl anchor json" },
 	{ "custody", "head", "ledger json sign as passphrase-file keys output" },
 	{ "cert", "issue", WRITE "asset output location contact" },
 	{ "cert", "show", "json" },
 	{ "cert", "render", "output" },
-	{ "cert", "verify", "sig ca crl keys ledger device report qr trust json" },
+	{ "cert", "verify", "sig ca ca-fingerprint crl keys ledger device report qr trust json" },
 	{ "cert", "validate", "as passphrase-file keys ledger ca crl" },
 };
 
@@ -165,6 +172,10 @@ static const char **string_slot(struct wp_kopts *o, int opt)
 	case O_QR: return &o->qr;
 	case O_TRUST: return &o->trust;
 	case O_CONTACT: return &o->contact;
+	case O_ID: return &o->id;
+	case O_CA_FPR: return &o->ca_fingerprint;
+	case O_FOR: return &o->approve_for;
+	case O_WITNESS_TTY: return &o->witness_tty;
 	}
 	return NULL;
 }
@@ -219,6 +230,15 @@ static int take(struct wp_kopts *o, int opt, const char *arg, char *err, size_t 
 			return -1;
 		}
 		o->days = (int)days;
+		return 0;
+	case O_VALID_DAYS:
+		errno = 0;
+		long valid = strtol(arg, &end, 10);
+		if (errno || *end || valid < 1 || valid > 3650) {
+			snprintf(err, errlen, "--valid-days '%s' must be a whole number from 1 to 3650", arg);
+			return -1;
+		}
+		o->valid_days = (int)valid;
 		return 0;
 	case O_NO_PASS: o->no_passphrase = true; return 0;
 	case O_NO_APPROVAL: o->no_approval_required = true; return 0;
@@ -317,7 +337,7 @@ int wp_kopts_parse(const char *group, int argc, char **argv, struct wp_kopts *o,
 
 static const char usage_keys[] =
 	"Usage: wipeproof keys init-ca --org NAME [--days N] [--passphrase-file F | --no-passphrase]\n"
-	"       wipeproof keys issue --name NAME --title TITLE --role ROLE [--days N]\n"
+	"       wipeproof keys issue --name NAME --title TITLE --role ROLE [--id ID] [--days N]\n"
 	"                            [--passphrase-file F | --no-passphrase] [--ca-passphrase-file F]\n"
 	"       wipeproof keys list [--json]\n"
 	"       wipeproof keys export-trust [--output FILE] [--html FILE]\n"
@@ -331,9 +351,12 @@ static const char usage_keys[] =
 	"  --org NAME               organisation (init-ca)\n"
 	"  --name, --title          the person, UTF-8 (e.g. \"山田 太郎\", \"情報システム課長\")\n"
 	"  --role ROLE              operator | approver | witness | auditor\n"
+	"  --id ID                  the person's stable id (employee number), kept in the\n"
+	"                           certificate (serialNumber); the same id renews or promotes\n"
+	"                           the same person (default: a new random id)\n"
 	"  --days N                 validity (CA: 7300, person: 1825)\n"
 	"  --passphrase-file F      encrypt the new key with the first line of F;\n"
-	"                           without it a terminal asks (empty: unencrypted)\n"
+	"                           without it a terminal asks (an empty answer is refused)\n"
 	"  --no-passphrase          store the new key unencrypted (0600) without asking\n"
 	"  --ca-passphrase-file F   passphrase of an encrypted CA key (issue, revoke)\n"
 	"  --reason REASON          revoke: affiliation-changed (left), key-compromise,\n"
@@ -351,9 +374,10 @@ static const char usage_cert[] =
 	"Usage: wipeproof cert issue --asset TAG --as PERSON [--output DIR] [--location L] [--contact C]\n"
 	"       wipeproof cert show FILE.json [--json]\n"
 	"       wipeproof cert render FILE.json [--output FILE.pdf]\n"
-	"       wipeproof cert verify FILE.json [--sig FILE.p7s] [--ca ca.pem] [--ledger DB]\n"
+	"       wipeproof cert verify FILE.json [--sig FILE.p7s] [--ca ca.pem] [--ca-fingerprint HEX]\n"
+	"                             [--ledger DB]\n"
 	"                             [--device DEV [--report FILE]] [--json]\n"
-	"       wipeproof cert verify --qr \"TEXT\" --trust BUNDLE.pem [--json]\n"
+	"       wipeproof cert verify --qr \"TEXT\" --trust BUNDLE.pem [--ca-fingerprint HEX] [--json]\n"
 	"       wipeproof cert validate FILE.json --as PERSON [--ledger DB]\n"
 	"\n"
 	"Certificates of sanitization (データ消去証明書). 'wipe DEV --asset TAG' issues one\n"
@@ -380,6 +404,9 @@ static const char usage_cert[] =
 	"\n"
 	"  --sig FILE      signature (default FILE.json.p7s)\n"
 	"  --ca FILE       CA certificate (default ca.pem of --keys / $WIPEPROOF_KEYS)\n"
+	"  --ca-fingerprint HEX   the SHA-256 of the CA certificate you trust (64 hex\n"
+	"                  digits, as every verdict prints it): any other CA is INVALID,\n"
+	"                  even one with the same names\n"
 	"  --crl FILE      the CA's revocation list (default crl.pem beside the CA)\n"
 	"  --location L, --contact C   where the people were and how to reach them\n"
 	"                  (default $WIPEPROOF_LOCATION / $WIPEPROOF_CONTACT, else the\n"
@@ -398,9 +425,13 @@ static const char usage_custody[] =
 	"         [--manager M] [--lease-contract C] [--lease-end YYYY-MM-DD]\n"
 	"         [--reason lease-end|leaver-return|reuse|repair|disposal] [--comment C]\n"
 	"  request --asset TAG [--reason R] [--comment C]\n"
-	"  approve --asset TAG [--comment C]                     (approver, not the requester)\n"
+	"  approve --asset TAG [--for wipe,destroy,transfer,release] [--valid-days N]\n"
+	"          [--comment C]     (approver, not the requester; default --for wipe,release\n"
+	"                            --valid-days 30: what it allows, and until when)\n"
 	"  destroy --asset TAG --method shred|crush|degauss|drill|... --witness PERSON\n"
-	"          [--witness-passphrase-file F] [--photo FILE] [--comment C]\n"
+	"          [--witness-passphrase-file F | --witness-tty /dev/pts/N] [--photo FILE]\n"
+	"          [--comment C]   --witness-tty: the witness reads what they sign and types\n"
+	"                          their passphrase on their own terminal ('tty' there)\n"
 	"  transfer --asset TAG --vendor NAME [--vendor-cert FILE] [--comment C]\n"
 	"  release --asset TAG --to dispose|lease-return|reuse|repair [--comment C]\n"
 	"  note --asset TAG --text TEXT\n"
@@ -410,7 +441,8 @@ static const char usage_custody[] =
 	"  show TAG [--json]                     an asset's state and history\n"
 	"  export --format csv|json [--owner X] [--since YYYY-MM-DD] [--output FILE]\n"
 	"                                        CSV: UTF-8 with BOM, for Excel\n"
-	"  verify [--anchor HASH@SEQ|FILE] [--ca FILE] [--crl FILE] [--json]\n"
+	"  verify [--anchor HASH@SEQ|FILE] [--ca FILE] [--crl FILE] [--ca-fingerprint HEX]\n"
+	"         [--json]\n"
 	"                                        check every hash, signature, role and rule;\n"
 	"                                        FILE: a signed head (a cut tail is found)\n"
 	"  head [--json]                         HASH@SEQ of the last event\n"

@@ -85,6 +85,17 @@ static json_t *actor_json(const struct wp_actor *a)
 			 a->role, "fingerprint", a->fingerprint);
 }
 
+/* What the last approval allows (custody.h WP_APPROVE_*), as its words. */
+static json_t *approval_actions(unsigned flags)
+{
+	static const char *const words[] = { "wipe", "destroy", "transfer", "release" };
+	json_t *list = json_array();
+	for (unsigned i = 0; i < 4; i++)
+		if (flags & (1u << i))
+			wp_json_append(list, json_string(words[i]));
+	return list;
+}
+
 static json_t *state_json(const struct wp_asset_state *st)
 {
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:b, s:b}",
@@ -96,8 +107,12 @@ static json_t *state_json(const struct wp_asset_state *st)
 			      "sanitized", st->sanitized, "verified", st->verified);
 	if (st->requested)
 		wp_json_set(o, "requester", actor_json(&st->requester));
-	if (st->approved)
+	if (st->approved) {
 		wp_json_set(o, "approver", actor_json(&st->approver));
+		wp_json_set(o, "approval", json_pack("{s:o, s:s}", "for",
+						     approval_actions(st->approved_for),
+						     "expires", st->approved_until));
+	}
 	if (st->wipe_result[0])
 		wp_json_set(o, "wipe_result", json_string(st->wipe_result));
 	if (st->destroyed)
@@ -129,7 +144,21 @@ static void print_state(const struct wp_asset_state *st)
 	field("lease end", st->lease_end);
 	field("intake reason", st->reason);
 	field("requested by", st->requested ? st->requester.name : NULL);
-	field("approved by", st->approved ? st->approver.name : NULL);
+	if (st->approved) {
+		json_t *list = approval_actions(st->approved_for);
+		char what[64] = "";
+		size_t i;
+		json_t *w;
+		json_array_foreach(list, i, w) {
+			size_t used = strlen(what);
+			snprintf(what + used, sizeof(what) - used, "%s%s", i ? "," : "",
+				 json_string_value(w));
+		}
+		json_decref(list);
+		snprintf(line, sizeof(line), "%s (for %s, until %s)", st->approver.name, what,
+			 st->approved_until);
+		field("approved by", line);
+	}
 	snprintf(line, sizeof(line), "%s%s", st->wipe_result, st->verified ? ", verified" : "");
 	field("last wipe", st->wipe_result[0] ? line : NULL);
 	snprintf(line, sizeof(line), "%s, witnessed by %s", st->destroy_method, st->witness.name);
@@ -252,21 +281,34 @@ int wp_cli_crl_load(const struct wp_kopts *o, const char *ca_path, X509 *ca, X50
 }
 
 static void print_report(const struct wp_kopts *o, const struct wp_custody_report *r, int rc,
-			 const char *path, const char *err)
+			 const char *path, const char *err, X509 *ca)
 {
+	char subject[512], fpr[WP_FPR_HEX] = "";
+	wp_cert_subject_text(ca, subject, sizeof(subject));
+	wp_cert_fingerprint(ca, fpr);
 	if (o->json) {
 		char head[WP_HASH_HEX + 24];
 		snprintf(head, sizeof(head), "%s@%llu", r->head_hash, (unsigned long long)r->head_seq);
-		json_t *j = json_pack("{s:s, s:b, s:I, s:s}", "ledger", path, "ok", rc == 0,
-				      "events", (json_int_t)r->events, "head", head);
+		json_t *j = json_pack("{s:s, s:b, s:I, s:s, s:{s:s, s:s, s:b}}", "ledger", path,
+				      "ok", rc == 0, "events", (json_int_t)r->events, "head", head,
+				      "ca", "subject", subject, "sha256", fpr, "pinned",
+				      o->ca_fingerprint != NULL);
 		if (rc != 0) {
 			wp_json_set(j, "bad_seq", json_integer((json_int_t)r->bad_seq));
 			wp_json_set(j, "error", json_string(rc == WP_CUSTODY_BROKEN ? r->why : err));
 		}
 		print_json(j);
-	} else if (rc == 0) {
-		printf("ledger %s verifies: %llu events, head %s@%llu\n", path,
-		       (unsigned long long)r->events, r->head_hash, (unsigned long long)r->head_seq);
+	} else {
+		/* the verdict rests on this CA: a look-alike with the same names
+		 * differs only in its fingerprint (first, so the verdict stays
+		 * the last line) */
+		printf("trust anchor: CA %s, SHA-256 %s%s\n", subject, fpr, o->ca_fingerprint
+		       ? " (the pinned CA)" : " (not pinned: compare it with the one you trust, or "
+		       "pass --ca-fingerprint)");
+		if (rc == 0)
+			printf("ledger %s verifies: %llu events, head %s@%llu\n", path,
+			       (unsigned long long)r->events, r->head_hash,
+			       (unsigned long long)r->head_seq);
 	}
 	if (rc != 0)
 		fprintf(stderr, "wipeproof: custody verify: %s\n", err);
@@ -290,9 +332,20 @@ int wp_custody_verify_cmd(const struct wp_kopts *o)
 		snprintf(path, sizeof(path), "%s", o->ca);
 	else
 		snprintf(path, sizeof(path), "%s/ca.pem", wp_keys_dir_resolve(o->keys_dir));
+	char pin[WP_FPR_HEX];
+	if (o->ca_fingerprint && wp_fpr_parse(o->ca_fingerprint, pin) < 0) {
+		fprintf(stderr, "wipeproof: custody verify: --ca-fingerprint '%s' is not a SHA-256 "
+			"fingerprint (64 hex digits)\n", o->ca_fingerprint);
+		return WP_EXIT_USAGE;
+	}
 	if (wp_cert_load(path, &ca, err, sizeof(err)) < 0) {
 		fprintf(stderr, "wipeproof: custody verify: CA certificate: %s; give --ca FILE\n", err);
 		return WP_EXIT_FAILED;
+	}
+	if (wp_ca_pin_check(ca, o->ca_fingerprint, err, sizeof(err)) < 0) {
+		fprintf(stderr, "wipeproof: custody verify: %s\n", err);
+		X509_free(ca);
+		return WP_EXIT_MISMATCH;
 	}
 	X509_CRL *crl = NULL;
 	char crl_path[4200];
@@ -322,7 +375,7 @@ int wp_custody_verify_cmd(const struct wp_kopts *o)
 	}
 	if (rc == 0)
 		rc = wp_custody_verify(l, ca, o->anchor ? anchor : NULL, &report, err, sizeof(err));
-	print_report(o, &report, rc, wp_ledger_path(l), err);
+	print_report(o, &report, rc, wp_ledger_path(l), err, ca);
 	if (rc == 0 && signed_head && !o->json) {
 		char when[WP_TIME_MAX];
 		struct tm tm;

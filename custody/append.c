@@ -37,6 +37,28 @@ static void fill_actor(struct wp_actor *a, const struct wp_identity *id)
 	snprintf(a->title, sizeof(a->title), "%s", p->title);
 	snprintf(a->role, sizeof(a->role), "%s", wp_role_name(p->role));
 	snprintf(a->fingerprint, sizeof(a->fingerprint), "%s", p->fingerprint);
+	snprintf(a->id, sizeof(a->id), "%s", p->id);
+}
+
+/* The person id of a signer already in the ledger (from their stored
+ * certificate); "" when there is none. The rules compare people by it. */
+static void signer_id(struct wp_ledger *l, struct wp_actor *a)
+{
+	sqlite3_stmt *st = NULL;
+	char why[300];
+	a->id[0] = '\0';
+	if (!a->fingerprint[0] || sqlite3_prepare_v2(l->db, "SELECT certificate FROM signers WHERE "
+						     "fingerprint = ?1", -1, &st, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_text(st, 1, a->fingerprint, -1, SQLITE_STATIC);
+	X509 *cert = NULL;
+	struct wp_person p;
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) &&
+	    wp_cert_from_pem((const char *)sqlite3_column_text(st, 0), &cert, why, sizeof(why)) == 0 &&
+	    wp_cert_person(cert, &p, why, sizeof(why)) == 0)
+		snprintf(a->id, sizeof(a->id), "%s", p.id);
+	X509_free(cert);
+	sqlite3_finalize(st);
 }
 
 /* One ledger, one CA: the first appender's CA is remembered, and a person
@@ -201,6 +223,10 @@ static int check_and_store(struct wp_ledger *l, struct wp_event *ev,
 		rc = wp_policy_load(l, &approval, err, errlen);
 	if (rc == 0)
 		rc = wp_state_load(l, ev->asset, &st, err, errlen);
+	if (rc == 0) {
+		signer_id(l, &st.requester);
+		signer_id(l, &st.approver);
+	}
 	if (rc == 0 && wp_rule_check(&st, approval, ev, err, errlen) < 0)
 		rc = WP_CUSTODY_REFUSED;
 	if (rc == 0)
@@ -289,6 +315,7 @@ int wp_custody_check_wipe(struct wp_ledger *ledger, const char *asset,
 	/* the same rule as the wipe-start append, for a stand-in operator */
 	struct wp_event ev = { .kind = WP_EV_WIPE_START, .actor = { .role = "operator" } };
 	struct wp_asset_state st;
+	wp_utc_format(time(NULL), ev.time, sizeof(ev.time));
 	bool approval = true;
 	if (!asset || strlen(asset) >= sizeof(ev.asset) || !disk_serial) {
 		snprintf(err, errlen, "asset tag missing or longer than %zu bytes", sizeof(ev.asset) - 1);

@@ -82,6 +82,10 @@ int wp_ledger_set_crl(struct wp_ledger *ledger, X509_CRL *crl);
 /* ---- events ------------------------------------------------------------ */
 
 struct wp_actor {
+	/* the person id from the signer's certificate (certs.h wp_person.id):
+	 * not a column and not hashed — filled from the certificate by append
+	 * and verify, so separation of duties compares people, not spellings */
+	char id[WP_ID_MAX];
 	char name[WP_NAME_MAX];
 	char title[WP_NAME_MAX];
 	char role[16];
@@ -157,6 +161,15 @@ int wp_custody_each(struct wp_ledger *ledger, const char *asset, wp_event_fn fn,
 
 /* ---- the state of an asset, and the rules ------------------------------- */
 
+/* What an approval allows (its body's "for" list): each action needs an
+ * approval that names it and has not expired ("expires", UTC). */
+#define WP_APPROVE_WIPE 1u        /* "wipe": wipe-start */
+#define WP_APPROVE_DESTROY 2u     /* "destroy": destroyed */
+#define WP_APPROVE_TRANSFER 4u    /* "transfer": transfer */
+#define WP_APPROVE_RELEASE 8u     /* "release": release */
+/* "wipe,release" as flags; -1 for an unknown word (named in err). */
+int wp_approve_actions_parse(const char *list, unsigned *out, char *err, size_t errlen);
+
 struct wp_asset_state {
 	char asset[WP_ASSET_MAX];
 	bool exists;
@@ -167,6 +180,8 @@ struct wp_asset_state {
 	char lease_contract[WP_NAME_MAX], lease_end[16], reason[32];
 	bool requested, approved;
 	struct wp_actor requester, approver;
+	unsigned approved_for;      /* WP_APPROVE_* of the last approval */
+	char approved_until[WP_TIME_MAX]; /* its "expires" */
 	bool wipe_open;             /* a wipe-start without its wipe-end */
 	char job_id[64];            /* of the last wipe-start */
 	char wipe_result[16];       /* of the last wipe-end, "" if none */

@@ -32,6 +32,8 @@ static const struct {
 	{ WP_EV_FREESPACE, DOERS },
 };
 
+static const char *const approve_actions[] = { "wipe", "destroy", "transfer", "release", NULL };
+
 static const char *const intake_reasons[] = { "lease-end", "leaver-return", "reuse", "repair",
 					      "disposal", NULL };
 static const char *const release_targets[] = { "dispose", "lease-return", "reuse", "repair", NULL };
@@ -118,9 +120,12 @@ static bool is_date(const char *s)
 	return d <= days[m - 1] + (m == 2 && leap);
 }
 
+/* One person: the same certificate, the same person id (across renewals
+ * and promotions), or the same name however it is spaced. */
 static bool same_person(const struct wp_actor *a, const struct wp_actor *b)
 {
-	return strcmp(a->fingerprint, b->fingerprint) == 0 || strcmp(a->name, b->name) == 0;
+	return strcmp(a->fingerprint, b->fingerprint) == 0 ||
+	       (a->id[0] && strcmp(a->id, b->id) == 0) || wp_name_same(a->name, b->name);
 }
 
 /* ---- who, and where ---------------------------------------------------- */
@@ -193,20 +198,112 @@ static int check_asset_name(const struct wp_event *ev, char *err, size_t errlen)
 
 /* ---- what, when -------------------------------------------------------- */
 
-static int need_approval(const struct wp_asset_state *st, bool required, const char *what,
-			 char *err, size_t errlen)
+static unsigned action_flag(const char *word)
 {
-	if (!required || st->approved)
+	for (size_t i = 0; approve_actions[i]; i++)
+		if (strcmp(word, approve_actions[i]) == 0)
+			return 1u << i;
+	return 0;
+}
+
+static void actions_text(unsigned flags, char *out, size_t len)
+{
+	out[0] = '\0';
+	for (size_t i = 0; approve_actions[i]; i++)
+		if (flags & (1u << i)) {
+			size_t used = strlen(out);
+			snprintf(out + used, len - used, "%s%s", used ? "," : "", approve_actions[i]);
+		}
+}
+
+int wp_approve_actions_parse(const char *list, unsigned *out, char *err, size_t errlen)
+{
+	char word[32];
+	*out = 0;
+	for (const char *p = list; *p; ) {
+		size_t n = strcspn(p, ",");
+		snprintf(word, sizeof(word), "%.*s", (int)(n < sizeof(word) ? n : sizeof(word) - 1), p);
+		unsigned f = action_flag(word);
+		if (!f || n >= sizeof(word)) {
+			snprintf(err, errlen, "'%s' is not an action an approval can name; use wipe, "
+				 "destroy, transfer or release (comma-separated)", word);
+			return -1;
+		}
+		*out |= f;
+		p += n + (p[n] == ',');
+	}
+	if (!*out) {
+		snprintf(err, errlen, "an approval must name at least one action (wipe, destroy, "
+			 "transfer, release)");
+		return -1;
+	}
+	return 0;
+}
+
+/* The "for" list and "expires" time of an approve event. */
+static int approval_terms(const struct wp_event *ev, unsigned *flags, const char **until,
+			  char *err, size_t errlen)
+{
+	const json_t *list = json_object_get(ev->body, "for"), *v;
+	size_t i;
+	*flags = 0;
+	*until = body_str(ev, "expires");
+	if (!json_is_array(list) || json_array_size(list) == 0) {
+		snprintf(err, errlen, "an approval must name what it approves: 'for' is a list of "
+			 "wipe, destroy, transfer, release (custody approve --for wipe,release)");
+		return -1;
+	}
+	json_array_foreach(list, i, v) {
+		unsigned f = json_is_string(v) ? action_flag(json_string_value(v)) : 0;
+		if (!f || (*flags & f)) {
+			snprintf(err, errlen, "approval 'for' entry %zu is not one of wipe, destroy, "
+				 "transfer, release, or is repeated", i + 1);
+			return -1;
+		}
+		*flags |= f;
+	}
+	time_t t;
+	if (!*until || wp_utc_parse(*until, &t) < 0 || strcmp(*until, ev->time) <= 0) {
+		snprintf(err, errlen, "an approval needs an 'expires' time (YYYY-MM-DDTHH:MM:SSZ, "
+			 "UTC) after its own time %s (custody approve --valid-days N)", ev->time);
+		return -1;
+	}
+	return 0;
+}
+
+/* An action needs an approval that names it and has not expired at the
+ * event's time (unless the policy requires none). */
+static int need_approval(const struct wp_asset_state *st, bool required, unsigned action,
+			 const struct wp_event *ev, char *err, size_t errlen)
+{
+	char want[64], have[64];
+	actions_text(action, want, sizeof(want));
+	if (!required)
+		return 0;
+	if (st->approved && !(st->approved_for & action)) {
+		actions_text(st->approved_for, have, sizeof(have));
+		snprintf(err, errlen, "the approval of %s (by %s) is for %s, not for %s; record an "
+			 "approval for it: 'wipeproof custody approve --asset %s --for %s --as "
+			 "<approver>' (R10)", st->asset, st->approver.name, have, want, st->asset, want);
+		return -1;
+	}
+	if (st->approved && strcmp(ev->time, st->approved_until) > 0) {
+		snprintf(err, errlen, "the approval of %s (by %s) expired at %s; record a new one: "
+			 "'wipeproof custody approve --asset %s --for %s --as <approver>' (R10)",
+			 st->asset, st->approver.name, st->approved_until, st->asset, want);
+		return -1;
+	}
+	if (st->approved)
 		return 0;
 	if (!st->requested)
 		snprintf(err, errlen, "asset %s has no approval to %s: record a request "
 			 "('wipeproof custody request --asset %s --as <requester>') and an approval "
 			 "('wipeproof custody approve --asset %s --as <approver>') first (R10)",
-			 st->asset, what, st->asset, st->asset);
+			 st->asset, want, st->asset, st->asset);
 	else
 		snprintf(err, errlen, "asset %s has no approval to %s; record one with "
-			 "'wipeproof custody approve --asset %s --as <approver>' (R10)",
-			 st->asset, what, st->asset);
+			 "'wipeproof custody approve --asset %s --for %s --as <approver>' (R10)",
+			 st->asset, want, st->asset, want);
 	return -1;
 }
 
@@ -261,13 +358,21 @@ static int check_request(const struct wp_asset_state *st, const struct wp_event 
 static int check_approve(const struct wp_asset_state *st, const struct wp_event *ev,
 			 char *err, size_t errlen)
 {
+	unsigned flags;
+	const char *until;
 	if (!st->requested) {
 		snprintf(err, errlen, "asset %s has no request to approve; record one first with "
 			 "'wipeproof custody request --asset %s --as <requester>'", st->asset, st->asset);
 		return -1;
 	}
-	if (st->approved) {
-		snprintf(err, errlen, "asset %s is already approved (by %s)", st->asset, st->approver.name);
+	if (approval_terms(ev, &flags, &until, err, errlen) < 0)
+		return -1;
+	/* a new approval may add actions or renew an expired one; the same
+	 * again is a mistake */
+	if (st->approved && strcmp(ev->time, st->approved_until) <= 0 &&
+	    (flags & ~st->approved_for) == 0) {
+		snprintf(err, errlen, "asset %s is already approved (by %s, until %s)", st->asset,
+			 st->approver.name, st->approved_until);
 		return -1;
 	}
 	if (same_person(&st->requester, &ev->actor)) {
@@ -308,7 +413,7 @@ static int check_wipe_start(const struct wp_asset_state *st, bool approval,
 			 body_str(ev, "serial"), st->asset, st->serial);
 		return -1;
 	}
-	return need_approval(st, approval, "wipe it", err, errlen);
+	return need_approval(st, approval, WP_APPROVE_WIPE, ev, err, errlen);
 }
 
 static int check_job(const struct wp_asset_state *st, const struct wp_event *ev,
@@ -468,7 +573,7 @@ static int check_destroyed(const struct wp_asset_state *st, bool approval,
 		return -1;
 	}
 	const char *photo = body_str(ev, "photo_sha256");
-	if (need_approval(st, approval, "destroy it", err, errlen) < 0 ||
+	if (need_approval(st, approval, WP_APPROVE_DESTROY, ev, err, errlen) < 0 ||
 	    want(ev, "method", true, sizeof(st->destroy_method), err, errlen) < 0)
 		return -1;
 	if (json_object_get(ev->body, "photo_sha256") && !is_sha256_hex(photo)) {
@@ -482,7 +587,7 @@ static int check_transfer(const struct wp_asset_state *st, bool approval,
 			  const struct wp_event *ev, char *err, size_t errlen)
 {
 	const char *digest = body_str(ev, "vendor_cert_sha256");
-	if (need_approval(st, approval, "hand it to a vendor", err, errlen) < 0 ||
+	if (need_approval(st, approval, WP_APPROVE_TRANSFER, ev, err, errlen) < 0 ||
 	    want(ev, "vendor", true, sizeof(st->vendor), err, errlen) < 0)
 		return -1;
 	if (json_object_get(ev->body, "vendor_cert_sha256") && !is_sha256_hex(digest)) {
@@ -496,8 +601,8 @@ static int check_transfer(const struct wp_asset_state *st, bool approval,
 	return 0;
 }
 
-static int check_release(const struct wp_asset_state *st, const struct wp_event *ev,
-			 char *err, size_t errlen)
+static int check_release(const struct wp_asset_state *st, bool approval,
+			 const struct wp_event *ev, char *err, size_t errlen)
 {
 	const char *to = body_str(ev, "to");
 	if (!one_of(to, release_targets)) {
@@ -515,7 +620,7 @@ static int check_release(const struct wp_asset_state *st, const struct wp_event 
 		snprintf(err, errlen, "asset %s was destroyed; it can only be released to dispose", st->asset);
 		return -1;
 	}
-	return 0;
+	return need_approval(st, approval, WP_APPROVE_RELEASE, ev, err, errlen);
 }
 
 static int check_policy(const struct wp_event *ev, char *err, size_t errlen)
@@ -550,7 +655,7 @@ static int check_kind(const struct wp_asset_state *st, bool approval, const stru
 	if (strcmp(k, WP_EV_TRANSFER) == 0)
 		return check_transfer(st, approval, ev, err, errlen);
 	if (strcmp(k, WP_EV_RELEASE) == 0)
-		return check_release(st, ev, err, errlen);
+		return check_release(st, approval, ev, err, errlen);
 	if (strcmp(k, WP_EV_FREESPACE) == 0)
 		return check_freespace(st, ev, err, errlen);
 	return want(ev, "text", true, 65536, err, errlen); /* note */
@@ -654,6 +759,12 @@ void wp_state_apply(struct wp_asset_state *st, const struct wp_event *ev)
 	} else if (strcmp(k, WP_EV_APPROVE) == 0) {
 		st->approved = true;
 		st->approver = ev->actor;
+		const char *until = "";
+		unsigned flags = 0;
+		char ignored[8];
+		approval_terms(ev, &flags, &until, ignored, sizeof(ignored));
+		st->approved_for = flags;
+		snprintf(st->approved_until, sizeof(st->approved_until), "%s", until ? until : "");
 	} else if (strcmp(k, WP_EV_DESTROYED) == 0) {
 		st->destroyed = true;
 		st->witness = ev->witness;

@@ -184,9 +184,15 @@ static int check_event(struct verifier *v, const struct wp_row *row, char *why, 
 	char msg[600];
 	if (!st)
 		return BAD("out of memory");
-	if (wp_rule_check(st, v->approval_required, ev, msg, sizeof(msg)) < 0)
+	/* the rules compare people by the id in their certificates */
+	struct wp_event who = *ev;
+	const struct signer *s = signer_find(v, ev->actor.fingerprint);
+	snprintf(who.actor.id, sizeof(who.actor.id), "%s", s ? s->person.id : "");
+	s = ev->witnessed ? signer_find(v, ev->witness.fingerprint) : NULL;
+	snprintf(who.witness.id, sizeof(who.witness.id), "%s", s ? s->person.id : "");
+	if (wp_rule_check(st, v->approval_required, &who, msg, sizeof(msg)) < 0)
 		return BAD("breaks a rule: %s", msg);
-	wp_state_apply(st, ev);
+	wp_state_apply(st, &who);
 	if (strcmp(ev->kind, WP_EV_POLICY) == 0)
 		v->approval_required = wp_policy_approval(ev);
 	if (v->anchor_seq == ev->seq && strcmp(v->anchor_hash, ev->hash) != 0)

@@ -12,7 +12,7 @@ CA="$WIPEPROOF_KEYS/ca.pem"
 A=PC-0920
 custody intake --as "$OPERATOR" --asset $A --serial SN-920 --model "HDD 920" >/dev/null || fail intake
 custody request --as "$OPERATOR" --asset $A >/dev/null || fail request
-custody approve --as "$APPROVER" --asset $A >/dev/null || fail approve
+custody approve --as "$APPROVER" --asset $A --for destroy,release >/dev/null || fail approve
 custody destroy --as "$OPERATOR" --asset $A --method shred --witness "$WITNESS" >/dev/null || fail destroy
 mkdir "$WP_TMP/c"
 expect_exit 0 "$WIPEPROOF" cert issue --asset $A --as "$OPERATOR" --output "$WP_TMP/c"

@@ -65,7 +65,7 @@ expect_exit 0 custody intake --as "$LONG_OP" --asset "HDD-2026-TOKYO-000124" \
 	--serial "WD-WCC4N7XXXXXX-0123456789" --model "WDC WD40EFRX-68N32N0 Red Plus 4TB NAS Hard Drive" \
 	--owner "経理本部 財務部 (Finance)" --reason disposal
 expect_exit 0 custody request --as "$LONG_OP" --asset "HDD-2026-TOKYO-000124"
-expect_exit 0 custody approve --as "$LONG_AP" --asset "HDD-2026-TOKYO-000124"
+expect_exit 0 custody approve --as "$LONG_AP" --asset "HDD-2026-TOKYO-000124" --for destroy,release
 expect_exit 0 custody destroy --as "$LONG_OP" --asset "HDD-2026-TOKYO-000124" --method shred \
 	--witness "$LONG_WI"
 mkdir -p "$WP_TMP/destroyed"

@@ -83,7 +83,7 @@ expect_exit 0 custody intake --as "$OPERATOR" --asset PC-9 --serial SN-9 --model
 expect_exit 3 "$WIPEPROOF" cert issue --asset PC-9 --as "$OPERATOR"
 expect_in "no recorded destruction" "$ERR"
 expect_exit 0 custody request --as "$OPERATOR" --asset PC-9
-expect_exit 0 custody approve --as "$APPROVER" --asset PC-9
+expect_exit 0 custody approve --as "$APPROVER" --asset PC-9 --for destroy,release
 expect_exit 0 custody destroy --as "$OPERATOR" --asset PC-9 --method shred --witness "$WITNESS"
 expect_exit 3 "$WIPEPROOF" cert issue --asset PC-9 --as "$WITNESS" --output "$WP_TMP"
 expect_in "role 'witness'" "$ERR"

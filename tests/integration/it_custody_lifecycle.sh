@@ -33,7 +33,7 @@ expect_exit 3 custody approve --as "$OPERATOR" --asset $A
 expect_in "role 'operator', which may not record 'approve' events" "$ERR"
 expect_exit 3 custody approve --as "$WITNESS" --asset $A
 expect_in "role 'witness'" "$ERR"
-expect_exit 0 custody approve --as "$APPROVER2" --asset $A --comment "承認します"
+expect_exit 0 custody approve --as "$APPROVER2" --asset $A --for destroy,transfer,release --comment "承認します"
 expect_in "recorded seq 3: approve" "$OUT"
 
 expect_exit 2 custody destroy --as "$OPERATOR" --asset $A --method shred

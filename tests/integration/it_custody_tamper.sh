@@ -10,7 +10,7 @@ wp_custody_people
 A=PC-0100
 custody intake --as "$OPERATOR" --asset $A --serial SN-100 --model M --owner 開発部 >/dev/null || fail intake
 custody request --as "$OPERATOR" --asset $A >/dev/null || fail request
-custody approve --as "$APPROVER" --asset $A >/dev/null || fail approve
+custody approve --as "$APPROVER" --asset $A --for destroy,release >/dev/null || fail approve
 custody destroy --as "$OPERATOR" --asset $A --method crush --witness "$WITNESS" >/dev/null || fail destroy
 custody note --as "$WITNESS" --asset $A --text "立会い完了" >/dev/null || fail note
 custody release --as "$OPERATOR" --asset $A --to dispose >/dev/null || fail release

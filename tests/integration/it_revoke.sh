@@ -22,7 +22,7 @@ person_file() { # person_file NAME EXT
 destroyed_cert() { # destroyed_cert TAG OPERATOR: a certified destruction; prints the JSON path
 	custody intake --as "$2" --asset "$1" --serial "S-$1" --model M >/dev/null || fail "intake $1"
 	custody request --as "$2" --asset "$1" >/dev/null || fail "request $1"
-	custody approve --as "$APPROVER" --asset "$1" >/dev/null || fail "approve $1"
+	custody approve --as "$APPROVER" --asset "$1" --for destroy,release >/dev/null || fail "approve $1"
 	custody destroy --as "$2" --witness "$WITNESS" --asset "$1" --method shred >/dev/null ||
 		fail "destroy $1"
 	"$WIPEPROOF" cert issue --as "$2" --asset "$1" --json </dev/null | jq -r .certificate

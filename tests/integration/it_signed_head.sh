@@ -34,7 +34,7 @@ expect_exit 0 custody verify --anchor "$WP_TMP/head.json"
 
 # ---- a certificate, whose head at issue is in it
 expect_exit 0 custody request --as "$OPERATOR" --asset H-1
-expect_exit 0 custody approve --as "$APPROVER" --asset H-1
+expect_exit 0 custody approve --as "$APPROVER" --asset H-1 --for destroy,release
 expect_exit 0 custody destroy --as "$OPERATOR" --witness "$WITNESS" --asset H-1 --method shred
 json=$("$WIPEPROOF" cert issue --as "$OPERATOR" --asset H-1 --json </dev/null | jq -r .certificate)
 cseq=$(jq .ledger.seq "$json")

@@ -21,7 +21,7 @@ person_file() { # person_file NAME EXT
 
 custody intake --as "$OPERATOR" --asset T-1 --serial S-T1 --model M >/dev/null || fail intake
 custody request --as "$OPERATOR" --asset T-1 >/dev/null || fail request
-custody approve --as "$APPROVER" --asset T-1 >/dev/null || fail approve
+custody approve --as "$APPROVER" --asset T-1 --for destroy,release >/dev/null || fail approve
 custody destroy --as "$OPERATOR" --witness "$WITNESS" --asset T-1 --method shred >/dev/null || fail destroy
 expect_exit 0 "$WIPEPROOF" cert issue --as "$OPERATOR" --asset T-1
 expect_in "it needs a second signature" "$OUT"
@@ -85,7 +85,7 @@ expect_in "VALID — ONE signature, by $OPERATOR (operator, the issuer) — no s
 # ---- a validator's signature by the issuer themselves is refused
 expect_exit 0 custody intake --as "$APPROVER" --asset T-2 --serial S-T2 --model M
 expect_exit 0 custody request --as "$APPROVER" --asset T-2
-expect_exit 0 custody approve --as "$APPROVER2" --asset T-2
+expect_exit 0 custody approve --as "$APPROVER2" --asset T-2 --for destroy,release
 expect_exit 0 custody destroy --as "$APPROVER" --witness "$WITNESS" --asset T-2 --method shred
 mkdir "$WP_TMP/t2"
 expect_exit 0 "$WIPEPROOF" cert issue --as "$APPROVER" --asset T-2 --output "$WP_TMP/t2"

@@ -310,6 +310,15 @@ static X509 *operator_cert(EVP_PKEY *key, X509 *issuer, EVP_PKEY *issuer_key, lo
 	X509_gmtime_adj(X509_getm_notAfter(c), until);
 	X509_set_pubkey(c, key);
 	X509_set_issuer_name(c, X509_get_subject_name(issuer ? issuer : c));
+	/* the extensions every person's certificate has (wp_cert_check
+	 * requires them), so that only the issuer or the dates are wrong */
+	X509V3_CTX ctx;
+	X509V3_set_ctx(&ctx, issuer ? issuer : c, c, NULL, NULL, 0);
+	X509_EXTENSION *bc = X509V3_EXT_conf_nid(NULL, &ctx, NID_basic_constraints, "critical,CA:FALSE");
+	X509_EXTENSION *ku = X509V3_EXT_conf_nid(NULL, &ctx, NID_key_usage, "critical,digitalSignature");
+	ck_assert(bc && ku && X509_add_ext(c, bc, -1) && X509_add_ext(c, ku, -1));
+	X509_EXTENSION_free(bc);
+	X509_EXTENSION_free(ku);
 	ck_assert(X509_sign(c, issuer_key ? issuer_key : key, EVP_sha256()));
 	return c;
 }

@@ -112,7 +112,11 @@ static struct wp_ledger *fresh_ledger(void)
 static int add(struct wp_ledger *l, struct wp_identity *who, const char *kind, const char *asset,
 	       json_t *body)
 {
-	json_t *b = body ? body : json_object();
+	/* an approval names what it allows and until when (custody/README.md) */
+	json_t *b = body ? body : strcmp(kind, WP_EV_APPROVE) == 0
+		? json_pack("{s:[s,s,s,s], s:s}", "for", "wipe", "destroy", "transfer", "release",
+			    "expires", "2099-01-01T00:00:00Z")
+		: json_object();
 	int rc = wp_custody_append(l, who, kind, asset, b, NULL, NULL, err, sizeof(err));
 	json_decref(b);
 	return rc;

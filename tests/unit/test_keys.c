@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -262,6 +263,41 @@ START_TEST(revoked_key)
 }
 END_TEST
 
+/* A process that holds a private key writes no core dump (issue 22 item
+ * 10): the kernel's own flag, read back with prctl. */
+START_TEST(no_core_dump_with_a_key)
+{
+	struct wp_identity *id = NULL;
+	ck_assert_int_eq(wp_identity_load(dir, "山田 太郎", NULL, &id, err, sizeof(err)), 0);
+	ck_assert_int_eq(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 0);
+	wp_identity_free(id);
+}
+END_TEST
+
+/* One spelling per person (issue 22 item 7). */
+START_TEST(names_normalised)
+{
+	char out[WP_NAME_MAX];
+	wp_name_normalise("  Taro \t Yamada ", out, sizeof(out));
+	ck_assert_str_eq(out, "Taro Yamada");
+	wp_name_normalise("山田\u3000太郎\u3000", out, sizeof(out));
+	ck_assert_str_eq(out, "山田 太郎");
+	ck_assert(wp_name_same("Taro Yamada", "Taro Yamada "));
+	ck_assert(wp_name_same("Taro\u00a0Yamada", "Taro Yamada"));
+	ck_assert(!wp_name_same("Taro Yamada", "Taro Yamad"));
+	ck_assert(!wp_name_same("", " "));
+	ck_assert_int_eq(wp_name_check("--name", "Taro Yamada", err, sizeof(err)), 0);
+	ck_assert_int_eq(wp_name_check("--name", "Taro Yamada ", err, sizeof(err)), -1);
+	ck_assert_int_eq(wp_name_check("--name", "Jose\xcc\x81", err, sizeof(err)), -1); /* U+0301 */
+	ck_assert_msg(strstr(err, "U+0301"), "%s", err);
+	ck_assert_int_eq(wp_name_check("--name", "Jos\xc3\xa9", err, sizeof(err)), 0); /* é, NFC */
+	ck_assert_int_eq(wp_name_check("--name", "\xff", err, sizeof(err)), -1);
+	ck_assert_int_eq(wp_id_check("E01234", err, sizeof(err)), 0);
+	ck_assert_int_eq(wp_id_check("E 1", err, sizeof(err)), -1);
+	ck_assert_int_eq(wp_id_check("", err, sizeof(err)), -1);
+}
+END_TEST
+
 START_TEST(roles)
 {
 	enum wp_role r;
@@ -309,6 +345,8 @@ int main(void)
 	tcase_add_test(tc, passphrase_file_open_refused);
 	tcase_add_test(tc, key_folder_open_refused);
 	tcase_add_test(tc, revoked_key);
+	tcase_add_test(tc, no_core_dump_with_a_key);
+	tcase_add_test(tc, names_normalised);
 	suite_add_tcase(s, tc);
 	int rc = wp_run_suite(s);
 	char cmd[128];

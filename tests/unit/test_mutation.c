@@ -287,6 +287,10 @@ static void add(struct wp_ledger *l, struct wp_identity *who, struct wp_identity
 	json_decref(body);
 }
 
+/* an approval names what it allows and until when (custody/README.md) */
+#define APPROVAL() json_pack("{s:[s,s], s:s}", "for", "wipe", "destroy", "expires", \
+			     "2099-01-01T00:00:00Z")
+
 /* Ten events of every shape: plain, approved by another person, witnessed. */
 static void small_ledger(const char *path)
 {
@@ -295,13 +299,13 @@ static void small_ledger(const char *path)
 	ck_assert_int_eq(wp_ledger_open(path, &l, err, sizeof(err)), 0);
 	add(l, op, NULL, WP_EV_INTAKE, "PC-1", json_pack("{s:s, s:s}", "serial", "S1", "model", "X1"));
 	add(l, op, NULL, WP_EV_REQUEST, "PC-1", json_object());
-	add(l, boss, NULL, WP_EV_APPROVE, "PC-1", json_object());
+	add(l, boss, NULL, WP_EV_APPROVE, "PC-1", APPROVAL());
 	add(l, op, NULL, WP_EV_WIPE_START, "PC-1", json_pack("{s:s, s:s}", "job_id", "j1", "serial", "S1"));
 	add(l, op, NULL, WP_EV_WIPE_END, "PC-1", json_pack("{s:s, s:s}", "job_id", "j1", "result",
 							   "sanitized"));
 	add(l, op, NULL, WP_EV_INTAKE, "PC-2", json_pack("{s:s, s:s}", "serial", "S2", "model", "壊"));
 	add(l, op, NULL, WP_EV_REQUEST, "PC-2", json_object());
-	add(l, boss, NULL, WP_EV_APPROVE, "PC-2", json_object());
+	add(l, boss, NULL, WP_EV_APPROVE, "PC-2", APPROVAL());
 	add(l, op, wit, WP_EV_DESTROYED, "PC-2", json_pack("{s:s}", "method", "shred"));
 	add(l, op, NULL, WP_EV_NOTE, "PC-1", json_pack("{s:s}", "text", "返却 ok"));
 	wp_ledger_close(l);
