@@ -127,7 +127,7 @@ const OID = {
   sha256: '2.16.840.1.101.3.4.2.1', data: '1.2.840.113549.1.7.1', signedData: '1.2.840.113549.1.7.2',
   contentType: '1.2.840.113549.1.9.3', messageDigest: '1.2.840.113549.1.9.4',
   signingTime: '1.2.840.113549.1.9.5', cn: '2.5.4.3', o: '2.5.4.10', title: '2.5.4.12',
-  role: '2.5.4.72', basicConstraints: '2.5.29.19',
+  role: '2.5.4.72', basicConstraints: '2.5.29.19', keyUsage: '2.5.29.15',
 };
 
 /* ---- X.509 ---------------------------------------------------------- */
@@ -152,15 +152,20 @@ function parseCert(der) {
   const [nb, na] = derChildren(validity);
   const [spkiAlg] = derChildren(spki);
   const [keyType, curve] = derChildren(spkiAlg);
-  let isCA = false;
+  let isCA = false, hasBasicConstraints = false, digitalSignature = false;
   for (; i < f.length; i++)
     if (f[i].tag === 0xa3)
       for (const ext of derChildren(derChildren(f[i])[0])) {
         const parts = derChildren(ext);
-        if (oid(parts[0]) !== OID.basicConstraints) continue;
-        const bc = derParse(parts[parts.length - 1].value);
-        const inner = derChildren(bc);
-        isCA = inner.length > 0 && inner[0].tag === 0x01 && inner[0].value[0] === 0xff;
+        const value = derParse(parts[parts.length - 1].value);
+        if (oid(parts[0]) === OID.basicConstraints) {
+          const inner = derChildren(value);
+          hasBasicConstraints = true;
+          isCA = inner.length > 0 && inner[0].tag === 0x01 && inner[0].value[0] === 0xff;
+        } else if (oid(parts[0]) === OID.keyUsage) {
+          /* BIT STRING: unused-bits byte, then bit 0 (digitalSignature) first */
+          digitalSignature = value.tag === 0x03 && value.value.length > 1 && (value.value[1] & 0x80) !== 0;
+        }
       }
   if (oid(derChildren(sigAlg)[0]) !== OID.ecdsaSha256 || oid(derChildren(alg)[0]) !== OID.ecdsaSha256)
     throw new Error('not signed with ecdsa-with-SHA256');
@@ -169,7 +174,7 @@ function parseCert(der) {
   return {
     der, tbs: tbs.bytes, sig: sigVal.value.subarray(1), serial: serial.bytes,
     issuer: issuer.bytes, subject: subject.bytes, spki: spki.bytes,
-    notBefore: derTime(nb), notAfter: derTime(na), isCA,
+    notBefore: derTime(nb), notAfter: derTime(na), isCA, hasBasicConstraints, digitalSignature,
     name: names[OID.cn] || '', org: names[OID.o] || '', title: names[OID.title] || '',
     role: names[OID.role] || '',
   };
@@ -257,6 +262,10 @@ async function checkSigner(cert, at, when, roles = MAY_ISSUE, what = 'sign a cer
   const who = `${cert.name} (fingerprint ${cert.fingerprint.slice(0, 16)})`;
   if (cert.isCA || !equal(cert.issuer, ca.subject) || !(await verifySig(ca.spki, cert.sig, cert.tbs)))
     invalid(`signer ${who} was not certified by this CA`);
+  /* a person's certificate says CA:FALSE and allows digital signatures
+   * (wp_cert_check) */
+  if (!cert.hasBasicConstraints || !cert.digitalSignature)
+    invalid(`signer ${who}: the certificate is not a person's signing certificate (CA:FALSE and digitalSignature required)`);
   if (at < cert.notBefore || at > cert.notAfter || at < ca.notBefore || at > ca.notAfter)
     invalid(`signer ${who} was not certified by this CA on ${when}: certificate not valid then`);
   const r = revocationOf(cert);
@@ -450,6 +459,15 @@ async function verify({ qr, json, p7s, validator }) {
     details.push(`document: canonical and complete, SHA-256 ${hex(await sha256(json))}`);
     if (s.signer.fingerprint !== doc.issued_by.fingerprint)
       invalid(`signed by ${s.signer.name}, but the document names ${doc.issued_by.name} as its issuer`);
+    /* what the document says of its issuer is what the CA certified (the
+     * fingerprint alone would leave the rest to the signer's word) */
+    for (const [path, what, certified] of [['issued_by.name', 'issuer name', s.signer.name],
+      ['issued_by.title', 'issuer title', s.signer.title], ['issued_by.role', 'issuer role', s.signer.role],
+      ['organisation', 'organisation', s.signer.org]]) {
+      const said = member(doc, path) || '';
+      if (said !== certified)
+        invalid(`the document's ${what} '${said}' is not the signer's certificate's '${certified}'`);
+    }
     /* a two-person certificate needs the validator's second signature
      * (certs/README.md, "Two signatures") */
     const policy = doc.signing && doc.signing.policy;

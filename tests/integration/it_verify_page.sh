@@ -134,6 +134,21 @@ expect_in "revoked" "$PAGE_REASON"
 expect_both INVALID "$WP_TMP/revoked.html" "$CA" "" "" "$qr"
 expect_in "revoked" "$PAGE_REASON"
 
+# the document names another issuer than the key that signed it: a holder
+# of the operator's key signs a copy naming the approver (stock openssl)
+forged="$WP_TMP/forged.json"
+jq -cS --arg n "$APPROVER" '.issued_by.name = $n' "$json" | tr -d '\n' >"$forged"
+opfpr=$("$WIPEPROOF" keys list --json | jq -r --arg n "$OPERATOR" '.people[] | select(.name == $n) | .fingerprint' | head -1)
+for _ in $(seq 20); do # until the signature has the one spelling wipeproof accepts (low s)
+	openssl cms -sign -binary -in "$forged" -signer "$WIPEPROOF_KEYS/people/$opfpr.pem" \
+		-inkey "$WIPEPROOF_KEYS/people/$opfpr.key" -outform PEM -out "$forged.p7s" 2>/dev/null ||
+		fail "openssl cms -sign"
+	"$WIPEPROOF" cert verify "$forged" --sig "$forged.p7s" --ca "$CA" 2>&1 |
+		grep -q "not the signer's certificate's" && break
+done
+expect_both INVALID "$page" "$CA" "$forged" "$forged.p7s" ""
+expect_in "issuer name '$APPROVER' is not the signer's certificate's '$OPERATOR'" "$PAGE_REASON"
+
 # a look-alike CA: same organisation name, another key
 other="$WP_TMP/lookalike"
 WIPEPROOF_KEYS=$other "$WIPEPROOF" keys init-ca --org "株式会社テスト" --no-passphrase >/dev/null ||
