@@ -301,6 +301,9 @@ json_t *wp_cert_build(const struct wp_cert_inputs *in)
 				"ledger", "seq", (json_int_t)in->head_seq, "head_hash", in->head_hash);
 	if (!doc)
 		return NULL;
+	/* which ledger: a certificate cannot be matched against another one */
+	if (in->ledger_id && in->ledger_id[0])
+		json_object_set_new(json_object_get(doc, "ledger"), "id", json_string(in->ledger_id));
 	int rc = json_object_set_new(doc, "sanitization", in->job ? wipe_sanitization(in)
 								    : destroy_sanitization(in));
 	rc |= json_object_set_new(doc, "verification", in->job ? wipe_verification(in->job)

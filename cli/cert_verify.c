@@ -116,8 +116,11 @@ struct cert_event {
 	uint64_t seq;
 };
 
-static int find_event(const struct wp_event *ev, void *ctx)
+/* Called by the verified pass for every event of the certificate's asset:
+ * the lookup sees exactly the rows verification checked. */
+static int find_event(const struct wp_event *ev, const struct wp_asset_state *st, void *ctx)
 {
+	(void)st;
 	struct cert_event *f = ctx;
 	const char *id = json_string_value(json_object_get(ev->body, "certificate_id"));
 	const char *sha = json_string_value(json_object_get(ev->body, "certificate_sha256"));
@@ -133,17 +136,17 @@ static int check_ledger(struct check *c, const char *path, X509 *ca)
 	struct wp_ledger *l = NULL;
 	struct wp_custody_report report;
 	long long seq = wp_certdoc_int(c->doc, "ledger.seq");
+	const char *doc_id = wp_certdoc_str(c->doc, "ledger.id");
 	if (wp_ledger_open_readonly(path, &l, err, sizeof(err)) < 0) {
 		fprintf(stderr, "wipeproof: cert verify: %s\n", err);
 		c->code = WP_EXIT_FAILED;
 		return -1;
 	}
 	snprintf(anchor, sizeof(anchor), "%s@%lld", wp_certdoc_str(c->doc, "ledger.head_hash"), seq);
-	int rc = wp_custody_verify(l, ca, seq > 0 ? anchor : NULL, &report, err, sizeof(err));
 	struct cert_event f = { wp_certdoc_str(c->doc, "certificate_id"), c->sha, 0 };
-	if (rc == 0)
-		rc = wp_custody_each(l, wp_certdoc_str(c->doc, "asset.tag"), find_event, &f, err,
-				     sizeof(err));
+	/* one pass: verification and the lookup of the certificate event */
+	int rc = wp_custody_replay(l, ca, seq > 0 ? anchor : NULL, wp_certdoc_str(c->doc, "asset.tag"),
+				   find_event, &f, &report, err, sizeof(err));
 	wp_ledger_close(l);
 	if (rc == WP_CUSTODY_BROKEN) {
 		char why[1600];
@@ -158,9 +161,17 @@ static int check_ledger(struct check *c, const char *path, X509 *ca)
 	if (f.seq == 0)
 		return invalid(c, "the ledger holds no certificate event with this certificate's id and "
 			       "SHA-256: it was not issued from this ledger, or was changed");
+	if (doc_id[0] && strcmp(doc_id, report.ledger_id) != 0)
+		return invalid(c, "the certificate names another ledger (its ledger id differs from "
+			       "this ledger's): it was issued from another ledger");
 	detail(c, "ledger: %llu events verify; the head at issue (seq %lld) is in the chain; "
 	       "certificate event at seq %llu", (unsigned long long)report.events, seq,
 	       (unsigned long long)f.seq);
+	if (report.ledger_id[0])
+		detail(c, "ledger id: %s", report.ledger_id);
+	else
+		detail(c, "no ledger id (the ledger was created before wipeproof put one in its "
+		       "first event)");
 	return 0;
 }
 

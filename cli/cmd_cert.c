@@ -48,7 +48,8 @@ static int cert_issue(const struct wp_kopts *o)
 	int code = WP_EXIT_FAILED;
 	if (wp_identity_load(wp_keys_dir_resolve(o->keys_dir), who, o->passphrase_file, &id, err,
 			     sizeof(err)) < 0 ||
-	    wp_ledger_open(wp_ledger_path_resolve(o->ledger), &l, err, sizeof(err)) < 0) {
+	    wp_ledger_open(wp_ledger_path_resolve(o->ledger), &l, err, sizeof(err)) < 0 ||
+	    wp_ledger_set_ca(l, wp_identity_ca(id), err, sizeof(err)) < 0) {
 		fprintf(stderr, "wipeproof: cert issue: %s\n", err);
 		goto out;
 	}

@@ -86,9 +86,9 @@ static const struct {
 	{ "custody", "transfer", WRITE "asset vendor vendor-cert comment" },
 	{ "custody", "release", WRITE "asset to comment" },
 	{ "custody", "note", WRITE "asset text" },
-	{ "custody", "log", "ledger asset json" },
-	{ "custody", "show", "ledger json" },
-	{ "custody", "export", "ledger format owner since output" },
+	{ "custody", "log", "ledger keys ca asset json" },
+	{ "custody", "show", "ledger keys ca json" },
+	{ "custody", "export", "ledger keys ca format owner since output" },
 	{ "custody", "verify", "ledger keys ca anchor json" },
 	{ "custody", "head", "ledger json" },
 	{ "cert", "issue", WRITE "asset output location contact" },
@@ -347,19 +347,21 @@ static const char usage_custody[] =
 	"  release --asset TAG --to dispose|lease-return|reuse|repair [--comment C]\n"
 	"  note --asset TAG --text TEXT\n"
 	"\n"
-	"Reading (no private key, no root):\n"
+	"Reading (no private key, no root; log, show and export print only what\n"
+	"verifies against the CA, and refuse a ledger that does not):\n"
 	"  log [--asset TAG] [--json]            every event, in order\n"
 	"  show TAG [--json]                     an asset's state and history\n"
 	"  export --format csv|json [--owner X] [--since YYYY-MM-DD] [--output FILE]\n"
 	"                                        CSV: UTF-8 with BOM, for Excel\n"
 	"  verify [--anchor HASH@SEQ] [--ca FILE] [--json]\n"
 	"                                        check every hash, signature, role and rule\n"
-	"  head [--json]                         HASH@SEQ of the last event\n"
+	"  head [--json]                         HASH@SEQ of the last event (and the ledger id)\n"
 	"\n"
 	"  --ledger PATH            ledger (default $WIPEPROOF_LEDGER, else /var/lib/wipeproof/ledger.db)\n"
 	"  --keys DIR               key store (default $WIPEPROOF_KEYS, else /etc/wipeproof/keys)\n"
 	"  --passphrase-file F      passphrase of --as PERSON's key, if encrypted\n"
-	"  --ca FILE                CA certificate for verify (default DIR/ca.pem of --keys)\n"
+	"  --ca FILE                CA certificate for verify, log, show, export\n"
+	"                           (default DIR/ca.pem of --keys)\n"
 	"\n"
 	"Exit status: 0 done (verify: the ledger verifies); 1 failed; 2 usage;\n"
 	"3 refused by a custody rule or role; 4 the ledger does not verify.\n"

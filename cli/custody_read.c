@@ -5,9 +5,27 @@
  */
 #include "custody_cli.h"
 
+#include "i18n.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+static int load_ca(const struct wp_kopts *o, X509 **ca)
+{
+	char err[1536], path[4200];
+	if (o->ca)
+		snprintf(path, sizeof(path), "%s", o->ca);
+	else
+		snprintf(path, sizeof(path), "%s/ca.pem", wp_keys_dir_resolve(o->keys_dir));
+	if (wp_cert_load(path, ca, err, sizeof(err)) < 0) {
+		fprintf(stderr, "wipeproof: custody %s: CA certificate: %s; give --ca FILE\n", o->sub,
+			err);
+		return -1;
+	}
+	return 0;
+}
 
 static struct wp_ledger *open_for_reading(const struct wp_kopts *o)
 {
@@ -18,6 +36,34 @@ static struct wp_ledger *open_for_reading(const struct wp_kopts *o)
 		return NULL;
 	}
 	return l;
+}
+
+/* log, show and export print only what one verified pass over the whole
+ * chain checked (custody.h, wp_custody_replay): the handle verifies every
+ * read against the CA. */
+static struct wp_ledger *open_verified(const struct wp_kopts *o, int *code)
+{
+	char err[1024];
+	X509 *ca = NULL;
+	*code = WP_EXIT_FAILED;
+	if (load_ca(o, &ca) < 0)
+		return NULL;
+	struct wp_ledger *l = open_for_reading(o);
+	if (l && wp_ledger_set_ca(l, ca, err, sizeof(err)) < 0) {
+		fprintf(stderr, "wipeproof: custody %s: %s\n", o->sub, err);
+		wp_ledger_close(l);
+		l = NULL;
+	}
+	X509_free(ca);
+	return l;
+}
+
+/* A reader's failure: a ledger that does not verify is exit 4, like verify. */
+static int read_failed(const struct wp_kopts *o, int rc, const char *err)
+{
+	fprintf(stderr, "wipeproof: custody %s: %s%s\n", o->sub, err, rc == WP_CUSTODY_BROKEN
+		? "; nothing is shown from a ledger that does not verify" : "");
+	return wp_custody_exit(rc);
 }
 
 static void print_json(json_t *o)
@@ -40,14 +86,28 @@ void wp_event_print(FILE *out, const struct wp_event *ev)
 	free(body);
 }
 
-/* ---- log ----------------------------------------------------------------- */
-
-static int log_line(const struct wp_event *ev, void *ctx)
+/* The same line as wp_event_print, from wp_event_to_json's object. */
+static void wp_event_json_print(FILE *out, const json_t *e)
 {
-	(void)ctx;
-	wp_event_print(stdout, ev);
-	return 0;
+	const json_t *a = json_object_get(e, "actor"), *w = json_object_get(e, "witness");
+	const char *asset = json_string_value(json_object_get(e, "asset"));
+	char *body = json_dumps(json_object_get(e, "body"), JSON_COMPACT | JSON_SORT_KEYS);
+	fprintf(out, "%5lld  %s  %-11s %-14s %s (%s, %s)",
+		(long long)json_integer_value(json_object_get(e, "seq")),
+		json_string_value(json_object_get(e, "time")),
+		json_string_value(json_object_get(e, "kind")), asset && asset[0] ? asset : "-",
+		json_string_value(json_object_get(a, "name")),
+		json_string_value(json_object_get(a, "title")),
+		json_string_value(json_object_get(a, "role")));
+	if (w)
+		fprintf(out, " witness %s (%s, %s)", json_string_value(json_object_get(w, "name")),
+			json_string_value(json_object_get(w, "title")),
+			json_string_value(json_object_get(w, "role")));
+	fprintf(out, "  %s\n", body ? body : "{}");
+	free(body);
 }
+
+/* ---- log ----------------------------------------------------------------- */
 
 static int log_json(const struct wp_event *ev, void *ctx)
 {
@@ -58,19 +118,27 @@ static int log_json(const struct wp_event *ev, void *ctx)
 int wp_custody_log(const struct wp_kopts *o)
 {
 	char err[1024];
-	struct wp_ledger *l = open_for_reading(o);
+	int code;
+	struct wp_ledger *l = open_verified(o, &code);
 	if (!l)
-		return WP_EXIT_FAILED;
-	json_t *arr = o->json ? json_array() : NULL;
-	int rc = wp_custody_each(l, o->asset, arr ? log_json : log_line, arr, err, sizeof(err));
+		return code;
+	/* collected first: nothing is printed unless the whole chain verifies */
+	json_t *arr = json_array();
+	int rc = wp_custody_each(l, o->asset, log_json, arr, err, sizeof(err));
 	wp_ledger_close(l);
 	if (rc != 0) {
 		json_decref(arr);
-		fprintf(stderr, "wipeproof: custody log: %s\n", err);
-		return WP_EXIT_FAILED;
+		return read_failed(o, rc, err);
 	}
-	if (arr)
+	if (o->json) {
 		print_json(json_pack("{s:o}", "events", arr));
+		return WP_EXIT_OK;
+	}
+	size_t i;
+	json_t *e;
+	json_array_foreach(arr, i, e)
+		wp_event_json_print(stdout, e);
+	json_decref(arr);
 	return WP_EXIT_OK;
 }
 
@@ -136,6 +204,19 @@ static void print_state(const struct wp_asset_state *st)
 	printf("history:\n");
 }
 
+struct show_ctx {
+	struct wp_asset_state st;
+	json_t *events;
+};
+
+static int show_one(const struct wp_event *ev, const struct wp_asset_state *st, void *ctx)
+{
+	struct show_ctx *sc = ctx;
+	sc->st = *st;
+	json_array_append_new(sc->events, wp_event_to_json(ev));
+	return 0;
+}
+
 int wp_custody_show(const struct wp_kopts *o)
 {
 	char err[1024];
@@ -143,24 +224,32 @@ int wp_custody_show(const struct wp_kopts *o)
 		fprintf(stderr, "wipeproof: custody show needs an asset tag: 'wipeproof custody show TAG'\n");
 		return WP_EXIT_USAGE;
 	}
-	struct wp_ledger *l = open_for_reading(o);
+	int code;
+	struct wp_ledger *l = open_verified(o, &code);
 	if (!l)
-		return WP_EXIT_FAILED;
-	struct wp_asset_state st;
-	json_t *events = json_array();
-	int rc = wp_custody_state(l, o->operand, &st, err, sizeof(err));
-	if (rc == 0 && !st.exists) {
+		return code;
+	/* the state and the history from the same verified pass */
+	struct show_ctx sc = { .events = json_array() };
+	snprintf(sc.st.asset, sizeof(sc.st.asset), "%s", o->operand);
+	struct wp_custody_report *rep = malloc(sizeof(*rep));
+	X509 *ca = wp_ledger_ca(l);
+	int rc = rep ? wp_custody_replay(l, ca, NULL, o->operand, show_one, &sc, rep, err,
+					 sizeof(err))
+		     : WP_CUSTODY_ERROR;
+	if (!rep)
+		snprintf(err, sizeof(err), "out of memory");
+	free(rep);
+	if (rc == 0 && !sc.st.exists) {
 		snprintf(err, sizeof(err), "asset %s is not in the ledger %s; 'wipeproof custody log' "
 			 "lists what is", o->operand, wp_ledger_path(l));
-		rc = -1;
+		rc = WP_CUSTODY_ERROR;
 	}
-	if (rc == 0)
-		rc = wp_custody_each(l, o->operand, log_json, events, err, sizeof(err));
 	wp_ledger_close(l);
+	json_t *events = sc.events;
+	struct wp_asset_state st = sc.st;
 	if (rc != 0) {
 		json_decref(events);
-		fprintf(stderr, "wipeproof: custody show: %s\n", err);
-		return WP_EXIT_FAILED;
+		return read_failed(o, rc, err);
 	}
 	if (o->json) {
 		json_t *j = state_json(&st);
@@ -200,7 +289,8 @@ int wp_custody_export(const struct wp_kopts *o)
 			strerror(errno), errno == EEXIST ? " (not overwriting it; remove it first)" : "");
 		return WP_EXIT_FAILED;
 	}
-	struct wp_ledger *l = open_for_reading(o);
+	int code = WP_EXIT_FAILED;
+	struct wp_ledger *l = open_verified(o, &code);
 	struct wp_export_filter filter = { .owner = o->owner, .since = o->since };
 	json_t *j = NULL;
 	int rc = l ? 0 : WP_CUSTODY_ERROR;
@@ -215,12 +305,14 @@ int wp_custody_export(const struct wp_kopts *o)
 	json_decref(j);
 	wp_ledger_close(l);
 	if (l && rc != 0)
-		fprintf(stderr, "wipeproof: custody export: %s\n", err);
+		read_failed(o, rc, err);
 	if (out != stdout && fclose(out) != 0 && rc == 0) {
 		fprintf(stderr, "wipeproof: custody export: cannot write %s: %s\n", o->output, strerror(errno));
 		rc = WP_CUSTODY_ERROR;
 	}
-	return rc == 0 ? WP_EXIT_OK : WP_EXIT_FAILED;
+	if (rc != 0 && out != stdout)
+		unlink(o->output); /* no half export, and none of a ledger that does not verify */
+	return rc == 0 ? WP_EXIT_OK : l ? wp_custody_exit(rc) : code;
 }
 
 /* ---- verify and head ----------------------------------------------------- */
@@ -231,8 +323,9 @@ static void print_report(const struct wp_kopts *o, const struct wp_custody_repor
 	if (o->json) {
 		char head[WP_HASH_HEX + 24];
 		snprintf(head, sizeof(head), "%s@%llu", r->head_hash, (unsigned long long)r->head_seq);
-		json_t *j = json_pack("{s:s, s:b, s:I, s:s}", "ledger", path, "ok", rc == 0,
-				      "events", (json_int_t)r->events, "head", head);
+		json_t *j = json_pack("{s:s, s:b, s:I, s:s, s:o?}", "ledger", path, "ok", rc == 0,
+				      "events", (json_int_t)r->events, "head", head, "ledger_id",
+				      r->ledger_id[0] ? json_string(r->ledger_id) : NULL);
 		if (rc != 0) {
 			json_object_set_new(j, "bad_seq", json_integer((json_int_t)r->bad_seq));
 			json_object_set_new(j, "error", json_string(rc == WP_CUSTODY_BROKEN ? r->why : err));
@@ -241,6 +334,11 @@ static void print_report(const struct wp_kopts *o, const struct wp_custody_repor
 	} else if (rc == 0) {
 		printf("ledger %s verifies: %llu events, head %s@%llu\n", path,
 		       (unsigned long long)r->events, r->head_hash, (unsigned long long)r->head_seq);
+		if (r->ledger_id[0])
+			printf(_("ledger id %s\n"), r->ledger_id);
+		else if (r->events)
+			printf(_("no ledger id (the ledger was created before wipeproof put one in its first "
+				  "event)\n"));
 	}
 	if (rc != 0)
 		fprintf(stderr, "wipeproof: custody verify: %s\n", err);
@@ -280,20 +378,30 @@ int wp_custody_verify_cmd(const struct wp_kopts *o)
 
 int wp_custody_head_cmd(const struct wp_kopts *o)
 {
-	char err[1024], hash[WP_HASH_HEX];
+	char err[1024], hash[WP_HASH_HEX], id[WP_LEDGER_ID_HEX] = "";
 	uint64_t seq = 0;
 	struct wp_ledger *l = open_for_reading(o);
 	if (!l)
 		return WP_EXIT_FAILED;
 	int rc = wp_custody_head(l, &seq, hash, err, sizeof(err));
+	if (rc == 0)
+		rc = wp_custody_ledger_id(l, id, err, sizeof(err));
 	wp_ledger_close(l);
 	if (rc != 0) {
 		fprintf(stderr, "wipeproof: custody head: %s\n", err);
 		return WP_EXIT_FAILED;
 	}
-	if (o->json)
-		print_json(json_pack("{s:I, s:s}", "seq", (json_int_t)seq, "hash", hash));
-	else
+	/* stdout stays the one line HASH@SEQ that scripts take as an anchor */
+	if (o->json) {
+		print_json(json_pack("{s:I, s:s, s:o?}", "seq", (json_int_t)seq, "hash", hash,
+				     "ledger_id", id[0] ? json_string(id) : NULL));
+	} else {
 		printf("%s@%llu\n", hash, (unsigned long long)seq);
+		if (id[0])
+			fprintf(stderr, _("ledger id %s\n"), id);
+		else if (seq)
+			fprintf(stderr, _("no ledger id (the ledger was created before wipeproof put one in its first "
+				  "event)\n"));
+	}
 	return WP_EXIT_OK;
 }

@@ -32,6 +32,11 @@
 #define WP_HASH_HEX 65          /* SHA-256 as 64 lowercase hex digits + NUL */
 #define WP_ASSET_MAX 128
 #define WP_TIME_MAX 24          /* "2026-11-22T09:00:00Z" */
+#define WP_LEDGER_ID_HEX 33     /* 16 random bytes as 32 lowercase hex digits + NUL */
+/* How far an event may lie ahead of the verifier's clock: offline
+ * stations drift, and one set to local time instead of UTC runs up to 14
+ * hours ahead; a day covers both and still refuses a year-2099 event. */
+#define WP_CLOCK_AHEAD_MAX (24 * 3600)
 
 enum {
 	WP_CUSTODY_ERROR = -1,
@@ -74,6 +79,12 @@ int wp_ledger_open_readonly(const char *path, struct wp_ledger **out,
 			    char *err, size_t errlen);
 void wp_ledger_close(struct wp_ledger *ledger);
 const char *wp_ledger_path(const struct wp_ledger *ledger);
+/* The CA every event must chain to. Reading events through this handle
+ * (wp_custody_each, wp_custody_state, wp_custody_check_wipe) is one
+ * verified pass over the whole chain against it; without a CA they refuse.
+ * Takes its own reference. */
+int wp_ledger_set_ca(struct wp_ledger *ledger, X509 *ca, char *err, size_t errlen);
+X509 *wp_ledger_ca(const struct wp_ledger *ledger);  /* borrowed; NULL when none set */
 
 /* ---- events ------------------------------------------------------------ */
 
@@ -144,8 +155,18 @@ int wp_custody_check_wipe(struct wp_ledger *ledger, const char *asset,
 int wp_custody_head(struct wp_ledger *ledger, uint64_t *seq, char hash_hex[WP_HASH_HEX],
 		    char *err, size_t errlen);
 
+/* The ledger id from the first event's body ("" for a ledger from before
+ * ledger ids, or an empty one). Read as stored: for display next to what
+ * was verified, not as evidence on its own. */
+int wp_custody_ledger_id(struct wp_ledger *ledger, char id[WP_LEDGER_ID_HEX],
+			 char *err, size_t errlen);
+
 /* Call fn for every event (of one asset, or all when asset is NULL) in seq
- * order, in one read transaction. fn returning non-zero stops the walk and
+ * order, from one verified pass over the whole chain against the handle's
+ * CA (wp_ledger_set_ca): fn sees an event only once it and every event
+ * before it verified. When a later event does not verify, the walk returns
+ * WP_CUSTODY_BROKEN and whatever fn collected must be thrown away — print
+ * nothing before the return. fn returning non-zero stops the walk and
  * becomes the return value. ev->body is freed after fn returns. */
 typedef int (*wp_event_fn)(const struct wp_event *ev, void *ctx);
 int wp_custody_each(struct wp_ledger *ledger, const char *asset, wp_event_fn fn,
@@ -177,7 +198,8 @@ struct wp_asset_state {
 	char freespace_job[64];     /* the last free-space wipe, if it ended "wiped" */
 };
 
-/* Replay the events of ASSET. An unknown asset gives exists == false. */
+/* Replay the events of ASSET from one verified pass (as wp_custody_each).
+ * An unknown asset gives exists == false. */
 int wp_custody_state(struct wp_ledger *ledger, const char *asset,
 		     struct wp_asset_state *out, char *err, size_t errlen);
 /* One word for people: registered, requested, approved, wiping,
@@ -215,6 +237,8 @@ struct wp_custody_report {
 	char head_hash[WP_HASH_HEX];
 	uint64_t bad_seq;           /* first bad event, 0 when it verifies */
 	char why[768];              /* why that event is bad */
+	char ledger_id[WP_LEDGER_ID_HEX]; /* from the first event; "" before ledger ids */
+	bool approval_required;     /* the policy in force at the head */
 };
 
 /* "HASH@SEQ" as printed by `custody head`. */
@@ -228,6 +252,18 @@ int wp_anchor_parse(const char *text, uint64_t *seq, char hash[WP_HASH_HEX]);
  * WP_CUSTODY_ERROR when the ledger cannot be read. */
 int wp_custody_verify(struct wp_ledger *ledger, X509 *ca, const char *anchor,
 		      struct wp_custody_report *report, char *err, size_t errlen);
+
+/* The same single pass, calling fn for every event of ASSET (all when
+ * NULL) once it verified, with the asset's state after it. Everything a
+ * reader shows — history, state, certificate lookups — comes from here, so
+ * nothing is shown that verification did not check: a second query could
+ * see other rows than the verifier did. fn may be NULL; the collected
+ * output is good only when the return is 0. */
+typedef int (*wp_verified_fn)(const struct wp_event *ev, const struct wp_asset_state *st,
+			      void *ctx);
+int wp_custody_replay(struct wp_ledger *ledger, X509 *ca, const char *anchor, const char *asset,
+		      wp_verified_fn fn, void *ctx, struct wp_custody_report *report,
+		      char *err, size_t errlen);
 
 /* ---- resumable jobs ------------------------------------------------------ */
 

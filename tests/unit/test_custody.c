@@ -105,6 +105,7 @@ static struct wp_ledger *fresh_ledger(void)
 	/* pid too: with CK_FORK=yes every test starts from the same n */
 	snprintf(ledger_path, sizeof(ledger_path), "%s/ledger-%d-%d.db", dir, (int)getpid(), ++n);
 	ck_assert_int_eq(wp_ledger_open(ledger_path, &l, err, sizeof(err)), 0);
+	ck_assert_int_eq(wp_ledger_set_ca(l, ca, err, sizeof(err)), 0);
 	return l;
 }
 
