@@ -137,7 +137,13 @@ static int check_ledger(struct check *c, const char *path, X509 *ca)
 	struct wp_custody_report report;
 	long long seq = wp_certdoc_int(c->doc, "ledger.seq");
 	const char *doc_id = wp_certdoc_str(c->doc, "ledger.id");
-	if (wp_ledger_open_readonly(path, &l, err, sizeof(err)) < 0) {
+	int opened = wp_ledger_open_readonly(path, &l, err, sizeof(err));
+	if (opened == WP_CUSTODY_BROKEN) { /* a view or trigger in it: not a ledger we wrote */
+		char why[1600];
+		snprintf(why, sizeof(why), "the ledger cannot be trusted: %s", err);
+		return invalid(c, why);
+	}
+	if (opened < 0) {
 		fprintf(stderr, "wipeproof: cert verify: %s\n", err);
 		c->code = WP_EXIT_FAILED;
 		return -1;

@@ -27,15 +27,25 @@ static int load_ca(const struct wp_kopts *o, X509 **ca)
 	return 0;
 }
 
-static struct wp_ledger *open_for_reading(const struct wp_kopts *o)
+/* *code: the exit status when it fails (4 for a file that is not what
+ * wipeproof writes, e.g. a view or trigger in it). */
+static struct wp_ledger *open_for_reading_code(const struct wp_kopts *o, int *code)
 {
 	char err[1024];
 	struct wp_ledger *l = NULL;
-	if (wp_ledger_open_readonly(wp_ledger_path_resolve(o->ledger), &l, err, sizeof(err)) < 0) {
+	int rc = wp_ledger_open_readonly(wp_ledger_path_resolve(o->ledger), &l, err, sizeof(err));
+	if (rc < 0) {
 		fprintf(stderr, "wipeproof: custody %s: %s\n", o->sub, err);
+		*code = wp_custody_exit(rc);
 		return NULL;
 	}
 	return l;
+}
+
+static struct wp_ledger *open_for_reading(const struct wp_kopts *o)
+{
+	int code;
+	return open_for_reading_code(o, &code);
 }
 
 /* log, show and export print only what one verified pass over the whole
@@ -48,7 +58,7 @@ static struct wp_ledger *open_verified(const struct wp_kopts *o, int *code)
 	*code = WP_EXIT_FAILED;
 	if (load_ca(o, &ca) < 0)
 		return NULL;
-	struct wp_ledger *l = open_for_reading(o);
+	struct wp_ledger *l = open_for_reading_code(o, code);
 	if (l && wp_ledger_set_ca(l, ca, err, sizeof(err)) < 0) {
 		fprintf(stderr, "wipeproof: custody %s: %s\n", o->sub, err);
 		wp_ledger_close(l);
@@ -363,10 +373,11 @@ int wp_custody_verify_cmd(const struct wp_kopts *o)
 		fprintf(stderr, "wipeproof: custody verify: CA certificate: %s; give --ca FILE\n", err);
 		return WP_EXIT_FAILED;
 	}
-	struct wp_ledger *l = open_for_reading(o);
+	int code = WP_EXIT_FAILED;
+	struct wp_ledger *l = open_for_reading_code(o, &code);
 	if (!l) {
 		X509_free(ca);
-		return WP_EXIT_FAILED;
+		return code;
 	}
 	struct wp_custody_report report;
 	int rc = wp_custody_verify(l, ca, o->anchor, &report, err, sizeof(err));

@@ -174,7 +174,8 @@ static int check_schema(struct wp_ledger *l, char *err, size_t errlen)
 		sqlite3_close(ref);
 		return WP_CUSTODY_ERROR;
 	}
-	int rc = sqlite3_prepare_v2(l->db, "SELECT type, name, tbl_name, sql FROM sqlite_master",
+	int rc = sqlite3_prepare_v2(l->db, "SELECT type, name, tbl_name, sql FROM sqlite_master "
+				    "ORDER BY type NOT IN ('view', 'trigger'), name",
 				    -1, &rows, NULL);
 	while (rc == SQLITE_OK && !bad[0] && (step = sqlite3_step(rows)) == SQLITE_ROW) {
 		const char *type = (const char *)sqlite3_column_text(rows, 0);
