@@ -304,17 +304,18 @@ int wp_cms_verify(const char *pem, size_t pemlen, const void *data, size_t len, 
 		goto out;
 	}
 	cert = the_signer(cms);
-	if (cert && !signatures_low_s(cms, false)) {
-		snprintf(err, errlen, "the signature is not in its one accepted form (ECDSA with low "
-			 "s, strict DER): it was altered after signing, or not made by wipeproof");
-		goto out;
-	}
 	out->signed_at = signing_time(cms);
 	if (!cert || out->signed_at == 0)
 		snprintf(err, errlen, "the signature must have exactly one signer, with its "
 			 "certificate and a signing time");
 	else
 		rc = check_signer(cert, ca, out, err, errlen);
+	/* who signed first (the more useful message), then the one spelling */
+	if (rc == 0 && !signatures_low_s(cms, false)) {
+		snprintf(err, errlen, "the signature is not in its one accepted form (ECDSA with low "
+			 "s, strict DER): it was altered after signing, or not made by wipeproof");
+		rc = -1;
+	}
 out:
 	CMS_ContentInfo_free(cms);
 	BIO_free(pb);
