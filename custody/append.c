@@ -212,6 +212,9 @@ static int check_and_store(struct wp_ledger *l, struct wp_event *ev,
 	struct wp_asset_state st;
 	bool approval = true;
 	json_t *genesis = NULL;
+	/* dated under the write lock: an appender that waited for another
+	 * must not record an earlier time after it */
+	wp_utc_format(time(NULL), ev->time, sizeof(ev->time));
 	int rc = wp_custody_head(l, &ev->seq, ev->prev_hash, err, errlen);
 	ev->seq++;
 	if (rc == 0)
