@@ -560,16 +560,6 @@ int wp_rows_each(struct wp_ledger *ledger, const char *asset, wp_event_fn fn, vo
 	return rc;
 }
 
-bool wp_ledger_id_valid(const char *id)
-{
-	if (!id || strlen(id) != WP_LEDGER_ID_HEX - 1)
-		return false;
-	for (; *id; id++)
-		if (!strchr("0123456789abcdef", *id))
-			return false;
-	return true;
-}
-
 int wp_custody_ledger_id(struct wp_ledger *ledger, char id[WP_LEDGER_ID_HEX], char *err,
 			 size_t errlen)
 {

@@ -10,8 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <locale.h>
 #include <time.h>
 #include <unistd.h>
+#include <wchar.h>
 
 static char err[2048];
 static char dir[64];
@@ -582,6 +584,49 @@ START_TEST(qr_low_s_only)
 }
 END_TEST
 
+
+/* A method longer than the QR's 31 bytes: cut on a character boundary
+ * with a visible "…", checked by the C library's own UTF-8 decoder. */
+START_TEST(qr_long_method_cut_on_character)
+{
+	static const char *const methods[] = {
+		"物理破壊（シュレッダーによる粉砕、立会いあり）",
+		"a物理破壊（シュレッダーによる粉砕）", "ab物理破壊（シュレッダーによる粉砕）",
+		"random", "0123456789012345678901234567890", "01234567890123456789012345678901",
+	};
+	ck_assert_ptr_nonnull(setlocale(LC_CTYPE, "C.UTF-8"));
+	size_t n = 0;
+	X509 **certs = bundle(&n);
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+		json_t *doc = sample_doc();
+		struct wp_qr q, back;
+		struct wp_person signer;
+		char *text = NULL;
+		json_object_set_new(json_object_get(doc, "sanitization"), "method",
+				    json_string(methods[i]));
+		ck_assert_int_eq(wp_qr_from_doc(doc, "3a129cc42709c4a2d98fd20ca4cb0d239129abf09831d1e6749fddbe2f74ee4f",
+						&q, err, sizeof(err)), 0);
+		size_t len = strlen(q.method), orig = strlen(methods[i]);
+		ck_assert_uint_lt(len, sizeof(q.method));
+		mbstate_t st = { 0 };
+		const char *src = q.method;
+		ck_assert_msg(mbsrtowcs(NULL, &src, 0, &st) != (size_t)-1, "not UTF-8: %s", q.method);
+		if (orig < sizeof(q.method)) {
+			ck_assert_str_eq(q.method, methods[i]);
+		} else {
+			ck_assert_msg(len >= 3 && strcmp(q.method + len - 3, "…") == 0, "%s", q.method);
+			ck_assert(strncmp(q.method, methods[i], len - 3) == 0);
+		}
+		ck_assert_int_eq(wp_qr_sign(op, &q, &text, err, sizeof(err)), 0);
+		ck_assert_int_eq(wp_qr_verify(text, certs, n, &back, &signer, err, sizeof(err)), 0);
+		ck_assert_str_eq(back.method, q.method);
+		free(text);
+		json_decref(doc);
+	}
+	wp_trust_free(certs, n);
+}
+END_TEST
+
 START_TEST(sha256_digest)
 {
 	char sha[WP_FPR_HEX];
@@ -608,6 +653,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, sig_low_s_only);
 	tcase_add_test(tc, cms_low_s_only);
 	tcase_add_test(tc, qr_low_s_only);
+	tcase_add_test(tc, qr_long_method_cut_on_character);
 	suite_add_tcase(s, tc);
 	return s;
 }
