@@ -490,6 +490,19 @@ START_TEST(cms_low_s_only)
 		ASN1_OCTET_STRING *os = cms_sig(cms);
 		ck_assert_msg(!der_is_high(ASN1_STRING_get0_data(os), (size_t)ASN1_STRING_length(os)),
 			      "CMS signature %d has a high s", i);
+		/* the rewritten signature still verifies with stock openssl cms */
+		char doc_path[160], sig_path[160], cmd[700];
+		snprintf(doc_path, sizeof(doc_path), "%s/doc.json", dir);
+		snprintf(sig_path, sizeof(sig_path), "%s/doc.json.p7s", dir);
+		FILE *f = fopen(doc_path, "w");
+		fputs(text, f);
+		fclose(f);
+		f = fopen(sig_path, "w");
+		fputs(pem, f);
+		fclose(f);
+		snprintf(cmd, sizeof(cmd), "openssl cms -verify -binary -content %s -in %s -inform PEM "
+			 "-CAfile %s/ca.pem -purpose any >/dev/null 2>&1", doc_path, sig_path, dir);
+		ck_assert_msg(system(cmd) == 0, "stock openssl refused CMS signature %d", i);
 		unsigned char twin[80];
 		size_t tl = der_flip(ASN1_STRING_get0_data(os), (size_t)ASN1_STRING_length(os), twin);
 		ck_assert(ASN1_OCTET_STRING_set(os, twin, (int)tl));
