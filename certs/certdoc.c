@@ -168,6 +168,37 @@ static int check_scope(const json_t *doc, bool free_space, char *err, size_t err
 	return 0;
 }
 
+/* The build that made the record is optional (certificates from before
+ * builds were named lack it), but when present the executable's hash is
+ * exactly what `sha256sum` prints, so an auditor can compare it byte for
+ * byte, and the commit is a plain token. */
+static int check_build(const json_t *doc, char *err, size_t errlen)
+{
+	const json_t *sha = member(doc, "sanitization.tool_sha256");
+	if (sha) {
+		const char *h = json_is_string(sha) ? json_string_value(sha) : "";
+		bool ok = strlen(h) == 64 && strspn(h, "0123456789abcdef") == 64;
+		if (!ok) {
+			snprintf(err, errlen, "certificate's sanitization.tool_sha256 is not 64 "
+				 "lower-case hex digits");
+			return -1;
+		}
+	}
+	const json_t *commit = member(doc, "sanitization.tool_commit");
+	if (commit) {
+		const char *c = json_is_string(commit) ? json_string_value(commit) : "";
+		size_t hex = strspn(c, "0123456789abcdef");
+		bool ok = strcmp(c, "unknown") == 0 ||
+			  (hex >= 7 && hex <= 40 && (!c[hex] || strcmp(c + hex, "-dirty") == 0));
+		if (!ok) {
+			snprintf(err, errlen, "certificate's sanitization.tool_commit is not a git "
+				 "commit (hex, optionally -dirty) or \"unknown\"");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int wp_certdoc_check(const json_t *doc, char *err, size_t errlen)
 {
 	if (!json_is_object(doc) || strcmp(wp_certdoc_str(doc, "format"), WP_CERT_FORMAT) != 0 ||
@@ -198,6 +229,8 @@ int wp_certdoc_check(const json_t *doc, char *err, size_t errlen)
 		snprintf(err, errlen, "certificate ledger.id must be 32 lowercase hex digits");
 		return -1;
 	}
+	if (check_build(doc, err, errlen) < 0)
+		return -1;
 	return check_scope(doc, free_space, err, errlen);
 }
 

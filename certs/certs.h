@@ -253,6 +253,10 @@ void wp_trust_free(X509 **certs, size_t n);
 /* DIR/ca.pem followed by every DIR/people/ certificate, as one PEM text. */
 char *wp_trust_export(const char *dir, char *err, size_t errlen);
 
+/* The auditor's verification page for the same trust (trustpage.c): one
+ * self-contained HTML file, no network; malloc'd text or NULL. */
+char *wp_trust_html(const char *dir, char *err, size_t errlen);
+
 /* Parse TEXT, find its signer in the bundle by fingerprint, check the
  * signer chains to the bundle's CA and was valid on the payload's date, may
  * issue certificates, and that the signature covers the fields. */

@@ -60,7 +60,7 @@ static bool option_allowed(enum wp_command cmd, int opt)
 		return true;
 	case OPT_JSON:
 		return cmd == WP_CMD_LIST || cmd == WP_CMD_WIPE || cmd == WP_CMD_VERIFY ||
-		       cmd == WP_CMD_PLAN;
+		       cmd == WP_CMD_PLAN || cmd == WP_CMD_VERSION;
 	case OPT_LEVEL:
 		return cmd == WP_CMD_WIPE || cmd == WP_CMD_PLAN;
 	case OPT_REMOVE_HPA:
@@ -372,7 +372,8 @@ static const char *const usage_main = N_(
 	"  config show [--json]       the station settings in effect and where each\n"
 	"                             comes from (/etc/wipeproof/config)\n"
 	"  help [COMMAND]             this text, or a command's options\n"
-	"  version                    print the version\n");
+	"  version [--json]           the version, the git commit it was built from and the\n"
+	"                             SHA-256 of this executable\n");
 
 static const char usage_exit[] =
 	"\n"

@@ -166,6 +166,13 @@ static json_t *wipe_sanitization(const struct wp_cert_inputs *in)
 			      "duration_s", (json_int_t)(secs + 0.5),
 			      "throughput_bytes_per_s", (json_int_t)(secs > 0 ? (double)written / secs : 0),
 			      "report", in->report_path, "report_sha256", in->report_sha256);
+	/* the build that wiped: its commit and executable hash (reports from
+	 * before builds were named have neither, and the certificate says so by
+	 * leaving them out) */
+	if (o && job->tool_commit[0])
+		json_object_set_new(o, "tool_commit", json_string(job->tool_commit));
+	if (o && job->tool_sha256[0])
+		json_object_set_new(o, "tool_sha256", json_string(job->tool_sha256));
 	if (o && note)
 		json_object_set_new(o, "note", json_string(note));
 	if (o && m)

@@ -106,6 +106,18 @@ static int check_signature(struct check *c, const char *sig_path, X509 *ca)
 	       wp_certdoc_str(c->doc, "sanitization.ended_utc"));
 	if (wp_certdoc_str(c->doc, "scope.description")[0])
 		detail(c, "scope: %s", wp_certdoc_str(c->doc, "scope.description"));
+	/* which build did it: compare with the release's published hash or
+	 * `sha256sum /usr/sbin/wipeproof` on the station */
+	if (wp_certdoc_str(c->doc, "sanitization.tool_sha256")[0])
+		detail(c, "tool: %s %s, commit %s, executable SHA-256 %s",
+		       wp_certdoc_str(c->doc, "sanitization.tool"),
+		       wp_certdoc_str(c->doc, "sanitization.tool_version"),
+		       wp_certdoc_str(c->doc, "sanitization.tool_commit"),
+		       wp_certdoc_str(c->doc, "sanitization.tool_sha256"));
+	else
+		detail(c, "tool: %s %s (the certificate names no build)",
+		       wp_certdoc_str(c->doc, "sanitization.tool"),
+		       wp_certdoc_str(c->doc, "sanitization.tool_version"));
 	return 0;
 }
 

@@ -148,10 +148,42 @@ static int keys_list(const struct wp_kopts *o, const char *dir)
 	return WP_EXIT_OK;
 }
 
+/* The page auditors open in a browser; written beside, never instead of,
+ * the bundle's other forms. Written whole to a temporary name first. */
+static int write_html(const char *path, const char *dir)
+{
+	char err[1024], tmp[4200];
+	char *page = wp_trust_html(dir, err, sizeof(err));
+	if (!page) {
+		fprintf(stderr, "wipeproof: keys export-trust: %s\n", err);
+		return WP_EXIT_FAILED;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	FILE *f = fopen(tmp, "w");
+	bool ok = f && fputs(page, f) >= 0;
+	ok = (f && fclose(f) == 0) && ok;
+	ok = ok && rename(tmp, path) == 0;
+	free(page);
+	if (!ok) {
+		fprintf(stderr, "wipeproof: keys export-trust: cannot write %s: %s\n", path,
+			strerror(errno));
+		unlink(tmp);
+		return WP_EXIT_FAILED;
+	}
+	fprintf(stderr, "verification page written to %s (open it in any browser; it works "
+		"offline)\n", path);
+	return WP_EXIT_OK;
+}
+
 /* What an auditor needs to check QR codes: public certificates only. */
 static int keys_export_trust(const struct wp_kopts *o, const char *dir)
 {
 	char err[1024];
+	if (o->html) {
+		int code = write_html(o->html, dir);
+		if (code != WP_EXIT_OK || !o->output)
+			return code;
+	}
 	char *pem = wp_trust_export(dir, err, sizeof(err));
 	if (!pem) {
 		fprintf(stderr, "wipeproof: keys export-trust: %s\n", err);

@@ -28,7 +28,7 @@ struct wp_kopts {
 	const char *vendor, *vendor_cert, *to, *text;
 	bool no_approval_required, approval_required;
 	/* reading */
-	const char *format, *since, *anchor, *output;
+	const char *format, *since, *anchor, *output, *html;
 	bool json;
 	/* certificates */
 	const char *sig, *report, *qr, *trust, *contact;

@@ -17,7 +17,7 @@ enum {
 	O_LEASE_CONTRACT, O_LEASE_END, O_REASON, O_COMMENT, O_METHOD, O_PHOTO,
 	O_VENDOR, O_VENDOR_CERT, O_TO, O_TEXT, O_NO_APPROVAL, O_APPROVAL,
 	O_FORMAT, O_SINCE, O_ANCHOR, O_OUTPUT, O_JSON, O_HELP,
-	O_SIG, O_REPORT, O_QR, O_TRUST, O_CONTACT,
+	O_SIG, O_REPORT, O_QR, O_TRUST, O_CONTACT, O_HTML,
 };
 
 static const struct option options[] = {
@@ -65,6 +65,7 @@ static const struct option options[] = {
 	{ "qr", required_argument, NULL, O_QR },
 	{ "trust", required_argument, NULL, O_TRUST },
 	{ "contact", required_argument, NULL, O_CONTACT },
+	{ "html", required_argument, NULL, O_HTML },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -76,7 +77,7 @@ static const struct {
 	{ "keys", "init-ca", "org days passphrase-file no-passphrase keys json" },
 	{ "keys", "issue", "name title role days passphrase-file no-passphrase ca-passphrase-file keys json" },
 	{ "keys", "list", "keys json" },
-	{ "keys", "export-trust", "keys output" },
+	{ "keys", "export-trust", "keys output html" },
 	{ "custody", "init", WRITE "no-approval-required approval-required" },
 	{ "custody", "intake", WRITE "asset device serial model owner location manager "
 			       "lease-contract lease-end reason comment" },
@@ -150,6 +151,7 @@ static const char **string_slot(struct wp_kopts *o, int opt)
 	case O_SINCE: return &o->since;
 	case O_ANCHOR: return &o->anchor;
 	case O_OUTPUT: return &o->output;
+	case O_HTML: return &o->html;
 	case O_SIG: return &o->sig;
 	case O_REPORT: return &o->report;
 	case O_QR: return &o->qr;
@@ -276,7 +278,7 @@ static const char usage_keys[] =
 	"       wipeproof keys issue --name NAME --title TITLE --role ROLE [--days N]\n"
 	"                            [--passphrase-file F | --no-passphrase] [--ca-passphrase-file F]\n"
 	"       wipeproof keys list [--json]\n"
-	"       wipeproof keys export-trust [--output FILE]\n"
+	"       wipeproof keys export-trust [--output FILE] [--html FILE]\n"
 	"\n"
 	"The organisation's CA and the people who sign custody events. ECDSA P-256\n"
 	"keys; X.509 certificates whose subject holds the person's name, title and\n"
@@ -293,7 +295,10 @@ static const char usage_keys[] =
 	"  --ca-passphrase-file F   passphrase of an encrypted CA key (issue)\n"
 	"  --json                   print the result as JSON\n"
 	"  --output FILE            export-trust: write the bundle (CA, then every person's\n"
-	"                           certificate, PEM) to FILE instead of stdout\n";
+	"                           certificate, PEM) to FILE instead of stdout\n"
+	"  --html FILE              export-trust: also write the auditor's verification page,\n"
+	"                           one HTML file that checks QR codes and certificate files\n"
+	"                           in any browser, offline, against this CA\n";
 
 static const char usage_cert[] =
 	"Usage: wipeproof cert issue --asset TAG --as PERSON [--output DIR] [--location L] [--contact C]\n"

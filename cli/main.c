@@ -19,6 +19,31 @@ static void apply_wipe_defaults(const struct wp_config *cfg, struct wp_cmdline *
 		(void)wp_verify_mode_parse(verify, &cl->verify_mode);
 }
 
+/* The build an auditor compares a certificate with: the same three facts
+ * that go into every job report and certificate (wipe/build.c). */
+static int version(const struct wp_cmdline *cl)
+{
+	struct wp_build b;
+	char err[256];
+	if (wp_build_identity(&b, err, sizeof(err)) < 0) {
+		fprintf(stderr, "wipeproof: version: %s\n", err);
+		return WP_EXIT_FAILED;
+	}
+	if (cl->json) {
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "name", "wipeproof", "version",
+				      b.version, "commit", b.commit, "sha256", b.exe_sha256);
+		if (!o)
+			return WP_EXIT_FAILED;
+		json_dumpf(o, stdout, WP_JSON_DUMP_FLAGS);
+		fputc('\n', stdout);
+		json_decref(o);
+	} else {
+		printf("wipeproof %s\n", b.version);
+		printf(_("commit %s\nexecutable SHA-256 %s\n"), b.commit, b.exe_sha256);
+	}
+	return WP_EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	char err[1200];
@@ -81,8 +106,7 @@ int main(int argc, char **argv)
 	case WP_CMD_PLAN:
 		return wp_cmd_plan(&cl);
 	case WP_CMD_VERSION:
-		printf("wipeproof %s\n", WP_VERSION);
-		return WP_EXIT_OK;
+		return version(&cl);
 	case WP_CMD_HELP:
 	case WP_CMD_NONE:
 		break;

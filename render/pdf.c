@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define QR_SIZE 140.0
+#define QR_SIZE 128.0
 
 void wp_utf8_trim(char *s)
 {
@@ -130,32 +130,58 @@ static int header(struct wp_page *p, const json_t *doc, const char *qr_text, cha
 		return -1;
 	p->y = MARGIN;
 	bool free_space = strcmp(wp_certdoc_str(doc, "result"), WP_CERT_RESULT_FREE_SPACE) == 0;
-	p->y += wp_text(p, WP_RENDER_FONT " Bold 22", MARGIN, p->y, left_w,
+	p->y += wp_text(p, WP_RENDER_FONT " Bold 18", MARGIN, p->y, left_w,
 			free_space ? "空き領域消去証明書" : "データ消去証明書", true);
-	p->y += wp_text(p, WP_RENDER_FONT " 13", MARGIN, p->y, left_w,
+	p->y += wp_text(p, WP_RENDER_FONT " 11", MARGIN, p->y, left_w,
 			free_space ? "Certificate of Free-Space Wipe" : "Certificate of Sanitization",
 			true) + 4;
-	snprintf(line, sizeof(line), "%s%s資産番号 Property number: %s",
+	char issued[128];
+	wp_when(wp_certdoc_str(doc, "issued_utc"), issued, sizeof(issued));
+	snprintf(line, sizeof(line), "%s%s資産番号 Property number: %s\n発行 Issued: %s",
 		 wp_certdoc_str(doc, "organisation"), wp_certdoc_str(doc, "organisation")[0] ? "\n" : "",
-		 wp_certdoc_str(doc, "media.property_number"));
+		 wp_certdoc_str(doc, "media.property_number"), issued);
 	p->y += wp_text(p, WP_RENDER_FONT " 9", MARGIN, p->y, left_w, line, true) + 8;
 	verdict(p, doc, left_w);
-	if (p->y < MARGIN + QR_SIZE)
-		p->y = MARGIN + QR_SIZE;
+	/* what the code is, under it: an auditor with only the paper must know
+	 * that it can be checked and how */
+	double qr_bottom = MARGIN - 8 + QR_SIZE;
+	cairo_set_source_rgb(p->cr, 0.3, 0.3, 0.3);
+	qr_bottom += wp_text(p, WP_RENDER_FONT " 5.5", PAGE_W - MARGIN - QR_SIZE, qr_bottom, QR_SIZE,
+			     "QRコード: 署名付きの要約。検証ページか wipeproof cert verify --qr "
+			     "で確認 / signed summary: check on the verification page or with "
+			     "wipeproof cert verify --qr",
+			     true);
+	cairo_set_source_rgb(p->cr, 0, 0, 0);
+	if (p->y < qr_bottom + 2)
+		p->y = qr_bottom + 2;
 	return 0;
 }
 
-static void footer(struct wp_page *p, const json_t *doc, const char *sha256_hex)
+/* On every page: which certificate, which page of how many, how to check
+ * it — a sheet that got separated from the first still says all three. */
+void wp_footer(struct wp_page *p)
 {
-	char text[512];
+	char text[512], page[64];
+	double y = PAGE_H - MARGIN - WP_FOOTER_H + 4, w = PAGE_W - 2 * MARGIN;
+	cairo_set_source_rgb(p->cr, 0.5, 0.5, 0.5);
+	cairo_set_line_width(p->cr, 0.4);
+	cairo_move_to(p->cr, MARGIN, y - 2);
+	cairo_line_to(p->cr, PAGE_W - MARGIN, y - 2);
+	cairo_stroke(p->cr);
+	cairo_set_source_rgb(p->cr, 0, 0, 0);
 	snprintf(text, sizeof(text), "証明書ID Certificate id: %s\nSHA-256 (JSON): %s",
-		 wp_certdoc_str(doc, "certificate_id"), sha256_hex);
-	double y = PAGE_H - MARGIN - 34;
-	y += wp_text(p, WP_RENDER_MONO " 7.5", MARGIN, y, PAGE_W - 2 * MARGIN, text, true) + 2;
-	wp_text(p, WP_RENDER_FONT " 6.5", MARGIN, y, PAGE_W - 2 * MARGIN,
-		"真正性の確認 / To check: wipeproof cert verify cert.json --ca ca.pem, or "
-		"wipeproof cert verify --qr \"<QR text>\" --trust bundle.pem "
-		"(openssl cms -verify also works, see README)", true);
+		 wp_certdoc_str(p->doc, "certificate_id"), p->sha256_hex);
+	if (p->total > 0)
+		snprintf(page, sizeof(page), "%d / %d ページ  page %d of %d", p->pages, p->total,
+			 p->pages, p->total);
+	else
+		snprintf(page, sizeof(page), "%d ページ  page %d", p->pages, p->pages);
+	double h = wp_text(p, WP_RENDER_MONO " 6.5", MARGIN, y, w - 110, text, true);
+	wp_text(p, WP_RENDER_FONT " 6.5", PAGE_W - MARGIN - 105, y, 105, page, true);
+	wp_text(p, WP_RENDER_FONT " 5.5", MARGIN, y + h + 1, w,
+		"真正性の確認 / To check: 検証ページ verify.html, wipeproof cert verify cert.json "
+		"--ca ca.pem, wipeproof cert verify --qr \"<QR text>\" --trust bundle.pem, or "
+		"openssl cms -verify (see README)", true);
 }
 
 /* Pango, Cairo and fontconfig keep their fonts for the life of the
@@ -169,26 +195,23 @@ static void drop_font_caches(void)
 	FcFini();
 }
 
-static int draw(struct wp_page *p, const json_t *doc, const char *sha256_hex,
-		const char *qr_text, char *err, size_t errlen)
+static int draw(struct wp_page *p, const json_t *doc, const char *qr_text, char *err,
+		size_t errlen)
 {
 	if (check_font(p, err, errlen) < 0 || header(p, doc, qr_text, err, errlen) < 0)
 		return -1;
 	wp_draw_fields(p, doc);
-	footer(p, doc, sha256_hex);
+	wp_footer(p);
 	cairo_show_page(p->cr);
 	return 0;
 }
 
-int wp_render_pdf(const json_t *doc, const char *sha256_hex, const char *qr_text,
-		  const char *path, char *err, size_t errlen)
+/* One pass over a surface: path NULL draws to nowhere, to count pages. */
+static int pass(const json_t *doc, const char *sha256_hex, const char *qr_text, const char *path,
+		int total, int *pages, char *err, size_t errlen)
 {
-	char tmp[4200];
-	if (wp_certdoc_check(doc, err, errlen) < 0)
-		return -1;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	struct wp_page p = { .pages = 1 };
-	p.surface = cairo_pdf_surface_create(tmp, PAGE_W, PAGE_H);
+	struct wp_page p = { .pages = 1, .total = total, .doc = doc, .sha256_hex = sha256_hex };
+	p.surface = cairo_pdf_surface_create(path, PAGE_W, PAGE_H);
 	p.cr = cairo_create(p.surface);
 	p.layout = pango_cairo_create_layout(p.cr);
 	cairo_pdf_surface_set_metadata(p.surface, CAIRO_PDF_METADATA_TITLE,
@@ -196,18 +219,39 @@ int wp_render_pdf(const json_t *doc, const char *sha256_hex, const char *qr_text
 	cairo_pdf_surface_set_metadata(p.surface, CAIRO_PDF_METADATA_CREATOR, "wipeproof");
 	int rc = cairo_surface_status(p.surface) == CAIRO_STATUS_SUCCESS ? 0 : -1;
 	if (rc < 0)
-		snprintf(err, errlen, "cannot create %s: %s", tmp,
+		snprintf(err, errlen, "cannot create %s: %s", path ? path : "a PDF surface",
 			 cairo_status_to_string(cairo_surface_status(p.surface)));
 	else
-		rc = draw(&p, doc, sha256_hex, qr_text, err, errlen);
+		rc = draw(&p, doc, qr_text, err, errlen);
+	*pages = p.pages;
 	g_object_unref(p.layout);
 	cairo_destroy(p.cr);
 	cairo_surface_finish(p.surface);
 	cairo_status_t st = cairo_surface_status(p.surface);
 	cairo_surface_destroy(p.surface);
-	drop_font_caches();
 	if (rc == 0 && st != CAIRO_STATUS_SUCCESS) {
-		snprintf(err, errlen, "cannot write %s: %s", tmp, cairo_status_to_string(st));
+		snprintf(err, errlen, "cannot write %s: %s", path ? path : "a PDF surface",
+			 cairo_status_to_string(st));
+		rc = -1;
+	}
+	return rc;
+}
+
+int wp_render_pdf(const json_t *doc, const char *sha256_hex, const char *qr_text,
+		  const char *path, char *err, size_t errlen)
+{
+	char tmp[4200];
+	int total = 0, pages = 0;
+	if (wp_certdoc_check(doc, err, errlen) < 0)
+		return -1;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	/* "page x of y" needs y first: lay out once into nowhere, then for real */
+	int rc = pass(doc, sha256_hex, qr_text, NULL, 0, &total, err, errlen);
+	if (rc == 0)
+		rc = pass(doc, sha256_hex, qr_text, tmp, total, &pages, err, errlen);
+	drop_font_caches();
+	if (rc == 0 && pages != total) {
+		snprintf(err, errlen, "the certificate laid out on %d pages, then on %d", total, pages);
 		rc = -1;
 	}
 	if (rc == 0 && rename(tmp, path) < 0) {

@@ -11,15 +11,35 @@
 /* A4 in PostScript points, and the margins. */
 #define PAGE_W 595.276
 #define PAGE_H 841.890
-#define MARGIN 40.0
+#define MARGIN 34.0 /* 12 mm: inside every office printer's printable area */
+
+/* Rows end above the footer, which every page carries. */
+#define WP_FOOTER_H 30.0
+#define WP_BOTTOM (PAGE_H - MARGIN - WP_FOOTER_H)
 
 struct wp_page {
 	cairo_surface_t *surface;
 	cairo_t *cr;
 	PangoLayout *layout;
 	double y;                  /* where the next row starts */
-	int pages;
+	int pages;                 /* this page's number, from 1 */
+	int total;                 /* pages in all; 0 while counting them */
+	const json_t *doc;
+	const char *sha256_hex;
 };
+
+/* The footer of the current page (pdf.c); then the next page (layout.c). */
+void wp_footer(struct wp_page *p);
+void wp_new_page(struct wp_page *p);
+
+/* Japanese for the document's English values (words.c); NULL if unknown. */
+const char *wp_ja_method(const char *code);
+const char *wp_ja_category(const char *category);
+const char *wp_ja_sentence(const char *english);
+/* "2026年12月3日 15:47 (JST)" for a UTC instant of the document ("" if it
+ * is not one), and that followed by the UTC instant itself. */
+void wp_jst(const char *utc, char *out, size_t len);
+void wp_when(const char *utc, char *out, size_t len);
 
 /* Draw TEXT in FONT ("Noto Sans CJK JP Bold 9") at (x, y), wrapped to
  * width; returns its height. Nothing is drawn when draw is false. */

@@ -82,7 +82,12 @@ int wp_job_init(struct wp_job *job, char *err, size_t errlen)
 	if (wp_uuid_new(job->id, sizeof(job->id), err, errlen) < 0)
 		return -1;
 	job->started = time(NULL);
-	snprintf(job->tool_version, sizeof(job->tool_version), "%s", WP_VERSION);
+	struct wp_build build;
+	if (wp_build_identity(&build, err, errlen) < 0)
+		return -1;
+	snprintf(job->tool_version, sizeof(job->tool_version), "%s", build.version);
+	snprintf(job->tool_commit, sizeof(job->tool_commit), "%s", build.commit);
+	memcpy(job->tool_sha256, build.exe_sha256, sizeof(job->tool_sha256));
 	if (gethostname(job->host, sizeof(job->host) - 1) < 0)
 		snprintf(job->host, sizeof(job->host), "unknown");
 	return 0;
@@ -288,6 +293,11 @@ json_t *wp_job_to_json(const struct wp_job *job)
 		"started_utc", started, "ended_utc", ended);
 	if (!root)
 		return NULL;
+	json_t *tool = json_object_get(root, "tool");
+	if (job->tool_commit[0])
+		json_object_set_new(tool, "commit", json_string(job->tool_commit));
+	if (job->tool_sha256[0])
+		json_object_set_new(tool, "sha256", json_string(job->tool_sha256));
 	json_object_set_new(root, "nist_category", json_string(job->nist_category));
 	json_object_set_new(root, "plan_reason", json_string(job->plan_reason));
 	add_firmware_members(root, job);
@@ -495,6 +505,14 @@ static int parse_header(const json_t *root, struct wp_job *job, char *err,
 	const json_t *tool = json_object_get(root, "tool");
 	if (want_str(tool, "version", "tool", job->tool_version, sizeof(job->tool_version),
 		     err, errlen) < 0)
+		return -1;
+	/* reports from before builds were named have neither */
+	if ((json_object_get(tool, "commit") &&
+	     want_str(tool, "commit", "tool", job->tool_commit, sizeof(job->tool_commit), err,
+		      errlen) < 0) ||
+	    (json_object_get(tool, "sha256") &&
+	     want_str(tool, "sha256", "tool", job->tool_sha256, sizeof(job->tool_sha256), err,
+		      errlen) < 0))
 		return -1;
 	const json_t *e = json_object_get(root, "error");
 	if (json_is_string(e))

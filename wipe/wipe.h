@@ -264,6 +264,16 @@ struct wp_interruption {
 	char cause[16];           /* "signal", "crash" or WP_CAUSE_DEVICE_REMOVED */
 };
 
+/* Which build made a record (wipe/build.c): version, git commit, and the
+ * SHA-256 of the running executable as `sha256sum` prints it. */
+#define WP_SHA256_HEX 65
+struct wp_build {
+	char version[32];
+	char commit[48];
+	char exe_sha256[WP_SHA256_HEX];
+};
+int wp_build_identity(struct wp_build *out, char *err, size_t errlen);
+
 struct wp_job {
 	char id[40];              /* UUID v4 */
 	char nist_category[16];   /* "Clear", "Purge", "Destroy"; "" if not planned */
@@ -282,6 +292,8 @@ struct wp_job {
 	time_t started;
 	time_t ended;
 	char tool_version[32];
+	char tool_commit[48];     /* git commit of the build, "-dirty" if edited; "" in old reports */
+	char tool_sha256[WP_SHA256_HEX]; /* SHA-256 of the executable; "" in old reports */
 	char host[128];
 	struct wp_scope_record scope;
 	struct wp_badblock_record bad;

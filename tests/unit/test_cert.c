@@ -164,6 +164,37 @@ START_TEST(refuses_reals_and_gaps)
 }
 END_TEST
 
+/* The build's executable hash is what `sha256sum` prints (64 lower-case
+ * hex digits; the value below is sha256sum of an empty file) and the commit
+ * a git id: an abbreviated or upper-case hash cannot be compared by eye. */
+START_TEST(build_identity_fields)
+{
+	json_t *doc = sample_doc();
+	json_t *san = json_object_get(doc, "sanitization");
+	json_object_set_new(san, "tool_sha256", json_string(
+		"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
+	json_object_set_new(san, "tool_commit",
+			    json_string("77d7431921006130184d3c45a9217d9f1805738c-dirty"));
+	ck_assert_msg(wp_certdoc_check(doc, err, sizeof(err)) == 0, "%s", err);
+	const char *bad_sha[] = { "e3b0c442", "E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855",
+				  "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b85z", "" };
+	for (size_t i = 0; i < sizeof(bad_sha) / sizeof(bad_sha[0]); i++) {
+		json_object_set_new(san, "tool_sha256", json_string(bad_sha[i]));
+		ck_assert_int_eq(wp_certdoc_check(doc, err, sizeof(err)), -1);
+		ck_assert_msg(strstr(err, "tool_sha256") != NULL, "%s", err);
+	}
+	json_object_set_new(san, "tool_sha256", json_integer(1));
+	ck_assert_int_eq(wp_certdoc_check(doc, err, sizeof(err)), -1);
+	json_object_del(san, "tool_sha256");
+	json_object_set_new(san, "tool_commit", json_string("main; rm -rf /"));
+	ck_assert_int_eq(wp_certdoc_check(doc, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "tool_commit") != NULL, "%s", err);
+	json_object_set_new(san, "tool_commit", json_string("unknown"));
+	ck_assert_msg(wp_certdoc_check(doc, err, sizeof(err)) == 0, "%s", err);
+	json_decref(doc);
+}
+END_TEST
+
 /* A free-space certificate says so in result and scope; no other result
  * may carry a scope. */
 START_TEST(free_space_scope)
@@ -658,6 +689,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, refuses_non_canonical);
 	tcase_add_test(tc, refuses_reals_and_gaps);
 	tcase_add_test(tc, free_space_scope);
+	tcase_add_test(tc, build_identity_fields);
 	tcase_add_test(tc, cms_sign_and_verify);
 	tcase_add_test(tc, cms_refuses_signers);
 	tcase_add_test(tc, qr_round_trip);

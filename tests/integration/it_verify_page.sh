@@ -1,0 +1,136 @@
+#!/bin/bash
+# The auditor's verification page (`keys export-trust --html`) in a real
+# browser: Debian's Chromium, headless, opens the generated file from a
+# file:// URL with every network connection refused, is given the inputs in
+# the URL fragment, and the test reads the verdict from the DOM. For each
+# case `wipeproof cert verify` is run on the same inputs and must agree:
+#  - a valid certificate (JSON + .p7s) and its QR code: VALID;
+#  - the JSON with one byte changed: INVALID;
+#  - the QR text with one character changed: INVALID;
+#  - a look-alike CA (same organisation name, other key): its page shows
+#    another fingerprint and calls the real certificate INVALID;
+#  - a QR code of another organisation on this organisation's page: INVALID.
+# The page makes no request at all (Chromium's network log stays empty of
+# anything but the file itself), and a screenshot of a VALID check is kept
+# for the docs when WP_SCREENSHOT names a file.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/custody_lib.sh"
+CHROMIUM=$(command -v chromium || true)
+[ -n "$CHROMIUM" ] || { echo "SKIP: chromium missing; run scripts/deps"; exit 77; }
+for tool in jq base64; do
+	command -v "$tool" >/dev/null || fail "$tool is missing; run scripts/deps"
+done
+
+browse() { # URL: the DOM after the page's checks ran
+	"$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+		--disable-background-networking --disable-component-update --disable-sync \
+		--user-data-dir="$WP_TMP/chromium" --virtual-time-budget=20000 \
+		--proxy-server=http://127.0.0.1:9 --dump-dom "$1" 2>"$WP_TMP/chromium.log"
+}
+b64url() { base64 -w0 "$1" | tr '+/' '-_' | tr -d '='; }
+uri() { jq -rn --arg v "$1" '$v|@uri'; }
+page_verdict() { # PAGE JSON P7S QR: sets PAGE_VERDICT (VALID|INVALID) and PAGE_REASON
+	local frag="" dom
+	[ -n "$2" ] && frag="json=$(b64url "$2")&p7s=$(b64url "$3")"
+	[ -n "$4" ] && frag="$frag${frag:+&}qr=$(uri "$4")"
+	dom=$(browse "file://$1#$frag")
+	PAGE_REASON=$(sed -n 's/.*<p id="verdict"[^>]*>\([^<]*\)<.*/\1/p' <<<"$dom")
+	PAGE_VERDICT=$(sed -n 's/.*<p id="verdict" data-verdict="\([A-Z]*\)".*/\1/p' <<<"$dom")
+}
+expect_both() { # WANT PAGE CA JSON P7S QR
+	local want=$1 page=$2 ca=$3 json=$4 p7s=$5 qr=$6 got code
+	page_verdict "$page" "$json" "$p7s" "$qr"
+	got=$PAGE_VERDICT
+	[ "$got" = "$want" ] || fail "page says '$got' ($PAGE_REASON), expected $want for ${json:-QR}"
+	code=0
+	if [ -n "$json" ]; then
+		"$WIPEPROOF" cert verify "$json" --sig "$p7s" --ca "$ca" >/dev/null 2>&1 || code=$?
+	fi
+	if [ -n "$qr" ] && [ "$code" = 0 ]; then
+		"$WIPEPROOF" keys export-trust --keys "$(dirname "$ca")" --output "$WP_TMP/bundle.pem" 2>/dev/null
+		"$WIPEPROOF" cert verify --qr "$qr" --trust "$WP_TMP/bundle.pem" >/dev/null 2>&1 || code=$?
+	fi
+	case "$want:$code" in
+		VALID:0 | INVALID:4) ;;
+		*) fail "wipeproof cert verify exited $code where the page says $want" ;;
+	esac
+}
+
+# ---- our organisation, one wiped disk ----------------------------------
+wp_custody_people
+REPORTS="$WP_TMP/reports"
+wp_make_loop d1 $((8 << 20))
+expect_exit 0 custody intake --as "$OPERATOR" --asset PC-7 --device "$d1" --owner "営業部 <東>" \
+	--lease-contract 'L-7 "&"' --reason lease-end
+expect_exit 0 custody request --as "$OPERATOR" --asset PC-7
+expect_exit 0 custody approve --as "$APPROVER" --asset PC-7
+expect_exit 0 wp_wipe "$d1" --asset PC-7 --as "$OPERATOR"
+json=$(ls "$REPORTS"/cert-*.json)
+p7s="$json.p7s"
+qr=$(cat "$json.qr")
+CA="$WIPEPROOF_KEYS/ca.pem"
+expect_exit 0 "$WIPEPROOF" keys export-trust --html "$WP_TMP/verify.html"
+page="$WP_TMP/verify.html"
+
+# the page: one file, our CA's fingerprint in it, a policy that forbids
+# every connection, no external reference at all
+fpr=$(openssl x509 -in "$CA" -outform DER | sha256sum | cut -c1-64)
+grep -q "$(sed 's/\(....\)/\1 /g; s/ $//' <<<"$fpr")" "$page" || fail "the page does not show the CA's fingerprint $fpr"
+grep -q "connect-src 'none'" "$page" && grep -q "default-src 'none'" "$page" || fail "no CSP forbidding connections"
+grep -Eq '(src|href)="(https?:)?//' "$page" && fail "the page refers to something outside itself"
+
+expect_both VALID "$page" "$CA" "$json" "$p7s" "$qr"
+expect_in "有効" "$PAGE_REASON"
+expect_both VALID "$page" "$CA" "" "" "$qr"
+expect_both VALID "$page" "$CA" "$json" "$p7s" ""
+
+# one changed byte of the JSON (inside a value, so it stays JSON)
+bad="$WP_TMP/bad.json"
+sed 's/"PC-7"/"PC-8"/' "$json" | tr -d '\n' >"$bad"
+cmp -s "$bad" "$json" && fail "the test did not change the JSON"
+expect_both INVALID "$page" "$CA" "$bad" "$p7s" ""
+expect_in "JSON was changed" "$PAGE_REASON"
+
+# one changed character of the QR text (the model field)
+badqr=$(sed 's/|Loop device|/|Loop devicf|/' <<<"$qr")
+[ "$badqr" != "$qr" ] || fail "the test did not change the QR text"
+expect_both INVALID "$page" "$CA" "" "" "$badqr"
+expect_in "QR signature does not match" "$PAGE_REASON"
+
+# the QR and the file of two different certificates do not pass together
+wp_make_loop d2 $((8 << 20))
+expect_exit 0 custody intake --as "$OPERATOR" --asset PC-8 --device "$d2" --reason lease-end
+expect_exit 0 custody request --as "$OPERATOR" --asset PC-8
+expect_exit 0 custody approve --as "$APPROVER" --asset PC-8
+expect_exit 0 wp_wipe "$d2" --asset PC-8 --as "$OPERATOR"
+json2=$(ls "$REPORTS"/cert-*.json | grep -v "$json")
+page_verdict "$page" "$json2" "$json2.p7s" "$qr"
+[ "$PAGE_VERDICT" = INVALID ] || fail "QR of another certificate accepted"
+expect_in "do not describe the same certificate" "$PAGE_REASON"
+
+# a look-alike CA: same organisation name, another key
+other="$WP_TMP/lookalike"
+WIPEPROOF_KEYS=$other "$WIPEPROOF" keys init-ca --org "株式会社テスト" --no-passphrase >/dev/null ||
+	fail "look-alike CA"
+WIPEPROOF_KEYS=$other wp_issue "$OPERATOR" "係員" operator --no-passphrase
+WIPEPROOF_KEYS=$other "$WIPEPROOF" keys export-trust --html "$WP_TMP/lookalike.html" 2>/dev/null ||
+	fail "look-alike page"
+grep -q "$(sed 's/\(....\)/\1 /g; s/ $//' <<<"$fpr")" "$WP_TMP/lookalike.html" &&
+	fail "the look-alike page shows our CA's fingerprint"
+expect_both INVALID "$WP_TMP/lookalike.html" "$other/ca.pem" "$json" "$p7s" ""
+expect_in "not certified by this CA" "$PAGE_REASON"
+# ... and our QR code on the other organisation's page
+expect_both INVALID "$WP_TMP/lookalike.html" "$other/ca.pem" "" "" "$qr"
+expect_in "not in this page's list of people" "$PAGE_REASON"
+
+# no network: Chromium asked for nothing but the page itself
+grep -Ei 'http://|https://' "$WP_TMP/chromium.log" | grep -v 127.0.0.1:9 && fail "the page made a request"
+
+if [ -n "${WP_SCREENSHOT:-}" ]; then
+	"$CHROMIUM" --headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking \
+		--user-data-dir="$WP_TMP/chromium" --virtual-time-budget=20000 --window-size=1000,1400 \
+		--screenshot="$WP_SCREENSHOT" \
+		"file://$page#json=$(b64url "$json")&p7s=$(b64url "$p7s")&qr=$(uri "$qr")" 2>/dev/null
+fi
+echo "last reason: $PAGE_REASON"
+echo "ok: verification page"
