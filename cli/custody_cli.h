@@ -53,7 +53,5 @@ int wp_custody_export(const struct wp_kopts *o);
 int wp_custody_verify_cmd(const struct wp_kopts *o);
 int wp_custody_head_cmd(const struct wp_kopts *o);
 
-/* A one-line description of an event for people. */
-void wp_event_print(FILE *out, const struct wp_event *ev);
 
 #endif

@@ -83,20 +83,7 @@ static void print_json(json_t *o)
 	json_decref(o);
 }
 
-void wp_event_print(FILE *out, const struct wp_event *ev)
-{
-	char *body = ev->body ? json_dumps(ev->body, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	fprintf(out, "%5llu  %s  %-11s %-14s %s (%s, %s)", (unsigned long long)ev->seq, ev->time,
-		ev->kind, ev->asset[0] ? ev->asset : "-", ev->actor.name, ev->actor.title,
-		ev->actor.role);
-	if (ev->witnessed)
-		fprintf(out, " witness %s (%s, %s)", ev->witness.name, ev->witness.title,
-			ev->witness.role);
-	fprintf(out, "  %s\n", body ? body : "{}");
-	free(body);
-}
-
-/* The same line as wp_event_print, from wp_event_to_json's object. */
+/* One event on one line, from wp_event_to_json's object (the verified pass). */
 static void wp_event_json_print(FILE *out, const json_t *e)
 {
 	const json_t *a = json_object_get(e, "actor"), *w = json_object_get(e, "witness");

@@ -145,8 +145,9 @@ int wp_custody_append_witnessed(struct wp_ledger *ledger, const struct wp_identi
 /* May this disk be wiped as ASSET now? 0 when the asset exists, its intake
  * serial equals disk_serial, it is not released, destroyed or handed to a
  * vendor, and it is approved (or the ledger's policy does not require
- * approval). Else WP_CUSTODY_REFUSED with what to do, or WP_CUSTODY_ERROR.
- * Advisory: wp_custody_append(wipe-start) checks the same again under the
+ * approval). Else WP_CUSTODY_REFUSED with what to do, or WP_CUSTODY_ERROR
+ * (WP_CUSTODY_BROKEN when the ledger does not verify: the state comes from
+ * one verified pass against the handle's CA, wp_ledger_set_ca). Advisory: wp_custody_append(wipe-start) checks the same again under the
  * write lock. */
 int wp_custody_check_wipe(struct wp_ledger *ledger, const char *asset,
 			  const char *disk_serial, char *err, size_t errlen);
