@@ -105,4 +105,21 @@ q "ALTER TABLE events RENAME TO events_real;
 	  NULL FROM events_real WHERE seq = (SELECT max(seq) FROM events_real);"
 expect_exit 4 "$WIPEPROOF" cert verify "$json" --ca "$CA" --ledger "$WIPEPROOF_LEDGER"
 expect_in "INVALID" "$OUT"
+# 5. an unsigned approval inserted into the real table (right types, no
+# view): the wipe's asset check reads a verified pass, so the disk is not
+# touched, and show prints nothing from the ledger
+restore
+wp_make_loop d1 $((8 << 20))
+custody intake --as "$OPERATOR" --asset PC-0300 --device "$d1" >/dev/null || fail intake3
+custody request --as "$OPERATOR" --asset PC-0300 >/dev/null || fail request3
+q "INSERT INTO events SELECT seq + 1, time, 'approve', asset, actor_name, actor_title,
+   actor_role, actor_fingerprint, NULL, NULL, NULL, NULL, '{}', hash, hash, signature, NULL
+   FROM events WHERE seq = (SELECT max(seq) FROM events)"
+wp_fill_marker "$d1"
+before=$(wp_count_marker "$d1")
+expect_exit 1 wp_wipe "$d1" --asset PC-0300 --as "$OPERATOR" --method zero
+expect_in "does not verify" "$ERR"
+[ "$(wp_count_marker "$d1")" = "$before" ] || fail "the disk was written on a forged approval"
+expect_exit 4 custody show PC-0300
+case "$OUT" in *approved*) fail "show printed the forged approval" ;; esac
 echo "ok: ledger trust"
