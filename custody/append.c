@@ -225,6 +225,8 @@ static int check_and_store(struct wp_ledger *l, struct wp_event *ev,
 		rc = wp_policy_load(l, &approval, err, errlen);
 	if (rc == 0)
 		rc = wp_state_load(l, ev->asset, &st, err, errlen);
+	if (rc == 0) /* what the rules just read was signed (verify.c) */
+		rc = wp_rows_cross_check(l, wp_identity_ca(actor), ev->asset, err, errlen);
 	if (rc == 0 && wp_rule_check(&st, approval, ev, err, errlen) < 0)
 		rc = WP_CUSTODY_REFUSED;
 	if (rc == 0)

@@ -58,6 +58,11 @@ int wp_state_load(struct wp_ledger *ledger, const char *asset, struct wp_asset_s
  * handle's CA (verify.c). */
 int wp_verified_state(struct wp_ledger *ledger, const char *asset, struct wp_asset_state *out,
 		      bool *approval_required, char *err, size_t errlen);
+/* Cross-check the rows of ASSET and the policy rows (as an append reads
+ * them) like the verifier: types, link to the row before, hash, signatures
+ * against ca. WP_CUSTODY_BROKEN with the bad seq in err. */
+int wp_rows_cross_check(struct wp_ledger *l, X509 *ca, const char *asset, char *err,
+			size_t errlen);
 /* The policy in force now: approval required unless the last policy event
  * says otherwise. */
 int wp_policy_load(struct wp_ledger *ledger, bool *approval_required, char *err, size_t errlen);

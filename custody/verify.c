@@ -360,6 +360,60 @@ int wp_custody_verify(struct wp_ledger *ledger, X509 *ca, const char *anchor,
 	return wp_custody_replay(ledger, ca, anchor, NULL, NULL, NULL, report, err, errlen);
 }
 
+/* ---- the rows an append reads -------------------------------------------- */
+
+/* An append's rule check reads the asset's rows and the policy rows under
+ * the write lock; verifying the whole chain there would cost a second per
+ * thousand events on every append. Instead each row it reads is
+ * cross-checked like the verifier does: its type, its link to the row
+ * before it in the table, its hash and its signatures against the CA. A
+ * row nobody signed (inserted into the file) is refused before anything
+ * is chained onto it. */
+int wp_rows_cross_check(struct wp_ledger *l, X509 *ca, const char *asset, char *err,
+			size_t errlen)
+{
+	struct wp_custody_report rep = { 0 };
+	struct verifier v = { .ca = ca, .rep = &rep };
+	sqlite3_stmt *st = NULL;
+	int rc = signers_load(l, &v, err, errlen);
+	if (rc == 0 && sqlite3_prepare_v2(l->db, "SELECT " WP_ROW_COLUMNS ", ifnull((SELECT p.hash "
+					  "FROM events AS p WHERE p.seq = events.seq - 1), '"
+					  WP_ZERO_HASH "') FROM events NOT INDEXED WHERE asset = ?1 "
+					  "OR kind = 'policy' ORDER BY seq", -1, &st, NULL) != SQLITE_OK)
+		rc = wp_sql_fail(l, "cannot read events", err, errlen);
+	if (rc == 0)
+		sqlite3_bind_text(st, 1, asset, -1, SQLITE_STATIC);
+	int step = SQLITE_DONE;
+	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct wp_row row;
+		char why[768] = "";
+		wp_row_read(st, &row);
+		const char *prev = (const char *)sqlite3_column_text(st, 17);
+		snprintf(v.prev, sizeof(v.prev), "%s", prev ? prev : "");
+		if (row.bad_column)
+			snprintf(why, sizeof(why), "column %s is not of its declared type", row.bad_column);
+		else if (check_chain(&v, &row, why, sizeof(why)) == 0 &&
+			 check_signature(&v, &row.ev, &row.ev.actor, row.signature, "signer", why,
+					 sizeof(why)) == 0 && row.ev.witnessed)
+			check_signature(&v, &row.ev, &row.ev.witness, row.witness_signature, "witness",
+					why, sizeof(why));
+		if (why[0]) {
+			snprintf(err, errlen, "ledger %s does not verify: first bad event is seq %llu: "
+				 "%s; nothing was recorded — run 'wipeproof custody verify'", l->path,
+				 (unsigned long long)row.ev.seq, why);
+			rc = WP_CUSTODY_BROKEN;
+		}
+		json_decref(row.ev.body);
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = wp_sql_fail(l, "cannot read events", err, errlen);
+	sqlite3_finalize(st);
+	for (size_t i = 0; i < v.n_signers; i++)
+		X509_free(v.signers[i].cert);
+	free(v.signers);
+	return rc;
+}
+
 /* ---- readers through the handle's CA ------------------------------------ */
 
 static int need_ca(struct wp_ledger *l, char *err, size_t errlen)

@@ -122,4 +122,11 @@ expect_in "does not verify" "$ERR"
 [ "$(wp_count_marker "$d1")" = "$before" ] || fail "the disk was written on a forged approval"
 expect_exit 4 custody show PC-0300
 case "$OUT" in *approved*) fail "show printed the forged approval" ;; esac
+# and no event is chained onto it: an append cross-checks the rows it reads
+head=$(sqlite3 "$WIPEPROOF_LEDGER" "SELECT max(seq) FROM events")
+expect_exit 4 custody note --as "$OPERATOR" --asset PC-0300 --text "after the forgery"
+expect_in "first bad event is seq $head" "$ERR"
+expect_in "nothing was recorded" "$ERR"
+[ "$(sqlite3 "$WIPEPROOF_LEDGER" "SELECT max(seq) FROM events")" = "$head" ] ||
+	fail "an event was chained onto the forged row"
 echo "ok: ledger trust"
