@@ -223,16 +223,18 @@ static int check_and_store(struct wp_ledger *l, struct wp_event *ev,
 		rc = genesis_body(ev, &genesis, err, errlen);
 	if (rc == 0)
 		rc = wp_policy_load(l, &approval, err, errlen);
+	/* the CA first: a person of another CA is "use this ledger's key
+	 * store", not a ledger that fails to verify under their CA */
+	if (rc == 0)
+		rc = pin_ca(l, actor, err, errlen);
+	if (rc == 0 && witness)
+		rc = pin_ca(l, witness, err, errlen);
 	if (rc == 0)
 		rc = wp_state_load(l, ev->asset, &st, err, errlen);
 	if (rc == 0) /* what the rules just read was signed (verify.c) */
 		rc = wp_rows_cross_check(l, wp_identity_ca(actor), ev->asset, err, errlen);
 	if (rc == 0 && wp_rule_check(&st, approval, ev, err, errlen) < 0)
 		rc = WP_CUSTODY_REFUSED;
-	if (rc == 0)
-		rc = pin_ca(l, actor, err, errlen);
-	if (rc == 0 && witness)
-		rc = pin_ca(l, witness, err, errlen);
 	if (rc < 0) {
 		json_decref(genesis);
 		return rc;
