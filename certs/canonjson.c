@@ -7,6 +7,7 @@
  * hash and signature, is a function of the value alone.
  */
 #include "certs.h"
+#include "wptext.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,7 +67,8 @@ char *wp_json_canonical(const json_t *value, const char *what, char *err, size_t
 		snprintf(err, errlen, "no JSON value to serialise");
 		return NULL;
 	}
-	if (check_value(value, what, err, errlen) < 0)
+	if (wp_json_check(value, what, err, errlen) < 0 ||
+	    check_value(value, what, err, errlen) < 0)
 		return NULL;
 	char *text = json_dumps(value, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 	if (!text)

@@ -4,6 +4,7 @@
  * here ever overwrites a key.
  */
 #include "certs_internal.h"
+#include "wptext.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -119,15 +120,11 @@ static int check_text(const char *what, const char *value, char *err, size_t err
 		snprintf(err, errlen, "%s must not be empty", what);
 		return -1;
 	}
-	if (strlen(value) >= 128) {
-		snprintf(err, errlen, "%s is longer than 127 bytes", what);
+	char why[256];
+	if (wp_text_check(value, 128, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "%s %s", what, why);
 		return -1;
 	}
-	for (const unsigned char *p = (const unsigned char *)value; *p; p++)
-		if (*p < 0x20 || *p == 0x7f) {
-			snprintf(err, errlen, "%s contains a control character", what);
-			return -1;
-		}
 	return 0;
 }
 

@@ -9,6 +9,7 @@
  * page can neither load nor send anything.
  */
 #include "certs_internal.h"
+#include "wptext.h"
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -178,15 +179,17 @@ char *wp_trust_html(const char *dir, char *err, size_t errlen)
 	struct tm tm;
 	strftime(exported, sizeof(exported), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
 	char *ca_b64 = der_base64(certs[0]);
-	json_object_set_new(trust, "ca", ca_b64 ? json_string(ca_b64) : NULL);
+	wp_json_set(trust, "ca", ca_b64 ? json_string(ca_b64) : NULL);
 	free(ca_b64);
 	for (size_t i = 1; i < n; i++) {
 		char *b64 = der_base64(certs[i]);
-		json_array_append_new(people, b64 ? json_string(b64) : json_null());
+		wp_json_append(people, b64 ? json_string(b64) : json_null());
 		free(b64);
 	}
 	json_object_set(trust, "people", people);
-	json_object_set_new(trust, "exported_utc", json_string(exported));
+	wp_json_set(trust, "exported_utc", json_string(exported));
+	if (wp_json_check(trust, "verification page", err, errlen) < 0)
+		goto out;
 	/* "\/" for every "/": the data can never close its <script> element */
 	trust_text = json_dumps(trust, JSON_COMPACT | JSON_SORT_KEYS | JSON_ESCAPE_SLASH);
 	if (!trust_text || rows.failed) {

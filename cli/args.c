@@ -5,6 +5,8 @@
  */
 #include "cli.h"
 #include "i18n.h"
+#include "custody.h"
+#include "wptext.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -27,7 +29,7 @@ enum {
 	OPT_JSON = 1000, OPT_METHOD, OPT_VERIFY, OPT_CONFIRM, OPT_REPORT,
 	OPT_FORCE_HOLDERS, OPT_CHUNK, OPT_SIZE, OPT_HELP, OPT_DEPTH, OPT_REPORT_DIR,
 	OPT_ASSET, OPT_AS, OPT_LEDGER, OPT_KEYS, OPT_PASSPHRASE_FILE, OPT_LEVEL,
-	OPT_REMOVE_HPA,
+	OPT_REMOVE_HPA, OPT_NO_REPORT,
 };
 
 static const struct option long_options[] = {
@@ -48,6 +50,7 @@ static const struct option long_options[] = {
 	{ "passphrase-file", required_argument, NULL, OPT_PASSPHRASE_FILE },
 	{ "level", required_argument, NULL, OPT_LEVEL },
 	{ "remove-hpa", no_argument, NULL, OPT_REMOVE_HPA },
+	{ "no-report", no_argument, NULL, OPT_NO_REPORT },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -63,7 +66,7 @@ static bool option_allowed(enum wp_command cmd, int opt)
 		       cmd == WP_CMD_PLAN || cmd == WP_CMD_VERSION;
 	case OPT_LEVEL:
 		return cmd == WP_CMD_WIPE || cmd == WP_CMD_PLAN;
-	case OPT_REMOVE_HPA:
+	case OPT_REMOVE_HPA: case OPT_NO_REPORT:
 		return cmd == WP_CMD_WIPE;
 	case OPT_METHOD:
 		return cmd == WP_CMD_WIPE || cmd == WP_CMD_PLAN;
@@ -110,11 +113,35 @@ static int push_per_device(const char **list, size_t *n, const char *arg,
 	return 0;
 }
 
+static const char *option_name(int opt);
+
+/* What goes into a report, a signed event or a certificate must be text:
+ * checked now, so nothing is written or recorded with a field missing. */
+static int check_recorded(int opt, const char *arg, char *err, size_t errlen)
+{
+	char why[256];
+	switch (opt) {
+	case OPT_ASSET: case OPT_AS: case OPT_REPORT: case OPT_REPORT_DIR: case OPT_LEDGER:
+		break;
+	default:
+		return 0;
+	}
+	if (opt == OPT_ASSET)
+		return wp_text_check_tag("--asset", arg, WP_ASSET_MAX, err, errlen);
+	if (wp_text_check(arg, 4096, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "--%s %s", option_name(opt), why);
+		return -1;
+	}
+	return 0;
+}
+
 static int take_option(struct wp_cmdline *cl, int opt, const char *arg,
 		       char *err, size_t errlen)
 {
 	unsigned long long n = 0;
 	char names[128], fw_names[400];
+	if (arg && check_recorded(opt, arg, err, errlen) < 0)
+		return -1;
 	switch (opt) {
 	case OPT_HELP:
 		cl->help_topic = cl->cmd == WP_CMD_LIST ? "list" : cl->cmd == WP_CMD_WIPE ? "wipe"
@@ -137,6 +164,9 @@ static int take_option(struct wp_cmdline *cl, int opt, const char *arg,
 		return 0;
 	case OPT_REMOVE_HPA:
 		cl->remove_hpa = true;
+		return 0;
+	case OPT_NO_REPORT:
+		cl->no_report = true;
 		return 0;
 	case OPT_LEVEL:
 		if (wp_level_parse(arg, &cl->level) < 0) {
@@ -263,12 +293,34 @@ static int check_per_device_counts(const struct wp_cmdline *cl, char *err, size_
 		snprintf(err, errlen, "give either --report FILE per device or --report-dir DIR, not both");
 		return -1;
 	}
+	if (cl->no_report && (cl->n_reports || cl->report_dir || cl->n_assets)) {
+		snprintf(err, errlen, "--no-report keeps no job report; it cannot go with --report, "
+			 "--report-dir or --asset (the ledger records the report's digest)");
+		return -1;
+	}
 	if (cl->n_assets && !cl->as_person && !getenv("WIPEPROOF_AS")) {
 		snprintf(err, errlen, "--asset records the wipe in the custody ledger: say who you are "
 			 "with --as PERSON (or WIPEPROOF_AS)");
 		return -1;
 	}
 	return 0;
+}
+
+/* The engine keeps queue-depth buffers of one chunk each per drive; more
+ * than WP_MAX_RING_BYTES would fail at run time, after wipe-start was
+ * signed, so it is refused here. */
+static int check_memory_budget(const struct wp_cmdline *cl, char *err, size_t errlen)
+{
+	size_t chunk = cl->chunk_bytes ? cl->chunk_bytes : WP_DEFAULT_CHUNK;
+	size_t depth = cl->queue_depth ? cl->queue_depth : WP_DEFAULT_DEPTH;
+	if (chunk <= WP_MAX_RING_BYTES / depth)
+		return 0;
+	size_t fit = WP_MAX_RING_BYTES / depth / 4096 * 4096;
+	snprintf(err, errlen, "--chunk %zuK x --queue-depth %zu is %zu MiB of buffers per disk, "
+		 "over the budget of %u MiB; give a smaller --chunk or --queue-depth (at queue "
+		 "depth %zu, --chunk %zuK at most)", chunk >> 10, depth, (chunk * depth) >> 20,
+		 WP_MAX_RING_BYTES >> 20, depth, fit >> 10);
+	return -1;
 }
 
 static int take_operands(int argc, char **argv, int first, struct wp_cmdline *cl,
@@ -304,6 +356,8 @@ static int take_operands(int argc, char **argv, int first, struct wp_cmdline *cl
 	}
 	for (int i = 0; i < n; i++)
 		cl->devices[cl->n_devices++] = argv[first + i];
+	if (check_memory_budget(cl, err, errlen) < 0)
+		return -1;
 	if (cl->cmd == WP_CMD_VERIFY && cl->n_reports != 1) {
 		snprintf(err, errlen, "'verify' needs the job report of the wipe: --report FILE (once)");
 		return -1;
@@ -420,6 +474,9 @@ static const char usage_wipe[] =
 	"                        once per DEV, in the same order\n"
 	"  --report FILE         write the JSON job report to FILE; once per DEV\n"
 	"  --report-dir DIR      write each report to DIR/SERIAL-JOBID.json\n"
+	"                        (default: /var/lib/wipeproof/reports, config key\n"
+	"                        'reports' or WIPEPROOF_REPORTS; the summary names it)\n"
+	"  --no-report           keep no job report (a later 'verify' needs one)\n"
 	"  --asset TAG           record the wipe in the custody ledger for asset TAG\n"
 	"                        (once per DEV); needs --as PERSON, see 'help custody'\n"
 	"  --as PERSON           who records it (name or key fingerprint prefix)\n"

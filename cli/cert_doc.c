@@ -6,6 +6,7 @@
  * decimal string (coverage_percent), so the canonical form is unique.
  */
 #include "cert_cli.h"
+#include "wptext.h"
 
 #include <string.h>
 
@@ -85,7 +86,7 @@ static json_t *person(const char *name, const char *title, const char *role, con
 {
 	json_t *o = json_pack("{s:s, s:s, s:s}", "name", name, "title", title, "fingerprint", fpr);
 	if (o && role)
-		json_object_set_new(o, "role", json_string(role));
+		wp_json_set(o, "role", json_string(role));
 	return o;
 }
 
@@ -93,9 +94,9 @@ static json_t *actor(const struct wp_actor *a, const char *date, const struct wp
 {
 	json_t *o = person(a->name, a->title, a->role, a->fingerprint);
 	if (o) {
-		json_object_set_new(o, "date", json_string(date));
-		json_object_set_new(o, "location", json_string(in->location));
-		json_object_set_new(o, "contact", json_string(in->contact));
+		wp_json_set(o, "date", json_string(date));
+		wp_json_set(o, "location", json_string(in->location));
+		wp_json_set(o, "contact", json_string(in->contact));
 	}
 	return o;
 }
@@ -113,8 +114,8 @@ static json_t *media(const struct wp_cert_inputs *in)
 			      "property_number", st->asset,
 			      "media_type", media_type(d ? d->kind : ""), "media_source", source);
 	if (o && d) {
-		json_object_set_new(o, "size_bytes", json_integer((json_int_t)d->size_bytes));
-		json_object_set_new(o, "transport", json_string(d->transport));
+		wp_json_set(o, "size_bytes", json_integer((json_int_t)d->size_bytes));
+		wp_json_set(o, "transport", json_string(d->transport));
 	}
 	return o;
 }
@@ -170,13 +171,13 @@ static json_t *wipe_sanitization(const struct wp_cert_inputs *in)
 	 * before builds were named have neither, and the certificate says so by
 	 * leaving them out) */
 	if (o && job->tool_commit[0])
-		json_object_set_new(o, "tool_commit", json_string(job->tool_commit));
+		wp_json_set(o, "tool_commit", json_string(job->tool_commit));
 	if (o && job->tool_sha256[0])
-		json_object_set_new(o, "tool_sha256", json_string(job->tool_sha256));
+		wp_json_set(o, "tool_sha256", json_string(job->tool_sha256));
 	if (o && note)
-		json_object_set_new(o, "note", json_string(note));
+		wp_json_set(o, "note", json_string(note));
 	if (o && m)
-		json_object_set_new(o, "method_description", json_string(m->description));
+		wp_json_set(o, "method_description", json_string(m->description));
 	return o;
 }
 
@@ -203,7 +204,7 @@ static json_t *wipe_verification(const struct wp_job *job)
 			 "firmware erase: %llu changed, %llu already held the expected content, %llu "
 			 "unchanged", (unsigned long long)f->blocks, (unsigned long long)f->changed,
 			 (unsigned long long)f->already_expected, (unsigned long long)f->unchanged);
-		json_object_set_new(o, "fingerprint", json_string(text));
+		wp_json_set(o, "fingerprint", json_string(text));
 	}
 	return o;
 }
@@ -243,19 +244,19 @@ static int add_people(json_t *doc, const struct wp_cert_inputs *in)
 		snprintf(me.fingerprint, sizeof(me.fingerprint), "%s", p->fingerprint);
 		utc(in->job->ended, date, sizeof(date));
 		/* the tool's read-back was run by the same operator */
-		rc |= json_object_set_new(doc, "sanitized_by", actor(&me, date, in));
-		rc |= json_object_set_new(doc, "verified_by", actor(&me, date, in));
+		rc |= wp_json_set(doc, "sanitized_by", actor(&me, date, in));
+		rc |= wp_json_set(doc, "verified_by", actor(&me, date, in));
 	} else {
-		rc |= json_object_set_new(doc, "sanitized_by", actor(&in->destroyed->actor,
+		rc |= wp_json_set(doc, "sanitized_by", actor(&in->destroyed->actor,
 								      in->destroyed->time, in));
-		rc |= json_object_set_new(doc, "verified_by", actor(&in->destroyed->witness,
+		rc |= wp_json_set(doc, "verified_by", actor(&in->destroyed->witness,
 								     in->destroyed->time, in));
 	}
 	if (st->requested)
-		rc |= json_object_set_new(doc, "requester", person(st->requester.name, st->requester.title,
+		rc |= wp_json_set(doc, "requester", person(st->requester.name, st->requester.title,
 								    NULL, st->requester.fingerprint));
 	if (st->approved)
-		rc |= json_object_set_new(doc, "approver", person(st->approver.name, st->approver.title,
+		rc |= wp_json_set(doc, "approver", person(st->approver.name, st->approver.title,
 								   NULL, st->approver.fingerprint));
 	return rc;
 }
@@ -264,11 +265,11 @@ static json_t *asset(const struct wp_asset_state *st)
 {
 	json_t *o = json_pack("{s:s}", "tag", st->asset);
 	if (o && st->owner[0])
-		json_object_set_new(o, "owner", json_string(st->owner));
+		wp_json_set(o, "owner", json_string(st->owner));
 	if (o && st->lease_contract[0])
-		json_object_set_new(o, "lease_contract", json_string(st->lease_contract));
+		wp_json_set(o, "lease_contract", json_string(st->lease_contract));
 	if (o && st->lease_end[0])
-		json_object_set_new(o, "lease_end", json_string(st->lease_end));
+		wp_json_set(o, "lease_end", json_string(st->lease_end));
 	return o;
 }
 
@@ -311,15 +312,15 @@ json_t *wp_cert_build(const struct wp_cert_inputs *in)
 	/* which ledger: a certificate cannot be matched against another one */
 	if (in->ledger_id && in->ledger_id[0])
 		json_object_set_new(json_object_get(doc, "ledger"), "id", json_string(in->ledger_id));
-	int rc = json_object_set_new(doc, "sanitization", in->job ? wipe_sanitization(in)
+	int rc = wp_json_set(doc, "sanitization", in->job ? wipe_sanitization(in)
 								    : destroy_sanitization(in));
-	rc |= json_object_set_new(doc, "verification", in->job ? wipe_verification(in->job)
+	rc |= wp_json_set(doc, "verification", in->job ? wipe_verification(in->job)
 				  : json_pack("{s:s, s:s}", "method", "destruction witnessed and "
 					      "co-signed in the custody ledger by a second person",
 					      "mode", "witnessed"));
 	rc |= add_people(doc, in);
 	if (in->job && in->job->scope.kind[0])
-		rc |= json_object_set_new(doc, "scope", scope(&in->job->scope));
+		rc |= wp_json_set(doc, "scope", scope(&in->job->scope));
 	if (rc != 0) {
 		json_decref(doc);
 		return NULL;

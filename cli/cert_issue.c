@@ -8,6 +8,8 @@
  * can be drawn again from the others (`cert render`).
  */
 #include "cert_cli.h"
+#include "wipe_steps.h"
+#include "wptext.h"
 #include "render.h"
 
 #include <errno.h>
@@ -132,9 +134,9 @@ static int append_event(const struct wp_cert_issue *req, const json_t *doc, cons
 				 "certificate", p->json, "category",
 				 wp_certdoc_str(doc, "sanitization.category"));
 	if (body && req->job)
-		json_object_set_new(body, "job_id", json_string(req->job->id));
+		wp_json_set(body, "job_id", json_string(req->job->id));
 	if (body && req->job && req->job->scope.kind[0])
-		json_object_set_new(body, "scope", json_string(WP_CERT_SCOPE_FREE_SPACE));
+		wp_json_set(body, "scope", json_string(WP_CERT_SCOPE_FREE_SPACE));
 	int rc = body ? wp_custody_append(req->ledger, req->issuer, WP_EV_CERTIFICATE, req->asset,
 					  body, NULL, NULL, err, errlen)
 		      : WP_CUSTODY_ERROR;
@@ -176,6 +178,9 @@ static int issue_doc(const struct wp_cert_issue *req, json_t *doc, const char *i
 	wp_sha256_hex(text, strlen(text), sha);
 	make_paths(&p, req->out_dir, id);
 	int code = WP_EXIT_FAILED;
+	/* the folder is made only now: a refused issue creates nothing */
+	if (wp_make_report_dir(req->out_dir) < 0)
+		return WP_EXIT_FAILED;
 	if (write_files(req, &p, text, doc, sha, &qr_text, err, sizeof(err)) < 0) {
 		fprintf(stderr, "wipeproof: certificate for %s: %s\n", req->asset, err);
 	} else if ((code = append_event(req, doc, sha, &p, err, sizeof(err))) != 0) {

@@ -8,6 +8,7 @@
  * Exit: 0 VALID, 4 INVALID, 2 usage, 1 when something could not be read.
  */
 #include "cert_cli.h"
+#include "wptext.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -34,7 +35,7 @@ static void detail(struct check *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	json_array_append_new(c->details, json_string(line));
+	wp_json_append(c->details, json_string(line));
 }
 
 static int invalid(struct check *c, const char *why)
@@ -50,7 +51,7 @@ static int finish(const struct wp_kopts *o, struct check *c)
 		json_t *out = json_pack("{s:s, s:O}", "verdict", c->reason[0] ? "INVALID" : "VALID",
 					"details", c->details);
 		if (c->reason[0])
-			json_object_set_new(out, "reason", json_string(c->reason));
+			wp_json_set(out, "reason", json_string(c->reason));
 		json_dumpf(out, stdout, JSON_INDENT(2) | WP_JSON_DUMP_FLAGS);
 		fputc('\n', stdout);
 		json_decref(out);

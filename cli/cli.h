@@ -67,10 +67,14 @@ struct wp_cmdline {
 	bool force_holders;
 	size_t chunk_bytes;          /* 0: engine default */
 	size_t queue_depth;          /* 0: engine default */
+	bool no_report;              /* --no-report: keep no job report */
 	unsigned demo_size_mib;
 };
 
 #define WP_DEFAULT_METHOD "random"
+/* Where `wipe` keeps job reports without --report, --report-dir or
+ * --asset (config key `reports`, WIPEPROOF_REPORTS). */
+#define WP_DEFAULT_REPORT_DIR "/var/lib/wipeproof/reports"
 #define WP_DEFAULT_DEMO_MIB 64
 
 /* Parse argv. Returns 0, or -1 with a message naming the offending
@@ -107,6 +111,7 @@ struct wp_wipe_options {
 	size_t chunk_bytes;
 	size_t queue_depth;
 	const char *report_dir;
+	bool make_report_dir;        /* report_dir is created once every check passed */
 	const char *as_person;
 	const char *ledger_path;
 	const char *keys_dir;

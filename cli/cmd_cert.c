@@ -8,6 +8,7 @@
 #include "wipe_steps.h"
 
 #include <errno.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,16 +47,23 @@ static int cert_issue(const struct wp_kopts *o)
 	struct wp_ledger *l = NULL;
 	struct wp_wipe_options wo = { .ledger_path = o->ledger };
 	int code = WP_EXIT_FAILED;
+	const char *path = wp_ledger_path_resolve(o->ledger);
+	/* no ledger, nothing to certify: refused without creating one */
+	if (access(path, F_OK) != 0) {
+		fprintf(stderr, "wipeproof: cert issue: no custody ledger at %s: %s; give the "
+			"ledger with --ledger PATH\n", path, strerror(errno));
+		return WP_EXIT_REFUSED;
+	}
 	if (wp_identity_load(wp_keys_dir_resolve(o->keys_dir), who, o->passphrase_file, &id, err,
 			     sizeof(err)) < 0 ||
-	    wp_ledger_open(wp_ledger_path_resolve(o->ledger), &l, err, sizeof(err)) < 0 ||
+	    wp_ledger_open(path, &l, err, sizeof(err)) < 0 ||
 	    wp_ledger_set_ca(l, wp_identity_ca(id), err, sizeof(err)) < 0) {
 		fprintf(stderr, "wipeproof: cert issue: %s\n", err);
 		goto out;
 	}
 	snprintf(dir, sizeof(dir), "%s", o->output ? o->output : "");
-	if (!o->output && wp_wipe_ledger_report_dir(&wo, dir, sizeof(dir)) != WP_EXIT_OK)
-		goto out;
+	if (!o->output)
+		wp_wipe_ledger_report_dir_path(&wo, dir, sizeof(dir));
 	struct wp_cert_issue req = { .ledger = l, .issuer = id, .asset = o->asset, .out_dir = dir,
 				     .location = o->location, .contact = o->contact, .json = o->json };
 	code = wp_cert_issue_run(&req);

@@ -5,6 +5,7 @@
  * only turns options into a body and results into output.
  */
 #include "custody_cli.h"
+#include "wptext.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,7 +17,7 @@
 static void set_opt(json_t *body, const char *key, const char *value)
 {
 	if (value)
-		json_object_set_new(body, key, json_string(value));
+		wp_json_set(body, key, json_string(value));
 }
 
 static int add_digest(json_t *body, const char *key, const char *name_key, const char *path,
@@ -28,8 +29,8 @@ static int add_digest(json_t *body, const char *key, const char *name_key, const
 	if (wp_file_sha256(path, hex, err, errlen) < 0)
 		return -1;
 	const char *base = strrchr(path, '/');
-	json_object_set_new(body, key, json_string(hex));
-	json_object_set_new(body, name_key, json_string(base ? base + 1 : path));
+	wp_json_set(body, key, json_string(hex));
+	wp_json_set(body, name_key, json_string(base ? base + 1 : path));
 	return 0;
 }
 
@@ -64,12 +65,12 @@ static int intake_from_device(const struct wp_kopts *o, json_t *body, char *err,
 		rc = WP_CUSTODY_REFUSED;
 	}
 	if (rc == 0) {
-		json_object_set_new(body, "serial", json_string(dev->serial));
-		json_object_set_new(body, "model", json_string(o->model ? o->model
+		wp_json_set(body, "serial", json_string(dev->serial));
+		wp_json_set(body, "model", json_string(o->model ? o->model
 						: dev->model[0] ? dev->model : "unknown"));
-		json_object_set_new(body, "device", json_string(dev->path));
-		json_object_set_new(body, "kind", json_string(wp_kind_name(dev->kind)));
-		json_object_set_new(body, "size_bytes", json_integer((json_int_t)dev->size_bytes));
+		wp_json_set(body, "device", json_string(dev->path));
+		wp_json_set(body, "kind", json_string(wp_kind_name(dev->kind)));
+		wp_json_set(body, "size_bytes", json_integer((json_int_t)dev->size_bytes));
 	}
 	free(dev);
 	return rc;
@@ -105,7 +106,7 @@ static int build_body(const struct wp_kopts *o, json_t *body, char *err, size_t 
 			fprintf(stderr, "wipeproof: custody init: give one of --no-approval-required and --approval-required\n");
 			return USAGE;
 		}
-		json_object_set_new(body, "approval_required", json_boolean(!o->no_approval_required));
+		wp_json_set(body, "approval_required", json_boolean(!o->no_approval_required));
 		return 0;
 	}
 	if (strcmp(s, "intake") == 0)
@@ -211,15 +212,38 @@ static void print_recorded(const struct wp_kopts *o, const struct wp_identity *a
 	printf("head %s@%llu\n", hash, (unsigned long long)seq);
 }
 
+/* A refused command creates nothing: a ledger this command created is
+ * removed again when nothing was recorded in it. */
+static void remove_new_ledger(const char *path)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
+	char name[4200];
+	for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+		snprintf(name, sizeof(name), "%s%s", path, suffix[i]);
+		unlink(name);
+	}
+}
+
 static int append(const struct wp_kopts *o, json_t *body, char *err, size_t errlen)
 {
 	struct wp_identity *actor = NULL, *witness = NULL;
 	struct wp_ledger *l = NULL;
 	uint64_t seq = 0;
 	char hash[WP_HASH_HEX];
+	const char *path = wp_ledger_path_resolve(o->ledger);
+	bool is_new = access(path, F_OK) != 0;
+	int missing = errno;
 	int rc = load_people(o, &actor, &witness, err, errlen);
+	/* only init and intake may start a ledger; any other event needs an
+	 * asset that is already in one */
+	if (rc == 0 && is_new && strcmp(o->sub, "init") != 0 && strcmp(o->sub, "intake") != 0) {
+		snprintf(err, errlen, "no custody ledger at %s: %s; take the asset in first "
+			 "('wipeproof custody intake') or give the ledger with --ledger PATH", path,
+			 strerror(missing));
+		rc = WP_CUSTODY_REFUSED;
+	}
 	if (rc == 0)
-		rc = wp_ledger_open(wp_ledger_path_resolve(o->ledger), &l, err, errlen);
+		rc = wp_ledger_open(path, &l, err, errlen);
 	if (rc == 0)
 		rc = wp_ledger_set_ca(l, wp_identity_ca(actor), err, errlen);
 	if (rc == 0)
@@ -230,6 +254,8 @@ static int append(const struct wp_kopts *o, json_t *body, char *err, size_t errl
 	if (rc == 0)
 		print_recorded(o, actor, seq, hash);
 	wp_ledger_close(l);
+	if (rc != 0 && is_new && l)
+		remove_new_ledger(path);
 	wp_identity_free(witness);
 	wp_identity_free(actor);
 	return rc;

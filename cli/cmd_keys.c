@@ -3,6 +3,7 @@
  * people who sign. One function per verb; the key store itself is certs/.
  */
 #include "custody_cli.h"
+#include "wptext.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -134,7 +135,7 @@ static int keys_list(const struct wp_kopts *o, const char *dir)
 		struct tm tm;
 		strftime(until, sizeof(until), "%Y-%m-%d", gmtime_r(&people[i].not_after, &tm));
 		if (arr)
-			json_array_append_new(arr, person_json(&people[i]));
+			wp_json_append(arr, person_json(&people[i]));
 		else
 			printf("%.16s  %-8s  %-10s  %s (%s)%s\n", people[i].fingerprint,
 			       wp_role_name(people[i].role), until, people[i].name, people[i].title,

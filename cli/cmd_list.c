@@ -2,6 +2,7 @@
  * firmware erase methods it supports (asked with read-only identify
  * commands, only in the command set its transport suggests). */
 #include "fw_cli.h"
+#include "wptext.h"
 #include "i18n.h"
 
 #include <stdlib.h>
@@ -36,8 +37,8 @@ int wp_cmd_list(const struct wp_cmdline *cl)
 		json_t *arr = json_array();
 		for (size_t i = 0; i < list.n; i++) {
 			json_t *o = wp_device_to_json(&list.items[i]);
-			json_object_set_new(o, "capabilities", wp_caps_to_json(&caps[i]));
-			json_array_append_new(arr, o);
+			wp_json_set(o, "capabilities", wp_caps_to_json(&caps[i]));
+			wp_json_append(arr, o);
 		}
 		json_t *root = json_pack("{s:o}", "devices", arr);
 		json_dumpf(root, stdout, JSON_INDENT(2) | WP_JSON_DUMP_FLAGS);

@@ -5,6 +5,7 @@
  * the disk is asked with identify commands at most.
  */
 #include "fw_cli.h"
+#include "wptext.h"
 #include "i18n.h"
 
 #include <stdlib.h>
@@ -23,13 +24,14 @@ static void print_json(const struct wp_cmdline *cl, const struct wp_device *dev,
 			      "level", level_name(cl->level), "size_bytes", (json_int_t)dev->size_bytes,
 			      "protected", dev->protected_, "capabilities", wp_caps_to_json(caps));
 	if (ok) {
-		json_object_set_new(o, "method", json_string(plan->method->name));
-		json_object_set_new(o, "nist_category", json_string(wp_nist_name(plan->category)));
-		json_object_set_new(o, "reason", json_string(plan->reason));
-		json_object_set_new(o, "advice", json_string(plan->advice));
+		wp_json_set(o, "method", json_string(plan->method->name));
+		wp_json_set(o, "nist_category", json_string(wp_nist_name(plan->category)));
+		wp_json_set(o, "reason", json_string(plan->reason));
+		wp_json_set(o, "nist_source", json_string(plan->source));
+		wp_json_set(o, "advice", json_string(plan->advice));
 	} else {
-		json_object_set_new(o, "method", json_null());
-		json_object_set_new(o, "refusal", json_string(plan->refusal));
+		wp_json_set(o, "method", json_null());
+		wp_json_set(o, "refusal", json_string(plan->refusal));
 	}
 	json_dumpf(o, stdout, JSON_INDENT(2) | WP_JSON_DUMP_FLAGS);
 	fputc('\n', stdout);
@@ -46,6 +48,7 @@ static void print_text(const struct wp_device *dev, const struct wp_fw_caps *cap
 		printf("  method     %s (%s)\n", plan->method->name, plan->method->description);
 		printf("  NIST       %s (SP 800-88)\n", wp_nist_name(plan->category));
 		printf("  why        %s\n", plan->reason);
+		printf("  source     %s\n", plan->source);
 		if (plan->advice[0])
 			printf("  advice     %s\n", plan->advice);
 	}

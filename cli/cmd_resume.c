@@ -12,6 +12,7 @@
  * died without one, and wipe-resume.
  */
 #include "station.h"
+#include "wptext.h"
 #include "i18n.h"
 #include "fw_cli.h"
 #include "wipe_steps.h"
@@ -576,7 +577,7 @@ static int list_one(const struct wp_ledger_job *j, void *ctx)
 	ls->n++;
 	if (ls->arr) {
 		json_t *in = json_loads(j->interruptions, 0, NULL);
-		json_array_append_new(ls->arr, json_pack(
+		wp_json_append(ls->arr, json_pack(
 			"{s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:i, s:i, s:I, s:s, s:b, s:s, s:s, s:o}",
 			"job_id", j->job_id, "asset", j->asset, "device", j->device, "serial", j->serial,
 			"model", j->model, "size_bytes", (json_int_t)j->size_bytes, "method", j->method,

@@ -4,6 +4,7 @@
  * names (serial and size), otherwise a match would mean nothing.
  */
 #include "cli.h"
+#include "wptext.h"
 #include "verify.h"
 
 #include <errno.h>
@@ -55,7 +56,7 @@ static void print_result(const struct wp_cmdline *cl, const struct wp_job *job,
 				      "job_id", job->id, "outcome", word,
 				      "verification", wp_verify_record_to_json(rec));
 		if (out != WP_VERIFY_MATCH)
-			json_object_set_new(o, "error", json_string(err));
+			wp_json_set(o, "error", json_string(err));
 		json_dumpf(o, stdout, JSON_INDENT(2) | WP_JSON_DUMP_FLAGS);
 		fputc('\n', stdout);
 		json_decref(o);

@@ -16,6 +16,7 @@
  * `change` that takes a known disk's size to 0, is a removal.
  */
 #include "station.h"
+#include "wptext.h"
 #include "i18n.h"
 #include "custody_cli.h"
 
@@ -312,6 +313,14 @@ static bool ask_asset(const struct wp_device *dev, char *out, size_t len)
 	if (!fgets(out, (int)len, stdin))
 		return false;
 	out[strcspn(out, "\r\n")] = '\0';
+	char why[256] = "";
+	/* the same checks as --asset: text, not blank, no outer spaces */
+	if (out[0] && (wp_text_check(out, WP_ASSET_MAX, why, sizeof(why)) < 0 ||
+		       !out[strspn(out, " ")] || out[0] == ' ' || out[strlen(out) - 1] == ' ')) {
+		fprintf(stderr, _("wipeproof: asset tag refused: %s; the disk is skipped\n"),
+			why[0] ? why : _("blank, or begins or ends with a space"));
+		return false;
+	}
 	return out[0] != '\0';
 }
 

@@ -14,6 +14,7 @@
 #include "i18n.h"
 #include "wipe_steps.h"
 #include "verify.h"
+#include "wptext.h"
 
 #include <errno.h>
 #include <linux/fs.h>
@@ -55,6 +56,20 @@ void wp_job_set_device(struct wp_job *job, const struct wp_device *dev)
 
 /* ---- before anything is written ----------------------------------------- */
 
+/* The disk's own identity goes into the report, the ledger and the
+ * certificate: one that is not text would be lost after the wipe. */
+static int check_identity_text(const struct drive *d)
+{
+	char why[256];
+	const char *bad = wp_text_check(d->dev->serial, 0, why, sizeof(why)) < 0 ? "serial"
+			: wp_text_check(d->dev->model, 0, why, sizeof(why)) < 0 ? "model" : NULL;
+	if (!bad)
+		return WP_EXIT_OK;
+	fprintf(stderr, _("wipeproof: refusing to wipe %s: its %s %s; it could not be recorded "
+		"in the report; nothing was written\n"), d->dev->path, bad, why);
+	return WP_EXIT_REFUSED;
+}
+
 static int prepare_drive(struct drive *d)
 {
 	char err[512];
@@ -69,6 +84,8 @@ static int prepare_drive(struct drive *d)
 		return WP_EXIT_USAGE;
 	}
 	if (wp_refuse_if_protected(d->dev) < 0)
+		return WP_EXIT_REFUSED;
+	if (check_identity_text(d) != WP_EXIT_OK)
 		return WP_EXIT_REFUSED;
 	/* the method before the question: the operator confirms what will run */
 	int planned = wp_wipe_plan_drive(d->dev, d->opts->method, d->opts->level, &d->plan);
@@ -145,8 +162,13 @@ static int init_job(struct drive *d)
 		snprintf(d->report_path, sizeof(d->report_path), "%s", d->req.report_path);
 	else if (d->opts->report_dir)
 		report_in_dir(d);
+	/* the name in the folder is known only now: try it before writing */
+	if (!d->req.report_path && d->report_path[0] &&
+	    wp_probe_report_file(d->report_path, "the report") < 0)
+		return WP_EXIT_USAGE;
 	return WP_EXIT_OK;
 }
+
 
 static int record_start(struct drive *d)
 {
@@ -186,14 +208,18 @@ static void cancel_started(struct drive *drives, size_t n)
  * refusal ends the command with nothing written. */
 static int prepare_all(struct drive *drives, size_t n)
 {
-	int code = wp_check_report_dir(drives[0].opts->report_dir) < 0 ? WP_EXIT_USAGE
-									: WP_EXIT_OK;
+	const struct wp_wipe_options *opts = drives[0].opts;
+	int code = !opts->make_report_dir && wp_check_report_dir(opts->report_dir) < 0
+		 ? WP_EXIT_USAGE : WP_EXIT_OK;
 	for (size_t i = 0; i < n && code == WP_EXIT_OK; i++)
 		code = prepare_drive(&drives[i]);
 	if (code == WP_EXIT_OK)
 		code = refuse_duplicates(drives, n);
 	for (size_t i = 0; i < n && code == WP_EXIT_OK; i++)
 		code = open_drive(&drives[i]);
+	/* a folder of our choosing is made only when nothing refused */
+	if (code == WP_EXIT_OK && opts->make_report_dir && wp_make_report_dir(opts->report_dir) < 0)
+		code = WP_EXIT_FAILED;
 	for (size_t i = 0; i < n && code == WP_EXIT_OK; i++)
 		code = init_job(&drives[i]);
 	for (size_t i = 0; i < n && code == WP_EXIT_OK; i++)
@@ -561,8 +587,9 @@ static int open_ledger(const struct wp_wipe_request *reqs, size_t n,
 		return WP_EXIT_OK;
 	int code = wp_wipe_ledger_open(opts, ledger);
 	if (code == WP_EXIT_OK && !opts->report_dir && !any_report_path(reqs, n)) {
-		code = wp_wipe_ledger_report_dir(opts, report_dir, len);
+		wp_wipe_ledger_report_dir_path(opts, report_dir, len);
 		opts->report_dir = report_dir;
+		opts->make_report_dir = true;
 	}
 	return code;
 }
@@ -630,6 +657,13 @@ int wp_cmd_wipe(const struct wp_cmdline *cl)
 		.ledger_path = cl->ledger_path, .keys_dir = cl->keys_dir,
 		.passphrase_file = cl->passphrase_file,
 	};
+	/* A wipe keeps its report unless told not to: the pass keys in it are
+	 * what a later `verify` needs. */
+	if (!cl->no_report && !cl->n_reports && !cl->report_dir && !cl->n_assets) {
+		const char *dir = getenv("WIPEPROOF_REPORTS");
+		opts.report_dir = dir && dir[0] ? dir : WP_DEFAULT_REPORT_DIR;
+		opts.make_report_dir = true;
+	}
 	struct wp_job *jobs = calloc(cl->n_devices, sizeof(*jobs));
 	if (!jobs)
 		return WP_EXIT_FAILED;

@@ -4,8 +4,10 @@
  * custody events to the built-in default without anyone noticing.
  */
 #include "config.h"
+#include "wptext.h"
 #include "i18n.h"
 #include "cli.h"
+#include "wptext.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -22,6 +24,7 @@ static const struct wp_config_entry entries[WP_CONFIG_KEYS] = {
 	{ .key = "operator", .env = "WIPEPROOF_AS" },
 	{ .key = "method", .builtin = "(the plan's: " WP_DEFAULT_METHOD " for an overwrite)" },
 	{ .key = "verify", .builtin = "full" },
+	{ .key = "reports", .env = "WIPEPROOF_REPORTS", .builtin = WP_DEFAULT_REPORT_DIR },
 };
 
 static void init(struct wp_config *c)
@@ -58,6 +61,13 @@ static int check_value(const char *key, const char *v, char *msg, size_t len)
 	enum wp_verify_mode mode;
 	if (!v[0]) {
 		snprintf(msg, len, "'%s' has an empty value; remove the line for the default", key);
+		return -1;
+	}
+	char why[256];
+	/* every value may end up in a certificate, an event or a path that a
+	 * record names: it must be text, checked before anything runs */
+	if (wp_text_check(v, 0, why, sizeof(why)) < 0) {
+		snprintf(msg, len, "'%s' %s", key, why);
 		return -1;
 	}
 	if (strcmp(key, "method") == 0 && !wp_method_find(v)) {
@@ -116,7 +126,7 @@ static int take_entry(const char *key, const char *v, unsigned no, void *ctx, ch
 	struct wp_config_entry *e = find(cp->c, key);
 	if (!e) {
 		snprintf(msg, len, "unknown key '%s'; keys: organisation, location, contact, ledger, "
-			 "keys, operator, method, verify", key);
+			 "keys, operator, method, verify, reports", key);
 		return -1;
 	}
 	if (strlen(v) >= sizeof(e->value)) {
@@ -166,16 +176,24 @@ static int read_text(const char *path, char **text, char *err, size_t errlen)
 	return -1;
 }
 
-/* The environment beats the file. */
-static void apply_env(struct wp_config *c)
+/* The environment beats the file; a value that is not text is refused
+ * like a bad line in the file, before any command runs. */
+static int apply_env(struct wp_config *c, char *err, size_t errlen)
 {
+	char why[256];
 	for (size_t i = 0; i < WP_CONFIG_KEYS; i++) {
 		const char *v = c->e[i].env ? getenv(c->e[i].env) : NULL;
 		if (!v || !v[0])
 			continue;
+		if (wp_text_check(v, sizeof(c->e[i].value), why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "the environment variable %s %s; fix or unset it",
+				 c->e[i].env, why);
+			return -1;
+		}
 		snprintf(c->e[i].value, sizeof(c->e[i].value), "%s", v);
 		snprintf(c->e[i].source, sizeof(c->e[i].source), "env %s", c->e[i].env);
 	}
+	return 0;
 }
 
 int wp_config_load(struct wp_config *c, char *err, size_t errlen)
@@ -198,8 +216,7 @@ int wp_config_load(struct wp_config *c, char *err, size_t errlen)
 		return -1;
 	snprintf(c->path, sizeof(c->path), "%s", path);
 	c->file_found = found;
-	apply_env(c);
-	return 0;
+	return apply_env(c, err, errlen);
 }
 
 const char *wp_config_get(const struct wp_config *c, const char *key)
@@ -221,7 +238,7 @@ static void show_json(const struct wp_config *c)
 {
 	json_t *values = json_object();
 	for (size_t i = 0; i < WP_CONFIG_KEYS; i++)
-		json_object_set_new(values, c->e[i].key,
+		wp_json_set(values, c->e[i].key,
 				    json_pack("{s:s?, s:s}", "value",
 					      c->e[i].value[0] ? c->e[i].value : NULL,
 					      "source", c->e[i].source));
@@ -253,7 +270,8 @@ static const char usage_config[] =
 	"  organisation = 株式会社サンプル      location = 本社 3F 情報システム課\n"
 	"  contact = it@example.jp            ledger = /var/lib/wipeproof/ledger.db\n"
 	"  keys = /etc/wipeproof/keys         operator = 鈴木 一郎\n"
-	"  method = random                    verify = full|sample|off\n";
+	"  method = random                    verify = full|sample|off\n"
+	"  reports = /var/lib/wipeproof/reports   (job reports of 'wipe' without --report)\n";
 
 int wp_cmd_config_main(int argc, char **argv)
 {

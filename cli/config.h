@@ -17,7 +17,7 @@
 #include <stdio.h>
 
 #define WP_CONFIG_DEFAULT "/etc/wipeproof/config"
-#define WP_CONFIG_KEYS 8
+#define WP_CONFIG_KEYS 9
 
 struct wp_config_entry {
 	const char *key;          /* "ledger" */

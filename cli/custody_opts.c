@@ -4,6 +4,7 @@
  * same way args.c does for the other commands.
  */
 #include "custody_cli.h"
+#include "wptext.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -161,10 +162,43 @@ static const char **string_slot(struct wp_kopts *o, int opt)
 	return NULL;
 }
 
+/* Options that only name files to read or write; everything else ends up
+ * in a signed event, a certificate or a key's subject, so it must be text. */
+static bool names_a_local_file(int opt)
+{
+	switch (opt) {
+	case O_KEYS: case O_LEDGER: case O_CA: case O_PASSFILE: case O_WITNESS_PASSFILE:
+	case O_CA_PASSFILE: case O_OUTPUT: case O_SIG: case O_REPORT: case O_QR: case O_TRUST:
+	case O_ANCHOR:
+		return true;
+	}
+	return false;
+}
+
+/* Everything that will be recorded is checked here, before a key is
+ * loaded or a ledger opened: a usage error names the option and the fix. */
+static int check_text_option(int opt, const char *arg, char *err, size_t errlen)
+{
+	char why[256];
+	if (names_a_local_file(opt))
+		return 0;
+	if (opt == O_ASSET)
+		return wp_text_check_tag("--asset", arg, WP_ASSET_MAX, err, errlen);
+	size_t max = opt == O_TEXT || opt == O_COMMENT ? 65536
+		   : opt == O_NAME || opt == O_TITLE || opt == O_ORG ? 128 : 4096;
+	if (wp_text_check(arg, max, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "--%s %s", option_name(opt), why);
+		return -1;
+	}
+	return 0;
+}
+
 static int take(struct wp_kopts *o, int opt, const char *arg, char *err, size_t errlen)
 {
 	const char **slot = string_slot(o, opt);
 	if (slot) {
+		if (check_text_option(opt, arg, err, errlen) < 0)
+			return -1;
 		*slot = arg;
 		return 0;
 	}

@@ -4,6 +4,7 @@
  * an auditor can run it as an ordinary user.
  */
 #include "custody_cli.h"
+#include "wptext.h"
 
 #include "i18n.h"
 
@@ -108,7 +109,7 @@ static void wp_event_json_print(FILE *out, const json_t *e)
 
 static int log_json(const struct wp_event *ev, void *ctx)
 {
-	json_array_append_new(ctx, wp_event_to_json(ev));
+	wp_json_append(ctx, wp_event_to_json(ev));
 	return 0;
 }
 
@@ -157,18 +158,18 @@ static json_t *state_json(const struct wp_asset_state *st)
 			      "intake_time", st->intake_time, "last_seq", (json_int_t)st->last_seq,
 			      "sanitized", st->sanitized, "verified", st->verified);
 	if (st->requested)
-		json_object_set_new(o, "requester", actor_json(&st->requester));
+		wp_json_set(o, "requester", actor_json(&st->requester));
 	if (st->approved)
-		json_object_set_new(o, "approver", actor_json(&st->approver));
+		wp_json_set(o, "approver", actor_json(&st->approver));
 	if (st->wipe_result[0])
-		json_object_set_new(o, "wipe_result", json_string(st->wipe_result));
+		wp_json_set(o, "wipe_result", json_string(st->wipe_result));
 	if (st->destroyed)
-		json_object_set_new(o, "destroyed", json_pack("{s:s, s:o}", "method", st->destroy_method,
+		wp_json_set(o, "destroyed", json_pack("{s:s, s:o}", "method", st->destroy_method,
 							       "witness", actor_json(&st->witness)));
 	if (st->transferred)
-		json_object_set_new(o, "vendor", json_string(st->vendor));
+		wp_json_set(o, "vendor", json_string(st->vendor));
 	if (st->released)
-		json_object_set_new(o, "released_to", json_string(st->released_to));
+		wp_json_set(o, "released_to", json_string(st->released_to));
 	return o;
 }
 
@@ -250,7 +251,7 @@ int wp_custody_show(const struct wp_kopts *o)
 	}
 	if (o->json) {
 		json_t *j = state_json(&st);
-		json_object_set_new(j, "events", events);
+		wp_json_set(j, "events", events);
 		print_json(j);
 		return WP_EXIT_OK;
 	}
@@ -324,8 +325,8 @@ static void print_report(const struct wp_kopts *o, const struct wp_custody_repor
 				      "events", (json_int_t)r->events, "head", head, "ledger_id",
 				      r->ledger_id[0] ? json_string(r->ledger_id) : NULL);
 		if (rc != 0) {
-			json_object_set_new(j, "bad_seq", json_integer((json_int_t)r->bad_seq));
-			json_object_set_new(j, "error", json_string(rc == WP_CUSTODY_BROKEN ? r->why : err));
+			wp_json_set(j, "bad_seq", json_integer((json_int_t)r->bad_seq));
+			wp_json_set(j, "error", json_string(rc == WP_CUSTODY_BROKEN ? r->why : err));
 		}
 		print_json(j);
 	} else if (rc == 0) {

@@ -1,5 +1,6 @@
 /* How a device looks to people (table) and to programs (JSON). */
 #include "cli.h"
+#include "wptext.h"
 #include "i18n.h"
 
 #include <string.h>
@@ -22,10 +23,10 @@ static json_t *partitions_to_json(const struct wp_device *dev)
 	for (size_t i = 0; i < dev->n_partitions; i++) {
 		const struct wp_partition *p = &dev->partitions[i];
 		json_t *o = fs_to_json(&p->fs);
-		json_object_set_new(o, "path", json_string(p->path));
-		json_object_set_new(o, "number", json_integer(p->number));
-		json_object_set_new(o, "size_bytes", json_integer((json_int_t)p->size_bytes));
-		json_array_append_new(parts, o);
+		wp_json_set(o, "path", json_string(p->path));
+		wp_json_set(o, "number", json_integer(p->number));
+		wp_json_set(o, "size_bytes", json_integer((json_int_t)p->size_bytes));
+		wp_json_append(parts, o);
 	}
 	return parts;
 }
@@ -34,7 +35,7 @@ static json_t *reasons_to_json(const struct wp_device *dev)
 {
 	json_t *reasons = json_array();
 	for (size_t i = 0; i < dev->n_reasons; i++)
-		json_array_append_new(reasons, json_pack("{s:s, s:s, s:b}",
+		wp_json_append(reasons, json_pack("{s:s, s:s, s:b}",
 			"code", dev->reasons[i].code, "text", dev->reasons[i].text,
 			"overridable", dev->reasons[i].overridable));
 	return reasons;
@@ -44,7 +45,7 @@ json_t *wp_device_to_json(const struct wp_device *dev)
 {
 	json_t *holders = json_array();
 	for (size_t i = 0; i < dev->n_holders; i++)
-		json_array_append_new(holders, json_string(dev->holders[i]));
+		wp_json_append(holders, json_string(dev->holders[i]));
 	json_t *o = json_pack(
 		"{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:I, s:I, s:I, s:b, s:b, s:b,"
 		" s:o, s:o, s:o, s:o, s:b, s:o}",
@@ -64,7 +65,7 @@ json_t *wp_device_to_json(const struct wp_device *dev)
 		"protected", dev->protected_,
 		"protect_reasons", reasons_to_json(dev));
 	if (o && dev->kind == WP_KIND_LOOP)
-		json_object_set_new(o, "backing_file", str_or_null(dev->backing_file));
+		wp_json_set(o, "backing_file", str_or_null(dev->backing_file));
 	return o;
 }
 

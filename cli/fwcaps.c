@@ -4,6 +4,7 @@
  * and why not.
  */
 #include "fw_cli.h"
+#include "wptext.h"
 
 #include <string.h>
 
@@ -59,8 +60,8 @@ static json_t *methods_to_json(const struct wp_fw_caps *caps)
 		const struct wp_fw_support *s = &caps->method[m->firmware];
 		json_t *o = json_pack("{s:s, s:b}", "method", m->name, "supported", s->ok);
 		if (!s->ok)
-			json_object_set_new(o, "reason", json_string(s->why));
-		json_array_append_new(arr, o);
+			wp_json_set(o, "reason", json_string(s->why));
+		wp_json_append(arr, o);
 	}
 	return arr;
 }
@@ -71,24 +72,24 @@ static json_t *hidden_to_json(const struct wp_fw_caps *caps)
 	json_t *o = json_pack("{s:b, s:b, s:b}", "checked", h->checked, "hpa", h->hpa,
 			      "dco", h->dco);
 	if (caps->bus == WP_FW_BUS_ATA && h->checked) {
-		json_object_set_new(o, "user_sectors", json_integer((json_int_t)h->user_sectors));
-		json_object_set_new(o, "native_sectors", json_integer((json_int_t)h->native_sectors));
-		json_object_set_new(o, "dco_sectors", json_integer((json_int_t)h->dco_sectors));
+		wp_json_set(o, "user_sectors", json_integer((json_int_t)h->user_sectors));
+		wp_json_set(o, "native_sectors", json_integer((json_int_t)h->native_sectors));
+		wp_json_set(o, "dco_sectors", json_integer((json_int_t)h->dco_sectors));
 	}
 	if (caps->bus == WP_FW_BUS_NVME) {
 		json_t *ns = json_array();
 		for (unsigned i = 0; i < caps->nvme.n_other && i < WP_NVME_MAX_OTHER_NS; i++)
-			json_array_append_new(ns, json_integer(caps->nvme.other[i]));
-		json_object_set_new(o, "other_namespaces", ns);
+			wp_json_append(ns, json_integer(caps->nvme.other[i]));
+		wp_json_set(o, "other_namespaces", ns);
 	}
 	if (h->note[0])
-		json_object_set_new(o, "note", json_string(h->note));
+		wp_json_set(o, "note", json_string(h->note));
 	return o;
 }
 
 static json_t *ata_to_json(const struct wp_ata_info *a)
 {
-	return json_pack("{s:b, s:b, s:b, s:b, s:b, s:i, s:i, s:b, s:b, s:b, s:b}",
+	json_t *o = json_pack("{s:b, s:b, s:b, s:b, s:b, s:i, s:i, s:b, s:b, s:b, s:b}",
 			 "security_supported", a->security_supported,
 			 "security_enabled", a->security_enabled, "locked", a->locked,
 			 "frozen", a->frozen, "enhanced_erase", a->enhanced_supported,
@@ -97,13 +98,22 @@ static json_t *ata_to_json(const struct wp_ata_info *a)
 			 "sanitize", a->sanitize_supported, "sanitize_crypto", a->sanitize_crypto,
 			 "sanitize_block", a->sanitize_block,
 			 "sanitize_overwrite", a->sanitize_overwrite);
+	/* "more than" the minutes given (IDENTIFY FFh / 7FFFh) */
+	wp_json_set(o, "erase_minutes_open_ended", json_boolean(a->erase_more_than));
+	wp_json_set(o, "enhanced_erase_minutes_open_ended",
+			    json_boolean(a->enhanced_more_than));
+	wp_json_set(o, "hpa_feature", json_boolean(a->hpa_supported));
+	wp_json_set(o, "amac_feature", json_boolean(a->amac_supported));
+	wp_json_set(o, "dco_feature", json_boolean(a->dco_supported));
+	return o;
 }
 
 static json_t *nvme_to_json(const struct wp_nvme_info *n)
 {
-	return json_pack("{s:i, s:i, s:I, s:i, s:i, s:i}", "nsid", (int)n->nsid,
+	return json_pack("{s:i, s:i, s:I, s:i, s:i, s:i, s:i, s:b}", "nsid", (int)n->nsid,
 			 "oacs", (int)n->oacs, "sanicap", (json_int_t)n->sanicap, "fna", (int)n->fna,
-			 "dlfeat", (int)n->dlfeat, "namespaces", (int)n->nn);
+			 "dlfeat", (int)n->dlfeat, "namespaces", (int)n->nn, "cmic", (int)n->cmic,
+			 "other_namespaces_unknown", n->others_unknown);
 }
 
 json_t *wp_caps_to_json(const struct wp_fw_caps *caps)
@@ -112,11 +122,11 @@ json_t *wp_caps_to_json(const struct wp_fw_caps *caps)
 			      "probed", caps->probed, "methods", methods_to_json(caps),
 			      "hidden_areas", hidden_to_json(caps));
 	if (caps->note[0])
-		json_object_set_new(o, "note", json_string(caps->note));
+		wp_json_set(o, "note", json_string(caps->note));
 	if (caps->probed && caps->bus == WP_FW_BUS_ATA)
-		json_object_set_new(o, "ata", ata_to_json(&caps->ata));
+		wp_json_set(o, "ata", ata_to_json(&caps->ata));
 	if (caps->probed && caps->bus == WP_FW_BUS_NVME)
-		json_object_set_new(o, "nvme", nvme_to_json(&caps->nvme));
+		wp_json_set(o, "nvme", nvme_to_json(&caps->nvme));
 	return o;
 }
 

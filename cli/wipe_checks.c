@@ -171,7 +171,65 @@ int wp_check_report_path(const char *path)
 			strerror(errno));
 		return -1;
 	}
+	return wp_probe_report_file(path, "--report");
+}
+
+/* Create NAME and remove it again, unless it already exists (a report
+ * being replaced: its folder was found writable). */
+static int probe_create(const char *name, const char *what, const char *path)
+{
+	int fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0 && errno == EEXIST)
+		return 0;
+	if (fd < 0) {
+		int e = errno;
+		fprintf(stderr, _("wipeproof: %s %s: cannot create %s: %s%s; nothing was written\n"),
+			what, path, name, strerror(e), e == ENAMETOOLONG ? _(" (give a shorter file "
+			"name)") : e == ENOENT ? _(" (create the folder first)") : e == EACCES ||
+			e == EPERM ? _(" (choose a folder you may write to)") : "");
+		return -1;
+	}
+	close(fd);
+	unlink(name);
 	return 0;
+}
+
+/* The report is written after the wipe through PATH.tmp (wp_job_save):
+ * both names are tried now, so a report is never lost after a wipe. */
+int wp_probe_report_file(const char *path, const char *what)
+{
+	char tmp[4096];
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
+		fprintf(stderr, "wipeproof: %s %s: the path is too long\n", what, path);
+		return -1;
+	}
+	if (probe_create(path, what, path) < 0 || probe_create(tmp, what, path) < 0)
+		return -1;
+	return 0;
+}
+
+int wp_make_report_dir(const char *dir)
+{
+	char part[4096];
+	if (snprintf(part, sizeof(part), "%s", dir) >= (int)sizeof(part)) {
+		fprintf(stderr, "wipeproof: the report folder %s: path too long\n", dir);
+		return -1;
+	}
+	for (char *p = part + 1;; p++) {
+		bool end = *p == '\0';
+		if (*p != '/' && !end)
+			continue;
+		*p = '\0';
+		if (mkdir(part, 0700) < 0 && errno != EEXIST) {
+			fprintf(stderr, _("wipeproof: cannot create the report folder %s: %s; give "
+				"--report-dir DIR or --no-report\n"), part, strerror(errno));
+			return -1;
+		}
+		if (end)
+			break;
+		*p = '/';
+	}
+	return wp_check_report_dir(dir);
 }
 
 int wp_check_report_dir(const char *dir)

@@ -8,14 +8,15 @@
  * EMULATED-HARDWARE.md). So a seeded sample of blocks is hashed before the
  * command and every one of them must differ afterwards; where the command
  * promises content (zeros after a format on a DLFEAT=1 controller, after a
- * sanitize overwrite, after a normal security erase) the medium is also
- * read back against it like an overwrite.
+ * sanitize overwrite; zeros or ones after a normal security erase) the
+ * medium is also read back against it like an overwrite.
  */
 #include "fw_cli.h"
 #include "verify.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <linux/fs.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -45,6 +46,7 @@ void wp_wipe_plan_to_job(const struct wp_drive_plan *p, const struct wp_device *
 	snprintf(job->nist_category, sizeof(job->nist_category), "%s",
 		 wp_nist_name(p->plan.category));
 	snprintf(job->plan_reason, sizeof(job->plan_reason), "%s", p->plan.reason);
+	snprintf(job->nist_source, sizeof(job->nist_source), "%s", p->plan.source);
 	wp_hidden_from_caps(&p->caps, dev, &job->hidden);
 }
 
@@ -120,14 +122,35 @@ static void verify_from_fingerprint(const struct wp_io_target *t, struct wp_job 
 	v->complete = true;
 }
 
-/* Known content: what the device wrote is checked like a zero pass. */
-static void verified_as_zeros(const struct wp_io_target *t, enum wp_verify_mode mode,
-			      const struct wp_run_ctl *ctl, struct wp_job *job)
+/* "zeros-or-ones" (a normal ATA security erase, ACS-3 7.40.3): the first
+ * logical block tells which of the two the drive wrote; the read-back then
+ * holds the whole medium to it. */
+static enum wp_pattern promised_pattern(const struct wp_io_target *t, const char *expected)
+{
+	if (strcmp(expected, "zeros-or-ones") != 0)
+		return WP_PATTERN_ZERO;
+	size_t bs = t->block_size > 4096 ? t->block_size : 4096;
+	uint8_t *buf = NULL;
+	bool ones = false;
+	if (posix_memalign((void **)&buf, bs, bs) == 0 &&
+	    pread(t->fd, buf, t->block_size, 0) == (ssize_t)t->block_size) {
+		ones = true;
+		for (size_t i = 0; i < t->block_size && ones; i++)
+			ones = buf[i] == 0xff;
+	}
+	free(buf);
+	return ones ? WP_PATTERN_ONES : WP_PATTERN_ZERO;
+}
+
+/* Known content: what the device wrote is checked like a pass of it. */
+static void verified_as_promised(const struct wp_io_target *t, enum wp_pattern pattern,
+				 enum wp_verify_mode mode, const struct wp_run_ctl *ctl,
+				 struct wp_job *job)
 {
 	char err[384];
 	struct wp_pass_record *pass = &job->passes[0];
 	memset(pass, 0, sizeof(*pass));
-	pass->spec.pattern = WP_PATTERN_ZERO;
+	pass->spec.pattern = pattern;
 	pass->bytes_written = t->size; /* by the device itself */
 	pass->seconds = job->firmware.seconds;
 	pass->complete = true;
@@ -141,7 +164,8 @@ static void verified_as_zeros(const struct wp_io_target *t, enum wp_verify_mode 
 	}
 	if (out == WP_VERIFY_MISMATCH)
 		snprintf(job->error, sizeof(job->error), "the drive reported success, but not all "
-			 "of it reads as zeros as the command promises: %s", err);
+			 "of it reads as %s as the command promises: %s",
+			 pattern == WP_PATTERN_ONES ? "ones" : "zeros", err);
 	else
 		snprintf(job->error, sizeof(job->error), "%s", err);
 	job->result = out == WP_VERIFY_ERROR && wp_stop_flag ? WP_RESULT_INTERRUPTED
@@ -153,7 +177,10 @@ static void check_fingerprint(const struct wp_io_target *t, const struct wp_fing
 			      struct wp_job *job)
 {
 	char err[384], why[512];
-	bool zeros = strcmp(job->firmware.expected, "zeros") == 0;
+	const char *e = job->firmware.expected;
+	bool promised = strcmp(e, "zeros") == 0 || strcmp(e, "zeros-or-ones") == 0;
+	enum wp_pattern pattern = promised ? promised_pattern(t, e) : WP_PATTERN_ZERO;
+	bool zeros = promised && pattern == WP_PATTERN_ZERO;
 	if (wp_fingerprint_check(t, fp, zeros, &job->fingerprint, err, sizeof(err)) < 0) {
 		snprintf(why, sizeof(why), "reading the sample after the erase: %s", err);
 		fail(job, why);
@@ -170,8 +197,8 @@ static void check_fingerprint(const struct wp_io_target *t, const struct wp_fing
 		fail(job, why);
 		return;
 	}
-	if (zeros) {
-		verified_as_zeros(t, mode, ctl, job);
+	if (promised) {
+		verified_as_promised(t, pattern, mode, ctl, job);
 		return;
 	}
 	verify_from_fingerprint(t, job);

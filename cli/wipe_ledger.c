@@ -10,6 +10,7 @@
  * wipeproof processes appending at the same time.
  */
 #include "wipe_steps.h"
+#include "wptext.h"
 #include "cert_cli.h"
 #include "custody.h"
 
@@ -38,8 +39,18 @@ int wp_wipe_ledger_open(const struct wp_wipe_options *opts, struct wp_wipe_ledge
 	*out = NULL;
 	if (!wl)
 		return WP_EXIT_FAILED;
+	const char *path = wp_ledger_path_resolve(opts->ledger_path);
+	int missing = access(path, F_OK) != 0 ? errno : 0;
 	int rc = wp_identity_load(wp_keys_dir_resolve(opts->keys_dir), who,
 				  opts->passphrase_file, &wl->actor, err, sizeof(err));
+	/* an asset is taken in before it is wiped: no ledger, no asset, and a
+	 * refusal must not leave an empty ledger behind */
+	if (rc == 0 && missing) {
+		snprintf(err, sizeof(err), "no custody ledger at %s: %s; take the asset in first "
+			 "('wipeproof custody intake --asset TAG --device DEV ...') or give the "
+			 "ledger with --ledger PATH", path, strerror(missing));
+		rc = WP_CUSTODY_REFUSED;
+	}
 	if (rc == 0)
 		rc = wp_ledger_open(wp_ledger_path_resolve(opts->ledger_path), &wl->ledger, err,
 				    sizeof(err));
@@ -71,7 +82,7 @@ void wp_wipe_ledger_close(struct wp_wipe_ledger *wl)
 
 /* With --asset and no report destination, reports go next to the ledger:
  * the ledger records their digests, so they must be kept somewhere. */
-int wp_wipe_ledger_report_dir(const struct wp_wipe_options *opts, char *dir, size_t len)
+void wp_wipe_ledger_report_dir_path(const struct wp_wipe_options *opts, char *dir, size_t len)
 {
 	snprintf(dir, len, "%s", wp_ledger_path_resolve(opts->ledger_path));
 	char *slash = strrchr(dir, '/');
@@ -79,6 +90,11 @@ int wp_wipe_ledger_report_dir(const struct wp_wipe_options *opts, char *dir, siz
 		snprintf(dir, len, "reports");
 	else
 		snprintf(slash + 1, len - (size_t)(slash + 1 - dir), "reports");
+}
+
+int wp_wipe_ledger_report_dir(const struct wp_wipe_options *opts, char *dir, size_t len)
+{
+	wp_wipe_ledger_report_dir_path(opts, dir, len);
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
 		fprintf(stderr, "wipeproof: cannot create the report folder %s: %s; give "
 			"--report-dir\n", dir, strerror(errno));
@@ -106,7 +122,8 @@ int wp_wipe_ledger_append(struct wp_wipe_ledger *wl, const char *kind, const cha
 					  err, sizeof(err))
 		      : WP_CUSTODY_ERROR;
 	if (!body)
-		snprintf(err, sizeof(err), "out of memory");
+		snprintf(err, sizeof(err), "the event could not be built (a field that is not "
+			 "valid UTF-8, or out of memory); nothing was recorded");
 	json_decref(body);
 	if (rc == 0)
 		return WP_EXIT_OK;
@@ -133,16 +150,16 @@ static void add_fault_members(json_t *body, const struct wp_job *job)
 		return;
 	uint64_t unreadable = job->verify.unreadable_blocks;
 	if (job->bad.bad_blocks || unreadable) {
-		json_object_set_new(body, "bad_blocks", json_integer((json_int_t)job->bad.bad_blocks));
-		json_object_set_new(body, "unreadable_blocks", json_integer((json_int_t)unreadable));
+		wp_json_set(body, "bad_blocks", json_integer((json_int_t)job->bad.bad_blocks));
+		wp_json_set(body, "unreadable_blocks", json_integer((json_int_t)unreadable));
 	}
 	if (job->bad.retries || job->verify.retries)
-		json_object_set_new(body, "retries",
+		wp_json_set(body, "retries",
 				    json_integer((json_int_t)(job->bad.retries + job->verify.retries)));
 	if (job->recommendation[0])
-		json_object_set_new(body, "recommendation", json_string(job->recommendation));
+		wp_json_set(body, "recommendation", json_string(job->recommendation));
 	if (job->cause[0])
-		json_object_set_new(body, "cause", json_string(job->cause));
+		wp_json_set(body, "cause", json_string(job->cause));
 }
 
 /* A job that never started writing (another disk of the batch was
@@ -154,12 +171,12 @@ int wp_wipe_ledger_end(struct wp_wipe_ledger *wl, const char *asset,
 	json_t *body = json_pack("{s:s, s:s}", "job_id", job->id, "result",
 				 wp_result_name(job->result));
 	if (body && job->error[0])
-		json_object_set_new(body, "error", json_string(job->error));
+		wp_json_set(body, "error", wp_json_text_lossy(job->error));
 	add_fault_members(body, job);
 	if (body && report_path && report_path[0]) {
 		if (wp_file_sha256(report_path, digest, err, sizeof(err)) == 0) {
-			json_object_set_new(body, "report_sha256", json_string(digest));
-			json_object_set_new(body, "report", json_string(report_path));
+			wp_json_set(body, "report_sha256", json_string(digest));
+			wp_json_set(body, "report", json_string(report_path));
 		} else {
 			fprintf(stderr, "wipeproof: %s: the report's digest is not recorded: %s\n",
 				job->device.path, err);
@@ -197,8 +214,8 @@ int wp_wipe_ledger_freespace(struct wp_wipe_ledger *wl, const char *asset,
 				 (json_int_t)job->verify.bytes_checked);
 	if (body && report_path) {
 		if (wp_file_sha256(report_path, digest, err, sizeof(err)) == 0) {
-			json_object_set_new(body, "report_sha256", json_string(digest));
-			json_object_set_new(body, "report", json_string(report_path));
+			wp_json_set(body, "report_sha256", json_string(digest));
+			wp_json_set(body, "report", json_string(report_path));
 		} else {
 			fprintf(stderr, "wipeproof: %s: the report's digest is not recorded: %s\n",
 				sc->mountpoint, err);
@@ -296,7 +313,7 @@ static char *with_interruption(const char *interruptions, const char *at, unsign
 		json_decref(arr);
 		arr = json_array();
 	}
-	json_array_append_new(arr, json_pack("{s:s, s:I, s:I, s:s}", "at", at, "pass",
+	wp_json_append(arr, json_pack("{s:s, s:I, s:I, s:s}", "at", at, "pass",
 					     (json_int_t)pass, "offset", (json_int_t)offset,
 					     "cause", cause));
 	char *text = json_dumps(arr, JSON_COMPACT);

@@ -20,8 +20,15 @@ int wp_open_exclusive(const struct wp_device *dev, int *exit_code);
 /* After the open: still the disk that was confirmed? -1 with a message. */
 int wp_recheck_identity(int fd, const struct wp_device *before,
 			const struct wp_guard_opts *opts);
+/* Can the report (and its temporary sibling PATH.tmp) be created? Both
+ * are created and removed again; -1 with a message naming --report (or
+ * WHAT) and the fix. */
 int wp_check_report_path(const char *path);
+int wp_probe_report_file(const char *path, const char *what);
 int wp_check_report_dir(const char *dir);
+/* The report folder, created (with its parents, 0700) only once every
+ * check of the command passed; -1 with a message. */
+int wp_make_report_dir(const char *dir);
 
 /* ---- custody (wipe_ledger.c): only when --asset is given --------------- */
 
@@ -35,7 +42,9 @@ struct wp_ledger *wp_wipe_ledger_handle(struct wp_wipe_ledger *wl);
  * record ..."; a wp_exit code. */
 int wp_wipe_ledger_append(struct wp_wipe_ledger *wl, const char *kind, const char *asset,
 			  json_t *body, const char *what);
-/* The folder for reports when --asset is given without a destination. */
+/* The folder for reports when --asset is given without a destination:
+ * the path (next to the ledger), and the folder created. */
+void wp_wipe_ledger_report_dir_path(const struct wp_wipe_options *opts, char *dir, size_t len);
 int wp_wipe_ledger_report_dir(const struct wp_wipe_options *opts, char *dir, size_t len);
 /* May DEV be wiped as ASSET? Prints why not; a wp_exit code. */
 int wp_wipe_ledger_check(struct wp_wipe_ledger *wl, const char *asset,

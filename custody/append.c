@@ -205,6 +205,39 @@ static int genesis_body(struct wp_event *ev, json_t **owned, char *err, size_t e
 	return 0;
 }
 
+/* Intake: no other asset that is not released may hold the same serial.
+ * Every intake event is read; the holders' states are loaded only for a
+ * serial that matches. */
+static int check_serial_free(struct wp_ledger *l, const struct wp_event *ev, char *err,
+			     size_t errlen)
+{
+	const char *serial = json_string_value(json_object_get(ev->body, "serial"));
+	sqlite3_stmt *q = NULL;
+	int rc = 0;
+	if (strcmp(ev->kind, WP_EV_INTAKE) != 0 || !serial)
+		return 0;
+	if (sqlite3_prepare_v2(l->db, "SELECT asset, body FROM events WHERE kind = 'intake' "
+			       "ORDER BY seq", -1, &q, NULL) != SQLITE_OK)
+		return wp_sql_fail(l, "cannot read the intakes", err, errlen);
+	int step;
+	while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *asset = (const char *)sqlite3_column_text(q, 0);
+		json_t *body = json_loads((const char *)sqlite3_column_text(q, 1), 0, NULL);
+		const char *s = json_string_value(json_object_get(body, "serial"));
+		struct wp_asset_state holder;
+		if (asset && s && strcmp(s, serial) == 0 && strcmp(asset, ev->asset) != 0) {
+			rc = wp_state_load(l, asset, &holder, err, errlen);
+			if (rc == 0 && wp_rule_check_serial_free(&holder, ev, err, errlen) < 0)
+				rc = WP_CUSTODY_REFUSED;
+		}
+		json_decref(body);
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = wp_sql_fail(l, "cannot read the intakes", err, errlen);
+	sqlite3_finalize(q);
+	return rc;
+}
+
 static int check_and_store(struct wp_ledger *l, struct wp_event *ev,
 			   const struct wp_identity *actor, const struct wp_identity *witness,
 			   char *err, size_t errlen)
@@ -223,8 +256,10 @@ static int check_and_store(struct wp_ledger *l, struct wp_event *ev,
 		rc = genesis_body(ev, &genesis, err, errlen);
 	if (rc == 0)
 		rc = wp_policy_load(l, &approval, err, errlen);
-	/* the CA first: a person of another CA is "use this ledger's key
-	 * store", not a ledger that fails to verify under their CA */
+	if (rc == 0)
+		rc = check_serial_free(l, ev, err, errlen);
+	/* the CA before the cross-check: a person of another CA hears "use
+	 * this ledger's key store", not that the chain fails under their CA */
 	if (rc == 0)
 		rc = pin_ca(l, actor, err, errlen);
 	if (rc == 0 && witness)

@@ -7,6 +7,7 @@
  * \t \n \r — so those are refused rather than left to chance.
  */
 #include "custody_internal.h"
+#include "wptext.h"
 
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -31,7 +32,7 @@ json_t *wp_event_canonical_object(const struct wp_event *ev)
 			      "asset", ev->asset, "body", body, "kind", ev->kind,
 			      "seq", (json_int_t)ev->seq, "time", ev->time, "v", 1);
 	if (o && ev->witnessed)
-		json_object_set_new(o, "witness", actor_json(&ev->witness));
+		wp_json_set(o, "witness", actor_json(&ev->witness));
 	return o;
 }
 
@@ -58,8 +59,8 @@ json_t *wp_event_to_json(const struct wp_event *ev)
 {
 	json_t *o = wp_event_canonical_object(ev);
 	if (o) {
-		json_object_set_new(o, "prev_hash", json_string(ev->prev_hash));
-		json_object_set_new(o, "hash", json_string(ev->hash));
+		wp_json_set(o, "prev_hash", json_string(ev->prev_hash));
+		wp_json_set(o, "hash", json_string(ev->hash));
 		json_object_del(o, "v");
 	}
 	return o;

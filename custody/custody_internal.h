@@ -71,6 +71,10 @@ int wp_policy_load(struct wp_ledger *ledger, bool *approval_required, char *err,
 int wp_rule_check(const struct wp_asset_state *st, bool approval_required,
 		  const struct wp_event *ev, char *err, size_t errlen);
 void wp_state_apply(struct wp_asset_state *st, const struct wp_event *ev);
+/* An intake ev of a serial another asset (holder, its state now) already
+ * holds: refused while holder is not released (R15: one disk, one tag). */
+int wp_rule_check_serial_free(const struct wp_asset_state *holder, const struct wp_event *ev,
+			      char *err, size_t errlen);
 /* approval_required from a policy event's body (true when absent). */
 bool wp_policy_approval(const struct wp_event *ev);
 

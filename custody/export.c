@@ -9,6 +9,7 @@
  * spreadsheet shows it instead of evaluating it as a formula.
  */
 #include "custody_internal.h"
+#include "wptext.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -186,9 +187,9 @@ static void json_row(const struct wp_event *ev, const struct wp_asset_state *st,
 	json_t *o = wp_event_to_json(ev);
 	if (!o)
 		return;
-	json_object_set_new(o, "serial", json_string(st->serial));
-	json_object_set_new(o, "owner", json_string(st->owner));
-	json_array_append_new(ctx, o);
+	wp_json_set(o, "serial", json_string(st->serial));
+	wp_json_set(o, "owner", json_string(st->owner));
+	wp_json_append(ctx, o);
 }
 
 int wp_custody_export_json(struct wp_ledger *ledger, const struct wp_export_filter *filter,

@@ -102,12 +102,17 @@ static bool is_sha256_hex(const char *s)
 	return true;
 }
 
+/* A day of the calendar: 2026-02-30 is not one. */
 static bool is_date(const char *s)
 {
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	int y, m, d;
 	char extra;
-	return strlen(s) == 10 && sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &extra) == 3 &&
-	       s[4] == '-' && s[7] == '-' && m >= 1 && m <= 12 && d >= 1 && d <= 31;
+	if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &extra) != 3 ||
+	    s[4] != '-' || s[7] != '-' || m < 1 || m > 12 || d < 1)
+		return false;
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	return d <= days[m - 1] + (m == 2 && leap);
 }
 
 static bool same_person(const struct wp_actor *a, const struct wp_actor *b)
@@ -170,8 +175,9 @@ static int check_asset_name(const struct wp_event *ev, char *err, size_t errlen)
 		snprintf(err, errlen, "a policy event applies to the whole ledger and names no asset");
 		return -1;
 	}
-	if (!policy && !ev->asset[0]) {
-		snprintf(err, errlen, "a '%s' event needs an asset tag (--asset TAG)", ev->kind);
+	if (!policy && !ev->asset[strspn(ev->asset, " \t")]) {
+		snprintf(err, errlen, "a '%s' event needs an asset tag (--asset TAG), not a blank "
+			 "one", ev->kind);
 		return -1;
 	}
 	for (const unsigned char *p = (const unsigned char *)ev->asset; *p; p++)
@@ -226,7 +232,8 @@ static int check_intake(const struct wp_asset_state *st, const struct wp_event *
 		return -1;
 	}
 	if (end && !is_date(end)) {
-		snprintf(err, errlen, "lease end '%s' is not a date YYYY-MM-DD", end);
+		snprintf(err, errlen, "lease end '%s' is not a date YYYY-MM-DD of the calendar "
+			 "(e.g. 2026-02-28); give --lease-end as such a day", end);
 		return -1;
 	}
 	return 0;
@@ -577,6 +584,21 @@ int wp_rule_check(const struct wp_asset_state *st, bool approval_required,
 		return -1;
 	}
 	return check_kind(st, approval_required, ev, err, errlen);
+}
+
+int wp_rule_check_serial_free(const struct wp_asset_state *holder, const struct wp_event *ev,
+			      char *err, size_t errlen)
+{
+	const char *serial = body_str(ev, "serial");
+	if (strcmp(ev->kind, WP_EV_INTAKE) != 0 || !serial || !holder->exists ||
+	    holder->released || strcmp(holder->asset, ev->asset) == 0 ||
+	    strcmp(holder->serial, serial) != 0)
+		return 0;
+	snprintf(err, errlen, "serial '%s' is already on record as asset %s (%s, taken in at seq "
+		 "%llu and not released); one disk has one asset tag: use %s, or release it first "
+		 "(R15)", serial, holder->asset, wp_asset_status(holder),
+		 (unsigned long long)holder->intake_seq, holder->asset);
+	return -1;
 }
 
 /* ---- consequences ------------------------------------------------------ */

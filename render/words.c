@@ -12,9 +12,21 @@
 #include <string.h>
 #include <time.h>
 
-static const struct {
-	const char *code, *ja;
-} methods[] = {
+struct words {
+	const char *en, *ja;
+};
+
+/* The Japanese for KEY in TABLE: its whole text, or (PREFIX) its start. */
+static const char *find(const struct words *table, size_t n, const char *key, bool prefix)
+{
+	for (size_t i = 0; i < n; i++)
+		if (prefix ? strncmp(key, table[i].en, strlen(table[i].en)) == 0
+			   : strcmp(key, table[i].en) == 0)
+			return table[i].ja;
+	return NULL;
+}
+
+static const struct words methods[] = {
 	{ "zero", "ゼロ (0x00) で1回上書き" },
 	{ "ones", "0xFF で1回上書き" },
 	{ "random", "乱数 (AES-256-CTR) で1回上書き" },
@@ -43,10 +55,7 @@ static const struct {
 
 const char *wp_ja_method(const char *code)
 {
-	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
-		if (strcmp(code, methods[i].code) == 0)
-			return methods[i].ja;
-	return NULL;
+	return find(methods, sizeof(methods) / sizeof(methods[0]), code, false);
 }
 
 /* NIST SP 800-88 Rev.1 section 2.5 in one line each. */
@@ -65,9 +74,7 @@ const char *wp_ja_category(const char *category)
 }
 
 /* Sentences the tool writes into documents, by their English start. */
-static const struct {
-	const char *en, *ja;
-} sentences[] = {
+static const struct words sentences[] = {
 	{ "full read-back of every block", "全ブロックを読み戻し、最終パスと照合" },
 	{ "sampled read-back", "抽出読み戻し (先頭・末尾 1 MiB を含む層別抽出) で最終パスと照合" },
 	{ "every fill file read back", "充填ファイルを全て読み戻し、書き込んだ内容と照合" },
@@ -90,10 +97,7 @@ static const struct {
 
 const char *wp_ja_sentence(const char *english)
 {
-	for (size_t i = 0; i < sizeof(sentences) / sizeof(sentences[0]); i++)
-		if (strncmp(english, sentences[i].en, strlen(sentences[i].en)) == 0)
-			return sentences[i].ja;
-	return NULL;
+	return find(sentences, sizeof(sentences) / sizeof(sentences[0]), english, true);
 }
 
 /* "2026-12-03T06:47:10Z" → "2026年12月3日 15:47 (JST)": Japan has had no

@@ -1,11 +1,15 @@
 /*
  * Read-back verification. The device is read with O_DIRECT (so the page
  * cache cannot answer for the medium) in large aligned chunks by a reader
- * thread, while this thread checks the chunk read before: it XORs the
- * chunk with the expected pass content, 64 KiB at a time so the data stays
- * in cache, and looks for a non-zero byte. What differs is located at
- * logical-block granularity; the first few differing byte offsets are kept
- * so a person can look at them.
+ * thread; the shared pool (wp_pipeline_run's work stage) checks the chunks
+ * read before, several at once, each with its own generator: the keystream
+ * is XORed into the chunk in place, 64 KiB at a time so the data stays in
+ * cache, and tested for zeros; a fixed pattern is compared directly
+ * (wp_patgen_compare). What differs is located at logical-block
+ * granularity only where a piece is not clean. This thread adds each
+ * chunk's findings up in device order, so the count and the first few
+ * differing byte offsets (kept so a person can look at them) are exactly
+ * what a sequential check finds.
  */
 #include "verify.h"
 #include "badblocks.h"
@@ -22,7 +26,9 @@ struct verify_state {
 	const struct wp_io_target *target;
 	const struct wp_run_ctl *ctl;
 	struct wp_verify_record *rec;
-	struct wp_patgen gen;
+	struct wp_patgen *gens;    /* one per ring buffer, for the pool */
+	struct wp_mismatch *found; /* what the pool found in each buffer */
+	size_t depth;
 	uint64_t total;     /* bytes planned */
 	struct wp_progress_clock clock;
 	struct wp_patgen fill_gen; /* the reader thread's: for unreadable blocks */
@@ -36,21 +42,6 @@ static void report(struct verify_state *st, bool final)
 			 st->total, final);
 }
 
-/* diff = read XOR expected, covering device bytes from offset. */
-static void note_mismatches(struct verify_state *st, const uint8_t *diff,
-			    uint64_t offset, size_t len)
-{
-	unsigned bs = st->target->block_size;
-	struct wp_verify_record *rec = st->rec;
-	for (size_t b = 0; b < len; b += bs) {
-		size_t i = wp_first_nonzero(diff + b, bs);
-		if (i == bs)
-			continue;
-		rec->mismatched_blocks++;
-		if (rec->n_bad < WP_MAX_BAD_OFFSETS)
-			rec->bad_offsets[rec->n_bad++] = offset + b + i;
-	}
-}
 
 /* An unreadable block holds the expected content in the buffer, so it is
  * counted once, as unreadable, and not again as a mismatch. */
@@ -85,20 +76,59 @@ static int produce_read(struct wp_chunk *c, void *ctx, char *err, size_t errlen)
 	return st->fault == WP_IO_OK ? 0 : -1;
 }
 
-/* Consumer: compare a chunk with the pattern, piece by piece. */
-static int consume_check(struct wp_chunk *c, void *ctx, char *err, size_t errlen)
+/* Pool: compare a chunk with the pattern; any order, several at once. */
+static int work_check(struct wp_chunk *c, void *ctx, char *err, size_t errlen)
 {
 	struct verify_state *st = ctx;
-	for (size_t at = 0; at < c->len; at += CHECK_PIECE) {
-		size_t len = c->len - at < CHECK_PIECE ? c->len - at : CHECK_PIECE;
-		uint8_t *piece = c->buf + at;
-		if (wp_patgen_xor(&st->gen, c->offset + at, piece, len, err, errlen) < 0)
-			return -1;
-		if (wp_first_nonzero(piece, len) != len)
-			note_mismatches(st, piece, c->offset + at, len);
-	}
-	st->rec->bytes_checked += c->len;
+	struct wp_mismatch *m = &st->found[c->slot];
+	memset(m, 0, sizeof(*m));
+	return wp_patgen_compare(&st->gens[c->slot], c->offset, c->buf, c->len,
+				 st->target->block_size, m, err, errlen);
+}
+
+/* Consumer: the chunk's findings, in device order. */
+static int consume_tally(struct wp_chunk *c, void *ctx, char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	struct verify_state *st = ctx;
+	const struct wp_mismatch *m = &st->found[c->slot];
+	struct wp_verify_record *rec = st->rec;
+	rec->mismatched_blocks += m->blocks;
+	for (size_t i = 0; i < m->n && rec->n_bad < WP_MAX_BAD_OFFSETS; i++)
+		rec->bad_offsets[rec->n_bad++] = m->offsets[i];
+	rec->bytes_checked += c->len;
 	report(st, false);
+	return 0;
+}
+
+static void free_checkers(struct verify_state *st)
+{
+	for (size_t i = 0; st->gens && i < st->depth; i++)
+		wp_patgen_free(&st->gens[i]);
+	free(st->gens);
+	free(st->found);
+	st->gens = NULL;
+	st->found = NULL;
+}
+
+/* A generator and a findings record per ring buffer. */
+static int init_checkers(struct verify_state *st, const struct wp_pass_spec *expected,
+			 char *err, size_t errlen)
+{
+	st->depth = st->ctl->queue_depth ? st->ctl->queue_depth : WP_DEFAULT_DEPTH;
+	st->gens = calloc(st->depth, sizeof(*st->gens));
+	st->found = calloc(st->depth, sizeof(*st->found));
+	if (!st->gens || !st->found) {
+		snprintf(err, errlen, "out of memory");
+		free_checkers(st);
+		return -1;
+	}
+	for (size_t i = 0; i < st->depth; i++)
+		if (wp_patgen_init(&st->gens[i], expected, err, errlen) < 0) {
+			free_checkers(st);
+			return -1;
+		}
 	return 0;
 }
 
@@ -137,9 +167,9 @@ static int check_regions(struct verify_state *st, const struct wp_region *region
 	const struct wp_io_target *t = st->target;
 	struct wp_pipeline p = {
 		.regions = regions, .nregions = n, .chunk_bytes = chunk,
-		.depth = st->ctl->queue_depth ? st->ctl->queue_depth : WP_DEFAULT_DEPTH,
+		.depth = st->depth,
 		.align = t->block_size > 4096 ? t->block_size : 4096,
-		.produce = produce_read, .consume = consume_check, .ctx = st,
+		.produce = produce_read, .work = work_check, .consume = consume_tally, .ctx = st,
 		.stop = st->ctl->stop,
 	};
 	struct wp_pipeline_outcome o;
@@ -173,12 +203,12 @@ enum wp_verify_outcome wp_verify_run(const struct wp_io_target *target,
 	if (check_geometry(target, chunk, err, errlen) < 0 ||
 	    plan_regions(target, mode, seed, &regions, &n, err, errlen) < 0)
 		return WP_VERIFY_ERROR;
-	if (wp_patgen_init(&st.gen, expected, err, errlen) < 0) {
+	if (init_checkers(&st, expected, err, errlen) < 0) {
 		free(regions);
 		return WP_VERIFY_ERROR;
 	}
 	if (wp_patgen_init(&st.fill_gen, expected, err, errlen) < 0) {
-		wp_patgen_free(&st.gen);
+		free_checkers(&st);
 		free(regions);
 		return WP_VERIFY_ERROR;
 	}
@@ -189,7 +219,7 @@ enum wp_verify_outcome wp_verify_run(const struct wp_io_target *target,
 	rec->seconds = wp_now() - st.clock.started;
 	rec->coverage_percent = 100.0 * (double)rec->bytes_checked / (double)target->size;
 	report(&st, true);
-	wp_patgen_free(&st.gen);
+	free_checkers(&st);
 	wp_patgen_free(&st.fill_gen);
 	free(regions);
 	if (rec->complete && rec->unreadable_blocks > 0) {

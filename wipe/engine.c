@@ -1,9 +1,11 @@
 /*
  * The overwrite engine: one pass after another, large aligned O_DIRECT
- * writes, fdatasync at the end of every pass. Within a pass a generator
- * thread fills the next buffers while this thread writes the current one
- * (wp_pipeline_run), so a random pattern costs no more wall time than
- * zeros as long as one core generates faster than the device writes.
+ * writes, fdatasync at the end of every pass. Within a pass the shared
+ * pool (wp_pipeline_run's work stage, one thread per core for all drives)
+ * generates the next buffers, straight into them, while this thread writes
+ * the current one, so a random pattern costs no more wall time than zeros
+ * as long as the cores generate faster than the devices write. Each buffer
+ * has its own cipher context, so the pool may fill several at once.
  *
  * Invariants: every byte in [0, size) of a completed pass was written with
  * the pass content exactly once, except blocks logged in job->bad (which
@@ -55,14 +57,15 @@ void wp_progress_emit(const struct wp_run_ctl *ctl, struct wp_progress_clock *cl
 	ctl->progress(&p, ctl->progress_ctx);
 }
 
-/* One pass's shared state. The producer thread owns `gen`; the consumer
- * (the caller's thread) owns everything else. */
+/* One pass's shared state. Pool threads own `gens[c->slot]` while they
+ * fill chunk c; the consumer (the caller's thread) owns everything else. */
 struct pass_state {
 	const struct wp_io_target *target;
 	const struct wp_run_ctl *ctl;
 	size_t pass;       /* 1-based */
 	size_t npasses;
-	struct wp_patgen gen;
+	struct wp_patgen *gens; /* one per buffer of the ring */
+	size_t ngens;
 	struct wp_pass_record *rec;
 	struct wp_progress_clock clock;
 	uint64_t reached;  /* after a write error: the first byte not written */
@@ -86,9 +89,42 @@ static void report_progress(struct pass_state *st, uint64_t done, bool final)
 static int produce_pattern(struct wp_chunk *c, void *ctx, char *err, size_t errlen)
 {
 	struct pass_state *st = ctx;
-	if (st->gen.spec.pattern != WP_PATTERN_RANDOM && !c->first_use)
+	struct wp_patgen *gen = &st->gens[c->slot];
+	if (gen->spec.pattern != WP_PATTERN_RANDOM && !c->first_use)
 		return 0;
-	return wp_patgen_fill(&st->gen, c->offset, c->buf, c->len, err, errlen);
+	return wp_patgen_fill(gen, c->offset, c->buf, c->len, err, errlen);
+}
+
+static size_t queue_depth(const struct wp_run_ctl *ctl)
+{
+	return ctl->queue_depth ? ctl->queue_depth : WP_DEFAULT_DEPTH;
+}
+
+static void free_gens(struct pass_state *st)
+{
+	for (size_t i = 0; i < st->ngens; i++)
+		wp_patgen_free(&st->gens[i]);
+	free(st->gens);
+	st->gens = NULL;
+	st->ngens = 0;
+}
+
+/* A generator (cipher context) per ring buffer. */
+static int init_gens(struct pass_state *st, const struct wp_pass_spec *spec, char *err,
+		     size_t errlen)
+{
+	size_t depth = queue_depth(st->ctl);
+	st->gens = calloc(depth, sizeof(*st->gens));
+	if (!st->gens) {
+		snprintf(err, errlen, "out of memory for %zu pattern generators", depth);
+		return -1;
+	}
+	for (; st->ngens < depth; st->ngens++)
+		if (wp_patgen_init(&st->gens[st->ngens], spec, err, errlen) < 0) {
+			free_gens(st);
+			return -1;
+		}
+	return 0;
 }
 
 /* A failed write: medium errors are retried block by block and the
@@ -232,9 +268,9 @@ static int run_pass(struct pass_state *st, struct wp_job *job, char *err, size_t
 	struct wp_pipeline p = {
 		.regions = &all, .nregions = 1,
 		.chunk_bytes = st->ctl->chunk_bytes ? st->ctl->chunk_bytes : WP_DEFAULT_CHUNK,
-		.depth = st->ctl->queue_depth ? st->ctl->queue_depth : WP_DEFAULT_DEPTH,
+		.depth = queue_depth(st->ctl),
 		.align = io_alignment(t),
-		.produce = produce_pattern, .consume = consume_write, .ctx = st,
+		.work = produce_pattern, .consume = consume_write, .ctx = st,
 		.stop = st->ctl->stop,
 	};
 	struct wp_pipeline_outcome o;
@@ -322,7 +358,7 @@ int wp_overwrite_run(const struct wp_io_target *target,
 		};
 		wp_bb_log_for_job(&st.bad, job);
 		if (pass_spec(method, ctl, i, rec, err, errlen) < 0 ||
-		    wp_patgen_init(&st.gen, &rec->spec, err, errlen) < 0) {
+		    init_gens(&st, &rec->spec, err, errlen) < 0) {
 			mark_stop(job, WP_RESULT_FAILED, i + 1, st.from, err);
 			rc = -1;
 			break;
@@ -330,7 +366,7 @@ int wp_overwrite_run(const struct wp_io_target *target,
 		wp_progress_start(&st.clock);
 		maybe_checkpoint(&st, true);
 		rc = run_pass(&st, job, err, errlen);
-		wp_patgen_free(&st.gen);
+		free_gens(&st);
 		rec->seconds = wp_now() - st.clock.started;
 		rec->complete = rc == 0;
 	}

@@ -81,7 +81,7 @@ struct wp_fw_support {
 	char why[224];        /* when not ok: the reason and what to do */
 };
 
-/* IDENTIFY DEVICE words 59, 82, 83, 85, 89, 90, 128 and the capacity. */
+/* IDENTIFY DEVICE words 59, 82, 83, 85, 86, 89, 90, 119, 128 and the capacity. */
 struct wp_ata_info {
 	bool security_supported;
 	bool security_enabled;
@@ -91,6 +91,8 @@ struct wp_ata_info {
 	bool enhanced_supported;
 	unsigned erase_minutes;     /* 0: the drive gives no estimate */
 	unsigned enhanced_minutes;
+	bool erase_more_than;       /* the estimate is open-ended: "more than" (FFh, 7FFFh) */
+	bool enhanced_more_than;
 	bool sanitize_supported;
 	bool sanitize_crypto;
 	bool sanitize_block;
@@ -98,6 +100,7 @@ struct wp_ata_info {
 	bool lba48;
 	bool hpa_supported;
 	bool dco_supported;
+	bool amac_supported;        /* Accessible Max Address Configuration (word 119 bit 8) */
 	uint64_t user_sectors;      /* words 100-103 (or 60-61) */
 };
 
@@ -113,8 +116,11 @@ struct wp_nvme_info {
 	uint8_t flbas;
 	uint8_t dps;
 	uint8_t dlfeat;
-	unsigned n_other;           /* other active namespaces */
+	uint8_t cmic;               /* bit 1: the subsystem may have other controllers */
+	unsigned n_other;           /* other namespaces of the NVM subsystem (active here,
+				     * or allocated: CNS 10h) */
 	uint32_t other[WP_NVME_MAX_OTHER_NS];
+	bool others_unknown;        /* other controllers, and no list of what they hold */
 };
 
 /* Host Protected Area and Device Configuration Overlay (ATA). */
@@ -123,7 +129,7 @@ struct wp_hidden_info {
 	bool hpa;
 	bool dco;
 	uint64_t user_sectors;      /* what the drive shows now */
-	uint64_t native_sectors;    /* READ NATIVE MAX ADDRESS EXT + 1 */
+	uint64_t native_sectors;    /* READ / GET NATIVE MAX ADDRESS EXT + 1 */
 	uint64_t dco_sectors;       /* DEVICE CONFIGURATION IDENTIFY max + 1 */
 	char note[192];
 };
@@ -232,11 +238,15 @@ int wp_level_parse(const char *name, enum wp_level *out);
 /* The category METHOD reaches on MEDIA, with the reason in why. */
 enum wp_nist wp_method_nist(const struct wp_method *method, enum wp_media media,
 			    char *why, size_t len);
+/* The document, table and row that category comes from, e.g. "SP 800-88
+ * Rev.1 Table A-5, ATA Hard Disk Drives, Purge 1a (overwrite EXT)". */
+const char *wp_method_nist_source(const struct wp_method *method, enum wp_media media);
 
 struct wp_plan {
 	const struct wp_method *method;  /* NULL when refused */
 	enum wp_nist category;
 	char reason[384];                /* why this method reaches that category */
+	char source[224];                /* where the category comes from (wp_method_nist_source) */
 	char advice[192];                /* e.g. "destroy it for Purge"; may be "" */
 	char refusal[768];               /* when refused: why, per method */
 };

@@ -3,8 +3,15 @@
  * their answers, and probing. Erasing is in fw_ata_erase.c.
  *
  * Probing sends IDENTIFY DEVICE, and for hidden areas READ NATIVE MAX
- * ADDRESS EXT and DEVICE CONFIGURATION IDENTIFY — all read-only. Removing
+ * ADDRESS EXT (HPA) or GET NATIVE MAX ADDRESS EXT (Accessible Max Address
+ * Configuration) and DEVICE CONFIGURATION IDENTIFY — all read-only. Removing
  * an HPA (--remove-hpa) is a volatile SET MAX ADDRESS EXT.
+ *
+ * Fixed-format sense (libata's default) carries only "nonzero" for
+ * LBA(47:24), so a native max above 2^24 sectors cannot be read from it.
+ * Then the control mode page is switched to descriptor sense (D_SENSE)
+ * for that one command and switched back afterwards, on every path — a
+ * setting of the kernel's SAT layer, nothing on the drive.
  */
 #include "fw_internal.h"
 
@@ -12,14 +19,24 @@
 #include <string.h>
 
 #define ATA_IDENTIFY 0xec
+#define ATA_AMAC 0x78                 /* ACS-4: FEATURE 0000h GET NATIVE MAX ADDRESS EXT */
+#define AMAC_GET_NATIVE_MAX 0x0000
 #define ATA_READ_NATIVE_MAX_EXT 0x27
 #define ATA_SET_MAX_ADDRESS_EXT 0x37
 #define ATA_DCO 0xb1
 #define DCO_IDENTIFY 0xc2
 
 #define ST_ERR 0x01
+#define ST_DRQ 0x08
 #define ST_DF 0x20
+#define ST_BSY 0x80
 #define ER_ABRT 0x04
+
+#define SCSI_MODE_SENSE10 0x5a
+#define SCSI_MODE_SELECT10 0x55
+#define CONTROL_PAGE 0x0a
+#define CONTROL_PAGE_LEN 12
+#define D_SENSE 0x04                  /* control mode page byte 2 bit 2 (SPC-4 7.5.8) */
 
 /* SAT-3 table 170: registers in CDB bytes 3-14. */
 static void ata_cdb(const struct wp_ata_cmd *c, uint8_t cdb[16])
@@ -62,6 +79,16 @@ static void take_registers(struct wp_ata_cmd *c, const struct wp_sense *s)
 		c->count_out |= 0xff00; /* "nonzero": callers must not read more */
 }
 
+/* SAT-3 12.2.2: with CK_COND (or after an error) the answer is CHECK
+ * CONDITION; the command completed only when the sense says "ATA
+ * pass-through information available" (00h/1Dh) under NO SENSE or
+ * RECOVERED ERROR. Anything else — ABORTED COMMAND, NOT READY, a reset —
+ * is a failure even when the ATA status shows no error. */
+static bool pt_info_available(const struct wp_sense *s)
+{
+	return s->valid && (s->key == 0x0 || s->key == 0x1) && s->asc == 0x00 && s->ascq == 0x1d;
+}
+
 int wp_ata_exec(const struct wp_fw_dev *dev, struct wp_ata_cmd *c, const char *what,
 		char *err, size_t errlen)
 {
@@ -86,22 +113,122 @@ int wp_ata_exec(const struct wp_fw_dev *dev, struct wp_ata_cmd *c, const char *w
 			  c->error & ER_ABRT ? ": ABRT, command not allowed now or not supported" : "");
 		return -1;
 	}
-	if (sg.status == WP_SCSI_GOOD || c->regs)
+	if (c->regs && (c->status & (ST_BSY | ST_DRQ))) {
+		wp_fw_fmt(err, errlen, "%s: %s did not complete: the drive is still busy (ATA "
+			  "status %02Xh, BSY or DRQ set)", dev->path, what, c->status);
+		return -1;
+	}
+	if (sg.status == WP_SCSI_GOOD || (c->regs && pt_info_available(&sg.sense)))
 		return 0;
 	char why[128];
 	wp_sense_describe(&sg.sense, why, sizeof(why));
+	if (c->regs) {
+		wp_fw_fmt(err, errlen, "%s: %s failed: the adapter answered %s (ATA status %02Xh)",
+			  dev->path, what, why, c->status);
+		return -1;
+	}
 	wp_fw_fmt(err, errlen, "%s: %s was refused before reaching the drive: %s%s", dev->path,
 		  what, why, sg.sense.key == 0x5 ? "; this adapter does not pass ATA commands "
 		  "through" : "");
 	return -1;
 }
 
+/* ---- descriptor sense for 48-bit answers ---------------------------------- */
+
+/* MODE SENSE(10), current values of the control mode page, without block
+ * descriptors. */
+static int control_page_read(const struct wp_fw_dev *dev, uint8_t page[CONTROL_PAGE_LEN],
+			     char *err, size_t errlen)
+{
+	uint8_t data[252] = { 0 };
+	uint8_t cdb[10] = { SCSI_MODE_SENSE10, 0x08 /* DBD */, CONTROL_PAGE, 0, 0, 0, 0, 0,
+			    sizeof(data), 0 };
+	struct wp_sg_cmd c = { .cdb = cdb, .cdb_len = sizeof(cdb), .dir = SG_DXFER_FROM_DEV,
+			       .buf = data, .len = sizeof(data) };
+	if (wp_sg_exec(dev, &c, "MODE SENSE (control mode page)", err, errlen) < 0)
+		return -1;
+	size_t at = 8 + (size_t)(data[6] << 8 | data[7]);
+	if (c.status != WP_SCSI_GOOD || at + CONTROL_PAGE_LEN > sizeof(data) ||
+	    (data[at] & 0x3f) != CONTROL_PAGE || data[at + 1] != CONTROL_PAGE_LEN - 2) {
+		wp_fw_fmt(err, errlen, "D_SENSE (descriptor sense) not switchable: no control "
+			  "mode page");
+		return -1;
+	}
+	memcpy(page, data + at, CONTROL_PAGE_LEN);
+	return 0;
+}
+
+/* MODE SELECT(10) of the page as read, D_SENSE set or cleared (libata
+ * accepts a change of that bit only: ata_mselect_control). */
+static int control_page_write(const struct wp_fw_dev *dev, const uint8_t page[CONTROL_PAGE_LEN],
+			      bool d_sense, char *err, size_t errlen)
+{
+	uint8_t param[8 + CONTROL_PAGE_LEN] = { 0 };
+	memcpy(param + 8, page, CONTROL_PAGE_LEN);
+	param[8] &= 0x3f; /* PS is reserved in MODE SELECT */
+	param[10] = (uint8_t)(d_sense ? page[2] | D_SENSE : page[2] & ~D_SENSE);
+	uint8_t cdb[10] = { SCSI_MODE_SELECT10, 0x10 /* PF */, 0, 0, 0, 0, 0, 0, sizeof(param),
+			    0 };
+	struct wp_sg_cmd c = { .cdb = cdb, .cdb_len = sizeof(cdb), .dir = SG_DXFER_TO_DEV,
+			       .buf = param, .len = sizeof(param) };
+	if (wp_sg_exec(dev, &c, "MODE SELECT (control mode page)", err, errlen) < 0)
+		return -1;
+	if (c.status == WP_SCSI_GOOD)
+		return 0;
+	char why[128];
+	wp_sense_describe(&c.sense, why, sizeof(why));
+	wp_fw_fmt(err, errlen, "D_SENSE (descriptor sense) %s refused: %s",
+		  d_sense ? "on" : "off", why);
+	return -1;
+}
+
+/* Run C; when fixed-format sense hid LBA(47:24), run it again with
+ * descriptor sense switched on, then switch back. 0 with the whole LBA in
+ * c->lba_out, -1 with err. */
+static int exec_lba48(const struct wp_fw_dev *dev, struct wp_ata_cmd *c, const char *what,
+		      char *err, size_t errlen)
+{
+	if (wp_ata_exec(dev, c, what, err, errlen) < 0)
+		return -1;
+	if (!c->regs) {
+		wp_fw_fmt(err, errlen, "%s: %s: the adapter returned no registers", dev->path, what);
+		return -1;
+	}
+	if (!c->lba_upper_unknown)
+		return 0;
+	uint8_t page[CONTROL_PAGE_LEN] = { 0 };
+	char why[192];
+	if (control_page_read(dev, page, why, sizeof(why)) < 0 || (page[2] & D_SENSE) ||
+	    control_page_write(dev, page, true, why, sizeof(why)) < 0) {
+		wp_fw_fmt(err, errlen, "%s: %s: fixed-format sense hides LBA(47:24); %s", dev->path,
+			  what, (page[2] & D_SENSE) ? "D_SENSE is on already" : why);
+		return -1;
+	}
+	int rc = wp_ata_exec(dev, c, what, err, errlen);
+	if (rc == 0 && (!c->regs || c->lba_upper_unknown)) {
+		wp_fw_fmt(err, errlen, "%s: %s: no descriptor sense even with D_SENSE on",
+			  dev->path, what);
+		rc = -1;
+	}
+	if (control_page_write(dev, page, false, why, sizeof(why)) < 0) {
+		size_t used = rc < 0 ? strlen(err) : 0;
+		wp_fw_fmt(err + used, errlen - used, "%s%s: %s", used ? "; " : "", dev->path, why);
+		rc = -1;
+	}
+	return rc;
+}
+
 /* ---- IDENTIFY DEVICE ------------------------------------------------------- */
 
-static unsigned erase_minutes(uint16_t w)
+/* ACS-3 7.12.6.32/33: bit 15 selects the extended 15-bit format; a value
+ * is two minutes, except the largest, which means "more than" (FFh: more
+ * than 508 minutes; 7FFFh: more than 65532 minutes). */
+static unsigned erase_minutes(uint16_t w, bool *more_than)
 {
-	/* ACS-3 7.12.6.32: bit 15 selects the extended 15-bit format */
-	return (w & 0x8000) ? (w & 0x7fffu) * 2u : (w & 0xffu) * 2u;
+	unsigned v = (w & 0x8000) ? w & 0x7fffu : w & 0xffu;
+	unsigned top = (w & 0x8000) ? 0x7fffu : 0xffu;
+	*more_than = v == top;
+	return v == top ? (v - 1) * 2u : v * 2u;
 }
 
 static bool word_valid(uint16_t w)
@@ -121,14 +248,18 @@ static void parse_identify(const uint16_t *w, struct wp_ata_info *a)
 	a->hpa_supported = w82 && (w[82] & (1u << 10));
 	a->lba48 = w83 && (w[83] & (1u << 10));
 	a->dco_supported = w83 && (w[83] & (1u << 11));
+	/* word 86 bit 15: words 119-120 valid; then bits 15:14 of word 119 are
+	 * 01b and bit 8 is Accessible Max Address Configuration (ACS-4) */
+	a->amac_supported = (w[86] & 0x8000) && (w[119] & 0xc000) == 0x4000 &&
+			    (w[119] & (1u << 8));
 	if (a->security_supported) {
 		a->security_enabled = w[128] & 0x2;
 		a->locked = w[128] & 0x4;
 		a->frozen = w[128] & 0x8;
 		a->count_expired = w[128] & 0x10;
 		a->enhanced_supported = w[128] & 0x20;
-		a->erase_minutes = erase_minutes(w[89]);
-		a->enhanced_minutes = erase_minutes(w[90]);
+		a->erase_minutes = erase_minutes(w[89], &a->erase_more_than);
+		a->enhanced_minutes = erase_minutes(w[90], &a->enhanced_more_than);
 	}
 	if (a->lba48)
 		a->user_sectors = (uint64_t)w[100] | (uint64_t)w[101] << 16 |
@@ -170,28 +301,30 @@ int wp_ata_identify(const struct wp_fw_dev *dev, struct wp_ata_info *a, char *er
 
 /* ---- hidden areas ---------------------------------------------------------- */
 
-static void probe_native_max(const struct wp_fw_dev *dev, struct wp_fw_caps *caps)
+/* The native max: GET NATIVE MAX ADDRESS EXT where the drive has
+ * Accessible Max Address Configuration (which replaces the HPA feature
+ * set), else READ NATIVE MAX ADDRESS EXT. 0, or -1 with the note set. */
+static int probe_native_max(const struct wp_fw_dev *dev, struct wp_fw_caps *caps)
 {
 	struct wp_hidden_info *h = &caps->hidden;
+	bool amac = caps->ata.amac_supported;
+	const char *what = amac ? "GET NATIVE MAX ADDRESS EXT" : "READ NATIVE MAX ADDRESS EXT";
 	char err[256];
-	struct wp_ata_cmd c = { .command = ATA_READ_NATIVE_MAX_EXT, .device = 0x40,
+	struct wp_ata_cmd c = { .command = amac ? ATA_AMAC : ATA_READ_NATIVE_MAX_EXT,
+			     .feature = amac ? AMAC_GET_NATIVE_MAX : 0, .device = 0x40,
 			     .proto = WP_ATA_NODATA, .extend = true, .ck_cond = true };
-	if (wp_ata_exec(dev, &c, "READ NATIVE MAX ADDRESS EXT", err, sizeof(err)) < 0 || !c.regs) {
-		wp_fw_fmt(h->note, sizeof(h->note), "native max not readable: %s",
-			  c.regs ? err : "the adapter returned no registers");
-		return;
+	if (exec_lba48(dev, &c, what, err, sizeof(err)) < 0) {
+		wp_fw_fmt(h->note, sizeof(h->note), "native max not readable: %s", err);
+		return -1;
 	}
-	if (c.lba_upper_unknown) {
-		wp_fw_fmt(h->note, sizeof(h->note), "native max not readable: the adapter "
-			  "returns fixed-format sense without LBA(47:24)");
-		return;
-	}
-	h->checked = true;
 	h->native_sectors = c.lba_out + 1;
 	h->hpa = h->native_sectors > h->user_sectors;
+	return 0;
 }
 
-static void probe_dco(const struct wp_fw_dev *dev, struct wp_fw_caps *caps)
+/* DEVICE CONFIGURATION IDENTIFY. 0, or -1 with the note set: an aborted
+ * command means a frozen DCO as much as none, so nothing is known. */
+static int probe_dco(const struct wp_fw_dev *dev, struct wp_fw_caps *caps)
 {
 	struct wp_hidden_info *h = &caps->hidden;
 	uint8_t buf[WP_ATA_SECTOR] = { 0 };
@@ -200,39 +333,53 @@ static void probe_dco(const struct wp_fw_dev *dev, struct wp_fw_caps *caps)
 			     .proto = WP_ATA_PIO_IN, .buf = buf };
 	if (wp_ata_exec(dev, &c, "DEVICE CONFIGURATION IDENTIFY", err, sizeof(err)) < 0 ||
 	    !checksum_ok(buf)) {
-		/* aborted: no DCO, or DCO frozen; the native max still stands */
-		return;
+		wp_fw_fmt(h->note, sizeof(h->note), "DEVICE CONFIGURATION IDENTIFY not answered "
+			  "(DCO frozen?): a Device Configuration Overlay cannot be ruled out");
+		return -1;
 	}
 	uint64_t max = wp_le64(buf + 6) & 0xffffffffffffull; /* words 3-6 */
 	if (max == 0)
-		return;
+		return 0;
 	h->dco_sectors = max + 1;
 	uint64_t shown = h->native_sectors ? h->native_sectors : h->user_sectors;
 	h->dco = h->dco_sectors > shown;
+	return 0;
 }
 
+/* Checked only when every mechanism IDENTIFY names was asked and answered:
+ * HPA (word 82 bit 10) or AMAC (word 119 bit 8) by the native max, DCO
+ * (word 83 bit 11) by its own command. */
 static void probe_hidden(const struct wp_fw_dev *dev, struct wp_fw_caps *caps)
 {
 	const struct wp_ata_info *a = &caps->ata;
-	caps->hidden.user_sectors = a->user_sectors;
-	if (!a->lba48 || !a->hpa_supported) {
-		wp_fw_fmt(caps->hidden.note, sizeof(caps->hidden.note), "%s",
-			  a->lba48 ? "the drive has no HPA feature set" :
-				     "a 28-bit drive: hidden areas are not checked");
-		caps->hidden.checked = a->lba48;
+	struct wp_hidden_info *h = &caps->hidden;
+	h->user_sectors = a->user_sectors;
+	h->checked = false;
+	if (!a->lba48) {
+		wp_fw_fmt(h->note, sizeof(h->note), "a 28-bit drive: hidden areas are not checked");
 		return;
 	}
-	probe_native_max(dev, caps);
-	if (a->dco_supported)
-		probe_dco(dev, caps);
-	if (caps->hidden.hpa || caps->hidden.dco)
-		wp_fw_fmt(caps->hidden.note, sizeof(caps->hidden.note), "%s%s%s",
-			  caps->hidden.hpa ? "a Host Protected Area hides sectors (--remove-hpa "
-					     "restores them until power-off)" : "",
-			  caps->hidden.hpa && caps->hidden.dco ? "; " : "",
-			  caps->hidden.dco ? "a Device Configuration Overlay hides sectors "
-					     "(only a DCO RESTORE, which wipeproof does not send, "
-					     "shows them)" : "");
+	if (!a->hpa_supported && !a->amac_supported && !a->dco_supported) {
+		h->checked = true;
+		wp_fw_fmt(h->note, sizeof(h->note), "IDENTIFY shows no HPA, Accessible Max Address "
+			  "or DCO feature set (words 82, 119, 83)");
+		return;
+	}
+	bool ok = true;
+	if (a->hpa_supported || a->amac_supported)
+		ok = probe_native_max(dev, caps) == 0;
+	if (ok && a->dco_supported)
+		ok = probe_dco(dev, caps) == 0;
+	h->checked = ok;
+	if (ok && (h->hpa || h->dco))
+		wp_fw_fmt(h->note, sizeof(h->note), "%s%s%s",
+			  !h->hpa ? "" : a->amac_supported ? "an accessible max address below the "
+			  "native max hides sectors (SET ACCESSIBLE MAX ADDRESS EXT, which "
+			  "wipeproof does not send, shows them)" : "a Host Protected Area hides "
+			  "sectors (--remove-hpa restores them until power-off)",
+			  h->hpa && h->dco ? "; " : "",
+			  h->dco ? "a Device Configuration Overlay hides sectors (only a DCO "
+				   "RESTORE, which wipeproof does not send, shows them)" : "");
 }
 
 /* SET MAX ADDRESS EXT must come right after READ NATIVE MAX ADDRESS EXT
@@ -241,13 +388,21 @@ static void probe_hidden(const struct wp_fw_dev *dev, struct wp_fw_caps *caps)
 int wp_ata_restore_native_max(const struct wp_fw_dev *dev, uint64_t *native_sectors,
 			      char *err, size_t errlen)
 {
+	struct wp_ata_info a;
+	if (wp_ata_identify(dev, &a, err, errlen) < 0)
+		return -1;
+	if (a.amac_supported && !a.hpa_supported) {
+		wp_fw_fmt(err, errlen, "%s: the drive limits its capacity with Accessible Max "
+			  "Address Configuration, whose SET ACCESSIBLE MAX ADDRESS EXT is not "
+			  "volatile: wipeproof does not send it", dev->path);
+		return -1;
+	}
 	struct wp_ata_cmd rd = { .command = ATA_READ_NATIVE_MAX_EXT, .device = 0x40,
 			      .proto = WP_ATA_NODATA, .extend = true, .ck_cond = true };
-	if (wp_ata_exec(dev, &rd, "READ NATIVE MAX ADDRESS EXT", err, errlen) < 0)
-		return -1;
-	if (!rd.regs || rd.lba_upper_unknown) {
+	char why[256];
+	if (exec_lba48(dev, &rd, "READ NATIVE MAX ADDRESS EXT", why, sizeof(why)) < 0) {
 		wp_fw_fmt(err, errlen, "%s: the native max address is not readable through this "
-			  "adapter, so the HPA cannot be removed", dev->path);
+			  "adapter, so the HPA cannot be removed (%s)", dev->path, why);
 		return -1;
 	}
 	struct wp_ata_cmd set = { .command = ATA_SET_MAX_ADDRESS_EXT, .device = 0x40,

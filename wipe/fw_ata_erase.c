@@ -30,19 +30,24 @@
 #define SAN_BLOCK 0x0012
 #define SAN_OVERWRITE 0x0014
 #define SAN_KEY_CRYPTO 0x43727970ull    /* "Cryp" */
-#define SAN_KEY_BLOCK 0x426b4578ull     /* "BkEx" */
+#define SAN_KEY_BLOCK 0x426b4572ull     /* "BkEr" (ACS-3 7.36.3; hdparm, opensea agree) */
 #define SAN_KEY_OVERWRITE 0x4f57ull     /* "OW", in LBA(47:32) */
 #define SAN_DONE_OK 0x8000               /* status COUNT bit 15 */
 #define SAN_IN_PROGRESS 0x4000           /* status COUNT bit 14 */
 #define SAN_FROZEN 0x2000                /* status COUNT bit 13 */
+#define SAN_REASON_FAILED 0x01           /* LBA(7:0) of an aborted sanitize command */
+#define ST_ERR 0x01
+#define ER_ABRT 0x04
 
 #define MINUTE_MS 60000u
 
 /* ---- security erase ---------------------------------------------------------- */
 
 /* The 512-byte data of SET PASSWORD, UNLOCK, DISABLE PASSWORD and ERASE
- * UNIT: control word 0 (bit 0: user password; bit 1: enhanced erase), the
- * password in words 1-16, copied as bytes like hdparm does. */
+ * UNIT: control word 0 (bit 0, the identifier: 0 = user password, 1 =
+ * master password; bit 1 of ERASE UNIT: enhanced erase; ACS-3 7.45-7.48),
+ * the password in words 1-16, copied as bytes like hdparm does. Control is
+ * always 0 or 2 here: the user password. */
 static void password_block(uint8_t buf[WP_ATA_SECTOR], uint16_t control)
 {
 	memset(buf, 0, WP_ATA_SECTOR);
@@ -120,15 +125,18 @@ static int take_over_security(const struct wp_fw_dev *dev, char *err, size_t err
 	return -1;
 }
 
-/* Twice the drive's estimate plus half an hour; SG_IO counts in 32-bit
- * milliseconds, so at most 45 days (an estimate can say 2184 hours). */
+/* The larger of the drive's estimate (twice it, plus half an hour; an
+ * open-ended "more than" counts as twice its bound) and one from the
+ * capacity (1 s per 30 MiB plus half an hour, hdparm's rule: a drive
+ * erases at least that fast). SG_IO counts in 32-bit milliseconds, so at
+ * most 49.7 days, which is still more than the largest bound (65532 min). */
 static unsigned erase_timeout(const struct wp_ata_info *a, bool enhanced)
 {
 	uint64_t minutes = enhanced ? a->enhanced_minutes : a->erase_minutes;
-	if (minutes == 0)
-		return 12u * 60u * MINUTE_MS; /* no estimate: half a day */
-	uint64_t ms = (minutes * 2 + 30) * MINUTE_MS;
-	return ms > 45ull * 24 * 60 * MINUTE_MS ? 45u * 24u * 60u * MINUTE_MS : (unsigned)ms;
+	uint64_t from_drive = minutes ? (minutes * 2 + 30) * MINUTE_MS : 0;
+	uint64_t from_size = (a->user_sectors / 2048 / 30 + 30 * 60) * 1000;
+	uint64_t ms = from_drive > from_size ? from_drive : from_size;
+	return ms > UINT32_MAX ? UINT32_MAX : (unsigned)ms;
 }
 
 static int security_erase(const struct wp_fw_dev *dev, bool enhanced,
@@ -156,14 +164,22 @@ static int security_erase(const struct wp_fw_dev *dev, bool enhanced,
 		recover_after(dev, err, errlen);
 		return -1;
 	}
-	/* A successful erase clears the password; make sure of it. */
+	/* A completed erase clears the password (ACS-3 7.40.3): still enabled
+	 * means the drive did not erase, whatever it answered. */
 	if (wp_ata_identify(dev, &a, err, errlen) < 0)
 		return -1;
-	if (a.security_enabled && take_over_security(dev, err, errlen) < 0)
+	if (a.security_enabled || a.locked) {
+		wp_fw_fmt(err, errlen, "%s: security is still enabled after SECURITY ERASE UNIT "
+			  "reported success; a completed erase clears the password, so the drive "
+			  "did not erase", dev->path);
+		recover_after(dev, err, errlen);
 		return -1;
+	}
 	wp_fw_progress(dev, ctl, &clock, 65536, true);
-	/* ACS-3: normal erase writes zeros; enhanced writes a vendor pattern */
-	wp_fw_fmt(rec->expected, sizeof(rec->expected), "%s", enhanced ? "unknown" : "zeros");
+	/* ACS-3 7.40.3: a normal erase writes binary zeros or ones; an enhanced
+	 * one a vendor pattern */
+	wp_fw_fmt(rec->expected, sizeof(rec->expected), "%s",
+		  enhanced ? "unknown" : "zeros-or-ones");
 	return 0;
 }
 
@@ -173,8 +189,26 @@ struct san_status {
 	bool in_progress;
 	bool done_ok;
 	bool frozen;          /* SANITIZE FREEZE LOCK: refused until power-off */
+	bool failed;          /* Sanitize Operation Failed state: only a new sanitize ends it */
 	uint16_t progress;    /* of 65536 */
 };
+
+/* The reason an aborted sanitize command gives in LBA(7:0) (ACS-4 table
+ * "Sanitize Device Error Reason"; hdparm prints the same). */
+static const char *san_reason(uint8_t r)
+{
+	static const char *const text[] = {
+		"reason unknown", "the last sanitize command failed",
+		"unsupported sanitize device command", "the device is in the frozen state",
+		"ANTIFREEZE LOCK is set",
+	};
+	return r < sizeof(text) / sizeof(text[0]) ? text[r] : "reserved reason";
+}
+
+static bool aborted_with_regs(const struct wp_ata_cmd *c)
+{
+	return c->regs && (c->status & ST_ERR) && (c->error & ER_ABRT);
+}
 
 /* SANITIZE STATUS EXT. Fixed-format sense hides COUNT(15:8) behind a
  * "nonzero" flag; then the progress field tells the two bits apart, since
@@ -185,14 +219,26 @@ static int sanitize_status(const struct wp_fw_dev *dev, struct san_status *st, c
 	struct wp_ata_cmd c = { .command = ATA_SANITIZE, .feature = SAN_STATUS, .device = 0x40,
 			     .proto = WP_ATA_NODATA, .extend = true, .ck_cond = true };
 	*st = (struct san_status){ 0 };
-	if (wp_ata_exec(dev, &c, "SANITIZE STATUS EXT", err, errlen) < 0)
-		return -1;
+	if (wp_ata_exec(dev, &c, "SANITIZE STATUS EXT", err, errlen) < 0) {
+		if (!aborted_with_regs(&c))
+			return -1;
+		uint8_t reason = (uint8_t)c.lba_out;
+		if (reason != SAN_REASON_FAILED) {
+			wp_fw_fmt(err, errlen, "%s: the drive aborted SANITIZE STATUS EXT (reason "
+				  "%02Xh: %s)", dev->path, reason, san_reason(reason));
+			return -1;
+		}
+		st->failed = true;
+		return 0;
+	}
 	if (!c.regs) {
 		wp_fw_fmt(err, errlen, "%s: SANITIZE STATUS EXT returned no registers", dev->path);
 		return -1;
 	}
 	st->progress = (uint16_t)c.lba_out;
 	if (c.count_upper_unknown) {
+		/* COUNT(15:8) nonzero: in progress, done or frozen; the progress
+		 * (FFFFh when nothing runs) tells the first two apart */
 		bool upper = (c.count_out & 0xff00) != 0;
 		st->in_progress = upper && st->progress != 0xffff;
 		st->done_ok = upper && st->progress == 0xffff;
@@ -220,7 +266,14 @@ static int sanitize_start(const struct wp_fw_dev *dev, enum wp_fw_method m, char
 		c.lba = SAN_KEY_OVERWRITE << 32; /* pattern 00000000h in LBA(31:0) */
 		c.count = 1;                      /* one pass, no inversion */
 	}
-	return wp_ata_exec(dev, &c, "SANITIZE", err, errlen);
+	if (wp_ata_exec(dev, &c, "SANITIZE", err, errlen) == 0)
+		return 0;
+	if (aborted_with_regs(&c)) {
+		size_t used = strlen(err);
+		wp_fw_fmt(err + used, errlen - used, " (reason %02Xh: %s)", (uint8_t)c.lba_out,
+			  san_reason((uint8_t)c.lba_out));
+	}
+	return -1;
 }
 
 static int sanitize(const struct wp_fw_dev *dev, enum wp_fw_method m,
@@ -242,6 +295,8 @@ static int sanitize(const struct wp_fw_dev *dev, enum wp_fw_method m,
 			  "sent by the BIOS): power the drive off and on, then try again", dev->path);
 		return -1;
 	}
+	/* st.failed: the drive is in the Sanitize Operation Failed state from an
+	 * earlier run; a new sanitize is the one command that ends it */
 	if (sanitize_start(dev, m, err, errlen) < 0)
 		return -1;
 	wp_fw_fmt(rec->expected, sizeof(rec->expected), "%s",
@@ -249,6 +304,13 @@ static int sanitize(const struct wp_fw_dev *dev, enum wp_fw_method m,
 	for (unsigned polls = 0; polls < WP_FW_MAX_POLLS; polls++) {
 		if (sanitize_status(dev, &st, err, errlen) < 0)
 			return -1;
+		if (st.failed) {
+			wp_fw_fmt(err, errlen, "%s: the drive reports the sanitize failed (SANITIZE "
+				  "STATUS EXT aborted, reason %02Xh: %s); it stays in the Sanitize "
+				  "Operation Failed state until a sanitize completes: run the wipe "
+				  "again", dev->path, SAN_REASON_FAILED, san_reason(SAN_REASON_FAILED));
+			return -1;
+		}
 		if (!st.in_progress) {
 			if (st.done_ok) {
 				wp_fw_progress(dev, ctl, &clock, 65536, true);

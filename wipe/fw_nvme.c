@@ -2,11 +2,14 @@
  * The NVMe backend: admin commands through NVME_IOCTL_ADMIN_CMD on the
  * namespace's block device.
  *
- * Probing sends Identify Controller (OACS, SANICAP, NN, FNA), Identify
- * Namespace (FLBAS, DPS, DLFEAT) and the active namespace list — all
- * read-only. Format NVM keeps the namespace's current LBA format and
- * protection settings and changes only SES. Sanitize erases the whole
- * controller, so it is only offered when this is its only namespace, and
+ * Probing sends Identify Controller (OACS, SANICAP, NN, FNA, CMIC),
+ * Identify Namespace (FLBAS, DPS, DLFEAT), the active namespace list and,
+ * with Namespace Management, the allocated namespace list (CNS 10h: every
+ * namespace of the NVM subsystem, attached to another controller or to
+ * none) — all read-only. Format NVM keeps the namespace's current LBA
+ * format and protection settings and changes only SES. Sanitize erases the
+ * whole NVM subsystem, as does a Format where FNA bit 0 or 1 says so, so
+ * these are only offered when this is the subsystem's only namespace, and
  * it asks for no-deallocate where the controller allows it, so that the
  * medium can be read and compared afterwards instead of answering zeros
  * for deallocated blocks.
@@ -29,11 +32,14 @@
 #define CNS_NAMESPACE 0x00
 #define CNS_CONTROLLER 0x01
 #define CNS_ACTIVE_NS 0x02
+#define CNS_ALLOCATED_NS 0x10
 #define LOG_SANITIZE 0x81
 #define LOG_SANITIZE_BYTES 512u
 #define NSID_ALL 0xffffffffu
 
 #define OACS_FORMAT (1u << 1)
+#define OACS_NS_MGMT (1u << 3)
+#define CMIC_MULTI_CTRL (1u << 1)
 #define SANICAP_CRYPTO (1u << 0)
 #define SANICAP_BLOCK (1u << 1)
 #define SANICAP_OVERWRITE (1u << 2)
@@ -41,6 +47,7 @@
 #define FNA_FORMAT_ALL (1u << 0)
 #define FNA_ERASE_ALL (1u << 1)
 #define FNA_CRYPTO (1u << 2)
+#define FNA_NO_BROADCAST (1u << 3)  /* NVMe 2.0: Format NVM refuses NSID FFFFFFFFh */
 
 #define SANACT_BLOCK 2u
 #define SANACT_OVERWRITE 3u
@@ -106,6 +113,25 @@ static int identify(const struct wp_fw_dev *dev, uint32_t cns, uint32_t nsid, ui
 	return admin(dev, &c, what, err, errlen);
 }
 
+/* Add the ids of a namespace list (ascending, 0-terminated) that are not
+ * this namespace and not known yet. */
+static void add_namespaces(struct wp_nvme_info *n, const uint8_t *buf)
+{
+	for (size_t i = 0; i < 1024; i++) {
+		uint32_t id = wp_le32(buf + 4 * i);
+		bool known = id == n->nsid;
+		if (id == 0)
+			break;
+		for (unsigned j = 0; j < n->n_other && j < WP_NVME_MAX_OTHER_NS; j++)
+			known |= n->other[j] == id;
+		if (known)
+			continue;
+		if (n->n_other < WP_NVME_MAX_OTHER_NS)
+			n->other[n->n_other] = id;
+		n->n_other++;
+	}
+}
+
 static void other_namespaces(const struct wp_fw_dev *dev, struct wp_nvme_info *n,
 			     uint8_t *buf)
 {
@@ -114,18 +140,19 @@ static void other_namespaces(const struct wp_fw_dev *dev, struct wp_nvme_info *n
 		     sizeof(err)) < 0) {
 		/* cannot tell: assume the worst for whole-controller commands */
 		n->n_other = n->nn > 1 ? n->nn - 1 : 0;
+		n->others_unknown = n->n_other == 0 && (n->cmic & CMIC_MULTI_CTRL);
 		return;
 	}
-	for (size_t i = 0; i < 1024; i++) {
-		uint32_t id = wp_le32(buf + 4 * i);
-		if (id == 0)
-			break;
-		if (id == n->nsid)
-			continue;
-		if (n->n_other < WP_NVME_MAX_OTHER_NS)
-			n->other[n->n_other] = id;
-		n->n_other++;
+	add_namespaces(n, buf);
+	/* namespaces attached to other controllers, or to none, are only in the
+	 * allocated list, which needs Namespace Management */
+	if ((n->oacs & OACS_NS_MGMT) &&
+	    identify(dev, CNS_ALLOCATED_NS, 0, buf, "Identify (allocated namespace list)", err,
+		     sizeof(err)) == 0) {
+		add_namespaces(n, buf);
+		return;
 	}
+	n->others_unknown = (n->cmic & CMIC_MULTI_CTRL) != 0;
 }
 
 static int read_identify(const struct wp_fw_dev *dev, struct wp_nvme_info *n, char *err,
@@ -141,6 +168,7 @@ static int read_identify(const struct wp_fw_dev *dev, struct wp_nvme_info *n, ch
 		goto out;
 	n->oacs = wp_le16(buf + 256);
 	n->sanicap = wp_le32(buf + 328);
+	n->cmic = buf[76];
 	n->nn = wp_le32(buf + 516);
 	n->fna = buf[524];
 	if (identify(dev, CNS_NAMESPACE, n->nsid, buf, "Identify Namespace", err, errlen) < 0)
@@ -161,12 +189,19 @@ static void support(struct wp_fw_caps *caps, enum wp_fw_method m, const char *wh
 	wp_fw_fmt(caps->method[m].why, sizeof(caps->method[m].why), "%s", why ? why : "");
 }
 
+/* Whether a command that acts on the whole NVM subsystem would reach
+ * namespaces besides this one, or might (others_unknown). */
+static bool subsystem_shared(const struct wp_nvme_info *n)
+{
+	return n->n_other || n->others_unknown;
+}
+
 static void format_support(struct wp_fw_caps *caps, const char *others)
 {
 	const struct wp_nvme_info *n = &caps->nvme;
 	const char *why = !(n->oacs & OACS_FORMAT) ? "the controller does not support Format "
 		"NVM (Identify Controller OACS bit 1)"
-		: (n->fna & (FNA_FORMAT_ALL | FNA_ERASE_ALL)) && n->n_other ? others : NULL;
+		: (n->fna & (FNA_FORMAT_ALL | FNA_ERASE_ALL)) && subsystem_shared(n) ? others : NULL;
 	support(caps, WP_FW_NVME_FORMAT_USER, why);
 	if (!why && !(n->fna & FNA_CRYPTO))
 		why = "the controller does not report cryptographic erase (FNA bit 2); it may "
@@ -187,7 +222,7 @@ static void sanitize_support(struct wp_fw_caps *caps, const char *others)
 	};
 	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++)
 		support(caps, s[i].m, !(caps->nvme.sanicap & s[i].bit) ? s[i].why
-				      : caps->nvme.n_other ? others : NULL);
+				      : subsystem_shared(&caps->nvme) ? others : NULL);
 }
 
 static int nvme_probe(const struct wp_fw_dev *dev, struct wp_fw_caps *caps)
@@ -204,16 +239,26 @@ static int nvme_probe(const struct wp_fw_dev *dev, struct wp_fw_caps *caps)
 	if (read_identify(dev, n, caps->note, sizeof(caps->note)) < 0)
 		return -1;
 	caps->probed = true;
-	wp_fw_fmt(others, sizeof(others), "the command erases every namespace of the "
-		  "controller and it has %u more besides namespace %u; wipeproof erases only "
-		  "what was confirmed", n->n_other, n->nsid);
+	if (n->others_unknown)
+		wp_fw_fmt(others, sizeof(others), "the command erases every namespace of the NVM "
+			  "subsystem, which may have other controllers (CMIC bit 1) whose "
+			  "namespaces cannot be listed (no allocated list, CNS 10h): wipeproof "
+			  "erases only what was confirmed");
+	else
+		wp_fw_fmt(others, sizeof(others), "the command erases every namespace of the NVM "
+			  "subsystem and it has %u more besides namespace %u (active or allocated); "
+			  "wipeproof erases only what was confirmed", n->n_other, n->nsid);
 	format_support(caps, others);
 	sanitize_support(caps, others);
-	caps->hidden.checked = true;
+	caps->hidden.checked = !n->others_unknown;
 	if (n->n_other)
-		wp_fw_fmt(caps->hidden.note, sizeof(caps->hidden.note), "the controller has %u "
+		wp_fw_fmt(caps->hidden.note, sizeof(caps->hidden.note), "the NVM subsystem has %u "
 			  "other namespace(s), not covered by wiping namespace %u", n->n_other,
 			  n->nsid);
+	else if (n->others_unknown)
+		wp_fw_fmt(caps->hidden.note, sizeof(caps->hidden.note), "other controllers of "
+			  "the NVM subsystem (CMIC bit 1) may hold namespaces not covered by wiping "
+			  "namespace %u", n->nsid);
 	return 0;
 }
 
@@ -247,7 +292,10 @@ static int format_nvm(const struct wp_fw_dev *dev, enum wp_fw_method m,
 	wp_progress_start(&clock);
 	memset(&c, 0, sizeof(c));
 	c.opcode = OP_FORMAT_NVM;
-	c.nsid = caps->nvme.nsid;
+	/* FNA bit 0: a format of one namespace formats them all, and nvme-cli
+	 * says so with the broadcast NSID; FNA bit 3 forbids it (NVMe 2.0) */
+	c.nsid = (caps->nvme.fna & FNA_FORMAT_ALL) && !(caps->nvme.fna & FNA_NO_BROADCAST)
+		 ? NSID_ALL : caps->nvme.nsid;
 	c.cdw10 = format_cdw10(&caps->nvme, m == WP_FW_NVME_FORMAT_CRYPTO ? 2 : 1);
 	c.timeout_ms = FORMAT_TIMEOUT_MS;
 	wp_fw_progress(dev, ctl, &clock, 0, false);

@@ -255,8 +255,25 @@ static int sanitize_poll(const struct wp_fw_dev *dev, uint16_t *progress, char *
 			       .buf = data, .len = sizeof(data) };
 	if (wp_sg_exec(dev, &c, "REQUEST SENSE", err, errlen) < 0)
 		return -1;
+	/* REQUEST SENSE itself must have worked (GOOD, SPC-4 6.39) and returned
+	 * sense data (response code 70h-73h): a zeroed buffer is no answer, not
+	 * NO SENSE */
+	if (c.status != WP_SCSI_GOOD) {
+		char why[128];
+		wp_sense_describe(&c.sense, why, sizeof(why));
+		wp_fw_fmt(err, errlen, "%s: REQUEST SENSE failed while polling the sanitize "
+			  "(%s); its outcome is unknown: wipe again to see the device's state",
+			  dev->path, why);
+		return -1;
+	}
 	struct wp_sense s;
 	wp_sense_decode(data, sizeof(data), false, &s);
+	if (!s.valid) {
+		wp_fw_fmt(err, errlen, "%s: REQUEST SENSE returned no sense data (response code "
+			  "%02Xh) while polling the sanitize; its outcome is unknown", dev->path,
+			  data[0] & 0x7f);
+		return -1;
+	}
 	if (s.key == KEY_NOT_READY && s.asc == 0x04 && s.ascq == 0x1b) {
 		*progress = s.progress_valid ? s.progress : 0;
 		return 1;

@@ -1,7 +1,8 @@
 /*
  * The planner: which method a device gets, and the NIST SP 800-88 r1
- * category that method reaches on that kind of medium (appendix A tables;
- * IEEE 2883 agrees on these). The category belongs to the pair (method,
+ * category that method reaches on that kind of medium (Appendix A tables,
+ * each label with the table and row it comes from). The category belongs
+ * to the pair (method,
  * medium), never to the method alone: one overwrite pass is Clear on every
  * medium, and a firmware command is Purge only where it reaches every
  * place the medium keeps data (spare and remapped blocks included).
@@ -52,115 +53,234 @@ int wp_level_parse(const char *name, enum wp_level *out)
 
 /* ---- the category of a method on a medium ------------------------------- */
 
-static enum wp_nist overwrite_nist(enum wp_media media, char *why, size_t len)
+/*
+ * Every label names where it comes from. SP 800-88 Rev.1 (December 2014,
+ * withdrawn 2025-09-26) has per-medium tables in Appendix A: Table A-5
+ * (magnetic media: ATA and SCSI hard disk drives) and Table A-8 (flash:
+ * ATA SSDs, SCSI SSDs, NVM Express SSDs, USB removable media, memory cards).
+ * Rev.2 (September 2025) keeps Clear/Purge/Destroy but defers techniques to
+ * IEEE 2883-2022 (Sec. 3.1.2), which this project has not read; so a
+ * command that Rev.1 does not name gets no Purge here. The quotes behind
+ * each row are in wipe/README.md ("NIST categories").
+ */
+#define R1_A5_ATA "SP 800-88 Rev.1 Table A-5, ATA Hard Disk Drives"
+#define R1_A5_SCSI "SP 800-88 Rev.1 Table A-5, SCSI Hard Disk Drives"
+#define R1_A8_ATA "SP 800-88 Rev.1 Table A-8, ATA Solid State Drives"
+#define R1_A8_SCSI "SP 800-88 Rev.1 Table A-8, SCSI Solid State Drives"
+#define R1_A8_NVME "SP 800-88 Rev.1 Table A-8, NVM Express SSDs"
+/* NVMe Sanitize is described in IEEE 2883, not in Rev.1 (SNIA's summary of
+ * IEEE 2883); Rev.2 Sec. 3.1.2 defers purge techniques to it. Its clause was
+ * not available to this project: the label rests on Rev.2's wording that
+ * purge "can include ... block erase, and cryptographic erase using
+ * dedicated, standardized device sanitize commands". */
+#define IEEE_2883 "IEEE 2883-2022 via SP 800-88 Rev.2 Sec. 3.1.2"
+
+struct nist_row {
+	enum wp_fw_method method;
+	enum wp_media media;        /* HDD: Table A-5; SSD, NVME, MMC: Table A-8 */
+	enum wp_nist nist;
+	const char *source;
+	const char *why;
+};
+
+static const struct nist_row rows[] = {
+	{ WP_FW_ATA_SECURE_ERASE, WP_MEDIA_HDD, WP_NIST_CLEAR,
+	  R1_A5_ATA ", Purge 2 names Enhanced Erase "
+	  "mode only; a normal erase overwrites the user LBAs: Clear",
+	  "a normal ATA security erase overwrites the addressable sectors (0s or 1s) but "
+	  "not reallocated ones: Clear; Purge needs the enhanced erase or SANITIZE" },
+	{ WP_FW_ATA_SECURE_ERASE, WP_MEDIA_SSD, WP_NIST_CLEAR,
+	  R1_A8_ATA ", Clear 2 (SECURITY ERASE "
+	  "UNIT)", "a security erase of flash may leave spare blocks untouched: Clear" },
+	{ WP_FW_ATA_SECURE_ERASE_ENH, WP_MEDIA_HDD, WP_NIST_PURGE,
+	  R1_A5_ATA ", Purge 2 (SECURE ERASE "
+	  "UNIT in Enhanced Erase mode)", "an enhanced security erase of a magnetic disk "
+	  "overwrites reallocated sectors too: Purge" },
+	{ WP_FW_ATA_SECURE_ERASE_ENH, WP_MEDIA_SSD, WP_NIST_CLEAR,
+	  R1_A8_ATA ", Clear 2 and Notes "
+	  "(\"only a Clear mechanism for flash memory\")", "an enhanced security erase of "
+	  "flash is only Clear: its reach into spare cells varies by vendor" },
+	{ WP_FW_ATA_SANITIZE_CRYPTO, WP_MEDIA_HDD, WP_NIST_PURGE,
+	  R1_A5_ATA ", Purge 1b (CRYPTO "
+	  "SCRAMBLE EXT)", "ATA SANITIZE CRYPTO SCRAMBLE changes the media key, reallocated "
+	  "sectors included: Purge" },
+	{ WP_FW_ATA_SANITIZE_CRYPTO, WP_MEDIA_SSD, WP_NIST_PURGE,
+	  R1_A8_ATA ", Purge 1b (sanitize "
+	  "crypto scramble)", "ATA SANITIZE CRYPTO SCRAMBLE changes the media key, spare "
+	  "blocks included: Purge" },
+	{ WP_FW_ATA_SANITIZE_BLOCK, WP_MEDIA_HDD, WP_NIST_CLEAR,
+	  R1_A5_ATA ": no block erase in its "
+	  "Purge list; it erases the user LBAs: Clear", "a block erase is not a Purge "
+	  "technique for magnetic media in the table: Clear" },
+	{ WP_FW_ATA_SANITIZE_BLOCK, WP_MEDIA_SSD, WP_NIST_PURGE,
+	  R1_A8_ATA ", Purge 1a (block erase)",
+	  "ATA SANITIZE BLOCK ERASE erases every block, spare blocks included: Purge" },
+	{ WP_FW_ATA_SANITIZE_OVERWRITE, WP_MEDIA_HDD, WP_NIST_PURGE,
+	  R1_A5_ATA ", Purge 1a (overwrite "
+	  "EXT)", "ATA SANITIZE OVERWRITE of a magnetic disk reaches reallocated sectors: "
+	  "Purge" },
+	{ WP_FW_ATA_SANITIZE_OVERWRITE, WP_MEDIA_SSD, WP_NIST_CLEAR,
+	  R1_A8_ATA ": overwrite is not in "
+	  "its Purge list; an overwrite is Clear 1", "overwriting flash is not in the SSD "
+	  "Purge list: Clear" },
+	{ WP_FW_SCSI_SANITIZE_CRYPTO, WP_MEDIA_HDD, WP_NIST_PURGE,
+	  R1_A5_SCSI ", Purge 1 (SANITIZE "
+	  "CRYPTOGRAPHIC ERASE)", "SCSI SANITIZE cryptographic erase: Purge" },
+	{ WP_FW_SCSI_SANITIZE_CRYPTO, WP_MEDIA_SSD, WP_NIST_PURGE,
+	  R1_A8_SCSI ", Purge 1 (SANITIZE "
+	  "CRYPTOGRAPHIC ERASE)", "SCSI SANITIZE cryptographic erase: Purge" },
+	{ WP_FW_SCSI_SANITIZE_BLOCK, WP_MEDIA_HDD, WP_NIST_CLEAR,
+	  R1_A5_SCSI ": no block erase in its "
+	  "Purge list: Clear", "a block erase is not a Purge technique for magnetic media "
+	  "in the table: Clear" },
+	{ WP_FW_SCSI_SANITIZE_BLOCK, WP_MEDIA_SSD, WP_NIST_PURGE,
+	  R1_A8_SCSI ", Purge 1 (SANITIZE "
+	  "BLOCK ERASE)", "SCSI SANITIZE block erase reaches every block, spare blocks "
+	  "included: Purge" },
+	{ WP_FW_SCSI_SANITIZE_OVERWRITE, WP_MEDIA_HDD, WP_NIST_PURGE,
+	  R1_A5_SCSI ", Purge 1 (SANITIZE "
+	  "OVERWRITE)", "SCSI SANITIZE OVERWRITE of a magnetic disk: Purge" },
+	{ WP_FW_SCSI_SANITIZE_OVERWRITE, WP_MEDIA_SSD, WP_NIST_CLEAR,
+	  R1_A8_SCSI ": overwrite is not in "
+	  "its Purge list: Clear", "overwriting flash is not in the SSD Purge list: Clear" },
+	{ WP_FW_NVME_FORMAT_USER, WP_MEDIA_NVME, WP_NIST_CLEAR,
+	  R1_A8_NVME ", Purge lists Format User "
+	  "Data Erase; wipeproof claims only Clear (the erase is vendor-defined and its "
+	  "reach cannot be checked)", "Format NVM with user data erase (SES=1) leaves the "
+	  "method of erasure to the vendor: Clear" },
+	{ WP_FW_NVME_FORMAT_CRYPTO, WP_MEDIA_NVME, WP_NIST_PURGE,
+	  R1_A8_NVME ", Purge (Format, "
+	  "Cryptographic Erase)", "Format NVM cryptographic erase (SES=2) on a controller "
+	  "that reports crypto erase (FNA bit 2) replaces the media key: Purge" },
+	{ WP_FW_NVME_SANITIZE_CRYPTO, WP_MEDIA_NVME, WP_NIST_PURGE,
+	  IEEE_2883 " (NVMe Sanitize, crypto "
+	  "erase); Rev.1 predates it: its NVMe row counts the same key change by Format as "
+	  "Purge",
+	  "NVMe Sanitize crypto erase replaces the media key of the whole NVM subsystem: "
+	  "Purge" },
+	{ WP_FW_NVME_SANITIZE_BLOCK, WP_MEDIA_NVME, WP_NIST_PURGE,
+	  IEEE_2883 " (NVMe Sanitize, block "
+	  "erase); Rev.1 predates it: its ATA and SCSI SSD rows count block erase as Purge",
+	  "NVMe Sanitize block erase erases every block of the NVM subsystem, spare blocks "
+	  "included: Purge" },
+	{ WP_FW_NVME_SANITIZE_OVERWRITE, WP_MEDIA_NVME, WP_NIST_CLEAR,
+	  "SP 800-88 Rev.1 Table A-8: no "
+	  "overwrite of flash is Purge; Rev.2 Sec. 3.1.2 defers to IEEE 2883-2022 (not "
+	  "checked here): Clear", "overwriting flash is not in the SSD Purge list: Clear" },
+	{ WP_FW_SECURE_DISCARD, WP_MEDIA_MMC, WP_NIST_CLEAR,
+	  "SP 800-88 Rev.1 Table A-8, USB Removable "
+	  "Media and memory cards: no purge command (\"should be Destroyed\")", "secure "
+	  "discard asks the card to erase the discarded blocks; its reach into spare "
+	  "blocks is not specified: Clear" },
+};
+
+static enum wp_nist overwrite_nist(enum wp_media media, const char **why, const char **source)
 {
-	const char *text;
 	switch (media) {
 	case WP_MEDIA_HDD:
-		text = "a verified overwrite of a magnetic disk is Clear (SP 800-88 r1 A-8); "
-		       "Purge needs the drive's sanitize or security erase";
+		*why = "a verified overwrite of a magnetic disk is Clear; Purge needs the drive's "
+		       "sanitize or enhanced security erase";
+		*source = "SP 800-88 Rev.1 Table A-5, ATA and SCSI Hard Disk Drives, Clear";
 		break;
 	case WP_MEDIA_SSD: case WP_MEDIA_NVME:
-		text = "overwriting flash is Clear, never Purge: the controller keeps old "
-		       "copies in spare and remapped blocks that no write reaches";
+		*why = "overwriting flash is Clear, never Purge: the controller keeps old copies "
+		       "in spare and remapped blocks that no write reaches";
+		*source = "SP 800-88 Rev.1 Table A-8, ATA, SCSI and NVM Express SSDs, Clear";
 		break;
 	case WP_MEDIA_USB: case WP_MEDIA_MMC:
-		text = "overwriting USB flash or an SD card is Clear: no purge command reaches "
+		*why = "overwriting USB flash or an SD card is Clear: no purge command reaches "
 		       "the flash through its controller, so Purge means destroying it";
+		*source = "SP 800-88 Rev.1 Table A-8, USB Removable Media, Clear (the table asks "
+			  "for two passes, a pattern and its complement)";
 		break;
 	case WP_MEDIA_LOOP:
-		text = "a loop device is a file: the overwrite replaces the file's content, "
+		*why = "a loop device is a file: the overwrite replaces the file's content, "
 		       "Clear; the file system below may keep old copies (snapshots, "
 		       "copy-on-write)";
+		*source = "SP 800-88 Rev.1 Sec. 2.5 (Clear: logical techniques on user-addressable "
+			  "locations); no Appendix A row for a file";
 		break;
 	case WP_MEDIA_VIRTUAL:
-		text = "a virtual disk: the overwrite reaches what the guest sees, Clear; the "
+		*why = "a virtual disk: the overwrite reaches what the guest sees, Clear; the "
 		       "host's storage below is out of reach";
+		*source = "SP 800-88 Rev.1 Sec. 2.5 (Clear); no Appendix A row for a virtual disk";
 		break;
 	default:
-		text = "an overwrite through the interface is Clear";
+		*why = "an overwrite through the interface is Clear";
+		*source = "SP 800-88 Rev.1 Sec. 2.5 (Clear)";
 		break;
 	}
-	wp_fw_fmt(why, len, "%s", text);
 	return WP_NIST_CLEAR;
 }
 
-static bool flash(enum wp_media media)
+/* A firmware command on a medium the tables have no row for (not known to
+ * be a hard disk or an SSD): the flash row's reading, but never Purge. */
+#define NO_ROW "SP 800-88 Rev.1 Appendix A: no row for this command on a medium not known " \
+	"to be a hard disk or an SSD; Clear at most"
+
+static enum wp_nist classify_row(const struct wp_method *m, enum wp_media media,
+				 const char **why, const char **source)
 {
-	return media != WP_MEDIA_HDD;
+	const struct nist_row *other = NULL;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		if (rows[i].method != m->firmware)
+			continue;
+		if (rows[i].media == media) {
+			*why = rows[i].why;
+			*source = rows[i].source;
+			return rows[i].nist;
+		}
+		other = &rows[i];
+	}
+	if (other) { /* no row for this medium: another row's reading, never Purge */
+		*why = other->why;
+		*source = other->nist == WP_NIST_PURGE ? NO_ROW : other->source;
+		return other->nist == WP_NIST_PURGE ? WP_NIST_CLEAR : other->nist;
+	}
+	*why = "unknown method";
+	*source = "";
+	return WP_NIST_NONE;
+}
+
+static enum wp_nist classify(const struct wp_method *m, enum wp_media media, const char **why,
+			     const char **source)
+{
+	if (m->firmware == WP_FW_NONE)
+		return overwrite_nist(media, why, source);
+	return classify_row(m, media, why, source);
 }
 
 enum wp_nist wp_method_nist(const struct wp_method *m, enum wp_media media, char *why,
 			    size_t len)
 {
-	const char *text = NULL;
-	enum wp_nist nist = WP_NIST_PURGE;
-	switch (m->firmware) {
-	case WP_FW_NONE:
-		return overwrite_nist(media, why, len);
-	case WP_FW_ATA_SECURE_ERASE:
-		nist = flash(media) ? WP_NIST_CLEAR : WP_NIST_PURGE;
-		text = flash(media) ? "a normal security erase of flash may leave spare blocks "
-				      "untouched: Clear"
-				    : "ATA security erase of a magnetic disk is Purge (SP 800-88 "
-				      "r1 A-8)";
-		break;
-	case WP_FW_ATA_SECURE_ERASE_ENH:
-		text = "an enhanced security erase erases all user data areas, spare blocks "
-		       "included: Purge (SP 800-88 r1 A-8)";
-		break;
-	case WP_FW_ATA_SANITIZE_CRYPTO: case WP_FW_ATA_SANITIZE_BLOCK:
-	case WP_FW_ATA_SANITIZE_OVERWRITE:
-		text = "ATA SANITIZE reaches every user data area, spare blocks and caches "
-		       "included: Purge (SP 800-88 r1 A-8, IEEE 2883)";
-		break;
-	case WP_FW_NVME_FORMAT_USER:
-		nist = WP_NIST_CLEAR;
-		text = "Format NVM with user data erase (SES=1) leaves the method of erasure to "
-		       "the vendor: Clear";
-		break;
-	case WP_FW_NVME_FORMAT_CRYPTO:
-		text = "Format NVM cryptographic erase (SES=2) on a controller that reports "
-		       "crypto erase (FNA bit 2) replaces the media key: Purge";
-		break;
-	case WP_FW_NVME_SANITIZE_CRYPTO: case WP_FW_NVME_SANITIZE_BLOCK:
-	case WP_FW_NVME_SANITIZE_OVERWRITE:
-		text = "NVMe Sanitize erases all user data in the NVM subsystem, caches and "
-		       "spare blocks included: Purge (SP 800-88 r1 A-8, IEEE 2883)";
-		break;
-	case WP_FW_SCSI_SANITIZE_CRYPTO: case WP_FW_SCSI_SANITIZE_BLOCK:
-	case WP_FW_SCSI_SANITIZE_OVERWRITE:
-		text = "SCSI SANITIZE reaches every user data area: Purge (SP 800-88 r1 A-8)";
-		break;
-	case WP_FW_SECURE_DISCARD:
-		nist = WP_NIST_CLEAR;
-		text = "secure discard asks the card to erase the discarded blocks; its "
-		       "reach into spare blocks is not specified: Clear";
-		break;
-	case WP_FW_COUNT:
-		nist = WP_NIST_NONE;
-		text = "unknown method";
-		break;
-	}
+	const char *text, *source;
+	enum wp_nist nist = classify(m, media, &text, &source);
 	wp_fw_fmt(why, len, "%s", text);
 	return nist;
 }
 
+const char *wp_method_nist_source(const struct wp_method *m, enum wp_media media)
+{
+	const char *text, *source;
+	classify(m, media, &text, &source);
+	return source;
+}
+
 /* ---- choosing ----------------------------------------------------------------- */
 
+/* Only methods the tables count as Purge on that medium (best_purge checks
+ * wp_method_nist again). */
 static const enum wp_fw_method purge_hdd[] = {
 	WP_FW_ATA_SANITIZE_CRYPTO, WP_FW_SCSI_SANITIZE_CRYPTO, WP_FW_ATA_SANITIZE_OVERWRITE,
-	WP_FW_SCSI_SANITIZE_OVERWRITE, WP_FW_ATA_SECURE_ERASE_ENH, WP_FW_ATA_SECURE_ERASE,
-	WP_FW_NONE,
+	WP_FW_SCSI_SANITIZE_OVERWRITE, WP_FW_ATA_SECURE_ERASE_ENH, WP_FW_NONE,
 };
 static const enum wp_fw_method purge_ssd[] = {
 	WP_FW_ATA_SANITIZE_CRYPTO, WP_FW_ATA_SANITIZE_BLOCK, WP_FW_SCSI_SANITIZE_CRYPTO,
-	WP_FW_SCSI_SANITIZE_BLOCK, WP_FW_ATA_SANITIZE_OVERWRITE, WP_FW_SCSI_SANITIZE_OVERWRITE,
-	WP_FW_ATA_SECURE_ERASE_ENH, WP_FW_NONE,
+	WP_FW_SCSI_SANITIZE_BLOCK, WP_FW_NONE,
 };
 static const enum wp_fw_method purge_nvme[] = {
 	WP_FW_NVME_SANITIZE_CRYPTO, WP_FW_NVME_SANITIZE_BLOCK, WP_FW_NVME_FORMAT_CRYPTO,
-	WP_FW_NVME_SANITIZE_OVERWRITE, WP_FW_NONE,
+	WP_FW_NONE,
 };
 static const enum wp_fw_method purge_none[] = { WP_FW_NONE };
 
@@ -224,6 +344,7 @@ static void set_method(struct wp_plan *plan, const struct wp_method *m, enum wp_
 {
 	plan->method = m;
 	plan->category = wp_method_nist(m, media, plan->reason, sizeof(plan->reason));
+	wp_fw_fmt(plan->source, sizeof(plan->source), "%s", wp_method_nist_source(m, media));
 	if (plan->category == WP_NIST_CLEAR && (media == WP_MEDIA_USB || media == WP_MEDIA_MMC))
 		wp_fw_fmt(plan->advice, sizeof(plan->advice), "for Purge, destroy the device after "
 			 "the wipe (SP 800-88 Destroy)");

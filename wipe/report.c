@@ -5,6 +5,7 @@
  * a report is also read back from files a person may have edited.
  */
 #include "wipe.h"
+#include "wptext.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -140,8 +141,8 @@ static json_t *pass_to_json(const struct wp_pass_record *p, size_t number)
 	if (o && p->spec.pattern == WP_PATTERN_RANDOM) {
 		char hex[2 * WP_KEY_BYTES + 1];
 		hex_encode(p->spec.key, WP_KEY_BYTES, hex);
-		json_object_set_new(o, "key", json_string(hex));
-		json_object_set_new(o, "cipher", json_string("aes-256-ctr"));
+		wp_json_set(o, "key", json_string(hex));
+		wp_json_set(o, "cipher", json_string("aes-256-ctr"));
 	}
 	return o;
 }
@@ -150,7 +151,7 @@ static json_t *ranges_to_json(const struct wp_bad_range *r, size_t n)
 {
 	json_t *a = json_array();
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, json_pack("{s:I, s:I}", "first_lba", (json_int_t)r[i].first_lba,
+		wp_json_append(a, json_pack("{s:I, s:I}", "first_lba", (json_int_t)r[i].first_lba,
 						   "count", (json_int_t)r[i].count));
 	return a;
 }
@@ -161,7 +162,7 @@ json_t *wp_verify_record_to_json(const struct wp_verify_record *v)
 	snprintf(seed, sizeof(seed), "%016llx", (unsigned long long)v->seed);
 	json_t *bad = json_array();
 	for (size_t i = 0; i < v->n_bad && i < WP_MAX_BAD_OFFSETS; i++)
-		json_array_append_new(bad, json_integer((json_int_t)v->bad_offsets[i]));
+		wp_json_append(bad, json_integer((json_int_t)v->bad_offsets[i]));
 	json_t *o = json_pack("{s:s, s:s, s:I, s:f, s:I, s:o, s:f, s:b}",
 			      "mode", wp_verify_mode_name(v->mode), "seed", seed,
 			      "bytes_checked", (json_int_t)v->bytes_checked,
@@ -171,13 +172,13 @@ json_t *wp_verify_record_to_json(const struct wp_verify_record *v)
 			      "complete", v->complete);
 	/* only after a read error: a clean report keeps its old shape */
 	if (o && (v->retries || v->unreadable_blocks)) {
-		json_object_set_new(o, "unreadable_blocks", json_integer((json_int_t)v->unreadable_blocks));
-		json_object_set_new(o, "unreadable", ranges_to_json(v->unreadable, v->n_unreadable));
-		json_object_set_new(o, "retries", json_integer((json_int_t)v->retries));
-		json_object_set_new(o, "recovered_blocks", json_integer((json_int_t)v->recovered_blocks));
+		wp_json_set(o, "unreadable_blocks", json_integer((json_int_t)v->unreadable_blocks));
+		wp_json_set(o, "unreadable", ranges_to_json(v->unreadable, v->n_unreadable));
+		wp_json_set(o, "retries", json_integer((json_int_t)v->retries));
+		wp_json_set(o, "recovered_blocks", json_integer((json_int_t)v->recovered_blocks));
 	}
 	if (o && v->device_removed)
-		json_object_set_new(o, "device_removed", json_true());
+		wp_json_set(o, "device_removed", json_true());
 	return o;
 }
 
@@ -185,7 +186,7 @@ static json_t *offsets_to_json(const uint64_t *offsets, size_t n)
 {
 	json_t *a = json_array();
 	for (size_t i = 0; i < n && i < WP_MAX_BAD_OFFSETS; i++)
-		json_array_append_new(a, json_integer((json_int_t)offsets[i]));
+		wp_json_append(a, json_integer((json_int_t)offsets[i]));
 	return a;
 }
 
@@ -198,12 +199,12 @@ static void add_firmware_members(json_t *root, const struct wp_job *job)
 	const struct wp_hidden_record *h = &job->hidden;
 	char seed[17];
 	if (f->used)
-		json_object_set_new(root, "firmware", json_pack(
+		wp_json_set(root, "firmware", json_pack(
 			"{s:s, s:s, s:s, s:f}", "command", f->command, "expected", f->expected,
 			"status", f->status, "seconds", f->seconds));
 	if (p->done) {
 		snprintf(seed, sizeof(seed), "%016llx", (unsigned long long)p->seed);
-		json_object_set_new(root, "fingerprint", json_pack(
+		wp_json_set(root, "fingerprint", json_pack(
 			"{s:s, s:I, s:I, s:I, s:I, s:o, s:b}", "seed", seed,
 			"blocks", (json_int_t)p->blocks, "changed", (json_int_t)p->changed,
 			"unchanged", (json_int_t)p->unchanged,
@@ -212,7 +213,7 @@ static void add_firmware_members(json_t *root, const struct wp_job *job)
 			"passed", p->passed));
 	}
 	if (h->checked)
-		json_object_set_new(root, "hidden_areas", json_pack(
+		wp_json_set(root, "hidden_areas", json_pack(
 			"{s:b, s:b, s:b, s:b, s:I, s:I, s:i, s:s}", "hpa", h->hpa, "dco", h->dco,
 			"hpa_removed", h->hpa_removed, "native_capacity_covered", h->native_covered,
 			"reported_bytes", (json_int_t)h->reported_bytes,
@@ -237,19 +238,19 @@ static void add_fault_members(json_t *root, const struct wp_job *job)
 	const struct wp_badblock_record *b = &job->bad;
 	uint64_t retries = b->retries + job->verify.retries;
 	if (retries || b->n_ranges) {
-		json_object_set_new(root, "bad_blocks", ranges_to_json(b->ranges, b->n_ranges));
-		json_object_set_new(root, "bad_block_count", json_integer((json_int_t)b->bad_blocks));
-		json_object_set_new(root, "retries", json_integer((json_int_t)retries));
-		json_object_set_new(root, "recovered_blocks",
+		wp_json_set(root, "bad_blocks", ranges_to_json(b->ranges, b->n_ranges));
+		wp_json_set(root, "bad_block_count", json_integer((json_int_t)b->bad_blocks));
+		wp_json_set(root, "retries", json_integer((json_int_t)retries));
+		wp_json_set(root, "recovered_blocks",
 				    json_integer((json_int_t)(b->recovered_blocks +
 							      job->verify.recovered_blocks)));
 	}
 	if (b->gave_up)
-		json_object_set_new(root, "bad_blocks_gave_up", json_true());
+		wp_json_set(root, "bad_blocks_gave_up", json_true());
 	if (job->recommendation[0])
-		json_object_set_new(root, "recommendation", json_string(job->recommendation));
+		wp_json_set(root, "recommendation", json_string(job->recommendation));
 	if (job->cause[0])
-		json_object_set_new(root, "cause", json_string(job->cause));
+		wp_json_set(root, "cause", json_string(job->cause));
 }
 
 /* Only a resumed job has the member: reports of unbroken jobs stay as
@@ -261,12 +262,12 @@ static void add_interruptions(json_t *root, const struct wp_job *job)
 	json_t *arr = json_array();
 	for (size_t i = 0; i < job->n_interruptions && i < WP_MAX_INTERRUPTIONS; i++) {
 		const struct wp_interruption *in = &job->interruptions[i];
-		json_array_append_new(arr, json_pack("{s:s, s:I, s:I, s:s}", "at", in->at,
+		wp_json_append(arr, json_pack("{s:s, s:I, s:I, s:s}", "at", in->at,
 						     "pass", (json_int_t)in->pass,
 						     "offset", (json_int_t)in->offset,
 						     "cause", in->cause));
 	}
-	json_object_set_new(root, "interruptions", arr);
+	wp_json_set(root, "interruptions", arr);
 }
 
 json_t *wp_job_to_json(const struct wp_job *job)
@@ -277,7 +278,7 @@ json_t *wp_job_to_json(const struct wp_job *job)
 
 	json_t *passes = json_array();
 	for (size_t i = 0; i < job->npasses && i < WP_MAX_PASSES; i++)
-		json_array_append_new(passes, pass_to_json(&job->passes[i], i + 1));
+		wp_json_append(passes, pass_to_json(&job->passes[i], i + 1));
 
 	json_t *root = json_pack(
 		"{s:s, s:i, s:s, s:{s:s, s:s}, s:s, s:o, s:s, s:o, s:o, s:s, s:s, s:s}",
@@ -295,19 +296,21 @@ json_t *wp_job_to_json(const struct wp_job *job)
 		return NULL;
 	json_t *tool = json_object_get(root, "tool");
 	if (job->tool_commit[0])
-		json_object_set_new(tool, "commit", json_string(job->tool_commit));
+		wp_json_set(tool, "commit", json_string(job->tool_commit));
 	if (job->tool_sha256[0])
-		json_object_set_new(tool, "sha256", json_string(job->tool_sha256));
-	json_object_set_new(root, "nist_category", json_string(job->nist_category));
-	json_object_set_new(root, "plan_reason", json_string(job->plan_reason));
+		wp_json_set(tool, "sha256", json_string(job->tool_sha256));
+	wp_json_set(root, "nist_category", json_string(job->nist_category));
+	wp_json_set(root, "plan_reason", json_string(job->plan_reason));
+	if (job->nist_source[0])
+		wp_json_set(root, "nist_source", json_string(job->nist_source));
 	add_firmware_members(root, job);
 	if (job->error[0])
-		json_object_set_new(root, "error", json_string(job->error));
+		wp_json_set(root, "error", wp_json_text_lossy(job->error));
 	if (job->scope.kind[0])
-		json_object_set_new(root, "scope", scope_to_json(&job->scope));
+		wp_json_set(root, "scope", scope_to_json(&job->scope));
 	add_fault_members(root, job);
 	if (job->stopped_at.set)
-		json_object_set_new(root, "stopped_at",
+		wp_json_set(root, "stopped_at",
 				    json_pack("{s:s, s:I, s:I}", "phase", job->stopped_at.phase,
 					      "pass", (json_int_t)job->stopped_at.pass,
 					      "offset", (json_int_t)job->stopped_at.offset));
@@ -525,6 +528,10 @@ static int parse_header(const json_t *root, struct wp_job *job, char *err,
 	const json_t *why = json_object_get(root, "plan_reason");
 	if (json_is_string(why))
 		snprintf(job->plan_reason, sizeof(job->plan_reason), "%s", json_string_value(why));
+	const json_t *source = json_object_get(root, "nist_source");
+	if (json_is_string(source))
+		snprintf(job->nist_source, sizeof(job->nist_source), "%s",
+			 json_string_value(source));
 	return 0;
 }
 
@@ -700,10 +707,16 @@ int wp_job_save(const struct wp_job *job, const char *path, char *err,
 		return -1;
 	}
 	json_t *root = wp_job_to_json(job);
+	/* a member that could not be encoded must not vanish from the record */
+	if (root && wp_json_check(root, "job report", err, errlen) < 0) {
+		json_decref(root);
+		return -1;
+	}
 	char *text = root ? json_dumps(root, JSON_INDENT(2) | WP_JSON_DUMP_FLAGS) : NULL;
 	json_decref(root);
 	if (!text) {
-		snprintf(err, errlen, "cannot serialise the job report");
+		snprintf(err, errlen, "cannot serialise the job report (out of memory, or a "
+			 "device field that is not valid UTF-8)");
 		return -1;
 	}
 	int rc = -1;

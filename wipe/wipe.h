@@ -42,10 +42,25 @@ struct wp_pass_spec {
 	uint8_t key[WP_KEY_BYTES]; /* random passes only; zero otherwise */
 };
 
+/* The longest repeating byte sequence a fixed pattern may have. */
+#define WP_FIXED_MAX 16
+
 /* A generator of one pass's content; one per thread (holds cipher state). */
 struct wp_patgen {
 	struct wp_pass_spec spec;
 	void *cipher; /* EVP_CIPHER_CTX, random passes only */
+	/* any other pass: byte i of this sequence at device offsets ≡ i mod fixed_len */
+	uint8_t fixed[WP_FIXED_MAX];
+	size_t fixed_len;
+};
+
+/* What a comparison found: the logical blocks that differ from the pass
+ * content, and the device offset of the first differing byte of each of
+ * the first WP_MAX_BAD_OFFSETS of them, in device order. */
+struct wp_mismatch {
+	uint64_t blocks;
+	size_t n;
+	uint64_t offsets[WP_MAX_BAD_OFFSETS];
 };
 
 const char *wp_pattern_name(enum wp_pattern pattern);
@@ -70,6 +85,24 @@ int wp_patgen_fill(struct wp_patgen *gen, uint64_t offset, void *buf,
 int wp_patgen_xor(struct wp_patgen *gen, uint64_t offset, void *buf,
 		  size_t len, char *err, size_t errlen);
 void wp_patgen_free(struct wp_patgen *gen);
+
+/* A generator of a fixed pattern of N (1..WP_FIXED_MAX) repeating bytes,
+ * byte i at device offsets ≡ i mod N: what a multi-byte overwrite pattern
+ * (0x55 0xAA, 0x92 0x49 0x24, ...) is checked with. */
+int wp_patgen_init_bytes(struct wp_patgen *gen, const uint8_t *bytes, size_t n,
+			 char *err, size_t errlen);
+
+/*
+ * Compare buf, device bytes [offset, offset+len), with the pass content and
+ * add what differs to *m, per logical block of BLOCK_SIZE bytes counted from
+ * buf. A keystream is XORed into buf in place (buf is clobbered: a matching
+ * range becomes zeros, tested a vector at a time); a fixed pattern is
+ * compared without being written out. Blocks are located only in a 64 KiB
+ * piece that differs somewhere, so a clean device costs one keystream and
+ * one read of every byte.
+ */
+int wp_patgen_compare(struct wp_patgen *gen, uint64_t offset, void *buf, size_t len,
+		      unsigned block_size, struct wp_mismatch *m, char *err, size_t errlen);
 
 /* Index of the first non-zero byte of buf, or len when all are zero. */
 size_t wp_first_nonzero(const void *buf, size_t len);
@@ -278,6 +311,7 @@ struct wp_job {
 	char id[40];              /* UUID v4 */
 	char nist_category[16];   /* "Clear", "Purge", "Destroy"; "" if not planned */
 	char plan_reason[384];    /* why the method reaches that category */
+	char nist_source[224];    /* the document, table and row of that category; "" if none */
 	struct wp_firmware_record firmware;
 	struct wp_fingerprint_record fingerprint;
 	struct wp_hidden_record hidden;
@@ -418,6 +452,7 @@ struct wp_chunk {
 	size_t len;               /* <= chunk_bytes; the last one may be short */
 	uint8_t *buf;             /* chunk_bytes, aligned */
 	bool first_use;           /* buf has not carried a chunk before */
+	size_t slot;              /* which of the depth buffers: index % depth */
 };
 
 typedef int (*wp_stage_fn)(struct wp_chunk *chunk, void *ctx, char *err,
@@ -428,6 +463,15 @@ typedef int (*wp_stage_fn)(struct wp_chunk *chunk, void *ctx, char *err,
  * thread of its own and fills chunks in order; `consume` runs on the
  * caller's thread and takes them in the same order, at most `depth` chunks
  * behind. A NULL produce hands buffers over as they are.
+ *
+ * `work`, when set, is the CPU stage between the two: it runs on the
+ * process's shared pool of threads (one per online core, shared by every
+ * pipeline of every drive), for several chunks of one pipeline at once and
+ * in any order, so it must only touch its chunk and state of its own
+ * (per c->slot). With work and no produce there is no extra thread at all:
+ * the caller's thread hands free buffers to the pool and consumes them in
+ * order. A drive only has chunks in the pool while it has free buffers, so
+ * a slow drive holds no pool threads and never starves a fast one.
  */
 struct wp_pipeline {
 	const struct wp_region *regions;
@@ -436,15 +480,19 @@ struct wp_pipeline {
 	size_t depth;
 	size_t align;             /* buffer alignment, a power of two */
 	wp_stage_fn produce;
+	wp_stage_fn work;
 	wp_stage_fn consume;
 	void *ctx;
 	volatile sig_atomic_t *stop;
 };
 
+/* Threads in the shared pool (started on first use): online cores. */
+size_t wp_pool_threads(void);
+
 enum wp_pipeline_end {
 	WP_PIPE_DONE,            /* every chunk consumed */
 	WP_PIPE_STOPPED,         /* the stop flag was seen */
-	WP_PIPE_PRODUCE_FAILED,  /* produce returned -1 */
+	WP_PIPE_PRODUCE_FAILED,  /* produce or work returned -1 */
 	WP_PIPE_CONSUME_FAILED,  /* consume returned -1 */
 	WP_PIPE_SETUP_FAILED,    /* bad parameters, no memory or thread */
 };

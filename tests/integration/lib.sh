@@ -15,6 +15,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 WP_TMP=$(mktemp -d /tmp/wp-it-XXXXXX)
+# job reports of a plain `wipe` go here, never to the real /var/lib
+export WIPEPROOF_REPORTS=${WIPEPROOF_REPORTS:-$WP_TMP/job-reports}
 WP_LOOPS=()
 WP_MOUNTS=()
 

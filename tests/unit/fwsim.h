@@ -31,6 +31,7 @@ struct sim_sg {
 	uint8_t cdb_len;
 	int dir;
 	unsigned len;
+	unsigned timeout_ms;      /* sg_io_hdr.timeout */
 	uint8_t data[SIM_SECTOR]; /* what the host sent (TO_DEV) */
 };
 
@@ -48,19 +49,31 @@ struct sim {
 	bool fake;                /* success, but the medium stays as it was */
 	bool noise;               /* every erase leaves noise, whatever it promised */
 	/* transport */
-	bool fixed_sense;         /* libata's default: fixed-format sense */
+	bool fixed_sense;         /* libata's default: fixed-format sense; D_SENSE in the
+				   * control mode page (MODE SELECT) turns it off */
+	bool mode_select_refused; /* a SATL that does not let D_SENSE be changed */
+	unsigned mode_selects;    /* MODE SELECT(10) commands accepted */
 	int sg_errno;             /* every SG_IO fails with this */
 	bool ata_pt_refused;      /* a SCSI layer without SAT: ILLEGAL REQUEST */
 	uint8_t host_status;
 	/* ATA */
 	bool sec, enhanced, enabled, locked, frozen, prepared, interrupt_erase;
+	bool erase_keeps_password; /* ERASE UNIT "succeeds", erases nothing, password stays */
+	bool erase_ones;          /* a normal erase writes ones (ACS allows 0s or 1s) */
+	uint16_t w89, w90;        /* IDENTIFY erase time words; 0: 60 and 120 minutes */
+	/* one ATA opcode answered with this sense key and ATA status instead of
+	 * being run (0: none) */
+	uint8_t ovr_cmd, ovr_key, ovr_asc, ovr_ascq, ovr_status;
 	uint8_t pw[32];
 	bool san, san_crypto, san_block, san_ow, san_fail, san_done_ok, san_frozen;
+	bool san_failed_state;    /* SD3: STATUS is aborted with reason 01h until a
+				   * sanitize completes */
 	unsigned san_left, san_total;
 	uint16_t san_feature;
-	bool hpa_feature, dco_feature;
+	bool hpa_feature, dco_feature, amac_feature;
 	uint64_t user_sectors, native_sectors, dco_sectors;
 	bool native_read, set_max_volatile;
+	bool native_fails_descriptor; /* READ NATIVE MAX aborted once D_SENSE is on */
 	/* NVMe */
 	uint32_t nsid;
 	uint16_t oacs;
@@ -68,10 +81,15 @@ struct sim {
 	uint8_t fna, flbas, dps, dlfeat;
 	uint32_t active[8];
 	size_t n_active;
+	uint8_t cmic;             /* Identify Controller byte 76 */
+	uint32_t allocated[8];    /* CNS 10h: every namespace of the subsystem */
+	size_t n_allocated;
 	int format_status, sanitize_status;
 	unsigned nv_sanact;
 	bool nv_dealloc_status;   /* the log says 4: completed with deallocation */
 	/* SCSI */
+	bool rs_check;            /* REQUEST SENSE itself ends in CHECK CONDITION */
+	bool rs_empty;            /* REQUEST SENSE GOOD with no sense data at all */
 	bool rsoc_refused;
 	uint8_t scsi_support[4];  /* RSOC SUPPORT per service action 1..3 */
 	unsigned scsi_sa;
@@ -161,8 +179,14 @@ static inline void sim_identify(const struct sim *s, uint8_t *out)
 	w[82] = (uint16_t)(0x4000 | (s->sec ? 0x2 : 0) | (s->hpa_feature ? 1u << 10 : 0));
 	w[83] = (uint16_t)(0x4000 | 1u << 10 | (s->dco_feature ? 1u << 11 : 0));
 	w[85] = s->enabled ? 0x2 : 0;
-	w[89] = 0x8000 | 30;  /* 60 minutes */
-	w[90] = 0x8000 | 60;  /* 120 minutes */
+	/* ACS-3 7.12.6.32/33: bit 15 selects the extended format (bits 14:0) */
+	w[89] = s->w89 ? s->w89 : 0x8000 | 30;  /* 60 minutes */
+	w[90] = s->w90 ? s->w90 : 0x8000 | 60;  /* 120 minutes */
+	/* word 86 bit 15: words 119-120 valid; word 119 bits 15:14 = 01b, bit 8
+	 * Accessible Max Address Configuration (ACS-4; opensea-transport checks
+	 * the same bits before GET NATIVE MAX ADDRESS EXT) */
+	w[86] = 0x8000;
+	w[119] = (uint16_t)(0x4000 | (s->amac_feature ? 1u << 8 : 0));
 	if (s->sec)
 		w[128] = (uint16_t)(0x1 | (s->enabled ? 0x2 : 0) | (s->locked ? 0x4 : 0) |
 				    (s->frozen ? 0x8 : 0) | (s->enhanced ? 0x20 : 0));
@@ -173,20 +197,18 @@ static inline void sim_identify(const struct sim *s, uint8_t *out)
 	sim_checksum(out);
 }
 
-/* Answer an ATA command: GOOD, or the registers in sense data (always with
- * CK_COND, and on every error), fixed or descriptor format. */
-static inline void sim_ata_answer(const struct sim *s, struct sg_io_hdr *h, bool ck, bool ok,
-				  uint16_t count, uint64_t lba)
+/* CHECK CONDITION with the ATA registers in sense data, fixed (SAT-3
+ * 12.2.2.6) or descriptor format (ATA Status Return descriptor 09h). */
+static inline void sim_ata_regs(const struct sim *s, struct sg_io_hdr *h, uint8_t key,
+				uint8_t asc, uint8_t ascq, uint8_t status, uint8_t error,
+				uint16_t count, uint64_t lba)
 {
-	uint8_t status = ok ? 0x50 : 0x51, error = ok ? 0 : 0x04;
 	uint8_t *sb = h->sbp;
-	if (ok && !ck)
-		return;
 	memset(sb, 0, h->mx_sb_len);
 	h->status = WP_SCSI_CHECK_CONDITION;
 	if (s->fixed_sense) {
 		sb[0] = 0x70;
-		sb[2] = ok ? 0x01 : 0x0b;
+		sb[2] = key;
 		sb[7] = 10;
 		sb[3] = error;
 		sb[4] = status;
@@ -196,14 +218,16 @@ static inline void sim_ata_answer(const struct sim *s, struct sg_io_hdr *h, bool
 		sb[9] = (uint8_t)lba;
 		sb[10] = (uint8_t)(lba >> 8);
 		sb[11] = (uint8_t)(lba >> 16);
-		sb[13] = ok ? 0x1d : 0x00;
+		sb[12] = asc;
+		sb[13] = ascq;
 		h->sb_len_wr = 18;
 		return;
 	}
 	uint8_t *d = sb + 8;
 	sb[0] = 0x72;
-	sb[1] = ok ? 0x01 : 0x0b;
-	sb[3] = ok ? 0x1d : 0x00;
+	sb[1] = key;
+	sb[2] = asc;
+	sb[3] = ascq;
 	sb[7] = 14;
 	d[0] = 0x09;
 	d[1] = 0x0c;
@@ -222,11 +246,27 @@ static inline void sim_ata_answer(const struct sim *s, struct sg_io_hdr *h, bool
 	h->sb_len_wr = 22;
 }
 
+/* Answer an ATA command: GOOD, or the registers in sense data (always with
+ * CK_COND, and on every error): RECOVERED ERROR 00h/1Dh (ATA pass-through
+ * information available) on success, ABORTED COMMAND with ERR and ABRT on
+ * an error, as libata does. */
+static inline void sim_ata_answer(const struct sim *s, struct sg_io_hdr *h, bool ck, bool ok,
+				  uint16_t count, uint64_t lba)
+{
+	if (ok && !ck)
+		return;
+	if (ok)
+		sim_ata_regs(s, h, 0x01, 0x00, 0x1d, 0x50, 0x00, count, lba);
+	else
+		sim_ata_regs(s, h, 0x0b, 0x00, 0x00, 0x51, 0x04, count, lba);
+}
+
 static inline void sim_sanitize_step(struct sim *s)
 {
 	if (s->san_left == 0 || --s->san_left > 0)
 		return;
 	s->san_done_ok = !s->san_fail;
+	s->san_failed_state = s->san_fail;
 	if (s->san_fail)
 		return;
 	sim_erase(s, s->san_feature != 0x0011);
@@ -236,14 +276,24 @@ static inline bool sim_ata_sanitize(struct sim *s, uint16_t feature, uint16_t co
 				    uint64_t lba, uint16_t *rc, uint64_t *rl)
 {
 	if (feature == 0x0000) {
+		if (s->san_failed_state && !s->san_left) {
+			/* Sanitize Operation Failed: aborted, reason in LBA(7:0),
+			 * 01h = the last sanitize command failed (ACS-3; hdparm's
+			 * sanitize_error_output reads it there) */
+			*rc = 0;
+			*rl = 0x01;
+			return false;
+		}
 		*rc = (uint16_t)((s->san_left ? 0x4000 : 0) | (s->san_done_ok ? 0x8000 : 0) |
 				 (s->san_frozen ? 0x2000 : 0));
 		*rl = s->san_left ? (s->san_total - s->san_left) * 65535u / s->san_total : 0xffff;
 		sim_sanitize_step(s);
 		return true;
 	}
+	/* keys from ACS-3 7.36 and hdparm's sanitize.h: "Cryp" 43727970h,
+	 * "BkEr" 426B4572h, "OW" 4F57h in LBA(47:32) */
 	bool ok = s->san && ((feature == 0x0011 && s->san_crypto && lba == 0x43727970ull) ||
-			     (feature == 0x0012 && s->san_block && lba == 0x426b4578ull) ||
+			     (feature == 0x0012 && s->san_block && lba == 0x426b4572ull) ||
 			     (feature == 0x0014 && s->san_ow && (lba >> 32) == 0x4f57 &&
 			      (count & 0xf) == 1));
 	ok = ok && !s->san_frozen;
@@ -251,6 +301,7 @@ static inline bool sim_ata_sanitize(struct sim *s, uint16_t feature, uint16_t co
 		s->san_feature = feature;
 		s->san_left = s->san_total;
 		s->san_done_ok = false;
+		s->san_failed_state = false;
 	}
 	return ok && !s->locked;
 }
@@ -275,6 +326,10 @@ static inline int sim_ata(struct sim *s, struct sg_io_hdr *h)
 	uint64_t rl = 0;
 	if (c[14] != 0x37 && c[14] != 0x27)
 		s->native_read = false;
+	if (s->ovr_cmd && c[14] == s->ovr_cmd) {
+		sim_ata_regs(s, h, s->ovr_key, s->ovr_asc, s->ovr_ascq, s->ovr_status, 0, 0, 0);
+		return 0;
+	}
 	switch (c[14]) {
 	case 0xec:
 		sim_identify(s, data);
@@ -297,8 +352,18 @@ static inline int sim_ata(struct sim *s, struct sg_io_hdr *h)
 			errno = EIO;
 			return -1;
 		}
-		if (ok) {
+		if (ok && s->erase_keeps_password)
+			break;
+		if (ok && s->erase_ones && !(data[0] & 0x2) && !s->fake) {
+			static uint8_t ones[1 << 16];
+			memset(ones, 0xff, sizeof(ones));
+			for (uint64_t at = 0; at < s->size; at += sizeof(ones))
+				if (pwrite(s->medium_fd, ones, sizeof(ones), (off_t)at) < 0)
+					abort();
+		} else if (ok) {
 			sim_erase(s, !(data[0] & 0x2));
+		}
+		if (ok) {
 			s->enabled = false;
 			memset(s->pw, 0, sizeof(s->pw));
 		}
@@ -318,8 +383,12 @@ static inline int sim_ata(struct sim *s, struct sg_io_hdr *h)
 	case 0xb4:
 		ok = sim_ata_sanitize(s, feature, count, lba, &rc, &rl);
 		break;
+	case 0x78: /* GET NATIVE MAX ADDRESS EXT: 78h, FEATURE 0000h */
+		ok = s->amac_feature && feature == 0x0000 && ext;
+		rl = s->native_sectors - 1;
+		break;
 	case 0x27:
-		ok = s->hpa_feature;
+		ok = s->hpa_feature && !(s->native_fails_descriptor && !s->fixed_sense);
 		rl = s->native_sectors - 1;
 		s->native_read = true;
 		break;
@@ -361,11 +430,61 @@ static inline void sim_scsi_check(struct sg_io_hdr *h, uint8_t key, uint8_t asc,
 	h->status = WP_SCSI_CHECK_CONDITION;
 }
 
+/* The control mode page (0Ah) as libata reports it: D_SENSE (byte 2 bit 2)
+ * is the only changeable bit; busy timeout FFFFh, self-test time 30 s. */
+static inline void sim_control_page(const struct sim *s, uint8_t page[12])
+{
+	memset(page, 0, 12);
+	page[0] = 0x0a;
+	page[1] = 0x0a;
+	page[2] = s->fixed_sense ? 0 : 0x04;
+	page[8] = 0xff;
+	page[9] = 0xff;
+	page[11] = 30;
+}
+
+/* MODE SENSE(10) / MODE SELECT(10) of the control page, checked the way
+ * libata's ata_mselect_control does: page length 0Ah, every byte but
+ * D_SENSE as reported. */
+static inline int sim_mode(struct sim *s, struct sg_io_hdr *h)
+{
+	const uint8_t *c = h->cmdp;
+	uint8_t *data = h->dxferp, page[12];
+	sim_control_page(s, page);
+	if (c[0] == 0x5a) {
+		if ((c[2] & 0x3f) != 0x0a || c[3] != 0 || h->dxfer_direction != SG_DXFER_FROM_DEV) {
+			sim_scsi_check(h, 0x05, 0x24, 0x00);
+			return 0;
+		}
+		uint8_t out[20] = { 0, 18, 0, 0, 0, 0, 0, 0 };
+		memcpy(out + 8, page, 12);
+		memset(data, 0, h->dxfer_len);
+		memcpy(data, out, h->dxfer_len < 20 ? h->dxfer_len : 20);
+		return 0;
+	}
+	unsigned len = (unsigned)(c[7] << 8 | c[8]);
+	bool ok = !s->mode_select_refused && (c[1] & 0x10) && len == 20 && h->dxfer_len == 20 &&
+		  h->dxfer_direction == SG_DXFER_TO_DEV && data[6] == 0 && data[7] == 0 &&
+		  data[8] == 0x0a && data[9] == 0x0a && (data[10] & ~0x04) == (page[2] & ~0x04);
+	for (int i = 3; ok && i < 12; i++)
+		ok = data[8 + i] == page[i];
+	if (!ok) {
+		sim_scsi_check(h, 0x05, 0x26, 0x00);
+		return 0;
+	}
+	s->fixed_sense = !(data[10] & 0x04);
+	s->mode_selects++;
+	return 0;
+}
+
 static inline int sim_scsi(struct sim *s, struct sg_io_hdr *h)
 {
 	const uint8_t *c = h->cmdp;
 	uint8_t *data = h->dxferp;
 	switch (c[0]) {
+	case 0x5a:
+	case 0x55:
+		return sim_mode(s, h);
 	case 0xa3:
 		if (s->rsoc_refused || c[1] != 0x0c || c[2] != 0x02 || c[3] != 0x48 || c[5] > 3) {
 			sim_scsi_check(h, 0x05, 0x20, 0x00);
@@ -385,6 +504,12 @@ static inline int sim_scsi(struct sim *s, struct sg_io_hdr *h)
 		return 0;
 	case 0x03:
 		memset(data, 0, h->dxfer_len);
+		if (s->rs_check) {
+			sim_scsi_check(h, 0x04, 0x44, 0x00); /* HARDWARE ERROR, internal target failure */
+			return 0;
+		}
+		if (s->rs_empty)
+			return 0; /* GOOD, and not one byte of sense data */
 		data[0] = 0x70;
 		data[7] = 10;
 		if (s->san_left) {
@@ -417,6 +542,7 @@ static inline int sim_sg_io(void *ctx, int fd, struct sg_io_hdr *h)
 		r->cdb_len = h->cmd_len;
 		r->dir = h->dxfer_direction;
 		r->len = h->dxfer_len;
+		r->timeout_ms = h->timeout;
 		if (h->dxfer_direction == SG_DXFER_TO_DEV && h->dxfer_len <= SIM_SECTOR)
 			memcpy(r->data, h->dxferp, h->dxfer_len);
 	}
@@ -452,6 +578,7 @@ static inline int sim_nvme_identify(struct sim *s, struct nvme_admin_cmd *c, uin
 	case 0x01:
 		sim_put16(buf + 256, s->oacs);
 		sim_put32(buf + 328, s->sanicap);
+		buf[76] = s->cmic;
 		sim_put32(buf + 516, (uint32_t)(s->n_active ? s->n_active : 1));
 		buf[524] = s->fna;
 		return 0;
@@ -465,6 +592,12 @@ static inline int sim_nvme_identify(struct sim *s, struct nvme_admin_cmd *c, uin
 	case 0x02:
 		for (size_t i = 0; i < s->n_active; i++)
 			sim_put32(buf + 4 * i, s->active[i]);
+		return 0;
+	case 0x10: /* allocated namespace list: needs Namespace Management (OACS bit 3) */
+		if (!(s->oacs & 0x8))
+			return 0x4002;
+		for (size_t i = 0; i < s->n_allocated; i++)
+			sim_put32(buf + 4 * i, s->allocated[i]);
 		return 0;
 	}
 	return 0x4002;
@@ -505,6 +638,9 @@ static inline int sim_nvme_admin(void *ctx, int fd, struct nvme_admin_cmd *c)
 	case 0x80:
 		if (s->format_status)
 			return s->format_status;
+		/* NSID FFFFFFFFh only when FNA bit 3 does not forbid it */
+		if (c->nsid == 0xffffffffu ? (s->fna & 0x8) != 0 : c->nsid != s->nsid)
+			return 0x400b;
 		sim_erase(s, true);
 		return 0;
 	case 0x84:

@@ -2,6 +2,7 @@
  * events, verification of tampered rows, concurrent appenders. */
 #include "custody.h"
 #include "certs_internal.h"
+#include "wptext.h"
 
 #include "check_main.h"
 #include <openssl/ecdsa.h>
@@ -513,6 +514,81 @@ START_TEST(refuses_reals_in_bodies)
 }
 END_TEST
 
+/* R15: one disk, one tag. The same serial under a second tag is refused,
+ * naming the tag that holds it, until that asset is released. */
+START_TEST(serial_under_one_active_tag)
+{
+	struct wp_ledger *l = fresh_ledger();
+	intake(l, "PC-A", "DUP-1");
+	expect_refused(add(l, op, WP_EV_INTAKE, "PC-B", json_pack("{s:s, s:s}", "serial", "DUP-1",
+								  "model", "M")), "PC-A");
+	ck_assert_msg(strstr(err, "DUP-1") && strstr(err, "not released"), "%s", err);
+	/* another serial is fine; so is the same one once PC-A is released */
+	intake(l, "PC-C", "OTHER-1");
+	ck_assert_int_eq(add(l, op, WP_EV_REQUEST, "PC-A", NULL), 0);
+	ck_assert_int_eq(add(l, boss, WP_EV_APPROVE, "PC-A", NULL), 0);
+	json_t *b = json_pack("{s:s}", "method", "shred");
+	ck_assert_int_eq(wp_custody_append_witnessed(l, op, wit, WP_EV_DESTROYED, "PC-A", b, NULL,
+						     NULL, err, sizeof(err)), 0);
+	json_decref(b);
+	/* destroyed but not released: still holds the serial */
+	expect_refused(add(l, op, WP_EV_INTAKE, "PC-B", json_pack("{s:s, s:s}", "serial", "DUP-1",
+								  "model", "M")), "PC-A");
+	ck_assert_int_eq(add(l, op, WP_EV_RELEASE, "PC-A", json_pack("{s:s}", "to", "dispose")), 0);
+	intake(l, "PC-B", "DUP-1");
+	struct wp_custody_report r;
+	ck_assert_int_eq(wp_custody_verify(l, ca, NULL, &r, err, sizeof(err)), 0);
+	wp_ledger_close(l);
+}
+END_TEST
+
+/* Blank tags and days that are not in the calendar never reach the
+ * ledger, whatever the caller checked before. */
+START_TEST(blank_tags_and_impossible_dates)
+{
+	struct wp_ledger *l = fresh_ledger();
+	expect_refused(add(l, op, WP_EV_INTAKE, "   ", json_pack("{s:s, s:s}", "serial", "B1",
+								 "model", "M")), "blank");
+	const char *bad[] = { "2026-02-30", "2026-02-29", "2025-04-31", "2026-13-01", "2026-00-10" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		expect_refused(add(l, op, WP_EV_INTAKE, "PC-D", json_pack("{s:s, s:s, s:s}", "serial",
+			"D1", "model", "M", "lease_end", bad[i])), "not a date");
+	/* 2028 is a leap year, 2100 is not */
+	ck_assert_int_eq(add(l, op, WP_EV_INTAKE, "PC-D", json_pack("{s:s, s:s, s:s}", "serial",
+		"D1", "model", "M", "lease_end", "2028-02-29")), 0);
+	expect_refused(add(l, op, WP_EV_INTAKE, "PC-E", json_pack("{s:s, s:s, s:s}", "serial",
+		"E1", "model", "M", "lease_end", "2100-02-29")), "not a date");
+	wp_ledger_close(l);
+}
+END_TEST
+
+/* A member jansson could not build (not UTF-8) never silently vanishes
+ * from a signed event: wp_json_set leaves a marker and the append refuses
+ * it, naming the field. */
+START_TEST(unencodable_field_refused)
+{
+	struct wp_ledger *l = fresh_ledger();
+	json_t *b = json_pack("{s:s, s:s}", "serial", "U8", "model", "M");
+	ck_assert_int_eq(wp_json_set(b, "owner", json_string("\xff\xfe")), -1);
+	ck_assert_int_eq(wp_custody_append(l, op, WP_EV_INTAKE, "PC-U", b, NULL, NULL, err,
+					   sizeof(err)), WP_CUSTODY_ERROR);
+	ck_assert_msg(strstr(err, "'owner'") != NULL, "%s", err);
+	json_decref(b);
+	uint64_t seq = 99;
+	char hash[WP_HASH_HEX];
+	ck_assert_int_eq(wp_custody_head(l, &seq, hash, err, sizeof(err)), 0);
+	ck_assert_uint_eq(seq, 0);
+	char why[256];
+	ck_assert_int_eq(wp_text_check("山田 太郎", 0, why, sizeof(why)), 0);
+	ck_assert_int_eq(wp_text_check("a\tb", 0, why, sizeof(why)), -1);
+	ck_assert_int_eq(wp_text_check("\xc0\xaf", 0, why, sizeof(why)), -1);    /* overlong */
+	ck_assert_int_eq(wp_text_check("\xed\xa0\x80", 0, why, sizeof(why)), -1); /* surrogate */
+	ck_assert_int_eq(wp_text_check("\xc2\x85", 0, why, sizeof(why)), -1);    /* C1 NEL */
+	ck_assert_int_eq(wp_text_check("abcd", 4, why, sizeof(why)), -1);
+	wp_ledger_close(l);
+}
+END_TEST
+
 /* ---- verification of changed rows ---------------------------------------- */
 
 static void sql(const char *path, const char *text)
@@ -912,6 +988,9 @@ int main(void)
 	tcase_add_test(tc, jobs_table);
 	tcase_add_test(tc, policy_without_approval);
 	tcase_add_test(tc, refuses_reals_in_bodies);
+	tcase_add_test(tc, serial_under_one_active_tag);
+	tcase_add_test(tc, blank_tags_and_impossible_dates);
+	tcase_add_test(tc, unencodable_field_refused);
 	tcase_add_test(tc, tampering_found);
 	tcase_add_test(tc, backdated_approval_refused);
 	tcase_add_test(tc, future_event_refused);

@@ -302,6 +302,47 @@ START_TEST(mismatches_across_pieces_in_order)
 }
 END_TEST
 
+/* The fused check through the whole verifier, chunks checked on the
+ * shared pool: one flipped bit at the first byte, the last byte, both sides
+ * of a chunk boundary and of a 64 KiB piece, and inside a piece, is one
+ * mismatched block at its exact offset, for random, zeros and ones. */
+START_TEST(single_bit_flip_found_by_verify)
+{
+	enum { SIZE = 3 << 20 };
+	static const uint64_t flips[] = { 0, SIZE - 1, (1 << 20) - 1, 1 << 20, (2 << 20) + 1,
+					  65535, 65536, 65536 * 5 + 12345, (2 << 20) + 65536 * 7 + 4095 };
+	static const char *const methods[] = { "random", "zero", "ones" };
+	for (size_t k = 0; k < 3; k++) {
+		struct wp_io_target t = target(SIZE, 512);
+		struct wp_job job;
+		wp_job_init(&job, err, sizeof(err));
+		struct wp_run_ctl ctl = { .chunk_bytes = 1 << 20, .queue_depth = 3 };
+		ck_assert_int_eq(wp_overwrite_run(&t, wp_method_find(methods[k]), &job, &ctl, err,
+						  sizeof(err)), 0);
+		for (size_t i = 0; i < sizeof(flips) / sizeof(flips[0]); i++) {
+			uint8_t b;
+			ck_assert_int_eq(pread(fd, &b, 1, (off_t)flips[i]), 1);
+			b ^= (uint8_t)(1u << (i % 8));
+			ck_assert_int_eq(pwrite(fd, &b, 1, (off_t)flips[i]), 1);
+			struct wp_verify_record rec = { 0 };
+			ck_assert_int_eq(wp_verify_run(&t, wp_job_final_pass(&job), WP_VERIFY_FULL,
+						       &rec, &ctl, err, sizeof(err)),
+					 WP_VERIFY_MISMATCH);
+			ck_assert_msg(rec.mismatched_blocks == 1 && rec.n_bad == 1 &&
+					      rec.bad_offsets[0] == flips[i],
+				      "%s, flip at %llu: %llu blocks, first at %llu", methods[k],
+				      (unsigned long long)flips[i],
+				      (unsigned long long)rec.mismatched_blocks,
+				      (unsigned long long)rec.bad_offsets[0]);
+			ck_assert_uint_eq(rec.bytes_checked, SIZE);
+			b ^= (uint8_t)(1u << (i % 8));
+			ck_assert_int_eq(pwrite(fd, &b, 1, (off_t)flips[i]), 1);
+		}
+		assert_holds(&t, wp_job_final_pass(&job));
+	}
+}
+END_TEST
+
 START_TEST(sample_verify_reads_the_plan)
 {
 	uint64_t size = 40ull << 20;
@@ -337,6 +378,7 @@ int main(void)
 	tcase_add_test(tc, write_error_fails_with_offset);
 	tcase_add_test(tc, mismatch_located_to_the_byte);
 	tcase_add_test(tc, mismatches_across_pieces_in_order);
+	tcase_add_test(tc, single_bit_flip_found_by_verify);
 	tcase_add_test(tc, sample_verify_reads_the_plan);
 	tcase_add_test(tc, resume_mid_random_pass_matches_unbroken);
 	tcase_add_test(tc, resume_after_completed_pass);

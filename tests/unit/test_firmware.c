@@ -167,7 +167,8 @@ START_TEST(ata_security_erase_sequence)
 	ck_assert_uint_eq(S.sg[3].data[0], 0x00); /* normal erase */
 	ck_assert(!S.enabled && !S.locked);
 	ck_assert(medium_is_zero());
-	ck_assert_str_eq(rec.expected, "zeros");
+	/* ACS-3 7.40.3: a normal erase writes binary zeros or ones */
+	ck_assert_str_eq(rec.expected, "zeros-or-ones");
 	ck_assert_str_eq(rec.status, "success");
 	ck_assert(saw_final);
 }
@@ -269,7 +270,10 @@ START_TEST(ata_sanitize_bytes_keys_and_progress)
 
 	S.n_sg = 0;
 	run_ata_sanitize(WP_FW_ATA_SANITIZE_BLOCK);
-	static const uint8_t block[16] = { 0x85, 0x07, 0x00, 0, 0x12, 0, 0, 0x42, 0x78, 0, 0x45,
+	/* BLOCK ERASE EXT key 426B4572h "BkEr" (ACS-3 7.36.3; hdparm sanitize.h
+	 * SANITIZE_BLOCK_ERASE_KEY; opensea-transport the same): LBA(31:24) 42h
+	 * in byte 7, LBA(7:0) 72h in byte 8, LBA(15:8) 45h, LBA(23:16) 6Bh */
+	static const uint8_t block[16] = { 0x85, 0x07, 0x00, 0, 0x12, 0, 0, 0x42, 0x72, 0, 0x45,
 					   0, 0x6b, 0x40, 0xb4, 0 };
 	assert_cdb(find_ata(0xb4, 0x12), block, 16);
 
@@ -377,8 +381,10 @@ START_TEST(ata_hpa_removed_volatile)
 	assert_cdb(&S.sg[S.n_sg - 1], set_max, 16);
 	ck_assert(S.set_max_volatile);
 	ck_assert_uint_eq(S.user_sectors, 0x123456789aull);
-	/* fixed-format sense cannot carry a 40-bit native max: refused, not guessed */
+	/* fixed-format sense cannot carry a 40-bit native max and the SATL does
+	 * not let D_SENSE be switched on: refused, not guessed */
 	S.fixed_sense = true;
+	S.mode_select_refused = true;
 	S.user_sectors = 1000000;
 	ck_assert_int_eq(wp_ata_restore_native_max(&dev, &native, err, sizeof(err)), -1);
 	ck_assert_ptr_nonnull(strstr(err, "not readable"));
@@ -506,7 +512,10 @@ START_TEST(nvme_identify_commands_and_caps)
 	struct wp_fw_dev dev = sim_dev(&S, &IO, WP_FW_BUS_NVME);
 	struct wp_fw_caps caps;
 	ck_assert_int_eq(wp_fw_probe(&dev, &caps), 0);
-	ck_assert_uint_eq(S.n_nv, 3);
+	/* OACS 10Ah has Namespace Management (bit 3): the allocated list too */
+	ck_assert_uint_eq(S.n_nv, 4);
+	ck_assert_uint_eq(S.nv[3].cdw10, 0x10);
+	ck_assert_uint_eq(S.nv[3].nsid, 0);
 	ck_assert_uint_eq(S.nv[0].opcode, 0x06);
 	ck_assert_uint_eq(S.nv[0].cdw10, 1);
 	ck_assert_uint_eq(S.nv[0].nsid, 0);
@@ -822,6 +831,365 @@ START_TEST(fingerprint_already_blank_blocks)
 }
 END_TEST
 
+
+/* ---- issue 14: defects a real drive would show --------------------------------- */
+
+static void probe_and_run(enum wp_fw_bus bus, enum wp_fw_method m, int want,
+			  struct wp_firmware_record *rec)
+{
+	struct wp_fw_dev dev = sim_dev(&S, &IO, bus);
+	struct wp_fw_caps caps;
+	wp_fw_probe(&dev, &caps);
+	struct wp_run_ctl ctl = { 0 };
+	int rc = wp_fw_run(&dev, m, &caps, &ctl, rec, err, sizeof(err));
+	ck_assert_msg(rc == want, "rc %d, expected %d: %s", rc, want, err);
+}
+
+/* (2) After a failed sanitize the drive aborts SANITIZE STATUS EXT with the
+ * reason in LBA(7:0) (01h: the last sanitize command failed) and accepts
+ * only a new sanitize: wipeproof must show the reason and let that run. */
+START_TEST(ata_sanitize_failed_state_shown_and_recoverable)
+{
+	struct wp_firmware_record rec;
+	ata_drive();
+	S.san_fail = true;
+	probe_and_run(WP_FW_BUS_ATA, WP_FW_ATA_SANITIZE_CRYPTO, -1, &rec);
+	ck_assert_ptr_nonnull(strstr(err, "sanitize failed"));
+	ck_assert_ptr_nonnull(strstr(err, "reason 01h"));
+	ck_assert(S.san_failed_state);
+	/* the next run starts a new sanitize from the failed state */
+	S.san_fail = false;
+	S.n_sg = 0;
+	probe_and_run(WP_FW_BUS_ATA, WP_FW_ATA_SANITIZE_OVERWRITE, 0, &rec);
+	ck_assert_ptr_nonnull(find_ata(0xb4, 0x14));
+	ck_assert(!S.san_failed_state);
+	ck_assert(medium_is_zero());
+	/* also with fixed-format sense, libata's default */
+	S.fixed_sense = true;
+	S.san_fail = true;
+	probe_and_run(WP_FW_BUS_ATA, WP_FW_ATA_SANITIZE_CRYPTO, -1, &rec);
+	S.san_fail = false;
+	probe_and_run(WP_FW_BUS_ATA, WP_FW_ATA_SANITIZE_CRYPTO, 0, &rec);
+}
+END_TEST
+
+/* (3) REQUEST SENSE that failed, or came back without sense data, is not
+ * "NO SENSE, the sanitize is done". */
+START_TEST(scsi_request_sense_failure_is_not_done)
+{
+	struct wp_firmware_record rec;
+	S.scsi_support[3] = 0x03;
+	S.rs_check = true;
+	probe_and_run(WP_FW_BUS_SCSI, WP_FW_SCSI_SANITIZE_CRYPTO, -1, &rec);
+	ck_assert_ptr_nonnull(strstr(err, "REQUEST SENSE"));
+	S.rs_check = false;
+	S.rs_empty = true;
+	S.san_left = 0;
+	probe_and_run(WP_FW_BUS_SCSI, WP_FW_SCSI_SANITIZE_CRYPTO, -1, &rec);
+	ck_assert_ptr_nonnull(strstr(err, "REQUEST SENSE"));
+	ck_assert_ptr_nonnull(strstr(err, "response code"));
+}
+END_TEST
+
+/* (4) What an ATA PASS-THROUGH answer may look like, and whether it is a
+ * success. SAT-3 and libata: success is GOOD, or (with CK_COND) RECOVERED
+ * ERROR / NO SENSE with ASC/ASCQ 00h/1Dh "ATA pass-through information
+ * available"; ATA status bits BSY 80h, DF 20h, DRQ 08h, ERR 01h (ACS-3
+ * 6.2.x) must all be clear. */
+START_TEST(ata_pass_through_answers)
+{
+	static const struct { uint8_t key, asc, ascq, status; bool fixed; int want; } t[] = {
+		{ 0x01, 0x00, 0x1d, 0x50, false, 0 },  /* RECOVERED, 00/1D, DRDY */
+		{ 0x01, 0x00, 0x1d, 0x50, true, 0 },
+		{ 0x00, 0x00, 0x1d, 0x50, false, 0 },  /* NO SENSE, 00/1D */
+		{ 0x0b, 0x00, 0x00, 0x50, false, -1 }, /* ABORTED COMMAND, ERR clear */
+		{ 0x0b, 0x00, 0x00, 0x50, true, -1 },
+		{ 0x02, 0x04, 0x00, 0x50, false, -1 }, /* NOT READY, ERR clear */
+		{ 0x02, 0x04, 0x00, 0x50, true, -1 },
+		{ 0x01, 0x00, 0x1d, 0xd0, false, -1 }, /* BSY left set */
+		{ 0x01, 0x00, 0x1d, 0xd0, true, -1 },
+		{ 0x01, 0x00, 0x1d, 0x58, false, -1 }, /* DRQ left set */
+		{ 0x01, 0x00, 0x1d, 0x70, false, -1 }, /* DF */
+		{ 0x01, 0x00, 0x00, 0x50, false, -1 }, /* RECOVERED, but not 00/1D */
+		{ 0x06, 0x29, 0x00, 0x50, false, -1 }, /* UNIT ATTENTION, reset */
+	};
+	struct wp_fw_dev dev = sim_dev(&S, &IO, WP_FW_BUS_ATA);
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		S.ovr_cmd = 0xf3;
+		S.ovr_key = t[i].key;
+		S.ovr_asc = t[i].asc;
+		S.ovr_ascq = t[i].ascq;
+		S.ovr_status = t[i].status;
+		S.fixed_sense = t[i].fixed;
+		struct wp_ata_cmd c = { .command = 0xf3, .proto = WP_ATA_NODATA };
+		err[0] = '\0';
+		int rc = wp_ata_exec(&dev, &c, "SECURITY ERASE PREPARE", err, sizeof(err));
+		ck_assert_msg(rc == t[i].want, "case %zu: key %02x status %02x: rc %d (%s)", i,
+			      t[i].key, t[i].status, rc, err);
+		if (rc < 0)
+			ck_assert_ptr_nonnull(strstr(err, "SECURITY ERASE PREPARE"));
+	}
+}
+END_TEST
+
+/* (4) An erase whose answer says NOT READY must not count as done. */
+START_TEST(ata_erase_answered_not_ready_fails)
+{
+	struct wp_firmware_record rec;
+	ata_drive();
+	S.ovr_cmd = 0xf4;
+	S.ovr_key = 0x02;
+	S.ovr_asc = 0x04;
+	S.ovr_status = 0x50;
+	probe_and_run(WP_FW_BUS_ATA, WP_FW_ATA_SECURE_ERASE, -1, &rec);
+	ck_assert_ptr_nonnull(strstr(err, "SECURITY ERASE UNIT"));
+	ck_assert(!S.enabled); /* the temporary password is removed again */
+}
+END_TEST
+
+/* (5) A completed ERASE UNIT clears the password (ACS-3 7.40.3): security
+ * still enabled afterwards means no erase happened. */
+START_TEST(ata_security_still_enabled_after_erase_fails)
+{
+	struct wp_firmware_record rec;
+	ata_drive();
+	S.erase_keeps_password = true;
+	probe_and_run(WP_FW_BUS_ATA, WP_FW_ATA_SECURE_ERASE, -1, &rec);
+	ck_assert_ptr_nonnull(strstr(err, "still enabled"));
+	ck_assert(!S.enabled && !S.locked); /* the password was removed */
+	ck_assert_uint_ge(count_ata(0xf6), 1);
+	ck_assert(!medium_is_zero());
+}
+END_TEST
+
+/* (6) DCO (word 83 bit 11) is asked on its own, without the HPA feature. */
+START_TEST(ata_dco_without_hpa)
+{
+	ata_drive();
+	S.dco_feature = true;
+	S.user_sectors = 1000000;
+	S.dco_sectors = 1500000;
+	struct wp_fw_dev dev = sim_dev(&S, &IO, WP_FW_BUS_ATA);
+	struct wp_fw_caps caps;
+	ck_assert_int_eq(wp_fw_probe(&dev, &caps), 0);
+	ck_assert_ptr_nonnull(find_ata(0xb1, 0xc2));
+	ck_assert(caps.hidden.checked);
+	ck_assert(caps.hidden.dco);
+	ck_assert_uint_eq(caps.hidden.dco_sectors, 1500000);
+	/* a DCO that does not answer (frozen) is not "checked" */
+	S.dco_sectors = 0;
+	ck_assert_int_eq(wp_fw_probe(&dev, &caps), 0);
+	ck_assert(!caps.hidden.checked);
+	ck_assert_ptr_nonnull(strstr(caps.hidden.note, "DEVICE CONFIGURATION IDENTIFY"));
+}
+END_TEST
+
+/* (6) Accessible Max Address Configuration (word 119 bit 8, ACS-4) replaces
+ * the HPA: GET NATIVE MAX ADDRESS EXT is 78h with FEATURE 0000h (hdparm's
+ * ATA_OP_GET_NATIVE_MAX_EXT; opensea-transport AMAC_GET_NATIVE_MAX_ADDRESS). */
+START_TEST(ata_amac_native_max)
+{
+	ata_drive();
+	S.amac_feature = true;
+	S.user_sectors = 1000000;
+	S.native_sectors = 1200000;
+	struct wp_fw_dev dev = sim_dev(&S, &IO, WP_FW_BUS_ATA);
+	struct wp_fw_caps caps;
+	ck_assert_int_eq(wp_fw_probe(&dev, &caps), 0);
+	static const uint8_t get_native[16] = { 0x85, 0x07, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+						0x40, 0x78, 0 };
+	const struct sim_sg *g = find_ata(0x78, 0);
+	ck_assert_ptr_nonnull(g);
+	assert_cdb(g, get_native, 16);
+	ck_assert_uint_eq(count_ata(0x27), 0);
+	ck_assert(caps.hidden.checked);
+	ck_assert(caps.hidden.hpa);
+	ck_assert_uint_eq(caps.hidden.native_sectors, 1200000);
+}
+END_TEST
+
+/* (6) Fixed-format sense hides LBA(47:24): switch the control mode page to
+ * descriptor sense (D_SENSE, byte 2 bit 2; MODE SELECT(10) with PF, SPC-4
+ * 7.5.8), ask again, and put the old value back. */
+START_TEST(ata_fixed_sense_switches_to_descriptor)
+{
+	ata_drive();
+	S.fixed_sense = true;
+	S.hpa_feature = true;
+	S.user_sectors = 1000000;
+	S.native_sectors = 0x123456789aull;
+	struct wp_fw_dev dev = sim_dev(&S, &IO, WP_FW_BUS_ATA);
+	struct wp_fw_caps caps;
+	ck_assert_int_eq(wp_fw_probe(&dev, &caps), 0);
+	ck_assert_msg(caps.hidden.checked, "%s", caps.hidden.note);
+	ck_assert_uint_eq(caps.hidden.native_sectors, 0x123456789aull);
+	ck_assert(caps.hidden.hpa);
+	ck_assert_uint_eq(S.mode_selects, 2); /* on, then back */
+	ck_assert(S.fixed_sense);             /* restored */
+	/* MODE SENSE(10), DBD, current values of page 0Ah */
+	bool sensed = false, selected = false;
+	for (size_t i = 0; i < S.n_sg; i++) {
+		static const uint8_t sense10[10] = { 0x5a, 0x08, 0x0a, 0, 0, 0, 0, 0, 0xfc, 0 };
+		if (S.sg[i].cdb[0] == 0x5a) {
+			assert_cdb(&S.sg[i], sense10, 10);
+			sensed = true;
+		}
+		if (S.sg[i].cdb[0] == 0x55 && !selected) {
+			static const uint8_t select10[10] = { 0x55, 0x10, 0, 0, 0, 0, 0, 0, 20, 0 };
+			assert_cdb(&S.sg[i], select10, 10);
+			ck_assert_uint_eq(S.sg[i].data[10], 0x04); /* D_SENSE set */
+			selected = true;
+		}
+	}
+	ck_assert(sensed && selected);
+	/* --remove-hpa works the same way */
+	S.n_sg = 0;
+	uint64_t native = 0;
+	ck_assert_msg(wp_ata_restore_native_max(&dev, &native, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(native, 0x123456789aull);
+	ck_assert(S.fixed_sense);
+	/* a SATL that refuses the switch: not checked, nothing guessed */
+	S.mode_select_refused = true;
+	S.user_sectors = 1000000;
+	S.mode_selects = 0;
+	ck_assert_int_eq(wp_fw_probe(&dev, &caps), 0);
+	ck_assert(!caps.hidden.checked);
+	ck_assert_ptr_nonnull(strstr(caps.hidden.note, "D_SENSE"));
+	ck_assert_int_eq(wp_ata_restore_native_max(&dev, &native, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "not readable"));
+	ck_assert_uint_eq(S.user_sectors, 1000000);
+	ck_assert(S.fixed_sense);
+	/* the command failing while D_SENSE is on: switched back all the same */
+	S.mode_select_refused = false;
+	S.native_fails_descriptor = true;
+	S.mode_selects = 0;
+	ck_assert_int_eq(wp_fw_probe(&dev, &caps), 0);
+	ck_assert(!caps.hidden.checked);
+	ck_assert_uint_eq(S.mode_selects, 2);
+	ck_assert(S.fixed_sense);
+	ck_assert_int_eq(wp_ata_restore_native_max(&dev, &native, err, sizeof(err)), -1);
+	ck_assert_uint_eq(S.mode_selects, 4);
+	ck_assert(S.fixed_sense);
+	ck_assert_uint_eq(S.user_sectors, 1000000);
+}
+END_TEST
+
+/* SG_IO timeout of SECURITY ERASE UNIT, in milliseconds. */
+static unsigned erase_timeout_sent(void)
+{
+	for (size_t i = 0; i < S.n_sg; i++)
+		if (S.sg[i].cdb[0] == 0x85 && S.sg[i].cdb[14] == 0xf4)
+			return S.sg[i].timeout_ms;
+	ck_abort_msg("no SECURITY ERASE UNIT sent");
+	return 0;
+}
+
+/* (7) ACS-3 7.12.6.32: word 89 value FFh (normal format) means "more than
+ * 508 minutes", 7FFFh (extended) "more than 65532 minutes", 0 no estimate.
+ * Expected values are hdparm's (get_erase_timeout_secs): never less than
+ * the open-ended bound, never less than 1 s per 30 MB of capacity. */
+START_TEST(ata_erase_timeout_from_estimate_and_capacity)
+{
+	struct wp_firmware_record rec;
+	const uint64_t ms_per_minute = 60000;
+	ata_drive();
+	/* 2 TiB, "more than 508 minutes" */
+	S.user_sectors = 1ull << 32;
+	S.w89 = 0x00ff;
+	probe_and_run(WP_FW_BUS_ATA, WP_FW_ATA_SECURE_ERASE, 0, &rec);
+	uint64_t cap_ms = (S.user_sectors / 2048 / 30) * 1000; /* 1 s per 30 MiB */
+	ck_assert_uint_gt(erase_timeout_sent(), 508 * ms_per_minute);
+	ck_assert_uint_ge(erase_timeout_sent(), cap_ms);
+	/* "more than 65532 minutes": at least that, whatever SG_IO can hold */
+	S.n_sg = 0;
+	S.w89 = 0xffff;
+	probe_and_run(WP_FW_BUS_ATA, WP_FW_ATA_SECURE_ERASE, 0, &rec);
+	ck_assert_uint_gt(erase_timeout_sent(), 65532 * ms_per_minute);
+	/* no estimate: from the capacity, not a flat 12 hours */
+	S.n_sg = 0;
+	S.w89 = 0x0000;
+	S.user_sectors = 1ull << 34; /* 8 TiB */
+	probe_and_run(WP_FW_BUS_ATA, WP_FW_ATA_SECURE_ERASE, 0, &rec);
+	cap_ms = (S.user_sectors / 2048 / 30) * 1000;
+	ck_assert_uint_ge(erase_timeout_sent(), cap_ms);
+	ck_assert_uint_gt(erase_timeout_sent(), 12 * 60 * ms_per_minute);
+}
+END_TEST
+
+/* (9) ACS-3 7.40.3 (and SP 800-88 r1's glossary, "Secure Erase Command"):
+ * a normal erase writes binary zeros or ones. */
+START_TEST(ata_normal_erase_promises_zeros_or_ones)
+{
+	struct wp_firmware_record rec;
+	ata_drive();
+	S.erase_ones = true;
+	probe_and_run(WP_FW_BUS_ATA, WP_FW_ATA_SECURE_ERASE, 0, &rec);
+	ck_assert_str_eq(rec.expected, "zeros-or-ones");
+}
+END_TEST
+
+/* (8) CNS 10h lists namespaces allocated in the subsystem but attached to
+ * no controller (or to another one); Sanitize erases them too. */
+START_TEST(nvme_allocated_namespaces_refuse_subsystem_commands)
+{
+	qemu_nvme();
+	S.oacs |= 0x8;  /* Namespace Management: CNS 10h answered */
+	S.sanicap = 0x7;
+	S.fna = 0x1;
+	S.allocated[0] = 1;
+	S.allocated[1] = 3; /* allocated, not attached here */
+	S.n_allocated = 2;
+	struct wp_fw_dev dev = sim_dev(&S, &IO, WP_FW_BUS_NVME);
+	struct wp_fw_caps caps;
+	ck_assert_int_eq(wp_fw_probe(&dev, &caps), 0);
+	bool asked = false;
+	for (size_t i = 0; i < S.n_nv; i++)
+		asked |= S.nv[i].opcode == 0x06 && (S.nv[i].cdw10 & 0xff) == 0x10 && S.nv[i].nsid == 0;
+	ck_assert(asked);
+	ck_assert_uint_eq(caps.nvme.n_other, 1);
+	ck_assert(!caps.method[WP_FW_NVME_SANITIZE_CRYPTO].ok);
+	ck_assert_ptr_nonnull(strstr(caps.method[WP_FW_NVME_SANITIZE_CRYPTO].why, "subsystem"));
+	ck_assert(!caps.method[WP_FW_NVME_FORMAT_USER].ok);
+}
+END_TEST
+
+/* (8) CMIC bit 1: other controllers may share the subsystem; without the
+ * allocated list nobody knows what they hold, so nothing subsystem-wide. */
+START_TEST(nvme_multi_controller_without_list_refuses)
+{
+	qemu_nvme();
+	S.oacs &= (uint16_t)~0x8; /* no Namespace Management: no CNS 10h */
+	S.cmic = 0x2;
+	S.sanicap = 0x7;
+	struct wp_fw_dev dev = sim_dev(&S, &IO, WP_FW_BUS_NVME);
+	struct wp_fw_caps caps;
+	ck_assert_int_eq(wp_fw_probe(&dev, &caps), 0);
+	ck_assert(!caps.method[WP_FW_NVME_SANITIZE_BLOCK].ok);
+	ck_assert_ptr_nonnull(strstr(caps.method[WP_FW_NVME_SANITIZE_BLOCK].why, "CMIC"));
+	ck_assert(caps.method[WP_FW_NVME_FORMAT_USER].ok); /* FNA 0: this namespace only */
+}
+END_TEST
+
+/* (8) FNA bit 0: nvme-cli formats with NSID FFFFFFFFh (src/nvme-cmds-
+ * sanitize.c, NVME_CTRL_FNA_FMT_ALL_NAMESPACES); FNA bit 3 (NVMe 2.0)
+ * says the controller does not take FFFFFFFFh for Format NVM. */
+START_TEST(nvme_format_nsid_follows_fna)
+{
+	struct wp_firmware_record rec;
+	qemu_nvme();
+	S.fna = 0x1;
+	probe_and_run(WP_FW_BUS_NVME, WP_FW_NVME_FORMAT_USER, 0, &rec);
+	ck_assert_uint_eq(S.nv[S.n_nv - 1].opcode, 0x80);
+	ck_assert_uint_eq(S.nv[S.n_nv - 1].nsid, 0xffffffffu);
+	S.fna = 0x1 | 0x8;
+	probe_and_run(WP_FW_BUS_NVME, WP_FW_NVME_FORMAT_USER, 0, &rec);
+	ck_assert_uint_eq(S.nv[S.n_nv - 1].nsid, 1);
+	S.fna = 0x0;
+	probe_and_run(WP_FW_BUS_NVME, WP_FW_NVME_FORMAT_USER, 0, &rec);
+	ck_assert_uint_eq(S.nv[S.n_nv - 1].nsid, 1);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("firmware");
@@ -844,6 +1212,15 @@ int main(void)
 	tcase_add_test(ata, ata_hpa_removed_volatile);
 	tcase_add_test(ata, ata_adapter_refuses_pass_through);
 	tcase_add_test(ata, ata_host_adapter_error);
+	tcase_add_test(ata, ata_sanitize_failed_state_shown_and_recoverable);
+	tcase_add_test(ata, ata_pass_through_answers);
+	tcase_add_test(ata, ata_erase_answered_not_ready_fails);
+	tcase_add_test(ata, ata_security_still_enabled_after_erase_fails);
+	tcase_add_test(ata, ata_dco_without_hpa);
+	tcase_add_test(ata, ata_amac_native_max);
+	tcase_add_test(ata, ata_fixed_sense_switches_to_descriptor);
+	tcase_add_test(ata, ata_erase_timeout_from_estimate_and_capacity);
+	tcase_add_test(ata, ata_normal_erase_promises_zeros_or_ones);
 	suite_add_tcase(s, ata);
 	TCase *sense = tcase_create("sense");
 	tcase_add_test(sense, sense_fixed_ata_abort);
@@ -859,12 +1236,16 @@ int main(void)
 	tcase_add_test(nvme, nvme_status_decoded);
 	tcase_add_test(nvme, nvme_sanitize_failure_in_log);
 	tcase_add_test(nvme, nvme_other_namespaces_refuse_whole_controller_commands);
+	tcase_add_test(nvme, nvme_allocated_namespaces_refuse_subsystem_commands);
+	tcase_add_test(nvme, nvme_multi_controller_without_list_refuses);
+	tcase_add_test(nvme, nvme_format_nsid_follows_fna);
 	suite_add_tcase(s, nvme);
 	TCase *scsi = tcase_create("scsi");
 	tcase_add_checked_fixture(scsi, setup, teardown);
 	tcase_add_test(scsi, scsi_rsoc_and_sanitize_bytes);
 	tcase_add_test(scsi, scsi_rsoc_unanswered);
 	tcase_add_test(scsi, scsi_host_error_is_a_failure);
+	tcase_add_test(scsi, scsi_request_sense_failure_is_not_done);
 	tcase_add_test(scsi, secure_discard_unsupported);
 	tcase_add_test(scsi, no_bus_sends_nothing);
 	suite_add_tcase(s, scsi);

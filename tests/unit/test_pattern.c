@@ -162,6 +162,107 @@ START_TEST(first_nonzero_finds_the_first)
 }
 END_TEST
 
+/* The places a single flipped bit is easiest to lose: the first and last
+ * byte, both sides of every 64 KiB check piece and of 256-byte test groups,
+ * a block's last byte, and seeded random spots. */
+static size_t flip_positions(size_t len, size_t *at, size_t max)
+{
+	size_t n = 0;
+	static const size_t fixed[] = { 0, 1, 255, 256, 511, 512, 65535, 65536, 65537,
+					131071, 131072, 196607 };
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]) && n < max; i++)
+		if (fixed[i] < len)
+			at[n++] = fixed[i];
+	at[n++] = len - 1;
+	uint64_t x = 0x243f6a8885a308d3ull;
+	while (n < max) {
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+		at[n++] = (size_t)((x >> 17) % len);
+	}
+	return n;
+}
+
+static void assert_flip_found(struct wp_patgen *gen, uint8_t *buf, size_t len,
+			      uint64_t offset, size_t at, unsigned bit, unsigned bs)
+{
+	ck_assert_int_eq(wp_patgen_fill(gen, offset, buf, len, err, sizeof(err)), 0);
+	buf[at] ^= (uint8_t)(1u << bit);
+	struct wp_mismatch m = { 0 };
+	ck_assert_int_eq(wp_patgen_compare(gen, offset, buf, len, bs, &m, err, sizeof(err)), 0);
+	ck_assert_msg(m.blocks == 1 && m.n == 1 && m.offsets[0] == offset + at,
+		      "flip at %zu bit %u: %llu blocks, first at %llu", at, bit,
+		      (unsigned long long)m.blocks, (unsigned long long)m.offsets[0]);
+}
+
+/* Fused checking: a single flipped bit anywhere is found, in exactly one
+ * block, at its exact device offset, for a keystream, zeros, ones and
+ * multi-byte patterns whose period does (0x55 0xAA) and does not (0x92 0x49
+ * 0x24, 5 bytes) divide a block; a clean range reports nothing. */
+START_TEST(single_flipped_bit_exact_offset)
+{
+	enum { LEN = 3 * 65536 + 4096 + 512, NPOS = 40 };
+	static const uint8_t two[] = { 0x55, 0xaa }, three[] = { 0x92, 0x49, 0x24 },
+			     five[] = { 1, 2, 3, 4, 5 };
+	const struct { const uint8_t *bytes; size_t n; } fixed[] = {
+		{ two, 2 }, { three, 3 }, { five, 5 },
+	};
+	static const enum wp_pattern kinds[] = { WP_PATTERN_RANDOM, WP_PATTERN_ZERO,
+						 WP_PATTERN_ONES };
+	static const uint64_t offsets[] = { 0, 1 << 20, (5ull << 30) + 1536 };
+	uint8_t *buf = malloc(LEN);
+	size_t at[NPOS];
+	size_t npos = flip_positions(LEN, at, NPOS);
+	for (int kind = 0; kind < 6; kind++) {
+		struct wp_patgen gen;
+		if (kind < 3)
+			gen = new_gen(kinds[kind], 0x5a);
+		else
+			ck_assert_int_eq(wp_patgen_init_bytes(&gen, fixed[kind - 3].bytes,
+							      fixed[kind - 3].n, err, sizeof(err)), 0);
+		for (size_t o = 0; o < sizeof(offsets) / sizeof(offsets[0]); o++) {
+			struct wp_mismatch m = { 0 };
+			ck_assert_int_eq(wp_patgen_fill(&gen, offsets[o], buf, LEN, err, sizeof(err)), 0);
+			ck_assert_int_eq(wp_patgen_compare(&gen, offsets[o], buf, LEN, 512, &m, err,
+							   sizeof(err)), 0);
+			ck_assert_uint_eq(m.blocks, 0);
+			for (size_t i = 0; i < npos; i++)
+				assert_flip_found(&gen, buf, LEN, offsets[o], at[i], (unsigned)(i % 8),
+						  i % 2 ? 512 : 4096);
+		}
+		wp_patgen_free(&gen);
+	}
+	free(buf);
+}
+END_TEST
+
+/* Several differing blocks: every one counted, the first offsets in device
+ * order, the first differing byte of a block named, not a later one. */
+START_TEST(compare_counts_blocks_in_order)
+{
+	enum { LEN = 1 << 20 };
+	uint8_t *buf = malloc(LEN);
+	struct wp_patgen gen = new_gen(WP_PATTERN_RANDOM, 3);
+	ck_assert_int_eq(wp_patgen_fill(&gen, 4096, buf, LEN, err, sizeof(err)), 0);
+	static const size_t flips[] = { 400, 1000, 70000, 70001, 200000, 300000, 400000,
+					500000, 600000, 700000, 800000, LEN - 1 };
+	for (size_t i = 0; i < sizeof(flips) / sizeof(flips[0]); i++)
+		buf[flips[i]] ^= 0x04;
+	struct wp_mismatch m = { 0 };
+	ck_assert_int_eq(wp_patgen_compare(&gen, 4096, buf, LEN, 512, &m, err, sizeof(err)), 0);
+	/* 400 and 1000 are two blocks, 70000 and 70001 one */
+	ck_assert_uint_eq(m.blocks, 11);
+	ck_assert_uint_eq(m.n, WP_MAX_BAD_OFFSETS);
+	static const size_t want[] = { 400, 1000, 70000, 200000, 300000, 400000, 500000,
+				       600000 };
+	for (size_t i = 0; i < WP_MAX_BAD_OFFSETS; i++)
+		ck_assert_uint_eq(m.offsets[i], 4096 + want[i]);
+	wp_patgen_free(&gen);
+	ck_assert_int_eq(wp_patgen_init_bytes(&gen, buf, 0, err, sizeof(err)), -1);
+	ck_assert_int_eq(wp_patgen_init_bytes(&gen, buf, WP_FIXED_MAX + 1, err, sizeof(err)), -1);
+	free(buf);
+}
+END_TEST
+
 START_TEST(method_table)
 {
 	ck_assert_ptr_nonnull(wp_method_find("zero"));
@@ -198,6 +299,8 @@ int main(void)
 	tcase_add_test(tc, fresh_keys_are_random);
 	tcase_add_test(tc, constant_patterns);
 	tcase_add_test(tc, xor_cancels_the_pattern);
+	tcase_add_test(tc, single_flipped_bit_exact_offset);
+	tcase_add_test(tc, compare_counts_blocks_in_order);
 	tcase_add_test(tc, first_nonzero_finds_the_first);
 	tcase_add_test(tc, method_table);
 	suite_add_tcase(s, tc);

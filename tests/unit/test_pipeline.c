@@ -11,7 +11,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #define MAX_CHUNKS 4096
 
@@ -267,6 +269,273 @@ START_TEST(ring_memory_is_bounded)
 }
 END_TEST
 
+/* ---- the work stage on the shared pool ------------------------------------ */
+
+struct pool_trace {
+	struct trace t;           /* consumer side, as above */
+	int works;                /* atomics: work calls, in flight, most at once */
+	int in_work, max_in_work;
+	int64_t fail_work_at;
+	unsigned work_us;         /* each work call sleeps this long */
+	unsigned consume_us;      /* each consume call sleeps this long */
+	bool invert;              /* produce stamps, work inverts, consume checks */
+};
+
+static void sleep_us(unsigned us)
+{
+	struct timespec ts = { 0, (long)us * 1000 };
+	nanosleep(&ts, NULL);
+}
+
+static int work(struct wp_chunk *c, void *ctx, char *e, size_t elen)
+{
+	struct pool_trace *pt = ctx;
+	int now = __atomic_add_fetch(&pt->in_work, 1, __ATOMIC_SEQ_CST);
+	int seen = __atomic_load_n(&pt->max_in_work, __ATOMIC_SEQ_CST);
+	while (now > seen && !__atomic_compare_exchange_n(&pt->max_in_work, &seen, now, false,
+							  __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		;
+	__atomic_add_fetch(&pt->works, 1, __ATOMIC_SEQ_CST);
+	int rc = 0;
+	if ((int64_t)c->index == pt->fail_work_at) {
+		snprintf(e, elen, "work failed at %llu", (unsigned long long)c->offset);
+		rc = -1;
+	} else {
+		maybe_sleep(&pt->t, c->index, 5);
+		if (pt->work_us)
+			sleep_us(pt->work_us);
+		for (size_t b = 0; b < c->len; b += 512) {
+			uint64_t off = c->offset + b;
+			if (pt->invert)
+				memcpy(&off, c->buf + b, sizeof(off)), off = ~off;
+			memcpy(c->buf + b, &off, sizeof(off));
+		}
+	}
+	__atomic_sub_fetch(&pt->in_work, 1, __ATOMIC_SEQ_CST);
+	return rc;
+}
+
+static int consume_work(struct wp_chunk *c, void *ctx, char *e, size_t elen)
+{
+	struct pool_trace *pt = ctx;
+	if (pt->consume_us)
+		sleep_us(pt->consume_us);
+	if (!pt->invert)
+		return consume(c, &pt->t, e, elen);
+	for (size_t b = 0; b < c->len; b += 512) { /* undo the work's inversion */
+		uint64_t off;
+		memcpy(&off, c->buf + b, sizeof(off));
+		off = ~off;
+		memcpy(c->buf + b, &off, sizeof(off));
+	}
+	return consume(c, &pt->t, e, elen);
+}
+
+static struct pool_trace *new_pool_trace(void)
+{
+	struct pool_trace *pt = calloc(1, sizeof(*pt));
+	ck_assert_ptr_nonnull(pt);
+	pt->t.fail_produce_at = pt->t.fail_consume_at = pt->t.stop_at = -1;
+	pt->fail_work_at = -1;
+	return pt;
+}
+
+static struct wp_pipeline pool_spec(struct pool_trace *pt, const struct wp_region *r, size_t n,
+				    size_t chunk, size_t depth)
+{
+	return (struct wp_pipeline){
+		.regions = r, .nregions = n, .chunk_bytes = chunk, .depth = depth,
+		.align = 4096, .work = work, .consume = consume_work, .ctx = pt,
+		.stop = &pt->t.stop,
+	};
+}
+
+START_TEST(pool_has_a_thread_per_core)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	ck_assert_uint_eq(wp_pool_threads(), cores > 0 ? (size_t)cores : 1);
+}
+END_TEST
+
+/* Work items run on the pool in any order, consumption stays in plan
+ * order with each chunk's own bytes, once each; also with a producer
+ * thread in front (the verifier's read → check → tally). */
+START_TEST(work_stage_consumed_in_order)
+{
+	static const struct wp_region r[] = {
+		{ 0, 10 * 8192 + 512 }, { 1 << 20, 8192 }, { 3 << 20, 3 * 8192 - 1024 },
+	};
+	static uint64_t want[MAX_CHUNKS][2];
+	size_t nwant = expected_chunks(r, 3, 8192, want);
+	for (size_t depth = 1; depth <= 5; depth++) {
+		for (int mode = 0; mode < 4; mode++) {
+			struct pool_trace *pt = new_pool_trace();
+			pt->t.jitter = mode & 1;
+			struct wp_pipeline p = pool_spec(pt, r, 3, 8192, depth);
+			if (mode & 2) {
+				pt->invert = true;
+				p.produce = produce;
+			}
+			struct wp_pipeline_outcome o;
+			ck_assert_int_eq(wp_pipeline_run(&p, &o, err, sizeof(err)), 0);
+			ck_assert_int_eq(o.end, WP_PIPE_DONE);
+			ck_assert_uint_eq(o.chunks_consumed, nwant);
+			ck_assert_int_eq(pt->works, (int)nwant);
+			ck_assert_uint_eq(pt->t.nconsumed, nwant);
+			ck_assert_int_eq(memcmp(pt->t.consumed, want, nwant * sizeof(want[0])), 0);
+			ck_assert_uint_eq(pt->t.content_errors, 0);
+			free(pt);
+		}
+	}
+}
+END_TEST
+
+START_TEST(work_error_stops_cleanly)
+{
+	struct wp_region r = { 0, 64 * 4096 };
+	for (size_t depth = 1; depth <= 4; depth++) {
+		struct pool_trace *pt = new_pool_trace();
+		pt->fail_work_at = 10;
+		struct wp_pipeline p = pool_spec(pt, &r, 1, 4096, depth);
+		struct wp_pipeline_outcome o;
+		ck_assert_int_eq(wp_pipeline_run(&p, &o, err, sizeof(err)), -1);
+		ck_assert_int_eq(o.end, WP_PIPE_PRODUCE_FAILED);
+		ck_assert_uint_eq(o.chunks_consumed, 10);
+		ck_assert_uint_eq(pt->t.nconsumed, 10);
+		ck_assert_uint_eq(o.next_offset, 10 * 4096);
+		ck_assert_str_eq(err, "work failed at 40960");
+		ck_assert_int_le(pt->works, 11 + (int)depth);
+		free(pt);
+	}
+}
+END_TEST
+
+START_TEST(work_stage_stop_and_consumer_error)
+{
+	struct wp_region r = { 0, 64 * 4096 };
+	struct pool_trace *pt = new_pool_trace();
+	pt->t.stop_at = 7;
+	struct wp_pipeline p = pool_spec(pt, &r, 1, 4096, 3);
+	struct wp_pipeline_outcome o;
+	ck_assert_int_eq(wp_pipeline_run(&p, &o, err, sizeof(err)), -1);
+	ck_assert_int_eq(o.end, WP_PIPE_STOPPED);
+	ck_assert_uint_eq(o.chunks_consumed, 8);
+	ck_assert_uint_eq(o.next_offset, 8 * 4096);
+	ck_assert_int_le(pt->works, 8 + 3);
+	free(pt);
+	pt = new_pool_trace();
+	pt->t.fail_consume_at = 5;
+	p = pool_spec(pt, &r, 1, 4096, 4);
+	ck_assert_int_eq(wp_pipeline_run(&p, &o, err, sizeof(err)), -1);
+	ck_assert_int_eq(o.end, WP_PIPE_CONSUME_FAILED);
+	ck_assert_uint_eq(o.chunks_consumed, 5);
+	ck_assert_str_eq(err, "consumer failed at 20480");
+	ck_assert_int_le(pt->works, 6 + 4);
+	free(pt);
+}
+END_TEST
+
+/* Work items per chunk: with two or more cores one pipeline's chunks are
+ * worked on at once, never more than its ring holds. */
+START_TEST(one_pipeline_uses_several_threads)
+{
+	if (wp_pool_threads() < 2)
+		return; /* nothing to show on one core */
+	struct wp_region r = { 0, 32 * 4096 };
+	struct pool_trace *pt = new_pool_trace();
+	pt->work_us = 20000;
+	struct wp_pipeline p = pool_spec(pt, &r, 1, 4096, 4);
+	struct wp_pipeline_outcome o;
+	ck_assert_int_eq(wp_pipeline_run(&p, &o, err, sizeof(err)), 0);
+	ck_assert_int_ge(pt->max_in_work, 2);
+	ck_assert_int_le(pt->max_in_work, 4);
+	free(pt);
+}
+END_TEST
+
+struct drive_run {
+	struct pool_trace *pt;
+	struct wp_region r;
+	size_t depth;
+	double seconds;
+	int rc;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void *drive_thread(void *arg)
+{
+	struct drive_run *d = arg;
+	struct wp_pipeline p = pool_spec(d->pt, &d->r, 1, 4096, d->depth);
+	struct wp_pipeline_outcome o;
+	double t0 = now_s();
+	d->rc = wp_pipeline_run(&p, &o, err, sizeof(err));
+	d->seconds = now_s() - t0;
+	return NULL;
+}
+
+/* Many drives on one pool: a drive whose device is slow (its consumer
+ * sleeps 4 ms a chunk) keeps at most its ring in the pool, so a fast drive
+ * started beside it finishes in a fraction of the slow one's time; every
+ * drive's chunks arrive whole and in order. */
+START_TEST(slow_drive_never_starves_fast_ones)
+{
+	enum { NDRIVES = 6 };
+	struct drive_run d[NDRIVES];
+	pthread_t th[NDRIVES];
+	for (size_t i = 0; i < NDRIVES; i++) {
+		d[i] = (struct drive_run){ .pt = new_pool_trace(), .r = { 0, 300 * 4096 },
+					   .depth = 2 + i % 3 };
+		d[i].pt->t.jitter = i > 1;
+		d[i].pt->work_us = 200;
+		if (i == 0)
+			d[i].pt->consume_us = 4000;
+		ck_assert_int_eq(pthread_create(&th[i], NULL, drive_thread, &d[i]), 0);
+	}
+	for (size_t i = 0; i < NDRIVES; i++)
+		ck_assert_int_eq(pthread_join(th[i], NULL), 0);
+	for (size_t i = 0; i < NDRIVES; i++) {
+		ck_assert_int_eq(d[i].rc, 0);
+		ck_assert_uint_eq(d[i].pt->t.nconsumed, 300);
+		ck_assert_uint_eq(d[i].pt->t.content_errors, 0);
+		ck_assert_int_le(d[i].pt->max_in_work, (int)d[i].depth);
+	}
+	ck_assert_msg(d[1].seconds < d[0].seconds / 2, "fast %.3f s, slow %.3f s", d[1].seconds,
+		      d[0].seconds);
+	for (size_t i = 0; i < NDRIVES; i++)
+		free(d[i].pt);
+}
+END_TEST
+
+/* A child forked while the pool runs has no workers of its own: it must
+ * start its own instead of queueing work nobody takes. */
+START_TEST(pool_works_after_fork)
+{
+	struct wp_region r = { 0, 16 * 4096 };
+	struct pool_trace *pt = new_pool_trace();
+	struct wp_pipeline p = pool_spec(pt, &r, 1, 4096, 2);
+	struct wp_pipeline_outcome o;
+	ck_assert_int_eq(wp_pipeline_run(&p, &o, err, sizeof(err)), 0);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		alarm(20);
+		pt->t.nconsumed = 0;
+		int rc = wp_pipeline_run(&p, &o, err, sizeof(err));
+		_exit(rc == 0 && pt->t.nconsumed == 16 && pt->t.content_errors == 0 ? 0 : 1);
+	}
+	int status;
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	free(pt);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("pipeline");
@@ -280,6 +549,13 @@ int main(void)
 	tcase_add_test(tc, stop_after_last_chunk_is_done);
 	tcase_add_test(tc, null_producer_and_empty_plan);
 	tcase_add_test(tc, ring_memory_is_bounded);
+	tcase_add_test(tc, pool_has_a_thread_per_core);
+	tcase_add_test(tc, work_stage_consumed_in_order);
+	tcase_add_test(tc, work_error_stops_cleanly);
+	tcase_add_test(tc, work_stage_stop_and_consumer_error);
+	tcase_add_test(tc, one_pipeline_uses_several_threads);
+	tcase_add_test(tc, slow_drive_never_starves_fast_ones);
+	tcase_add_test(tc, pool_works_after_fork);
 	suite_add_tcase(s, tc);
 	return wp_run_suite(s);
 }

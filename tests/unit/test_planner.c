@@ -71,7 +71,9 @@ START_TEST(hdd_table)
 	struct wp_fw_caps c1 = caps_with(WP_FW_BUS_ATA, se, 1);
 	struct wp_fw_caps c2 = caps_with(WP_FW_BUS_ATA, san, 2);
 	expect_plan(WP_MEDIA_HDD, &c0, WP_LEVEL_BEST, "random", WP_NIST_CLEAR);
-	expect_plan(WP_MEDIA_HDD, &c1, WP_LEVEL_BEST, "ata-secure-erase", WP_NIST_PURGE);
+	/* SP 800-88 Rev.1 Table A-5 counts only the Enhanced Erase mode as Purge
+	 * (issue 14, 10): a drive with only the normal erase gets no Purge plan */
+	expect_plan(WP_MEDIA_HDD, &c1, WP_LEVEL_BEST, "random", WP_NIST_CLEAR);
 	expect_plan(WP_MEDIA_HDD, &c2, WP_LEVEL_PURGE, "ata-sanitize-overwrite", WP_NIST_PURGE);
 	expect_plan(WP_MEDIA_HDD, &c2, WP_LEVEL_CLEAR, "random", WP_NIST_CLEAR);
 }
@@ -190,6 +192,146 @@ START_TEST(report_carries_category_and_firmware)
 }
 END_TEST
 
+/*
+ * Issue 14 (10): the category of every (method, medium) as NIST SP 800-88
+ * Rev.1 Appendix A states it, written from the publication's text (printed
+ * page numbers of NIST.SP.800-88r1.pdf), not from planner.c:
+ *
+ * Table A-5, "ATA Hard Disk Drives", Purge (pp. 32-33): "1. Use one of the
+ *   ATA Sanitize Device feature set commands ... a. The overwrite EXT
+ *   command ... b. ... the Cryptographic Erase (also known as CRYPTO
+ *   SCRAMBLE EXT) command ... 2. Use the ATA Security feature set's SECURE
+ *   ERASE UNIT command, if support, in Enhanced Erase mode."
+ * Table A-5, "SCSI Hard Disk Drives", Purge (p. 33): "Apply the SCSI
+ *   SANITIZE command ... OVERWRITE or CRYPTOGRAPHIC ERASE service action".
+ * Table A-8, "ATA Solid State Drives", Clear (p. 36): "2. Use the ATA
+ *   Security feature set's SECURITY ERASE UNIT command"; Purge: "a. The
+ *   block erase command. b. ... the Cryptographic Erase (also known as
+ *   sanitize crypto scramble) command"; Notes (p. 37): "Whereas ATA Secure
+ *   Erase was a Purge mechanism for magnetic media, it is only a Clear
+ *   mechanism for flash memory".
+ * Table A-8, "SCSI Solid State Drives", Purge: SANITIZE BLOCK ERASE or
+ *   CRYPTOGRAPHIC ERASE (no OVERWRITE).
+ * Table A-8, "NVM Express SSDs", Purge: the Format command's User Data
+ *   Erase or Cryptographic Erase (wipeproof claims only Clear for the first:
+ *   less than the table, never more).
+ * Table A-8, "USB Removable Media": "For most cases where Purging is
+ *   desired, USB removable media should be Destroyed."
+ * NVMe Sanitize is not in Rev.1; Rev.2 Sec. 3.1.2 defers to IEEE 2883.
+ *
+ * DOC is what the label must cite.
+ */
+static const struct {
+	const char *method;
+	enum wp_media media;
+	enum wp_nist want;
+	const char *doc;
+} nist_text[] = {
+	{ "ata-secure-erase", WP_MEDIA_HDD, WP_NIST_CLEAR, "Table A-5" },
+	{ "ata-secure-erase-enhanced", WP_MEDIA_HDD, WP_NIST_PURGE, "Table A-5" },
+	{ "ata-sanitize-crypto", WP_MEDIA_HDD, WP_NIST_PURGE, "Table A-5" },
+	{ "ata-sanitize-overwrite", WP_MEDIA_HDD, WP_NIST_PURGE, "Table A-5" },
+	{ "ata-sanitize-block", WP_MEDIA_HDD, WP_NIST_CLEAR, "Table A-5" },
+	{ "scsi-sanitize-crypto", WP_MEDIA_HDD, WP_NIST_PURGE, "Table A-5" },
+	{ "scsi-sanitize-overwrite", WP_MEDIA_HDD, WP_NIST_PURGE, "Table A-5" },
+	{ "scsi-sanitize-block", WP_MEDIA_HDD, WP_NIST_CLEAR, "Table A-5" },
+	{ "random", WP_MEDIA_HDD, WP_NIST_CLEAR, "Table A-5" },
+	{ "ata-secure-erase", WP_MEDIA_SSD, WP_NIST_CLEAR, "Table A-8" },
+	{ "ata-secure-erase-enhanced", WP_MEDIA_SSD, WP_NIST_CLEAR, "Table A-8" },
+	{ "ata-sanitize-crypto", WP_MEDIA_SSD, WP_NIST_PURGE, "Table A-8" },
+	{ "ata-sanitize-block", WP_MEDIA_SSD, WP_NIST_PURGE, "Table A-8" },
+	{ "ata-sanitize-overwrite", WP_MEDIA_SSD, WP_NIST_CLEAR, "Table A-8" },
+	{ "scsi-sanitize-crypto", WP_MEDIA_SSD, WP_NIST_PURGE, "Table A-8" },
+	{ "scsi-sanitize-block", WP_MEDIA_SSD, WP_NIST_PURGE, "Table A-8" },
+	{ "scsi-sanitize-overwrite", WP_MEDIA_SSD, WP_NIST_CLEAR, "Table A-8" },
+	{ "random", WP_MEDIA_SSD, WP_NIST_CLEAR, "Table A-8" },
+	{ "nvme-format-crypto", WP_MEDIA_NVME, WP_NIST_PURGE, "Table A-8" },
+	{ "nvme-format-user", WP_MEDIA_NVME, WP_NIST_CLEAR, "Table A-8" },
+	{ "nvme-sanitize-crypto", WP_MEDIA_NVME, WP_NIST_PURGE, "IEEE 2883" },
+	{ "nvme-sanitize-block", WP_MEDIA_NVME, WP_NIST_PURGE, "IEEE 2883" },
+	{ "nvme-sanitize-overwrite", WP_MEDIA_NVME, WP_NIST_CLEAR, "Table A-8" },
+	{ "random", WP_MEDIA_NVME, WP_NIST_CLEAR, "Table A-8" },
+	{ "random", WP_MEDIA_USB, WP_NIST_CLEAR, "Table A-8" },
+	{ "secure-discard", WP_MEDIA_MMC, WP_NIST_CLEAR, "Table A-8" },
+};
+
+START_TEST(nist_labels_follow_the_tables)
+{
+	for (size_t i = 0; i < sizeof(nist_text) / sizeof(nist_text[0]); i++) {
+		const struct wp_method *m = wp_method_find(nist_text[i].method);
+		char why[384];
+		ck_assert_ptr_nonnull(m);
+		enum wp_nist got = wp_method_nist(m, nist_text[i].media, why, sizeof(why));
+		ck_assert_msg(got == nist_text[i].want, "%s on %s: %s, the text says %s (%s)",
+			      nist_text[i].method, wp_media_name(nist_text[i].media),
+			      wp_nist_name(got), wp_nist_name(nist_text[i].want), why);
+		const char *source = wp_method_nist_source(m, nist_text[i].media);
+		ck_assert_msg(strstr(source, nist_text[i].doc) != NULL, "%s on %s cites \"%s\"",
+			      nist_text[i].method, wp_media_name(nist_text[i].media), source);
+	}
+}
+END_TEST
+
+/* Whatever the medium and method: Purge only where a row above says so. */
+START_TEST(plan_never_says_purge_beyond_the_tables)
+{
+	static const enum wp_media media[] = { WP_MEDIA_OTHER, WP_MEDIA_HDD, WP_MEDIA_SSD,
+		WP_MEDIA_NVME, WP_MEDIA_USB, WP_MEDIA_MMC, WP_MEDIA_LOOP, WP_MEDIA_VIRTUAL };
+	for (size_t k = 0; k < sizeof(media) / sizeof(media[0]); k++) {
+		for (int f = 0; f < WP_FW_COUNT; f++) {
+			const struct wp_method *m = f ? wp_fw_method((enum wp_fw_method)f)
+						      : wp_method_find("random");
+			enum wp_fw_bus bus = f ? wp_fw_method_bus((enum wp_fw_method)f)
+					       : WP_FW_BUS_NONE;
+			enum wp_fw_method id = (enum wp_fw_method)f;
+			struct wp_fw_caps caps = caps_with(bus, &id, f ? 1 : 0);
+			struct wp_plan plan;
+			int rc = wp_plan_make(media[k], &caps, WP_LEVEL_PURGE, m, &plan);
+			bool listed = false;
+			for (size_t i = 0; i < sizeof(nist_text) / sizeof(nist_text[0]); i++)
+				listed |= nist_text[i].want == WP_NIST_PURGE &&
+					  nist_text[i].media == media[k] &&
+					  strcmp(nist_text[i].method, m->name) == 0;
+			ck_assert_msg((rc == 0) == listed, "%s on %s: plan %s Purge", m->name,
+				      wp_media_name(media[k]), rc == 0 ? "says" : "refuses");
+			if (rc == 0) {
+				ck_assert_int_eq(plan.category, WP_NIST_PURGE);
+				ck_assert(plan.source[0] != '\0');
+			}
+			/* and the best plan for a drive with only this method */
+			rc = wp_plan_make(media[k], &caps, WP_LEVEL_BEST, NULL, &plan);
+			ck_assert_int_eq(rc, 0);
+			ck_assert_msg(plan.category != WP_NIST_PURGE || listed,
+				      "%s on %s: best plan %s says Purge", m->name,
+				      wp_media_name(media[k]), plan.method->name);
+		}
+	}
+}
+END_TEST
+
+START_TEST(plan_source_reaches_report)
+{
+	static const enum wp_fw_method ok[] = { WP_FW_ATA_SANITIZE_OVERWRITE };
+	struct wp_fw_caps caps = caps_with(WP_FW_BUS_ATA, ok, 1);
+	struct wp_plan plan;
+	ck_assert_int_eq(wp_plan_make(WP_MEDIA_HDD, &caps, WP_LEVEL_PURGE, NULL, &plan), 0);
+	ck_assert_str_eq(plan.method->name, "ata-sanitize-overwrite");
+	ck_assert_ptr_nonnull(strstr(plan.source, "Table A-5, ATA Hard Disk Drives, Purge 1a"));
+	char err[256];
+	struct wp_job job, back;
+	ck_assert_int_eq(wp_job_init(&job, err, sizeof(err)), 0);
+	snprintf(job.method, sizeof(job.method), "%s", plan.method->name);
+	snprintf(job.nist_category, sizeof(job.nist_category), "Purge");
+	snprintf(job.nist_source, sizeof(job.nist_source), "%s", plan.source);
+	job.firmware.used = true;
+	json_t *root = wp_job_to_json(&job);
+	ck_assert_str_eq(json_string_value(json_object_get(root, "nist_source")), plan.source);
+	ck_assert_int_eq(wp_job_from_json(root, &back, err, sizeof(err)), 0);
+	ck_assert_str_eq(back.nist_source, plan.source);
+	json_decref(root);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("planner");
@@ -202,6 +344,9 @@ int main(void)
 	tcase_add_test(tc, firmware_method_on_loop_refused);
 	tcase_add_test(tc, method_registry);
 	tcase_add_test(tc, report_carries_category_and_firmware);
+	tcase_add_test(tc, nist_labels_follow_the_tables);
+	tcase_add_test(tc, plan_never_says_purge_beyond_the_tables);
+	tcase_add_test(tc, plan_source_reaches_report);
 	suite_add_tcase(s, tc);
 	return wp_run_suite(s);
 }

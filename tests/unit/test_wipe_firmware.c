@@ -138,6 +138,47 @@ START_TEST(plan_reaches_the_job)
 }
 END_TEST
 
+/* An ATA drive with the Security feature set, wiped by a normal security
+ * erase through the whole firmware path. */
+static void ata_erase_with(bool ones, bool noise)
+{
+	S.sec = true;
+	S.user_sectors = MEDIUM / 512;
+	S.erase_ones = ones;
+	S.noise = noise;
+	struct wp_fw_dev dev = sim_dev(&S, &IO, WP_FW_BUS_ATA);
+	wp_fw_probe(&dev, &P.caps);
+	const struct wp_method *m = wp_method_find("ata-secure-erase");
+	ck_assert_int_eq(wp_plan_make(WP_MEDIA_HDD, &P.caps, WP_LEVEL_BEST, m, &P.plan), 0);
+	struct wp_io_target t = sim_target(&S);
+	struct wp_run_ctl ctl = { .chunk_bytes = 1 << 20 };
+	snprintf(J.method, sizeof(J.method), "ata-secure-erase");
+	wp_wipe_firmware(&P, m, &t, WP_VERIFY_FULL, &ctl, &J);
+}
+
+/* (issue 14, 9) ACS-3: a normal SECURITY ERASE UNIT writes binary zeros or
+ * ones; both are what it promised, anything else is not. */
+START_TEST(normal_security_erase_may_leave_ones)
+{
+	ata_erase_with(true, false);
+	ck_assert_msg(J.result == WP_RESULT_SANITIZED, "%s", J.error);
+	ck_assert_str_eq(J.firmware.expected, "zeros-or-ones");
+	ck_assert_int_eq(J.passes[0].spec.pattern, WP_PATTERN_ONES);
+	ck_assert_uint_eq(J.verify.bytes_checked, MEDIUM);
+}
+END_TEST
+
+START_TEST(normal_security_erase_zeros_or_noise)
+{
+	ata_erase_with(false, false);
+	ck_assert_msg(J.result == WP_RESULT_SANITIZED, "%s", J.error);
+	ck_assert_int_eq(J.passes[0].spec.pattern, WP_PATTERN_ZERO);
+	sim_fill(&S, 999);
+	ata_erase_with(false, true);
+	ck_assert_int_eq(J.result, WP_RESULT_FAILED);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("wipe_firmware");
@@ -150,6 +191,8 @@ int main(void)
 	tcase_add_test(tc, verify_off_is_unverified);
 	tcase_add_test(tc, refused_command_fails_and_changes_nothing);
 	tcase_add_test(tc, plan_reaches_the_job);
+	tcase_add_test(tc, normal_security_erase_may_leave_ones);
+	tcase_add_test(tc, normal_security_erase_zeros_or_noise);
 	suite_add_tcase(s, tc);
 	return wp_run_suite(s);
 }

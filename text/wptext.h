@@ -1,0 +1,52 @@
+/*
+ * Text that goes into a record: checked before it is used, and JSON built
+ * so that a string jansson refuses can never vanish from a record.
+ *
+ * jansson's json_string() returns NULL for a string that is not valid
+ * UTF-8, and json_object_set_new(obj, key, NULL) then fails without a
+ * trace: the member is simply missing from a signed event, a report or a
+ * certificate. wp_json_set() and wp_json_append() never drop a member
+ * silently: a value that could not be built leaves a marker member
+ * (WP_JSON_INVALID) naming the field, and every writer of a record
+ * (canonical JSON for events and certificates, the job report) refuses an
+ * object that holds the marker, naming the field.
+ */
+#ifndef WP_TEXT_H
+#define WP_TEXT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* The member a failed wp_json_set() leaves behind; its value is the key
+ * (or "[]" for an array element) that could not be built. */
+#define WP_JSON_INVALID "wipeproof:invalid-field"
+
+/* 0 when S is valid UTF-8 (shortest forms, no surrogates), has no control
+ * character (C0, DEL, C1) and is shorter than MAX bytes (MAX 0: any
+ * length); else -1 with why ("byte 4 is not valid UTF-8", ...). */
+int wp_text_check(const char *s, size_t max, char *why, size_t whylen);
+
+/* An asset tag as an option gives it (OPTION, e.g. "--asset"): text as
+ * wp_text_check says, not blank, no space at either end; else -1 with
+ * the message naming OPTION and the fix. */
+int wp_text_check_tag(const char *option, const char *tag, size_t max, char *err,
+		      size_t errlen);
+
+/* S with every byte sequence that is not valid UTF-8 replaced by U+FFFD,
+ * for text the tool did not get from a person and must still record
+ * (system error messages, truncated paths). Never NULL but on ENOMEM. */
+json_t *wp_json_text_lossy(const char *s);
+
+/* json_object_set_new that cannot lose a member: VAL NULL (a string that
+ * was not UTF-8, out of memory) or a failed set leaves WP_JSON_INVALID =
+ * KEY in OBJ. -1 then, 0 when set. OBJ NULL: VAL is freed, -1. */
+int wp_json_set(json_t *obj, const char *key, json_t *val);
+/* The same for an array element. */
+int wp_json_append(json_t *arr, json_t *val);
+
+/* 0 when V (recursively) holds no WP_JSON_INVALID marker; else -1 and
+ * "the field 'KEY' of WHAT could not be encoded ...". */
+int wp_json_check(const json_t *v, const char *what, char *err, size_t errlen);
+
+#endif
