@@ -8,7 +8,11 @@
  * verification must catch.
  *
  * The decoding here is written from the standards, independently of the
- * backends, so an encoding mistake in a backend shows up as a refusal.
+ * backends, so an encoding mistake in a backend shows up as a refusal. Its
+ * opcodes, features, keys and fields come from ../conformance/reference.h,
+ * generated from what hdparm, sg3_utils and nvme-cli send (tests/conformance/
+ * README.md), never from wipe/: a wrong constant shared by a backend and
+ * this simulator cannot pass again (issue 14 defect 1 did).
  */
 #ifndef WP_FWSIM_H
 #define WP_FWSIM_H
@@ -16,6 +20,7 @@
 #include "firmware.h"
 #include "fw_internal.h"
 #include "verify.h"
+#include "../conformance/reference.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -269,33 +274,38 @@ static inline void sim_sanitize_step(struct sim *s)
 	s->san_failed_state = s->san_fail;
 	if (s->san_fail)
 		return;
-	sim_erase(s, s->san_feature != 0x0011);
+	sim_erase(s, s->san_feature != REF_ATA_SANITIZE_CRYPTO);
 }
 
 static inline bool sim_ata_sanitize(struct sim *s, uint16_t feature, uint16_t count,
 				    uint64_t lba, uint16_t *rc, uint64_t *rl)
 {
-	if (feature == 0x0000) {
+	if (feature == REF_ATA_SANITIZE_STATUS) {
 		if (s->san_failed_state && !s->san_left) {
 			/* Sanitize Operation Failed: aborted, reason in LBA(7:0),
 			 * 01h = the last sanitize command failed (ACS-3; hdparm's
 			 * sanitize_error_output reads it there) */
 			*rc = 0;
-			*rl = 0x01;
+			*rl = REF_ATA_SAN_REASON_FAILED;
 			return false;
 		}
-		*rc = (uint16_t)((s->san_left ? 0x4000 : 0) | (s->san_done_ok ? 0x8000 : 0) |
-				 (s->san_frozen ? 0x2000 : 0));
+		*rc = (uint16_t)((s->san_left ? REF_ATA_SAN_COUNT_IN_PROGRESS : 0) |
+				 (s->san_done_ok ? REF_ATA_SAN_COUNT_DONE_OK : 0) |
+				 (s->san_frozen ? REF_ATA_SAN_COUNT_FROZEN : 0));
 		*rl = s->san_left ? (s->san_total - s->san_left) * 65535u / s->san_total : 0xffff;
 		sim_sanitize_step(s);
 		return true;
 	}
-	/* keys from ACS-3 7.36 and hdparm's sanitize.h: "Cryp" 43727970h,
-	 * "BkEr" 426B4572h, "OW" 4F57h in LBA(47:32) */
-	bool ok = s->san && ((feature == 0x0011 && s->san_crypto && lba == 0x43727970ull) ||
-			     (feature == 0x0012 && s->san_block && lba == 0x426b4572ull) ||
-			     (feature == 0x0014 && s->san_ow && (lba >> 32) == 0x4f57 &&
-			      (count & 0xf) == 1));
+	/* keys as hdparm sends them (ACS-3 7.36): "Cryp", "BkEr", "OW" in
+	 * LBA(47:32) */
+	bool ok = s->san &&
+		  ((feature == REF_ATA_SANITIZE_CRYPTO && s->san_crypto &&
+		    lba == REF_ATA_SANITIZE_CRYPTO_KEY) ||
+		   (feature == REF_ATA_SANITIZE_BLOCK && s->san_block &&
+		    lba == REF_ATA_SANITIZE_BLOCK_KEY) ||
+		   (feature == REF_ATA_SANITIZE_OVERWRITE && s->san_ow &&
+		    (lba >> 32) == (REF_ATA_SANITIZE_OVERWRITE_KEY >> 32) &&
+		    (count & 0xf) == REF_ATA_SANITIZE_OVERWRITE_COUNT));
 	ok = ok && !s->san_frozen;
 	if (ok && !s->locked) {
 		s->san_feature = feature;
@@ -308,7 +318,7 @@ static inline bool sim_ata_sanitize(struct sim *s, uint16_t feature, uint16_t co
 
 static inline bool sim_pw_match(const struct sim *s, const uint8_t *data)
 {
-	return memcmp(s->pw, data + 2, sizeof(s->pw)) == 0;
+	return memcmp(s->pw, data + REF_ATA_PASSWORD_OFFSET, sizeof(s->pw)) == 0;
 }
 
 static inline int sim_ata(struct sim *s, struct sg_io_hdr *h)
@@ -324,27 +334,27 @@ static inline int sim_ata(struct sim *s, struct sg_io_hdr *h)
 	bool ok = true;
 	uint16_t rc = 0;
 	uint64_t rl = 0;
-	if (c[14] != 0x37 && c[14] != 0x27)
+	if (c[14] != REF_ATA_SET_MAX_ADDRESS_EXT && c[14] != REF_ATA_READ_NATIVE_MAX_EXT)
 		s->native_read = false;
 	if (s->ovr_cmd && c[14] == s->ovr_cmd) {
 		sim_ata_regs(s, h, s->ovr_key, s->ovr_asc, s->ovr_ascq, s->ovr_status, 0, 0, 0);
 		return 0;
 	}
 	switch (c[14]) {
-	case 0xec:
+	case REF_ATA_IDENTIFY_DEVICE:
 		sim_identify(s, data);
 		break;
-	case 0xf1:
+	case REF_ATA_SECURITY_SET_PASSWORD:
 		ok = s->sec && !s->frozen && !s->locked;
 		if (ok) {
-			memcpy(s->pw, data + 2, sizeof(s->pw));
+			memcpy(s->pw, data + REF_ATA_PASSWORD_OFFSET, sizeof(s->pw));
 			s->enabled = true;
 		}
 		break;
-	case 0xf3:
+	case REF_ATA_SECURITY_ERASE_PREPARE:
 		ok = s->prepared = s->enabled && !s->frozen;
 		break;
-	case 0xf4:
+	case REF_ATA_SECURITY_ERASE_UNIT:
 		ok = s->prepared && sim_pw_match(s, data);
 		s->prepared = false;
 		if (ok && s->interrupt_erase) {
@@ -354,53 +364,53 @@ static inline int sim_ata(struct sim *s, struct sg_io_hdr *h)
 		}
 		if (ok && s->erase_keeps_password)
 			break;
-		if (ok && s->erase_ones && !(data[0] & 0x2) && !s->fake) {
+		if (ok && s->erase_ones && !(data[0] & REF_ATA_SECURITY_ENHANCED) && !s->fake) {
 			static uint8_t ones[1 << 16];
 			memset(ones, 0xff, sizeof(ones));
 			for (uint64_t at = 0; at < s->size; at += sizeof(ones))
 				if (pwrite(s->medium_fd, ones, sizeof(ones), (off_t)at) < 0)
 					abort();
 		} else if (ok) {
-			sim_erase(s, !(data[0] & 0x2));
+			sim_erase(s, !(data[0] & REF_ATA_SECURITY_ENHANCED));
 		}
 		if (ok) {
 			s->enabled = false;
 			memset(s->pw, 0, sizeof(s->pw));
 		}
 		break;
-	case 0xf2:
+	case REF_ATA_SECURITY_UNLOCK:
 		ok = s->enabled && sim_pw_match(s, data);
 		if (ok)
 			s->locked = false;
 		break;
-	case 0xf6:
+	case REF_ATA_SECURITY_DISABLE_PASSWORD:
 		ok = s->enabled && !s->locked && sim_pw_match(s, data);
 		if (ok) {
 			s->enabled = false;
 			memset(s->pw, 0, sizeof(s->pw));
 		}
 		break;
-	case 0xb4:
+	case REF_ATA_SANITIZE:
 		ok = sim_ata_sanitize(s, feature, count, lba, &rc, &rl);
 		break;
-	case 0x78: /* GET NATIVE MAX ADDRESS EXT: 78h, FEATURE 0000h */
-		ok = s->amac_feature && feature == 0x0000 && ext;
+	case REF_ATA_GET_NATIVE_MAX: /* GET NATIVE MAX ADDRESS EXT: 78h, FEATURE 0000h */
+		ok = s->amac_feature && feature == REF_ATA_GET_NATIVE_MAX_FEATURE && ext;
 		rl = s->native_sectors - 1;
 		break;
-	case 0x27:
+	case REF_ATA_READ_NATIVE_MAX_EXT:
 		ok = s->hpa_feature && !(s->native_fails_descriptor && !s->fixed_sense);
 		rl = s->native_sectors - 1;
 		s->native_read = true;
 		break;
-	case 0x37: /* only right after READ NATIVE MAX, and never above it */
+	case REF_ATA_SET_MAX_ADDRESS_EXT: /* only right after READ NATIVE MAX, and never above it */
 		ok = s->hpa_feature && s->native_read && lba < s->native_sectors;
 		if (ok) {
 			s->user_sectors = lba + 1;
 			s->set_max_volatile = !(count & 1);
 		}
 		break;
-	case 0xb1:
-		ok = feature == 0xc2 && s->dco_sectors;
+	case REF_ATA_DCO:
+		ok = feature == REF_ATA_DCO_IDENTIFY && s->dco_sectors;
 		if (ok) {
 			memset(data, 0, SIM_SECTOR);
 			for (int i = 0; i < 3; i++)
@@ -435,9 +445,9 @@ static inline void sim_scsi_check(struct sg_io_hdr *h, uint8_t key, uint8_t asc,
 static inline void sim_control_page(const struct sim *s, uint8_t page[12])
 {
 	memset(page, 0, 12);
-	page[0] = 0x0a;
+	page[0] = REF_SCSI_CONTROL_MODE_PAGE;
 	page[1] = 0x0a;
-	page[2] = s->fixed_sense ? 0 : 0x04;
+	page[2] = s->fixed_sense ? 0 : REF_SCSI_CONTROL_D_SENSE;
 	page[8] = 0xff;
 	page[9] = 0xff;
 	page[11] = 30;
@@ -451,8 +461,8 @@ static inline int sim_mode(struct sim *s, struct sg_io_hdr *h)
 	const uint8_t *c = h->cmdp;
 	uint8_t *data = h->dxferp, page[12];
 	sim_control_page(s, page);
-	if (c[0] == 0x5a) {
-		if ((c[2] & 0x3f) != 0x0a || c[3] != 0 || h->dxfer_direction != SG_DXFER_FROM_DEV) {
+	if (c[0] == REF_SCSI_MODE_SENSE_10) {
+		if ((c[2] & 0x3f) != REF_SCSI_CONTROL_MODE_PAGE || c[3] != 0 || h->dxfer_direction != SG_DXFER_FROM_DEV) {
 			sim_scsi_check(h, 0x05, 0x24, 0x00);
 			return 0;
 		}
@@ -463,16 +473,17 @@ static inline int sim_mode(struct sim *s, struct sg_io_hdr *h)
 		return 0;
 	}
 	unsigned len = (unsigned)(c[7] << 8 | c[8]);
-	bool ok = !s->mode_select_refused && (c[1] & 0x10) && len == 20 && h->dxfer_len == 20 &&
+	bool ok = !s->mode_select_refused && (c[1] & REF_SCSI_MODE_SELECT_PF) && len == 20 && h->dxfer_len == 20 &&
 		  h->dxfer_direction == SG_DXFER_TO_DEV && data[6] == 0 && data[7] == 0 &&
-		  data[8] == 0x0a && data[9] == 0x0a && (data[10] & ~0x04) == (page[2] & ~0x04);
+		  data[8] == REF_SCSI_CONTROL_MODE_PAGE && data[9] == 0x0a &&
+		  (data[10] & ~REF_SCSI_CONTROL_D_SENSE) == (page[2] & ~REF_SCSI_CONTROL_D_SENSE);
 	for (int i = 3; ok && i < 12; i++)
 		ok = data[8 + i] == page[i];
 	if (!ok) {
 		sim_scsi_check(h, 0x05, 0x26, 0x00);
 		return 0;
 	}
-	s->fixed_sense = !(data[10] & 0x04);
+	s->fixed_sense = !(data[10] & REF_SCSI_CONTROL_D_SENSE);
 	s->mode_selects++;
 	return 0;
 }
@@ -482,27 +493,29 @@ static inline int sim_scsi(struct sim *s, struct sg_io_hdr *h)
 	const uint8_t *c = h->cmdp;
 	uint8_t *data = h->dxferp;
 	switch (c[0]) {
-	case 0x5a:
-	case 0x55:
+	case REF_SCSI_MODE_SENSE_10:
+	case REF_SCSI_MODE_SELECT_10:
 		return sim_mode(s, h);
-	case 0xa3:
-		if (s->rsoc_refused || c[1] != 0x0c || c[2] != 0x02 || c[3] != 0x48 || c[5] > 3) {
+	case REF_SCSI_RSOC:
+		if (s->rsoc_refused || c[1] != REF_SCSI_RSOC_SA || c[2] != REF_SCSI_RSOC_ONE_SA ||
+		    c[3] != REF_SCSI_SANITIZE || c[5] > 3) {
 			sim_scsi_check(h, 0x05, 0x20, 0x00);
 			return 0;
 		}
 		memset(data, 0, h->dxfer_len);
 		data[1] = s->scsi_support[c[5]];
 		return 0;
-	case 0x48:
+	case REF_SCSI_SANITIZE:
 		if ((c[1] & 0x1f) > 3 || !(s->scsi_support[c[1] & 0x1f] & 0x2)) {
 			sim_scsi_check(h, 0x05, 0x20, 0x00);
 			return 0;
 		}
 		s->scsi_sa = c[1] & 0x1f;
-		s->san_feature = s->scsi_sa == 3 ? 0x0011 : 0x0014; /* crypto: noise, else zeros */
+		s->san_feature = s->scsi_sa == REF_SCSI_SANITIZE_CRYPTO ? REF_ATA_SANITIZE_CRYPTO
+								 : REF_ATA_SANITIZE_OVERWRITE; /* crypto: noise, else zeros */
 		s->san_left = s->san_total;
 		return 0;
-	case 0x03:
+	case REF_SCSI_REQUEST_SENSE:
 		memset(data, 0, h->dxfer_len);
 		if (s->rs_check) {
 			sim_scsi_check(h, 0x04, 0x44, 0x00); /* HARDWARE ERROR, internal target failure */
@@ -556,11 +569,11 @@ static inline int sim_sg_io(void *ctx, int fd, struct sg_io_hdr *h)
 	}
 	if (s->host_status)
 		return 0;
-	if (h->cmdp[0] == 0x85 && s->ata_pt_refused) {
+	if (h->cmdp[0] == REF_ATA_PASS_THROUGH_16 && s->ata_pt_refused) {
 		sim_scsi_check(h, 0x05, 0x20, 0x00);
 		return 0;
 	}
-	return h->cmdp[0] == 0x85 ? sim_ata(s, h) : sim_scsi(s, h);
+	return h->cmdp[0] == REF_ATA_PASS_THROUGH_16 ? sim_ata(s, h) : sim_scsi(s, h);
 }
 
 /* ---- NVMe ----------------------------------------------------------------- */
@@ -575,25 +588,25 @@ static inline int sim_nvme_identify(struct sim *s, struct nvme_admin_cmd *c, uin
 {
 	memset(buf, 0, c->data_len);
 	switch (c->cdw10 & 0xff) {
-	case 0x01:
+	case REF_NVME_CNS_CONTROLLER:
 		sim_put16(buf + 256, s->oacs);
 		sim_put32(buf + 328, s->sanicap);
 		buf[76] = s->cmic;
 		sim_put32(buf + 516, (uint32_t)(s->n_active ? s->n_active : 1));
 		buf[524] = s->fna;
 		return 0;
-	case 0x00:
+	case REF_NVME_CNS_NAMESPACE:
 		if (c->nsid != s->nsid)
 			return 0x400b; /* invalid namespace */
 		buf[26] = s->flbas;
 		buf[29] = s->dps;
 		buf[33] = s->dlfeat;
 		return 0;
-	case 0x02:
+	case REF_NVME_CNS_ACTIVE_NS:
 		for (size_t i = 0; i < s->n_active; i++)
 			sim_put32(buf + 4 * i, s->active[i]);
 		return 0;
-	case 0x10: /* allocated namespace list: needs Namespace Management (OACS bit 3) */
+	case REF_NVME_CNS_ALLOCATED_NS: /* allocated namespace list: needs Namespace Management (OACS bit 3) */
 		if (!(s->oacs & 0x8))
 			return 0x4002;
 		for (size_t i = 0; i < s->n_allocated; i++)
@@ -605,18 +618,19 @@ static inline int sim_nvme_identify(struct sim *s, struct nvme_admin_cmd *c, uin
 
 static inline int sim_nvme_log(struct sim *s, struct nvme_admin_cmd *c, uint8_t *buf)
 {
-	if ((c->cdw10 & 0xff) != 0x81 || c->nsid != 0xffffffffu || c->data_len != 512 ||
-	    (c->cdw10 >> 16) != 127)
+	if (c->cdw10 != REF_NVME_LOG_SANITIZE_CDW10 || c->nsid != REF_NVME_NSID_ALL ||
+	    c->data_len != REF_NVME_LOG_SANITIZE_LEN)
 		return 0x4002;
 	memset(buf, 0, 512);
 	uint16_t status = 0;
 	if (s->san_left) {
 		sim_put16(buf, (uint16_t)((s->san_total - s->san_left) * 65535u / s->san_total));
-		status = 2;
+		status = REF_NVME_SSTAT_IN_PROGRESS;
 		sim_sanitize_step(s);
 	} else if (s->san_feature) {
 		sim_put16(buf, 0xffff);
-		status = s->san_fail ? 3 : s->nv_dealloc_status ? 4 : 1;
+		status = s->san_fail ? REF_NVME_SSTAT_FAILED
+			 : s->nv_dealloc_status ? REF_NVME_SSTAT_DONE_ND : REF_NVME_SSTAT_DONE;
 	}
 	sim_put16(buf + 2, status);
 	return 0;
@@ -631,23 +645,24 @@ static inline int sim_nvme_admin(void *ctx, int fd, struct nvme_admin_cmd *c)
 	s->n_nv++;
 	uint8_t *buf = (uint8_t *)(uintptr_t)c->addr;
 	switch (c->opcode) {
-	case 0x06:
+	case REF_NVME_IDENTIFY:
 		return sim_nvme_identify(s, c, buf);
-	case 0x02:
+	case REF_NVME_GET_LOG_PAGE:
 		return sim_nvme_log(s, c, buf);
-	case 0x80:
+	case REF_NVME_FORMAT:
 		if (s->format_status)
 			return s->format_status;
 		/* NSID FFFFFFFFh only when FNA bit 3 does not forbid it */
-		if (c->nsid == 0xffffffffu ? (s->fna & 0x8) != 0 : c->nsid != s->nsid)
+		if (c->nsid == REF_NVME_NSID_ALL ? (s->fna & 0x8) != 0 : c->nsid != s->nsid)
 			return 0x400b;
 		sim_erase(s, true);
 		return 0;
-	case 0x84:
+	case REF_NVME_SANITIZE:
 		if (s->sanitize_status)
 			return s->sanitize_status;
 		s->nv_sanact = c->cdw10 & 0x7;
-		s->san_feature = s->nv_sanact == 4 ? 0x0011 : 0x0014;
+		s->san_feature = s->nv_sanact == (REF_NVME_SANACT_CRYPTO & 7) ? REF_ATA_SANITIZE_CRYPTO
+								       : REF_ATA_SANITIZE_OVERWRITE;
 		s->san_left = s->san_total;
 		return 0;
 	}
