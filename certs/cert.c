@@ -5,6 +5,7 @@
  */
 #include "certs_internal.h"
 
+#include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
@@ -23,6 +24,17 @@ static const char *const role_names[] = {
 const char *wp_role_name(enum wp_role role)
 {
 	return (size_t)role < sizeof(role_names) / sizeof(role_names[0]) ? role_names[role] : "none";
+}
+
+const char *wp_role_policy(enum wp_role role)
+{
+	static const char *const oids[] = {
+		[WP_ROLE_OPERATOR] = WP_ROLE_POLICY_ARC ".1",
+		[WP_ROLE_APPROVER] = WP_ROLE_POLICY_ARC ".2",
+		[WP_ROLE_WITNESS] = WP_ROLE_POLICY_ARC ".3",
+		[WP_ROLE_AUDITOR] = WP_ROLE_POLICY_ARC ".4",
+	};
+	return role > WP_ROLE_NONE && role <= WP_ROLE_AUDITOR ? oids[role] : NULL;
 }
 
 int wp_role_parse(const char *name, enum wp_role *out)
@@ -128,6 +140,11 @@ int wp_cert_person(X509 *cert, struct wp_person *out, char *err, size_t errlen)
 	}
 	out->not_before = asn1_time(X509_get0_notBefore(cert));
 	out->not_after = asn1_time(X509_get0_notAfter(cert));
+	BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), NULL);
+	char *hex = bn ? BN_bn2hex(bn) : NULL;
+	snprintf(out->serial, sizeof(out->serial), "%s", hex ? hex : "");
+	OPENSSL_free(hex);
+	BN_free(bn);
 	if (wp_cert_fingerprint(cert, out->fingerprint) < 0) {
 		snprintf(err, errlen, "cannot compute the certificate's fingerprint");
 		return -1;

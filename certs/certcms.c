@@ -21,6 +21,11 @@ bool wp_cert_role_may_issue(enum wp_role role)
 
 static bool signatures_low_s(CMS_ContentInfo *cms, bool rewrite);
 
+bool wp_cert_role_may_validate(enum wp_role role)
+{
+	return role == WP_ROLE_APPROVER || role == WP_ROLE_WITNESS;
+}
+
 int wp_cms_sign(const struct wp_identity *id, const void *data, size_t len,
 		char **pem, char *err, size_t errlen)
 {
@@ -101,7 +106,8 @@ static X509 *the_signer(CMS_ContentInfo *cms)
 	return cert;
 }
 
-static int check_signer(X509 *cert, X509 *ca, struct wp_cms_signer *out, char *err, size_t errlen)
+static int check_signer(X509 *cert, X509 *ca, bool validator, struct wp_cms_signer *out,
+			char *err, size_t errlen)
 {
 	char why[400], when[32];
 	struct tm tm;
@@ -115,7 +121,13 @@ static int check_signer(X509 *cert, X509 *ca, struct wp_cms_signer *out, char *e
 			 "signing date %s: %s", out->person.name, out->person.fingerprint, when, why);
 		return -1;
 	}
-	if (!wp_cert_role_may_issue(out->person.role)) {
+	if (validator && !wp_cert_role_may_validate(out->person.role)) {
+		snprintf(err, errlen, "validator %s has role '%s'; only an approver or a witness may "
+			 "validate a certificate of sanitization", out->person.name,
+			 wp_role_name(out->person.role));
+		return -1;
+	}
+	if (!validator && !wp_cert_role_may_issue(out->person.role)) {
 		snprintf(err, errlen, "signer %s has role '%s'; only an operator or an approver may "
 			 "sign a certificate of sanitization", out->person.name,
 			 wp_role_name(out->person.role));
@@ -268,8 +280,8 @@ static bool shape_is_ours(CMS_ContentInfo *cms)
 	return ok;
 }
 
-int wp_cms_verify(const char *pem, size_t pemlen, const void *data, size_t len, X509 *ca,
-		  struct wp_cms_signer *out, char *err, size_t errlen)
+static int cms_verify(const char *pem, size_t pemlen, const void *data, size_t len, X509 *ca,
+		      bool validator, struct wp_cms_signer *out, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof(*out));
 	BIO *pb = BIO_new_mem_buf(pem, (int)pemlen);
@@ -309,7 +321,7 @@ int wp_cms_verify(const char *pem, size_t pemlen, const void *data, size_t len, 
 		snprintf(err, errlen, "the signature must have exactly one signer, with its "
 			 "certificate and a signing time");
 	else
-		rc = check_signer(cert, ca, out, err, errlen);
+		rc = check_signer(cert, ca, validator, out, err, errlen);
 	/* who signed first (the more useful message), then the one spelling */
 	if (rc == 0 && !signatures_low_s(cms, false)) {
 		snprintf(err, errlen, "the signature is not in its one accepted form (ECDSA with low "
@@ -322,4 +334,16 @@ out:
 	BIO_free(content);
 	ERR_clear_error();
 	return rc;
+}
+
+int wp_cms_verify(const char *pem, size_t pemlen, const void *data, size_t len, X509 *ca,
+		  struct wp_cms_signer *out, char *err, size_t errlen)
+{
+	return cms_verify(pem, pemlen, data, len, ca, false, out, err, errlen);
+}
+
+int wp_cms_verify_validator(const char *pem, size_t pemlen, const void *data, size_t len,
+			    X509 *ca, struct wp_cms_signer *out, char *err, size_t errlen)
+{
+	return cms_verify(pem, pemlen, data, len, ca, true, out, err, errlen);
 }

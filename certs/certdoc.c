@@ -231,7 +231,20 @@ int wp_certdoc_check(const json_t *doc, char *err, size_t errlen)
 	}
 	if (check_build(doc, err, errlen) < 0)
 		return -1;
-	return check_scope(doc, free_space, err, errlen);
+	if (check_scope(doc, free_space, err, errlen) < 0)
+		return -1;
+	/* optional (older certificates have none), exact when present */
+	const json_t *signing = member(doc, "signing");
+	const char *policy = wp_certdoc_str(doc, "signing.policy");
+	if (signing && !(json_is_object(signing) &&
+			 ((strcmp(policy, WP_SIGNING_TWO_PERSON) == 0) ||
+			  (strcmp(policy, WP_SIGNING_SINGLE) == 0 &&
+			   wp_certdoc_str(doc, "signing.reason")[0])))) {
+		snprintf(err, errlen, "certificate 'signing' must say policy \"%s\", or \"%s\" with "
+			 "a reason", WP_SIGNING_TWO_PERSON, WP_SIGNING_SINGLE);
+		return -1;
+	}
+	return 0;
 }
 
 char *wp_certdoc_canonical(const json_t *doc, char *err, size_t errlen)

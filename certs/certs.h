@@ -50,6 +50,13 @@ enum wp_role {
 };
 
 const char *wp_role_name(enum wp_role role);
+/* The certificate policy OID a person's certificate carries for its role,
+ * so stock `openssl cms -verify -policy OID -explicit_policy` checks the
+ * role too: an arc under 2.25 (ITU-T X.667, UUID
+ * d2628045-72fc-407f-8bbb-2c06bfdcf137), .1 operator, .2 approver,
+ * .3 witness, .4 auditor. NULL for WP_ROLE_NONE. */
+#define WP_ROLE_POLICY_ARC "2.25.279649325857727472325885345706308071735"
+const char *wp_role_policy(enum wp_role role);
 int wp_role_parse(const char *name, enum wp_role *out);
 
 /* What a certificate says about its holder. */
@@ -59,6 +66,7 @@ struct wp_person {
 	char org[WP_NAME_MAX];
 	enum wp_role role;
 	char fingerprint[WP_FPR_HEX];
+	char serial[80];       /* the certificate's serial number, uppercase hex */
 	time_t not_before;
 	time_t not_after;
 };
@@ -101,6 +109,39 @@ int wp_keys_issue(const char *dir, const struct wp_issue_request *req,
 /* Every person in DIR/people/, sorted by name. Free with free(). */
 int wp_keys_list(const char *dir, struct wp_person **out, size_t *n,
 		 char *err, size_t errlen);
+
+/* ---- revocation ---------------------------------------------------------
+ *
+ * DIR/crl.pem is the CA's certificate revocation list (X.509 v2 CRL): each
+ * entry a person's certificate serial, the date from which their
+ * signatures are refused, and an RFC 5280 reason. init-ca writes an empty
+ * one; `keys revoke` re-signs it with the new entry; export-trust appends
+ * it to the bundle. A signature dated before the revocation date still
+ * verifies (the person was entitled then); one dated at or after it does
+ * not. */
+#define WP_CRL_FILE "crl.pem"
+
+struct wp_revocation {
+	bool revoked;
+	time_t at;                     /* signatures from this instant on are refused */
+	char reason[32];               /* unspecified, key-compromise, affiliation-changed, ... */
+};
+
+/* Revoke WHO (name or fingerprint prefix) from WHEN for REASON (one of the
+ * names above); needs the CA key. Refuses a person already revoked. */
+int wp_keys_revoke(const char *dir, const char *who, const char *reason, time_t when,
+		   const char *ca_passphrase_file, struct wp_person *out, char *err, size_t errlen);
+/* -1 for a reason name that is not one of the above, else its code. */
+int wp_revoke_reason_parse(const char *name);
+/* Read a PEM CRL (the first one in the text) and check it is signed by ca. */
+int wp_crl_load(const char *path, X509 *ca, X509_CRL **out, char *err, size_t errlen);
+int wp_crl_from_pem(const char *pem, size_t len, X509 *ca, X509_CRL **out, char *err,
+		    size_t errlen);
+/* 1 and *out when the person's certificate is on the list, else 0. */
+int wp_crl_lookup(X509_CRL *crl, const struct wp_person *p, struct wp_revocation *out);
+/* -1 with the reason when P's key was revoked at or before AT (a NULL crl
+ * revokes nobody). */
+int wp_crl_check(X509_CRL *crl, const struct wp_person *p, time_t at, char *err, size_t errlen);
 
 /* ---- identities: a person who signs ------------------------------------ */
 
@@ -204,6 +245,16 @@ long long wp_certdoc_int(const json_t *doc, const char *path);
 
 /* Who may sign a certificate: an operator or an approver. */
 bool wp_cert_role_may_issue(enum wp_role role);
+/* Who may validate it (the second signature): an approver or a witness. */
+bool wp_cert_role_may_validate(enum wp_role role);
+
+/* The document's "signing" member: "two-person" certificates are valid only
+ * with a second CMS signature by a validator (FILE.json.validator.p7s);
+ * "single-signature" ones say why one is enough (station policy). A
+ * document without it is from before two-person certificates. */
+#define WP_SIGNING_TWO_PERSON "two-person"
+#define WP_SIGNING_SINGLE "single-signature"
+#define WP_VALIDATOR_SIG_NAME "cert-ID.json.validator.p7s"
 
 /* Detached CMS SignedData over data, by the identity's key, its certificate
  * embedded, as PEM (malloc'd). Verifiable with `openssl cms -verify
@@ -221,6 +272,10 @@ struct wp_cms_signer {
  * certificates (wp_cert_role_may_issue). The reason in err otherwise. */
 int wp_cms_verify(const char *pem, size_t pemlen, const void *data, size_t len, X509 *ca,
 		  struct wp_cms_signer *out, char *err, size_t errlen);
+/* The same for the validator's signature: the signer may validate
+ * (wp_cert_role_may_validate) instead of issue. */
+int wp_cms_verify_validator(const char *pem, size_t pemlen, const void *data, size_t len,
+			    X509 *ca, struct wp_cms_signer *out, char *err, size_t errlen);
 
 /* ---- QR payload (certs/README.md, "QR payload") ------------------------- */
 
@@ -250,7 +305,11 @@ int wp_qr_parse(const char *text, struct wp_qr *out, char *err, size_t errlen);
 /* A trust bundle: PEM certificates, the CA first, then people. */
 int wp_trust_load(const char *path, X509 ***certs, size_t *n, char *err, size_t errlen);
 void wp_trust_free(X509 **certs, size_t n);
-/* DIR/ca.pem followed by every DIR/people/ certificate, as one PEM text. */
+/* The bundle's revocation list (signed by ca), *out NULL when it has none
+ * (a bundle exported before revocation existed). */
+int wp_trust_load_crl(const char *path, X509 *ca, X509_CRL **out, char *err, size_t errlen);
+/* DIR/ca.pem followed by every DIR/people/ certificate and DIR/crl.pem
+ * when present, as one PEM text. */
 char *wp_trust_export(const char *dir, char *err, size_t errlen);
 
 /* The auditor's verification page for the same trust (trustpage.c): one

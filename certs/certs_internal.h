@@ -35,4 +35,13 @@ int wp_key_load(const char *path, const char *passphrase_file, EVP_PKEY **out,
 
 int wp_hex_decode(const char *hex, unsigned char **out, size_t *len);
 
+/* Exactly one person in the store DIR answers to WHO (name or fingerprint
+ * prefix of at least 4 hex digits). */
+int wp_person_find(const char *dir, const char *who, struct wp_person *out,
+		   char *err, size_t errlen);
+/* Write DIR/crl.pem anew: OLD's entries (may be NULL) and cert (may be
+ * NULL) revoked at WHEN for REASON (an RFC 5280 CRLReason code). */
+int wp_crl_write(const char *dir, X509 *ca, EVP_PKEY *ca_key, X509_CRL *old, X509 *cert,
+		 time_t when, int reason, char *err, size_t errlen);
+
 #endif

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct wp_identity {
 	struct wp_person person;
@@ -30,7 +31,7 @@ static bool fingerprint_prefix(const char *who, const char *fpr)
 }
 
 /* Exactly one person in the store answers to WHO. */
-static int find_person(const char *dir, const char *who, struct wp_person *out,
+int wp_person_find(const char *dir, const char *who, struct wp_person *out,
 		       char *err, size_t errlen)
 {
 	struct wp_person *people = NULL;
@@ -74,6 +75,17 @@ static int load_parts(struct wp_identity *id, const char *dir, const char *passp
 			 id->person.name, path, why);
 		return -1;
 	}
+	/* a revoked person signs nothing more from this store */
+	snprintf(path, sizeof(path), "%s/" WP_CRL_FILE, dir);
+	X509_CRL *crl = NULL;
+	if (access(path, F_OK) == 0 && wp_crl_load(path, id->ca, &crl, err, errlen) < 0)
+		return -1;
+	int revoked = wp_crl_check(crl, &id->person, time(NULL), why, sizeof(why));
+	X509_CRL_free(crl);
+	if (revoked < 0) {
+		snprintf(err, errlen, "%s; a revoked key cannot sign", why);
+		return -1;
+	}
 	snprintf(path, sizeof(path), "%s/" WP_PEOPLE "/%s.key", dir, id->person.fingerprint);
 	if (wp_key_load(path, passphrase_file, &id->key, err, errlen) < 0)
 		return -1;
@@ -94,7 +106,7 @@ int wp_identity_load(const char *dir, const char *who, const char *passphrase_fi
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (find_person(dir, who, &id->person, err, errlen) < 0 ||
+	if (wp_person_find(dir, who, &id->person, err, errlen) < 0 ||
 	    load_parts(id, dir, passphrase_file, err, errlen) < 0) {
 		wp_identity_free(id);
 		return -1;

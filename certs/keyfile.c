@@ -137,12 +137,27 @@ int wp_file_write_new(const char *path, const char *data, size_t len, mode_t mod
 
 /* ---- passphrases ------------------------------------------------------- */
 
+/* A passphrase file others can read is the key itself, readable; one others
+ * can write lets them choose it. Refused like a readable key file. */
+static int passphrase_file_private(const char *file, char *err, size_t errlen)
+{
+	struct stat st;
+	if (lstat(file, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077)) {
+		snprintf(err, errlen, "passphrase file %s is readable or writable by group or others "
+			 "(mode %04o); run 'chmod 600 %s' (and change the passphrase if others may "
+			 "have read it)", file, (unsigned)(st.st_mode & 07777), file);
+		return -1;
+	}
+	return 0;
+}
+
 static int passphrase_from_file(const char *file, char *buf, size_t len,
 				char *err, size_t errlen)
 {
 	char *text = NULL;
 	size_t n = 0;
-	if (wp_file_read(file, false, &text, &n, err, errlen) < 0)
+	if (passphrase_file_private(file, err, errlen) < 0 ||
+	    wp_file_read(file, false, &text, &n, err, errlen) < 0)
 		return -1;
 	size_t line = strcspn(text, "\r\n");
 	int rc = 0;
@@ -274,12 +289,62 @@ static int decode_key(const char *pem, size_t len, const char *pass, EVP_PKEY **
 	return *out ? 0 : -1;
 }
 
+/* The folder a private key lives in: whoever may write to it may replace
+ * the key or the certificate beside it (and so sign as that person), and
+ * people/ lists who holds keys. Writable by group or others is refused
+ * for every key folder, any group/other access for people/. */
+static int key_folder_private(const char *key_path, char *err, size_t errlen)
+{
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s", key_path);
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	struct stat st;
+	if (stat(dir, &st) < 0)
+		return 0; /* opening the key says what is wrong */
+	size_t n = strlen(dir);
+	bool people = n >= 6 && strcmp(dir + n - 6, WP_PEOPLE) == 0 &&
+		      (n == 6 || dir[n - 7] == '/');
+	mode_t bad = people ? 077 : 022;
+	if (people && !(st.st_mode & bad)) {
+		/* the store above people/ must not be writable either: whoever
+		 * may rename people/ may put another in its place */
+		struct stat up;
+		char parent[4096];
+		size_t plen = n > 7 ? n - 7 : 0;
+		memcpy(parent, dir, plen);
+		parent[plen] = '\0';
+		if (!parent[0])
+			snprintf(parent, sizeof(parent), "%s", n > 6 ? "/" : ".");
+		if (stat(parent, &up) == 0 && (up.st_mode & 022)) {
+			memcpy(dir, parent, strlen(parent) + 1);
+			st = up;
+			people = false;
+			bad = 022;
+		}
+	}
+	if (st.st_mode & bad) {
+		snprintf(err, errlen, "key folder %s is %s by group or others (mode %04o); another "
+			 "user could have replaced a key or certificate in it: run 'chmod %s %s' if "
+			 "you are sure nobody did", dir, people ? "readable or writable" : "writable",
+			 (unsigned)(st.st_mode & 07777), people ? "700" : "go-w", dir);
+		return -1;
+	}
+	return 0;
+}
+
 int wp_key_load(const char *path, const char *passphrase_file, EVP_PKEY **out,
 		char *err, size_t errlen)
 {
 	char *pem = NULL;
 	size_t len = 0;
-	if (wp_file_read(path, true, &pem, &len, err, errlen) < 0)
+	if (key_folder_private(path, err, errlen) < 0 ||
+	    wp_file_read(path, true, &pem, &len, err, errlen) < 0)
 		return -1;
 	char pass[WP_PASSPHRASE_MAX] = "";
 	bool encrypted = strstr(pem, "ENCRYPTED") != NULL;

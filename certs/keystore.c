@@ -19,11 +19,14 @@
 
 #define PATH_LEN 4096
 
-static int make_dir(const char *path, char *err, size_t errlen)
+/* The store is 0755 (ca.pem is public), people/ 0700: wp_key_load refuses
+ * a key folder others can write, and people/ that others can read. */
+static int make_dir(const char *path, mode_t mode, char *err, size_t errlen)
 {
-	if (mkdir(path, 0755) == 0 || errno == EEXIST) {
+	if (mkdir(path, mode) == 0 || errno == EEXIST) {
 		struct stat st;
-		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode) &&
+		    ((st.st_mode & 07777 & ~mode) == 0 || chmod(path, st.st_mode & 07777 & mode) == 0))
 			return 0;
 		snprintf(err, errlen, "%s exists and is not a directory", path);
 		return -1;
@@ -45,6 +48,22 @@ static int add_ext(X509 *cert, X509 *issuer, int nid, const char *value)
 	X509_EXTENSION *ext = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
 	int ok = ext && X509_add_ext(cert, ext, -1);
 	X509_EXTENSION_free(ext);
+	return ok;
+}
+
+/* certificatePolicies with the role's OID (wp_role_policy); built by hand,
+ * since the text form of this extension needs an openssl.cnf database. */
+static int add_role_policy(X509 *cert, enum wp_role role)
+{
+	const char *oid = wp_role_policy(role);
+	CERTIFICATEPOLICIES *pols = sk_POLICYINFO_new_null();
+	POLICYINFO *pi = POLICYINFO_new();
+	int ok = oid && pols && pi && (pi->policyid = OBJ_txt2obj(oid, 1)) != NULL &&
+		 sk_POLICYINFO_push(pols, pi) > 0;
+	if (!ok)
+		POLICYINFO_free(pi);
+	ok = ok && X509_add1_ext_i2d(cert, NID_certificate_policies, pols, 0, X509V3_ADD_DEFAULT);
+	sk_POLICYINFO_pop_free(pols, POLICYINFO_free);
 	return ok;
 }
 
@@ -138,7 +157,7 @@ int wp_keys_init_ca(const char *dir, const char *org, int days,
 	snprintf(key_path, sizeof(key_path), "%s/" WP_CA_KEY, dir);
 	snprintf(cert_path, sizeof(cert_path), "%s/" WP_CA_CERT, dir);
 	snprintf(people, sizeof(people), "%s/" WP_PEOPLE, dir);
-	if (make_dir(dir, err, errlen) < 0 || make_dir(people, err, errlen) < 0)
+	if (make_dir(dir, 0755, err, errlen) < 0 || make_dir(people, 0700, err, errlen) < 0)
 		return -1;
 	if (access(cert_path, F_OK) == 0 || access(key_path, F_OK) == 0) {
 		snprintf(err, errlen, "%s already holds a CA (%s); one key store has one CA — "
@@ -150,7 +169,10 @@ int wp_keys_init_ca(const char *dir, const char *org, int days,
 	int rc = -1;
 	if (!key || ca_certificate(key, org, days, &cert) < 0)
 		snprintf(err, errlen, "cannot create the CA key and certificate");
-	else if (write_pair(key_path, cert_path, key, cert, passphrase, err, errlen) == 0)
+	else if (write_pair(key_path, cert_path, key, cert, passphrase, err, errlen) == 0 &&
+		 /* an empty revocation list from the start: `openssl cms -verify
+		  * -crl_check` needs one even when nobody is revoked */
+		 wp_crl_write(dir, cert, key, NULL, NULL, 0, 0, err, errlen) == 0)
 		rc = wp_cert_person(cert, out, err, errlen);
 	X509_free(cert);
 	EVP_PKEY_free(key);
@@ -171,6 +193,8 @@ static int person_certificate(const struct wp_issue_request *req, EVP_PKEY *key,
 		 set_body(cert, key, req->days, ca) &&
 		 add_ext(cert, ca, NID_basic_constraints, "critical,CA:FALSE") &&
 		 add_ext(cert, ca, NID_key_usage, "critical,digitalSignature,nonRepudiation") &&
+		 /* the role once more, where stock openssl's -policy can check it */
+		 add_role_policy(cert, req->role) &&
 		 add_ext(cert, ca, NID_subject_key_identifier, "hash") &&
 		 add_ext(cert, ca, NID_authority_key_identifier, "keyid:always") &&
 		 X509_sign(cert, ca_key, EVP_sha256());

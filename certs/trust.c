@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void wp_trust_free(X509 **certs, size_t n)
 {
@@ -107,5 +108,27 @@ char *wp_trust_export(const char *dir, char *err, size_t errlen)
 		}
 	}
 	free(people);
+	/* the revocation list last: stock openssl -CAfile reads CRLs from the
+	 * same file for -crl_check */
+	snprintf(path, sizeof(path), "%s/" WP_CRL_FILE, dir);
+	if (out && access(path, F_OK) == 0 && append_file(&out, &len, path, err, errlen) < 0) {
+		free(out);
+		out = NULL;
+	}
 	return out;
+}
+
+int wp_trust_load_crl(const char *path, X509 *ca, X509_CRL **out, char *err, size_t errlen)
+{
+	char *pem = NULL, why[300];
+	size_t len = 0;
+	*out = NULL;
+	if (wp_file_read(path, false, &pem, &len, err, errlen) < 0)
+		return -1;
+	int rc = 0;
+	if (strstr(pem, "-----BEGIN X509 CRL-----") &&
+	    (rc = wp_crl_from_pem(pem, len, ca, out, why, sizeof(why))) < 0)
+		snprintf(err, errlen, "%s: %s", path, why);
+	free(pem);
+	return rc;
 }

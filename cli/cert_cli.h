@@ -23,6 +23,7 @@ struct wp_cert_inputs {
 	const char *ledger_id;               /* "" for a ledger from before ledger ids */
 	const char *location, *contact;      /* of the people who sanitized and verified */
 	time_t issued;
+	const char *single_signature;        /* NULL: two-person; else why one signature */
 };
 
 /* The NIST SP 800-88 category a job reaches, and a note when a stronger
@@ -41,6 +42,7 @@ struct wp_cert_issue {
 	const char *out_dir;                 /* where cert-<id>.* go */
 	const char *location, *contact;      /* NULL: defaults (cert_issue.c) */
 	bool json;                           /* print a JSON line instead of text */
+	const char *single_signature;        /* NULL: needs a validator (cert validate) */
 };
 
 /* Write cert-<id>.json, .json.p7s, .json.qr and .pdf into out_dir and
@@ -52,7 +54,10 @@ int wp_cert_issue_run(const struct wp_cert_issue *req);
 /* A whole small file (at most 1 MiB), NUL-terminated, malloc'd. */
 char *wp_cert_read_file(const char *path, size_t *len, char *err, size_t errlen);
 
-/* `cert verify` (cert_verify.c). */
+/* `cert verify` and `cert validate` (cert_verify.c). */
 int wp_cert_verify_cmd(const struct wp_kopts *o);
+int wp_cert_validate_cmd(const struct wp_kopts *o);
+/* FILE.json.validator.p7s: the validator's signature beside the issuer's. */
+#define WP_VALIDATOR_SIG_SUFFIX ".validator.p7s"
 
 #endif

@@ -163,6 +163,9 @@ static void announce(const struct wp_cert_issue *req, const struct paths *p, con
 	if (pdf)
 		printf("  pdf        %s\n", p->pdf);
 	printf("  sha256     %s\n", sha);
+	if (!req->single_signature)
+		printf("  validate   it needs a second signature: an approver or witness runs\n"
+		       "             wipeproof cert validate %s --as PERSON\n", p->json);
 }
 
 /* From the document on: files, ledger event, PDF. */
@@ -225,6 +228,7 @@ static int build_and_issue(const struct wp_cert_issue *req, const struct wp_asse
 		.report_sha256 = digest, .destroyed = destroyed, .head_seq = seq, .head_hash = head,
 		.ledger_id = ledger_id,
 		.location = loc, .contact = contact, .issued = time(NULL),
+		.single_signature = req->single_signature,
 	};
 	json_t *doc = wp_cert_build(&in);
 	if (!doc) {

@@ -24,7 +24,24 @@ struct check {
 	size_t len;
 	json_t *doc;                 /* once parsed */
 	char sha[WP_FPR_HEX];
+	X509_CRL *crl;               /* NULL: revocation not checked */
+	bool ledger_checked, device_checked, revocation_checked;
+	bool validating;             /* cert validate: the second signature is about to be made */
+	char signatures[600];        /* who signed, for the verdict line */
 };
+
+/* What a VALID verdict rests on, on the verdict line itself: a signature
+ * alone shows who signed, not that the disk was wiped (certs/README.md,
+ * threat model). */
+static void verdict_scope(const struct check *c, char *out, size_t len)
+{
+	snprintf(out, len, "%s; checked: %s%s%s", c->signatures[0] ? c->signatures : "signature",
+		 c->ledger_checked
+		 ? (c->device_checked ? "signatures, ledger and device" : "signatures and ledger")
+		 : (c->device_checked ? "signatures and device" : "signatures"),
+		 c->ledger_checked ? "" : ", not checked against the ledger",
+		 c->revocation_checked ? "" : "; revocation not checked (no CRL)");
+}
 
 static void detail(struct check *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -52,14 +69,23 @@ static int finish(const struct wp_kopts *o, struct check *c)
 					"details", c->details);
 		if (c->reason[0])
 			wp_json_set(out, "reason", json_string(c->reason));
+		if (c->doc) {
+			char scope[1024];
+			verdict_scope(c, scope, sizeof(scope));
+			wp_json_set(out, "checked", json_string(scope));
+		}
 		json_dumpf(out, stdout, JSON_INDENT(2) | WP_JSON_DUMP_FLAGS);
 		fputc('\n', stdout);
 		json_decref(out);
 	} else {
 		size_t i;
 		json_t *line;
+		char scope[1024];
+		verdict_scope(c, scope, sizeof(scope));
 		if (c->reason[0])
 			printf("INVALID: %s\n", c->reason);
+		else if (c->doc)
+			printf("VALID — %s\n", scope);
 		else
 			printf("VALID\n");
 		json_array_foreach(c->details, i, line)
@@ -71,6 +97,9 @@ static int finish(const struct wp_kopts *o, struct check *c)
 }
 
 /* ---- the document and its signature ----------------------------------- */
+
+static int check_validator(struct check *c, const char *sig_path, X509 *ca,
+			   const struct wp_person *issuer);
 
 static int check_signature(struct check *c, const char *sig_path, X509 *ca)
 {
@@ -89,9 +118,19 @@ static int check_signature(struct check *c, const char *sig_path, X509 *ca)
 		return invalid(c, err);
 	struct tm tm;
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&s.signed_at, &tm));
-	detail(c, "signature: valid CMS signature by %s (%s, %s), fingerprint %.16s, signed %s, "
-	       "certified by the CA", s.person.name, s.person.title, wp_role_name(s.person.role),
-	       s.person.fingerprint, when);
+	if (wp_crl_check(c->crl, &s.person, s.signed_at, err, sizeof(err)) < 0)
+		return invalid(c, err);
+	detail(c, "signature: valid CMS signature by %s (%s, %s — the issuer), fingerprint %.16s, "
+	       "signed %s, certified by the CA", s.person.name, s.person.title,
+	       wp_role_name(s.person.role), s.person.fingerprint, when);
+	struct wp_revocation r;
+	if (!c->crl)
+		detail(c, "revocation: not checked (no crl.pem beside the CA; give --crl FILE)");
+	else if (wp_crl_lookup(c->crl, &s.person, &r) == 1)
+		detail(c, "revocation: the signer's key was revoked later (%s); this signature is "
+		       "dated before that", r.reason);
+	else
+		detail(c, "revocation: the signer is not on the CA's revocation list");
 	if (wp_certdoc_parse(c->text, c->len, &c->doc, err, sizeof(err)) < 0)
 		return invalid(c, err);
 	detail(c, "document: canonical and complete, SHA-256 %s", c->sha);
@@ -119,6 +158,74 @@ static int check_signature(struct check *c, const char *sig_path, X509 *ca)
 		detail(c, "tool: %s %s (the certificate names no build)",
 		       wp_certdoc_str(c->doc, "sanitization.tool"),
 		       wp_certdoc_str(c->doc, "sanitization.tool_version"));
+	snprintf(c->signatures, sizeof(c->signatures), "ONE signature, by %.200s (%s, the issuer)",
+		 s.person.name, wp_role_name(s.person.role));
+	return check_validator(c, sig_path, ca, &s.person);
+}
+
+/* The second signature a two-person certificate needs (certs/README.md,
+ * threat model): without it one operator's key could certify a disk nobody
+ * else saw wiped. */
+static int check_validator(struct check *c, const char *sig_path, X509 *ca,
+			   const struct wp_person *issuer)
+{
+	char err[1400], path[4300], when[WP_TIME_MAX];
+	const char *policy = wp_certdoc_str(c->doc, "signing.policy");
+	if (strcmp(policy, WP_SIGNING_TWO_PERSON) != 0) {
+		const char *why = policy[0] ? wp_certdoc_str(c->doc, "signing.reason")
+					    : "issued before two-person certificates";
+		detail(c, "validation: none — ONE signature; the certificate says why: %s", why);
+		size_t used = strlen(c->signatures);
+		snprintf(c->signatures + used, sizeof(c->signatures) - used,
+			 " — no second person (%.200s)", why);
+		return 0;
+	}
+	size_t n = strlen(sig_path), len = 0;
+	bool p7s = n > 4 && strcmp(sig_path + n - 4, ".p7s") == 0;
+	snprintf(path, sizeof(path), "%.*s%s", (int)(p7s ? n - 4 : n > 4200 ? 4200 : n), sig_path,
+		 WP_VALIDATOR_SIG_SUFFIX);
+	if (access(path, F_OK) != 0) {
+		if (c->validating)
+			return 0;
+		snprintf(err, sizeof(err), "not validated: this certificate needs a second signature by "
+			 "an approver or witness other than the issuer, and %.1000s does not exist; the "
+			 "validator confirms it with 'wipeproof cert validate FILE --as PERSON'", path);
+		return invalid(c, err);
+	}
+	if (c->validating) {
+		snprintf(err, sizeof(err), "already validated (%.1000s exists)", path);
+		return invalid(c, err);
+	}
+	char *pem = wp_cert_read_file(path, &len, err, sizeof(err));
+	struct wp_cms_signer v;
+	if (!pem) {
+		fprintf(stderr, "wipeproof: cert verify: %s\n", err);
+		c->code = WP_EXIT_FAILED;
+		return -1;
+	}
+	char why[1024];
+	int rc = wp_cms_verify_validator(pem, len, c->text, c->len, ca, &v, why, sizeof(why));
+	free(pem);
+	if (rc == 0 && wp_crl_check(c->crl, &v.person, v.signed_at, why, sizeof(why)) < 0)
+		rc = -1;
+	if (rc < 0) {
+		snprintf(err, sizeof(err), "the validator's signature: %.1100s", why);
+		return invalid(c, err);
+	}
+	if (strcmp(v.person.fingerprint, issuer->fingerprint) == 0 ||
+	    strcmp(v.person.name, issuer->name) == 0) {
+		snprintf(err, sizeof(err), "the validator %.300s is the issuer: a two-person "
+			 "certificate needs two different people", v.person.name);
+		return invalid(c, err);
+	}
+	struct tm tm;
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&v.signed_at, &tm));
+	detail(c, "validation: second CMS signature by %s (%s, %s — the validator), fingerprint "
+	       "%.16s, signed %s, certified by the CA", v.person.name, v.person.title,
+	       wp_role_name(v.person.role), v.person.fingerprint, when);
+	snprintf(c->signatures, sizeof(c->signatures), "two signatures: %.200s (%s, the issuer) "
+		 "and %.200s (%s, the validator)", issuer->name, wp_role_name(issuer->role),
+		 v.person.name, wp_role_name(v.person.role));
 	return 0;
 }
 
@@ -161,6 +268,7 @@ static int check_ledger(struct check *c, const char *path, X509 *ca)
 		c->code = WP_EXIT_FAILED;
 		return -1;
 	}
+	wp_ledger_set_crl(l, c->crl);
 	snprintf(anchor, sizeof(anchor), "%s@%lld", wp_certdoc_str(c->doc, "ledger.head_hash"), seq);
 	struct cert_event f = { wp_certdoc_str(c->doc, "certificate_id"), c->sha, 0 };
 	/* one pass: verification and the lookup of the certificate event */
@@ -183,6 +291,7 @@ static int check_ledger(struct check *c, const char *path, X509 *ca)
 	if (doc_id[0] && strcmp(doc_id, report.ledger_id) != 0)
 		return invalid(c, "the certificate names another ledger (its ledger id differs from "
 			       "this ledger's): it was issued from another ledger");
+	c->ledger_checked = true;
 	detail(c, "ledger: %llu events verify; the head at issue (seq %lld) is in the chain; "
 	       "certificate event at seq %llu", (unsigned long long)report.events, seq,
 	       (unsigned long long)f.seq);
@@ -241,6 +350,7 @@ static int check_device(struct check *c, const struct wp_kopts *o)
 		c->code = code;
 		return -1;
 	}
+	c->device_checked = true;
 	detail(c, "device: %s still holds the wipe pattern of job %s", o->device,
 	       wp_certdoc_str(c->doc, "sanitization.job_id"));
 	return 0;
@@ -266,12 +376,22 @@ static int verify_file(const struct wp_kopts *o, struct check *c)
 	}
 	c->text = text;
 	wp_sha256_hex(text, c->len, c->sha);
+	char crl_path[4200];
+	if (wp_cli_crl_load(o, ca_path, ca, &c->crl, crl_path, sizeof(crl_path)) < 0) {
+		X509_free(ca);
+		free(text);
+		c->code = WP_EXIT_FAILED;
+		return -1;
+	}
+	c->revocation_checked = c->crl != NULL;
 	int rc = check_signature(c, sig, ca);
 	if (rc == 0 && o->ledger)
 		rc = check_ledger(c, o->ledger, ca);
 	if (rc == 0 && o->device)
 		rc = check_device(c, o);
 	X509_free(ca);
+	X509_CRL_free(c->crl);
+	c->crl = NULL;
 	free(text);
 	return rc;
 }
@@ -288,15 +408,44 @@ static int verify_qr(const struct wp_kopts *o, struct check *c)
 		c->code = WP_EXIT_FAILED;
 		return -1;
 	}
+	X509_CRL *crl = NULL;
+	if (wp_trust_load_crl(o->trust, certs[0], &crl, err, sizeof(err)) < 0) {
+		fprintf(stderr, "wipeproof: cert verify: %s\n", err);
+		wp_trust_free(certs, n);
+		c->code = WP_EXIT_FAILED;
+		return -1;
+	}
 	int rc = wp_qr_verify(o->qr, certs, n, &q, &signer, err, sizeof(err));
 	wp_trust_free(certs, n);
+	struct wp_revocation r = { 0 };
+	bool revoked = rc == 0 && crl && wp_crl_lookup(crl, &signer, &r) == 1;
+	bool had_crl = crl != NULL;
+	X509_CRL_free(crl);
 	if (rc < 0)
 		return invalid(c, err);
+	/* the QR code carries only the day: signed on DATE or later, so a
+	 * revocation before the end of that day may precede the signature */
+	struct tm tm = { 0 };
+	const char *end = strptime(q.date, "%Y-%m-%d", &tm);
+	time_t day_end = end && !*end ? timegm(&tm) + 86400 : 0;
+	if (revoked && r.at < day_end) {
+		char when[WP_TIME_MAX];
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&r.at, &tm));
+		snprintf(err, sizeof(err), "the key of %s (fingerprint %.16s) was revoked on %s (%s); "
+			 "this QR code is dated %s and may have been signed after that", signer.name,
+			 signer.fingerprint, when, r.reason, q.date);
+		return invalid(c, err);
+	}
 	detail(c, "QR: signed by %s (%s, %s), fingerprint %.16s, certified by the bundle's CA",
 	       signer.name, signer.title, wp_role_name(signer.role), signer.fingerprint);
 	detail(c, "certificate %s: serial %s, model %s, method %s, NIST %s, %s on %s", q.id,
 	       q.serial, q.model, q.method, q.category, q.result, q.date);
 	detail(c, "document SHA-256 %s", q.sha256);
+	detail(c, "a QR code carries the issuer's signature only: the validator's second "
+	       "signature is checked with the files (cert verify FILE.json)");
+	detail(c, had_crl ? "revocation: checked against the bundle's revocation list"
+		      : "revocation: not checked (the bundle has no revocation list; export a new "
+			"one with 'wipeproof keys export-trust')");
 	return 0;
 }
 
@@ -317,4 +466,87 @@ int wp_cert_verify_cmd(const struct wp_kopts *o)
 		return c.code;
 	}
 	return finish(o, &c);
+}
+
+/* cert validate FILE --as PERSON: the validator (an approver or witness,
+ * not the issuer) checks the certificate against the CA and the ledger,
+ * then adds their own CMS signature over the same bytes beside it. */
+int wp_cert_validate_cmd(const struct wp_kopts *o)
+{
+	char err[1024], path[4300], sha[WP_FPR_HEX];
+	const char *who = o->as ? o->as : getenv("WIPEPROOF_AS");
+	if (!o->operand || !who) {
+		fprintf(stderr, "wipeproof: cert validate needs FILE.json and --as PERSON (an approver "
+			"or witness other than the issuer)\n");
+		return WP_EXIT_USAGE;
+	}
+	struct wp_identity *id = NULL;
+	if (wp_identity_load(wp_keys_dir_resolve(o->keys_dir), who, o->passphrase_file, &id, err,
+			     sizeof(err)) < 0) {
+		fprintf(stderr, "wipeproof: cert validate: %s\n", err);
+		return WP_EXIT_FAILED;
+	}
+	const struct wp_person *me = wp_identity_person(id);
+	if (!wp_cert_role_may_validate(me->role)) {
+		fprintf(stderr, "wipeproof: cert validate: %s has role '%s'; only an approver or a "
+			"witness may validate a certificate\n", me->name, wp_role_name(me->role));
+		wp_identity_free(id);
+		return WP_EXIT_REFUSED;
+	}
+	snprintf(path, sizeof(path), "%s%s", o->operand, WP_VALIDATOR_SIG_SUFFIX);
+	if (access(path, F_OK) == 0) {
+		fprintf(stderr, "wipeproof: cert validate: %s is already validated (%s exists)\n",
+			o->operand, path);
+		wp_identity_free(id);
+		return WP_EXIT_REFUSED;
+	}
+	/* the same checks as cert verify, always with the ledger */
+	struct wp_kopts v = *o;
+	v.ledger = wp_ledger_path_resolve(o->ledger);
+	v.json = false;
+	v.sig = NULL;
+	struct check c = { .details = json_array(), .code = WP_EXIT_OK, .validating = true,
+			   .path = o->operand };
+	int rc = verify_file(&v, &c);
+	int code = WP_EXIT_OK;
+	if (rc < 0) {
+		if (c.reason[0])
+			fprintf(stderr, "wipeproof: cert validate: not validated: %s\n", c.reason);
+		code = c.reason[0] ? WP_EXIT_MISMATCH : c.code;
+	} else if (strcmp(wp_certdoc_str(c.doc, "signing.policy"), WP_SIGNING_TWO_PERSON) != 0) {
+		fprintf(stderr, "wipeproof: cert validate: this is not a two-person certificate; it "
+			"takes no second signature\n");
+		code = WP_EXIT_REFUSED;
+	} else if (strcmp(me->fingerprint, wp_certdoc_str(c.doc, "issued_by.fingerprint")) == 0 ||
+		   strcmp(me->name, wp_certdoc_str(c.doc, "issued_by.name")) == 0) {
+		fprintf(stderr, "wipeproof: cert validate: %s issued this certificate; another person "
+			"(an approver or witness) must validate it\n", me->name);
+		code = WP_EXIT_REFUSED;
+	}
+	size_t len = 0;
+	char *text = code == WP_EXIT_OK ? wp_cert_read_file(o->operand, &len, err, sizeof(err)) : NULL;
+	char *pem = NULL;
+	if (code == WP_EXIT_OK) {
+		if (text)
+			wp_sha256_hex(text, len, sha);
+		snprintf(path, sizeof(path), "%s%s", o->operand, WP_VALIDATOR_SIG_SUFFIX);
+		/* sign exactly the bytes that were checked */
+		if (text && strcmp(sha, c.sha) != 0)
+			snprintf(err, sizeof(err), "%s changed while it was checked", o->operand);
+		if (!text || strcmp(sha, c.sha) != 0 ||
+		    wp_cms_sign(id, text, len, &pem, err, sizeof(err)) < 0 ||
+		    wp_file_write_new(path, pem, strlen(pem), 0644, err, sizeof(err)) < 0) {
+			fprintf(stderr, "wipeproof: cert validate: %s\n", err);
+			code = WP_EXIT_FAILED;
+		} else {
+			printf("validated %s: second signature by %s (%s, %s) in %s\n", o->operand,
+			       me->name, me->title, wp_role_name(me->role), path);
+		}
+	}
+	free(pem);
+	free(text);
+	json_decref(c.details);
+	json_decref(c.doc);
+	wp_identity_free(id);
+	return code;
 }

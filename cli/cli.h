@@ -116,6 +116,9 @@ struct wp_wipe_options {
 	const char *ledger_path;
 	const char *keys_dir;
 	const char *passphrase_file;
+	/* NULL: the certificate needs a validator's second signature (cert
+	 * validate); else why one signature is enough (station policy) */
+	const char *single_signature;
 };
 
 /*

@@ -4,6 +4,7 @@
  * formats are certs/, the PDF render/, verification cert_verify.c.
  */
 #include "cert_cli.h"
+#include "i18n.h"
 #include "render.h"
 #include "wipe_steps.h"
 
@@ -132,7 +133,12 @@ static int cert_show(const struct wp_kopts *o)
 	if (o->json) {
 		json_dumpf(doc, stdout, JSON_INDENT(2) | WP_JSON_DUMP_FLAGS);
 		fputc('\n', stdout);
+		fprintf(stderr, _("wipeproof: cert show: NOT VERIFIED: run 'wipeproof cert verify %s'\n"),
+			o->operand);
 	} else {
+		/* show reads the document as it is: nothing here checks who signed it */
+		printf(_("NOT VERIFIED: this is what the document says; its signature, signer and "
+			 "ledger were not checked (run 'wipeproof cert verify %s')\n"), o->operand);
 		printf("%s (SHA-256 %s)\n", o->operand, sha);
 		for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
 			show_line(fields[i][0], doc, fields[i][1]);
@@ -223,5 +229,7 @@ int wp_cmd_cert_main(int argc, char **argv)
 		return cert_show(&o);
 	if (strcmp(o.sub, "render") == 0)
 		return cert_render(&o);
+	if (strcmp(o.sub, "validate") == 0)
+		return wp_cert_validate_cmd(&o);
 	return wp_cert_verify_cmd(&o);
 }

@@ -203,6 +203,63 @@ static int keys_export_trust(const struct wp_kopts *o, const char *dir)
 	return code;
 }
 
+/* --date: a day (its first second, UTC) or an instant. */
+static int parse_when(const char *text, time_t *out)
+{
+	struct tm tm = { 0 };
+	const char *end = strptime(text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (!end || *end) {
+		memset(&tm, 0, sizeof(tm));
+		end = strptime(text, "%Y-%m-%d", &tm);
+	}
+	if (!end || *end)
+		return -1;
+	struct tm check = tm;
+	*out = timegm(&tm);
+	/* timegm normalises 2026-02-30 to March: an impossible date is refused */
+	return *out == (time_t)-1 || tm.tm_mday != check.tm_mday || tm.tm_mon != check.tm_mon ? -1 : 0;
+}
+
+/* Revoke a person's key: the CA re-signs DIR/crl.pem with them on it. */
+static int keys_revoke(const struct wp_kopts *o, const char *dir)
+{
+	char err[1024], when_s[WP_TIME_MAX];
+	time_t when = time(NULL);
+	if (!o->operand || !o->reason) {
+		fprintf(stderr, "wipeproof: keys revoke needs PERSON (name or fingerprint prefix) and "
+			"--reason REASON\n");
+		return WP_EXIT_USAGE;
+	}
+	if (wp_revoke_reason_parse(o->reason) < 0) {
+		fprintf(stderr, "wipeproof: keys revoke: unknown --reason '%s'; give "
+			"affiliation-changed (the person left), key-compromise, superseded, "
+			"cessation-of-operation or unspecified\n", o->reason);
+		return WP_EXIT_USAGE;
+	}
+	if (o->date && parse_when(o->date, &when) < 0) {
+		fprintf(stderr, "wipeproof: keys revoke: --date '%s' is not YYYY-MM-DD or "
+			"YYYY-MM-DDTHH:MM:SSZ (UTC)\n", o->date);
+		return WP_EXIT_USAGE;
+	}
+	struct wp_person p;
+	if (wp_keys_revoke(dir, o->operand, o->reason, when, o->ca_passphrase_file, &p, err,
+			   sizeof(err)) < 0) {
+		fprintf(stderr, "wipeproof: keys revoke: %s\n", err);
+		return WP_EXIT_FAILED;
+	}
+	struct tm tm;
+	strftime(when_s, sizeof(when_s), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&when, &tm));
+	if (o->json)
+		print_json(json_pack("{s:s, s:s, s:s, s:s, s:s}", "revoked", p.name, "fingerprint",
+				     p.fingerprint, "from", when_s, "reason", o->reason, "crl",
+				     WP_CRL_FILE));
+	else
+		printf("revoked %s (%s, %s) fingerprint %s from %s (%s); %s/%s re-signed — give "
+		       "auditors a new 'wipeproof keys export-trust'\n", p.name, p.title,
+		       wp_role_name(p.role), p.fingerprint, when_s, o->reason, dir, WP_CRL_FILE);
+	return WP_EXIT_OK;
+}
+
 int wp_cmd_keys_main(int argc, char **argv)
 {
 	char err[512];
@@ -223,5 +280,7 @@ int wp_cmd_keys_main(int argc, char **argv)
 		return keys_issue(&o, dir);
 	if (strcmp(o.sub, "export-trust") == 0)
 		return keys_export_trust(&o, dir);
+	if (strcmp(o.sub, "revoke") == 0)
+		return keys_revoke(&o, dir);
 	return keys_list(&o, dir);
 }

@@ -378,6 +378,11 @@ static void auto_wipe(const struct watch *w, const struct wp_device *dev, const 
 		.method = w->policy.method, .verify_mode = w->policy.verify, .json = w->o.json,
 		.as_person = w->o.as, .ledger_path = w->o.ledger, .keys_dir = w->o.keys_dir,
 		.passphrase_file = w->o.passphrase_file,
+		/* nobody stands at an unattended station to validate */
+		.single_signature = w->policy.single_signature
+					    ? "station policy (single-signature = yes): unattended wipe at a "
+					      "station whose policy allows one signature"
+					    : NULL,
 	};
 	struct wp_job *job = calloc(1, sizeof(*job));
 	if (!job)

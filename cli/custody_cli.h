@@ -32,6 +32,9 @@ struct wp_kopts {
 	bool json;
 	/* certificates */
 	const char *sig, *report, *qr, *trust, *contact;
+	/* revocation and signed heads */
+	const char *date, *crl;
+	bool sign;
 };
 
 /* Parse argv (argv[0] is the sub-command) against the sub-command's allowed
@@ -53,5 +56,11 @@ int wp_custody_export(const struct wp_kopts *o);
 int wp_custody_verify_cmd(const struct wp_kopts *o);
 int wp_custody_head_cmd(const struct wp_kopts *o);
 
+/* The revocation list for a verification against the CA in ca_path:
+ * --crl FILE, else crl.pem beside ca_path when it exists. *crl stays NULL
+ * when there is none; *used names the file ("" for none). -1 (message
+ * printed) when a given or found list is unreadable or not the CA's. */
+int wp_cli_crl_load(const struct wp_kopts *o, const char *ca_path, X509 *ca, X509_CRL **crl,
+		    char *used, size_t usedlen);
 
 #endif

@@ -18,7 +18,7 @@ enum {
 	O_LEASE_CONTRACT, O_LEASE_END, O_REASON, O_COMMENT, O_METHOD, O_PHOTO,
 	O_VENDOR, O_VENDOR_CERT, O_TO, O_TEXT, O_NO_APPROVAL, O_APPROVAL,
 	O_FORMAT, O_SINCE, O_ANCHOR, O_OUTPUT, O_JSON, O_HELP,
-	O_SIG, O_REPORT, O_QR, O_TRUST, O_CONTACT, O_HTML,
+	O_SIG, O_REPORT, O_QR, O_TRUST, O_CONTACT, O_HTML, O_DATE, O_CRL, O_SIGN,
 };
 
 static const struct option options[] = {
@@ -67,6 +67,9 @@ static const struct option options[] = {
 	{ "trust", required_argument, NULL, O_TRUST },
 	{ "contact", required_argument, NULL, O_CONTACT },
 	{ "html", required_argument, NULL, O_HTML },
+	{ "date", required_argument, NULL, O_DATE },
+	{ "crl", required_argument, NULL, O_CRL },
+	{ "sign", no_argument, NULL, O_SIGN },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -78,6 +81,7 @@ static const struct {
 	{ "keys", "init-ca", "org days passphrase-file no-passphrase keys json" },
 	{ "keys", "issue", "name title role days passphrase-file no-passphrase ca-passphrase-file keys json" },
 	{ "keys", "list", "keys json" },
+	{ "keys", "revoke", "reason date ca-passphrase-file keys json" },
 	{ "keys", "export-trust", "keys output html" },
 	{ "custody", "init", WRITE "no-approval-required approval-required" },
 	{ "custody", "intake", WRITE "asset device serial model owner location manager "
@@ -88,15 +92,16 @@ static const struct {
 	{ "custody", "transfer", WRITE "asset vendor vendor-cert comment" },
 	{ "custody", "release", WRITE "asset to comment" },
 	{ "custody", "note", WRITE "asset text" },
-	{ "custody", "log", "ledger keys ca asset json" },
-	{ "custody", "show", "ledger keys ca json" },
-	{ "custody", "export", "ledger keys ca format owner since output" },
-	{ "custody", "verify", "ledger keys ca anchor json" },
-	{ "custody", "head", "ledger json" },
+	{ "custody", "log", "ledger keys ca crl asset json" },
+	{ "custody", "show", "ledger keys ca crl json" },
+	{ "custody", "export", "ledger keys ca crl format owner since output" },
+	{ "custody", "verify", "ledger keys ca crl anchor json" },
+	{ "custody", "head", "ledger json sign as passphrase-file keys output" },
 	{ "cert", "issue", WRITE "asset output location contact" },
 	{ "cert", "show", "json" },
 	{ "cert", "render", "output" },
-	{ "cert", "verify", "sig ca keys ledger device report qr trust json" },
+	{ "cert", "verify", "sig ca crl keys ledger device report qr trust json" },
+	{ "cert", "validate", "as passphrase-file keys ledger ca crl" },
 };
 
 static const char *option_name(int val)
@@ -153,6 +158,8 @@ static const char **string_slot(struct wp_kopts *o, int opt)
 	case O_ANCHOR: return &o->anchor;
 	case O_OUTPUT: return &o->output;
 	case O_HTML: return &o->html;
+	case O_DATE: return &o->date;
+	case O_CRL: return &o->crl;
 	case O_SIG: return &o->sig;
 	case O_REPORT: return &o->report;
 	case O_QR: return &o->qr;
@@ -217,6 +224,7 @@ static int take(struct wp_kopts *o, int opt, const char *arg, char *err, size_t 
 	case O_NO_APPROVAL: o->no_approval_required = true; return 0;
 	case O_APPROVAL: o->approval_required = true; return 0;
 	case O_JSON: o->json = true; return 0;
+	case O_SIGN: o->sign = true; return 0;
 	}
 	return -1;
 }
@@ -295,7 +303,7 @@ int wp_kopts_parse(const char *group, int argc, char **argv, struct wp_kopts *o,
 		return 1;
 	/* custody show TAG, cert show|render|verify FILE */
 	bool file = strcmp(group, "cert") == 0 && strcmp(o->sub, "issue") != 0;
-	if ((strcmp(o->sub, "show") == 0 || file) && first < argc)
+	if ((strcmp(o->sub, "show") == 0 || strcmp(o->sub, "revoke") == 0 || file) && first < argc)
 		o->operand = argv[first++];
 	if (first < argc) {
 		snprintf(err, errlen, "'%s %s' takes no operand; unexpected '%s'", group, o->sub,
@@ -313,6 +321,7 @@ static const char usage_keys[] =
 	"                            [--passphrase-file F | --no-passphrase] [--ca-passphrase-file F]\n"
 	"       wipeproof keys list [--json]\n"
 	"       wipeproof keys export-trust [--output FILE] [--html FILE]\n"
+	"       wipeproof keys revoke PERSON --reason REASON [--date DATE] [--ca-passphrase-file F]\n"
 	"\n"
 	"The organisation's CA and the people who sign custody events. ECDSA P-256\n"
 	"keys; X.509 certificates whose subject holds the person's name, title and\n"
@@ -326,7 +335,11 @@ static const char usage_keys[] =
 	"  --passphrase-file F      encrypt the new key with the first line of F;\n"
 	"                           without it a terminal asks (empty: unencrypted)\n"
 	"  --no-passphrase          store the new key unencrypted (0600) without asking\n"
-	"  --ca-passphrase-file F   passphrase of an encrypted CA key (issue)\n"
+	"  --ca-passphrase-file F   passphrase of an encrypted CA key (issue, revoke)\n"
+	"  --reason REASON          revoke: affiliation-changed (left), key-compromise,\n"
+	"                           superseded, cessation-of-operation or unspecified\n"
+	"  --date DATE              revoke: signatures from DATE on are refused\n"
+	"                           (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC; default now)\n"
 	"  --json                   print the result as JSON\n"
 	"  --output FILE            export-trust: write the bundle (CA, then every person's\n"
 	"                           certificate, PEM) to FILE instead of stdout\n"
@@ -341,6 +354,7 @@ static const char usage_cert[] =
 	"       wipeproof cert verify FILE.json [--sig FILE.p7s] [--ca ca.pem] [--ledger DB]\n"
 	"                             [--device DEV [--report FILE]] [--json]\n"
 	"       wipeproof cert verify --qr \"TEXT\" --trust BUNDLE.pem [--json]\n"
+	"       wipeproof cert validate FILE.json --as PERSON [--ledger DB]\n"
 	"\n"
 	"Certificates of sanitization (データ消去証明書). 'wipe DEV --asset TAG' issues one\n"
 	"for every sanitized disk, next to its job report: cert-ID.json (canonical JSON),\n"
@@ -358,10 +372,15 @@ static const char usage_cert[] =
 	"            ledger verifies, holds its certificate event and the head it names;\n"
 	"            with --device that the disk still holds the wipe pattern (the job\n"
 	"            report from the certificate, or --report FILE). --qr checks a scanned\n"
-	"            QR code against a trust bundle ('keys export-trust').\n"
+	"            QR code against a trust bundle ('keys export-trust'). A two-person\n"
+	"            certificate is VALID only with its validator's second signature.\n"
+	"  validate  as the validator (an approver or witness, not the issuer): check the\n"
+	"            certificate and the ledger as verify does, then add the second\n"
+	"            signature, FILE.json.validator.p7s\n"
 	"\n"
 	"  --sig FILE      signature (default FILE.json.p7s)\n"
 	"  --ca FILE       CA certificate (default ca.pem of --keys / $WIPEPROOF_KEYS)\n"
+	"  --crl FILE      the CA's revocation list (default crl.pem beside the CA)\n"
 	"  --location L, --contact C   where the people were and how to reach them\n"
 	"                  (default $WIPEPROOF_LOCATION / $WIPEPROOF_CONTACT, else the\n"
 	"                  intake location or host, and the organisation)\n"
@@ -392,15 +411,19 @@ static const char usage_custody[] =
 	"  show TAG [--json]                     an asset's state and history\n"
 	"  export --format csv|json [--owner X] [--since YYYY-MM-DD] [--output FILE]\n"
 	"                                        CSV: UTF-8 with BOM, for Excel\n"
-	"  verify [--anchor HASH@SEQ] [--ca FILE] [--json]\n"
-	"                                        check every hash, signature, role and rule\n"
+	"  verify [--anchor HASH@SEQ|FILE] [--ca FILE] [--crl FILE] [--json]\n"
+	"                                        check every hash, signature, role and rule;\n"
+	"                                        FILE: a signed head (a cut tail is found)\n"
 	"  head [--json]                         HASH@SEQ of the last event (and the ledger id)\n"
+	"  head --sign --as PERSON [--output FILE]\n"
+	"                                        the head signed by PERSON: keep it elsewhere\n"
 	"\n"
 	"  --ledger PATH            ledger (default $WIPEPROOF_LEDGER, else /var/lib/wipeproof/ledger.db)\n"
 	"  --keys DIR               key store (default $WIPEPROOF_KEYS, else /etc/wipeproof/keys)\n"
 	"  --passphrase-file F      passphrase of --as PERSON's key, if encrypted\n"
 	"  --ca FILE                CA certificate for verify, log, show, export\n"
 	"                           (default DIR/ca.pem of --keys)\n"
+	"  --crl FILE               the CA's revocation list (default crl.pem beside the CA)\n"
 	"\n"
 	"Exit status: 0 done (verify: the ledger verifies); 1 failed; 2 usage;\n"
 	"3 refused by a custody rule or role; 4 the ledger does not verify.\n"

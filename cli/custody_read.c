@@ -3,7 +3,7 @@
  * ledger. Everything here opens it read-only and needs no private key, so
  * an auditor can run it as an ordinary user.
  */
-#include "custody_cli.h"
+#include "cert_cli.h"
 #include "wptext.h"
 
 #include "i18n.h"
@@ -11,15 +11,16 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
-static int load_ca(const struct wp_kopts *o, X509 **ca)
+static int load_ca(const struct wp_kopts *o, X509 **ca, char *path, size_t pathlen)
 {
-	char err[1536], path[4200];
+	char err[1536];
 	if (o->ca)
-		snprintf(path, sizeof(path), "%s", o->ca);
+		snprintf(path, pathlen, "%s", o->ca);
 	else
-		snprintf(path, sizeof(path), "%s/ca.pem", wp_keys_dir_resolve(o->keys_dir));
+		snprintf(path, pathlen, "%s/ca.pem", wp_keys_dir_resolve(o->keys_dir));
 	if (wp_cert_load(path, ca, err, sizeof(err)) < 0) {
 		fprintf(stderr, "wipeproof: custody %s: CA certificate: %s; give --ca FILE\n", o->sub,
 			err);
@@ -54,17 +55,27 @@ static struct wp_ledger *open_for_reading(const struct wp_kopts *o)
  * read against the CA. */
 static struct wp_ledger *open_verified(const struct wp_kopts *o, int *code)
 {
-	char err[1024];
+	char err[1024] = "", path[4200], crl_path[4200];
 	X509 *ca = NULL;
+	X509_CRL *crl = NULL;
 	*code = WP_EXIT_FAILED;
-	if (load_ca(o, &ca) < 0)
+	if (load_ca(o, &ca, path, sizeof(path)) < 0)
 		return NULL;
+	/* the same revocation check as custody verify: nothing shown that it refuses */
+	if (wp_cli_crl_load(o, path, ca, &crl, crl_path, sizeof(crl_path)) < 0) {
+		X509_free(ca);
+		return NULL;
+	}
 	struct wp_ledger *l = open_for_reading_code(o, code);
-	if (l && wp_ledger_set_ca(l, ca, err, sizeof(err)) < 0) {
+	if (l && (wp_ledger_set_ca(l, ca, err, sizeof(err)) < 0 ||
+		  wp_ledger_set_crl(l, crl) < 0)) {
+		if (!err[0])
+			snprintf(err, sizeof(err), "out of memory");
 		fprintf(stderr, "wipeproof: custody %s: %s\n", o->sub, err);
 		wp_ledger_close(l);
 		l = NULL;
 	}
+	X509_CRL_free(crl);
 	X509_free(ca);
 	return l;
 }
@@ -315,6 +326,29 @@ int wp_custody_export(const struct wp_kopts *o)
 
 /* ---- verify and head ----------------------------------------------------- */
 
+int wp_cli_crl_load(const struct wp_kopts *o, const char *ca_path, X509 *ca, X509_CRL **crl,
+		    char *used, size_t usedlen)
+{
+	char path[4200], err[1024];
+	*crl = NULL;
+	used[0] = '\0';
+	if (o->crl) {
+		snprintf(path, sizeof(path), "%s", o->crl);
+	} else {
+		const char *slash = strrchr(ca_path, '/');
+		snprintf(path, sizeof(path), "%.*s" WP_CRL_FILE, slash ? (int)(slash - ca_path + 1) : 0,
+			 ca_path);
+		if (access(path, F_OK) != 0)
+			return 0;
+	}
+	if (wp_crl_load(path, ca, crl, err, sizeof(err)) < 0) {
+		fprintf(stderr, "wipeproof: %s %s: revocation list: %s\n", o->group, o->sub, err);
+		return -1;
+	}
+	snprintf(used, usedlen, "%s", path);
+	return 0;
+}
+
 static void print_report(const struct wp_kopts *o, const struct wp_custody_report *r, int rc,
 			 const char *path, const char *err)
 {
@@ -347,10 +381,13 @@ int wp_custody_verify_cmd(const struct wp_kopts *o)
 	char err[1536], path[4200];
 	X509 *ca = NULL;
 	uint64_t anchor_seq;
-	char anchor_hash[WP_HASH_HEX];
-	if (o->anchor && wp_anchor_parse(o->anchor, &anchor_seq, anchor_hash) < 0) {
-		fprintf(stderr, "wipeproof: custody verify: --anchor '%s' is not HASH@SEQ as "
-			"'wipeproof custody head' prints it\n", o->anchor);
+	char anchor_hash[WP_HASH_HEX], anchor[WP_HASH_HEX + 24];
+	/* --anchor HASH@SEQ, or a signed head file (custody head --sign) */
+	bool signed_head = o->anchor && wp_anchor_parse(o->anchor, &anchor_seq, anchor_hash) < 0;
+	if (signed_head && access(o->anchor, F_OK) != 0) {
+		fprintf(stderr, "wipeproof: custody verify: --anchor '%s' is neither HASH@SEQ as "
+			"'wipeproof custody head' prints it nor a signed head file ('custody head "
+			"--sign')\n", o->anchor);
 		return WP_EXIT_USAGE;
 	}
 	if (o->ca)
@@ -362,23 +399,107 @@ int wp_custody_verify_cmd(const struct wp_kopts *o)
 		return WP_EXIT_FAILED;
 	}
 	int code = WP_EXIT_FAILED;
-	struct wp_ledger *l = open_for_reading_code(o, &code);
-	if (!l) {
+	X509_CRL *crl = NULL;
+	char crl_path[4200];
+	struct wp_ledger *l = NULL;
+	if (wp_cli_crl_load(o, path, ca, &crl, crl_path, sizeof(crl_path)) < 0 ||
+	    !(l = open_for_reading_code(o, &code))) {
+		X509_CRL_free(crl);
 		X509_free(ca);
 		return code;
 	}
+	wp_ledger_set_crl(l, crl);
 	struct wp_custody_report report;
-	int rc = wp_custody_verify(l, ca, o->anchor, &report, err, sizeof(err));
+	struct wp_signed_head h;
+	int rc = 0;
+	snprintf(anchor, sizeof(anchor), "%s", o->anchor ? o->anchor : "");
+	if (signed_head) {
+		size_t len = 0;
+		char *text = wp_cert_read_file(o->anchor, &len, err, sizeof(err));
+		rc = text ? wp_head_verify(text, len, ca, crl, &h, err, sizeof(err)) : WP_CUSTODY_ERROR;
+		free(text);
+		if (rc == 0) {
+			snprintf(anchor, sizeof(anchor), "%s@%llu", h.hash, (unsigned long long)h.seq);
+		} else {
+			memset(&report, 0, sizeof(report));
+			snprintf(report.why, sizeof(report.why), "%.700s", err);
+		}
+	}
+	if (rc == 0 && signed_head)
+		rc = wp_custody_verify_head(l, ca, &h, &report, err, sizeof(err));
+	else if (rc == 0)
+		rc = wp_custody_verify(l, ca, o->anchor ? anchor : NULL, &report, err, sizeof(err));
 	print_report(o, &report, rc, wp_ledger_path(l), err);
+	if (rc == 0 && signed_head && !o->json) {
+		char when[WP_TIME_MAX];
+		struct tm tm;
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&h.signed_at, &tm));
+		printf("anchor: the head signed by %s (%s, %s) on %s, seq %llu, is in the chain%s\n",
+		       h.signer.name, h.signer.title, wp_role_name(h.signer.role), when,
+		       (unsigned long long)h.seq, h.ledger_id[0] ? " of this ledger (same ledger id)" : "");
+	}
+	if (rc == 0 && !o->json)
+		printf(crl ? "revocation: checked against %s\n"
+			   : "revocation: not checked (no crl.pem beside the CA; give --crl FILE)\n",
+		       crl_path);
 	wp_ledger_close(l);
+	X509_CRL_free(crl);
 	X509_free(ca);
 	return wp_custody_exit(rc);
+}
+
+/* custody head --sign: the head, signed, to keep away from the station. */
+static int head_sign(const struct wp_kopts *o)
+{
+	char err[1024];
+	const char *as = o->as ? o->as : getenv("WIPEPROOF_AS");
+	if (!as || !as[0]) {
+		fprintf(stderr, "wipeproof: custody head --sign needs --as PERSON (or $WIPEPROOF_AS)\n");
+		return WP_EXIT_USAGE;
+	}
+	struct wp_identity *id = NULL;
+	struct wp_ledger *l = NULL;
+	char *text = NULL;
+	int code = WP_EXIT_FAILED;
+	if (wp_identity_load(wp_keys_dir_resolve(o->keys_dir), as, o->passphrase_file, &id, err,
+			     sizeof(err)) < 0 || !(l = open_for_reading(o)) ||
+	    wp_head_sign(l, id, &text, err, sizeof(err)) < 0) {
+		if (!id || l)
+			fprintf(stderr, "wipeproof: custody head: %s\n", err);
+	} else if (o->output) {
+		char *line = malloc(strlen(text) + 2);
+		if (line) {
+			sprintf(line, "%s\n", text);
+			if (wp_file_write_new(o->output, line, strlen(line), 0644, err, sizeof(err)) == 0) {
+				printf("signed head written to %s; keep a copy away from this station\n",
+				       o->output);
+				code = WP_EXIT_OK;
+			} else {
+				fprintf(stderr, "wipeproof: custody head: %s\n", err);
+			}
+		}
+		free(line);
+	} else {
+		printf("%s\n", text);
+		code = WP_EXIT_OK;
+	}
+	free(text);
+	wp_ledger_close(l);
+	wp_identity_free(id);
+	return code;
 }
 
 int wp_custody_head_cmd(const struct wp_kopts *o)
 {
 	char err[1024], hash[WP_HASH_HEX], id[WP_LEDGER_ID_HEX] = "";
 	uint64_t seq = 0;
+	if (o->sign)
+		return head_sign(o);
+	if (o->as || o->output || o->passphrase_file) {
+		fprintf(stderr, "wipeproof: custody head: --as, --passphrase-file and --output go with "
+			"--sign\n");
+		return WP_EXIT_USAGE;
+	}
 	struct wp_ledger *l = open_for_reading(o);
 	if (!l)
 		return WP_EXIT_FAILED;

@@ -128,7 +128,12 @@ int wp_demo_certificate(const struct wp_demo_custody *c, const char *dir, const 
 	snprintf(pdf, sizeof(pdf), "%s/certificate.pdf", dir);
 	snprintf(ca, sizeof(ca), "%s/ca.pem", keys);
 	snprintf(trust, sizeof(trust), "%s/trust.pem", dir);
-	int code = run(wp_cmd_cert_main, ARGV("cert", "show", json));
+	/* the approver confirms the wipe and adds the second signature */
+	printf("\n  The approver validates the certificate (a second signature, by another person):\n");
+	int code = run(wp_cmd_cert_main, ARGV("cert", "validate", json, "--as", WP_DEMO_APPROVER,
+					      "--keys", keys, "--ledger", ledger));
+	if (code == WP_EXIT_OK)
+		code = run(wp_cmd_cert_main, ARGV("cert", "show", json));
 	if (code == WP_EXIT_OK)
 		code = run(wp_cmd_cert_main, ARGV("cert", "render", json, "--output", pdf));
 	printf("\n  The auditor's check (no root and no private key needed):\n");

@@ -23,6 +23,9 @@
  *   verify = full | sample       (default full; off is refused)
  *   asset-prefix = USB-          (asset tag = prefix + serial)
  *   intake-reason = reuse        (as for custody intake)
+ *   single-signature = yes | no  (default no: certificates of unattended
+ *                                 wipes then say they carry one signature,
+ *                                 the operator's, and no validator's)
  *   loop-backing-dir = /path     (loop disks only when backed by a file
  *                                 under this folder: test and demo stations)
  * A disk matches when every list that is given names its transport/kind;
@@ -38,6 +41,7 @@ struct wp_station_policy {
 	char asset_prefix[64];
 	char intake_reason[32];
 	char loop_backing_dir[1024];
+	bool single_signature;  /* certificates of unattended wipes carry one signature */
 };
 
 /* Parse TEXT (NUL-terminated, named NAME in messages). 0, or -1 with

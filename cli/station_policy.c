@@ -104,6 +104,8 @@ static int take(const char *key, char *v, struct wp_station_policy *p, char *msg
 		return copy_value(p->asset_prefix, sizeof(p->asset_prefix), v, msg, len);
 	if (strcmp(key, "intake-reason") == 0)
 		return copy_value(p->intake_reason, sizeof(p->intake_reason), v, msg, len);
+	if (strcmp(key, "single-signature") == 0)
+		return parse_bool(v, &p->single_signature, msg, len);
 	if (strcmp(key, "loop-backing-dir") == 0) {
 		if (v[0] != '/') {
 			snprintf(msg, len, "'%s' is not an absolute folder", v);
@@ -112,7 +114,7 @@ static int take(const char *key, char *v, struct wp_station_policy *p, char *msg
 		return copy_value(p->loop_backing_dir, sizeof(p->loop_backing_dir), v, msg, len);
 	}
 	snprintf(msg, len, "unknown key '%s'; keys: auto-wipe, transports, kinds, method, verify, "
-		 "asset-prefix, intake-reason, loop-backing-dir", key);
+		 "asset-prefix, intake-reason, single-signature, loop-backing-dir", key);
 	return -1;
 }
 

@@ -24,6 +24,7 @@
 struct wp_wipe_ledger {
 	struct wp_ledger *ledger;
 	struct wp_identity *actor;
+	const char *single_signature;  /* wp_wipe_options */
 };
 
 static int exit_for(int rc)
@@ -39,6 +40,7 @@ int wp_wipe_ledger_open(const struct wp_wipe_options *opts, struct wp_wipe_ledge
 	*out = NULL;
 	if (!wl)
 		return WP_EXIT_FAILED;
+	wl->single_signature = opts->single_signature;
 	const char *path = wp_ledger_path_resolve(opts->ledger_path);
 	int missing = access(path, F_OK) != 0 ? errno : 0;
 	int rc = wp_identity_load(wp_keys_dir_resolve(opts->keys_dir), who,
@@ -244,7 +246,7 @@ int wp_wipe_ledger_certify(struct wp_wipe_ledger *wl, const char *asset,
 	struct wp_cert_issue req = {
 		.ledger = wl->ledger, .issuer = wl->actor, .asset = asset, .job = job,
 		.report_path = report_path, .out_dir = slash ? (dir[0] ? dir : "/") : ".",
-		.json = json,
+		.json = json, .single_signature = wl->single_signature,
 	};
 	return wp_cert_issue_run(&req);
 }

@@ -6,6 +6,7 @@
  * approvals, two wipe-ends).
  */
 #include "custody_internal.h"
+#include "wptext.h"
 
 #include <openssl/rand.h>
 #include <stdio.h>
@@ -197,7 +198,7 @@ static int genesis_body(struct wp_event *ev, json_t **owned, char *err, size_t e
 	}
 	wp_hex_encode(raw, sizeof(raw), hex);
 	*owned = json_deep_copy(ev->body);
-	if (!*owned || json_object_set_new(*owned, WP_LEDGER_ID_KEY, json_string(hex)) < 0) {
+	if (!*owned || wp_json_set(*owned, WP_LEDGER_ID_KEY, json_string(hex)) < 0) {
 		snprintf(err, errlen, "out of memory");
 		return WP_CUSTODY_ERROR;
 	}

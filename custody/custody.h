@@ -85,6 +85,10 @@ const char *wp_ledger_path(const struct wp_ledger *ledger);
  * Takes its own reference. */
 int wp_ledger_set_ca(struct wp_ledger *ledger, X509 *ca, char *err, size_t errlen);
 X509 *wp_ledger_ca(const struct wp_ledger *ledger);  /* borrowed; NULL when none set */
+/* The CA's revocation list (certs.h): verification then refuses an event
+ * signed by someone at or after their revocation date. NULL: none. Takes
+ * its own reference. */
+int wp_ledger_set_crl(struct wp_ledger *ledger, X509_CRL *crl);
 
 /* ---- events ------------------------------------------------------------ */
 
@@ -265,6 +269,36 @@ typedef int (*wp_verified_fn)(const struct wp_event *ev, const struct wp_asset_s
 int wp_custody_replay(struct wp_ledger *ledger, X509 *ca, const char *anchor, const char *asset,
 		      wp_verified_fn fn, void *ctx, struct wp_custody_report *report,
 		      char *err, size_t errlen);
+
+/* ---- signed heads ---------------------------------------------------------- */
+
+/* A checkpoint of the ledger signed by a person (head.c): kept away from
+ * the station, it makes a later cut of the ledger's tail detectable. */
+struct wp_signed_head {
+	uint64_t seq;
+	char hash[WP_HASH_HEX];
+	time_t signed_at;
+	struct wp_person signer;
+	char ledger_id[WP_LEDGER_ID_HEX]; /* the signed ledger's id; "" before ledger ids */
+};
+
+/* The ledger's head, now, signed by id: one line of canonical JSON
+ * (malloc'd). Refuses an empty ledger. */
+int wp_head_sign(struct wp_ledger *ledger, const struct wp_identity *id, char **text,
+		 char *err, size_t errlen);
+/* The checkpoint TEXT is exactly what wp_head_sign wrote, its signer was
+ * certified by ca (and not revoked per crl, may be NULL) when it was signed,
+ * and the signature holds. 0, or WP_CUSTODY_BROKEN with the reason. The
+ * ledger itself is checked by wp_custody_verify with "HASH@SEQ" of out, and
+ * out->ledger_id must equal the verified ledger's (report.ledger_id). */
+int wp_head_verify(const char *text, size_t len, X509 *ca, X509_CRL *crl,
+		   struct wp_signed_head *out, char *err, size_t errlen);
+/* LEDGER against a head wp_head_verify accepted: the one verified pass
+ * (wp_custody_verify) with the head's HASH@SEQ as anchor, and the head's
+ * ledger id must be this ledger's (from its verified first event), so a
+ * head of one ledger is no anchor for another. Returns as wp_custody_verify. */
+int wp_custody_verify_head(struct wp_ledger *ledger, X509 *ca, const struct wp_signed_head *h,
+			   struct wp_custody_report *report, char *err, size_t errlen);
 
 /* ---- resumable jobs ------------------------------------------------------ */
 

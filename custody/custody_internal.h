@@ -15,6 +15,7 @@ struct wp_ledger {
 	int wait_ms;                 /* busy timeout: WIPEPROOF_LEDGER_WAIT */
 	X509 *ca;                    /* what reads verify against (wp_ledger_set_ca) */
 	char path[4096];
+	X509_CRL *crl;               /* wp_ledger_set_crl: who was revoked when */
 };
 
 /* One stored row: the event and the columns that are not part of it. */

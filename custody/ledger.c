@@ -437,6 +437,7 @@ void wp_ledger_close(struct wp_ledger *ledger)
 		return;
 	sqlite3_close(ledger->db);
 	X509_free(ledger->ca);
+	X509_CRL_free(ledger->crl);
 	free(ledger);
 }
 
@@ -453,6 +454,15 @@ int wp_ledger_set_ca(struct wp_ledger *ledger, X509 *ca, char *err, size_t errle
 	}
 	X509_free(ledger->ca);
 	ledger->ca = ca;
+	return 0;
+}
+
+int wp_ledger_set_crl(struct wp_ledger *ledger, X509_CRL *crl)
+{
+	if (crl && !X509_CRL_up_ref(crl))
+		return -1;
+	X509_CRL_free(ledger->crl);
+	ledger->crl = crl;
 	return 0;
 }
 

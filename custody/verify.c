@@ -30,6 +30,7 @@ struct signer {
 
 struct verifier {
 	X509 *ca;
+	X509_CRL *crl;             /* NULL: no revocation list */
 	struct signer *signers;
 	size_t n_signers;
 	struct wp_asset_map assets;
@@ -140,6 +141,8 @@ static int check_signature(const struct verifier *v, const struct wp_event *ev,
 		return BAD("time '%s' is not YYYY-MM-DDTHH:MM:SSZ", ev->time);
 	if (wp_cert_check(s->cert, v->ca, at, msg, sizeof(msg)) < 0)
 		return BAD("%s (%s) at the event's time: %s", what, who->name, msg);
+	if (wp_crl_check(v->crl, &s->person, at, msg, sizeof(msg)) < 0)
+		return BAD("%s: %s", what, msg);
 	if (!sig)
 		return BAD("%s signature is missing", what);
 	if (wp_sig_verify(s->cert, ev->hash, strlen(ev->hash), sig, msg, sizeof(msg)) < 0)
@@ -318,8 +321,8 @@ int wp_custody_replay(struct wp_ledger *ledger, X509 *ca, const char *anchor, co
 		      wp_verified_fn fn, void *ctx, struct wp_custody_report *report,
 		      char *err, size_t errlen)
 {
-	struct verifier v = { .ca = ca, .approval_required = true, .expect = 1, .rep = report,
-			      .now = time(NULL), .asset = asset, .fn = fn, .ctx = ctx };
+	struct verifier v = { .ca = ca, .crl = ledger->crl, .approval_required = true, .expect = 1,
+			      .rep = report, .now = time(NULL), .asset = asset, .fn = fn, .ctx = ctx };
 	memset(report, 0, sizeof(*report));
 	snprintf(v.prev, sizeof(v.prev), "%s", WP_ZERO_HASH);
 	snprintf(report->head_hash, sizeof(report->head_hash), "%s", WP_ZERO_HASH);

@@ -2,7 +2,7 @@
 # filesystem (this host's kernel has no FAT driver; Debian's has), with the
 # custody ledger and the free-space certificate.
 export WIPEPROOF_KEYS=/tmp/keys WIPEPROOF_LEDGER=/tmp/ledger.db
-OP="Operator One"
+OP="Operator One" WI="Witness Three"
 for m in vfat nls_cp437 nls_ascii nls_utf8 nls_iso8859-1; do modprobe "$m"; done
 hw_wait_serials FAT
 DEV=$(hw_node WPHW-FAT)
@@ -12,6 +12,7 @@ hw_step mount mount -t vfat "$DEV" /mnt/fat
 
 hw_step people sh -c "$WIPEPROOF keys init-ca --org 'Test KK' --no-passphrase &&
 	$WIPEPROOF keys issue --name '$OP' --title Staff --role operator --no-passphrase &&
+	$WIPEPROOF keys issue --name '$WI' --title Clerk --role witness --no-passphrase &&
 	$WIPEPROOF custody intake --as '$OP' --asset SRV-FAT --serial WPHW-FAT --model 'QEMU disk' \
 		--reason repair" </dev/null
 
@@ -34,6 +35,8 @@ CERT=$(jq -r 'select(.event == "certificate") | .certificate' /tmp/hw-out)
 hw_step sums sh -c "cd /mnt/fat && sha256sum -c /tmp/sums"
 hw_step listing ls -A /mnt/fat
 hw_step cert cat "$CERT"
+# the second signature of a two-person certificate (certs/README.md)
+hw_step validate "$WIPEPROOF" cert validate "$CERT" --as "$WI"
 hw_step certverify "$WIPEPROOF" cert verify "$CERT" --ca /tmp/keys/ca.pem --ledger /tmp/ledger.db
 hw_step custody "$WIPEPROOF" custody log --asset SRV-FAT --json
 hw_step umount umount /mnt/fat

@@ -2,7 +2,7 @@
 # the power loss cut off, read it back, check the certificate and the
 # ledger.
 export WIPEPROOF_KEYS=/state/keys WIPEPROOF_LEDGER=/state/ledger.db
-OP="Operator One"
+OP="Operator One" BOSS="Approver One"
 modprobe ext4
 hw_wait_serials WIPE STATE
 DEV=$(hw_node WPHW-WIPE)
@@ -17,6 +17,7 @@ REPORT=$(ls /state/reports/*"$REPORT"-resume1.json)
 CERT=$(jq -r 'select(.event == "certificate") | .certificate' /tmp/hw-out)
 hw_step report cat "$REPORT"
 hw_step verify "$WIPEPROOF" verify "$DEV" --report "$REPORT"
+hw_step validate "$WIPEPROOF" cert validate "$CERT" --as "$BOSS"
 hw_step certverify "$WIPEPROOF" cert verify "$CERT" --ledger /state/ledger.db --device "$DEV"
 hw_step custodyverify "$WIPEPROOF" custody verify
 hw_step custody "$WIPEPROOF" custody log --asset PC-HW --json

@@ -12,7 +12,7 @@ hw_disk vblk FAT $((32 << 20))
 mkfs.vfat "$(hw_file FAT)" >/dev/null || fail "mkfs.vfat on the raw file"
 hw_boot "$HW_SRC/freespace.guest.sh"
 
-for step in mount people sums certverify umount; do
+for step in mount people sums validate certverify umount; do
 	hw_expect "$step" 0
 done
 # the guest image carries no fonts: the certificate is issued and recorded,

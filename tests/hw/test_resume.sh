@@ -26,7 +26,7 @@ offset=$(jq -r '.jobs[0].offset' <<<"$ck")
 echo "hw: power lost in pass $pass after byte $offset"
 
 hw_boot "$HW_SRC/resume2.guest.sh" 300
-for step in mount before verify certverify custodyverify custody after umount; do
+for step in mount before verify validate certverify custodyverify custody after umount; do
 	hw_expect "$step" 0
 done
 [ "$(hw_out before | jq -r '.jobs[0].state')" = crashed ] || fail "before: $(hw_out before)"

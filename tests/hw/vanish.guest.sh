@@ -44,6 +44,7 @@ hw_step files ls /tmp/reports
 hw_step custody "$WIPEPROOF" custody log --json
 hw_step verify "$WIPEPROOF" custody verify
 hw_step certs sh -c 'for c in /tmp/reports/cert-*.json; do
+	[ -e "$c.validator.p7s" ] || '"$WIPEPROOF"' cert validate "$c" --as "'"$AP"'" || exit 1
 	'"$WIPEPROOF"' cert verify "$c" --ca /tmp/keys/ca.pem --ledger /tmp/ledger.db || exit 1
 done'
 
@@ -58,6 +59,7 @@ hw_step resumed sh -c 'jq -c . /tmp/reports/WPHW-USB-*-resume1.json'
 hw_step custody2 "$WIPEPROOF" custody log --asset PC-USB --json
 hw_step verify2 "$WIPEPROOF" custody verify
 hw_step certs2 sh -c 'for c in /tmp/reports/cert-*.json; do
+	[ -e "$c.validator.p7s" ] || '"$WIPEPROOF"' cert validate "$c" --as "'"$AP"'" || exit 1
 	'"$WIPEPROOF"' cert verify "$c" --ca /tmp/keys/ca.pem --ledger /tmp/ledger.db || exit 1
 done'
 hw_step ncerts sh -c 'ls /tmp/reports/cert-*.json | wc -l'

@@ -34,6 +34,7 @@ expect_exit 0 custody request --as "$OPERATOR" --asset PC-9
 expect_exit 0 custody approve --as "$APPROVER" --asset PC-9
 expect_exit 0 wp_wipe "$d1" --asset PC-9 --as "$OPERATOR"
 json=$(ls "$REPORTS"/cert-*.json)
+expect_exit 0 "$WIPEPROOF" cert validate "$json" --as "$APPROVER" # the second signature (two-person)
 report=$(ls "$REPORTS"/*-*.json | grep -v /cert-)
 [ "$(jq -r .tool.sha256 "$report")" = "$exe_sha" ] || fail "job report tool.sha256"
 [ "$(jq -r .tool.commit "$report")" = "$commit" ] || fail "job report tool.commit"

@@ -17,6 +17,7 @@ custody destroy --as "$OPERATOR" --asset $A --method shred --witness "$WITNESS" 
 mkdir "$WP_TMP/c"
 expect_exit 0 "$WIPEPROOF" cert issue --asset $A --as "$OPERATOR" --output "$WP_TMP/c"
 json=$(ls "$WP_TMP"/c/cert-*.json)
+expect_exit 0 "$WIPEPROOF" cert validate "$json" --as "$APPROVER" # the second signature (two-person)
 expect_exit 0 "$WIPEPROOF" cert verify "$json" --ca "$CA" --ledger "$WIPEPROOF_LEDGER"
 expect_in VALID "$OUT"
 cp "$json" "$WP_TMP/orig.json"

@@ -37,6 +37,7 @@ expect_exit 0 custody request --as "$OPERATOR" --asset PC-1
 expect_exit 0 custody approve --as "$APPROVER" --asset PC-1
 expect_exit 0 wp_wipe "$d1" --asset PC-1 --as "$OPERATOR" --method zero
 json=$(ls "$WP_TMP"/reports/cert-*.json)
+expect_exit 0 "$WIPEPROOF" cert validate "$json" --as "$APPROVER" # the second signature (two-person)
 expect_exit 0 "$WIPEPROOF" cert verify "$json" --ca "$CA" --ledger "$WIPEPROOF_LEDGER"
 expect_in "VALID" "$OUT"
 
@@ -102,6 +103,7 @@ mkdir "$WP_TMP/destroyed"
 expect_exit 0 "$WIPEPROOF" cert issue --asset PC-9 --as "$OPERATOR" --output "$WP_TMP/destroyed" \
 	--contact "内線 1234"
 dj=$(ls "$WP_TMP"/destroyed/cert-*.json)
+expect_exit 0 "$WIPEPROOF" cert validate "$dj" --as "$APPROVER" # the second signature (two-person)
 [ "$(jq -r .result "$dj")" = destroyed ] || fail "destroyed result"
 [ "$(jq -r .sanitization.category "$dj")" = Destroy ] || fail "Destroy category"
 [ "$(jq -r .verified_by.name "$dj")" = "$WITNESS" ] || fail "the witness verifies"

@@ -27,6 +27,7 @@ expect_in "certificate  $REPORTS/cert-" "$OUT"
 # the four files, next to the job report
 json=$(ls "$REPORTS"/cert-*.json)
 [ "$(echo "$json" | wc -l)" -eq 1 ] || fail "expected one certificate: $json"
+expect_exit 0 "$WIPEPROOF" cert validate "$json" --as "$APPROVER" # the second signature (two-person)
 id=$(basename "$json" .json); id=${id#cert-}
 for f in "$json" "$json.p7s" "$json.qr" "$REPORTS/cert-$id.pdf"; do
 	[ -s "$f" ] || fail "missing $f"
@@ -103,7 +104,7 @@ expect_exit 0 "$WIPEPROOF" cert verify "$json" --device "$d1" --json
 # without root: the same check on copies readable by an ordinary user
 pub="$WP_TMP/pub"
 mkdir -p "$pub"
-cp "$json" "$json.p7s" "$WIPEPROOF_KEYS/ca.pem" "$WIPEPROOF_LEDGER" "$pub/"
+cp "$json" "$json.p7s" "$json.validator.p7s" "$WIPEPROOF_KEYS/ca.pem" "$WIPEPROOF_LEDGER" "$pub/"
 chmod 755 "$WP_TMP" "$pub"
 chmod 644 "$pub"/*
 expect_exit 0 setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$WIPEPROOF" cert verify \

@@ -20,7 +20,10 @@ expect_in "certified by the CA" "$OUT"
 expect_in "still holds the wipe pattern" "$OUT"
 expect_in "QR code read from the rendered page" "$OUT"
 expect_in "QR: signed by 鈴木 一郎" "$OUT"
-[ "$(grep -c '^VALID$' <<<"$OUT")" -eq 2 ] || fail "expected two VALID verdicts (document, QR)"
+# the document's verdict line says what was checked and by whom it is signed
+[ "$(grep -c '^VALID' <<<"$OUT")" -eq 2 ] || fail "expected two VALID verdicts (document, QR)"
+expect_in "VALID — two signatures:" "$OUT"
+expect_in "(approver, the validator); checked: signatures, ledger and device" "$OUT"
 expect_in "kept at /tmp/wipeproof-demo-certificate.pdf" "$OUT"
 pdftotext /tmp/wipeproof-demo-certificate.pdf - | grep -q "データ消去証明書" ||
 	fail "the kept PDF is not the certificate"

@@ -65,6 +65,7 @@ check_fs() {
 		(.scope.description | startswith("free space of " + $f + " on " + $d)) and
 		.verification.mismatched_blocks == 0 and .media.serial != ""' "$cert" >/dev/null ||
 		fail "$fstype: certificate content: $(jq -c '{result, scope, media}' "$cert")"
+	expect_exit 0 "$WIPEPROOF" cert validate "$cert" --as "$APPROVER" # the second signature
 	expect_exit 0 "$WIPEPROOF" cert verify "$cert" --ca "$WIPEPROOF_KEYS/ca.pem" --ledger "$WIPEPROOF_LEDGER"
 	expect_in "VALID" "$OUT"
 	expect_in "scope: free space of $fstype on $dev" "$OUT"

@@ -37,9 +37,28 @@ expect_in "chmod 600" "$ERR"
 chmod 600 "$WIPEPROOF_KEYS/people/$fpr.key"
 expect_exit 0 custody note --as "$APPROVER" --asset K-1 --text x
 
+# so is a key folder others can read or write (init-ca makes people/ 0700)
+[ "$(stat -c %a "$WIPEPROOF_KEYS/people")" = 700 ] || fail "people/ mode"
+chmod 755 "$WIPEPROOF_KEYS/people"
+expect_exit 1 custody note --as "$APPROVER" --asset K-1 --text x
+expect_in "key folder $WIPEPROOF_KEYS/people is readable or writable by group or others" "$ERR"
+chmod 700 "$WIPEPROOF_KEYS/people"
+chmod 777 "$WIPEPROOF_KEYS"
+expect_exit 1 custody note --as "$APPROVER" --asset K-1 --text x
+expect_in "key folder $WIPEPROOF_KEYS is writable by group or others" "$ERR"
+chmod 755 "$WIPEPROOF_KEYS"
+expect_exit 0 custody note --as "$APPROVER" --asset K-1 --text x
+
 # passphrases
 printf 'correct horse\n' > "$WP_TMP/pass"
 printf 'wrong horse\n' > "$WP_TMP/wrong"
+# a passphrase file others can read or write is refused, with the fix
+chmod 644 "$WP_TMP/pass"
+expect_exit 1 "$WIPEPROOF" keys issue --name "中村 暗号" --title 係員 --role operator \
+	--passphrase-file "$WP_TMP/pass"
+expect_in "passphrase file $WP_TMP/pass is readable or writable by group or others (mode 0644)" "$ERR"
+expect_in "chmod 600" "$ERR"
+chmod 600 "$WP_TMP/pass" "$WP_TMP/wrong"
 expect_exit 2 "$WIPEPROOF" keys issue --name "中村 暗号" --title 係員 --role operator </dev/null
 expect_in "--passphrase-file FILE, or --no-passphrase" "$ERR"
 expect_exit 0 "$WIPEPROOF" keys issue --name "中村 暗号" --title 係員 --role operator \

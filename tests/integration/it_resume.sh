@@ -87,6 +87,7 @@ report=$(custody log --asset PC-1 --json | jq -r '[.events[] | select(.kind == "
 expect_exit 0 "$WIPEPROOF" verify "$d1" --report "$report"
 cert=$(ls "$(dirname "$report")"/cert-*.json | head -n1)
 [ -f "$cert" ] || fail "no certificate after the resume"
+expect_exit 0 "$WIPEPROOF" cert validate "$cert" --as "$APPROVER" # the second signature (two-person)
 expect_exit 0 "$WIPEPROOF" cert verify "$cert" --ledger "$WIPEPROOF_LEDGER" --device "$d1"
 expect_in "VALID" "$OUT"
 expect_exit 0 custody verify

@@ -66,6 +66,7 @@ expect_exit 0 custody request --as "$OPERATOR" --asset PC-7
 expect_exit 0 custody approve --as "$APPROVER" --asset PC-7
 expect_exit 0 wp_wipe "$d1" --asset PC-7 --as "$OPERATOR"
 json=$(ls "$REPORTS"/cert-*.json)
+expect_exit 0 "$WIPEPROOF" cert validate "$json" --as "$APPROVER" # the second signature (two-person)
 p7s="$json.p7s"
 qr=$(cat "$json.qr")
 CA="$WIPEPROOF_KEYS/ca.pem"
@@ -127,6 +128,7 @@ expect_exit 0 custody request --as "$OPERATOR" --asset PC-8
 expect_exit 0 custody approve --as "$APPROVER" --asset PC-8
 expect_exit 0 wp_wipe "$d2" --asset PC-8 --as "$OPERATOR"
 json2=$(ls "$REPORTS"/cert-*.json | grep -v "$json")
+expect_exit 0 "$WIPEPROOF" cert validate "$json2" --as "$APPROVER" # the second signature (two-person)
 page_verdict "$page" "$json2" "$json2.p7s" "$qr"
 [ "$PAGE_VERDICT" = INVALID ] || fail "QR of another certificate accepted"
 expect_in "do not describe the same certificate" "$PAGE_REASON"

@@ -561,6 +561,52 @@ START_TEST(cms_low_s_only)
 }
 END_TEST
 
+/* The validator's second signature (cert-ID.json.validator.p7s) is held
+ * to the same one spelling: signed low, its high twin refused by
+ * wp_cms_verify_validator as by wp_cms_verify. */
+START_TEST(cms_validator_low_s_only)
+{
+	char *text = doc_text();
+	X509 *ca = ca_cert();
+	struct wp_cms_signer s;
+	struct wp_identity *wit = NULL;
+	ck_assert_int_eq(wp_identity_load(dir, "佐藤 花子", NULL, &wit, err, sizeof(err)), 0);
+	for (int i = 0; i < 8; i++) {
+		char *pem = NULL;
+		ck_assert_int_eq(wp_cms_sign(wit, text, strlen(text), &pem, err, sizeof(err)), 0);
+		BIO *b = BIO_new_mem_buf(pem, (int)strlen(pem)), *out = BIO_new(BIO_s_mem());
+		CMS_ContentInfo *cms = PEM_read_bio_CMS(b, NULL, NULL, NULL);
+		ck_assert_ptr_nonnull(cms);
+		ASN1_OCTET_STRING *os = cms_sig(cms);
+		ck_assert_msg(!der_is_high(ASN1_STRING_get0_data(os), (size_t)ASN1_STRING_length(os)),
+			      "validator signature %d has a high s", i);
+		unsigned char twin[80];
+		size_t tl = der_flip(ASN1_STRING_get0_data(os), (size_t)ASN1_STRING_length(os), twin);
+		ck_assert(ASN1_OCTET_STRING_set(os, twin, (int)tl));
+		ck_assert(PEM_write_bio_CMS(out, cms));
+		char *high = wp_bio_take_string(out, NULL);
+		BIO *content = BIO_new_mem_buf(text, (int)strlen(text));
+		ck_assert_int_eq(CMS_verify(cms, NULL, NULL, content, NULL,
+					    CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY), 1);
+		ck_assert_msg(wp_cms_verify_validator(pem, strlen(pem), text, strlen(text), ca, &s,
+						      err, sizeof(err)) == 0, "%s", err);
+		ck_assert_str_eq(s.person.name, "佐藤 花子");
+		ck_assert_int_eq(wp_cms_verify_validator(high, strlen(high), text, strlen(text), ca,
+							 &s, err, sizeof(err)), -1);
+		ck_assert_msg(strstr(err, "one accepted form") != NULL, "%s", err);
+		BIO_free(content);
+		free(high);
+		CMS_ContentInfo_free(cms);
+		BIO_free(b);
+		BIO_free(out);
+		free(pem);
+	}
+	wp_identity_free(wit);
+	X509_free(ca);
+	free(text);
+}
+END_TEST
+
 static int b64url_val(char c)
 {
 	const char *set = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -697,6 +743,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, sha256_digest);
 	tcase_add_test(tc, sig_low_s_only);
 	tcase_add_test(tc, cms_low_s_only);
+	tcase_add_test(tc, cms_validator_low_s_only);
 	tcase_add_test(tc, qr_low_s_only);
 	tcase_add_test(tc, qr_long_method_cut_on_character);
 	suite_add_tcase(s, tc);

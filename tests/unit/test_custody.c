@@ -786,6 +786,83 @@ START_TEST(transplant_refused)
 }
 END_TEST
 
+/* TEXT's head re-signed by WHO with ledger_id set to ID (NULL: removed),
+ * as the signer of a head of another ledger could have made it. */
+static char *head_with_id(const char *text, struct wp_identity *who, const char *id)
+{
+	json_t *o = json_loads(text, 0, NULL);
+	char *sig = NULL, *out = NULL;
+	ck_assert_ptr_nonnull(o);
+	json_object_del(o, "signature");
+	if (id)
+		ck_assert_int_eq(wp_json_set(o, "ledger_id", json_string(id)), 0);
+	else
+		json_object_del(o, "ledger_id");
+	char *body = wp_canonical_json(o, err, sizeof(err));
+	ck_assert_ptr_nonnull(body);
+	ck_assert_int_eq(wp_identity_sign_hex(who, body, strlen(body), &sig, err, sizeof(err)), 0);
+	ck_assert_int_eq(wp_json_set(o, "signature", json_string(sig)), 0);
+	out = wp_canonical_json(o, err, sizeof(err));
+	ck_assert_ptr_nonnull(out);
+	free(sig);
+	free(body);
+	json_decref(o);
+	return out;
+}
+
+/* A signed head names its ledger: the same HASH@SEQ signed for another
+ * ledger id is no anchor for this one, and the id is under the signature. */
+START_TEST(signed_head_names_its_ledger)
+{
+	struct wp_ledger *l = fresh_ledger();
+	intake(l, "PC-H", "SH");
+	ck_assert_int_eq(add(l, op, WP_EV_NOTE, "PC-H", json_pack("{s:s}", "text", "t")), 0);
+	char id[WP_LEDGER_ID_HEX], *text = NULL;
+	ck_assert_int_eq(wp_custody_ledger_id(l, id, err, sizeof(err)), 0);
+	ck_assert_uint_eq(strlen(id), 32);
+	ck_assert_msg(wp_head_sign(l, aud, &text, err, sizeof(err)) == 0, "%s", err);
+	struct wp_signed_head h;
+	struct wp_custody_report r;
+	ck_assert_msg(wp_head_verify(text, strlen(text), ca, NULL, &h, err, sizeof(err)) == 0,
+		      "%s", err);
+	ck_assert_str_eq(h.ledger_id, id);
+	ck_assert_uint_eq(h.seq, 2);
+	ck_assert_msg(wp_custody_verify_head(l, ca, &h, &r, err, sizeof(err)) == 0, "%s", err);
+
+	/* another ledger's id, properly signed: the signature holds, the anchor does not */
+	char *other = head_with_id(text, aud, "0123456789abcdef0123456789abcdef");
+	ck_assert_msg(wp_head_verify(other, strlen(other), ca, NULL, &h, err, sizeof(err)) == 0,
+		      "%s", err);
+	ck_assert_int_eq(wp_custody_verify_head(l, ca, &h, &r, err, sizeof(err)), WP_CUSTODY_BROKEN);
+	ck_assert_msg(strstr(r.why, "another ledger") != NULL, "%s", r.why);
+	ck_assert_msg(strstr(err, id) != NULL, "%s", err);
+	/* a head without an id (signed before heads named their ledger) neither */
+	char *none = head_with_id(text, aud, NULL);
+	ck_assert_int_eq(wp_head_verify(none, strlen(none), ca, NULL, &h, err, sizeof(err)), 0);
+	ck_assert_str_eq(h.ledger_id, "");
+	ck_assert_int_eq(wp_custody_verify_head(l, ca, &h, &r, err, sizeof(err)), WP_CUSTODY_BROKEN);
+	/* not an id */
+	char *bad = head_with_id(text, aud, "XYZ");
+	ck_assert_int_eq(wp_head_verify(bad, strlen(bad), ca, NULL, &h, err, sizeof(err)),
+			 WP_CUSTODY_BROKEN);
+	ck_assert_msg(strstr(err, "not a ledger id") != NULL, "%s", err);
+	/* the id edited without the key: the signature no longer holds */
+	json_t *o = json_loads(text, 0, NULL);
+	ck_assert_int_eq(wp_json_set(o, "ledger_id", json_string("0123456789abcdef0123456789abcdef")), 0);
+	char *edited = wp_canonical_json(o, err, sizeof(err));
+	ck_assert_int_eq(wp_head_verify(edited, strlen(edited), ca, NULL, &h, err, sizeof(err)),
+			 WP_CUSTODY_BROKEN);
+	ck_assert_msg(strstr(err, "changed after signing") != NULL, "%s", err);
+	json_decref(o);
+	free(edited);
+	free(bad);
+	free(none);
+	free(other);
+	free(text);
+	wp_ledger_close(l);
+}
+END_TEST
+
 /* The high twin (r, n - s) of a stored signature: valid ECDSA, refused. */
 START_TEST(high_s_column_refused)
 {
@@ -997,6 +1074,7 @@ int main(void)
 	tcase_add_test(tc, clock_backwards_refused);
 	tcase_add_test(tc, transplant_refused);
 	tcase_add_test(tc, high_s_column_refused);
+	tcase_add_test(tc, signed_head_names_its_ledger);
 	tcase_add_test(tc, malformed_scope_is_bad_event);
 	tcase_add_test(tc, concurrent_appenders);
 	suite_add_tcase(s, tc);

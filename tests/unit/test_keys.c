@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static char err[1024];
@@ -147,6 +148,9 @@ START_TEST(encrypted_key)
 	snprintf(wrong, sizeof(wrong), "%s/wrong", dir);
 	write_text(pass, "s3cret pass\n");
 	write_text(wrong, "not it\n");
+	/* passphrase files others can read are refused (passphrase_file_open) */
+	ck_assert_int_eq(chmod(pass, 0600), 0);
+	ck_assert_int_eq(chmod(wrong, 0600), 0);
 	ck_assert_int_eq(wp_keys_issue(dir, &req, &p, err, sizeof(err)), 0);
 	ck_assert_int_eq(wp_identity_load(dir, "Encrypted Person", wrong, &id, err, sizeof(err)), -1);
 	ck_assert_msg(strstr(err, "wrong passphrase") != NULL, "%s", err);
@@ -156,6 +160,105 @@ START_TEST(encrypted_key)
 	ck_assert_int_eq(wp_identity_load(dir, "Encrypted Person", pass, &id, err, sizeof(err)), 0);
 	ck_assert_int_eq(wp_identity_person(id)->role, WP_ROLE_OPERATOR);
 	wp_identity_free(id);
+}
+END_TEST
+
+START_TEST(passphrase_file_open_refused)
+{
+	char pass[128];
+	struct wp_issue_request req = { .name = "Pass Mode", .title = "係員",
+					.role = WP_ROLE_OPERATOR, .days = 30, .passphrase = "pw" };
+	struct wp_person p;
+	struct wp_identity *id = NULL;
+	snprintf(pass, sizeof(pass), "%s/pass-mode", dir);
+	write_text(pass, "pw\n");
+	ck_assert_int_eq(wp_keys_issue(dir, &req, &p, err, sizeof(err)), 0);
+	for (mode_t m = 0604; m; m = m == 0604 ? 0620 : m == 0620 ? 0640 : 0) {
+		ck_assert_int_eq(chmod(pass, m), 0);
+		ck_assert_int_eq(wp_identity_load(dir, "Pass Mode", pass, &id, err, sizeof(err)), -1);
+		ck_assert_msg(strstr(err, "passphrase file") && strstr(err, "chmod 600"), "%s", err);
+	}
+	ck_assert_int_eq(chmod(pass, 0600), 0);
+	ck_assert_int_eq(wp_identity_load(dir, "Pass Mode", pass, &id, err, sizeof(err)), 0);
+	wp_identity_free(id);
+}
+END_TEST
+
+START_TEST(key_folder_open_refused)
+{
+	char people[128];
+	struct wp_identity *id = NULL;
+	snprintf(people, sizeof(people), "%s/people", dir);
+	struct stat st;
+	ck_assert_int_eq(stat(people, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 0777, 0700); /* as init-ca makes it */
+	for (mode_t m = 0750; m; m = m == 0750 ? 0705 : m == 0705 ? 0720 : 0) {
+		ck_assert_int_eq(chmod(people, m), 0);
+		ck_assert_int_eq(wp_identity_load(dir, "山田 太郎", NULL, &id, err, sizeof(err)), -1);
+		ck_assert_msg(strstr(err, "key folder") && strstr(err, "chmod 700"), "%s", err);
+	}
+	ck_assert_int_eq(chmod(people, 0700), 0);
+	/* the store itself (it holds ca.key and people/) only must not be writable */
+	ck_assert_int_eq(chmod(dir, 0777), 0);
+	ck_assert_int_eq(wp_identity_load(dir, "山田 太郎", NULL, &id, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "key folder") && strstr(err, "writable"), "%s", err);
+	ck_assert_int_eq(chmod(dir, 0755), 0);
+	ck_assert_int_eq(wp_identity_load(dir, "山田 太郎", NULL, &id, err, sizeof(err)), 0);
+	wp_identity_free(id);
+}
+END_TEST
+
+START_TEST(revoked_key)
+{
+	struct wp_issue_request req = { .name = "Leaving Person", .title = "係員",
+					.role = WP_ROLE_OPERATOR, .days = 30 };
+	struct wp_person p, r;
+	struct wp_identity *id = NULL;
+	char path[256];
+	X509 *cacert = NULL;
+	X509_CRL *crl = NULL;
+	time_t now = time(NULL);
+	ck_assert_int_eq(wp_keys_issue(dir, &req, &p, err, sizeof(err)), 0);
+	ck_assert_int_eq(wp_identity_load(dir, "Leaving Person", NULL, &id, err, sizeof(err)), 0);
+	wp_identity_free(id);
+	ck_assert_int_eq(wp_keys_revoke(dir, "Leaving Person", "left", now, NULL, &r, err,
+					sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "affiliation-changed") != NULL, "%s", err);
+	ck_assert_int_eq(wp_keys_revoke(dir, "Leaving Person", "affiliation-changed", now - 3600,
+					NULL, &r, err, sizeof(err)), 0);
+	ck_assert_str_eq(r.fingerprint, p.fingerprint);
+	ck_assert_int_eq(wp_keys_revoke(dir, "Leaving Person", "superseded", now, NULL, &r, err,
+					sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "already revoked") != NULL, "%s", err);
+	/* a revoked person signs nothing more from this store */
+	ck_assert_int_eq(wp_identity_load(dir, "Leaving Person", NULL, &id, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "revoked") != NULL, "%s", err);
+	/* others still sign */
+	ck_assert_int_eq(wp_identity_load(dir, "山田 太郎", NULL, &id, err, sizeof(err)), 0);
+	wp_identity_free(id);
+	/* signatures before the date stand, at or after it they do not */
+	snprintf(path, sizeof(path), "%s/ca.pem", dir);
+	ck_assert_int_eq(wp_cert_load(path, &cacert, err, sizeof(err)), 0);
+	snprintf(path, sizeof(path), "%s/crl.pem", dir);
+	ck_assert_int_eq(wp_crl_load(path, cacert, &crl, err, sizeof(err)), 0);
+	ck_assert_int_eq(wp_crl_check(crl, &p, now - 3601, err, sizeof(err)), 0);
+	ck_assert_int_eq(wp_crl_check(crl, &p, now - 3600, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "affiliation-changed") && strstr(err, "after the revocation"),
+		      "%s", err);
+	ck_assert_int_eq(wp_crl_check(crl, &yamada, now, err, sizeof(err)), 0);
+	X509_CRL_free(crl);
+	/* a list signed by another CA is refused */
+	X509_free(cacert);
+	cacert = NULL;
+	snprintf(path, sizeof(path), "%s/other", dir);
+	struct wp_person other;
+	ck_assert_int_eq(wp_keys_init_ca(path, "Other", 30, NULL, &other, err, sizeof(err)), 0);
+	snprintf(path, sizeof(path), "%s/other/ca.pem", dir);
+	ck_assert_int_eq(wp_cert_load(path, &cacert, err, sizeof(err)), 0);
+	snprintf(path, sizeof(path), "%s/crl.pem", dir);
+	ck_assert_int_eq(wp_crl_load(path, cacert, &crl, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "not signed by this CA") != NULL, "%s", err);
+	X509_free(cacert);
 }
 END_TEST
 
@@ -203,6 +306,9 @@ int main(void)
 	tcase_add_test(tc, symlinked_key_refused);
 	tcase_add_test(tc, encrypted_key);
 	tcase_add_test(tc, roles);
+	tcase_add_test(tc, passphrase_file_open_refused);
+	tcase_add_test(tc, key_folder_open_refused);
+	tcase_add_test(tc, revoked_key);
 	suite_add_tcase(s, tc);
 	int rc = wp_run_suite(s);
 	char cmd[128];

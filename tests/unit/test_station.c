@@ -34,10 +34,15 @@ START_TEST(policy_full_form)
 	ck_assert_str_eq(pol.method, "zero");
 	ck_assert_int_eq(pol.verify, WP_VERIFY_SAMPLE);
 	ck_assert_str_eq(pol.asset_prefix, "USB-");
+	ck_assert(!pol.single_signature);
 	struct wp_device ours = loop_dev("/srv/img/a.img"), other = loop_dev("/srv/imgs/a.img");
 	ck_assert(wp_station_policy_allows(&pol, &ours, err, sizeof(err)));
 	ck_assert(!wp_station_policy_allows(&pol, &other, err, sizeof(err)));
 	ck_assert_ptr_nonnull(strstr(err, "loop-backing-dir"));
+	/* an unattended station may allow certificates with one signature */
+	ck_assert_int_eq(wp_station_policy_parse("transports = usb\nsingle-signature = yes\n", "p",
+						 &pol, err, sizeof(err)), 0);
+	ck_assert(pol.single_signature);
 }
 END_TEST
 
@@ -46,6 +51,7 @@ START_TEST(policy_lists_must_all_match)
 	ck_assert_int_eq(wp_station_policy_parse("transports = usb\n", "p", &pol, err,
 						 sizeof(err)), 0);
 	ck_assert(!pol.auto_wipe);
+	ck_assert(!pol.single_signature); /* certificates need a validator by default */
 	ck_assert_str_eq(pol.method, WP_DEFAULT_METHOD);
 	struct wp_device d = loop_dev("/x");
 	ck_assert(!wp_station_policy_allows(&pol, &d, err, sizeof(err)));
@@ -72,6 +78,7 @@ START_TEST(policy_refusals)
 	policy_refused("transports = usb\nmethod = ata-secure-erase\n", "not an overwrite method");
 	policy_refused("transports = usb\nverify = off\n", "always verified");
 	policy_refused("transports = usb\nloop-backing-dir = tmp\n", "not an absolute folder");
+	policy_refused("transports = usb\nsingle-signature = maybe\n", ":2: 'maybe' is not yes or no");
 	policy_refused("transports usb\n", ":1: expected 'key = value'");
 	policy_refused("auto-wipe = yes\n", "names no 'transports' or 'kinds'");
 }
