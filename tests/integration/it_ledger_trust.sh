@@ -90,6 +90,9 @@ expect_exit 0 "$WIPEPROOF" cert issue --asset $A --as "$OPERATOR" --output "$WP_
 json=$(ls "$WP_TMP"/c/cert-*.json)
 [ "$(jq -r .ledger.id "$json")" = "$id" ] || fail "certificate carries no ledger id"
 pdftotext "$WP_TMP"/c/cert-*.pdf - | grep -q "$id" || fail "PDF shows no ledger id"
+# two-person certificates: VALID needs the validator's signature, made
+# after the same verified-pass checks (cert validate)
+expect_exit 0 "$WIPEPROOF" cert validate "$json" --as "$APPROVER"
 expect_exit 0 "$WIPEPROOF" cert verify "$json" --ca "$CA" --ledger "$WIPEPROOF_LEDGER"
 expect_in "ledger id: $id" "$OUT"
 cp "$WP_TMP/before-cert.db" "$WIPEPROOF_LEDGER"; rm -f "$WIPEPROOF_LEDGER-wal" "$WIPEPROOF_LEDGER-shm"
