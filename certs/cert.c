@@ -281,6 +281,12 @@ int wp_sig_verify(X509 *cert, const void *data, size_t len, const char *sig_hex,
 		return -1;
 	}
 	EVP_PKEY *key = X509_get0_pubkey(cert);
+	if (!wp_ecdsa_is_low_s(key, sig, siglen)) {
+		free(sig);
+		snprintf(err, errlen, "signature is not in its one accepted form (strict DER ECDSA "
+			 "with low s): it was altered, or not made by wipeproof");
+		return -1;
+	}
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	int ok = key && md && EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, key) == 1 &&
 		 EVP_DigestVerify(md, sig, siglen, data, len) == 1;

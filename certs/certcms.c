@@ -19,6 +19,8 @@ bool wp_cert_role_may_issue(enum wp_role role)
 	return role == WP_ROLE_OPERATOR || role == WP_ROLE_APPROVER;
 }
 
+static bool signatures_low_s(CMS_ContentInfo *cms, bool rewrite);
+
 bool wp_cert_role_may_validate(enum wp_role role)
 {
 	return role == WP_ROLE_APPROVER || role == WP_ROLE_WITNESS;
@@ -35,7 +37,7 @@ int wp_cms_sign(const struct wp_identity *id, const void *data, size_t len,
 	CMS_ContentInfo *cms = in && out ? CMS_sign(wp_identity_cert(id), wp_identity_key(id), NULL,
 						    in, CMS_DETACHED | CMS_BINARY | CMS_NOSMIMECAP)
 					 : NULL;
-	if (cms && PEM_write_bio_CMS(out, cms))
+	if (cms && signatures_low_s(cms, true) && PEM_write_bio_CMS(out, cms))
 		*pem = wp_bio_take_string(out, NULL);
 	if (!*pem) {
 		char ssl[256];
@@ -47,6 +49,35 @@ int wp_cms_sign(const struct wp_identity *id, const void *data, size_t len,
 	BIO_free(in);
 	BIO_free(out);
 	return *pem ? 0 : -1;
+}
+
+/* Every SignerInfo's signature in its low-s form (lows.c): rewritten
+ * when signing (still the same valid signature to `openssl cms -verify`),
+ * required when verifying. */
+static bool signatures_low_s(CMS_ContentInfo *cms, bool rewrite)
+{
+	STACK_OF(CMS_SignerInfo) *infos = CMS_get0_SignerInfos(cms);
+	int n = sk_CMS_SignerInfo_num(infos);
+	for (int i = 0; i < n; i++) {
+		CMS_SignerInfo *si = sk_CMS_SignerInfo_value(infos, i);
+		ASN1_OCTET_STRING *os = CMS_SignerInfo_get0_signature(si);
+		X509 *signer = NULL;
+		CMS_SignerInfo_get0_algs(si, NULL, &signer, NULL, NULL);
+		EVP_PKEY *key = signer ? X509_get0_pubkey(signer) : NULL;
+		unsigned char der[160];
+		size_t len = os ? (size_t)ASN1_STRING_length(os) : 0;
+		if (!key || !os || len > sizeof(der))
+			return false;
+		memcpy(der, ASN1_STRING_get0_data(os), len);
+		if (!rewrite) {
+			if (!wp_ecdsa_is_low_s(key, der, len))
+				return false;
+		} else if (wp_ecdsa_low_s(key, der, &len, sizeof(der)) < 0 ||
+			   !ASN1_OCTET_STRING_set(os, der, (int)len)) {
+			return false;
+		}
+	}
+	return n > 0;
 }
 
 /* The signed signingTime attribute: when the signer says they signed,
@@ -291,6 +322,12 @@ static int cms_verify(const char *pem, size_t pemlen, const void *data, size_t l
 			 "certificate and a signing time");
 	else
 		rc = check_signer(cert, ca, validator, out, err, errlen);
+	/* who signed first (the more useful message), then the one spelling */
+	if (rc == 0 && !signatures_low_s(cms, false)) {
+		snprintf(err, errlen, "the signature is not in its one accepted form (ECDSA with low "
+			 "s, strict DER): it was altered after signing, or not made by wipeproof");
+		rc = -1;
+	}
 out:
 	CMS_ContentInfo_free(cms);
 	BIO_free(pb);

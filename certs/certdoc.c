@@ -253,6 +253,13 @@ int wp_certdoc_check(const json_t *doc, char *err, size_t errlen)
 		if (check_member(doc, required[i].path, required[i].type, err, errlen) < 0)
 			return -1;
 	}
+	/* optional (older certificates have none): the ledger's random id */
+	const json_t *lid = member(doc, "ledger.id");
+	if (lid && !(json_is_string(lid) && json_string_length(lid) == 32 &&
+		     strspn(json_string_value(lid), "0123456789abcdef") == 32)) {
+		snprintf(err, errlen, "certificate ledger.id must be 32 lowercase hex digits");
+		return -1;
+	}
 	if (check_build(doc, err, errlen) < 0)
 		return -1;
 	if (check_scope(doc, free_space, err, errlen) < 0)

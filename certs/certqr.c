@@ -116,6 +116,26 @@ static int take(const char *in, size_t n, char *out, size_t cap)
 	return 0;
 }
 
+/* The QR holds a summary; the document (whose SHA-256 it carries) holds
+ * the whole text. A field longer than its slot is cut on a UTF-8 character
+ * boundary and ends in "…", so a reader sees it was shortened and never a
+ * broken character (a Japanese destruction method was cut mid-character). */
+#define ELLIPSIS "\xe2\x80\xa6"
+
+static void fit_utf8(char *dst, size_t cap, const char *src)
+{
+	size_t n = strlen(src);
+	if (n < cap) {
+		memcpy(dst, src, n + 1);
+		return;
+	}
+	n = cap - 1 - (sizeof(ELLIPSIS) - 1);
+	while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80) /* not inside a character */
+		n--;
+	memcpy(dst, src, n);
+	memcpy(dst + n, ELLIPSIS, sizeof(ELLIPSIS));
+}
+
 int wp_qr_from_doc(const json_t *doc, const char *sha256_hex, struct wp_qr *out,
 		   char *err, size_t errlen)
 {
@@ -133,7 +153,7 @@ int wp_qr_from_doc(const json_t *doc, const char *sha256_hex, struct wp_qr *out,
 	snprintf(out->id, sizeof(out->id), "%s", id);
 	snprintf(out->serial, sizeof(out->serial), "%s", serial);
 	snprintf(out->model, sizeof(out->model), "%s", model);
-	snprintf(out->method, sizeof(out->method), "%s", wp_certdoc_str(doc, "sanitization.method"));
+	fit_utf8(out->method, sizeof(out->method), wp_certdoc_str(doc, "sanitization.method"));
 	snprintf(out->category, sizeof(out->category), "%s",
 		 wp_certdoc_str(doc, "sanitization.category"));
 	snprintf(out->result, sizeof(out->result), "%s", wp_certdoc_str(doc, "result"));

@@ -230,9 +230,16 @@ int wp_cert_person(X509 *cert, struct wp_person *out, char *err, size_t errlen);
 /* cert is signed by ca (itself a self-signed CA certificate) and both are
  * valid at time `at`. */
 int wp_cert_check(X509 *cert, X509 *ca, time_t at, char *err, size_t errlen);
-/* sig_hex is an ECDSA-SHA256 DER signature, hex, of data by cert's key. */
+/* sig_hex is an ECDSA-SHA256 DER signature, hex, of data by cert's key,
+ * in its one accepted form: strict DER, low s (wp_ecdsa_is_low_s). */
 int wp_sig_verify(X509 *cert, const void *data, size_t len, const char *sig_hex,
 		  char *err, size_t errlen);
+
+/* ECDSA signatures have two valid forms, (r, s) and (r, n - s); wipeproof
+ * writes and accepts only the low one, s <= n/2, in strict DER (lows.c).
+ * wp_ecdsa_low_s rewrites a signature in place (cap: room in der). */
+bool wp_ecdsa_is_low_s(EVP_PKEY *key, const unsigned char *der, size_t len);
+int wp_ecdsa_low_s(EVP_PKEY *key, unsigned char *der, size_t *len, size_t cap);
 
 /* ---- certificates of sanitization ---------------------------------------
  *

@@ -184,7 +184,8 @@ int wp_identity_sign_hex(const struct wp_identity *id, const void *data, size_t 
 	unsigned char sig[128];
 	size_t siglen = sizeof(sig);
 	int ok = md && EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, id->key) == 1 &&
-		 EVP_DigestSign(md, sig, &siglen, data, len) == 1;
+		 EVP_DigestSign(md, sig, &siglen, data, len) == 1 &&
+		 wp_ecdsa_low_s(id->key, sig, &siglen, sizeof(sig)) == 0; /* the one spelling */
 	EVP_MD_CTX_free(md);
 	*sig_hex = ok ? malloc(2 * siglen + 1) : NULL;
 	if (!*sig_hex) {

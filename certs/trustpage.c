@@ -202,7 +202,7 @@ char *wp_trust_html(const char *dir, char *err, size_t errlen)
 		wp_json_append(people, b64 ? json_string(b64) : json_null());
 		free(b64);
 	}
-	json_object_set(trust, "people", people);
+	wp_json_set(trust, "people", json_incref(people));
 	wp_json_set(trust, "exported_utc", json_string(exported));
 	if (crl_b64)
 		wp_json_set(trust, "crl", json_string(crl_b64));

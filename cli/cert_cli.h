@@ -20,6 +20,7 @@ struct wp_cert_inputs {
 	const struct wp_event *destroyed;
 	uint64_t head_seq;                   /* the ledger head before the certificate event */
 	const char *head_hash;
+	const char *ledger_id;               /* "" for a ledger from before ledger ids */
 	const char *location, *contact;      /* of the people who sanitized and verified */
 	time_t issued;
 	const char *single_signature;        /* NULL: two-person; else why one signature */

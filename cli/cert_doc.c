@@ -322,7 +322,11 @@ json_t *wp_cert_build(const struct wp_cert_inputs *in)
 				"ledger", "seq", (json_int_t)in->head_seq, "head_hash", in->head_hash);
 	if (!doc)
 		return NULL;
-	int rc = wp_json_set(doc, "sanitization", in->job ? wipe_sanitization(in)
+	/* which ledger: a certificate cannot be matched against another one */
+	int rc = 0;
+	if (in->ledger_id && in->ledger_id[0])
+		rc |= wp_json_set(json_object_get(doc, "ledger"), "id", json_string(in->ledger_id));
+	rc |= wp_json_set(doc, "sanitization", in->job ? wipe_sanitization(in)
 								    : destroy_sanitization(in));
 	rc |= wp_json_set(doc, "verification", in->job ? wipe_verification(in->job)
 				  : json_pack("{s:s, s:s}", "method", "destruction witnessed and "
@@ -330,7 +334,7 @@ json_t *wp_cert_build(const struct wp_cert_inputs *in)
 					      "mode", "witnessed"));
 	rc |= add_people(doc, in);
 	/* who must sign: a validator besides the issuer, or why one is enough */
-	rc |= json_object_set_new(doc, "signing", in->single_signature
+	rc |= wp_json_set(doc, "signing", in->single_signature
 		? json_pack("{s:s, s:s}", "policy", WP_SIGNING_SINGLE, "reason", in->single_signature)
 		: json_pack("{s:s, s:s}", "policy", WP_SIGNING_TWO_PERSON, "validator",
 			    "an approver or witness other than the issuer, in " WP_VALIDATOR_SIG_NAME));

@@ -211,11 +211,13 @@ static int build_and_issue(const struct wp_cert_issue *req, const struct wp_asse
 			   const struct wp_event *destroyed)
 {
 	char err[1024], id[WP_UUID_LEN], head[WP_HASH_HEX], digest[WP_HASH_HEX] = "";
+	char ledger_id[WP_LEDGER_ID_HEX] = "";
 	char loc[WP_NAME_MAX], contact[WP_NAME_MAX];
 	uint64_t seq = 0;
 	const struct wp_person *p = wp_identity_person(req->issuer);
 	if (wp_uuid_new(id, sizeof(id), err, sizeof(err)) < 0 ||
 	    wp_custody_head(req->ledger, &seq, head, err, sizeof(err)) < 0 ||
+	    wp_custody_ledger_id(req->ledger, ledger_id, err, sizeof(err)) < 0 ||
 	    (req->job && wp_file_sha256(req->report_path, digest, err, sizeof(err)) < 0)) {
 		fprintf(stderr, "wipeproof: cannot issue a certificate for %s: %s\n", req->asset, err);
 		return WP_EXIT_FAILED;
@@ -224,6 +226,7 @@ static int build_and_issue(const struct wp_cert_issue *req, const struct wp_asse
 	struct wp_cert_inputs in = {
 		.id = id, .issuer = p, .state = st, .job = req->job, .report_path = req->report_path,
 		.report_sha256 = digest, .destroyed = destroyed, .head_seq = seq, .head_hash = head,
+		.ledger_id = ledger_id,
 		.location = loc, .contact = contact, .issued = time(NULL),
 		.single_signature = req->single_signature,
 	};

@@ -297,8 +297,12 @@ static void body_copy(const struct wp_event *ev, const char *key, char *out, siz
 	snprintf(out, len, "%s", v ? v : "");
 }
 
-static int find_event(const struct wp_event *ev, void *ctx)
+/* Called by the verified pass for every event of the certificate's asset:
+ * the lookup sees exactly the rows verification checked. */
+static int find_event(const struct wp_event *ev, const struct wp_asset_state *st, void *ctx)
 {
+	(void)st;
+	(void)st;
 	struct cert_event *f = ctx;
 	const char *id = json_string_value(json_object_get(ev->body, "certificate_id"));
 	const char *sha = json_string_value(json_object_get(ev->body, "certificate_sha256"));
@@ -325,7 +329,7 @@ static int find_event(const struct wp_event *ev, void *ctx)
 		const char *result = json_string_value(json_object_get(ev->body, "result"));
 		body_copy(ev, "job_id", f->fs_job, sizeof(f->fs_job));
 		body_copy(ev, "serial", f->fs_serial, sizeof(f->fs_serial));
-		if (!result || strcmp(result, "wiped") != 0)
+		if (!result || (strcmp(result, "wiped") != 0 && strcmp(result, "partial") != 0))
 			f->fs_job[0] = f->fs_serial[0] = '\0';
 	} else if (strcmp(ev->kind, WP_EV_WIPE_END) == 0) {
 		f->wiper = ev->actor;
@@ -402,18 +406,24 @@ static int check_ledger(struct check *c, const char *path, X509 *ca)
 	struct wp_ledger *l = NULL;
 	struct wp_custody_report report;
 	long long seq = wp_certdoc_int(c->doc, "ledger.seq");
-	if (wp_ledger_open_readonly(path, &l, err, sizeof(err)) < 0) {
+	const char *doc_id = wp_certdoc_str(c->doc, "ledger.id");
+	int opened = wp_ledger_open_readonly(path, &l, err, sizeof(err));
+	if (opened == WP_CUSTODY_BROKEN) { /* a view or trigger in it: not a ledger we wrote */
+		char why[1600];
+		snprintf(why, sizeof(why), "the ledger cannot be trusted: %s", err);
+		return invalid(c, why);
+	}
+	if (opened < 0) {
 		fprintf(stderr, "wipeproof: cert verify: %s\n", err);
 		c->code = WP_EXIT_FAILED;
 		return -1;
 	}
 	wp_ledger_set_crl(l, c->crl);
 	snprintf(anchor, sizeof(anchor), "%s@%lld", wp_certdoc_str(c->doc, "ledger.head_hash"), seq);
-	int rc = wp_custody_verify(l, ca, seq > 0 ? anchor : NULL, &report, err, sizeof(err));
 	struct cert_event f = { .id = wp_certdoc_str(c->doc, "certificate_id"), .sha = c->sha };
-	if (rc == 0)
-		rc = wp_custody_each(l, wp_certdoc_str(c->doc, "asset.tag"), find_event, &f, err,
-				     sizeof(err));
+	/* one pass: verification and the lookup of the certificate event */
+	int rc = wp_custody_replay(l, ca, seq > 0 ? anchor : NULL, wp_certdoc_str(c->doc, "asset.tag"),
+				   find_event, &f, &report, err, sizeof(err));
 	wp_ledger_close(l);
 	if (rc == WP_CUSTODY_BROKEN) {
 		char why[1600];
@@ -428,6 +438,9 @@ static int check_ledger(struct check *c, const char *path, X509 *ca)
 	if (f.seq == 0)
 		return invalid(c, "the ledger holds no certificate event with this certificate's id and "
 			       "SHA-256: it was not issued from this ledger, or was changed");
+	if (doc_id[0] && strcmp(doc_id, report.ledger_id) != 0)
+		return invalid(c, "the certificate names another ledger (its ledger id differs from "
+			       "this ledger's): it was issued from another ledger");
 	if (claims_match_ledger(c, &f, err, sizeof(err)) < 0) {
 		char why[1600];
 		snprintf(why, sizeof(why), "the ledger does not agree with the certificate: %s", err);
@@ -437,6 +450,11 @@ static int check_ledger(struct check *c, const char *path, X509 *ca)
 	detail(c, "ledger: %llu events verify; the head at issue (seq %lld) is in the chain; "
 	       "certificate event at seq %llu; serial, result, job and people match the ledger",
 	       (unsigned long long)report.events, seq, (unsigned long long)f.seq);
+	if (report.ledger_id[0])
+		detail(c, "ledger id: %s", report.ledger_id);
+	else
+		detail(c, "no ledger id (the ledger was created before wipeproof put one in its "
+		       "first event)");
 	return 0;
 }
 

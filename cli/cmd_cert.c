@@ -57,7 +57,8 @@ static int cert_issue(const struct wp_kopts *o)
 	}
 	if (wp_identity_load(wp_keys_dir_resolve(o->keys_dir), who, o->passphrase_file, &id, err,
 			     sizeof(err)) < 0 ||
-	    wp_ledger_open(path, &l, err, sizeof(err)) < 0) {
+	    wp_ledger_open(path, &l, err, sizeof(err)) < 0 ||
+	    wp_ledger_set_ca(l, wp_identity_ca(id), err, sizeof(err)) < 0) {
 		fprintf(stderr, "wipeproof: cert issue: %s\n", err);
 		goto out;
 	}

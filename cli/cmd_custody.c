@@ -286,6 +286,8 @@ static int append(const struct wp_kopts *o, json_t *body, char *err, size_t errl
 	if (rc == 0)
 		rc = wp_ledger_open(path, &l, err, errlen);
 	if (rc == 0)
+		rc = wp_ledger_set_ca(l, wp_identity_ca(actor), err, errlen);
+	if (rc == 0)
 		rc = check_recorded_serial(l, o, body, err, errlen);
 	if (rc == 0)
 		rc = wp_custody_append_witnessed(l, actor, witness, kind_of(o->sub),

@@ -331,10 +331,17 @@ static bool already_taken_in(const struct watch *w, const char *asset, const cha
 	struct wp_ledger *l = NULL;
 	struct wp_asset_state st;
 	bool same = false;
-	if (wp_ledger_open_readonly(wp_ledger_path_resolve(w->o.ledger), &l, err, sizeof(err)) == 0 &&
+	char ca_path[4200];
+	X509 *ca = NULL;
+	/* read from a verified pass, like every other reader of the events */
+	snprintf(ca_path, sizeof(ca_path), "%s/ca.pem", wp_keys_dir_resolve(w->o.keys_dir));
+	if (wp_cert_load(ca_path, &ca, err, sizeof(err)) == 0 &&
+	    wp_ledger_open_readonly(wp_ledger_path_resolve(w->o.ledger), &l, err, sizeof(err)) == 0 &&
+	    wp_ledger_set_ca(l, ca, err, sizeof(err)) == 0 &&
 	    wp_custody_state(l, asset, &st, err, sizeof(err)) == 0)
 		same = st.exists && strcmp(st.serial, serial) == 0;
 	wp_ledger_close(l);
+	X509_free(ca);
 	return same;
 }
 

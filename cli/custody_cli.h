@@ -67,7 +67,4 @@ int wp_custody_head_cmd(const struct wp_kopts *o);
 int wp_cli_crl_load(const struct wp_kopts *o, const char *ca_path, X509 *ca, X509_CRL **crl,
 		    char *used, size_t usedlen);
 
-/* A one-line description of an event for people. */
-void wp_event_print(FILE *out, const struct wp_event *ev);
-
 #endif

@@ -99,9 +99,9 @@ static const struct {
 	{ "custody", "transfer", WRITE "asset vendor vendor-cert comment" },
 	{ "custody", "release", WRITE "asset to comment" },
 	{ "custody", "note", WRITE "asset text" },
-	{ "custody", "log", "ledger asset json" },
-	{ "custody", "show", "ledger json" },
-	{ "custody", "export", "ledger format owner since output" },
+	{ "custody", "log", "ledger keys ca crl asset json" },
+	{ "custody", "show", "ledger keys ca crl json" },
+	{ "custody", "export", "ledger keys ca crl format owner since output" },
 	{ "custody", "verify", "ledger keys ca ca-fingerprint crl anchor json" },
 	{ "custody", "head", "ledger json sign as passphrase-file keys output" },
 	{ "cert", "issue", WRITE "asset output location contact" },
@@ -436,7 +436,8 @@ static const char usage_custody[] =
 	"  release --asset TAG --to dispose|lease-return|reuse|repair [--comment C]\n"
 	"  note --asset TAG --text TEXT\n"
 	"\n"
-	"Reading (no private key, no root):\n"
+	"Reading (no private key, no root; log, show and export print only what\n"
+	"verifies against the CA, and refuse a ledger that does not):\n"
 	"  log [--asset TAG] [--json]            every event, in order\n"
 	"  show TAG [--json]                     an asset's state and history\n"
 	"  export --format csv|json [--owner X] [--since YYYY-MM-DD] [--output FILE]\n"
@@ -445,14 +446,15 @@ static const char usage_custody[] =
 	"         [--json]\n"
 	"                                        check every hash, signature, role and rule;\n"
 	"                                        FILE: a signed head (a cut tail is found)\n"
-	"  head [--json]                         HASH@SEQ of the last event\n"
+	"  head [--json]                         HASH@SEQ of the last event (and the ledger id)\n"
 	"  head --sign --as PERSON [--output FILE]\n"
 	"                                        the head signed by PERSON: keep it elsewhere\n"
 	"\n"
 	"  --ledger PATH            ledger (default $WIPEPROOF_LEDGER, else /var/lib/wipeproof/ledger.db)\n"
 	"  --keys DIR               key store (default $WIPEPROOF_KEYS, else /etc/wipeproof/keys)\n"
 	"  --passphrase-file F      passphrase of --as PERSON's key, if encrypted\n"
-	"  --ca FILE                CA certificate for verify (default DIR/ca.pem of --keys)\n"
+	"  --ca FILE                CA certificate for verify, log, show, export\n"
+	"                           (default DIR/ca.pem of --keys)\n"
 	"  --crl FILE               the CA's revocation list (default crl.pem beside the CA)\n"
 	"\n"
 	"Exit status: 0 done (verify: the ledger verifies); 1 failed; 2 usage;\n"

@@ -6,21 +6,86 @@
 #include "cert_cli.h"
 #include "wptext.h"
 
+#include "i18n.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-static struct wp_ledger *open_for_reading(const struct wp_kopts *o)
+static int load_ca(const struct wp_kopts *o, X509 **ca, char *path, size_t pathlen)
+{
+	char err[1536];
+	if (o->ca)
+		snprintf(path, pathlen, "%s", o->ca);
+	else
+		snprintf(path, pathlen, "%s/ca.pem", wp_keys_dir_resolve(o->keys_dir));
+	if (wp_cert_load(path, ca, err, sizeof(err)) < 0) {
+		fprintf(stderr, "wipeproof: custody %s: CA certificate: %s; give --ca FILE\n", o->sub,
+			err);
+		return -1;
+	}
+	return 0;
+}
+
+/* *code: the exit status when it fails (4 for a file that is not what
+ * wipeproof writes, e.g. a view or trigger in it). */
+static struct wp_ledger *open_for_reading_code(const struct wp_kopts *o, int *code)
 {
 	char err[1024];
 	struct wp_ledger *l = NULL;
-	if (wp_ledger_open_readonly(wp_ledger_path_resolve(o->ledger), &l, err, sizeof(err)) < 0) {
+	int rc = wp_ledger_open_readonly(wp_ledger_path_resolve(o->ledger), &l, err, sizeof(err));
+	if (rc < 0) {
 		fprintf(stderr, "wipeproof: custody %s: %s\n", o->sub, err);
+		*code = wp_custody_exit(rc);
 		return NULL;
 	}
 	return l;
+}
+
+static struct wp_ledger *open_for_reading(const struct wp_kopts *o)
+{
+	int code;
+	return open_for_reading_code(o, &code);
+}
+
+/* log, show and export print only what one verified pass over the whole
+ * chain checked (custody.h, wp_custody_replay): the handle verifies every
+ * read against the CA. */
+static struct wp_ledger *open_verified(const struct wp_kopts *o, int *code)
+{
+	char err[1024] = "", path[4200], crl_path[4200];
+	X509 *ca = NULL;
+	X509_CRL *crl = NULL;
+	*code = WP_EXIT_FAILED;
+	if (load_ca(o, &ca, path, sizeof(path)) < 0)
+		return NULL;
+	/* the same revocation check as custody verify: nothing shown that it refuses */
+	if (wp_cli_crl_load(o, path, ca, &crl, crl_path, sizeof(crl_path)) < 0) {
+		X509_free(ca);
+		return NULL;
+	}
+	struct wp_ledger *l = open_for_reading_code(o, code);
+	if (l && (wp_ledger_set_ca(l, ca, err, sizeof(err)) < 0 ||
+		  wp_ledger_set_crl(l, crl) < 0)) {
+		if (!err[0])
+			snprintf(err, sizeof(err), "out of memory");
+		fprintf(stderr, "wipeproof: custody %s: %s\n", o->sub, err);
+		wp_ledger_close(l);
+		l = NULL;
+	}
+	X509_CRL_free(crl);
+	X509_free(ca);
+	return l;
+}
+
+/* A reader's failure: a ledger that does not verify is exit 4, like verify. */
+static int read_failed(const struct wp_kopts *o, int rc, const char *err)
+{
+	fprintf(stderr, "wipeproof: custody %s: %s%s\n", o->sub, err, rc == WP_CUSTODY_BROKEN
+		? "; nothing is shown from a ledger that does not verify" : "");
+	return wp_custody_exit(rc);
 }
 
 static void print_json(json_t *o)
@@ -30,27 +95,28 @@ static void print_json(json_t *o)
 	json_decref(o);
 }
 
-void wp_event_print(FILE *out, const struct wp_event *ev)
+/* One event on one line, from wp_event_to_json's object (the verified pass). */
+static void wp_event_json_print(FILE *out, const json_t *e)
 {
-	char *body = ev->body ? json_dumps(ev->body, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	fprintf(out, "%5llu  %s  %-11s %-14s %s (%s, %s)", (unsigned long long)ev->seq, ev->time,
-		ev->kind, ev->asset[0] ? ev->asset : "-", ev->actor.name, ev->actor.title,
-		ev->actor.role);
-	if (ev->witnessed)
-		fprintf(out, " witness %s (%s, %s)", ev->witness.name, ev->witness.title,
-			ev->witness.role);
+	const json_t *a = json_object_get(e, "actor"), *w = json_object_get(e, "witness");
+	const char *asset = json_string_value(json_object_get(e, "asset"));
+	char *body = json_dumps(json_object_get(e, "body"), JSON_COMPACT | JSON_SORT_KEYS);
+	fprintf(out, "%5lld  %s  %-11s %-14s %s (%s, %s)",
+		(long long)json_integer_value(json_object_get(e, "seq")),
+		json_string_value(json_object_get(e, "time")),
+		json_string_value(json_object_get(e, "kind")), asset && asset[0] ? asset : "-",
+		json_string_value(json_object_get(a, "name")),
+		json_string_value(json_object_get(a, "title")),
+		json_string_value(json_object_get(a, "role")));
+	if (w)
+		fprintf(out, " witness %s (%s, %s)", json_string_value(json_object_get(w, "name")),
+			json_string_value(json_object_get(w, "title")),
+			json_string_value(json_object_get(w, "role")));
 	fprintf(out, "  %s\n", body ? body : "{}");
 	free(body);
 }
 
 /* ---- log ----------------------------------------------------------------- */
-
-static int log_line(const struct wp_event *ev, void *ctx)
-{
-	(void)ctx;
-	wp_event_print(stdout, ev);
-	return 0;
-}
 
 static int log_json(const struct wp_event *ev, void *ctx)
 {
@@ -61,19 +127,27 @@ static int log_json(const struct wp_event *ev, void *ctx)
 int wp_custody_log(const struct wp_kopts *o)
 {
 	char err[1024];
-	struct wp_ledger *l = open_for_reading(o);
+	int code;
+	struct wp_ledger *l = open_verified(o, &code);
 	if (!l)
-		return WP_EXIT_FAILED;
-	json_t *arr = o->json ? json_array() : NULL;
-	int rc = wp_custody_each(l, o->asset, arr ? log_json : log_line, arr, err, sizeof(err));
+		return code;
+	/* collected first: nothing is printed unless the whole chain verifies */
+	json_t *arr = json_array();
+	int rc = wp_custody_each(l, o->asset, log_json, arr, err, sizeof(err));
 	wp_ledger_close(l);
 	if (rc != 0) {
 		json_decref(arr);
-		fprintf(stderr, "wipeproof: custody log: %s\n", err);
-		return WP_EXIT_FAILED;
+		return read_failed(o, rc, err);
 	}
-	if (arr)
+	if (o->json) {
 		print_json(json_pack("{s:o}", "events", arr));
+		return WP_EXIT_OK;
+	}
+	size_t i;
+	json_t *e;
+	json_array_foreach(arr, i, e)
+		wp_event_json_print(stdout, e);
+	json_decref(arr);
 	return WP_EXIT_OK;
 }
 
@@ -168,6 +242,19 @@ static void print_state(const struct wp_asset_state *st)
 	printf("history:\n");
 }
 
+struct show_ctx {
+	struct wp_asset_state st;
+	json_t *events;
+};
+
+static int show_one(const struct wp_event *ev, const struct wp_asset_state *st, void *ctx)
+{
+	struct show_ctx *sc = ctx;
+	sc->st = *st;
+	json_array_append_new(sc->events, wp_event_to_json(ev));
+	return 0;
+}
+
 int wp_custody_show(const struct wp_kopts *o)
 {
 	char err[1024];
@@ -175,24 +262,32 @@ int wp_custody_show(const struct wp_kopts *o)
 		fprintf(stderr, "wipeproof: custody show needs an asset tag: 'wipeproof custody show TAG'\n");
 		return WP_EXIT_USAGE;
 	}
-	struct wp_ledger *l = open_for_reading(o);
+	int code;
+	struct wp_ledger *l = open_verified(o, &code);
 	if (!l)
-		return WP_EXIT_FAILED;
-	struct wp_asset_state st;
-	json_t *events = json_array();
-	int rc = wp_custody_state(l, o->operand, &st, err, sizeof(err));
-	if (rc == 0 && !st.exists) {
+		return code;
+	/* the state and the history from the same verified pass */
+	struct show_ctx sc = { .events = json_array() };
+	snprintf(sc.st.asset, sizeof(sc.st.asset), "%s", o->operand);
+	struct wp_custody_report *rep = malloc(sizeof(*rep));
+	X509 *ca = wp_ledger_ca(l);
+	int rc = rep ? wp_custody_replay(l, ca, NULL, o->operand, show_one, &sc, rep, err,
+					 sizeof(err))
+		     : WP_CUSTODY_ERROR;
+	if (!rep)
+		snprintf(err, sizeof(err), "out of memory");
+	free(rep);
+	if (rc == 0 && !sc.st.exists) {
 		snprintf(err, sizeof(err), "asset %s is not in the ledger %s; 'wipeproof custody log' "
 			 "lists what is", o->operand, wp_ledger_path(l));
-		rc = -1;
+		rc = WP_CUSTODY_ERROR;
 	}
-	if (rc == 0)
-		rc = wp_custody_each(l, o->operand, log_json, events, err, sizeof(err));
 	wp_ledger_close(l);
+	json_t *events = sc.events;
+	struct wp_asset_state st = sc.st;
 	if (rc != 0) {
 		json_decref(events);
-		fprintf(stderr, "wipeproof: custody show: %s\n", err);
-		return WP_EXIT_FAILED;
+		return read_failed(o, rc, err);
 	}
 	if (o->json) {
 		json_t *j = state_json(&st);
@@ -232,7 +327,8 @@ int wp_custody_export(const struct wp_kopts *o)
 			strerror(errno), errno == EEXIST ? " (not overwriting it; remove it first)" : "");
 		return WP_EXIT_FAILED;
 	}
-	struct wp_ledger *l = open_for_reading(o);
+	int code = WP_EXIT_FAILED;
+	struct wp_ledger *l = open_verified(o, &code);
 	struct wp_export_filter filter = { .owner = o->owner, .since = o->since };
 	json_t *j = NULL;
 	int rc = l ? 0 : WP_CUSTODY_ERROR;
@@ -247,12 +343,14 @@ int wp_custody_export(const struct wp_kopts *o)
 	json_decref(j);
 	wp_ledger_close(l);
 	if (l && rc != 0)
-		fprintf(stderr, "wipeproof: custody export: %s\n", err);
+		read_failed(o, rc, err);
 	if (out != stdout && fclose(out) != 0 && rc == 0) {
 		fprintf(stderr, "wipeproof: custody export: cannot write %s: %s\n", o->output, strerror(errno));
 		rc = WP_CUSTODY_ERROR;
 	}
-	return rc == 0 ? WP_EXIT_OK : WP_EXIT_FAILED;
+	if (rc != 0 && out != stdout)
+		unlink(o->output); /* no half export, and none of a ledger that does not verify */
+	return rc == 0 ? WP_EXIT_OK : l ? wp_custody_exit(rc) : code;
 }
 
 /* ---- verify and head ----------------------------------------------------- */
@@ -289,10 +387,11 @@ static void print_report(const struct wp_kopts *o, const struct wp_custody_repor
 	if (o->json) {
 		char head[WP_HASH_HEX + 24];
 		snprintf(head, sizeof(head), "%s@%llu", r->head_hash, (unsigned long long)r->head_seq);
-		json_t *j = json_pack("{s:s, s:b, s:I, s:s, s:{s:s, s:s, s:b}}", "ledger", path,
-				      "ok", rc == 0, "events", (json_int_t)r->events, "head", head,
+		json_t *j = json_pack("{s:s, s:b, s:I, s:s, s:{s:s, s:s, s:b}, s:o?}", "ledger",
+				      path, "ok", rc == 0, "events", (json_int_t)r->events, "head", head,
 				      "ca", "subject", subject, "sha256", fpr, "pinned",
-				      o->ca_fingerprint != NULL);
+				      o->ca_fingerprint != NULL, "ledger_id",
+				      r->ledger_id[0] ? json_string(r->ledger_id) : NULL);
 		if (rc != 0) {
 			wp_json_set(j, "bad_seq", json_integer((json_int_t)r->bad_seq));
 			wp_json_set(j, "error", json_string(rc == WP_CUSTODY_BROKEN ? r->why : err));
@@ -305,6 +404,11 @@ static void print_report(const struct wp_kopts *o, const struct wp_custody_repor
 		printf("trust anchor: CA %s, SHA-256 %s%s\n", subject, fpr, o->ca_fingerprint
 		       ? " (the pinned CA)" : " (not pinned: compare it with the one you trust, or "
 		       "pass --ca-fingerprint)");
+		if (rc == 0 && r->ledger_id[0])
+			printf(_("ledger id %s\n"), r->ledger_id);
+		else if (rc == 0 && r->events)
+			printf(_("no ledger id (the ledger was created before wipeproof put one in its first "
+				  "event)\n"));
 		if (rc == 0)
 			printf("ledger %s verifies: %llu events, head %s@%llu\n", path,
 			       (unsigned long long)r->events, r->head_hash,
@@ -347,14 +451,15 @@ int wp_custody_verify_cmd(const struct wp_kopts *o)
 		X509_free(ca);
 		return WP_EXIT_MISMATCH;
 	}
+	int code = WP_EXIT_FAILED;
 	X509_CRL *crl = NULL;
 	char crl_path[4200];
 	struct wp_ledger *l = NULL;
 	if (wp_cli_crl_load(o, path, ca, &crl, crl_path, sizeof(crl_path)) < 0 ||
-	    !(l = open_for_reading(o))) {
+	    !(l = open_for_reading_code(o, &code))) {
 		X509_CRL_free(crl);
 		X509_free(ca);
-		return WP_EXIT_FAILED;
+		return code;
 	}
 	wp_ledger_set_crl(l, crl);
 	struct wp_custody_report report;
@@ -373,16 +478,18 @@ int wp_custody_verify_cmd(const struct wp_kopts *o)
 			snprintf(report.why, sizeof(report.why), "%.700s", err);
 		}
 	}
-	if (rc == 0)
+	if (rc == 0 && signed_head)
+		rc = wp_custody_verify_head(l, ca, &h, &report, err, sizeof(err));
+	else if (rc == 0)
 		rc = wp_custody_verify(l, ca, o->anchor ? anchor : NULL, &report, err, sizeof(err));
 	print_report(o, &report, rc, wp_ledger_path(l), err, ca);
 	if (rc == 0 && signed_head && !o->json) {
 		char when[WP_TIME_MAX];
 		struct tm tm;
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&h.signed_at, &tm));
-		printf("anchor: the head signed by %s (%s, %s) on %s, seq %llu, is in the chain\n",
+		printf("anchor: the head signed by %s (%s, %s) on %s, seq %llu, is in the chain%s\n",
 		       h.signer.name, h.signer.title, wp_role_name(h.signer.role), when,
-		       (unsigned long long)h.seq);
+		       (unsigned long long)h.seq, h.ledger_id[0] ? " of this ledger (same ledger id)" : "");
 	}
 	if (rc == 0 && !o->json)
 		printf(crl ? "revocation: checked against %s\n"
@@ -437,7 +544,7 @@ static int head_sign(const struct wp_kopts *o)
 
 int wp_custody_head_cmd(const struct wp_kopts *o)
 {
-	char err[1024], hash[WP_HASH_HEX];
+	char err[1024], hash[WP_HASH_HEX], id[WP_LEDGER_ID_HEX] = "";
 	uint64_t seq = 0;
 	if (o->sign)
 		return head_sign(o);
@@ -450,14 +557,24 @@ int wp_custody_head_cmd(const struct wp_kopts *o)
 	if (!l)
 		return WP_EXIT_FAILED;
 	int rc = wp_custody_head(l, &seq, hash, err, sizeof(err));
+	if (rc == 0)
+		rc = wp_custody_ledger_id(l, id, err, sizeof(err));
 	wp_ledger_close(l);
 	if (rc != 0) {
 		fprintf(stderr, "wipeproof: custody head: %s\n", err);
 		return WP_EXIT_FAILED;
 	}
-	if (o->json)
-		print_json(json_pack("{s:I, s:s}", "seq", (json_int_t)seq, "hash", hash));
-	else
+	/* stdout stays the one line HASH@SEQ that scripts take as an anchor */
+	if (o->json) {
+		print_json(json_pack("{s:I, s:s, s:o?}", "seq", (json_int_t)seq, "hash", hash,
+				     "ledger_id", id[0] ? json_string(id) : NULL));
+	} else {
 		printf("%s@%llu\n", hash, (unsigned long long)seq);
+		if (id[0])
+			fprintf(stderr, _("ledger id %s\n"), id);
+		else if (seq)
+			fprintf(stderr, _("no ledger id (the ledger was created before wipeproof put one in its first "
+				  "event)\n"));
+	}
 	return WP_EXIT_OK;
 }

@@ -67,7 +67,8 @@ int wp_demo_custody_after(const struct wp_demo_custody *c)
 		       ARGV("custody", "release", "--asset", asset, "--to", "lease-return", "--as",
 			    WP_DEMO_OPERATOR, "--keys", keys, "--ledger", ledger));
 	if (code == WP_EXIT_OK)
-		code = run(wp_cmd_custody_main, ARGV("custody", "show", asset, "--ledger", ledger));
+		code = run(wp_cmd_custody_main, ARGV("custody", "show", asset, "--keys", keys, "--ledger",
+							     ledger));
 	if (code == WP_EXIT_OK)
 		code = run(wp_cmd_custody_main,
 			   ARGV("custody", "verify", "--keys", keys, "--ledger", ledger));

@@ -56,6 +56,9 @@ int wp_wipe_ledger_open(const struct wp_wipe_options *opts, struct wp_wipe_ledge
 	if (rc == 0)
 		rc = wp_ledger_open(wp_ledger_path_resolve(opts->ledger_path), &wl->ledger, err,
 				    sizeof(err));
+	/* the asset checks before a wipe read from a verified pass */
+	if (rc == 0)
+		rc = wp_ledger_set_ca(wl->ledger, wp_identity_ca(wl->actor), err, sizeof(err));
 	if (rc < 0) {
 		fprintf(stderr, "wipeproof: %s\n", err);
 		wp_wipe_ledger_close(wl);

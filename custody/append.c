@@ -6,7 +6,9 @@
  * approvals, two wipe-ends).
  */
 #include "custody_internal.h"
+#include "wptext.h"
 
+#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,6 +180,54 @@ static int seal(struct wp_event *ev, const struct wp_identity *actor,
 	return 0;
 }
 
+/* Events are in time order (verify.c checks it). A station whose clock
+ * went backwards — or a ledger last written by a station whose clock ran
+ * ahead — would record an event that verification then refuses; say so
+ * now, before anything is written. */
+static int check_clock(struct wp_ledger *l, const struct wp_event *ev, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	char last[WP_TIME_MAX] = "";
+	time_t last_at = 0, now_at = 0;
+	if (sqlite3_prepare_v2(l->db, "SELECT time FROM events ORDER BY seq DESC LIMIT 1", -1, &st,
+			       NULL) != SQLITE_OK)
+		return wp_sql_fail(l, "cannot read the last event's time", err, errlen);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT)
+		snprintf(last, sizeof(last), "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	if (!last[0] || wp_utc_parse(last, &last_at) < 0 || wp_utc_parse(ev->time, &now_at) < 0 ||
+	    now_at >= last_at)
+		return 0;
+	snprintf(err, errlen, "this computer's clock says %s, but the ledger's last event (seq "
+		 "%llu) is dated %s: the clock went backwards (or the station that recorded that "
+		 "event ran ahead); events must be in time order, so nothing was recorded — set "
+		 "the clock to the correct UTC time (timedatectl, NTP) and run the command again",
+		 ev->time, (unsigned long long)ev->seq - 1, last);
+	return WP_CUSTODY_REFUSED;
+}
+
+/* The first event gets the ledger's random id (verify.c says why). */
+static int genesis_body(struct wp_event *ev, json_t **owned, char *err, size_t errlen)
+{
+	unsigned char raw[(WP_LEDGER_ID_HEX - 1) / 2];
+	char hex[WP_LEDGER_ID_HEX];
+	*owned = NULL;
+	if (ev->seq != 1)
+		return 0;
+	if (RAND_bytes(raw, sizeof(raw)) != 1) {
+		snprintf(err, errlen, "cannot draw random bytes for the ledger id");
+		return WP_CUSTODY_ERROR;
+	}
+	wp_hex_encode(raw, sizeof(raw), hex);
+	*owned = json_deep_copy(ev->body);
+	if (!*owned || wp_json_set(*owned, WP_LEDGER_ID_KEY, json_string(hex)) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return WP_CUSTODY_ERROR;
+	}
+	ev->body = *owned;
+	return 0;
+}
+
 /* Intake: no other asset that is not released may hold the same serial.
  * Every intake event is read; the holders' states are loaded only for a
  * serial that matches. */
@@ -217,26 +267,40 @@ static int check_and_store(struct wp_ledger *l, struct wp_event *ev,
 {
 	struct wp_asset_state st;
 	bool approval = true;
+	json_t *genesis = NULL;
+	/* dated under the write lock: an appender that waited for another
+	 * must not record an earlier time after it */
+	wp_utc_format(time(NULL), ev->time, sizeof(ev->time));
 	int rc = wp_custody_head(l, &ev->seq, ev->prev_hash, err, errlen);
 	ev->seq++;
 	if (rc == 0)
+		rc = check_clock(l, ev, err, errlen);
+	if (rc == 0)
+		rc = genesis_body(ev, &genesis, err, errlen);
+	if (rc == 0)
 		rc = wp_policy_load(l, &approval, err, errlen);
 	if (rc == 0)
+		rc = check_serial_free(l, ev, err, errlen);
+	/* the CA before the cross-check: a person of another CA hears "use
+	 * this ledger's key store", not that the chain fails under their CA */
+	if (rc == 0)
+		rc = pin_ca(l, actor, err, errlen);
+	if (rc == 0 && witness)
+		rc = pin_ca(l, witness, err, errlen);
+	if (rc == 0)
 		rc = wp_state_load(l, ev->asset, &st, err, errlen);
+	if (rc == 0) /* what the rules just read was signed (verify.c) */
+		rc = wp_rows_cross_check(l, wp_identity_ca(actor), ev->asset, err, errlen);
 	if (rc == 0) {
 		signer_id(l, &st.requester);
 		signer_id(l, &st.approver);
 	}
 	if (rc == 0 && wp_rule_check(&st, approval, ev, err, errlen) < 0)
 		rc = WP_CUSTODY_REFUSED;
-	if (rc == 0)
-		rc = check_serial_free(l, ev, err, errlen);
-	if (rc == 0)
-		rc = pin_ca(l, actor, err, errlen);
-	if (rc == 0 && witness)
-		rc = pin_ca(l, witness, err, errlen);
-	if (rc < 0)
+	if (rc < 0) {
+		json_decref(genesis);
 		return rc;
+	}
 	char *body_text = wp_canonical_json(ev->body, err, errlen);
 	struct signed_event s = { 0 };
 	rc = body_text ? seal(ev, actor, witness, &s, err, errlen) : WP_CUSTODY_ERROR;
@@ -248,6 +312,7 @@ static int check_and_store(struct wp_ledger *l, struct wp_event *ev,
 		rc = insert_event(l, ev, body_text, s.sig, s.wsig, err, errlen);
 	signed_event_free(&s);
 	free(body_text);
+	json_decref(genesis);
 	return rc;
 }
 
@@ -264,6 +329,12 @@ static int prepare_event(struct wp_event *ev, const struct wp_identity *actor,
 	char *probe = wp_canonical_json(body, err, errlen); /* refuse reals etc. early */
 	if (!probe)
 		return WP_CUSTODY_ERROR;
+	if (json_object_get(body, WP_LEDGER_ID_KEY)) {
+		free(probe);
+		snprintf(err, errlen, "'%s' is set by the ledger in its first event, not by a caller",
+			 WP_LEDGER_ID_KEY);
+		return WP_CUSTODY_ERROR;
+	}
 	free(probe);
 	snprintf(ev->kind, sizeof(ev->kind), "%s", kind);
 	snprintf(ev->asset, sizeof(ev->asset), "%s", asset);
@@ -323,13 +394,8 @@ int wp_custody_check_wipe(struct wp_ledger *ledger, const char *asset,
 	}
 	snprintf(ev.asset, sizeof(ev.asset), "%s", asset);
 	ev.body = json_pack("{s:s, s:s}", "job_id", "check", "serial", disk_serial);
-	int rc = wp_ledger_begin(ledger, false, err, errlen);
-	if (rc == 0) {
-		rc = wp_policy_load(ledger, &approval, err, errlen);
-		if (rc == 0)
-			rc = wp_state_load(ledger, asset, &st, err, errlen);
-		wp_ledger_end(ledger, true);
-	}
+	/* from the verified pass: what decides a wipe must be what verifies */
+	int rc = wp_verified_state(ledger, asset, &st, &approval, err, errlen);
 	if (rc == 0 && wp_rule_check(&st, approval, &ev, err, errlen) < 0)
 		rc = WP_CUSTODY_REFUSED;
 	json_decref(ev.body);

@@ -100,3 +100,14 @@ int wp_utc_parse(const char *text, time_t *out)
 	*out = timegm(&tm);
 	return 0;
 }
+
+/* 32 lowercase hex digits: the one spelling of a ledger id. */
+bool wp_ledger_id_valid(const char *id)
+{
+	if (!id || strlen(id) != WP_LEDGER_ID_HEX - 1)
+		return false;
+	for (; *id; id++)
+		if (!strchr("0123456789abcdef", *id))
+			return false;
+	return true;
+}

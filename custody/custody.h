@@ -32,6 +32,11 @@
 #define WP_HASH_HEX 65          /* SHA-256 as 64 lowercase hex digits + NUL */
 #define WP_ASSET_MAX 128
 #define WP_TIME_MAX 24          /* "2026-11-22T09:00:00Z" */
+#define WP_LEDGER_ID_HEX 33     /* 16 random bytes as 32 lowercase hex digits + NUL */
+/* How far an event may lie ahead of the verifier's clock: offline
+ * stations drift, and one set to local time instead of UTC runs up to 14
+ * hours ahead; a day covers both and still refuses a year-2099 event. */
+#define WP_CLOCK_AHEAD_MAX (24 * 3600)
 
 enum {
 	WP_CUSTODY_ERROR = -1,
@@ -74,6 +79,12 @@ int wp_ledger_open_readonly(const char *path, struct wp_ledger **out,
 			    char *err, size_t errlen);
 void wp_ledger_close(struct wp_ledger *ledger);
 const char *wp_ledger_path(const struct wp_ledger *ledger);
+/* The CA every event must chain to. Reading events through this handle
+ * (wp_custody_each, wp_custody_state, wp_custody_check_wipe) is one
+ * verified pass over the whole chain against it; without a CA they refuse.
+ * Takes its own reference. */
+int wp_ledger_set_ca(struct wp_ledger *ledger, X509 *ca, char *err, size_t errlen);
+X509 *wp_ledger_ca(const struct wp_ledger *ledger);  /* borrowed; NULL when none set */
 /* The CA's revocation list (certs.h): verification then refuses an event
  * signed by someone at or after their revocation date. NULL: none. Takes
  * its own reference. */
@@ -142,8 +153,9 @@ int wp_custody_append_witnessed(struct wp_ledger *ledger, const struct wp_identi
 /* May this disk be wiped as ASSET now? 0 when the asset exists, its intake
  * serial equals disk_serial, it is not released, destroyed or handed to a
  * vendor, and it is approved (or the ledger's policy does not require
- * approval). Else WP_CUSTODY_REFUSED with what to do, or WP_CUSTODY_ERROR.
- * Advisory: wp_custody_append(wipe-start) checks the same again under the
+ * approval). Else WP_CUSTODY_REFUSED with what to do, or WP_CUSTODY_ERROR
+ * (WP_CUSTODY_BROKEN when the ledger does not verify: the state comes from
+ * one verified pass against the handle's CA, wp_ledger_set_ca). Advisory: wp_custody_append(wipe-start) checks the same again under the
  * write lock. */
 int wp_custody_check_wipe(struct wp_ledger *ledger, const char *asset,
 			  const char *disk_serial, char *err, size_t errlen);
@@ -152,8 +164,18 @@ int wp_custody_check_wipe(struct wp_ledger *ledger, const char *asset,
 int wp_custody_head(struct wp_ledger *ledger, uint64_t *seq, char hash_hex[WP_HASH_HEX],
 		    char *err, size_t errlen);
 
+/* The ledger id from the first event's body ("" for a ledger from before
+ * ledger ids, or an empty one). Read as stored: for display next to what
+ * was verified, not as evidence on its own. */
+int wp_custody_ledger_id(struct wp_ledger *ledger, char id[WP_LEDGER_ID_HEX],
+			 char *err, size_t errlen);
+
 /* Call fn for every event (of one asset, or all when asset is NULL) in seq
- * order, in one read transaction. fn returning non-zero stops the walk and
+ * order, from one verified pass over the whole chain against the handle's
+ * CA (wp_ledger_set_ca): fn sees an event only once it and every event
+ * before it verified. When a later event does not verify, the walk returns
+ * WP_CUSTODY_BROKEN and whatever fn collected must be thrown away — print
+ * nothing before the return. fn returning non-zero stops the walk and
  * becomes the return value. ev->body is freed after fn returns. */
 typedef int (*wp_event_fn)(const struct wp_event *ev, void *ctx);
 int wp_custody_each(struct wp_ledger *ledger, const char *asset, wp_event_fn fn,
@@ -196,7 +218,8 @@ struct wp_asset_state {
 	char freespace_job[64];     /* the last free-space wipe, if it ended "wiped" or "partial" */
 };
 
-/* Replay the events of ASSET. An unknown asset gives exists == false. */
+/* Replay the events of ASSET from one verified pass (as wp_custody_each).
+ * An unknown asset gives exists == false. */
 int wp_custody_state(struct wp_ledger *ledger, const char *asset,
 		     struct wp_asset_state *out, char *err, size_t errlen);
 /* One word for people: registered, requested, approved, wiping,
@@ -234,6 +257,8 @@ struct wp_custody_report {
 	char head_hash[WP_HASH_HEX];
 	uint64_t bad_seq;           /* first bad event, 0 when it verifies */
 	char why[768];              /* why that event is bad */
+	char ledger_id[WP_LEDGER_ID_HEX]; /* from the first event; "" before ledger ids */
+	bool approval_required;     /* the policy in force at the head */
 };
 
 /* "HASH@SEQ" as printed by `custody head`. */
@@ -248,6 +273,18 @@ int wp_anchor_parse(const char *text, uint64_t *seq, char hash[WP_HASH_HEX]);
 int wp_custody_verify(struct wp_ledger *ledger, X509 *ca, const char *anchor,
 		      struct wp_custody_report *report, char *err, size_t errlen);
 
+/* The same single pass, calling fn for every event of ASSET (all when
+ * NULL) once it verified, with the asset's state after it. Everything a
+ * reader shows — history, state, certificate lookups — comes from here, so
+ * nothing is shown that verification did not check: a second query could
+ * see other rows than the verifier did. fn may be NULL; the collected
+ * output is good only when the return is 0. */
+typedef int (*wp_verified_fn)(const struct wp_event *ev, const struct wp_asset_state *st,
+			      void *ctx);
+int wp_custody_replay(struct wp_ledger *ledger, X509 *ca, const char *anchor, const char *asset,
+		      wp_verified_fn fn, void *ctx, struct wp_custody_report *report,
+		      char *err, size_t errlen);
+
 /* ---- signed heads ---------------------------------------------------------- */
 
 /* A checkpoint of the ledger signed by a person (head.c): kept away from
@@ -257,6 +294,7 @@ struct wp_signed_head {
 	char hash[WP_HASH_HEX];
 	time_t signed_at;
 	struct wp_person signer;
+	char ledger_id[WP_LEDGER_ID_HEX]; /* the signed ledger's id; "" before ledger ids */
 };
 
 /* The ledger's head, now, signed by id: one line of canonical JSON
@@ -266,9 +304,16 @@ int wp_head_sign(struct wp_ledger *ledger, const struct wp_identity *id, char **
 /* The checkpoint TEXT is exactly what wp_head_sign wrote, its signer was
  * certified by ca (and not revoked per crl, may be NULL) when it was signed,
  * and the signature holds. 0, or WP_CUSTODY_BROKEN with the reason. The
- * ledger itself is checked by wp_custody_verify with "HASH@SEQ" of out. */
+ * ledger itself is checked by wp_custody_verify with "HASH@SEQ" of out, and
+ * out->ledger_id must equal the verified ledger's (report.ledger_id). */
 int wp_head_verify(const char *text, size_t len, X509 *ca, X509_CRL *crl,
 		   struct wp_signed_head *out, char *err, size_t errlen);
+/* LEDGER against a head wp_head_verify accepted: the one verified pass
+ * (wp_custody_verify) with the head's HASH@SEQ as anchor, and the head's
+ * ledger id must be this ledger's (from its verified first event), so a
+ * head of one ledger is no anchor for another. Returns as wp_custody_verify. */
+int wp_custody_verify_head(struct wp_ledger *ledger, X509 *ca, const struct wp_signed_head *h,
+			   struct wp_custody_report *report, char *err, size_t errlen);
 
 /* ---- resumable jobs ------------------------------------------------------ */
 

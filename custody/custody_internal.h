@@ -13,6 +13,7 @@ struct wp_ledger {
 	sqlite3 *db;
 	bool readonly;
 	int wait_ms;                 /* busy timeout: WIPEPROOF_LEDGER_WAIT */
+	X509 *ca;                    /* what reads verify against (wp_ledger_set_ca) */
 	char path[4096];
 	X509_CRL *crl;               /* wp_ledger_set_crl: who was revoked when */
 };
@@ -43,12 +44,26 @@ int wp_ledger_commit(struct wp_ledger *l, char *err, size_t errlen);
 /* The jobs table (jobs.c), created by every read-write open: ledgers from
  * before it get it on their next append. */
 int wp_jobs_schema(struct wp_ledger *l, char *err, size_t errlen);
+extern const char wp_jobs_schema_sql[];
+
+/* Raw reads for the append transaction only (append.c): rows as stored,
+ * unverified — everything shown to a person goes through the verified
+ * pass (verify.c) instead. */
 
 /* Without a transaction of their own: the caller holds one. */
 int wp_rows_each(struct wp_ledger *ledger, const char *asset, wp_event_fn fn, void *ctx,
 		 char *err, size_t errlen);
 int wp_state_load(struct wp_ledger *ledger, const char *asset, struct wp_asset_state *out,
 		  char *err, size_t errlen);
+/* The asset's state and the policy from one verified pass against the
+ * handle's CA (verify.c). */
+int wp_verified_state(struct wp_ledger *ledger, const char *asset, struct wp_asset_state *out,
+		      bool *approval_required, char *err, size_t errlen);
+/* Cross-check the rows of ASSET and the policy rows (as an append reads
+ * them) like the verifier: types, link to the row before, hash, signatures
+ * against ca. WP_CUSTODY_BROKEN with the bad seq in err. */
+int wp_rows_cross_check(struct wp_ledger *l, X509 *ca, const char *asset, char *err,
+			size_t errlen);
 /* The policy in force now: approval required unless the last policy event
  * says otherwise. */
 int wp_policy_load(struct wp_ledger *ledger, bool *approval_required, char *err, size_t errlen);
@@ -72,6 +87,10 @@ struct wp_asset_map {
 /* The state for tag, created empty on first use; NULL when out of memory. */
 struct wp_asset_state *wp_asset_map_get(struct wp_asset_map *m, const char *tag);
 void wp_asset_map_free(struct wp_asset_map *m);
+
+/* The member of the first event's body that holds the ledger id. */
+#define WP_LEDGER_ID_KEY "ledger_id"
+bool wp_ledger_id_valid(const char *id);
 
 /* Time: "YYYY-MM-DDTHH:MM:SSZ". */
 void wp_utc_format(time_t t, char *buf, size_t len);

@@ -16,14 +16,13 @@
 #include <string.h>
 
 typedef void (*export_row_fn)(const struct wp_event *ev, const struct wp_asset_state *st,
-			      void *ctx);
+			      const char *ledger_id, void *ctx);
 
 struct exporter {
 	const struct wp_export_filter *filter;
-	struct wp_asset_map assets;
 	export_row_fn row;
 	void *ctx;
-	bool oom;
+	char ledger_id[WP_LEDGER_ID_HEX];
 };
 
 static bool wanted(const struct wp_export_filter *f, const struct wp_event *ev,
@@ -36,35 +35,43 @@ static bool wanted(const struct wp_export_filter *f, const struct wp_event *ev,
 	return true;
 }
 
-static int export_one(const struct wp_event *ev, void *ctx)
+/* st: the asset as it stood after ev, from the verified pass */
+static int export_one(const struct wp_event *ev, const struct wp_asset_state *st, void *ctx)
 {
 	struct exporter *x = ctx;
-	struct wp_asset_state *st = wp_asset_map_get(&x->assets, ev->asset);
-	if (!st) {
-		x->oom = true;
-		return 1;
+	if (!st)
+		return WP_CUSTODY_ERROR;
+	if (ev->seq == 1) {
+		const char *id = json_string_value(json_object_get(ev->body, WP_LEDGER_ID_KEY));
+		snprintf(x->ledger_id, sizeof(x->ledger_id), "%s", wp_ledger_id_valid(id) ? id : "");
 	}
-	wp_state_apply(st, ev);
 	if (wanted(x->filter, ev, st))
-		x->row(ev, st, x->ctx);
+		x->row(ev, st, x->ledger_id, x->ctx);
 	return 0;
 }
 
+/* One verified pass (verify.c): an export holds only what verifies. */
 static int run(struct wp_ledger *l, const struct wp_export_filter *filter, export_row_fn row,
-	       void *ctx, char *err, size_t errlen)
+	       void *ctx, char *ledger_id, char *err, size_t errlen)
 {
 	if (filter && filter->since && !(strlen(filter->since) == 10 && filter->since[4] == '-' &&
 					 filter->since[7] == '-')) {
 		snprintf(err, errlen, "--since '%s' is not a date YYYY-MM-DD", filter->since);
 		return WP_CUSTODY_ERROR;
 	}
-	struct exporter x = { .filter = filter, .row = row, .ctx = ctx };
-	int rc = wp_custody_each(l, NULL, export_one, &x, err, errlen);
-	wp_asset_map_free(&x.assets);
-	if (x.oom) {
-		snprintf(err, errlen, "out of memory exporting the ledger");
+	if (!l->ca) {
+		snprintf(err, errlen, "ledger %s: no CA certificate to verify it against", l->path);
 		return WP_CUSTODY_ERROR;
 	}
+	struct exporter x = { .filter = filter, .row = row, .ctx = ctx };
+	struct wp_custody_report *rep = malloc(sizeof(*rep));
+	int rc = rep ? wp_custody_replay(l, l->ca, NULL, NULL, export_one, &x, rep, err, errlen)
+		     : WP_CUSTODY_ERROR;
+	if (!rep)
+		snprintf(err, errlen, "out of memory exporting the ledger");
+	if (ledger_id)
+		snprintf(ledger_id, WP_LEDGER_ID_HEX, "%s", rep ? rep->ledger_id : "");
+	free(rep);
 	return rc;
 }
 
@@ -113,7 +120,8 @@ static const char *result_of(const struct wp_event *ev)
 	return "";
 }
 
-static void csv_row(const struct wp_event *ev, const struct wp_asset_state *st, void *ctx)
+static void csv_row(const struct wp_event *ev, const struct wp_asset_state *st,
+		    const char *ledger_id, void *ctx)
 {
 	FILE *out = ctx;
 	char date[WP_TIME_MAX], seq[24];
@@ -133,7 +141,8 @@ static void csv_row(const struct wp_event *ev, const struct wp_asset_state *st, 
 	csv_field(out, ev->witnessed ? ev->witness.name : "", true, false);
 	csv_field(out, details ? details : "", true, false);
 	csv_field(out, seq, false, false);
-	csv_field(out, ev->hash, false, true);
+	csv_field(out, ev->hash, false, false);
+	csv_field(out, ledger_id, false, true);
 	free(details);
 }
 
@@ -141,24 +150,40 @@ static const char csv_header[] =
 	"\xEF\xBB\xBF" /* UTF-8 BOM: Excel then reads the file as UTF-8 */
 	"日時(UTC) date,実施者 operator,役職 title,資産番号 asset,シリアル番号 serial,"
 	"機種 model,所有者 owner,事象 event,結果 result,承認者 approver,立会人 witness,"
-	"詳細 details,seq,hash\r\n";
+	"詳細 details,seq,hash,台帳ID ledger id\r\n";
 
 int wp_custody_export_csv(struct wp_ledger *ledger, const struct wp_export_filter *filter,
 			  FILE *out, char *err, size_t errlen)
 {
-	fputs(csv_header, out);
-	int rc = run(ledger, filter, csv_row, out, err, errlen);
-	if (rc == 0 && (fflush(out) != 0 || ferror(out))) {
+	/* into memory first: a ledger that stops verifying half-way must not
+	 * leave half an export behind */
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+	if (!mem) {
+		snprintf(err, errlen, "out of memory exporting the ledger");
+		return WP_CUSTODY_ERROR;
+	}
+	fputs(csv_header, mem);
+	int rc = run(ledger, filter, csv_row, mem, NULL, err, errlen);
+	if (fclose(mem) != 0 && rc == 0) {
+		snprintf(err, errlen, "out of memory exporting the ledger");
+		rc = WP_CUSTODY_ERROR;
+	}
+	if (rc == 0 && (fwrite(buf, 1, len, out) != len || fflush(out) != 0 || ferror(out))) {
 		snprintf(err, errlen, "cannot write the CSV export");
 		rc = WP_CUSTODY_ERROR;
 	}
+	free(buf);
 	return rc;
 }
 
 /* ---- JSON ---------------------------------------------------------------- */
 
-static void json_row(const struct wp_event *ev, const struct wp_asset_state *st, void *ctx)
+static void json_row(const struct wp_event *ev, const struct wp_asset_state *st,
+		     const char *ledger_id, void *ctx)
 {
+	(void)ledger_id;
 	json_t *o = wp_event_to_json(ev);
 	if (!o)
 		return;
@@ -171,11 +196,14 @@ int wp_custody_export_json(struct wp_ledger *ledger, const struct wp_export_filt
 			   json_t **out, char *err, size_t errlen)
 {
 	json_t *events = json_array();
-	int rc = run(ledger, filter, json_row, events, err, errlen);
-	if (rc < 0) {
+	char id[WP_LEDGER_ID_HEX];
+	int rc = run(ledger, filter, json_row, events, id, err, errlen);
+	if (rc != 0) {
 		json_decref(events);
 		return rc;
 	}
-	*out = json_pack("{s:o}", "events", events);
+	/* null: a ledger from before ledger ids */
+	*out = json_pack("{s:o?, s:o}", "ledger_id", id[0] ? json_string(id) : NULL, "events",
+			 events);
 	return 0;
 }

@@ -6,13 +6,17 @@
  *
  * The file is one line of canonical JSON (sorted keys, no whitespace):
  *   {"format":"wipeproof-head","format_version":1,"head":"HASH@SEQ",
- *    "seq":N,"head_hash":HASH,"signed_utc":T,"ledger":PATH,
+ *    "seq":N,"head_hash":HASH,"signed_utc":T,"ledger":PATH,"ledger_id":ID,
  *    "signer":{"fingerprint","name","role","title"},
  *    "signer_certificate":PEM,"signature":HEX}
  * signature = ECDSA-SHA256 (DER, hex) by the signer over the canonical
- * JSON of the same object without "signature".
+ * JSON of the same object without "signature". "ledger_id" is the id in
+ * the ledger's first event (absent for a ledger from before ledger ids):
+ * the head of one ledger is no anchor for another that happens to reach
+ * the same HASH@SEQ (custody verify --anchor compares it).
  */
 #include "custody_internal.h"
+#include "wptext.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,8 +29,10 @@ int wp_head_sign(struct wp_ledger *ledger, const struct wp_identity *id, char **
 {
 	uint64_t seq = 0;
 	char hash[WP_HASH_HEX], when[WP_TIME_MAX], head[WP_HASH_HEX + 24], *sig = NULL;
+	char lid[WP_LEDGER_ID_HEX];
 	*text = NULL;
-	if (wp_custody_head(ledger, &seq, hash, err, errlen) < 0)
+	if (wp_custody_head(ledger, &seq, hash, err, errlen) < 0 ||
+	    wp_custody_ledger_id(ledger, lid, err, errlen) < 0)
 		return WP_CUSTODY_ERROR;
 	if (seq == 0) {
 		snprintf(err, errlen, "ledger %s is empty: there is no head to sign", ledger->path);
@@ -44,11 +50,17 @@ int wp_head_sign(struct wp_ledger *ledger, const struct wp_identity *id, char **
 				    "signer_certificate", pem)
 			: NULL;
 	free(pem);
+	if (o && lid[0] && wp_json_set(o, "ledger_id", json_string(lid)) < 0) {
+		json_decref(o);
+		o = NULL;
+	}
 	char *body = o ? wp_canonical_json(o, err, errlen) : NULL;
 	int rc = body ? wp_identity_sign_hex(id, body, strlen(body), &sig, err, errlen) : -1;
 	if (rc == 0) {
-		json_object_set_new(o, "signature", json_string(sig));
-		*text = wp_canonical_json(o, err, errlen);
+		if (wp_json_set(o, "signature", json_string(sig)) == 0)
+			*text = wp_canonical_json(o, err, errlen);
+		else
+			snprintf(err, errlen, "out of memory");
 	}
 	if (!o)
 		snprintf(err, errlen, "out of memory");
@@ -118,6 +130,14 @@ int wp_head_verify(const char *text, size_t len, X509 *ca, X509_CRL *crl,
 		rc = BAD("the signed head lacks its head (HASH@SEQ), time or signature");
 		goto out;
 	}
+	const json_t *lid = json_object_get(o, "ledger_id");
+	if (lid && !wp_ledger_id_valid(json_string_value(lid))) {
+		free(sig);
+		rc = BAD("the signed head's ledger_id is not a ledger id (32 lowercase hex digits)");
+		goto out;
+	}
+	if (lid)
+		snprintf(out->ledger_id, sizeof(out->ledger_id), "%s", json_string_value(lid));
 	rc = check_signer(o, ca, crl, out, &cert, err, errlen);
 	json_object_del(o, "signature");
 	free(canon);
@@ -130,5 +150,21 @@ out:
 	X509_free(cert);
 	free(canon);
 	json_decref(o);
+	return rc;
+}
+
+int wp_custody_verify_head(struct wp_ledger *ledger, X509 *ca, const struct wp_signed_head *h,
+			   struct wp_custody_report *report, char *err, size_t errlen)
+{
+	char anchor[WP_HASH_HEX + 24];
+	snprintf(anchor, sizeof(anchor), "%s@%llu", h->hash, (unsigned long long)h->seq);
+	int rc = wp_custody_verify(ledger, ca, anchor, report, err, errlen);
+	if (rc == 0 && strcmp(h->ledger_id, report->ledger_id) != 0) {
+		snprintf(report->why, sizeof(report->why), "the signed head is of another ledger "
+			 "(ledger id %s; this ledger's is %s)", h->ledger_id[0] ? h->ledger_id : "none",
+			 report->ledger_id[0] ? report->ledger_id : "none");
+		snprintf(err, errlen, "%s", report->why);
+		rc = WP_CUSTODY_BROKEN;
+	}
 	return rc;
 }

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <time.h>
 
-static const char jobs_schema[] =
+const char wp_jobs_schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS jobs("
 	" job_id TEXT PRIMARY KEY, asset TEXT NOT NULL, device TEXT NOT NULL,"
 	" serial TEXT NOT NULL, model TEXT NOT NULL, size_bytes INTEGER NOT NULL,"
@@ -27,7 +27,7 @@ static const char jobs_schema[] =
 
 int wp_jobs_schema(struct wp_ledger *l, char *err, size_t errlen)
 {
-	if (sqlite3_exec(l->db, jobs_schema, NULL, NULL, NULL) != SQLITE_OK)
+	if (sqlite3_exec(l->db, wp_jobs_schema_sql, NULL, NULL, NULL) != SQLITE_OK)
 		return wp_sql_fail(l, "cannot create the jobs table", err, errlen);
 	return 0;
 }

@@ -131,6 +131,115 @@ static int check_format(struct wp_ledger *l, char *err, size_t errlen)
 	return 0;
 }
 
+/* sqlite_master of a ledger this program made: its own schema, as SQLite
+ * stores it, in a scratch in-memory database. */
+static sqlite3 *reference_schema(void)
+{
+	sqlite3 *ref = NULL;
+	if (sqlite3_open_v2(":memory:", &ref, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
+	    sqlite3_exec(ref, schema, NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(ref, wp_jobs_schema_sql, NULL, NULL, NULL) != SQLITE_OK) {
+		sqlite3_close(ref);
+		return NULL;
+	}
+	return ref;
+}
+
+static bool in_reference(sqlite3_stmt *find, sqlite3_stmt *row)
+{
+	sqlite3_reset(find);
+	for (int i = 0; i < 4; i++)
+		if (sqlite3_column_type(row, i) == SQLITE_NULL)
+			sqlite3_bind_null(find, i + 1);
+		else
+			sqlite3_bind_text(find, i + 1, (const char *)sqlite3_column_text(row, i),
+					  sqlite3_column_bytes(row, i), SQLITE_TRANSIENT);
+	return sqlite3_step(find) == SQLITE_ROW;
+}
+
+/* Exactly our tables and indexes, with our column declarations, and
+ * nothing else: a view named "events" (with rows only some queries see),
+ * a trigger, or a re-declared column would make readers see other rows
+ * than the verifier. The jobs table may be missing (older ledgers). */
+static int check_schema(struct wp_ledger *l, char *err, size_t errlen)
+{
+	sqlite3 *ref = reference_schema();
+	sqlite3_stmt *rows = NULL, *find = NULL;
+	char bad[300] = "";
+	int found = 0, step = SQLITE_DONE;
+	if (!ref || sqlite3_prepare_v2(ref, "SELECT 1 FROM sqlite_master WHERE type IS ?1 AND name "
+				       "IS ?2 AND tbl_name IS ?3 AND sql IS ?4", -1, &find,
+				       NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "out of memory checking the ledger's schema");
+		sqlite3_close(ref);
+		return WP_CUSTODY_ERROR;
+	}
+	int rc = sqlite3_prepare_v2(l->db, "SELECT type, name, tbl_name, sql FROM sqlite_master "
+				    "ORDER BY type NOT IN ('view', 'trigger'), name",
+				    -1, &rows, NULL);
+	while (rc == SQLITE_OK && !bad[0] && (step = sqlite3_step(rows)) == SQLITE_ROW) {
+		const char *type = (const char *)sqlite3_column_text(rows, 0);
+		const char *name = (const char *)sqlite3_column_text(rows, 1);
+		if (!in_reference(find, rows))
+			snprintf(bad, sizeof(bad), "%.20s '%.100s'", type ? type : "entry",
+				 name ? name : "");
+		else if (type && name && strcmp(type, "table") == 0 &&
+			 (!strcmp(name, "meta") || !strcmp(name, "signers") || !strcmp(name, "events")))
+			found++;
+	}
+	sqlite3_finalize(rows);
+	sqlite3_finalize(find);
+	sqlite3_close(ref);
+	if (rc != SQLITE_OK || (!bad[0] && step != SQLITE_DONE))
+		return wp_sql_fail(l, "cannot read the schema", err, errlen);
+	if (bad[0] || found != 3) {
+		snprintf(err, errlen, "ledger %s: its schema is not the one wipeproof writes (%s); "
+			 "the file was changed outside wipeproof — restore it from a backup and run "
+			 "'wipeproof custody verify'", l->path,
+			 bad[0] ? bad : "a table is missing");
+		return WP_CUSTODY_BROKEN;
+	}
+	return 0;
+}
+
+/* Every stored value of the storage type its column declares. A row whose
+ * asset is a BLOB holding the same bytes hashes the same but is missed by
+ * "WHERE asset = ?"; the verifier checks each row (wp_row_read), and a
+ * handle that appends checks the whole table once when it opens. */
+static int check_types(struct wp_ledger *l, char *err, size_t errlen)
+{
+	static const char sql[] =
+		"SELECT seq FROM events WHERE typeof(seq) != 'integer' OR typeof(time) != 'text'"
+		" OR typeof(kind) != 'text' OR typeof(asset) != 'text'"
+		" OR typeof(actor_name) != 'text' OR typeof(actor_title) != 'text'"
+		" OR typeof(actor_role) != 'text' OR typeof(actor_fingerprint) != 'text'"
+		" OR typeof(witness_name) NOT IN ('text', 'null')"
+		" OR typeof(witness_title) NOT IN ('text', 'null')"
+		" OR typeof(witness_role) NOT IN ('text', 'null')"
+		" OR typeof(witness_fingerprint) NOT IN ('text', 'null')"
+		" OR typeof(body) != 'text' OR typeof(prev_hash) != 'text' OR typeof(hash) != 'text'"
+		" OR typeof(signature) != 'text' OR typeof(witness_signature) NOT IN ('text', 'null')"
+		" UNION ALL SELECT -1 FROM signers WHERE typeof(fingerprint) != 'text'"
+		" OR typeof(certificate) != 'text'"
+		" UNION ALL SELECT -2 FROM meta WHERE typeof(key) != 'text' OR typeof(value) != 'text'"
+		" LIMIT 1";
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(l->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return wp_sql_fail(l, "cannot check the ledger's column types", err, errlen);
+	int step = sqlite3_step(st);
+	long long seq = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		return wp_sql_fail(l, "cannot check the ledger's column types", err, errlen);
+	if (step == SQLITE_DONE)
+		return 0;
+	snprintf(err, errlen, "ledger %s: %s holds a value of another type than its column "
+		 "declares (the file was changed outside wipeproof); nothing was recorded — run "
+		 "'wipeproof custody verify' and restore the ledger from a backup", l->path,
+		 seq > 0 ? "an event" : seq == -1 ? "the signers table" : "the meta table");
+	return WP_CUSTODY_BROKEN;
+}
+
 static bool is_empty_db(struct wp_ledger *l)
 {
 	sqlite3_stmt *st = NULL;
@@ -151,7 +260,12 @@ static int create_schema(struct wp_ledger *l, char *err, size_t errlen)
 		return WP_CUSTODY_ERROR;
 	}
 	wp_ledger_end(l, true);
-	return check_format(l, err, errlen);
+	int rc = check_format(l, err, errlen);
+	if (rc == 0)
+		rc = check_schema(l, err, errlen);
+	if (rc == 0)
+		rc = check_types(l, err, errlen);
+	return rc;
 }
 
 static int default_dir(const char *path, char *err, size_t errlen)
@@ -181,6 +295,32 @@ static struct wp_ledger *new_handle(const char *path, char *err, size_t errlen)
 	return l;
 }
 
+/* The file is input like any other: whoever can write it can put SQL in
+ * its schema (views, triggers, functions in defaults or indexes) that runs
+ * when we read. Defensive mode refuses writes to the schema by ordinary
+ * statements; trusted_schema=OFF keeps functions with side effects out of
+ * schema SQL; views and triggers are switched off so that "events" can
+ * only be the table (sqlite_master is checked as well, check_schema). */
+static int harden(struct wp_ledger *l, char *err, size_t errlen)
+{
+	int on = -1;
+	bool ok = sqlite3_db_config(l->db, SQLITE_DBCONFIG_DEFENSIVE, 1, &on) == SQLITE_OK && on == 1;
+	ok = ok && sqlite3_db_config(l->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, &on) == SQLITE_OK &&
+	     on == 0;
+	ok = ok && sqlite3_db_config(l->db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, &on) == SQLITE_OK &&
+	     on == 0;
+	ok = ok && sqlite3_db_config(l->db, SQLITE_DBCONFIG_ENABLE_VIEW, 0, &on) == SQLITE_OK &&
+	     on == 0;
+	ok = ok && sqlite3_exec(l->db, "PRAGMA trusted_schema=OFF", NULL, NULL, NULL) == SQLITE_OK;
+	if (!ok) {
+		snprintf(err, errlen, "ledger %s: this SQLite (%s) cannot switch on its defensive "
+			 "settings (defensive mode, trusted_schema off, no views or triggers; SQLite "
+			 "3.31 or later has them)", l->path, sqlite3_libversion());
+		return WP_CUSTODY_ERROR;
+	}
+	return 0;
+}
+
 static int open_db(struct wp_ledger *l, const char *uri, int flags, char *err, size_t errlen)
 {
 	if (wait_ms(&l->wait_ms, err, errlen) < 0)
@@ -192,7 +332,7 @@ static int open_db(struct wp_ledger *l, const char *uri, int flags, char *err, s
 	}
 	sqlite3_busy_timeout(l->db, l->wait_ms);
 	sqlite3_extended_result_codes(l->db, 1);
-	return 0;
+	return harden(l, err, errlen);
 }
 
 int wp_ledger_open(const char *path, struct wp_ledger **out, char *err, size_t errlen)
@@ -281,6 +421,8 @@ int wp_ledger_open_readonly(const char *path, struct wp_ledger **out, char *err,
 	}
 	if (rc == 0)
 		rc = check_format(l, err, errlen);
+	if (rc == 0)
+		rc = check_schema(l, err, errlen);
 	if (rc < 0) {
 		wp_ledger_close(l);
 		return rc;
@@ -294,8 +436,25 @@ void wp_ledger_close(struct wp_ledger *ledger)
 	if (!ledger)
 		return;
 	sqlite3_close(ledger->db);
+	X509_free(ledger->ca);
 	X509_CRL_free(ledger->crl);
 	free(ledger);
+}
+
+X509 *wp_ledger_ca(const struct wp_ledger *ledger)
+{
+	return ledger->ca;
+}
+
+int wp_ledger_set_ca(struct wp_ledger *ledger, X509 *ca, char *err, size_t errlen)
+{
+	if (!ca || !X509_up_ref(ca)) {
+		snprintf(err, errlen, "no CA certificate to verify the ledger against");
+		return WP_CUSTODY_ERROR;
+	}
+	X509_free(ledger->ca);
+	ledger->ca = ca;
+	return 0;
 }
 
 int wp_ledger_set_crl(struct wp_ledger *ledger, X509_CRL *crl)
@@ -309,9 +468,21 @@ int wp_ledger_set_crl(struct wp_ledger *ledger, X509_CRL *crl)
 
 /* ---- rows -------------------------------------------------------------- */
 
+/* A column must hold what it declares (TEXT; NULL only where allowed): a
+ * BLOB with the same bytes hashes the same but is not equal to the text
+ * in a WHERE clause, so readers that query would miss the row. */
+static void want_type(sqlite3_stmt *st, int i, bool null_ok, const char *name,
+		      struct wp_row *row)
+{
+	int t = sqlite3_column_type(st, i);
+	if (t != SQLITE_TEXT && !(null_ok && t == SQLITE_NULL) && !row->bad_column)
+		row->bad_column = name;
+}
+
 static void column(sqlite3_stmt *st, int i, char *out, size_t len, const char *name,
 		   struct wp_row *row)
 {
+	want_type(st, i, i >= 8 && i <= 11, name, row);
 	const unsigned char *v = sqlite3_column_text(st, i);
 	int n = sqlite3_column_bytes(st, i);
 	out[0] = '\0';
@@ -332,6 +503,7 @@ static void column(sqlite3_stmt *st, int i, char *out, size_t len, const char *n
  * after a NUL), so such a column is a bad column. */
 static const char *whole_text(sqlite3_stmt *st, int i, const char *name, struct wp_row *row)
 {
+	want_type(st, i, i == 16, name, row);
 	const char *v = (const char *)sqlite3_column_text(st, i);
 	int n = sqlite3_column_bytes(st, i);
 	if (v && strlen(v) != (size_t)n && !row->bad_column)
@@ -378,7 +550,7 @@ int wp_rows_each(struct wp_ledger *ledger, const char *asset, wp_event_fn fn, vo
 		 char *err, size_t errlen)
 {
 	const char *sql = asset
-		? "SELECT " WP_ROW_COLUMNS " FROM events WHERE asset = ?1 ORDER BY seq"
+		? "SELECT " WP_ROW_COLUMNS " FROM events NOT INDEXED WHERE asset = ?1 ORDER BY seq"
 		: "SELECT " WP_ROW_COLUMNS " FROM events ORDER BY seq";
 	sqlite3_stmt *st = NULL;
 	if (sqlite3_prepare_v2(ledger->db, sql, -1, &st, NULL) != SQLITE_OK)
@@ -398,14 +570,26 @@ int wp_rows_each(struct wp_ledger *ledger, const char *asset, wp_event_fn fn, vo
 	return rc;
 }
 
-int wp_custody_each(struct wp_ledger *ledger, const char *asset, wp_event_fn fn,
-		    void *ctx, char *err, size_t errlen)
+int wp_custody_ledger_id(struct wp_ledger *ledger, char id[WP_LEDGER_ID_HEX], char *err,
+			 size_t errlen)
 {
-	if (wp_ledger_begin(ledger, false, err, errlen) < 0)
-		return WP_CUSTODY_ERROR;
-	int rc = wp_rows_each(ledger, asset, fn, ctx, err, errlen);
-	wp_ledger_end(ledger, true);
-	return rc;
+	sqlite3_stmt *st = NULL;
+	id[0] = '\0';
+	if (sqlite3_prepare_v2(ledger->db, "SELECT body FROM events WHERE seq = 1", -1, &st,
+			       NULL) != SQLITE_OK)
+		return wp_sql_fail(ledger, "cannot read the first event", err, errlen);
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT) {
+		json_t *body = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
+		const char *v = json_string_value(json_object_get(body, WP_LEDGER_ID_KEY));
+		if (wp_ledger_id_valid(v))
+			snprintf(id, WP_LEDGER_ID_HEX, "%s", v);
+		json_decref(body);
+	}
+	sqlite3_finalize(st);
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		return wp_sql_fail(ledger, "cannot read the first event", err, errlen);
+	return 0;
 }
 
 int wp_custody_head(struct wp_ledger *ledger, uint64_t *seq, char hash_hex[WP_HASH_HEX],
@@ -443,12 +627,3 @@ int wp_state_load(struct wp_ledger *ledger, const char *asset, struct wp_asset_s
 	return wp_rows_each(ledger, asset, replay_one, out, err, errlen);
 }
 
-int wp_custody_state(struct wp_ledger *ledger, const char *asset,
-		     struct wp_asset_state *out, char *err, size_t errlen)
-{
-	if (wp_ledger_begin(ledger, false, err, errlen) < 0)
-		return WP_CUSTODY_ERROR;
-	int rc = wp_state_load(ledger, asset, out, err, errlen);
-	wp_ledger_end(ledger, true);
-	return rc;
-}

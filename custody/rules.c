@@ -498,10 +498,12 @@ static int check_sanitized(const struct wp_asset_state *st, const struct wp_even
 static int check_freespace_certificate(const struct wp_asset_state *st,
 				       const struct wp_event *ev, char *err, size_t errlen)
 {
-	const char *job = body_str(ev, "job_id");
-	if (strcmp(body_str(ev, "scope"), WP_CERT_SCOPE_FREE_SPACE) != 0) {
-		snprintf(err, errlen, "certificate scope must be \"%s\" or absent (the whole device)",
-			 WP_CERT_SCOPE_FREE_SPACE);
+	const char *job = body_str(ev, "job_id"), *scope = body_str(ev, "scope");
+	/* a member of another JSON type reads as NULL: a bad event, not a crash */
+	if (!scope || strcmp(scope, WP_CERT_SCOPE_FREE_SPACE) != 0) {
+		snprintf(err, errlen, "bad event: certificate scope must be the string \"%s\" or "
+			 "absent (the whole device), not %s", WP_CERT_SCOPE_FREE_SPACE,
+			 scope ? "another string" : "a JSON value of another type");
 		return -1;
 	}
 	if (!st->freespace_job[0] || !job || strcmp(job, st->freespace_job) != 0) {
@@ -671,6 +673,12 @@ int wp_rule_check(const struct wp_asset_state *st, bool approval_required,
 		snprintf(err, errlen, "the body of a '%s' event must be a JSON object", ev->kind);
 		return -1;
 	}
+	const json_t *id = json_object_get(ev->body, WP_LEDGER_ID_KEY);
+	if (id && (ev->seq != 1 || !wp_ledger_id_valid(json_string_value(id)))) {
+		snprintf(err, errlen, "bad event: '%s' belongs only in the first event, as %d "
+			 "lowercase hex digits", WP_LEDGER_ID_KEY, WP_LEDGER_ID_HEX - 1);
+		return -1;
+	}
 	if (strcmp(ev->kind, WP_EV_POLICY) == 0)
 		return check_policy(ev, err, errlen);
 	if (strcmp(ev->kind, WP_EV_INTAKE) == 0)
@@ -776,8 +784,7 @@ void wp_state_apply(struct wp_asset_state *st, const struct wp_event *ev)
 		st->released = true;
 		copy(st->released_to, sizeof(st->released_to), ev, "to");
 	} else if (strcmp(k, WP_EV_FREESPACE) == 0) {
-		if (strcmp(body_str(ev, "result"), "wiped") == 0 ||
-		    strcmp(body_str(ev, "result"), "partial") == 0)
+		if (one_of(body_str(ev, "result"), (const char *const[]){ "wiped", "partial", NULL }))
 			copy(st->freespace_job, sizeof(st->freespace_job), ev, "job_id");
 		else
 			st->freespace_job[0] = '\0';

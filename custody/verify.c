@@ -9,12 +9,17 @@
  * by the fingerprint inside the hashed event) has that fingerprint, names
  * the same person, title and role, chains to the CA at the event's time and
  * verifies the signature; the same for a witness; the rules held.
+ *
+ * The same pass feeds every reader (wp_custody_replay): what `custody
+ * show`, `log`, `export` and `cert verify --ledger` print is what this pass
+ * checked, never the answer of a second query that could see other rows.
  */
 #include "custody_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct signer {
 	char fingerprint[WP_FPR_HEX];
@@ -35,6 +40,10 @@ struct verifier {
 	uint64_t anchor_seq;       /* 0: no anchor */
 	char anchor_hash[WP_HASH_HEX];
 	struct wp_custody_report *rep;
+	time_t prev_at, now;       /* the previous event's time; the verifier's clock */
+	const char *asset;         /* the events fn is called for; NULL: all */
+	wp_verified_fn fn;
+	void *ctx;
 };
 
 /* ---- signers ------------------------------------------------------------ */
@@ -167,12 +176,49 @@ static int check_chain(const struct verifier *v, const struct wp_row *row, char 
 	return 0;
 }
 
+/* Events are appended in time order (append.c refuses a clock that went
+ * backwards), so an event older than the one before it was back-dated —
+ * e.g. an approval made to look as if it came before its request — and
+ * one far ahead of this computer's clock was dated by a wrong clock. */
+static int check_time(struct verifier *v, const struct wp_event *ev, char *why, size_t whylen)
+{
+	time_t at = 0;
+	char now[WP_TIME_MAX];
+	if (wp_utc_parse(ev->time, &at) < 0)
+		return BAD("time '%s' is not YYYY-MM-DDTHH:MM:SSZ", ev->time);
+	if (ev->seq > 1 && at < v->prev_at)
+		return BAD("its time %s is before the time of the event before it (seq %llu): "
+			   "events are recorded in time order, so this one was back-dated or its "
+			   "station's clock went backwards", ev->time, (unsigned long long)ev->seq - 1);
+	if (at > v->now + WP_CLOCK_AHEAD_MAX) {
+		wp_utc_format(v->now, now, sizeof(now));
+		return BAD("its time %s is more than %d hours ahead of this computer's clock (%s): "
+			   "it was dated by a wrong clock, or this computer's clock is wrong",
+			   ev->time, WP_CLOCK_AHEAD_MAX / 3600, now);
+	}
+	v->prev_at = at;
+	return 0;
+}
+
+/* The first event carries the ledger's random id, so two ledgers never
+ * share a first hash and no event can be moved from one to the other. A
+ * ledger from before ids has none: it stays readable (its events are
+ * still signed and chained; only a transplant between two such ledgers
+ * begun in the same second by the same person would pass). */
+static void note_ledger_id(struct verifier *v, const struct wp_event *ev)
+{
+	const char *id = json_string_value(json_object_get(ev->body, WP_LEDGER_ID_KEY));
+	if (ev->seq == 1 && wp_ledger_id_valid(id))
+		snprintf(v->rep->ledger_id, sizeof(v->rep->ledger_id), "%s", id);
+}
+
 static int check_event(struct verifier *v, const struct wp_row *row, char *why, size_t whylen)
 {
 	const struct wp_event *ev = &row->ev;
 	if (row->bad_column)
-		return BAD("column %s is too long, not text, or holds a NUL byte", row->bad_column);
-	if (check_chain(v, row, why, whylen) < 0 ||
+		return BAD("column %s is too long, not of its declared type (text), or holds a NUL "
+			   "byte", row->bad_column);
+	if (check_chain(v, row, why, whylen) < 0 || check_time(v, ev, why, whylen) < 0 ||
 	    check_signature(v, ev, &ev->actor, row->signature, "signer", why, whylen) < 0)
 		return -1;
 	if (ev->witnessed &&
@@ -197,6 +243,7 @@ static int check_event(struct verifier *v, const struct wp_row *row, char *why, 
 		v->approval_required = wp_policy_approval(ev);
 	if (v->anchor_seq == ev->seq && strcmp(v->anchor_hash, ev->hash) != 0)
 		return BAD("its hash %.16s… differs from the anchor's %.16s…", ev->hash, v->anchor_hash);
+	note_ledger_id(v, ev);
 	return 0;
 }
 
@@ -218,6 +265,8 @@ static int on_row(struct verifier *v, const struct wp_row *row)
 	snprintf(rep->head_hash, sizeof(rep->head_hash), "%s", row->ev.hash);
 	snprintf(v->prev, sizeof(v->prev), "%s", row->ev.hash);
 	v->expect++;
+	if (v->fn && (!v->asset || strcmp(v->asset, row->ev.asset) == 0))
+		return v->fn(&row->ev, wp_asset_map_get(&v->assets, row->ev.asset), v->ctx);
 	return 0;
 }
 
@@ -274,11 +323,12 @@ static void check_anchor_reached(struct verifier *v)
 	}
 }
 
-int wp_custody_verify(struct wp_ledger *ledger, X509 *ca, const char *anchor,
-		      struct wp_custody_report *report, char *err, size_t errlen)
+int wp_custody_replay(struct wp_ledger *ledger, X509 *ca, const char *anchor, const char *asset,
+		      wp_verified_fn fn, void *ctx, struct wp_custody_report *report,
+		      char *err, size_t errlen)
 {
 	struct verifier v = { .ca = ca, .crl = ledger->crl, .approval_required = true, .expect = 1,
-			      .rep = report };
+			      .rep = report, .now = time(NULL), .asset = asset, .fn = fn, .ctx = ctx };
 	memset(report, 0, sizeof(*report));
 	snprintf(v.prev, sizeof(v.prev), "%s", WP_ZERO_HASH);
 	snprintf(report->head_hash, sizeof(report->head_hash), "%s", WP_ZERO_HASH);
@@ -298,6 +348,7 @@ int wp_custody_verify(struct wp_ledger *ledger, X509 *ca, const char *anchor,
 	}
 	if (rc == 0)
 		check_anchor_reached(&v);
+	report->approval_required = v.approval_required;
 	if (rc == 0 && report->bad_seq)
 		rc = WP_CUSTODY_BROKEN;
 	if (rc == WP_CUSTODY_BROKEN && report->bad_seq == 0)
@@ -310,4 +361,136 @@ int wp_custody_verify(struct wp_ledger *ledger, X509 *ca, const char *anchor,
 	free(v.signers);
 	wp_asset_map_free(&v.assets);
 	return rc;
+}
+
+int wp_custody_verify(struct wp_ledger *ledger, X509 *ca, const char *anchor,
+		      struct wp_custody_report *report, char *err, size_t errlen)
+{
+	return wp_custody_replay(ledger, ca, anchor, NULL, NULL, NULL, report, err, errlen);
+}
+
+/* ---- the rows an append reads -------------------------------------------- */
+
+/* An append's rule check reads the asset's rows and the policy rows under
+ * the write lock; verifying the whole chain there would cost a second per
+ * thousand events on every append. Instead each row it reads is
+ * cross-checked like the verifier does: its type, its link to the row
+ * before it in the table, its hash and its signatures against the CA. A
+ * row nobody signed (inserted into the file) is refused before anything
+ * is chained onto it. */
+int wp_rows_cross_check(struct wp_ledger *l, X509 *ca, const char *asset, char *err,
+			size_t errlen)
+{
+	struct wp_custody_report rep = { 0 };
+	struct verifier v = { .ca = ca, .rep = &rep };
+	sqlite3_stmt *st = NULL;
+	int rc = signers_load(l, &v, err, errlen);
+	if (rc == 0 && sqlite3_prepare_v2(l->db, "SELECT " WP_ROW_COLUMNS ", ifnull((SELECT p.hash "
+					  "FROM events AS p WHERE p.seq = events.seq - 1), '"
+					  WP_ZERO_HASH "') FROM events NOT INDEXED WHERE asset = ?1 "
+					  "OR kind = 'policy' ORDER BY seq", -1, &st, NULL) != SQLITE_OK)
+		rc = wp_sql_fail(l, "cannot read events", err, errlen);
+	if (rc == 0)
+		sqlite3_bind_text(st, 1, asset, -1, SQLITE_STATIC);
+	int step = SQLITE_DONE;
+	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct wp_row row;
+		char why[768] = "";
+		wp_row_read(st, &row);
+		const char *prev = (const char *)sqlite3_column_text(st, 17);
+		snprintf(v.prev, sizeof(v.prev), "%s", prev ? prev : "");
+		if (row.bad_column)
+			snprintf(why, sizeof(why), "column %s is not of its declared type", row.bad_column);
+		else if (check_chain(&v, &row, why, sizeof(why)) == 0 &&
+			 check_signature(&v, &row.ev, &row.ev.actor, row.signature, "signer", why,
+					 sizeof(why)) == 0 && row.ev.witnessed)
+			check_signature(&v, &row.ev, &row.ev.witness, row.witness_signature, "witness",
+					why, sizeof(why));
+		if (why[0]) {
+			snprintf(err, errlen, "ledger %s does not verify: first bad event is seq %llu: "
+				 "%s; nothing was recorded — run 'wipeproof custody verify'", l->path,
+				 (unsigned long long)row.ev.seq, why);
+			rc = WP_CUSTODY_BROKEN;
+		}
+		json_decref(row.ev.body);
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = wp_sql_fail(l, "cannot read events", err, errlen);
+	sqlite3_finalize(st);
+	for (size_t i = 0; i < v.n_signers; i++)
+		X509_free(v.signers[i].cert);
+	free(v.signers);
+	return rc;
+}
+
+/* ---- readers through the handle's CA ------------------------------------ */
+
+static int need_ca(struct wp_ledger *l, char *err, size_t errlen)
+{
+	if (l->ca)
+		return 0;
+	snprintf(err, errlen, "ledger %s: no CA certificate to verify it against (give --ca FILE "
+		 "or --keys DIR)", l->path);
+	return WP_CUSTODY_ERROR;
+}
+
+struct each_ctx {
+	wp_event_fn fn;
+	void *ctx;
+};
+
+static int each_one(const struct wp_event *ev, const struct wp_asset_state *st, void *ctx)
+{
+	(void)st;
+	struct each_ctx *e = ctx;
+	return e->fn(ev, e->ctx);
+}
+
+int wp_custody_each(struct wp_ledger *ledger, const char *asset, wp_event_fn fn,
+		    void *ctx, char *err, size_t errlen)
+{
+	struct wp_custody_report *rep = malloc(sizeof(*rep));
+	struct each_ctx e = { fn, ctx };
+	int rc = need_ca(ledger, err, errlen);
+	if (rc == 0 && !rep) {
+		snprintf(err, errlen, "out of memory");
+		rc = WP_CUSTODY_ERROR;
+	}
+	if (rc == 0)
+		rc = wp_custody_replay(ledger, ledger->ca, NULL, asset, each_one, &e, rep, err, errlen);
+	free(rep);
+	return rc;
+}
+
+static int keep_state(const struct wp_event *ev, const struct wp_asset_state *st, void *ctx)
+{
+	(void)ev;
+	*(struct wp_asset_state *)ctx = *st;
+	return 0;
+}
+
+int wp_verified_state(struct wp_ledger *ledger, const char *asset, struct wp_asset_state *out,
+		      bool *approval_required, char *err, size_t errlen)
+{
+	struct wp_custody_report *rep = malloc(sizeof(*rep));
+	memset(out, 0, sizeof(*out));
+	snprintf(out->asset, sizeof(out->asset), "%s", asset);
+	int rc = need_ca(ledger, err, errlen);
+	if (rc == 0 && !rep) {
+		snprintf(err, errlen, "out of memory");
+		rc = WP_CUSTODY_ERROR;
+	}
+	if (rc == 0)
+		rc = wp_custody_replay(ledger, ledger->ca, NULL, asset, keep_state, out, rep, err,
+				       errlen);
+	if (rc == 0 && approval_required)
+		*approval_required = rep->approval_required;
+	free(rep);
+	return rc;
+}
+
+int wp_custody_state(struct wp_ledger *ledger, const char *asset,
+		     struct wp_asset_state *out, char *err, size_t errlen)
+{
+	return wp_verified_state(ledger, asset, out, NULL, err, errlen);
 }

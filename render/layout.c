@@ -76,6 +76,7 @@ static const struct row record_rows[] = {
 	{ "ジョブID  Job id", "sanitization.job_id", MONO },
 	{ "作業報告書  Job report SHA-256", "sanitization.report_sha256", MONO },
 	{ "台帳  Ledger at issue", "ledger", LEDGER },
+	{ "台帳ID  Ledger id", "ledger.id", MONO },
 };
 
 /* Thousands separators, for numbers people read. */

@@ -193,6 +193,19 @@ function rawSignature(der) {
   return out;
 }
 
+/* wipeproof signs only the low form of an ECDSA signature (s <= n/2;
+ * certs/README.md, one spelling per signature), as `wipeproof cert verify`
+ * requires; the high twin (r, n - s) verifies too, so it is refused here.
+ * Not for the CA's signatures on certificates (OpenSSL's, either form). */
+const P256_HALF_N = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551n >> 1n;
+function isLowS(der) {
+  let raw;
+  try { raw = rawSignature(der); } catch (e) { return false; }
+  let s = 0n;
+  for (const b of raw.subarray(32)) s = (s << 8n) | BigInt(b);
+  return s <= P256_HALF_N;
+}
+
 async function verifySig(spki, sigDer, data) {
   let raw;
   try { raw = rawSignature(sigDer); } catch (e) { return false; }
@@ -322,7 +335,7 @@ async function verifyQR(text) {
     invalid(`the key of ${signer.name} (fingerprint ${signer.fingerprint.slice(0, 16)}) was revoked on ${new Date(r.at).toISOString().replace('.000', '')} (${r.reason}); this QR code is dated ${q.date} and may have been signed after that`);
   await checkSigner(signer, at, q.date);
   const signed = enc.encode(text.slice(0, text.lastIndexOf('|')));
-  if (!(await verifySig(signer.spki, q.sig, signed)))
+  if (!isLowS(q.sig) || !(await verifySig(signer.spki, q.sig, signed)))
     invalid('the QR signature does not match its fields: the text was changed or misread; scan it again');
   q.signer = signer;
   return q;
@@ -434,7 +447,7 @@ async function verifyCMS(p7sText, json, roles = MAY_ISSUE, what = undefined) {
   const toSign = new Uint8Array(signedAttrs.bytes);
   toSign[0] = 0x31;
   const cert = certs[0];
-  if (!(await verifySig(cert.spki, sigValue, toSign)))
+  if (!isLowS(sigValue) || !(await verifySig(cert.spki, sigValue, toSign)))
     invalid('the signature does not verify: the signature file was changed');
   cert.fingerprint = hex(await sha256(cert.der));
   const at = derTime(attrs[OID.signingTime]);

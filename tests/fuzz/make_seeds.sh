@@ -55,4 +55,9 @@ sed -n '2,$p' "$seeds/p7s-1" | grep -v -- '-----END' | base64 -d >"$WP_TMP/p7s.d
 printf '\000' | dd of="$WP_TMP/p7s.der" bs=1 seek=40 conv=notrunc status=none
 { echo "-----BEGIN CMS-----"; base64 -w 64 "$WP_TMP/p7s.der"; echo "-----END CMS-----"; } \
 	>"$seeds/p7s-2-unknown-digest"
+# Regression seed (issue 22, item 11): a certificate event whose scope is a
+# number, then null — rules.c passed the missing string to strcmp (SIGSEGV).
+zeros=$(printf '0%.0s' $(seq 64))
+printf '\001\000{"model":"M","serial":"S"}\000\007\000{"certificate_id":"c-1","certificate_sha256":"%s","scope":5}\000\007\000{"certificate_id":"c-2","certificate_sha256":"%s","scope":null}' \
+	"$zeros" "$zeros" >"$seeds/ledger-2-scope-not-string"
 echo "seeds written to $seeds"

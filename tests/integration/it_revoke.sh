@@ -124,9 +124,19 @@ expect_exit 4 "$WIPEPROOF" cert verify "$json2" --ca "$WP_TMP/caonly/ca.pem" --c
 "$WIPEPROOF" keys init-ca --keys "$WP_TMP/other" --org Other --no-passphrase >/dev/null
 expect_exit 1 "$WIPEPROOF" cert verify "$json2" --crl "$WP_TMP/other/crl.pem"
 expect_in "not signed by this CA" "$ERR"
-# the ledger: the first event OPERATOR2 signed is refused
-first2=$(custody log --json | jq --arg n "$OPERATOR2" '[.events[] | select(.actor.name == $n)][0].seq')
+# the ledger: the first event OPERATOR2 signed is refused (found through the
+# CA without its CRL: with it, the readers refuse the ledger as verify does)
+first2=$(custody log --json --ca "$WP_TMP/caonly/ca.pem" |
+	jq --arg n "$OPERATOR2" '[.events[] | select(.actor.name == $n)][0].seq')
+[ "$first2" -gt 0 ] || fail "no event of $OPERATOR2 in the log"
 expect_bad_seq "$first2"
+expect_in "revoked" "$ERR"
+# log, show and export read through the same verified pass, CRL included
+expect_exit 4 custody log --json
+expect_in "first bad event is seq $first2: signer: the key of $OPERATOR2" "$ERR"
+expect_in "nothing is shown" "$ERR"
+[ -z "$OUT" ] || fail "custody log printed a ledger that does not verify"
+expect_exit 4 custody export --format json
 expect_in "revoked" "$ERR"
 expect_exit 1 custody verify --crl "$WP_TMP/other/crl.pem"
 expect_in "not signed by this CA" "$ERR"

@@ -22,11 +22,15 @@ expect_exit 0 custody head --sign --as "$AUDITOR" --output "$WP_TMP/head.json"
 [ "$(jq -r .head "$WP_TMP/head.json")" = "$(custody head)" ] || fail "signed head is not the head"
 [ "$(jq -r .seq "$WP_TMP/head.json")" = 4 ] || fail "seq"
 [ "$(jq -r .signer.name "$WP_TMP/head.json")" = "$AUDITOR" ] || fail "signer"
+# the head names its ledger: the id custody head prints
+lid=$(custody head --json | jq -r .ledger_id)
+[ "${#lid}" = 32 ] || fail "ledger id '$lid'"
+[ "$(jq -r .ledger_id "$WP_TMP/head.json")" = "$lid" ] || fail "signed head lacks the ledger id"
 expect_exit 1 custody head --sign --as "$AUDITOR" --output "$WP_TMP/head.json"
 expect_in "cannot create" "$ERR"
 expect_exit 0 custody verify --anchor "$WP_TMP/head.json"
 expect_in "anchor: the head signed by $AUDITOR" "$OUT"
-expect_in "seq 4, is in the chain" "$OUT"
+expect_in "seq 4, is in the chain of this ledger (same ledger id)" "$OUT"
 
 # the ledger goes on; the checkpoint still holds
 expect_exit 0 custody note --as "$OPERATOR" --asset H-1 --text "note 4"
@@ -64,8 +68,16 @@ expect_exit 0 custody verify --anchor "$WP_TMP/head.json"
 jq -c '.seq = 3 | .head = (.head_hash + "@3")' "$WP_TMP/head.json" | tr -d '\n' >"$WP_TMP/edited.json"
 expect_exit 4 custody verify --anchor "$WP_TMP/edited.json"
 expect_in "changed after signing" "$ERR"
-sed 's/"head_hash":"\(.\)/"head_hash":"0/' "$WP_TMP/head.json" >"$WP_TMP/edited2.json"
+# one hex digit of the hash changed (to another digit: a hash may begin with 0)
+c=$(jq -r '.head_hash[0:1]' "$WP_TMP/head.json")
+[ "$c" = 0 ] && d=1 || d=0
+sed "s/\"head_hash\":\"$c/\"head_hash\":\"$d/" "$WP_TMP/head.json" >"$WP_TMP/edited2.json"
+cmp -s "$WP_TMP/head.json" "$WP_TMP/edited2.json" && fail "edited2 is not edited"
 expect_exit 4 custody verify --anchor "$WP_TMP/edited2.json"
+# the ledger id is signed too (a head re-signed for another id: tests/unit/test_custody.c)
+jq -c '.ledger_id = "0123456789abcdef0123456789abcdef"' "$WP_TMP/head.json" | tr -d '\n' >"$WP_TMP/edited3.json"
+expect_exit 4 custody verify --anchor "$WP_TMP/edited3.json"
+expect_in "changed after signing" "$ERR"
 # a head signed with another CA's key is refused
 "$WIPEPROOF" keys init-ca --keys "$WP_TMP/other" --org Other --no-passphrase >/dev/null
 expect_exit 4 custody verify --anchor "$WP_TMP/head.json" --ca "$WP_TMP/other/ca.pem"

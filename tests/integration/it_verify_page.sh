@@ -94,6 +94,29 @@ cmp -s "$bad" "$json" && fail "the test did not change the JSON"
 expect_both INVALID "$page" "$CA" "$bad" "$p7s" ""
 expect_in "JSON was changed" "$PAGE_REASON"
 
+# the QR signature's high twin (r, n - s): a valid ECDSA signature made
+# without the key, refused by the page and by cert verify --qr (one
+# spelling, issue 22 item 4); n is P-256's order from SEC 2
+high_twin() { # QR TEXT -> the same text with SIG replaced by (r, n - s)
+	local sig=${1##*|} der r_len s_len r s s2
+	sig=$(tr '_-' '/+' <<<"$sig")
+	while [ $(( ${#sig} % 4 )) -ne 0 ]; do sig="$sig="; done
+	der=$(base64 -d <<<"$sig" | xxd -p -c 256 | tr a-f A-F)
+	r_len=$((16#${der:6:2}))
+	r=${der:4:$((4 + 2 * r_len))}
+	s_len=$((16#${der:$((8 + 2 * r_len + 2)):2}))
+	s=${der:$((8 + 2 * r_len + 4)):$((2 * s_len))}
+	s2=$(BC_LINE_LENGTH=0 bc <<<"obase=16; ibase=16; FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551 - $s")
+	[ $(( ${#s2} % 2 )) -eq 1 ] && s2="0$s2"
+	[ $((16#${s2:0:1})) -ge 8 ] && s2="00$s2"
+	s2=$(printf '02%02X%s' $(( ${#s2} / 2 )) "$s2")
+	der=$(printf '30%02X%s%s' $(( (${#r} + ${#s2}) / 2 )) "$r" "$s2")
+	printf '%s|%s' "${1%|*}" "$(xxd -r -p <<<"$der" | base64 -w0 | tr '+/' '-_' | tr -d '=')"
+}
+highqr=$(high_twin "$qr")
+[ "$highqr" != "$qr" ] || fail "the test did not change the QR signature"
+expect_both INVALID "$page" "$CA" "" "" "$highqr"
+
 # one changed character of the QR text (the model field)
 badqr=$(sed 's/|Loop device|/|Loop devicf|/' <<<"$qr")
 [ "$badqr" != "$qr" ] || fail "the test did not change the QR text"

@@ -6,11 +6,14 @@
 #include <openssl/pem.h> /* before cms.h, which declares PEM_write_bio_CMS after it */
 #include <openssl/cms.h>
 #include <openssl/x509v3.h>
+#include <openssl/ecdsa.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <locale.h>
 #include <time.h>
 #include <unistd.h>
+#include <wchar.h>
 
 static char err[2048];
 static char dir[64];
@@ -453,6 +456,306 @@ START_TEST(qr_parse_is_strict)
 }
 END_TEST
 
+
+/* ---- one spelling per signature (low s) --------------------------------- */
+
+/* The order n of P-256 from SEC 2 (2.4.2), not from OpenSSL or lows.c. */
+static BIGNUM *p256_order(void)
+{
+	BIGNUM *n = NULL;
+	ck_assert(BN_hex2bn(&n, "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551"));
+	return n;
+}
+
+static bool der_is_high(const unsigned char *der, size_t len)
+{
+	const unsigned char *p = der;
+	ECDSA_SIG *sig = d2i_ECDSA_SIG(NULL, &p, (long)len);
+	ck_assert_ptr_nonnull(sig);
+	const BIGNUM *s = NULL;
+	ECDSA_SIG_get0(sig, NULL, &s);
+	BIGNUM *n = p256_order(), *half = BN_new();
+	BN_rshift1(half, n);
+	bool high = BN_cmp(s, half) > 0;
+	BN_free(n);
+	BN_free(half);
+	ECDSA_SIG_free(sig);
+	return high;
+}
+
+/* (r, s) -> (r, n - s): the other valid spelling, made without the key. */
+static size_t der_flip(const unsigned char *der, size_t len, unsigned char *out)
+{
+	const unsigned char *p = der;
+	ECDSA_SIG *sig = d2i_ECDSA_SIG(NULL, &p, (long)len);
+	ck_assert_ptr_nonnull(sig);
+	const BIGNUM *r = NULL, *s = NULL;
+	ECDSA_SIG_get0(sig, &r, &s);
+	BIGNUM *n = p256_order(), *s2 = BN_new(), *r2 = BN_dup(r);
+	ck_assert(BN_sub(s2, n, s));
+	ck_assert(ECDSA_SIG_set0(sig, r2, s2));
+	unsigned char *enc = NULL;
+	int m = i2d_ECDSA_SIG(sig, &enc);
+	ck_assert_int_gt(m, 0);
+	memcpy(out, enc, (size_t)m);
+	OPENSSL_free(enc);
+	BN_free(n);
+	ECDSA_SIG_free(sig);
+	return (size_t)m;
+}
+
+static bool raw_verify(X509 *cert, const void *data, size_t len, const unsigned char *sig,
+		       size_t siglen)
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	bool ok = EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, X509_get0_pubkey(cert)) == 1 &&
+		  EVP_DigestVerify(md, sig, siglen, data, len) == 1;
+	EVP_MD_CTX_free(md);
+	return ok;
+}
+
+/* Ledger columns and QR: every signature made is low; its high twin,
+ * a valid signature to OpenSSL, is refused. 24 signatures: without the
+ * normalisation about half would be high. */
+START_TEST(sig_low_s_only)
+{
+	X509 *cert = wp_identity_cert(op);
+	for (int i = 0; i < 24; i++) {
+		char *hex = NULL, *flipped = NULL;
+		unsigned char *der = NULL, twin[80];
+		size_t len = 0;
+		ck_assert_int_eq(wp_identity_sign_hex(op, "hash", 4, &hex, err, sizeof(err)), 0);
+		ck_assert_int_eq(wp_hex_decode(hex, &der, &len), 0);
+		ck_assert_msg(!der_is_high(der, len), "signature %d has a high s", i);
+		size_t tl = der_flip(der, len, twin);
+		ck_assert(raw_verify(cert, "hash", 4, twin, tl));
+		flipped = malloc(2 * tl + 1);
+		wp_hex_encode(twin, tl, flipped);
+		ck_assert_int_eq(wp_sig_verify(cert, "hash", 4, hex, err, sizeof(err)), 0);
+		ck_assert_int_eq(wp_sig_verify(cert, "hash", 4, flipped, err, sizeof(err)), -1);
+		ck_assert_ptr_nonnull(strstr(err, "one accepted form"));
+		free(flipped);
+		free(hex);
+		free(der);
+	}
+}
+END_TEST
+
+static ASN1_OCTET_STRING *cms_sig(CMS_ContentInfo *cms)
+{
+	return CMS_SignerInfo_get0_signature(sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms), 0));
+}
+
+START_TEST(cms_low_s_only)
+{
+	char *text = doc_text();
+	X509 *ca = ca_cert();
+	struct wp_cms_signer s;
+	for (int i = 0; i < 12; i++) {
+		char *pem = NULL;
+		ck_assert_int_eq(wp_cms_sign(op, text, strlen(text), &pem, err, sizeof(err)), 0);
+		BIO *b = BIO_new_mem_buf(pem, (int)strlen(pem)), *out = BIO_new(BIO_s_mem());
+		CMS_ContentInfo *cms = PEM_read_bio_CMS(b, NULL, NULL, NULL);
+		ck_assert_ptr_nonnull(cms);
+		ASN1_OCTET_STRING *os = cms_sig(cms);
+		ck_assert_msg(!der_is_high(ASN1_STRING_get0_data(os), (size_t)ASN1_STRING_length(os)),
+			      "CMS signature %d has a high s", i);
+		/* the rewritten signature still verifies with stock openssl cms */
+		char doc_path[160], sig_path[160], cmd[700];
+		snprintf(doc_path, sizeof(doc_path), "%s/doc.json", dir);
+		snprintf(sig_path, sizeof(sig_path), "%s/doc.json.p7s", dir);
+		FILE *f = fopen(doc_path, "w");
+		fputs(text, f);
+		fclose(f);
+		f = fopen(sig_path, "w");
+		fputs(pem, f);
+		fclose(f);
+		snprintf(cmd, sizeof(cmd), "openssl cms -verify -binary -content %s -in %s -inform PEM "
+			 "-CAfile %s/ca.pem -purpose any >/dev/null 2>&1", doc_path, sig_path, dir);
+		ck_assert_msg(system(cmd) == 0, "stock openssl refused CMS signature %d", i);
+		unsigned char twin[80];
+		size_t tl = der_flip(ASN1_STRING_get0_data(os), (size_t)ASN1_STRING_length(os), twin);
+		ck_assert(ASN1_OCTET_STRING_set(os, twin, (int)tl));
+		ck_assert(PEM_write_bio_CMS(out, cms));
+		char *high = wp_bio_take_string(out, NULL);
+		/* still a valid signature to OpenSSL itself... */
+		BIO *content = BIO_new_mem_buf(text, (int)strlen(text));
+		ck_assert_int_eq(CMS_verify(cms, NULL, NULL, content, NULL,
+					    CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY), 1);
+		/* ...but not the one wipeproof wrote */
+		ck_assert_int_eq(wp_cms_verify(pem, strlen(pem), text, strlen(text), ca, &s, err,
+					       sizeof(err)), 0);
+		ck_assert_int_eq(wp_cms_verify(high, strlen(high), text, strlen(text), ca, &s, err,
+					       sizeof(err)), -1);
+		ck_assert_msg(strstr(err, "one accepted form") != NULL, "%s", err);
+		BIO_free(content);
+		free(high);
+		CMS_ContentInfo_free(cms);
+		BIO_free(b);
+		BIO_free(out);
+		free(pem);
+	}
+	X509_free(ca);
+	free(text);
+}
+END_TEST
+
+/* The validator's second signature (cert-ID.json.validator.p7s) is held
+ * to the same one spelling: signed low, its high twin refused by
+ * wp_cms_verify_validator as by wp_cms_verify. */
+START_TEST(cms_validator_low_s_only)
+{
+	char *text = doc_text();
+	X509 *ca = ca_cert();
+	struct wp_cms_signer s;
+	struct wp_identity *wit = NULL;
+	ck_assert_int_eq(wp_identity_load(dir, "佐藤 花子", NULL, &wit, err, sizeof(err)), 0);
+	for (int i = 0; i < 8; i++) {
+		char *pem = NULL;
+		ck_assert_int_eq(wp_cms_sign(wit, text, strlen(text), &pem, err, sizeof(err)), 0);
+		BIO *b = BIO_new_mem_buf(pem, (int)strlen(pem)), *out = BIO_new(BIO_s_mem());
+		CMS_ContentInfo *cms = PEM_read_bio_CMS(b, NULL, NULL, NULL);
+		ck_assert_ptr_nonnull(cms);
+		ASN1_OCTET_STRING *os = cms_sig(cms);
+		ck_assert_msg(!der_is_high(ASN1_STRING_get0_data(os), (size_t)ASN1_STRING_length(os)),
+			      "validator signature %d has a high s", i);
+		unsigned char twin[80];
+		size_t tl = der_flip(ASN1_STRING_get0_data(os), (size_t)ASN1_STRING_length(os), twin);
+		ck_assert(ASN1_OCTET_STRING_set(os, twin, (int)tl));
+		ck_assert(PEM_write_bio_CMS(out, cms));
+		char *high = wp_bio_take_string(out, NULL);
+		BIO *content = BIO_new_mem_buf(text, (int)strlen(text));
+		ck_assert_int_eq(CMS_verify(cms, NULL, NULL, content, NULL,
+					    CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY), 1);
+		ck_assert_msg(wp_cms_verify_validator(pem, strlen(pem), text, strlen(text), ca, &s,
+						      err, sizeof(err)) == 0, "%s", err);
+		ck_assert_str_eq(s.person.name, "佐藤 花子");
+		ck_assert_int_eq(wp_cms_verify_validator(high, strlen(high), text, strlen(text), ca,
+							 &s, err, sizeof(err)), -1);
+		ck_assert_msg(strstr(err, "one accepted form") != NULL, "%s", err);
+		BIO_free(content);
+		free(high);
+		CMS_ContentInfo_free(cms);
+		BIO_free(b);
+		BIO_free(out);
+		free(pem);
+	}
+	wp_identity_free(wit);
+	X509_free(ca);
+	free(text);
+}
+END_TEST
+
+static int b64url_val(char c)
+{
+	const char *set = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	const char *p = strchr(set, c);
+	return p && c ? (int)(p - set) : -1;
+}
+
+static size_t b64url_dec(const char *in, unsigned char *out)
+{
+	size_t o = 0;
+	unsigned acc = 0;
+	int bits = 0;
+	for (; *in; in++) {
+		acc = acc << 6 | (unsigned)b64url_val(*in);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[o++] = (unsigned char)(acc >> bits);
+		}
+	}
+	return o;
+}
+
+static void b64url_enc(const unsigned char *in, size_t n, char *out)
+{
+	const char *set = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	unsigned acc = 0;
+	int bits = 0;
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		acc = acc << 8 | in[i];
+		bits += 8;
+		while (bits >= 6) {
+			bits -= 6;
+			out[o++] = set[(acc >> bits) & 63];
+		}
+	}
+	if (bits)
+		out[o++] = set[(acc << (6 - bits)) & 63];
+	out[o] = '\0';
+}
+
+START_TEST(qr_low_s_only)
+{
+	size_t n = 0;
+	X509 **certs = bundle(&n);
+	struct wp_qr q, back;
+	struct wp_person signer;
+	for (int i = 0; i < 12; i++) {
+		char *text = signed_qr(&q);
+		char *bar = strrchr(text, '|');
+		unsigned char der[80], twin[80];
+		char high[600];
+		size_t len = b64url_dec(bar + 1, der);
+		ck_assert_msg(!der_is_high(der, len), "QR signature %d has a high s", i);
+		size_t tl = der_flip(der, len, twin);
+		snprintf(high, sizeof(high), "%.*s|", (int)(bar - text), text);
+		b64url_enc(twin, tl, high + strlen(high));
+		ck_assert(raw_verify(wp_identity_cert(op), text, (size_t)(bar - text), twin, tl));
+		ck_assert_int_eq(wp_qr_verify(text, certs, n, &back, &signer, err, sizeof(err)), 0);
+		ck_assert_int_eq(wp_qr_verify(high, certs, n, &back, &signer, err, sizeof(err)), -1);
+		free(text);
+	}
+	wp_trust_free(certs, n);
+}
+END_TEST
+
+
+/* A method longer than the QR's 31 bytes: cut on a character boundary
+ * with a visible "…", checked by the C library's own UTF-8 decoder. */
+START_TEST(qr_long_method_cut_on_character)
+{
+	static const char *const methods[] = {
+		"物理破壊（シュレッダーによる粉砕、立会いあり）",
+		"a物理破壊（シュレッダーによる粉砕）", "ab物理破壊（シュレッダーによる粉砕）",
+		"random", "0123456789012345678901234567890", "01234567890123456789012345678901",
+	};
+	ck_assert_ptr_nonnull(setlocale(LC_CTYPE, "C.UTF-8"));
+	size_t n = 0;
+	X509 **certs = bundle(&n);
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+		json_t *doc = sample_doc();
+		struct wp_qr q, back;
+		struct wp_person signer;
+		char *text = NULL;
+		json_object_set_new(json_object_get(doc, "sanitization"), "method",
+				    json_string(methods[i]));
+		ck_assert_int_eq(wp_qr_from_doc(doc, "3a129cc42709c4a2d98fd20ca4cb0d239129abf09831d1e6749fddbe2f74ee4f",
+						&q, err, sizeof(err)), 0);
+		size_t len = strlen(q.method), orig = strlen(methods[i]);
+		ck_assert_uint_lt(len, sizeof(q.method));
+		mbstate_t st = { 0 };
+		const char *src = q.method;
+		ck_assert_msg(mbsrtowcs(NULL, &src, 0, &st) != (size_t)-1, "not UTF-8: %s", q.method);
+		if (orig < sizeof(q.method)) {
+			ck_assert_str_eq(q.method, methods[i]);
+		} else {
+			ck_assert_msg(len >= 3 && strcmp(q.method + len - 3, "…") == 0, "%s", q.method);
+			ck_assert(strncmp(q.method, methods[i], len - 3) == 0);
+		}
+		ck_assert_int_eq(wp_qr_sign(op, &q, &text, err, sizeof(err)), 0);
+		ck_assert_int_eq(wp_qr_verify(text, certs, n, &back, &signer, err, sizeof(err)), 0);
+		ck_assert_str_eq(back.method, q.method);
+		free(text);
+		json_decref(doc);
+	}
+	wp_trust_free(certs, n);
+}
+END_TEST
+
 START_TEST(sha256_digest)
 {
 	char sha[WP_FPR_HEX];
@@ -478,6 +781,11 @@ static Suite *suite(void)
 	tcase_add_test(tc, qr_round_trip);
 	tcase_add_test(tc, qr_parse_is_strict);
 	tcase_add_test(tc, sha256_digest);
+	tcase_add_test(tc, sig_low_s_only);
+	tcase_add_test(tc, cms_low_s_only);
+	tcase_add_test(tc, cms_validator_low_s_only);
+	tcase_add_test(tc, qr_low_s_only);
+	tcase_add_test(tc, qr_long_method_cut_on_character);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,14 +1,17 @@
 /* Custody ledger: canonical form and hash chain, roles and rules, wipe
  * events, verification of tampered rows, concurrent appenders. */
 #include "custody.h"
+#include "certs_internal.h"
 #include "wptext.h"
 
 #include "check_main.h"
+#include <openssl/ecdsa.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static char err[1024];
@@ -106,6 +109,7 @@ static struct wp_ledger *fresh_ledger(void)
 	/* pid too: with CK_FORK=yes every test starts from the same n */
 	snprintf(ledger_path, sizeof(ledger_path), "%s/ledger-%d-%d.db", dir, (int)getpid(), ++n);
 	ck_assert_int_eq(wp_ledger_open(ledger_path, &l, err, sizeof(err)), 0);
+	ck_assert_int_eq(wp_ledger_set_ca(l, ca, err, sizeof(err)), 0);
 	return l;
 }
 
@@ -612,6 +616,320 @@ static void expect_broken(const char *path, const char *anchor, uint64_t bad, co
 	wp_ledger_close(l);
 }
 
+
+/* ---- time order, ledger identity, one spelling, malformed bodies ----------- */
+
+/* Re-make the event SEQ as someone holding WHO's key (its actor) could:
+ * another time, kind or body, chained to the previous row's hash as it is
+ * now, with its hash and signature recomputed. Events after it are mended
+ * by resealing each of them in turn. */
+static void reseal(const char *path, uint64_t seq, const char *time, const char *kind,
+		   const char *body, struct wp_identity *who)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	struct wp_event ev = { .seq = seq };
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT time, kind, asset, body, ifnull((SELECT "
+					    "hash FROM events WHERE seq = ?1 - 1), '" ZERO64 "') "
+					    "FROM events WHERE seq = ?1", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	snprintf(ev.time, sizeof(ev.time), "%s", time ? time : (const char *)sqlite3_column_text(st, 0));
+	snprintf(ev.kind, sizeof(ev.kind), "%s", kind ? kind : (const char *)sqlite3_column_text(st, 1));
+	snprintf(ev.asset, sizeof(ev.asset), "%s", (const char *)sqlite3_column_text(st, 2));
+	ev.body = json_loads(body ? body : (const char *)sqlite3_column_text(st, 3), 0, NULL);
+	snprintf(ev.prev_hash, sizeof(ev.prev_hash), "%s", (const char *)sqlite3_column_text(st, 4));
+	sqlite3_finalize(st);
+	const struct wp_person *p = wp_identity_person(who);
+	snprintf(ev.actor.name, sizeof(ev.actor.name), "%s", p->name);
+	snprintf(ev.actor.title, sizeof(ev.actor.title), "%s", p->title);
+	snprintf(ev.actor.role, sizeof(ev.actor.role), "%s", wp_role_name(p->role));
+	snprintf(ev.actor.fingerprint, sizeof(ev.actor.fingerprint), "%s", p->fingerprint);
+	ck_assert_ptr_nonnull(ev.body);
+	char *body_text = wp_canonical_json(ev.body, err, sizeof(err)), *sig = NULL;
+	json_t *obj = wp_event_canonical_object(&ev);
+	char *canon = wp_canonical_json(obj, err, sizeof(err));
+	wp_event_hash(ev.prev_hash, canon, ev.hash);
+	ck_assert_int_eq(wp_identity_sign_hex(who, ev.hash, 64, &sig, err, sizeof(err)), 0);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "UPDATE events SET time = ?1, kind = ?2, body = ?3, "
+					    "hash = ?4, signature = ?5, prev_hash = ?7 WHERE seq = ?6",
+					    -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_text(st, 7, ev.prev_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, ev.time, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, ev.kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, body_text, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, ev.hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, sig, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)seq);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	free(sig);
+	free(canon);
+	free(body_text);
+	json_decref(obj);
+	json_decref(ev.body);
+}
+
+static void verifies(const char *path)
+{
+	struct wp_ledger *r = NULL;
+	struct wp_custody_report rep;
+	ck_assert_int_eq(wp_ledger_open_readonly(path, &r, err, sizeof(err)), 0);
+	ck_assert_msg(wp_custody_verify(r, ca, NULL, &rep, err, sizeof(err)) == 0, "%s", err);
+	wp_ledger_close(r);
+}
+
+static void utc_in(long seconds, char out[WP_TIME_MAX])
+{
+	time_t t = time(NULL) + seconds;
+	struct tm tm;
+	strftime(out, WP_TIME_MAX, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+}
+
+/* An approval dated before its request (each re-signed by its own
+ * signer, so every hash and signature is right) does not verify: here the
+ * request is dated an hour later than the approval that follows it. */
+START_TEST(backdated_approval_refused)
+{
+	struct wp_ledger *l = fresh_ledger();
+	char later[WP_TIME_MAX];
+	approved(l, "PC-T", "ST"); /* seq 1 intake, 2 request, 3 approve */
+	wp_ledger_close(l);
+	verifies(ledger_path);
+	utc_in(3600, later);
+	reseal(ledger_path, 2, later, NULL, NULL, op);
+	reseal(ledger_path, 3, NULL, NULL, NULL, boss);
+	expect_broken(ledger_path, NULL, 3, "before the time of the event before it");
+}
+END_TEST
+
+START_TEST(future_event_refused)
+{
+	struct wp_ledger *l = fresh_ledger();
+	char t[WP_TIME_MAX];
+	intake(l, "PC-F", "SF");
+	ck_assert_int_eq(add(l, op, WP_EV_NOTE, "PC-F", json_pack("{s:s}", "text", "a")), 0);
+	wp_ledger_close(l);
+	utc_in(3600, t); /* an hour ahead: a drifting clock, still accepted */
+	reseal(ledger_path, 2, t, NULL, NULL, op);
+	verifies(ledger_path);
+	utc_in(WP_CLOCK_AHEAD_MAX + 3600, t);
+	reseal(ledger_path, 2, t, NULL, NULL, op);
+	expect_broken(ledger_path, NULL, 2, "ahead of this computer's clock");
+}
+END_TEST
+
+/* The last event is dated an hour ahead (a station whose clock ran fast):
+ * an append now would go back in time, and is refused with what to do. */
+START_TEST(clock_backwards_refused)
+{
+	struct wp_ledger *l = fresh_ledger();
+	char t[WP_TIME_MAX];
+	intake(l, "PC-C", "SC");
+	wp_ledger_close(l);
+	utc_in(3600, t);
+	reseal(ledger_path, 1, t, NULL, NULL, op);
+	verifies(ledger_path);
+	ck_assert_int_eq(wp_ledger_open(ledger_path, &l, err, sizeof(err)), 0);
+	int rc = add(l, op, WP_EV_NOTE, "PC-C", json_pack("{s:s}", "text", "x"));
+	ck_assert_msg(rc == WP_CUSTODY_REFUSED, "rc %d: %s", rc, err);
+	ck_assert_msg(strstr(err, "clock went backwards") != NULL, "%s", err);
+	ck_assert_msg(strstr(err, "nothing was recorded") != NULL, "%s", err);
+	uint64_t seq = 0;
+	char head[WP_HASH_HEX];
+	ck_assert_int_eq(wp_custody_head(l, &seq, head, err, sizeof(err)), 0);
+	ck_assert_uint_eq(seq, 1);
+	wp_ledger_close(l);
+}
+END_TEST
+
+/* Two ledgers begun by the same person in the same second: without a
+ * ledger id their first events are identical, and an event of one can be
+ * moved into the other. */
+START_TEST(transplant_refused)
+{
+	char a[200], b[200], cmd[600];
+	struct wp_ledger *la = NULL, *lb = NULL;
+	for (int tries = 0; tries < 10; tries++) {
+		time_t t0 = time(NULL);
+		la = fresh_ledger();
+		snprintf(a, sizeof(a), "%s", ledger_path);
+		lb = fresh_ledger();
+		snprintf(b, sizeof(b), "%s", ledger_path);
+		ck_assert_int_eq(add(la, boss, WP_EV_POLICY, "", json_pack("{s:b}", "approval_required", 1)), 0);
+		ck_assert_int_eq(add(lb, boss, WP_EV_POLICY, "", json_pack("{s:b}", "approval_required", 1)), 0);
+		if (time(NULL) == t0)
+			break;
+		wp_ledger_close(la);
+		wp_ledger_close(lb);
+		la = lb = NULL;
+	}
+	ck_assert_ptr_nonnull(la);
+	char ida[WP_LEDGER_ID_HEX], idb[WP_LEDGER_ID_HEX];
+	ck_assert_int_eq(wp_custody_ledger_id(la, ida, err, sizeof(err)), 0);
+	ck_assert_int_eq(wp_custody_ledger_id(lb, idb, err, sizeof(err)), 0);
+	ck_assert_uint_eq(strlen(ida), 32);
+	ck_assert_str_ne(ida, idb);
+	ck_assert_int_eq(add(lb, boss, WP_EV_INTAKE, "PC-X", json_pack("{s:s, s:s}", "serial", "S",
+								       "model", "M")), 0);
+	wp_ledger_close(la);
+	wp_ledger_close(lb);
+	snprintf(cmd, sizeof(cmd), "sqlite3 '%s' \"ATTACH '%s' AS b; INSERT INTO events SELECT * "
+		 "FROM b.events WHERE seq = 2\"", a, b);
+	ck_assert_int_eq(system(cmd), 0);
+	expect_broken(a, NULL, 2, "prev_hash does not equal");
+	/* the genesis carries the id; a later event may not */
+	struct wp_ledger *l = fresh_ledger();
+	intake(l, "PC-Y", "SY");
+	ck_assert_int_eq(add(l, op, WP_EV_NOTE, "PC-Y", json_pack("{s:s, s:s}", "text", "t",
+								"ledger_id", ida)), WP_CUSTODY_ERROR);
+	ck_assert_msg(strstr(err, "set by the ledger") != NULL, "%s", err);
+	wp_ledger_close(l);
+}
+END_TEST
+
+/* TEXT's head re-signed by WHO with ledger_id set to ID (NULL: removed),
+ * as the signer of a head of another ledger could have made it. */
+static char *head_with_id(const char *text, struct wp_identity *who, const char *id)
+{
+	json_t *o = json_loads(text, 0, NULL);
+	char *sig = NULL, *out = NULL;
+	ck_assert_ptr_nonnull(o);
+	json_object_del(o, "signature");
+	if (id)
+		ck_assert_int_eq(wp_json_set(o, "ledger_id", json_string(id)), 0);
+	else
+		json_object_del(o, "ledger_id");
+	char *body = wp_canonical_json(o, err, sizeof(err));
+	ck_assert_ptr_nonnull(body);
+	ck_assert_int_eq(wp_identity_sign_hex(who, body, strlen(body), &sig, err, sizeof(err)), 0);
+	ck_assert_int_eq(wp_json_set(o, "signature", json_string(sig)), 0);
+	out = wp_canonical_json(o, err, sizeof(err));
+	ck_assert_ptr_nonnull(out);
+	free(sig);
+	free(body);
+	json_decref(o);
+	return out;
+}
+
+/* A signed head names its ledger: the same HASH@SEQ signed for another
+ * ledger id is no anchor for this one, and the id is under the signature. */
+START_TEST(signed_head_names_its_ledger)
+{
+	struct wp_ledger *l = fresh_ledger();
+	intake(l, "PC-H", "SH");
+	ck_assert_int_eq(add(l, op, WP_EV_NOTE, "PC-H", json_pack("{s:s}", "text", "t")), 0);
+	char id[WP_LEDGER_ID_HEX], *text = NULL;
+	ck_assert_int_eq(wp_custody_ledger_id(l, id, err, sizeof(err)), 0);
+	ck_assert_uint_eq(strlen(id), 32);
+	ck_assert_msg(wp_head_sign(l, aud, &text, err, sizeof(err)) == 0, "%s", err);
+	struct wp_signed_head h;
+	struct wp_custody_report r;
+	ck_assert_msg(wp_head_verify(text, strlen(text), ca, NULL, &h, err, sizeof(err)) == 0,
+		      "%s", err);
+	ck_assert_str_eq(h.ledger_id, id);
+	ck_assert_uint_eq(h.seq, 2);
+	ck_assert_msg(wp_custody_verify_head(l, ca, &h, &r, err, sizeof(err)) == 0, "%s", err);
+
+	/* another ledger's id, properly signed: the signature holds, the anchor does not */
+	char *other = head_with_id(text, aud, "0123456789abcdef0123456789abcdef");
+	ck_assert_msg(wp_head_verify(other, strlen(other), ca, NULL, &h, err, sizeof(err)) == 0,
+		      "%s", err);
+	ck_assert_int_eq(wp_custody_verify_head(l, ca, &h, &r, err, sizeof(err)), WP_CUSTODY_BROKEN);
+	ck_assert_msg(strstr(r.why, "another ledger") != NULL, "%s", r.why);
+	ck_assert_msg(strstr(err, id) != NULL, "%s", err);
+	/* a head without an id (signed before heads named their ledger) neither */
+	char *none = head_with_id(text, aud, NULL);
+	ck_assert_int_eq(wp_head_verify(none, strlen(none), ca, NULL, &h, err, sizeof(err)), 0);
+	ck_assert_str_eq(h.ledger_id, "");
+	ck_assert_int_eq(wp_custody_verify_head(l, ca, &h, &r, err, sizeof(err)), WP_CUSTODY_BROKEN);
+	/* not an id */
+	char *bad = head_with_id(text, aud, "XYZ");
+	ck_assert_int_eq(wp_head_verify(bad, strlen(bad), ca, NULL, &h, err, sizeof(err)),
+			 WP_CUSTODY_BROKEN);
+	ck_assert_msg(strstr(err, "not a ledger id") != NULL, "%s", err);
+	/* the id edited without the key: the signature no longer holds */
+	json_t *o = json_loads(text, 0, NULL);
+	ck_assert_int_eq(wp_json_set(o, "ledger_id", json_string("0123456789abcdef0123456789abcdef")), 0);
+	char *edited = wp_canonical_json(o, err, sizeof(err));
+	ck_assert_int_eq(wp_head_verify(edited, strlen(edited), ca, NULL, &h, err, sizeof(err)),
+			 WP_CUSTODY_BROKEN);
+	ck_assert_msg(strstr(err, "changed after signing") != NULL, "%s", err);
+	json_decref(o);
+	free(edited);
+	free(bad);
+	free(none);
+	free(other);
+	free(text);
+	wp_ledger_close(l);
+}
+END_TEST
+
+/* The high twin (r, n - s) of a stored signature: valid ECDSA, refused. */
+START_TEST(high_s_column_refused)
+{
+	struct wp_ledger *l = fresh_ledger();
+	intake(l, "PC-S", "SS");
+	wp_ledger_close(l);
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	ck_assert_int_eq(sqlite3_open(ledger_path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT signature FROM events WHERE seq = 1", -1,
+					    &st, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	unsigned char *der = NULL;
+	size_t len = 0;
+	ck_assert_int_eq(wp_hex_decode((const char *)sqlite3_column_text(st, 0), &der, &len), 0);
+	sqlite3_finalize(st);
+	const unsigned char *p = der;
+	ECDSA_SIG *sig = d2i_ECDSA_SIG(NULL, &p, (long)len);
+	const BIGNUM *r = NULL, *s = NULL;
+	ECDSA_SIG_get0(sig, &r, &s);
+	BIGNUM *n = NULL, *s2 = BN_new();
+	/* the order of P-256, SEC 2 section 2.4.2 */
+	ck_assert(BN_hex2bn(&n, "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551"));
+	ck_assert(BN_sub(s2, n, s));
+	ck_assert(ECDSA_SIG_set0(sig, BN_dup(r), s2));
+	unsigned char *twin = NULL;
+	int tl = i2d_ECDSA_SIG(sig, &twin);
+	char *hex = malloc(2 * (size_t)tl + 1), q[400];
+	wp_hex_encode(twin, (size_t)tl, hex);
+	snprintf(q, sizeof(q), "UPDATE events SET signature = '%s' WHERE seq = 1", hex);
+	ck_assert_int_eq(sqlite3_exec(db, q, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	expect_broken(ledger_path, NULL, 1, "one accepted form");
+	free(hex);
+	OPENSSL_free(twin);
+	BN_free(n);
+	ECDSA_SIG_free(sig);
+	free(der);
+}
+END_TEST
+
+/* A certificate event whose scope is not a string: a bad event, found by
+ * the append's rule check and by verification, never a crash. */
+START_TEST(malformed_scope_is_bad_event)
+{
+	struct wp_ledger *l = fresh_ledger();
+	intake(l, "PC-M", "SM");
+	json_t *b = json_pack("{s:s, s:s, s:i}", "certificate_id", "c-1", "certificate_sha256",
+			      ZERO64, "scope", 5);
+	ck_assert_int_eq(add(l, op, WP_EV_CERTIFICATE, "PC-M", b), WP_CUSTODY_REFUSED);
+	ck_assert_msg(strstr(err, "bad event") != NULL, "%s", err);
+	b = json_pack("{s:s, s:s, s:n}", "certificate_id", "c-1", "certificate_sha256", ZERO64,
+		      "scope");
+	ck_assert_int_eq(add(l, op, WP_EV_CERTIFICATE, "PC-M", b), WP_CUSTODY_REFUSED);
+	ck_assert_int_eq(add(l, op, WP_EV_NOTE, "PC-M", json_pack("{s:s}", "text", "n")), 0);
+	wp_ledger_close(l);
+	/* signed by the operator's key, as only a key holder could */
+	reseal(ledger_path, 2, NULL, WP_EV_CERTIFICATE, "{\"certificate_id\":\"c-1\","
+	       "\"certificate_sha256\":\"" ZERO64 "\",\"scope\":[1]}", op);
+	expect_broken(ledger_path, NULL, 2, "bad event");
+}
+END_TEST
+
 START_TEST(tampering_found)
 {
 	struct wp_ledger *l = fresh_ledger();
@@ -755,6 +1073,13 @@ int main(void)
 	tcase_add_test(tc, blank_tags_and_impossible_dates);
 	tcase_add_test(tc, unencodable_field_refused);
 	tcase_add_test(tc, tampering_found);
+	tcase_add_test(tc, backdated_approval_refused);
+	tcase_add_test(tc, future_event_refused);
+	tcase_add_test(tc, clock_backwards_refused);
+	tcase_add_test(tc, transplant_refused);
+	tcase_add_test(tc, high_s_column_refused);
+	tcase_add_test(tc, signed_head_names_its_ledger);
+	tcase_add_test(tc, malformed_scope_is_bad_event);
 	tcase_add_test(tc, concurrent_appenders);
 	suite_add_tcase(s, tc);
 	int rc = wp_run_suite(s);
