@@ -361,6 +361,9 @@ void wp_trust_free(X509 **certs, size_t n);
 int wp_trust_load_crl(const char *path, X509 *ca, X509_CRL **out, char *err, size_t errlen);
 /* DIR/ca.pem followed by every DIR/people/ certificate and DIR/crl.pem
  * when present, as one PEM text. */
+/* The folder PATH is in ("." for a bare name, "/" for a file in the root). */
+void wp_path_dir(const char *path, char *dir, size_t len);
+
 char *wp_trust_export(const char *dir, char *err, size_t errlen);
 
 /* The auditor's verification page for the same trust (trustpage.c): one

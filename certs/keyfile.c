@@ -348,17 +348,22 @@ static int passphrase_on(const char *tty, const char *context, const char *path,
  * the key or the certificate beside it (and so sign as that person), and
  * people/ lists who holds keys. Writable by group or others is refused
  * for every key folder, any group/other access for people/. */
-static int key_folder_private(const char *key_path, char *err, size_t errlen)
+void wp_path_dir(const char *path, char *dir, size_t len)
 {
-	char dir[4096];
-	snprintf(dir, sizeof(dir), "%s", key_path);
+	snprintf(dir, len, "%s", path);
 	char *slash = strrchr(dir, '/');
 	if (!slash)
-		snprintf(dir, sizeof(dir), ".");
+		snprintf(dir, len, ".");
 	else if (slash == dir)
 		dir[1] = '\0';
 	else
 		*slash = '\0';
+}
+
+static int key_folder_private(const char *key_path, char *err, size_t errlen)
+{
+	char dir[4096];
+	wp_path_dir(key_path, dir, sizeof(dir));
 	struct stat st;
 	if (stat(dir, &st) < 0)
 		return 0; /* opening the key says what is wrong */

@@ -361,7 +361,8 @@ static int claims_match_ledger(struct check *c, const struct cert_event *f, char
 {
 	const char *result = wp_certdoc_str(c->doc, "result");
 	const char *job = wp_certdoc_str(c->doc, "sanitization.job_id");
-	bool free_space = strcmp(result, WP_CERT_RESULT_FREE_SPACE) == 0;
+	bool free_space = strcmp(result, WP_CERT_RESULT_FREE_SPACE) == 0 ||
+			  strcmp(result, WP_CERT_RESULT_FREE_SPACE_PARTIAL) == 0;
 	const char *serial = free_space && f->fs_serial[0] ? f->fs_serial : f->serial;
 	if (strcmp(wp_certdoc_str(c->doc, "media.serial"), serial) != 0) {
 		snprintf(err, errlen, "the document certifies serial '%s', but the ledger recorded "

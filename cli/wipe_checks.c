@@ -152,14 +152,7 @@ int wp_check_report_path(const char *path)
 	if (!path)
 		return 0;
 	char dir[4096];
-	snprintf(dir, sizeof(dir), "%s", path);
-	char *slash = strrchr(dir, '/');
-	if (!slash)
-		snprintf(dir, sizeof(dir), ".");
-	else if (slash == dir)
-		dir[1] = '\0';
-	else
-		*slash = '\0';
+	wp_path_dir(path, dir, sizeof(dir));
 	struct stat st;
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
 		fprintf(stderr, "wipeproof: --report %s is a directory; give a file name, or use "

@@ -22,8 +22,17 @@ ev = {"v": 1, "seq": seq, "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtim
       "actor": {"name": name, "title": title, "role": role, "fingerprint": fpr}}
 canon = json.dumps(ev, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 h = hashlib.sha256((prev + canon).encode()).hexdigest()
-sig = subprocess.run(["openssl", "dgst", "-sha256", "-sign", key], input=h.encode(), check=True,
-                     capture_output=True).stdout.hex()
+# wipeproof accepts one spelling of a signature, low s (s <= n/2, P-256's n
+# from SEC 2); openssl makes either, so sign again until it is low
+N = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+for _ in range(64):
+    der_sig = subprocess.run(["openssl", "dgst", "-sha256", "-sign", key], input=h.encode(),
+                             check=True, capture_output=True).stdout
+    rlen = der_sig[3]
+    slen = der_sig[5 + rlen]
+    if int.from_bytes(der_sig[6 + rlen:6 + rlen + slen], "big") <= N // 2:
+        break
+sig = der_sig.hex()
 with open(cert) as f:
     pem = f.read()
 db.execute("INSERT OR IGNORE INTO signers VALUES(?, ?)", (fpr, pem))

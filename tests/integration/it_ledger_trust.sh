@@ -13,7 +13,7 @@ CA="$WIPEPROOF_KEYS/ca.pem"
 A=PC-0200
 custody intake --as "$OPERATOR" --asset $A --serial SN-200 --model M --owner 開発部 >/dev/null || fail intake
 custody request --as "$OPERATOR" --asset $A >/dev/null || fail request
-custody approve --as "$APPROVER" --asset $A >/dev/null || fail approve
+custody approve --as "$APPROVER" --asset $A --for wipe,destroy,release >/dev/null || fail approve
 custody intake --as "$OPERATOR" --asset PC-0201 --serial SN-201 --model M >/dev/null || fail intake2
 orig="$WP_TMP/orig.db"
 sqlite3 "$WIPEPROOF_LEDGER" ".backup '$orig'" || fail "backup"
