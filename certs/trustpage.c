@@ -88,10 +88,13 @@ static void day(time_t t, char *out, size_t len)
 }
 
 /* The people's table: whom the page knows, with their roles and dates. */
-static int people_rows(struct buf *b, X509 **certs, size_t n, char *err, size_t errlen)
+static int people_rows(struct buf *b, X509 **certs, size_t n, X509_CRL *crl, char *err,
+		       size_t errlen)
 {
-	put(b, "<tr><th>氏名 Name</th><th>役職 Title</th><th>役割 Role</th>"
-	       "<th>有効期間 Valid</th><th>指紋 Fingerprint</th></tr>", 118);
+	static const char head[] = "<tr><th>氏名 Name</th><th>役職 Title</th><th>役割 Role</th>"
+				   "<th>有効期間 Valid</th><th>取消 Revoked</th>"
+				   "<th>指紋 Fingerprint</th></tr>";
+	put(b, head, strlen(head));
 	for (size_t i = 1; i < n; i++) {
 		struct wp_person p;
 		char from[16], to[16], fpr16[17];
@@ -110,6 +113,20 @@ static int people_rows(struct buf *b, X509 **certs, size_t n, char *err, size_t 
 		puts_html(b, from);
 		put(b, " – ", strlen(" – "));
 		puts_html(b, to);
+		put(b, "</td><td>", 9);
+		/* the revocations as of export, as the page's script applies them */
+		struct wp_revocation r = { 0 };
+		if (crl && wp_crl_lookup(crl, &p, &r) == 1) {
+			char when[32];
+			struct tm tm;
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", gmtime_r(&r.at, &tm));
+			puts_html(b, when);
+			put(b, " (", 2);
+			puts_html(b, r.reason);
+			put(b, ")", 1);
+		} else {
+			put(b, "—", strlen("—"));
+		}
 		put(b, "</td><td>", 9);
 		puts_html(b, fpr16);
 		put(b, "</td></tr>", 10);
@@ -166,17 +183,17 @@ char *wp_trust_html(const char *dir, char *err, size_t errlen)
 	/* the revocation list travels with the certificates (wp_trust_export
 	 * appends it last); the page checks its signature by the CA itself */
 	char *crl_b64 = NULL;
+	X509_CRL *crl = NULL;
 	const char *crl_pem = strstr(pem, "-----BEGIN X509 CRL-----");
 	if (crl_pem) {
 		BIO *cb = BIO_new_mem_buf(crl_pem, -1);
-		X509_CRL *crl = cb ? PEM_read_bio_X509_CRL(cb, NULL, NULL, NULL) : NULL;
+		crl = cb ? PEM_read_bio_X509_CRL(cb, NULL, NULL, NULL) : NULL;
 		unsigned char *der = NULL;
 		int dn = crl ? i2d_X509_CRL(crl, &der) : 0;
 		crl_b64 = dn > 0 ? malloc((size_t)(4 * ((dn + 2) / 3) + 1)) : NULL;
 		if (crl_b64)
 			EVP_EncodeBlock((unsigned char *)crl_b64, der, dn);
 		OPENSSL_free(der);
-		X509_CRL_free(crl);
 		BIO_free(cb);
 	}
 	free(pem);
@@ -186,7 +203,7 @@ char *wp_trust_html(const char *dir, char *err, size_t errlen)
 	struct wp_person ca;
 	char *result = NULL, *trust_text = NULL;
 	if (n == 0 || wp_cert_person(certs[0], &ca, err, errlen) < 0 ||
-	    wp_cert_fingerprint(certs[0], fpr) < 0 || people_rows(&rows, certs, n, err, errlen) < 0)
+	    wp_cert_fingerprint(certs[0], fpr) < 0 || people_rows(&rows, certs, n, crl, err, errlen) < 0)
 		goto out;
 	for (size_t i = 0; i < 64; i += 4)
 		snprintf(spaced + i / 4 * 5, sizeof(spaced) - i / 4 * 5, "%.4s%s", fpr + i,
@@ -229,6 +246,7 @@ char *wp_trust_html(const char *dir, char *err, size_t errlen)
 	result = page.s;
 	page.s = NULL;
 out:
+	X509_CRL_free(crl);
 	free(crl_b64);
 	free(page.s);
 	free(rows.s);

@@ -152,6 +152,8 @@ expect_in "two signatures" "$PAGE_REASON"
 # exported after the revocation refuses it, as cert verify does
 expect_exit 0 "$WIPEPROOF" keys revoke "$OPERATOR" --reason key-compromise --date "$(date -u -d '2 days ago' +%Y-%m-%d)"
 expect_exit 0 "$WIPEPROOF" keys export-trust --html "$WP_TMP/revoked.html"
+grep -q "key-compromise" "$WP_TMP/revoked.html" || fail "the page's list of people does not show the revocation"
+grep -q "key-compromise" "$page" && fail "the page exported before the revocation shows it"
 expect_both INVALID "$WP_TMP/revoked.html" "$CA" "$json" "$p7s" ""
 expect_in "revoked" "$PAGE_REASON"
 expect_both INVALID "$WP_TMP/revoked.html" "$CA" "" "" "$qr"
