@@ -148,17 +148,6 @@ expect_exit 0 "$WIPEPROOF" cert validate "$json3" --as "$APPROVER"
 expect_both VALID "$page" "$CA" "$json3" "$json3.p7s" ""
 expect_in "two signatures" "$PAGE_REASON"
 
-# a certificate signed by a person revoked before they signed it: the page
-# exported after the revocation refuses it, as cert verify does
-expect_exit 0 "$WIPEPROOF" keys revoke "$OPERATOR" --reason key-compromise --date "$(date -u -d '2 days ago' +%Y-%m-%d)"
-expect_exit 0 "$WIPEPROOF" keys export-trust --html "$WP_TMP/revoked.html"
-grep -q "key-compromise" "$WP_TMP/revoked.html" || fail "the page's list of people does not show the revocation"
-grep -q "key-compromise" "$page" && fail "the page exported before the revocation shows it"
-expect_both INVALID "$WP_TMP/revoked.html" "$CA" "$json" "$p7s" ""
-expect_in "revoked" "$PAGE_REASON"
-expect_both INVALID "$WP_TMP/revoked.html" "$CA" "" "" "$qr"
-expect_in "revoked" "$PAGE_REASON"
-
 # the document names another issuer than the key that signed it: a holder
 # of the operator's key signs a copy naming the approver (stock openssl)
 forged="$WP_TMP/forged.json"
@@ -169,10 +158,21 @@ for _ in $(seq 20); do # until the signature has the one spelling wipeproof acce
 		-inkey "$WIPEPROOF_KEYS/people/$opfpr.key" -outform PEM -out "$forged.p7s" 2>/dev/null ||
 		fail "openssl cms -sign"
 	"$WIPEPROOF" cert verify "$forged" --sig "$forged.p7s" --ca "$CA" 2>&1 |
-		grep -q "not the signer's certificate's" && break
+		grep -q "one accepted form" || break
 done
 expect_both INVALID "$page" "$CA" "$forged" "$forged.p7s" ""
 expect_in "issuer name '$APPROVER' is not the signer's certificate's '$OPERATOR'" "$PAGE_REASON"
+
+# a certificate signed by a person revoked before they signed it: the page
+# exported after the revocation refuses it, as cert verify does
+expect_exit 0 "$WIPEPROOF" keys revoke "$OPERATOR" --reason key-compromise --date "$(date -u -d '2 days ago' +%Y-%m-%d)"
+expect_exit 0 "$WIPEPROOF" keys export-trust --html "$WP_TMP/revoked.html"
+grep -q "key-compromise" "$WP_TMP/revoked.html" || fail "the page's list of people does not show the revocation"
+grep -q "key-compromise" "$page" && fail "the page exported before the revocation shows it"
+expect_both INVALID "$WP_TMP/revoked.html" "$CA" "$json" "$p7s" ""
+expect_in "revoked" "$PAGE_REASON"
+expect_both INVALID "$WP_TMP/revoked.html" "$CA" "" "" "$qr"
+expect_in "revoked" "$PAGE_REASON"
 
 # a look-alike CA: same organisation name, another key
 other="$WP_TMP/lookalike"
