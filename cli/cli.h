@@ -9,6 +9,7 @@
 #include "firmware.h"
 #include "udev.h"
 #include "wipe.h"
+#include "station.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -71,10 +72,6 @@ struct wp_cmdline {
 	unsigned demo_size_mib;
 };
 
-#define WP_DEFAULT_METHOD "random"
-/* Where `wipe` keeps job reports without --report, --report-dir or
- * --asset (config key `reports`, WIPEPROOF_REPORTS). */
-#define WP_DEFAULT_REPORT_DIR "/var/lib/wipeproof/reports"
 #define WP_DEFAULT_DEMO_MIB 64
 
 /* Parse argv. Returns 0, or -1 with a message naming the offending

@@ -10,7 +10,7 @@
  * files are untouched — so nothing here may look like a wipe-end or a
  * certificate of sanitization of the device.
  */
-#include "station.h"
+#include "station_cli.h"
 #include "i18n.h"
 #include "custody_cli.h"
 #include "wipe_steps.h"

@@ -11,7 +11,7 @@
  * the ledger gets the missing wipe-end (cause "crash") when the process
  * died without one, and wipe-resume.
  */
-#include "station.h"
+#include "station_cli.h"
 #include "wptext.h"
 #include "i18n.h"
 #include "fw_cli.h"

@@ -15,7 +15,7 @@
  * into a reader: the node exists before and after). A `remove`, or a
  * `change` that takes a known disk's size to 0, is a removal.
  */
-#include "station.h"
+#include "station_cli.h"
 #include "wptext.h"
 #include "i18n.h"
 #include "custody_cli.h"

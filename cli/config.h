@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "station.h"
+
 #define WP_CONFIG_DEFAULT "/etc/wipeproof/config"
 #define WP_CONFIG_KEYS 9
 
@@ -32,16 +34,6 @@ struct wp_config {
 	bool file_found;
 	struct wp_config_entry e[WP_CONFIG_KEYS];
 };
-
-/* The `key = value` format shared by the config file and the station
- * policy: '#' starts a comment, blank lines are skipped, spaces around key
- * and value are trimmed. FN gets each pair with its 1-based line number;
- * the first non-zero return stops the walk and is returned, with *lineno
- * at that line and the reason in msg. */
-typedef int (*wp_kv_fn)(const char *key, const char *value, unsigned lineno, void *ctx,
-			char *msg, size_t len);
-int wp_kv_each(const char *text, wp_kv_fn fn, void *ctx, unsigned *lineno, char *msg,
-	       size_t len);
 
 /* Parse TEXT, named NAME in messages ("NAME:LINE: ..."). Pure. */
 int wp_config_parse(const char *text, const char *name, struct wp_config *c,

@@ -1,7 +1,7 @@
 /* wipeproof: parse the command line, run one command, exit with its code. */
 #include "config.h"
 #include "i18n.h"
-#include "station.h"
+#include "station_cli.h"
 
 #include <string.h>
 

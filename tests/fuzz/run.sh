@@ -13,7 +13,7 @@ out=build-fuzz
 mkdir -p "$out"
 command -v clang >/dev/null || { echo "tests/fuzz: clang is missing; run scripts/deps" >&2; exit 1; }
 flags=(-std=c17 -D_GNU_SOURCE -DWP_VERSION='"fuzz"' -g -O1
-       -Icerts -Icustody -Iwipe -Icli -Iverify -Iudev -Irender -Itext
+       -Icerts -Icustody -Iwipe -Icli -Iverify -Iudev -Irender -Itext -Istation
        -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla
        -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined)
 # shellcheck disable=SC2207
@@ -29,7 +29,7 @@ sources() {
 	case "$1" in
 		certdoc|qr|p7s) echo $(certs) text/text.c ;;              # cert verify FILE.json / --qr / .p7s
 		report) echo wipe/report.c wipe/pattern.c wipe/build.c tests/fuzz/build_stub.c text/text.c ;;   # verify --report, cert issue
-		config) echo cli/config.c wipe/method.c wipe/report.c wipe/pattern.c wipe/build.c tests/fuzz/build_stub.c text/text.c ;;
+		config) echo cli/config.c station/kv.c wipe/method.c wipe/report.c wipe/pattern.c wipe/build.c tests/fuzz/build_stub.c text/text.c ;;
 		ledger) echo custody/canon.c custody/rules.c $(certs) text/text.c ;; # custody verify
 	esac
 }

@@ -4,7 +4,7 @@
  * serial: a misspelt key must stop the station, not be ignored.
  */
 #include "station.h"
-#include "config.h"
+
 
 #include <ctype.h>
 #include <errno.h>

@@ -1,13 +1,43 @@
 /*
- * Station mode in the CLI (cmd_watch.c, station_policy.c, cmd_freespace.c):
- * `watch` follows hot-plugged disks, takes them in and, where the station
- * policy allows, wipes them; `freespace` wipes a mounted filesystem's free
- * space. Not a module interface: only these files and main.c include it.
+ * station/: the one module that combines the others (udev, wipe, verify,
+ * certs, custody, render) into the pipeline a front end runs: take a disk
+ * in, check it is safe to write, wipe it, decide the verdict, record the
+ * ledger events, certify, and check a certificate as an auditor would.
+ *
+ * It never prints, never exits, reads no global and no environment
+ * variable: a front end (cli/, the boot stick's screen, a test) resolves
+ * the configuration into the structs below and passes hooks for what it
+ * shows and asks. Errors come back as a status with a message buffer.
  */
 #ifndef WP_STATION_H
 #define WP_STATION_H
 
-#include "cli.h"
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "udev.h"
+#include "wipe.h"
+
+/* The overwrite a station uses when neither the command, the config nor
+ * the plan names one. */
+#define WP_DEFAULT_METHOD "random"
+/* Where `wipe` keeps job reports without --report, --report-dir or
+ * --asset (config key `reports`, WIPEPROOF_REPORTS). */
+#define WP_DEFAULT_REPORT_DIR "/var/lib/wipeproof/reports"
+
+/* ---- station configuration files (kv.c) -------------------------------- */
+
+/* The `key = value` format shared by the config file and the station
+ * policy: '#' starts a comment, blank lines are skipped, spaces around key
+ * and value are trimmed. FN gets each pair with its 1-based line number;
+ * the first non-zero return stops the walk and is returned, with *lineno
+ * at that line and the reason in msg. */
+typedef int (*wp_kv_fn)(const char *key, const char *value, unsigned lineno, void *ctx,
+			char *msg, size_t len);
+int wp_kv_each(const char *text, wp_kv_fn fn, void *ctx, unsigned *lineno, char *msg,
+	       size_t len);
+
+/* ---- station policy: which hot-plugged disks a station wipes (policy.c) -- */
 
 /* Where the station policy lives; WIPEPROOF_STATION or --policy override. */
 #define WP_STATION_POLICY_DEFAULT "/etc/wipeproof/station"
@@ -54,13 +84,5 @@ int wp_station_policy_load(const char *path, struct wp_station_policy *p,
 /* Does the policy let this station handle DEV? When not, why in WHY. */
 bool wp_station_policy_allows(const struct wp_station_policy *p,
 			      const struct wp_device *dev, char *why, size_t len);
-
-int wp_cmd_watch_main(int argc, char **argv);
-int wp_cmd_freespace_main(int argc, char **argv);
-/* `wipeproof resume [JOB]` (cmd_resume.c): continue an interrupted wipe. */
-int wp_cmd_resume_main(int argc, char **argv);
-void wp_resume_usage(FILE *out);
-void wp_watch_usage(FILE *out);
-void wp_freespace_usage(FILE *out);
 
 #endif
