@@ -89,6 +89,9 @@ static int intake_body(const struct wp_kopts *o, json_t *body, char *err, size_t
 	set_opt(body, "manager", o->manager);
 	set_opt(body, "lease_contract", o->lease_contract);
 	set_opt(body, "lease_end", o->lease_end);
+	set_opt(body, "pc_manufacturer", o->pc_manufacturer);
+	set_opt(body, "pc_model", o->pc_model);
+	set_opt(body, "pc_serial", o->pc_serial);
 	set_opt(body, "reason", o->reason);
 	set_opt(body, "comment", o->comment);
 	if (o->device)
