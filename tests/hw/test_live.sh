@@ -210,9 +210,11 @@ boot_stick "$bios_stick" 420 bios PC-LEASE-0043 &
 HW_QEMU_PID=$!
 # exec keeps the input open between answers (a closed FIFO would be EOF)
 exec 7<>"$HW_TMP/con.in"
-type_at() { # PATTERN COUNT TEXT: once the console showed PATTERN COUNT times, type TEXT
+type_at() { # PATTERN COUNT TEXT: once the console showed the prompt PATTERN COUNT times, type TEXT
+	# (the prompt itself, not the run log's copy of it, which says "(answered)")
 	for _ in $(seq 2000); do
-		[ "$(grep -ac -- "$1" "$HW_TMP/console.log")" -ge "$2" ] && { printf '%s\r' "$3" >&7; return 0; }
+		[ "$(grep -a -- "$1" "$HW_TMP/console.log" | grep -vc '(answered)')" -ge "$2" ] &&
+			{ printf '%s\r' "$3" >&7; return 0; }
 		kill -0 "$HW_QEMU_PID" 2>/dev/null || return 1
 		sleep 0.2
 	done
