@@ -50,6 +50,11 @@ static const struct row media_rows[] = {
 	{ "消去前の機密区分  Pre-sanit.", "confidentiality.pre", TEXT },
 	{ "所有者 (出所)  Owner (source)", "asset.owner", TEXT },
 	{ "リース契約  Lease", "asset", LEASE },
+};
+
+/* The PC the disk was in, across the page: a maker's name and model are
+ * long, and in half a line they would wrap into four. */
+static const struct row computer_rows[] = {
 	{ "搭載PC  Computer", "asset.computer", COMPUTER },
 };
 
@@ -509,6 +514,7 @@ void wp_draw_fields(struct wp_page *p, const json_t *doc)
 {
 	heading(p, "媒体  Media");
 	draw_pairs(p, doc, media_rows, sizeof(media_rows) / sizeof(media_rows[0]));
+	draw_rows(p, doc, computer_rows, 1);
 	heading(p, "消去  Sanitization");
 	draw_rows(p, doc, sanitization_rows, sizeof(sanitization_rows) / sizeof(sanitization_rows[0]));
 	heading(p, "検証  Verification");

@@ -19,6 +19,9 @@ expect_exit 0 custody init --as "$APPROVER" --no-approval-required
 REPORTS="$WP_TMP/reports"
 
 wp_make_loop d1 $((8 << 20))
+# a maker and model without the serial name no PC: refused before anything is recorded
+expect_exit 3 custody intake --as "$OPERATOR" --asset PC-0042 --device "$d1" --pc-model "ThinkPad X1"
+expect_in "give --pc-serial" "$ERR"
 expect_exit 0 custody intake --as "$OPERATOR" --asset PC-0042 --device "$d1" --reason lease-end \
 	--lease-contract L-2026-042 --pc-manufacturer "LENOVO" --pc-model "ThinkPad X1 Carbon Gen 9" \
 	--pc-serial "PF-2X7Q9K"
