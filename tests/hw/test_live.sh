@@ -128,6 +128,13 @@ grep -q '@@LIVE-DONE rc=0' "$HW_TMP/console.txt" || fail "the stick's flow did n
 grep -q 'Secure Boot on, kernel lockdown integrity' "$HW_TMP/console.txt" ||
 	fail "the stick did not run with Secure Boot on and the kernel locked down"
 booted=$(awk '/@@LIVE-BOOTED/ {print $2; exit}' "$HW_TMP/console.txt")
+screen_fits() { # WHAT: the PC's screen has the lines the QR code needs (37)
+	local l
+	l=$(sed -n 's/^screen: \([0-9]*\) lines.*/\1/p' "$HW_TMP/console.txt" | head -1)
+	[ "${l:-0}" -ge 37 ] || fail "$1: the PC's screen has ${l:-?} lines, the QR code needs 37"
+	echo "hw: live: $1: $(grep -m1 '^screen:' "$HW_TMP/console.txt")"
+}
+screen_fits "Secure Boot (UEFI framebuffer)"
 echo "hw: live: Secure Boot: flow started ${ready}s after QEMU started (udev settled at ${booted}s of kernel time), powered off after ${boot_s}s"
 
 # ---- the host reads the stick -------------------------------------------
@@ -235,6 +242,7 @@ tr -d '\r' <"$HW_TMP/console.log" >"$HW_TMP/console.txt"
 [ "$rc" -eq 0 ] || { tail -20 "$HW_TMP/console.txt"; fail "the BIOS PC did not power off by itself (exit $rc)"; }
 grep -q '@@LIVE-DONE rc=0' "$HW_TMP/console.txt" || { tail -30 "$HW_TMP/console.txt"; fail "the BIOS flow did not end with 0"; }
 grep -q 'Secure Boot off' "$HW_TMP/console.txt" || fail "the BIOS boot claims Secure Boot"
+screen_fits "BIOS (VESA mode set by GRUB)"
 grep -q 'Shift_JIS (CP932)): asset PC-0043, lease contract リース第43号, owner 経理部 ①, confidentiality 極秘' \
 	"$HW_TMP/console.txt" || fail "the Shift_JIS lease row was not shown"
 grep -qa -- "$PASS2" "$HW_TMP/console.log" && fail "the passphrase was echoed on the console"
