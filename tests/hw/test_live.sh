@@ -135,6 +135,11 @@ screen_fits() { # WHAT: the PC's screen has the lines the QR code needs (37)
 	echo "hw: live: $1: $(grep -m1 '^screen:' "$HW_TMP/console.txt")"
 }
 screen_fits "Secure Boot (UEFI framebuffer)"
+# at the PC a certificate awaits its second signature (the office's); it
+# says so, and nothing on the screen is INVALID
+[ "$(grep -c 'the second signature is added at the office' "$HW_TMP/console.txt")" -eq 2 ] ||
+	fail "the screen does not say both certificates await the office's second signature"
+grep -q '^INVALID' "$HW_TMP/console.txt" && fail "the screen shows an INVALID certificate"
 echo "hw: live: Secure Boot: flow started ${ready}s after QEMU started (udev settled at ${booted}s of kernel time), powered off after ${boot_s}s"
 
 # ---- the host reads the stick -------------------------------------------
