@@ -71,13 +71,11 @@ char *wp_text_to_utf8(const char *in, size_t n, const char **encoding, char *err
 	size_t cap = n * 2 + 1, left_in = n, left_out = cap - 1;
 	char *out = malloc(cap), *src = (char *)in, *dst = out;
 	size_t rc = out ? iconv(cd, &src, &left_in, &dst, &left_out) : (size_t)-1;
-	int e = errno;
 	iconv_close(cd);
 	if (!out || rc == (size_t)-1 || left_in) {
 		snprintf(err, errlen, "it is neither UTF-8 nor Shift_JIS (CP932): byte 0x%02x at "
 			 "offset %zu; save the sheet as CSV in UTF-8 or Shift_JIS",
 			 left_in ? (unsigned char)*src : 0, (size_t)(src - in));
-		(void)e;
 		free(out);
 		return NULL;
 	}

@@ -248,6 +248,15 @@ tr -d '\r' <"$HW_TMP/console.log" >"$HW_TMP/console.txt"
 grep -q '@@LIVE-DONE rc=0' "$HW_TMP/console.txt" || { tail -30 "$HW_TMP/console.txt"; fail "the BIOS flow did not end with 0"; }
 grep -q 'Secure Boot off' "$HW_TMP/console.txt" || fail "the BIOS boot claims Secure Boot"
 screen_fits "BIOS (VESA mode set by GRUB)"
+# the screen before the question: each disk with its plan (method, NIST
+# level, why), all of it shown before WIPE is asked
+sed -n '1,/^Type WIPE/p' "$HW_TMP/console.txt" >"$HW_TMP/before-wipe.txt"
+for want in 'PC: TESTPC Retired-X1, serial PC-LEASE-0043' 'disk 1: /dev/nvme0n1 serial WPHW-NVME -> asset PC-0043-D1' \
+	'disk 2: /dev/sda serial WPHW-SATA -> asset PC-0043-D2'; do
+	grep -qF -- "$want" "$HW_TMP/before-wipe.txt" || fail "the screen before WIPE lacks '$want'"
+done
+[ "$(grep -cE '^ +(method|NIST|why) ' "$HW_TMP/before-wipe.txt")" -eq 6 ] ||
+	{ cat "$HW_TMP/before-wipe.txt"; fail "the screen before WIPE lacks a disk's method, NIST level or why"; }
 grep -q 'Shift_JIS (CP932)): asset PC-0043, lease contract リース第43号, owner 経理部 ①, confidentiality 極秘' \
 	"$HW_TMP/console.txt" || fail "the Shift_JIS lease row was not shown"
 grep -qa -- "$PASS2" "$HW_TMP/console.log" && fail "the passphrase was echoed on the console"
