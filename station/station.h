@@ -275,4 +275,81 @@ enum wp_certify_status wp_cert_validate(const struct wp_validate_request *req,
 					struct wp_audit_verdict *v, char *sig_path, size_t pathlen,
 					char *err, size_t errlen);
 
+/* ---- custody events recorded by a person or a station (custody.c) ------ */
+
+/* What a person (or a station) asks to record; the front end fills it from
+ * its options. Which members an action uses is in custody.c's build(). */
+struct wp_custody_ask {
+	const char *action;     /* init intake request approve destroy transfer release note */
+	const char *asset;
+	bool no_approval_required, approval_required;        /* init */
+	const char *device;     /* intake: probe the disk for serial, model, size */
+	const char *serial, *model;                          /* intake without a device */
+	const char *owner, *location, *manager, *lease_contract, *lease_end;
+	const char *reason, *comment;
+	const char *method, *photo, *witness;                /* destroy */
+	const char *vendor, *vendor_cert;                    /* transfer */
+	const char *to;                                      /* release */
+	const char *text;                                    /* note */
+	const char *approve_for;                             /* approve: "wipe,release" */
+	int valid_days;                                      /* approve: 0 = 30 */
+	time_t now;                                          /* approve's clock; 0 = now */
+};
+
+/* A request that lacks what its action needs (err says which option):
+ * a front end's usage error. Not one of custody's codes. */
+#define WP_STATION_BAD_REQUEST (-100)
+
+/* The event kind of ACTION (init -> policy, destroy -> destroyed). */
+const char *wp_custody_ask_kind(const char *action);
+/* The event body for A (*body a new reference), before anyone is asked
+ * for a key. 0, WP_STATION_BAD_REQUEST, WP_CUSTODY_REFUSED (the disk is
+ * not the one named) or WP_CUSTODY_ERROR, with err. */
+int wp_custody_ask_body(const struct wp_custody_ask *a, json_t **body, char *err, size_t errlen);
+/* Append A's BODY to the ledger at LEDGER_PATH as ACTOR (and WITNESS,
+ * NULL unless destroy). Only init and intake may create the ledger; a
+ * ledger created by a refused call is removed again. A custody code. */
+int wp_custody_record(const char *ledger_path, const struct wp_identity *actor,
+		      const struct wp_identity *witness, const struct wp_custody_ask *a,
+		      json_t *body, uint64_t *seq, char hash[WP_HASH_HEX], char *err,
+		      size_t errlen);
+
+/* ---- hot-plug intake (intake.c) ---------------------------------------- */
+
+struct wp_intake_setup {
+	bool intake, auto_wipe;                 /* auto_wipe implies intake */
+	const struct wp_station_policy *policy; /* NULL: none (every disk not protected) */
+	const char *asset_prefix;               /* NULL: the front end asks per disk */
+	const char *reason;                     /* the intake reason, or NULL */
+};
+
+/* Complete S from the station policy at POLICY_PATH (NULL: none, unless
+ * auto-wipe, which needs WP_STATION_POLICY_DEFAULT), loaded into STORAGE:
+ * its asset prefix and reason where S has none. -1 with err when the
+ * station must not start (a bad policy, auto-wipe the policy does not
+ * allow, no way to name the assets when CAN_ASK is false). */
+int wp_intake_setup_resolve(struct wp_intake_setup *s, const char *policy_path,
+			    struct wp_station_policy *storage, bool can_ask, char *err,
+			    size_t errlen);
+
+enum wp_intake_action {
+	WP_INTAKE_IGNORE,   /* the station only watches */
+	WP_INTAKE_SKIP,     /* left alone: why says why */
+	WP_INTAKE_TAKE_IN,  /* record its intake */
+	WP_INTAKE_WIPE,     /* record its intake, then wipe it unattended */
+};
+/* What the station does with DEV, which just arrived. */
+enum wp_intake_action wp_intake_decide(const struct wp_intake_setup *s,
+				       const struct wp_device *dev, char *why, size_t len);
+/* PREFIX + SERIAL with anything outside [A-Za-z0-9._-] replaced by '_'. */
+void wp_intake_asset_tag(const char *prefix, const char *serial, char *out, size_t len);
+/* Is ASSET already in the ledger with this SERIAL (a disk plugged in
+ * again)? Read from a verified pass against the CA at CA_PATH. */
+bool wp_intake_already(const char *ledger_path, const char *ca_path, const char *asset,
+		       const char *serial);
+/* Record DEV's intake as ASSET by ACTOR, as `custody intake --device`. */
+int wp_intake_record(const char *ledger_path, const struct wp_identity *actor,
+		     const struct wp_device *dev, const char *asset, const char *reason,
+		     uint64_t *seq, char hash[WP_HASH_HEX], char *err, size_t errlen);
+
 #endif
