@@ -569,6 +569,46 @@ START_TEST(audit_ledger)
 }
 END_TEST
 
+/* A document whose own certificate event is in the ledger, signed by its
+ * issuer and validated, but which certifies another disk than the one the
+ * ledger took in: the claims are compared, not only the digest. */
+START_TEST(audit_claims_against_the_ledger)
+{
+	char path[4200], sig[4300], vsig[4400], sha[WP_FPR_HEX];
+	size_t len = 0;
+	json_t *doc = NULL;
+	char *text = wp_cert_read_file(cert_json, &len, err, sizeof(err));
+	ck_assert_int_eq(wp_certdoc_parse(text, len, &doc, err, sizeof(err)), 0);
+	json_object_set_new(json_object_get(doc, "media"), "serial", json_string("SN-X"));
+	char *changed = wp_certdoc_canonical(doc, err, sizeof(err));
+	snprintf(path, sizeof(path), "%s/other-disk.json", dir);
+	FILE *f = fopen(path, "w");
+	fputs(changed, f);
+	fclose(f);
+	snprintf(sig, sizeof(sig), "%s.p7s", path);
+	snprintf(vsig, sizeof(vsig), "%s" WP_VALIDATOR_SIG_SUFFIX, path);
+	openssl_sign(&op_p, path, sig, false);
+	openssl_sign(&ap_p, path, vsig, false);
+	wp_sha256_hex(changed, strlen(changed), sha);
+	json_t *body = wp_cert_event_body(doc, sha, path, NULL);
+	struct wp_ledger *l = NULL;
+	ck_assert_int_eq(wp_ledger_open(ledger, &l, err, sizeof(err)), 0);
+	ck_assert_int_eq(wp_ledger_set_ca(l, wp_identity_ca(op), err, sizeof(err)), 0);
+	ck_assert_msg(wp_custody_append(l, op, WP_EV_CERTIFICATE, "PC-1", body, NULL, NULL, err,
+					sizeof(err)) == 0, "%s", err);
+	wp_ledger_close(l);
+	ck_assert_int_eq(audit_with(path, NULL, NULL), WP_AUDIT_VALID);
+	ck_assert_int_eq(audit_with(path, NULL, ledger), WP_AUDIT_INVALID);
+	expect_failed(WP_AUDIT_LEDGER, "certifies serial 'SN-X', but the ledger recorded serial "
+		      "'SN-1'");
+	json_decref(body);
+	free(changed);
+	free(text);
+	json_decref(doc);
+	wp_audit_verdict_clear(&verdict);
+}
+END_TEST
+
 /* Another CA than the one the auditor pinned. */
 START_TEST(audit_pinned_ca)
 {
@@ -879,6 +919,7 @@ int main(void)
 	tcase_add_test(tc, audit_validator);
 	tcase_add_test(tc, audit_revoked_signer);
 	tcase_add_test(tc, audit_ledger);
+	tcase_add_test(tc, audit_claims_against_the_ledger);
 	tcase_add_test(tc, audit_pinned_ca);
 	tcase_add_test(tc, audit_unreadable);
 	tcase_add_test(tc, audit_qr);
