@@ -507,90 +507,112 @@ static int check_ledger(struct audit *a, const char *path, X509 *ca)
 
 /* Read the whole disk back against the report's final pass: it must be
  * the disk the report names (serial and size), else a match means
- * nothing. What `wipeproof verify` would show goes to device_out/_err. */
-static int reread(struct audit *a, const char *report, const struct wp_job *job)
+ * nothing. */
+enum wp_reread_status wp_disk_reread(const char *device, const char *report_path,
+				     enum wp_verify_mode mode, const struct wp_run_ctl *ctl,
+				     struct wp_reread *r)
 {
-	struct wp_audit_verdict *v = a->v;
-	const char *path = a->req->device;
-	char err[512], size[32];
+	memset(r, 0, sizeof(*r));
+	r->status = WP_REREAD_BAD_REQUEST;
+	if (mode == WP_VERIFY_OFF) {
+		snprintf(r->err, sizeof(r->err), "--verify off makes no sense for 'verify'; use "
+			 "full or sample");
+		return r->status;
+	}
+	struct wp_job *job = malloc(sizeof(*job));
 	struct wp_device *dev = malloc(sizeof(*dev));
-	if (!dev)
-		return trouble(v, WP_AUDIT_ERROR, "out of memory");
-	int rc = -1;
-	if (wp_media_probe(path, NULL, dev, err, sizeof(err)) < 0) {
-		trouble(v, WP_AUDIT_BAD_REQUEST, "%s", err);
+	if (!job || !dev) {
+		snprintf(r->err, sizeof(r->err), "out of memory");
+		r->status = WP_REREAD_ERROR;
 		goto out;
 	}
+	if (wp_job_load(report_path, job, r->err, sizeof(r->err)) < 0)
+		goto out;
+	snprintf(r->job_id, sizeof(r->job_id), "%s", job->id);
+	if (job->scope.kind[0]) {
+		snprintf(r->err, sizeof(r->err), "%s is the report of a free-space wipe of %s; its "
+			 "fill files were deleted, so there is nothing on the device to read back",
+			 report_path, job->scope.mountpoint);
+		goto out;
+	}
+	if (wp_media_probe(device, NULL, dev, r->err, sizeof(r->err)) < 0)
+		goto out;
 	if (strcmp(dev->serial, job->device.serial) != 0 ||
 	    dev->size_bytes != job->device.size_bytes) {
-		snprintf(v->device_err, sizeof(v->device_err), "%s is not the disk of this report: it "
-			 "has serial '%s' and %llu bytes, the report names serial '%s' and %llu bytes "
-			 "(%s)", dev->path, dev->serial, (unsigned long long)dev->size_bytes,
+		snprintf(r->err, sizeof(r->err), "%s is not the disk of this report: it has serial "
+			 "'%s' and %llu bytes, the report names serial '%s' and %llu bytes (%s)",
+			 dev->path, dev->serial, (unsigned long long)dev->size_bytes,
 			 job->device.serial, (unsigned long long)job->device.size_bytes,
 			 job->device.path);
-		invalid(v, WP_AUDIT_DEVICE, "the device is not the certified disk (serial or size "
-			"differ)");
+		r->status = WP_REREAD_NOT_THE_DISK;
 		goto out;
 	}
+	r->status = WP_REREAD_ERROR;
 	const struct wp_pass_record *last = job->npasses ? &job->passes[job->npasses - 1] : NULL;
 	if (!last || !last->complete || last->bytes_written != job->device.size_bytes) {
 		if (job->firmware.used && !last)
-			trouble(v, WP_AUDIT_ERROR, "report %s is of a firmware erase (%s) that leaves no "
-				"known content, so there is no pattern to re-check; its fingerprint check "
-				"at the time %s", report, job->firmware.command,
-				job->fingerprint.passed ? "passed" : "did not pass");
+			snprintf(r->err, sizeof(r->err), "report %s is of a firmware erase (%s) that "
+				 "leaves no known content, so there is no pattern to re-check; its "
+				 "fingerprint check at the time %s", report_path, job->firmware.command,
+				 job->fingerprint.passed ? "passed" : "did not pass");
 		else
-			trouble(v, WP_AUDIT_ERROR, "report %s records an incomplete wipe (result %s); "
-				"the disk was never fully overwritten, so there is nothing to verify: "
-				"wipe it again", report, wp_result_name(job->result));
+			snprintf(r->err, sizeof(r->err), "report %s records an incomplete wipe (result "
+				 "%s); the disk was never fully overwritten, so there is nothing to "
+				 "verify: wipe it again", report_path, wp_result_name(job->result));
 		goto out;
 	}
+	snprintf(r->pattern, sizeof(r->pattern), "%s",
+		 wp_pattern_name(wp_job_final_pass(job)->pattern));
 	int fd = open(dev->path, O_RDONLY | O_DIRECT | O_CLOEXEC);
 	if (fd < 0) {
-		trouble(v, WP_AUDIT_ERROR, "cannot open %s: %s%s", dev->path, strerror(errno),
-			errno == EACCES ? "; run as root or as a member of group disk" : "");
+		snprintf(r->err, sizeof(r->err), "cannot open %s: %s%s", dev->path, strerror(errno),
+			 errno == EACCES ? "; run as root or as a member of group disk" : "");
 		goto out;
 	}
 	static volatile sig_atomic_t never;
-	struct wp_run_ctl ctl = { .stop = &never };
-	if (a->req->device_ctl)
-		ctl = *a->req->device_ctl;
-	if (!ctl.stop)
-		ctl.stop = &never;
+	struct wp_run_ctl c = { .stop = &never };
+	if (ctl)
+		c = *ctl;
+	if (!c.stop)
+		c.stop = &never;
 	struct wp_io_target t = {
 		.fd = fd, .path = dev->path, .size = dev->size_bytes,
 		.block_size = dev->logical_block_size,
 	};
-	struct wp_verify_record rec = { 0 };
 	/* the report's seed reproduces its sample; a new one checks elsewhere */
-	rec.seed = job->verify.mode == WP_VERIFY_SAMPLE ? job->verify.seed : wp_sample_new_seed();
-	enum wp_verify_outcome out = wp_verify_run(&t, wp_job_final_pass(job), WP_VERIFY_FULL, &rec,
-						   &ctl, err, sizeof(err));
+	r->rec.seed = job->verify.mode == WP_VERIFY_SAMPLE ? job->verify.seed : wp_sample_new_seed();
+	enum wp_verify_outcome o = wp_verify_run(&t, wp_job_final_pass(job), mode, &r->rec, &c,
+						 r->err, sizeof(r->err));
 	close(fd);
-	wp_format_size(rec.bytes_checked, size, sizeof(size));
-	if (out == WP_VERIFY_MATCH) {
-		snprintf(v->device_out, sizeof(v->device_out), "%s: MATCH: holds the %s pattern of "
-			 "job %s (%s read, %.1f%% of the device)\n", path,
-			 wp_pattern_name(wp_job_final_pass(job)->pattern), job->id, size,
-			 rec.coverage_percent);
-		rc = 0;
-	} else if (out == WP_VERIFY_MISMATCH) {
-		int n = snprintf(v->device_out, sizeof(v->device_out), "%s: MISMATCH: %llu block(s) "
-				 "differ from job %s\n", path, (unsigned long long)rec.mismatched_blocks,
-				 job->id);
-		for (size_t i = 0; i < rec.n_bad && n > 0 && (size_t)n < sizeof(v->device_out); i++)
-			n += snprintf(v->device_out + n, sizeof(v->device_out) - (size_t)n,
-				      "  bad byte   %llu\n", (unsigned long long)rec.bad_offsets[i]);
-		snprintf(v->device_err, sizeof(v->device_err), "%s", err);
-		invalid(v, WP_AUDIT_DEVICE, "the device no longer holds the wipe pattern of the "
-			"certified job");
-	} else {
-		snprintf(v->device_err, sizeof(v->device_err), "%s", err);
-		trouble(v, *ctl.stop ? WP_AUDIT_INTERRUPTED : WP_AUDIT_ERROR, "%s", err);
-	}
+	r->status = o == WP_VERIFY_MATCH ? WP_REREAD_MATCH
+		  : o == WP_VERIFY_MISMATCH ? WP_REREAD_MISMATCH
+		  : *c.stop ? WP_REREAD_INTERRUPTED : WP_REREAD_ERROR;
 out:
 	free(dev);
-	return rc;
+	free(job);
+	return r->status;
+}
+
+/* What `wipeproof verify` shows of a re-read, for the verdict. */
+static void reread_lines(struct wp_audit_verdict *v, const char *device, const struct wp_reread *r)
+{
+	char size[32];
+	wp_format_size(r->rec.bytes_checked, size, sizeof(size));
+	if (r->status == WP_REREAD_MATCH) {
+		snprintf(v->device_out, sizeof(v->device_out), "%s: MATCH: holds the %s pattern of "
+			 "job %s (%s read, %.1f%% of the device)\n", device, r->pattern, r->job_id,
+			 size, r->rec.coverage_percent);
+		return;
+	}
+	if (r->status == WP_REREAD_MISMATCH) {
+		int n = snprintf(v->device_out, sizeof(v->device_out), "%s: MISMATCH: %llu block(s) "
+				 "differ from job %s\n", device,
+				 (unsigned long long)r->rec.mismatched_blocks, r->job_id);
+		for (size_t i = 0; i < r->rec.n_bad && n > 0 && (size_t)n < sizeof(v->device_out); i++)
+			n += snprintf(v->device_out + n, sizeof(v->device_out) - (size_t)n,
+				      "  bad byte   %llu\n", (unsigned long long)r->rec.bad_offsets[i]);
+	}
+	snprintf(v->device_err, sizeof(v->device_err), "%s", r->err);
 }
 
 static int check_device(struct audit *a)
@@ -613,24 +635,39 @@ static int check_device(struct audit *a)
 			       "names (its SHA-256 differs)");
 	add(v, WP_AUDIT_REPORT, WP_AUDIT_PASSED, "job report: %s matches the certified SHA-256",
 	    report);
-	struct wp_job *job = malloc(sizeof(*job));
-	if (!job)
+	struct wp_reread *r = malloc(sizeof(*r));
+	if (!r)
 		return trouble(v, WP_AUDIT_ERROR, "out of memory");
 	int rc = -1;
-	if (wp_job_load(report, job, err, sizeof(err)) < 0)
-		trouble(v, WP_AUDIT_BAD_REQUEST, "%s", err);
-	else if (job->scope.kind[0])
-		trouble(v, WP_AUDIT_BAD_REQUEST, "%s is the report of a free-space wipe of %s; its "
-			"fill files were deleted, so there is nothing on the device to read back",
-			report, job->scope.mountpoint);
-	else
-		rc = reread(a, report, job);
-	if (rc == 0) {
+	switch (wp_disk_reread(a->req->device, report, WP_VERIFY_FULL, a->req->device_ctl, r)) {
+	case WP_REREAD_MATCH:
+		reread_lines(v, a->req->device, r);
 		v->device_checked = true;
 		add(v, WP_AUDIT_DEVICE, WP_AUDIT_PASSED, "device: %s still holds the wipe pattern of "
 		    "job %s", a->req->device, wp_certdoc_str(doc, "sanitization.job_id"));
+		rc = 0;
+		break;
+	case WP_REREAD_MISMATCH:
+		reread_lines(v, a->req->device, r);
+		invalid(v, WP_AUDIT_DEVICE, "the device no longer holds the wipe pattern of the "
+			"certified job");
+		break;
+	case WP_REREAD_NOT_THE_DISK:
+		reread_lines(v, a->req->device, r);
+		invalid(v, WP_AUDIT_DEVICE, "the device is not the certified disk (serial or size "
+			"differ)");
+		break;
+	case WP_REREAD_BAD_REQUEST:
+		trouble(v, WP_AUDIT_BAD_REQUEST, "%s", r->err);
+		break;
+	case WP_REREAD_INTERRUPTED:
+		trouble(v, WP_AUDIT_INTERRUPTED, "%s", r->err);
+		break;
+	default:
+		trouble(v, WP_AUDIT_ERROR, "%s", r->err);
+		break;
 	}
-	free(job);
+	free(r);
 	return rc;
 }
 

@@ -261,6 +261,27 @@ void wp_audit_verdict_clear(struct wp_audit_verdict *v);
 const struct wp_audit_check *wp_audit_find(const struct wp_audit_verdict *v,
 					   enum wp_audit_kind kind);
 
+/* Does DEVICE still hold the final pass of the wipe in REPORT_PATH?
+ * Read-only; refused (NOT_THE_DISK) unless DEVICE has the report's serial
+ * and size. `wipeproof verify` and the auditor's --device check. */
+enum wp_reread_status {
+	WP_REREAD_MATCH,
+	WP_REREAD_MISMATCH,       /* rec says where */
+	WP_REREAD_NOT_THE_DISK,   /* err says how it differs */
+	WP_REREAD_BAD_REQUEST,    /* unreadable report, free-space report, not a disk */
+	WP_REREAD_ERROR,          /* incomplete wipe, cannot open or read */
+	WP_REREAD_INTERRUPTED,    /* ctl's stop flag */
+};
+struct wp_reread {
+	enum wp_reread_status status;
+	char job_id[40], pattern[32];   /* the report's job and final pattern */
+	struct wp_verify_record rec;
+	char err[1024];
+};
+enum wp_reread_status wp_disk_reread(const char *device, const char *report_path,
+				     enum wp_verify_mode mode, const struct wp_run_ctl *ctl,
+				     struct wp_reread *r);
+
 /* `cert validate` (certify.c): the second person's signature. */
 struct wp_validate_request {
 	const char *path;                    /* FILE.json */
