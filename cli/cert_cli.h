@@ -32,5 +32,13 @@ int wp_cert_issue_run(const struct wp_cert_issue *req);
 /* `cert verify` and `cert validate` (cert_verify.c). */
 int wp_cert_verify_cmd(const struct wp_kopts *o);
 int wp_cert_validate_cmd(const struct wp_kopts *o);
+/* What they do once the options are resolved, for `demo` too: audit and
+ * print the verdict (a device's re-read with progress), or validate and
+ * print; a wp_exit code. */
+int wp_cert_audit_print(struct wp_audit_request *req, bool json);
+int wp_cert_validate_print(const struct wp_validate_request *req, const char *path_shown);
+/* `cert show` and `cert render` of a file (cmd_cert.c); a wp_exit code. */
+int wp_cert_show_file(const char *path, bool json);
+int wp_cert_render_file(const char *path, const char *output);
 
 #endif

@@ -90,31 +90,38 @@ int wp_cert_verify_cmd(const struct wp_kopts *o)
 		snprintf(ca_path, sizeof(ca_path), "%s", o->ca);
 	else
 		snprintf(ca_path, sizeof(ca_path), "%s/ca.pem", wp_keys_dir_resolve(o->keys_dir));
-	struct wp_board board;
-	const char *devices[] = { o->device };
-	struct wp_run_ctl ctl = { .stop = &wp_stop_flag, .progress = wp_board_progress,
-				  .progress_ctx = &board.rows[0] };
-	if (o->device) {
-		wp_signals_install();
-		wp_board_init(&board, devices, 1, false);
-	}
 	struct wp_audit_request req = {
 		.path = o->qr ? NULL : o->operand, .sig_path = o->sig, .ca_path = o->qr ? NULL : ca_path,
 		.crl_path = o->crl, .ledger_path = o->ledger, .device = o->device,
-		.report_path = o->report, .device_ctl = &ctl, .qr = o->qr, .trust = o->trust,
+		.report_path = o->report, .qr = o->qr, .trust = o->trust,
 		.ca_pin = o->ca_fingerprint,
 	};
+	return wp_cert_audit_print(&req, o->json);
+}
+
+int wp_cert_audit_print(struct wp_audit_request *req, bool json)
+{
+	struct wp_board board;
+	const char *devices[] = { req->device };
+	struct wp_run_ctl ctl = { .stop = &wp_stop_flag, .progress = wp_board_progress,
+				  .progress_ctx = &board.rows[0] };
+	if (req->device) {
+		wp_signals_install();
+		wp_board_init(&board, devices, 1, false);
+		req->device_ctl = &ctl;
+	}
 	struct wp_audit_verdict *v = malloc(sizeof(*v));
 	if (!v)
 		return WP_EXIT_FAILED;
-	enum wp_audit_status st = wp_audit(&req, v);
-	if (o->device) {
+	enum wp_audit_status st = wp_audit(req, v);
+	if (req->device) {
 		wp_board_finish(&board);
 		wp_board_destroy(&board);
+		req->device_ctl = NULL;
 	}
-	print_reread(v, o->json);
+	print_reread(v, json);
 	if (st == WP_AUDIT_VALID || st == WP_AUDIT_INVALID)
-		print_verdict(v, o->json);
+		print_verdict(v, json);
 	else
 		fprintf(stderr, "wipeproof: cert verify: %s\n", v->error);
 	wp_audit_verdict_clear(v);
@@ -127,7 +134,7 @@ int wp_cert_verify_cmd(const struct wp_kopts *o)
  * then adds their own CMS signature over the same bytes beside it. */
 int wp_cert_validate_cmd(const struct wp_kopts *o)
 {
-	char err[1400], path[4300], ca_path[4200];
+	char err[1400], ca_path[4200];
 	const char *who = o->as ? o->as : getenv("WIPEPROOF_AS");
 	if (!o->operand || !who) {
 		fprintf(stderr, "wipeproof: cert validate needs FILE.json and --as PERSON (an approver "
@@ -148,16 +155,22 @@ int wp_cert_validate_cmd(const struct wp_kopts *o)
 		.path = o->operand, .validator = id, .ca_path = ca_path, .crl_path = o->crl,
 		.ca_pin = o->ca_fingerprint, .ledger_path = wp_ledger_path_resolve(o->ledger),
 	};
+	int code = wp_cert_validate_print(&req, o->operand);
+	wp_identity_free(id);
+	return code;
+}
+
+int wp_cert_validate_print(const struct wp_validate_request *req, const char *path_shown)
+{
+	char err[1400], path[4300];
 	struct wp_audit_verdict *v = malloc(sizeof(*v));
-	if (!v) {
-		wp_identity_free(id);
+	if (!v)
 		return WP_EXIT_FAILED;
-	}
-	const struct wp_person *me = wp_identity_person(id);
+	const struct wp_person *me = wp_identity_person(req->validator);
 	int code;
-	switch (wp_cert_validate(&req, v, path, sizeof(path), err, sizeof(err))) {
+	switch (wp_cert_validate(req, v, path, sizeof(path), err, sizeof(err))) {
 	case WP_CERTIFY_OK:
-		printf("validated %s: second signature by %s (%s, %s) in %s\n", o->operand,
+		printf("validated %s: second signature by %s (%s, %s) in %s\n", path_shown,
 		       me->name, me->title, wp_role_name(me->role), path);
 		code = WP_EXIT_OK;
 		break;
@@ -175,6 +188,5 @@ int wp_cert_validate_cmd(const struct wp_kopts *o)
 		fprintf(stderr, "wipeproof: cert validate: %s\n", err);
 	wp_audit_verdict_clear(v);
 	free(v);
-	wp_identity_free(id);
 	return code;
 }
