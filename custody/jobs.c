@@ -103,9 +103,23 @@ static int supersede(struct wp_ledger *l, const struct wp_ledger_job *j, const c
 	return run(l, st, "cannot supersede older jobs", err, errlen);
 }
 
+/* Jobs are the SQLite file's (a station's own resumable state); on a
+ * PostgreSQL ledger there are none yet (custody/README.md). */
+static int no_pg_jobs(struct wp_ledger *l, char *err, size_t errlen)
+{
+	if (l->ops == &wp_sqlite_ops)
+		return 0;
+	snprintf(err, errlen, "ledger %s: resumable wipe jobs are kept only in a station's SQLite "
+		 "ledger; wipe with --ledger PATH (the station's own file) and push it "
+		 "('wipeproof custody push --to ...')", l->path);
+	return WP_CUSTODY_ERROR;
+}
+
 int wp_ledger_job_begin(struct wp_ledger *ledger, const struct wp_ledger_job *job,
 			char *err, size_t errlen)
 {
+	if (no_pg_jobs(ledger, err, errlen) < 0)
+		return WP_CUSTODY_ERROR;
 	char now[WP_TIME_MAX];
 	now_utc(now);
 	if (wp_ledger_begin(ledger, true, err, errlen) < 0)
@@ -136,6 +150,8 @@ static int update_one(struct wp_ledger *l, sqlite3_stmt *st, const char *job_id,
 int wp_ledger_job_checkpoint(struct wp_ledger *ledger, const char *job_id, unsigned pass,
 			     uint64_t offset, const char *keys, char *err, size_t errlen)
 {
+	if (no_pg_jobs(ledger, err, errlen) < 0)
+		return WP_CUSTODY_ERROR;
 	char now[WP_TIME_MAX];
 	sqlite3_stmt *st = NULL;
 	now_utc(now);
@@ -153,6 +169,8 @@ int wp_ledger_job_checkpoint(struct wp_ledger *ledger, const char *job_id, unsig
 int wp_ledger_job_set_state(struct wp_ledger *ledger, const char *job_id, const char *state,
 			    long owner_pid, const char *interruptions, char *err, size_t errlen)
 {
+	if (no_pg_jobs(ledger, err, errlen) < 0)
+		return WP_CUSTODY_ERROR;
 	char now[WP_TIME_MAX];
 	sqlite3_stmt *st = NULL;
 	now_utc(now);
@@ -207,6 +225,8 @@ static bool no_jobs_table(struct wp_ledger *l)
 int wp_ledger_job_get(struct wp_ledger *ledger, const char *job_id, struct wp_ledger_job *out,
 		      char *err, size_t errlen)
 {
+	if (ledger->ops != &wp_sqlite_ops)
+		return 1;
 	sqlite3_stmt *st = NULL;
 	if (sqlite3_prepare_v2(ledger->db, "SELECT " JOB_COLUMNS " FROM jobs WHERE job_id = ?1",
 			       -1, &st, NULL) != SQLITE_OK)
@@ -224,6 +244,8 @@ int wp_ledger_job_get(struct wp_ledger *ledger, const char *job_id, struct wp_le
 int wp_ledger_job_each(struct wp_ledger *ledger, wp_ledger_job_fn fn, void *ctx,
 		       char *err, size_t errlen)
 {
+	if (ledger->ops != &wp_sqlite_ops)
+		return 0;
 	sqlite3_stmt *st = NULL;
 	if (sqlite3_prepare_v2(ledger->db, "SELECT " JOB_COLUMNS " FROM jobs ORDER BY started,"
 			       " rowid", -1, &st, NULL) != SQLITE_OK)

@@ -32,7 +32,7 @@ struct verifier {
 	X509 *ca;
 	X509_CRL *crl;             /* NULL: no revocation list */
 	struct signer *signers;
-	size_t n_signers;
+	size_t n_signers, cap_signers;
 	struct wp_asset_map assets;
 	bool approval_required;
 	uint64_t expect;
@@ -80,33 +80,29 @@ static void signer_load(struct signer *s, const char *fpr, const char *pem, size
 			 "fingerprint %.16s (the signers table was changed)", s->person.fingerprint);
 }
 
+static int signer_one(const char *fpr, size_t fprlen, const char *pem, size_t pemlen, void *ctx)
+{
+	struct verifier *v = ctx;
+	if (v->n_signers == v->cap_signers) {
+		size_t cap = v->cap_signers ? 2 * v->cap_signers : 16;
+		struct signer *grown = realloc(v->signers, cap * sizeof(*grown));
+		if (!grown)
+			return WP_CUSTODY_ERROR;
+		v->signers = grown;
+		v->cap_signers = cap;
+	}
+	struct signer *s = &v->signers[v->n_signers++];
+	memset(s, 0, sizeof(*s));
+	signer_load(s, fpr && strlen(fpr) == fprlen ? fpr : "", pem, pemlen);
+	return 0;
+}
+
 static int signers_load(struct wp_ledger *l, struct verifier *v, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(l->db, "SELECT fingerprint, certificate FROM signers", -1, &st,
-			       NULL) != SQLITE_OK)
-		return wp_sql_fail(l, "cannot read the signers", err, errlen);
-	size_t cap = 0;
-	int step;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		if (v->n_signers == cap) {
-			cap = cap ? 2 * cap : 16;
-			struct signer *grown = realloc(v->signers, cap * sizeof(*grown));
-			if (!grown)
-				break;
-			v->signers = grown;
-		}
-		struct signer *s = &v->signers[v->n_signers++];
-		memset(s, 0, sizeof(*s));
-		const char *fpr = (const char *)sqlite3_column_text(st, 0);
-		const char *pem = (const char *)sqlite3_column_text(st, 1);
-		signer_load(s, fpr && strlen(fpr) == (size_t)sqlite3_column_bytes(st, 0) ? fpr : "",
-			    pem, (size_t)sqlite3_column_bytes(st, 1));
-	}
-	sqlite3_finalize(st);
-	if (step != SQLITE_DONE)
-		return wp_sql_fail(l, "cannot read the signers", err, errlen);
-	return 0;
+	int rc = l->ops->signers(l, signer_one, v, err, errlen);
+	if (rc == WP_CUSTODY_ERROR && !err[0])
+		snprintf(err, errlen, "out of memory reading the signers");
+	return rc;
 }
 
 static const struct signer *signer_find(const struct verifier *v, const char *fpr)
@@ -270,46 +266,14 @@ static int on_row(struct verifier *v, const struct wp_row *row)
 	return 0;
 }
 
-/* wp_rows_each hands out events; verification needs the whole row. */
-static int walk(struct wp_ledger *l, struct verifier *v, char *err, size_t errlen)
+static int walk_one(const struct wp_row *row, void *ctx)
 {
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(l->db, "SELECT " WP_ROW_COLUMNS " FROM events ORDER BY seq", -1,
-			       &st, NULL) != SQLITE_OK)
-		return wp_sql_fail(l, "cannot read events", err, errlen);
-	int rc = 0, step = SQLITE_DONE;
-	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		struct wp_row row;
-		wp_row_read(st, &row);
-		rc = on_row(v, &row);
-		json_decref(row.ev.body);
-	}
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = wp_sql_fail(l, "cannot read events", err, errlen);
-	sqlite3_finalize(st);
-	return rc;
+	return on_row(ctx, row);
 }
 
-/* Damage below the rows (b-tree pages, free lists) that the hash chain
- * cannot see; SQLite's own check finds it. Not an event, so bad_seq stays 0. */
-static int check_file(struct wp_ledger *l, struct wp_custody_report *rep, char *err,
-		      size_t errlen)
+static int walk(struct wp_ledger *l, struct verifier *v, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(l->db, "PRAGMA integrity_check(1)", -1, &st, NULL) != SQLITE_OK)
-		return wp_sql_fail(l, "cannot check the database file", err, errlen);
-	int step = sqlite3_step(st);
-	const char *answer = step == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
-	int rc = 0;
-	if (answer && strcmp(answer, "ok") != 0) {
-		snprintf(rep->why, sizeof(rep->why), "the database file is damaged (SQLite "
-			 "integrity_check: %.300s); restore the ledger from a backup", answer);
-		rc = WP_CUSTODY_BROKEN;
-	} else if (!answer) {
-		rc = wp_sql_fail(l, "cannot check the database file", err, errlen);
-	}
-	sqlite3_finalize(st);
-	return rc;
+	return l->ops->rows(l, WP_ROWS_ALL, NULL, walk_one, v, err, errlen);
 }
 
 static void check_anchor_reached(struct verifier *v)
@@ -339,7 +303,7 @@ int wp_custody_replay(struct wp_ledger *ledger, X509 *ca, const char *anchor, co
 	}
 	int rc = wp_ledger_begin(ledger, false, err, errlen);
 	if (rc == 0) {
-		rc = check_file(ledger, report, err, errlen);
+		rc = ledger->ops->check_store(ledger, report->why, sizeof(report->why), err, errlen);
 		if (rc == 0)
 			rc = signers_load(ledger, &v, err, errlen);
 		if (rc == 0)
@@ -378,48 +342,45 @@ int wp_custody_verify(struct wp_ledger *ledger, X509 *ca, const char *anchor,
  * before it in the table, its hash and its signatures against the CA. A
  * row nobody signed (inserted into the file) is refused before anything
  * is chained onto it. */
+struct cross {
+	struct verifier v;
+	struct wp_ledger *l;
+	char *err;
+	size_t errlen;
+};
+
+static int cross_one(const struct wp_row *row, void *ctx)
+{
+	struct cross *x = ctx;
+	struct verifier *v = &x->v;
+	char why[768] = "";
+	snprintf(v->prev, sizeof(v->prev), "%s", row->prev_row_hash ? row->prev_row_hash : "");
+	if (row->bad_column)
+		snprintf(why, sizeof(why), "column %s is not of its declared type", row->bad_column);
+	else if (check_chain(v, row, why, sizeof(why)) == 0 &&
+		 check_signature(v, &row->ev, &row->ev.actor, row->signature, "signer", why,
+				 sizeof(why)) == 0 && row->ev.witnessed)
+		check_signature(v, &row->ev, &row->ev.witness, row->witness_signature, "witness",
+				why, sizeof(why));
+	if (!why[0])
+		return 0;
+	snprintf(x->err, x->errlen, "ledger %s does not verify: first bad event is seq %llu: "
+		 "%s; nothing was recorded — run 'wipeproof custody verify'", x->l->path,
+		 (unsigned long long)row->ev.seq, why);
+	return WP_CUSTODY_BROKEN;
+}
+
 int wp_rows_cross_check(struct wp_ledger *l, X509 *ca, const char *asset, char *err,
 			size_t errlen)
 {
 	struct wp_custody_report rep = { 0 };
-	struct verifier v = { .ca = ca, .rep = &rep };
-	sqlite3_stmt *st = NULL;
-	int rc = signers_load(l, &v, err, errlen);
-	if (rc == 0 && sqlite3_prepare_v2(l->db, "SELECT " WP_ROW_COLUMNS ", ifnull((SELECT p.hash "
-					  "FROM events AS p WHERE p.seq = events.seq - 1), '"
-					  WP_ZERO_HASH "') FROM events NOT INDEXED WHERE asset = ?1 "
-					  "OR kind = 'policy' ORDER BY seq", -1, &st, NULL) != SQLITE_OK)
-		rc = wp_sql_fail(l, "cannot read events", err, errlen);
+	struct cross x = { .v = { .ca = ca, .rep = &rep }, .l = l, .err = err, .errlen = errlen };
+	int rc = signers_load(l, &x.v, err, errlen);
 	if (rc == 0)
-		sqlite3_bind_text(st, 1, asset, -1, SQLITE_STATIC);
-	int step = SQLITE_DONE;
-	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		struct wp_row row;
-		char why[768] = "";
-		wp_row_read(st, &row);
-		const char *prev = (const char *)sqlite3_column_text(st, 17);
-		snprintf(v.prev, sizeof(v.prev), "%s", prev ? prev : "");
-		if (row.bad_column)
-			snprintf(why, sizeof(why), "column %s is not of its declared type", row.bad_column);
-		else if (check_chain(&v, &row, why, sizeof(why)) == 0 &&
-			 check_signature(&v, &row.ev, &row.ev.actor, row.signature, "signer", why,
-					 sizeof(why)) == 0 && row.ev.witnessed)
-			check_signature(&v, &row.ev, &row.ev.witness, row.witness_signature, "witness",
-					why, sizeof(why));
-		if (why[0]) {
-			snprintf(err, errlen, "ledger %s does not verify: first bad event is seq %llu: "
-				 "%s; nothing was recorded — run 'wipeproof custody verify'", l->path,
-				 (unsigned long long)row.ev.seq, why);
-			rc = WP_CUSTODY_BROKEN;
-		}
-		json_decref(row.ev.body);
-	}
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = wp_sql_fail(l, "cannot read events", err, errlen);
-	sqlite3_finalize(st);
-	for (size_t i = 0; i < v.n_signers; i++)
-		X509_free(v.signers[i].cert);
-	free(v.signers);
+		rc = l->ops->rows(l, WP_ROWS_ASSET_POLICY, asset, cross_one, &x, err, errlen);
+	for (size_t i = 0; i < x.v.n_signers; i++)
+		X509_free(x.v.signers[i].cert);
+	free(x.v.signers);
 	return rc;
 }
 
