@@ -272,8 +272,8 @@ static int append(const struct wp_kopts *o, json_t *body, char *err, size_t errl
 	uint64_t seq = 0;
 	char hash[WP_HASH_HEX];
 	const char *path = wp_ledger_path_resolve(o->ledger);
-	bool is_new = access(path, F_OK) != 0;
-	int missing = errno;
+	int missing = wp_ledger_missing(path);
+	bool is_new = missing != 0;
 	int rc = load_people(o, &actor, &witness, err, errlen);
 	/* only init and intake may start a ledger; any other event needs an
 	 * asset that is already in one */

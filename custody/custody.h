@@ -64,8 +64,16 @@ enum {
 
 struct wp_ledger;
 
-/* --ledger PATH, else $WIPEPROOF_LEDGER, else WP_LEDGER_DEFAULT. */
+/* --ledger PATH, else $WIPEPROOF_LEDGER, else WP_LEDGER_DEFAULT. A value
+ * starting postgresql://, postgres://, service=, host= or dbname= names a
+ * PostgreSQL database (libpq connection string; no password in it). */
 const char *wp_ledger_path_resolve(const char *option);
+/* 0 when the ledger exists (a database always counts: the server
+ * decides), else the errno that says why the file does not. */
+int wp_ledger_missing(const char *spec);
+/* A --ledger value naming a PostgreSQL database: postgresql://, postgres://,
+ * or a libpq key=value string (service=NAME, host=..., dbname=...). */
+bool wp_ledger_is_pg(const char *spec);
 
 /* Open for appending; creates the file and schema when missing (the parent
  * directory must exist, except /var/lib/wipeproof for the default path,

@@ -108,10 +108,16 @@ struct wp_store_ops {
 extern const struct wp_store_ops wp_sqlite_ops;
 /* pg.c */
 extern const struct wp_store_ops wp_pg_ops;
-/* A --ledger value naming a PostgreSQL database: postgresql://, postgres://,
- * or a libpq key=value string (service=NAME, host=..., dbname=...). */
-bool wp_ledger_is_pg(const char *spec);
 int wp_pg_open(struct wp_ledger *l, bool readonly, char *err, size_t errlen);
+/* The jobs table on PostgreSQL (pg.c), as jobs.c's functions. */
+int wp_pg_job_begin(struct wp_ledger *l, const struct wp_ledger_job *j, char *err, size_t errlen);
+int wp_pg_job_checkpoint(struct wp_ledger *l, const char *job_id, unsigned pass, uint64_t offset,
+			 const char *keys, char *err, size_t errlen);
+int wp_pg_job_set_state(struct wp_ledger *l, const char *job_id, const char *state,
+			long owner_pid, const char *interruptions, char *err, size_t errlen);
+int wp_pg_job_get(struct wp_ledger *l, const char *job_id, struct wp_ledger_job *out, char *err,
+		  size_t errlen);
+int wp_pg_job_each(struct wp_ledger *l, wp_ledger_job_fn fn, void *ctx, char *err, size_t errlen);
 /* The same database again (a second connection, for a verifier thread). */
 int wp_ledger_reopen(const struct wp_ledger *l, struct wp_ledger **out, char *err,
 		     size_t errlen);

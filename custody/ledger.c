@@ -81,6 +81,13 @@ const char *wp_ledger_path_resolve(const char *option)
 	return env && env[0] ? env : WP_LEDGER_DEFAULT;
 }
 
+int wp_ledger_missing(const char *spec)
+{
+	if (wp_ledger_is_pg(spec))
+		return 0;
+	return access(spec, F_OK) == 0 ? 0 : errno;
+}
+
 const char *wp_ledger_path(const struct wp_ledger *ledger)
 {
 	return ledger->path;

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct wp_pg {
 	PGconn *conn;
@@ -44,6 +45,15 @@ static const char pg_schema[] =
 	"CREATE TABLE chains(chain TEXT PRIMARY KEY, station TEXT NOT NULL,"
 	" station_fingerprint TEXT NOT NULL, station_id TEXT NOT NULL, head_seq BIGINT NOT NULL,"
 	" head_hash TEXT NOT NULL, signed_head TEXT NOT NULL, pushed TEXT NOT NULL);"
+	/* mutable wipe checkpoints, outside the chain (custody.h, jobs.c) */
+	"CREATE TABLE jobs(job_id TEXT PRIMARY KEY, asset TEXT NOT NULL, device TEXT NOT NULL,"
+	" serial TEXT NOT NULL, model TEXT NOT NULL, size_bytes BIGINT NOT NULL,"
+	" sector_size BIGINT NOT NULL, method TEXT NOT NULL, verify_mode TEXT NOT NULL,"
+	" passes BIGINT NOT NULL, pass BIGINT NOT NULL, \"offset\" BIGINT NOT NULL,"
+	" keys TEXT NOT NULL, state TEXT NOT NULL, owner_pid BIGINT NOT NULL,"
+	" started TEXT NOT NULL, updated TEXT NOT NULL, report TEXT NOT NULL,"
+	" interruptions TEXT NOT NULL, n BIGSERIAL);"
+	"CREATE INDEX jobs_asset ON jobs(asset, state);"
 	"INSERT INTO meta VALUES('format', 'wipeproof-ledger'), ('version', '1'),"
 	" ('backend', 'postgresql');";
 
@@ -91,7 +101,9 @@ static int pg_fail(struct wp_ledger *l, const char *what, PGresult *res, char *e
 static int q(struct wp_ledger *l, const char *sql, int n, const char *const *params,
 	     PGresult **out, const char *what, char *err, size_t errlen)
 {
-	PGresult *res = PQexecParams(P(l)->conn, sql, n, NULL, params, NULL, NULL, 0);
+	/* without parameters, PQexec: the schema is several statements */
+	PGresult *res = n ? PQexecParams(P(l)->conn, sql, n, NULL, params, NULL, NULL, 0)
+			  : PQexec(P(l)->conn, sql);
 	ExecStatusType s = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
 		int rc = pg_fail(l, what, res, err, errlen);
@@ -452,6 +464,136 @@ static int pg_check_store(struct wp_ledger *l, char *why, size_t whylen, char *e
 			 "not a plain table, or has a rule or trigger): the database was changed "
 			 "outside wipeproof", PQgetvalue(res, 0, 0));
 		rc = WP_CUSTODY_BROKEN;
+	}
+	PQclear(res);
+	return rc;
+}
+
+/* ---- jobs ------------------------------------------------------------------ */
+
+#define PG_JOB_COLUMNS "job_id, asset, device, serial, model, size_bytes, sector_size, method," \
+	" verify_mode, passes, pass, \"offset\", keys, state, owner_pid, started, updated, report," \
+	" interruptions"
+
+static void now_utc(char out[WP_TIME_MAX])
+{
+	wp_utc_format(time(NULL), out, WP_TIME_MAX);
+}
+
+int wp_pg_job_begin(struct wp_ledger *l, const struct wp_ledger_job *j, char *err, size_t errlen)
+{
+	char now[WP_TIME_MAX], size[24], sector[24], passes[24], pass[24], off[24], pid[24];
+	now_utc(now);
+	snprintf(size, sizeof(size), "%llu", (unsigned long long)j->size_bytes);
+	snprintf(sector, sizeof(sector), "%u", j->sector_size);
+	snprintf(passes, sizeof(passes), "%u", j->passes);
+	snprintf(pass, sizeof(pass), "%u", j->pass);
+	snprintf(off, sizeof(off), "%llu", (unsigned long long)j->offset);
+	snprintf(pid, sizeof(pid), "%ld", j->owner_pid);
+	const char *sup[] = { j->asset, j->job_id, now };
+	const char *ins[] = { j->job_id, j->asset, j->device, j->serial, j->model, size, sector,
+			      j->method, j->verify_mode, passes, pass, off, j->keys, WP_JOB_RUNNING,
+			      pid, j->started[0] ? j->started : now, now, j->report,
+			      j->interruptions[0] ? j->interruptions : "[]" };
+	int rc = exec(l, "BEGIN", "cannot start a transaction", err, errlen);
+	if (rc == 0)
+		rc = q(l, "UPDATE jobs SET state = '" WP_JOB_SUPERSEDED "', updated = $3 WHERE "
+		       "asset = $1 AND job_id <> $2 AND state IN ('" WP_JOB_RUNNING "', '"
+		       WP_JOB_INTERRUPTED "')", 3, sup, NULL, "cannot supersede older jobs", err,
+		       errlen);
+	if (rc == 0)
+		rc = q(l, "INSERT INTO jobs(" PG_JOB_COLUMNS ") VALUES($1, $2, $3, $4, $5, $6, $7, $8, "
+		       "$9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)", 19, ins, NULL,
+		       "cannot record the job", err, errlen);
+	if (rc == 0)
+		return pg_commit(l, err, errlen);
+	PQclear(PQexec(P(l)->conn, "ROLLBACK"));
+	return rc;
+}
+
+static int update_one(struct wp_ledger *l, const char *sql, int n, const char *const *params,
+		      const char *what, char *err, size_t errlen)
+{
+	PGresult *res = NULL;
+	int rc = q(l, sql, n, params, &res, what, err, errlen);
+	if (rc == 0 && strcmp(PQcmdTuples(res), "1") != 0) {
+		snprintf(err, errlen, "ledger %s: %s: no job %s in the jobs table", l->path, what,
+			 params[0]);
+		rc = WP_CUSTODY_ERROR;
+	}
+	PQclear(res);
+	return rc;
+}
+
+int wp_pg_job_checkpoint(struct wp_ledger *l, const char *job_id, unsigned pass, uint64_t offset,
+			 const char *keys, char *err, size_t errlen)
+{
+	char now[WP_TIME_MAX], p[24], o[24];
+	now_utc(now);
+	snprintf(p, sizeof(p), "%u", pass);
+	snprintf(o, sizeof(o), "%llu", (unsigned long long)offset);
+	const char *params[] = { job_id, p, o, keys, now };
+	return update_one(l, "UPDATE jobs SET pass = $2, \"offset\" = $3, keys = $4, updated = $5 "
+			  "WHERE job_id = $1", 5, params, "cannot record a checkpoint", err, errlen);
+}
+
+int wp_pg_job_set_state(struct wp_ledger *l, const char *job_id, const char *state,
+			long owner_pid, const char *interruptions, char *err, size_t errlen)
+{
+	char now[WP_TIME_MAX], pid[24];
+	now_utc(now);
+	snprintf(pid, sizeof(pid), "%ld", owner_pid);
+	const char *params[] = { job_id, state, pid,
+				 interruptions && interruptions[0] ? interruptions : "[]", now };
+	return update_one(l, "UPDATE jobs SET state = $2, owner_pid = $3, interruptions = $4, "
+			  "updated = $5 WHERE job_id = $1", 5, params, "cannot update the job", err,
+			  errlen);
+}
+
+static void read_job(PGresult *res, int r, struct wp_ledger_job *j)
+{
+#define T(i, f) snprintf(j->f, sizeof(j->f), "%s", PQgetvalue(res, r, i))
+#define N(i) strtoull(PQgetvalue(res, r, i), NULL, 10)
+	memset(j, 0, sizeof(*j));
+	T(0, job_id); T(1, asset); T(2, device); T(3, serial); T(4, model);
+	j->size_bytes = N(5);
+	j->sector_size = (unsigned)N(6);
+	T(7, method); T(8, verify_mode);
+	j->passes = (unsigned)N(9);
+	j->pass = (unsigned)N(10);
+	j->offset = N(11);
+	T(12, keys); T(13, state);
+	j->owner_pid = strtol(PQgetvalue(res, r, 14), NULL, 10);
+	T(15, started); T(16, updated); T(17, report); T(18, interruptions);
+#undef T
+#undef N
+}
+
+int wp_pg_job_get(struct wp_ledger *l, const char *job_id, struct wp_ledger_job *out, char *err,
+		  size_t errlen)
+{
+	PGresult *res = NULL;
+	if (q(l, "SELECT " PG_JOB_COLUMNS " FROM jobs WHERE job_id = $1", 1, &job_id, &res,
+	      "cannot read jobs", err, errlen) < 0)
+		return WP_CUSTODY_ERROR;
+	int rc = PQntuples(res) == 1 ? 0 : 1;
+	if (rc == 0)
+		read_job(res, 0, out);
+	PQclear(res);
+	return rc;
+}
+
+int wp_pg_job_each(struct wp_ledger *l, wp_ledger_job_fn fn, void *ctx, char *err, size_t errlen)
+{
+	PGresult *res = NULL;
+	if (q(l, "SELECT " PG_JOB_COLUMNS " FROM jobs ORDER BY started, n", 0, NULL, &res,
+	      "cannot read jobs", err, errlen) < 0)
+		return WP_CUSTODY_ERROR;
+	int rc = 0;
+	for (int r = 0; rc == 0 && r < PQntuples(res); r++) {
+		struct wp_ledger_job j;
+		read_job(res, r, &j);
+		rc = fn(&j, ctx);
 	}
 	PQclear(res);
 	return rc;
