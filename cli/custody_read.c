@@ -329,7 +329,8 @@ int wp_custody_export(const struct wp_kopts *o)
 	}
 	int code = WP_EXIT_FAILED;
 	struct wp_ledger *l = open_verified(o, &code);
-	struct wp_export_filter filter = { .owner = o->owner, .since = o->since };
+	struct wp_export_filter filter = { .owner = o->owner, .since = o->since, .until = o->until,
+					   .station = o->station };
 	json_t *j = NULL;
 	int rc = l ? 0 : WP_CUSTODY_ERROR;
 	if (l && csv)
@@ -392,6 +393,7 @@ static void print_report(const struct wp_kopts *o, const struct wp_custody_repor
 				      "ca", "subject", subject, "sha256", fpr, "pinned",
 				      o->ca_fingerprint != NULL, "ledger_id",
 				      r->ledger_id[0] ? json_string(r->ledger_id) : NULL);
+		wp_json_set(j, "chains", json_integer(r->chains));
 		if (rc != 0) {
 			wp_json_set(j, "bad_seq", json_integer((json_int_t)r->bad_seq));
 			wp_json_set(j, "error", json_string(rc == WP_CUSTODY_BROKEN ? r->why : err));
@@ -413,6 +415,10 @@ static void print_report(const struct wp_kopts *o, const struct wp_custody_repor
 			printf("ledger %s verifies: %llu events, head %s@%llu\n", path,
 			       (unsigned long long)r->events, r->head_hash,
 			       (unsigned long long)r->head_seq);
+		if (rc == 0 && r->chains > 1)  /* stations' pushed chains, each checked whole */
+			printf(_("%u chains (pushed stations' and the online one), each verified "
+				 "in full; head and ledger id above are of the %s chain\n"), r->chains,
+			       o->anchor ? "anchored" : "online (else the first)");
 	}
 	if (rc != 0)
 		fprintf(stderr, "wipeproof: custody verify: %s\n", err);

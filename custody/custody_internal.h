@@ -20,6 +20,7 @@ struct wp_ledger {
 	 * station's chain is its ledger id (pg.c) */
 	char chain[WP_LEDGER_ID_HEX];
 	bool readonly;
+	bool in_tx;                  /* inside wp_ledger_begin .. end/commit */
 	int wait_ms;                 /* busy timeout: WIPEPROOF_LEDGER_WAIT */
 	X509 *ca;                    /* what reads verify against (wp_ledger_set_ca) */
 	char path[4096];             /* the file, or the connection string (no password) */
@@ -102,6 +103,8 @@ struct wp_store_ops {
 	int (*check_store)(struct wp_ledger *l, char *why, size_t whylen, char *err, size_t errlen);
 	/* every chain's key ("" first when there is one) */
 	int (*chains)(struct wp_ledger *l, wp_pair_fn fn, void *ctx, char *err, size_t errlen);
+	/* (chain, station name) of every pushed chain; NULL: none */
+	int (*chain_names)(struct wp_ledger *l, wp_pair_fn fn, void *ctx, char *err, size_t errlen);
 	void (*close)(struct wp_ledger *l);
 };
 
@@ -109,6 +112,20 @@ extern const struct wp_store_ops wp_sqlite_ops;
 /* pg.c */
 extern const struct wp_store_ops wp_pg_ops;
 int wp_pg_open(struct wp_ledger *l, bool readonly, char *err, size_t errlen);
+/* A signed head (head.c) of the event SEQ with HASH, not the head now. */
+int wp_head_sign_at(struct wp_ledger *ledger, const struct wp_identity *id, uint64_t seq,
+		    const char *hash, char **text, char *err, size_t errlen);
+/* A pushed station chain as the central ledger last accepted it (pg.c). */
+struct wp_chain_info {
+	bool known;
+	char station[WP_NAME_MAX], station_fingerprint[WP_FPR_HEX], station_id[WP_ID_MAX];
+	uint64_t head_seq;
+	char head_hash[WP_HASH_HEX];
+};
+int wp_pg_chain_get(struct wp_ledger *l, const char *chain, struct wp_chain_info *out,
+		    char *err, size_t errlen);
+int wp_pg_chain_put(struct wp_ledger *l, const char *chain, const struct wp_chain_info *in,
+		    const char *signed_head, char *err, size_t errlen);
 /* The jobs table on PostgreSQL (pg.c), as jobs.c's functions. */
 int wp_pg_job_begin(struct wp_ledger *l, const struct wp_ledger_job *j, char *err, size_t errlen);
 int wp_pg_job_checkpoint(struct wp_ledger *l, const char *job_id, unsigned pass, uint64_t offset,

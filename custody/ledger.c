@@ -123,16 +123,20 @@ static int sq_commit(struct wp_ledger *l, char *err, size_t errlen)
 
 int wp_ledger_begin(struct wp_ledger *l, bool immediate, char *err, size_t errlen)
 {
-	return l->ops->begin(l, immediate, err, errlen);
+	int rc = l->ops->begin(l, immediate, err, errlen);
+	l->in_tx = rc == 0;
+	return rc;
 }
 
 void wp_ledger_end(struct wp_ledger *l, bool commit)
 {
 	l->ops->end(l, commit);
+	l->in_tx = false;
 }
 
 int wp_ledger_commit(struct wp_ledger *l, char *err, size_t errlen)
 {
+	l->in_tx = false;
 	return l->ops->commit(l, err, errlen);
 }
 

@@ -469,6 +469,50 @@ static int pg_check_store(struct wp_ledger *l, char *why, size_t whylen, char *e
 	return rc;
 }
 
+/* ---- pushed chains ---------------------------------------------------------- */
+
+int wp_pg_chain_get(struct wp_ledger *l, const char *chain, struct wp_chain_info *out,
+		    char *err, size_t errlen)
+{
+	PGresult *res = NULL;
+	memset(out, 0, sizeof(*out));
+	if (q(l, "SELECT station, station_fingerprint, station_id, head_seq, head_hash FROM chains "
+	      "WHERE chain = $1", 1, &chain, &res, "cannot read the chains table", err, errlen) < 0)
+		return WP_CUSTODY_ERROR;
+	if (PQntuples(res) == 1) {
+		out->known = true;
+		snprintf(out->station, sizeof(out->station), "%s", PQgetvalue(res, 0, 0));
+		snprintf(out->station_fingerprint, sizeof(out->station_fingerprint), "%s",
+			 PQgetvalue(res, 0, 1));
+		snprintf(out->station_id, sizeof(out->station_id), "%s", PQgetvalue(res, 0, 2));
+		out->head_seq = strtoull(PQgetvalue(res, 0, 3), NULL, 10);
+		snprintf(out->head_hash, sizeof(out->head_hash), "%s", PQgetvalue(res, 0, 4));
+	}
+	PQclear(res);
+	return 0;
+}
+
+int wp_pg_chain_put(struct wp_ledger *l, const char *chain, const struct wp_chain_info *in,
+		    const char *signed_head, char *err, size_t errlen)
+{
+	char seq[24], now[WP_TIME_MAX];
+	snprintf(seq, sizeof(seq), "%llu", (unsigned long long)in->head_seq);
+	wp_utc_format(time(NULL), now, sizeof(now));
+	const char *params[] = { chain, in->station, in->station_fingerprint, in->station_id, seq,
+				 in->head_hash, signed_head, now };
+	return q(l, "INSERT INTO chains VALUES($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (chain) "
+		 "DO UPDATE SET station = $2, station_fingerprint = $3, station_id = $4, "
+		 "head_seq = $5, head_hash = $6, signed_head = $7, pushed = $8", 8, params, NULL,
+		 "cannot record the station's head", err, errlen);
+}
+
+static int pg_chain_names(struct wp_ledger *l, wp_pair_fn fn, void *ctx, char *err,
+			  size_t errlen)
+{
+	return pg_pairs(l, "SELECT chain, station FROM chains ORDER BY chain", 0, NULL, fn, ctx,
+			err, errlen);
+}
+
 /* ---- jobs ------------------------------------------------------------------ */
 
 #define PG_JOB_COLUMNS "job_id, asset, device, serial, model, size_bytes, sector_size, method," \
@@ -614,5 +658,6 @@ const struct wp_store_ops wp_pg_ops = {
 	.put_event = pg_put_event,
 	.check_store = pg_check_store,
 	.chains = pg_chains,
+	.chain_names = pg_chain_names,
 	.close = pg_close,
 };

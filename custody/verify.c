@@ -16,10 +16,12 @@
  */
 #include "custody_internal.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 struct signer {
 	char fingerprint[WP_FPR_HEX];
@@ -39,6 +41,8 @@ struct verifier {
 	char prev[WP_HASH_HEX];
 	uint64_t anchor_seq;       /* 0: no anchor */
 	char anchor_hash[WP_HASH_HEX];
+	bool anchor_soft;          /* several chains: the anchor is of one of them */
+	bool anchor_hit;           /* this chain holds the anchor's event */
 	struct wp_custody_report *rep;
 	time_t prev_at, now;       /* the previous event's time; the verifier's clock */
 	const char *asset;         /* the events fn is called for; NULL: all */
@@ -237,7 +241,9 @@ static int check_event(struct verifier *v, const struct wp_row *row, char *why, 
 	wp_state_apply(st, &who);
 	if (strcmp(ev->kind, WP_EV_POLICY) == 0)
 		v->approval_required = wp_policy_approval(ev);
-	if (v->anchor_seq == ev->seq && strcmp(v->anchor_hash, ev->hash) != 0)
+	if (v->anchor_seq == ev->seq && strcmp(v->anchor_hash, ev->hash) == 0)
+		v->anchor_hit = true;
+	else if (v->anchor_seq == ev->seq && !v->anchor_soft)
 		return BAD("its hash %.16s… differs from the anchor's %.16s…", ev->hash, v->anchor_hash);
 	note_ledger_id(v, ev);
 	return 0;
@@ -287,43 +293,231 @@ static void check_anchor_reached(struct verifier *v)
 	}
 }
 
-int wp_custody_replay(struct wp_ledger *ledger, X509 *ca, const char *anchor, const char *asset,
-		      wp_verified_fn fn, void *ctx, struct wp_custody_report *report,
-		      char *err, size_t errlen)
+/* One chain (l->chain), as README.md "Verification" says. */
+static int replay_chain(struct wp_ledger *ledger, X509 *ca, uint64_t anchor_seq,
+			const char *anchor_hash, bool soft, const char *asset, wp_verified_fn fn,
+			void *ctx, struct wp_custody_report *report, bool *hit, char *err,
+			size_t errlen)
 {
 	struct verifier v = { .ca = ca, .crl = ledger->crl, .approval_required = true, .expect = 1,
-			      .rep = report, .now = time(NULL), .asset = asset, .fn = fn, .ctx = ctx };
+			      .rep = report, .now = time(NULL), .asset = asset, .fn = fn, .ctx = ctx,
+			      .anchor_seq = anchor_seq, .anchor_soft = soft };
 	memset(report, 0, sizeof(*report));
 	snprintf(v.prev, sizeof(v.prev), "%s", WP_ZERO_HASH);
+	snprintf(v.anchor_hash, sizeof(v.anchor_hash), "%s", anchor_hash);
 	snprintf(report->head_hash, sizeof(report->head_hash), "%s", WP_ZERO_HASH);
-	if (anchor && wp_anchor_parse(anchor, &v.anchor_seq, v.anchor_hash) < 0) {
-		snprintf(err, errlen, "anchor '%s' is not HASH@SEQ as 'wipeproof custody head' prints it",
-			 anchor);
-		return WP_CUSTODY_ERROR;
-	}
-	int rc = wp_ledger_begin(ledger, false, err, errlen);
+	snprintf(report->bad_chain, sizeof(report->bad_chain), "%s", ledger->chain);
+	report->chains = 1;
+	/* inside the caller's transaction (an import checks what it is about
+	 * to commit), else in a read snapshot of its own */
+	bool own = !ledger->in_tx;
+	int rc = own ? wp_ledger_begin(ledger, false, err, errlen) : 0;
 	if (rc == 0) {
 		rc = ledger->ops->check_store(ledger, report->why, sizeof(report->why), err, errlen);
 		if (rc == 0)
 			rc = signers_load(ledger, &v, err, errlen);
 		if (rc == 0)
 			rc = walk(ledger, &v, err, errlen);
-		wp_ledger_end(ledger, true);
+		if (own)
+			wp_ledger_end(ledger, true);
 	}
-	if (rc == 0)
+	if (rc == 0 && !soft)
 		check_anchor_reached(&v);
 	report->approval_required = v.approval_required;
 	if (rc == 0 && report->bad_seq)
 		rc = WP_CUSTODY_BROKEN;
-	if (rc == WP_CUSTODY_BROKEN && report->bad_seq == 0)
-		snprintf(err, errlen, "ledger %s does not verify: %s", ledger->path, report->why);
-	else if (rc == WP_CUSTODY_BROKEN)
-		snprintf(err, errlen, "ledger %s does not verify: first bad event is seq %llu: %s",
-			 ledger->path, (unsigned long long)report->bad_seq, report->why);
+	*hit = v.anchor_hit;
 	for (size_t i = 0; i < v.n_signers; i++)
 		X509_free(v.signers[i].cert);
 	free(v.signers);
 	wp_asset_map_free(&v.assets);
+	return rc;
+}
+
+/* ---- several chains (PostgreSQL) ------------------------------------------- */
+
+struct chain_list {
+	char (*keys)[WP_LEDGER_ID_HEX];
+	size_t n, cap;
+};
+
+static int chain_one(const char *key, size_t klen, const char *b, size_t blen, void *ctx)
+{
+	(void)b;
+	(void)blen;
+	struct chain_list *c = ctx;
+	if (klen >= WP_LEDGER_ID_HEX)
+		return 0;           /* not a key this program writes: its rows are no chain */
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 8;
+		void *grown = realloc(c->keys, cap * sizeof(*c->keys));
+		if (!grown)
+			return WP_CUSTODY_ERROR;
+		c->keys = grown;
+		c->cap = cap;
+	}
+	snprintf(c->keys[c->n++], WP_LEDGER_ID_HEX, "%s", key);
+	return 0;
+}
+
+struct chain_job {
+	struct wp_ledger *base;
+	X509 *ca;
+	uint64_t anchor_seq;
+	const char *anchor_hash;
+	bool soft;
+	const char *asset;
+	wp_verified_fn fn;
+	void *ctx;
+	struct chain_list *list;
+	struct wp_custody_report *reps;
+	int *rcs;
+	bool *hits;
+	char (*errs)[512];
+	size_t next;
+	pthread_mutex_t lock;
+};
+
+static void run_chain(struct chain_job *j, struct wp_ledger *l, size_t i)
+{
+	snprintf(l->chain, sizeof(l->chain), "%s", j->list->keys[i]);
+	j->rcs[i] = replay_chain(l, j->ca, j->anchor_seq, j->anchor_hash, j->soft, j->asset, j->fn,
+				 j->ctx, &j->reps[i], &j->hits[i], j->errs[i], sizeof(j->errs[i]));
+}
+
+/* A verifier thread: its own connection, chains taken one at a time. */
+static void *chain_worker(void *arg)
+{
+	struct chain_job *j = arg;
+	struct wp_ledger *l = NULL;
+	char err[512];
+	int opened = wp_ledger_reopen(j->base, &l, err, sizeof(err));
+	for (;;) {
+		pthread_mutex_lock(&j->lock);
+		size_t i = j->next++;
+		pthread_mutex_unlock(&j->lock);
+		if (i >= j->list->n)
+			break;
+		if (opened < 0) {
+			j->rcs[i] = WP_CUSTODY_ERROR;
+			snprintf(j->errs[i], sizeof(j->errs[i]), "%s", err);
+			continue;
+		}
+		run_chain(j, l, i);
+	}
+	wp_ledger_close(l);
+	return NULL;
+}
+
+/* Chains are independent (each has its own seq 1, hashes and state), so
+ * a pure verification checks them in parallel, one thread and one
+ * connection per core; readers that print (fn) go one chain after the
+ * other so their output keeps its order. */
+static void run_chains(struct chain_job *j)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t n = j->fn || j->list->n < 2 || cores < 2 ? 0
+		   : (size_t)cores < j->list->n ? (size_t)cores : j->list->n;
+	pthread_t *t = n ? calloc(n, sizeof(*t)) : NULL;
+	size_t started = 0;
+	pthread_mutex_init(&j->lock, NULL);
+	for (size_t k = 0; t && k < n; k++)
+		if (pthread_create(&t[k], NULL, chain_worker, j) == 0)
+			started++;
+	for (size_t k = 0; k < started; k++)
+		pthread_join(t[k], NULL);
+	free(t);
+	/* no threads (or none started): here, through the caller's handle */
+	for (size_t i = j->next; i < j->list->n; i = ++j->next)
+		run_chain(j, j->base, i);
+	pthread_mutex_destroy(&j->lock);
+}
+
+int wp_custody_replay(struct wp_ledger *ledger, X509 *ca, const char *anchor, const char *asset,
+		      wp_verified_fn fn, void *ctx, struct wp_custody_report *report,
+		      char *err, size_t errlen)
+{
+	uint64_t anchor_seq = 0;
+	char anchor_hash[WP_HASH_HEX] = "";
+	memset(report, 0, sizeof(*report));
+	snprintf(report->head_hash, sizeof(report->head_hash), "%s", WP_ZERO_HASH);
+	if (anchor && wp_anchor_parse(anchor, &anchor_seq, anchor_hash) < 0) {
+		snprintf(err, errlen, "anchor '%s' is not HASH@SEQ as 'wipeproof custody head' prints it",
+			 anchor);
+		return WP_CUSTODY_ERROR;
+	}
+	/* an appender's handle reads its own chain; a reader reads them all */
+	struct chain_list list = { 0 };
+	int rc = 0;
+	char keep[WP_LEDGER_ID_HEX];
+	snprintf(keep, sizeof(keep), "%s", ledger->chain);
+	if (ledger->readonly)
+		rc = ledger->ops->chains(ledger, chain_one, &list, err, errlen);
+	else
+		rc = chain_one(ledger->chain, strlen(ledger->chain), "", 0, &list);
+	if (rc == 0 && list.n == 0)
+		rc = chain_one("", 0, "", 0, &list);   /* an empty ledger: one empty chain */
+	struct chain_job j = { .base = ledger, .ca = ca, .anchor_seq = anchor_seq,
+			       .anchor_hash = anchor_hash, .soft = list.n > 1, .asset = asset,
+			       .fn = fn, .ctx = ctx, .list = &list };
+	j.reps = rc == 0 ? calloc(list.n, sizeof(*j.reps)) : NULL;
+	j.rcs = rc == 0 ? calloc(list.n, sizeof(*j.rcs)) : NULL;
+	j.hits = rc == 0 ? calloc(list.n, sizeof(*j.hits)) : NULL;
+	j.errs = rc == 0 ? calloc(list.n, sizeof(*j.errs)) : NULL;
+	if (rc == 0 && (!j.reps || !j.rcs || !j.hits || !j.errs)) {
+		snprintf(err, errlen, "out of memory");
+		rc = WP_CUSTODY_ERROR;
+	}
+	if (rc == 0)
+		run_chains(&j);
+	snprintf(ledger->chain, sizeof(ledger->chain), "%s", keep);
+	/* the chain whose head, id and policy the report shows */
+	size_t main = 0, bad = list.n;
+	for (size_t i = 0; rc == 0 && i < list.n; i++) {
+		if (!list.keys[i][0] && !anchor_seq)
+			main = i;
+		if (anchor_seq && j.hits[i])
+			main = i;
+		if (j.rcs[i] != 0 && bad == list.n)
+			bad = i;
+	}
+	if (rc == 0) {
+		const struct wp_custody_report *m = bad < list.n ? &j.reps[bad] : &j.reps[main];
+		*report = *m;
+		report->events = 0;
+		for (size_t i = 0; i < list.n; i++)
+			report->events += j.reps[i].events;
+		report->chains = (unsigned)list.n;
+		if (bad < list.n && j.rcs[bad] != WP_CUSTODY_BROKEN) {
+			snprintf(err, errlen, "%s", j.errs[bad]);
+			rc = j.rcs[bad];
+		} else if (bad < list.n) {
+			rc = WP_CUSTODY_BROKEN;
+		} else if (anchor_seq && list.n > 1 && !j.hits[main]) {
+			/* no chain holds the anchor's event: cut, or another history */
+			snprintf(report->why, sizeof(report->why), "missing: no chain of this ledger "
+				 "holds the anchor's event %.16s…@%llu (events were removed from the "
+				 "end, or it is of another ledger)", anchor_hash,
+				 (unsigned long long)anchor_seq);
+			report->bad_seq = anchor_seq;
+			rc = WP_CUSTODY_BROKEN;
+		}
+	}
+	const char *in = report->bad_chain[0] && report->chains > 1 ? report->bad_chain : NULL;
+	char where[96] = "";
+	if (in)
+		snprintf(where, sizeof(where), " (station chain %s)", in);
+	if (rc == WP_CUSTODY_BROKEN && report->bad_seq == 0)
+		snprintf(err, errlen, "ledger %s does not verify%s: %s", ledger->path, where,
+			 report->why);
+	else if (rc == WP_CUSTODY_BROKEN)
+		snprintf(err, errlen, "ledger %s does not verify%s: first bad event is seq %llu: %s",
+			 ledger->path, where, (unsigned long long)report->bad_seq, report->why);
+	free(j.reps);
+	free(j.rcs);
+	free(j.hits);
+	free(j.errs);
+	free(list.keys);
 	return rc;
 }
 
