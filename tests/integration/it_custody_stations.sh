@@ -99,6 +99,11 @@ n=$(jq '.events | length' <<<"$OUT")
 # events dated just before midnight may fall on yesterday
 [ "$n" = 8 ] || [ "$(date -u +%H%M)" -lt 0005 ] || fail "export today: $n"
 
+# ---- the configuration file names the database (ledger = postgresql://...)
+printf 'ledger = %s\n' "$CENTRAL" >"$WP_TMP/config"
+expect_exit 0 env -u WIPEPROOF_LEDGER WIPEPROOF_CONFIG="$WP_TMP/config" "$WIPEPROOF" custody verify
+expect_in "verifies: 8 events" "$OUT"
+
 # ---- a database administrator edits a pushed row: found, chain and seq named
 wp_psql "$CENTRAL" "UPDATE events SET body = replace(body, 'Somewhere', 'x'), asset = 'PC-9'
 	WHERE kind = 'intake' AND asset = 'PC-2'" >/dev/null
