@@ -95,13 +95,16 @@ static int import_text(const struct wp_kopts *o, const char *central, const char
 	struct wp_import_result r;
 	X509_CRL *crl = NULL;
 	char used[4200];
-	int rc = wp_ledger_open(central, &l, err, sizeof(err));
 	char ca_path[4200];
 	central_ca_path(o, ca_path, sizeof(ca_path));
-	if (rc == 0 && wp_cli_crl_load(o, ca_path, ca, &crl, used, sizeof(used)) < 0)
-		rc = WP_CUSTODY_ERROR, snprintf(err, sizeof(err), "the revocation list cannot be read");
-	if (rc == 0)
-		wp_ledger_set_crl(l, crl);
+	/* the same revocation check as custody verify (message printed there) */
+	if (wp_cli_crl_load(o, ca_path, ca, &crl, used, sizeof(used)) < 0)
+		return WP_EXIT_FAILED;
+	int rc = wp_ledger_open(central, &l, err, sizeof(err));
+	if (rc == 0 && wp_ledger_set_crl(l, crl) < 0) {
+		snprintf(err, sizeof(err), "out of memory");
+		rc = WP_CUSTODY_ERROR;
+	}
 	if (rc == 0)
 		rc = wp_segment_import(l, text, len, ca, &r, err, sizeof(err));
 	X509_CRL_free(crl);
