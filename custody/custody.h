@@ -87,6 +87,11 @@ int wp_ledger_open_readonly(const char *path, struct wp_ledger **out,
 			    char *err, size_t errlen);
 void wp_ledger_close(struct wp_ledger *ledger);
 const char *wp_ledger_path(const struct wp_ledger *ledger);
+/* The chain a reader's callback (wp_custody_each, wp_custody_replay) is
+ * called for: "" for the ledger's own chain (SQLite's only one, the
+ * PostgreSQL ledger's online chain), else the ledger id of a pushed
+ * station's chain (custody/README.md, Stations). */
+const char *wp_ledger_chain(const struct wp_ledger *ledger);
 /* The CA every event must chain to. Reading events through this handle
  * (wp_custody_each, wp_custody_state, wp_custody_check_wipe) is one
  * verified pass over the whole chain against it; without a CA they refuse.

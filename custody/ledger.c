@@ -88,6 +88,11 @@ int wp_ledger_missing(const char *spec)
 	return access(spec, F_OK) == 0 ? 0 : errno;
 }
 
+const char *wp_ledger_chain(const struct wp_ledger *ledger)
+{
+	return ledger->chain;
+}
+
 const char *wp_ledger_path(const struct wp_ledger *ledger)
 {
 	return ledger->path;

@@ -87,6 +87,10 @@ expect_in "2 chains" "$OUT"
 expect_exit 0 custody show PC-1 --ledger "$CENTRAL"
 expect_in "moved to Kobe for wiping" "$OUT"
 expect_in "from Station Osaka" "$OUT"
+# each station's part under its chain (each chain has its own seq 1..n)
+[ "$(grep -c '^station chain ' <<<"$OUT")" = 2 ] || fail "show: chains not named: $OUT"
+expect_exit 0 custody log --ledger "$CENTRAL" --json
+[ "$(jq '[.events[].chain] | unique | length' <<<"$OUT")" = 2 ] || fail "log --json chain: $OUT"
 expect_exit 0 custody export --format csv --ledger "$CENTRAL" --station "Station Kobe"
 [ "$(grep -c 'PC-' <<<"$OUT")" = 2 ] || fail "export --station Kobe: $OUT"
 expect_exit 0 custody export --format csv --ledger "$CENTRAL" --owner 経理部
