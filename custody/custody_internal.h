@@ -69,6 +69,7 @@ enum wp_text_q {
 	WP_Q_POLICY_BODY,            /* body of the last policy event */
 	WP_Q_META,                   /* meta value of key */
 	WP_Q_SIGNER,                 /* certificate PEM of fingerprint key */
+	WP_Q_STATION_HEAD,           /* the signed head last pushed for chain key (none in SQLite) */
 };
 typedef int (*wp_row_fn)(const struct wp_row *row, void *ctx);
 typedef int (*wp_pair_fn)(const char *a, size_t alen, const char *b, size_t blen, void *ctx);

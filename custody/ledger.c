@@ -691,12 +691,13 @@ static int sq_text(struct wp_ledger *l, enum wp_text_q q, const char *key, char 
 				     "LIMIT 1",
 		[WP_Q_META] = "SELECT value FROM meta WHERE key = ?1",
 		[WP_Q_SIGNER] = "SELECT certificate FROM signers WHERE fingerprint = ?1",
+		[WP_Q_STATION_HEAD] = "SELECT value FROM meta WHERE 0 AND key = ?1",
 	};
 	sqlite3_stmt *st = NULL;
 	*out = NULL;
 	if (sqlite3_prepare_v2(l->db, sql[q], -1, &st, NULL) != SQLITE_OK)
 		return wp_sql_fail(l, "cannot read the ledger", err, errlen);
-	if (q == WP_Q_META || q == WP_Q_SIGNER)
+	if (q == WP_Q_META || q == WP_Q_SIGNER || q == WP_Q_STATION_HEAD)
 		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	int step = sqlite3_step(st);
 	if (step == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT) {

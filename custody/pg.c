@@ -368,9 +368,11 @@ static int pg_text(struct wp_ledger *l, enum wp_text_q which, const char *key, c
 				     "ORDER BY seq DESC LIMIT 1",
 		[WP_Q_META] = "SELECT value FROM meta WHERE key = $1",
 		[WP_Q_SIGNER] = "SELECT certificate FROM signers WHERE fingerprint = $1",
+		[WP_Q_STATION_HEAD] = "SELECT signed_head FROM chains WHERE chain = $1",
 	};
 	PGresult *res = NULL;
-	const char *param = which == WP_Q_META || which == WP_Q_SIGNER ? key : l->chain;
+	const char *param = which == WP_Q_META || which == WP_Q_SIGNER || which == WP_Q_STATION_HEAD
+			    ? key : l->chain;
 	*out = NULL;
 	if (q(l, sql[which], 1, &param, &res, "cannot read the ledger", err, errlen) < 0)
 		return WP_CUSTODY_ERROR;

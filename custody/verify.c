@@ -43,6 +43,8 @@ struct verifier {
 	char anchor_hash[WP_HASH_HEX];
 	bool anchor_soft;          /* several chains: the anchor is of one of them */
 	bool anchor_hit;           /* this chain holds the anchor's event */
+	uint64_t station_seq;      /* a pushed chain: the head its station signed, 0: none */
+	char station_hash[WP_HASH_HEX];
 	struct wp_custody_report *rep;
 	time_t prev_at, now;       /* the previous event's time; the verifier's clock */
 	const char *asset;         /* the events fn is called for; NULL: all */
@@ -241,6 +243,10 @@ static int check_event(struct verifier *v, const struct wp_row *row, char *why, 
 	wp_state_apply(st, &who);
 	if (strcmp(ev->kind, WP_EV_POLICY) == 0)
 		v->approval_required = wp_policy_approval(ev);
+	if (v->station_seq == ev->seq && strcmp(v->station_hash, ev->hash) != 0)
+		return BAD("its hash %.16s… differs from the one in the signed head its station "
+			   "pushed (%.16s…): the row was replaced on the server", ev->hash,
+			   v->station_hash);
 	if (v->anchor_seq == ev->seq && strcmp(v->anchor_hash, ev->hash) == 0)
 		v->anchor_hit = true;
 	else if (v->anchor_seq == ev->seq && !v->anchor_soft)
@@ -293,6 +299,46 @@ static void check_anchor_reached(struct verifier *v)
 	}
 }
 
+/* A pushed station's chain holds at least what its station signed when it
+ * last pushed (chains.signed_head, checked like any signed head): the
+ * server's rows cannot lose that chain's tail unnoticed. */
+static int station_head(struct wp_ledger *l, struct verifier *v, char *err, size_t errlen)
+{
+	char *text = NULL;
+	struct wp_signed_head h;
+	struct wp_custody_report *rep = v->rep;
+	if (!l->chain[0])
+		return 0;
+	int rc = l->ops->text(l, WP_Q_STATION_HEAD, l->chain, &text, err, errlen);
+	if (rc < 0 || !text)
+		return rc;
+	char why[600];
+	if (wp_head_verify(text, strlen(text), v->ca, v->crl, &h, why, sizeof(why)) < 0 ||
+	    strcmp(h.ledger_id, l->chain) != 0) {
+		snprintf(rep->why, sizeof(rep->why), "the station's signed head kept for this chain "
+			 "does not hold: %s", strcmp(h.ledger_id, l->chain) ? "it is of another ledger"
+			 : why);
+		rc = WP_CUSTODY_BROKEN;
+	} else {
+		v->station_seq = h.seq;
+		snprintf(v->station_hash, sizeof(v->station_hash), "%s", h.hash);
+	}
+	free(text);
+	return rc;
+}
+
+static void check_station_reached(struct verifier *v)
+{
+	struct wp_custody_report *rep = v->rep;
+	if (v->station_seq && !rep->bad_seq && rep->head_seq < v->station_seq) {
+		rep->bad_seq = rep->head_seq + 1;
+		snprintf(rep->why, sizeof(rep->why), "missing: the chain ends at seq %llu but its "
+			 "station's signed head, accepted at its last push, names seq %llu (events "
+			 "were deleted on the server)", (unsigned long long)rep->head_seq,
+			 (unsigned long long)v->station_seq);
+	}
+}
+
 /* One chain (l->chain), as README.md "Verification" says. */
 static int replay_chain(struct wp_ledger *ledger, X509 *ca, uint64_t anchor_seq,
 			const char *anchor_hash, bool soft, const char *asset, wp_verified_fn fn,
@@ -317,7 +363,11 @@ static int replay_chain(struct wp_ledger *ledger, X509 *ca, uint64_t anchor_seq,
 		if (rc == 0)
 			rc = signers_load(ledger, &v, err, errlen);
 		if (rc == 0)
+			rc = station_head(ledger, &v, err, errlen);
+		if (rc == 0)
 			rc = walk(ledger, &v, err, errlen);
+		if (rc == 0)
+			check_station_reached(&v);
 		if (own)
 			wp_ledger_end(ledger, true);
 	}

@@ -108,6 +108,15 @@ printf 'ledger = %s\n' "$CENTRAL" >"$WP_TMP/config"
 expect_exit 0 env -u WIPEPROOF_LEDGER WIPEPROOF_CONFIG="$WP_TMP/config" "$WIPEPROOF" custody verify
 expect_in "verifies: 8 events" "$OUT"
 
+# ---- a database administrator cuts a pushed chain's tail: the station's
+# signed head kept from its last push finds it (no anchor needed)
+wp_psql "$CENTRAL" "CREATE TABLE cut AS SELECT * FROM events WHERE kind = 'intake' AND asset = 'PC-2';
+	DELETE FROM events WHERE kind = 'intake' AND asset = 'PC-2'" >/dev/null
+expect_exit 4 custody verify --ledger "$CENTRAL"
+expect_in "station's signed head, accepted at its last push, names seq 3" "$ERR"
+wp_psql "$CENTRAL" "INSERT INTO events SELECT * FROM cut; DROP TABLE cut" >/dev/null
+expect_exit 0 custody verify --ledger "$CENTRAL"
+
 # ---- a database administrator edits a pushed row: found, chain and seq named
 wp_psql "$CENTRAL" "UPDATE events SET body = replace(body, 'Somewhere', 'x'), asset = 'PC-9'
 	WHERE kind = 'intake' AND asset = 'PC-2'" >/dev/null
