@@ -108,6 +108,14 @@ printf 'ledger = %s\n' "$CENTRAL" >"$WP_TMP/config"
 expect_exit 0 env -u WIPEPROOF_LEDGER WIPEPROOF_CONFIG="$WP_TMP/config" "$WIPEPROOF" custody verify
 expect_in "verifies: 8 events" "$OUT"
 
+# ---- a libpq service name (PGSERVICEFILE, or ~/.pg_service.conf)
+printf '[wp_central]\nhost=%s\ndbname=central\nuser=%s\n' "$WP_PG_SOCK" "$WP_PG_USER" >"$WP_TMP/services"
+expect_exit 0 env PGSERVICEFILE="$WP_TMP/services" "$WIPEPROOF" custody verify --ledger service=wp_central
+expect_in "verifies: 8 events" "$OUT"
+# the password only from ~/.pgpass or PGPASSFILE: PGPASSWORD is refused too
+expect_exit 1 env PGPASSWORD=secret "$WIPEPROOF" custody verify --ledger "$CENTRAL"
+expect_in "unset PGPASSWORD" "$ERR"
+
 # ---- a database administrator cuts a pushed chain's tail: the station's
 # signed head kept from its last push finds it (no anchor needed)
 wp_psql "$CENTRAL" "CREATE TABLE cut AS SELECT * FROM events WHERE kind = 'intake' AND asset = 'PC-2';
