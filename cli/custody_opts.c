@@ -21,6 +21,7 @@ enum {
 	O_SIG, O_REPORT, O_QR, O_TRUST, O_CONTACT, O_HTML, O_DATE, O_CRL, O_SIGN,
 	O_ID, O_CA_FPR, O_FOR, O_VALID_DAYS, O_WITNESS_TTY,
 	O_PC_MANUFACTURER, O_PC_MODEL, O_PC_SERIAL,
+	O_SEGMENT, O_STATION, O_UNTIL,
 };
 
 static const struct option options[] = {
@@ -80,6 +81,9 @@ static const struct option options[] = {
 	{ "for", required_argument, NULL, O_FOR },
 	{ "valid-days", required_argument, NULL, O_VALID_DAYS },
 	{ "witness-tty", required_argument, NULL, O_WITNESS_TTY },
+	{ "segment", required_argument, NULL, O_SEGMENT },
+	{ "station", required_argument, NULL, O_STATION },
+	{ "until", required_argument, NULL, O_UNTIL },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -106,7 +110,10 @@ static const struct {
 	{ "custody", "note", WRITE "asset text" },
 	{ "custody", "log", "ledger keys ca crl asset json" },
 	{ "custody", "show", "ledger keys ca crl json" },
-	{ "custody", "export", "ledger keys ca crl format owner since output" },
+	{ "custody", "export", "ledger keys ca crl format owner since until station output segment "
+			       "as passphrase-file" },
+	{ "custody", "import", "ledger keys ca crl json" },
+	{ "custody", "push", "ledger keys ca crl to as passphrase-file json" },
 	{ "custody", "verify", "ledger keys ca ca-fingerprint crl anchor json" },
 	{ "custody", "head", "ledger json sign as passphrase-file keys output" },
 	{ "cert", "issue", WRITE "asset output location contact" },
@@ -185,6 +192,9 @@ static const char **string_slot(struct wp_kopts *o, int opt)
 	case O_CA_FPR: return &o->ca_fingerprint;
 	case O_FOR: return &o->approve_for;
 	case O_WITNESS_TTY: return &o->witness_tty;
+	case O_SEGMENT: return &o->segment;
+	case O_STATION: return &o->station;
+	case O_UNTIL: return &o->until;
 	}
 	return NULL;
 }
@@ -196,7 +206,7 @@ static bool names_a_local_file(int opt)
 	switch (opt) {
 	case O_KEYS: case O_LEDGER: case O_CA: case O_PASSFILE: case O_WITNESS_PASSFILE:
 	case O_CA_PASSFILE: case O_OUTPUT: case O_SIG: case O_REPORT: case O_QR: case O_TRUST:
-	case O_ANCHOR:
+	case O_ANCHOR: case O_SEGMENT:
 		return true;
 	}
 	return false;
@@ -332,7 +342,8 @@ int wp_kopts_parse(const char *group, int argc, char **argv, struct wp_kopts *o,
 		return 1;
 	/* custody show TAG, cert show|render|verify FILE */
 	bool file = strcmp(group, "cert") == 0 && strcmp(o->sub, "issue") != 0;
-	if ((strcmp(o->sub, "show") == 0 || strcmp(o->sub, "revoke") == 0 || file) && first < argc)
+	if ((strcmp(o->sub, "show") == 0 || strcmp(o->sub, "revoke") == 0 ||
+	     strcmp(o->sub, "import") == 0 || file) && first < argc)
 		o->operand = argv[first++];
 	if (first < argc) {
 		snprintf(err, errlen, "'%s %s' takes no operand; unexpected '%s'", group, o->sub,
@@ -359,7 +370,7 @@ static const char usage_keys[] =
 	"  --keys DIR               key store (default $WIPEPROOF_KEYS, else /etc/wipeproof/keys)\n"
 	"  --org NAME               organisation (init-ca)\n"
 	"  --name, --title          the person, UTF-8 (e.g. \"山田 太郎\", \"情報システム課長\")\n"
-	"  --role ROLE              operator | approver | witness | auditor\n"
+	"  --role ROLE              operator | approver | witness | auditor | station\n"
 	"  --id ID                  the person's stable id (employee number), kept in the\n"
 	"                           certificate (serialNumber); the same id renews or promotes\n"
 	"                           the same person (default: a new random id)\n"
