@@ -167,5 +167,11 @@ expect_exit 0 custody verify --ledger "$DIR/ledger.db" --anchor "$OFF/stick-01.h
 cp "$DIR/ledger.db" "$WP_TMP/keep.db"
 sqlite3 "$DIR/ledger.db" "DELETE FROM events WHERE seq >= $n1" || fail "cut"
 expect_exit 4 custody verify --ledger "$DIR/ledger.db" --anchor "$OFF/stick-01.head"
+expect_in "missing" "$ERR"
 expect_in "$n1" "$ERR"
+# replaced by a new, empty ledger: refused as well (it ends before the head)
+rm -f "$DIR/ledger.db" "$DIR/ledger.db-wal" "$DIR/ledger.db-shm"
+expect_exit 0 custody init --ledger "$DIR/ledger.db" --as "$APPROVER" --no-approval-required
+expect_exit 4 custody verify --ledger "$DIR/ledger.db" --anchor "$OFF/stick-01.head"
+expect_in "the ledger ends at seq 1 but the anchor names seq $n1" "$ERR"
 echo "ok: a stick's ledger brought home: verified from its files, imported, only new events the second time, a cut or forked stick refused"
