@@ -146,6 +146,16 @@ done
 expect_exit 0 custody export --ledger "$DIR/ledger.db" --segment "$WP_TMP/seg-fork.json" --as "USB Stick 01"
 expect_exit 4 custody import "$WP_TMP/seg-fork.json" --ledger "$OFFICE"
 expect_in "rewritten after an earlier push (a fork)" "$ERR"
+# ---- replaced by a new ledger (the stick prepared again, or another
+# stick's ledger copied on it): another ledger id under the same station
+# key is refused, named — else the stick's old chain would just stop
+rm -f "$DIR/ledger.db" "$DIR/ledger.db-wal" "$DIR/ledger.db-shm"
+expect_exit 0 custody init --ledger "$DIR/ledger.db" --as "$APPROVER" --no-approval-required
+expect_exit 0 custody export --ledger "$DIR/ledger.db" --segment "$WP_TMP/seg-new.json" --as "USB Stick 01"
+expect_exit 4 custody import "$WP_TMP/seg-new.json" --ledger "$OFFICE"
+expect_in "replaced by another ledger" "$ERR"
+expect_in "up to seq $n2" "$ERR"
+expect_in "one station ledger, one station key" "$ERR"
 [ "$(wp_psql "$OFFICE" "SELECT count(*) FROM events WHERE chain <> ''")" = "$n2" ] ||
 	fail "a refused import left rows"
 
