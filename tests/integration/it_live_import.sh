@@ -121,6 +121,9 @@ n2=$(sqlite3 "$DIR/ledger.db" "SELECT max(seq) FROM events")
 expect_exit 0 custody export --ledger "$DIR/ledger.db" --segment "$WP_TMP/seg2.json" --as "USB Stick 01"
 expect_exit 0 custody import "$WP_TMP/seg2.json" --ledger "$OFFICE"
 expect_in "$((n2 - n1)) new events imported, head seq $n2" "$OUT"
+# custody push from the stick's file: the same, in one step
+expect_exit 0 custody push --ledger "$DIR/ledger.db" --to "$OFFICE" --as "USB Stick 01"
+expect_in "already up to date at seq $n2" "$OUT"
 expect_exit 0 custody verify --ledger "$OFFICE"
 expect_exit 0 custody show LA-0002 --ledger "$OFFICE"
 expect_in "PF-4D5E6F" "$OUT"
