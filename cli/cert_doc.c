@@ -12,8 +12,7 @@
 
 static void utc(time_t t, char *buf, size_t len)
 {
-	struct tm tm;
-	if (t == 0 || !gmtime_r(&t, &tm) || !strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm))
+	if (t == 0 || wp_utc_format(t, buf, len) < 0)
 		snprintf(buf, len, "unknown");
 }
 

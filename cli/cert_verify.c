@@ -158,8 +158,7 @@ static int check_signature(struct check *c, const char *sig_path, X509 *ca)
 	free(pem);
 	if (rc < 0)
 		return invalid(c, err);
-	struct tm tm;
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&s.signed_at, &tm));
+	wp_utc_format(s.signed_at, when, sizeof(when));
 	if (wp_crl_check(c->crl, &s.person, s.signed_at, err, sizeof(err)) < 0)
 		return invalid(c, err);
 	detail(c, "signature: valid CMS signature by %s (%s, %s — the issuer), fingerprint %.16s, "
@@ -262,8 +261,7 @@ static int check_validator(struct check *c, const char *sig_path, X509 *ca,
 			 "certificate needs two different people", v.person.name);
 		return invalid(c, err);
 	}
-	struct tm tm;
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&v.signed_at, &tm));
+	wp_utc_format(v.signed_at, when, sizeof(when));
 	detail(c, "validation: second CMS signature by %s (%s, %s — the validator), fingerprint "
 	       "%.16s, signed %s, certified by the CA", v.person.name, v.person.title,
 	       wp_role_name(v.person.role), v.person.fingerprint, when);
@@ -590,7 +588,7 @@ static int verify_qr(const struct wp_kopts *o, struct check *c)
 	time_t day_end = end && !*end ? timegm(&tm) + 86400 : 0;
 	if (revoked && r.at < day_end) {
 		char when[WP_TIME_MAX];
-		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&r.at, &tm));
+		wp_utc_format(r.at, when, sizeof(when));
 		snprintf(err, sizeof(err), "the key of %s (fingerprint %.16s) was revoked on %s (%s); "
 			 "this QR code is dated %s and may have been signed after that", signer.name,
 			 signer.fingerprint, when, r.reason, q.date);

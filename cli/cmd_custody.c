@@ -117,8 +117,7 @@ static int approve_body(const struct wp_kopts *o, json_t *body, char *err, size_
 			wp_json_append(list, json_string(words[i]));
 	wp_json_set(body, "for", list);
 	time_t t = time(NULL) + (time_t)(o->valid_days ? o->valid_days : APPROVE_DAYS) * 86400;
-	struct tm tm;
-	strftime(until, sizeof(until), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+	wp_utc_format(t, until, sizeof(until));
 	wp_json_set(body, "expires", json_string(until));
 	return 0;
 }

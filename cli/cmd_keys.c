@@ -17,9 +17,8 @@
 static json_t *person_json(const struct wp_person *p)
 {
 	char from[WP_TIME_MAX], until[WP_TIME_MAX];
-	struct tm tm;
-	strftime(from, sizeof(from), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&p->not_before, &tm));
-	strftime(until, sizeof(until), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&p->not_after, &tm));
+	wp_utc_format(p->not_before, from, sizeof(from));
+	wp_utc_format(p->not_after, until, sizeof(until));
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", p->id, "name", p->name,
 			 "title", p->title,
 			 "org", p->org, "role", wp_role_name(p->role), "fingerprint", p->fingerprint,
@@ -257,8 +256,7 @@ static int keys_revoke(const struct wp_kopts *o, const char *dir)
 		fprintf(stderr, "wipeproof: keys revoke: %s\n", err);
 		return WP_EXIT_FAILED;
 	}
-	struct tm tm;
-	strftime(when_s, sizeof(when_s), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&when, &tm));
+	wp_utc_format(when, when_s, sizeof(when_s));
 	if (o->json)
 		print_json(json_pack("{s:s, s:s, s:s, s:s, s:s}", "revoked", p.name, "fingerprint",
 				     p.fingerprint, "from", when_s, "reason", o->reason, "crl",

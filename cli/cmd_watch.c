@@ -246,10 +246,7 @@ static void emit_json(json_t *o)
 
 static void stamp(char *buf, size_t len)
 {
-	time_t now = time(NULL);
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	wp_utc_format(time(NULL), buf, len);
 }
 
 static void print_arrival(const struct watch *w, const struct wp_device *dev)

@@ -485,8 +485,7 @@ int wp_custody_verify_cmd(const struct wp_kopts *o)
 	print_report(o, &report, rc, wp_ledger_path(l), err, ca);
 	if (rc == 0 && signed_head && !o->json) {
 		char when[WP_TIME_MAX];
-		struct tm tm;
-		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&h.signed_at, &tm));
+		wp_utc_format(h.signed_at, when, sizeof(when));
 		printf("anchor: the head signed by %s (%s, %s) on %s, seq %llu, is in the chain%s\n",
 		       h.signer.name, h.signer.title, wp_role_name(h.signer.role), when,
 		       (unsigned long long)h.seq, h.ledger_id[0] ? " of this ledger (same ledger id)" : "");

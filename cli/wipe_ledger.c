@@ -258,13 +258,6 @@ int wp_wipe_ledger_certify(struct wp_wipe_ledger *wl, const char *asset,
 
 /* ---- the jobs table: what `wipeproof resume` needs ---------------------- */
 
-static void utc(time_t t, char *out, size_t len)
-{
-	struct tm tm;
-	if (!gmtime_r(&t, &tm) || strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(out, len, "1970-01-01T00:00:00Z");
-}
-
 void wp_job_keys_hex(const struct wp_job *job, size_t upto, char *out, size_t len)
 {
 	size_t n = 0;
@@ -300,7 +293,7 @@ int wp_wipe_ledger_job_begin(struct wp_wipe_ledger *wl, const char *asset,
 	j->passes = m ? (unsigned)m->npasses : 0;
 	j->pass = 1;
 	j->owner_pid = (long)getpid();
-	utc(job->started, j->started, sizeof(j->started));
+	wp_utc_format(job->started, j->started, sizeof(j->started));
 	snprintf(j->report, sizeof(j->report), "%s", report_path ? report_path : "");
 	int rc = wp_ledger_job_begin(wl->ledger, j, err, sizeof(err));
 	free(j);

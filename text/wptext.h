@@ -17,6 +17,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 /* The member a failed wp_json_set() leaves behind; its value is the key
  * (or "[]" for an array element) that could not be built. */
@@ -48,5 +49,19 @@ int wp_json_append(json_t *arr, json_t *val);
 /* 0 when V (recursively) holds no WP_JSON_INVALID marker; else -1 and
  * "the field 'KEY' of WHAT could not be encoded ...". */
 int wp_json_check(const json_t *v, const char *what, char *err, size_t errlen);
+
+/* ---- moments (utc.c) ------------------------------------------------ */
+
+/* "2026-11-22T09:00:00Z": 20 characters, WP_UTC_MAX with the NUL. */
+#define WP_UTC_LEN 20
+#define WP_UTC_MAX 21
+
+/* T as "YYYY-MM-DDTHH:MM:SSZ" in UTC. 0 when written; -1 when T has no
+ * such spelling (a year before 0 or after 9999) or LEN is too short:
+ * BUF is then "" (never a made-up date), and the caller decides what an
+ * unknown moment looks like in its output. */
+int wp_utc_format(time_t t, char *buf, size_t len);
+/* The reverse, for exactly that spelling; -1 for anything else. */
+int wp_utc_parse(const char *text, time_t *out);
 
 #endif

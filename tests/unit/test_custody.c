@@ -684,8 +684,7 @@ static void verifies(const char *path)
 static void utc_in(long seconds, char out[WP_TIME_MAX])
 {
 	time_t t = time(NULL) + seconds;
-	struct tm tm;
-	strftime(out, WP_TIME_MAX, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+	wp_utc_format(t, out, WP_TIME_MAX);
 }
 
 /* An approval dated before its request (each re-signed by its own

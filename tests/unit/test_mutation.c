@@ -6,6 +6,7 @@
  * cannot be seen by design (bytes of the database file that hold no
  * data), the test proves the content read back is unchanged instead. */
 #include "custody.h"
+#include "wptext.h"
 
 #include "check_main.h"
 #include <fcntl.h>
@@ -674,9 +675,8 @@ int main(void)
 	boss = person("山田 太郎", "情報システム課長", WP_ROLE_APPROVER);
 	wit = person("佐藤 花子", "総務課", WP_ROLE_WITNESS);
 	ca = X509_dup(wp_identity_ca(op));
-	struct tm tm;
 	time_t now = time(NULL);
-	strftime(today, sizeof(today), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+	wp_utc_format(now, today, sizeof(today));
 	Suite *s = suite_create("mutation");
 	TCase *tc = tcase_create("mutation");
 	tcase_set_timeout(tc, 300);
