@@ -4,6 +4,7 @@
  * formats are certs/, the PDF render/, verification cert_verify.c.
  */
 #include "cert_cli.h"
+#include "wptext.h"
 #include "i18n.h"
 #include "render.h"
 #include "wipe_steps.h"
@@ -17,22 +18,8 @@
 
 char *wp_cert_read_file(const char *path, size_t *len, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf = f ? malloc(MAX_FILE + 1) : NULL;
-	size_t n = buf ? fread(buf, 1, MAX_FILE + 1, f) : 0;
-	if (!f || !buf || ferror(f) || n > MAX_FILE) {
-		snprintf(err, errlen, "cannot read %s: %s", path,
-			 !f || ferror(f) ? strerror(errno) : n > MAX_FILE ? "larger than 1 MiB"
-								       : "out of memory");
-		free(buf);
-		if (f)
-			fclose(f);
-		return NULL;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
+	char *buf = NULL;
+	return wp_read_file(path, MAX_FILE, 0, &buf, len, err, errlen) == 0 ? buf : NULL;
 }
 
 static int cert_issue(const struct wp_kopts *o)

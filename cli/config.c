@@ -113,24 +113,8 @@ int wp_config_parse(const char *text, const char *name, struct wp_config *c,
 
 static int read_text(const char *path, char **text, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "re");
-	*text = NULL;
-	if (!f && errno == ENOENT)
-		return 1; /* the caller decides whether a missing file matters */
-	if (!f) {
-		snprintf(err, errlen, "cannot read the configuration %s: %s", path, strerror(errno));
-		return -1;
-	}
-	*text = calloc(1, 65537);
-	size_t n = *text ? fread(*text, 1, 65536, f) : 0;
-	bool big = *text && n == 65536 && fgetc(f) != EOF;
-	fclose(f);
-	if (*text && !big)
-		return 0;
-	snprintf(err, errlen, "%s: %s", path, *text ? "larger than 64 KiB" : "out of memory");
-	free(*text);
-	*text = NULL;
-	return -1;
+	/* 1: missing, the caller decides whether that matters */
+	return wp_read_file(path, 64u << 10, WP_READ_MISSING_OK, text, NULL, err, errlen);
 }
 
 /* The environment beats the file; a value that is not text is refused

@@ -64,4 +64,18 @@ int wp_utc_format(time_t t, char *buf, size_t len);
 /* The reverse, for exactly that spelling; -1 for anything else. */
 int wp_utc_parse(const char *text, time_t *out);
 
+/* ---- small files (file.c) -------------------------------------------- */
+
+#define WP_READ_NOFOLLOW   1u /* refuse a symbolic link (keys, certificates) */
+#define WP_READ_PRIVATE    2u /* refuse a file group or others may read (a key) */
+#define WP_READ_MISSING_OK 4u /* a missing file is 1, not an error */
+
+/* The whole of the regular file PATH, at most MAX bytes, NUL-terminated in
+ * *BUF (malloc'd; the caller frees it, with explicit_bzero first when it
+ * may hold a secret); *LEN its length (LEN may be NULL). 0 when read, 1
+ * when missing and WP_READ_MISSING_OK, else -1 with a message naming PATH
+ * and the fix (not a regular file, too large, the chmod for a key). */
+int wp_read_file(const char *path, size_t max, unsigned flags, char **buf, size_t *len,
+		 char *err, size_t errlen);
+
 #endif

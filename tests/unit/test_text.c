@@ -5,7 +5,11 @@
 #include "wptext.h"
 
 #include "check_main.h"
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static const struct {
 	long long t;
@@ -62,6 +66,45 @@ START_TEST(parse_refuses_other_spellings)
 }
 END_TEST
 
+/* the one small-file reader: limits, kinds of file, a key's mode */
+START_TEST(read_file_limits)
+{
+	char dir[] = "/tmp/wp-text-XXXXXX", path[64], link[80], err[512], *buf = NULL;
+	size_t len = 0;
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/f", dir);
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	for (int i = 0; i < 1024; i++)
+		fputc('a', f);
+	fclose(f);
+	ck_assert_int_eq(wp_read_file(path, 1024, 0, &buf, &len, err, sizeof(err)), 0);
+	ck_assert_uint_eq(len, 1024);
+	ck_assert_uint_eq(strlen(buf), 1024);
+	free(buf);
+	ck_assert_int_eq(wp_read_file(path, 1023, 0, &buf, &len, err, sizeof(err)), -1);
+	ck_assert_ptr_null(buf);
+	ck_assert_msg(strstr(err, "too large") && strstr(err, path), "%s", err);
+	ck_assert_int_eq(wp_read_file(dir, 1024, 0, &buf, &len, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "not a regular file"), "%s", err);
+	snprintf(link, sizeof(link), "%s/l", dir);
+	ck_assert_int_eq(symlink(path, link), 0);
+	ck_assert_int_eq(wp_read_file(link, 4096, 0, &buf, &len, err, sizeof(err)), 0);
+	free(buf);
+	ck_assert_int_eq(wp_read_file(link, 4096, WP_READ_NOFOLLOW, &buf, &len, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "symbolic link"), "%s", err);
+	ck_assert_int_eq(chmod(path, 0640), 0);
+	ck_assert_int_eq(wp_read_file(path, 4096, WP_READ_PRIVATE, &buf, &len, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "chmod 600"), "%s", err);
+	unlink(link);
+	unlink(path);
+	ck_assert_int_eq(wp_read_file(path, 4096, WP_READ_MISSING_OK, &buf, &len, err, sizeof(err)), 1);
+	ck_assert_int_eq(wp_read_file(path, 4096, 0, &buf, &len, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "cannot open"), "%s", err);
+	rmdir(dir);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("text");
@@ -69,6 +112,7 @@ int main(void)
 	tcase_add_test(tc, format_matches_date);
 	tcase_add_test(tc, unrepresentable_is_empty);
 	tcase_add_test(tc, parse_refuses_other_spellings);
+	tcase_add_test(tc, read_file_limits);
 	suite_add_tcase(s, tc);
 	return wp_run_suite(s);
 }
