@@ -30,12 +30,6 @@ struct fs_opts {
 	bool json;
 };
 
-struct mount_info {
-	char dir[4096];
-	char source[4096];
-	char fstype[64];
-};
-
 /* marked for xgettext; translated where printed */
 static const char *const usage_freespace = N_(
 	"Usage: wipeproof freespace MOUNTPOINT [--json] [--asset TAG --as PERSON]\n"
@@ -113,70 +107,12 @@ static int parse(int argc, char **argv, struct fs_opts *o, char *err, size_t err
 	return 0;
 }
 
-/* mountinfo escapes space, tab, newline and backslash as \ooo. */
-static void unescape(char *s)
-{
-	char *w = s;
-	for (char *r = s; *r; r++, w++) {
-		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '7' && r[2] && r[3]) {
-			*w = (char)(((r[1] - '0') << 6) | ((r[2] - '0') << 3) | (r[3] - '0'));
-			r += 3;
-		} else {
-			*w = *r;
-		}
-	}
-	*w = '\0';
-}
-
-/* The mount whose mount point is exactly DIR (the last one: mounts stack). */
-static int find_mount(const char *dir, struct mount_info *m, char *err, size_t errlen)
-{
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	char line[8192];
-	bool found = false;
-	if (!f) {
-		snprintf(err, errlen, "cannot read /proc/self/mountinfo: %s", strerror(errno));
-		return -1;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		char mnt[4096], fstype[64], source[4096];
-		char *sep = strstr(line, " - ");
-		if (!sep || sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1 ||
-		    sscanf(sep + 3, "%63s %4095s", fstype, source) != 2)
-			continue;
-		unescape(mnt);
-		unescape(source);
-		if (strcmp(mnt, dir) != 0)
-			continue;
-		found = true;
-		snprintf(m->dir, sizeof(m->dir), "%s", mnt);
-		snprintf(m->fstype, sizeof(m->fstype), "%s", fstype);
-		snprintf(m->source, sizeof(m->source), "%s", source);
-	}
-	fclose(f);
-	if (!found)
-		snprintf(err, errlen, "%.512s is not a mount point; give the folder the filesystem "
-			 "is mounted on (see 'findmnt')", dir);
-	return found ? 0 : -1;
-}
-
-static int resolve_mount(const char *arg, struct mount_info *m, char *err, size_t errlen)
-{
-	char real[4096];
-	if (!realpath(arg, real)) {
-		snprintf(err, errlen, "cannot find %s: %s; give a mount point such as /srv", arg,
-			 strerror(errno));
-		return -1;
-	}
-	return find_mount(real, m, err, errlen);
-}
-
 static double percent(uint64_t part, uint64_t whole)
 {
 	return whole ? 100.0 * (double)part / (double)whole : 100.0;
 }
 
-static void print_result(const struct fs_opts *o, const struct mount_info *m,
+static void print_result(const struct fs_opts *o, const struct wp_mount *m,
 			 const struct wp_freespace_result *r, const char *result)
 {
 	if (o->json) {
@@ -232,7 +168,7 @@ static void print_result(const struct fs_opts *o, const struct mount_info *m,
 /* The disk a filesystem lives on (the whole disk of a partition), for the
  * certificate's media fields; empty when the source is no block device
  * (tmpfs, overlay, a network filesystem). */
-static void probe_disk(const struct mount_info *m, struct wp_job_device *d)
+static void probe_disk(const struct wp_mount *m, struct wp_job_device *d)
 {
 	struct stat sb;
 	char link[PATH_MAX], sys[128], disk[96], err[512];
@@ -262,7 +198,7 @@ static void probe_disk(const struct mount_info *m, struct wp_job_device *d)
 
 /* The run as a job report: one random pass over the free space, read back
  * in full; "coverage" is of the free space, and the scope says so. */
-static void fill_job(struct wp_job *job, const struct mount_info *m,
+static void fill_job(struct wp_job *job, const struct wp_mount *m,
 		     const struct wp_pass_spec *spec, const struct wp_freespace_result *r, int rc)
 {
 	struct wp_scope_record *sc = &job->scope;
@@ -362,7 +298,7 @@ static int record(const struct fs_opts *o, struct wp_wipe_ledger *wl, const stru
 	return saved ? code : WP_EXIT_FAILED;
 }
 
-static int run_fill(const struct fs_opts *o, const struct mount_info *m,
+static int run_fill(const struct fs_opts *o, const struct wp_mount *m,
 		    const struct wp_pass_spec *spec, struct wp_freespace_result *r, char *err,
 		    size_t errlen)
 {
@@ -395,13 +331,13 @@ int wp_cmd_freespace_main(int argc, char **argv)
 {
 	char err[1024];
 	struct fs_opts o;
-	struct mount_info m;
+	struct wp_mount m;
 	struct wp_freespace_result r;
 	struct wp_wipe_ledger *wl = NULL;
 	int p = parse(argc, argv, &o, err, sizeof(err));
 	if (p != 0)
 		return usage_or_error(p, err);
-	if (resolve_mount(o.mountpoint, &m, err, sizeof(err)) < 0) {
+	if (wp_mount_lookup(o.mountpoint, &m, err, sizeof(err)) < 0) {
 		fprintf(stderr, "wipeproof: freespace: %s\n", err);
 		return WP_EXIT_USAGE;
 	}

@@ -170,4 +170,16 @@ void wp_device_describe(const struct wp_device *dev, char *buf, size_t len);
 /* "14.9 GiB" style size for people; binary units. */
 void wp_format_size(uint64_t bytes, char *buf, size_t len);
 
+/* ---- the mount lookup (mounts.c) ---- */
+
+/* The filesystem mounted exactly on a folder (the last one: mounts stack). */
+struct wp_mount {
+	char dir[4096];
+	char source[4096];
+	char fstype[64];
+};
+/* PATH resolved (realpath) and looked up in /proc/self/mountinfo; -1 with
+ * a message when it does not exist or is not a mount point. */
+int wp_mount_lookup(const char *path, struct wp_mount *out, char *err, size_t errlen);
+
 #endif
