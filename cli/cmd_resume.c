@@ -255,8 +255,10 @@ static int check_disk(const struct wp_ledger_job *j, const char *path, struct wp
 			"path now with --device DEV\n"), j->job_id, path, err);
 		return WP_EXIT_USAGE;
 	}
-	if (strcmp(dev->serial, j->serial) != 0 || strcmp(dev->model, j->model) != 0 ||
-	    dev->size_bytes != j->size_bytes || dev->logical_block_size != j->sector_size) {
+	struct wp_disk_ident was = { .serial = j->serial, .model = j->model,
+				     .size_bytes = j->size_bytes,
+				     .logical_block_size = j->sector_size };
+	if (!wp_disk_is(dev, &was)) {
 		fprintf(stderr, _("wipeproof: resume: refusing: %s is not the disk of job %s (now "
 			"serial '%s', model '%s', %llu bytes in %u-byte blocks; the job wrote serial "
 			"'%s', model '%s', %llu bytes in %u-byte blocks); nothing was written\n"),

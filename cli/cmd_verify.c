@@ -15,8 +15,9 @@
 
 static int check_identity(const struct wp_device *dev, const struct wp_job *job)
 {
-	if (strcmp(dev->serial, job->device.serial) != 0 ||
-	    dev->size_bytes != job->device.size_bytes) {
+	struct wp_disk_ident was = { .serial = job->device.serial,
+				     .size_bytes = job->device.size_bytes };
+	if (!wp_disk_is(dev, &was)) {
 		fprintf(stderr, "wipeproof: %s is not the disk of this report: it has serial '%s' "
 			"and %llu bytes, the report names serial '%s' and %llu bytes (%s)\n",
 			dev->path, dev->serial, (unsigned long long)dev->size_bytes,

@@ -126,8 +126,9 @@ int wp_recheck_identity(int fd, const struct wp_device *before,
 	if (wp_media_probe(before->path, opts, now, err, sizeof(err)) < 0) {
 		fprintf(stderr, "wipeproof: %s vanished before the wipe started: %s\n",
 			before->path, err);
-	} else if (now->devno != before->devno || strcmp(now->serial, before->serial) != 0 ||
-		   now->size_bytes != before->size_bytes) {
+	} else if (!wp_disk_is(now, &(struct wp_disk_ident){ .serial = before->serial,
+							      .size_bytes = before->size_bytes,
+							      .devno = before->devno })) {
 		fprintf(stderr, "wipeproof: refusing to wipe %s: the disk changed since it was "
 			"confirmed (serial '%s' -> '%s', size %llu -> %llu)\n", before->path,
 			before->serial, now->serial, (unsigned long long)before->size_bytes,

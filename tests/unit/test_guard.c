@@ -324,6 +324,41 @@ START_TEST(test_mountinfo_split)
 }
 END_TEST
 
+/* The one same-disk comparison: every set field counts, an unset one not. */
+START_TEST(test_disk_is)
+{
+	static struct wp_device d;
+	memset(&d, 0, sizeof(d));
+	snprintf(d.serial, sizeof(d.serial), "S1");
+	snprintf(d.model, sizeof(d.model), "M");
+	d.size_bytes = 1000;
+	d.logical_block_size = 512;
+	d.devno = 42;
+	struct wp_disk_ident id = { .serial = "S1", .model = "M", .size_bytes = 1000,
+				    .logical_block_size = 512, .devno = 42 };
+	ck_assert(wp_disk_is(&d, &id));
+	id.serial = "S2";
+	ck_assert(!wp_disk_is(&d, &id));
+	id.serial = "";
+	ck_assert(!wp_disk_is(&d, &id)); /* "" is a value: a disk without a serial */
+	id.serial = NULL;
+	ck_assert(wp_disk_is(&d, &id));
+	id.model = "N";
+	ck_assert(!wp_disk_is(&d, &id));
+	id.model = NULL;
+	id.size_bytes = 999;
+	ck_assert(!wp_disk_is(&d, &id));
+	id.size_bytes = 0;
+	id.logical_block_size = 4096;
+	ck_assert(!wp_disk_is(&d, &id));
+	id.logical_block_size = 0;
+	id.devno = 43;
+	ck_assert(!wp_disk_is(&d, &id));
+	id.devno = 0;
+	ck_assert(wp_disk_is(&d, &id));
+}
+END_TEST
+
 static Suite *guard_suite(void)
 {
 	Suite *s = suite_create("guard");
@@ -340,6 +375,7 @@ static Suite *guard_suite(void)
 	tcase_add_test(tc, test_long_facts_truncate_safely);
 	tcase_add_test(tc, test_dm_test_uuid);
 	tcase_add_test(tc, test_mountinfo_split);
+	tcase_add_test(tc, test_disk_is);
 	suite_add_tcase(s, tc);
 	return s;
 }
