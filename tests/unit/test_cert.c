@@ -3,6 +3,7 @@
 #include "certs_internal.h"
 
 #include "check_main.h"
+#include "fixtures.h"
 #include <openssl/pem.h> /* before cms.h, which declares PEM_write_bio_CMS after it */
 #include <openssl/cms.h>
 #include <openssl/x509v3.h>
@@ -36,59 +37,25 @@ static void set_dates(void)
 
 static json_t *sample_doc(void)
 {
-	return json_pack(
-		"{s:s, s:i, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s}, s:{s:s}, "
-		"s:{s:s, s:s, s:s, s:s, s:s, s:s, s:I}, "
-		"s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:s, s:s}, "
-		"s:{s:s, s:s, s:I, s:I, s:s, s:I}, s:{s:I, s:s}, "
-		"s:{s:s, s:s, s:s, s:s, s:s, s:s}, s:{s:s, s:s, s:s, s:s, s:s, s:s}}",
-		"format", WP_CERT_FORMAT, "format_version", 1,
-		"certificate_id", "0b8e5f0e-3a43-4c1b-9d2e-3c0f4a1b2c3d",
-		"issued_utc", t_issued, "result", "sanitized", "destination", "reuse",
-		"issued_by", "name", op_p.name, "title", op_p.title, "role", "operator",
-		"fingerprint", op_p.fingerprint,
-		"asset", "tag", "PC-0042",
-		"media", "manufacturer", "Samsung", "model", "Samsung SSD 870", "serial", "S5Y1NX0R",
-		"property_number", "PC-0042", "media_type", "flash (SSD)", "media_source", "営業部",
-		"size_bytes", (json_int_t)1 << 30,
-		"sanitization", "category", "Clear", "description", "Clear: overwritten",
-		"method", "random", "method_details", "1 pass", "tool", "wipeproof",
-		"tool_version", "0.1.0", "started_utc", t_start,
-		"ended_utc", t_end, "job_id", "j-1", "passes", (json_int_t)1,
-		"bytes_written", (json_int_t)1 << 30, "duration_s", (json_int_t)240,
-		"throughput_bytes_per_s", (json_int_t)4473924, "report", "/r.json",
-		"report_sha256", "ab",
-		"verification", "method", "full read-back", "mode", "full",
-		"bytes_checked", (json_int_t)1 << 30, "coverage_permille", (json_int_t)1000,
-		"coverage_percent", "100.0", "mismatched_blocks", (json_int_t)0,
-		"ledger", "seq", (json_int_t)6, "head_hash", "00",
-		"sanitized_by", "name", op_p.name, "title", "係員", "date", t_end,
-		"location", "本社", "contact", "x", "fingerprint", op_p.fingerprint,
-		"verified_by", "name", op_p.name, "title", "係員", "date", t_end,
-		"location", "本社", "contact", "x", "fingerprint", op_p.fingerprint);
+	return wp_fx_sample_doc(&(struct wp_fx_doc){ .by = &op_p, .title = "係員",
+						     .issued = t_issued, .started = t_start,
+						     .ended = t_end, .signed_on = t_end });
 }
 
 static void setup(void)
 {
 	set_dates();
-	snprintf(dir, sizeof(dir), "/tmp/wp-test-cert-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	ck_assert_int_eq(wp_keys_init_ca(dir, "株式会社テスト", 30, NULL, &ca_p, err, sizeof(err)), 0);
-	struct wp_issue_request r = { .name = "鈴木 一郎", .title = "係員", .role = WP_ROLE_OPERATOR,
-				      .days = 30 };
-	ck_assert_int_eq(wp_keys_issue(dir, &r, &op_p, err, sizeof(err)), 0);
-	r = (struct wp_issue_request){ .name = "佐藤 花子", .title = "総務課",
-				       .role = WP_ROLE_WITNESS, .days = 30 };
-	ck_assert_int_eq(wp_keys_issue(dir, &r, &wit_p, err, sizeof(err)), 0);
+	wp_fx_tmpdir(dir, sizeof(dir), "cert");
+	wp_fx_ca(dir, "株式会社テスト", 30, &ca_p);
+	wp_fx_issue(dir, "鈴木 一郎", "係員", WP_ROLE_OPERATOR, &op_p);
+	wp_fx_issue(dir, "佐藤 花子", "総務課", WP_ROLE_WITNESS, &wit_p);
 	ck_assert_int_eq(wp_identity_load(dir, "鈴木 一郎", NULL, &op, err, sizeof(err)), 0);
 }
 
 static void teardown(void)
 {
-	char cmd[128];
 	wp_identity_free(op);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(wp_fx_rmtree(dir), 0);
 }
 
 static X509 *ca_cert(void)

@@ -5,6 +5,7 @@
 #include "wptext.h"
 
 #include "check_main.h"
+#include "fixtures.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,9 +70,9 @@ END_TEST
 /* the one small-file reader: limits, kinds of file, a key's mode */
 START_TEST(read_file_limits)
 {
-	char dir[] = "/tmp/wp-text-XXXXXX", path[64], link[80], err[512], *buf = NULL;
+	char dir[64], path[80], link[96], err[512], *buf = NULL;
 	size_t len = 0;
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	wp_fx_tmpdir(dir, sizeof(dir), "text");
 	snprintf(path, sizeof(path), "%s/f", dir);
 	FILE *f = fopen(path, "w");
 	ck_assert_ptr_nonnull(f);
@@ -96,12 +97,11 @@ START_TEST(read_file_limits)
 	ck_assert_int_eq(chmod(path, 0640), 0);
 	ck_assert_int_eq(wp_read_file(path, 4096, WP_READ_PRIVATE, &buf, &len, err, sizeof(err)), -1);
 	ck_assert_msg(strstr(err, "chmod 600"), "%s", err);
-	unlink(link);
 	unlink(path);
 	ck_assert_int_eq(wp_read_file(path, 4096, WP_READ_MISSING_OK, &buf, &len, err, sizeof(err)), 1);
 	ck_assert_int_eq(wp_read_file(path, 4096, 0, &buf, &len, err, sizeof(err)), -1);
 	ck_assert_msg(strstr(err, "cannot open"), "%s", err);
-	rmdir(dir);
+	ck_assert_int_eq(wp_fx_rmtree(dir), 0);
 }
 END_TEST
 
