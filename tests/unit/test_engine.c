@@ -6,6 +6,9 @@
 #include "verify.h"
 
 #include "check_main.h"
+#ifdef NDEBUG
+#error "the engine's invariants are assert()ed: no build may define NDEBUG (CMakeLists.txt)"
+#endif
 #include "fixtures.h"
 #include <fcntl.h>
 #include <stdlib.h>
