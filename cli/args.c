@@ -106,7 +106,7 @@ static int push_per_device(const char **list, size_t *n, const char *arg,
 			   const char *name, char *err, size_t errlen)
 {
 	if (*n >= WP_MAX_DEVICES) {
-		snprintf(err, errlen, "--%s given more than %d times", name, WP_MAX_DEVICES);
+		snprintf(err, errlen, _("--%s given more than %d times"), name, WP_MAX_DEVICES);
 		return -1;
 	}
 	list[(*n)++] = arg;
@@ -156,8 +156,8 @@ static int take_option(struct wp_cmdline *cl, int opt, const char *arg,
 		if (!wp_method_find(arg)) {
 			wp_method_names(names, sizeof(names));
 			wp_fw_method_names(fw_names, sizeof(fw_names));
-			snprintf(err, errlen, "unknown method '%s'; choose one of: %s; or a firmware "
-				 "method: %s", arg, names, fw_names);
+			snprintf(err, errlen, _("unknown method '%s'; choose one of: %s; or a firmware "
+				 "method: %s"), arg, names, fw_names);
 			return -1;
 		}
 		cl->method = arg;
@@ -170,14 +170,14 @@ static int take_option(struct wp_cmdline *cl, int opt, const char *arg,
 		return 0;
 	case OPT_LEVEL:
 		if (wp_level_parse(arg, &cl->level) < 0) {
-			snprintf(err, errlen, "unknown level '%s'; choose clear or purge (NIST SP 800-88)",
+			snprintf(err, errlen, _("unknown level '%s'; choose clear or purge (NIST SP 800-88)"),
 				 arg);
 			return -1;
 		}
 		return 0;
 	case OPT_VERIFY:
 		if (wp_verify_mode_parse(arg, &cl->verify_mode) < 0) {
-			snprintf(err, errlen, "unknown verification '%s'; choose full, sample or off", arg);
+			snprintf(err, errlen, _("unknown verification '%s'; choose full, sample or off"), arg);
 			return -1;
 		}
 		cl->verify_set = true;
@@ -207,7 +207,7 @@ static int take_option(struct wp_cmdline *cl, int opt, const char *arg,
 		return 0;
 	case OPT_DEPTH:
 		if (parse_size(arg, &n) < 0 || n < 1 || n > 16) {
-			snprintf(err, errlen, "--queue-depth '%s' must be a whole number from 1 to 16", arg);
+			snprintf(err, errlen, _("--queue-depth '%s' must be a whole number from 1 to 16"), arg);
 			return -1;
 		}
 		cl->queue_depth = (size_t)n;
@@ -217,14 +217,14 @@ static int take_option(struct wp_cmdline *cl, int opt, const char *arg,
 		return 0;
 	case OPT_CHUNK:
 		if (parse_size(arg, &n) < 0 || n == 0 || n % 4096 != 0 || n > (256ull << 20)) {
-			snprintf(err, errlen, "--chunk '%s' must be a multiple of 4096 bytes up to 256M (e.g. 4M)", arg);
+			snprintf(err, errlen, _("--chunk '%s' must be a multiple of 4096 bytes up to 256M (e.g. 4M)"), arg);
 			return -1;
 		}
 		cl->chunk_bytes = (size_t)n;
 		return 0;
 	case OPT_SIZE:
 		if (parse_size(arg, &n) < 0 || n < 2 || n > 4096) {
-			snprintf(err, errlen, "--size-mib '%s' must be a whole number from 2 to 4096", arg);
+			snprintf(err, errlen, _("--size-mib '%s' must be a whole number from 2 to 4096"), arg);
 			return -1;
 		}
 		cl->demo_size_mib = (unsigned)n;
@@ -254,14 +254,14 @@ static int parse_options(int argc, char **argv, struct wp_cmdline *cl,
 		if (opt == '?' || opt == ':') {
 			const char *bad = argv[optind - 1];
 			if (optopt && optopt >= OPT_JSON)
-				snprintf(err, errlen, "option --%s needs a value", option_name(optopt));
+				snprintf(err, errlen, _("option --%s needs a value"), option_name(optopt));
 			else
-				snprintf(err, errlen, "unknown option '%s'; see 'wipeproof help %s'",
+				snprintf(err, errlen, _("unknown option '%s'; see 'wipeproof help %s'"),
 					 bad, argv[0]);
 			return -1;
 		}
 		if (!option_allowed(cmd, opt)) {
-			snprintf(err, errlen, "option --%s does not apply to '%s'; see 'wipeproof help %s'",
+			snprintf(err, errlen, _("option --%s does not apply to '%s'; see 'wipeproof help %s'"),
 				 option_name(opt), argv[0], argv[0]);
 			return -1;
 		}
@@ -276,8 +276,8 @@ static int check_count(size_t given, size_t devices, const char *name, char *err
 {
 	if (given == 0 || given == devices)
 		return 0;
-	snprintf(err, errlen, "--%s was given %zu time(s) for %zu device(s); give it once per "
-		 "device, in the order of the devices", name, given, devices);
+	snprintf(err, errlen, _("--%s was given %zu time(s) for %zu device(s); give it once per "
+		 "device, in the order of the devices"), name, given, devices);
 	return -1;
 }
 
@@ -290,17 +290,17 @@ static int check_per_device_counts(const struct wp_cmdline *cl, char *err, size_
 	    check_count(cl->n_assets, cl->n_devices, "asset", err, errlen) < 0)
 		return -1;
 	if (cl->n_reports && cl->report_dir) {
-		snprintf(err, errlen, "give either --report FILE per device or --report-dir DIR, not both");
+		snprintf(err, errlen, _("give either --report FILE per device or --report-dir DIR, not both"));
 		return -1;
 	}
 	if (cl->no_report && (cl->n_reports || cl->report_dir || cl->n_assets)) {
-		snprintf(err, errlen, "--no-report keeps no job report; it cannot go with --report, "
-			 "--report-dir or --asset (the ledger records the report's digest)");
+		snprintf(err, errlen, _("--no-report keeps no job report; it cannot go with --report, "
+			 "--report-dir or --asset (the ledger records the report's digest)"));
 		return -1;
 	}
 	if (cl->n_assets && !cl->as_person && !getenv("WIPEPROOF_AS")) {
-		snprintf(err, errlen, "--asset records the wipe in the custody ledger: say who you are "
-			 "with --as PERSON (or WIPEPROOF_AS)");
+		snprintf(err, errlen, _("--asset records the wipe in the custody ledger: say who you are "
+			 "with --as PERSON (or WIPEPROOF_AS)"));
 		return -1;
 	}
 	return 0;
@@ -316,9 +316,9 @@ static int check_memory_budget(const struct wp_cmdline *cl, char *err, size_t er
 	if (chunk <= WP_MAX_RING_BYTES / depth)
 		return 0;
 	size_t fit = WP_MAX_RING_BYTES / depth / 4096 * 4096;
-	snprintf(err, errlen, "--chunk %zuK x --queue-depth %zu is %zu MiB of buffers per disk, "
+	snprintf(err, errlen, _("--chunk %zuK x --queue-depth %zu is %zu MiB of buffers per disk, "
 		 "over the budget of %u MiB; give a smaller --chunk or --queue-depth (at queue "
-		 "depth %zu, --chunk %zuK at most)", chunk >> 10, depth, (chunk * depth) >> 20,
+		 "depth %zu, --chunk %zuK at most)"), chunk >> 10, depth, (chunk * depth) >> 20,
 		 WP_MAX_RING_BYTES >> 20, depth, fit >> 10);
 	return -1;
 }
@@ -334,23 +334,23 @@ static int take_operands(int argc, char **argv, int first, struct wp_cmdline *cl
 	}
 	if (cl->cmd == WP_CMD_LIST || cl->cmd == WP_CMD_DEMO || cl->cmd == WP_CMD_VERSION) {
 		if (n > 0) {
-			snprintf(err, errlen, "'%s' takes no device; unexpected '%s'", argv[0], argv[first]);
+			snprintf(err, errlen, _("'%s' takes no device; unexpected '%s'"), argv[0], argv[first]);
 			return -1;
 		}
 		return 0;
 	}
 	if (n == 0) {
-		snprintf(err, errlen, "'%s' needs a device, e.g. 'wipeproof %s /dev/sdb'; run 'wipeproof list' to see disks",
+		snprintf(err, errlen, _("'%s' needs a device, e.g. 'wipeproof %s /dev/sdb'; run 'wipeproof list' to see disks"),
 			 argv[0], argv[0]);
 		return -1;
 	}
 	if (n > 1 && cl->cmd != WP_CMD_WIPE) {
-		snprintf(err, errlen, "'%s' takes one device (got '%s' and '%s')", argv[0],
+		snprintf(err, errlen, _("'%s' takes one device (got '%s' and '%s')"), argv[0],
 			 argv[first], argv[first + 1]);
 		return -1;
 	}
 	if (n > WP_MAX_DEVICES) {
-		snprintf(err, errlen, "'wipe' takes at most %d devices at once (got %d)",
+		snprintf(err, errlen, _("'wipe' takes at most %d devices at once (got %d)"),
 			 WP_MAX_DEVICES, n);
 		return -1;
 	}
@@ -359,7 +359,7 @@ static int take_operands(int argc, char **argv, int first, struct wp_cmdline *cl
 	if (check_memory_budget(cl, err, errlen) < 0)
 		return -1;
 	if (cl->cmd == WP_CMD_VERIFY && cl->n_reports != 1) {
-		snprintf(err, errlen, "'verify' needs the job report of the wipe: --report FILE (once)");
+		snprintf(err, errlen, _("'verify' needs the job report of the wipe: --report FILE (once)"));
 		return -1;
 	}
 	return check_per_device_counts(cl, err, errlen);
@@ -388,7 +388,7 @@ int wp_cmdline_parse(int argc, char **argv, struct wp_cmdline *out,
 		if (strcmp(word, commands[i].name) == 0)
 			out->cmd = commands[i].cmd;
 	if (out->cmd == WP_CMD_NONE) {
-		snprintf(err, errlen, "unknown command '%s'; commands: list, plan, wipe, verify, demo, watch, freespace, resume, config, keys, custody, cert, help", word);
+		snprintf(err, errlen, _("unknown command '%s'; commands: list, plan, wipe, verify, demo, watch, freespace, resume, config, keys, custody, cert, help"), word);
 		return -1;
 	}
 	int first = parse_options(argc - 1, argv + 1, out, err, errlen);
@@ -429,7 +429,7 @@ static const char *const usage_main = N_(
 	"  version [--json]           the version, the git commit it was built from and the\n"
 	"                             SHA-256 of this executable\n");
 
-static const char usage_exit[] =
+static const char *const usage_exit = N_(
 	"\n"
 	"Exit status:\n"
 	"  0  success (wipe: sanitized, or unverified when --verify off was asked)\n"
@@ -438,9 +438,9 @@ static const char usage_exit[] =
 	"  3  refused: protected disk, serial not confirmed, or a method or --level\n"
 	"     the disk cannot do\n"
 	"  4  verification mismatch: the disk does not hold the wipe pattern\n"
-	"  5  interrupted by SIGINT/SIGTERM; the report says where it stopped\n";
+	"  5  interrupted by SIGINT/SIGTERM; the report says where it stopped\n");
 
-static const char usage_list[] =
+static const char *const usage_list = N_(
 	"Usage: wipeproof list [--json]\n"
 	"\n"
 	"Lists whole disks (including attached loop devices) with kind, transport,\n"
@@ -448,9 +448,9 @@ static const char usage_list[] =
 	"touch are marked PROTECTED with the reason (mounted, swap, holds the\n"
 	"running system, holders, read-only, write-once optical).\n"
 	"\n"
-	"  --json    print {\"devices\":[...]} instead of a table\n";
+	"  --json    print {\"devices\":[...]} instead of a table\n");
 
-static const char usage_wipe[] =
+static const char *const usage_wipe = N_(
 	"Usage: wipeproof wipe DEV... [--method M] [--verify full|sample|off]\n"
 	"                      [--confirm-serial SERIAL]... [--report FILE]... [--json]\n"
 	"\n"
@@ -489,9 +489,9 @@ static const char usage_wipe[] =
 	"  --chunk SIZE          I/O size, e.g. 4M (default 4M)\n"
 	"  --queue-depth N       buffers per disk, 1-16 (default 4; chunk x N <= 64M)\n"
 	"\n"
-	"With several disks the exit status is the worst disk's: 4, then 1, then 5.\n";
+	"With several disks the exit status is the worst disk's: 4, then 1, then 5.\n");
 
-static const char usage_verify[] =
+static const char *const usage_verify = N_(
 	"Usage: wipeproof verify DEV --report FILE [--verify full|sample] [--json]\n"
 	"\n"
 	"Re-reads DEV and checks it still holds exactly the final pass of the wipe\n"
@@ -500,9 +500,9 @@ static const char usage_verify[] =
 	"\n"
 	"  --verify MODE   full (default) or sample (the report's seed, if any)\n"
 	"  --chunk SIZE, --queue-depth N   as for wipe\n"
-	"  --json          print the result as JSON\n";
+	"  --json          print the result as JSON\n");
 
-static const char usage_plan[] =
+static const char *const usage_plan = N_(
 	"Usage: wipeproof plan DEV [--level clear|purge] [--method M] [--json]\n"
 	"\n"
 	"Shows the method 'wipe' would use on the whole disk DEV, the NIST SP 800-88\n"
@@ -522,9 +522,9 @@ static const char usage_plan[] =
 	"ata-sanitize-crypto|block|overwrite, nvme-format-user, nvme-format-crypto,\n"
 	"nvme-sanitize-crypto|block|overwrite, scsi-sanitize-crypto|block|overwrite,\n"
 	"secure-discard. Every one is checked on the medium afterwards: a success\n"
-	"status alone never makes a wipe 'sanitized'.\n";
+	"status alone never makes a wipe 'sanitized'.\n");
 
-static const char usage_demo[] =
+static const char *const usage_demo = N_(
 	"Usage: wipeproof demo [--size-mib N]\n"
 	"\n"
 	"Runs the whole job on a throw-away virtual disk: creates a file, attaches\n"
@@ -533,22 +533,22 @@ static const char usage_demo[] =
 	"remains, prints the job report, re-verifies, then detaches and removes\n"
 	"everything (also on failure). Needs root for the loop device.\n"
 	"\n"
-	"  --size-mib N   size of the virtual disk in MiB (default 64)\n";
+	"  --size-mib N   size of the virtual disk in MiB (default 64)\n");
 
 void wp_usage(FILE *out, const char *topic)
 {
 	const char *text = _(usage_main);
 	if (topic && strcmp(topic, "list") == 0)
-		text = usage_list;
+		text = _(usage_list);
 	else if (topic && strcmp(topic, "wipe") == 0)
-		text = usage_wipe;
+		text = _(usage_wipe);
 	else if (topic && strcmp(topic, "verify") == 0)
-		text = usage_verify;
+		text = _(usage_verify);
 	else if (topic && strcmp(topic, "plan") == 0)
-		text = usage_plan;
+		text = _(usage_plan);
 	else if (topic && strcmp(topic, "demo") == 0)
-		text = usage_demo;
+		text = _(usage_demo);
 	fputs(text, out);
-	fputs(usage_exit, out);
+	fputs(_(usage_exit), out);
 	fputs(_("\nSee README.md and wipeproof(8) for the whole workflow.\n"), out);
 }

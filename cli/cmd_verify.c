@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "wptext.h"
 #include "verify.h"
+#include "i18n.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,8 +19,8 @@ static int check_identity(const struct wp_device *dev, const struct wp_job *job)
 	struct wp_disk_ident was = { .serial = job->device.serial,
 				     .size_bytes = job->device.size_bytes };
 	if (!wp_disk_is(dev, &was)) {
-		fprintf(stderr, "wipeproof: %s is not the disk of this report: it has serial '%s' "
-			"and %llu bytes, the report names serial '%s' and %llu bytes (%s)\n",
+		fprintf(stderr, _("wipeproof: %s is not the disk of this report: it has serial '%s' "
+			"and %llu bytes, the report names serial '%s' and %llu bytes (%s)\n"),
 			dev->path, dev->serial, (unsigned long long)dev->size_bytes,
 			job->device.serial, (unsigned long long)job->device.size_bytes,
 			job->device.path);
@@ -34,14 +35,14 @@ static int check_report_complete(const struct wp_job *job, const char *path)
 	if (last && last->complete && last->bytes_written == job->device.size_bytes)
 		return 0;
 	if (job->firmware.used && !last) {
-		fprintf(stderr, "wipeproof: report %s is of a firmware erase (%s) that leaves no "
+		fprintf(stderr, _("wipeproof: report %s is of a firmware erase (%s) that leaves no "
 			"known content, so there is no pattern to re-check; its fingerprint check "
-			"at the time %s\n", path, job->firmware.command,
+			"at the time %s\n"), path, job->firmware.command,
 			job->fingerprint.passed ? "passed" : "did not pass");
 		return -1;
 	}
-	fprintf(stderr, "wipeproof: report %s records an incomplete wipe (result %s); the disk "
-		"was never fully overwritten, so there is nothing to verify: wipe it again\n",
+	fprintf(stderr, _("wipeproof: report %s records an incomplete wipe (result %s); the disk "
+		"was never fully overwritten, so there is nothing to verify: wipe it again\n"),
 		path, wp_result_name(job->result));
 	return -1;
 }
@@ -66,17 +67,17 @@ static void print_result(const struct wp_cmdline *cl, const struct wp_job *job,
 	char size[32];
 	wp_format_size(rec->bytes_checked, size, sizeof(size));
 	if (out == WP_VERIFY_MATCH)
-		printf("%s: MATCH: holds the %s pattern of job %s (%s read, %.1f%% of the device)\n",
+		printf(_("%s: MATCH: holds the %s pattern of job %s (%s read, %.1f%% of the device)\n"),
 		       cl->devices[0], wp_pattern_name(wp_job_final_pass(job)->pattern), job->id,
 		       size, rec->coverage_percent);
 	else if (out == WP_VERIFY_MISMATCH) {
-		printf("%s: MISMATCH: %llu block(s) differ from job %s\n", cl->devices[0],
+		printf(_("%s: MISMATCH: %llu block(s) differ from job %s\n"), cl->devices[0],
 		       (unsigned long long)rec->mismatched_blocks, job->id);
 		for (size_t i = 0; i < rec->n_bad; i++)
-			printf("  bad byte   %llu\n", (unsigned long long)rec->bad_offsets[i]);
+			printf(_("  bad byte   %llu\n"), (unsigned long long)rec->bad_offsets[i]);
 	}
 	if (out != WP_VERIFY_MATCH)
-		fprintf(stderr, "wipeproof: %s\n", err);
+		fprintf(stderr, _("wipeproof: %s\n"), err);
 }
 
 static enum wp_verify_outcome run(const struct wp_cmdline *cl, const struct wp_device *dev,
@@ -85,12 +86,12 @@ static enum wp_verify_outcome run(const struct wp_cmdline *cl, const struct wp_d
 {
 	enum wp_verify_mode mode = cl->verify_set ? cl->verify_mode : WP_VERIFY_FULL;
 	if (mode == WP_VERIFY_OFF) {
-		snprintf(err, errlen, "--verify off makes no sense for 'verify'; use full or sample");
+		snprintf(err, errlen, _("--verify off makes no sense for 'verify'; use full or sample"));
 		return WP_VERIFY_ERROR;
 	}
 	int fd = open(dev->path, O_RDONLY | O_DIRECT | O_CLOEXEC);
 	if (fd < 0) {
-		snprintf(err, errlen, "cannot open %s: %s%s", dev->path, strerror(errno),
+		snprintf(err, errlen, _("cannot open %s: %s%s"), dev->path, strerror(errno),
 			 errno == EACCES ? "; run as root or as a member of group disk" : "");
 		return WP_VERIFY_ERROR;
 	}
@@ -121,12 +122,12 @@ int wp_cmd_verify(const struct wp_cmdline *cl)
 	char err[512];
 	struct wp_job job;
 	if (wp_job_load(cl->report_paths[0], &job, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: %s\n", err);
+		fprintf(stderr, _("wipeproof: %s\n"), err);
 		return WP_EXIT_USAGE;
 	}
 	if (job.scope.kind[0]) {
-		fprintf(stderr, "wipeproof: %s is the report of a free-space wipe of %s; its fill "
-			"files were deleted, so there is nothing on the device to read back\n",
+		fprintf(stderr, _("wipeproof: %s is the report of a free-space wipe of %s; its fill "
+			"files were deleted, so there is nothing on the device to read back\n"),
 			cl->report_paths[0], job.scope.mountpoint);
 		return WP_EXIT_USAGE;
 	}
@@ -135,7 +136,7 @@ int wp_cmd_verify(const struct wp_cmdline *cl)
 		return WP_EXIT_FAILED;
 	int code = WP_EXIT_USAGE;
 	if (wp_media_probe(cl->devices[0], NULL, dev, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: %s\n", err);
+		fprintf(stderr, _("wipeproof: %s\n"), err);
 		goto out;
 	}
 	code = WP_EXIT_REFUSED;

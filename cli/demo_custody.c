@@ -6,6 +6,7 @@
  * command line an operator would type.
  */
 #include "cli.h"
+#include "i18n.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -26,7 +26,7 @@ static int version(const struct wp_cmdline *cl)
 	struct wp_build b;
 	char err[256];
 	if (wp_build_identity(&b, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: version: %s\n", err);
+		fprintf(stderr, _("wipeproof: version: %s\n"), err);
 		return WP_EXIT_FAILED;
 	}
 	if (cl->json) {
@@ -55,7 +55,7 @@ int main(int argc, char **argv)
 	if (argc >= 3 && strcmp(argv[1], "help") == 0 && strcmp(argv[2], "config") == 0)
 		return wp_cmd_config_main(2, (char *[]){ argv[2], (char *)"--help", NULL });
 	if (wp_config_load(&cfg, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: %s\n", err);
+		fprintf(stderr, _("wipeproof: %s\n"), err);
 		return WP_EXIT_USAGE;
 	}
 	wp_config_export(&cfg);
@@ -90,7 +90,7 @@ int main(int argc, char **argv)
 	if (wp_custody_help(stdout, argc, argv))
 		return WP_EXIT_OK;
 	if (wp_cmdline_parse(argc, argv, &cl, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: %s\n", err);
+		fprintf(stderr, _("wipeproof: %s\n"), err);
 		return WP_EXIT_USAGE;
 	}
 	apply_wipe_defaults(&cfg, &cl);
