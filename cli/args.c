@@ -450,6 +450,7 @@ static const char *const usage_list = N_(
 	"\n"
 	"  --json    print {\"devices\":[...]} instead of a table\n");
 
+/* xgettext:no-c-format */
 static const char *const usage_wipe = N_(
 	"Usage: wipeproof wipe DEV... [--method M] [--verify full|sample|off]\n"
 	"                      [--confirm-serial SERIAL]... [--report FILE]... [--json]\n"

@@ -62,4 +62,32 @@ expect_exit 3 en "$WIPEPROOF" wipe "$d" --confirm-serial WRONG
 expect_in "  mounted: $d has a mounted filesystem" "$ERR"
 expect_exit 0 ja "$WIPEPROOF" list
 expect_in "保護: マウント中のファイルシステムあり (mounted):" "$OUT"
+
+# gettext everywhere in cli/ (issue 16): errors, usage texts, table headers
+# and prompts of the other commands, under LANG and under LANGUAGE alone
+expect_exit 2 en "$WIPEPROOF" bogus
+expect_in "unknown command 'bogus'" "$ERR"
+expect_exit 2 ja "$WIPEPROOF" bogus
+expect_in "不明なコマンド 'bogus' です" "$ERR"
+expect_exit 2 env LANGUAGE=ja LANG=C.UTF-8 "$WIPEPROOF" bogus
+expect_in "不明なコマンド 'bogus' です" "$ERR"
+expect_exit 2 ja "$WIPEPROOF" plan
+expect_in "'plan' にはデバイスが必要です" "$ERR"
+expect_exit 2 ja "$WIPEPROOF" wipe "$d" --queue-depth 99
+expect_in "--queue-depth '99' は 1 から 16 までの整数で指定してください" "$ERR"
+expect_exit 0 ja "$WIPEPROOF" help wipe
+expect_in "使い方: wipeproof wipe DEV..." "$OUT"
+expect_in "終了ステータス:" "$OUT"
+expect_exit 0 en "$WIPEPROOF" help wipe
+expect_in "Exit status:" "$OUT"
+expect_exit 0 ja "$WIPEPROOF" list
+expect_in "デバイス" "$OUT"
+expect_in "シリアル" "$OUT"
+# the loop note: Japanese on the screen, English in JSON
+expect_in "ループデバイス: ファームウェアコマンドは送らず" "$OUT"
+expect_exit 0 ja "$WIPEPROOF" list --json
+expect_in "a loop device: no firmware command" "$OUT"
+expect_exit 0 ja "$WIPEPROOF" plan "$d"
+expect_in "  方式       " "$OUT"
+expect_in "  理由       " "$OUT"
 echo "ok: Japanese and English messages"
