@@ -4,6 +4,7 @@
  * missing operand); whether a device may be wiped is the guard's business.
  */
 #include "cli.h"
+#include "options.h"
 #include "i18n.h"
 #include "custody.h"
 #include "wptext.h"
@@ -12,74 +13,6 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-
-struct command_name {
-	const char *name;
-	enum wp_command cmd;
-};
-
-static const struct command_name commands[] = {
-	{ "list", WP_CMD_LIST },     { "wipe", WP_CMD_WIPE },
-	{ "verify", WP_CMD_VERIFY }, { "demo", WP_CMD_DEMO },
-	{ "help", WP_CMD_HELP },     { "version", WP_CMD_VERSION },
-	{ "plan", WP_CMD_PLAN },
-};
-
-enum {
-	OPT_JSON = 1000, OPT_METHOD, OPT_VERIFY, OPT_CONFIRM, OPT_REPORT,
-	OPT_FORCE_HOLDERS, OPT_CHUNK, OPT_SIZE, OPT_HELP, OPT_DEPTH, OPT_REPORT_DIR,
-	OPT_ASSET, OPT_AS, OPT_LEDGER, OPT_KEYS, OPT_PASSPHRASE_FILE, OPT_LEVEL,
-	OPT_REMOVE_HPA, OPT_NO_REPORT,
-};
-
-static const struct option long_options[] = {
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "method", required_argument, NULL, OPT_METHOD },
-	{ "verify", required_argument, NULL, OPT_VERIFY },
-	{ "confirm-serial", required_argument, NULL, OPT_CONFIRM },
-	{ "report", required_argument, NULL, OPT_REPORT },
-	{ "force-holders", no_argument, NULL, OPT_FORCE_HOLDERS },
-	{ "chunk", required_argument, NULL, OPT_CHUNK },
-	{ "size-mib", required_argument, NULL, OPT_SIZE },
-	{ "queue-depth", required_argument, NULL, OPT_DEPTH },
-	{ "report-dir", required_argument, NULL, OPT_REPORT_DIR },
-	{ "asset", required_argument, NULL, OPT_ASSET },
-	{ "as", required_argument, NULL, OPT_AS },
-	{ "ledger", required_argument, NULL, OPT_LEDGER },
-	{ "keys", required_argument, NULL, OPT_KEYS },
-	{ "passphrase-file", required_argument, NULL, OPT_PASSPHRASE_FILE },
-	{ "level", required_argument, NULL, OPT_LEVEL },
-	{ "remove-hpa", no_argument, NULL, OPT_REMOVE_HPA },
-	{ "no-report", no_argument, NULL, OPT_NO_REPORT },
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ NULL, 0, NULL, 0 },
-};
-
-/* Which options each command takes; anything else is refused by name. */
-static bool option_allowed(enum wp_command cmd, int opt)
-{
-	switch (opt) {
-	case OPT_HELP:
-		return true;
-	case OPT_JSON:
-		return cmd == WP_CMD_LIST || cmd == WP_CMD_WIPE || cmd == WP_CMD_VERIFY ||
-		       cmd == WP_CMD_PLAN || cmd == WP_CMD_VERSION;
-	case OPT_LEVEL:
-		return cmd == WP_CMD_WIPE || cmd == WP_CMD_PLAN;
-	case OPT_REMOVE_HPA: case OPT_NO_REPORT:
-		return cmd == WP_CMD_WIPE;
-	case OPT_METHOD:
-		return cmd == WP_CMD_WIPE || cmd == WP_CMD_PLAN;
-	case OPT_CONFIRM: case OPT_FORCE_HOLDERS: case OPT_REPORT_DIR:
-	case OPT_ASSET: case OPT_AS: case OPT_LEDGER: case OPT_KEYS: case OPT_PASSPHRASE_FILE:
-		return cmd == WP_CMD_WIPE;
-	case OPT_VERIFY: case OPT_REPORT: case OPT_CHUNK: case OPT_DEPTH:
-		return cmd == WP_CMD_WIPE || cmd == WP_CMD_VERIFY;
-	case OPT_SIZE:
-		return cmd == WP_CMD_DEMO;
-	}
-	return false;
-}
 
 static int parse_size(const char *text, unsigned long long *out)
 {
@@ -113,23 +46,21 @@ static int push_per_device(const char **list, size_t *n, const char *arg,
 	return 0;
 }
 
-static const char *option_name(int opt);
-
 /* What goes into a report, a signed event or a certificate must be text:
  * checked now, so nothing is written or recorded with a field missing. */
 static int check_recorded(int opt, const char *arg, char *err, size_t errlen)
 {
 	char why[256];
 	switch (opt) {
-	case OPT_ASSET: case OPT_AS: case OPT_REPORT: case OPT_REPORT_DIR: case OPT_LEDGER:
+	case WP_O_ASSET: case WP_O_AS: case WP_O_REPORT: case WP_O_REPORT_DIR: case WP_O_LEDGER:
 		break;
 	default:
 		return 0;
 	}
-	if (opt == OPT_ASSET)
+	if (opt == WP_O_ASSET)
 		return wp_text_check_tag("--asset", arg, WP_ASSET_MAX, err, errlen);
 	if (wp_text_check(arg, 4096, why, sizeof(why)) < 0) {
-		snprintf(err, errlen, "--%s %s", option_name(opt), why);
+		snprintf(err, errlen, "--%s %s", wp_option_name(opt), why);
 		return -1;
 	}
 	return 0;
@@ -143,16 +74,16 @@ static int take_option(struct wp_cmdline *cl, int opt, const char *arg,
 	if (arg && check_recorded(opt, arg, err, errlen) < 0)
 		return -1;
 	switch (opt) {
-	case OPT_HELP:
+	case WP_O_HELP:
 		cl->help_topic = cl->cmd == WP_CMD_LIST ? "list" : cl->cmd == WP_CMD_WIPE ? "wipe"
 			       : cl->cmd == WP_CMD_VERIFY ? "verify" : cl->cmd == WP_CMD_PLAN ? "plan"
 			       : "demo";
 		cl->cmd = WP_CMD_HELP;
 		return 0;
-	case OPT_JSON:
+	case WP_O_JSON:
 		cl->json = true;
 		return 0;
-	case OPT_METHOD:
+	case WP_O_METHOD:
 		if (!wp_method_find(arg)) {
 			wp_method_names(names, sizeof(names));
 			wp_fw_method_names(fw_names, sizeof(fw_names));
@@ -162,67 +93,67 @@ static int take_option(struct wp_cmdline *cl, int opt, const char *arg,
 		}
 		cl->method = arg;
 		return 0;
-	case OPT_REMOVE_HPA:
+	case WP_O_REMOVE_HPA:
 		cl->remove_hpa = true;
 		return 0;
-	case OPT_NO_REPORT:
+	case WP_O_NO_REPORT:
 		cl->no_report = true;
 		return 0;
-	case OPT_LEVEL:
+	case WP_O_LEVEL:
 		if (wp_level_parse(arg, &cl->level) < 0) {
 			snprintf(err, errlen, _("unknown level '%s'; choose clear or purge (NIST SP 800-88)"),
 				 arg);
 			return -1;
 		}
 		return 0;
-	case OPT_VERIFY:
+	case WP_O_VERIFY:
 		if (wp_verify_mode_parse(arg, &cl->verify_mode) < 0) {
 			snprintf(err, errlen, _("unknown verification '%s'; choose full, sample or off"), arg);
 			return -1;
 		}
 		cl->verify_set = true;
 		return 0;
-	case OPT_CONFIRM:
+	case WP_O_CONFIRM:
 		return push_per_device(cl->confirm_serials, &cl->n_confirm, arg,
 				       "confirm-serial", err, errlen);
-	case OPT_REPORT:
+	case WP_O_REPORT:
 		return push_per_device(cl->report_paths, &cl->n_reports, arg, "report",
 				       err, errlen);
-	case OPT_ASSET:
+	case WP_O_ASSET:
 		return push_per_device(cl->assets, &cl->n_assets, arg, "asset", err, errlen);
-	case OPT_REPORT_DIR:
+	case WP_O_REPORT_DIR:
 		cl->report_dir = arg;
 		return 0;
-	case OPT_AS:
+	case WP_O_AS:
 		cl->as_person = arg;
 		return 0;
-	case OPT_LEDGER:
+	case WP_O_LEDGER:
 		cl->ledger_path = arg;
 		return 0;
-	case OPT_KEYS:
+	case WP_O_KEYS:
 		cl->keys_dir = arg;
 		return 0;
-	case OPT_PASSPHRASE_FILE:
+	case WP_O_PASSPHRASE_FILE:
 		cl->passphrase_file = arg;
 		return 0;
-	case OPT_DEPTH:
+	case WP_O_DEPTH:
 		if (parse_size(arg, &n) < 0 || n < 1 || n > 16) {
 			snprintf(err, errlen, _("--queue-depth '%s' must be a whole number from 1 to 16"), arg);
 			return -1;
 		}
 		cl->queue_depth = (size_t)n;
 		return 0;
-	case OPT_FORCE_HOLDERS:
+	case WP_O_FORCE_HOLDERS:
 		cl->force_holders = true;
 		return 0;
-	case OPT_CHUNK:
+	case WP_O_CHUNK:
 		if (parse_size(arg, &n) < 0 || n == 0 || n % 4096 != 0 || n > (256ull << 20)) {
 			snprintf(err, errlen, _("--chunk '%s' must be a multiple of 4096 bytes up to 256M (e.g. 4M)"), arg);
 			return -1;
 		}
 		cl->chunk_bytes = (size_t)n;
 		return 0;
-	case OPT_SIZE:
+	case WP_O_SIZE:
 		if (parse_size(arg, &n) < 0 || n < 2 || n > 4096) {
 			snprintf(err, errlen, _("--size-mib '%s' must be a whole number from 2 to 4096"), arg);
 			return -1;
@@ -233,42 +164,15 @@ static int take_option(struct wp_cmdline *cl, int opt, const char *arg,
 	return -1;
 }
 
-static const char *option_name(int opt)
+static int take(void *cl, int opt, const char *arg, char *err, size_t errlen)
 {
-	for (const struct option *o = long_options; o->name; o++)
-		if (o->val == opt)
-			return o->name;
-	return "?";
+	return take_option(cl, opt, arg, err, errlen);
 }
 
 static int parse_options(int argc, char **argv, struct wp_cmdline *cl,
 			 char *err, size_t errlen)
 {
-	enum wp_command cmd = cl->cmd;
-	optind = 0; /* GNU: full reset, so parsing can run more than once */
-	opterr = 0;
-	int opt;
-	while ((opt = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
-		if (opt == 'h')
-			opt = OPT_HELP;
-		if (opt == '?' || opt == ':') {
-			const char *bad = argv[optind - 1];
-			if (optopt && optopt >= OPT_JSON)
-				snprintf(err, errlen, _("option --%s needs a value"), option_name(optopt));
-			else
-				snprintf(err, errlen, _("unknown option '%s'; see 'wipeproof help %s'"),
-					 bad, argv[0]);
-			return -1;
-		}
-		if (!option_allowed(cmd, opt)) {
-			snprintf(err, errlen, _("option --%s does not apply to '%s'; see 'wipeproof help %s'"),
-				 option_name(opt), argv[0], argv[0]);
-			return -1;
-		}
-		if (take_option(cl, opt, optarg, err, errlen) < 0)
-			return -1;
-	}
-	return optind;
+	return wp_options_parse(argv[0], argc, argv, take, cl, err, errlen);
 }
 
 static int check_count(size_t given, size_t devices, const char *name, char *err,
@@ -384,9 +288,7 @@ int wp_cmdline_parse(int argc, char **argv, struct wp_cmdline *out,
 		out->cmd = WP_CMD_VERSION;
 		return 0;
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(word, commands[i].name) == 0)
-			out->cmd = commands[i].cmd;
+	out->cmd = wp_command_of(word);
 	if (out->cmd == WP_CMD_NONE) {
 		snprintf(err, errlen, _("unknown command '%s'; commands: list, plan, wipe, verify, demo, watch, freespace, resume, config, keys, custody, cert, help"), word);
 		return -1;

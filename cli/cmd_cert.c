@@ -22,7 +22,7 @@ char *wp_cert_read_file(const char *path, size_t *len, char *err, size_t errlen)
 	return wp_read_file(path, MAX_FILE, 0, &buf, len, err, errlen) == 0 ? buf : NULL;
 }
 
-static int cert_issue(const struct wp_kopts *o)
+int wp_cert_issue_cmd(const struct wp_kopts *o)
 {
 	char err[1024], dir[4096];
 	const char *who = o->as ? o->as : getenv("WIPEPROOF_AS");
@@ -86,7 +86,7 @@ static void show_line(const char *label, const json_t *doc, const char *path)
 		printf("  %-22s %lld\n", label, v);
 }
 
-static int cert_show(const struct wp_kopts *o)
+int wp_cert_show_cmd(const struct wp_kopts *o)
 {
 	static const char *const fields[][2] = {
 		{ "certificate id", "certificate_id" }, { "result", "result" },
@@ -160,7 +160,7 @@ static char *load_qr(const char *json_path, const char *sha, char *err, size_t e
 	return text;
 }
 
-static int cert_render(const struct wp_kopts *o)
+int wp_cert_render_cmd(const struct wp_kopts *o)
 {
 	char err[1024], sha[WP_FPR_HEX], out[4200];
 	json_t *doc = NULL;
@@ -191,32 +191,4 @@ static int cert_render(const struct wp_kopts *o)
 	free(text);
 	json_decref(doc);
 	return code;
-}
-
-int wp_cmd_cert_main(int argc, char **argv)
-{
-	char err[512];
-	struct wp_kopts o;
-	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		wp_cert_usage(stdout);
-		return WP_EXIT_OK;
-	}
-	int rc = wp_kopts_parse("cert", argc - 1, argv + 1, &o, err, sizeof(err));
-	if (rc < 0) {
-		fprintf(stderr, "wipeproof: %s\n", err);
-		return WP_EXIT_USAGE;
-	}
-	if (rc > 0) {
-		wp_cert_usage(stdout);
-		return WP_EXIT_OK;
-	}
-	if (strcmp(o.sub, "issue") == 0)
-		return cert_issue(&o);
-	if (strcmp(o.sub, "show") == 0)
-		return cert_show(&o);
-	if (strcmp(o.sub, "render") == 0)
-		return cert_render(&o);
-	if (strcmp(o.sub, "validate") == 0)
-		return wp_cert_validate_cmd(&o);
-	return wp_cert_verify_cmd(&o);
 }

@@ -318,29 +318,3 @@ int wp_custody_write(const struct wp_kopts *o)
 		fprintf(stderr, "wipeproof: custody %s: %s\n", o->sub, err);
 	return wp_custody_exit(rc);
 }
-
-int wp_cmd_custody_main(int argc, char **argv)
-{
-	char err[512];
-	struct wp_kopts o;
-	int rc = wp_kopts_parse("custody", argc - 1, argv + 1, &o, err, sizeof(err));
-	if (rc < 0) {
-		fprintf(stderr, "wipeproof: %s\n", err);
-		return WP_EXIT_USAGE;
-	}
-	if (rc > 0) {
-		wp_custody_usage(stdout, o.sub);
-		return WP_EXIT_OK;
-	}
-	if (strcmp(o.sub, "log") == 0)
-		return wp_custody_log(&o);
-	if (strcmp(o.sub, "show") == 0)
-		return wp_custody_show(&o);
-	if (strcmp(o.sub, "export") == 0)
-		return wp_custody_export(&o);
-	if (strcmp(o.sub, "verify") == 0)
-		return wp_custody_verify_cmd(&o);
-	if (strcmp(o.sub, "head") == 0)
-		return wp_custody_head_cmd(&o);
-	return wp_custody_write(&o);
-}

@@ -12,6 +12,7 @@
  */
 #include "station_cli.h"
 #include "i18n.h"
+#include "options.h"
 #include "custody_cli.h"
 #include "wipe_steps.h"
 
@@ -28,6 +29,7 @@ struct fs_opts {
 	const char *mountpoint;
 	const char *asset, *as, *ledger, *keys_dir, *passphrase_file;
 	bool json;
+	bool help;
 };
 
 /* marked for xgettext; translated where printed */
@@ -58,47 +60,37 @@ void wp_freespace_usage(FILE *out)
 	fputs(_(usage_freespace), out);
 }
 
-enum { O_JSON = 1, O_ASSET, O_AS, O_LEDGER, O_KEYS, O_PASS, O_HELP };
-
-static const struct option fs_options[] = {
-	{ "json", no_argument, NULL, O_JSON },
-	{ "asset", required_argument, NULL, O_ASSET },
-	{ "as", required_argument, NULL, O_AS },
-	{ "ledger", required_argument, NULL, O_LEDGER },
-	{ "keys", required_argument, NULL, O_KEYS },
-	{ "passphrase-file", required_argument, NULL, O_PASS },
-	{ "help", no_argument, NULL, O_HELP },
-	{ NULL, 0, NULL, 0 },
-};
+static int take_option(void *ctx, int opt, const char *arg, char *err, size_t errlen)
+{
+	struct fs_opts *o = ctx;
+	(void)err, (void)errlen;
+	switch (opt) {
+	case WP_O_JSON: o->json = true; break;
+	case WP_O_ASSET: o->asset = arg; break;
+	case WP_O_AS: o->as = arg; break;
+	case WP_O_LEDGER: o->ledger = arg; break;
+	case WP_O_KEYS: o->keys_dir = arg; break;
+	case WP_O_PASSPHRASE_FILE: o->passphrase_file = arg; break;
+	case WP_O_HELP: o->help = true; break;
+	}
+	return 0;
+}
 
 /* 0, 1 for --help, -1 with a message. */
 static int parse(int argc, char **argv, struct fs_opts *o, char *err, size_t errlen)
 {
 	memset(o, 0, sizeof(*o));
-	optind = 0;
-	opterr = 0;
-	int c;
-	while ((c = getopt_long(argc, argv, "h", fs_options, NULL)) != -1) {
-		switch (c) {
-		case O_JSON: o->json = true; break;
-		case O_ASSET: o->asset = optarg; break;
-		case O_AS: o->as = optarg; break;
-		case O_LEDGER: o->ledger = optarg; break;
-		case O_KEYS: o->keys_dir = optarg; break;
-		case O_PASS: o->passphrase_file = optarg; break;
-		case 'h': case O_HELP: return 1;
-		default:
-			snprintf(err, errlen, "unknown option or missing value in '%s'; see "
-				 "'wipeproof help freespace'", argv[optind - 1]);
-			return -1;
-		}
-	}
-	if (argc - optind != 1) {
+	int first = wp_options_parse("freespace", argc, argv, take_option, o, err, errlen);
+	if (first < 0)
+		return -1;
+	if (o->help)
+		return 1;
+	if (argc - first != 1) {
 		snprintf(err, errlen, "'freespace' takes one mount point, e.g. 'wipeproof freespace "
 			 "/srv'; see 'findmnt' for mounted filesystems");
 		return -1;
 	}
-	o->mountpoint = argv[optind];
+	o->mountpoint = argv[first];
 	if (o->asset && !o->as && !getenv("WIPEPROOF_AS")) {
 		snprintf(err, errlen, "--asset records the result in the custody ledger: say who you "
 			 "are with --as PERSON (or WIPEPROOF_AS)");

@@ -66,8 +66,9 @@ static int new_passphrase(const struct wp_kopts *o, const char *whose, char *buf
 	return 0;
 }
 
-static int keys_init_ca(const struct wp_kopts *o, const char *dir)
+int wp_keys_cmd_init_ca(const struct wp_kopts *o)
 {
+	const char *dir = wp_keys_dir_resolve(o->keys_dir);
 	char err[1024], pass[WP_PASSPHRASE_MAX];
 	struct wp_person ca;
 	/* the station's configured organisation (config.h) when --org is absent */
@@ -93,8 +94,9 @@ static int keys_init_ca(const struct wp_kopts *o, const char *dir)
 	return WP_EXIT_OK;
 }
 
-static int keys_issue(const struct wp_kopts *o, const char *dir)
+int wp_keys_cmd_issue(const struct wp_kopts *o)
 {
+	const char *dir = wp_keys_dir_resolve(o->keys_dir);
 	char err[1024], pass[WP_PASSPHRASE_MAX];
 	struct wp_issue_request req = { .id = o->id, .name = o->name, .title = o->title,
 		.days = o->days ? o->days : PERSON_DAYS, .ca_passphrase_file = o->ca_passphrase_file };
@@ -126,8 +128,9 @@ static int keys_issue(const struct wp_kopts *o, const char *dir)
 	return WP_EXIT_OK;
 }
 
-static int keys_list(const struct wp_kopts *o, const char *dir)
+int wp_keys_cmd_list(const struct wp_kopts *o)
 {
+	const char *dir = wp_keys_dir_resolve(o->keys_dir);
 	char err[1024];
 	struct wp_person *people = NULL;
 	size_t n = 0;
@@ -187,8 +190,9 @@ static int write_html(const char *path, const char *dir)
 }
 
 /* What an auditor needs to check QR codes: public certificates only. */
-static int keys_export_trust(const struct wp_kopts *o, const char *dir)
+int wp_keys_cmd_export_trust(const struct wp_kopts *o)
 {
+	const char *dir = wp_keys_dir_resolve(o->keys_dir);
 	char err[1024];
 	if (o->html) {
 		int code = write_html(o->html, dir);
@@ -231,8 +235,9 @@ static int parse_when(const char *text, time_t *out)
 }
 
 /* Revoke a person's key: the CA re-signs DIR/crl.pem with them on it. */
-static int keys_revoke(const struct wp_kopts *o, const char *dir)
+int wp_keys_cmd_revoke(const struct wp_kopts *o)
 {
+	const char *dir = wp_keys_dir_resolve(o->keys_dir);
 	char err[1024], when_s[WP_TIME_MAX];
 	time_t when = time(NULL);
 	if (!o->operand || !o->reason) {
@@ -267,29 +272,4 @@ static int keys_revoke(const struct wp_kopts *o, const char *dir)
 		       "auditors a new 'wipeproof keys export-trust'\n"), p.name, p.title,
 		       wp_role_name(p.role), p.fingerprint, when_s, o->reason, dir, WP_CRL_FILE);
 	return WP_EXIT_OK;
-}
-
-int wp_cmd_keys_main(int argc, char **argv)
-{
-	char err[512];
-	struct wp_kopts o;
-	int rc = wp_kopts_parse("keys", argc - 1, argv + 1, &o, err, sizeof(err));
-	if (rc < 0) {
-		fprintf(stderr, _("wipeproof: %s\n"), err);
-		return WP_EXIT_USAGE;
-	}
-	if (rc > 0) {
-		wp_keys_usage(stdout);
-		return WP_EXIT_OK;
-	}
-	const char *dir = wp_keys_dir_resolve(o.keys_dir);
-	if (strcmp(o.sub, "init-ca") == 0)
-		return keys_init_ca(&o, dir);
-	if (strcmp(o.sub, "issue") == 0)
-		return keys_issue(&o, dir);
-	if (strcmp(o.sub, "export-trust") == 0)
-		return keys_export_trust(&o, dir);
-	if (strcmp(o.sub, "revoke") == 0)
-		return keys_revoke(&o, dir);
-	return keys_list(&o, dir);
 }

@@ -14,6 +14,7 @@
 #include "station_cli.h"
 #include "wptext.h"
 #include "i18n.h"
+#include "options.h"
 #include "fw_cli.h"
 #include "wipe_steps.h"
 
@@ -26,7 +27,7 @@
 
 struct resume_opts {
 	const char *job, *as, *ledger, *keys_dir, *passphrase_file, *device, *report_dir;
-	bool list, json;
+	bool list, json, help;
 };
 
 /* marked for xgettext; translated where printed */
@@ -57,49 +58,38 @@ void wp_resume_usage(FILE *out)
 	fputs(_(usage_resume), out);
 }
 
-enum { O_LIST = 1, O_JSON, O_AS, O_LEDGER, O_KEYS, O_PASS, O_DEVICE, O_HELP };
-
-static const struct option resume_options[] = {
-	{ "list", no_argument, NULL, O_LIST },
-	{ "json", no_argument, NULL, O_JSON },
-	{ "as", required_argument, NULL, O_AS },
-	{ "ledger", required_argument, NULL, O_LEDGER },
-	{ "keys", required_argument, NULL, O_KEYS },
-	{ "passphrase-file", required_argument, NULL, O_PASS },
-	{ "device", required_argument, NULL, O_DEVICE },
-	{ "help", no_argument, NULL, O_HELP },
-	{ NULL, 0, NULL, 0 },
-};
+static int take_option(void *ctx, int opt, const char *arg, char *err, size_t errlen)
+{
+	struct resume_opts *o = ctx;
+	(void)err, (void)errlen;
+	switch (opt) {
+	case WP_O_LIST: o->list = true; break;
+	case WP_O_JSON: o->json = true; break;
+	case WP_O_AS: o->as = arg; break;
+	case WP_O_LEDGER: o->ledger = arg; break;
+	case WP_O_KEYS: o->keys_dir = arg; break;
+	case WP_O_PASSPHRASE_FILE: o->passphrase_file = arg; break;
+	case WP_O_DEVICE: o->device = arg; break;
+	case WP_O_HELP: o->help = true; break;
+	}
+	return 0;
+}
 
 /* 0, 1 for --help, -1 with a message. */
 static int parse(int argc, char **argv, struct resume_opts *o, char *err, size_t errlen)
 {
 	memset(o, 0, sizeof(*o));
-	optind = 0;
-	opterr = 0;
-	int c;
-	while ((c = getopt_long(argc, argv, "h", resume_options, NULL)) != -1) {
-		switch (c) {
-		case O_LIST: o->list = true; break;
-		case O_JSON: o->json = true; break;
-		case O_AS: o->as = optarg; break;
-		case O_LEDGER: o->ledger = optarg; break;
-		case O_KEYS: o->keys_dir = optarg; break;
-		case O_PASS: o->passphrase_file = optarg; break;
-		case O_DEVICE: o->device = optarg; break;
-		case 'h': case O_HELP: return 1;
-		default:
-			snprintf(err, errlen, _("unknown option or missing value in '%s'; see "
-				 "'wipeproof help resume'"), argv[optind - 1]);
-			return -1;
-		}
-	}
-	if (argc - optind > 1) {
+	int first = wp_options_parse("resume", argc, argv, take_option, o, err, errlen);
+	if (first < 0)
+		return -1;
+	if (o->help)
+		return 1;
+	if (argc - first > 1) {
 		snprintf(err, errlen, _("'resume' takes at most one job id; see 'wipeproof resume "
 			 "--list'"));
 		return -1;
 	}
-	o->job = argc - optind == 1 ? argv[optind] : NULL;
+	o->job = argc - first == 1 ? argv[first] : NULL;
 	if (!o->list && !o->as && !getenv("WIPEPROOF_AS")) {
 		snprintf(err, errlen, _("resume records in the custody ledger: say who you are with "
 			 "--as PERSON (or WIPEPROOF_AS)"));

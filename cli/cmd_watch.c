@@ -18,6 +18,7 @@
 #include "station_cli.h"
 #include "wptext.h"
 #include "i18n.h"
+#include "options.h"
 #include "custody_cli.h"
 
 #include <errno.h>
@@ -33,7 +34,7 @@
 #define WATCH_MAX_KNOWN 256
 
 struct watch_opts {
-	bool json, intake, auto_wipe;
+	bool json, intake, auto_wipe, help;
 	const char *asset_prefix, *reason, *policy_path;
 	const char *as, *ledger, *keys_dir, *passphrase_file;
 };
@@ -88,59 +89,37 @@ void wp_watch_usage(FILE *out)
 	fputs(_(usage_watch), out);
 }
 
-enum { O_JSON = 1, O_INTAKE, O_PREFIX, O_REASON, O_AUTO, O_POLICY, O_AS, O_LEDGER, O_KEYS,
-       O_PASS, O_HELP };
-
-static const struct option watch_options[] = {
-	{ "json", no_argument, NULL, O_JSON },
-	{ "intake", no_argument, NULL, O_INTAKE },
-	{ "asset-prefix", required_argument, NULL, O_PREFIX },
-	{ "reason", required_argument, NULL, O_REASON },
-	{ "auto-wipe", no_argument, NULL, O_AUTO },
-	{ "policy", required_argument, NULL, O_POLICY },
-	{ "as", required_argument, NULL, O_AS },
-	{ "ledger", required_argument, NULL, O_LEDGER },
-	{ "keys", required_argument, NULL, O_KEYS },
-	{ "passphrase-file", required_argument, NULL, O_PASS },
-	{ "help", no_argument, NULL, O_HELP },
-	{ NULL, 0, NULL, 0 },
-};
-
-static int take_option(struct watch_opts *o, int c)
+static int take_option(void *ctx, int c, const char *arg, char *err, size_t errlen)
 {
+	struct watch_opts *o = ctx;
+	(void)err, (void)errlen;
 	switch (c) {
-	case O_JSON: o->json = true; return 0;
-	case O_INTAKE: o->intake = true; return 0;
-	case O_PREFIX: o->asset_prefix = optarg; return 0;
-	case O_REASON: o->reason = optarg; return 0;
-	case O_AUTO: o->auto_wipe = true; return 0;
-	case O_POLICY: o->policy_path = optarg; return 0;
-	case O_AS: o->as = optarg; return 0;
-	case O_LEDGER: o->ledger = optarg; return 0;
-	case O_KEYS: o->keys_dir = optarg; return 0;
-	case O_PASS: o->passphrase_file = optarg; return 0;
+	case WP_O_JSON: o->json = true; break;
+	case WP_O_INTAKE: o->intake = true; break;
+	case WP_O_PREFIX: o->asset_prefix = arg; break;
+	case WP_O_REASON: o->reason = arg; break;
+	case WP_O_AUTO: o->auto_wipe = true; break;
+	case WP_O_POLICY: o->policy_path = arg; break;
+	case WP_O_AS: o->as = arg; break;
+	case WP_O_LEDGER: o->ledger = arg; break;
+	case WP_O_KEYS: o->keys_dir = arg; break;
+	case WP_O_PASSPHRASE_FILE: o->passphrase_file = arg; break;
+	case WP_O_HELP: o->help = true; break;
 	}
-	return -1;
+	return 0;
 }
 
 /* 0, 1 for --help, -1 with a message. */
 static int parse(int argc, char **argv, struct watch_opts *o, char *err, size_t errlen)
 {
 	memset(o, 0, sizeof(*o));
-	optind = 0;
-	opterr = 0;
-	int c;
-	while ((c = getopt_long(argc, argv, "h", watch_options, NULL)) != -1) {
-		if (c == 'h' || c == O_HELP)
-			return 1;
-		if (take_option(o, c) < 0) {
-			snprintf(err, errlen, "unknown option or missing value in '%s'; see "
-				 "'wipeproof help watch'", argv[optind - 1]);
-			return -1;
-		}
-	}
-	if (optind < argc) {
-		snprintf(err, errlen, "'watch' takes no device; unexpected '%s'", argv[optind]);
+	int first = wp_options_parse("watch", argc, argv, take_option, o, err, errlen);
+	if (first < 0)
+		return -1;
+	if (o->help)
+		return 1;
+	if (first < argc) {
+		snprintf(err, errlen, "'watch' takes no device; unexpected '%s'", argv[first]);
 		return -1;
 	}
 	if (!o->policy_path)

@@ -59,6 +59,14 @@ int wp_custody_show(const struct wp_kopts *o);
 int wp_custody_export(const struct wp_kopts *o);
 int wp_custody_verify_cmd(const struct wp_kopts *o);
 int wp_custody_head_cmd(const struct wp_kopts *o);
+int wp_keys_cmd_init_ca(const struct wp_kopts *o);
+int wp_keys_cmd_issue(const struct wp_kopts *o);
+int wp_keys_cmd_list(const struct wp_kopts *o);
+int wp_keys_cmd_revoke(const struct wp_kopts *o);
+int wp_keys_cmd_export_trust(const struct wp_kopts *o);
+int wp_cert_issue_cmd(const struct wp_kopts *o);
+int wp_cert_show_cmd(const struct wp_kopts *o);
+int wp_cert_render_cmd(const struct wp_kopts *o);
 
 /* The revocation list for a verification against the CA in ca_path:
  * --crl FILE, else crl.pem beside ca_path when it exists. *crl stays NULL

@@ -1,9 +1,11 @@
 /*
- * Options of `keys` and `custody`: one table of long options, and per
- * sub-command the names it accepts; anything else is refused by name, the
- * same way args.c does for the other commands.
+ * Options of `keys`, `custody` and `cert` into struct wp_kopts. Which
+ * sub-command takes which option is its row in options.c, the one table
+ * of the whole command line.
  */
 #include "custody_cli.h"
+#include "i18n.h"
+#include "options.h"
 #include "wptext.h"
 
 #include <errno.h>
@@ -11,171 +13,54 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum {
-	O_KEYS = 1000, O_LEDGER, O_CA, O_AS, O_PASSFILE, O_WITNESS, O_WITNESS_PASSFILE,
-	O_ORG, O_NAME, O_TITLE, O_ROLE, O_CA_PASSFILE, O_DAYS, O_NO_PASS,
-	O_ASSET, O_DEVICE, O_SERIAL, O_MODEL, O_OWNER, O_LOCATION, O_MANAGER,
-	O_LEASE_CONTRACT, O_LEASE_END, O_REASON, O_COMMENT, O_METHOD, O_PHOTO,
-	O_VENDOR, O_VENDOR_CERT, O_TO, O_TEXT, O_NO_APPROVAL, O_APPROVAL,
-	O_FORMAT, O_SINCE, O_ANCHOR, O_OUTPUT, O_JSON, O_HELP,
-	O_SIG, O_REPORT, O_QR, O_TRUST, O_CONTACT, O_HTML, O_DATE, O_CRL, O_SIGN,
-	O_ID, O_CA_FPR, O_FOR, O_VALID_DAYS, O_WITNESS_TTY,
-};
-
-static const struct option options[] = {
-	{ "keys", required_argument, NULL, O_KEYS },
-	{ "ledger", required_argument, NULL, O_LEDGER },
-	{ "ca", required_argument, NULL, O_CA },
-	{ "as", required_argument, NULL, O_AS },
-	{ "passphrase-file", required_argument, NULL, O_PASSFILE },
-	{ "witness", required_argument, NULL, O_WITNESS },
-	{ "witness-passphrase-file", required_argument, NULL, O_WITNESS_PASSFILE },
-	{ "org", required_argument, NULL, O_ORG },
-	{ "name", required_argument, NULL, O_NAME },
-	{ "title", required_argument, NULL, O_TITLE },
-	{ "role", required_argument, NULL, O_ROLE },
-	{ "ca-passphrase-file", required_argument, NULL, O_CA_PASSFILE },
-	{ "days", required_argument, NULL, O_DAYS },
-	{ "no-passphrase", no_argument, NULL, O_NO_PASS },
-	{ "asset", required_argument, NULL, O_ASSET },
-	{ "device", required_argument, NULL, O_DEVICE },
-	{ "serial", required_argument, NULL, O_SERIAL },
-	{ "model", required_argument, NULL, O_MODEL },
-	{ "owner", required_argument, NULL, O_OWNER },
-	{ "location", required_argument, NULL, O_LOCATION },
-	{ "manager", required_argument, NULL, O_MANAGER },
-	{ "lease-contract", required_argument, NULL, O_LEASE_CONTRACT },
-	{ "lease-end", required_argument, NULL, O_LEASE_END },
-	{ "reason", required_argument, NULL, O_REASON },
-	{ "comment", required_argument, NULL, O_COMMENT },
-	{ "method", required_argument, NULL, O_METHOD },
-	{ "photo", required_argument, NULL, O_PHOTO },
-	{ "vendor", required_argument, NULL, O_VENDOR },
-	{ "vendor-cert", required_argument, NULL, O_VENDOR_CERT },
-	{ "to", required_argument, NULL, O_TO },
-	{ "text", required_argument, NULL, O_TEXT },
-	{ "no-approval-required", no_argument, NULL, O_NO_APPROVAL },
-	{ "approval-required", no_argument, NULL, O_APPROVAL },
-	{ "format", required_argument, NULL, O_FORMAT },
-	{ "since", required_argument, NULL, O_SINCE },
-	{ "anchor", required_argument, NULL, O_ANCHOR },
-	{ "output", required_argument, NULL, O_OUTPUT },
-	{ "json", no_argument, NULL, O_JSON },
-	{ "help", no_argument, NULL, O_HELP },
-	{ "sig", required_argument, NULL, O_SIG },
-	{ "report", required_argument, NULL, O_REPORT },
-	{ "qr", required_argument, NULL, O_QR },
-	{ "trust", required_argument, NULL, O_TRUST },
-	{ "contact", required_argument, NULL, O_CONTACT },
-	{ "html", required_argument, NULL, O_HTML },
-	{ "date", required_argument, NULL, O_DATE },
-	{ "crl", required_argument, NULL, O_CRL },
-	{ "sign", no_argument, NULL, O_SIGN },
-	{ "id", required_argument, NULL, O_ID },
-	{ "ca-fingerprint", required_argument, NULL, O_CA_FPR },
-	{ "for", required_argument, NULL, O_FOR },
-	{ "valid-days", required_argument, NULL, O_VALID_DAYS },
-	{ "witness-tty", required_argument, NULL, O_WITNESS_TTY },
-	{ NULL, 0, NULL, 0 },
-};
-
-#define WRITE "keys ledger as passphrase-file json "
-
-static const struct {
-	const char *group, *name, *allowed;
-} subs[] = {
-	{ "keys", "init-ca", "org days passphrase-file no-passphrase keys json" },
-	{ "keys", "issue", "id name title role days passphrase-file no-passphrase ca-passphrase-file keys json" },
-	{ "keys", "list", "keys json" },
-	{ "keys", "revoke", "reason date ca-passphrase-file keys json" },
-	{ "keys", "export-trust", "keys output html" },
-	{ "custody", "init", WRITE "no-approval-required approval-required" },
-	{ "custody", "intake", WRITE "asset device serial model owner location manager "
-			       "lease-contract lease-end reason comment" },
-	{ "custody", "request", WRITE "asset reason comment" },
-	{ "custody", "approve", WRITE "asset comment for valid-days" },
-	{ "custody", "destroy", WRITE "asset witness witness-passphrase-file witness-tty method photo "
-				 "comment" },
-	{ "custody", "transfer", WRITE "asset vendor vendor-cert comment" },
-	{ "custody", "release", WRITE "asset to comment" },
-	{ "custody", "note", WRITE "asset text" },
-	{ "custody", "log", "ledger keys ca crl asset json" },
-	{ "custody", "show", "ledger keys ca crl json" },
-	{ "custody", "export", "ledger keys ca crl format owner since output" },
-	{ "custody", "verify", "ledger keys ca ca-fingerprint crl anchor json" },
-	{ "custody", "head", "ledger json sign as passphrase-file keys output" },
-	{ "cert", "issue", WRITE "asset output location contact" },
-	{ "cert", "show", "json" },
-	{ "cert", "render", "output" },
-	{ "cert", "verify", "sig ca ca-fingerprint crl keys ledger device report qr trust json" },
-	{ "cert", "validate", "as passphrase-file keys ledger ca crl" },
-};
-
-static const char *option_name(int val)
-{
-	for (const struct option *o = options; o->name; o++)
-		if (o->val == val)
-			return o->name;
-	return "?";
-}
-
-static bool allowed(const char *list, const char *name)
-{
-	size_t n = strlen(name);
-	for (const char *p = list; (p = strstr(p, name)); p += n)
-		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
-			return true;
-	return false;
-}
-
 static const char **string_slot(struct wp_kopts *o, int opt)
 {
 	switch (opt) {
-	case O_KEYS: return &o->keys_dir;
-	case O_LEDGER: return &o->ledger;
-	case O_CA: return &o->ca;
-	case O_AS: return &o->as;
-	case O_PASSFILE: return &o->passphrase_file;
-	case O_WITNESS: return &o->witness;
-	case O_WITNESS_PASSFILE: return &o->witness_passphrase_file;
-	case O_ORG: return &o->org;
-	case O_NAME: return &o->name;
-	case O_TITLE: return &o->title;
-	case O_ROLE: return &o->role;
-	case O_CA_PASSFILE: return &o->ca_passphrase_file;
-	case O_ASSET: return &o->asset;
-	case O_DEVICE: return &o->device;
-	case O_SERIAL: return &o->serial;
-	case O_MODEL: return &o->model;
-	case O_OWNER: return &o->owner;
-	case O_LOCATION: return &o->location;
-	case O_MANAGER: return &o->manager;
-	case O_LEASE_CONTRACT: return &o->lease_contract;
-	case O_LEASE_END: return &o->lease_end;
-	case O_REASON: return &o->reason;
-	case O_COMMENT: return &o->comment;
-	case O_METHOD: return &o->method;
-	case O_PHOTO: return &o->photo;
-	case O_VENDOR: return &o->vendor;
-	case O_VENDOR_CERT: return &o->vendor_cert;
-	case O_TO: return &o->to;
-	case O_TEXT: return &o->text;
-	case O_FORMAT: return &o->format;
-	case O_SINCE: return &o->since;
-	case O_ANCHOR: return &o->anchor;
-	case O_OUTPUT: return &o->output;
-	case O_HTML: return &o->html;
-	case O_DATE: return &o->date;
-	case O_CRL: return &o->crl;
-	case O_SIG: return &o->sig;
-	case O_REPORT: return &o->report;
-	case O_QR: return &o->qr;
-	case O_TRUST: return &o->trust;
-	case O_CONTACT: return &o->contact;
-	case O_ID: return &o->id;
-	case O_CA_FPR: return &o->ca_fingerprint;
-	case O_FOR: return &o->approve_for;
-	case O_WITNESS_TTY: return &o->witness_tty;
+	case WP_O_KEYS: return &o->keys_dir;
+	case WP_O_LEDGER: return &o->ledger;
+	case WP_O_CA: return &o->ca;
+	case WP_O_AS: return &o->as;
+	case WP_O_PASSPHRASE_FILE: return &o->passphrase_file;
+	case WP_O_WITNESS: return &o->witness;
+	case WP_O_WITNESS_PASSFILE: return &o->witness_passphrase_file;
+	case WP_O_ORG: return &o->org;
+	case WP_O_NAME: return &o->name;
+	case WP_O_TITLE: return &o->title;
+	case WP_O_ROLE: return &o->role;
+	case WP_O_CA_PASSFILE: return &o->ca_passphrase_file;
+	case WP_O_ASSET: return &o->asset;
+	case WP_O_DEVICE: return &o->device;
+	case WP_O_SERIAL: return &o->serial;
+	case WP_O_MODEL: return &o->model;
+	case WP_O_OWNER: return &o->owner;
+	case WP_O_LOCATION: return &o->location;
+	case WP_O_MANAGER: return &o->manager;
+	case WP_O_LEASE_CONTRACT: return &o->lease_contract;
+	case WP_O_LEASE_END: return &o->lease_end;
+	case WP_O_REASON: return &o->reason;
+	case WP_O_COMMENT: return &o->comment;
+	case WP_O_METHOD: return &o->method;
+	case WP_O_PHOTO: return &o->photo;
+	case WP_O_VENDOR: return &o->vendor;
+	case WP_O_VENDOR_CERT: return &o->vendor_cert;
+	case WP_O_TO: return &o->to;
+	case WP_O_TEXT: return &o->text;
+	case WP_O_FORMAT: return &o->format;
+	case WP_O_SINCE: return &o->since;
+	case WP_O_ANCHOR: return &o->anchor;
+	case WP_O_OUTPUT: return &o->output;
+	case WP_O_HTML: return &o->html;
+	case WP_O_DATE: return &o->date;
+	case WP_O_CRL: return &o->crl;
+	case WP_O_SIG: return &o->sig;
+	case WP_O_REPORT: return &o->report;
+	case WP_O_QR: return &o->qr;
+	case WP_O_TRUST: return &o->trust;
+	case WP_O_CONTACT: return &o->contact;
+	case WP_O_ID: return &o->id;
+	case WP_O_CA_FPR: return &o->ca_fingerprint;
+	case WP_O_FOR: return &o->approve_for;
+	case WP_O_WITNESS_TTY: return &o->witness_tty;
 	}
 	return NULL;
 }
@@ -185,9 +70,9 @@ static const char **string_slot(struct wp_kopts *o, int opt)
 static bool names_a_local_file(int opt)
 {
 	switch (opt) {
-	case O_KEYS: case O_LEDGER: case O_CA: case O_PASSFILE: case O_WITNESS_PASSFILE:
-	case O_CA_PASSFILE: case O_OUTPUT: case O_SIG: case O_REPORT: case O_QR: case O_TRUST:
-	case O_ANCHOR:
+	case WP_O_KEYS: case WP_O_LEDGER: case WP_O_CA: case WP_O_PASSPHRASE_FILE: case WP_O_WITNESS_PASSFILE:
+	case WP_O_CA_PASSFILE: case WP_O_OUTPUT: case WP_O_SIG: case WP_O_REPORT: case WP_O_QR: case WP_O_TRUST:
+	case WP_O_ANCHOR:
 		return true;
 	}
 	return false;
@@ -200,12 +85,12 @@ static int check_text_option(int opt, const char *arg, char *err, size_t errlen)
 	char why[256];
 	if (names_a_local_file(opt))
 		return 0;
-	if (opt == O_ASSET)
+	if (opt == WP_O_ASSET)
 		return wp_text_check_tag("--asset", arg, WP_ASSET_MAX, err, errlen);
-	size_t max = opt == O_TEXT || opt == O_COMMENT ? 65536
-		   : opt == O_NAME || opt == O_TITLE || opt == O_ORG ? 128 : 4096;
+	size_t max = opt == WP_O_TEXT || opt == WP_O_COMMENT ? 65536
+		   : opt == WP_O_NAME || opt == WP_O_TITLE || opt == WP_O_ORG ? 128 : 4096;
 	if (wp_text_check(arg, max, why, sizeof(why)) < 0) {
-		snprintf(err, errlen, "--%s %s", option_name(opt), why);
+		snprintf(err, errlen, "--%s %s", wp_option_name(opt), why);
 		return -1;
 	}
 	return 0;
@@ -222,7 +107,7 @@ static int take(struct wp_kopts *o, int opt, const char *arg, char *err, size_t 
 	}
 	char *end = NULL;
 	switch (opt) {
-	case O_DAYS:
+	case WP_O_DAYS:
 		errno = 0;
 		long days = strtol(arg, &end, 10);
 		if (errno || *end || days < 1 || days > 36500) {
@@ -231,7 +116,7 @@ static int take(struct wp_kopts *o, int opt, const char *arg, char *err, size_t 
 		}
 		o->days = (int)days;
 		return 0;
-	case O_VALID_DAYS:
+	case WP_O_VALID_DAYS:
 		errno = 0;
 		long valid = strtol(arg, &end, 10);
 		if (errno || *end || valid < 1 || valid > 3650) {
@@ -240,61 +125,28 @@ static int take(struct wp_kopts *o, int opt, const char *arg, char *err, size_t 
 		}
 		o->valid_days = (int)valid;
 		return 0;
-	case O_NO_PASS: o->no_passphrase = true; return 0;
-	case O_NO_APPROVAL: o->no_approval_required = true; return 0;
-	case O_APPROVAL: o->approval_required = true; return 0;
-	case O_JSON: o->json = true; return 0;
-	case O_SIGN: o->sign = true; return 0;
+	case WP_O_NO_PASS: o->no_passphrase = true; return 0;
+	case WP_O_NO_APPROVAL: o->no_approval_required = true; return 0;
+	case WP_O_APPROVAL: o->approval_required = true; return 0;
+	case WP_O_JSON: o->json = true; return 0;
+	case WP_O_SIGN: o->sign = true; return 0;
 	}
 	return -1;
 }
 
-static int find_sub(const char *group, const char *name)
-{
-	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
-		if (strcmp(subs[i].group, group) == 0 && strcmp(subs[i].name, name) == 0)
-			return (int)i;
-	return -1;
-}
+struct kopts_parse {
+	struct wp_kopts *o;
+	bool help;
+};
 
-static void sub_names(const char *group, char *buf, size_t len)
+static int take_kopt(void *ctx, int opt, const char *arg, char *err, size_t errlen)
 {
-	buf[0] = '\0';
-	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
-		if (strcmp(subs[i].group, group) == 0) {
-			size_t used = strlen(buf);
-			snprintf(buf + used, len - used, "%s%s", used ? ", " : "", subs[i].name);
-		}
-}
-
-static int parse_loop(const char *allowed_list, int argc, char **argv, struct wp_kopts *o,
-		      bool *help, char *err, size_t errlen)
-{
-	optind = 0; /* GNU: full reset */
-	opterr = 0;
-	int opt;
-	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		if (opt == 'h' || opt == O_HELP) {
-			*help = true;
-			continue;
-		}
-		if (opt == '?' || opt == ':') {
-			if (optopt >= O_KEYS)
-				snprintf(err, errlen, "option --%s needs a value", option_name(optopt));
-			else
-				snprintf(err, errlen, "unknown option '%s'; see 'wipeproof help %s %s'",
-					 argv[optind - 1], o->group, o->sub);
-			return -1;
-		}
-		if (!allowed(allowed_list, option_name(opt))) {
-			snprintf(err, errlen, "option --%s does not apply to '%s %s'; see 'wipeproof "
-				 "help %s %s'", option_name(opt), o->group, o->sub, o->group, o->sub);
-			return -1;
-		}
-		if (take(o, opt, optarg, err, errlen) < 0)
-			return -1;
+	struct kopts_parse *p = ctx;
+	if (opt == WP_O_HELP) {
+		p->help = true;
+		return 0;
 	}
-	return optind;
+	return take(p->o, opt, arg, err, errlen);
 }
 
 int wp_kopts_parse(const char *group, int argc, char **argv, struct wp_kopts *o,
@@ -303,23 +155,24 @@ int wp_kopts_parse(const char *group, int argc, char **argv, struct wp_kopts *o,
 	char names[256];
 	memset(o, 0, sizeof(*o));
 	o->group = group;
-	sub_names(group, names, sizeof(names));
+	wp_sub_names(group, names, sizeof(names));
 	if (argc < 1) {
 		snprintf(err, errlen, "'%s' needs a sub-command: %s", group, names);
 		return -1;
 	}
-	int i = find_sub(group, argv[0]);
-	if (i < 0) {
+	o->sub = wp_sub_find(group, argv[0]);
+	if (!o->sub) {
 		snprintf(err, errlen, "unknown '%s' sub-command '%s'; choose one of: %s", group,
 			 argv[0], names);
 		return -1;
 	}
-	o->sub = subs[i].name;
-	bool help = false;
-	int first = parse_loop(subs[i].allowed, argc, argv, o, &help, err, errlen);
+	char command[64];
+	snprintf(command, sizeof(command), "%s %s", group, o->sub);
+	struct kopts_parse p = { .o = o };
+	int first = wp_options_parse(command, argc, argv, take_kopt, &p, err, errlen);
 	if (first < 0)
 		return -1;
-	if (help)
+	if (p.help)
 		return 1;
 	/* custody show TAG, cert show|render|verify FILE */
 	bool file = strcmp(group, "cert") == 0 && strcmp(o->sub, "issue") != 0;
@@ -476,21 +329,6 @@ void wp_custody_usage(FILE *out, const char *sub)
 {
 	(void)sub; /* one page: the sub-commands share most options */
 	fputs(usage_custody, out);
-}
-
-bool wp_custody_help(FILE *out, int argc, char **argv)
-{
-	if (argc < 3 || strcmp(argv[1], "help") != 0)
-		return false;
-	if (strcmp(argv[2], "keys") == 0)
-		wp_keys_usage(out);
-	else if (strcmp(argv[2], "custody") == 0)
-		wp_custody_usage(out, argc > 3 ? argv[3] : NULL);
-	else if (strcmp(argv[2], "cert") == 0)
-		wp_cert_usage(out);
-	else
-		return false;
-	return true;
 }
 
 int wp_custody_exit(int rc)

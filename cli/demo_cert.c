@@ -130,22 +130,22 @@ int wp_demo_certificate(const struct wp_demo_custody *c, const char *dir, const 
 	snprintf(trust, sizeof(trust), "%s/trust.pem", dir);
 	/* the approver confirms the wipe and adds the second signature */
 	printf("\n  The approver validates the certificate (a second signature, by another person):\n");
-	int code = run(wp_cmd_cert_main, ARGV("cert", "validate", json, "--as", WP_DEMO_APPROVER,
+	int code = run(wp_group_main, ARGV("cert", "validate", json, "--as", WP_DEMO_APPROVER,
 					      "--keys", keys, "--ledger", ledger));
 	if (code == WP_EXIT_OK)
-		code = run(wp_cmd_cert_main, ARGV("cert", "show", json));
+		code = run(wp_group_main, ARGV("cert", "show", json));
 	if (code == WP_EXIT_OK)
-		code = run(wp_cmd_cert_main, ARGV("cert", "render", json, "--output", pdf));
+		code = run(wp_group_main, ARGV("cert", "render", json, "--output", pdf));
 	printf("\n  The auditor's check (no root and no private key needed):\n");
 	if (code == WP_EXIT_OK)
-		code = run(wp_cmd_cert_main, ARGV("cert", "verify", json, "--ca", ca, "--ledger",
+		code = run(wp_group_main, ARGV("cert", "verify", json, "--ca", ca, "--ledger",
 						 ledger, "--device", dev));
 	if (code == WP_EXIT_OK)
-		code = run(wp_cmd_keys_main, ARGV("keys", "export-trust", "--keys", keys, "--output",
+		code = run(wp_group_main, ARGV("keys", "export-trust", "--keys", keys, "--output",
 						 trust));
 	if (code == WP_EXIT_OK && scan_qr(dir, pdf, qr, sizeof(qr)) == 0) {
 		printf("\n  QR code read from the rendered page (pdftoppm | zbarimg): %s\n", qr);
-		code = run(wp_cmd_cert_main, ARGV("cert", "verify", "--qr", qr, "--trust", trust));
+		code = run(wp_group_main, ARGV("cert", "verify", "--qr", qr, "--trust", trust));
 	}
 	if (code == WP_EXIT_OK && copy_out(pdf, WP_DEMO_CERT_COPY) == 0)
 		printf("\n  The certificate (PDF) is kept at %s\n", WP_DEMO_CERT_COPY);
