@@ -27,8 +27,8 @@ int wp_cert_issue_cmd(const struct wp_kopts *o)
 	char err[1024], dir[4096];
 	const char *who = o->as ? o->as : getenv("WIPEPROOF_AS");
 	if (!o->asset || !who) {
-		fprintf(stderr, "wipeproof: cert issue needs --asset TAG and --as PERSON (or "
-			"$WIPEPROOF_AS)\n");
+		fprintf(stderr, _("wipeproof: cert issue needs --asset TAG and --as PERSON (or "
+			"$WIPEPROOF_AS)\n"));
 		return WP_EXIT_USAGE;
 	}
 	struct wp_identity *id = NULL;
@@ -38,15 +38,15 @@ int wp_cert_issue_cmd(const struct wp_kopts *o)
 	const char *path = wp_ledger_path_resolve(o->ledger);
 	/* no ledger, nothing to certify: refused without creating one */
 	if (access(path, F_OK) != 0) {
-		fprintf(stderr, "wipeproof: cert issue: no custody ledger at %s: %s; give the "
-			"ledger with --ledger PATH\n", path, strerror(errno));
+		fprintf(stderr, _("wipeproof: cert issue: no custody ledger at %s: %s; give the "
+			"ledger with --ledger PATH\n"), path, strerror(errno));
 		return WP_EXIT_REFUSED;
 	}
 	if (wp_identity_load(wp_keys_dir_resolve(o->keys_dir), who, o->passphrase_file, &id, err,
 			     sizeof(err)) < 0 ||
 	    wp_ledger_open(path, &l, err, sizeof(err)) < 0 ||
 	    wp_ledger_set_ca(l, wp_identity_ca(id), err, sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: cert issue: %s\n", err);
+		fprintf(stderr, _("wipeproof: cert issue: %s\n"), err);
 		goto out;
 	}
 	snprintf(dir, sizeof(dir), "%s", o->output ? o->output : "");
@@ -68,7 +68,7 @@ static int load_doc(const char *cmd, const char *path, json_t **doc, char **text
 	size_t len = 0;
 	*text = wp_cert_read_file(path, &len, err, sizeof(err));
 	if (!*text || wp_certdoc_parse(*text, len, doc, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: cert %s: %s: %s\n", cmd, path, err);
+		fprintf(stderr, _("wipeproof: cert %s: %s: %s\n"), cmd, path, err);
 		free(*text);
 		*text = NULL;
 		return -1;
@@ -111,7 +111,7 @@ int wp_cert_show_cmd(const struct wp_kopts *o)
 	json_t *doc = NULL;
 	char *text = NULL, sha[WP_FPR_HEX];
 	if (!o->operand) {
-		fprintf(stderr, "wipeproof: cert show needs FILE.json\n");
+		fprintf(stderr, _("wipeproof: cert show needs FILE.json\n"));
 		return WP_EXIT_USAGE;
 	}
 	if (load_doc("show", o->operand, &doc, &text) < 0)
@@ -126,7 +126,7 @@ int wp_cert_show_cmd(const struct wp_kopts *o)
 		/* show reads the document as it is: nothing here checks who signed it */
 		printf(_("NOT VERIFIED: this is what the document says; its signature, signer and "
 			 "ledger were not checked (run 'wipeproof cert verify %s')\n"), o->operand);
-		printf("%s (SHA-256 %s)\n", o->operand, sha);
+		printf(_("%s (SHA-256 %s)\n"), o->operand, sha);
 		for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
 			show_line(fields[i][0], doc, fields[i][1]);
 	}
@@ -152,8 +152,8 @@ static char *load_qr(const char *json_path, const char *sha, char *err, size_t e
 		return NULL;
 	}
 	if (strcmp(q.sha256, sha) != 0) {
-		snprintf(err, errlen, "%.600s belongs to another document (its SHA-256 is %.16s..., the "
-			 "document's %.16s...)", path, q.sha256, sha);
+		snprintf(err, errlen, _("%.600s belongs to another document (its SHA-256 is %.16s..., the "
+			 "document's %.16s...)"), path, q.sha256, sha);
 		free(text);
 		return NULL;
 	}
@@ -166,7 +166,7 @@ int wp_cert_render_cmd(const struct wp_kopts *o)
 	json_t *doc = NULL;
 	char *text = NULL, *qr = NULL;
 	if (!o->operand) {
-		fprintf(stderr, "wipeproof: cert render needs FILE.json\n");
+		fprintf(stderr, _("wipeproof: cert render needs FILE.json\n"));
 		return WP_EXIT_USAGE;
 	}
 	if (load_doc("render", o->operand, &doc, &text) < 0)
@@ -182,7 +182,7 @@ int wp_cert_render_cmd(const struct wp_kopts *o)
 	int code = WP_EXIT_FAILED;
 	qr = load_qr(o->operand, sha, err, sizeof(err));
 	if (!qr || wp_render_pdf(doc, sha, qr, out, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: cert render: %s\n", err);
+		fprintf(stderr, _("wipeproof: cert render: %s\n"), err);
 	} else {
 		printf("%s\n", out);
 		code = WP_EXIT_OK;

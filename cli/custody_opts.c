@@ -111,7 +111,7 @@ static int take(struct wp_kopts *o, int opt, const char *arg, char *err, size_t 
 		errno = 0;
 		long days = strtol(arg, &end, 10);
 		if (errno || *end || days < 1 || days > 36500) {
-			snprintf(err, errlen, "--days '%s' must be a whole number from 1 to 36500", arg);
+			snprintf(err, errlen, _("--days '%s' must be a whole number from 1 to 36500"), arg);
 			return -1;
 		}
 		o->days = (int)days;
@@ -120,7 +120,7 @@ static int take(struct wp_kopts *o, int opt, const char *arg, char *err, size_t 
 		errno = 0;
 		long valid = strtol(arg, &end, 10);
 		if (errno || *end || valid < 1 || valid > 3650) {
-			snprintf(err, errlen, "--valid-days '%s' must be a whole number from 1 to 3650", arg);
+			snprintf(err, errlen, _("--valid-days '%s' must be a whole number from 1 to 3650"), arg);
 			return -1;
 		}
 		o->valid_days = (int)valid;
@@ -157,12 +157,12 @@ int wp_kopts_parse(const char *group, int argc, char **argv, struct wp_kopts *o,
 	o->group = group;
 	wp_sub_names(group, names, sizeof(names));
 	if (argc < 1) {
-		snprintf(err, errlen, "'%s' needs a sub-command: %s", group, names);
+		snprintf(err, errlen, _("'%s' needs a sub-command: %s"), group, names);
 		return -1;
 	}
 	o->sub = wp_sub_find(group, argv[0]);
 	if (!o->sub) {
-		snprintf(err, errlen, "unknown '%s' sub-command '%s'; choose one of: %s", group,
+		snprintf(err, errlen, _("unknown '%s' sub-command '%s'; choose one of: %s"), group,
 			 argv[0], names);
 		return -1;
 	}
@@ -179,7 +179,7 @@ int wp_kopts_parse(const char *group, int argc, char **argv, struct wp_kopts *o,
 	if ((strcmp(o->sub, "show") == 0 || strcmp(o->sub, "revoke") == 0 || file) && first < argc)
 		o->operand = argv[first++];
 	if (first < argc) {
-		snprintf(err, errlen, "'%s %s' takes no operand; unexpected '%s'", group, o->sub,
+		snprintf(err, errlen, _("'%s %s' takes no operand; unexpected '%s'"), group, o->sub,
 			 argv[first]);
 		return -1;
 	}
@@ -188,7 +188,8 @@ int wp_kopts_parse(const char *group, int argc, char **argv, struct wp_kopts *o,
 
 /* ---- usage ------------------------------------------------------------- */
 
-static const char usage_keys[] =
+/* marked for xgettext; translated where printed */
+static const char *const usage_keys = N_(
 	"Usage: wipeproof keys init-ca --org NAME [--days N] [--passphrase-file F | --no-passphrase]\n"
 	"       wipeproof keys issue --name NAME --title TITLE --role ROLE [--id ID] [--days N]\n"
 	"                            [--passphrase-file F | --no-passphrase] [--ca-passphrase-file F]\n"
@@ -221,9 +222,10 @@ static const char usage_keys[] =
 	"                           certificate, PEM) to FILE instead of stdout\n"
 	"  --html FILE              export-trust: also write the auditor's verification page,\n"
 	"                           one HTML file that checks QR codes and certificate files\n"
-	"                           in any browser, offline, against this CA\n";
+	"                           in any browser, offline, against this CA\n");
 
-static const char usage_cert[] =
+/* marked for xgettext; translated where printed */
+static const char *const usage_cert = N_(
 	"Usage: wipeproof cert issue --asset TAG --as PERSON [--output DIR] [--location L] [--contact C]\n"
 	"       wipeproof cert show FILE.json [--json]\n"
 	"       wipeproof cert render FILE.json [--output FILE.pdf]\n"
@@ -267,9 +269,10 @@ static const char usage_cert[] =
 	"\n"
 	"Exit status: 0 done (verify: VALID); 1 failed; 2 usage; 3 refused (nothing to\n"
 	"certify); 4 INVALID (verify prints the reason).\n"
-	"See certs/README.md for the document, signature and QR formats.\n";
+	"See certs/README.md for the document, signature and QR formats.\n");
 
-static const char usage_custody[] =
+/* marked for xgettext; translated where printed */
+static const char *const usage_custody = N_(
 	"Usage: wipeproof custody SUB-COMMAND [OPTIONS]\n"
 	"\n"
 	"Recording (signed with --as PERSON's key; name or fingerprint prefix, or $WIPEPROOF_AS):\n"
@@ -312,23 +315,23 @@ static const char usage_custody[] =
 	"\n"
 	"Exit status: 0 done (verify: the ledger verifies); 1 failed; 2 usage;\n"
 	"3 refused by a custody rule or role; 4 the ledger does not verify.\n"
-	"See custody/README.md for the rules, roles and the hash definition.\n";
+	"See custody/README.md for the rules, roles and the hash definition.\n");
 
 void wp_keys_usage(FILE *out)
 {
-	fputs(usage_keys, out);
-	fputs("\nExit status: 0 done; 1 failed; 2 usage.\n", out);
+	fputs(_(usage_keys), out);
+	fputs(_("\nExit status: 0 done; 1 failed; 2 usage.\n"), out);
 }
 
 void wp_cert_usage(FILE *out)
 {
-	fputs(usage_cert, out);
+	fputs(_(usage_cert), out);
 }
 
 void wp_custody_usage(FILE *out, const char *sub)
 {
 	(void)sub; /* one page: the sub-commands share most options */
-	fputs(usage_custody, out);
+	fputs(_(usage_custody), out);
 }
 
 int wp_custody_exit(int rc)

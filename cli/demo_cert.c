@@ -5,6 +5,7 @@
  * from the rendered page when poppler-utils and zbar-tools are installed.
  * The PDF is copied out of the demo folder before that folder is removed.
  */
+#include "i18n.h"
 #include "cli.h"
 
 #include <dirent.h>
@@ -49,7 +50,7 @@ static int find_cert(const char *dir, char *out, size_t len)
 	if (d)
 		closedir(d);
 	if (found != 1)
-		fprintf(stderr, "wipeproof: demo: expected one certificate in %s, found %d\n", dir, found);
+		fprintf(stderr, _("wipeproof: demo: expected one certificate in %s, found %d\n"), dir, found);
 	return found == 1 ? 0 : -1;
 }
 
@@ -80,8 +81,8 @@ static int scan_qr(const char *dir, const char *pdf, char *text, size_t len)
 	snprintf(out, sizeof(out), "%s/qr.txt", dir);
 	if (tool(ARGV("pdftoppm", "-r", "150", "-png", "-singlefile", (char *)pdf, page), NULL) < 0 ||
 	    tool(ARGV("zbarimg", "--raw", "-q", png), out) < 0) {
-		printf("\n  (pdftoppm or zbarimg is not installed: the QR check from the printed page "
-		       "is skipped; apt-get install poppler-utils zbar-tools)\n");
+		printf(_("\n  (pdftoppm or zbarimg is not installed: the QR check from the printed page "
+		       "is skipped; apt-get install poppler-utils zbar-tools)\n"));
 		return -1;
 	}
 	FILE *f = fopen(out, "r");
@@ -110,7 +111,7 @@ static int copy_out(const char *from, const char *to)
 	if (n < 0)
 		rc = -1;
 	if (rc < 0)
-		fprintf(stderr, "wipeproof: demo: cannot copy the certificate to %s: %s\n", to,
+		fprintf(stderr, _("wipeproof: demo: cannot copy the certificate to %s: %s\n"), to,
 			strerror(errno));
 	if (in >= 0)
 		close(in);
@@ -129,14 +130,14 @@ int wp_demo_certificate(const struct wp_demo_custody *c, const char *dir, const 
 	snprintf(ca, sizeof(ca), "%s/ca.pem", keys);
 	snprintf(trust, sizeof(trust), "%s/trust.pem", dir);
 	/* the approver confirms the wipe and adds the second signature */
-	printf("\n  The approver validates the certificate (a second signature, by another person):\n");
+	printf(_("\n  The approver validates the certificate (a second signature, by another person):\n"));
 	int code = run(wp_group_main, ARGV("cert", "validate", json, "--as", WP_DEMO_APPROVER,
 					      "--keys", keys, "--ledger", ledger));
 	if (code == WP_EXIT_OK)
 		code = run(wp_group_main, ARGV("cert", "show", json));
 	if (code == WP_EXIT_OK)
 		code = run(wp_group_main, ARGV("cert", "render", json, "--output", pdf));
-	printf("\n  The auditor's check (no root and no private key needed):\n");
+	printf(_("\n  The auditor's check (no root and no private key needed):\n"));
 	if (code == WP_EXIT_OK)
 		code = run(wp_group_main, ARGV("cert", "verify", json, "--ca", ca, "--ledger",
 						 ledger, "--device", dev));
@@ -144,10 +145,10 @@ int wp_demo_certificate(const struct wp_demo_custody *c, const char *dir, const 
 		code = run(wp_group_main, ARGV("keys", "export-trust", "--keys", keys, "--output",
 						 trust));
 	if (code == WP_EXIT_OK && scan_qr(dir, pdf, qr, sizeof(qr)) == 0) {
-		printf("\n  QR code read from the rendered page (pdftoppm | zbarimg): %s\n", qr);
+		printf(_("\n  QR code read from the rendered page (pdftoppm | zbarimg): %s\n"), qr);
 		code = run(wp_group_main, ARGV("cert", "verify", "--qr", qr, "--trust", trust));
 	}
 	if (code == WP_EXIT_OK && copy_out(pdf, WP_DEMO_CERT_COPY) == 0)
-		printf("\n  The certificate (PDF) is kept at %s\n", WP_DEMO_CERT_COPY);
+		printf(_("\n  The certificate (PDF) is kept at %s\n"), WP_DEMO_CERT_COPY);
 	return code;
 }

@@ -90,4 +90,8 @@ expect_in "a loop device: no firmware command" "$OUT"
 expect_exit 0 ja "$WIPEPROOF" plan "$d"
 expect_in "  方式       " "$OUT"
 expect_in "  理由       " "$OUT"
+expect_exit 2 ja "$WIPEPROOF" custody bogus
+expect_in "'custody' の不明なサブコマンド 'bogus' です" "$ERR"
+expect_exit 0 ja "$WIPEPROOF" help keys
+expect_in "組織の CA と、管理台帳のイベントに署名する人々" "$OUT"
 echo "ok: Japanese and English messages"
