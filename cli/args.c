@@ -73,6 +73,9 @@ static int take_option(struct wp_cmdline *cl, int opt, const char *arg,
 	char names[128], fw_names[400];
 	if (arg && check_recorded(opt, arg, err, errlen) < 0)
 		return -1;
+	if (wp_take_who(opt, arg, &cl->as_person, &cl->ledger_path, &cl->keys_dir,
+			&cl->passphrase_file))
+		return 0;
 	switch (opt) {
 	case WP_O_HELP:
 		cl->help_topic = cl->cmd == WP_CMD_LIST ? "list" : cl->cmd == WP_CMD_WIPE ? "wipe"
@@ -123,18 +126,6 @@ static int take_option(struct wp_cmdline *cl, int opt, const char *arg,
 		return push_per_device(cl->assets, &cl->n_assets, arg, "asset", err, errlen);
 	case WP_O_REPORT_DIR:
 		cl->report_dir = arg;
-		return 0;
-	case WP_O_AS:
-		cl->as_person = arg;
-		return 0;
-	case WP_O_LEDGER:
-		cl->ledger_path = arg;
-		return 0;
-	case WP_O_KEYS:
-		cl->keys_dir = arg;
-		return 0;
-	case WP_O_PASSPHRASE_FILE:
-		cl->passphrase_file = arg;
 		return 0;
 	case WP_O_DEPTH:
 		if (parse_size(arg, &n) < 0 || n < 1 || n > 16) {

@@ -62,13 +62,11 @@ static int take_option(void *ctx, int opt, const char *arg, char *err, size_t er
 {
 	struct resume_opts *o = ctx;
 	(void)err, (void)errlen;
+	if (wp_take_who(opt, arg, &o->as, &o->ledger, &o->keys_dir, &o->passphrase_file))
+		return 0;
 	switch (opt) {
 	case WP_O_LIST: o->list = true; break;
 	case WP_O_JSON: o->json = true; break;
-	case WP_O_AS: o->as = arg; break;
-	case WP_O_LEDGER: o->ledger = arg; break;
-	case WP_O_KEYS: o->keys_dir = arg; break;
-	case WP_O_PASSPHRASE_FILE: o->passphrase_file = arg; break;
 	case WP_O_DEVICE: o->device = arg; break;
 	case WP_O_HELP: o->help = true; break;
 	}

@@ -93,6 +93,8 @@ static int take_option(void *ctx, int c, const char *arg, char *err, size_t errl
 {
 	struct watch_opts *o = ctx;
 	(void)err, (void)errlen;
+	if (wp_take_who(c, arg, &o->as, &o->ledger, &o->keys_dir, &o->passphrase_file))
+		return 0;
 	switch (c) {
 	case WP_O_JSON: o->json = true; break;
 	case WP_O_INTAKE: o->intake = true; break;
@@ -100,10 +102,6 @@ static int take_option(void *ctx, int c, const char *arg, char *err, size_t errl
 	case WP_O_REASON: o->reason = arg; break;
 	case WP_O_AUTO: o->auto_wipe = true; break;
 	case WP_O_POLICY: o->policy_path = arg; break;
-	case WP_O_AS: o->as = arg; break;
-	case WP_O_LEDGER: o->ledger = arg; break;
-	case WP_O_KEYS: o->keys_dir = arg; break;
-	case WP_O_PASSPHRASE_FILE: o->passphrase_file = arg; break;
 	case WP_O_HELP: o->help = true; break;
 	}
 	return 0;

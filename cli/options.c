@@ -311,6 +311,17 @@ int wp_options_check(char *err, size_t errlen)
 	return 0;
 }
 
+bool wp_take_who(int opt, const char *arg, const char **as, const char **ledger,
+		 const char **keys_dir, const char **passphrase_file)
+{
+	const char **slot = opt == WP_O_AS ? as : opt == WP_O_LEDGER ? ledger
+			  : opt == WP_O_KEYS ? keys_dir : opt == WP_O_PASSPHRASE_FILE ? passphrase_file
+			  : NULL;
+	if (slot)
+		*slot = arg;
+	return slot != NULL;
+}
+
 /* ---- dispatch ------------------------------------------------------------ */
 
 /* keys, custody and cert: the sub-command's row runs with the options

@@ -54,6 +54,12 @@ typedef int (*wp_opt_take)(void *ctx, int opt, const char *arg, char *err, size_
 int wp_options_parse(const char *command, int argc, char **argv, wp_opt_take take, void *ctx,
 		     char *err, size_t errlen);
 
+/* The options every command that records takes the same way: --as,
+ * --ledger, --keys, --passphrase-file into the caller's fields. True when
+ * OPT was one of them. */
+bool wp_take_who(int opt, const char *arg, const char **as, const char **ledger,
+		 const char **keys_dir, const char **passphrase_file);
+
 /* 0 when every option a row allows is in the table and no option is in it
  * twice; else -1 naming it (a unit test runs this). */
 int wp_options_check(char *err, size_t errlen);
