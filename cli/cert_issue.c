@@ -7,6 +7,7 @@
  * ledger never names a file that was not written; the PDF last, since it
  * can be drawn again from the others (`cert render`).
  */
+#include "i18n.h"
 #include "cert_cli.h"
 #include "wipe_steps.h"
 #include "wptext.h"
@@ -40,26 +41,26 @@ static int check_state(const struct wp_cert_issue *req, const struct wp_asset_st
 {
 	const struct wp_person *p = wp_identity_person(req->issuer);
 	if (!wp_cert_role_may_issue(p->role)) {
-		fprintf(stderr, "wipeproof: %s has role '%s'; only an operator or an approver may "
-			"issue a certificate of sanitization\n", p->name, wp_role_name(p->role));
+		fprintf(stderr, _("wipeproof: %s has role '%s'; only an operator or an approver may "
+			"issue a certificate of sanitization\n"), p->name, wp_role_name(p->role));
 		return WP_EXIT_REFUSED;
 	}
 	if (req->job && req->job->scope.kind[0]) {
 		if (strcmp(st->freespace_job, req->job->id) == 0)
 			return WP_EXIT_OK;
-		fprintf(stderr, "wipeproof: no certificate for the free space of %s: the ledger does "
-			"not show job %s of asset %s as wiped\n", req->job->scope.mountpoint,
+		fprintf(stderr, _("wipeproof: no certificate for the free space of %s: the ledger does "
+			"not show job %s of asset %s as wiped\n"), req->job->scope.mountpoint,
 			req->job->id, req->asset);
 		return WP_EXIT_REFUSED;
 	}
 	if (req->job && (!st->sanitized || strcmp(st->job_id, req->job->id) != 0)) {
-		fprintf(stderr, "wipeproof: no certificate for %s: the ledger does not show job %s "
-			"of asset %s as sanitized\n", req->job->device.path, req->job->id, req->asset);
+		fprintf(stderr, _("wipeproof: no certificate for %s: the ledger does not show job %s "
+			"of asset %s as sanitized\n"), req->job->device.path, req->job->id, req->asset);
 		return WP_EXIT_REFUSED;
 	}
 	if (!req->job && !st->destroyed) {
-		fprintf(stderr, "wipeproof: cert issue: asset %s has no recorded destruction; a "
-			"certificate for a wipe is issued by 'wipeproof wipe DEV --asset %s'\n",
+		fprintf(stderr, _("wipeproof: cert issue: asset %s has no recorded destruction; a "
+			"certificate for a wipe is issued by 'wipeproof wipe DEV --asset %s'\n"),
 			req->asset, req->asset);
 		return WP_EXIT_REFUSED;
 	}
@@ -158,14 +159,14 @@ static void announce(const struct wp_cert_issue *req, const struct paths *p, con
 		json_decref(o);
 		return;
 	}
-	printf("certificate  %s (asset %s)\n", p->json, req->asset);
-	printf("  signature  %s\n", p->sig);
+	printf(_("certificate  %s (asset %s)\n"), p->json, req->asset);
+	printf(_("  signature  %s\n"), p->sig);
 	if (pdf)
-		printf("  pdf        %s\n", p->pdf);
-	printf("  sha256     %s\n", sha);
+		printf(_("  pdf        %s\n"), p->pdf);
+	printf(_("  sha256     %s\n"), sha);
 	if (!req->single_signature)
-		printf("  validate   it needs a second signature: an approver or witness runs\n"
-		       "             wipeproof cert validate %s --as PERSON\n", p->json);
+		printf(_("  validate   it needs a second signature: an approver or witness runs\n"
+		       "             wipeproof cert validate %s --as PERSON\n"), p->json);
 }
 
 /* From the document on: files, ledger event, PDF. */
@@ -175,7 +176,7 @@ static int issue_doc(const struct wp_cert_issue *req, json_t *doc, const char *i
 	struct paths p;
 	char *text = wp_certdoc_canonical(doc, err, sizeof(err));
 	if (!text) {
-		fprintf(stderr, "wipeproof: cannot issue a certificate for %s: %s\n", req->asset, err);
+		fprintf(stderr, _("wipeproof: cannot issue a certificate for %s: %s\n"), req->asset, err);
 		return WP_EXIT_FAILED;
 	}
 	wp_sha256_hex(text, strlen(text), sha);
@@ -185,20 +186,20 @@ static int issue_doc(const struct wp_cert_issue *req, json_t *doc, const char *i
 	if (wp_make_report_dir(req->out_dir) < 0)
 		return WP_EXIT_FAILED;
 	if (write_files(req, &p, text, doc, sha, &qr_text, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: certificate for %s: %s\n", req->asset, err);
+		fprintf(stderr, _("wipeproof: certificate for %s: %s\n"), req->asset, err);
 	} else if ((code = append_event(req, doc, sha, &p, err, sizeof(err))) != 0) {
 		/* a certificate the ledger does not know is not issued */
 		unlink(p.json);
 		unlink(p.sig);
 		unlink(p.qr);
-		fprintf(stderr, "wipeproof: certificate for %s: cannot record it in the ledger, so "
-			"none was issued: %s\n", req->asset, err);
+		fprintf(stderr, _("wipeproof: certificate for %s: cannot record it in the ledger, so "
+			"none was issued: %s\n"), req->asset, err);
 		code = wp_custody_exit(code);
 	} else {
 		bool pdf = wp_render_pdf(doc, sha, qr_text, p.pdf, err, sizeof(err)) == 0;
 		if (!pdf)
-			fprintf(stderr, "wipeproof: certificate for %s issued, but the PDF failed: %s; "
-				"draw it later with 'wipeproof cert render %s'\n", req->asset, err, p.json);
+			fprintf(stderr, _("wipeproof: certificate for %s issued, but the PDF failed: %s; "
+				"draw it later with 'wipeproof cert render %s'\n"), req->asset, err, p.json);
 		announce(req, &p, sha, id, pdf);
 		code = pdf ? WP_EXIT_OK : WP_EXIT_FAILED;
 	}
@@ -219,7 +220,7 @@ static int build_and_issue(const struct wp_cert_issue *req, const struct wp_asse
 	    wp_custody_head(req->ledger, &seq, head, err, sizeof(err)) < 0 ||
 	    wp_custody_ledger_id(req->ledger, ledger_id, err, sizeof(err)) < 0 ||
 	    (req->job && wp_file_sha256(req->report_path, digest, err, sizeof(err)) < 0)) {
-		fprintf(stderr, "wipeproof: cannot issue a certificate for %s: %s\n", req->asset, err);
+		fprintf(stderr, _("wipeproof: cannot issue a certificate for %s: %s\n"), req->asset, err);
 		return WP_EXIT_FAILED;
 	}
 	defaults(req, st, p, loc, sizeof(loc), contact, sizeof(contact));
@@ -232,7 +233,7 @@ static int build_and_issue(const struct wp_cert_issue *req, const struct wp_asse
 	};
 	json_t *doc = wp_cert_build(&in);
 	if (!doc) {
-		fprintf(stderr, "wipeproof: cannot build the certificate for %s (out of memory)\n",
+		fprintf(stderr, _("wipeproof: cannot build the certificate for %s (out of memory)\n"),
 			req->asset);
 		return WP_EXIT_FAILED;
 	}
@@ -252,7 +253,7 @@ int wp_cert_issue_run(const struct wp_cert_issue *req)
 	if (wp_custody_state(req->ledger, req->asset, st, err, sizeof(err)) < 0 ||
 	    (!req->job && wp_custody_each(req->ledger, req->asset, keep_destroyed, &f, err,
 					  sizeof(err)) < 0)) {
-		fprintf(stderr, "wipeproof: cannot read asset %s from the ledger: %s\n", req->asset, err);
+		fprintf(stderr, _("wipeproof: cannot read asset %s from the ledger: %s\n"), req->asset, err);
 		goto out;
 	}
 	code = check_state(req, st);

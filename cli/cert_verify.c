@@ -7,6 +7,7 @@
  *
  * Exit: 0 VALID, 4 INVALID, 2 usage, 1 when something could not be read.
  */
+#include "i18n.h"
 #include "cert_cli.h"
 #include "wptext.h"
 
@@ -150,7 +151,7 @@ static int check_signature(struct check *c, const char *sig_path, X509 *ca)
 	struct wp_cms_signer s;
 	char *pem = wp_cert_read_file(sig_path, &len, err, sizeof(err));
 	if (!pem) {
-		fprintf(stderr, "wipeproof: cert verify: %s; give the signature with --sig FILE\n", err);
+		fprintf(stderr, _("wipeproof: cert verify: %s; give the signature with --sig FILE\n"), err);
 		c->code = WP_EXIT_FAILED;
 		return -1;
 	}
@@ -242,7 +243,7 @@ static int check_validator(struct check *c, const char *sig_path, X509 *ca,
 	char *pem = wp_cert_read_file(path, &len, err, sizeof(err));
 	struct wp_cms_signer v;
 	if (!pem) {
-		fprintf(stderr, "wipeproof: cert verify: %s\n", err);
+		fprintf(stderr, _("wipeproof: cert verify: %s\n"), err);
 		c->code = WP_EXIT_FAILED;
 		return -1;
 	}
@@ -413,7 +414,7 @@ static int check_ledger(struct check *c, const char *path, X509 *ca)
 		return invalid(c, why);
 	}
 	if (opened < 0) {
-		fprintf(stderr, "wipeproof: cert verify: %s\n", err);
+		fprintf(stderr, _("wipeproof: cert verify: %s\n"), err);
 		c->code = WP_EXIT_FAILED;
 		return -1;
 	}
@@ -430,7 +431,7 @@ static int check_ledger(struct check *c, const char *path, X509 *ca)
 		return invalid(c, why);
 	}
 	if (rc < 0) {
-		fprintf(stderr, "wipeproof: cert verify: %s\n", err);
+		fprintf(stderr, _("wipeproof: cert verify: %s\n"), err);
 		c->code = WP_EXIT_FAILED;
 		return -1;
 	}
@@ -463,8 +464,8 @@ static int check_device(struct check *c, const struct wp_kopts *o)
 {
 	char err[1024], digest[WP_HASH_HEX];
 	if (strcmp(wp_certdoc_str(c->doc, "result"), "sanitized") != 0) {
-		fprintf(stderr, "wipeproof: cert verify: --device applies to a wipe of a whole device; "
-			"this certificate is for %s\n",
+		fprintf(stderr, _("wipeproof: cert verify: --device applies to a wipe of a whole device; "
+			"this certificate is for %s\n"),
 			wp_certdoc_str(c->doc, "scope.kind")[0]
 				? "the free space of a filesystem, whose fill files are gone"
 				: "a destruction");
@@ -473,7 +474,7 @@ static int check_device(struct check *c, const struct wp_kopts *o)
 	}
 	const char *report = o->report ? o->report : wp_certdoc_str(c->doc, "sanitization.report");
 	if (wp_file_sha256(report, digest, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: cert verify: job report: %s; give it with --report FILE\n",
+		fprintf(stderr, _("wipeproof: cert verify: job report: %s; give it with --report FILE\n"),
 			err);
 		c->code = WP_EXIT_FAILED;
 		return -1;
@@ -523,7 +524,7 @@ static int verify_file(const struct wp_kopts *o, struct check *c)
 		snprintf(ca_path, sizeof(ca_path), "%s/ca.pem", wp_keys_dir_resolve(o->keys_dir));
 	char *text = wp_cert_read_file(o->operand, &c->len, err, sizeof(err));
 	if (!text || wp_cert_load(ca_path, &ca, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: cert verify: %s%s\n", err, text ? "; give --ca FILE" : "");
+		fprintf(stderr, _("wipeproof: cert verify: %s%s\n"), err, text ? "; give --ca FILE" : "");
 		free(text);
 		c->code = WP_EXIT_FAILED;
 		return -1;
@@ -560,13 +561,13 @@ static int verify_qr(const struct wp_kopts *o, struct check *c)
 	struct wp_qr q;
 	struct wp_person signer;
 	if (wp_trust_load(o->trust, &certs, &n, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: cert verify: %s\n", err);
+		fprintf(stderr, _("wipeproof: cert verify: %s\n"), err);
 		c->code = WP_EXIT_FAILED;
 		return -1;
 	}
 	X509_CRL *crl = NULL;
 	if (wp_trust_load_crl(o->trust, certs[0], &crl, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: cert verify: %s\n", err);
+		fprintf(stderr, _("wipeproof: cert verify: %s\n"), err);
 		wp_trust_free(certs, n);
 		c->code = WP_EXIT_FAILED;
 		return -1;
@@ -612,16 +613,16 @@ int wp_cert_verify_cmd(const struct wp_kopts *o)
 	struct check c = { .details = json_array(), .anchor = json_object(), .code = WP_EXIT_OK };
 	char pin[WP_FPR_HEX];
 	if (o->ca_fingerprint && wp_fpr_parse(o->ca_fingerprint, pin) < 0) {
-		fprintf(stderr, "wipeproof: cert verify: --ca-fingerprint '%s' is not a SHA-256 "
-			"fingerprint (64 hex digits, as a verdict prints it)\n", o->ca_fingerprint);
+		fprintf(stderr, _("wipeproof: cert verify: --ca-fingerprint '%s' is not a SHA-256 "
+			"fingerprint (64 hex digits, as a verdict prints it)\n"), o->ca_fingerprint);
 		json_decref(c.details);
 		json_decref(c.anchor);
 		return WP_EXIT_USAGE;
 	}
 	if (o->qr ? !o->trust || o->operand || o->ledger || o->device
 		  : !o->operand || o->trust) {
-		fprintf(stderr, "wipeproof: cert verify needs FILE.json [--sig F] [--ca F] [--ledger DB] "
-			"[--device DEV], or --qr TEXT --trust BUNDLE; see 'wipeproof help cert'\n");
+		fprintf(stderr, _("wipeproof: cert verify needs FILE.json [--sig F] [--ca F] [--ledger DB] "
+			"[--device DEV], or --qr TEXT --trust BUNDLE; see 'wipeproof help cert'\n"));
 		json_decref(c.details);
 		json_decref(c.anchor);
 		return WP_EXIT_USAGE;
@@ -644,26 +645,26 @@ int wp_cert_validate_cmd(const struct wp_kopts *o)
 	char err[1024], path[4300], sha[WP_FPR_HEX];
 	const char *who = o->as ? o->as : getenv("WIPEPROOF_AS");
 	if (!o->operand || !who) {
-		fprintf(stderr, "wipeproof: cert validate needs FILE.json and --as PERSON (an approver "
-			"or witness other than the issuer)\n");
+		fprintf(stderr, _("wipeproof: cert validate needs FILE.json and --as PERSON (an approver "
+			"or witness other than the issuer)\n"));
 		return WP_EXIT_USAGE;
 	}
 	struct wp_identity *id = NULL;
 	if (wp_identity_load(wp_keys_dir_resolve(o->keys_dir), who, o->passphrase_file, &id, err,
 			     sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: cert validate: %s\n", err);
+		fprintf(stderr, _("wipeproof: cert validate: %s\n"), err);
 		return WP_EXIT_FAILED;
 	}
 	const struct wp_person *me = wp_identity_person(id);
 	if (!wp_cert_role_may_validate(me->role)) {
-		fprintf(stderr, "wipeproof: cert validate: %s has role '%s'; only an approver or a "
-			"witness may validate a certificate\n", me->name, wp_role_name(me->role));
+		fprintf(stderr, _("wipeproof: cert validate: %s has role '%s'; only an approver or a "
+			"witness may validate a certificate\n"), me->name, wp_role_name(me->role));
 		wp_identity_free(id);
 		return WP_EXIT_REFUSED;
 	}
 	snprintf(path, sizeof(path), "%s%s", o->operand, WP_VALIDATOR_SIG_SUFFIX);
 	if (access(path, F_OK) == 0) {
-		fprintf(stderr, "wipeproof: cert validate: %s is already validated (%s exists)\n",
+		fprintf(stderr, _("wipeproof: cert validate: %s is already validated (%s exists)\n"),
 			o->operand, path);
 		wp_identity_free(id);
 		return WP_EXIT_REFUSED;
@@ -679,16 +680,16 @@ int wp_cert_validate_cmd(const struct wp_kopts *o)
 	int code = WP_EXIT_OK;
 	if (rc < 0) {
 		if (c.reason[0])
-			fprintf(stderr, "wipeproof: cert validate: not validated: %s\n", c.reason);
+			fprintf(stderr, _("wipeproof: cert validate: not validated: %s\n"), c.reason);
 		code = c.reason[0] ? WP_EXIT_MISMATCH : c.code;
 	} else if (strcmp(wp_certdoc_str(c.doc, "signing.policy"), WP_SIGNING_TWO_PERSON) != 0) {
-		fprintf(stderr, "wipeproof: cert validate: this is not a two-person certificate; it "
-			"takes no second signature\n");
+		fprintf(stderr, _("wipeproof: cert validate: this is not a two-person certificate; it "
+			"takes no second signature\n"));
 		code = WP_EXIT_REFUSED;
 	} else if (strcmp(me->fingerprint, wp_certdoc_str(c.doc, "issued_by.fingerprint")) == 0 ||
 		   strcmp(me->name, wp_certdoc_str(c.doc, "issued_by.name")) == 0) {
-		fprintf(stderr, "wipeproof: cert validate: %s issued this certificate; another person "
-			"(an approver or witness) must validate it\n", me->name);
+		fprintf(stderr, _("wipeproof: cert validate: %s issued this certificate; another person "
+			"(an approver or witness) must validate it\n"), me->name);
 		code = WP_EXIT_REFUSED;
 	}
 	size_t len = 0;
@@ -704,10 +705,10 @@ int wp_cert_validate_cmd(const struct wp_kopts *o)
 		if (!text || strcmp(sha, c.sha) != 0 ||
 		    wp_cms_sign(id, text, len, &pem, err, sizeof(err)) < 0 ||
 		    wp_file_write_new(path, pem, strlen(pem), 0644, err, sizeof(err)) < 0) {
-			fprintf(stderr, "wipeproof: cert validate: %s\n", err);
+			fprintf(stderr, _("wipeproof: cert validate: %s\n"), err);
 			code = WP_EXIT_FAILED;
 		} else {
-			printf("validated %s: second signature by %s (%s, %s) in %s\n", o->operand,
+			printf(_("validated %s: second signature by %s (%s, %s) in %s\n"), o->operand,
 			       me->name, me->title, wp_role_name(me->role), path);
 		}
 	}

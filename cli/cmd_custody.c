@@ -4,6 +4,7 @@
  * (and witness), append. The rules themselves live in custody/; this file
  * only turns options into a body and results into output.
  */
+#include "i18n.h"
 #include "custody_cli.h"
 #include "wptext.h"
 
@@ -44,7 +45,7 @@ static int need(const struct wp_kopts *o, const char *value, const char *option)
 {
 	if (value)
 		return 0;
-	fprintf(stderr, "wipeproof: custody %s needs %s\n", o->sub, option);
+	fprintf(stderr, _("wipeproof: custody %s needs %s\n"), o->sub, option);
 	return -1;
 }
 
@@ -53,15 +54,15 @@ static int intake_from_device(const struct wp_kopts *o, json_t *body, char *err,
 	struct wp_device *dev = calloc(1, sizeof(*dev));
 	int rc = dev ? wp_media_probe(o->device, NULL, dev, err, errlen) : -1;
 	if (!dev)
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 	if (rc == 0 && !dev->serial[0]) {
-		snprintf(err, errlen, "%s reports no serial number; take it in with --serial S "
-			 "--model M from its label instead", o->device);
+		snprintf(err, errlen, _("%s reports no serial number; take it in with --serial S "
+			 "--model M from its label instead"), o->device);
 		rc = -1;
 	}
 	if (rc == 0 && o->serial && strcmp(o->serial, dev->serial) != 0) {
-		snprintf(err, errlen, "%s has serial '%s', not '%s' as given with --serial; check "
-			 "you have the right disk (R15)", o->device, dev->serial, o->serial);
+		snprintf(err, errlen, _("%s has serial '%s', not '%s' as given with --serial; check "
+			 "you have the right disk (R15)"), o->device, dev->serial, o->serial);
 		rc = WP_CUSTODY_REFUSED;
 	}
 	if (rc == 0) {
@@ -81,7 +82,7 @@ static int intake_body(const struct wp_kopts *o, json_t *body, char *err, size_t
 	if (need(o, o->asset, "--asset TAG") < 0)
 		return USAGE;
 	if (!o->device && (!o->serial || !o->model)) {
-		fprintf(stderr, "wipeproof: custody intake needs --device DEV, or --serial S and --model M\n");
+		fprintf(stderr, _("wipeproof: custody intake needs --device DEV, or --serial S and --model M\n"));
 		return USAGE;
 	}
 	set_opt(body, "owner", o->owner);
@@ -127,7 +128,7 @@ static int build_body(const struct wp_kopts *o, json_t *body, char *err, size_t 
 	const char *s = o->sub;
 	if (strcmp(s, "init") == 0) {
 		if (o->no_approval_required && o->approval_required) {
-			fprintf(stderr, "wipeproof: custody init: give one of --no-approval-required and --approval-required\n");
+			fprintf(stderr, _("wipeproof: custody init: give one of --no-approval-required and --approval-required\n"));
 			return USAGE;
 		}
 		wp_json_set(body, "approval_required", json_boolean(!o->no_approval_required));
@@ -185,15 +186,15 @@ static int load_people(const struct wp_kopts *o, struct wp_identity **actor,
 	const char *dir = wp_keys_dir_resolve(o->keys_dir);
 	const char *as = o->as ? o->as : getenv("WIPEPROOF_AS");
 	if (!as || !as[0]) {
-		snprintf(err, errlen, "who records this? give --as PERSON (a name or fingerprint "
-			 "prefix from 'wipeproof keys list') or set WIPEPROOF_AS");
+		snprintf(err, errlen, _("who records this? give --as PERSON (a name or fingerprint "
+			 "prefix from 'wipeproof keys list') or set WIPEPROOF_AS"));
 		return USAGE;
 	}
 	if (wp_identity_load(dir, as, o->passphrase_file, actor, err, errlen) < 0)
 		return WP_CUSTODY_ERROR;
 	if (o->witness_tty && o->witness_passphrase_file) {
-		snprintf(err, errlen, "give --witness-tty or --witness-passphrase-file, not both: the "
-			 "point of --witness-tty is that the witness types the passphrase");
+		snprintf(err, errlen, _("give --witness-tty or --witness-passphrase-file, not both: the "
+			 "point of --witness-tty is that the witness types the passphrase"));
 		return USAGE;
 	}
 	char context[1024];
@@ -226,8 +227,8 @@ static int check_recorded_serial(struct wp_ledger *l, const struct wp_kopts *o, 
 	int rc = wp_custody_state(l, o->asset, &st, err, errlen);
 	const char *disk = json_string_value(json_object_get(body, "serial"));
 	if (rc == 0 && st.exists && disk && strcmp(st.serial, disk) != 0) {
-		snprintf(err, errlen, "asset %s is recorded with serial '%s', but %s has serial '%s': "
-			 "this is not the disk of asset %s (R15)", o->asset, st.serial, o->device,
+		snprintf(err, errlen, _("asset %s is recorded with serial '%s', but %s has serial '%s': "
+			 "this is not the disk of asset %s (R15)"), o->asset, st.serial, o->device,
 			 disk, o->asset);
 		return WP_CUSTODY_REFUSED;
 	}
@@ -247,9 +248,9 @@ static void print_recorded(const struct wp_kopts *o, const struct wp_identity *a
 		json_decref(j);
 		return;
 	}
-	printf("recorded seq %llu: %s %s by %s (%s, %s)\n", (unsigned long long)seq, kind,
+	printf(_("recorded seq %llu: %s %s by %s (%s, %s)\n"), (unsigned long long)seq, kind,
 	       o->asset ? o->asset : "(ledger policy)", p->name, p->title, wp_role_name(p->role));
-	printf("head %s@%llu\n", hash, (unsigned long long)seq);
+	printf(_("head %s@%llu\n"), hash, (unsigned long long)seq);
 }
 
 /* A refused command creates nothing: a ledger this command created is
@@ -277,8 +278,8 @@ static int append(const struct wp_kopts *o, json_t *body, char *err, size_t errl
 	/* only init and intake may start a ledger; any other event needs an
 	 * asset that is already in one */
 	if (rc == 0 && is_new && strcmp(o->sub, "init") != 0 && strcmp(o->sub, "intake") != 0) {
-		snprintf(err, errlen, "no custody ledger at %s: %s; take the asset in first "
-			 "('wipeproof custody intake') or give the ledger with --ledger PATH", path,
+		snprintf(err, errlen, _("no custody ledger at %s: %s; take the asset in first "
+			 "('wipeproof custody intake') or give the ledger with --ledger PATH"), path,
 			 strerror(missing));
 		rc = WP_CUSTODY_REFUSED;
 	}
@@ -311,10 +312,10 @@ int wp_custody_write(const struct wp_kopts *o)
 	json_decref(body);
 	if (rc == USAGE) {
 		if (err[0])
-			fprintf(stderr, "wipeproof: custody %s: %s\n", o->sub, err);
+			fprintf(stderr, _("wipeproof: custody %s: %s\n"), o->sub, err);
 		return WP_EXIT_USAGE;
 	}
 	if (rc != 0)
-		fprintf(stderr, "wipeproof: custody %s: %s\n", o->sub, err);
+		fprintf(stderr, _("wipeproof: custody %s: %s\n"), o->sub, err);
 	return wp_custody_exit(rc);
 }

@@ -84,14 +84,14 @@ static int parse(int argc, char **argv, struct fs_opts *o, char *err, size_t err
 	if (o->help)
 		return 1;
 	if (argc - first != 1) {
-		snprintf(err, errlen, "'freespace' takes one mount point, e.g. 'wipeproof freespace "
-			 "/srv'; see 'findmnt' for mounted filesystems");
+		snprintf(err, errlen, _("'freespace' takes one mount point, e.g. 'wipeproof freespace "
+			 "/srv'; see 'findmnt' for mounted filesystems"));
 		return -1;
 	}
 	o->mountpoint = argv[first];
 	if (o->asset && !o->as && !getenv("WIPEPROOF_AS")) {
-		snprintf(err, errlen, "--asset records the result in the custody ledger: say who you "
-			 "are with --as PERSON (or WIPEPROOF_AS)");
+		snprintf(err, errlen, _("--asset records the result in the custody ledger: say who you "
+			 "are with --as PERSON (or WIPEPROOF_AS)"));
 		return -1;
 	}
 	return 0;
@@ -248,7 +248,7 @@ static int open_record(const struct fs_opts *o, struct wp_wipe_ledger **wl)
 	if (code != WP_EXIT_OK)
 		goto out;
 	if (wp_custody_state(wp_wipe_ledger_handle(*wl), o->asset, st, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: freespace: %s\n", err);
+		fprintf(stderr, _("wipeproof: freespace: %s\n"), err);
 		code = WP_EXIT_FAILED;
 	} else if (!st->exists || st->destroyed) {
 		fprintf(stderr, _("wipeproof: freespace: asset %s is %s; take it in first with "
@@ -278,7 +278,7 @@ static int record(const struct fs_opts *o, struct wp_wipe_ledger *wl, const stru
 	snprintf(path, sizeof(path), "%s/freespace-%s.json", dir, job->id);
 	bool saved = wp_job_save(job, path, err, sizeof(err)) == 0;
 	if (!saved)
-		fprintf(stderr, "wipeproof: freespace: cannot save the report %s: %s\n", path, err);
+		fprintf(stderr, _("wipeproof: freespace: cannot save the report %s: %s\n"), path, err);
 	code = wp_wipe_ledger_freespace(wl, o->asset, job, result, saved ? path : NULL);
 	if (code == WP_EXIT_OK && !o->json)
 		printf(_("  recorded   freespace on asset %s in %s\n"), o->asset,
@@ -313,7 +313,7 @@ static int usage_or_error(int p, const char *err)
 	if (p > 0)
 		wp_freespace_usage(stdout);
 	else
-		fprintf(stderr, "wipeproof: %s\n", err);
+		fprintf(stderr, _("wipeproof: %s\n"), err);
 	return p > 0 ? WP_EXIT_OK : WP_EXIT_USAGE;
 }
 
@@ -328,7 +328,7 @@ int wp_cmd_freespace_main(int argc, char **argv)
 	if (p != 0)
 		return usage_or_error(p, err);
 	if (wp_mount_lookup(o.mountpoint, &m, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: freespace: %s\n", err);
+		fprintf(stderr, _("wipeproof: freespace: %s\n"), err);
 		return WP_EXIT_USAGE;
 	}
 	int code = o.asset ? open_record(&o, &wl) : WP_EXIT_OK;
@@ -336,7 +336,7 @@ int wp_cmd_freespace_main(int argc, char **argv)
 	struct wp_pass_spec spec;
 	if (code == WP_EXIT_OK && (!job || wp_job_init(job, err, sizeof(err)) < 0 ||
 				   wp_pass_spec_new(&spec, WP_PATTERN_RANDOM, err, sizeof(err)) < 0)) {
-		fprintf(stderr, "wipeproof: freespace: %s\n", job ? err : "out of memory");
+		fprintf(stderr, _("wipeproof: freespace: %s\n"), job ? err : "out of memory");
 		code = WP_EXIT_FAILED;
 	}
 	if (code != WP_EXIT_OK)
@@ -356,7 +356,7 @@ int wp_cmd_freespace_main(int argc, char **argv)
 	code = rc == 0 ? WP_EXIT_OK : rc == 2 ? WP_EXIT_MISMATCH
 	     : wp_stop_flag ? WP_EXIT_INTERRUPTED : WP_EXIT_FAILED;
 	if (rc != 0)
-		fprintf(stderr, "wipeproof: freespace: %s: %s\n", m.dir, err);
+		fprintf(stderr, _("wipeproof: freespace: %s: %s\n"), m.dir, err);
 	if (wl) {
 		fill_job(job, &m, &spec, &r, rc);
 		int rec = record(&o, wl, job, result);

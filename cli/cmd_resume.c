@@ -159,12 +159,12 @@ static int find_job(struct wp_ledger *l, const char *id, struct wp_ledger_job *o
 			fprintf(stderr, _("wipeproof: resume: no job %s in the ledger %s; see "
 				"'wipeproof resume --list'\n"), id, wp_ledger_path(l));
 		else if (rc < 0)
-			fprintf(stderr, "wipeproof: resume: %s\n", err);
+			fprintf(stderr, _("wipeproof: resume: %s\n"), err);
 		return rc == 0 ? WP_EXIT_OK : rc == 1 ? WP_EXIT_USAGE : WP_EXIT_FAILED;
 	}
 	struct pick p = { .found = out };
 	if (wp_ledger_job_each(l, pick_one, &p, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: resume: %s\n", err);
+		fprintf(stderr, _("wipeproof: resume: %s\n"), err);
 		return WP_EXIT_FAILED;
 	}
 	if (p.count == 1)
@@ -205,7 +205,7 @@ static int check_custody(struct wp_ledger *l, const struct wp_ledger_job *j, boo
 	struct wp_asset_state *st = calloc(1, sizeof(*st));
 	int code = WP_EXIT_REFUSED;
 	if (!st || wp_custody_state(l, j->asset, st, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: resume: %s\n", st ? err : "out of memory");
+		fprintf(stderr, _("wipeproof: resume: %s\n"), st ? err : "out of memory");
 		free(st);
 		return WP_EXIT_FAILED;
 	}
@@ -327,7 +327,7 @@ static int rebuild_job(const struct wp_ledger_job *j, const struct wp_device *de
 	char err[512];
 	struct wp_drive_plan plan;
 	if (wp_job_init(job, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: %s\n", err);
+		fprintf(stderr, _("wipeproof: %s\n"), err);
 		return WP_EXIT_FAILED;
 	}
 	snprintf(job->id, sizeof(job->id), "%.36s", j->job_id);
@@ -389,7 +389,7 @@ static int record_resume(struct wp_wipe_ledger *wl, struct wp_ledger_job *j, boo
 		if (wp_ledger_job_interrupted(l, j, "crash", WP_JOB_INTERRUPTED, 0, err,
 					      sizeof(err)) < 0 ||
 		    wp_ledger_job_get(l, j->job_id, j, err, sizeof(err)) != 0) {
-			fprintf(stderr, "wipeproof: resume: %s\n", err);
+			fprintf(stderr, _("wipeproof: resume: %s\n"), err);
 			return WP_EXIT_FAILED;
 		}
 	}
@@ -401,7 +401,7 @@ static int record_resume(struct wp_wipe_ledger *wl, struct wp_ledger_job *j, boo
 	if (code == WP_EXIT_OK &&
 	    wp_ledger_job_set_state(l, j->job_id, WP_JOB_RUNNING, (long)getpid(),
 				    j->interruptions, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: resume: %s\n", err);
+		fprintf(stderr, _("wipeproof: resume: %s\n"), err);
 		code = WP_EXIT_FAILED;
 	}
 	return code;
@@ -456,7 +456,7 @@ static int finish(struct wp_wipe_ledger *wl, const struct wp_ledger_job *j, stru
 	int code = exit_for_job(job);
 	bool saved = wp_job_save(job, report_path, err, sizeof(err)) == 0;
 	if (!saved) {
-		fprintf(stderr, "wipeproof: %s\n", err);
+		fprintf(stderr, _("wipeproof: %s\n"), err);
 		code = code == WP_EXIT_OK ? WP_EXIT_FAILED : code;
 	}
 	if (wp_wipe_ledger_end(wl, j->asset, job, saved ? report_path : NULL) != WP_EXIT_OK &&
@@ -478,7 +478,7 @@ static int finish(struct wp_wipe_ledger *wl, const struct wp_ledger_job *j, stru
 		code = certified;
 	fflush(stdout);
 	if (job->result != WP_RESULT_SANITIZED && job->error[0])
-		fprintf(stderr, "wipeproof: %s: %s: %s\n", job->device.path,
+		fprintf(stderr, _("wipeproof: %s: %s: %s\n"), job->device.path,
 			wp_result_name(job->result), job->error);
 	return code;
 }
@@ -576,7 +576,7 @@ static int list_one(const struct wp_ledger_job *j, void *ctx)
 			"updated", j->updated, "interruptions", in ? in : json_array()));
 		return 0;
 	}
-	printf("%-36s %-12s %-14s %-12s pass %u/%u at byte %-12llu %s%s\n", j->job_id, j->asset,
+	printf(_("%-36s %-12s %-14s %-12s pass %u/%u at byte %-12llu %s%s\n"), j->job_id, j->asset,
 	       j->device, state, j->pass, j->passes, (unsigned long long)j->offset, j->updated,
 	       resumable(j) ? _("  (can be resumed)") : "");
 	return 0;
@@ -592,7 +592,7 @@ static int list_jobs(const struct resume_opts *o)
 		rc = wp_ledger_job_each(l, list_one, &ls, err, sizeof(err));
 	wp_ledger_close(l);
 	if (rc < 0) {
-		fprintf(stderr, "wipeproof: resume: %s\n", err);
+		fprintf(stderr, _("wipeproof: resume: %s\n"), err);
 		json_decref(ls.arr);
 		return WP_EXIT_FAILED;
 	}
@@ -617,7 +617,7 @@ int wp_cmd_resume_main(int argc, char **argv)
 		return WP_EXIT_OK;
 	}
 	if (p < 0) {
-		fprintf(stderr, "wipeproof: %s\n", err);
+		fprintf(stderr, _("wipeproof: %s\n"), err);
 		return WP_EXIT_USAGE;
 	}
 	return o.list ? list_jobs(&o) : resume(&o);

@@ -117,7 +117,7 @@ static int parse(int argc, char **argv, struct watch_opts *o, char *err, size_t 
 	if (o->help)
 		return 1;
 	if (first < argc) {
-		snprintf(err, errlen, "'watch' takes no device; unexpected '%s'", argv[first]);
+		snprintf(err, errlen, _("'watch' takes no device; unexpected '%s'"), argv[first]);
 		return -1;
 	}
 	if (!o->policy_path)
@@ -127,8 +127,8 @@ static int parse(int argc, char **argv, struct watch_opts *o, char *err, size_t 
 	if (!o->as)
 		o->as = getenv("WIPEPROOF_AS");
 	if (o->intake && (!o->as || !o->as[0])) {
-		snprintf(err, errlen, "--intake and --auto-wipe record in the custody ledger: say "
-			 "who you are with --as PERSON (or WIPEPROOF_AS)");
+		snprintf(err, errlen, _("--intake and --auto-wipe record in the custody ledger: say "
+			 "who you are with --as PERSON (or WIPEPROOF_AS)"));
 		return -1;
 	}
 	return 0;
@@ -151,8 +151,8 @@ static int load_policy(struct watch *w, char *err, size_t errlen)
 	if (!w->o.reason && w->policy.intake_reason[0])
 		w->o.reason = w->policy.intake_reason;
 	if (w->o.auto_wipe && !w->policy.auto_wipe) {
-		snprintf(err, errlen, "--auto-wipe: the station policy %s does not say "
-			 "'auto-wipe = yes'; nothing would be wiped", path);
+		snprintf(err, errlen, _("--auto-wipe: the station policy %s does not say "
+			 "'auto-wipe = yes'; nothing would be wiped"), path);
 		return -1;
 	}
 	return 0;
@@ -162,8 +162,8 @@ static int load_policy(struct watch *w, char *err, size_t errlen)
 static int check_asset_source(const struct watch *w, char *err, size_t errlen)
 {
 	if (w->o.intake && !w->o.asset_prefix && (w->o.auto_wipe || !isatty(STDIN_FILENO))) {
-		snprintf(err, errlen, "%s needs an asset tag per disk without a terminal to ask on: "
-			 "give --asset-prefix P (or asset-prefix in the policy)",
+		snprintf(err, errlen, _("%s needs an asset tag per disk without a terminal to ask on: "
+			 "give --asset-prefix P (or asset-prefix in the policy)"),
 			 w->o.auto_wipe ? "--auto-wipe" : "--intake");
 		return -1;
 	}
@@ -376,7 +376,7 @@ static void handle_arrival(struct watch *w, const char *node)
 	char err[512], why[512], asset[WP_ASSET_MAX];
 	struct wp_device *dev = calloc(1, sizeof(*dev));
 	if (!dev || wp_media_probe(node, NULL, dev, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: watch: %s: %s\n", node, dev ? err : "out of memory");
+		fprintf(stderr, _("wipeproof: watch: %s: %s\n"), node, dev ? err : "out of memory");
 		free(dev);
 		return;
 	}
@@ -446,8 +446,8 @@ static int monitor(struct watch *w, char *err, size_t errlen)
 	int rc = -1;
 	if (!m || udev_monitor_filter_add_match_subsystem_devtype(m, "block", "disk") < 0 ||
 	    udev_monitor_enable_receiving(m) < 0) {
-		snprintf(err, errlen, "cannot listen for %s device events (netlink): %s; watch "
-			 "needs root", source, strerror(errno));
+		snprintf(err, errlen, _("cannot listen for %s device events (netlink): %s; watch "
+			 "needs root"), source, strerror(errno));
 		goto out;
 	}
 	/* listening first, then the baseline: no arrival falls in between */
@@ -483,13 +483,13 @@ int wp_cmd_watch_main(int argc, char **argv)
 	if (p > 0)
 		wp_watch_usage(stdout);
 	else if (p < 0)
-		fprintf(stderr, "wipeproof: watch: %s\n", err);
+		fprintf(stderr, _("wipeproof: watch: %s\n"), err);
 	int code = p > 0 ? WP_EXIT_OK : p < 0 ? WP_EXIT_USAGE : WP_EXIT_OK;
 	if (p == 0) {
 		wp_signals_install();
 		code = monitor(w, err, sizeof(err)) == 0 ? WP_EXIT_OK : WP_EXIT_FAILED;
 		if (code != WP_EXIT_OK)
-			fprintf(stderr, "wipeproof: watch: %s\n", err);
+			fprintf(stderr, _("wipeproof: watch: %s\n"), err);
 	}
 	free(w);
 	return code;

@@ -38,6 +38,11 @@ expect_in "does not match its serial" "$ERR"
 expect_exit 3 ja "$WIPEPROOF" wipe "$d" --confirm-serial WRONG
 expect_in "がシリアル番号" "$ERR"
 expect_in "一致しません" "$ERR"
+# a wipe's own refusal (cmd_wipe.c), in both languages
+expect_exit 2 en "$WIPEPROOF" wipe "$d" "$d" --confirm-serial "$(wp_serial "$d")" --confirm-serial "$(wp_serial "$d")"
+expect_in "are the same disk; give each disk once" "$ERR"
+expect_exit 2 ja "$WIPEPROOF" wipe "$d" "$d" --confirm-serial "$(wp_serial "$d")" --confirm-serial "$(wp_serial "$d")"
+expect_in "は同じディスクです。各ディスクは 1 回だけ指定してください" "$ERR"
 # the summary after a wipe, for the operator at the station
 expect_exit 0 ja "$WIPEPROOF" wipe "$d" --confirm-serial "$(wp_serial "$d")" --method zero \
 	--report "$WP_TMP/ja.json"
