@@ -4,7 +4,6 @@
  * formats are certs/, the PDF render/, verification cert_verify.c.
  */
 #include "cert_cli.h"
-#include "wptext.h"
 #include "i18n.h"
 #include "render.h"
 #include "wipe_steps.h"
@@ -13,14 +12,6 @@
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define MAX_FILE (1 << 20)
-
-char *wp_cert_read_file(const char *path, size_t *len, char *err, size_t errlen)
-{
-	char *buf = NULL;
-	return wp_read_file(path, MAX_FILE, 0, &buf, len, err, errlen) == 0 ? buf : NULL;
-}
 
 int wp_cert_issue_cmd(const struct wp_kopts *o)
 {
@@ -86,7 +77,7 @@ static void show_line(const char *label, const json_t *doc, const char *path)
 		printf("  %-22s %lld\n", label, v);
 }
 
-int wp_cert_show_cmd(const struct wp_kopts *o)
+int wp_cert_show_file(const char *path, bool json)
 {
 	static const char *const fields[][2] = {
 		{ "certificate id", "certificate_id" }, { "result", "result" },
@@ -110,29 +101,34 @@ int wp_cert_show_cmd(const struct wp_kopts *o)
 	};
 	json_t *doc = NULL;
 	char *text = NULL, sha[WP_FPR_HEX];
-	if (!o->operand) {
-		fprintf(stderr, _("wipeproof: cert show needs FILE.json\n"));
-		return WP_EXIT_USAGE;
-	}
-	if (load_doc("show", o->operand, &doc, &text) < 0)
+	if (load_doc("show", path, &doc, &text) < 0)
 		return WP_EXIT_FAILED;
 	wp_sha256_hex(text, strlen(text), sha);
-	if (o->json) {
+	if (json) {
 		json_dumpf(doc, stdout, JSON_INDENT(2) | WP_JSON_DUMP_FLAGS);
 		fputc('\n', stdout);
 		fprintf(stderr, _("wipeproof: cert show: NOT VERIFIED: run 'wipeproof cert verify %s'\n"),
-			o->operand);
+			path);
 	} else {
 		/* show reads the document as it is: nothing here checks who signed it */
 		printf(_("NOT VERIFIED: this is what the document says; its signature, signer and "
-			 "ledger were not checked (run 'wipeproof cert verify %s')\n"), o->operand);
-		printf(_("%s (SHA-256 %s)\n"), o->operand, sha);
+			 "ledger were not checked (run 'wipeproof cert verify %s')\n"), path);
+		printf(_("%s (SHA-256 %s)\n"), path, sha);
 		for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
 			show_line(fields[i][0], doc, fields[i][1]);
 	}
 	json_decref(doc);
 	free(text);
 	return WP_EXIT_OK;
+}
+
+int wp_cert_show_cmd(const struct wp_kopts *o)
+{
+	if (!o->operand) {
+		fprintf(stderr, _("wipeproof: cert show needs FILE.json\n"));
+		return WP_EXIT_USAGE;
+	}
+	return wp_cert_show_file(o->operand, o->json);
 }
 
 /* The QR text stored at issue (FILE.qr): re-rendering needs no key, and
@@ -160,27 +156,23 @@ static char *load_qr(const char *json_path, const char *sha, char *err, size_t e
 	return text;
 }
 
-int wp_cert_render_cmd(const struct wp_kopts *o)
+int wp_cert_render_file(const char *path, const char *output)
 {
 	char err[1024], sha[WP_FPR_HEX], out[4200];
 	json_t *doc = NULL;
 	char *text = NULL, *qr = NULL;
-	if (!o->operand) {
-		fprintf(stderr, _("wipeproof: cert render needs FILE.json\n"));
-		return WP_EXIT_USAGE;
-	}
-	if (load_doc("render", o->operand, &doc, &text) < 0)
+	if (load_doc("render", path, &doc, &text) < 0)
 		return WP_EXIT_FAILED;
 	wp_sha256_hex(text, strlen(text), sha);
-	size_t n = strlen(o->operand);
-	if (o->output)
-		snprintf(out, sizeof(out), "%s", o->output);
-	else if (n > 5 && strcmp(o->operand + n - 5, ".json") == 0)
-		snprintf(out, sizeof(out), "%.*s.pdf", (int)(n - 5), o->operand);
+	size_t n = strlen(path);
+	if (output)
+		snprintf(out, sizeof(out), "%s", output);
+	else if (n > 5 && strcmp(path + n - 5, ".json") == 0)
+		snprintf(out, sizeof(out), "%.*s.pdf", (int)(n - 5), path);
 	else
-		snprintf(out, sizeof(out), "%s.pdf", o->operand);
+		snprintf(out, sizeof(out), "%s.pdf", path);
 	int code = WP_EXIT_FAILED;
-	qr = load_qr(o->operand, sha, err, sizeof(err));
+	qr = load_qr(path, sha, err, sizeof(err));
 	if (!qr || wp_render_pdf(doc, sha, qr, out, err, sizeof(err)) < 0) {
 		fprintf(stderr, _("wipeproof: cert render: %s\n"), err);
 	} else {
@@ -191,4 +183,13 @@ int wp_cert_render_cmd(const struct wp_kopts *o)
 	free(text);
 	json_decref(doc);
 	return code;
+}
+
+int wp_cert_render_cmd(const struct wp_kopts *o)
+{
+	if (!o->operand) {
+		fprintf(stderr, _("wipeproof: cert render needs FILE.json\n"));
+		return WP_EXIT_USAGE;
+	}
+	return wp_cert_render_file(o->operand, o->output);
 }

@@ -103,7 +103,7 @@ int wp_read_file(const char *path, size_t max, unsigned flags, char **buf, size_
 		if (errno == ELOOP && (flags & WP_READ_NOFOLLOW))
 			snprintf(err, errlen, "%s is a symbolic link; refusing it, give the real file", path);
 		else
-			snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+			snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
 		return -1;
 	}
 	struct stat st;

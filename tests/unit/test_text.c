@@ -100,7 +100,7 @@ START_TEST(read_file_limits)
 	unlink(path);
 	ck_assert_int_eq(wp_read_file(path, 4096, WP_READ_MISSING_OK, &buf, &len, err, sizeof(err)), 1);
 	ck_assert_int_eq(wp_read_file(path, 4096, 0, &buf, &len, err, sizeof(err)), -1);
-	ck_assert_msg(strstr(err, "cannot open"), "%s", err);
+	ck_assert_msg(strstr(err, "cannot read"), "%s", err);
 	ck_assert_int_eq(wp_fx_rmtree(dir), 0);
 }
 END_TEST
