@@ -1,7 +1,7 @@
 /* Certificates of sanitization: canonical documents, CMS signatures (and
  * the signers they refuse), QR payloads and trust bundles. */
 #include "certs_internal.h"
-#include "cert_fixture.h"
+#include "station.h"
 
 #include "check_main.h"
 #include "fixtures.h"
@@ -33,7 +33,7 @@ static void set_dates(void)
 	strftime(today, sizeof(today), "%Y-%m-%d", &tm);
 }
 
-/* The real builder's document (cert_fixture.h), not one written by hand:
+/* The real builder's document (fixtures.h), not one written by hand:
  * what these tests check is what the tool issues. */
 static json_t *sample_doc(void)
 {
