@@ -251,3 +251,14 @@ out:
 	X509_free(ca);
 	return rc;
 }
+
+int wp_crl_path(const char *given, const char *ca_path, char *path, size_t len)
+{
+	if (given) {
+		snprintf(path, len, "%s", given);
+		return 0;
+	}
+	const char *slash = strrchr(ca_path, '/');
+	snprintf(path, len, "%.*s" WP_CRL_FILE, slash ? (int)(slash - ca_path + 1) : 0, ca_path);
+	return access(path, F_OK) == 0 ? 0 : 1;
+}

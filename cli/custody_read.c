@@ -361,15 +361,8 @@ int wp_cli_crl_load(const struct wp_kopts *o, const char *ca_path, X509 *ca, X50
 	char path[4200], err[1024];
 	*crl = NULL;
 	used[0] = '\0';
-	if (o->crl) {
-		snprintf(path, sizeof(path), "%s", o->crl);
-	} else {
-		const char *slash = strrchr(ca_path, '/');
-		snprintf(path, sizeof(path), "%.*s" WP_CRL_FILE, slash ? (int)(slash - ca_path + 1) : 0,
-			 ca_path);
-		if (access(path, F_OK) != 0)
-			return 0;
-	}
+	if (wp_crl_path(o->crl, ca_path, path, sizeof(path)) == 1)
+		return 0;
 	if (wp_crl_load(path, ca, crl, err, sizeof(err)) < 0) {
 		fprintf(stderr, _("wipeproof: %s %s: revocation list: %s\n"), o->group, o->sub, err);
 		return -1;

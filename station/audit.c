@@ -665,15 +665,8 @@ static int load_crl(struct audit *a, X509 *ca)
 {
 	char path[4200], err[1024];
 	const char *ca_path = a->req->ca_path;
-	if (a->req->crl_path) {
-		snprintf(path, sizeof(path), "%s", a->req->crl_path);
-	} else {
-		const char *slash = strrchr(ca_path, '/');
-		snprintf(path, sizeof(path), "%.*s" WP_CRL_FILE, slash ? (int)(slash - ca_path + 1) : 0,
-			 ca_path);
-		if (access(path, F_OK) != 0)
-			return 0;
-	}
+	if (wp_crl_path(a->req->crl_path, ca_path, path, sizeof(path)) == 1)
+		return 0;
 	if (wp_crl_load(path, ca, &a->crl, err, sizeof(err)) < 0)
 		return trouble(a->v, WP_AUDIT_ERROR, "revocation list: %s", err);
 	return 0;
