@@ -194,5 +194,7 @@ enum wp_command wp_command_of(const char *word);
 int wp_group_main(int argc, char **argv);
 /* `wipeproof version [--json]` (cmd_version.c). */
 int wp_cmd_version(const struct wp_cmdline *cl);
+/* `wipeproof lease LIST.csv --serial S` (cmd_lease.c): the boot stick's lease list. */
+int wp_cmd_lease_main(int argc, char **argv);
 
 #endif

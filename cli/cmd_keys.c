@@ -51,7 +51,7 @@ static int new_passphrase(const struct wp_kopts *o, const char *whose, char *buf
 			o->sub, whose);
 		return WP_EXIT_USAGE;
 	}
-	snprintf(prompt, sizeof(prompt), _("New passphrase for the key of %s"), whose);
+	snprintf(prompt, sizeof(prompt), "New passphrase for the key of %s", whose);
 	if (wp_passphrase_read(o->passphrase_file, prompt, true, buf, len, err, sizeof(err)) < 0) {
 		fprintf(stderr, _("wipeproof: keys %s: %s\n"), o->sub, err);
 		return WP_EXIT_FAILED;

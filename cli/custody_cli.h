@@ -27,6 +27,7 @@ struct wp_kopts {
 	/* asset and events */
 	const char *asset, *device, *serial, *model, *owner, *location, *manager;
 	const char *lease_contract, *lease_end, *reason, *comment, *method, *photo;
+	const char *pc_manufacturer, *pc_model, *pc_serial; /* intake: the PC (DMI) */
 	const char *vendor, *vendor_cert, *to, *text;
 	const char *approve_for;       /* approve --for wipe,release */
 	int valid_days;                /* approve --valid-days N */
@@ -71,6 +72,7 @@ int wp_keys_cmd_export_trust(const struct wp_kopts *o);
 int wp_cert_issue_cmd(const struct wp_kopts *o);
 int wp_cert_show_cmd(const struct wp_kopts *o);
 int wp_cert_render_cmd(const struct wp_kopts *o);
+int wp_cert_qr_cmd(const struct wp_kopts *o);
 
 /* The revocation list for a verification against the CA in ca_path:
  * --crl FILE, else crl.pem beside ca_path when it exists. *crl stays NULL

@@ -61,6 +61,9 @@ static const char **string_slot(struct wp_kopts *o, int opt)
 	case WP_O_CA_FPR: return &o->ca_fingerprint;
 	case WP_O_FOR: return &o->approve_for;
 	case WP_O_WITNESS_TTY: return &o->witness_tty;
+	case WP_O_PC_MANUFACTURER: return &o->pc_manufacturer;
+	case WP_O_PC_MODEL: return &o->pc_model;
+	case WP_O_PC_SERIAL: return &o->pc_serial;
 	}
 	return NULL;
 }

@@ -179,6 +179,9 @@ static json_t *state_json(const struct wp_asset_state *st)
 			      "lease_end", st->lease_end, "reason", st->reason,
 			      "intake_time", st->intake_time, "last_seq", (json_int_t)st->last_seq,
 			      "sanitized", st->sanitized, "verified", st->verified);
+	if (o && st->pc_serial[0])
+		wp_json_set(o, "pc", json_pack("{s:s, s:s, s:s}", "manufacturer", st->pc_manufacturer,
+					       "model", st->pc_model, "serial", st->pc_serial));
 	if (st->requested)
 		wp_json_set(o, "requester", actor_json(&st->requester));
 	if (st->approved) {
@@ -205,6 +208,13 @@ static void field(const char *label, const char *value)
 		printf("  %-15s %s\n", label, value);
 }
 
+static const char *line_pc(const struct wp_asset_state *st, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s", st->pc_manufacturer, st->pc_manufacturer[0] ? " " : "",
+		 st->pc_model);
+	return buf[0] ? buf : NULL;
+}
+
 static void print_state(const struct wp_asset_state *st)
 {
 	char line[600];
@@ -216,6 +226,8 @@ static void print_state(const struct wp_asset_state *st)
 	field("manager", st->manager);
 	field("lease contract", st->lease_contract);
 	field("lease end", st->lease_end);
+	field("PC serial", st->pc_serial);
+	field("PC", st->pc_serial[0] ? line_pc(st, line, sizeof(line)) : NULL);
 	field("intake reason", st->reason);
 	field("requested by", st->requested ? st->requester.name : NULL);
 	if (st->approved) {
@@ -229,13 +241,13 @@ static void print_state(const struct wp_asset_state *st)
 				 json_string_value(w));
 		}
 		json_decref(list);
-		snprintf(line, sizeof(line), _("%s (for %s, until %s)"), st->approver.name, what,
+		snprintf(line, sizeof(line), "%s (for %s, until %s)", st->approver.name, what,
 			 st->approved_until);
 		field("approved by", line);
 	}
 	snprintf(line, sizeof(line), "%s%s", st->wipe_result, st->verified ? ", verified" : "");
 	field("last wipe", st->wipe_result[0] ? line : NULL);
-	snprintf(line, sizeof(line), _("%s, witnessed by %s"), st->destroy_method, st->witness.name);
+	snprintf(line, sizeof(line), "%s, witnessed by %s", st->destroy_method, st->witness.name);
 	field("destroyed", st->destroyed ? line : NULL);
 	field("handed to", st->transferred ? st->vendor : NULL);
 	field("released to", st->released ? st->released_to : NULL);

@@ -86,6 +86,9 @@ static const struct option long_options[] = {
 	{ "qr", required_argument, NULL, WP_O_QR },
 	{ "trust", required_argument, NULL, WP_O_TRUST },
 	{ "contact", required_argument, NULL, WP_O_CONTACT },
+	{ "pc-manufacturer", required_argument, NULL, WP_O_PC_MANUFACTURER },
+	{ "pc-model", required_argument, NULL, WP_O_PC_MODEL },
+	{ "pc-serial", required_argument, NULL, WP_O_PC_SERIAL },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -134,6 +137,8 @@ static const struct command {
 	{ "custody", NULL, WP_CMD_NONE, NULL, wp_group_main, wp_custody_usage, NULL, false },
 	{ "cert", NULL, WP_CMD_NONE, NULL, wp_group_main, cert_usage, NULL, false },
 	{ "config", NULL, WP_CMD_NONE, NULL, wp_cmd_config_main, NULL, config_help, true },
+	/* the boot stick's lease list: one file and --serial, read by its own loop */
+	{ "lease", NULL, WP_CMD_NONE, NULL, wp_cmd_lease_main, NULL, NULL, false },
 };
 
 #define WRITE WHO "json "
@@ -151,7 +156,8 @@ static const struct sub {
 	{ "keys", "export-trust", "keys output html", wp_keys_cmd_export_trust },
 	{ "custody", "init", WRITE "no-approval-required approval-required", wp_custody_write },
 	{ "custody", "intake", WRITE "asset device serial model owner location manager "
-				 "lease-contract lease-end reason comment", wp_custody_write },
+				 "lease-contract lease-end reason comment pc-manufacturer pc-model "
+				 "pc-serial", wp_custody_write },
 	{ "custody", "request", WRITE "asset reason comment", wp_custody_write },
 	{ "custody", "approve", WRITE "asset comment for valid-days", wp_custody_write },
 	{ "custody", "destroy", WRITE "asset witness witness-passphrase-file witness-tty method "
@@ -168,6 +174,7 @@ static const struct sub {
 	{ "cert", "issue", WRITE "asset output location contact", wp_cert_issue_cmd },
 	{ "cert", "show", "json", wp_cert_show_cmd },
 	{ "cert", "render", "output", wp_cert_render_cmd },
+	{ "cert", "qr", "", wp_cert_qr_cmd },
 	{ "cert", "verify", "sig ca ca-fingerprint crl keys ledger device report qr trust json",
 	  wp_cert_verify_cmd },
 	{ "cert", "validate", "as passphrase-file keys ledger ca crl", wp_cert_validate_cmd },

@@ -35,6 +35,8 @@ enum wp_opt {
 	WP_O_HTML, WP_O_SIGN, WP_O_FOR, WP_O_VALID_DAYS,
 	/* cert */
 	WP_O_SIG, WP_O_QR, WP_O_TRUST, WP_O_CONTACT,
+	/* custody intake: the PC the disk was in */
+	WP_O_PC_MANUFACTURER, WP_O_PC_MODEL, WP_O_PC_SERIAL,
 };
 
 /* "as", "ledger", ... for a message; "?" for anything else. */
