@@ -106,7 +106,7 @@ int wp_keys_cmd_issue(const struct wp_kopts *o)
 	}
 	if (wp_role_parse(o->role, &req.role) < 0) {
 		fprintf(stderr, _("wipeproof: keys issue: unknown role '%s'; choose operator, approver, "
-			"witness or auditor\n"), o->role);
+			"witness, auditor or station\n"), o->role);
 		return WP_EXIT_USAGE;
 	}
 	int rc = new_passphrase(o, o->name, pass, sizeof(pass));

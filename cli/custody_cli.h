@@ -41,6 +41,8 @@ struct wp_kopts {
 	/* revocation and signed heads */
 	const char *date, *crl;
 	bool sign;
+	/* stations (custody_station.c): export --segment FILE, export filters */
+	const char *segment, *station, *until;
 };
 
 /* Parse argv (argv[0] is the sub-command) against the sub-command's allowed
@@ -73,6 +75,10 @@ int wp_cert_issue_cmd(const struct wp_kopts *o);
 int wp_cert_show_cmd(const struct wp_kopts *o);
 int wp_cert_render_cmd(const struct wp_kopts *o);
 int wp_cert_qr_cmd(const struct wp_kopts *o);
+/* custody_station.c: export --segment, import FILE, push --to */
+int wp_custody_segment_cmd(const struct wp_kopts *o);
+int wp_custody_import_cmd(const struct wp_kopts *o);
+int wp_custody_push_cmd(const struct wp_kopts *o);
 
 /* The revocation list for a verification against the CA in ca_path:
  * --crl FILE, else crl.pem beside ca_path when it exists. *crl stays NULL

@@ -64,6 +64,9 @@ static const char **string_slot(struct wp_kopts *o, int opt)
 	case WP_O_PC_MANUFACTURER: return &o->pc_manufacturer;
 	case WP_O_PC_MODEL: return &o->pc_model;
 	case WP_O_PC_SERIAL: return &o->pc_serial;
+	case WP_O_SEGMENT: return &o->segment;
+	case WP_O_STATION: return &o->station;
+	case WP_O_UNTIL: return &o->until;
 	}
 	return NULL;
 }
@@ -75,7 +78,7 @@ static bool names_a_local_file(int opt)
 	switch (opt) {
 	case WP_O_KEYS: case WP_O_LEDGER: case WP_O_CA: case WP_O_PASSPHRASE_FILE: case WP_O_WITNESS_PASSFILE:
 	case WP_O_CA_PASSFILE: case WP_O_OUTPUT: case WP_O_SIG: case WP_O_REPORT: case WP_O_QR: case WP_O_TRUST:
-	case WP_O_ANCHOR:
+	case WP_O_ANCHOR: case WP_O_SEGMENT:
 		return true;
 	}
 	return false;
@@ -179,7 +182,8 @@ int wp_kopts_parse(const char *group, int argc, char **argv, struct wp_kopts *o,
 		return 1;
 	/* custody show TAG, cert show|render|verify FILE */
 	bool file = strcmp(group, "cert") == 0 && strcmp(o->sub, "issue") != 0;
-	if ((strcmp(o->sub, "show") == 0 || strcmp(o->sub, "revoke") == 0 || file) && first < argc)
+	if ((strcmp(o->sub, "show") == 0 || strcmp(o->sub, "revoke") == 0 ||
+	     strcmp(o->sub, "import") == 0 || file) && first < argc)
 		o->operand = argv[first++];
 	if (first < argc) {
 		snprintf(err, errlen, _("'%s %s' takes no operand; unexpected '%s'"), group, o->sub,

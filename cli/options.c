@@ -89,6 +89,9 @@ static const struct option long_options[] = {
 	{ "pc-manufacturer", required_argument, NULL, WP_O_PC_MANUFACTURER },
 	{ "pc-model", required_argument, NULL, WP_O_PC_MODEL },
 	{ "pc-serial", required_argument, NULL, WP_O_PC_SERIAL },
+	{ "segment", required_argument, NULL, WP_O_SEGMENT },
+	{ "station", required_argument, NULL, WP_O_STATION },
+	{ "until", required_argument, NULL, WP_O_UNTIL },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -143,6 +146,12 @@ static const struct command {
 
 #define WRITE WHO "json "
 
+/* export --segment FILE writes a station's chain instead of a table */
+static int custody_export(const struct wp_kopts *o)
+{
+	return o->segment ? wp_custody_segment_cmd(o) : wp_custody_export(o);
+}
+
 static const struct sub {
 	const char *group, *name;
 	const char *allowed;
@@ -167,7 +176,10 @@ static const struct sub {
 	{ "custody", "note", WRITE "asset text", wp_custody_write },
 	{ "custody", "log", "ledger keys ca crl asset json", wp_custody_log },
 	{ "custody", "show", "ledger keys ca crl json", wp_custody_show },
-	{ "custody", "export", "ledger keys ca crl format owner since output", wp_custody_export },
+	{ "custody", "export", "ledger keys ca crl format owner since until station output segment "
+			       "as passphrase-file", custody_export },
+	{ "custody", "import", "ledger keys ca crl json", wp_custody_import_cmd },
+	{ "custody", "push", "ledger keys ca crl to as passphrase-file json", wp_custody_push_cmd },
 	{ "custody", "verify", "ledger keys ca ca-fingerprint crl anchor json",
 	  wp_custody_verify_cmd },
 	{ "custody", "head", "ledger json sign as passphrase-file keys output", wp_custody_head_cmd },

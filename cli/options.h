@@ -37,6 +37,8 @@ enum wp_opt {
 	WP_O_SIG, WP_O_QR, WP_O_TRUST, WP_O_CONTACT,
 	/* custody intake: the PC the disk was in */
 	WP_O_PC_MANUFACTURER, WP_O_PC_MODEL, WP_O_PC_SERIAL,
+	/* custody export --segment, import, push: a station's chain */
+	WP_O_SEGMENT, WP_O_STATION, WP_O_UNTIL,
 };
 
 /* "as", "ledger", ... for a message; "?" for anything else. */

@@ -185,7 +185,7 @@ static const char *const usage_keys = N_(
 	"  --keys DIR               key store (default $WIPEPROOF_KEYS, else /etc/wipeproof/keys)\n"
 	"  --org NAME               organisation (init-ca)\n"
 	"  --name, --title          the person, UTF-8 (e.g. \"山田 太郎\", \"情報システム課長\")\n"
-	"  --role ROLE              operator | approver | witness | auditor\n"
+	"  --role ROLE              operator | approver | witness | auditor | station\n"
 	"  --id ID                  the person's stable id (employee number), kept in the\n"
 	"                           certificate (serialNumber); the same id renews or promotes\n"
 	"                           the same person (default: a new random id)\n"
