@@ -3,6 +3,7 @@
 #define WP_CUSTODY_INTERNAL_H
 
 #include "custody.h"
+#include "wptext.h"
 
 #include <sqlite3.h>
 #include <time.h>
@@ -200,9 +201,5 @@ void wp_asset_map_free(struct wp_asset_map *m);
 /* The member of the first event's body that holds the ledger id. */
 #define WP_LEDGER_ID_KEY "ledger_id"
 bool wp_ledger_id_valid(const char *id);
-
-/* Time: "YYYY-MM-DDTHH:MM:SSZ". */
-void wp_utc_format(time_t t, char *buf, size_t len);
-int wp_utc_parse(const char *text, time_t *out);
 
 #endif
