@@ -5,6 +5,7 @@
  * only turns options into a body and results into output.
  */
 #include "custody_cli.h"
+#include "station.h"
 #include "wptext.h"
 
 #include <errno.h>
@@ -35,6 +36,19 @@ static int add_digest(json_t *body, const char *key, const char *name_key, const
 }
 
 /* ---- bodies -------------------------------------------------------------- */
+
+/* issue 17 items 5-9: the options station/custody_life.c builds bodies from */
+static struct wp_life_opts life_opts(const struct wp_kopts *o)
+{
+	return (struct wp_life_opts){
+		.sub = o->sub, .ledger_path = wp_ledger_path_resolve(o->ledger),
+		.destination = o->destination, .purpose = o->purpose,
+		.permitted_on = o->permitted_on, .due_back = o->due_back, .agreement = o->agreement,
+		.repairer = o->repairer, .introduced = o->introduced, .maker = o->maker,
+		.seller = o->seller, .use = o->use, .warranty = o->warranty, .media = o->media,
+		.method = o->method, .tool = o->tool,
+	};
+}
 
 /* Returned by the steps below for a usage error (exit 2); a message is
  * printed already or in err. */
@@ -71,6 +85,9 @@ static int intake_from_device(const struct wp_kopts *o, json_t *body, char *err,
 		wp_json_set(body, "device", json_string(dev->path));
 		wp_json_set(body, "kind", json_string(wp_kind_name(dev->kind)));
 		wp_json_set(body, "size_bytes", json_integer((json_int_t)dev->size_bytes));
+		struct wp_life_opts life = life_opts(o);
+		if (wp_life_intake_device(&life, dev, body, err, errlen) < 0)
+			rc = WP_CUSTODY_REFUSED;
 	}
 	free(dev);
 	return rc;
@@ -91,11 +108,38 @@ static int intake_body(const struct wp_kopts *o, json_t *body, char *err, size_t
 	set_opt(body, "lease_end", o->lease_end);
 	set_opt(body, "reason", o->reason);
 	set_opt(body, "comment", o->comment);
-	if (o->device)
-		return intake_from_device(o, body, err, errlen);
+	struct wp_life_opts life = life_opts(o);
+	if (o->device) {
+		int rc = intake_from_device(o, body, err, errlen);
+		return rc == 0 ? wp_life_body(&life, body, err, errlen) : rc;
+	}
 	set_opt(body, "serial", o->serial);
 	set_opt(body, "model", o->model);
-	return 0;
+	return wp_life_body(&life, body, err, errlen);
+}
+
+/* take-out, return, blanked and the repair members of release */
+static int life_body(const struct wp_kopts *o, json_t *body, char *err, size_t errlen)
+{
+	struct wp_life_opts life = life_opts(o);
+	char serial[128] = "";
+	if (strcmp(o->sub, "take-out") == 0 &&
+	    (need(o, o->permitted_by, "--permitted-by PERSON: the department head who permits it "
+		 "and signs too (R19)") < 0 ||
+	     need(o, o->destination, "--destination WHERE (R19)") < 0 ||
+	     need(o, o->purpose, "--purpose WHY (R19)") < 0))
+		return USAGE;
+	if (strcmp(o->sub, "return") == 0 && o->device) {
+		struct wp_device *dev = calloc(1, sizeof(*dev));
+		int rc = dev ? wp_media_probe(o->device, NULL, dev, err, errlen) : -1;
+		if (rc == 0)
+			snprintf(serial, sizeof(serial), "%s", dev->serial);
+		free(dev);
+		if (rc < 0)
+			return WP_CUSTODY_ERROR;
+		life.serial = serial;
+	}
+	return wp_life_body(&life, body, err, errlen) < 0 ? WP_CUSTODY_ERROR : 0;
 }
 
 #define APPROVE_FOR "wipe,release"
@@ -161,6 +205,9 @@ static int build_body(const struct wp_kopts *o, json_t *body, char *err, size_t 
 			return USAGE;
 		set_opt(body, "to", o->to);
 	}
+	if (strcmp(s, "release") == 0 || strcmp(s, "take-out") == 0 || strcmp(s, "return") == 0 ||
+	    strcmp(s, "blanked") == 0)
+		return life_body(o, body, err, errlen);
 	if (strcmp(s, "note") == 0) {
 		if (need(o, o->text, "--text TEXT") < 0)
 			return USAGE;
@@ -203,10 +250,12 @@ static int load_people(const struct wp_kopts *o, struct wp_identity **actor,
 		 "destruction of asset %s by method '%s', recorded by %s (%s).",
 		 o->witness ? o->witness : "", o->asset ? o->asset : "", o->method ? o->method : "",
 		 wp_identity_person(*actor)->name, wp_identity_person(*actor)->title);
-	if (o->witness &&
-	    (o->witness_tty ? wp_identity_load_on_tty(dir, o->witness, o->witness_tty, context,
+	/* a take-out's second signer is the head who permits it (R19) */
+	const char *second = o->witness ? o->witness : o->permitted_by;
+	if (second &&
+	    (o->witness_tty ? wp_identity_load_on_tty(dir, second, o->witness_tty, context,
 						      witness, err, errlen)
-			    : wp_identity_load(dir, o->witness, o->witness_passphrase_file, witness,
+			    : wp_identity_load(dir, second, o->witness_passphrase_file, witness,
 					       err, errlen)) < 0) {
 		char msg[600];
 		snprintf(msg, sizeof(msg), "witness: %s", err);
@@ -302,6 +351,11 @@ static int append(const struct wp_kopts *o, json_t *body, char *err, size_t errl
 	return rc;
 }
 
+int wp_custody_record(const struct wp_kopts *o, json_t *body, char *err, size_t errlen)
+{
+	return append(o, body, err, errlen);
+}
+
 int wp_custody_write(const struct wp_kopts *o)
 {
 	char err[1024] = "";
@@ -335,8 +389,12 @@ int wp_cmd_custody_main(int argc, char **argv)
 	}
 	if (strcmp(o.sub, "log") == 0)
 		return wp_custody_log(&o);
+	if (strcmp(o.sub, "show") == 0 && o.open)
+		return wp_custody_outstanding(&o);
 	if (strcmp(o.sub, "show") == 0)
 		return wp_custody_show(&o);
+	if (strcmp(o.sub, "stocktake") == 0)
+		return wp_custody_stocktake(&o);
 	if (strcmp(o.sub, "export") == 0)
 		return wp_custody_export(&o);
 	if (strcmp(o.sub, "verify") == 0)

@@ -39,6 +39,11 @@ struct wp_kopts {
 	/* revocation and signed heads */
 	const char *date, *crl;
 	bool sign;
+	/* model2: issue 17 items 5-9 (station/custody_life.c builds the bodies) */
+	const char *destination, *purpose, *permitted_by, *permitted_on, *due_back;
+	const char *agreement, *repairer, *introduced, *maker, *seller, *use, *warranty;
+	const char *media, *tool;
+	bool open, record;
 };
 
 /* Parse argv (argv[0] is the sub-command) against the sub-command's allowed
@@ -59,6 +64,14 @@ int wp_custody_show(const struct wp_kopts *o);
 int wp_custody_export(const struct wp_kopts *o);
 int wp_custody_verify_cmd(const struct wp_kopts *o);
 int wp_custody_head_cmd(const struct wp_kopts *o);
+/* model2 (cmd_custody_life.c): show --open, stocktake */
+int wp_custody_outstanding(const struct wp_kopts *o);
+int wp_custody_stocktake(const struct wp_kopts *o);
+/* The verified read-only handle log/show/export use (custody_read.c);
+ * NULL with the exit status in *code, message printed. */
+struct wp_ledger *wp_custody_open_verified(const struct wp_kopts *o, int *code);
+/* Sign BODY as o->as and append it as the event of o->sub (cmd_custody.c). */
+int wp_custody_record(const struct wp_kopts *o, json_t *body, char *err, size_t errlen);
 
 /* The revocation list for a verification against the CA in ca_path:
  * --crl FILE, else crl.pem beside ca_path when it exists. *crl stays NULL

@@ -20,6 +20,10 @@ enum {
 	O_FORMAT, O_SINCE, O_ANCHOR, O_OUTPUT, O_JSON, O_HELP,
 	O_SIG, O_REPORT, O_QR, O_TRUST, O_CONTACT, O_HTML, O_DATE, O_CRL, O_SIGN,
 	O_ID, O_CA_FPR, O_FOR, O_VALID_DAYS, O_WITNESS_TTY,
+	/* model2: issue 17 items 5-9 */
+	O_DESTINATION, O_PURPOSE, O_PERMITTED_BY, O_PERMITTED_ON, O_DUE_BACK, O_AGREEMENT,
+	O_REPAIRER, O_INTRODUCED, O_MAKER, O_SELLER, O_USE, O_WARRANTY, O_MEDIA, O_TOOL,
+	O_OPEN, O_RECORD,
 };
 
 static const struct option options[] = {
@@ -76,6 +80,22 @@ static const struct option options[] = {
 	{ "for", required_argument, NULL, O_FOR },
 	{ "valid-days", required_argument, NULL, O_VALID_DAYS },
 	{ "witness-tty", required_argument, NULL, O_WITNESS_TTY },
+	{ "destination", required_argument, NULL, O_DESTINATION },
+	{ "purpose", required_argument, NULL, O_PURPOSE },
+	{ "permitted-by", required_argument, NULL, O_PERMITTED_BY },
+	{ "permitted-on", required_argument, NULL, O_PERMITTED_ON },
+	{ "due-back", required_argument, NULL, O_DUE_BACK },
+	{ "agreement", required_argument, NULL, O_AGREEMENT },
+	{ "repairer", required_argument, NULL, O_REPAIRER },
+	{ "introduced", required_argument, NULL, O_INTRODUCED },
+	{ "maker", required_argument, NULL, O_MAKER },
+	{ "seller", required_argument, NULL, O_SELLER },
+	{ "use", required_argument, NULL, O_USE },
+	{ "warranty", required_argument, NULL, O_WARRANTY },
+	{ "media", required_argument, NULL, O_MEDIA },
+	{ "tool", required_argument, NULL, O_TOOL },
+	{ "open", no_argument, NULL, O_OPEN },
+	{ "record", no_argument, NULL, O_RECORD },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -91,16 +111,22 @@ static const struct {
 	{ "keys", "export-trust", "keys output html" },
 	{ "custody", "init", WRITE "no-approval-required approval-required" },
 	{ "custody", "intake", WRITE "asset device serial model owner location manager "
-			       "lease-contract lease-end reason comment" },
+			       "lease-contract lease-end reason comment "
+			       "introduced maker seller use warranty media" },
 	{ "custody", "request", WRITE "asset reason comment" },
 	{ "custody", "approve", WRITE "asset comment for valid-days" },
 	{ "custody", "destroy", WRITE "asset witness witness-passphrase-file witness-tty method photo "
 				 "comment" },
 	{ "custody", "transfer", WRITE "asset vendor vendor-cert comment" },
-	{ "custody", "release", WRITE "asset to comment" },
+	{ "custody", "release", WRITE "asset to comment agreement repairer" },
 	{ "custody", "note", WRITE "asset text" },
+	{ "custody", "take-out", WRITE "asset destination purpose permitted-by permitted-on due-back "
+				  "witness-passphrase-file comment" },
+	{ "custody", "return", WRITE "asset device comment" },
+	{ "custody", "blanked", WRITE "asset method tool comment" },
+	{ "custody", "stocktake", "ledger keys ca crl json record as passphrase-file" },
 	{ "custody", "log", "ledger keys ca crl asset json" },
-	{ "custody", "show", "ledger keys ca crl json" },
+	{ "custody", "show", "ledger keys ca crl json open owner" },
 	{ "custody", "export", "ledger keys ca crl format owner since output" },
 	{ "custody", "verify", "ledger keys ca ca-fingerprint crl anchor json" },
 	{ "custody", "head", "ledger json sign as passphrase-file keys output" },
@@ -176,6 +202,20 @@ static const char **string_slot(struct wp_kopts *o, int opt)
 	case O_CA_FPR: return &o->ca_fingerprint;
 	case O_FOR: return &o->approve_for;
 	case O_WITNESS_TTY: return &o->witness_tty;
+	case O_DESTINATION: return &o->destination;
+	case O_PURPOSE: return &o->purpose;
+	case O_PERMITTED_BY: return &o->permitted_by;
+	case O_PERMITTED_ON: return &o->permitted_on;
+	case O_DUE_BACK: return &o->due_back;
+	case O_AGREEMENT: return &o->agreement;
+	case O_REPAIRER: return &o->repairer;
+	case O_INTRODUCED: return &o->introduced;
+	case O_MAKER: return &o->maker;
+	case O_SELLER: return &o->seller;
+	case O_USE: return &o->use;
+	case O_WARRANTY: return &o->warranty;
+	case O_MEDIA: return &o->media;
+	case O_TOOL: return &o->tool;
 	}
 	return NULL;
 }
@@ -187,7 +227,7 @@ static bool names_a_local_file(int opt)
 	switch (opt) {
 	case O_KEYS: case O_LEDGER: case O_CA: case O_PASSFILE: case O_WITNESS_PASSFILE:
 	case O_CA_PASSFILE: case O_OUTPUT: case O_SIG: case O_REPORT: case O_QR: case O_TRUST:
-	case O_ANCHOR:
+	case O_ANCHOR: case O_AGREEMENT:
 		return true;
 	}
 	return false;
@@ -245,6 +285,8 @@ static int take(struct wp_kopts *o, int opt, const char *arg, char *err, size_t 
 	case O_APPROVAL: o->approval_required = true; return 0;
 	case O_JSON: o->json = true; return 0;
 	case O_SIGN: o->sign = true; return 0;
+	case O_OPEN: o->open = true; return 0;
+	case O_RECORD: o->record = true; return 0;
 	}
 	return -1;
 }
@@ -435,11 +477,25 @@ static const char usage_custody[] =
 	"  transfer --asset TAG --vendor NAME [--vendor-cert FILE] [--comment C]\n"
 	"  release --asset TAG --to dispose|lease-return|reuse|repair [--comment C]\n"
 	"  note --asset TAG --text TEXT\n"
+	"  intake ... [--introduced YYYY-MM-DD] [--maker M] [--seller S] [--use U]\n"
+	"         [--warranty W] [--media CD-R|CD-RW|DVD-R|...]   Co-Std Art.5 fields; with\n"
+	"                          --device the maker and disc come from the disk itself\n"
+	"  release --asset TAG --to repair --agreement FILE --repairer NAME\n"
+	"                          not erased before repair: the confidentiality agreement\n"
+	"                          (kept beside the ledger); intake TAG again on return\n"
+	"  take-out --asset TAG --destination D --purpose P --permitted-by HEAD\n"
+	"           [--permitted-on YYYY-MM-DD] [--due-back YYYY-MM-DD]   持出 (R19)\n"
+	"  return --asset TAG [--device DEV]     返却: the same disk back\n"
+	"  blanked --asset TAG [--method full] [--tool T]   a rewritable disc blanked\n"
+	"                          with the drive's tool, for reuse (R12)\n"
 	"\n"
 	"Reading (no private key, no root; log, show and export print only what\n"
 	"verifies against the CA, and refuse a ledger that does not):\n"
 	"  log [--asset TAG] [--json]            every event, in order\n"
 	"  show TAG [--json]                     an asset's state and history\n"
+	"  show --open [--owner X] [--json]      assets not yet released, by owner (R14)\n"
+	"  stocktake [--json] [--record --as P]  assets on record against the disks\n"
+	"                                        attached now, by serial (R15)\n"
 	"  export --format csv|json [--owner X] [--since YYYY-MM-DD] [--output FILE]\n"
 	"                                        CSV: UTF-8 with BOM, for Excel\n"
 	"  verify [--anchor HASH@SEQ|FILE] [--ca FILE] [--crl FILE] [--ca-fingerprint HEX]\n"

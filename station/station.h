@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "custody.h"
 #include "udev.h"
 #include "wipe.h"
 
@@ -84,5 +85,44 @@ int wp_station_policy_load(const char *path, struct wp_station_policy *p,
 /* Does the policy let this station handle DEV? When not, why in WHY. */
 bool wp_station_policy_allows(const struct wp_station_policy *p,
 			      const struct wp_device *dev, char *why, size_t len);
+
+/* ---- model2: the asset's life, issue 17 items 5-9 (custody_life.c) ---- */
+
+/* What a front end gathered for the events of custody/rules.c's "asset
+ * life" block; NULL members are absent. */
+struct wp_life_opts {
+	const char *sub;          /* intake, take-out, return, blanked, release */
+	const char *ledger_path;  /* evidence copies go to evidence/ beside it */
+	const char *destination, *purpose, *permitted_on, *due_back;  /* take-out */
+	const char *serial;       /* return: the returned disk's serial */
+	const char *agreement, *repairer;                              /* release --to repair */
+	const char *introduced, *maker, *seller, *use, *warranty, *media; /* intake */
+	const char *method, *tool;                                     /* blanked */
+};
+/* Add this block's members to BODY (the release to repair copies the
+ * agreement beside the ledger and records its SHA-256). 0, or -1 with what
+ * is wrong, before anything is recorded. */
+int wp_life_body(const struct wp_life_opts *o, json_t *body, char *err, size_t errlen);
+/* Intake --device: the maker and the optical medium the disk names;
+ * --maker/--media that contradict it are refused. */
+int wp_life_intake_device(const struct wp_life_opts *o, const struct wp_device *dev,
+			  json_t *body, char *err, size_t errlen);
+/* Copy FILE to evidence/SHA256-NAME beside the ledger (0640, fsync'd,
+ * renamed into place); sha and the stored path out. */
+int wp_evidence_keep(const char *ledger_path, const char *file, char sha[WP_HASH_HEX],
+		     char *stored, size_t len, char *err, size_t errlen);
+/* Assets not released (of OWNER, or all when NULL), grouped by owner, from
+ * one verified pass: {"owners": [{"owner", "assets": [...]}], "count"}. */
+int wp_life_outstanding(struct wp_ledger *l, const char *owner, json_t **out, char *err,
+			size_t errlen);
+/* The outstanding assets against the disks attached now, by serial:
+ * present, missing (on premises by the ledger, not attached), away (taken
+ * out, at a vendor, destroyed: not expected), unexpected (away by the
+ * ledger but attached), unrecorded (attached, on no outstanding tag; the
+ * station's system disk is skipped). */
+int wp_life_stocktake(struct wp_ledger *l, const struct wp_device_list *attached, json_t **out,
+		      char *err, size_t errlen);
+/* The stocktake event's body from that report (tags and serials). */
+json_t *wp_life_stocktake_event(const json_t *report);
 
 #endif
