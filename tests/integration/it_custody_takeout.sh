@@ -51,6 +51,12 @@ ev=$(jq -c '.events[-1]' <<<"$OUT")
 [ "$(jq -r .body.permitted_on <<<"$ev")" = "$today" ] || fail "permission date"
 [ -n "$(jq -r .time <<<"$ev")" ] || fail "time out"
 
+# the 台帳 row: destination in the result column, the permitting head beside it
+expect_exit 0 custody export --format csv
+row=$(grep 'take-out' <<<"$OUT")
+expect_in "顧客先 株式会社A" "$row"
+expect_in "$APPROVER2" "$row"
+
 # out: nothing is done to it, and nothing is written to a disk with its serial
 wp_ours "$d1"
 expect_exit 3 "$WIPEPROOF" wipe "$d1" --asset USB-T1 --as "$OPERATOR" --confirm-serial "$s1"
