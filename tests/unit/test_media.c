@@ -726,6 +726,12 @@ START_TEST(test_optical_medium_recorded)
 		/* "Data-only CD" (pressed), as QEMU's ide-cd with an ISO reports it */
 		{ "ID_CDROM_MEDIA=1\nID_CDROM_MEDIA_CD=1\nID_CDROM_MEDIA_SESSION_COUNT=1\n"
 		  "ID_CDROM_MEDIA_TRACK_COUNT=1\nID_CDROM_MEDIA_TRACK_COUNT_DATA=1\n", "CD-ROM", false },
+		/* QEMU 7.2 ide-cd on AHCI with a 16 MiB data image, udev 252 in the
+		 * guest of hw/test_identify.sh (`udevadm info --query=property`) */
+		{ "ID_CDROM=1\nID_CDROM_DVD=1\nID_CDROM_MEDIA=1\nID_CDROM_MEDIA_CD=1\n"
+		  "ID_CDROM_MEDIA_SESSION_COUNT=1\nID_CDROM_MEDIA_TRACK_COUNT=1\n"
+		  "ID_CDROM_MEDIA_TRACK_COUNT_DATA=1\nID_TYPE=cd\nID_BUS=ata\n"
+		  "ID_MODEL=QEMU_DVD-ROM\nID_SERIAL_SHORT=WPHW-CD2\n", "CD-ROM", false },
 		/* "Empty DVD" */
 		{ "ID_CDROM_MEDIA=1\nID_CDROM_MEDIA_DVD_R=1\nID_CDROM_MEDIA_STATE=blank\n", "DVD-R", true },
 		/* cdrom_id's keys for the rewritable profiles (its printf list) */
