@@ -1090,9 +1090,10 @@ START_TEST(take_out_and_return)
 						   NULL, err, sizeof(err)), "being wiped");
 	json_decref(b);
 	/* only a take-out or a destruction carries a second signer */
-	expect_refused(wp_custody_append_witnessed(l, op, boss, WP_EV_NOTE, "USB-7",
-						   json_pack("{s:s}", "text", "x"), NULL, NULL, err,
-						   sizeof(err)), "only a destruction carries a witness");
+	b = json_pack("{s:s}", "text", "x");
+	expect_refused(wp_custody_append_witnessed(l, op, boss, WP_EV_NOTE, "USB-7", b, NULL, NULL,
+						   err, sizeof(err)), "only a destruction carries a witness");
+	json_decref(b);
 	verifies_now(l);
 	wp_ledger_close(l);
 }
@@ -1197,8 +1198,8 @@ START_TEST(outstanding_and_stocktake)
 
 	json_t *ok = json_pack("{s:[s], s:[], s:[s]}", "present", "PC-O", "missing", "unrecorded",
 			       "SER-X");
-	expect_refused(wp_custody_append(l, op, WP_EV_STOCKTAKE, "PC-O", json_deep_copy(ok), NULL,
-					 NULL, err, sizeof(err)), "names no asset");
+	expect_refused(wp_custody_append(l, op, WP_EV_STOCKTAKE, "PC-O", ok, NULL, NULL, err,
+					 sizeof(err)), "names no asset");
 	json_t *bad = json_pack("{s:[i], s:[], s:[]}", "present", 1, "missing", "unrecorded");
 	expect_refused(wp_custody_append(l, op, WP_EV_STOCKTAKE, "", bad, NULL, NULL, err,
 					 sizeof(err)), "list of strings");
