@@ -83,6 +83,27 @@ static void print_list(const json_t *report, const char *key, const char *title)
 	}
 }
 
+/* --record: the stocktake as a signed ledger event of the whole ledger */
+static int record(const struct wp_kopts *o, const json_t *report, char *err, size_t errlen)
+{
+	struct wp_identity *actor = NULL;
+	const char *as = o->as ? o->as : getenv("WIPEPROOF_AS");
+	struct wp_custody_ask a = { .action = "stocktake" };
+	char hash[WP_HASH_HEX];
+	uint64_t seq = 0;
+	if (wp_identity_load(wp_keys_dir_resolve(o->keys_dir), as, o->passphrase_file, &actor, err,
+			     errlen) < 0)
+		return WP_CUSTODY_ERROR;
+	json_t *body = wp_life_stocktake_event(report);
+	int rc = wp_custody_record(wp_ledger_path_resolve(o->ledger), actor, NULL, &a, body, &seq,
+				   hash, err, errlen);
+	if (rc == 0)
+		wp_custody_print_recorded(false, WP_EV_STOCKTAKE, "(the whole ledger)", actor, seq, hash);
+	json_decref(body);
+	wp_identity_free(actor);
+	return rc;
+}
+
 int wp_custody_stocktake(const struct wp_kopts *o)
 {
 	char err[1024];
@@ -111,9 +132,7 @@ int wp_custody_stocktake(const struct wp_kopts *o)
 		return wp_custody_exit(rc);
 	}
 	if (o->record) {
-		json_t *body = wp_life_stocktake_event(report);
-		rc = wp_custody_record(o, body, err, sizeof(err));
-		json_decref(body);
+		rc = record(o, report, err, sizeof(err));
 		if (rc != 0) {
 			fprintf(stderr, "wipeproof: custody stocktake: %s\n", err);
 			json_decref(report);

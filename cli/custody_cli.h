@@ -9,6 +9,7 @@
 #include "certs.h"
 #include "cli.h"
 #include "custody.h"
+#include "station.h"
 
 struct wp_kopts {
 	const char *group;             /* "keys" or "custody" */
@@ -59,6 +60,9 @@ int wp_custody_exit(int rc);
 
 /* Sub-commands. */
 int wp_custody_write(const struct wp_kopts *o);   /* init, intake, ..., note */
+/* "recorded seq N: KIND ASSET by ..." and the head, or one JSON line. */
+void wp_custody_print_recorded(bool json, const char *kind, const char *asset,
+			       const struct wp_identity *actor, uint64_t seq, const char *hash);
 int wp_custody_log(const struct wp_kopts *o);
 int wp_custody_show(const struct wp_kopts *o);
 int wp_custody_export(const struct wp_kopts *o);
@@ -70,8 +74,7 @@ int wp_custody_stocktake(const struct wp_kopts *o);
 /* The verified read-only handle log/show/export use (custody_read.c);
  * NULL with the exit status in *code, message printed. */
 struct wp_ledger *wp_custody_open_verified(const struct wp_kopts *o, int *code);
-/* Sign BODY as o->as and append it as the event of o->sub (cmd_custody.c). */
-int wp_custody_record(const struct wp_kopts *o, json_t *body, char *err, size_t errlen);
+
 
 /* The revocation list for a verification against the CA in ca_path:
  * --crl FILE, else crl.pem beside ca_path when it exists. *crl stays NULL

@@ -85,7 +85,7 @@ static int keep_agreement(const struct wp_life_opts *o, json_t *body, char *err,
 		return 0;
 	if (wp_evidence_keep(o->ledger_path, o->agreement, sha, stored, sizeof(stored), err,
 			     errlen) < 0)
-		return -1;
+		return WP_CUSTODY_ERROR;
 	const char *base = strrchr(o->agreement, '/');
 	set_opt(body, "agreement_sha256", sha);
 	set_opt(body, "agreement", base ? base + 1 : o->agreement);
@@ -132,9 +132,11 @@ int wp_life_body(const struct wp_life_opts *o, json_t *body, char *err, size_t e
 		return 0;
 	}
 	if (strcmp(s, "take-out") == 0) {
-		if (!o->destination || !o->purpose) {
-			snprintf(err, errlen, "take-out needs --destination WHERE and --purpose WHY (R19)");
-			return -1;
+		if (!o->permitted_by || !o->destination || !o->purpose) {
+			snprintf(err, errlen, "needs %s (R19)", !o->permitted_by
+				 ? "--permitted-by PERSON: the department head who permits it and "
+				   "signs too" : !o->destination ? "--destination WHERE" : "--purpose WHY");
+			return WP_STATION_BAD_REQUEST;
 		}
 		set_opt(body, "destination", o->destination);
 		set_opt(body, "purpose", o->purpose);
@@ -142,9 +144,16 @@ int wp_life_body(const struct wp_life_opts *o, json_t *body, char *err, size_t e
 		set_opt(body, "permitted_on", o->permitted_on);
 		return 0;
 	}
-	if (strcmp(s, "return") == 0) {
-		set_opt(body, "serial", o->serial);
-		return 0;
+	if (strcmp(s, "return") == 0 && o->device) {
+		/* the returned disk says who it is (R15) */
+		struct wp_device *dev = calloc(1, sizeof(*dev));
+		int rc = dev ? wp_media_probe(o->device, NULL, dev, err, errlen) : -1;
+		if (!dev)
+			snprintf(err, errlen, "out of memory");
+		if (rc == 0)
+			set_opt(body, "serial", dev->serial);
+		free(dev);
+		return rc == 0 ? 0 : WP_CUSTODY_ERROR;
 	}
 	if (strcmp(s, "blanked") == 0) {
 		set_opt(body, "method", o->method ? o->method : "full");
