@@ -25,6 +25,8 @@ static struct wp_custody_ask ask_of(const struct wp_kopts *o)
 		.device = o->device, .serial = o->serial, .model = o->model, .owner = o->owner,
 		.location = o->location, .manager = o->manager, .lease_contract = o->lease_contract,
 		.lease_end = o->lease_end, .reason = o->reason, .comment = o->comment,
+		.pc_manufacturer = o->pc_manufacturer, .pc_model = o->pc_model,
+		.pc_serial = o->pc_serial,
 		.method = o->method, .photo = o->photo, .witness = o->witness, .vendor = o->vendor,
 		.vendor_cert = o->vendor_cert, .to = o->to, .text = o->text,
 		.approve_for = o->approve_for, .valid_days = o->valid_days,

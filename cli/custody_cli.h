@@ -27,6 +27,7 @@ struct wp_kopts {
 	/* asset and events */
 	const char *asset, *device, *serial, *model, *owner, *location, *manager;
 	const char *lease_contract, *lease_end, *reason, *comment, *method, *photo;
+	const char *pc_manufacturer, *pc_model, *pc_serial; /* intake: the PC (DMI) */
 	const char *vendor, *vendor_cert, *to, *text;
 	const char *approve_for;       /* approve --for wipe,release */
 	int valid_days;                /* approve --valid-days N */

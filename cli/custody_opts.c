@@ -20,6 +20,7 @@ enum {
 	O_FORMAT, O_SINCE, O_ANCHOR, O_OUTPUT, O_JSON, O_HELP,
 	O_SIG, O_REPORT, O_QR, O_TRUST, O_CONTACT, O_HTML, O_DATE, O_CRL, O_SIGN,
 	O_ID, O_CA_FPR, O_FOR, O_VALID_DAYS, O_WITNESS_TTY,
+	O_PC_MANUFACTURER, O_PC_MODEL, O_PC_SERIAL,
 	/* model2: issue 17 items 5-9 */
 	O_DESTINATION, O_PURPOSE, O_PERMITTED_BY, O_PERMITTED_ON, O_DUE_BACK, O_AGREEMENT,
 	O_REPAIRER, O_INTRODUCED, O_MAKER, O_SELLER, O_USE, O_WARRANTY, O_MEDIA, O_TOOL,
@@ -50,6 +51,9 @@ static const struct option options[] = {
 	{ "manager", required_argument, NULL, O_MANAGER },
 	{ "lease-contract", required_argument, NULL, O_LEASE_CONTRACT },
 	{ "lease-end", required_argument, NULL, O_LEASE_END },
+	{ "pc-manufacturer", required_argument, NULL, O_PC_MANUFACTURER },
+	{ "pc-model", required_argument, NULL, O_PC_MODEL },
+	{ "pc-serial", required_argument, NULL, O_PC_SERIAL },
 	{ "reason", required_argument, NULL, O_REASON },
 	{ "comment", required_argument, NULL, O_COMMENT },
 	{ "method", required_argument, NULL, O_METHOD },
@@ -111,8 +115,8 @@ static const struct {
 	{ "keys", "export-trust", "keys output html" },
 	{ "custody", "init", WRITE "no-approval-required approval-required" },
 	{ "custody", "intake", WRITE "asset device serial model owner location manager "
-			       "lease-contract lease-end reason comment "
-			       "introduced maker seller use warranty media" },
+			       "lease-contract lease-end reason comment pc-manufacturer pc-model "
+			       "pc-serial introduced maker seller use warranty media" },
 	{ "custody", "request", WRITE "asset reason comment" },
 	{ "custody", "approve", WRITE "asset comment for valid-days" },
 	{ "custody", "destroy", WRITE "asset witness witness-passphrase-file witness-tty method photo "
@@ -133,6 +137,7 @@ static const struct {
 	{ "cert", "issue", WRITE "asset output location contact" },
 	{ "cert", "show", "json" },
 	{ "cert", "render", "output" },
+	{ "cert", "qr", "" },
 	{ "cert", "verify", "sig ca ca-fingerprint crl keys ledger device report qr trust json" },
 	{ "cert", "validate", "as passphrase-file keys ledger ca crl" },
 };
@@ -178,6 +183,9 @@ static const char **string_slot(struct wp_kopts *o, int opt)
 	case O_MANAGER: return &o->manager;
 	case O_LEASE_CONTRACT: return &o->lease_contract;
 	case O_LEASE_END: return &o->lease_end;
+	case O_PC_MANUFACTURER: return &o->pc_manufacturer;
+	case O_PC_MODEL: return &o->pc_model;
+	case O_PC_SERIAL: return &o->pc_serial;
 	case O_REASON: return &o->reason;
 	case O_COMMENT: return &o->comment;
 	case O_METHOD: return &o->method;
@@ -416,6 +424,7 @@ static const char usage_cert[] =
 	"Usage: wipeproof cert issue --asset TAG --as PERSON [--output DIR] [--location L] [--contact C]\n"
 	"       wipeproof cert show FILE.json [--json]\n"
 	"       wipeproof cert render FILE.json [--output FILE.pdf]\n"
+	"       wipeproof cert qr FILE.json\n"
 	"       wipeproof cert verify FILE.json [--sig FILE.p7s] [--ca ca.pem] [--ca-fingerprint HEX]\n"
 	"                             [--ledger DB]\n"
 	"                             [--device DEV [--report FILE]] [--json]\n"
@@ -431,7 +440,8 @@ static const char usage_cert[] =
 	"            --as PERSON (operator or approver); files go to --output DIR\n"
 	"            (default: the reports folder next to the ledger)\n"
 	"  show      print the certificate's fields\n"
-	"  render    draw the PDF again (needs FILE.json.qr next to FILE.json)\n"
+	"  render    draw the PDF again (needs FILE.json.qr next to FILE.json)\n"	"  qr        draw the QR code of FILE.json.qr in the terminal (Unicode half\n"
+	"            blocks, light on dark: the boot stick's last screen)\n"
 	"  verify    as an auditor: no root, no private key. Checks the signature chains to\n"
 	"            the CA, the signer was an operator or approver and valid on the signing\n"
 	"            date, the document is canonical and complete; with --ledger that the\n"
@@ -465,6 +475,7 @@ static const char usage_custody[] =
 	"  init [--no-approval-required|--approval-required]   ledger policy (approver)\n"
 	"  intake --asset TAG (--device DEV | --serial S --model M) [--owner O] [--location L]\n"
 	"         [--manager M] [--lease-contract C] [--lease-end YYYY-MM-DD]\n"
+	"         [--pc-manufacturer M --pc-model M --pc-serial S]  (the PC the disk was in)\n"
 	"         [--reason lease-end|leaver-return|reuse|repair|disposal] [--comment C]\n"
 	"  request --asset TAG [--reason R] [--comment C]\n"
 	"  approve --asset TAG [--for wipe,destroy,transfer,release] [--valid-days N]\n"

@@ -208,6 +208,9 @@ static json_t *state_json(const struct wp_asset_state *st)
 			      "lease_end", st->lease_end, "reason", st->reason,
 			      "intake_time", st->intake_time, "last_seq", (json_int_t)st->last_seq,
 			      "sanitized", st->sanitized, "verified", st->verified);
+	if (o && st->pc_serial[0])
+		wp_json_set(o, "pc", json_pack("{s:s, s:s, s:s}", "manufacturer", st->pc_manufacturer,
+					       "model", st->pc_model, "serial", st->pc_serial));
 	if (st->requested)
 		wp_json_set(o, "requester", actor_json(&st->requester));
 	if (st->approved) {
@@ -235,6 +238,13 @@ static void field(const char *label, const char *value)
 		printf("  %-15s %s\n", label, value);
 }
 
+static const char *line_pc(const struct wp_asset_state *st, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s", st->pc_manufacturer, st->pc_manufacturer[0] ? " " : "",
+		 st->pc_model);
+	return buf[0] ? buf : NULL;
+}
+
 static void print_state(const struct wp_asset_state *st)
 {
 	char line[600];
@@ -246,6 +256,8 @@ static void print_state(const struct wp_asset_state *st)
 	field("manager", st->manager);
 	field("lease contract", st->lease_contract);
 	field("lease end", st->lease_end);
+	field("PC serial", st->pc_serial);
+	field("PC", st->pc_serial[0] ? line_pc(st, line, sizeof(line)) : NULL);
 	field("intake reason", st->reason);
 	field("requested by", st->requested ? st->requester.name : NULL);
 	if (st->approved) {

@@ -205,6 +205,8 @@ struct wp_asset_state {
 	char serial[128], model[128];
 	char owner[WP_NAME_MAX], location[WP_NAME_MAX], manager[WP_NAME_MAX];
 	char lease_contract[WP_NAME_MAX], lease_end[16], reason[32];
+	/* the PC the disk was taken out of, or booted from a stick (DMI) */
+	char pc_manufacturer[128], pc_model[128], pc_serial[128];
 	bool requested, approved;
 	struct wp_actor requester, approver;
 	unsigned approved_for;      /* WP_APPROVE_* of the last approval */

@@ -94,6 +94,9 @@ static int intake_body(const struct wp_custody_ask *a, json_t *body, char *err, 
 	set_opt(body, "manager", a->manager);
 	set_opt(body, "lease_contract", a->lease_contract);
 	set_opt(body, "lease_end", a->lease_end);
+	set_opt(body, "pc_manufacturer", a->pc_manufacturer);
+	set_opt(body, "pc_model", a->pc_model);
+	set_opt(body, "pc_serial", a->pc_serial);
 	set_opt(body, "reason", a->reason);
 	set_opt(body, "comment", a->comment);
 	if (a->device) {
