@@ -61,13 +61,14 @@ static const char *media_type(const char *kind)
 /* The maker the ledger recorded at intake: from a standard field of the
  * disk (SCSI vendor, the WWN's OUI, the PCI vendor id) or from its label
  * (R21). The model's first word is no maker ("SSD 870 EVO", "QEMU
- * HARDDISK", "Loop device"), so without a record it is unknown. */
+ * HARDDISK", "Loop device"), so without a record it is "unknown" (the
+ * model is on the line beside it). */
 static void manufacturer(const struct wp_asset_state *st, char *out, size_t len)
 {
 	if (st->maker[0])
 		snprintf(out, len, "%s", st->maker);
 	else
-		snprintf(out, len, "unknown (see model)");
+		snprintf(out, len, "unknown");
 }
 
 /* A disc says what it is: "optical (CD-R)" (R12). */
