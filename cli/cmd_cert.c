@@ -28,9 +28,9 @@ static int cert_issue(const struct wp_kopts *o)
 	int code = WP_EXIT_FAILED;
 	const char *path = wp_ledger_path_resolve(o->ledger);
 	/* no ledger, nothing to certify: refused without creating one */
-	if (access(path, F_OK) != 0) {
+	if (wp_ledger_missing(path) != 0) {
 		fprintf(stderr, "wipeproof: cert issue: no custody ledger at %s: %s; give the "
-			"ledger with --ledger PATH\n", path, strerror(errno));
+			"ledger with --ledger PATH\n", path, strerror(wp_ledger_missing(path)));
 		return WP_EXIT_REFUSED;
 	}
 	if (wp_identity_load(wp_keys_dir_resolve(o->keys_dir), who, o->passphrase_file, &id, err,

@@ -153,7 +153,11 @@ int wp_cmd_custody_main(int argc, char **argv)
 	if (strcmp(o.sub, "stocktake") == 0)
 		return wp_custody_stocktake(&o);
 	if (strcmp(o.sub, "export") == 0)
-		return wp_custody_export(&o);
+		return o.segment ? wp_custody_segment_cmd(&o) : wp_custody_export(&o);
+	if (strcmp(o.sub, "import") == 0)
+		return wp_custody_import_cmd(&o);
+	if (strcmp(o.sub, "push") == 0)
+		return wp_custody_push_cmd(&o);
 	if (strcmp(o.sub, "verify") == 0)
 		return wp_custody_verify_cmd(&o);
 	if (strcmp(o.sub, "head") == 0)

@@ -46,6 +46,8 @@ struct wp_kopts {
 	const char *agreement, *repairer, *introduced, *maker, *seller, *use, *warranty;
 	const char *media, *tool;
 	bool open, record;
+	/* stations (custody_station.c): export --segment FILE, export filters */
+	const char *segment, *station, *until;
 };
 
 /* Parse argv (argv[0] is the sub-command) against the sub-command's allowed
@@ -76,6 +78,10 @@ int wp_custody_stocktake(const struct wp_kopts *o);
  * NULL with the exit status in *code, message printed. */
 struct wp_ledger *wp_custody_open_verified(const struct wp_kopts *o, int *code);
 
+/* custody_station.c: export --segment, import FILE, push --to */
+int wp_custody_segment_cmd(const struct wp_kopts *o);
+int wp_custody_import_cmd(const struct wp_kopts *o);
+int wp_custody_push_cmd(const struct wp_kopts *o);
 
 /* The revocation list for a verification against the CA in ca_path:
  * --crl FILE, else crl.pem beside ca_path when it exists. *crl stays NULL

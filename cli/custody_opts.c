@@ -25,6 +25,7 @@ enum {
 	O_DESTINATION, O_PURPOSE, O_PERMITTED_BY, O_PERMITTED_ON, O_DUE_BACK, O_AGREEMENT,
 	O_REPAIRER, O_INTRODUCED, O_MAKER, O_SELLER, O_USE, O_WARRANTY, O_MEDIA, O_TOOL,
 	O_OPEN, O_RECORD,
+	O_SEGMENT, O_STATION, O_UNTIL,
 };
 
 static const struct option options[] = {
@@ -100,6 +101,9 @@ static const struct option options[] = {
 	{ "tool", required_argument, NULL, O_TOOL },
 	{ "open", no_argument, NULL, O_OPEN },
 	{ "record", no_argument, NULL, O_RECORD },
+	{ "segment", required_argument, NULL, O_SEGMENT },
+	{ "station", required_argument, NULL, O_STATION },
+	{ "until", required_argument, NULL, O_UNTIL },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -131,7 +135,10 @@ static const struct {
 	{ "custody", "stocktake", "ledger keys ca crl json record as passphrase-file" },
 	{ "custody", "log", "ledger keys ca crl asset json" },
 	{ "custody", "show", "ledger keys ca crl json open owner" },
-	{ "custody", "export", "ledger keys ca crl format owner since output" },
+	{ "custody", "export", "ledger keys ca crl format owner since until station output segment "
+			       "as passphrase-file" },
+	{ "custody", "import", "ledger keys ca crl json" },
+	{ "custody", "push", "ledger keys ca crl to as passphrase-file json" },
 	{ "custody", "verify", "ledger keys ca ca-fingerprint crl anchor json" },
 	{ "custody", "head", "ledger json sign as passphrase-file keys output" },
 	{ "cert", "issue", WRITE "asset output location contact" },
@@ -224,6 +231,9 @@ static const char **string_slot(struct wp_kopts *o, int opt)
 	case O_WARRANTY: return &o->warranty;
 	case O_MEDIA: return &o->media;
 	case O_TOOL: return &o->tool;
+	case O_SEGMENT: return &o->segment;
+	case O_STATION: return &o->station;
+	case O_UNTIL: return &o->until;
 	}
 	return NULL;
 }
@@ -235,7 +245,7 @@ static bool names_a_local_file(int opt)
 	switch (opt) {
 	case O_KEYS: case O_LEDGER: case O_CA: case O_PASSFILE: case O_WITNESS_PASSFILE:
 	case O_CA_PASSFILE: case O_OUTPUT: case O_SIG: case O_REPORT: case O_QR: case O_TRUST:
-	case O_ANCHOR: case O_AGREEMENT:
+	case O_ANCHOR: case O_AGREEMENT: case O_SEGMENT:
 		return true;
 	}
 	return false;
@@ -373,7 +383,8 @@ int wp_kopts_parse(const char *group, int argc, char **argv, struct wp_kopts *o,
 		return 1;
 	/* custody show TAG, cert show|render|verify FILE */
 	bool file = strcmp(group, "cert") == 0 && strcmp(o->sub, "issue") != 0;
-	if ((strcmp(o->sub, "show") == 0 || strcmp(o->sub, "revoke") == 0 || file) && first < argc)
+	if ((strcmp(o->sub, "show") == 0 || strcmp(o->sub, "revoke") == 0 ||
+	     strcmp(o->sub, "import") == 0 || file) && first < argc)
 		o->operand = argv[first++];
 	if (first < argc) {
 		snprintf(err, errlen, "'%s %s' takes no operand; unexpected '%s'", group, o->sub,
@@ -400,7 +411,7 @@ static const char usage_keys[] =
 	"  --keys DIR               key store (default $WIPEPROOF_KEYS, else /etc/wipeproof/keys)\n"
 	"  --org NAME               organisation (init-ca)\n"
 	"  --name, --title          the person, UTF-8 (e.g. \"山田 太郎\", \"情報システム課長\")\n"
-	"  --role ROLE              operator | approver | witness | auditor\n"
+	"  --role ROLE              operator | approver | witness | auditor | station\n"
 	"  --id ID                  the person's stable id (employee number), kept in the\n"
 	"                           certificate (serialNumber); the same id renews or promotes\n"
 	"                           the same person (default: a new random id)\n"

@@ -250,8 +250,8 @@ int wp_custody_record(const char *ledger_path, const struct wp_identity *actor,
 		      size_t errlen)
 {
 	struct wp_ledger *l = NULL;
-	bool is_new = access(ledger_path, F_OK) != 0;
-	int missing = errno;
+	int missing = wp_ledger_missing(ledger_path); /* a database: the server decides */
+	bool is_new = missing != 0;
 	int rc = 0;
 	/* only init and intake may start a ledger; any other event needs an
 	 * asset that is already in one */
