@@ -34,6 +34,20 @@ static struct wp_custody_ask ask_of(const struct wp_kopts *o)
 	};
 }
 
+/* issue 17 items 5-9: what station/custody_life.c adds to the bodies */
+static struct wp_life_opts life_of(const struct wp_kopts *o)
+{
+	return (struct wp_life_opts){
+		.sub = o->sub, .ledger_path = wp_ledger_path_resolve(o->ledger),
+		.destination = o->destination, .purpose = o->purpose,
+		.permitted_by = o->permitted_by, .permitted_on = o->permitted_on,
+		.due_back = o->due_back, .device = o->device, .agreement = o->agreement,
+		.repairer = o->repairer, .introduced = o->introduced, .maker = o->maker,
+		.seller = o->seller, .use = o->use, .warranty = o->warranty, .media = o->media,
+		.method = o->method, .tool = o->tool,
+	};
+}
+
 /* ---- signing and appending ---------------------------------------------- */
 
 static int load_people(const struct wp_kopts *o, struct wp_identity **actor,
@@ -59,10 +73,12 @@ static int load_people(const struct wp_kopts *o, struct wp_identity **actor,
 		 "destruction of asset %s by method '%s', recorded by %s (%s).",
 		 o->witness ? o->witness : "", o->asset ? o->asset : "", o->method ? o->method : "",
 		 wp_identity_person(*actor)->name, wp_identity_person(*actor)->title);
-	if (o->witness &&
-	    (o->witness_tty ? wp_identity_load_on_tty(dir, o->witness, o->witness_tty, context,
+	/* a take-out's second signer is the head who permits it (R19) */
+	const char *second = o->witness ? o->witness : o->permitted_by;
+	if (second &&
+	    (o->witness_tty ? wp_identity_load_on_tty(dir, second, o->witness_tty, context,
 						      witness, err, errlen)
-			    : wp_identity_load(dir, o->witness, o->witness_passphrase_file, witness,
+			    : wp_identity_load(dir, second, o->witness_passphrase_file, witness,
 					       err, errlen)) < 0) {
 		char msg[600];
 		snprintf(msg, sizeof(msg), "witness: %s", err);
@@ -94,6 +110,8 @@ int wp_custody_write(const struct wp_kopts *o)
 	char err[1024] = "", hash[WP_HASH_HEX];
 	struct wp_identity *actor = NULL, *witness = NULL;
 	struct wp_custody_ask a = ask_of(o);
+	struct wp_life_opts life = life_of(o);
+	a.life = &life;
 	json_t *body = NULL;
 	uint64_t seq = 0;
 	/* what is asked is checked before anyone types a passphrase */

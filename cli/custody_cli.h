@@ -41,6 +41,11 @@ struct wp_kopts {
 	/* revocation and signed heads */
 	const char *date, *crl;
 	bool sign;
+	/* model2: issue 17 items 5-9 (station/custody_life.c builds the bodies) */
+	const char *destination, *purpose, *permitted_by, *permitted_on, *due_back;
+	const char *agreement, *repairer, *introduced, *maker, *seller, *use, *warranty;
+	const char *media, *tool;
+	bool open, record;
 	/* stations (custody_station.c): export --segment FILE, export filters */
 	const char *segment, *station, *until;
 };
@@ -75,6 +80,13 @@ int wp_cert_issue_cmd(const struct wp_kopts *o);
 int wp_cert_show_cmd(const struct wp_kopts *o);
 int wp_cert_render_cmd(const struct wp_kopts *o);
 int wp_cert_qr_cmd(const struct wp_kopts *o);
+/* model2 (cmd_custody_life.c): show --open, stocktake */
+int wp_custody_outstanding(const struct wp_kopts *o);
+int wp_custody_stocktake(const struct wp_kopts *o);
+/* The verified read-only handle log/show/export use (custody_read.c);
+ * NULL with the exit status in *code, message printed. */
+struct wp_ledger *wp_custody_open_verified(const struct wp_kopts *o, int *code);
+
 /* custody_station.c: export --segment, import FILE, push --to */
 int wp_custody_segment_cmd(const struct wp_kopts *o);
 int wp_custody_import_cmd(const struct wp_kopts *o);

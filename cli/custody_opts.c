@@ -67,6 +67,20 @@ static const char **string_slot(struct wp_kopts *o, int opt)
 	case WP_O_SEGMENT: return &o->segment;
 	case WP_O_STATION: return &o->station;
 	case WP_O_UNTIL: return &o->until;
+	case WP_O_DESTINATION: return &o->destination;
+	case WP_O_PURPOSE: return &o->purpose;
+	case WP_O_PERMITTED_BY: return &o->permitted_by;
+	case WP_O_PERMITTED_ON: return &o->permitted_on;
+	case WP_O_DUE_BACK: return &o->due_back;
+	case WP_O_AGREEMENT: return &o->agreement;
+	case WP_O_REPAIRER: return &o->repairer;
+	case WP_O_INTRODUCED: return &o->introduced;
+	case WP_O_MAKER: return &o->maker;
+	case WP_O_SELLER: return &o->seller;
+	case WP_O_USE: return &o->use;
+	case WP_O_WARRANTY: return &o->warranty;
+	case WP_O_MEDIA: return &o->media;
+	case WP_O_TOOL: return &o->tool;
 	}
 	return NULL;
 }
@@ -78,7 +92,7 @@ static bool names_a_local_file(int opt)
 	switch (opt) {
 	case WP_O_KEYS: case WP_O_LEDGER: case WP_O_CA: case WP_O_PASSPHRASE_FILE: case WP_O_WITNESS_PASSFILE:
 	case WP_O_CA_PASSFILE: case WP_O_OUTPUT: case WP_O_SIG: case WP_O_REPORT: case WP_O_QR: case WP_O_TRUST:
-	case WP_O_ANCHOR: case WP_O_SEGMENT:
+	case WP_O_ANCHOR: case WP_O_SEGMENT: case WP_O_AGREEMENT:
 		return true;
 	}
 	return false;
@@ -136,6 +150,8 @@ static int take(struct wp_kopts *o, int opt, const char *arg, char *err, size_t 
 	case WP_O_APPROVAL: o->approval_required = true; return 0;
 	case WP_O_JSON: o->json = true; return 0;
 	case WP_O_SIGN: o->sign = true; return 0;
+	case WP_O_OPEN: o->open = true; return 0;
+	case WP_O_RECORD: o->record = true; return 0;
 	}
 	return -1;
 }

@@ -80,6 +80,11 @@ static struct wp_ledger *open_verified(const struct wp_kopts *o, int *code)
 	return l;
 }
 
+struct wp_ledger *wp_custody_open_verified(const struct wp_kopts *o, int *code)
+{
+	return open_verified(o, code);
+}
+
 /* A reader's failure: a ledger that does not verify is exit 4, like verify. */
 static int read_failed(const struct wp_kopts *o, int rc, const char *err)
 {
@@ -199,6 +204,30 @@ static json_t *approval_actions(unsigned flags)
 	return list;
 }
 
+/* model2: issue 17 items 5-9 — Art.5 fields, where it is, take-out, repair */
+static void life_json(json_t *o, const struct wp_asset_state *st)
+{
+	const struct { const char *key, *value; } text[] = {
+		{ "introduced", st->introduced }, { "maker", st->maker },
+		{ "maker_source", st->maker_source }, { "seller", st->seller }, { "use", st->use },
+		{ "warranty", st->warranty }, { "kind", st->kind }, { "media", st->media },
+		{ "repairer", st->repairer }, { "agreement_sha256", st->agreement_sha256 },
+	};
+	for (size_t i = 0; i < sizeof(text) / sizeof(text[0]); i++)
+		if (text[i].value[0])
+			wp_json_set(o, text[i].key, json_string(text[i].value));
+	wp_json_set(o, "whereabouts", json_string(wp_asset_whereabouts(st)));
+	wp_json_set(o, "repairs", json_integer(st->repairs));
+	if (st->blanked)
+		wp_json_set(o, "blanked", json_true());
+	if (st->taken_out)
+		wp_json_set(o, "taken_out", json_pack("{s:o, s:o, s:s, s:s, s:s}", "by",
+				actor_json(&st->taken_by), "permitted_by", actor_json(&st->permitted_by),
+				"since", st->out_time, "to", st->destination, "due_back", st->due_back));
+}
+
+static void life_fields(const struct wp_asset_state *st);
+
 static json_t *state_json(const struct wp_asset_state *st)
 {
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:b, s:b}",
@@ -228,6 +257,7 @@ static json_t *state_json(const struct wp_asset_state *st)
 		wp_json_set(o, "vendor", json_string(st->vendor));
 	if (st->released)
 		wp_json_set(o, "released_to", json_string(st->released_to));
+	life_json(o, st);
 	return o;
 }
 
@@ -280,7 +310,26 @@ static void print_state(const struct wp_asset_state *st)
 	field("destroyed", st->destroyed ? line : NULL);
 	field("handed to", st->transferred ? st->vendor : NULL);
 	field("released to", st->released ? st->released_to : NULL);
+	life_fields(st);
 	printf(_("history:\n"));
+}
+
+static void life_fields(const struct wp_asset_state *st)
+{
+	char line[900];
+	field("introduced", st->introduced);
+	snprintf(line, sizeof(line), "%s (%s)", st->maker, st->maker_source);
+	field("maker", st->maker[0] ? line : NULL);
+	field("seller", st->seller);
+	field("use", st->use);
+	field("warranty", st->warranty);
+	field("media", st->media);
+	snprintf(line, sizeof(line), "by %s, permitted by %s, since %s, to %s, due %s",
+		 st->taken_by.name, st->permitted_by.name, st->out_time, st->destination,
+		 st->due_back[0] ? st->due_back : "-");
+	field("taken out", st->taken_out ? line : NULL);
+	snprintf(line, sizeof(line), "%s, agreement %.16s…", st->repairer, st->agreement_sha256);
+	field("at repair", st->agreement_sha256[0] && st->released ? line : NULL);
 }
 
 struct show_ctx {

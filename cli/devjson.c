@@ -66,6 +66,12 @@ json_t *wp_device_to_json(const struct wp_device *dev)
 		"protect_reasons", reasons_to_json(dev));
 	if (o && dev->kind == WP_KIND_LOOP)
 		wp_json_set(o, "backing_file", str_or_null(dev->backing_file));
+	if (o) { /* issue 17: maker from a standard field, the disc in a drive */
+		wp_json_set(o, "maker", str_or_null(dev->maker));
+		wp_json_set(o, "maker_source", str_or_null(dev->maker_source));
+		if (dev->kind == WP_KIND_OPTICAL)
+			wp_json_set(o, "media", str_or_null(dev->media));
+	}
 	return o;
 }
 

@@ -92,6 +92,22 @@ static const struct option long_options[] = {
 	{ "segment", required_argument, NULL, WP_O_SEGMENT },
 	{ "station", required_argument, NULL, WP_O_STATION },
 	{ "until", required_argument, NULL, WP_O_UNTIL },
+	{ "destination", required_argument, NULL, WP_O_DESTINATION },
+	{ "purpose", required_argument, NULL, WP_O_PURPOSE },
+	{ "permitted-by", required_argument, NULL, WP_O_PERMITTED_BY },
+	{ "permitted-on", required_argument, NULL, WP_O_PERMITTED_ON },
+	{ "due-back", required_argument, NULL, WP_O_DUE_BACK },
+	{ "agreement", required_argument, NULL, WP_O_AGREEMENT },
+	{ "repairer", required_argument, NULL, WP_O_REPAIRER },
+	{ "introduced", required_argument, NULL, WP_O_INTRODUCED },
+	{ "maker", required_argument, NULL, WP_O_MAKER },
+	{ "seller", required_argument, NULL, WP_O_SELLER },
+	{ "use", required_argument, NULL, WP_O_USE },
+	{ "warranty", required_argument, NULL, WP_O_WARRANTY },
+	{ "media", required_argument, NULL, WP_O_MEDIA },
+	{ "tool", required_argument, NULL, WP_O_TOOL },
+	{ "open", no_argument, NULL, WP_O_OPEN },
+	{ "record", no_argument, NULL, WP_O_RECORD },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -146,6 +162,12 @@ static const struct command {
 
 #define WRITE WHO "json "
 
+/* show --open lists the assets not yet released instead of one asset */
+static int custody_show(const struct wp_kopts *o)
+{
+	return o->open ? wp_custody_outstanding(o) : wp_custody_show(o);
+}
+
 /* export --segment FILE writes a station's chain instead of a table */
 static int custody_export(const struct wp_kopts *o)
 {
@@ -166,16 +188,22 @@ static const struct sub {
 	{ "custody", "init", WRITE "no-approval-required approval-required", wp_custody_write },
 	{ "custody", "intake", WRITE "asset device serial model owner location manager "
 				 "lease-contract lease-end reason comment pc-manufacturer pc-model "
-				 "pc-serial", wp_custody_write },
+				 "pc-serial introduced maker seller use warranty media", wp_custody_write },
 	{ "custody", "request", WRITE "asset reason comment", wp_custody_write },
 	{ "custody", "approve", WRITE "asset comment for valid-days", wp_custody_write },
 	{ "custody", "destroy", WRITE "asset witness witness-passphrase-file witness-tty method "
 				  "photo comment", wp_custody_write },
 	{ "custody", "transfer", WRITE "asset vendor vendor-cert comment", wp_custody_write },
-	{ "custody", "release", WRITE "asset to comment", wp_custody_write },
+	{ "custody", "release", WRITE "asset to comment agreement repairer", wp_custody_write },
 	{ "custody", "note", WRITE "asset text", wp_custody_write },
+	{ "custody", "take-out", WRITE "asset destination purpose permitted-by permitted-on due-back "
+				   "witness-passphrase-file comment", wp_custody_write },
+	{ "custody", "return", WRITE "asset device comment", wp_custody_write },
+	{ "custody", "blanked", WRITE "asset method tool comment", wp_custody_write },
+	{ "custody", "stocktake", "ledger keys ca crl json record as passphrase-file",
+	  wp_custody_stocktake },
 	{ "custody", "log", "ledger keys ca crl asset json", wp_custody_log },
-	{ "custody", "show", "ledger keys ca crl json", wp_custody_show },
+	{ "custody", "show", "ledger keys ca crl json open owner", custody_show },
 	{ "custody", "export", "ledger keys ca crl format owner since until station output segment "
 			       "as passphrase-file", custody_export },
 	{ "custody", "import", "ledger keys ca crl json", wp_custody_import_cmd },

@@ -39,6 +39,10 @@ enum wp_opt {
 	WP_O_PC_MANUFACTURER, WP_O_PC_MODEL, WP_O_PC_SERIAL,
 	/* custody export --segment, import, push: a station's chain */
 	WP_O_SEGMENT, WP_O_STATION, WP_O_UNTIL,
+	/* issue 17 items 5-9: take-out, repair, Art.5 fields, outstanding, optical */
+	WP_O_DESTINATION, WP_O_PURPOSE, WP_O_PERMITTED_BY, WP_O_PERMITTED_ON, WP_O_DUE_BACK,
+	WP_O_AGREEMENT, WP_O_REPAIRER, WP_O_INTRODUCED, WP_O_MAKER, WP_O_SELLER, WP_O_USE,
+	WP_O_WARRANTY, WP_O_MEDIA, WP_O_TOOL, WP_O_OPEN, WP_O_RECORD,
 };
 
 /* "as", "ledger", ... for a message; "?" for anything else. */

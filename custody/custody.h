@@ -59,6 +59,11 @@ enum {
 #define WP_EV_RELEASE "release"
 #define WP_EV_NOTE "note"
 #define WP_EV_FREESPACE "freespace"
+/* ---- model2: issue 17 items 5-9 (rules.c, "asset life" block) */
+#define WP_EV_TAKE_OUT "take-out"      /* 持出: signed by the taker and the permitting head */
+#define WP_EV_RETURN "return"          /* 返却 */
+#define WP_EV_BLANKED "blanked"        /* a rewritable disc blanked for reuse (R12) */
+#define WP_EV_STOCKTAKE "stocktake"    /* 棚卸: assets on record against disks attached (R15) */
 
 /* ---- the ledger file --------------------------------------------------- */
 
@@ -231,7 +236,38 @@ struct wp_asset_state {
 	bool released;
 	char released_to[16];
 	char freespace_job[64];     /* the last free-space wipe, if it ended "wiped" or "partial" */
+	/* ---- model2: issue 17 items 5-9 (rules.c, "asset life" block) */
+	char introduced[16];        /* 導入年月日 YYYY-MM-DD (Co-Std Art.5) */
+	char maker[WP_NAME_MAX];    /* 製造元, from the disk or its label; "" unknown */
+	char maker_source[32];      /* where maker came from: scsi-inquiry, wwn-oui, pci-vendor, label */
+	char seller[WP_NAME_MAX];   /* 販売店 */
+	char use[WP_NAME_MAX];      /* 用途 */
+	char warranty[WP_NAME_MAX]; /* 保証書 */
+	char kind[16];              /* intake --device: wp_kind_name ("" by label) */
+	char media[16];             /* optical medium: CD-R, CD-RW, DVD-R, ... ("" not optical) */
+	bool taken_out;             /* a take-out without its return */
+	struct wp_actor taken_by, permitted_by;
+	char out_time[WP_TIME_MAX], due_back[16], destination[WP_NAME_MAX];
+	char returned_time[WP_TIME_MAX];
+	char repairer[WP_NAME_MAX]; /* release --to repair */
+	char agreement_sha256[65];  /* its confidentiality agreement (R20), "" none */
+	unsigned repairs;           /* returns from repair (intake again under the tag) */
+	bool blanked;               /* rewritable disc blanked since intake (R12) */
 };
+
+/* ---- model2: issue 17 items 5-9 (rules.c) */
+/* Optical media names recorded at intake (`media`): write-once (CD-R,
+ * DVD-R, DVD+R, DVD+R DL, BD-R), rewritable (CD-RW, DVD-RW, DVD+RW,
+ * DVD-RAM, BD-RE) and pressed (CD-ROM, DVD-ROM, BD-ROM). */
+bool wp_optical_media_known(const char *media);
+bool wp_optical_write_once(const char *media);   /* CD-R, DVD-R, ...: never reused */
+bool wp_optical_rewritable(const char *media);   /* CD-RW, ...: blank, then reuse */
+/* Not yet released (R14, R16): still the organisation's to account for,
+ * wherever it is (on premises, taken out, at a vendor). */
+bool wp_asset_outstanding(const struct wp_asset_state *st);
+/* Where it is now: on-premises, taken-out, at-vendor, destroyed, released,
+ * unknown. */
+const char *wp_asset_whereabouts(const struct wp_asset_state *st);
 
 /* Replay the events of ASSET from one verified pass (as wp_custody_each).
  * An unknown asset gives exists == false. */

@@ -30,6 +30,11 @@ static const struct {
 	{ WP_EV_RELEASE, DOERS },
 	{ WP_EV_NOTE, DOERS | ROLE(WP_ROLE_WITNESS) },
 	{ WP_EV_FREESPACE, DOERS },
+	/* model2: issue 17 items 5-9 */
+	{ WP_EV_TAKE_OUT, DOERS },
+	{ WP_EV_RETURN, DOERS },
+	{ WP_EV_BLANKED, DOERS },
+	{ WP_EV_STOCKTAKE, DOERS },
 };
 
 static const char *const approve_actions[] = { "wipe", "destroy", "transfer", "release", NULL };
@@ -128,6 +133,18 @@ static bool same_person(const struct wp_actor *a, const struct wp_actor *b)
 	       (a->id[0] && strcmp(a->id, b->id) == 0) || wp_name_same(a->name, b->name);
 }
 
+/* model2: issue 17 items 5-9, defined in the "asset life" block below */
+static int life_check_permit(const struct wp_event *ev, char *err, size_t errlen);
+static int life_check_kind(const struct wp_asset_state *st, bool approval,
+			   const struct wp_event *ev, char *err, size_t errlen);
+static int life_check_intake(const struct wp_asset_state *st, const struct wp_event *ev,
+			     char *err, size_t errlen);
+static bool life_back_from_repair(const struct wp_asset_state *st);
+static int life_release_route(const struct wp_asset_state *st, const struct wp_event *ev,
+			      char *err, size_t errlen);
+static int life_check_stocktake(const struct wp_event *ev, char *err, size_t errlen);
+static bool life_apply(struct wp_asset_state *st, const struct wp_event *ev);
+
 /* ---- who, and where ---------------------------------------------------- */
 
 static int check_actor(const struct wp_event *ev, char *err, size_t errlen)
@@ -151,6 +168,8 @@ static int check_witness(const struct wp_event *ev, char *err, size_t errlen)
 {
 	bool needs = strcmp(ev->kind, WP_EV_DESTROYED) == 0;
 	enum wp_role role = WP_ROLE_NONE;
+	if (strcmp(ev->kind, WP_EV_TAKE_OUT) == 0)
+		return life_check_permit(ev, err, errlen);
 	if (!needs && ev->witnessed) {
 		snprintf(err, errlen, "only a destruction carries a witness, not a '%s' event", ev->kind);
 		return -1;
@@ -178,9 +197,10 @@ static int check_witness(const struct wp_event *ev, char *err, size_t errlen)
 
 static int check_asset_name(const struct wp_event *ev, char *err, size_t errlen)
 {
-	bool policy = strcmp(ev->kind, WP_EV_POLICY) == 0;
+	bool policy = strcmp(ev->kind, WP_EV_POLICY) == 0 || strcmp(ev->kind, WP_EV_STOCKTAKE) == 0;
 	if (policy && ev->asset[0]) {
-		snprintf(err, errlen, "a policy event applies to the whole ledger and names no asset");
+		snprintf(err, errlen, "a %s event applies to the whole ledger and names no asset",
+			 ev->kind);
 		return -1;
 	}
 	if (!policy && !ev->asset[strspn(ev->asset, " \t")]) {
@@ -310,7 +330,7 @@ static int need_approval(const struct wp_asset_state *st, bool required, unsigne
 static int check_intake(const struct wp_asset_state *st, const struct wp_event *ev,
 			char *err, size_t errlen)
 {
-	if (st->exists) {
+	if (st->exists && !life_back_from_repair(st)) {
 		snprintf(err, errlen, "asset %s is already in the ledger (intake at seq %llu, serial "
 			 "'%s'); an asset tag names one device — use another tag", st->asset,
 			 (unsigned long long)st->intake_seq, st->serial);
@@ -348,7 +368,7 @@ static int check_intake(const struct wp_asset_state *st, const struct wp_event *
 			 "(e.g. 2026-02-28); give --lease-end as such a day", end);
 		return -1;
 	}
-	return 0;
+	return life_check_intake(st, ev, err, errlen);
 }
 
 static int check_request(const struct wp_asset_state *st, const struct wp_event *ev,
@@ -623,7 +643,10 @@ static int check_release(const struct wp_asset_state *st, bool approval,
 		snprintf(err, errlen, "release needs --to dispose, lease-return, reuse or repair");
 		return -1;
 	}
-	if (!st->sanitized && !st->destroyed) {
+	int route = life_release_route(st, ev, err, errlen);
+	if (route < 0)
+		return -1;
+	if (!route && !st->sanitized && !st->destroyed) {
 		snprintf(err, errlen, "asset %s has neither a sanitized wipe nor a recorded destruction; "
 			 "wipe it ('wipeproof wipe DEV --asset %s') or destroy it ('wipeproof custody "
 			 "destroy --asset %s ...') before releasing it (R1, R4, R5)",
@@ -650,6 +673,9 @@ static int check_kind(const struct wp_asset_state *st, bool approval, const stru
 		      char *err, size_t errlen)
 {
 	const char *k = ev->kind;
+	int life = life_check_kind(st, approval, ev, err, errlen);
+	if (life <= 0)
+		return life; /* refused, or an event of the asset-life block that passed */
 	if (strcmp(k, WP_EV_REQUEST) == 0)
 		return check_request(st, ev, err, errlen);
 	if (strcmp(k, WP_EV_APPROVE) == 0)
@@ -693,6 +719,8 @@ int wp_rule_check(const struct wp_asset_state *st, bool approval_required,
 	}
 	if (strcmp(ev->kind, WP_EV_POLICY) == 0)
 		return check_policy(ev, err, errlen);
+	if (strcmp(ev->kind, WP_EV_STOCKTAKE) == 0)
+		return life_check_stocktake(ev, err, errlen);
 	if (strcmp(ev->kind, WP_EV_INTAKE) == 0)
 		return check_intake(st, ev, err, errlen);
 	if (!st->exists) {
@@ -774,7 +802,9 @@ void wp_state_apply(struct wp_asset_state *st, const struct wp_event *ev)
 	st->events++;
 	st->last_seq = ev->seq;
 	snprintf(st->last_time, sizeof(st->last_time), "%s", ev->time);
-	if (strcmp(k, WP_EV_INTAKE) == 0) {
+	if (life_apply(st, ev)) {
+		/* intake again after repair, take-out, return, blanked, stocktake */
+	} else if (strcmp(k, WP_EV_INTAKE) == 0) {
 		apply_intake(st, ev);
 	} else if (strcmp(k, WP_EV_REQUEST) == 0) {
 		st->requested = true;
@@ -820,6 +850,8 @@ const char *wp_asset_status(const struct wp_asset_state *st)
 		return "unknown";
 	if (st->released)
 		return "released";
+	if (st->taken_out)
+		return "taken-out";
 	if (st->transferred)
 		return "transferred";
 	if (st->destroyed)
@@ -837,4 +869,401 @@ const char *wp_asset_status(const struct wp_asset_state *st)
 	if (st->approved)
 		return "approved";
 	return st->requested ? "requested" : "registered";
+}
+
+/* ---- model2: asset life (issue 17 items 5-9) -------------------------------
+ * Take-out and return (R19), repair without erasure (R20), the ledger fields
+ * of Co-Std Art.5 (R21), optical media (R12) and the stocktake (R15). Kept in
+ * one block so the rules of other items merge beside it. */
+
+static const char *const optical_once[] = { "CD-R", "DVD-R", "DVD+R", "DVD+R DL", "BD-R", NULL };
+static const char *const optical_rw[] = { "CD-RW", "DVD-RW", "DVD+RW", "DVD-RAM", "BD-RE", NULL };
+static const char *const optical_pressed[] = { "CD-ROM", "DVD-ROM", "BD-ROM", NULL };
+static const char *const maker_sources[] = { "scsi-inquiry", "wwn-oui", "pci-vendor", "label",
+					     NULL };
+
+bool wp_optical_write_once(const char *media)
+{
+	return one_of(media, optical_once);
+}
+
+bool wp_optical_rewritable(const char *media)
+{
+	return one_of(media, optical_rw);
+}
+
+bool wp_optical_media_known(const char *media)
+{
+	return one_of(media, optical_once) || one_of(media, optical_rw) ||
+	       one_of(media, optical_pressed);
+}
+
+bool wp_asset_outstanding(const struct wp_asset_state *st)
+{
+	return st->exists && !st->released;
+}
+
+const char *wp_asset_whereabouts(const struct wp_asset_state *st)
+{
+	if (!st->exists)
+		return "unknown";
+	if (st->released)
+		return "released";
+	if (st->taken_out)
+		return "taken-out";
+	if (st->transferred)
+		return "at-vendor";
+	if (st->destroyed)
+		return "destroyed";
+	return "on-premises";
+}
+
+/* A date member: optional, a day of the calendar, and (for a date that
+ * has happened, e.g. an introduction or a permission) not after the event. */
+static int want_date(const struct wp_event *ev, const char *key, bool past, char *err,
+		     size_t errlen)
+{
+	const json_t *v = json_object_get(ev->body, key);
+	if (!v)
+		return 0;
+	const char *d = json_string_value(v);
+	if (!d || !is_date(d)) {
+		snprintf(err, errlen, "%s event: '%s' is not a date YYYY-MM-DD of the calendar "
+			 "(e.g. 2026-02-28)", ev->kind, key);
+		return -1;
+	}
+	if (past && strncmp(d, ev->time, 10) > 0) {
+		snprintf(err, errlen, "%s event: '%s' %s is after the event's own date %.10s; a "
+			 "date that is recorded as past cannot be in the future", ev->kind, key, d,
+			 ev->time);
+		return -1;
+	}
+	return 0;
+}
+
+/* Taking out needs the department head's permission, and the head signs
+ * the event as its second signer (the witness columns): a name typed by
+ * the taker would prove nothing (R19, Co-Std Art.21(1)(4), Co-Reg 3.2). */
+static int life_check_permit(const struct wp_event *ev, char *err, size_t errlen)
+{
+	enum wp_role role = WP_ROLE_NONE;
+	if (!ev->witnessed) {
+		snprintf(err, errlen, "taking out '%s' needs the permission of the department head, "
+			 "who signs it too: --permitted-by PERSON (R19)", ev->asset);
+		return -1;
+	}
+	if (same_person(&ev->actor, &ev->witness)) {
+		snprintf(err, errlen, "%s cannot permit their own take-out of '%s'; the department "
+			 "head permits it (R19)", ev->actor.name, ev->asset);
+		return -1;
+	}
+	wp_role_parse(ev->witness.role, &role);
+	if (role != WP_ROLE_APPROVER) {
+		snprintf(err, errlen, "%s has role '%s' and may not permit a take-out; the permitting "
+			 "person (部門長) must have role approver (R19)", ev->witness.name,
+			 ev->witness.role);
+		return -1;
+	}
+	return 0;
+}
+
+/* Where the medium must be on our premises: a medium that is out is not
+ * wiped, destroyed, handed over or released until its return is recorded,
+ * because the ledger would otherwise certify something done to a disk that
+ * was not here (and a disk with that serial on the station is then another
+ * disk or an unrecorded return). */
+static int check_here(const struct wp_asset_state *st, const struct wp_event *ev, char *err,
+		      size_t errlen)
+{
+	if (!st->taken_out)
+		return 0;
+	snprintf(err, errlen, "asset %s is taken out (by %s since %s, to %s); a '%s' event needs "
+		 "it back: record its return first ('wipeproof custody return --asset %s') (R19)",
+		 st->asset, st->taken_by.name, st->out_time, st->destination, ev->kind, st->asset);
+	return -1;
+}
+
+/* Discs are not overwritten: a write-once or pressed disc cannot be erased
+ * (R12: destroy it), a rewritable one is blanked by the drive. */
+static int check_not_disc(const struct wp_asset_state *st, const struct wp_event *ev, char *err,
+			  size_t errlen)
+{
+	if (!st->media[0])
+		return 0;
+	if (wp_optical_rewritable(st->media))
+		snprintf(err, errlen, "asset %s is a %s disc: discs are not overwritten; blank it "
+			 "fully with the drive's tool and record 'wipeproof custody blanked --asset %s', "
+			 "or destroy it (R12)", st->asset, st->media, st->asset);
+	else
+		snprintf(err, errlen, "asset %s is a %s disc, which cannot be erased (write-once or "
+			 "pressed); the only route is destruction: 'wipeproof custody destroy --asset "
+			 "%s' (R12)", st->asset, st->media, st->asset);
+	(void)ev;
+	return -1;
+}
+
+static int check_take_out(const struct wp_asset_state *st, const struct wp_event *ev,
+			  char *err, size_t errlen)
+{
+	if (st->destroyed || st->transferred || st->wipe_open) {
+		snprintf(err, errlen, "asset %s is %s; it cannot be taken out", st->asset,
+			 st->destroyed ? "destroyed" : st->transferred ? "handed to a vendor"
+			 : "being wiped");
+		return -1;
+	}
+	if (want(ev, "destination", true, sizeof(st->destination), err, errlen) < 0 ||
+	    want(ev, "purpose", true, 1024, err, errlen) < 0 ||
+	    want_date(ev, "due_back", false, err, errlen) < 0 ||
+	    want_date(ev, "permitted_on", true, err, errlen) < 0)
+		return -1;
+	const char *due = body_str(ev, "due_back");
+	if (due && strncmp(due, ev->time, 10) < 0) {
+		snprintf(err, errlen, "take-out of %s: due back %s is before today %.10s", st->asset,
+			 due, ev->time);
+		return -1;
+	}
+	return 0;
+}
+
+static int check_return(const struct wp_asset_state *st, const struct wp_event *ev,
+			char *err, size_t errlen)
+{
+	const char *serial = body_str(ev, "serial");
+	if (!st->taken_out) {
+		snprintf(err, errlen, "asset %s is not taken out; there is nothing to return",
+			 st->asset);
+		return -1;
+	}
+	if (json_object_get(ev->body, "serial") && (!serial || strcmp(serial, st->serial) != 0)) {
+		snprintf(err, errlen, "the returned disk has serial '%s' but asset %s was taken in with "
+			 "serial '%s'; this is not the medium that was taken out (R15, R19)",
+			 serial ? serial : "", st->asset, st->serial);
+		return -1;
+	}
+	return 0;
+}
+
+/* A full blank rewrites the whole recordable area; a fast blank erases
+ * only the table of contents and leaves the data readable. */
+static int check_blanked(const struct wp_asset_state *st, bool approval,
+			 const struct wp_event *ev, char *err, size_t errlen)
+{
+	const char *method = body_str(ev, "method");
+	if (!wp_optical_rewritable(st->media)) {
+		snprintf(err, errlen, "asset %s is %s%s; only a rewritable disc (CD-RW, DVD-RW, "
+			 "DVD+RW, DVD-RAM, BD-RE) can be blanked (R12)", st->asset,
+			 st->media[0] ? "a " : "not an optical disc", st->media);
+		return -1;
+	}
+	if (!method || strcmp(method, "full") != 0) {
+		snprintf(err, errlen, "blanking %s must be 'full' (the whole disc rewritten, e.g. "
+			 "xorriso -blank=all); a fast blank erases only the table of contents and "
+			 "leaves the data readable", st->asset);
+		return -1;
+	}
+	return need_approval(st, approval, WP_APPROVE_WIPE, ev, err, errlen);
+}
+
+/* 1 for the events of this block (checked, passed), 0 to go on to the
+ * other rules, -1 refused. */
+static int life_check_kind(const struct wp_asset_state *st, bool approval,
+			   const struct wp_event *ev, char *err, size_t errlen)
+{
+	const char *k = ev->kind;
+	static const char *const here[] = { WP_EV_WIPE_START, WP_EV_WIPE_RESUME, WP_EV_DESTROYED,
+					    WP_EV_TRANSFER, WP_EV_RELEASE, WP_EV_TAKE_OUT,
+					    WP_EV_FREESPACE, WP_EV_BLANKED, NULL };
+	static const char *const overwrite[] = { WP_EV_WIPE_START, WP_EV_WIPE_RESUME,
+						 WP_EV_FREESPACE, NULL };
+	if (one_of(k, here) && check_here(st, ev, err, errlen) < 0)
+		return -1;
+	if (one_of(k, overwrite) && check_not_disc(st, ev, err, errlen) < 0)
+		return -1;
+	if (strcmp(k, WP_EV_TAKE_OUT) == 0)
+		return check_take_out(st, ev, err, errlen) < 0 ? -1 : 0;
+	if (strcmp(k, WP_EV_RETURN) == 0)
+		return check_return(st, ev, err, errlen) < 0 ? -1 : 0;
+	if (strcmp(k, WP_EV_BLANKED) == 0)
+		return check_blanked(st, approval, ev, err, errlen) < 0 ? -1 : 0;
+	return 1;
+}
+
+/* Released to repair is the one release an asset comes back from: it is
+ * taken in again under the same tag (R20, MIC 3.4.1(5)②). */
+static bool life_back_from_repair(const struct wp_asset_state *st)
+{
+	return st->exists && st->released && strcmp(st->released_to, "repair") == 0;
+}
+
+static int life_check_intake(const struct wp_asset_state *st, const struct wp_event *ev,
+			     char *err, size_t errlen)
+{
+	const char *media = body_str(ev, "media"), *src = body_str(ev, "maker_source");
+	if (want_date(ev, "introduced", true, err, errlen) < 0 ||
+	    want(ev, "maker", false, sizeof(st->maker), err, errlen) < 0 ||
+	    want(ev, "maker_source", false, sizeof(st->maker_source), err, errlen) < 0 ||
+	    want(ev, "seller", false, sizeof(st->seller), err, errlen) < 0 ||
+	    want(ev, "use", false, sizeof(st->use), err, errlen) < 0 ||
+	    want(ev, "warranty", false, sizeof(st->warranty), err, errlen) < 0 ||
+	    want(ev, "kind", false, sizeof(st->kind), err, errlen) < 0 ||
+	    want(ev, "media", false, sizeof(st->media), err, errlen) < 0)
+		return -1;
+	if (json_object_get(ev->body, "maker_source") &&
+	    (!one_of(src, maker_sources) || !json_object_get(ev->body, "maker"))) {
+		snprintf(err, errlen, "intake maker_source must be scsi-inquiry, wwn-oui, pci-vendor "
+			 "or label, and comes with a maker");
+		return -1;
+	}
+	if (media && !wp_optical_media_known(media)) {
+		snprintf(err, errlen, "'%s' is not an optical medium wipeproof knows; use CD-R, CD-RW, "
+			 "DVD-R, DVD+R, DVD+R DL, DVD-RW, DVD+RW, DVD-RAM, BD-R, BD-RE, CD-ROM, "
+			 "DVD-ROM or BD-ROM", media);
+		return -1;
+	}
+	if (life_back_from_repair(st) && strcmp(body_str(ev, "serial"), st->serial) != 0) {
+		snprintf(err, errlen, "asset %s went to repair with serial '%s' and comes back with "
+			 "serial '%s': the repairer replaced the disk. Take the new disk in under a new "
+			 "tag, and get the old disk's destruction certificate from %s (R20)", st->asset,
+			 st->serial, body_str(ev, "serial"), st->repairer[0] ? st->repairer : "the repairer");
+		return -1;
+	}
+	return 0;
+}
+
+/* 1: released on a route of this block (repair with an agreement, reuse
+ * of a blanked rewritable disc); 0: the other rules decide; -1 refused. */
+static int life_release_route(const struct wp_asset_state *st, const struct wp_event *ev,
+			      char *err, size_t errlen)
+{
+	const char *to = body_str(ev, "to");
+	bool agreement = json_object_get(ev->body, "agreement_sha256") != NULL;
+	if (agreement && (strcmp(to, "repair") != 0 ||
+			  !is_sha256_hex(body_str(ev, "agreement_sha256")))) {
+		snprintf(err, errlen, "a confidentiality agreement (agreement_sha256, 64 lowercase hex "
+			 "digits) belongs only to a release --to repair (R20)");
+		return -1;
+	}
+	if (strcmp(to, "repair") == 0 &&
+	    want(ev, "repairer", agreement, sizeof(st->repairer), err, errlen) < 0)
+		return -1;
+	if (st->media[0] && strcmp(to, "reuse") == 0 && !wp_optical_rewritable(st->media)) {
+		snprintf(err, errlen, "asset %s is a %s disc: it may not be reused (R12, Co-Reg 3.3.2); "
+			 "destroy it", st->asset, st->media);
+		return -1;
+	}
+	if (st->destroyed || st->sanitized)
+		return 0;
+	if (strcmp(to, "repair") == 0 && agreement)
+		return 1; /* R20: erasure before repair impossible, the repairer is bound instead */
+	if (st->blanked && strcmp(to, "reuse") == 0)
+		return 1; /* R12: a fully blanked rewritable disc, for our own reuse only */
+	if (st->blanked) {
+		snprintf(err, errlen, "asset %s was blanked, which is no NIST sanitization: it may be "
+			 "released for reuse only; destroy it to dispose of it (R12)", st->asset);
+		return -1;
+	}
+	return 0;
+}
+
+static int string_list(const struct wp_event *ev, const char *key, char *err, size_t errlen)
+{
+	const json_t *list = json_object_get(ev->body, key), *v;
+	size_t i;
+	bool ok = json_is_array(list);
+	json_array_foreach(list, i, v)
+		ok = ok && json_is_string(v);
+	if (!ok)
+		snprintf(err, errlen, "a stocktake needs '%s': a list of strings", key);
+	return ok ? 0 : -1;
+}
+
+/* present: tags found attached; missing: tags on record and on premises
+ * but not attached; unrecorded: serials attached and on no tag. */
+static int life_check_stocktake(const struct wp_event *ev, char *err, size_t errlen)
+{
+	if (!json_is_object(ev->body)) {
+		snprintf(err, errlen, "the body of a 'stocktake' event must be a JSON object");
+		return -1;
+	}
+	return string_list(ev, "present", err, errlen) < 0 ||
+	       string_list(ev, "missing", err, errlen) < 0 ||
+	       string_list(ev, "unrecorded", err, errlen) < 0 ? -1 : 0;
+}
+
+static void copy_given(char *dst, size_t len, const struct wp_event *ev, const char *key)
+{
+	if (body_str(ev, key))
+		copy(dst, len, ev, key);
+}
+
+static void life_intake_fields(struct wp_asset_state *st, const struct wp_event *ev)
+{
+	copy_given(st->introduced, sizeof(st->introduced), ev, "introduced");
+	copy_given(st->maker, sizeof(st->maker), ev, "maker");
+	copy_given(st->maker_source, sizeof(st->maker_source), ev, "maker_source");
+	copy_given(st->seller, sizeof(st->seller), ev, "seller");
+	copy_given(st->use, sizeof(st->use), ev, "use");
+	copy_given(st->warranty, sizeof(st->warranty), ev, "warranty");
+	copy_given(st->kind, sizeof(st->kind), ev, "kind");
+	copy_given(st->media, sizeof(st->media), ev, "media");
+}
+
+/* Back from repair: the same disk (the rule saw to it) starts a new cycle.
+ * What it held before repair is unknown now, so no earlier wipe, approval
+ * or blanking counts; fields not given again keep their values. */
+static void life_reintake(struct wp_asset_state *st, const struct wp_event *ev)
+{
+	st->repairs++;
+	st->intake_seq = ev->seq;
+	snprintf(st->intake_time, sizeof(st->intake_time), "%s", ev->time);
+	st->released = false;
+	st->released_to[0] = '\0';
+	st->sanitized = st->verified = st->blanked = false;
+	st->wipe_result[0] = '\0';
+	st->requested = st->approved = false;
+	st->approved_for = 0;
+	st->approved_until[0] = '\0';
+	st->repairer[0] = st->agreement_sha256[0] = '\0';
+	copy_given(st->model, sizeof(st->model), ev, "model");
+	copy_given(st->owner, sizeof(st->owner), ev, "owner");
+	copy_given(st->location, sizeof(st->location), ev, "location");
+	copy_given(st->manager, sizeof(st->manager), ev, "manager");
+	copy_given(st->lease_contract, sizeof(st->lease_contract), ev, "lease_contract");
+	copy_given(st->lease_end, sizeof(st->lease_end), ev, "lease_end");
+	snprintf(st->reason, sizeof(st->reason), "%s", body_str(ev, "reason") ? body_str(ev, "reason")
+										: "repair");
+	life_intake_fields(st, ev);
+}
+
+/* true when ev was an event this block records the consequence of. */
+static bool life_apply(struct wp_asset_state *st, const struct wp_event *ev)
+{
+	const char *k = ev->kind;
+	if (strcmp(k, WP_EV_INTAKE) == 0) {
+		if (life_back_from_repair(st)) {
+			life_reintake(st, ev);
+		} else {
+			apply_intake(st, ev);
+			life_intake_fields(st, ev);
+		}
+	} else if (strcmp(k, WP_EV_TAKE_OUT) == 0) {
+		st->taken_out = true;
+		st->taken_by = ev->actor;
+		st->permitted_by = ev->witness;
+		snprintf(st->out_time, sizeof(st->out_time), "%s", ev->time);
+		copy(st->destination, sizeof(st->destination), ev, "destination");
+		copy(st->due_back, sizeof(st->due_back), ev, "due_back");
+	} else if (strcmp(k, WP_EV_RETURN) == 0) {
+		st->taken_out = false;
+		snprintf(st->returned_time, sizeof(st->returned_time), "%s", ev->time);
+	} else if (strcmp(k, WP_EV_BLANKED) == 0) {
+		st->blanked = true;
+	} else if (strcmp(k, WP_EV_RELEASE) == 0) {
+		copy(st->repairer, sizeof(st->repairer), ev, "repairer");
+		copy(st->agreement_sha256, sizeof(st->agreement_sha256), ev, "agreement_sha256");
+		return false; /* the release itself: wp_state_apply */
+	} else {
+		return strcmp(k, WP_EV_STOCKTAKE) == 0;
+	}
+	return true;
 }

@@ -98,7 +98,9 @@ static const struct words sentences[] = {
 	{ "virtual (file-backed loop device)", "仮想 (ファイルを使うループデバイス)" },
 	{ "virtual disk", "仮想ディスク" },
 	{ "not yet decided", "未定 (台帳の払出しを参照)" },
-	{ "unknown (see model)", "不明 (型式を参照)" },
+	/* issue 17: a maker nobody recorded; a disc's media type ("optical (CD-R)") */
+	{ "unknown", "不明" },
+	{ "optical", "光ディスク" },
 };
 
 const char *wp_ja_sentence(const char *english)

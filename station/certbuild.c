@@ -50,15 +50,27 @@ static const char *media_type(const char *kind)
 	return kind[0] ? kind : "unknown";
 }
 
-/* Disks rarely report their maker apart from the model string; its first
- * word is the maker when there is more than one ("Samsung SSD 870"). */
-static void manufacturer(const char *model, char *out, size_t len)
+/* The maker the ledger recorded at intake: from a standard field of the
+ * disk (SCSI vendor, the WWN's OUI, the PCI vendor id) or from its label
+ * (R21). The model's first word is no maker ("SSD 870 EVO", "QEMU
+ * HARDDISK", "Loop device"), so without a record it is "unknown" (the
+ * model is on the line beside it). */
+static void manufacturer(const struct wp_asset_state *st, char *out, size_t len)
 {
-	size_t n = strcspn(model, " ");
-	if (model[n] == ' ' && n > 0)
-		snprintf(out, len, "%.*s", (int)n, model);
+	if (st->maker[0])
+		snprintf(out, len, "%s", st->maker);
 	else
-		snprintf(out, len, "unknown (see model)");
+		snprintf(out, len, "unknown");
+}
+
+/* A disc says what it is: "optical (CD-R)" (R12). */
+static const char *media_type_of(const struct wp_asset_state *st, const char *kind, char *buf,
+				 size_t len)
+{
+	if (!st->media[0])
+		return media_type(kind[0] ? kind : st->kind);
+	snprintf(buf, len, "optical (%s)", st->media);
+	return buf;
 }
 
 static const char *destination(const char *reason)
@@ -98,13 +110,14 @@ static json_t *media(const struct wp_cert_inputs *in)
 	const struct wp_asset_state *st = in->state;
 	const struct wp_job_device *d = in->job ? &in->job->device : NULL;
 	const char *model = d && d->model[0] ? d->model : st->model[0] ? st->model : "unknown";
-	char maker[128], source[WP_NAME_MAX + 16];
-	manufacturer(model, maker, sizeof(maker));
+	char maker[WP_NAME_MAX], source[WP_NAME_MAX + 16], type[64];
+	manufacturer(st, maker, sizeof(maker));
 	snprintf(source, sizeof(source), "%s", st->owner[0] ? st->owner : st->asset);
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "manufacturer", maker, "model", model,
 			      "serial", d && d->serial[0] ? d->serial : st->serial,
 			      "property_number", st->asset,
-			      "media_type", media_type(d ? d->kind : ""), "media_source", source);
+			      "media_type", media_type_of(st, d ? d->kind : "", type, sizeof(type)),
+			      "media_source", source);
 	if (o && d) {
 		wp_json_set(o, "size_bytes", json_integer((json_int_t)d->size_bytes));
 		wp_json_set(o, "transport", json_string(d->transport));

@@ -48,6 +48,11 @@ static int add_digest(json_t *body, const char *key, const char *name_key, const
 	return 0;
 }
 
+static int life_body(const struct wp_custody_ask *a, json_t *body, char *err, size_t errlen)
+{
+	return a->life ? wp_life_body(a->life, body, err, errlen) : 0;
+}
+
 static int intake_from_device(const struct wp_custody_ask *a, json_t *body, char *err,
 			      size_t errlen)
 {
@@ -72,6 +77,9 @@ static int intake_from_device(const struct wp_custody_ask *a, json_t *body, char
 		wp_json_set(body, "device", json_string(dev->path));
 		wp_json_set(body, "kind", json_string(wp_kind_name(dev->kind)));
 		wp_json_set(body, "size_bytes", json_integer((json_int_t)dev->size_bytes));
+		/* the maker and the disc as the disk names them (issue 17) */
+		if (a->life && wp_life_intake_device(a->life, dev, body, err, errlen) < 0)
+			rc = WP_CUSTODY_REFUSED;
 	}
 	free(dev);
 	return rc;
@@ -91,11 +99,13 @@ static int intake_body(const struct wp_custody_ask *a, json_t *body, char *err, 
 	set_opt(body, "pc_serial", a->pc_serial);
 	set_opt(body, "reason", a->reason);
 	set_opt(body, "comment", a->comment);
-	if (a->device)
-		return intake_from_device(a, body, err, errlen);
+	if (a->device) {
+		int rc = intake_from_device(a, body, err, errlen);
+		return rc ? rc : life_body(a, body, err, errlen);
+	}
 	set_opt(body, "serial", a->serial);
 	set_opt(body, "model", a->model);
-	return 0;
+	return life_body(a, body, err, errlen);
 }
 
 /* An approval names what it allows and until when (custody/README.md): the
@@ -158,8 +168,13 @@ static int build(const struct wp_custody_ask *a, json_t *body, char *err, size_t
 	if (strcmp(s, "release") == 0) {
 		if (!a->to)
 			return bad(err, errlen, "needs --to dispose|lease-return|reuse|repair");
-		return set_opt(body, "to", a->to);
+		set_opt(body, "to", a->to);
+		return life_body(a, body, err, errlen);
 	}
+	/* issue 17 items 5-9: custody_life.c */
+	if (strcmp(s, "take-out") == 0 || strcmp(s, "return") == 0 || strcmp(s, "blanked") == 0)
+		return a->life ? life_body(a, body, err, errlen)
+			       : bad(err, errlen, "'%s' needs its options (struct wp_life_opts)", s);
 	if (strcmp(s, "note") == 0) {
 		if (!a->text)
 			return bad(err, errlen, "needs --text TEXT");

@@ -298,6 +298,8 @@ enum wp_certify_status wp_cert_validate(const struct wp_validate_request *req,
 
 /* ---- custody events recorded by a person or a station (custody.c) ------ */
 
+struct wp_life_opts; /* model2: below */
+
 /* What a person (or a station) asks to record; the front end fills it from
  * its options. Which members an action uses is in custody.c's build(). */
 struct wp_custody_ask {
@@ -316,6 +318,9 @@ struct wp_custody_ask {
 	const char *approve_for;                             /* approve: "wipe,release" */
 	int valid_days;                                      /* approve: 0 = 30 */
 	time_t now;                                          /* approve's clock; 0 = now */
+	/* model2, issue 17 items 5-9: take-out, return, blanked, the Art.5
+	 * intake fields, release to repair (custody_life.c); NULL: none */
+	const struct wp_life_opts *life;
 };
 
 /* A request that lacks what its action needs (err says which option):
@@ -398,5 +403,45 @@ int wp_lease_load(const char *path, char **text, const char **encoding, char *er
 /* The first record after the header whose first field is PC_SERIAL: 1 and
  * the row, or 0 when there is none. */
 int wp_lease_find(const char *text, const char *pc_serial, struct wp_lease_row *row);
+
+/* ---- model2: the asset's life, issue 17 items 5-9 (custody_life.c) ---- */
+
+/* What a front end gathered for the events of custody/rules.c's "asset
+ * life" block; NULL members are absent. */
+struct wp_life_opts {
+	const char *sub;          /* intake, take-out, return, blanked, release */
+	const char *ledger_path;  /* evidence copies go to evidence/ beside it */
+	const char *destination, *purpose, *permitted_by, *permitted_on, *due_back; /* take-out */
+	const char *device;       /* return: the returned disk, probed for its serial */
+	const char *agreement, *repairer;                              /* release --to repair */
+	const char *introduced, *maker, *seller, *use, *warranty, *media; /* intake */
+	const char *method, *tool;                                     /* blanked */
+};
+/* Add this block's members to BODY for o->sub (intake, release, take-out,
+ * return, blanked; the release to repair copies the agreement beside the
+ * ledger and records its SHA-256). 0, WP_STATION_BAD_REQUEST (an option
+ * missing) or WP_CUSTODY_ERROR, with err, before anything is recorded. */
+int wp_life_body(const struct wp_life_opts *o, json_t *body, char *err, size_t errlen);
+/* Intake --device: the maker and the optical medium the disk names;
+ * --maker/--media that contradict it are refused. */
+int wp_life_intake_device(const struct wp_life_opts *o, const struct wp_device *dev,
+			  json_t *body, char *err, size_t errlen);
+/* Copy FILE to evidence/SHA256-NAME beside the ledger (0640, fsync'd,
+ * renamed into place); sha and the stored path out. */
+int wp_evidence_keep(const char *ledger_path, const char *file, char sha[WP_HASH_HEX],
+		     char *stored, size_t len, char *err, size_t errlen);
+/* Assets not released (of OWNER, or all when NULL), grouped by owner, from
+ * one verified pass: {"owners": [{"owner", "assets": [...]}], "count"}. */
+int wp_life_outstanding(struct wp_ledger *l, const char *owner, json_t **out, char *err,
+			size_t errlen);
+/* The outstanding assets against the disks attached now, by serial:
+ * present, missing (on premises by the ledger, not attached), away (taken
+ * out, at a vendor, destroyed: not expected), unexpected (away by the
+ * ledger but attached), unrecorded (attached, on no outstanding tag; the
+ * station's system disk is skipped). */
+int wp_life_stocktake(struct wp_ledger *l, const struct wp_device_list *attached, json_t **out,
+		      char *err, size_t errlen);
+/* The stocktake event's body from that report (tags and serials). */
+json_t *wp_life_stocktake_event(const json_t *report);
 
 #endif

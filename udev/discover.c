@@ -293,34 +293,52 @@ static void read_loop(struct wp_device *d, const char *sysdir)
 /* cdrom_id names the medium when udevd runs. Anything it does not name as
  * rewritable or pressed counts as write-once: refusing a CD-RW by mistake
  * costs a re-run, overwriting "succeeding" on a CD-R costs a false
- * certificate. */
-static bool optical_write_once(struct udev_device *ud)
+ * certificate. The table is in identify.c. */
+static const char *udev_prop(const char *key, void *ctx)
 {
-	static const char *const once[] = {
-		"CD_R", "DVD_R", "DVD_PLUS_R", "DVD_PLUS_R_DL", "BD_R",
-		"BD_R_SRM", "BD_R_RRM", "HDDVD_R",
-	};
-	static const char *const other[] = {
-		"CD", "CD_RW", "DVD", "DVD_RW", "DVD_RW_RO", "DVD_RW_SEQ",
-		"DVD_RAM", "DVD_PLUS_RW", "DVD_PLUS_RW_DL", "BD", "BD_RE",
-		"HDDVD", "HDDVD_RAM", "HDDVD_RW", "MO",
-	};
-	char key[64];
-	const char *v;
+	return prop(ctx, key);
+}
 
-	for (size_t i = 0; i < sizeof(once) / sizeof(once[0]); i++) {
-		wp_fmt(key, sizeof(key), "ID_CDROM_MEDIA_%s", once[i]);
-		v = prop(ud, key);
-		if (v && strcmp(v, "1") == 0)
-			return true;
+static void read_medium(struct wp_device *d, struct udev_device *ud)
+{
+	const char *name = wp_optical_medium(udev_prop, ud, &d->optical_write_once);
+	wp_fmt(d->media, sizeof(d->media), "%s", name);
+}
+
+/* hwdb's name for a registry key (OUI:XXXXXX, pci:vXXXXXXXX). */
+static const char *hwdb_name(const char *key, void *ctx)
+{
+	struct udev_list_entry *e;
+	udev_list_entry_foreach(e, udev_hwdb_get_properties_list_entry(ctx, key, 0)) {
+		const char *n = udev_list_entry_get_name(e);
+		if (strcmp(n, "ID_OUI_FROM_DATABASE") == 0 ||
+		    strcmp(n, "ID_VENDOR_FROM_DATABASE") == 0)
+			return udev_list_entry_get_value(e);
 	}
-	for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
-		wp_fmt(key, sizeof(key), "ID_CDROM_MEDIA_%s", other[i]);
-		v = prop(ud, key);
-		if (v && strcmp(v, "1") == 0)
-			return false;
+	return NULL;
+}
+
+static void read_maker(struct wp_device *d, const char *sysdir, struct udev *udev,
+		       struct udev_device *ud)
+{
+	char vendor[64] = "", pci[16] = "";
+	struct wp_maker_ids ids = { .wwn = prop(ud, "ID_WWN") };
+	/* nothing standard names a loop file's, a card's or a virtio disk's
+	 * maker (virtio's sysfs vendor is the virtio PCI id, not a maker) */
+	if (d->kind == WP_KIND_LOOP || d->kind == WP_KIND_MMC ||
+	    d->transport == WP_TRANSPORT_VIRTIO)
+		return;
+	if (d->kind == WP_KIND_NVME) {
+		if (wp_sysfs_read(sysdir, "device/device/vendor", pci, sizeof(pci)) == 0)
+			ids.pci_vendor = pci;
+	} else if (wp_sysfs_read(sysdir, "device/vendor", vendor, sizeof(vendor)) == 0) {
+		ids.scsi_vendor = vendor;
 	}
-	return true;
+	struct udev_hwdb *hwdb = udev ? udev_hwdb_new(udev) : NULL;
+	wp_maker_pick(&ids, hwdb ? hwdb_name : NULL, hwdb, d->maker, sizeof(d->maker),
+		      d->maker_source, sizeof(d->maker_source));
+	if (hwdb)
+		udev_hwdb_unref(hwdb);
 }
 
 /* ---- content: libblkid, read-only ---- */
@@ -482,6 +500,7 @@ static void probe_sysdir(struct probe_ctx *ctx, const char *sysdir,
 	classify(d, sysdir, ud);
 	read_model(d, sysdir, ud);
 	read_serial(d, sysdir, ud);
+	read_maker(d, sysdir, ctx->udev, ud);
 	if (d->kind == WP_KIND_LOOP)
 		read_loop(d, sysdir);
 	if (dm_test_mapping(sysdir))
@@ -490,7 +509,7 @@ static void probe_sysdir(struct probe_ctx *ctx, const char *sysdir,
 		       (d->removable || d->kind == WP_KIND_OPTICAL);
 	has_medium = d->size_bytes > 0;
 	if (d->kind == WP_KIND_OPTICAL && has_medium)
-		d->optical_write_once = optical_write_once(ud);
+		read_medium(d, ud);
 	if (has_medium)
 		probe_content(d->path, &d->whole_fs, d->pttype,
 			      sizeof(d->pttype));

@@ -117,6 +117,10 @@ struct wp_device {
 	bool mounted;         /* any mount resolves to this disk */
 	char mounted_what[320]; /* "/dev/sdb1 on /media/usb" */
 	bool optical_write_once; /* CD-R, DVD±R, BD-R medium (or unknown) */
+	/* ---- model2: issue 17 (identify.c) */
+	char media[16];       /* optical medium in the drive: "CD-R", "CD-RW", ... or "" */
+	char maker[128];      /* from a standard field (see maker_source), "" unknown */
+	char maker_source[16];/* scsi-inquiry, wwn-oui, pci-vendor, "" */
 	bool no_medium;       /* removable drive with no medium (size 0) */
 
 	/* guard verdict, filled by wp_guard_evaluate() */
@@ -224,5 +228,28 @@ size_t wp_media_monitor_known(const struct wp_media_monitor *m);
 /* Wait up to TIMEOUT_MS for one event: 1 with EV filled, 0 when none of
  * ours came. */
 int wp_media_monitor_next(struct wp_media_monitor *m, int timeout_ms, struct wp_media_event *ev);
+
+/* ---- model2: issue 17 (identify.c): pure, fed with recorded properties */
+
+/* A udev property (or hwdb entry) by key; NULL when absent. */
+typedef const char *(*wp_prop_fn)(const char *key, void *ctx);
+/* The medium cdrom_id names (ID_CDROM_MEDIA_*): "CD-R", "CD-RW",
+ * "DVD+R DL", "CD-ROM", ... or "" when it names none. *write_once is true
+ * for a write-once medium and for one it does not name. */
+const char *wp_optical_medium(wp_prop_fn get, void *ctx, bool *write_once);
+/* The IEEE OUI (6 upper-case hex digits) of a udev ID_WWN of NAA 5 or 6. */
+bool wp_wwn_oui(const char *wwn, char oui[7]);
+struct wp_maker_ids {
+	const char *scsi_vendor;   /* sysfs device/vendor (SCSI INQUIRY), or NULL */
+	const char *wwn;           /* udev ID_WWN, or NULL */
+	const char *pci_vendor;    /* an NVMe controller's sysfs vendor "0x144d", or NULL */
+};
+/* The maker from the first standard field that names one: the SCSI T10
+ * vendor (not libata's "ATA"), the WWN's OUI, the PCI vendor id; names
+ * from hwdb ("OUI:XXXXXX" -> ID_OUI_FROM_DATABASE, "pci:vXXXXXXXX" ->
+ * ID_VENDOR_FROM_DATABASE) when it has them. "" when none does: the model's
+ * first word is not a maker. */
+void wp_maker_pick(const struct wp_maker_ids *ids, wp_prop_fn hwdb, void *ctx, char *maker,
+		   size_t len, char *source, size_t srclen);
 
 #endif

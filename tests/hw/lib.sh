@@ -47,7 +47,7 @@ MARKER="WIPEPROOF-TEST-MARKER"
 # itself with modprobe (scsi_debug would add a disk to every boot).
 HW_MODULES="nvme ahci xhci-pci usb-storage uas virtio_pci virtio_blk virtio_scsi
 sd_mod sg sdhci-pci mmc_block"
-HW_EXTRA_MODULES="scsi_debug dm-mod dm-flakey vfat exfat nls_cp437 nls_ascii nls_utf8 nls_iso8859-1 ext4"
+HW_EXTRA_MODULES="scsi_debug dm-mod dm-flakey vfat exfat nls_cp437 nls_ascii nls_utf8 nls_iso8859-1 ext4 sr_mod"
 # The base image's name carries its module list: the cache is shared, and a
 # branch that adds a module (exfat) must not pick up an image without it.
 HW_BASE_TAG=$(echo "$HW_MODULES $HW_EXTRA_MODULES" | sha256sum | cut -c1-8)

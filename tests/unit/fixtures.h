@@ -194,6 +194,10 @@ static inline void cert_fixture_init(struct cert_fixture *f, const struct wp_per
 	s->exists = true;
 	snprintf(s->serial, sizeof(s->serial), "S5Y1NX0R");
 	snprintf(s->model, sizeof(s->model), "Samsung SSD 870");
+	/* the maker as intake recorded it (issue 17 item 7): the certificate
+	 * names it; it is never guessed from the model's first word */
+	snprintf(s->maker, sizeof(s->maker), "Samsung");
+	snprintf(s->maker_source, sizeof(s->maker_source), "label");
 	snprintf(s->reason, sizeof(s->reason), "reuse");
 	f->in = (struct wp_cert_inputs){
 		.id = "0b8e5f0e-3a43-4c1b-9d2e-3c0f4a1b2c3d", .issuer = issuer, .state = s,

@@ -1017,6 +1017,257 @@ START_TEST(concurrent_appenders)
 }
 END_TEST
 
+
+/* ---- model2: issue 17 items 5-9 -------------------------------------------- */
+
+static void verifies_now(struct wp_ledger *l)
+{
+	struct wp_custody_report r;
+	ck_assert_msg(wp_custody_verify(l, ca, NULL, &r, err, sizeof(err)) == 0, "%s", r.why);
+}
+
+static json_t *take_out_body(const char *due)
+{
+	json_t *b = json_pack("{s:s, s:s}", "destination", "顧客先 株式会社A", "purpose", "展示会");
+	if (due)
+		wp_json_set(b, "due_back", json_string(due));
+	return b;
+}
+
+/* R19: a take-out is signed by the taker and the permitting head (an
+ * approver, not the taker); while the medium is out nothing is done to it
+ * until its return, which must be the same disk. */
+START_TEST(take_out_and_return)
+{
+	struct wp_ledger *l = fresh_ledger();
+	approved(l, "USB-7", "U7");
+	json_t *b = take_out_body("2099-12-31");
+	expect_refused(wp_custody_append(l, op, WP_EV_TAKE_OUT, "USB-7", b, NULL, NULL, err,
+					 sizeof(err)), "--permitted-by");
+	expect_refused(wp_custody_append_witnessed(l, op, op, WP_EV_TAKE_OUT, "USB-7", b, NULL, NULL,
+						   err, sizeof(err)), "cannot permit their own");
+	expect_refused(wp_custody_append_witnessed(l, op, wit, WP_EV_TAKE_OUT, "USB-7", b, NULL, NULL,
+						   err, sizeof(err)), "must have role approver");
+	json_decref(b);
+	b = json_pack("{s:s}", "destination", "A");
+	expect_refused(wp_custody_append_witnessed(l, op, boss, WP_EV_TAKE_OUT, "USB-7", b, NULL,
+						   NULL, err, sizeof(err)), "'purpose'");
+	json_decref(b);
+	b = take_out_body("2001-01-01");
+	expect_refused(wp_custody_append_witnessed(l, op, boss, WP_EV_TAKE_OUT, "USB-7", b, NULL,
+						   NULL, err, sizeof(err)), "is before today");
+	json_decref(b);
+	expect_refused(add(l, op, WP_EV_RETURN, "USB-7", NULL), "is not taken out");
+	b = take_out_body("2099-12-31");
+	ck_assert_msg(wp_custody_append_witnessed(l, op, boss, WP_EV_TAKE_OUT, "USB-7", b, NULL, NULL,
+						  err, sizeof(err)) == 0, "%s", err);
+	/* out: not again, not wiped, destroyed, handed over or released */
+	expect_refused(wp_custody_append_witnessed(l, op, boss, WP_EV_TAKE_OUT, "USB-7", b, NULL,
+						   NULL, err, sizeof(err)), "is taken out");
+	json_decref(b);
+	expect_refused(add(l, op, WP_EV_WIPE_START, "USB-7", wipe_start("j", "U7")),
+		       "record its return first");
+	expect_refused(add(l, op, WP_EV_RELEASE, "USB-7", json_pack("{s:s}", "to", "dispose")),
+		       "is taken out");
+	expect_refused(add(l, op, WP_EV_TRANSFER, "USB-7", json_pack("{s:s}", "vendor", "V")),
+		       "is taken out");
+	ck_assert_int_eq(add(l, op, WP_EV_NOTE, "USB-7", json_pack("{s:s}", "text", "at the fair")), 0);
+	struct wp_asset_state st;
+	ck_assert_int_eq(wp_custody_state(l, "USB-7", &st, err, sizeof(err)), 0);
+	ck_assert_str_eq(wp_asset_status(&st), "taken-out");
+	ck_assert_str_eq(wp_asset_whereabouts(&st), "taken-out");
+	ck_assert_str_eq(st.permitted_by.name, wp_identity_person(boss)->name);
+	ck_assert_str_eq(st.taken_by.name, wp_identity_person(op)->name);
+	ck_assert_str_eq(st.due_back, "2099-12-31");
+	/* the return is the same medium */
+	expect_refused(add(l, op2, WP_EV_RETURN, "USB-7", json_pack("{s:s}", "serial", "OTHER")),
+		       "not the medium that was taken out");
+	ck_assert_int_eq(add(l, op2, WP_EV_RETURN, "USB-7", json_pack("{s:s}", "serial", "U7")), 0);
+	ck_assert_int_eq(add(l, op, WP_EV_WIPE_START, "USB-7", wipe_start("j", "U7")), 0);
+	/* a wipe in progress cannot leave */
+	b = take_out_body(NULL);
+	expect_refused(wp_custody_append_witnessed(l, op, boss, WP_EV_TAKE_OUT, "USB-7", b, NULL,
+						   NULL, err, sizeof(err)), "being wiped");
+	json_decref(b);
+	/* only a take-out or a destruction carries a second signer */
+	b = json_pack("{s:s}", "text", "x");
+	expect_refused(wp_custody_append_witnessed(l, op, boss, WP_EV_NOTE, "USB-7", b, NULL, NULL,
+						   err, sizeof(err)), "only a destruction carries a witness");
+	json_decref(b);
+	verifies_now(l);
+	wp_ledger_close(l);
+}
+END_TEST
+
+/* R20: erasure before repair impossible: release to repair with the
+ * confidentiality agreement's digest and the repairer, and take the same
+ * disk in again under the same tag; a new cycle starts. */
+START_TEST(repair_without_erasure)
+{
+	static const char agreement[] =
+		"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+	struct wp_ledger *l = fresh_ledger();
+	approved(l, "PC-R", "SR1");
+	expect_refused(add(l, op, WP_EV_RELEASE, "PC-R", json_pack("{s:s}", "to", "repair")),
+		       "neither a sanitized wipe");
+	expect_refused(add(l, op, WP_EV_RELEASE, "PC-R", json_pack("{s:s, s:s}", "to", "repair",
+		       "agreement_sha256", agreement)), "'repairer'");
+	expect_refused(add(l, op, WP_EV_RELEASE, "PC-R", json_pack("{s:s, s:s, s:s}", "to", "dispose",
+		       "agreement_sha256", agreement, "repairer", "X")), "only to a release --to repair");
+	expect_refused(add(l, op, WP_EV_RELEASE, "PC-R", json_pack("{s:s, s:s, s:s}", "to", "repair",
+		       "agreement_sha256", "abc", "repairer", "X")), "64 lowercase hex");
+	ck_assert_int_eq(add(l, op, WP_EV_RELEASE, "PC-R", json_pack("{s:s, s:s, s:s, s:s}", "to",
+		"repair", "agreement_sha256", agreement, "agreement", "nda.pdf", "repairer",
+		"修理センター")), 0);
+	struct wp_asset_state st;
+	ck_assert_int_eq(wp_custody_state(l, "PC-R", &st, err, sizeof(err)), 0);
+	ck_assert_str_eq(wp_asset_status(&st), "released");
+	ck_assert_str_eq(st.agreement_sha256, agreement);
+	ck_assert(wp_asset_outstanding(&st) == false);
+	/* back: the same tag, the same disk; another disk is refused */
+	expect_refused(add(l, op, WP_EV_INTAKE, "PC-R", json_pack("{s:s, s:s}", "serial", "NEW",
+		       "model", "ThinkPad")), "replaced the disk");
+	ck_assert_int_eq(add(l, op, WP_EV_INTAKE, "PC-R", json_pack("{s:s, s:s}", "serial", "SR1",
+		"model", "ThinkPad")), 0);
+	ck_assert_int_eq(wp_custody_state(l, "PC-R", &st, err, sizeof(err)), 0);
+	ck_assert_str_eq(wp_asset_status(&st), "registered");
+	ck_assert_uint_eq(st.repairs, 1);
+	ck_assert_str_eq(st.owner, "営業部"); /* kept from the first intake */
+	ck_assert_str_eq(st.reason, "repair");
+	/* a new cycle: the earlier approval does not carry over */
+	expect_refused(add(l, op, WP_EV_WIPE_START, "PC-R", wipe_start("j2", "SR1")), "no approval");
+	/* released elsewhere than repair: the tag stays closed */
+	approved(l, "PC-S", "SS1");
+	ck_assert_int_eq(add(l, op, WP_EV_WIPE_START, "PC-S", wipe_start("j", "SS1")), 0);
+	ck_assert_int_eq(add(l, op, WP_EV_WIPE_END, "PC-S", wipe_end("j", "sanitized")), 0);
+	ck_assert_int_eq(add(l, op, WP_EV_RELEASE, "PC-S", json_pack("{s:s}", "to", "reuse")), 0);
+	expect_refused(add(l, op, WP_EV_INTAKE, "PC-S", json_pack("{s:s, s:s}", "serial", "SS1",
+		       "model", "M")), "already in the ledger");
+	verifies_now(l);
+	wp_ledger_close(l);
+}
+END_TEST
+
+/* R21, Co-Std Art.5(1): introduction date, maker (with where it came from),
+ * seller, use and warranty are recorded and checked at intake. */
+START_TEST(ledger_fields_art5)
+{
+	struct wp_ledger *l = fresh_ledger();
+	expect_refused(add(l, op, WP_EV_INTAKE, "PC-F", json_pack("{s:s, s:s, s:s}", "serial", "F1",
+		       "model", "M", "introduced", "2099-01-01")), "cannot be in the future");
+	expect_refused(add(l, op, WP_EV_INTAKE, "PC-F", json_pack("{s:s, s:s, s:s}", "serial", "F1",
+		       "model", "M", "introduced", "2021-02-29")), "not a date");
+	expect_refused(add(l, op, WP_EV_INTAKE, "PC-F", json_pack("{s:s, s:s, s:s, s:s}", "serial",
+		       "F1", "model", "M", "maker", "WD", "maker_source", "guess")), "maker_source");
+	expect_refused(add(l, op, WP_EV_INTAKE, "PC-F", json_pack("{s:s, s:s, s:s}", "serial", "F1",
+		       "model", "M", "maker_source", "label")), "comes with a maker");
+	ck_assert_int_eq(add(l, op, WP_EV_INTAKE, "PC-F", json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, "
+		"s:s, s:s}", "serial", "F1", "model", "WDC WD10EZEX", "introduced", "2020-04-01",
+		"maker", "Western Digital Technologies, Inc.", "maker_source", "wwn-oui",
+		"seller", "大塚商会", "use", "経理サーバ", "warranty", "保証書番号 W-123 (2025-03-31まで)")), 0);
+	struct wp_asset_state st;
+	ck_assert_int_eq(wp_custody_state(l, "PC-F", &st, err, sizeof(err)), 0);
+	ck_assert_str_eq(st.introduced, "2020-04-01");
+	ck_assert_str_eq(st.maker, "Western Digital Technologies, Inc.");
+	ck_assert_str_eq(st.maker_source, "wwn-oui");
+	ck_assert_str_eq(st.seller, "大塚商会");
+	ck_assert_str_eq(st.use, "経理サーバ");
+	ck_assert_str_eq(st.warranty, "保証書番号 W-123 (2025-03-31まで)");
+	verifies_now(l);
+	wp_ledger_close(l);
+}
+END_TEST
+
+/* R14, R15, R16: what is outstanding, and where it is; a stocktake is a
+ * ledger-wide event with three lists of strings. */
+START_TEST(outstanding_and_stocktake)
+{
+	struct wp_ledger *l = fresh_ledger();
+	struct wp_asset_state st;
+	memset(&st, 0, sizeof(st));
+	ck_assert(!wp_asset_outstanding(&st));
+	ck_assert_str_eq(wp_asset_whereabouts(&st), "unknown");
+	approved(l, "PC-O", "O1");
+	ck_assert_int_eq(wp_custody_state(l, "PC-O", &st, err, sizeof(err)), 0);
+	ck_assert(wp_asset_outstanding(&st));
+	ck_assert_str_eq(wp_asset_whereabouts(&st), "on-premises");
+	ck_assert_int_eq(add(l, op, WP_EV_TRANSFER, "PC-O", json_pack("{s:s}", "vendor", "V")), 0);
+	ck_assert_int_eq(wp_custody_state(l, "PC-O", &st, err, sizeof(err)), 0);
+	ck_assert(wp_asset_outstanding(&st)); /* handed over, not released: still ours to account for */
+	ck_assert_str_eq(wp_asset_whereabouts(&st), "at-vendor");
+
+	json_t *ok = json_pack("{s:[s], s:[], s:[s]}", "present", "PC-O", "missing", "unrecorded",
+			       "SER-X");
+	expect_refused(wp_custody_append(l, op, WP_EV_STOCKTAKE, "PC-O", ok, NULL, NULL, err,
+					 sizeof(err)), "names no asset");
+	json_t *bad = json_pack("{s:[i], s:[], s:[]}", "present", 1, "missing", "unrecorded");
+	expect_refused(wp_custody_append(l, op, WP_EV_STOCKTAKE, "", bad, NULL, NULL, err,
+					 sizeof(err)), "list of strings");
+	json_decref(bad);
+	expect_refused(wp_custody_append(l, aud, WP_EV_STOCKTAKE, "", ok, NULL, NULL, err,
+					 sizeof(err)), "role 'auditor'");
+	ck_assert_int_eq(wp_custody_append(l, op, WP_EV_STOCKTAKE, "", ok, NULL, NULL, err,
+					   sizeof(err)), 0);
+	json_decref(ok);
+	verifies_now(l);
+	wp_ledger_close(l);
+}
+END_TEST
+
+/* R12: a disc is never overwritten; a write-once or pressed disc is never
+ * reused, only destroyed; a rewritable one is blanked fully and reused,
+ * never certified as sanitized. */
+START_TEST(optical_media_rules)
+{
+	ck_assert(wp_optical_write_once("CD-R") && wp_optical_write_once("DVD+R DL"));
+	ck_assert(!wp_optical_write_once("CD-RW") && wp_optical_rewritable("CD-RW"));
+	ck_assert(wp_optical_media_known("BD-ROM") && !wp_optical_rewritable("BD-ROM"));
+	ck_assert(!wp_optical_media_known("floppy"));
+	struct wp_ledger *l = fresh_ledger();
+	expect_refused(add(l, op, WP_EV_INTAKE, "CD-0", json_pack("{s:s, s:s, s:s}", "serial", "D0",
+		       "model", "disc", "media", "LaserDisc")), "not an optical medium");
+	ck_assert_int_eq(add(l, op, WP_EV_INTAKE, "CD-1", json_pack("{s:s, s:s, s:s, s:s}", "serial",
+		"D1", "model", "disc", "media", "CD-R", "kind", "optical")), 0);
+	ck_assert_int_eq(add(l, op, WP_EV_REQUEST, "CD-1", NULL), 0);
+	ck_assert_int_eq(add(l, boss, WP_EV_APPROVE, "CD-1", NULL), 0);
+	expect_refused(add(l, op, WP_EV_WIPE_START, "CD-1", wipe_start("j", "D1")),
+		       "cannot be erased");
+	expect_refused(add(l, op, WP_EV_BLANKED, "CD-1", json_pack("{s:s}", "method", "full")),
+		       "only a rewritable disc");
+	expect_refused(add(l, op, WP_EV_RELEASE, "CD-1", json_pack("{s:s}", "to", "reuse")),
+		       "may not be reused");
+	json_t *b = json_pack("{s:s}", "method", "shred");
+	ck_assert_int_eq(wp_custody_append_witnessed(l, op, wit, WP_EV_DESTROYED, "CD-1", b, NULL,
+						     NULL, err, sizeof(err)), 0);
+	json_decref(b);
+	ck_assert_int_eq(add(l, op, WP_EV_RELEASE, "CD-1", json_pack("{s:s}", "to", "dispose")), 0);
+
+	ck_assert_int_eq(add(l, op, WP_EV_INTAKE, "CD-2", json_pack("{s:s, s:s, s:s}", "serial",
+		"D2", "model", "disc", "media", "CD-RW")), 0);
+	ck_assert_int_eq(add(l, op, WP_EV_REQUEST, "CD-2", NULL), 0);
+	expect_refused(add(l, op, WP_EV_BLANKED, "CD-2", json_pack("{s:s}", "method", "full")),
+		       "no approval");
+	ck_assert_int_eq(add(l, boss, WP_EV_APPROVE, "CD-2", NULL), 0);
+	expect_refused(add(l, op, WP_EV_WIPE_START, "CD-2", wipe_start("j", "D2")),
+		       "discs are not overwritten");
+	expect_refused(add(l, op, WP_EV_RELEASE, "CD-2", json_pack("{s:s}", "to", "reuse")),
+		       "neither a sanitized wipe");
+	expect_refused(add(l, op, WP_EV_BLANKED, "CD-2", json_pack("{s:s}", "method", "fast")),
+		       "table of contents");
+	ck_assert_int_eq(add(l, op, WP_EV_BLANKED, "CD-2", json_pack("{s:s, s:s}", "method", "full",
+		"tool", "xorriso -blank=all")), 0);
+	/* blanked is not sanitized: no certificate, no disposal */
+	expect_refused(add(l, op, WP_EV_CERTIFICATE, "CD-2", cert_body(NULL,
+		       "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")),
+		       "neither a sanitized wipe");
+	expect_refused(add(l, op, WP_EV_RELEASE, "CD-2", json_pack("{s:s}", "to", "dispose")),
+		       "released for reuse only");
+	ck_assert_int_eq(add(l, op, WP_EV_RELEASE, "CD-2", json_pack("{s:s}", "to", "reuse")), 0);
+	verifies_now(l);
+	wp_ledger_close(l);
+}
+END_TEST
+
 /* ---- set-up ---------------------------------------------------------------- */
 
 static void setup(void)
@@ -1064,6 +1315,11 @@ int main(void)
 	tcase_add_test(tc, signed_head_names_its_ledger);
 	tcase_add_test(tc, malformed_scope_is_bad_event);
 	tcase_add_test(tc, concurrent_appenders);
+	tcase_add_test(tc, take_out_and_return);
+	tcase_add_test(tc, repair_without_erasure);
+	tcase_add_test(tc, ledger_fields_art5);
+	tcase_add_test(tc, outstanding_and_stocktake);
+	tcase_add_test(tc, optical_media_rules);
 	suite_add_tcase(s, tc);
 	int rc = wp_run_suite(s);
 	struct wp_identity *all[] = { op, op2, boss, boss2, wit, aud };

@@ -691,6 +691,103 @@ START_TEST(test_mounted_loop_protected)
 }
 END_TEST
 
+
+/* ---- model2: issue 17 (udev/identify.c) ------------------------------------ */
+
+/* Property sets as `udevadm info` printed them for real drives, recorded in
+ * openmediavault's cdrom device plugin (deb/openmediavault/usr/lib/python3/
+ * dist-packages/openmediavault/device/plugins/cdrom.py), "KEY=VALUE\n"... */
+static const char *recorded_get(const char *key, void *ctx)
+{
+	static char value[64];
+	const char *p = ctx;
+	size_t n = strlen(key);
+	for (; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (strncmp(p, key, n) == 0 && p[n] == '=') {
+			fmt(value, sizeof(value), "%.*s", (int)strcspn(p + n + 1, "\n"), p + n + 1);
+			return value;
+		}
+	return NULL;
+}
+
+START_TEST(test_optical_medium_recorded)
+{
+	static const struct {
+		const char *props, *name;
+		bool write_once;
+	} cases[] = {
+		/* "Empty CD" */
+		{ "ID_CDROM_MEDIA=1\nID_CDROM_MEDIA_CD_R=1\nID_CDROM_MEDIA_STATE=blank\n"
+		  "ID_CDROM_MEDIA_SESSION_NEXT=1\nID_CDROM_MEDIA_SESSION_COUNT=1\n"
+		  "ID_CDROM_MEDIA_TRACK_COUNT=1\n", "CD-R", true },
+		/* "3 sessions data CD" */
+		{ "ID_CDROM_MEDIA_CD_R=1\nID_CDROM_MEDIA_STATE=complete\n"
+		  "ID_CDROM_MEDIA_SESSION_COUNT=3\nID_CDROM_MEDIA_TRACK_COUNT=3\n", "CD-R", true },
+		/* "Data-only CD" (pressed), as QEMU's ide-cd with an ISO reports it */
+		{ "ID_CDROM_MEDIA=1\nID_CDROM_MEDIA_CD=1\nID_CDROM_MEDIA_SESSION_COUNT=1\n"
+		  "ID_CDROM_MEDIA_TRACK_COUNT=1\nID_CDROM_MEDIA_TRACK_COUNT_DATA=1\n", "CD-ROM", false },
+		/* QEMU 7.2 ide-cd on AHCI with a 16 MiB data image, udev 252 in the
+		 * guest of hw/test_identify.sh (`udevadm info --query=property`) */
+		{ "ID_CDROM=1\nID_CDROM_DVD=1\nID_CDROM_MEDIA=1\nID_CDROM_MEDIA_CD=1\n"
+		  "ID_CDROM_MEDIA_SESSION_COUNT=1\nID_CDROM_MEDIA_TRACK_COUNT=1\n"
+		  "ID_CDROM_MEDIA_TRACK_COUNT_DATA=1\nID_TYPE=cd\nID_BUS=ata\n"
+		  "ID_MODEL=QEMU_DVD-ROM\nID_SERIAL_SHORT=WPHW-CD2\n", "CD-ROM", false },
+		/* "Empty DVD" */
+		{ "ID_CDROM_MEDIA=1\nID_CDROM_MEDIA_DVD_R=1\nID_CDROM_MEDIA_STATE=blank\n", "DVD-R", true },
+		/* cdrom_id's keys for the rewritable profiles (its printf list) */
+		{ "ID_CDROM_MEDIA=1\nID_CDROM_MEDIA_CD_RW=1\n", "CD-RW", false },
+		{ "ID_CDROM_MEDIA=1\nID_CDROM_MEDIA_DVD_PLUS_RW=1\n", "DVD+RW", false },
+		{ "ID_CDROM_MEDIA=1\nID_CDROM_MEDIA_DVD_PLUS_R_DL=1\n", "DVD+R DL", true },
+		/* a medium nobody named counts as write-once */
+		{ "ID_CDROM_MEDIA=1\n", "", true },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		bool once = !cases[i].write_once;
+		const char *name = wp_optical_medium(recorded_get, (void *)cases[i].props, &once);
+		ck_assert_msg(strcmp(name, cases[i].name) == 0, "case %zu: %s", i, name);
+		ck_assert_msg(once == cases[i].write_once, "case %zu: write-once", i);
+	}
+}
+END_TEST
+
+static const char *fake_hwdb(const char *key, void *ctx)
+{
+	(void)ctx;
+	return strcmp(key, "OUI:0014EE") == 0 ? "Western Digital Technologies, Inc." : NULL;
+}
+
+START_TEST(test_maker_from_standard_fields)
+{
+	char maker[128], src[16];
+	char oui[7];
+	ck_assert(wp_wwn_oui("0x50014ee2b5c6d7e8", oui));
+	ck_assert_str_eq(oui, "0014EE");
+	ck_assert(!wp_wwn_oui("0x2001000000000000", oui)); /* NAA 2: no OUI where 5 has it */
+	ck_assert(!wp_wwn_oui("eui.0025385", oui));
+	/* QEMU's scsi-hd answers INQUIRY with vendor "QEMU" (padded) */
+	struct wp_maker_ids scsi = { .scsi_vendor = "QEMU    ", .wwn = "0x50014ee2b5c6d7e8" };
+	wp_maker_pick(&scsi, fake_hwdb, NULL, maker, sizeof(maker), src, sizeof(src));
+	ck_assert_str_eq(maker, "QEMU");
+	ck_assert_str_eq(src, "scsi-inquiry");
+	/* a SATA disk: libata's "ATA" names nobody, the WWN's OUI does */
+	struct wp_maker_ids ata = { .scsi_vendor = "ATA     ", .wwn = "0x50014ee2b5c6d7e8" };
+	wp_maker_pick(&ata, fake_hwdb, NULL, maker, sizeof(maker), src, sizeof(src));
+	ck_assert_str_eq(maker, "Western Digital Technologies, Inc.");
+	ck_assert_str_eq(src, "wwn-oui");
+	wp_maker_pick(&ata, NULL, NULL, maker, sizeof(maker), src, sizeof(src));
+	ck_assert_str_eq(maker, "IEEE OUI 0014EE");
+	/* no standard field: unknown, whatever the model says */
+	struct wp_maker_ids none = { .scsi_vendor = "ATA" };
+	wp_maker_pick(&none, fake_hwdb, NULL, maker, sizeof(maker), src, sizeof(src));
+	ck_assert_str_eq(maker, "");
+	ck_assert_str_eq(src, "");
+	struct wp_maker_ids nvme = { .pci_vendor = "0x144d\n" };
+	wp_maker_pick(&nvme, NULL, NULL, maker, sizeof(maker), src, sizeof(src));
+	ck_assert_str_eq(maker, "PCI vendor 144d");
+	ck_assert_str_eq(src, "pci-vendor");
+}
+END_TEST
+
 static Suite *media_suite(void)
 {
 	Suite *s = suite_create("media");
@@ -702,6 +799,8 @@ static Suite *media_suite(void)
 	tcase_add_loop_test(tc, test_format_size, 0, nsizes);
 	tcase_add_test(tc, test_format_size_small_buffer);
 	tcase_add_test(tc, test_describe);
+	tcase_add_test(tc, test_optical_medium_recorded);
+	tcase_add_test(tc, test_maker_from_standard_fields);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("probe-errors");
