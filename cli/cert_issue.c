@@ -8,7 +8,6 @@
  * can be drawn again from the others (`cert render`).
  */
 #include "cert_cli.h"
-#include "wipe_steps.h"
 #include "wptext.h"
 #include "render.h"
 
@@ -72,15 +71,15 @@ static int check_state(const struct wp_cert_issue *req, const struct wp_asset_st
 static void defaults(const struct wp_cert_issue *req, const struct wp_asset_state *st,
 		     const struct wp_person *p, char *loc, size_t loclen, char *contact, size_t clen)
 {
-	const char *l = req->location ? req->location : getenv("WIPEPROOF_LOCATION");
-	const char *c = req->contact ? req->contact : getenv("WIPEPROOF_CONTACT");
+	const char *l = req->location ? req->location : wp_cli_config()->location;
+	const char *c = req->contact ? req->contact : wp_cli_config()->contact;
 	char host[128] = "";
 	if ((!l || !l[0]) && st->location[0])
 		l = st->location;
 	if ((!l || !l[0]) && gethostname(host, sizeof(host) - 1) == 0)
 		l = host;
-	snprintf(loc, loclen, "%s", l && l[0] ? l : "unknown");
-	snprintf(contact, clen, "%s", c && c[0] ? c : p->org[0] ? p->org : "unknown");
+	snprintf(loc, loclen, "%.*s", (int)loclen - 1, l && l[0] ? l : "unknown");
+	snprintf(contact, clen, "%.*s", (int)clen - 1, c && c[0] ? c : p->org[0] ? p->org : "unknown");
 }
 
 struct paths {

@@ -522,7 +522,7 @@ static int verify_file(const struct wp_kopts *o, struct check *c)
 	if (o->ca)
 		snprintf(ca_path, sizeof(ca_path), "%s", o->ca);
 	else
-		snprintf(ca_path, sizeof(ca_path), "%s/ca.pem", wp_keys_dir_resolve(o->keys_dir));
+		snprintf(ca_path, sizeof(ca_path), "%s/ca.pem", wp_cli_keys(o->keys_dir));
 	char *text = wp_cert_read_file(o->operand, &c->len, err, sizeof(err));
 	if (!text || wp_cert_load(ca_path, &ca, err, sizeof(err)) < 0) {
 		fprintf(stderr, "wipeproof: cert verify: %s%s\n", err, text ? "; give --ca FILE" : "");
@@ -644,14 +644,14 @@ int wp_cert_verify_cmd(const struct wp_kopts *o)
 int wp_cert_validate_cmd(const struct wp_kopts *o)
 {
 	char err[1024], path[4300], sha[WP_FPR_HEX];
-	const char *who = o->as ? o->as : getenv("WIPEPROOF_AS");
+	const char *who = wp_cli_operator(o->as);
 	if (!o->operand || !who) {
 		fprintf(stderr, "wipeproof: cert validate needs FILE.json and --as PERSON (an approver "
 			"or witness other than the issuer)\n");
 		return WP_EXIT_USAGE;
 	}
 	struct wp_identity *id = NULL;
-	if (wp_identity_load(wp_keys_dir_resolve(o->keys_dir), who, o->passphrase_file, &id, err,
+	if (wp_identity_load(wp_cli_keys(o->keys_dir), who, o->passphrase_file, &id, err,
 			     sizeof(err)) < 0) {
 		fprintf(stderr, "wipeproof: cert validate: %s\n", err);
 		return WP_EXIT_FAILED;
@@ -672,7 +672,7 @@ int wp_cert_validate_cmd(const struct wp_kopts *o)
 	}
 	/* the same checks as cert verify, always with the ledger */
 	struct wp_kopts v = *o;
-	v.ledger = wp_ledger_path_resolve(o->ledger);
+	v.ledger = wp_cli_ledger(o->ledger);
 	v.json = false;
 	v.sig = NULL;
 	struct check c = { .details = json_array(), .code = WP_EXIT_OK, .validating = true,

@@ -183,8 +183,8 @@ static const char *kind_of(const char *sub)
 static int load_people(const struct wp_kopts *o, struct wp_identity **actor,
 		       struct wp_identity **witness, char *err, size_t errlen)
 {
-	const char *dir = wp_keys_dir_resolve(o->keys_dir);
-	const char *as = o->as ? o->as : getenv("WIPEPROOF_AS");
+	const char *dir = wp_cli_keys(o->keys_dir);
+	const char *as = wp_cli_operator(o->as);
 	if (!as || !as[0]) {
 		snprintf(err, errlen, "who records this? give --as PERSON (a name or fingerprint "
 			 "prefix from 'wipeproof keys list') or set WIPEPROOF_AS");
@@ -271,7 +271,7 @@ static int append(const struct wp_kopts *o, json_t *body, char *err, size_t errl
 	struct wp_ledger *l = NULL;
 	uint64_t seq = 0;
 	char hash[WP_HASH_HEX];
-	const char *path = wp_ledger_path_resolve(o->ledger);
+	const char *path = wp_cli_ledger(o->ledger);
 	bool is_new = access(path, F_OK) != 0;
 	int missing = errno;
 	int rc = load_people(o, &actor, &witness, err, errlen);

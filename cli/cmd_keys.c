@@ -71,7 +71,7 @@ static int keys_init_ca(const struct wp_kopts *o, const char *dir)
 	char err[1024], pass[WP_PASSPHRASE_MAX];
 	struct wp_person ca;
 	/* the station's configured organisation (config.h) when --org is absent */
-	const char *org = o->org ? o->org : getenv("WIPEPROOF_ORG");
+	const char *org = o->org ? o->org : wp_cli_config()->organisation;
 	if (!org || !org[0]) {
 		fprintf(stderr, "wipeproof: keys init-ca needs --org NAME (the organisation), or "
 			"'organisation = NAME' in /etc/wipeproof/config\n");
@@ -283,7 +283,7 @@ int wp_cmd_keys_main(int argc, char **argv)
 		wp_keys_usage(stdout);
 		return WP_EXIT_OK;
 	}
-	const char *dir = wp_keys_dir_resolve(o.keys_dir);
+	const char *dir = wp_cli_keys(o.keys_dir);
 	if (strcmp(o.sub, "init-ca") == 0)
 		return keys_init_ca(&o, dir);
 	if (strcmp(o.sub, "issue") == 0)

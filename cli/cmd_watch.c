@@ -143,12 +143,12 @@ static int parse(int argc, char **argv, struct watch_opts *o, char *err, size_t 
 		snprintf(err, errlen, "'watch' takes no device; unexpected '%s'", argv[optind]);
 		return -1;
 	}
-	if (!o->policy_path)
-		o->policy_path = getenv("WIPEPROOF_STATION");
+	if (!o->policy_path && wp_cli_config()->policy[0])
+		o->policy_path = wp_cli_config()->policy;
 	if (o->auto_wipe)
 		o->intake = true; /* a wipe in the ledger needs the asset taken in */
 	if (!o->as)
-		o->as = getenv("WIPEPROOF_AS");
+		o->as = wp_cli_operator(NULL);
 	if (o->intake && (!o->as || !o->as[0])) {
 		snprintf(err, errlen, "--intake and --auto-wipe record in the custody ledger: say "
 			 "who you are with --as PERSON (or WIPEPROOF_AS)");
@@ -334,9 +334,9 @@ static bool already_taken_in(const struct watch *w, const char *asset, const cha
 	char ca_path[4200];
 	X509 *ca = NULL;
 	/* read from a verified pass, like every other reader of the events */
-	snprintf(ca_path, sizeof(ca_path), "%s/ca.pem", wp_keys_dir_resolve(w->o.keys_dir));
+	snprintf(ca_path, sizeof(ca_path), "%s/ca.pem", wp_cli_keys(w->o.keys_dir));
 	if (wp_cert_load(ca_path, &ca, err, sizeof(err)) == 0 &&
-	    wp_ledger_open_readonly(wp_ledger_path_resolve(w->o.ledger), &l, err, sizeof(err)) == 0 &&
+	    wp_ledger_open_readonly(wp_cli_ledger(w->o.ledger), &l, err, sizeof(err)) == 0 &&
 	    wp_ledger_set_ca(l, ca, err, sizeof(err)) == 0 &&
 	    wp_custody_state(l, asset, &st, err, sizeof(err)) == 0)
 		same = st.exists && strcmp(st.serial, serial) == 0;

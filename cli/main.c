@@ -58,7 +58,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "wipeproof: %s\n", err);
 		return WP_EXIT_USAGE;
 	}
-	wp_config_export(&cfg);
+	wp_config_set_station(&cfg);
 	/* keys, custody and cert parse their own sub-commands (cmd_keys.c,
 	 * cmd_custody.c, cmd_cert.c) */
 	if (argc >= 2 && strcmp(argv[1], "keys") == 0)
