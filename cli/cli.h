@@ -99,6 +99,10 @@ const char *wp_cli_ledger(const char *option);
 const char *wp_cli_keys(const char *option);
 /* NULL when no person is given or configured. */
 const char *wp_cli_operator(const char *option);
+/* Old names of wp_cli_ledger / wp_cli_keys (they were custody's and certs'
+ * and read the environment), kept for code written against them. */
+const char *wp_ledger_path_resolve(const char *option);
+const char *wp_keys_dir_resolve(const char *option);
 
 /* A station status (station.h) as the documented exit code. */
 int wp_exit_for_status(int status);

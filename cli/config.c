@@ -254,18 +254,30 @@ void wp_cli_config_with(struct wp_station_config *out, const char *ledger, const
 
 const char *wp_cli_ledger(const char *option)
 {
-	return option ? option : wp_cli_config()->ledger;
+	return option && option[0] ? option : wp_cli_config()->ledger;
 }
 
 const char *wp_cli_keys(const char *option)
 {
-	return option ? option : wp_cli_config()->keys_dir;
+	return option && option[0] ? option : wp_cli_config()->keys_dir;
 }
 
 const char *wp_cli_operator(const char *option)
 {
 	const char *as = wp_cli_config()->operator_name;
 	return option ? option : as[0] ? as : NULL;
+}
+
+/* The modules' old resolvers read the environment; these names stay so a
+ * branch written against them merges, now resolving like every command. */
+const char *wp_ledger_path_resolve(const char *option)
+{
+	return wp_cli_ledger(option);
+}
+
+const char *wp_keys_dir_resolve(const char *option)
+{
+	return wp_cli_keys(option);
 }
 
 static void show_json(const struct wp_config *c)

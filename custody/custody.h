@@ -64,8 +64,9 @@ enum {
 
 struct wp_ledger;
 
-/* --ledger PATH, else $WIPEPROOF_LEDGER, else WP_LEDGER_DEFAULT. */
-const char *wp_ledger_path_resolve(const char *option);
+/* Which ledger a command uses is the front end's to resolve (--ledger,
+ * WIPEPROOF_LEDGER, the config file, WP_LEDGER_DEFAULT: cli/config.c);
+ * this module reads no environment. */
 
 /* Open for appending; creates the file and schema when missing (the parent
  * directory must exist, except /var/lib/wipeproof for the default path,

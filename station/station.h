@@ -93,6 +93,7 @@ bool wp_station_policy_allows(const struct wp_station_policy *p,
 #include <jansson.h>
 
 #include "firmware.h"
+#include "certs.h"
 #include "custody.h"
 
 /*
@@ -119,8 +120,8 @@ struct wp_station_config {
 	double checkpoint_seconds;                /* 0: the engine's WP_CHECKPOINT_SECONDS */
 };
 
-#define WP_STATION_LEDGER_DEFAULT "/var/lib/wipeproof/ledger.db"
-#define WP_STATION_KEYS_DEFAULT "/etc/wipeproof/keys"
+#define WP_STATION_LEDGER_DEFAULT WP_LEDGER_DEFAULT
+#define WP_STATION_KEYS_DEFAULT WP_KEYS_DEFAULT_DIR
 #define WP_STATION_RUN_DIR_DEFAULT "/run/wipeproof"
 
 /* The built-in defaults (no file, no environment, no flag). */
