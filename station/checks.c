@@ -23,9 +23,14 @@
 static void vrefuse(const struct wp_station_hooks *h, struct wp_station_refusal *r,
 		    const char *fmt, va_list ap)
 {
+	va_list again;
+	va_copy(again, ap);
 	vsnprintf(r->msg, sizeof(r->msg), fmt, ap);
+	r->fmt = fmt;
+	r->args = &again;
 	if (h && h->refused)
 		h->refused(h->ctx, r);
+	va_end(again);
 }
 
 void wp_st_refuse(const struct wp_station_hooks *h, enum wp_station_refusal_kind kind,

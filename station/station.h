@@ -90,6 +90,7 @@ bool wp_station_policy_allows(const struct wp_station_policy *p,
  *      resume.c, freespace.c) ------------------------------------------- */
 
 #include <signal.h>
+#include <stdarg.h>
 #include <jansson.h>
 
 #include "firmware.h"
@@ -144,8 +145,11 @@ enum wp_station_status {
 int wp_station_worse(int a, int b);
 
 /* Why the station stopped before (or after) writing; the front end shows
- * it. KIND lets a front end word the common refusals in its own language;
- * msg is always a complete English sentence (without a program prefix). */
+ * it. msg is always a complete English sentence (without a program
+ * prefix). A front end that speaks another language translates FMT (the
+ * English format msg was made from) and formats it again with ARGS (valid
+ * only during the hook; va_copy it), or words the common refusals itself
+ * by KIND. */
 enum wp_station_refusal_kind {
 	WP_REFUSAL_OTHER,
 	WP_REFUSAL_PROTECTED,   /* dev is protected: dev->reasons say why */
@@ -156,6 +160,8 @@ struct wp_station_refusal {
 	const struct wp_device *dev;   /* PROTECTED, CONFIRM; else may be NULL */
 	const char *answer;            /* CONFIRM: what was typed or given */
 	const char *token;             /* CONFIRM: what was expected */
+	const char *fmt;               /* NULL when msg was built otherwise */
+	va_list *args;
 	char msg[2048];
 };
 
