@@ -213,17 +213,7 @@ int wp_make_report_dir(const char *dir)
 
 int wp_exit_for_result(enum wp_result result)
 {
-	switch (result) {
-	case WP_RESULT_SANITIZED:
-	case WP_RESULT_UNVERIFIED:
-	case WP_RESULT_PARTIAL: /* free space only; says how much it did not reach */
-		return WP_EXIT_OK;
-	case WP_RESULT_INTERRUPTED:
-		return WP_EXIT_INTERRUPTED;
-	case WP_RESULT_FAILED:
-		break;
-	}
-	return WP_EXIT_FAILED;
+	return wp_exit_for_status(wp_station_result_status(result));
 }
 
 static void job_totals(const struct wp_job *job, uint64_t *written, double *secs)
