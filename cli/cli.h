@@ -118,10 +118,8 @@ struct wp_cli_run {
 	size_t n;
 };
 void wp_cli_hooks(struct wp_station_hooks *h, struct wp_cli_run *run);
-/* The summary of one finished wipe (cmd_wipe.c), and the folder a
- * certificate is issued into made (with a message). */
+/* The summary of one finished wipe (cmd_wipe.c). */
 void wp_wipe_print_summary(const struct wp_job *job, const char *report_path);
-int wp_make_report_dir(const char *dir);
 
 /* What applies to every device of one wipe command. */
 struct wp_wipe_options {

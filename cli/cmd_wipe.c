@@ -200,15 +200,6 @@ void wp_cli_hooks(struct wp_station_hooks *h, struct wp_cli_run *run)
 	};
 }
 
-int wp_make_report_dir(const char *dir)
-{
-	char err[4400];
-	if (wp_station_make_dir(dir, err, sizeof(err)) == 0)
-		return 0;
-	fprintf(stderr, "wipeproof: %s\n", err);
-	return -1;
-}
-
 /* ---- after: reports and summary ---------------------------------------- */
 
 int wp_exit_for_result(enum wp_result result)
