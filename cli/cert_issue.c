@@ -9,11 +9,12 @@
 
 #include <stdlib.h>
 
-static void announce(const struct wp_cert_issue *req, const struct wp_certify_result *r)
+static void announce(const char *asset, bool json, const char *single_signature,
+		     const struct wp_certify_result *r)
 {
-	if (req->json) {
+	if (json) {
 		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "event", "certificate",
-				      "asset", req->asset, "certificate_id", r->id, "certificate",
+				      "asset", asset, "certificate_id", r->id, "certificate",
 				      r->json, "signature", r->sig, "sha256", r->sha256, "pdf",
 				      r->pdf_written ? r->pdf : "");
 		json_dumpf(o, stdout, JSON_COMPACT | WP_JSON_DUMP_FLAGS);
@@ -21,12 +22,12 @@ static void announce(const struct wp_cert_issue *req, const struct wp_certify_re
 		json_decref(o);
 		return;
 	}
-	printf("certificate  %s (asset %s)\n", r->json, req->asset);
+	printf("certificate  %s (asset %s)\n", r->json, asset);
 	printf("  signature  %s\n", r->sig);
 	if (r->pdf_written)
 		printf("  pdf        %s\n", r->pdf);
 	printf("  sha256     %s\n", r->sha256);
-	if (!req->single_signature)
+	if (!single_signature)
 		printf("  validate   it needs a second signature: an approver or witness runs\n"
 		       "             wipeproof cert validate %s --as PERSON\n", r->json);
 }
@@ -45,16 +46,25 @@ int wp_cert_issue_run(const struct wp_cert_issue *req)
 	struct wp_certify_result *res = malloc(sizeof(*res));
 	if (!res)
 		return WP_EXIT_FAILED;
+	int code = wp_cert_issue_print(req->asset, req->json, req->single_signature,
+				       wp_certify(&r, res), res);
+	free(res);
+	return code;
+}
+
+int wp_cert_issue_print(const char *asset, bool json, const char *single_signature, int status,
+			const struct wp_certify_result *res)
+{
 	int code = WP_EXIT_FAILED;
-	switch (wp_certify(&r, res)) {
+	switch (status) {
 	case WP_CERTIFY_OK:
-		announce(req, res);
+		announce(asset, json, single_signature, res);
 		code = WP_EXIT_OK;
 		break;
 	case WP_CERTIFY_NO_PDF:
 		fprintf(stderr, "wipeproof: certificate for %s issued, but the PDF failed: %s; draw it "
-			"later with 'wipeproof cert render %s'\n", req->asset, res->err, res->json);
-		announce(req, res);
+			"later with 'wipeproof cert render %s'\n", asset, res->err, res->json);
+		announce(asset, json, single_signature, res);
 		break;
 	case WP_CERTIFY_REFUSED:
 		fprintf(stderr, "wipeproof: %s\n", res->err);
@@ -68,6 +78,5 @@ int wp_cert_issue_run(const struct wp_cert_issue *req)
 		fprintf(stderr, "wipeproof: %s\n", res->err);
 		break;
 	}
-	free(res);
 	return code;
 }

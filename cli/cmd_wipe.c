@@ -177,18 +177,12 @@ static void hook_finished(void *ctx, size_t i, const struct wp_job *job, const c
 		wp_wipe_print_summary(job, report_path);
 }
 
-/* The certificate is issued (and printed) by cert_issue.c. */
-static int hook_certify(void *ctx, const struct wp_station_certify *c)
+/* station/ issued the certificate; printed as `cert issue` prints it. */
+static void hook_certified(void *ctx, const struct wp_certify_request *req, int status,
+			   const struct wp_certify_result *res)
 {
 	struct wp_cli_run *run = ctx;
-	struct wp_cert_issue req = {
-		.ledger = c->ledger, .issuer = c->issuer, .asset = c->asset, .job = c->job,
-		.report_path = c->report_path, .out_dir = c->out_dir, .location = c->location,
-		.contact = c->contact, .json = run->json, .single_signature = c->single_signature,
-	};
-	int code = wp_cert_issue_run(&req);
-	return code == WP_EXIT_OK ? WP_STATION_OK : code == WP_EXIT_REFUSED ? WP_STATION_REFUSED
-	     : code == WP_EXIT_USAGE ? WP_STATION_USAGE : WP_STATION_FAILED;
+	(void)wp_cert_issue_print(req->asset, run->json, req->single_signature, status, res);
 }
 
 void wp_cli_hooks(struct wp_station_hooks *h, struct wp_cli_run *run)
@@ -196,7 +190,7 @@ void wp_cli_hooks(struct wp_station_hooks *h, struct wp_cli_run *run)
 	*h = (struct wp_station_hooks){
 		.ctx = run, .stop = &wp_stop_flag, .confirm = hook_confirm, .refused = hook_refused,
 		.warn = hook_warn, .progress = hook_progress, .drive_done = hook_drive_done,
-		.finished = hook_finished, .certify = hook_certify,
+		.finished = hook_finished, .certified = hook_certified,
 	};
 }
 

@@ -279,26 +279,41 @@ int wp_st_ledger_freespace(struct wp_station_ledger *wl, const char *asset,
 }
 
 /* The certificate goes next to the report it names: an auditor who is
- * given one finds the other. */
+ * given one finds the other. Only a job the verdict certifies gets one. */
 int wp_st_ledger_certify(struct wp_station_ledger *wl, const char *asset,
 			 const struct wp_job *job, const char *report_path,
 			 const char *single_signature)
 {
 	char dir[4096];
-	if (!wp_station_certifiable(job, report_path) || !wl->h || !wl->h->certify)
+	if (!wp_station_certifiable(job, report_path))
 		return WP_STATION_OK;
 	snprintf(dir, sizeof(dir), "%s", report_path);
 	char *slash = strrchr(dir, '/');
 	if (slash)
 		*slash = '\0';
-	struct wp_station_certify c = {
-		.ledger = wl->ledger, .issuer = wl->actor, .asset = asset, .job = job,
-		.report_path = report_path, .out_dir = slash ? (dir[0] ? dir : "/") : ".",
+	struct wp_cert_config cc = {
 		.location = wl->cfg->location[0] ? wl->cfg->location : NULL,
 		.contact = wl->cfg->contact[0] ? wl->cfg->contact : NULL,
-		.single_signature = single_signature,
 	};
-	return wl->h->certify(wl->h->ctx, &c);
+	struct wp_certify_request req = {
+		.ledger = wl->ledger, .issuer = wl->actor, .asset = asset, .job = job,
+		.report_path = report_path, .out_dir = slash ? (dir[0] ? dir : "/") : ".",
+		.config = &cc, .single_signature = single_signature,
+	};
+	struct wp_certify_result *res = calloc(1, sizeof(*res));
+	if (!res)
+		return WP_STATION_FAILED;
+	enum wp_certify_status st = wp_certify(&req, res);
+	if (wl->h && wl->h->certified)
+		wl->h->certified(wl->h->ctx, &req, (int)st, res);
+	int status = st == WP_CERTIFY_OK ? WP_STATION_OK
+		   : st == WP_CERTIFY_REFUSED ? WP_STATION_REFUSED
+		   : st == WP_CERTIFY_LEDGER && res->custody_rc == WP_CUSTODY_REFUSED
+			   ? WP_STATION_REFUSED
+		   : st == WP_CERTIFY_LEDGER && res->custody_rc == WP_CUSTODY_BROKEN
+			   ? WP_STATION_MISMATCH : WP_STATION_FAILED;
+	free(res);
+	return status;
 }
 
 /* ---- the jobs table: what resume needs ---------------------------------- */

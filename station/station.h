@@ -170,7 +170,8 @@ struct wp_station_refusal {
 	char msg[2048];
 };
 
-struct wp_station_certify;
+struct wp_certify_request;
+struct wp_certify_result;
 
 /*
  * What the station shows and asks, in the style of wipe/'s wp_run_ctl.
@@ -198,9 +199,11 @@ struct wp_station_hooks {
 	/* Drive I's report is saved (REPORT_PATH, "" when none) and its end is
 	 * recorded; called before its certificate is issued. */
 	void (*finished)(void *ctx, size_t i, const struct wp_job *job, const char *report_path);
-	/* Issue the certificate (station decided the job earns one); a status.
-	 * NULL: no certificate is issued. */
-	int (*certify)(void *ctx, const struct wp_station_certify *c);
+	/* The station issued (or failed to issue) the certificate of a job
+	 * that earned one (wp_certify, certify.c): STATUS is its enum
+	 * wp_certify_status, RES what it wrote or why not. */
+	void (*certified)(void *ctx, const struct wp_certify_request *req, int status,
+			  const struct wp_certify_result *res);
 };
 
 /* One device of a wipe: what was asked for it. */
@@ -226,18 +229,6 @@ struct wp_station_wipe_opts {
 	const char *passphrase_file; /* of the person's key (NULL: none or asked by the key store) */
 	/* NULL: the certificate needs a validator's second signature; else why
 	 * one signature is enough (station policy) */
-	const char *single_signature;
-};
-
-/* What a certificate is issued from (hooks->certify). */
-struct wp_station_certify {
-	struct wp_ledger *ledger;
-	const struct wp_identity *issuer;
-	const char *asset;
-	const struct wp_job *job;
-	const char *report_path;
-	const char *out_dir;         /* next to the report */
-	const char *location, *contact;  /* NULL: none configured */
 	const char *single_signature;
 };
 

@@ -1,19 +1,18 @@
 /*
- * A second, tiny front end: intake → approve → wipe of a loop device this
- * test creates (and always detaches), through station/ alone — wp_station
- * is linked, cli/ is not. It proves the layer needs nothing of cli/: the
- * configuration is a struct filled here, the hooks are this file's, the
- * stop flag is this file's.
+ * A second, tiny front end: intake → approve → wipe → certify → validate
+ * → audit of a loop device this test creates (and always detaches),
+ * through station/ alone — wp_station is linked, cli/ is not. It proves
+ * the layer needs nothing of cli/: the configuration is a struct filled
+ * here, the hooks are this file's, the stop flag is this file's.
  *
- * Oracles outside station/: the raw device read back byte by byte (zeros
- * after the "zero" method), custody's replay of the ledger
- * (wp_custody_state, wp_custody_verify), the jobs table row.
+ * Oracles outside station/'s wipe: the raw device read back byte by byte
+ * (zeros after the "zero" method), custody's replay of the ledger
+ * (wp_custody_state), the jobs table row, and the auditor's check, which
+ * re-reads the disk itself and fails once one byte of it changed.
  *
- * TODO(issue 16, stcert): intake and approval are appended with custody's
- * own API here; when station/ has intake (cmd_watch.c's) and certification
- * (cert_issue.c's), take the asset in through station/, let the certify
- * hook issue the certificate through station/ and run the auditor's check
- * on it, so the flow is intake → approve → wipe → certify → audit.
+ * Intake and approval are appended with custody's own API (the intake of
+ * station/intake.c decides for hot-plugged disks; a person's intake is
+ * wp_custody_record's, which takes the same path).
  *
  * Root only (loop devices): without root it exits 77, which CTest reports
  * as skipped, like the integration tests.
@@ -132,8 +131,9 @@ struct front {
 	volatile sig_atomic_t stop;
 	char refusals[4096];
 	enum wp_station_refusal_kind last_kind;
-	size_t finished, certify_calls, progress_calls;
-	char cert_dir[4096];
+	size_t finished, certified_calls, progress_calls;
+	int certified_status;
+	char cert_json[4160];
 };
 
 static void refused(void *ctx, const struct wp_station_refusal *r)
@@ -161,17 +161,16 @@ static void finished(void *ctx, size_t i, const struct wp_job *job, const char *
 	f->finished++;
 }
 
-/* The station decided the job earns a certificate; issuing it is
- * certification's (see the TODO at the top). */
-static int certify(void *ctx, const struct wp_station_certify *c)
+/* The station issued the certificate of the sanitized job. */
+static void certified(void *ctx, const struct wp_certify_request *req, int status,
+		      const struct wp_certify_result *res)
 {
 	struct front *f = ctx;
-	ck_assert_int_eq(c->job->result, WP_RESULT_SANITIZED);
-	ck_assert_str_eq(c->asset, "PC-FLOW");
-	ck_assert_ptr_nonnull(c->issuer);
-	snprintf(f->cert_dir, sizeof(f->cert_dir), "%s", c->out_dir);
-	f->certify_calls++;
-	return WP_STATION_OK;
+	ck_assert_int_eq(req->job->result, WP_RESULT_SANITIZED);
+	ck_assert_str_eq(req->asset, "PC-FLOW");
+	f->certified_status = status;
+	snprintf(f->cert_json, sizeof(f->cert_json), "%s", res->json);
+	f->certified_calls++;
 }
 
 static void config(struct wp_station_config *cfg)
@@ -246,7 +245,7 @@ START_TEST(intake_approve_wipe)
 	struct front f = { .stop = 0 };
 	struct wp_station_hooks h = { .ctx = &f, .stop = &f.stop, .refused = refused,
 				      .progress = progress, .finished = finished,
-				      .certify = certify };
+				      .certified = certified };
 	struct wp_station_wipe_opts opts = { .method = "zero", .level = WP_LEVEL_BEST,
 					     .verify_mode = WP_VERIFY_FULL };
 	snprintf(report, sizeof(report), "%s/report.json", dir);
@@ -282,8 +281,10 @@ START_TEST(intake_approve_wipe)
 	ck_assert(all_bytes(dev, 0x00));
 	ck_assert_uint_eq(f.finished, 1);
 	ck_assert_uint_gt(f.progress_calls, 0);
-	ck_assert_uint_eq(f.certify_calls, 1);
-	ck_assert_str_eq(f.cert_dir, dir);
+	ck_assert_uint_eq(f.certified_calls, 1);
+	ck_assert_msg(f.certified_status == WP_CERTIFY_OK, "certify: %d", f.certified_status);
+	ck_assert_int_eq(access(f.cert_json, F_OK), 0);
+	ck_assert_ptr_nonnull(strstr(f.cert_json, dir));
 
 	/* what custody replays from the ledger, and the jobs table */
 	struct wp_asset_state *st = calloc(1, sizeof(*st));
@@ -300,6 +301,34 @@ START_TEST(intake_approve_wipe)
 	ck_assert_str_eq(wp_station_job_state(row), WP_JOB_DONE);
 	ck_assert(!wp_station_job_resumable(row));
 	wp_ledger_close(l);
+
+	/* the second person validates; the auditor checks, re-reading the disk */
+	char ca[200], vsig[4300];
+	snprintf(ca, sizeof(ca), "%s/ca.pem", dir);
+	struct wp_audit_verdict *v = calloc(1, sizeof(*v));
+	struct wp_validate_request vr = { .path = f.cert_json, .validator = boss, .ca_path = ca,
+					  .ledger_path = cfg.ledger };
+	ck_assert_msg(wp_cert_validate(&vr, v, vsig, sizeof(vsig), err, sizeof(err)) ==
+		      WP_CERTIFY_OK, "validate: %s", err);
+	wp_audit_verdict_clear(v);
+	struct wp_audit_request ar = { .path = f.cert_json, .ca_path = ca,
+				       .ledger_path = cfg.ledger, .device = dev };
+	ck_assert_msg(wp_audit(&ar, v) == WP_AUDIT_VALID, "audit: %s%s", v->reason, v->error);
+	ck_assert(v->ledger_checked);
+	ck_assert(v->device_checked);
+	wp_audit_verdict_clear(v);
+	/* one byte of the disk changed: the auditor's re-read says INVALID */
+	int fd = open(dev, O_WRONLY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(pwrite(fd, "x", 1, 8 * MIB + 5), 1);
+	ck_assert_int_eq(fsync(fd), 0);
+	close(fd);
+	ck_assert_int_eq(wp_audit(&ar, v), WP_AUDIT_INVALID);
+	const struct wp_audit_check *dc = wp_audit_find(v, WP_AUDIT_DEVICE);
+	ck_assert_ptr_nonnull(dc);
+	ck_assert_int_eq(dc->outcome, WP_AUDIT_FAILED);
+	wp_audit_verdict_clear(v);
+	free(v);
 	free(row);
 	free(st);
 	free(job);
