@@ -422,9 +422,9 @@ void wp_station_reports_beside(const char *ledger, char *dir, size_t len);
 
 /*
  * What certification needs from the station's configuration. A front end
- * resolves it (option, config file, environment) before the call.
- * (Until the resolved configuration struct of the pipeline is on main:
- * the merge folds these members into it.) The organisation is not here on
+ * resolves it (option, else struct wp_station_config's location and
+ * contact) before the call; a wipe's certificate takes them from the
+ * configuration it ran with (events.c). The organisation is not here on
  * purpose: it is the issuer's certificate's, and the auditor's check
  * refuses a document whose organisation is not the signer's.
  */
