@@ -39,7 +39,7 @@ int wp_station_ledger_open(const struct wp_station_config *cfg, const struct wp_
 	wl->h = h;
 	wl->cfg = cfg;
 	const char *path = cfg->ledger;
-	int missing = access(path, F_OK) != 0 ? errno : 0;
+	int missing = wp_ledger_missing(path);
 	int rc = wp_identity_load(cfg->keys_dir, cfg->operator_name[0] ? cfg->operator_name : NULL,
 				  passphrase_file, &wl->actor, err, sizeof(err));
 	/* an asset is taken in before it is wiped: no ledger, no asset, and a
@@ -80,8 +80,14 @@ void wp_station_ledger_close(struct wp_station_ledger *wl)
 
 /* With an asset and no report destination, reports go next to the ledger:
  * the ledger records their digests, so they must be kept somewhere. */
-void wp_station_reports_beside(const char *ledger, char *dir, size_t len)
+void wp_station_reports_beside(const char *ledger, const char *reports_dir, char *dir,
+			       size_t len)
 {
+	if (wp_ledger_is_pg(ledger)) { /* a database server has no folder to put them beside */
+		snprintf(dir, len, "%s", reports_dir && reports_dir[0] ? reports_dir
+								       : WP_DEFAULT_REPORT_DIR);
+		return;
+	}
 	snprintf(dir, len, "%s", ledger);
 	char *slash = strrchr(dir, '/');
 	if (!slash)
@@ -92,7 +98,7 @@ void wp_station_reports_beside(const char *ledger, char *dir, size_t len)
 
 int wp_st_reports_dir(struct wp_station_ledger *wl, char *dir, size_t len)
 {
-	wp_station_reports_beside(wl->cfg->ledger, dir, len);
+	wp_station_reports_beside(wl->cfg->ledger, wl->cfg->reports_dir, dir, len);
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
 		wp_st_refuse(wl->h, WP_REFUSAL_OTHER, NULL, "cannot create the report folder %s: "
 			     "%s; give --report-dir", dir, strerror(errno));

@@ -347,7 +347,8 @@ int wp_station_wipe(const struct wp_station_config *cfg, const struct wp_station
 	if (any_asset(reqs, n)) {
 		code = wp_station_ledger_open(cfg, h, opts.passphrase_file, &ledger);
 		if (code == WP_STATION_OK && !opts.report_dir && !any_report_path(reqs, n)) {
-			wp_station_reports_beside(cfg->ledger, report_dir, sizeof(report_dir));
+			wp_station_reports_beside(cfg->ledger, cfg->reports_dir, report_dir,
+						  sizeof(report_dir));
 			opts.report_dir = report_dir;
 			opts.make_report_dir = true;
 		}
