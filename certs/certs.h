@@ -76,8 +76,8 @@ struct wp_person {
 	time_t not_after;
 };
 
-/* --keys DIR, else $WIPEPROOF_KEYS, else WP_KEYS_DEFAULT_DIR. */
-const char *wp_keys_dir_resolve(const char *option);
+/* The key store a command uses is the front end's to resolve (--keys,
+ * WIPEPROOF_KEYS, the config file, WP_KEYS_DEFAULT_DIR: cli/config.c). */
 
 /* ---- passphrases --------------------------------------------------------- */
 

@@ -443,10 +443,3 @@ int wp_hex_decode(const char *hex, unsigned char **out, size_t *len)
 	return 0;
 }
 
-const char *wp_keys_dir_resolve(const char *option)
-{
-	if (option && option[0])
-		return option;
-	const char *env = getenv("WIPEPROOF_KEYS");
-	return env && env[0] ? env : WP_KEYS_DEFAULT_DIR;
-}

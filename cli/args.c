@@ -193,7 +193,7 @@ static int check_per_device_counts(const struct wp_cmdline *cl, char *err, size_
 			 "--report-dir or --asset (the ledger records the report's digest)"));
 		return -1;
 	}
-	if (cl->n_assets && !cl->as_person && !getenv("WIPEPROOF_AS")) {
+	if (cl->n_assets && !wp_cli_operator(cl->as_person)) {
 		snprintf(err, errlen, _("--asset records the wipe in the custody ledger: say who you are "
 			 "with --as PERSON (or WIPEPROOF_AS)"));
 		return -1;

@@ -28,6 +28,10 @@ struct wp_cert_issue {
  * code (refused when the ledger does not show a sanitized wipe of this job
  * or a destruction). */
 int wp_cert_issue_run(const struct wp_cert_issue *req);
+/* What wp_certify did (STATUS an enum wp_certify_status) as the commands
+ * print it; a wp_exit code. */
+int wp_cert_issue_print(const char *asset, bool json, const char *single_signature, int status,
+			const struct wp_certify_result *res);
 
 /* `cert verify` and `cert validate` (cert_verify.c). */
 int wp_cert_verify_cmd(const struct wp_kopts *o);

@@ -4,17 +4,18 @@
  * $WIPEPROOF_CONTACT), let station/ issue it (station/certify.c), and print
  * what it did or why not.
  */
-#include "i18n.h"
 #include "cert_cli.h"
+#include "i18n.h"
 #include "wptext.h"
 
 #include <stdlib.h>
 
-static void announce(const struct wp_cert_issue *req, const struct wp_certify_result *r)
+static void announce(const char *asset, bool json, const char *single_signature,
+		     const struct wp_certify_result *r)
 {
-	if (req->json) {
+	if (json) {
 		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "event", "certificate",
-				      "asset", req->asset, "certificate_id", r->id, "certificate",
+				      "asset", asset, "certificate_id", r->id, "certificate",
 				      r->json, "signature", r->sig, "sha256", r->sha256, "pdf",
 				      r->pdf_written ? r->pdf : "");
 		json_dumpf(o, stdout, JSON_COMPACT | WP_JSON_DUMP_FLAGS);
@@ -22,12 +23,12 @@ static void announce(const struct wp_cert_issue *req, const struct wp_certify_re
 		json_decref(o);
 		return;
 	}
-	printf(_("certificate  %s (asset %s)\n"), r->json, req->asset);
+	printf(_("certificate  %s (asset %s)\n"), r->json, asset);
 	printf(_("  signature  %s\n"), r->sig);
 	if (r->pdf_written)
 		printf(_("  pdf        %s\n"), r->pdf);
 	printf(_("  sha256     %s\n"), r->sha256);
-	if (!req->single_signature)
+	if (!single_signature)
 		printf(_("  validate   it needs a second signature: an approver or witness runs\n"
 		       "             wipeproof cert validate %s --as PERSON\n"), r->json);
 }
@@ -35,8 +36,8 @@ static void announce(const struct wp_cert_issue *req, const struct wp_certify_re
 int wp_cert_issue_run(const struct wp_cert_issue *req)
 {
 	struct wp_cert_config cfg = {
-		.location = req->location ? req->location : getenv("WIPEPROOF_LOCATION"),
-		.contact = req->contact ? req->contact : getenv("WIPEPROOF_CONTACT"),
+		.location = req->location ? req->location : wp_cli_config()->location,
+		.contact = req->contact ? req->contact : wp_cli_config()->contact,
 	};
 	struct wp_certify_request r = {
 		.ledger = req->ledger, .issuer = req->issuer, .asset = req->asset, .job = req->job,
@@ -46,16 +47,25 @@ int wp_cert_issue_run(const struct wp_cert_issue *req)
 	struct wp_certify_result *res = malloc(sizeof(*res));
 	if (!res)
 		return WP_EXIT_FAILED;
+	int code = wp_cert_issue_print(req->asset, req->json, req->single_signature,
+				       wp_certify(&r, res), res);
+	free(res);
+	return code;
+}
+
+int wp_cert_issue_print(const char *asset, bool json, const char *single_signature, int status,
+			const struct wp_certify_result *res)
+{
 	int code = WP_EXIT_FAILED;
-	switch (wp_certify(&r, res)) {
+	switch (status) {
 	case WP_CERTIFY_OK:
-		announce(req, res);
+		announce(asset, json, single_signature, res);
 		code = WP_EXIT_OK;
 		break;
 	case WP_CERTIFY_NO_PDF:
 		fprintf(stderr, _("wipeproof: certificate for %s issued, but the PDF failed: %s; draw it "
-			"later with 'wipeproof cert render %s'\n"), req->asset, res->err, res->json);
-		announce(req, res);
+			"later with 'wipeproof cert render %s'\n"), asset, res->err, res->json);
+		announce(asset, json, single_signature, res);
 		break;
 	case WP_CERTIFY_REFUSED:
 		fprintf(stderr, _("wipeproof: %s\n"), res->err);
@@ -69,6 +79,5 @@ int wp_cert_issue_run(const struct wp_cert_issue *req)
 		fprintf(stderr, _("wipeproof: %s\n"), res->err);
 		break;
 	}
-	free(res);
 	return code;
 }

@@ -90,7 +90,7 @@ int wp_cert_verify_cmd(const struct wp_kopts *o)
 	if (o->ca)
 		snprintf(ca_path, sizeof(ca_path), "%s", o->ca);
 	else
-		snprintf(ca_path, sizeof(ca_path), "%s/ca.pem", wp_keys_dir_resolve(o->keys_dir));
+		snprintf(ca_path, sizeof(ca_path), "%s/ca.pem", wp_cli_keys(o->keys_dir));
 	struct wp_audit_request req = {
 		.path = o->qr ? NULL : o->operand, .sig_path = o->sig, .ca_path = o->qr ? NULL : ca_path,
 		.crl_path = o->crl, .ledger_path = o->ledger, .device = o->device,
@@ -136,14 +136,14 @@ int wp_cert_audit_print(struct wp_audit_request *req, bool json)
 int wp_cert_validate_cmd(const struct wp_kopts *o)
 {
 	char err[1400], ca_path[4200];
-	const char *who = o->as ? o->as : getenv("WIPEPROOF_AS");
+	const char *who = wp_cli_operator(o->as);
 	if (!o->operand || !who) {
 		fprintf(stderr, _("wipeproof: cert validate needs FILE.json and --as PERSON (an approver "
 			"or witness other than the issuer)\n"));
 		return WP_EXIT_USAGE;
 	}
 	struct wp_identity *id = NULL;
-	if (wp_identity_load(wp_keys_dir_resolve(o->keys_dir), who, o->passphrase_file, &id, err,
+	if (wp_identity_load(wp_cli_keys(o->keys_dir), who, o->passphrase_file, &id, err,
 			     sizeof(err)) < 0) {
 		fprintf(stderr, _("wipeproof: cert validate: %s\n"), err);
 		return WP_EXIT_FAILED;
@@ -151,10 +151,10 @@ int wp_cert_validate_cmd(const struct wp_kopts *o)
 	if (o->ca)
 		snprintf(ca_path, sizeof(ca_path), "%s", o->ca);
 	else
-		snprintf(ca_path, sizeof(ca_path), "%s/ca.pem", wp_keys_dir_resolve(o->keys_dir));
+		snprintf(ca_path, sizeof(ca_path), "%s/ca.pem", wp_cli_keys(o->keys_dir));
 	struct wp_validate_request req = {
 		.path = o->operand, .validator = id, .ca_path = ca_path, .crl_path = o->crl,
-		.ca_pin = o->ca_fingerprint, .ledger_path = wp_ledger_path_resolve(o->ledger),
+		.ca_pin = o->ca_fingerprint, .ledger_path = wp_cli_ledger(o->ledger),
 	};
 	int code = wp_cert_validate_print(&req, o->operand);
 	wp_identity_free(id);

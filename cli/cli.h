@@ -89,13 +89,37 @@ int wp_cmd_plan(const struct wp_cmdline *cl);
 
 /* ---- shared by the commands ------------------------------------------- */
 
-/* One device of a wipe: what was asked for it. `wipe` and `demo` use it. */
-struct wp_wipe_request {
-	const char *device;
-	const char *confirm_serial;  /* NULL: ask on the terminal */
-	const char *report_path;     /* may be NULL */
-	const char *asset;           /* custody asset tag; NULL: no ledger */
+/* The station's configuration, resolved once (config.c: flag, then
+ * environment, then /etc/wipeproof/config, then the default). The
+ * accessors give a command's flag when it was given, else the setting. */
+const struct wp_station_config *wp_cli_config(void);
+void wp_cli_config_with(struct wp_station_config *out, const char *ledger, const char *keys,
+			const char *as);
+const char *wp_cli_ledger(const char *option);
+const char *wp_cli_keys(const char *option);
+/* NULL when no person is given or configured. */
+const char *wp_cli_operator(const char *option);
+/* Old names of wp_cli_ledger / wp_cli_keys (they were custody's and certs'
+ * and read the environment), kept for code written against them. */
+const char *wp_ledger_path_resolve(const char *option);
+const char *wp_keys_dir_resolve(const char *option);
+
+/* A station status (station.h) as the documented exit code. */
+int wp_exit_for_status(int status);
+/* The station's hooks for a command run from the terminal: refusals and
+ * warnings on stderr (wipe's refusals translated), the serial asked on
+ * the terminal, progress on a board; ctx is a struct wp_cli_run. */
+struct wp_cli_run {
+	struct wp_board *board;     /* may be NULL */
+	bool board_finished;
+	bool finished_any;          /* a drive finished: the batch ran */
+	bool json;
+	bool summary;               /* print the one drive's summary when finished */
+	size_t n;
 };
+void wp_cli_hooks(struct wp_station_hooks *h, struct wp_cli_run *run);
+/* The summary of one finished wipe (cmd_wipe.c). */
+void wp_wipe_print_summary(const struct wp_job *job, const char *report_path);
 
 /* What applies to every device of one wipe command. */
 struct wp_wipe_options {
@@ -147,7 +171,7 @@ int wp_demo_custody_after(const struct wp_demo_custody *c);
 #define WP_DEMO_CERT_COPY "/tmp/wipeproof-demo-certificate.pdf"
 int wp_demo_certificate(const struct wp_demo_custody *c, const char *dir, const char *device);
 
-/* Exit code for a finished job. */
+/* Exit code for a finished job's result. */
 int wp_exit_for_result(enum wp_result result);
 
 json_t *wp_device_to_json(const struct wp_device *dev);

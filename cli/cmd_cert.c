@@ -6,7 +6,6 @@
 #include "cert_cli.h"
 #include "i18n.h"
 #include "render.h"
-#include "wipe_steps.h"
 
 #include <errno.h>
 #include <unistd.h>
@@ -16,7 +15,7 @@
 int wp_cert_issue_cmd(const struct wp_kopts *o)
 {
 	char err[1024], dir[4096];
-	const char *who = o->as ? o->as : getenv("WIPEPROOF_AS");
+	const char *who = wp_cli_operator(o->as);
 	if (!o->asset || !who) {
 		fprintf(stderr, _("wipeproof: cert issue needs --asset TAG and --as PERSON (or "
 			"$WIPEPROOF_AS)\n"));
@@ -24,16 +23,15 @@ int wp_cert_issue_cmd(const struct wp_kopts *o)
 	}
 	struct wp_identity *id = NULL;
 	struct wp_ledger *l = NULL;
-	struct wp_wipe_options wo = { .ledger_path = o->ledger };
 	int code = WP_EXIT_FAILED;
-	const char *path = wp_ledger_path_resolve(o->ledger);
+	const char *path = wp_cli_ledger(o->ledger);
 	/* no ledger, nothing to certify: refused without creating one */
 	if (wp_ledger_missing(path) != 0) {
 		fprintf(stderr, _("wipeproof: cert issue: no custody ledger at %s: %s; give the "
 			"ledger with --ledger PATH\n"), path, strerror(wp_ledger_missing(path)));
 		return WP_EXIT_REFUSED;
 	}
-	if (wp_identity_load(wp_keys_dir_resolve(o->keys_dir), who, o->passphrase_file, &id, err,
+	if (wp_identity_load(wp_cli_keys(o->keys_dir), who, o->passphrase_file, &id, err,
 			     sizeof(err)) < 0 ||
 	    wp_ledger_open(path, &l, err, sizeof(err)) < 0 ||
 	    wp_ledger_set_ca(l, wp_identity_ca(id), err, sizeof(err)) < 0) {
@@ -42,7 +40,8 @@ int wp_cert_issue_cmd(const struct wp_kopts *o)
 	}
 	snprintf(dir, sizeof(dir), "%s", o->output ? o->output : "");
 	if (!o->output)
-		wp_wipe_ledger_report_dir_path(&wo, dir, sizeof(dir));
+		wp_station_reports_beside(wp_cli_ledger(o->ledger), wp_cli_config()->reports_dir, dir,
+					  sizeof(dir));
 	struct wp_cert_issue req = { .ledger = l, .issuer = id, .asset = o->asset, .out_dir = dir,
 				     .location = o->location, .contact = o->contact, .json = o->json };
 	code = wp_cert_issue_run(&req);

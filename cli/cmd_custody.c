@@ -53,8 +53,8 @@ static struct wp_life_opts life_of(const struct wp_kopts *o)
 static int load_people(const struct wp_kopts *o, struct wp_identity **actor,
 		       struct wp_identity **witness, char *err, size_t errlen)
 {
-	const char *dir = wp_keys_dir_resolve(o->keys_dir);
-	const char *as = o->as ? o->as : getenv("WIPEPROOF_AS");
+	const char *dir = wp_cli_keys(o->keys_dir);
+	const char *as = wp_cli_operator(o->as);
 	if (!as || !as[0]) {
 		snprintf(err, errlen, _("who records this? give --as PERSON (a name or fingerprint "
 			 "prefix from 'wipeproof keys list') or set WIPEPROOF_AS"));
@@ -119,7 +119,7 @@ int wp_custody_write(const struct wp_kopts *o)
 	if (rc == 0)
 		rc = load_people(o, &actor, &witness, err, sizeof(err));
 	if (rc == 0)
-		rc = wp_custody_record(wp_ledger_path_resolve(o->ledger), actor, witness, &a, body,
+		rc = wp_custody_record(wp_cli_ledger(o->ledger), actor, witness, &a, body,
 				       &seq, hash, err, sizeof(err));
 	if (rc == 0)
 		wp_custody_print_recorded(o->json, wp_custody_ask_kind(o->sub), o->asset, actor, seq,

@@ -6,18 +6,16 @@
  * certificate whose result is "free-space-wiped" when no free space was
  * left unreached, "free-space-partial" (with the size left) otherwise.
  *
- * Why its own event and result: the asset is not sanitized — its live
- * files are untouched — so nothing here may look like a wipe-end or a
- * certificate of sanitization of the device.
+ * station/freespace.c finds the mount, checks the asset, runs the fill,
+ * decides the verdict and records it; this file parses the options,
+ * shows progress and prints the result.
  */
 #include "station_cli.h"
 #include "i18n.h"
 #include "options.h"
 #include "custody_cli.h"
-#include "wipe_steps.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,8 +26,7 @@
 struct fs_opts {
 	const char *mountpoint;
 	const char *asset, *as, *ledger, *keys_dir, *passphrase_file;
-	bool json;
-	bool help;
+	bool json, help;
 };
 
 /* marked for xgettext; translated where printed */
@@ -89,7 +86,7 @@ static int parse(int argc, char **argv, struct fs_opts *o, char *err, size_t err
 		return -1;
 	}
 	o->mountpoint = argv[first];
-	if (o->asset && !o->as && !getenv("WIPEPROOF_AS")) {
+	if (o->asset && !wp_cli_operator(o->as)) {
 		snprintf(err, errlen, _("--asset records the result in the custody ledger: say who you "
 			 "are with --as PERSON (or WIPEPROOF_AS)"));
 		return -1;
@@ -155,159 +152,6 @@ static void print_result(const struct fs_opts *o, const struct wp_mount *m,
 	printf(_("  time       %.1f s\n"), r->seconds);
 }
 
-/* The disk a filesystem lives on (the whole disk of a partition), for the
- * certificate's media fields; empty when the source is no block device
- * (tmpfs, overlay, a network filesystem). */
-static void probe_disk(const struct wp_mount *m, struct wp_job_device *d)
-{
-	struct stat sb;
-	char link[PATH_MAX], sys[128], disk[96], err[512];
-	snprintf(d->path, sizeof(d->path), "%.63s", m->source);
-	if (stat(m->source, &sb) < 0 || !S_ISBLK(sb.st_mode))
-		return;
-	snprintf(sys, sizeof(sys), "/sys/dev/block/%u:%u/partition", major(sb.st_rdev),
-		 minor(sb.st_rdev));
-	bool partition = access(sys, F_OK) == 0;
-	snprintf(sys, sizeof(sys), "/sys/dev/block/%u:%u%s", major(sb.st_rdev),
-		 minor(sb.st_rdev), partition ? "/.." : "");
-	if (!realpath(sys, link))
-		return;
-	snprintf(disk, sizeof(disk), "/dev/%.80s", strrchr(link, '/') + 1);
-	struct wp_device *dev = calloc(1, sizeof(*dev));
-	if (dev && wp_media_probe(disk, NULL, dev, err, sizeof(err)) == 0) {
-		snprintf(d->path, sizeof(d->path), "%s", dev->path);
-		snprintf(d->model, sizeof(d->model), "%s", dev->model);
-		snprintf(d->serial, sizeof(d->serial), "%s", dev->serial);
-		snprintf(d->kind, sizeof(d->kind), "%s", wp_kind_name(dev->kind));
-		snprintf(d->transport, sizeof(d->transport), "%s", wp_transport_name(dev->transport));
-		d->size_bytes = dev->size_bytes;
-		d->logical_block_size = dev->logical_block_size;
-	}
-	free(dev);
-}
-
-/* The run as a job report: one random pass over the free space, read back
- * in full; "coverage" is of the free space, and the scope says so. */
-static void fill_job(struct wp_job *job, const struct wp_mount *m,
-		     const struct wp_pass_spec *spec, const struct wp_freespace_result *r, int rc)
-{
-	struct wp_scope_record *sc = &job->scope;
-	probe_disk(m, &job->device);
-	snprintf(job->method, sizeof(job->method), "random");
-	snprintf(job->nist_category, sizeof(job->nist_category), "Clear");
-	snprintf(job->plan_reason, sizeof(job->plan_reason), "the free space of the filesystem "
-		 "was overwritten through the filesystem and read back; live files, and blocks "
-		 "the filesystem keeps for itself, are outside this wipe");
-	job->npasses = 1;
-	job->passes[0].spec = *spec;
-	job->passes[0].bytes_written = r->bytes_written;
-	job->passes[0].seconds = r->seconds;
-	job->passes[0].complete = rc == 0;
-	job->verify.mode = WP_VERIFY_FULL;
-	job->verify.bytes_checked = r->bytes_verified;
-	/* of the free space: what was not reached is not covered */
-	uint64_t reached = r->free_bytes > r->unreached_bytes ? r->free_bytes - r->unreached_bytes : 0;
-	job->verify.coverage_percent = r->unreached_bytes ? percent(reached, r->free_bytes)
-				     : r->free_bytes && r->bytes_verified < r->free_bytes
-					       ? percent(r->bytes_verified, r->free_bytes) : 100.0;
-	job->verify.mismatched_blocks = rc == 2;
-	job->verify.complete = rc == 0;
-	job->result = rc == 0 ? (r->unreached_bytes ? WP_RESULT_PARTIAL : WP_RESULT_SANITIZED)
-		    : wp_stop_flag ? WP_RESULT_INTERRUPTED : WP_RESULT_FAILED;
-	job->ended = time(NULL);
-	snprintf(sc->kind, sizeof(sc->kind), "%s", WP_SCOPE_FREE_SPACE);
-	snprintf(sc->fstype, sizeof(sc->fstype), "%s", m->fstype);
-	snprintf(sc->mountpoint, sizeof(sc->mountpoint), "%.511s", m->dir);
-	snprintf(sc->source, sizeof(sc->source), "%.511s", m->source);
-	sc->fs_bytes = r->total_bytes;
-	sc->free_bytes = r->free_bytes;
-	sc->free_left_bytes = r->free_left_bytes;
-	sc->unreached_bytes = r->unreached_bytes;
-	snprintf(sc->unreached_source, sizeof(sc->unreached_source), "%s", r->unreached_source);
-	sc->has_unreached = true;
-	snprintf(sc->reserve, sizeof(sc->reserve), "%s", r->reserve);
-	sc->reserve_bytes = r->reserve_bytes;
-	sc->files = r->files;
-}
-
-static struct wp_wipe_options ledger_opts(const struct fs_opts *o)
-{
-	struct wp_wipe_options w = { .as_person = o->as, .ledger_path = o->ledger,
-				     .keys_dir = o->keys_dir, .passphrase_file = o->passphrase_file };
-	return w;
-}
-
-/* Before any byte is written: the person's key opens and the asset is on
- * record, so a long fill is never wasted on a typo. */
-static int open_record(const struct fs_opts *o, struct wp_wipe_ledger **wl)
-{
-	char err[1024];
-	struct wp_wipe_options w = ledger_opts(o);
-	struct wp_asset_state *st = malloc(sizeof(*st));
-	int code = st ? wp_wipe_ledger_open(&w, wl) : WP_EXIT_FAILED;
-	if (code != WP_EXIT_OK)
-		goto out;
-	if (wp_custody_state(wp_wipe_ledger_handle(*wl), o->asset, st, err, sizeof(err)) < 0) {
-		fprintf(stderr, _("wipeproof: freespace: %s\n"), err);
-		code = WP_EXIT_FAILED;
-	} else if (!st->exists || st->destroyed) {
-		fprintf(stderr, _("wipeproof: freespace: asset %s is %s; take it in first with "
-				  "'wipeproof custody intake --asset %s ...'\n"), o->asset,
-			st->exists ? _("destroyed") : _("not in the ledger"), o->asset);
-		code = WP_EXIT_REFUSED;
-	}
-	if (code != WP_EXIT_OK) {
-		wp_wipe_ledger_close(*wl);
-		*wl = NULL;
-	}
-out:
-	free(st);
-	return code;
-}
-
-/* Report, freespace event and, when every byte read back, the certificate
- * whose scope is this filesystem's free space. */
-static int record(const struct fs_opts *o, struct wp_wipe_ledger *wl, const struct wp_job *job,
-		  const char *result)
-{
-	char dir[4096], path[4200], err[1024];
-	struct wp_wipe_options w = ledger_opts(o);
-	int code = wp_wipe_ledger_report_dir(&w, dir, sizeof(dir));
-	if (code != WP_EXIT_OK)
-		return code;
-	snprintf(path, sizeof(path), "%s/freespace-%s.json", dir, job->id);
-	bool saved = wp_job_save(job, path, err, sizeof(err)) == 0;
-	if (!saved)
-		fprintf(stderr, _("wipeproof: freespace: cannot save the report %s: %s\n"), path, err);
-	code = wp_wipe_ledger_freespace(wl, o->asset, job, result, saved ? path : NULL);
-	if (code == WP_EXIT_OK && !o->json)
-		printf(_("  recorded   freespace on asset %s in %s\n"), o->asset,
-		       wp_ledger_path(wp_wipe_ledger_handle(wl)));
-	if (code == WP_EXIT_OK && saved)
-		code = wp_wipe_ledger_certify(wl, o->asset, job, path, o->json);
-	return saved ? code : WP_EXIT_FAILED;
-}
-
-static int run_fill(const struct fs_opts *o, const struct wp_mount *m,
-		    const struct wp_pass_spec *spec, struct wp_freespace_result *r, char *err,
-		    size_t errlen)
-{
-	struct wp_board *board = malloc(sizeof(*board));
-	const char *names[1] = { m->dir };
-	if (!board || wp_board_init(board, names, 1, o->json) < 0) {
-		snprintf(err, errlen, "out of memory");
-		free(board);
-		return -1;
-	}
-	struct wp_run_ctl ctl = { .stop = &wp_stop_flag, .progress = wp_board_progress,
-				  .progress_ctx = &board->rows[0] };
-	int rc = wp_freespace_run(m->dir, spec, &ctl, r, err, errlen);
-	wp_board_finish(board);
-	wp_board_destroy(board);
-	free(board);
-	return rc;
-}
-
 static int usage_or_error(int p, const char *err)
 {
 	if (p > 0)
@@ -317,57 +161,76 @@ static int usage_or_error(int p, const char *err)
 	return p > 0 ? WP_EXIT_OK : WP_EXIT_USAGE;
 }
 
+/* The verdicts station/ returns (English, as recorded), for xgettext. */
+static const char *const verdicts[] __attribute__((unused)) = {
+	N_("wiped"), N_("partial"), N_("mismatch"), N_("interrupted"), N_("failed"),
+};
+
+struct fs_ctx {
+	struct wp_cli_run run;     /* first: the shared hooks see it */
+	const struct fs_opts *o;
+};
+
+static void hook_finished(void *ctx, size_t i, const struct wp_job *job, const char *report_path)
+{
+	const struct fs_ctx *c = ctx;
+	(void)i;
+	(void)job;
+	(void)report_path;
+	if (!c->o->json)
+		printf(_("  recorded   freespace on asset %s in %s\n"), c->o->asset,
+		       wp_cli_ledger(c->o->ledger));
+}
+
 int wp_cmd_freespace_main(int argc, char **argv)
 {
 	char err[1024];
 	struct fs_opts o;
-	struct wp_mount m;
-	struct wp_freespace_result r;
-	struct wp_wipe_ledger *wl = NULL;
+	struct wp_station_freespace *fs = NULL;
+	struct wp_station_config cfg;
 	int p = parse(argc, argv, &o, err, sizeof(err));
 	if (p != 0)
 		return usage_or_error(p, err);
-	if (wp_mount_lookup(o.mountpoint, &m, err, sizeof(err)) < 0) {
-		fprintf(stderr, _("wipeproof: freespace: %s\n"), err);
-		return WP_EXIT_USAGE;
+	wp_cli_config_with(&cfg, o.ledger, o.keys_dir, o.as);
+	struct fs_ctx c = { .run = { .json = o.json, .n = 1 }, .o = &o };
+	struct wp_station_hooks h;
+	wp_cli_hooks(&h, &c.run);
+	h.ctx = &c;
+	h.finished = hook_finished;
+	int status = wp_station_freespace_begin(&cfg, &h, o.mountpoint, o.asset,
+						 o.passphrase_file, &fs);
+	if (status != WP_STATION_OK)
+		return wp_exit_for_status(status);
+	struct wp_board *board = malloc(sizeof(*board));
+	const char *names[1] = { fs->mount.dir };
+	if (!board || wp_board_init(board, names, 1, o.json) < 0) {
+		fprintf(stderr, _("wipeproof: freespace: out of memory\n"));
+		free(board);
+		wp_station_freespace_end(fs);
+		return WP_EXIT_FAILED;
 	}
-	int code = o.asset ? open_record(&o, &wl) : WP_EXIT_OK;
-	struct wp_job *job = calloc(1, sizeof(*job));
-	struct wp_pass_spec spec;
-	if (code == WP_EXIT_OK && (!job || wp_job_init(job, err, sizeof(err)) < 0 ||
-				   wp_pass_spec_new(&spec, WP_PATTERN_RANDOM, err, sizeof(err)) < 0)) {
-		fprintf(stderr, _("wipeproof: freespace: %s\n"), job ? err : "out of memory");
-		code = WP_EXIT_FAILED;
-	}
-	if (code != WP_EXIT_OK)
-		goto out;
+	c.run.board = board;
 	wp_signals_install();
-	int rc = run_fill(&o, &m, &spec, &r, err, sizeof(err));
-	if (rc == 1) {
-		fprintf(stderr, _("wipeproof: freespace: refusing: %s\n"), err);
-		code = WP_EXIT_REFUSED;
+	status = wp_station_freespace_run(fs);
+	wp_board_finish(board);
+	wp_board_destroy(board);
+	free(board);
+	c.run.board = NULL;
+	int code = wp_exit_for_status(status);
+	if (fs->rc == 1) {
+		fprintf(stderr, _("wipeproof: freespace: refusing: %s\n"), fs->err);
 		goto out;
 	}
-	/* English in JSON and the ledger; translated only for people. "wiped"
-	 * only when nothing free was left unreached (issue 15). */
-	const char *result = rc == 0 ? (r.unreached_bytes ? N_("partial") : N_("wiped"))
-			   : rc == 2 ? N_("mismatch") : wp_stop_flag ? N_("interrupted") : N_("failed");
-	print_result(&o, &m, &r, result);
-	code = rc == 0 ? WP_EXIT_OK : rc == 2 ? WP_EXIT_MISMATCH
-	     : wp_stop_flag ? WP_EXIT_INTERRUPTED : WP_EXIT_FAILED;
-	if (rc != 0)
-		fprintf(stderr, _("wipeproof: freespace: %s: %s\n"), m.dir, err);
-	if (wl) {
-		fill_job(job, &m, &spec, &r, rc);
-		int rec = record(&o, wl, job, result);
+	/* English in JSON and the ledger; translated only for people */
+	print_result(&o, &fs->mount, &fs->r, fs->result);
+	if (fs->rc != 0)
+		fprintf(stderr, _("wipeproof: freespace: %s: %s\n"), fs->mount.dir, fs->err);
+	if (o.asset) {
+		int rec = wp_exit_for_status(wp_station_freespace_record(fs));
 		if (code == WP_EXIT_OK)
 			code = rec;
 	}
 out:
-	explicit_bzero(&spec, sizeof(spec));
-	if (job)
-		explicit_bzero(job, sizeof(*job));
-	free(job);
-	wp_wipe_ledger_close(wl);
+	wp_station_freespace_end(fs);
 	return code;
 }

@@ -72,7 +72,7 @@ int wp_keys_cmd_init_ca(const struct wp_kopts *o)
 	char err[1024], pass[WP_PASSPHRASE_MAX];
 	struct wp_person ca;
 	/* the station's configured organisation (config.h) when --org is absent */
-	const char *org = o->org ? o->org : getenv("WIPEPROOF_ORG");
+	const char *org = o->org ? o->org : wp_cli_config()->organisation;
 	if (!org || !org[0]) {
 		fprintf(stderr, _("wipeproof: keys init-ca needs --org NAME (the organisation), or "
 			"'organisation = NAME' in /etc/wipeproof/config\n"));

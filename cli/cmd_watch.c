@@ -99,12 +99,12 @@ static int parse(int argc, char **argv, struct watch_opts *o, char *err, size_t 
 		snprintf(err, errlen, _("'watch' takes no device; unexpected '%s'"), argv[first]);
 		return -1;
 	}
-	if (!o->policy_path)
-		o->policy_path = getenv("WIPEPROOF_STATION");
+	if (!o->policy_path && wp_cli_config()->policy[0])
+		o->policy_path = wp_cli_config()->policy;
 	if (o->auto_wipe)
 		o->intake = true; /* a wipe in the ledger needs the asset taken in */
 	if (!o->as)
-		o->as = getenv("WIPEPROOF_AS");
+		o->as = wp_cli_operator(NULL);
 	if (o->intake && (!o->as || !o->as[0])) {
 		snprintf(err, errlen, _("--intake and --auto-wipe record in the custody ledger: say "
 			 "who you are with --as PERSON (or WIPEPROOF_AS)"));
@@ -192,8 +192,8 @@ static bool ask_asset(const struct wp_device *dev, char *out, size_t len)
 static int intake(const struct watch *w, const struct wp_device *dev, char *asset, size_t len)
 {
 	char err[1024], hash[WP_HASH_HEX], ca_path[4200];
-	const char *ledger = wp_ledger_path_resolve(w->o.ledger);
-	const char *keys = wp_keys_dir_resolve(w->o.keys_dir);
+	const char *ledger = wp_cli_ledger(w->o.ledger);
+	const char *keys = wp_cli_keys(w->o.keys_dir);
 	if (w->setup.asset_prefix)
 		wp_intake_asset_tag(w->setup.asset_prefix, dev->serial, asset, len);
 	else if (!ask_asset(dev, asset, len))

@@ -3,11 +3,12 @@
  * strongest first: command-line flag, environment (WIPEPROOF_KEYS,
  * WIPEPROOF_LEDGER, WIPEPROOF_AS, WIPEPROOF_LOCATION, WIPEPROOF_CONTACT,
  * WIPEPROOF_ORG for `keys init-ca --org`),
- * this file, the built-in default. The file is applied by filling the
- * environment variables that are not set (so every command that already
- * resolves flag → environment → default gets the file in between), and by
- * main() for the wipe defaults (method, verify) that have no variable.
- * Not a module interface: main.c and config.c only.
+ * this file, the built-in default. main() resolves them once into the
+ * station's configuration (struct wp_station_config, station.h), which
+ * the commands read through wp_cli_config() and pass to station/; nothing
+ * else reads the environment for a setting.
+ * Not a module interface: main.c and config.c only (cli.h has the
+ * accessors the commands use).
  */
 #ifndef WP_CONFIG_H
 #define WP_CONFIG_H
@@ -44,8 +45,10 @@ int wp_config_parse(const char *text, const char *name, struct wp_config *c,
 int wp_config_load(struct wp_config *c, char *err, size_t errlen);
 /* The effective value of KEY, or NULL when none. */
 const char *wp_config_get(const struct wp_config *c, const char *key);
-/* Set each unset environment variable from the file. */
-void wp_config_export(const struct wp_config *c);
+/* Resolve C (and the variables without a file key: WIPEPROOF_RUN_DIR,
+ * WIPEPROOF_STATION, WIPEPROOF_CHECKPOINT_SECONDS) into the configuration
+ * wp_cli_config() returns. */
+void wp_config_set_station(const struct wp_config *c);
 /* `wipeproof config show [--json]`; a wp_exit code. */
 int wp_cmd_config_main(int argc, char **argv);
 

@@ -20,7 +20,7 @@ static int load_ca(const struct wp_kopts *o, X509 **ca, char *path, size_t pathl
 	if (o->ca)
 		snprintf(path, pathlen, "%s", o->ca);
 	else
-		snprintf(path, pathlen, "%s/ca.pem", wp_keys_dir_resolve(o->keys_dir));
+		snprintf(path, pathlen, "%s/ca.pem", wp_cli_keys(o->keys_dir));
 	if (wp_cert_load(path, ca, err, sizeof(err)) < 0) {
 		fprintf(stderr, _("wipeproof: custody %s: CA certificate: %s; give --ca FILE\n"), o->sub,
 			err);
@@ -35,7 +35,7 @@ static struct wp_ledger *open_for_reading_code(const struct wp_kopts *o, int *co
 {
 	char err[1024];
 	struct wp_ledger *l = NULL;
-	int rc = wp_ledger_open_readonly(wp_ledger_path_resolve(o->ledger), &l, err, sizeof(err));
+	int rc = wp_ledger_open_readonly(wp_cli_ledger(o->ledger), &l, err, sizeof(err));
 	if (rc < 0) {
 		fprintf(stderr, _("wipeproof: custody %s: %s\n"), o->sub, err);
 		*code = wp_custody_exit(rc);
@@ -527,7 +527,7 @@ int wp_custody_verify_cmd(const struct wp_kopts *o)
 	if (o->ca)
 		snprintf(path, sizeof(path), "%s", o->ca);
 	else
-		snprintf(path, sizeof(path), "%s/ca.pem", wp_keys_dir_resolve(o->keys_dir));
+		snprintf(path, sizeof(path), "%s/ca.pem", wp_cli_keys(o->keys_dir));
 	char pin[WP_FPR_HEX];
 	if (o->ca_fingerprint && wp_fpr_parse(o->ca_fingerprint, pin) < 0) {
 		fprintf(stderr, _("wipeproof: custody verify: --ca-fingerprint '%s' is not a SHA-256 "
@@ -596,7 +596,7 @@ int wp_custody_verify_cmd(const struct wp_kopts *o)
 static int head_sign(const struct wp_kopts *o)
 {
 	char err[1024];
-	const char *as = o->as ? o->as : getenv("WIPEPROOF_AS");
+	const char *as = wp_cli_operator(o->as);
 	if (!as || !as[0]) {
 		fprintf(stderr, _("wipeproof: custody head --sign needs --as PERSON (or $WIPEPROOF_AS)\n"));
 		return WP_EXIT_USAGE;
@@ -605,7 +605,7 @@ static int head_sign(const struct wp_kopts *o)
 	struct wp_ledger *l = NULL;
 	char *text = NULL;
 	int code = WP_EXIT_FAILED;
-	if (wp_identity_load(wp_keys_dir_resolve(o->keys_dir), as, o->passphrase_file, &id, err,
+	if (wp_identity_load(wp_cli_keys(o->keys_dir), as, o->passphrase_file, &id, err,
 			     sizeof(err)) < 0 || !(l = open_for_reading(o)) ||
 	    wp_head_sign(l, id, &text, err, sizeof(err)) < 0) {
 		if (!id || l)

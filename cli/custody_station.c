@@ -23,13 +23,13 @@ static int fail(const struct wp_kopts *o, int rc, const char *err)
 static int load_station(const struct wp_kopts *o, struct wp_identity **id, char *err,
 			size_t errlen)
 {
-	const char *as = o->as ? o->as : getenv("WIPEPROOF_AS");
+	const char *as = wp_cli_operator(o->as);
 	if (!as || !as[0]) {
 		snprintf(err, errlen, _("whose station is this? give --as STATION (the station's key, "
 			 "'wipeproof keys issue --role station')"));
 		return WP_CUSTODY_ERROR;
 	}
-	return wp_identity_load(wp_keys_dir_resolve(o->keys_dir), as, o->passphrase_file, id, err,
+	return wp_identity_load(wp_cli_keys(o->keys_dir), as, o->passphrase_file, id, err,
 				errlen) < 0 ? WP_CUSTODY_ERROR : 0;
 }
 
@@ -39,13 +39,13 @@ static int make_segment(const struct wp_kopts *o, char **text, char *err, size_t
 	struct wp_identity *id = NULL;
 	struct wp_ledger *l = NULL;
 	int rc = load_station(o, &id, err, errlen);
-	if (rc == 0 && wp_ledger_is_pg(wp_ledger_path_resolve(o->ledger))) {
+	if (rc == 0 && wp_ledger_is_pg(wp_cli_ledger(o->ledger))) {
 		snprintf(err, errlen, _("--ledger names a database: a segment is made from a station's "
 			 "own ledger file"));
 		rc = WP_CUSTODY_ERROR;
 	}
 	if (rc == 0)
-		rc = wp_ledger_open_readonly(wp_ledger_path_resolve(o->ledger), &l, err, errlen);
+		rc = wp_ledger_open_readonly(wp_cli_ledger(o->ledger), &l, err, errlen);
 	if (rc == 0)
 		rc = wp_segment_export(l, id, text, err, errlen);
 	wp_ledger_close(l);
@@ -84,7 +84,7 @@ static void central_ca_path(const struct wp_kopts *o, char *path, size_t len)
 	if (o->ca)
 		snprintf(path, len, "%s", o->ca);
 	else
-		snprintf(path, len, "%s/ca.pem", wp_keys_dir_resolve(o->keys_dir));
+		snprintf(path, len, "%s/ca.pem", wp_cli_keys(o->keys_dir));
 }
 
 static int import_text(const struct wp_kopts *o, const char *central, const char *text,
@@ -171,7 +171,7 @@ int wp_custody_import_cmd(const struct wp_kopts *o)
 	}
 	fclose(f);
 	X509 *ca = text ? central_ca(o) : NULL;
-	int code = ca ? import_text(o, wp_ledger_path_resolve(o->ledger), text, len, ca)
+	int code = ca ? import_text(o, wp_cli_ledger(o->ledger), text, len, ca)
 		      : WP_EXIT_FAILED;
 	X509_free(ca);
 	free(text);

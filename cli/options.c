@@ -434,7 +434,7 @@ int wp_dispatch(int argc, char **argv)
 		fprintf(stderr, _("wipeproof: %s\n"), err);
 		return WP_EXIT_USAGE;
 	}
-	wp_config_export(&cfg);
+	wp_config_set_station(&cfg);
 	if (c && c->main)
 		return c->main(argc - 1, argv + 1);
 	if (wp_help_topic(stdout, argc, argv))

@@ -69,10 +69,9 @@ enum {
 
 struct wp_ledger;
 
-/* --ledger PATH, else $WIPEPROOF_LEDGER, else WP_LEDGER_DEFAULT. A value
- * starting postgresql://, postgres://, service=, host= or dbname= names a
- * PostgreSQL database (libpq connection string; no password in it). */
-const char *wp_ledger_path_resolve(const char *option);
+/* Which ledger a command uses is the front end's to resolve (--ledger,
+ * WIPEPROOF_LEDGER, the config file, WP_LEDGER_DEFAULT: cli/config.c);
+ * this module reads no environment. */
 /* 0 when the ledger exists (a database always counts: the server
  * decides), else the errno that says why the file does not. */
 int wp_ledger_missing(const char *spec);

@@ -73,14 +73,6 @@ static int wait_ms(int *out, char *err, size_t errlen)
 	return 0;
 }
 
-const char *wp_ledger_path_resolve(const char *option)
-{
-	if (option && option[0])
-		return option;
-	const char *env = getenv("WIPEPROOF_LEDGER");
-	return env && env[0] ? env : WP_LEDGER_DEFAULT;
-}
-
 int wp_ledger_missing(const char *spec)
 {
 	if (wp_ledger_is_pg(spec))

@@ -90,13 +90,338 @@ int wp_station_policy_load(const char *path, struct wp_station_policy *p,
 bool wp_station_policy_allows(const struct wp_station_policy *p,
 			      const struct wp_device *dev, char *why, size_t len);
 
+/* ---- run: configuration, hooks, a batch of wipes, resume, free space
+ *      (config.c, checks.c, caps.c, plan.c, verdict.c, events.c, run.c,
+ *      resume.c, freespace.c) ------------------------------------------- */
+
+#include <signal.h>
+#include <stdarg.h>
+#include <jansson.h>
+
+#include "firmware.h"
+#include "certs.h"
+#include "custody.h"
+
+/*
+ * The station's configuration, resolved once by the front end (cli/config.c:
+ * flag, then environment, then /etc/wipeproof/config, then the built-in
+ * default). Every field is filled; "" means "none" where a default makes no
+ * sense (operator, organisation, location, contact, method). station/ reads
+ * only this, never the environment.
+ */
+#define WP_STATION_VALUE_MAX 1024
+struct wp_station_config {
+	char ledger[WP_STATION_VALUE_MAX];        /* custody ledger (SQLite) */
+	char keys_dir[WP_STATION_VALUE_MAX];      /* key store */
+	char operator_name[WP_STATION_VALUE_MAX]; /* who records: --as, WIPEPROOF_AS, operator */
+	char organisation[WP_STATION_VALUE_MAX];
+	char location[WP_STATION_VALUE_MAX];
+	char contact[WP_STATION_VALUE_MAX];
+	char method[WP_STATION_VALUE_MAX];        /* "": the plan's */
+	enum wp_verify_mode verify;
+	bool verify_set;                          /* verify came from the config, not the default */
+	char reports_dir[WP_STATION_VALUE_MAX];   /* job reports of `wipe` without --report */
+	char run_dir[WP_STATION_VALUE_MAX];       /* free-space guard files (/run/wipeproof) */
+	char policy[WP_STATION_VALUE_MAX];        /* the station policy file ("": none given) */
+	double checkpoint_seconds;                /* 0: the engine's WP_CHECKPOINT_SECONDS */
+};
+
+#define WP_STATION_LEDGER_DEFAULT WP_LEDGER_DEFAULT
+#define WP_STATION_KEYS_DEFAULT WP_KEYS_DEFAULT_DIR
+#define WP_STATION_RUN_DIR_DEFAULT "/run/wipeproof"
+
+/* The built-in defaults (no file, no environment, no flag). */
+void wp_station_config_defaults(struct wp_station_config *c);
+/* A checkpoint interval as text (WIPEPROOF_CHECKPOINT_SECONDS): the seconds,
+ * or 0 (the engine's default) when unset or not a sane number (0.05..3600). */
+double wp_station_checkpoint_parse(const char *text);
+
+/* What a station call ends with. The numbers are cli's exit codes, so a
+ * front end that maps them one to one keeps every documented code. */
+enum wp_station_status {
+	WP_STATION_OK = 0,          /* done; for a wipe: sanitized (or unverified on request) */
+	WP_STATION_FAILED = 1,      /* I/O error, could not finish, could not record */
+	WP_STATION_USAGE = 2,       /* a bad input: path, report name, job id */
+	WP_STATION_REFUSED = 3,     /* refused for safety or by the custody rules */
+	WP_STATION_MISMATCH = 4,    /* the read-back found data that is not the pattern */
+	WP_STATION_INTERRUPTED = 5, /* stopped by the stop flag or an unplugged disk */
+};
+/* The command's status is the worst: mismatch, failure, interruption. */
+int wp_station_worse(int a, int b);
+
+/* Why the station stopped before (or after) writing; the front end shows
+ * it. msg is always a complete English sentence (without a program
+ * prefix). A front end that speaks another language translates FMT (the
+ * English format msg was made from) and formats it again with ARGS (valid
+ * only during the hook; va_copy it), or words the common refusals itself
+ * by KIND. */
+enum wp_station_refusal_kind {
+	WP_REFUSAL_OTHER,
+	WP_REFUSAL_PROTECTED,   /* dev is protected: dev->reasons say why */
+	WP_REFUSAL_CONFIRM,     /* the answer is not dev's confirmation token */
+};
+struct wp_station_refusal {
+	enum wp_station_refusal_kind kind;
+	const struct wp_device *dev;   /* PROTECTED, CONFIRM; else may be NULL */
+	const char *answer;            /* CONFIRM: what was typed or given */
+	const char *token;             /* CONFIRM: what was expected */
+	const char *fmt;               /* NULL when msg was built otherwise */
+	va_list *args;
+	char msg[2048];
+};
+
+struct wp_certify_request;
+struct wp_certify_result;
+
+/*
+ * What the station shows and asks, in the style of wipe/'s wp_run_ctl.
+ * Every hook may be NULL. Hooks are called on the caller's thread except
+ * progress and drive_done, which run on the drive's own thread.
+ */
+struct wp_station_hooks {
+	void *ctx;
+	/* set asynchronously (a signal) to stop every drive cleanly; never NULL
+	 * when a run is wanted to be stoppable */
+	volatile sig_atomic_t *stop;
+	/* Ask for DEV's confirmation (no confirm_serial was given): write what
+	 * was answered into ANSWER. -1: no answer (the hook has said why);
+	 * NULL hook: every unconfirmed disk is refused. */
+	int (*confirm)(void *ctx, const struct wp_device *dev, const struct wp_method *m,
+		       enum wp_verify_mode mode, char *answer, size_t len);
+	/* A refusal or an error that ends the run (or one drive's recording). */
+	void (*refused)(void *ctx, const struct wp_station_refusal *r);
+	/* Something the operator should know that does not change the outcome. */
+	void (*warn)(void *ctx, const char *msg);
+	/* Progress of drive I (0-based, the order of the requests). */
+	void (*progress)(void *ctx, size_t i, const struct wp_progress *p);
+	/* Drive I stopped writing and reading (its thread). */
+	void (*drive_done)(void *ctx, size_t i, const struct wp_job *job);
+	/* Drive I's report is saved (REPORT_PATH, "" when none) and its end is
+	 * recorded; called before its certificate is issued. */
+	void (*finished)(void *ctx, size_t i, const struct wp_job *job, const char *report_path);
+	/* The station issued (or failed to issue) the certificate of a job
+	 * that earned one (wp_certify, certify.c): STATUS is its enum
+	 * wp_certify_status, RES what it wrote or why not. */
+	void (*certified)(void *ctx, const struct wp_certify_request *req, int status,
+			  const struct wp_certify_result *res);
+};
+
+/* One device of a wipe: what was asked for it. */
+struct wp_wipe_request {
+	const char *device;
+	const char *confirm_serial;  /* NULL: hooks->confirm asks */
+	const char *report_path;     /* may be NULL */
+	const char *asset;           /* custody asset tag; NULL: no ledger */
+};
+
+/* What applies to every device of one wipe. The ledger, keys and person
+ * come from the configuration. */
+struct wp_station_wipe_opts {
+	const char *method;          /* NULL: follow the plan */
+	enum wp_level level;
+	bool remove_hpa;
+	enum wp_verify_mode verify_mode;
+	bool force_holders;
+	size_t chunk_bytes;
+	size_t queue_depth;
+	const char *report_dir;      /* a report per device, named by serial and job */
+	bool make_report_dir;        /* report_dir is created once every check passed */
+	const char *passphrase_file; /* of the person's key (NULL: none or asked by the key store) */
+	/* NULL: the certificate needs a validator's second signature; else why
+	 * one signature is enough (station policy) */
+	const char *single_signature;
+};
+
+/* Drives one wipe runs at once; each has its own threads and buffers. */
+#define WP_STATION_MAX_DRIVES 32
+
+/*
+ * Wipe N devices concurrently, from probe to report: every device is
+ * probed, guarded, planned, checked against the ledger, confirmed, opened
+ * exclusively and identified again before any is written; one refusal
+ * refuses them all. Then each runs on its own thread; one failing never
+ * stops the others. Fills jobs[i] and report_paths[i] ("" when none);
+ * returns the worst drive's status.
+ */
+int wp_station_wipe(const struct wp_station_config *cfg, const struct wp_station_hooks *h,
+		    const struct wp_wipe_request *reqs, size_t n,
+		    const struct wp_station_wipe_opts *opts, struct wp_job *jobs,
+		    char (*report_paths)[4096]);
+
+/* ---- the safety steps before writing (checks.c) ---- */
+
+/* The one "same disk" check: are BEFORE and NOW the same medium (serial,
+ * model, size, logical block size; devno too when both have one)? When not,
+ * what differs in WHY. */
+bool wp_station_same_disk(const struct wp_device *before, const struct wp_device *now,
+			  char *why, size_t len);
+/* What the operator must type to confirm DEV: its serial, or its kernel
+ * name when it reports none. */
+const char *wp_station_confirm_token(const struct wp_device *dev);
+/* DIR and its parents (0700); -1 with why and what to do. */
+int wp_station_make_dir(const char *dir, char *err, size_t errlen);
+
+/* ---- the plan of one drive (caps.c, plan.c) ---- */
+
+enum wp_fw_bus wp_fw_bus_of(const struct wp_device *dev);
+enum wp_media wp_media_of(const struct wp_device *dev);
+/* Ask the device (read-only) what it supports; never fails. */
+void wp_device_caps(const struct wp_device *dev, struct wp_fw_caps *caps);
+/* The hidden-area part of a job report, from the probe. */
+void wp_hidden_from_caps(const struct wp_fw_caps *caps, const struct wp_device *dev,
+			 struct wp_hidden_record *rec);
+
+struct wp_drive_plan {
+	struct wp_fw_caps caps;
+	struct wp_plan plan;
+	const struct wp_fw_io *io;   /* NULL: the kernel; tests: a simulated drive */
+};
+/* Ask the disk, then plan it: METHOD (NULL: choose) at LEVEL. A status;
+ * why not in WHY ("" when METHOD is unknown: the front end named it). */
+int wp_station_plan_drive(const struct wp_device *dev, const char *method, enum wp_level level,
+			  struct wp_drive_plan *out, char *why, size_t len);
+/* The plan's part of the job report: category, reason, hidden areas. */
+void wp_wipe_plan_to_job(const struct wp_drive_plan *p, const struct wp_device *dev,
+			 struct wp_job *job);
+/* --remove-hpa on an ATA disk with a Host Protected Area (see plan.c);
+ * 0, or -1 with the job failed and nothing written. */
+int wp_wipe_remove_hpa(const struct wp_drive_plan *p, const struct wp_device *dev,
+		       struct wp_io_target *t, const struct wp_run_ctl *ctl, struct wp_job *job);
+/* A firmware wipe between two looks at the medium (plan.c). */
+void wp_wipe_firmware(const struct wp_drive_plan *p, const struct wp_method *method,
+		      const struct wp_io_target *t, enum wp_verify_mode mode,
+		      const struct wp_run_ctl *ctl, struct wp_job *job);
+/* The report's device block from the probed disk. */
+void wp_job_set_device(struct wp_job *job, const struct wp_device *dev);
+
+/* ---- the verdict (verdict.c) ---- */
+
+/* Read back the final pass as MODE asks and decide job->result: sanitized
+ * when it matches; interrupted when the stop flag (ctl->stop) or an
+ * unplugged disk ended the read; failed otherwise, with "destroy" advised
+ * when blocks could not be read. Bad blocks of the write keep the write's
+ * verdict. */
+void wp_station_verify_job(const struct wp_io_target *t, struct wp_job *job,
+			   enum wp_verify_mode mode, const struct wp_run_ctl *ctl);
+/* A finished job as a status: mismatch when the read-back found other
+ * data, else by result (sanitized, unverified, partial: ok). */
+int wp_station_job_status(const struct wp_job *job);
+int wp_station_result_status(enum wp_result result);
+/* Does JOB earn a certificate? Only sanitized (or a free-space job's
+ * partial), with no bad blocks, no "destroy" advice, and a saved report. */
+bool wp_station_certifiable(const struct wp_job *job, const char *report_path);
+/* The free-space verdict from wp_freespace_run's return RC: "wiped",
+ * "partial", "mismatch", "interrupted" or "failed" (English, as recorded). */
+const char *wp_station_freespace_verdict(int rc, uint64_t unreached_bytes, bool stopped);
+int wp_station_freespace_status(int rc, bool stopped);
+
+/* ---- the wipe's ledger event bodies (events.c); each is checked by
+ * custody's rules when appended. NULL: out of memory or not UTF-8. ---- */
+
+json_t *wp_station_body_wipe_start(const struct wp_job *job);
+/* REPORT_SHA256 NULL: the report's digest is not recorded. */
+json_t *wp_station_body_wipe_end(const struct wp_job *job, const char *report_path,
+				 const char *report_sha256);
+/* NULL when the job is not sanitized: only then is it recorded verified. */
+json_t *wp_station_body_verified(const struct wp_job *job);
+json_t *wp_station_body_freespace(const struct wp_job *job, const char *result,
+				  const char *report_path, const char *report_sha256);
+/* The missing wipe-end of a run whose process died (resume). */
+json_t *wp_station_body_crash_end(const struct wp_ledger_job *j);
+json_t *wp_station_body_wipe_resume(const struct wp_ledger_job *j);
+
+/* ---- the jobs table and resume (events.c, resume.c) ---- */
+
+/* The keys of passes 1..upto as custody.h's jobs table keeps them. */
+void wp_job_keys_hex(const struct wp_job *job, size_t upto, char *out, size_t len);
+/* The row the jobs table gets for JOB (its wipe-start recorded) of ASSET,
+ * written by process PID. */
+void wp_station_job_row(const struct wp_job *job, const char *asset, const char *report_path,
+			long pid, struct wp_ledger_job *j);
+/* Set J's state, adding its last checkpoint as an interruption for CAUSE. */
+int wp_ledger_job_interrupted(struct wp_ledger *ledger, const struct wp_ledger_job *j,
+			      const char *cause, const char *state, long owner_pid,
+			      char *err, size_t errlen);
+
+/* A job's state as people and resume see it: WP_JOB_* of the table, or
+ * "crashed" (running, but its process is gone). */
+#define WP_JOB_CRASHED "crashed"
+const char *wp_station_job_state(const struct wp_ledger_job *j);
+bool wp_station_job_resumable(const struct wp_ledger_job *j);
+
+struct wp_station_resume_opts {
+	const char *job;             /* NULL: the only resumable one */
+	const char *device;          /* the disk's path now; NULL: the recorded one */
+	const char *passphrase_file;
+};
+/* What resume found, for the front end to show. */
+struct wp_station_resumed {
+	struct wp_ledger_job row;    /* the job as the table had it */
+	struct wp_job job;           /* the whole job, after the run */
+	char report_path[4096];
+	bool ran;                    /* every check passed; the disk was written */
+};
+/* Continue an interrupted overwrite from its last checkpoint: every check
+ * first (job state, custody, the same disk, unmounted), then wipe-end of a
+ * crashed run, wipe-resume, the run, the report, wipe-end, verified, the
+ * certificate. hooks->finished is called once, before the certificate.
+ * `resuming` (may be NULL) is told just before the disk is written. */
+int wp_station_resume(const struct wp_station_config *cfg, const struct wp_station_hooks *h,
+		      const struct wp_station_resume_opts *o,
+		      void (*resuming)(void *ctx, const struct wp_ledger_job *j, const char *dev),
+		      struct wp_station_resumed *out);
+
+/* ---- the free-space wipe (freespace.c) ---- */
+
+struct wp_station_freespace {
+	const struct wp_station_config *cfg;
+	const struct wp_station_hooks *h;
+	const char *asset;               /* NULL: nothing recorded */
+	struct wp_mount mount;
+	struct wp_freespace_result r;
+	struct wp_pass_spec spec;
+	struct wp_job job;
+	int rc;                          /* wp_freespace_run's */
+	const char *result;              /* wp_station_freespace_verdict */
+	char err[1024];                  /* why, when rc != 0 */
+	char report_path[4200];
+	struct wp_station_ledger *ledger;
+};
+/* Find the mount at MOUNTPOINT; with ASSET, open the ledger and check the
+ * asset is on record, all before a byte is written. A status (*out NULL
+ * unless OK). */
+int wp_station_freespace_begin(const struct wp_station_config *cfg,
+			       const struct wp_station_hooks *h, const char *mountpoint,
+			       const char *asset, const char *passphrase_file,
+			       struct wp_station_freespace **out);
+/* Fill, read back and remove; sets rc, result, err. A status. */
+int wp_station_freespace_run(struct wp_station_freespace *fs);
+/* With an asset: the report, the freespace event (hooks->finished after
+ * it is recorded) and, when every byte read back, the certificate. */
+int wp_station_freespace_record(struct wp_station_freespace *fs);
+void wp_station_freespace_end(struct wp_station_freespace *fs);
+
+/* ---- the ledger a wipe records in (events.c) ---- */
+
+struct wp_station_ledger;
+/* Load the configured person's identity and open the ledger (refused
+ * when there is none: an asset is taken in before it is wiped). */
+int wp_station_ledger_open(const struct wp_station_config *cfg, const struct wp_station_hooks *h,
+			   const char *passphrase_file, struct wp_station_ledger **out);
+void wp_station_ledger_close(struct wp_station_ledger *wl);
+struct wp_ledger *wp_station_ledger_handle(struct wp_station_ledger *wl);
+/* The folder reports go to next to LEDGER ("reports" beside it); for a
+ * PostgreSQL ledger, which has no folder, REPORTS_DIR (NULL: the default). */
+void wp_station_reports_beside(const char *ledger, const char *reports_dir, char *dir,
+			       size_t len);
+
 /* ---- certification (certbuild.c, certify.c) -------------------------- */
 
 /*
  * What certification needs from the station's configuration. A front end
- * resolves it (option, config file, environment) before the call.
- * (Until the resolved configuration struct of the pipeline is on main:
- * the merge folds these members into it.) The organisation is not here on
+ * resolves it (option, else struct wp_station_config's location and
+ * contact) before the call; a wipe's certificate takes them from the
+ * configuration it ran with (events.c). The organisation is not here on
  * purpose: it is the issuer's certificate's, and the auditor's check
  * refuses a document whose organisation is not the signer's.
  */

@@ -342,7 +342,7 @@ static int run(struct fill *f, const char *mountpoint, struct wp_freespace_resul
 	return rc;
 }
 
-static int run_locked(const char *mountpoint, const struct wp_pass_spec *spec,
+static int run_locked(const char *mountpoint, const char *run_dir, const struct wp_pass_spec *spec,
 		      const struct wp_run_ctl *ctl, struct wp_freespace_result *r,
 		      const struct statvfs *vfsp, char *err, size_t errlen)
 {
@@ -361,7 +361,7 @@ static int run_locked(const char *mountpoint, const struct wp_pass_spec *spec,
 		snprintf(r->fs_kind, sizeof(r->fs_kind), "%s",
 			 wp_fs_kind_name((unsigned long)sf.f_type));
 	struct wp_fs_reserve rs;
-	if (wp_fs_reserve_open(mountpoint, &rs, err, errlen) < 0) {
+	if (wp_fs_reserve_open(mountpoint, run_dir, &rs, err, errlen) < 0) {
 		rmdir(dir);
 		return -1;
 	}
@@ -405,7 +405,7 @@ static int run_locked(const char *mountpoint, const struct wp_pass_spec *spec,
 	return rc;
 }
 
-int wp_freespace_run(const char *mountpoint, const struct wp_pass_spec *spec,
+int wp_freespace_run(const char *mountpoint, const char *run_dir, const struct wp_pass_spec *spec,
 		     const struct wp_run_ctl *ctl, struct wp_freespace_result *r,
 		     char *err, size_t errlen)
 {
@@ -425,7 +425,7 @@ int wp_freespace_run(const char *mountpoint, const struct wp_pass_spec *spec,
 		return e == EWOULDBLOCK ? 1 : -1;
 	}
 	r->stale_removed = remove_stale(mountpoint);
-	int rc = run_locked(mountpoint, spec, ctl, r, &vfs, err, errlen);
+	int rc = run_locked(mountpoint, run_dir, spec, ctl, r, &vfs, err, errlen);
 	close(lock);
 	return rc;
 }

@@ -67,11 +67,6 @@ const char *wp_fs_kind_name(unsigned long magic)
 	}
 }
 
-static const char *guard_dir(void)
-{
-	const char *d = getenv("WIPEPROOF_RUN_DIR");
-	return d && *d ? d : WP_GUARD_DIR_DEFAULT;
-}
 
 /* The kernel's name of the block device (loop0, sda1) for /sys/fs/ext4. */
 static int dev_name(dev_t dev, char *name, size_t len)
@@ -158,8 +153,8 @@ static int apply_guard(struct wp_fs_reserve *rs, char *err, size_t errlen)
 static int write_guard(struct wp_fs_reserve *rs, char *err, size_t errlen)
 {
 	char tmp[600];
-	if (mkdir(guard_dir(), 0700) < 0 && errno != EEXIST) {
-		snprintf(err, errlen, "cannot create %s for the guard of %s: %s", guard_dir(),
+	if (mkdir(rs->guard_dir, 0700) < 0 && errno != EEXIST) {
+		snprintf(err, errlen, "cannot create %s for the guard of %s: %s", rs->guard_dir,
 			 rs->name, strerror(errno));
 		return -1;
 	}
@@ -205,8 +200,8 @@ static int open_pool(const char *mountpoint, const struct statfs *sf, dev_t dev,
 	return 0;
 }
 
-int wp_fs_reserve_open(const char *mountpoint, struct wp_fs_reserve *rs, char *err,
-		       size_t errlen)
+int wp_fs_reserve_open(const char *mountpoint, const char *run_dir, struct wp_fs_reserve *rs,
+		       char *err, size_t errlen)
 {
 	struct statfs sf;
 	struct stat st;
@@ -226,7 +221,9 @@ int wp_fs_reserve_open(const char *mountpoint, struct wp_fs_reserve *rs, char *e
 	rs->unit = rs->kind == WP_FS_RESERVE_EXT4 ? (uint64_t)sf.f_frsize : (uint64_t)sf.f_bsize;
 	snprintf(rs->fsid, sizeof(rs->fsid), "%u:%u-%08x%08x", major(st.st_dev), minor(st.st_dev),
 		 (unsigned)sf.f_fsid.__val[0], (unsigned)sf.f_fsid.__val[1]);
-	snprintf(rs->guard, sizeof(rs->guard), "%.400s/freespace-%u:%u.guard", guard_dir(),
+	snprintf(rs->guard_dir, sizeof(rs->guard_dir), "%.400s",
+		 run_dir && run_dir[0] ? run_dir : WP_GUARD_DIR_DEFAULT);
+	snprintf(rs->guard, sizeof(rs->guard), "%.400s/freespace-%u:%u.guard", rs->guard_dir,
 		 major(st.st_dev), minor(st.st_dev));
 	if (apply_guard(rs, err, errlen) < 0 || get_pool(rs, &rs->original) < 0) {
 		if (!*err)

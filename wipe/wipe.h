@@ -584,7 +584,7 @@ struct wp_freespace_result {
  * mismatch); -1 with a message on an error or a stop. The files are removed in every case, and fill folders left by
  * a killed run are removed before the fill.
  */
-int wp_freespace_run(const char *mountpoint, const struct wp_pass_spec *spec,
+int wp_freespace_run(const char *mountpoint, const char *run_dir, const struct wp_pass_spec *spec,
 		     const struct wp_run_ctl *ctl, struct wp_freespace_result *r,
 		     char *err, size_t errlen);
 
@@ -602,6 +602,7 @@ struct wp_fs_reserve {
 	char name[160];
 	char fsid[40];
 	char guard[512];
+	char guard_dir[512];
 };
 
 /* "ext4", "xfs", "vfat", "exfat", "btrfs" for a statfs f_type, else "". */
@@ -610,11 +611,13 @@ const char *wp_fs_kind_name(unsigned long magic);
 /*
  * Find the pool that the filesystem at MOUNTPOINT keeps from root (ext4
  * reserved_clusters, xfs resblks) and its size; a guard file left by a
- * killed run (WIPEPROOF_RUN_DIR, default /run/wipeproof) is applied first.
+ * killed run (in RUN_DIR; NULL or "": /run/wipeproof) is applied first.
+ * The caller resolves RUN_DIR (station configuration, `run` key or
+ * WIPEPROOF_RUN_DIR in cli/config.c): this module reads no environment.
  * Other filesystems: nothing to do (rs->kind NONE). 0 or -1 with a message.
  */
-int wp_fs_reserve_open(const char *mountpoint, struct wp_fs_reserve *rs, char *err,
-		       size_t errlen);
+int wp_fs_reserve_open(const char *mountpoint, const char *run_dir, struct wp_fs_reserve *rs,
+		       char *err, size_t errlen);
 /* Set it to 0, after writing the guard that lets the next run restore it
  * if this one is killed. 0 or -1 with a message. */
 int wp_fs_reserve_lower(struct wp_fs_reserve *rs, char *err, size_t errlen);

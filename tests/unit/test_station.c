@@ -1,10 +1,13 @@
 /* Station policy and configuration files: what they accept, and that every
  * refusal names the file, the line and what is wrong. */
+#include "cli.h"
 #include "config.h"
 #include "station.h"
 
 #include "check_main.h"
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static struct wp_station_policy pol;
 static struct wp_config cfg;
@@ -102,6 +105,68 @@ START_TEST(config_parses_and_refuses)
 }
 END_TEST
 
+/* cli/config.c resolves flag > environment > file > default into the
+ * station's configuration; nothing else reads the environment. */
+START_TEST(config_resolves_into_the_station_struct)
+{
+	char path[] = "/tmp/wp-test-config-XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	const char text[] = "ledger = /file.db\nkeys = /file-keys\noperator = 鈴木 一郎\n"
+			    "location = 本社\nverify = sample\nreports = /file-reports\n";
+	ck_assert_int_eq(write(fd, text, sizeof(text) - 1), (ssize_t)(sizeof(text) - 1));
+	close(fd);
+	setenv("WIPEPROOF_CONFIG", path, 1);
+	setenv("WIPEPROOF_LEDGER", "/env.db", 1);
+	setenv("WIPEPROOF_RUN_DIR", "/env-run", 1);
+	setenv("WIPEPROOF_CHECKPOINT_SECONDS", "0.5", 1);
+	unsetenv("WIPEPROOF_KEYS");
+	unsetenv("WIPEPROOF_AS");
+	unsetenv("WIPEPROOF_CONTACT");
+	unsetenv("WIPEPROOF_STATION");
+	ck_assert_int_eq(wp_config_load(&cfg, err, sizeof(err)), 0);
+	wp_config_set_station(&cfg);
+	const struct wp_station_config *c = wp_cli_config();
+	ck_assert_str_eq(c->ledger, "/env.db");          /* the environment beats the file */
+	ck_assert_str_eq(c->keys_dir, "/file-keys");     /* the file beats the default */
+	ck_assert_str_eq(c->operator_name, "鈴木 一郎");
+	ck_assert_str_eq(c->location, "本社");
+	ck_assert_str_eq(c->contact, "");                /* none */
+	ck_assert_str_eq(c->method, "");                 /* the plan's */
+	ck_assert_int_eq(c->verify, WP_VERIFY_SAMPLE);
+	ck_assert(c->verify_set);
+	ck_assert_str_eq(c->reports_dir, "/file-reports");
+	ck_assert_str_eq(c->run_dir, "/env-run");
+	ck_assert_str_eq(c->policy, "");
+	ck_assert(c->checkpoint_seconds == 0.5);
+	/* a flag beats them all */
+	struct wp_station_config with;
+	wp_cli_config_with(&with, "/flag.db", NULL, "山田 太郎");
+	ck_assert_str_eq(with.ledger, "/flag.db");
+	ck_assert_str_eq(with.keys_dir, "/file-keys");
+	ck_assert_str_eq(with.operator_name, "山田 太郎");
+	ck_assert_str_eq(wp_cli_ledger(NULL), "/env.db");
+	ck_assert_str_eq(wp_cli_operator(NULL), "鈴木 一郎");
+	/* nothing set: the built-in defaults */
+	unlink(path);
+	unsetenv("WIPEPROOF_CONFIG");
+	unsetenv("WIPEPROOF_LEDGER");
+	unsetenv("WIPEPROOF_RUN_DIR");
+	setenv("WIPEPROOF_CHECKPOINT_SECONDS", "soon", 1);
+	ck_assert_int_eq(wp_config_parse("", "empty", &cfg, err, sizeof(err)), 0);
+	wp_config_set_station(&cfg);
+	ck_assert_str_eq(c->ledger, "/var/lib/wipeproof/ledger.db");
+	ck_assert_str_eq(c->keys_dir, "/etc/wipeproof/keys");
+	ck_assert_str_eq(c->reports_dir, "/var/lib/wipeproof/reports");
+	ck_assert_str_eq(c->run_dir, "/run/wipeproof");
+	ck_assert_int_eq(c->verify, WP_VERIFY_FULL);
+	ck_assert(!c->verify_set);
+	ck_assert(c->checkpoint_seconds == 0);
+	ck_assert_ptr_null(wp_cli_operator(NULL));
+	unsetenv("WIPEPROOF_CHECKPOINT_SECONDS");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("station");
@@ -110,6 +175,7 @@ int main(void)
 	tcase_add_test(tc, policy_lists_must_all_match);
 	tcase_add_test(tc, policy_refusals);
 	tcase_add_test(tc, config_parses_and_refuses);
+	tcase_add_test(tc, config_resolves_into_the_station_struct);
 	suite_add_tcase(s, tc);
 	return wp_run_suite(s);
 }

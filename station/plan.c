@@ -1,5 +1,5 @@
 /*
- * The firmware side of `wipe`: plan each drive before anything is written
+ * The plan of one drive and its firmware side: plan each drive before anything is written
  * (refusing what the drive cannot do, or what does not reach --level), and
  * run a firmware method between two looks at the medium.
  *
@@ -11,9 +11,10 @@
  * sanitize overwrite; zeros or ones after a normal security erase) the
  * medium is also read back against it like an overwrite.
  */
-#include "i18n.h"
-#include "fw_cli.h"
+#include "station_internal.h"
 #include "verify.h"
+
+#include <stdio.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,22 +24,36 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-int wp_wipe_plan_drive(const struct wp_device *dev, const char *method, enum wp_level level,
-		       struct wp_drive_plan *out)
+void wp_job_set_device(struct wp_job *job, const struct wp_device *dev)
+{
+	struct wp_job_device *d = &job->device;
+	snprintf(d->path, sizeof(d->path), "%s", dev->path);
+	snprintf(d->model, sizeof(d->model), "%s", dev->model);
+	snprintf(d->serial, sizeof(d->serial), "%s", dev->serial);
+	snprintf(d->kind, sizeof(d->kind), "%s", wp_kind_name(dev->kind));
+	snprintf(d->transport, sizeof(d->transport), "%s", wp_transport_name(dev->transport));
+	d->size_bytes = dev->size_bytes;
+	d->logical_block_size = dev->logical_block_size;
+}
+
+int wp_station_plan_drive(const struct wp_device *dev, const char *method, enum wp_level level,
+			  struct wp_drive_plan *out, char *why, size_t len)
 {
 	const struct wp_method *forced = method ? wp_method_find(method) : NULL;
+	if (len)
+		why[0] = '\0';
 	if (method && !forced)
-		return WP_EXIT_USAGE; /* args.c already named it */
+		return WP_STATION_USAGE; /* the front end already named it */
 	out->io = NULL; /* the kernel */
 	/* read-only identify commands in the command set the transport
 	 * suggests (also for an overwrite: hidden areas); none at all for loop,
 	 * virtual and USB disks */
 	wp_device_caps(dev, &out->caps);
 	if (wp_plan_make(wp_media_of(dev), &out->caps, level, forced, &out->plan) == 0)
-		return WP_EXIT_OK;
-	fprintf(stderr, _("wipeproof: refusing to wipe %s: %s; nothing was written\n"), dev->path,
-		out->plan.refusal);
-	return WP_EXIT_REFUSED;
+		return WP_STATION_OK;
+	snprintf(why, len, "refusing to wipe %s: %s; nothing was written", dev->path,
+		 out->plan.refusal);
+	return WP_STATION_REFUSED;
 }
 
 void wp_wipe_plan_to_job(const struct wp_drive_plan *p, const struct wp_device *dev,
@@ -54,9 +69,10 @@ void wp_wipe_plan_to_job(const struct wp_drive_plan *p, const struct wp_device *
 	wp_hidden_from_caps(&p->caps, dev, &job->hidden);
 }
 
-static void fail(struct wp_job *job, const char *why)
+/* A stop while the drive works is an interruption, anything else a failure. */
+static void fail(struct wp_job *job, const struct wp_run_ctl *ctl, const char *why)
 {
-	job->result = wp_stop_flag ? WP_RESULT_INTERRUPTED : WP_RESULT_FAILED;
+	job->result = ctl && wp_st_stopped(ctl->stop) ? WP_RESULT_INTERRUPTED : WP_RESULT_FAILED;
 	snprintf(job->error, sizeof(job->error), "%s", why);
 }
 
@@ -77,7 +93,7 @@ static int rescan(const char *name, char *err, size_t errlen)
 }
 
 int wp_wipe_remove_hpa(const struct wp_drive_plan *p, const struct wp_device *dev,
-		       struct wp_io_target *t, struct wp_job *job)
+		       struct wp_io_target *t, const struct wp_run_ctl *ctl, struct wp_job *job)
 {
 	char err[256] = "", why[512];
 	uint64_t native = 0, size = 0;
@@ -88,7 +104,7 @@ int wp_wipe_remove_hpa(const struct wp_drive_plan *p, const struct wp_device *de
 				  .block_size = t->block_size };
 	if (wp_ata_restore_native_max(&fdev, &native, err, sizeof(err)) < 0) {
 		snprintf(why, sizeof(why), "--remove-hpa: %s; nothing was written", err);
-		fail(job, why);
+		fail(job, ctl, why);
 		return -1;
 	}
 	job->hidden.hpa_removed = true;
@@ -98,7 +114,7 @@ int wp_wipe_remove_hpa(const struct wp_drive_plan *p, const struct wp_device *de
 			 "until power-off, but the kernel still sees %llu bytes (%s): run 'echo 1 "
 			 "> /sys/block/%s/device/rescan' and wipe again; nothing was written",
 			 (unsigned long long)t->size, err[0] ? err : "no rescan", dev->name);
-		fail(job, why);
+		fail(job, ctl, why);
 		return -1;
 	}
 	t->size = size;
@@ -172,7 +188,7 @@ static void verified_as_promised(const struct wp_io_target *t, enum wp_pattern p
 			 pattern == WP_PATTERN_ONES ? "ones" : "zeros", err);
 	else
 		snprintf(job->error, sizeof(job->error), "%s", err);
-	job->result = out == WP_VERIFY_ERROR && wp_stop_flag ? WP_RESULT_INTERRUPTED
+	job->result = out == WP_VERIFY_ERROR && wp_st_stopped(ctl->stop) ? WP_RESULT_INTERRUPTED
 							      : WP_RESULT_FAILED;
 }
 
@@ -187,7 +203,7 @@ static void check_fingerprint(const struct wp_io_target *t, const struct wp_fing
 	bool zeros = promised && pattern == WP_PATTERN_ZERO;
 	if (wp_fingerprint_check(t, fp, zeros, &job->fingerprint, err, sizeof(err)) < 0) {
 		snprintf(why, sizeof(why), "reading the sample after the erase: %s", err);
-		fail(job, why);
+		fail(job, ctl, why);
 		return;
 	}
 	const struct wp_fingerprint_record *r = &job->fingerprint;
@@ -198,7 +214,7 @@ static void check_fingerprint(const struct wp_io_target *t, const struct wp_fing
 			 "overwrite the disk (--method random) or destroy it",
 			 (unsigned long long)r->unchanged, (unsigned long long)r->blocks,
 			 (unsigned long long)(r->n_bad ? r->bad_offsets[0] : 0));
-		fail(job, why);
+		fail(job, ctl, why);
 		return;
 	}
 	if (promised) {
@@ -225,12 +241,12 @@ void wp_wipe_firmware(const struct wp_drive_plan *p, const struct wp_method *met
 	    wp_fingerprint_take(t, wp_sample_new_seed(), &fp, err, sizeof(err)) < 0) {
 		snprintf(why, sizeof(why), "reading the sample before the erase: %s; nothing was "
 			 "sent to the drive", err);
-		fail(job, why);
+		fail(job, ctl, why);
 		return;
 	}
 	if (wp_fw_run(&dev, method->firmware, &p->caps, ctl, &job->firmware, err,
 		      sizeof(err)) < 0)
-		fail(job, err);
+		fail(job, ctl, err);
 	else if (mode == WP_VERIFY_OFF)
 		job->result = WP_RESULT_UNVERIFIED;
 	else
