@@ -87,7 +87,7 @@ static void print_list(const json_t *report, const char *key, const char *title)
 static int record(const struct wp_kopts *o, const json_t *report, char *err, size_t errlen)
 {
 	struct wp_identity *actor = NULL;
-	const char *as = o->as ? o->as : getenv("WIPEPROOF_AS");
+	const char *as = wp_cli_operator(o->as);
 	struct wp_custody_ask a = { .action = "stocktake" };
 	char hash[WP_HASH_HEX];
 	uint64_t seq = 0;
@@ -114,7 +114,7 @@ int wp_custody_stocktake(const struct wp_kopts *o)
 			"(the record prints its own line)\n");
 		return WP_EXIT_USAGE;
 	}
-	if (o->record && !o->as && !getenv("WIPEPROOF_AS")) {
+	if (o->record && !wp_cli_operator(o->as)) {
 		fprintf(stderr, "wipeproof: custody stocktake --record needs --as PERSON, who signs "
 			"the stocktake\n");
 		return WP_EXIT_USAGE;
