@@ -28,6 +28,14 @@ struct signer {
 	X509 *cert;                /* NULL when the stored PEM is unusable */
 	struct wp_person person;
 	char problem[200];
+	/* wp_cert_check passed once at a time within [ok_from, ok_until]:
+	 * the intersection of this certificate's and the CA's validity. With
+	 * the store holding only the CA, X509_verify_cert depends on the time
+	 * only through those two windows, so any time in it gets the same
+	 * verdict; a time outside is checked again (tests/unit/test_custody.c,
+	 * verify_cert_cache_honours_time). Failures are never cached. */
+	bool ok_cached;
+	time_t ok_from, ok_until;
 };
 
 struct verifier {
@@ -111,12 +119,43 @@ static int signers_load(struct wp_ledger *l, struct verifier *v, char *err, size
 	return rc;
 }
 
-static const struct signer *signer_find(const struct verifier *v, const char *fpr)
+static struct signer *signer_find(const struct verifier *v, const char *fpr)
 {
 	for (size_t i = 0; i < v->n_signers; i++)
 		if (strcmp(v->signers[i].fingerprint, fpr) == 0)
 			return &v->signers[i];
 	return NULL;
+}
+
+/* An ASN1_TIME as time_t; false when it cannot be read. */
+static bool asn1_to_time(const ASN1_TIME *t, time_t *out)
+{
+	struct tm tm;
+	if (!t || ASN1_TIME_to_tm(t, &tm) != 1)
+		return false;
+	*out = timegm(&tm);
+	return *out != (time_t)-1;
+}
+
+/* The certificate chain check at time at, remembered per signer for the
+ * window in which its verdict cannot change (struct signer). It was one
+ * X509_verify_cert per event, several times the cost of the signature. */
+static int cert_check_cached(struct signer *s, X509 *ca, time_t at, char *msg, size_t msglen)
+{
+	if (s->ok_cached && at >= s->ok_from && at <= s->ok_until)
+		return 0;
+	if (wp_cert_check(s->cert, ca, at, msg, msglen) < 0)
+		return -1;
+	time_t cb, ce, ab, ae;
+	if (asn1_to_time(X509_get0_notBefore(s->cert), &cb) &&
+	    asn1_to_time(X509_get0_notAfter(s->cert), &ce) &&
+	    asn1_to_time(X509_get0_notBefore(ca), &ab) && asn1_to_time(X509_get0_notAfter(ca), &ae) &&
+	    at >= cb && at >= ab && at <= ce && at <= ae) {
+		s->ok_cached = true;
+		s->ok_from = cb > ab ? cb : ab;
+		s->ok_until = ce < ae ? ce : ae;
+	}
+	return 0;
 }
 
 /* ---- one event ------------------------------------------------------------ */
@@ -128,7 +167,7 @@ static int check_signature(const struct verifier *v, const struct wp_event *ev,
 			   char *why, size_t whylen)
 {
 	char msg[300];
-	const struct signer *s = signer_find(v, who->fingerprint);
+	struct signer *s = signer_find(v, who->fingerprint);
 	time_t at = 0;
 	if (!s)
 		return BAD("%s certificate %.16s is not in the ledger's signers table", what,
@@ -141,7 +180,7 @@ static int check_signature(const struct verifier *v, const struct wp_event *ev,
 			   s->person.name, s->person.title, wp_role_name(s->person.role));
 	if (wp_utc_parse(ev->time, &at) < 0)
 		return BAD("time '%s' is not YYYY-MM-DDTHH:MM:SSZ", ev->time);
-	if (wp_cert_check(s->cert, v->ca, at, msg, sizeof(msg)) < 0)
+	if (cert_check_cached(s, v->ca, at, msg, sizeof(msg)) < 0)
 		return BAD("%s (%s) at the event's time: %s", what, who->name, msg);
 	if (wp_crl_check(v->crl, &s->person, at, msg, sizeof(msg)) < 0)
 		return BAD("%s: %s", what, msg);

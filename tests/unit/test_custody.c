@@ -1268,6 +1268,135 @@ START_TEST(optical_media_rules)
 }
 END_TEST
 
+/* ---- the certificate check is remembered only where it cannot change ---- */
+
+/* A row signed by who's key under certificate cert, dated at, put
+ * straight into the file (append.c dates events now; this needs the past). */
+static void put_row(sqlite3 *db, const struct wp_identity *who, const struct wp_person *p,
+		    uint64_t seq, time_t at, const char *kind, const char *asset, json_t *body,
+		    char prev[WP_HASH_HEX])
+{
+	struct wp_event ev = { .seq = seq };
+	struct tm tm;
+	strftime(ev.time, sizeof(ev.time), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&at, &tm));
+	snprintf(ev.kind, sizeof(ev.kind), "%s", kind);
+	snprintf(ev.asset, sizeof(ev.asset), "%s", asset);
+	snprintf(ev.actor.name, sizeof(ev.actor.name), "%s", p->name);
+	snprintf(ev.actor.title, sizeof(ev.actor.title), "%s", p->title);
+	snprintf(ev.actor.role, sizeof(ev.actor.role), "%s", wp_role_name(p->role));
+	snprintf(ev.actor.fingerprint, sizeof(ev.actor.fingerprint), "%s", p->fingerprint);
+	snprintf(ev.prev_hash, sizeof(ev.prev_hash), "%s", prev);
+	ev.body = body;
+	char *body_text = wp_canonical_json(body, err, sizeof(err));
+	json_t *obj = wp_event_canonical_object(&ev);
+	char *text = wp_canonical_json(obj, err, sizeof(err));
+	char *sig = NULL;
+	ck_assert(body_text && text);
+	wp_event_hash(prev, text, ev.hash);
+	ck_assert_int_eq(wp_identity_sign_hex(who, ev.hash, 64, &sig, err, sizeof(err)), 0);
+	sqlite3_stmt *st = NULL;
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "INSERT INTO events (seq, time, kind, asset, "
+		"actor_name, actor_title, actor_role, actor_fingerprint, body, prev_hash, hash, "
+		"signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL), SQLITE_OK);
+	const char *v[] = { ev.time, kind, asset, ev.actor.name, ev.actor.title, ev.actor.role,
+			    ev.actor.fingerprint, body_text, prev, ev.hash, sig };
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+	for (int i = 0; i < 11; i++)
+		sqlite3_bind_text(st, i + 2, v[i], -1, SQLITE_TRANSIENT);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+	snprintf(prev, WP_HASH_HEX, "%s", ev.hash);
+	free(sig);
+	free(text);
+	free(body_text);
+	json_decref(obj);
+	json_decref(body);
+}
+
+/* verify.c remembers a passed certificate-chain check per signer. Keyed by
+ * the signer alone it would pass a certificate that expired between two of
+ * its events; the verdict must stay the one of X509_verify_cert at each
+ * event's time. The oracle is stock openssl: `openssl verify -attime`
+ * accepts the certificate at the first event's time and says "certificate
+ * has expired" at the second's. The certificate is op's key re-issued by
+ * the CA with a validity that ended a day ago. */
+START_TEST(verify_cert_cache_honours_time)
+{
+	time_t now = time(NULL), t1 = now - 5 * 86400, t2 = now - 12 * 3600;
+	char key_path[128], pem_path[160], ca_path[128], cmd[1024];
+	EVP_PKEY *ca_key = NULL;
+	snprintf(key_path, sizeof(key_path), "%s/ca.key", dir);
+	ck_assert_msg(wp_key_load(key_path, NULL, &ca_key, err, sizeof(err)) == 0, "%s", err);
+	/* the CA too, backdated (the key store's CA starts now): same name and key */
+	X509 *old_ca = X509_dup(ca);
+	ck_assert(old_ca && X509_time_adj_ex(X509_getm_notBefore(old_ca), -30, 0, &now) &&
+		  X509_sign(old_ca, ca_key, EVP_sha256()) > 0);
+	X509 *cert = X509_dup(wp_identity_cert(op));
+	ck_assert(cert && X509_time_adj_ex(X509_getm_notBefore(cert), -10, 0, &now) &&
+		  X509_time_adj_ex(X509_getm_notAfter(cert), -1, 0, &now) &&
+		  X509_sign(cert, ca_key, EVP_sha256()) > 0);
+	struct wp_person p;
+	ck_assert_msg(wp_cert_person(cert, &p, err, sizeof(err)) == 0, "%s", err);
+	char *pem = wp_cert_to_pem(cert);
+	ck_assert_ptr_nonnull(pem);
+
+	/* the oracle */
+	snprintf(pem_path, sizeof(pem_path), "%s/expired-%d.pem", dir, (int)getpid());
+	snprintf(ca_path, sizeof(ca_path), "%s/old-ca-%d.pem", dir, (int)getpid());
+	FILE *f = fopen(pem_path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(pem, f);
+	fclose(f);
+	char *ca_pem = wp_cert_to_pem(old_ca);
+	ck_assert((f = fopen(ca_path, "w")) != NULL && ca_pem);
+	fputs(ca_pem, f);
+	fclose(f);
+	free(ca_pem);
+	snprintf(cmd, sizeof(cmd), "openssl verify -attime %lld -CAfile %s %s "
+		 ">/dev/null 2>&1", (long long)t1, ca_path, pem_path);
+	ck_assert_msg(system(cmd) == 0, "openssl: not valid at the first event's time");
+	snprintf(cmd, sizeof(cmd), "openssl verify -attime %lld -CAfile %s %s 2>&1 "
+		 "| grep -q 'certificate has expired'", (long long)t2, ca_path, pem_path);
+	ck_assert_msg(system(cmd) == 0, "openssl: not expired at the second event's time");
+
+	struct wp_ledger *l = fresh_ledger();
+	wp_ledger_close(l);
+	sqlite3 *db = NULL;
+	ck_assert_int_eq(sqlite3_open(ledger_path, &db), SQLITE_OK);
+	sqlite3_stmt *st = NULL;
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "INSERT INTO signers VALUES (?, ?)", -1, &st, NULL),
+			 SQLITE_OK);
+	sqlite3_bind_text(st, 1, p.fingerprint, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, pem, -1, SQLITE_TRANSIENT);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+	char prev[WP_HASH_HEX] = "0000000000000000000000000000000000000000000000000000000000000000";
+	put_row(db, op, &p, 1, t1, WP_EV_INTAKE, "PC-T", json_pack("{s:s, s:s}", "serial", "ST",
+		"model", "M"), prev);
+	put_row(db, op, &p, 2, t1 + 60, WP_EV_NOTE, "PC-T", json_pack("{s:s}", "text", "a"), prev);
+	char good[WP_HASH_HEX];
+	snprintf(good, sizeof(good), "%s", prev);
+	put_row(db, op, &p, 3, t2, WP_EV_NOTE, "PC-T", json_pack("{s:s}", "text", "b"), prev);
+	sqlite3_close(db);
+
+	ck_assert_int_eq(wp_ledger_open_readonly(ledger_path, &l, err, sizeof(err)), 0);
+	struct wp_custody_report r;
+	int rc = wp_custody_verify(l, old_ca, NULL, &r, err, sizeof(err));
+	ck_assert_msg(rc == WP_CUSTODY_BROKEN, "rc %d (%s): an expired certificate passed", rc, err);
+	ck_assert_uint_eq(r.bad_seq, 3);
+	ck_assert_msg(strstr(r.why, "certificate has expired"), "%s", r.why);
+	ck_assert_uint_eq(r.events, 2);
+	ck_assert_str_eq(r.head_hash, good);
+	wp_ledger_close(l);
+	free(pem);
+	X509_free(cert);
+	X509_free(old_ca);
+	EVP_PKEY_free(ca_key);
+	unlink(pem_path);
+	unlink(ca_path);
+}
+END_TEST
+
 /* ---- set-up ---------------------------------------------------------------- */
 
 static void setup(void)
@@ -1292,6 +1421,7 @@ int main(void)
 	tcase_add_test(tc, canonical_sorted_compact_utf8);
 	tcase_add_test(tc, canonical_refuses_reals_and_controls);
 	tcase_add_test(tc, hash_definition);
+	tcase_add_test(tc, verify_cert_cache_honours_time);
 	tcase_add_test(tc, anchor_parsing);
 	tcase_add_test(tc, roles_table);
 	tcase_add_test(tc, chain_links);
