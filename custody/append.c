@@ -13,18 +13,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-int wp_policy_load(struct wp_ledger *ledger, bool *approval_required, char *err, size_t errlen)
+int wp_policy_load(struct wp_ledger *ledger, json_t **policy, char *err, size_t errlen)
 {
 	sqlite3_stmt *st = NULL;
-	*approval_required = true;
+	*policy = NULL;
 	if (sqlite3_prepare_v2(ledger->db, "SELECT body FROM events WHERE kind = 'policy' "
 			       "ORDER BY seq DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
 		return wp_sql_fail(ledger, "cannot read the policy", err, errlen);
 	int step = sqlite3_step(st);
 	if (step == SQLITE_ROW) {
-		struct wp_event ev = { .body = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL) };
-		*approval_required = wp_policy_approval(&ev);
-		json_decref(ev.body);
+		*policy = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
 	}
 	sqlite3_finalize(st);
 	if (step != SQLITE_ROW && step != SQLITE_DONE)
@@ -266,8 +264,7 @@ static int check_and_store(struct wp_ledger *l, struct wp_event *ev,
 			   char *err, size_t errlen)
 {
 	struct wp_asset_state st;
-	bool approval = true;
-	json_t *genesis = NULL;
+	json_t *policy = NULL, *genesis = NULL;
 	/* dated under the write lock: an appender that waited for another
 	 * must not record an earlier time after it */
 	wp_utc_format(time(NULL), ev->time, sizeof(ev->time));
@@ -278,7 +275,7 @@ static int check_and_store(struct wp_ledger *l, struct wp_event *ev,
 	if (rc == 0)
 		rc = genesis_body(ev, &genesis, err, errlen);
 	if (rc == 0)
-		rc = wp_policy_load(l, &approval, err, errlen);
+		rc = wp_policy_load(l, &policy, err, errlen);
 	if (rc == 0)
 		rc = check_serial_free(l, ev, err, errlen);
 	/* the CA before the cross-check: a person of another CA hears "use
@@ -295,8 +292,9 @@ static int check_and_store(struct wp_ledger *l, struct wp_event *ev,
 		signer_id(l, &st.requester);
 		signer_id(l, &st.approver);
 	}
-	if (rc == 0 && wp_rule_check(&st, approval, ev, err, errlen) < 0)
+	if (rc == 0 && wp_rule_check(&st, policy, ev, err, errlen) < 0)
 		rc = WP_CUSTODY_REFUSED;
+	json_decref(policy);
 	if (rc < 0) {
 		json_decref(genesis);
 		return rc;
@@ -387,7 +385,7 @@ int wp_custody_check_wipe(struct wp_ledger *ledger, const char *asset,
 	struct wp_event ev = { .kind = WP_EV_WIPE_START, .actor = { .role = "operator" } };
 	struct wp_asset_state st;
 	wp_utc_format(time(NULL), ev.time, sizeof(ev.time));
-	bool approval = true;
+	json_t *policy = NULL;
 	if (!asset || strlen(asset) >= sizeof(ev.asset) || !disk_serial) {
 		snprintf(err, errlen, "asset tag missing or longer than %zu bytes", sizeof(ev.asset) - 1);
 		return WP_CUSTODY_ERROR;
@@ -395,9 +393,10 @@ int wp_custody_check_wipe(struct wp_ledger *ledger, const char *asset,
 	snprintf(ev.asset, sizeof(ev.asset), "%s", asset);
 	ev.body = json_pack("{s:s, s:s}", "job_id", "check", "serial", disk_serial);
 	/* from the verified pass: what decides a wipe must be what verifies */
-	int rc = wp_verified_state(ledger, asset, &st, &approval, err, errlen);
-	if (rc == 0 && wp_rule_check(&st, approval, &ev, err, errlen) < 0)
+	int rc = wp_verified_state(ledger, asset, &st, &policy, err, errlen);
+	if (rc == 0 && wp_rule_check(&st, policy, &ev, err, errlen) < 0)
 		rc = WP_CUSTODY_REFUSED;
+	json_decref(policy);
 	json_decref(ev.body);
 	return rc;
 }

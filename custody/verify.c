@@ -35,6 +35,7 @@ struct verifier {
 	size_t n_signers;
 	struct wp_asset_map assets;
 	bool approval_required;
+	json_t *policy;            /* the last policy event's body (issue 17 table); NULL: none */
 	uint64_t expect;
 	char prev[WP_HASH_HEX];
 	uint64_t anchor_seq;       /* 0: no anchor */
@@ -236,11 +237,14 @@ static int check_event(struct verifier *v, const struct wp_row *row, char *why, 
 	snprintf(who.actor.id, sizeof(who.actor.id), "%s", s ? s->person.id : "");
 	s = ev->witnessed ? signer_find(v, ev->witness.fingerprint) : NULL;
 	snprintf(who.witness.id, sizeof(who.witness.id), "%s", s ? s->person.id : "");
-	if (wp_rule_check(st, v->approval_required, &who, msg, sizeof(msg)) < 0)
+	if (wp_rule_check(st, v->policy, &who, msg, sizeof(msg)) < 0)
 		return BAD("breaks a rule: %s", msg);
 	wp_state_apply(st, &who);
-	if (strcmp(ev->kind, WP_EV_POLICY) == 0)
+	if (strcmp(ev->kind, WP_EV_POLICY) == 0) {
 		v->approval_required = wp_policy_approval(ev);
+		json_decref(v->policy);
+		v->policy = json_incref(ev->body);
+	}
 	if (v->anchor_seq == ev->seq && strcmp(v->anchor_hash, ev->hash) != 0)
 		return BAD("its hash %.16s… differs from the anchor's %.16s…", ev->hash, v->anchor_hash);
 	note_ledger_id(v, ev);
@@ -323,9 +327,11 @@ static void check_anchor_reached(struct verifier *v)
 	}
 }
 
-int wp_custody_replay(struct wp_ledger *ledger, X509 *ca, const char *anchor, const char *asset,
-		      wp_verified_fn fn, void *ctx, struct wp_custody_report *report,
-		      char *err, size_t errlen)
+/* wp_custody_replay, also handing out the policy in force (a new
+ * reference, or NULL) when policy_out is given. */
+static int replay(struct wp_ledger *ledger, X509 *ca, const char *anchor, const char *asset,
+		  wp_verified_fn fn, void *ctx, struct wp_custody_report *report,
+		  json_t **policy_out, char *err, size_t errlen)
 {
 	struct verifier v = { .ca = ca, .crl = ledger->crl, .approval_required = true, .expect = 1,
 			      .rep = report, .now = time(NULL), .asset = asset, .fn = fn, .ctx = ctx };
@@ -360,7 +366,18 @@ int wp_custody_replay(struct wp_ledger *ledger, X509 *ca, const char *anchor, co
 		X509_free(v.signers[i].cert);
 	free(v.signers);
 	wp_asset_map_free(&v.assets);
+	if (policy_out && rc == 0)
+		*policy_out = v.policy;
+	else
+		json_decref(v.policy);
 	return rc;
+}
+
+int wp_custody_replay(struct wp_ledger *ledger, X509 *ca, const char *anchor, const char *asset,
+		      wp_verified_fn fn, void *ctx, struct wp_custody_report *report,
+		      char *err, size_t errlen)
+{
+	return replay(ledger, ca, anchor, asset, fn, ctx, report, NULL, err, errlen);
 }
 
 int wp_custody_verify(struct wp_ledger *ledger, X509 *ca, const char *anchor,
@@ -470,7 +487,7 @@ static int keep_state(const struct wp_event *ev, const struct wp_asset_state *st
 }
 
 int wp_verified_state(struct wp_ledger *ledger, const char *asset, struct wp_asset_state *out,
-		      bool *approval_required, char *err, size_t errlen)
+		      json_t **policy, char *err, size_t errlen)
 {
 	struct wp_custody_report *rep = malloc(sizeof(*rep));
 	memset(out, 0, sizeof(*out));
@@ -481,10 +498,8 @@ int wp_verified_state(struct wp_ledger *ledger, const char *asset, struct wp_ass
 		rc = WP_CUSTODY_ERROR;
 	}
 	if (rc == 0)
-		rc = wp_custody_replay(ledger, ledger->ca, NULL, asset, keep_state, out, rep, err,
-				       errlen);
-	if (rc == 0 && approval_required)
-		*approval_required = rep->approval_required;
+		rc = replay(ledger, ledger->ca, NULL, asset, keep_state, out, rep, policy, err,
+			    errlen);
 	free(rep);
 	return rc;
 }
@@ -493,4 +508,17 @@ int wp_custody_state(struct wp_ledger *ledger, const char *asset,
 		     struct wp_asset_state *out, char *err, size_t errlen)
 {
 	return wp_verified_state(ledger, asset, out, NULL, err, errlen);
+}
+
+int wp_custody_policy(struct wp_ledger *ledger, json_t **out, char *err, size_t errlen)
+{
+	struct wp_asset_state *st = malloc(sizeof(*st));
+	*out = NULL;
+	if (!st) {
+		snprintf(err, errlen, "out of memory");
+		return WP_CUSTODY_ERROR;
+	}
+	int rc = wp_verified_state(ledger, "", st, out, err, errlen);
+	free(st);
+	return rc;
 }
