@@ -5,6 +5,7 @@
  * only turns options into a body and results into output.
  */
 #include "custody_cli.h"
+#include "station.h"
 #include "wptext.h"
 
 #include <errno.h>
@@ -123,7 +124,38 @@ static int approve_body(const struct wp_kopts *o, json_t *body, char *err, size_
 	return 0;
 }
 
-static int build_body(const struct wp_kopts *o, json_t *body, char *err, size_t errlen)
+/* issue 17 (model1): the bodies station/ builds; KEPT is an evidence copy
+ * this command made, removed again when the event is refused. */
+static int model1_body(const struct wp_kopts *o, json_t *body, char *kept, size_t keptlen,
+		       char *err, size_t errlen)
+{
+	const char *ledger = wp_ledger_path_resolve(o->ledger);
+	if (need(o, o->asset, "--asset TAG") < 0)
+		return USAGE;
+	if (strcmp(o->sub, "vendor-destroyed") == 0) {
+		struct wp_vendor_destruction v = { ledger, o->vendor, o->vendor_cert, o->date,
+						   o->method, o->received_by, o->comment };
+		if (!v.cert_file || !v.date || !v.method || !v.received_by) {
+			wp_station_vendor_destroyed_body(&v, body, kept, keptlen, err, errlen);
+			return USAGE;
+		}
+		return wp_station_vendor_destroyed_body(&v, body, kept, keptlen, err, errlen);
+	}
+	struct wp_attested_erasure a = { ledger, o->evidence, o->method, o->by, o->category,
+					 o->erased_by, o->date, o->comment };
+	if (!a.evidence_file || !a.method || !a.by || !a.category || !o->witness) {
+		if (!o->witness)
+			snprintf(err, errlen, "attest-erasure needs --witness PERSON: a second person "
+				 "who saw the erasure or its evidence and signs too (R8)");
+		else
+			wp_station_attested_body(&a, body, kept, keptlen, err, errlen);
+		return USAGE;
+	}
+	return wp_station_attested_body(&a, body, kept, keptlen, err, errlen);
+}
+
+static int build_body(const struct wp_kopts *o, json_t *body, char *kept, size_t keptlen,
+		      char *err, size_t errlen)
 {
 	const char *s = o->sub;
 	if (strcmp(s, "init") == 0) {
@@ -131,9 +163,15 @@ static int build_body(const struct wp_kopts *o, json_t *body, char *err, size_t 
 			fprintf(stderr, "wipeproof: custody init: give one of --no-approval-required and --approval-required\n");
 			return USAGE;
 		}
-		wp_json_set(body, "approval_required", json_boolean(!o->no_approval_required));
+		json_t *p = wp_station_policy_body(o->policy, o->no_approval_required, err, errlen);
+		if (!p)
+			return USAGE;
+		json_object_update(body, p);
+		json_decref(p);
 		return 0;
 	}
+	if (strcmp(s, "vendor-destroyed") == 0 || strcmp(s, "attest-erasure") == 0)
+		return model1_body(o, body, kept, keptlen, err, errlen);
 	if (strcmp(s, "intake") == 0)
 		return intake_body(o, body, err, errlen);
 	if (need(o, o->asset, "--asset TAG") < 0)
@@ -175,6 +213,8 @@ static const char *kind_of(const char *sub)
 		return WP_EV_POLICY;
 	if (strcmp(sub, "destroy") == 0)
 		return WP_EV_DESTROYED;
+	if (strcmp(sub, "attest-erasure") == 0)
+		return WP_EV_ERASURE_ATTESTED;
 	return sub; /* intake, request, approve, transfer, release, note */
 }
 
@@ -200,8 +240,10 @@ static int load_people(const struct wp_kopts *o, struct wp_identity **actor,
 	char context[1024];
 	/* what the witness sees on their own terminal before they sign */
 	snprintf(context, sizeof(context), "wipeproof: %s, you are asked to witness and sign: "
-		 "destruction of asset %s by method '%s', recorded by %s (%s).",
-		 o->witness ? o->witness : "", o->asset ? o->asset : "", o->method ? o->method : "",
+		 "%s of asset %s by method '%s', recorded by %s (%s).",
+		 o->witness ? o->witness : "",
+		 strcmp(o->sub, "attest-erasure") == 0 ? "the erasure" : "destruction",
+		 o->asset ? o->asset : "", o->method ? o->method : "",
 		 wp_identity_person(*actor)->name, wp_identity_person(*actor)->title);
 	if (o->witness &&
 	    (o->witness_tty ? wp_identity_load_on_tty(dir, o->witness, o->witness_tty, context,
@@ -253,6 +295,20 @@ static void print_recorded(const struct wp_kopts *o, const struct wp_identity *a
 	printf("head %s@%llu\n", hash, (unsigned long long)seq);
 }
 
+/* The class under the policy in force (issue 17): the highest of those
+ * given, named in the policy's classes or the default set. */
+static int intake_class(struct wp_ledger *l, const struct wp_kopts *o, json_t *body, char *err,
+			size_t errlen)
+{
+	json_t *policy = NULL;
+	int rc = wp_custody_policy(l, &policy, err, errlen);
+	if (rc == 0 && wp_station_intake_class(policy, o->confidentiality, o->kind, body, err,
+						errlen) < 0)
+		rc = WP_CUSTODY_REFUSED;
+	json_decref(policy);
+	return rc;
+}
+
 /* A refused command creates nothing: a ledger this command created is
  * removed again when nothing was recorded in it. */
 static void remove_new_ledger(const char *path)
@@ -289,6 +345,8 @@ static int append(const struct wp_kopts *o, json_t *body, char *err, size_t errl
 		rc = wp_ledger_set_ca(l, wp_identity_ca(actor), err, errlen);
 	if (rc == 0)
 		rc = check_recorded_serial(l, o, body, err, errlen);
+	if (rc == 0 && strcmp(o->sub, "intake") == 0 && (o->confidentiality || o->kind))
+		rc = intake_class(l, o, body, err, errlen);
 	if (rc == 0)
 		rc = wp_custody_append_witnessed(l, actor, witness, kind_of(o->sub),
 						 o->asset ? o->asset : "", body, &seq, hash, err, errlen);
@@ -304,11 +362,13 @@ static int append(const struct wp_kopts *o, json_t *body, char *err, size_t errl
 
 int wp_custody_write(const struct wp_kopts *o)
 {
-	char err[1024] = "";
+	char err[1024] = "", kept[4400] = "";
 	json_t *body = json_object();
-	int rc = build_body(o, body, err, sizeof(err));
+	int rc = build_body(o, body, kept, sizeof(kept), err, sizeof(err));
 	if (rc == 0)
 		rc = append(o, body, err, sizeof(err));
+	if (rc != 0 && kept[0])
+		unlink(kept); /* nothing recorded: no evidence copy either */
 	json_decref(body);
 	if (rc == USAGE) {
 		if (err[0])

@@ -20,6 +20,9 @@ enum {
 	O_FORMAT, O_SINCE, O_ANCHOR, O_OUTPUT, O_JSON, O_HELP,
 	O_SIG, O_REPORT, O_QR, O_TRUST, O_CONTACT, O_HTML, O_DATE, O_CRL, O_SIGN,
 	O_ID, O_CA_FPR, O_FOR, O_VALID_DAYS, O_WITNESS_TTY,
+	/* issue 17, model1 */
+	O_POLICY, O_CONFIDENTIALITY, O_KIND, O_RECEIVED_BY, O_EVIDENCE, O_BY, O_CATEGORY,
+	O_ERASED_BY,
 };
 
 static const struct option options[] = {
@@ -76,6 +79,14 @@ static const struct option options[] = {
 	{ "for", required_argument, NULL, O_FOR },
 	{ "valid-days", required_argument, NULL, O_VALID_DAYS },
 	{ "witness-tty", required_argument, NULL, O_WITNESS_TTY },
+	{ "policy", required_argument, NULL, O_POLICY },
+	{ "confidentiality", required_argument, NULL, O_CONFIDENTIALITY },
+	{ "kind", required_argument, NULL, O_KIND },
+	{ "received-by", required_argument, NULL, O_RECEIVED_BY },
+	{ "evidence", required_argument, NULL, O_EVIDENCE },
+	{ "by", required_argument, NULL, O_BY },
+	{ "category", required_argument, NULL, O_CATEGORY },
+	{ "erased-by", required_argument, NULL, O_ERASED_BY },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -89,9 +100,9 @@ static const struct {
 	{ "keys", "list", "keys json" },
 	{ "keys", "revoke", "reason date ca-passphrase-file keys json" },
 	{ "keys", "export-trust", "keys output html" },
-	{ "custody", "init", WRITE "no-approval-required approval-required" },
+	{ "custody", "init", WRITE "no-approval-required approval-required policy" },
 	{ "custody", "intake", WRITE "asset device serial model owner location manager "
-			       "lease-contract lease-end reason comment" },
+			       "lease-contract lease-end reason comment confidentiality kind" },
 	{ "custody", "request", WRITE "asset reason comment" },
 	{ "custody", "approve", WRITE "asset comment for valid-days" },
 	{ "custody", "destroy", WRITE "asset witness witness-passphrase-file witness-tty method photo "
@@ -99,6 +110,10 @@ static const struct {
 	{ "custody", "transfer", WRITE "asset vendor vendor-cert comment" },
 	{ "custody", "release", WRITE "asset to comment" },
 	{ "custody", "note", WRITE "asset text" },
+	{ "custody", "vendor-destroyed", WRITE "asset vendor vendor-cert date method received-by "
+					  "comment" },
+	{ "custody", "attest-erasure", WRITE "asset evidence method by category erased-by date "
+					"witness witness-passphrase-file witness-tty comment" },
 	{ "custody", "log", "ledger keys ca crl asset json" },
 	{ "custody", "show", "ledger keys ca crl json" },
 	{ "custody", "export", "ledger keys ca crl format owner since output" },
@@ -176,6 +191,14 @@ static const char **string_slot(struct wp_kopts *o, int opt)
 	case O_CA_FPR: return &o->ca_fingerprint;
 	case O_FOR: return &o->approve_for;
 	case O_WITNESS_TTY: return &o->witness_tty;
+	case O_POLICY: return &o->policy;
+	case O_CONFIDENTIALITY: return &o->confidentiality;
+	case O_KIND: return &o->kind;
+	case O_RECEIVED_BY: return &o->received_by;
+	case O_EVIDENCE: return &o->evidence;
+	case O_BY: return &o->by;
+	case O_CATEGORY: return &o->category;
+	case O_ERASED_BY: return &o->erased_by;
 	}
 	return NULL;
 }
@@ -187,7 +210,7 @@ static bool names_a_local_file(int opt)
 	switch (opt) {
 	case O_KEYS: case O_LEDGER: case O_CA: case O_PASSFILE: case O_WITNESS_PASSFILE:
 	case O_CA_PASSFILE: case O_OUTPUT: case O_SIG: case O_REPORT: case O_QR: case O_TRUST:
-	case O_ANCHOR:
+	case O_ANCHOR: case O_POLICY: case O_EVIDENCE:
 		return true;
 	}
 	return false;
@@ -420,10 +443,14 @@ static const char usage_custody[] =
 	"Usage: wipeproof custody SUB-COMMAND [OPTIONS]\n"
 	"\n"
 	"Recording (signed with --as PERSON's key; name or fingerprint prefix, or $WIPEPROOF_AS):\n"
-	"  init [--no-approval-required|--approval-required]   ledger policy (approver)\n"
+	"  init [--no-approval-required|--approval-required|--policy FILE|default]\n"
+	"                           ledger policy (approver); --policy: the table of classes,\n"
+	"                           minimum NIST levels and approvals (custody/README.md)\n"
 	"  intake --asset TAG (--device DEV | --serial S --model M) [--owner O] [--location L]\n"
 	"         [--manager M] [--lease-contract C] [--lease-end YYYY-MM-DD]\n"
 	"         [--reason lease-end|leaver-return|reuse|repair|disposal] [--comment C]\n"
+	"         [--confidentiality CLASS[,CLASS...]] [--kind usb|sd|hdd|ssd|nvme|pc|mfp|phone|...]\n"
+	"                           mixed media: the highest class given is recorded\n"
 	"  request --asset TAG [--reason R] [--comment C]\n"
 	"  approve --asset TAG [--for wipe,destroy,transfer,release] [--valid-days N]\n"
 	"          [--comment C]     (approver, not the requester; default --for wipe,release\n"
@@ -435,6 +462,13 @@ static const char usage_custody[] =
 	"  transfer --asset TAG --vendor NAME [--vendor-cert FILE] [--comment C]\n"
 	"  release --asset TAG --to dispose|lease-return|reuse|repair [--comment C]\n"
 	"  note --asset TAG --text TEXT\n"
+	"  vendor-destroyed --asset TAG --vendor-cert FILE --date YYYY-MM-DD --method M\n"
+	"          --received-by NAME [--vendor NAME] [--comment C]\n"
+	"                           the vendor it was handed to destroyed it; FILE is kept\n"
+	"                           next to the ledger (vendor-certs/)\n"
+	"  attest-erasure --asset TAG --evidence FILE --method M --by self|maker|lease-company|vendor\n"
+	"          --category clear|unknown --witness PERSON [--erased-by NAME] [--date D]\n"
+	"                           the device or its maker erased it (MFP, phone, lease)\n"
 	"\n"
 	"Reading (no private key, no root; log, show and export print only what\n"
 	"verifies against the CA, and refuse a ledger that does not):\n"

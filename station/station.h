@@ -85,4 +85,55 @@ int wp_station_policy_load(const char *path, struct wp_station_policy *p,
 bool wp_station_policy_allows(const struct wp_station_policy *p,
 			      const struct wp_device *dev, char *why, size_t len);
 
+/* ---- model1: issue 17 custody model (custody_model.c) -------------------- */
+
+#include <jansson.h>
+
+/* The body of `custody init`: SPEC NULL gives {"approval_required":
+ * !no_approval} as before the table; "default" the default table
+ * (wp_policy_default_table); else a JSON file holding a policy body. NULL
+ * with the reason when it is not a valid policy. New reference. */
+json_t *wp_station_policy_body(const char *spec, bool no_approval, char *err, size_t errlen);
+/* Intake: "kind" (when given) and "confidentiality", the highest of the
+ * comma-separated CLASSES under POLICY (the policy in force; NULL: the
+ * default classes), with "confidentiality_given" for mixed media. */
+int wp_station_intake_class(const json_t *policy, const char *classes, const char *kind,
+			    json_t *body, char *err, size_t errlen);
+/* FILE's SHA-256 and a copy in <ledger's folder>/WHAT/<sha256>-<name>,
+ * set in BODY as SHA_KEY and NAME_KEY (the file's own name); KEPT gets the
+ * copy's path when this call created it ("" when it was kept before), for
+ * the caller to remove again when the event is refused. */
+int wp_station_evidence(const char *ledger_path, const char *what, const char *file,
+			json_t *body, const char *sha_key, const char *name_key, char *kept,
+			size_t keptlen, char *err, size_t errlen);
+
+struct wp_vendor_destruction {
+	const char *ledger_path;
+	const char *vendor;           /* optional: must be the one it was handed to */
+	const char *cert_file;        /* the vendor's certificate of destruction */
+	const char *date;             /* YYYY-MM-DD the vendor destroyed it */
+	const char *method;
+	const char *received_by;      /* who received the vendor's certificate */
+	const char *comment;
+};
+/* The body of a vendor-destroyed event; the certificate kept in
+ * <ledger folder>/vendor-certs/. */
+int wp_station_vendor_destroyed_body(const struct wp_vendor_destruction *in, json_t *body,
+				     char *kept, size_t keptlen, char *err, size_t errlen);
+
+struct wp_attested_erasure {
+	const char *ledger_path;
+	const char *evidence_file;    /* the device's erase report, the maker's certificate */
+	const char *method;           /* the method claimed */
+	const char *by;               /* self, maker, lease-company, vendor */
+	const char *category;         /* clear or unknown */
+	const char *erased_by;        /* optional: the company that erased it */
+	const char *date;             /* optional: YYYY-MM-DD of the erasure */
+	const char *comment;
+};
+/* The body of an erasure-attested event; the evidence kept in
+ * <ledger folder>/evidence/. */
+int wp_station_attested_body(const struct wp_attested_erasure *in, json_t *body, char *kept,
+			     size_t keptlen, char *err, size_t errlen);
+
 #endif
