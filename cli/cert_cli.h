@@ -17,7 +17,8 @@ struct wp_cert_inputs {
 	const struct wp_asset_state *state;  /* the asset, from the ledger */
 	const struct wp_job *job;
 	const char *report_path, *report_sha256;
-	const struct wp_event *destroyed;
+	const struct wp_event *destroyed;    /* or vendor-destroyed, erasure-attested */
+	const struct wp_event *wipe_cert;    /* the last certificate event of a wipe, or NULL */
 	uint64_t head_seq;                   /* the ledger head before the certificate event */
 	const char *head_hash;
 	const char *ledger_id;               /* "" for a ledger from before ledger ids */

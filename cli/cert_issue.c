@@ -21,16 +21,31 @@
 struct found {
 	struct wp_event ev;
 	bool have;
+	struct wp_event wipe_cert;   /* the last certificate of a wipe (issue 17) */
+	bool have_wipe_cert;
 };
 
+static void keep(struct wp_event *slot, const struct wp_event *ev)
+{
+	json_decref(slot->body);
+	*slot = *ev;
+	slot->body = json_incref(ev->body);
+}
+
+/* The destruction (ours or the vendor's) or attested erasure to certify,
+ * and the wipe certificate before it, which a Destroy certificate links. */
 static int keep_destroyed(const struct wp_event *ev, void *ctx)
 {
 	struct found *f = ctx;
-	if (strcmp(ev->kind, WP_EV_DESTROYED) != 0)
+	if (strcmp(ev->kind, WP_EV_CERTIFICATE) == 0 && json_object_get(ev->body, "job_id") &&
+	    !json_object_get(ev->body, "scope")) {
+		keep(&f->wipe_cert, ev);
+		f->have_wipe_cert = true;
+	}
+	if (strcmp(ev->kind, WP_EV_DESTROYED) != 0 && strcmp(ev->kind, WP_EV_VENDOR_DESTROYED) != 0 &&
+	    strcmp(ev->kind, WP_EV_ERASURE_ATTESTED) != 0)
 		return 0;
-	json_decref(f->ev.body);
-	f->ev = *ev;
-	f->ev.body = json_incref(ev->body);
+	keep(&f->ev, ev);
 	f->have = true;
 	return 0;
 }
@@ -57,7 +72,7 @@ static int check_state(const struct wp_cert_issue *req, const struct wp_asset_st
 			"of asset %s as sanitized\n", req->job->device.path, req->job->id, req->asset);
 		return WP_EXIT_REFUSED;
 	}
-	if (!req->job && !st->destroyed) {
+	if (!req->job && !st->destroyed && !st->attested) {
 		fprintf(stderr, "wipeproof: cert issue: asset %s has no recorded destruction; a "
 			"certificate for a wipe is issued by 'wipeproof wipe DEV --asset %s'\n",
 			req->asset, req->asset);
@@ -208,7 +223,7 @@ static int issue_doc(const struct wp_cert_issue *req, json_t *doc, const char *i
 }
 
 static int build_and_issue(const struct wp_cert_issue *req, const struct wp_asset_state *st,
-			   const struct wp_event *destroyed)
+			   const struct wp_event *destroyed, const struct wp_event *wipe_cert)
 {
 	char err[1024], id[WP_UUID_LEN], head[WP_HASH_HEX], digest[WP_HASH_HEX] = "";
 	char ledger_id[WP_LEDGER_ID_HEX] = "";
@@ -225,7 +240,8 @@ static int build_and_issue(const struct wp_cert_issue *req, const struct wp_asse
 	defaults(req, st, p, loc, sizeof(loc), contact, sizeof(contact));
 	struct wp_cert_inputs in = {
 		.id = id, .issuer = p, .state = st, .job = req->job, .report_path = req->report_path,
-		.report_sha256 = digest, .destroyed = destroyed, .head_seq = seq, .head_hash = head,
+		.report_sha256 = digest, .destroyed = destroyed, .wipe_cert = wipe_cert,
+		.head_seq = seq, .head_hash = head,
 		.ledger_id = ledger_id,
 		.location = loc, .contact = contact, .issued = time(NULL),
 		.single_signature = req->single_signature,
@@ -259,9 +275,11 @@ int wp_cert_issue_run(const struct wp_cert_issue *req)
 	if (code == WP_EXIT_OK && !req->job && !f.have)
 		code = WP_EXIT_REFUSED;
 	if (code == WP_EXIT_OK)
-		code = build_and_issue(req, st, req->job ? NULL : &f.ev);
+		code = build_and_issue(req, st, req->job ? NULL : &f.ev,
+				       f.have_wipe_cert ? &f.wipe_cert : NULL);
 out:
 	json_decref(f.ev.body);
+	json_decref(f.wipe_cert.body);
 	free(st);
 	return code;
 }

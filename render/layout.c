@@ -58,6 +58,8 @@ static const struct row sanitization_rows[] = {
 	{ "内容  Description", "sanitization.description", TEXT },
 	{ "方式  Method", "sanitization", METHOD },
 	{ "方式の詳細  Method details", "sanitization.method_details", TEXT },
+	{ "廃棄業者  Destruction vendor", "vendor.description", TEXT },
+	{ "消去の証跡  Erasure evidence", "attestation.description", TEXT },
 	{ "注記  Note", "sanitization.note", SENTENCE },
 	{ "ツール  Tool and build", "sanitization", TOOL },
 	{ "開始 – 終了  Started – ended", "sanitization", SPAN },
@@ -77,6 +79,7 @@ static const struct row record_rows[] = {
 	{ "作業報告書  Job report SHA-256", "sanitization.report_sha256", MONO },
 	{ "台帳  Ledger at issue", "ledger", LEDGER },
 	{ "台帳ID  Ledger id", "ledger.id", MONO },
+	{ "先行消去証明書  Earlier wipe cert.", "wipe_certificate.description", MONO },
 };
 
 /* Thousands separators, for numbers people read. */
@@ -404,7 +407,7 @@ static const struct person_row people[] = {
 	{ "消去実施者  Sanitized by", "sanitized_by", "sanitized_by.date" },
 	{ "検証確認者  Verified by", "verified_by", "verified_by.date" },
 	{ "申請者  Requester", "requester", NULL },
-	{ "承認者  Approver", "approver", NULL },
+	{ "承認者  Approver", "approver", "approver.date" },
 	{ "発行者  Issued by", "issued_by", NULL },
 };
 

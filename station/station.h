@@ -89,6 +89,9 @@ bool wp_station_policy_allows(const struct wp_station_policy *p,
 
 #include <jansson.h>
 
+struct wp_asset_state;
+struct wp_event;
+
 /* The body of `custody init`: SPEC NULL gives {"approval_required":
  * !no_approval} as before the table; "default" the default table
  * (wp_policy_default_table); else a JSON file holding a policy body. NULL
@@ -135,5 +138,17 @@ struct wp_attested_erasure {
  * <ledger folder>/evidence/. */
 int wp_station_attested_body(const struct wp_attested_erasure *in, json_t *body, char *kept,
 			     size_t keptlen, char *err, size_t errlen);
+
+/* What issue 17 adds to a certificate document (cert_model.c): the
+ * confidentiality before and after, the approval's date, no tool version
+ * for a destruction, the vendor and its certificate's digest, the earlier
+ * wipe certificate, and an attested erasure's category and evidence. */
+struct wp_cert_model {
+	const struct wp_asset_state *st;
+	const struct wp_event *evidence;   /* destroyed, vendor-destroyed or erasure-attested;
+					      NULL for a wipe */
+	const struct wp_event *wipe_cert;  /* the asset's last certificate event of a wipe */
+};
+int wp_station_cert_model(json_t *doc, const struct wp_cert_model *m);
 
 #endif
