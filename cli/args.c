@@ -30,6 +30,7 @@ enum {
 	OPT_FORCE_HOLDERS, OPT_CHUNK, OPT_SIZE, OPT_HELP, OPT_DEPTH, OPT_REPORT_DIR,
 	OPT_ASSET, OPT_AS, OPT_LEDGER, OPT_KEYS, OPT_PASSPHRASE_FILE, OPT_LEVEL,
 	OPT_REMOVE_HPA, OPT_NO_REPORT,
+	OPT_CONFIDENTIALITY, /* issue 17, model1 */
 };
 
 static const struct option long_options[] = {
@@ -51,6 +52,7 @@ static const struct option long_options[] = {
 	{ "level", required_argument, NULL, OPT_LEVEL },
 	{ "remove-hpa", no_argument, NULL, OPT_REMOVE_HPA },
 	{ "no-report", no_argument, NULL, OPT_NO_REPORT },
+	{ "confidentiality", required_argument, NULL, OPT_CONFIDENTIALITY },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -68,6 +70,8 @@ static bool option_allowed(enum wp_command cmd, int opt)
 		return cmd == WP_CMD_WIPE || cmd == WP_CMD_PLAN;
 	case OPT_REMOVE_HPA: case OPT_NO_REPORT:
 		return cmd == WP_CMD_WIPE;
+	case OPT_CONFIDENTIALITY:
+		return cmd == WP_CMD_PLAN;
 	case OPT_METHOD:
 		return cmd == WP_CMD_WIPE || cmd == WP_CMD_PLAN;
 	case OPT_CONFIRM: case OPT_FORCE_HOLDERS: case OPT_REPORT_DIR:
@@ -167,6 +171,9 @@ static int take_option(struct wp_cmdline *cl, int opt, const char *arg,
 		return 0;
 	case OPT_NO_REPORT:
 		cl->no_report = true;
+		return 0;
+	case OPT_CONFIDENTIALITY:
+		cl->confidentiality = arg;
 		return 0;
 	case OPT_LEVEL:
 		if (wp_level_parse(arg, &cl->level) < 0) {
@@ -503,7 +510,8 @@ static const char usage_verify[] =
 	"  --json          print the result as JSON\n";
 
 static const char usage_plan[] =
-	"Usage: wipeproof plan DEV [--level clear|purge] [--method M] [--json]\n"
+	"Usage: wipeproof plan DEV [--level clear|purge] [--method M] [--confidentiality CLASS]\n"
+	"                      [--json]\n"
 	"\n"
 	"Shows the method 'wipe' would use on the whole disk DEV, the NIST SP 800-88\n"
 	"category it reaches (Clear, Purge; Destroy is advice) and why, which\n"
@@ -517,6 +525,8 @@ static const char usage_plan[] =
 	"              Purge method, or exit 3 saying why none is possible\n"
 	"  --method M  check M instead of choosing: possible here, and which level\n"
 	"  --json      print the plan as JSON\n"
+	"  --confidentiality CLASS[,CLASS]   refuse a plan below the class's minimum NIST\n"
+	"              level (default classes: 機密性3 and 極秘 need Purge; custody/README.md)\n"
 	"\n"
 	"Firmware methods: ata-secure-erase, ata-secure-erase-enhanced,\n"
 	"ata-sanitize-crypto|block|overwrite, nvme-format-user, nvme-format-crypto,\n"

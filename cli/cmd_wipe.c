@@ -174,6 +174,9 @@ static int record_start(struct drive *d)
 {
 	if (!d->req.asset)
 		return WP_EXIT_OK;
+	/* wipe-start names the level the plan reaches (issue 17: the class's
+	 * minimum is checked by the rules before anything is written) */
+	wp_wipe_plan_to_job(&d->plan, d->dev, d->job);
 	int code = wp_wipe_ledger_start(d->ledger, d->req.asset, d->job);
 	d->ledger_started = code == WP_EXIT_OK;
 	/* only an overwrite can continue where it stopped; a firmware command

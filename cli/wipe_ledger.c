@@ -140,6 +140,10 @@ int wp_wipe_ledger_start(struct wp_wipe_ledger *wl, const char *asset,
 	json_t *body = json_pack("{s:s, s:s, s:s, s:s}", "job_id", job->id, "serial",
 				 job->device.serial, "method", job->method, "device",
 				 job->device.path);
+	/* the level the plan reaches: the rules refuse one below the asset's
+	 * class minimum before anything is written (issue 17) */
+	if (body && job->nist_category[0])
+		wp_json_set(body, "category", json_string(job->nist_category));
 	return wp_wipe_ledger_append(wl, WP_EV_WIPE_START, asset, body, job->device.path);
 }
 

@@ -300,10 +300,12 @@ int wp_policy_level_check(const json_t *policy, const struct wp_asset_state *st,
 		have = 0; /* an unknown category reaches nothing we can name */
 	if (have >= need)
 		return 0;
-	snprintf(err, errlen, "asset %s holds information of class %s, and the policy requires "
+	/* a state that is no asset (plan --confidentiality) speaks of the medium */
+	snprintf(err, errlen, "%s%s holds information of class %s, and the policy requires "
 		 "at least NIST %s for %s (rule: class -> minimum NIST SP 800-88 level, MIC "
 		 "guideline 3.4.1); this method reaches %s: choose a method that reaches %s "
-		 "('wipeproof plan DEV --level %s') or destroy the medium", st->asset,
+		 "('wipeproof plan DEV --level %s') or destroy the medium",
+		 st->exists ? "asset " : "", st->exists ? st->asset : "the medium",
 		 st->confidentiality, min, st->confidentiality, category && category[0] ? category
 		 : "none", min, strcmp(min, "destroy") == 0 ? "purge" : min);
 	return -1;

@@ -151,6 +151,22 @@ int wp_station_evidence(const char *ledger_path, const char *what, const char *f
 	return 0;
 }
 
+int wp_station_class_allows(const json_t *policy, const char *classes, const char *category,
+			     char *err, size_t errlen)
+{
+	struct wp_asset_state *st = calloc(1, sizeof(*st));
+	if (!st) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	int rc = wp_policy_highest_class(policy, classes, st->confidentiality,
+					 sizeof(st->confidentiality), err, errlen);
+	if (rc == 0)
+		rc = wp_policy_level_check(policy, st, category, err, errlen);
+	free(st);
+	return rc;
+}
+
 static void set(json_t *body, const char *key, const char *value)
 {
 	if (value)

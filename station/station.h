@@ -110,6 +110,12 @@ int wp_station_evidence(const char *ledger_path, const char *what, const char *f
 			json_t *body, const char *sha_key, const char *name_key, char *kept,
 			size_t keptlen, char *err, size_t errlen);
 
+/* May a method reaching CATEGORY (Clear, Purge, none, ...) sanitize a
+ * medium holding CLASSES (the highest counts) under POLICY (NULL: the
+ * default classes)? -1 naming the class and the rule (plan, wipe). */
+int wp_station_class_allows(const json_t *policy, const char *classes, const char *category,
+			     char *err, size_t errlen);
+
 struct wp_vendor_destruction {
 	const char *ledger_path;
 	const char *vendor;           /* optional: must be the one it was handed to */
