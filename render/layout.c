@@ -30,7 +30,7 @@
 /* How a row's value is made from the document; path is the member, or
  * the object the combined rows read from. */
 enum fmt { TEXT, MONO, BYTES, UTC, METHOD, CATEGORY, SENTENCE, TOOL, SPAN, AMOUNT, CHECKED,
-	   LEASE, LEDGER };
+	   LEASE, LEDGER, DESTINATION };
 
 struct row {
 	const char *label;         /* NULL: a section heading */
@@ -47,7 +47,6 @@ static const struct row media_rows[] = {
 	{ "媒体種別  Media type", "media.media_type", SENTENCE },
 	{ "容量  Capacity", "media.size_bytes", BYTES },
 	{ "出所  Media source", "media.media_source", TEXT },
-	{ "消去前の機密区分  Pre-sanit.", "confidentiality.pre", TEXT },
 	{ "所有者 (出所)  Owner (source)", "asset.owner", TEXT },
 	{ "リース契約  Lease", "asset", LEASE },
 };
@@ -64,8 +63,7 @@ static const struct row sanitization_rows[] = {
 	{ "ツール  Tool and build", "sanitization", TOOL },
 	{ "開始 – 終了  Started – ended", "sanitization", SPAN },
 	{ "書込量  Written", "sanitization", AMOUNT },
-	{ "消去後の行き先  Destination", "destination", SENTENCE },
-	{ "消去後の機密区分  Post-sanit.", "confidentiality.post", TEXT },
+	{ "消去後の行き先  Destination", "destination", DESTINATION },
 };
 
 static const struct row verification_rows[] = {
@@ -79,7 +77,7 @@ static const struct row record_rows[] = {
 	{ "作業報告書  Job report SHA-256", "sanitization.report_sha256", MONO },
 	{ "台帳  Ledger at issue", "ledger", LEDGER },
 	{ "台帳ID  Ledger id", "ledger.id", MONO },
-	{ "先行消去証明書  Earlier wipe cert.", "wipe_certificate.description", MONO },
+	{ "消去証明書  Wipe cert.", "wipe_certificate.description", MONO },
 };
 
 /* Thousands separators, for numbers people read. */
@@ -232,6 +230,20 @@ static void format_value(const json_t *doc, const struct row *r, char *out, size
 	case SENTENCE:
 		bilingual(wp_ja_sentence(s), s, out, len);
 		return;
+	case DESTINATION: {
+		/* NIST's pre- and post-sanitization confidentiality beside where
+		 * the medium goes: one line, where a row of their own would push
+		 * the seals off the page (issue 17) */
+		char dest[512];
+		bilingual(wp_ja_sentence(s), s, dest, sizeof(dest));
+		if (wp_certdoc_str(doc, "confidentiality.pre")[0])
+			snprintf(out, len, "%s;  機密区分 消去前 Pre: %s → 消去後 Post: %s", dest,
+				 wp_certdoc_str(doc, "confidentiality.pre"),
+				 wp_certdoc_str(doc, "confidentiality.post"));
+		else
+			snprintf(out, len, "%s", dest);
+		return;
+	}
 	case TEXT:
 	case MONO:
 		snprintf(out, len, "%s", s);

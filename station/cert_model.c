@@ -39,14 +39,14 @@ static void confidentiality(json_t *doc, const struct wp_asset_state *st, const 
 	if (!st->confidentiality[0])
 		return;
 	if (strcmp(result, "destroyed") == 0)
-		post = "なし（媒体は物理破壊） / none: the medium was destroyed";
+		post = "なし (破壊) / none: destroyed";
 	else if (wp_cert_result_is_free_space(result))
 		post = st->confidentiality; /* the live files are still there */
 	else if (strcmp(result, WP_CERT_RESULT_ATTESTED) == 0 &&
 		 strcmp(st->attested_category, "unknown") == 0)
-		post = "不明（業者の消去証明による） / unknown: erasure attested by the vendor";
+		post = "不明 (業者証明) / unknown: vendor-attested";
 	else
-		post = "なし（消去済み） / none: sanitized, no data of the class remains";
+		post = "なし (消去済み) / none: sanitized";
 	json_object_set_new(doc, "confidentiality",
 			    json_pack("{s:s, s:s}", "pre", st->confidentiality, "post", post));
 }
@@ -56,8 +56,8 @@ static void vendor(json_t *doc, const struct wp_cert_model *m)
 	const struct wp_event *ev = m->evidence;
 	const struct wp_asset_state *st = m->st;
 	char text[1024];
-	snprintf(text, sizeof(text), "%s: %s, %s; 廃棄証明書 %s SHA-256 %s, 受領 %s",
-		 st->vendor, body_str(ev, "method"), body_str(ev, "date"),
+	snprintf(text, sizeof(text), "%s; 破壊日 destroyed on %s; 廃棄証明書 certificate %s "
+		 "SHA-256 %s; 受領 received by %s", st->vendor, body_str(ev, "date"),
 		 body_str(ev, "vendor_cert"), body_str(ev, "vendor_cert_sha256"),
 		 body_str(ev, "received_by"));
 	json_object_set_new(doc, "vendor", json_pack(
@@ -66,9 +66,9 @@ static void vendor(json_t *doc, const struct wp_cert_model *m)
 		"date", body_str(ev, "date"), "method", body_str(ev, "method"), "received_by",
 		body_str(ev, "received_by"), "description", text));
 	json_t *s = obj(doc, "sanitization");
-	snprintf(text, sizeof(text), "physical destruction by the vendor %s (廃棄業者による物理破壊): "
-		 "%s on %s, per the vendor's certificate %s", st->vendor, body_str(ev, "method"),
-		 body_str(ev, "date"), body_str(ev, "vendor_cert"));
+	snprintf(text, sizeof(text), "physical destruction by the vendor named below, per its "
+		 "certificate of destruction (廃棄業者による物理破壊、廃棄証明書あり): %s",
+		 body_str(ev, "method"));
 	wp_json_set(s, "method_details", json_string(text));
 	wp_json_set(doc, "verification", json_pack(
 		"{s:s, s:s}", "method", "the vendor's certificate of destruction, its SHA-256 "
@@ -105,8 +105,8 @@ static void attested(json_t *doc, const struct wp_cert_model *m)
 		"{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "category",
 		clear ? "Clear" : "unknown — vendor-attested", "description", desc, "method",
 		body_str(ev, "method"), "method_details", details, "tool",
-		"none: the device's or maker's own erasure (消去ツール不使用)", "tool_version",
-		"n/a (不適用)", "started_utc", ev->time, "ended_utc", ev->time));
+		"none: the device's or maker's own erasure (機器・製造元の消去)", "tool_version",
+		"n/a", "started_utc", ev->time, "ended_utc", ev->time));
 	wp_json_set(doc, "verification", json_pack(
 		"{s:s, s:s}", "method", "erasure evidence recorded by SHA-256 in the custody "
 		"ledger, witnessed and co-signed by a second person", "mode", "attested"));
@@ -126,10 +126,8 @@ int wp_station_cert_model(json_t *doc, const struct wp_cert_model *m)
 	} else if (ev) {
 		/* a physical destruction: no tool did it, so no version is named */
 		json_t *s = obj(doc, "sanitization");
-		wp_json_set(s, "tool", json_string(strcmp(ev->kind, WP_EV_VENDOR_DESTROYED) == 0
-			? "none: physical destruction by the vendor (物理破壊・消去ツール不使用)"
-			: "none: physical destruction (物理破壊・消去ツール不使用)"));
-		wp_json_set(s, "tool_version", json_string("n/a (不適用)"));
+		wp_json_set(s, "tool", json_string("none: physical destruction (物理破壊)"));
+		wp_json_set(s, "tool_version", json_string("n/a"));
 		if (strcmp(ev->kind, WP_EV_VENDOR_DESTROYED) == 0)
 			vendor(doc, m);
 	}

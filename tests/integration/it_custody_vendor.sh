@@ -89,7 +89,7 @@ expect_exit 4 "$WIPEPROOF" cert verify "$WP_TMP/edited.json" --sig "$dj.p7s" --c
 pdf=${dj%.json}.pdf
 [ "$(pdfinfo "$pdf" | awk '/^Pages:/ {print $2}')" = 1 ] || fail "more than one page"
 text=$(pdftotext -layout "$pdf" - | tr -d ' ')
-for want in "廃棄業者" "$VENDOR" "${vsha:0:16}" "先行消去証明書" "社外秘"; do
+for want in "廃棄業者" "$VENDOR" "${vsha:0:16}" "消去証明書" "社外秘"; do
 	grep -qF -- "$want" <<<"$text" || fail "the page lacks '$want'"
 done
 expect_exit 0 custody verify
