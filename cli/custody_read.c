@@ -196,6 +196,13 @@ static json_t *state_json(const struct wp_asset_state *st)
 		wp_json_set(o, "vendor", json_string(st->vendor));
 	if (st->released)
 		wp_json_set(o, "released_to", json_string(st->released_to));
+	/* issue 17 */
+	if (st->confidentiality[0])
+		wp_json_set(o, "confidentiality", json_string(st->confidentiality));
+	if (st->asset_kind[0])
+		wp_json_set(o, "kind", json_string(st->asset_kind));
+	if (st->attested)
+		wp_json_set(o, "attested_category", json_string(st->attested_category));
 	return o;
 }
 
@@ -217,6 +224,9 @@ static void print_state(const struct wp_asset_state *st)
 	field("lease contract", st->lease_contract);
 	field("lease end", st->lease_end);
 	field("intake reason", st->reason);
+	field("kind", st->asset_kind);
+	field("class", st->confidentiality);
+	field("erased (attested)", st->attested ? st->attested_category : NULL);
 	field("requested by", st->requested ? st->requester.name : NULL);
 	if (st->approved) {
 		json_t *list = approval_actions(st->approved_for);

@@ -44,6 +44,10 @@ expect_in "neither a sanitized wipe" "$ERR"
 expect_exit 0 attest MFP-1 --evidence "$WP_TMP/mfp-report.txt" --method "HDD データ完全消去 (3回上書き)" \
 	--by self --category clear --witness "$WITNESS" --erased-by "複合機の消去機能"
 [ -f "$LEDGER_DIR/evidence/$rsha-mfp-report.txt" ] || fail "no evidence copy next to the ledger"
+expect_exit 0 custody show MFP-1 --json
+[ "$(jq -r .attested_category <<<"$OUT")" = clear ] || fail "show: attested category"
+[ "$(jq -r .confidentiality <<<"$OUT")" = 機密性2 ] || fail "show: class"
+[ "$(jq -r .kind <<<"$OUT")" = mfp ] || fail "show: kind"
 expect_exit 0 custody release --as "$OPERATOR" --asset MFP-1 --to lease-return
 mkdir "$WP_TMP/mfp"
 expect_exit 0 "$WIPEPROOF" cert issue --asset MFP-1 --as "$OPERATOR" --output "$WP_TMP/mfp"
