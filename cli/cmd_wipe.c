@@ -94,7 +94,10 @@ static int prepare_drive(struct drive *d)
 	d->method = d->plan.plan.method;
 	/* the ledger first: nobody should confirm a disk the ledger refuses */
 	if (d->req.asset) {
-		int code = wp_wipe_ledger_check(d->ledger, d->req.asset, d->dev);
+		/* with the level the plan reaches: the class's minimum (issue 17) */
+		enum wp_nist cat = d->plan.plan.category;
+		int code = wp_wipe_ledger_check(d->ledger, d->req.asset, d->dev,
+						cat == WP_NIST_NONE ? "none" : wp_nist_name(cat));
 		if (code != WP_EXIT_OK)
 			return code;
 	}

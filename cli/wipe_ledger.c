@@ -106,10 +106,11 @@ int wp_wipe_ledger_report_dir(const struct wp_wipe_options *opts, char *dir, siz
 }
 
 int wp_wipe_ledger_check(struct wp_wipe_ledger *wl, const char *asset,
-			 const struct wp_device *dev)
+			 const struct wp_device *dev, const char *category)
 {
-	char err[512];
-	int rc = wp_custody_check_wipe(wl->ledger, asset, dev->serial, err, sizeof(err));
+	char err[1024];
+	int rc = wp_custody_check_wipe_level(wl->ledger, asset, dev->serial, category, err,
+					     sizeof(err));
 	if (rc == 0)
 		return WP_EXIT_OK;
 	fprintf(stderr, "wipeproof: refusing to wipe %s as asset %s: %s\n", dev->path, asset, err);

@@ -46,9 +46,10 @@ int wp_wipe_ledger_append(struct wp_wipe_ledger *wl, const char *kind, const cha
  * the path (next to the ledger), and the folder created. */
 void wp_wipe_ledger_report_dir_path(const struct wp_wipe_options *opts, char *dir, size_t len);
 int wp_wipe_ledger_report_dir(const struct wp_wipe_options *opts, char *dir, size_t len);
-/* May DEV be wiped as ASSET? Prints why not; a wp_exit code. */
+/* May DEV be wiped as ASSET by a method reaching CATEGORY (NULL: not
+ * checked against the asset's class)? Prints why not; a wp_exit code. */
 int wp_wipe_ledger_check(struct wp_wipe_ledger *wl, const char *asset,
-			 const struct wp_device *dev);
+			 const struct wp_device *dev, const char *category);
 int wp_wipe_ledger_start(struct wp_wipe_ledger *wl, const char *asset,
 			 const struct wp_job *job);
 /* wipe-end (with the digest of the saved report), then verified when the

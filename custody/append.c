@@ -381,6 +381,13 @@ int wp_custody_append(struct wp_ledger *ledger, const struct wp_identity *actor,
 int wp_custody_check_wipe(struct wp_ledger *ledger, const char *asset,
 			  const char *disk_serial, char *err, size_t errlen)
 {
+	return wp_custody_check_wipe_level(ledger, asset, disk_serial, NULL, err, errlen);
+}
+
+int wp_custody_check_wipe_level(struct wp_ledger *ledger, const char *asset,
+				const char *disk_serial, const char *category, char *err,
+				size_t errlen)
+{
 	/* the same rule as the wipe-start append, for a stand-in operator */
 	struct wp_event ev = { .kind = WP_EV_WIPE_START, .actor = { .role = "operator" } };
 	struct wp_asset_state st;
@@ -392,6 +399,8 @@ int wp_custody_check_wipe(struct wp_ledger *ledger, const char *asset,
 	}
 	snprintf(ev.asset, sizeof(ev.asset), "%s", asset);
 	ev.body = json_pack("{s:s, s:s}", "job_id", "check", "serial", disk_serial);
+	if (ev.body && category)
+		json_object_set_new(ev.body, "category", json_string(category));
 	/* from the verified pass: what decides a wipe must be what verifies */
 	int rc = wp_verified_state(ledger, asset, &st, &policy, err, errlen);
 	if (rc == 0 && wp_rule_check(&st, policy, &ev, err, errlen) < 0)

@@ -163,6 +163,12 @@ int wp_custody_append_witnessed(struct wp_ledger *ledger, const struct wp_identi
  * write lock. */
 int wp_custody_check_wipe(struct wp_ledger *ledger, const char *asset,
 			  const char *disk_serial, char *err, size_t errlen);
+/* The same for a method reaching CATEGORY (Clear, Purge, none; NULL: not
+ * checked): refused too when it is below the asset's class minimum
+ * (issue 17, classes.c). */
+int wp_custody_check_wipe_level(struct wp_ledger *ledger, const char *asset,
+				const char *disk_serial, const char *category, char *err,
+				size_t errlen);
 
 /* The last event's seq and hash; seq 0 and 64 zeros for an empty ledger. */
 int wp_custody_head(struct wp_ledger *ledger, uint64_t *seq, char hash_hex[WP_HASH_HEX],

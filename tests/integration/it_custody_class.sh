@@ -65,6 +65,8 @@ head_before=$(custody head)
 wp_ours "$d1"
 expect_exit 3 "$WIPEPROOF" wipe "$d1" --asset HDD-1 --as "$OPERATOR" --confirm-serial "$s1"
 expect_in "class 機密性3, and the policy requires at least NIST purge" "$ERR"
+# refused by the ledger check before the operator is asked to confirm
+expect_in "refusing to wipe $d1 as asset HDD-1" "$ERR"
 [ "$(wp_count_marker "$d1")" -eq "$blocks1" ] || fail "a refused wipe wrote to the disk"
 [ "$(custody head)" = "$head_before" ] || fail "a refused wipe was recorded"
 

@@ -1099,6 +1099,11 @@ START_TEST(class_minimum_level)
 	ck_assert_msg(strstr(err, "class -> minimum NIST SP 800-88 level") != NULL, "%s", err);
 	expect_refused(add(l, op, WP_EV_WIPE_START, "HDD-3", wipe_start_cat("j1", "H3", "none")),
 		       "reaches none");
+	/* the advisory check before the operator confirms says the same */
+	ck_assert_int_eq(wp_custody_check_wipe_level(l, "HDD-3", "H3", "Clear", err, sizeof(err)),
+			 WP_CUSTODY_REFUSED);
+	ck_assert_msg(strstr(err, "class 機密性3") != NULL, "%s", err);
+	ck_assert_int_eq(wp_custody_check_wipe_level(l, "HDD-3", "H3", "Purge", err, sizeof(err)), 0);
 	ck_assert_int_eq(add(l, op, WP_EV_WIPE_START, "HDD-3", wipe_start_cat("j1", "H3", "Purge")), 0);
 	/* a low class: Clear is enough */
 	intake_class(l, "USB-1", "U1", "usb", "社内限り");
