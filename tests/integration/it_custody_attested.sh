@@ -81,6 +81,10 @@ expect_in "unknown" "$(jq -r .confidentiality.post "$fj")"
 expect_exit 0 "$WIPEPROOF" cert validate "$fj" --as "$APPROVER"
 expect_exit 0 "$WIPEPROOF" cert verify "$fj" --ca "$CA" --ledger "$WIPEPROOF_LEDGER"
 pdftotext -layout "${fj%.json}.pdf" - | tr -d ' ' | grep -qF "区分不明" || fail "the page lacks the category"
+# the QR code's signed summary carries the honest category too
+"$WIPEPROOF" keys export-trust --output "$WP_TMP/trust.pem" >/dev/null || fail "export-trust"
+expect_exit 0 "$WIPEPROOF" cert verify --qr "$(cat "$fj.qr")" --trust "$WP_TMP/trust.pem"
+expect_in "VALID" "$OUT"
 
 # a class whose minimum is Purge: the maker's word is not enough
 expect_exit 0 custody intake --as "$OPERATOR" --asset PHONE-2 --serial IMEI-2 --model "iPhone 15" --kind phone \
