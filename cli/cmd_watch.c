@@ -80,6 +80,7 @@ static const char *const usage_watch = N_(
 	"  auto-wipe = yes            transports = usb        kinds = usb\n"
 	"  method = random            verify = full|sample    asset-prefix = USB-\n"
 	"  intake-reason = reuse      loop-backing-dir = /path (test stations)\n"
+	"  confidentiality = 機密性1   the class its intakes record (custody/README.md)\n"
 	"The ledger decides whether a wipe needs an approval first ('custody init\n"
 	"--no-approval-required' for a USB quick-wipe station).\n");
 
@@ -362,6 +363,7 @@ static int intake(const struct watch *w, const struct wp_device *dev, char *asse
 		.group = "custody", .sub = "intake", .asset = asset, .device = dev->path,
 		.as = w->o.as, .keys_dir = w->o.keys_dir, .ledger = w->o.ledger,
 		.passphrase_file = w->o.passphrase_file, .reason = w->o.reason, .json = w->o.json,
+		.confidentiality = w->policy.confidentiality[0] ? w->policy.confidentiality : NULL,
 	};
 	int code = wp_custody_write(&k);
 	fflush(stdout);

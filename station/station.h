@@ -58,6 +58,9 @@ int wp_kv_each(const char *text, wp_kv_fn fn, void *ctx, unsigned *lineno, char 
  *                                 the operator's, and no validator's)
  *   loop-backing-dir = /path     (loop disks only when backed by a file
  *                                 under this folder: test and demo stations)
+ *   confidentiality = 機密性1     (the class its intakes record, issue 17: a
+ *                                 class the ledger's policy table lets this
+ *                                 station wipe without approval)
  * A disk matches when every list that is given names its transport/kind;
  * at least one list must be given.
  */
@@ -72,6 +75,7 @@ struct wp_station_policy {
 	char intake_reason[32];
 	char loop_backing_dir[1024];
 	bool single_signature;  /* certificates of unattended wipes carry one signature */
+	char confidentiality[128]; /* the intakes' class; "" for none (issue 17) */
 };
 
 /* Parse TEXT (NUL-terminated, named NAME in messages). 0, or -1 with
