@@ -92,5 +92,9 @@ text=$(pdftotext -layout "$pdf" - | tr -d ' ')
 for want in "廃棄業者" "$VENDOR" "${vsha:0:16}" "消去証明書" "社外秘"; do
 	grep -qF -- "$want" <<<"$text" || fail "the page lacks '$want'"
 done
+# the 台帳: the vendor's destruction with its method in the result column
+expect_exit 0 custody export --format csv --output "$WP_TMP/ledger.csv"
+grep -q '"vendor-destroyed","破砕 (shredding to 10 mm)"' "$WP_TMP/ledger.csv" ||
+	fail "the CSV lacks the vendor's destruction: $(grep vendor-destroyed "$WP_TMP/ledger.csv")"
 expect_exit 0 custody verify
 echo "ok: vendor destruction"
