@@ -787,6 +787,11 @@ static int check_erasure_attested(const struct wp_asset_state *st, bool approval
 			 "a NIST Clear) or unknown (vendor-attested, level not known)");
 		return -1;
 	}
+	if (json_object_get(ev->body, "date") && !vendor_date_ok(body_str(ev, "date"), ev->time)) {
+		snprintf(err, errlen, "the erasure's date must be a day YYYY-MM-DD of the calendar, "
+			 "not after today (%.10s)", ev->time);
+		return -1;
+	}
 	if (!is_sha256_hex(body_str(ev, "evidence_sha256"))) {
 		snprintf(err, errlen, "an attested erasure needs its evidence: evidence_sha256 as 64 "
 			 "lowercase hex digits (--evidence FILE: the erase report, the maker's or "

@@ -1234,6 +1234,9 @@ START_TEST(attested_erasure)
 	json_decref(b);
 	expect_refused(add_attested(l, wit, "MFP-1", attested("clear", NULL)), "evidence_sha256");
 	expect_refused(add_attested(l, wit, "MFP-1", attested("purge", SHA_A)), "clear");
+	b = attested("clear", SHA_A);
+	wp_json_set(b, "date", json_string("2026-02-30"));
+	expect_refused(add_attested(l, wit, "MFP-1", b), "erasure's date");
 	expect_refused(add(l, op, WP_EV_RELEASE, "MFP-1", json_pack("{s:s}", "to", "lease-return")),
 		       "neither a sanitized wipe");
 	ck_assert_msg(add_attested(l, wit, "MFP-1", attested("unknown", SHA_A)) == 0, "%s", err);
