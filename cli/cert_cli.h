@@ -1,38 +1,14 @@
 /*
- * Certificates of sanitization in the CLI (cert_doc.c, cert_issue.c,
- * cert_verify.c, cmd_cert.c): building the document from a job report and
- * the ledger, issuing it (JSON, CMS signature, QR payload, PDF, ledger
- * event), and checking it as an auditor does.
+ * Certificates of sanitization in the CLI (cert_issue.c, cert_verify.c,
+ * cmd_cert.c): the options, and printing what station/ did — it builds and
+ * issues the certificate (certify.c) and checks it as an auditor does
+ * (audit.c).
  */
 #ifndef WP_CERT_CLI_H
 #define WP_CERT_CLI_H
 
 #include "custody_cli.h"
-
-/* What a certificate is made from. job is NULL for a destruction, whose
- * destroyed event is then in `destroyed`. */
-struct wp_cert_inputs {
-	const char *id;                      /* UUID */
-	const struct wp_person *issuer;      /* who signs */
-	const struct wp_asset_state *state;  /* the asset, from the ledger */
-	const struct wp_job *job;
-	const char *report_path, *report_sha256;
-	const struct wp_event *destroyed;    /* or vendor-destroyed, erasure-attested */
-	const struct wp_event *wipe_cert;    /* the last certificate event of a wipe, or NULL */
-	uint64_t head_seq;                   /* the ledger head before the certificate event */
-	const char *head_hash;
-	const char *ledger_id;               /* "" for a ledger from before ledger ids */
-	const char *location, *contact;      /* of the people who sanitized and verified */
-	time_t issued;
-	const char *single_signature;        /* NULL: two-person; else why one signature */
-};
-
-/* The NIST SP 800-88 category a job reaches, and a note when a stronger
- * one needs another route. The one place this is decided. */
-const char *wp_cert_nist_category(const struct wp_job *job, const char **note);
-
-/* The certificate document (certs/README.md). New reference, or NULL. */
-json_t *wp_cert_build(const struct wp_cert_inputs *in);
+#include "station.h"
 
 struct wp_cert_issue {
 	struct wp_ledger *ledger;
@@ -41,7 +17,8 @@ struct wp_cert_issue {
 	const struct wp_job *job;            /* NULL: certify the asset's destruction */
 	const char *report_path;             /* the saved job report (wipes) */
 	const char *out_dir;                 /* where cert-<id>.* go */
-	const char *location, *contact;      /* NULL: defaults (cert_issue.c) */
+	const char *location, *contact;      /* NULL: $WIPEPROOF_LOCATION/_CONTACT, else
+						station/'s defaults */
 	bool json;                           /* print a JSON line instead of text */
 	const char *single_signature;        /* NULL: needs a validator (cert validate) */
 };
@@ -52,13 +29,16 @@ struct wp_cert_issue {
  * or a destruction). */
 int wp_cert_issue_run(const struct wp_cert_issue *req);
 
-/* A whole small file (at most 1 MiB), NUL-terminated, malloc'd. */
-char *wp_cert_read_file(const char *path, size_t *len, char *err, size_t errlen);
-
 /* `cert verify` and `cert validate` (cert_verify.c). */
 int wp_cert_verify_cmd(const struct wp_kopts *o);
 int wp_cert_validate_cmd(const struct wp_kopts *o);
-/* FILE.json.validator.p7s: the validator's signature beside the issuer's. */
-#define WP_VALIDATOR_SIG_SUFFIX ".validator.p7s"
+/* What they do once the options are resolved, for `demo` too: audit and
+ * print the verdict (a device's re-read with progress), or validate and
+ * print; a wp_exit code. */
+int wp_cert_audit_print(struct wp_audit_request *req, bool json);
+int wp_cert_validate_print(const struct wp_validate_request *req, const char *path_shown);
+/* `cert show` and `cert render` of a file (cmd_cert.c); a wp_exit code. */
+int wp_cert_show_file(const char *path, bool json);
+int wp_cert_render_file(const char *path, const char *output);
 
 #endif

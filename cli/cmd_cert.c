@@ -13,28 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_FILE (1 << 20)
-
-char *wp_cert_read_file(const char *path, size_t *len, char *err, size_t errlen)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = f ? malloc(MAX_FILE + 1) : NULL;
-	size_t n = buf ? fread(buf, 1, MAX_FILE + 1, f) : 0;
-	if (!f || !buf || ferror(f) || n > MAX_FILE) {
-		snprintf(err, errlen, "cannot read %s: %s", path,
-			 !f || ferror(f) ? strerror(errno) : n > MAX_FILE ? "larger than 1 MiB"
-								       : "out of memory");
-		free(buf);
-		if (f)
-			fclose(f);
-		return NULL;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
-
 static int cert_issue(const struct wp_kopts *o)
 {
 	char err[1024], dir[4096];
@@ -99,7 +77,7 @@ static void show_line(const char *label, const json_t *doc, const char *path)
 		printf("  %-22s %lld\n", label, v);
 }
 
-static int cert_show(const struct wp_kopts *o)
+int wp_cert_show_file(const char *path, bool json)
 {
 	static const char *const fields[][2] = {
 		{ "certificate id", "certificate_id" }, { "result", "result" },
@@ -123,29 +101,34 @@ static int cert_show(const struct wp_kopts *o)
 	};
 	json_t *doc = NULL;
 	char *text = NULL, sha[WP_FPR_HEX];
-	if (!o->operand) {
-		fprintf(stderr, "wipeproof: cert show needs FILE.json\n");
-		return WP_EXIT_USAGE;
-	}
-	if (load_doc("show", o->operand, &doc, &text) < 0)
+	if (load_doc("show", path, &doc, &text) < 0)
 		return WP_EXIT_FAILED;
 	wp_sha256_hex(text, strlen(text), sha);
-	if (o->json) {
+	if (json) {
 		json_dumpf(doc, stdout, JSON_INDENT(2) | WP_JSON_DUMP_FLAGS);
 		fputc('\n', stdout);
 		fprintf(stderr, _("wipeproof: cert show: NOT VERIFIED: run 'wipeproof cert verify %s'\n"),
-			o->operand);
+			path);
 	} else {
 		/* show reads the document as it is: nothing here checks who signed it */
 		printf(_("NOT VERIFIED: this is what the document says; its signature, signer and "
-			 "ledger were not checked (run 'wipeproof cert verify %s')\n"), o->operand);
-		printf("%s (SHA-256 %s)\n", o->operand, sha);
+			 "ledger were not checked (run 'wipeproof cert verify %s')\n"), path);
+		printf("%s (SHA-256 %s)\n", path, sha);
 		for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
 			show_line(fields[i][0], doc, fields[i][1]);
 	}
 	json_decref(doc);
 	free(text);
 	return WP_EXIT_OK;
+}
+
+static int cert_show(const struct wp_kopts *o)
+{
+	if (!o->operand) {
+		fprintf(stderr, "wipeproof: cert show needs FILE.json\n");
+		return WP_EXIT_USAGE;
+	}
+	return wp_cert_show_file(o->operand, o->json);
 }
 
 /* The QR text stored at issue (FILE.qr): re-rendering needs no key, and
@@ -173,27 +156,23 @@ static char *load_qr(const char *json_path, const char *sha, char *err, size_t e
 	return text;
 }
 
-static int cert_render(const struct wp_kopts *o)
+int wp_cert_render_file(const char *path, const char *output)
 {
 	char err[1024], sha[WP_FPR_HEX], out[4200];
 	json_t *doc = NULL;
 	char *text = NULL, *qr = NULL;
-	if (!o->operand) {
-		fprintf(stderr, "wipeproof: cert render needs FILE.json\n");
-		return WP_EXIT_USAGE;
-	}
-	if (load_doc("render", o->operand, &doc, &text) < 0)
+	if (load_doc("render", path, &doc, &text) < 0)
 		return WP_EXIT_FAILED;
 	wp_sha256_hex(text, strlen(text), sha);
-	size_t n = strlen(o->operand);
-	if (o->output)
-		snprintf(out, sizeof(out), "%s", o->output);
-	else if (n > 5 && strcmp(o->operand + n - 5, ".json") == 0)
-		snprintf(out, sizeof(out), "%.*s.pdf", (int)(n - 5), o->operand);
+	size_t n = strlen(path);
+	if (output)
+		snprintf(out, sizeof(out), "%s", output);
+	else if (n > 5 && strcmp(path + n - 5, ".json") == 0)
+		snprintf(out, sizeof(out), "%.*s.pdf", (int)(n - 5), path);
 	else
-		snprintf(out, sizeof(out), "%s.pdf", o->operand);
+		snprintf(out, sizeof(out), "%s.pdf", path);
 	int code = WP_EXIT_FAILED;
-	qr = load_qr(o->operand, sha, err, sizeof(err));
+	qr = load_qr(path, sha, err, sizeof(err));
 	if (!qr || wp_render_pdf(doc, sha, qr, out, err, sizeof(err)) < 0) {
 		fprintf(stderr, "wipeproof: cert render: %s\n", err);
 	} else {
@@ -204,6 +183,15 @@ static int cert_render(const struct wp_kopts *o)
 	free(text);
 	json_decref(doc);
 	return code;
+}
+
+static int cert_render(const struct wp_kopts *o)
+{
+	if (!o->operand) {
+		fprintf(stderr, "wipeproof: cert render needs FILE.json\n");
+		return WP_EXIT_USAGE;
+	}
+	return wp_cert_render_file(o->operand, o->output);
 }
 
 int wp_cmd_cert_main(int argc, char **argv)

@@ -1,36 +1,23 @@
 /*
  * wipeproof watch: station mode. Follows whole disks arriving and leaving
- * through a libudev monitor, prints each with its identity and whether it
- * is protected, and optionally takes each new disk into the custody ledger
- * (--intake) and wipes it unattended where the station policy allows it
- * (--auto-wipe, through wp_wipe_devices with --asset, so verification,
- * ledger events and the certificate are those of `wipe`).
- *
- * Which monitor source: "udev" when a udev daemon runs (its events come
- * after its rules, with its properties), else "kernel" (stations and the
- * test machine often run without systemd-udevd).
- *
- * What counts as an arrival: an `add` with a size, or a `change` that gives
- * a disk we do not know a size (a loop device being attached, a card put
- * into a reader: the node exists before and after). A `remove`, or a
- * `change` that takes a known disk's size to 0, is a removal.
+ * (udev/'s monitor, wp_media_monitor_*), prints each with its identity and
+ * whether it is protected, and optionally takes each new disk into the
+ * custody ledger (--intake) and wipes it unattended where the station
+ * policy allows it (--auto-wipe, through wp_wipe_devices with --asset, so
+ * verification, ledger events and the certificate are those of `wipe`).
+ * What to do with a disk and the intake event are station/'s (intake.c);
+ * here are the options, the asset tag asked on the terminal, and output.
  */
 #include "station_cli.h"
 #include "wptext.h"
 #include "i18n.h"
 #include "custody_cli.h"
 
-#include <errno.h>
 #include <getopt.h>
-#include <libudev.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
-
-#define WATCH_MAX_KNOWN 256
 
 struct watch_opts {
 	bool json, intake, auto_wipe;
@@ -38,18 +25,10 @@ struct watch_opts {
 	const char *as, *ledger, *keys_dir, *passphrase_file;
 };
 
-struct known_disk {
-	dev_t devno;
-	char path[64];
-	char serial[128];
-};
-
 struct watch {
 	struct watch_opts o;
 	struct wp_station_policy policy;
-	bool have_policy;
-	size_t n_known;
-	struct known_disk known[WATCH_MAX_KNOWN];
+	struct wp_intake_setup setup;
 };
 
 /* marked for xgettext; translated where printed */
@@ -80,7 +59,6 @@ static const char *const usage_watch = N_(
 	"  auto-wipe = yes            transports = usb        kinds = usb\n"
 	"  method = random            verify = full|sample    asset-prefix = USB-\n"
 	"  intake-reason = reuse      loop-backing-dir = /path (test stations)\n"
-	"  confidentiality = 機密性1   the class its intakes record (custody/README.md)\n"
 	"The ledger decides whether a wipe needs an approval first ('custody init\n"
 	"--no-approval-required' for a USB quick-wipe station).\n");
 
@@ -158,81 +136,6 @@ static int parse(int argc, char **argv, struct watch_opts *o, char *err, size_t 
 	return 0;
 }
 
-/* The policy is read once at the start: a station whose policy is wrong
- * must not start at all. */
-static int load_policy(struct watch *w, char *err, size_t errlen)
-{
-	const char *path = w->o.policy_path;
-	if (!path && !w->o.auto_wipe)
-		return 0;
-	if (!path)
-		path = WP_STATION_POLICY_DEFAULT;
-	if (wp_station_policy_load(path, &w->policy, err, errlen) < 0)
-		return -1;
-	w->have_policy = true;
-	if (!w->o.asset_prefix && w->policy.asset_prefix[0])
-		w->o.asset_prefix = w->policy.asset_prefix;
-	if (!w->o.reason && w->policy.intake_reason[0])
-		w->o.reason = w->policy.intake_reason;
-	if (w->o.auto_wipe && !w->policy.auto_wipe) {
-		snprintf(err, errlen, "--auto-wipe: the station policy %s does not say "
-			 "'auto-wipe = yes'; nothing would be wiped", path);
-		return -1;
-	}
-	return 0;
-}
-
-/* Every disk taken in needs an asset tag: from the prefix, or asked. */
-static int check_asset_source(const struct watch *w, char *err, size_t errlen)
-{
-	if (w->o.intake && !w->o.asset_prefix && (w->o.auto_wipe || !isatty(STDIN_FILENO))) {
-		snprintf(err, errlen, "%s needs an asset tag per disk without a terminal to ask on: "
-			 "give --asset-prefix P (or asset-prefix in the policy)",
-			 w->o.auto_wipe ? "--auto-wipe" : "--intake");
-		return -1;
-	}
-	return 0;
-}
-
-/* ---- known disks ------------------------------------------------------- */
-
-static struct known_disk *find_known(struct watch *w, dev_t devno)
-{
-	for (size_t i = 0; i < w->n_known; i++)
-		if (w->known[i].devno == devno)
-			return &w->known[i];
-	return NULL;
-}
-
-static void remember(struct watch *w, const struct wp_device *dev)
-{
-	struct known_disk *k = find_known(w, dev->devno);
-	if (!k && w->n_known < WATCH_MAX_KNOWN)
-		k = &w->known[w->n_known++];
-	if (!k)
-		return;
-	k->devno = dev->devno;
-	snprintf(k->path, sizeof(k->path), "%s", dev->path);
-	snprintf(k->serial, sizeof(k->serial), "%s", dev->serial);
-}
-
-static void forget(struct watch *w, struct known_disk *k)
-{
-	*k = w->known[--w->n_known];
-}
-
-static int baseline(struct watch *w, char *err, size_t errlen)
-{
-	struct wp_device_list list;
-	if (wp_media_enumerate(&list, err, errlen) < 0)
-		return -1;
-	for (size_t i = 0; i < list.n; i++)
-		if (list.items[i].size_bytes > 0)
-			remember(w, &list.items[i]);
-	wp_media_list_free(&list);
-	return 0;
-}
-
 /* ---- output ------------------------------------------------------------ */
 
 static void emit_json(json_t *o)
@@ -269,15 +172,16 @@ static void print_arrival(const struct watch *w, const struct wp_device *dev)
 	fflush(stdout);
 }
 
-static void print_removal(const struct watch *w, const struct known_disk *k)
+static void print_removal(const struct watch *w, const struct wp_media_event *ev)
 {
 	char t[32];
 	stamp(t, sizeof(t));
 	if (w->o.json)
 		emit_json(json_pack("{s:s, s:s, s:s, s:s}", "event", "removal", "time", t, "path",
-				    k->path, "serial", k->serial));
+				    ev->path, "serial", ev->serial));
 	else
-		printf(_("%s  removed  %s  (serial %s)\n"), t, k->path, k->serial[0] ? k->serial : _("none"));
+		printf(_("%s  removed  %s  (serial %s)\n"), t, ev->path,
+		       ev->serial[0] ? ev->serial : _("none"));
 	fflush(stdout);
 }
 
@@ -293,20 +197,6 @@ static void print_skipped(const struct watch *w, const struct wp_device *dev, co
 }
 
 /* ---- intake and wipe ----------------------------------------------------- */
-
-/* P + serial, with anything outside [A-Za-z0-9._-] replaced: an asset tag
- * ends up in report and certificate file names. */
-static void asset_from_serial(const char *prefix, const char *serial, char *out, size_t len)
-{
-	size_t n = (size_t)snprintf(out, len, "%s", prefix);
-	for (size_t i = 0; serial[i] && n + 1 < len; i++) {
-		char c = serial[i];
-		bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-			  (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
-		out[n++] = ok ? c : '_';
-	}
-	out[n < len ? n : len - 1] = '\0';
-}
 
 static bool ask_asset(const struct wp_device *dev, char *out, size_t len)
 {
@@ -325,49 +215,31 @@ static bool ask_asset(const struct wp_device *dev, char *out, size_t len)
 	return out[0] != '\0';
 }
 
-/* Already taken in with this serial (a disk plugged in again)? */
-static bool already_taken_in(const struct watch *w, const char *asset, const char *serial)
-{
-	char err[512];
-	struct wp_ledger *l = NULL;
-	struct wp_asset_state st;
-	bool same = false;
-	char ca_path[4200];
-	X509 *ca = NULL;
-	/* read from a verified pass, like every other reader of the events */
-	snprintf(ca_path, sizeof(ca_path), "%s/ca.pem", wp_keys_dir_resolve(w->o.keys_dir));
-	if (wp_cert_load(ca_path, &ca, err, sizeof(err)) == 0 &&
-	    wp_ledger_open_readonly(wp_ledger_path_resolve(w->o.ledger), &l, err, sizeof(err)) == 0 &&
-	    wp_ledger_set_ca(l, ca, err, sizeof(err)) == 0 &&
-	    wp_custody_state(l, asset, &st, err, sizeof(err)) == 0)
-		same = st.exists && strcmp(st.serial, serial) == 0;
-	wp_ledger_close(l);
-	X509_free(ca);
-	return same;
-}
-
 static int intake(const struct watch *w, const struct wp_device *dev, char *asset, size_t len)
 {
-	if (!dev->serial[0]) {
-		print_skipped(w, dev, "the disk reports no serial number; take it in by hand with "
-			      "'wipeproof custody intake --serial S --model M'");
-		return -1;
-	}
-	if (w->o.asset_prefix)
-		asset_from_serial(w->o.asset_prefix, dev->serial, asset, len);
+	char err[1024], hash[WP_HASH_HEX], ca_path[4200];
+	const char *ledger = wp_ledger_path_resolve(w->o.ledger);
+	const char *keys = wp_keys_dir_resolve(w->o.keys_dir);
+	if (w->setup.asset_prefix)
+		wp_intake_asset_tag(w->setup.asset_prefix, dev->serial, asset, len);
 	else if (!ask_asset(dev, asset, len))
 		return -1;
-	if (already_taken_in(w, asset, dev->serial))
+	snprintf(ca_path, sizeof(ca_path), "%s/ca.pem", keys);
+	if (wp_intake_already(ledger, ca_path, asset, dev->serial))
 		return 0;
-	struct wp_kopts k = {
-		.group = "custody", .sub = "intake", .asset = asset, .device = dev->path,
-		.as = w->o.as, .keys_dir = w->o.keys_dir, .ledger = w->o.ledger,
-		.passphrase_file = w->o.passphrase_file, .reason = w->o.reason, .json = w->o.json,
-		.confidentiality = w->policy.confidentiality[0] ? w->policy.confidentiality : NULL,
-	};
-	int code = wp_custody_write(&k);
+	struct wp_identity *actor = NULL;
+	uint64_t seq = 0;
+	int rc = wp_identity_load(keys, w->o.as, w->o.passphrase_file, &actor, err, sizeof(err)) < 0
+		 ? WP_CUSTODY_ERROR
+		 : wp_intake_record(ledger, actor, dev, asset, w->setup.reason, &seq, hash, err,
+				    sizeof(err));
+	if (rc == 0)
+		wp_custody_print_recorded(w->o.json, WP_EV_INTAKE, asset, actor, seq, hash);
+	else
+		fprintf(stderr, "wipeproof: custody intake: %s\n", err);
+	wp_identity_free(actor);
 	fflush(stdout);
-	return code == WP_EXIT_OK ? 0 : -1;
+	return rc == 0 ? 0 : -1;
 }
 
 static void auto_wipe(const struct watch *w, const struct wp_device *dev, const char *asset)
@@ -399,103 +271,59 @@ static void auto_wipe(const struct watch *w, const struct wp_device *dev, const 
 	free(job);
 }
 
-static void handle_arrival(struct watch *w, const char *node)
+static void handle_arrival(struct watch *w, const struct wp_device *dev)
 {
-	char err[512], why[512], asset[WP_ASSET_MAX];
-	struct wp_device *dev = calloc(1, sizeof(*dev));
-	if (!dev || wp_media_probe(node, NULL, dev, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: watch: %s: %s\n", node, dev ? err : "out of memory");
-		free(dev);
-		return;
-	}
-	remember(w, dev);
+	char why[512], asset[WP_ASSET_MAX];
 	print_arrival(w, dev);
-	if (!w->o.intake)
-		goto out;
-	if (dev->protected_)
-		print_skipped(w, dev, "protected");
-	else if (w->have_policy && !wp_station_policy_allows(&w->policy, dev, why, sizeof(why)))
+	switch (wp_intake_decide(&w->setup, dev, why, sizeof(why))) {
+	case WP_INTAKE_IGNORE:
+		break;
+	case WP_INTAKE_SKIP:
 		print_skipped(w, dev, why);
-	else if (intake(w, dev, asset, sizeof(asset)) == 0 && w->o.auto_wipe)
-		auto_wipe(w, dev, asset);
-out:
-	free(dev);
-}
-
-/* ---- the monitor --------------------------------------------------------- */
-
-static bool ignored_name(const char *name)
-{
-	static const char *const prefixes[] = { "ram", "zram", "dm-", "md" };
-	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
-		if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0)
-			return true;
-	return false;
-}
-
-static void handle_event(struct watch *w, struct udev_device *d)
-{
-	const char *action = udev_device_get_action(d), *node = udev_device_get_devnode(d);
-	const char *name = udev_device_get_sysname(d);
-	const char *size = udev_device_get_sysattr_value(d, "size");
-	if (!action || !node || !name || ignored_name(name))
-		return;
-	struct known_disk *k = find_known(w, udev_device_get_devnum(d));
-	bool has_size = size && strtoull(size, NULL, 10) > 0;
-	if (strcmp(action, "remove") == 0 || (strcmp(action, "change") == 0 && !has_size)) {
-		if (k) {
-			print_removal(w, k);
-			forget(w, k);
-		}
-		return;
+		break;
+	case WP_INTAKE_TAKE_IN:
+		intake(w, dev, asset, sizeof(asset));
+		break;
+	case WP_INTAKE_WIPE:
+		if (intake(w, dev, asset, sizeof(asset)) == 0)
+			auto_wipe(w, dev, asset);
+		break;
 	}
-	bool is_add = strcmp(action, "add") == 0;
-	if (has_size && (is_add || (strcmp(action, "change") == 0 && !k)))
-		handle_arrival(w, node);
 }
 
-static void print_ready(const struct watch *w, const char *source)
+static void print_ready(const struct watch *w, const struct wp_media_monitor *m)
 {
+	const char *source = wp_media_monitor_source(m);
+	size_t present = wp_media_monitor_known(m);
 	if (w->o.json) {
 		emit_json(json_pack("{s:s, s:s, s:i}", "event", "ready", "source", source,
-				    "present", (int)w->n_known));
+				    "present", (int)present));
 		return;
 	}
 	printf(_("watching for disks (%s events, %zu present); stop with Ctrl-C\n"), source,
-	       w->n_known);
+	       present);
 	fflush(stdout);
 }
 
 static int monitor(struct watch *w, char *err, size_t errlen)
 {
-	const char *source = access("/run/udev/control", F_OK) == 0 ? "udev" : "kernel";
-	struct udev *u = udev_new();
-	struct udev_monitor *m = u ? udev_monitor_new_from_netlink(u, source) : NULL;
-	int rc = -1;
-	if (!m || udev_monitor_filter_add_match_subsystem_devtype(m, "block", "disk") < 0 ||
-	    udev_monitor_enable_receiving(m) < 0) {
-		snprintf(err, errlen, "cannot listen for %s device events (netlink): %s; watch "
-			 "needs root", source, strerror(errno));
-		goto out;
-	}
-	/* listening first, then the baseline: no arrival falls in between */
-	if (baseline(w, err, errlen) < 0)
-		goto out;
-	print_ready(w, source);
-	struct pollfd p = { .fd = udev_monitor_get_fd(m), .events = POLLIN };
+	struct wp_media_monitor *m = NULL;
+	struct wp_media_event ev;
+	if (wp_media_monitor_open(&m, err, errlen) < 0)
+		return -1;
+	print_ready(w, m);
 	while (!wp_stop_flag) {
-		if (poll(&p, 1, 250) <= 0)
+		if (wp_media_monitor_next(m, 250, &ev) <= 0)
 			continue;
-		struct udev_device *d = udev_monitor_receive_device(m);
-		if (d)
-			handle_event(w, d);
-		udev_device_unref(d);
+		if (ev.kind == WP_MEDIA_REMOVED)
+			print_removal(w, &ev);
+		else if (ev.kind == WP_MEDIA_UNREADABLE)
+			fprintf(stderr, "wipeproof: watch: %s: %s\n", ev.path, ev.err);
+		else
+			handle_arrival(w, ev.dev);
 	}
-	rc = 0;
-out:
-	udev_monitor_unref(m);
-	udev_unref(u);
-	return rc;
+	wp_media_monitor_close(m);
+	return 0;
 }
 
 int wp_cmd_watch_main(int argc, char **argv)
@@ -505,8 +333,10 @@ int wp_cmd_watch_main(int argc, char **argv)
 	if (!w)
 		return WP_EXIT_FAILED;
 	int p = parse(argc, argv, &w->o, err, sizeof(err));
-	if (p == 0 && (load_policy(w, err, sizeof(err)) < 0 ||
-		       check_asset_source(w, err, sizeof(err)) < 0))
+	w->setup = (struct wp_intake_setup){ .intake = w->o.intake, .auto_wipe = w->o.auto_wipe,
+					     .asset_prefix = w->o.asset_prefix, .reason = w->o.reason };
+	if (p == 0 && wp_intake_setup_resolve(&w->setup, w->o.policy_path, &w->policy,
+					      isatty(STDIN_FILENO), err, sizeof(err)) < 0)
 		p = -1;
 	if (p > 0)
 		wp_watch_usage(stdout);

@@ -9,6 +9,7 @@
 #include "certs.h"
 #include "cli.h"
 #include "custody.h"
+#include "station.h"
 
 struct wp_kopts {
 	const char *group;             /* "keys" or "custody" */
@@ -57,6 +58,9 @@ int wp_custody_exit(int rc);
 
 /* Sub-commands. */
 int wp_custody_write(const struct wp_kopts *o);   /* init, intake, ..., note */
+/* "recorded seq N: KIND ASSET by ..." and the head, or one JSON line. */
+void wp_custody_print_recorded(bool json, const char *kind, const char *asset,
+			       const struct wp_identity *actor, uint64_t seq, const char *hash);
 int wp_custody_log(const struct wp_kopts *o);
 int wp_custody_show(const struct wp_kopts *o);
 int wp_custody_export(const struct wp_kopts *o);

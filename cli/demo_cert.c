@@ -4,8 +4,11 @@
  * would — signature, ledger, the disk itself, and the QR code read back
  * from the rendered page when poppler-utils and zbar-tools are installed.
  * The PDF is copied out of the demo folder before that folder is removed.
+ * Each step shows the command an operator would type and does the same
+ * through station/ (validate, audit) and cli's printing, without calling
+ * another command.
  */
-#include "cli.h"
+#include "cert_cli.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -20,17 +23,41 @@ extern char **environ;
 
 #define ARGV(...) ((char *[]){ __VA_ARGS__, NULL })
 
-static int run(int (*cmd)(int, char **), char **argv)
+/* The command line an operator would type for the next step; the demo
+ * then does the same through station/ and cli's printing, not by calling
+ * another command. */
+static void show_cmd(char **argv)
 {
-	int argc = 0;
 	printf("\n  $ wipeproof");
-	for (; argv[argc]; argc++)
-		printf(strchr(argv[argc], ' ') || strchr(argv[argc], '|') ? " '%s'" : " %s", argv[argc]);
+	for (int i = 0; argv[i]; i++)
+		printf(strchr(argv[i], ' ') || strchr(argv[i], '|') ? " '%s'" : " %s", argv[i]);
 	printf("\n");
 	fflush(stdout);
-	int code = cmd(argc, argv);
+}
+
+static int done(int code)
+{
 	fflush(stdout);
 	return code;
+}
+
+static int export_trust(const char *keys, const char *path)
+{
+	char err[1024];
+	char *pem = wp_trust_export(keys, err, sizeof(err));
+	FILE *out = pem ? fopen(path, "w") : NULL;
+	int code = WP_EXIT_OK;
+	if (!pem)
+		fprintf(stderr, "wipeproof: keys export-trust: %s\n", err);
+	if (pem && (!out || fputs(pem, out) < 0 || fclose(out) != 0)) {
+		fprintf(stderr, "wipeproof: keys export-trust: cannot write %s: %s\n", path,
+			strerror(errno));
+		code = WP_EXIT_FAILED;
+	} else if (pem) {
+		fprintf(stderr, "trust bundle (CA and people's certificates) written to %s\n", path);
+	}
+	free(pem);
+	return pem ? code : WP_EXIT_FAILED;
 }
 
 /* The one cert-*.json the wipe left in DIR. */
@@ -121,7 +148,7 @@ static int copy_out(const char *from, const char *to)
 
 int wp_demo_certificate(const struct wp_demo_custody *c, const char *dir, const char *device)
 {
-	char json[512], pdf[600], ca[512], trust[600], qr[1024];
+	char json[512], pdf[600], ca[512], trust[600], qr[1024], err[1024];
 	char *keys = (char *)c->keys_dir, *ledger = (char *)c->ledger, *dev = (char *)device;
 	if (find_cert(dir, json, sizeof(json)) < 0)
 		return WP_EXIT_FAILED;
@@ -130,22 +157,42 @@ int wp_demo_certificate(const struct wp_demo_custody *c, const char *dir, const 
 	snprintf(trust, sizeof(trust), "%s/trust.pem", dir);
 	/* the approver confirms the wipe and adds the second signature */
 	printf("\n  The approver validates the certificate (a second signature, by another person):\n");
-	int code = run(wp_cmd_cert_main, ARGV("cert", "validate", json, "--as", WP_DEMO_APPROVER,
-					      "--keys", keys, "--ledger", ledger));
-	if (code == WP_EXIT_OK)
-		code = run(wp_cmd_cert_main, ARGV("cert", "show", json));
-	if (code == WP_EXIT_OK)
-		code = run(wp_cmd_cert_main, ARGV("cert", "render", json, "--output", pdf));
+	show_cmd(ARGV("cert", "validate", json, "--as", WP_DEMO_APPROVER, "--keys", keys,
+		      "--ledger", ledger));
+	struct wp_identity *approver = NULL;
+	int code = WP_EXIT_FAILED;
+	if (wp_identity_load(keys, WP_DEMO_APPROVER, NULL, &approver, err, sizeof(err)) < 0) {
+		fprintf(stderr, "wipeproof: cert validate: %s\n", err);
+	} else {
+		struct wp_validate_request vr = { .path = json, .validator = approver, .ca_path = ca,
+						  .ledger_path = ledger };
+		code = done(wp_cert_validate_print(&vr, json));
+	}
+	wp_identity_free(approver);
+	if (code == WP_EXIT_OK) {
+		show_cmd(ARGV("cert", "show", json));
+		code = done(wp_cert_show_file(json, false));
+	}
+	if (code == WP_EXIT_OK) {
+		show_cmd(ARGV("cert", "render", json, "--output", pdf));
+		code = done(wp_cert_render_file(json, pdf));
+	}
 	printf("\n  The auditor's check (no root and no private key needed):\n");
-	if (code == WP_EXIT_OK)
-		code = run(wp_cmd_cert_main, ARGV("cert", "verify", json, "--ca", ca, "--ledger",
-						 ledger, "--device", dev));
-	if (code == WP_EXIT_OK)
-		code = run(wp_cmd_keys_main, ARGV("keys", "export-trust", "--keys", keys, "--output",
-						 trust));
+	if (code == WP_EXIT_OK) {
+		show_cmd(ARGV("cert", "verify", json, "--ca", ca, "--ledger", ledger, "--device", dev));
+		struct wp_audit_request req = { .path = json, .ca_path = ca, .ledger_path = ledger,
+						.device = dev };
+		code = done(wp_cert_audit_print(&req, false));
+	}
+	if (code == WP_EXIT_OK) {
+		show_cmd(ARGV("keys", "export-trust", "--keys", keys, "--output", trust));
+		code = done(export_trust(keys, trust));
+	}
 	if (code == WP_EXIT_OK && scan_qr(dir, pdf, qr, sizeof(qr)) == 0) {
 		printf("\n  QR code read from the rendered page (pdftoppm | zbarimg): %s\n", qr);
-		code = run(wp_cmd_cert_main, ARGV("cert", "verify", "--qr", qr, "--trust", trust));
+		show_cmd(ARGV("cert", "verify", "--qr", qr, "--trust", trust));
+		struct wp_audit_request req = { .qr = qr, .trust = trust };
+		code = done(wp_cert_audit_print(&req, false));
 	}
 	if (code == WP_EXIT_OK && copy_out(pdf, WP_DEMO_CERT_COPY) == 0)
 		printf("\n  The certificate (PDF) is kept at %s\n", WP_DEMO_CERT_COPY);

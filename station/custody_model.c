@@ -1,5 +1,5 @@
 /*
- * Event bodies of issue 17's custody model (station.h, model1 block): the
+ * Issue 17 helpers of the custody model (station.h, model1 block): the
  * policy table, the confidentiality class at intake, the vendor's
  * destruction and an erasure attested by the device or its maker. Evidence
  * files (a vendor's certificate, an erase report) are recorded by SHA-256
@@ -165,48 +165,4 @@ int wp_station_class_allows(const json_t *policy, const char *classes, const cha
 		rc = wp_policy_level_check(policy, st, category, err, errlen);
 	free(st);
 	return rc;
-}
-
-static void set(json_t *body, const char *key, const char *value)
-{
-	if (value)
-		wp_json_set(body, key, json_string(value));
-}
-
-int wp_station_vendor_destroyed_body(const struct wp_vendor_destruction *in, json_t *body,
-				     char *kept, size_t keptlen, char *err, size_t errlen)
-{
-	if (!in->cert_file || !in->date || !in->method || !in->received_by) {
-		snprintf(err, errlen, "the vendor's destruction needs --vendor-cert FILE (the "
-			 "vendor's certificate), --date YYYY-MM-DD (when they destroyed it), --method "
-			 "(shred, crush, melt, ...) and --received-by NAME (who received the "
-			 "certificate)");
-		return -1;
-	}
-	set(body, "vendor", in->vendor);
-	set(body, "date", in->date);
-	set(body, "method", in->method);
-	set(body, "received_by", in->received_by);
-	set(body, "comment", in->comment);
-	return wp_station_evidence(in->ledger_path, "vendor-certs", in->cert_file, body,
-				   "vendor_cert_sha256", "vendor_cert", kept, keptlen, err, errlen);
-}
-
-int wp_station_attested_body(const struct wp_attested_erasure *in, json_t *body, char *kept,
-			     size_t keptlen, char *err, size_t errlen)
-{
-	if (!in->evidence_file || !in->method || !in->by || !in->category) {
-		snprintf(err, errlen, "an erasure done by the device or its maker needs --evidence "
-			 "FILE (its erase report or certificate), --method (what was claimed), --by "
-			 "self|maker|lease-company|vendor and --category clear|unknown");
-		return -1;
-	}
-	set(body, "method", in->method);
-	set(body, "by", in->by);
-	set(body, "category", in->category);
-	set(body, "erased_by", in->erased_by);
-	set(body, "date", in->date);
-	set(body, "comment", in->comment);
-	return wp_station_evidence(in->ledger_path, "evidence", in->evidence_file, body,
-				   "evidence_sha256", "evidence", kept, keptlen, err, errlen);
 }

@@ -170,4 +170,32 @@ void wp_device_describe(const struct wp_device *dev, char *buf, size_t len);
 /* "14.9 GiB" style size for people; binary units. */
 void wp_format_size(uint64_t bytes, char *buf, size_t len);
 
+/* ---- disks arriving and leaving (monitor.c) ----------------------------- */
+
+struct wp_media_monitor;
+
+enum wp_media_event_kind {
+	WP_MEDIA_ARRIVED,     /* a whole disk with a size: dev is probed, guard evaluated */
+	WP_MEDIA_REMOVED,     /* a disk it knew left: path and serial as they were */
+	WP_MEDIA_UNREADABLE,  /* arrived but could not be probed: err */
+};
+
+struct wp_media_event {
+	enum wp_media_event_kind kind;
+	char path[64], serial[128];
+	const struct wp_device *dev; /* ARRIVED: valid until the next call */
+	char err[512];
+};
+
+/* Listen for block disk events (udev's when a udev daemon runs, else the
+ * kernel's), then take the disks present now as known: they are not
+ * reported. -1 with err (netlink needs root). */
+int wp_media_monitor_open(struct wp_media_monitor **out, char *err, size_t errlen);
+void wp_media_monitor_close(struct wp_media_monitor *m);
+const char *wp_media_monitor_source(const struct wp_media_monitor *m); /* "udev"/"kernel" */
+size_t wp_media_monitor_known(const struct wp_media_monitor *m);
+/* Wait up to TIMEOUT_MS for one event: 1 with EV filled, 0 when none of
+ * ours came. */
+int wp_media_monitor_next(struct wp_media_monitor *m, int timeout_ms, struct wp_media_event *ev);
+
 #endif

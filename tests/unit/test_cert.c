@@ -1,6 +1,7 @@
 /* Certificates of sanitization: canonical documents, CMS signatures (and
  * the signers they refuse), QR payloads and trust bundles. */
 #include "certs_internal.h"
+#include "cert_fixture.h"
 
 #include "check_main.h"
 #include <openssl/pem.h> /* before cms.h, which declares PEM_write_bio_CMS after it */
@@ -21,7 +22,7 @@ static struct wp_person ca_p, op_p, wit_p;
 static struct wp_identity *op;
 /* Today's dates: the keys are made at setup, and a signer must have been
  * valid on the certificate's date, so fixed dates would expire the test. */
-static char today[11], t_start[21], t_end[21], t_issued[21];
+static char today[11];
 
 static void set_dates(void)
 {
@@ -29,43 +30,15 @@ static void set_dates(void)
 	struct tm tm;
 	gmtime_r(&now, &tm);
 	strftime(today, sizeof(today), "%Y-%m-%d", &tm);
-	snprintf(t_start, sizeof(t_start), "%sT00:00:00Z", today);
-	snprintf(t_end, sizeof(t_end), "%sT00:04:00Z", today);
-	snprintf(t_issued, sizeof(t_issued), "%sT00:05:00Z", today);
 }
 
+/* The real builder's document (cert_fixture.h), not one written by hand:
+ * what these tests check is what the tool issues. */
 static json_t *sample_doc(void)
 {
-	return json_pack(
-		"{s:s, s:i, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s}, s:{s:s}, "
-		"s:{s:s, s:s, s:s, s:s, s:s, s:s, s:I}, "
-		"s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:s, s:s}, "
-		"s:{s:s, s:s, s:I, s:I, s:s, s:I}, s:{s:I, s:s}, "
-		"s:{s:s, s:s, s:s, s:s, s:s, s:s}, s:{s:s, s:s, s:s, s:s, s:s, s:s}}",
-		"format", WP_CERT_FORMAT, "format_version", 1,
-		"certificate_id", "0b8e5f0e-3a43-4c1b-9d2e-3c0f4a1b2c3d",
-		"issued_utc", t_issued, "result", "sanitized", "destination", "reuse",
-		"issued_by", "name", op_p.name, "title", op_p.title, "role", "operator",
-		"fingerprint", op_p.fingerprint,
-		"asset", "tag", "PC-0042",
-		"media", "manufacturer", "Samsung", "model", "Samsung SSD 870", "serial", "S5Y1NX0R",
-		"property_number", "PC-0042", "media_type", "flash (SSD)", "media_source", "営業部",
-		"size_bytes", (json_int_t)1 << 30,
-		"sanitization", "category", "Clear", "description", "Clear: overwritten",
-		"method", "random", "method_details", "1 pass", "tool", "wipeproof",
-		"tool_version", "0.1.0", "started_utc", t_start,
-		"ended_utc", t_end, "job_id", "j-1", "passes", (json_int_t)1,
-		"bytes_written", (json_int_t)1 << 30, "duration_s", (json_int_t)240,
-		"throughput_bytes_per_s", (json_int_t)4473924, "report", "/r.json",
-		"report_sha256", "ab",
-		"verification", "method", "full read-back", "mode", "full",
-		"bytes_checked", (json_int_t)1 << 30, "coverage_permille", (json_int_t)1000,
-		"coverage_percent", "100.0", "mismatched_blocks", (json_int_t)0,
-		"ledger", "seq", (json_int_t)6, "head_hash", "00",
-		"sanitized_by", "name", op_p.name, "title", "係員", "date", t_end,
-		"location", "本社", "contact", "x", "fingerprint", op_p.fingerprint,
-		"verified_by", "name", op_p.name, "title", "係員", "date", t_end,
-		"location", "本社", "contact", "x", "fingerprint", op_p.fingerprint);
+	json_t *doc = cert_fixture_doc(&op_p);
+	ck_assert_ptr_nonnull(doc);
+	return doc;
 }
 
 static void setup(void)

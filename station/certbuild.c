@@ -5,7 +5,6 @@
  * units (duration_s, throughput_bytes_per_s, coverage_permille) or a
  * decimal string (coverage_percent), so the canonical form is unique.
  */
-#include "cert_cli.h"
 #include "station.h"
 #include "wptext.h"
 
