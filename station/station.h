@@ -417,9 +417,11 @@ void wp_intake_asset_tag(const char *prefix, const char *serial, char *out, size
  * again)? Read from a verified pass against the CA at CA_PATH. */
 bool wp_intake_already(const char *ledger_path, const char *ca_path, const char *asset,
 		       const char *serial);
-/* Record DEV's intake as ASSET by ACTOR, as `custody intake --device`. */
+/* Record DEV's intake as ASSET by ACTOR, as `custody intake --device`;
+ * CONFIDENTIALITY (the station policy's class, issue 17) may be NULL. */
 int wp_intake_record(const char *ledger_path, const struct wp_identity *actor,
 		     const struct wp_device *dev, const char *asset, const char *reason,
-		     uint64_t *seq, char hash[WP_HASH_HEX], char *err, size_t errlen);
+		     const char *confidentiality, uint64_t *seq, char hash[WP_HASH_HEX],
+		     char *err, size_t errlen);
 
 #endif
