@@ -19,6 +19,7 @@ static const char *const role_names[] = {
 	[WP_ROLE_APPROVER] = "approver",
 	[WP_ROLE_WITNESS] = "witness",
 	[WP_ROLE_AUDITOR] = "auditor",
+	[WP_ROLE_STATION] = "station",
 };
 
 const char *wp_role_name(enum wp_role role)
@@ -33,13 +34,14 @@ const char *wp_role_policy(enum wp_role role)
 		[WP_ROLE_APPROVER] = WP_ROLE_POLICY_ARC ".2",
 		[WP_ROLE_WITNESS] = WP_ROLE_POLICY_ARC ".3",
 		[WP_ROLE_AUDITOR] = WP_ROLE_POLICY_ARC ".4",
+		[WP_ROLE_STATION] = WP_ROLE_POLICY_ARC ".5",
 	};
-	return role > WP_ROLE_NONE && role <= WP_ROLE_AUDITOR ? oids[role] : NULL;
+	return role > WP_ROLE_NONE && role <= WP_ROLE_STATION ? oids[role] : NULL;
 }
 
 int wp_role_parse(const char *name, enum wp_role *out)
 {
-	for (int r = WP_ROLE_OPERATOR; r <= WP_ROLE_AUDITOR; r++)
+	for (int r = WP_ROLE_OPERATOR; r <= WP_ROLE_STATION; r++)
 		if (strcmp(name, role_names[r]) == 0) {
 			*out = (enum wp_role)r;
 			return 0;

@@ -286,6 +286,26 @@ static int check_custody_model(const json_t *doc, const char *result, char *err,
 	return 0;
 }
 
+/* The PC the disk was in (optional: a disk taken in alone has none): named
+ * by its serial, with its maker and model when known, nothing else. */
+static int check_computer(const json_t *doc, char *err, size_t errlen)
+{
+	const json_t *pc = member(doc, "asset.computer");
+	if (!pc)
+		return 0;
+	const char *key;
+	const json_t *v;
+	bool ok = json_is_object(pc) && wp_certdoc_str(doc, "asset.computer.serial")[0];
+	json_object_foreach((json_t *)pc, key, v)
+		ok = ok && json_is_string(v) && json_string_length(v) > 0 &&
+		     (strcmp(key, "serial") == 0 || strcmp(key, "manufacturer") == 0 ||
+		      strcmp(key, "model") == 0);
+	if (!ok)
+		snprintf(err, errlen, "certificate asset.computer must name the PC's serial, and "
+			 "optionally its manufacturer and model, as non-empty strings and nothing else");
+	return ok ? 0 : -1;
+}
+
 int wp_certdoc_check(const json_t *doc, char *err, size_t errlen)
 {
 	if (!json_is_object(doc) || strcmp(wp_certdoc_str(doc, "format"), WP_CERT_FORMAT) != 0 ||
@@ -317,7 +337,7 @@ int wp_certdoc_check(const json_t *doc, char *err, size_t errlen)
 		snprintf(err, errlen, "certificate ledger.id must be 32 lowercase hex digits");
 		return -1;
 	}
-	if (check_build(doc, err, errlen) < 0)
+	if (check_build(doc, err, errlen) < 0 || check_computer(doc, err, errlen) < 0)
 		return -1;
 	if (check_scope(doc, free_space, err, errlen) < 0)
 		return -1;

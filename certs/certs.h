@@ -48,6 +48,8 @@ enum wp_role {
 	WP_ROLE_APPROVER,      /* also approves, sets policy, witnesses */
 	WP_ROLE_WITNESS,       /* co-signs destructions, writes notes */
 	WP_ROLE_AUDITOR,       /* reads and verifies; records nothing */
+	WP_ROLE_STATION,       /* a wipe station's own key: signs the station's head
+				* when it pushes its ledger (custody/README.md) */
 };
 
 const char *wp_role_name(enum wp_role role);
@@ -55,7 +57,7 @@ const char *wp_role_name(enum wp_role role);
  * so stock `openssl cms -verify -policy OID -explicit_policy` checks the
  * role too: an arc under 2.25 (ITU-T X.667, UUID
  * d2628045-72fc-407f-8bbb-2c06bfdcf137), .1 operator, .2 approver,
- * .3 witness, .4 auditor. NULL for WP_ROLE_NONE. */
+ * .3 witness, .4 auditor, .5 station. NULL for WP_ROLE_NONE. */
 #define WP_ROLE_POLICY_ARC "2.25.279649325857727472325885345706308071735"
 const char *wp_role_policy(enum wp_role role);
 int wp_role_parse(const char *name, enum wp_role *out);

@@ -192,6 +192,7 @@ int wp_cmd_keys_main(int argc, char **argv);
 int wp_cmd_custody_main(int argc, char **argv);
 /* `wipeproof cert issue|show|render|verify` (cmd_cert.c); argv[0] is "cert". */
 int wp_cmd_cert_main(int argc, char **argv);
+int wp_cmd_lease_main(int argc, char **argv); /* cmd_lease.c */
 /* `wipeproof help keys|custody|cert [SUB]`; false for any other topic. */
 bool wp_custody_help(FILE *out, int argc, char **argv);
 

@@ -28,9 +28,9 @@ static int cert_issue(const struct wp_kopts *o)
 	int code = WP_EXIT_FAILED;
 	const char *path = wp_ledger_path_resolve(o->ledger);
 	/* no ledger, nothing to certify: refused without creating one */
-	if (access(path, F_OK) != 0) {
+	if (wp_ledger_missing(path) != 0) {
 		fprintf(stderr, "wipeproof: cert issue: no custody ledger at %s: %s; give the "
-			"ledger with --ledger PATH\n", path, strerror(errno));
+			"ledger with --ledger PATH\n", path, strerror(wp_ledger_missing(path)));
 		return WP_EXIT_REFUSED;
 	}
 	if (wp_identity_load(wp_keys_dir_resolve(o->keys_dir), who, o->passphrase_file, &id, err,
@@ -185,6 +185,33 @@ int wp_cert_render_file(const char *path, const char *output)
 	return code;
 }
 
+/* The signed summary's QR code on the terminal (the boot stick's last
+ * screen): the stored FILE.qr, checked against the document as render does. */
+static int cert_qr(const struct wp_kopts *o)
+{
+	char err[1024], sha[WP_FPR_HEX];
+	json_t *doc = NULL;
+	char *text = NULL, *qr = NULL, *blocks = NULL;
+	if (!o->operand) {
+		fprintf(stderr, "wipeproof: cert qr needs FILE.json\n");
+		return WP_EXIT_USAGE;
+	}
+	if (load_doc("qr", o->operand, &doc, &text) < 0)
+		return WP_EXIT_FAILED;
+	wp_sha256_hex(text, strlen(text), sha);
+	qr = load_qr(o->operand, sha, err, sizeof(err));
+	blocks = qr ? wp_qr_terminal(qr, err, sizeof(err)) : NULL;
+	if (blocks)
+		fputs(blocks, stdout);
+	else
+		fprintf(stderr, "wipeproof: cert qr: %s\n", err);
+	free(blocks);
+	free(qr);
+	free(text);
+	json_decref(doc);
+	return blocks ? WP_EXIT_OK : WP_EXIT_FAILED;
+}
+
 static int cert_render(const struct wp_kopts *o)
 {
 	if (!o->operand) {
@@ -217,6 +244,8 @@ int wp_cmd_cert_main(int argc, char **argv)
 		return cert_show(&o);
 	if (strcmp(o.sub, "render") == 0)
 		return cert_render(&o);
+	if (strcmp(o.sub, "qr") == 0)
+		return cert_qr(&o);
 	if (strcmp(o.sub, "validate") == 0)
 		return wp_cert_validate_cmd(&o);
 	return wp_cert_verify_cmd(&o);

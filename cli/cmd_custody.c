@@ -25,6 +25,8 @@ static struct wp_custody_ask ask_of(const struct wp_kopts *o)
 		.device = o->device, .serial = o->serial, .model = o->model, .owner = o->owner,
 		.location = o->location, .manager = o->manager, .lease_contract = o->lease_contract,
 		.lease_end = o->lease_end, .reason = o->reason, .comment = o->comment,
+		.pc_manufacturer = o->pc_manufacturer, .pc_model = o->pc_model,
+		.pc_serial = o->pc_serial,
 		.method = o->method, .photo = o->photo, .witness = o->witness, .vendor = o->vendor,
 		.vendor_cert = o->vendor_cert, .to = o->to, .text = o->text,
 		.approve_for = o->approve_for, .valid_days = o->valid_days,
@@ -135,7 +137,11 @@ int wp_cmd_custody_main(int argc, char **argv)
 	if (strcmp(o.sub, "show") == 0)
 		return wp_custody_show(&o);
 	if (strcmp(o.sub, "export") == 0)
-		return wp_custody_export(&o);
+		return o.segment ? wp_custody_segment_cmd(&o) : wp_custody_export(&o);
+	if (strcmp(o.sub, "import") == 0)
+		return wp_custody_import_cmd(&o);
+	if (strcmp(o.sub, "push") == 0)
+		return wp_custody_push_cmd(&o);
 	if (strcmp(o.sub, "verify") == 0)
 		return wp_custody_verify_cmd(&o);
 	if (strcmp(o.sub, "head") == 0)

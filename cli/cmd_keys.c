@@ -104,7 +104,7 @@ static int keys_issue(const struct wp_kopts *o, const char *dir)
 	}
 	if (wp_role_parse(o->role, &req.role) < 0) {
 		fprintf(stderr, "wipeproof: keys issue: unknown role '%s'; choose operator, approver, "
-			"witness or auditor\n", o->role);
+			"witness, auditor or station\n", o->role);
 		return WP_EXIT_USAGE;
 	}
 	int rc = new_passphrase(o, o->name, pass, sizeof(pass));

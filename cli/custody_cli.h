@@ -27,6 +27,7 @@ struct wp_kopts {
 	/* asset and events */
 	const char *asset, *device, *serial, *model, *owner, *location, *manager;
 	const char *lease_contract, *lease_end, *reason, *comment, *method, *photo;
+	const char *pc_manufacturer, *pc_model, *pc_serial; /* intake: the PC (DMI) */
 	const char *vendor, *vendor_cert, *to, *text;
 	const char *approve_for;       /* approve --for wipe,release */
 	int valid_days;                /* approve --valid-days N */
@@ -43,6 +44,8 @@ struct wp_kopts {
 	/* revocation and signed heads */
 	const char *date, *crl;
 	bool sign;
+	/* stations (custody_station.c): export --segment FILE, export filters */
+	const char *segment, *station, *until;
 };
 
 /* Parse argv (argv[0] is the sub-command) against the sub-command's allowed
@@ -66,6 +69,10 @@ int wp_custody_show(const struct wp_kopts *o);
 int wp_custody_export(const struct wp_kopts *o);
 int wp_custody_verify_cmd(const struct wp_kopts *o);
 int wp_custody_head_cmd(const struct wp_kopts *o);
+/* custody_station.c: export --segment, import FILE, push --to */
+int wp_custody_segment_cmd(const struct wp_kopts *o);
+int wp_custody_import_cmd(const struct wp_kopts *o);
+int wp_custody_push_cmd(const struct wp_kopts *o);
 
 /* The revocation list for a verification against the CA in ca_path:
  * --crl FILE, else crl.pem beside ca_path when it exists. *crl stays NULL

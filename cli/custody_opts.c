@@ -23,6 +23,8 @@ enum {
 	/* issue 17, model1 */
 	O_POLICY, O_CONFIDENTIALITY, O_KIND, O_RECEIVED_BY, O_EVIDENCE, O_BY, O_CATEGORY,
 	O_ERASED_BY,
+	O_PC_MANUFACTURER, O_PC_MODEL, O_PC_SERIAL,
+	O_SEGMENT, O_STATION, O_UNTIL,
 };
 
 static const struct option options[] = {
@@ -49,6 +51,9 @@ static const struct option options[] = {
 	{ "manager", required_argument, NULL, O_MANAGER },
 	{ "lease-contract", required_argument, NULL, O_LEASE_CONTRACT },
 	{ "lease-end", required_argument, NULL, O_LEASE_END },
+	{ "pc-manufacturer", required_argument, NULL, O_PC_MANUFACTURER },
+	{ "pc-model", required_argument, NULL, O_PC_MODEL },
+	{ "pc-serial", required_argument, NULL, O_PC_SERIAL },
 	{ "reason", required_argument, NULL, O_REASON },
 	{ "comment", required_argument, NULL, O_COMMENT },
 	{ "method", required_argument, NULL, O_METHOD },
@@ -87,6 +92,9 @@ static const struct option options[] = {
 	{ "by", required_argument, NULL, O_BY },
 	{ "category", required_argument, NULL, O_CATEGORY },
 	{ "erased-by", required_argument, NULL, O_ERASED_BY },
+	{ "segment", required_argument, NULL, O_SEGMENT },
+	{ "station", required_argument, NULL, O_STATION },
+	{ "until", required_argument, NULL, O_UNTIL },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -102,7 +110,8 @@ static const struct {
 	{ "keys", "export-trust", "keys output html" },
 	{ "custody", "init", WRITE "no-approval-required approval-required policy" },
 	{ "custody", "intake", WRITE "asset device serial model owner location manager "
-			       "lease-contract lease-end reason comment confidentiality kind" },
+			       "lease-contract lease-end reason comment pc-manufacturer pc-model "
+			       "pc-serial confidentiality kind" },
 	{ "custody", "request", WRITE "asset reason comment" },
 	{ "custody", "approve", WRITE "asset comment for valid-days" },
 	{ "custody", "destroy", WRITE "asset witness witness-passphrase-file witness-tty method photo "
@@ -116,12 +125,16 @@ static const struct {
 					"witness witness-passphrase-file witness-tty comment" },
 	{ "custody", "log", "ledger keys ca crl asset json" },
 	{ "custody", "show", "ledger keys ca crl json" },
-	{ "custody", "export", "ledger keys ca crl format owner since output" },
+	{ "custody", "export", "ledger keys ca crl format owner since until station output segment "
+			       "as passphrase-file" },
+	{ "custody", "import", "ledger keys ca crl json" },
+	{ "custody", "push", "ledger keys ca crl to as passphrase-file json" },
 	{ "custody", "verify", "ledger keys ca ca-fingerprint crl anchor json" },
 	{ "custody", "head", "ledger json sign as passphrase-file keys output" },
 	{ "cert", "issue", WRITE "asset output location contact" },
 	{ "cert", "show", "json" },
 	{ "cert", "render", "output" },
+	{ "cert", "qr", "" },
 	{ "cert", "verify", "sig ca ca-fingerprint crl keys ledger device report qr trust json" },
 	{ "cert", "validate", "as passphrase-file keys ledger ca crl" },
 };
@@ -167,6 +180,9 @@ static const char **string_slot(struct wp_kopts *o, int opt)
 	case O_MANAGER: return &o->manager;
 	case O_LEASE_CONTRACT: return &o->lease_contract;
 	case O_LEASE_END: return &o->lease_end;
+	case O_PC_MANUFACTURER: return &o->pc_manufacturer;
+	case O_PC_MODEL: return &o->pc_model;
+	case O_PC_SERIAL: return &o->pc_serial;
 	case O_REASON: return &o->reason;
 	case O_COMMENT: return &o->comment;
 	case O_METHOD: return &o->method;
@@ -199,6 +215,9 @@ static const char **string_slot(struct wp_kopts *o, int opt)
 	case O_BY: return &o->by;
 	case O_CATEGORY: return &o->category;
 	case O_ERASED_BY: return &o->erased_by;
+	case O_SEGMENT: return &o->segment;
+	case O_STATION: return &o->station;
+	case O_UNTIL: return &o->until;
 	}
 	return NULL;
 }
@@ -210,7 +229,7 @@ static bool names_a_local_file(int opt)
 	switch (opt) {
 	case O_KEYS: case O_LEDGER: case O_CA: case O_PASSFILE: case O_WITNESS_PASSFILE:
 	case O_CA_PASSFILE: case O_OUTPUT: case O_SIG: case O_REPORT: case O_QR: case O_TRUST:
-	case O_ANCHOR: case O_POLICY: case O_EVIDENCE:
+	case O_ANCHOR: case O_SEGMENT: case O_POLICY: case O_EVIDENCE:
 		return true;
 	}
 	return false;
@@ -346,7 +365,8 @@ int wp_kopts_parse(const char *group, int argc, char **argv, struct wp_kopts *o,
 		return 1;
 	/* custody show TAG, cert show|render|verify FILE */
 	bool file = strcmp(group, "cert") == 0 && strcmp(o->sub, "issue") != 0;
-	if ((strcmp(o->sub, "show") == 0 || strcmp(o->sub, "revoke") == 0 || file) && first < argc)
+	if ((strcmp(o->sub, "show") == 0 || strcmp(o->sub, "revoke") == 0 ||
+	     strcmp(o->sub, "import") == 0 || file) && first < argc)
 		o->operand = argv[first++];
 	if (first < argc) {
 		snprintf(err, errlen, "'%s %s' takes no operand; unexpected '%s'", group, o->sub,
@@ -373,7 +393,7 @@ static const char usage_keys[] =
 	"  --keys DIR               key store (default $WIPEPROOF_KEYS, else /etc/wipeproof/keys)\n"
 	"  --org NAME               organisation (init-ca)\n"
 	"  --name, --title          the person, UTF-8 (e.g. \"山田 太郎\", \"情報システム課長\")\n"
-	"  --role ROLE              operator | approver | witness | auditor\n"
+	"  --role ROLE              operator | approver | witness | auditor | station\n"
 	"  --id ID                  the person's stable id (employee number), kept in the\n"
 	"                           certificate (serialNumber); the same id renews or promotes\n"
 	"                           the same person (default: a new random id)\n"
@@ -397,6 +417,7 @@ static const char usage_cert[] =
 	"Usage: wipeproof cert issue --asset TAG --as PERSON [--output DIR] [--location L] [--contact C]\n"
 	"       wipeproof cert show FILE.json [--json]\n"
 	"       wipeproof cert render FILE.json [--output FILE.pdf]\n"
+	"       wipeproof cert qr FILE.json\n"
 	"       wipeproof cert verify FILE.json [--sig FILE.p7s] [--ca ca.pem] [--ca-fingerprint HEX]\n"
 	"                             [--ledger DB]\n"
 	"                             [--device DEV [--report FILE]] [--json]\n"
@@ -412,7 +433,8 @@ static const char usage_cert[] =
 	"            --as PERSON (operator or approver); files go to --output DIR\n"
 	"            (default: the reports folder next to the ledger)\n"
 	"  show      print the certificate's fields\n"
-	"  render    draw the PDF again (needs FILE.json.qr next to FILE.json)\n"
+	"  render    draw the PDF again (needs FILE.json.qr next to FILE.json)\n"	"  qr        draw the QR code of FILE.json.qr in the terminal (Unicode half\n"
+	"            blocks, light on dark: the boot stick's last screen)\n"
 	"  verify    as an auditor: no root, no private key. Checks the signature chains to\n"
 	"            the CA, the signer was an operator or approver and valid on the signing\n"
 	"            date, the document is canonical and complete; with --ledger that the\n"
@@ -448,6 +470,7 @@ static const char usage_custody[] =
 	"                           minimum NIST levels and approvals (custody/README.md)\n"
 	"  intake --asset TAG (--device DEV | --serial S --model M) [--owner O] [--location L]\n"
 	"         [--manager M] [--lease-contract C] [--lease-end YYYY-MM-DD]\n"
+	"         [--pc-manufacturer M --pc-model M --pc-serial S]  (the PC the disk was in)\n"
 	"         [--reason lease-end|leaver-return|reuse|repair|disposal] [--comment C]\n"
 	"         [--confidentiality CLASS[,CLASS...]] [--kind usb|sd|hdd|ssd|nvme|pc|mfp|phone|...]\n"
 	"                           mixed media: the highest class given is recorded\n"

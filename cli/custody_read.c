@@ -118,9 +118,34 @@ static void wp_event_json_print(FILE *out, const json_t *e)
 
 /* ---- log ----------------------------------------------------------------- */
 
+/* An event of a pushed station's chain says which (a PostgreSQL ledger
+ * holds several, each with its own seq 1..n). */
+static json_t *event_json(const struct wp_event *ev, const struct wp_ledger *l)
+{
+	json_t *e = wp_event_to_json(ev);
+	if (e && wp_ledger_chain(l)[0])
+		wp_json_set(e, "chain", json_string(wp_ledger_chain(l)));
+	return e;
+}
+
+/* A line before the first event of each pushed station's chain. */
+static void chain_header(const json_t *e, const char **last)
+{
+	const char *chain = json_string_value(json_object_get(e, "chain"));
+	if (chain && (!*last || strcmp(chain, *last) != 0))
+		printf(_("station chain %s (a pushed station ledger):\n"), chain);
+	*last = chain;
+}
+
+struct log_ctx {
+	json_t *arr;
+	const struct wp_ledger *l;
+};
+
 static int log_json(const struct wp_event *ev, void *ctx)
 {
-	wp_json_append(ctx, wp_event_to_json(ev));
+	struct log_ctx *c = ctx;
+	wp_json_append(c->arr, event_json(ev, c->l));
 	return 0;
 }
 
@@ -133,7 +158,8 @@ int wp_custody_log(const struct wp_kopts *o)
 		return code;
 	/* collected first: nothing is printed unless the whole chain verifies */
 	json_t *arr = json_array();
-	int rc = wp_custody_each(l, o->asset, log_json, arr, err, sizeof(err));
+	struct log_ctx lc = { arr, l };
+	int rc = wp_custody_each(l, o->asset, log_json, &lc, err, sizeof(err));
 	wp_ledger_close(l);
 	if (rc != 0) {
 		json_decref(arr);
@@ -145,8 +171,11 @@ int wp_custody_log(const struct wp_kopts *o)
 	}
 	size_t i;
 	json_t *e;
-	json_array_foreach(arr, i, e)
+	const char *last = NULL;
+	json_array_foreach(arr, i, e) {
+		chain_header(e, &last);
 		wp_event_json_print(stdout, e);
+	}
 	json_decref(arr);
 	return WP_EXIT_OK;
 }
@@ -179,6 +208,9 @@ static json_t *state_json(const struct wp_asset_state *st)
 			      "lease_end", st->lease_end, "reason", st->reason,
 			      "intake_time", st->intake_time, "last_seq", (json_int_t)st->last_seq,
 			      "sanitized", st->sanitized, "verified", st->verified);
+	if (o && st->pc_serial[0])
+		wp_json_set(o, "pc", json_pack("{s:s, s:s, s:s}", "manufacturer", st->pc_manufacturer,
+					       "model", st->pc_model, "serial", st->pc_serial));
 	if (st->requested)
 		wp_json_set(o, "requester", actor_json(&st->requester));
 	if (st->approved) {
@@ -212,6 +244,13 @@ static void field(const char *label, const char *value)
 		printf("  %-15s %s\n", label, value);
 }
 
+static const char *line_pc(const struct wp_asset_state *st, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s", st->pc_manufacturer, st->pc_manufacturer[0] ? " " : "",
+		 st->pc_model);
+	return buf[0] ? buf : NULL;
+}
+
 static void print_state(const struct wp_asset_state *st)
 {
 	char line[600];
@@ -223,6 +262,8 @@ static void print_state(const struct wp_asset_state *st)
 	field("manager", st->manager);
 	field("lease contract", st->lease_contract);
 	field("lease end", st->lease_end);
+	field("PC serial", st->pc_serial);
+	field("PC", st->pc_serial[0] ? line_pc(st, line, sizeof(line)) : NULL);
 	field("intake reason", st->reason);
 	field("kind", st->asset_kind);
 	field("class", st->confidentiality);
@@ -255,13 +296,14 @@ static void print_state(const struct wp_asset_state *st)
 struct show_ctx {
 	struct wp_asset_state st;
 	json_t *events;
+	const struct wp_ledger *l;
 };
 
 static int show_one(const struct wp_event *ev, const struct wp_asset_state *st, void *ctx)
 {
 	struct show_ctx *sc = ctx;
 	sc->st = *st;
-	json_array_append_new(sc->events, wp_event_to_json(ev));
+	json_array_append_new(sc->events, event_json(ev, sc->l));
 	return 0;
 }
 
@@ -277,7 +319,7 @@ int wp_custody_show(const struct wp_kopts *o)
 	if (!l)
 		return code;
 	/* the state and the history from the same verified pass */
-	struct show_ctx sc = { .events = json_array() };
+	struct show_ctx sc = { .events = json_array(), .l = l };
 	snprintf(sc.st.asset, sizeof(sc.st.asset), "%s", o->operand);
 	struct wp_custody_report *rep = malloc(sizeof(*rep));
 	X509 *ca = wp_ledger_ca(l);
@@ -308,7 +350,9 @@ int wp_custody_show(const struct wp_kopts *o)
 	print_state(&st);
 	size_t i;
 	json_t *ev;
+	const char *last = NULL;
 	json_array_foreach(events, i, ev) {
+		chain_header(ev, &last);
 		char *text = json_dumps(json_object_get(ev, "body"), JSON_COMPACT | JSON_SORT_KEYS);
 		printf("%5lld  %s  %-11s %s  %s\n", (long long)json_integer_value(json_object_get(ev, "seq")),
 		       json_string_value(json_object_get(ev, "time")),
@@ -339,7 +383,8 @@ int wp_custody_export(const struct wp_kopts *o)
 	}
 	int code = WP_EXIT_FAILED;
 	struct wp_ledger *l = open_verified(o, &code);
-	struct wp_export_filter filter = { .owner = o->owner, .since = o->since };
+	struct wp_export_filter filter = { .owner = o->owner, .since = o->since, .until = o->until,
+					   .station = o->station };
 	json_t *j = NULL;
 	int rc = l ? 0 : WP_CUSTODY_ERROR;
 	if (l && csv)
@@ -402,6 +447,7 @@ static void print_report(const struct wp_kopts *o, const struct wp_custody_repor
 				      "ca", "subject", subject, "sha256", fpr, "pinned",
 				      o->ca_fingerprint != NULL, "ledger_id",
 				      r->ledger_id[0] ? json_string(r->ledger_id) : NULL);
+		wp_json_set(j, "chains", json_integer(r->chains));
 		if (rc != 0) {
 			wp_json_set(j, "bad_seq", json_integer((json_int_t)r->bad_seq));
 			wp_json_set(j, "error", json_string(rc == WP_CUSTODY_BROKEN ? r->why : err));
@@ -423,6 +469,10 @@ static void print_report(const struct wp_kopts *o, const struct wp_custody_repor
 			printf("ledger %s verifies: %llu events, head %s@%llu\n", path,
 			       (unsigned long long)r->events, r->head_hash,
 			       (unsigned long long)r->head_seq);
+		if (rc == 0 && r->chains > 1)  /* stations' pushed chains, each checked whole */
+			printf(_("%u chains (pushed stations' and the online one), each verified "
+				 "in full; head and ledger id above are of the %s chain\n"), r->chains,
+			       o->anchor ? "anchored" : "online (else the first)");
 	}
 	if (rc != 0)
 		fprintf(stderr, "wipeproof: custody verify: %s\n", err);

@@ -67,6 +67,8 @@ int main(int argc, char **argv)
 		return wp_cmd_custody_main(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "cert") == 0)
 		return wp_cmd_cert_main(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "lease") == 0) /* the boot stick's lease list */
+		return wp_cmd_lease_main(argc - 1, argv + 1);
 	/* station mode: watch and freespace parse their own options too
 	 * (cmd_watch.c, cmd_freespace.c) */
 	if (argc >= 2 && strcmp(argv[1], "watch") == 0)

@@ -42,7 +42,7 @@ int wp_wipe_ledger_open(const struct wp_wipe_options *opts, struct wp_wipe_ledge
 		return WP_EXIT_FAILED;
 	wl->single_signature = opts->single_signature;
 	const char *path = wp_ledger_path_resolve(opts->ledger_path);
-	int missing = access(path, F_OK) != 0 ? errno : 0;
+	int missing = wp_ledger_missing(path);
 	int rc = wp_identity_load(wp_keys_dir_resolve(opts->keys_dir), who,
 				  opts->passphrase_file, &wl->actor, err, sizeof(err));
 	/* an asset is taken in before it is wiped: no ledger, no asset, and a
@@ -87,6 +87,11 @@ void wp_wipe_ledger_close(struct wp_wipe_ledger *wl)
 void wp_wipe_ledger_report_dir_path(const struct wp_wipe_options *opts, char *dir, size_t len)
 {
 	snprintf(dir, len, "%s", wp_ledger_path_resolve(opts->ledger_path));
+	if (wp_ledger_is_pg(dir)) { /* a database server has no folder to put them beside */
+		const char *env = getenv("WIPEPROOF_REPORTS");
+		snprintf(dir, len, "%s", env && env[0] ? env : WP_DEFAULT_REPORT_DIR);
+		return;
+	}
 	char *slash = strrchr(dir, '/');
 	if (!slash)
 		snprintf(dir, len, "reports");

@@ -15,18 +15,14 @@
 
 int wp_policy_load(struct wp_ledger *ledger, json_t **policy, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = NULL;
+	char *text = NULL;
 	*policy = NULL;
-	if (sqlite3_prepare_v2(ledger->db, "SELECT body FROM events WHERE kind = 'policy' "
-			       "ORDER BY seq DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
-		return wp_sql_fail(ledger, "cannot read the policy", err, errlen);
-	int step = sqlite3_step(st);
-	if (step == SQLITE_ROW) {
-		*policy = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
+	if (ledger->ops->text(ledger, WP_Q_POLICY_BODY, NULL, &text, err, errlen) < 0)
+		return WP_CUSTODY_ERROR;
+	if (text) {
+		*policy = json_loads(text, 0, NULL);
+		free(text);
 	}
-	sqlite3_finalize(st);
-	if (step != SQLITE_ROW && step != SQLITE_DONE)
-		return wp_sql_fail(ledger, "cannot read the policy", err, errlen);
 	return 0;
 }
 
@@ -44,36 +40,31 @@ static void fill_actor(struct wp_actor *a, const struct wp_identity *id)
  * certificate); "" when there is none. The rules compare people by it. */
 static void signer_id(struct wp_ledger *l, struct wp_actor *a)
 {
-	sqlite3_stmt *st = NULL;
-	char why[300];
+	char why[300], *pem = NULL;
 	a->id[0] = '\0';
-	if (!a->fingerprint[0] || sqlite3_prepare_v2(l->db, "SELECT certificate FROM signers WHERE "
-						     "fingerprint = ?1", -1, &st, NULL) != SQLITE_OK)
+	if (!a->fingerprint[0] || l->ops->text(l, WP_Q_SIGNER, a->fingerprint, &pem, why,
+					       sizeof(why)) < 0 || !pem)
 		return;
-	sqlite3_bind_text(st, 1, a->fingerprint, -1, SQLITE_STATIC);
 	X509 *cert = NULL;
 	struct wp_person p;
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) &&
-	    wp_cert_from_pem((const char *)sqlite3_column_text(st, 0), &cert, why, sizeof(why)) == 0 &&
+	if (wp_cert_from_pem(pem, &cert, why, sizeof(why)) == 0 &&
 	    wp_cert_person(cert, &p, why, sizeof(why)) == 0)
 		snprintf(a->id, sizeof(a->id), "%s", p.id);
 	X509_free(cert);
-	sqlite3_finalize(st);
+	free(pem);
 }
 
 /* One ledger, one CA: the first appender's CA is remembered, and a person
  * from another key store is refused now rather than found by verify later. */
 static int pin_ca(struct wp_ledger *l, const struct wp_identity *id, char *err, size_t errlen)
 {
-	char fpr[WP_FPR_HEX], pinned[WP_FPR_HEX] = "";
-	sqlite3_stmt *st = NULL;
+	char fpr[WP_FPR_HEX], pinned[WP_FPR_HEX] = "", *value = NULL;
 	wp_cert_fingerprint(wp_identity_ca(id), fpr);
-	if (sqlite3_prepare_v2(l->db, "SELECT value FROM meta WHERE key = 'ca_fingerprint'", -1,
-			       &st, NULL) != SQLITE_OK)
-		return wp_sql_fail(l, "cannot read the CA fingerprint", err, errlen);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		snprintf(pinned, sizeof(pinned), "%s", (const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
+	if (l->ops->text(l, WP_Q_META, "ca_fingerprint", &value, err, errlen) < 0)
+		return WP_CUSTODY_ERROR;
+	if (value)
+		snprintf(pinned, sizeof(pinned), "%s", value);
+	free(value);
 	if (pinned[0] && strcmp(pinned, fpr) != 0) {
 		snprintf(err, errlen, "ledger %s is kept under CA %.16s, but the certificate of %s "
 			 "comes from CA %.16s; use this ledger's key store (--keys DIR)", l->path,
@@ -82,68 +73,18 @@ static int pin_ca(struct wp_ledger *l, const struct wp_identity *id, char *err, 
 	}
 	if (pinned[0])
 		return 0;
-	char sql[160];
-	snprintf(sql, sizeof(sql), "INSERT INTO meta VALUES('ca_fingerprint', '%s')", fpr);
-	if (sqlite3_exec(l->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return wp_sql_fail(l, "cannot record the CA fingerprint", err, errlen);
-	return 0;
+	return l->ops->put_meta(l, "ca_fingerprint", fpr, err, errlen);
 }
 
 static int store_signer(struct wp_ledger *l, const struct wp_identity *id, char *err, size_t errlen)
 {
 	char *pem = wp_cert_to_pem(wp_identity_cert(id));
-	sqlite3_stmt *st = NULL;
-	int rc = 0;
-	if (!pem)
+	if (!pem) {
 		snprintf(err, errlen, "cannot encode the certificate of %s", wp_identity_person(id)->name);
-	if (!pem || sqlite3_prepare_v2(l->db, "INSERT OR IGNORE INTO signers VALUES(?1, ?2)", -1,
-				       &st, NULL) != SQLITE_OK)
-		rc = pem ? wp_sql_fail(l, "cannot store a certificate", err, errlen) : WP_CUSTODY_ERROR;
-	if (rc == 0) {
-		sqlite3_bind_text(st, 1, wp_identity_person(id)->fingerprint, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, pem, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			rc = wp_sql_fail(l, "cannot store a certificate", err, errlen);
+		return WP_CUSTODY_ERROR;
 	}
-	sqlite3_finalize(st);
+	int rc = l->ops->put_signer(l, wp_identity_person(id)->fingerprint, pem, err, errlen);
 	free(pem);
-	return rc;
-}
-
-static void bind_actor(sqlite3_stmt *st, int first, const struct wp_actor *a, bool present)
-{
-	const char *v[] = { a->name, a->title, a->role, a->fingerprint };
-	for (int i = 0; i < 4; i++)
-		if (present)
-			sqlite3_bind_text(st, first + i, v[i], -1, SQLITE_STATIC);
-		else
-			sqlite3_bind_null(st, first + i);
-}
-
-static int insert_event(struct wp_ledger *l, const struct wp_event *ev, const char *body_text,
-			const char *sig, const char *wsig, char *err, size_t errlen)
-{
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(l->db, "INSERT INTO events(" WP_ROW_COLUMNS ") VALUES(?1, ?2, ?3, "
-			       "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
-			       -1, &st, NULL) != SQLITE_OK)
-		return wp_sql_fail(l, "cannot append", err, errlen);
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)ev->seq);
-	sqlite3_bind_text(st, 2, ev->time, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, ev->kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, ev->asset, -1, SQLITE_STATIC);
-	bind_actor(st, 5, &ev->actor, true);
-	bind_actor(st, 9, &ev->witness, ev->witnessed);
-	sqlite3_bind_text(st, 13, body_text, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 14, ev->prev_hash, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 15, ev->hash, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 16, sig, -1, SQLITE_STATIC);
-	if (wsig)
-		sqlite3_bind_text(st, 17, wsig, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, 17);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : wp_sql_fail(l, "cannot append", err, errlen);
-	sqlite3_finalize(st);
 	return rc;
 }
 
@@ -184,15 +125,11 @@ static int seal(struct wp_event *ev, const struct wp_identity *actor,
  * now, before anything is written. */
 static int check_clock(struct wp_ledger *l, const struct wp_event *ev, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = NULL;
-	char last[WP_TIME_MAX] = "";
+	char last[WP_TIME_MAX] = "", hash[WP_HASH_HEX];
 	time_t last_at = 0, now_at = 0;
-	if (sqlite3_prepare_v2(l->db, "SELECT time FROM events ORDER BY seq DESC LIMIT 1", -1, &st,
-			       NULL) != SQLITE_OK)
-		return wp_sql_fail(l, "cannot read the last event's time", err, errlen);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT)
-		snprintf(last, sizeof(last), "%s", (const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
+	uint64_t seq = 0;
+	if (l->ops->head(l, &seq, hash, last, err, errlen) < 0)
+		return WP_CUSTODY_ERROR;
 	if (!last[0] || wp_utc_parse(last, &last_at) < 0 || wp_utc_parse(ev->time, &now_at) < 0 ||
 	    now_at >= last_at)
 		return 0;
@@ -229,34 +166,47 @@ static int genesis_body(struct wp_event *ev, json_t **owned, char *err, size_t e
 /* Intake: no other asset that is not released may hold the same serial.
  * Every intake event is read; the holders' states are loaded only for a
  * serial that matches. */
+struct serial_scan {
+	struct wp_ledger *l;
+	const struct wp_event *ev;
+	const char *serial;
+	char *err;
+	size_t errlen;
+};
+
+static int serial_one(const char *asset, size_t alen, const char *body_text, size_t blen,
+		      void *ctx)
+{
+	(void)alen;
+	(void)blen;
+	struct serial_scan *x = ctx;
+	json_t *body = body_text ? json_loads(body_text, 0, NULL) : NULL;
+	const char *s = json_string_value(json_object_get(body, "serial"));
+	int rc = 0;
+	if (asset && s && strcmp(s, x->serial) == 0 && strcmp(asset, x->ev->asset) != 0) {
+		/* a copy: the backend's row is gone once the holder's rows are read */
+		char tag[WP_ASSET_MAX];
+		snprintf(tag, sizeof(tag), "%s", asset);
+		struct wp_asset_state holder;
+		rc = wp_state_load(x->l, tag, &holder, x->err, x->errlen);
+		if (rc == 0 && wp_rule_check_serial_free(&holder, x->ev, x->err, x->errlen) < 0)
+			rc = WP_CUSTODY_REFUSED;
+	}
+	json_decref(body);
+	return rc;
+}
+
+/* Intake: no other asset that is not released may hold the same serial.
+ * Every intake event is read; the holders' states are loaded only for a
+ * serial that matches. */
 static int check_serial_free(struct wp_ledger *l, const struct wp_event *ev, char *err,
 			     size_t errlen)
 {
 	const char *serial = json_string_value(json_object_get(ev->body, "serial"));
-	sqlite3_stmt *q = NULL;
-	int rc = 0;
 	if (strcmp(ev->kind, WP_EV_INTAKE) != 0 || !serial)
 		return 0;
-	if (sqlite3_prepare_v2(l->db, "SELECT asset, body FROM events WHERE kind = 'intake' "
-			       "ORDER BY seq", -1, &q, NULL) != SQLITE_OK)
-		return wp_sql_fail(l, "cannot read the intakes", err, errlen);
-	int step;
-	while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
-		const char *asset = (const char *)sqlite3_column_text(q, 0);
-		json_t *body = json_loads((const char *)sqlite3_column_text(q, 1), 0, NULL);
-		const char *s = json_string_value(json_object_get(body, "serial"));
-		struct wp_asset_state holder;
-		if (asset && s && strcmp(s, serial) == 0 && strcmp(asset, ev->asset) != 0) {
-			rc = wp_state_load(l, asset, &holder, err, errlen);
-			if (rc == 0 && wp_rule_check_serial_free(&holder, ev, err, errlen) < 0)
-				rc = WP_CUSTODY_REFUSED;
-		}
-		json_decref(body);
-	}
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = wp_sql_fail(l, "cannot read the intakes", err, errlen);
-	sqlite3_finalize(q);
-	return rc;
+	struct serial_scan x = { l, ev, serial, err, errlen };
+	return l->ops->intakes(l, serial_one, &x, err, errlen);
 }
 
 static int check_and_store(struct wp_ledger *l, struct wp_event *ev,
@@ -307,7 +257,7 @@ static int check_and_store(struct wp_ledger *l, struct wp_event *ev,
 	if (rc == 0 && witness)
 		rc = store_signer(l, witness, err, errlen);
 	if (rc == 0)
-		rc = insert_event(l, ev, body_text, s.sig, s.wsig, err, errlen);
+		rc = l->ops->put_event(l, ev, body_text, s.sig, s.wsig, err, errlen);
 	signed_event_free(&s);
 	free(body_text);
 	json_decref(genesis);

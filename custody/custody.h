@@ -68,8 +68,16 @@ enum {
 
 struct wp_ledger;
 
-/* --ledger PATH, else $WIPEPROOF_LEDGER, else WP_LEDGER_DEFAULT. */
+/* --ledger PATH, else $WIPEPROOF_LEDGER, else WP_LEDGER_DEFAULT. A value
+ * starting postgresql://, postgres://, service=, host= or dbname= names a
+ * PostgreSQL database (libpq connection string; no password in it). */
 const char *wp_ledger_path_resolve(const char *option);
+/* 0 when the ledger exists (a database always counts: the server
+ * decides), else the errno that says why the file does not. */
+int wp_ledger_missing(const char *spec);
+/* A --ledger value naming a PostgreSQL database: postgresql://, postgres://,
+ * or a libpq key=value string (service=NAME, host=..., dbname=...). */
+bool wp_ledger_is_pg(const char *spec);
 
 /* Open for appending; creates the file and schema when missing (the parent
  * directory must exist, except /var/lib/wipeproof for the default path,
@@ -83,6 +91,11 @@ int wp_ledger_open_readonly(const char *path, struct wp_ledger **out,
 			    char *err, size_t errlen);
 void wp_ledger_close(struct wp_ledger *ledger);
 const char *wp_ledger_path(const struct wp_ledger *ledger);
+/* The chain a reader's callback (wp_custody_each, wp_custody_replay) is
+ * called for: "" for the ledger's own chain (SQLite's only one, the
+ * PostgreSQL ledger's online chain), else the ledger id of a pushed
+ * station's chain (custody/README.md, Stations). */
+const char *wp_ledger_chain(const struct wp_ledger *ledger);
 /* The CA every event must chain to. Reading events through this handle
  * (wp_custody_each, wp_custody_state, wp_custody_check_wipe) is one
  * verified pass over the whole chain against it; without a CA they refuse.
@@ -210,6 +223,8 @@ struct wp_asset_state {
 	char serial[128], model[128];
 	char owner[WP_NAME_MAX], location[WP_NAME_MAX], manager[WP_NAME_MAX];
 	char lease_contract[WP_NAME_MAX], lease_end[16], reason[32];
+	/* the PC the disk was taken out of, or booted from a stick (DMI) */
+	char pc_manufacturer[128], pc_model[128], pc_serial[128];
 	bool requested, approved;
 	struct wp_actor requester, approver;
 	unsigned approved_for;      /* WP_APPROVE_* of the last approval */
@@ -314,6 +329,12 @@ struct wp_custody_report {
 	char why[768];              /* why that event is bad */
 	char ledger_id[WP_LEDGER_ID_HEX]; /* from the first event; "" before ledger ids */
 	bool approval_required;     /* the policy in force at the head */
+	/* A PostgreSQL ledger holds several chains (the online one, "", and
+	 * each pushed station's, by its ledger id): events counts them all;
+	 * head, ledger_id and the policy are of the anchored chain, else the
+	 * online one, else the first. */
+	unsigned chains;
+	char bad_chain[WP_LEDGER_ID_HEX]; /* the chain of bad_seq ("" the online one) */
 };
 
 /* "HASH@SEQ" as printed by `custody head`. */
@@ -369,6 +390,28 @@ int wp_head_verify(const char *text, size_t len, X509 *ca, X509_CRL *crl,
  * head of one ledger is no anchor for another. Returns as wp_custody_verify. */
 int wp_custody_verify_head(struct wp_ledger *ledger, X509 *ca, const struct wp_signed_head *h,
 			   struct wp_custody_report *report, char *err, size_t errlen);
+
+/* ---- stations: segments and pushes (segment.c) ------------------------------ */
+
+/* The station ledger's whole chain, verified against the station's CA,
+ * with its head signed by STATION (a key with the station role): one JSON
+ * document (malloc'd) for `custody import` or a push. */
+int wp_segment_export(struct wp_ledger *ledger, const struct wp_identity *station, char **text,
+		      char *err, size_t errlen);
+
+struct wp_import_result {
+	char ledger_id[WP_LEDGER_ID_HEX]; /* the station chain's */
+	char station[WP_NAME_MAX];        /* who signed its head */
+	uint64_t before, head;            /* the central copy's head before, and now */
+	bool unchanged;                   /* already there: nothing written */
+};
+/* Into the organisation's PostgreSQL ledger, in one transaction holding
+ * the chain's head lock: the head signed by a station key certified by ca,
+ * the events as the verifier checks them, and the station's head only
+ * forward (a truncated or rewritten station ledger is WP_CUSTODY_BROKEN,
+ * named). The same push again is 0 with unchanged set. */
+int wp_segment_import(struct wp_ledger *central, const char *text, size_t len, X509 *ca,
+		      struct wp_import_result *out, char *err, size_t errlen);
 
 /* ---- resumable jobs ------------------------------------------------------ */
 
@@ -438,6 +481,10 @@ int wp_ledger_job_each(struct wp_ledger *ledger, wp_ledger_job_fn fn, void *ctx,
 struct wp_export_filter {
 	const char *owner;          /* NULL: every owner */
 	const char *since;          /* "YYYY-MM-DD" (UTC), NULL: from the start */
+	const char *until;          /* "YYYY-MM-DD" (UTC), that day included; NULL: to the end */
+	/* a pushed station's name (its key's CN), or "online" for the events
+	 * appended on the server itself; NULL: every station */
+	const char *station;
 };
 
 /* CSV for a 台帳: UTF-8 with BOM, CRLF, RFC 4180 quoting, one row per event

@@ -9,30 +9,136 @@
 
 #define WP_ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
 
+struct wp_store_ops;
+
 struct wp_ledger {
-	sqlite3 *db;
+	const struct wp_store_ops *ops; /* the backend: SQLite (ledger.c) or PostgreSQL (pg.c) */
+	sqlite3 *db;                 /* SQLite: the file */
+	void *pg;                    /* PostgreSQL: struct wp_pg (pg.c) */
+	/* the chain this handle reads and appends: "" is the ledger's own
+	 * chain (SQLite's only one, PostgreSQL's online chain); a pushed
+	 * station's chain is its ledger id (pg.c) */
+	char chain[WP_LEDGER_ID_HEX];
 	bool readonly;
+	bool in_tx;                  /* inside wp_ledger_begin .. end/commit */
 	int wait_ms;                 /* busy timeout: WIPEPROOF_LEDGER_WAIT */
 	X509 *ca;                    /* what reads verify against (wp_ledger_set_ca) */
-	char path[4096];
+	char path[4096];             /* the file, or the connection string (no password) */
 	X509_CRL *crl;               /* wp_ledger_set_crl: who was revoked when */
 };
 
 /* One stored row: the event and the columns that are not part of it. */
 struct wp_row {
 	struct wp_event ev;          /* ev.body parsed from body_text, NULL if not JSON */
-	const char *body_text;       /* valid until the statement steps again */
+	const char *body_text;       /* valid until the backend reads the next row */
 	const char *signature;
 	const char *witness_signature; /* NULL when the column is NULL */
 	const char *bad_column;      /* a column too long or of the wrong type */
+	const char *prev_row_hash;   /* WP_ROWS_ASSET_POLICY: hash of the row seq - 1 */
 };
 
 #define WP_ROW_COLUMNS "seq, time, kind, asset, actor_name, actor_title, actor_role, " \
 	"actor_fingerprint, witness_name, witness_title, witness_role, witness_fingerprint, " \
 	"body, prev_hash, hash, signature, witness_signature"
+#define WP_ROW_NCOLS 17
 
-/* Fill row from a statement selecting WP_ROW_COLUMNS. Free row->ev.body. */
-void wp_row_read(sqlite3_stmt *stmt, struct wp_row *row);
+/* One stored value as a backend hands it over: bytes, length, NULL, and
+ * whether it has the storage type its column declares. */
+struct wp_cell {
+	const char *v;
+	int n;
+	bool null;
+	bool typed;                  /* TEXT (INTEGER for seq) */
+};
+/* Fill row from the WP_ROW_COLUMNS cells (the checks of README step 0 are
+ * here, so both backends read rows alike). Free row->ev.body. */
+void wp_row_fill(const struct wp_cell cells[WP_ROW_NCOLS], struct wp_row *row);
+
+/* ---- the storage interface ------------------------------------------------
+ * Everything custody/ asks of its store. The chain, the canonical form, the
+ * signatures and the rules are above it and the same for every backend;
+ * a backend only keeps rows. Reads and writes run inside the caller's
+ * transaction (begin/end), and read the handle's chain (l->chain). */
+enum wp_rows_sel {
+	WP_ROWS_ALL,                 /* every event of the chain */
+	WP_ROWS_ASSET,               /* the asset's */
+	WP_ROWS_ASSET_POLICY,        /* the asset's and the policy events, with prev_row_hash */
+};
+enum wp_text_q {
+	WP_Q_FIRST_BODY,             /* body of seq 1 */
+	WP_Q_POLICY_BODY,            /* body of the last policy event */
+	WP_Q_META,                   /* meta value of key */
+	WP_Q_SIGNER,                 /* certificate PEM of fingerprint key */
+	WP_Q_STATION_HEAD,           /* the signed head last pushed for chain key (none in SQLite) */
+};
+typedef int (*wp_row_fn)(const struct wp_row *row, void *ctx);
+typedef int (*wp_pair_fn)(const char *a, size_t alen, const char *b, size_t blen, void *ctx);
+
+struct wp_store_ops {
+	const char *name;
+	/* write: the append lock (SQLite BEGIN IMMEDIATE; PostgreSQL an
+	 * advisory transaction lock on the chain's head) */
+	int (*begin)(struct wp_ledger *l, bool write, char *err, size_t errlen);
+	void (*end)(struct wp_ledger *l, bool commit);
+	int (*commit)(struct wp_ledger *l, char *err, size_t errlen);
+	/* rows of the chain in seq order, streamed */
+	int (*rows)(struct wp_ledger *l, enum wp_rows_sel sel, const char *asset, wp_row_fn fn,
+		    void *ctx, char *err, size_t errlen);
+	/* the last event: seq (0 when empty), hash, time ("" when empty) */
+	int (*head)(struct wp_ledger *l, uint64_t *seq, char hash[WP_HASH_HEX],
+		    char time[WP_TIME_MAX], char *err, size_t errlen);
+	/* one text value (malloc'd, NULL when there is none) */
+	int (*text)(struct wp_ledger *l, enum wp_text_q q, const char *key, char **out,
+		    char *err, size_t errlen);
+	/* (asset, body) of every intake of the chain */
+	int (*intakes)(struct wp_ledger *l, wp_pair_fn fn, void *ctx, char *err, size_t errlen);
+	/* (fingerprint, certificate) of every signer */
+	int (*signers)(struct wp_ledger *l, wp_pair_fn fn, void *ctx, char *err, size_t errlen);
+	int (*put_meta)(struct wp_ledger *l, const char *key, const char *value, char *err,
+			size_t errlen);
+	int (*put_signer)(struct wp_ledger *l, const char *fpr, const char *pem, char *err,
+			  size_t errlen);
+	int (*put_event)(struct wp_ledger *l, const struct wp_event *ev, const char *body_text,
+			 const char *sig, const char *wsig, char *err, size_t errlen);
+	/* damage below the rows (SQLite integrity_check); 0 or WP_CUSTODY_BROKEN with why */
+	int (*check_store)(struct wp_ledger *l, char *why, size_t whylen, char *err, size_t errlen);
+	/* every chain's key ("" first when there is one) */
+	int (*chains)(struct wp_ledger *l, wp_pair_fn fn, void *ctx, char *err, size_t errlen);
+	/* (chain, station name) of every pushed chain; NULL: none */
+	int (*chain_names)(struct wp_ledger *l, wp_pair_fn fn, void *ctx, char *err, size_t errlen);
+	void (*close)(struct wp_ledger *l);
+};
+
+extern const struct wp_store_ops wp_sqlite_ops;
+/* pg.c */
+extern const struct wp_store_ops wp_pg_ops;
+int wp_pg_open(struct wp_ledger *l, bool readonly, char *err, size_t errlen);
+/* A signed head (head.c) of the event SEQ with HASH, not the head now. */
+int wp_head_sign_at(struct wp_ledger *ledger, const struct wp_identity *id, uint64_t seq,
+		    const char *hash, char **text, char *err, size_t errlen);
+/* A pushed station chain as the central ledger last accepted it (pg.c). */
+struct wp_chain_info {
+	bool known;
+	char station[WP_NAME_MAX], station_fingerprint[WP_FPR_HEX], station_id[WP_ID_MAX];
+	uint64_t head_seq;
+	char head_hash[WP_HASH_HEX];
+};
+int wp_pg_chain_get(struct wp_ledger *l, const char *chain, struct wp_chain_info *out,
+		    char *err, size_t errlen);
+int wp_pg_chain_put(struct wp_ledger *l, const char *chain, const struct wp_chain_info *in,
+		    const char *signed_head, char *err, size_t errlen);
+/* The jobs table on PostgreSQL (pg.c), as jobs.c's functions. */
+int wp_pg_job_begin(struct wp_ledger *l, const struct wp_ledger_job *j, char *err, size_t errlen);
+int wp_pg_job_checkpoint(struct wp_ledger *l, const char *job_id, unsigned pass, uint64_t offset,
+			 const char *keys, char *err, size_t errlen);
+int wp_pg_job_set_state(struct wp_ledger *l, const char *job_id, const char *state,
+			long owner_pid, const char *interruptions, char *err, size_t errlen);
+int wp_pg_job_get(struct wp_ledger *l, const char *job_id, struct wp_ledger_job *out, char *err,
+		  size_t errlen);
+int wp_pg_job_each(struct wp_ledger *l, wp_ledger_job_fn fn, void *ctx, char *err, size_t errlen);
+/* The same database again (a second connection, for a verifier thread). */
+int wp_ledger_reopen(const struct wp_ledger *l, struct wp_ledger **out, char *err,
+		     size_t errlen);
 
 int wp_sql_fail(struct wp_ledger *l, const char *what, char *err, size_t errlen);
 /* BEGIN (deferred, for reading) or BEGIN IMMEDIATE (to append). */
@@ -51,8 +157,6 @@ extern const char wp_jobs_schema_sql[];
  * pass (verify.c) instead. */
 
 /* Without a transaction of their own: the caller holds one. */
-int wp_rows_each(struct wp_ledger *ledger, const char *asset, wp_event_fn fn, void *ctx,
-		 char *err, size_t errlen);
 int wp_state_load(struct wp_ledger *ledger, const char *asset, struct wp_asset_state *out,
 		  char *err, size_t errlen);
 /* The asset's state and the policy from one verified pass against the

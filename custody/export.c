@@ -23,16 +23,41 @@ struct exporter {
 	export_row_fn row;
 	void *ctx;
 	char ledger_id[WP_LEDGER_ID_HEX];
+	struct wp_ledger *l;         /* l->chain: the chain being replayed */
+	json_t *stations;            /* chain -> station name (PostgreSQL) */
 };
 
-static bool wanted(const struct wp_export_filter *f, const struct wp_event *ev,
+static const char *station_of(const struct exporter *x)
+{
+	const char *s = json_string_value(json_object_get(x->stations, x->l->chain));
+	return x->l->chain[0] ? s ? s : "" : "online";
+}
+
+static bool wanted(const struct exporter *x, const struct wp_event *ev,
 		   const struct wp_asset_state *st)
 {
+	const struct wp_export_filter *f = x->filter;
 	if (f && f->owner && strcmp(st->owner, f->owner) != 0)
 		return false;
 	if (f && f->since && strncmp(ev->time, f->since, strlen(f->since)) < 0)
 		return false;
+	if (f && f->until && strncmp(ev->time, f->until, strlen(f->until)) > 0)
+		return false;
+	if (f && f->station && strcmp(station_of(x), f->station) != 0)
+		return false;
 	return true;
+}
+
+static int station_name(const char *chain, size_t clen, const char *name, size_t nlen, void *ctx)
+{
+	(void)clen;
+	(void)nlen;
+	return json_object_set_new(ctx, chain, json_string(name)) == 0 ? 0 : WP_CUSTODY_ERROR;
+}
+
+static bool is_date(const char *d)
+{
+	return strlen(d) == 10 && d[4] == '-' && d[7] == '-';
 }
 
 /* st: the asset as it stood after ev, from the verified pass */
@@ -45,7 +70,7 @@ static int export_one(const struct wp_event *ev, const struct wp_asset_state *st
 		const char *id = json_string_value(json_object_get(ev->body, WP_LEDGER_ID_KEY));
 		snprintf(x->ledger_id, sizeof(x->ledger_id), "%s", wp_ledger_id_valid(id) ? id : "");
 	}
-	if (wanted(x->filter, ev, st))
+	if (wanted(x, ev, st))
 		x->row(ev, st, x->ledger_id, x->ctx);
 	return 0;
 }
@@ -54,19 +79,27 @@ static int export_one(const struct wp_event *ev, const struct wp_asset_state *st
 static int run(struct wp_ledger *l, const struct wp_export_filter *filter, export_row_fn row,
 	       void *ctx, char *ledger_id, char *err, size_t errlen)
 {
-	if (filter && filter->since && !(strlen(filter->since) == 10 && filter->since[4] == '-' &&
-					 filter->since[7] == '-')) {
+	if (filter && filter->since && !is_date(filter->since)) {
 		snprintf(err, errlen, "--since '%s' is not a date YYYY-MM-DD", filter->since);
+		return WP_CUSTODY_ERROR;
+	}
+	if (filter && filter->until && !is_date(filter->until)) {
+		snprintf(err, errlen, "--until '%s' is not a date YYYY-MM-DD", filter->until);
 		return WP_CUSTODY_ERROR;
 	}
 	if (!l->ca) {
 		snprintf(err, errlen, "ledger %s: no CA certificate to verify it against", l->path);
 		return WP_CUSTODY_ERROR;
 	}
-	struct exporter x = { .filter = filter, .row = row, .ctx = ctx };
+	struct exporter x = { .filter = filter, .row = row, .ctx = ctx, .l = l,
+			      .stations = json_object() };
 	struct wp_custody_report *rep = malloc(sizeof(*rep));
-	int rc = rep ? wp_custody_replay(l, l->ca, NULL, NULL, export_one, &x, rep, err, errlen)
-		     : WP_CUSTODY_ERROR;
+	int rc = rep && x.stations ? 0 : WP_CUSTODY_ERROR;
+	if (rc == 0 && l->ops->chain_names)
+		rc = l->ops->chain_names(l, station_name, x.stations, err, errlen);
+	if (rc == 0)
+		rc = wp_custody_replay(l, l->ca, NULL, NULL, export_one, &x, rep, err, errlen);
+	json_decref(x.stations);
 	if (!rep)
 		snprintf(err, errlen, "out of memory exporting the ledger");
 	if (ledger_id)

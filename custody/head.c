@@ -28,11 +28,20 @@ int wp_head_sign(struct wp_ledger *ledger, const struct wp_identity *id, char **
 		 char *err, size_t errlen)
 {
 	uint64_t seq = 0;
-	char hash[WP_HASH_HEX], when[WP_TIME_MAX], head[WP_HASH_HEX + 24], *sig = NULL;
+	char hash[WP_HASH_HEX];
+	*text = NULL;
+	if (wp_custody_head(ledger, &seq, hash, err, errlen) < 0)
+		return WP_CUSTODY_ERROR;
+	return wp_head_sign_at(ledger, id, seq, hash, text, err, errlen);
+}
+
+int wp_head_sign_at(struct wp_ledger *ledger, const struct wp_identity *id, uint64_t seq,
+		    const char *hash, char **text, char *err, size_t errlen)
+{
+	char when[WP_TIME_MAX], head[WP_HASH_HEX + 24], *sig = NULL;
 	char lid[WP_LEDGER_ID_HEX];
 	*text = NULL;
-	if (wp_custody_head(ledger, &seq, hash, err, errlen) < 0 ||
-	    wp_custody_ledger_id(ledger, lid, err, errlen) < 0)
+	if (wp_custody_ledger_id(ledger, lid, err, errlen) < 0)
 		return WP_CUSTODY_ERROR;
 	if (seq == 0) {
 		snprintf(err, errlen, "ledger %s is empty: there is no head to sign", ledger->path);

@@ -106,6 +106,8 @@ static int supersede(struct wp_ledger *l, const struct wp_ledger_job *j, const c
 int wp_ledger_job_begin(struct wp_ledger *ledger, const struct wp_ledger_job *job,
 			char *err, size_t errlen)
 {
+	if (ledger->ops != &wp_sqlite_ops)
+		return wp_pg_job_begin(ledger, job, err, errlen);
 	char now[WP_TIME_MAX];
 	now_utc(now);
 	if (wp_ledger_begin(ledger, true, err, errlen) < 0)
@@ -136,6 +138,8 @@ static int update_one(struct wp_ledger *l, sqlite3_stmt *st, const char *job_id,
 int wp_ledger_job_checkpoint(struct wp_ledger *ledger, const char *job_id, unsigned pass,
 			     uint64_t offset, const char *keys, char *err, size_t errlen)
 {
+	if (ledger->ops != &wp_sqlite_ops)
+		return wp_pg_job_checkpoint(ledger, job_id, pass, offset, keys, err, errlen);
 	char now[WP_TIME_MAX];
 	sqlite3_stmt *st = NULL;
 	now_utc(now);
@@ -153,6 +157,9 @@ int wp_ledger_job_checkpoint(struct wp_ledger *ledger, const char *job_id, unsig
 int wp_ledger_job_set_state(struct wp_ledger *ledger, const char *job_id, const char *state,
 			    long owner_pid, const char *interruptions, char *err, size_t errlen)
 {
+	if (ledger->ops != &wp_sqlite_ops)
+		return wp_pg_job_set_state(ledger, job_id, state, owner_pid, interruptions, err,
+					   errlen);
 	char now[WP_TIME_MAX];
 	sqlite3_stmt *st = NULL;
 	now_utc(now);
@@ -207,6 +214,8 @@ static bool no_jobs_table(struct wp_ledger *l)
 int wp_ledger_job_get(struct wp_ledger *ledger, const char *job_id, struct wp_ledger_job *out,
 		      char *err, size_t errlen)
 {
+	if (ledger->ops != &wp_sqlite_ops)
+		return wp_pg_job_get(ledger, job_id, out, err, errlen);
 	sqlite3_stmt *st = NULL;
 	if (sqlite3_prepare_v2(ledger->db, "SELECT " JOB_COLUMNS " FROM jobs WHERE job_id = ?1",
 			       -1, &st, NULL) != SQLITE_OK)
@@ -224,6 +233,8 @@ int wp_ledger_job_get(struct wp_ledger *ledger, const char *job_id, struct wp_le
 int wp_ledger_job_each(struct wp_ledger *ledger, wp_ledger_job_fn fn, void *ctx,
 		       char *err, size_t errlen)
 {
+	if (ledger->ops != &wp_sqlite_ops)
+		return wp_pg_job_each(ledger, fn, ctx, err, errlen);
 	sqlite3_stmt *st = NULL;
 	if (sqlite3_prepare_v2(ledger->db, "SELECT " JOB_COLUMNS " FROM jobs ORDER BY started,"
 			       " rowid", -1, &st, NULL) != SQLITE_OK)

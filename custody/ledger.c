@@ -81,6 +81,18 @@ const char *wp_ledger_path_resolve(const char *option)
 	return env && env[0] ? env : WP_LEDGER_DEFAULT;
 }
 
+int wp_ledger_missing(const char *spec)
+{
+	if (wp_ledger_is_pg(spec))
+		return 0;
+	return access(spec, F_OK) == 0 ? 0 : errno;
+}
+
+const char *wp_ledger_chain(const struct wp_ledger *ledger)
+{
+	return ledger->chain;
+}
+
 const char *wp_ledger_path(const struct wp_ledger *ledger)
 {
 	return ledger->path;
@@ -93,25 +105,44 @@ static int exec(struct wp_ledger *l, const char *sql, const char *what, char *er
 	return 0;
 }
 
-int wp_ledger_begin(struct wp_ledger *l, bool immediate, char *err, size_t errlen)
+static int sq_begin(struct wp_ledger *l, bool immediate, char *err, size_t errlen)
 {
 	return exec(l, immediate ? "BEGIN IMMEDIATE" : "BEGIN", "cannot start a transaction",
 		    err, errlen);
 }
 
-void wp_ledger_end(struct wp_ledger *l, bool commit)
+static void sq_end(struct wp_ledger *l, bool commit)
 {
 	if (!commit || sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-int wp_ledger_commit(struct wp_ledger *l, char *err, size_t errlen)
+static int sq_commit(struct wp_ledger *l, char *err, size_t errlen)
 {
 	if (sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
 		return 0;
 	wp_sql_fail(l, "cannot commit", err, errlen);
 	sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
 	return WP_CUSTODY_ERROR;
+}
+
+int wp_ledger_begin(struct wp_ledger *l, bool immediate, char *err, size_t errlen)
+{
+	int rc = l->ops->begin(l, immediate, err, errlen);
+	l->in_tx = rc == 0;
+	return rc;
+}
+
+void wp_ledger_end(struct wp_ledger *l, bool commit)
+{
+	l->ops->end(l, commit);
+	l->in_tx = false;
+}
+
+int wp_ledger_commit(struct wp_ledger *l, char *err, size_t errlen)
+{
+	l->in_tx = false;
+	return l->ops->commit(l, err, errlen);
 }
 
 /* A file with our meta row is ours; anything else is refused, so that
@@ -292,6 +323,11 @@ static struct wp_ledger *new_handle(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	snprintf(l->path, sizeof(l->path), "%s", path);
+	l->ops = wp_ledger_is_pg(path) ? &wp_pg_ops : &wp_sqlite_ops;
+	if (wait_ms(&l->wait_ms, err, errlen) < 0) {
+		free(l);
+		return NULL;
+	}
 	return l;
 }
 
@@ -323,8 +359,6 @@ static int harden(struct wp_ledger *l, char *err, size_t errlen)
 
 static int open_db(struct wp_ledger *l, const char *uri, int flags, char *err, size_t errlen)
 {
-	if (wait_ms(&l->wait_ms, err, errlen) < 0)
-		return WP_CUSTODY_ERROR;
 	if (sqlite3_open_v2(uri, &l->db, flags | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "cannot open ledger %s: %s", l->path,
 			 l->db ? sqlite3_errmsg(l->db) : "out of memory");
@@ -340,6 +374,15 @@ int wp_ledger_open(const char *path, struct wp_ledger **out, char *err, size_t e
 	struct wp_ledger *l = new_handle(path, err, errlen);
 	if (!l)
 		return WP_CUSTODY_ERROR;
+	if (l->ops == &wp_pg_ops) {
+		int prc = wp_pg_open(l, false, err, errlen);
+		if (prc < 0) {
+			wp_ledger_close(l);
+			return prc;
+		}
+		*out = l;
+		return 0;
+	}
 	int rc = default_dir(path, err, errlen);
 	if (rc == 0)
 		rc = open_db(l, path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err, errlen);
@@ -396,6 +439,15 @@ static int probe_readable(struct wp_ledger *l, char *err, size_t errlen)
 
 int wp_ledger_open_readonly(const char *path, struct wp_ledger **out, char *err, size_t errlen)
 {
+	if (wp_ledger_is_pg(path)) {
+		struct wp_ledger *p = new_handle(path, err, errlen);
+		int prc = p ? wp_pg_open(p, true, err, errlen) : WP_CUSTODY_ERROR;
+		if (prc < 0)
+			wp_ledger_close(p);
+		else
+			*out = p;
+		return prc;
+	}
 	if (access(path, F_OK) != 0) {
 		snprintf(err, errlen, "no ledger at %s: %s; give --ledger PATH (or WIPEPROOF_LEDGER)",
 			 path, strerror(errno));
@@ -435,6 +487,8 @@ void wp_ledger_close(struct wp_ledger *ledger)
 {
 	if (!ledger)
 		return;
+	if (ledger->ops && ledger->ops->close)
+		ledger->ops->close(ledger);
 	sqlite3_close(ledger->db);
 	X509_free(ledger->ca);
 	X509_CRL_free(ledger->crl);
@@ -466,156 +520,381 @@ int wp_ledger_set_crl(struct wp_ledger *ledger, X509_CRL *crl)
 	return 0;
 }
 
-/* ---- rows -------------------------------------------------------------- */
+/* ---- rows (both backends) ------------------------------------------------ */
 
 /* A column must hold what it declares (TEXT; NULL only where allowed): a
  * BLOB with the same bytes hashes the same but is not equal to the text
  * in a WHERE clause, so readers that query would miss the row. */
-static void want_type(sqlite3_stmt *st, int i, bool null_ok, const char *name,
-		      struct wp_row *row)
+static void want_type(const struct wp_cell *c, bool null_ok, const char *name, struct wp_row *row)
 {
-	int t = sqlite3_column_type(st, i);
-	if (t != SQLITE_TEXT && !(null_ok && t == SQLITE_NULL) && !row->bad_column)
+	if (!(c->typed && !c->null) && !(null_ok && c->null) && !row->bad_column)
 		row->bad_column = name;
 }
 
-static void column(sqlite3_stmt *st, int i, char *out, size_t len, const char *name,
+static void column(const struct wp_cell *cells, int i, char *out, size_t len, const char *name,
 		   struct wp_row *row)
 {
-	want_type(st, i, i >= 8 && i <= 11, name, row);
-	const unsigned char *v = sqlite3_column_text(st, i);
-	int n = sqlite3_column_bytes(st, i);
+	const struct wp_cell *c = &cells[i];
+	want_type(c, i >= 8 && i <= 11, name, row);
 	out[0] = '\0';
-	if (!v)
+	if (c->null || !c->v)
 		return;
-	if ((size_t)n >= len || memchr(v, '\0', (size_t)n)) {
+	if ((size_t)c->n >= len || memchr(c->v, '\0', (size_t)c->n)) {
 		if (!row->bad_column)
 			row->bad_column = name;
 		return;
 	}
-	memcpy(out, v, (size_t)n);
-	out[n] = '\0';
+	memcpy(out, c->v, (size_t)c->n);
+	out[c->n] = '\0';
 }
 
 /* A text column of any length, as C text. One with a NUL inside would be
  * read cut short at it, and the bytes after it would escape every check
  * (the mutation tests found "body" and "signature" accepted with garbage
  * after a NUL), so such a column is a bad column. */
-static const char *whole_text(sqlite3_stmt *st, int i, const char *name, struct wp_row *row)
+static const char *whole_text(const struct wp_cell *cells, int i, const char *name,
+			      struct wp_row *row)
 {
-	want_type(st, i, i == 16, name, row);
-	const char *v = (const char *)sqlite3_column_text(st, i);
-	int n = sqlite3_column_bytes(st, i);
-	if (v && strlen(v) != (size_t)n && !row->bad_column)
+	const struct wp_cell *c = &cells[i];
+	want_type(c, i == 16, name, row);
+	if (c->null)
+		return NULL;
+	if (c->v && strlen(c->v) != (size_t)c->n && !row->bad_column)
 		row->bad_column = name;
-	return v;
+	return c->v;
 }
 
-static void read_actor(sqlite3_stmt *st, int first, struct wp_actor *a, const char *prefix,
+static void read_actor(const struct wp_cell *cells, int first, struct wp_actor *a, bool actor,
 		       struct wp_row *row)
 {
-	bool actor = strcmp(prefix, "actor") == 0;
-	column(st, first, a->name, sizeof(a->name), actor ? "actor_name" : "witness_name", row);
-	column(st, first + 1, a->title, sizeof(a->title), actor ? "actor_title" : "witness_title", row);
-	column(st, first + 2, a->role, sizeof(a->role), actor ? "actor_role" : "witness_role", row);
-	column(st, first + 3, a->fingerprint, sizeof(a->fingerprint),
+	column(cells, first, a->name, sizeof(a->name), actor ? "actor_name" : "witness_name", row);
+	column(cells, first + 1, a->title, sizeof(a->title), actor ? "actor_title" : "witness_title",
+	       row);
+	column(cells, first + 2, a->role, sizeof(a->role), actor ? "actor_role" : "witness_role", row);
+	column(cells, first + 3, a->fingerprint, sizeof(a->fingerprint),
 	       actor ? "actor_fingerprint" : "witness_fingerprint", row);
 }
 
-void wp_row_read(sqlite3_stmt *st, struct wp_row *row)
+void wp_row_fill(const struct wp_cell cells[WP_ROW_NCOLS], struct wp_row *row)
 {
 	memset(row, 0, sizeof(*row));
 	struct wp_event *ev = &row->ev;
-	if (sqlite3_column_type(st, 0) != SQLITE_INTEGER || sqlite3_column_int64(st, 0) < 1)
+	char seq[24] = "";
+	char *end = NULL;
+	if (!cells[0].typed || cells[0].null || !cells[0].v || (size_t)cells[0].n >= sizeof(seq))
 		row->bad_column = "seq";
-	ev->seq = (uint64_t)sqlite3_column_int64(st, 0);
-	column(st, 1, ev->time, sizeof(ev->time), "time", row);
-	column(st, 2, ev->kind, sizeof(ev->kind), "kind", row);
-	column(st, 3, ev->asset, sizeof(ev->asset), "asset", row);
-	read_actor(st, 4, &ev->actor, "actor", row);
+	else
+		memcpy(seq, cells[0].v, (size_t)cells[0].n);
+	long long n = strtoll(seq, &end, 10);
+	if (n < 1 || (end && *end))
+		row->bad_column = "seq";
+	ev->seq = n > 0 ? (uint64_t)n : 0;
+	column(cells, 1, ev->time, sizeof(ev->time), "time", row);
+	column(cells, 2, ev->kind, sizeof(ev->kind), "kind", row);
+	column(cells, 3, ev->asset, sizeof(ev->asset), "asset", row);
+	read_actor(cells, 4, &ev->actor, true, row);
 	for (int i = 8; i < 12; i++)
-		ev->witnessed |= sqlite3_column_type(st, i) != SQLITE_NULL;
-	read_actor(st, 8, &ev->witness, "witness", row);
-	row->body_text = whole_text(st, 12, "body", row);
+		ev->witnessed |= !cells[i].null;
+	read_actor(cells, 8, &ev->witness, false, row);
+	row->body_text = whole_text(cells, 12, "body", row);
 	ev->body = row->body_text ? json_loads(row->body_text, JSON_REJECT_DUPLICATES, NULL) : NULL;
-	column(st, 13, ev->prev_hash, sizeof(ev->prev_hash), "prev_hash", row);
-	column(st, 14, ev->hash, sizeof(ev->hash), "hash", row);
-	row->signature = whole_text(st, 15, "signature", row);
-	row->witness_signature = whole_text(st, 16, "witness_signature", row);
+	column(cells, 13, ev->prev_hash, sizeof(ev->prev_hash), "prev_hash", row);
+	column(cells, 14, ev->hash, sizeof(ev->hash), "hash", row);
+	row->signature = whole_text(cells, 15, "signature", row);
+	row->witness_signature = whole_text(cells, 16, "witness_signature", row);
 }
 
-/* ---- reading ----------------------------------------------------------- */
+/* ---- the SQLite backend ---------------------------------------------------- */
 
-int wp_rows_each(struct wp_ledger *ledger, const char *asset, wp_event_fn fn, void *ctx,
-		 char *err, size_t errlen)
+static void sq_row_read(sqlite3_stmt *st, struct wp_row *row)
 {
-	const char *sql = asset
+	struct wp_cell cells[WP_ROW_NCOLS];
+	char seq[24];
+	for (int i = 0; i < WP_ROW_NCOLS; i++) {
+		int t = sqlite3_column_type(st, i);
+		struct wp_cell *c = &cells[i];
+		c->null = t == SQLITE_NULL;
+		if (i == 0) {
+			c->typed = t == SQLITE_INTEGER;
+			snprintf(seq, sizeof(seq), "%lld", (long long)sqlite3_column_int64(st, 0));
+			c->v = seq;
+			c->n = (int)strlen(seq);
+			continue;
+		}
+		c->typed = t == SQLITE_TEXT;
+		c->v = (const char *)sqlite3_column_text(st, i);
+		c->n = sqlite3_column_bytes(st, i);
+	}
+	wp_row_fill(cells, row);
+}
+
+static int sq_rows(struct wp_ledger *l, enum wp_rows_sel sel, const char *asset, wp_row_fn fn,
+		   void *ctx, char *err, size_t errlen)
+{
+	const char *sql = sel == WP_ROWS_ALL
+		? "SELECT " WP_ROW_COLUMNS " FROM events ORDER BY seq"
+		: sel == WP_ROWS_ASSET
 		? "SELECT " WP_ROW_COLUMNS " FROM events NOT INDEXED WHERE asset = ?1 ORDER BY seq"
-		: "SELECT " WP_ROW_COLUMNS " FROM events ORDER BY seq";
+		: "SELECT " WP_ROW_COLUMNS ", ifnull((SELECT p.hash FROM events AS p WHERE p.seq = "
+		  "events.seq - 1), '" WP_ZERO_HASH "') FROM events NOT INDEXED WHERE asset = ?1 "
+		  "OR kind = 'policy' ORDER BY seq";
 	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(ledger->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return wp_sql_fail(ledger, "cannot read events", err, errlen);
-	if (asset)
+	if (sqlite3_prepare_v2(l->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return wp_sql_fail(l, "cannot read events", err, errlen);
+	if (sel != WP_ROWS_ALL)
 		sqlite3_bind_text(st, 1, asset, -1, SQLITE_STATIC);
 	int rc = 0, step = SQLITE_DONE;
 	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		struct wp_row row;
-		wp_row_read(st, &row);
-		rc = fn(&row.ev, ctx);
+		sq_row_read(st, &row);
+		if (sel == WP_ROWS_ASSET_POLICY)
+			row.prev_row_hash = (const char *)sqlite3_column_text(st, WP_ROW_NCOLS);
+		rc = fn(&row, ctx);
 		json_decref(row.ev.body);
 	}
 	if (rc == 0 && step != SQLITE_DONE)
-		rc = wp_sql_fail(ledger, "cannot read events", err, errlen);
+		rc = wp_sql_fail(l, "cannot read events", err, errlen);
 	sqlite3_finalize(st);
+	return rc;
+}
+
+static int sq_head(struct wp_ledger *l, uint64_t *seq, char hash_hex[WP_HASH_HEX],
+		   char time_out[WP_TIME_MAX], char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(l->db, "SELECT seq, hash, time FROM events ORDER BY seq DESC LIMIT 1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return wp_sql_fail(l, "cannot read the head", err, errlen);
+	int step = sqlite3_step(st);
+	*seq = 0;
+	snprintf(hash_hex, WP_HASH_HEX, "%s", WP_ZERO_HASH);
+	time_out[0] = '\0';
+	if (step == SQLITE_ROW) {
+		const unsigned char *h = sqlite3_column_text(st, 1);
+		*seq = (uint64_t)sqlite3_column_int64(st, 0);
+		snprintf(hash_hex, WP_HASH_HEX, "%s", h ? (const char *)h : "");
+		if (sqlite3_column_type(st, 2) == SQLITE_TEXT)
+			snprintf(time_out, WP_TIME_MAX, "%s", (const char *)sqlite3_column_text(st, 2));
+	}
+	sqlite3_finalize(st);
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		return wp_sql_fail(l, "cannot read the head", err, errlen);
+	return 0;
+}
+
+static int sq_text(struct wp_ledger *l, enum wp_text_q q, const char *key, char **out, char *err,
+		   size_t errlen)
+{
+	static const char *const sql[] = {
+		[WP_Q_FIRST_BODY] = "SELECT body FROM events WHERE seq = 1",
+		[WP_Q_POLICY_BODY] = "SELECT body FROM events WHERE kind = 'policy' ORDER BY seq DESC "
+				     "LIMIT 1",
+		[WP_Q_META] = "SELECT value FROM meta WHERE key = ?1",
+		[WP_Q_SIGNER] = "SELECT certificate FROM signers WHERE fingerprint = ?1",
+		[WP_Q_STATION_HEAD] = "SELECT value FROM meta WHERE 0 AND key = ?1",
+	};
+	sqlite3_stmt *st = NULL;
+	*out = NULL;
+	if (sqlite3_prepare_v2(l->db, sql[q], -1, &st, NULL) != SQLITE_OK)
+		return wp_sql_fail(l, "cannot read the ledger", err, errlen);
+	if (q == WP_Q_META || q == WP_Q_SIGNER || q == WP_Q_STATION_HEAD)
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT) {
+		*out = strdup((const char *)sqlite3_column_text(st, 0));
+		if (!*out)
+			step = SQLITE_NOMEM;
+	}
+	sqlite3_finalize(st);
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		return wp_sql_fail(l, "cannot read the ledger", err, errlen);
+	return 0;
+}
+
+static int sq_pairs(struct wp_ledger *l, const char *sql, wp_pair_fn fn, void *ctx, char *err,
+		    size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(l->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return wp_sql_fail(l, "cannot read the ledger", err, errlen);
+	int rc = 0, step = SQLITE_DONE;
+	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *a = (const char *)sqlite3_column_text(st, 0);
+		const char *b = (const char *)sqlite3_column_text(st, 1);
+		rc = fn(a, (size_t)sqlite3_column_bytes(st, 0), b, (size_t)sqlite3_column_bytes(st, 1),
+			ctx);
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = wp_sql_fail(l, "cannot read the ledger", err, errlen);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int sq_intakes(struct wp_ledger *l, wp_pair_fn fn, void *ctx, char *err, size_t errlen)
+{
+	return sq_pairs(l, "SELECT asset, body FROM events WHERE kind = 'intake' ORDER BY seq", fn,
+			ctx, err, errlen);
+}
+
+static int sq_signers(struct wp_ledger *l, wp_pair_fn fn, void *ctx, char *err, size_t errlen)
+{
+	return sq_pairs(l, "SELECT fingerprint, certificate FROM signers", fn, ctx, err, errlen);
+}
+
+static int sq_put_meta(struct wp_ledger *l, const char *key, const char *value, char *err,
+		       size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(l->db, "INSERT INTO meta VALUES(?1, ?2)", -1, &st, NULL) != SQLITE_OK)
+		return wp_sql_fail(l, "cannot write the meta table", err, errlen);
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? 0
+		 : wp_sql_fail(l, "cannot write the meta table", err, errlen);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int sq_put_signer(struct wp_ledger *l, const char *fpr, const char *pem, char *err,
+			 size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(l->db, "INSERT OR IGNORE INTO signers VALUES(?1, ?2)", -1, &st,
+			       NULL) != SQLITE_OK)
+		return wp_sql_fail(l, "cannot store a certificate", err, errlen);
+	sqlite3_bind_text(st, 1, fpr, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, pem, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? 0
+		 : wp_sql_fail(l, "cannot store a certificate", err, errlen);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static void bind_actor(sqlite3_stmt *st, int first, const struct wp_actor *a, bool present)
+{
+	const char *v[] = { a->name, a->title, a->role, a->fingerprint };
+	for (int i = 0; i < 4; i++)
+		if (present)
+			sqlite3_bind_text(st, first + i, v[i], -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(st, first + i);
+}
+
+static int sq_put_event(struct wp_ledger *l, const struct wp_event *ev, const char *body_text,
+			const char *sig, const char *wsig, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(l->db, "INSERT INTO events(" WP_ROW_COLUMNS ") VALUES(?1, ?2, ?3, "
+			       "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return wp_sql_fail(l, "cannot append", err, errlen);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)ev->seq);
+	sqlite3_bind_text(st, 2, ev->time, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, ev->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, ev->asset, -1, SQLITE_STATIC);
+	bind_actor(st, 5, &ev->actor, true);
+	bind_actor(st, 9, &ev->witness, ev->witnessed);
+	sqlite3_bind_text(st, 13, body_text, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 14, ev->prev_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 15, ev->hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 16, sig, -1, SQLITE_STATIC);
+	if (wsig)
+		sqlite3_bind_text(st, 17, wsig, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 17);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : wp_sql_fail(l, "cannot append", err, errlen);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Damage below the rows (b-tree pages, free lists) that the hash chain
+ * cannot see; SQLite's own check finds it. Not an event, so bad_seq stays 0. */
+static int sq_check_store(struct wp_ledger *l, char *why, size_t whylen, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(l->db, "PRAGMA integrity_check(1)", -1, &st, NULL) != SQLITE_OK)
+		return wp_sql_fail(l, "cannot check the database file", err, errlen);
+	int step = sqlite3_step(st);
+	const char *answer = step == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+	int rc = 0;
+	if (answer && strcmp(answer, "ok") != 0) {
+		snprintf(why, whylen, "the database file is damaged (SQLite integrity_check: %.300s); "
+			 "restore the ledger from a backup", answer);
+		rc = WP_CUSTODY_BROKEN;
+	} else if (!answer) {
+		rc = wp_sql_fail(l, "cannot check the database file", err, errlen);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int sq_chains(struct wp_ledger *l, wp_pair_fn fn, void *ctx, char *err, size_t errlen)
+{
+	(void)l;
+	(void)err;
+	(void)errlen;
+	return fn("", 0, "", 0, ctx);
+}
+
+const struct wp_store_ops wp_sqlite_ops = {
+	.name = "sqlite",
+	.begin = sq_begin,
+	.end = sq_end,
+	.commit = sq_commit,
+	.rows = sq_rows,
+	.head = sq_head,
+	.text = sq_text,
+	.intakes = sq_intakes,
+	.signers = sq_signers,
+	.put_meta = sq_put_meta,
+	.put_signer = sq_put_signer,
+	.put_event = sq_put_event,
+	.check_store = sq_check_store,
+	.chains = sq_chains,
+	.close = NULL,
+};
+
+/* ---- reading (through the interface) --------------------------------------- */
+
+int wp_ledger_reopen(const struct wp_ledger *l, struct wp_ledger **out, char *err, size_t errlen)
+{
+	int rc = l->readonly ? wp_ledger_open_readonly(l->path, out, err, errlen)
+			     : wp_ledger_open(l->path, out, err, errlen);
+	if (rc == 0) {
+		if (l->ca)
+			wp_ledger_set_ca(*out, l->ca, err, errlen);
+		wp_ledger_set_crl(*out, l->crl);
+		snprintf((*out)->chain, sizeof((*out)->chain), "%s", l->chain);
+	}
 	return rc;
 }
 
 int wp_custody_ledger_id(struct wp_ledger *ledger, char id[WP_LEDGER_ID_HEX], char *err,
 			 size_t errlen)
 {
-	sqlite3_stmt *st = NULL;
+	char *text = NULL;
 	id[0] = '\0';
-	if (sqlite3_prepare_v2(ledger->db, "SELECT body FROM events WHERE seq = 1", -1, &st,
-			       NULL) != SQLITE_OK)
-		return wp_sql_fail(ledger, "cannot read the first event", err, errlen);
-	int step = sqlite3_step(st);
-	if (step == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT) {
-		json_t *body = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
-		const char *v = json_string_value(json_object_get(body, WP_LEDGER_ID_KEY));
-		if (wp_ledger_id_valid(v))
-			snprintf(id, WP_LEDGER_ID_HEX, "%s", v);
-		json_decref(body);
-	}
-	sqlite3_finalize(st);
-	if (step != SQLITE_ROW && step != SQLITE_DONE)
-		return wp_sql_fail(ledger, "cannot read the first event", err, errlen);
+	if (ledger->ops->text(ledger, WP_Q_FIRST_BODY, NULL, &text, err, errlen) < 0)
+		return WP_CUSTODY_ERROR;
+	json_t *body = text ? json_loads(text, 0, NULL) : NULL;
+	const char *v = json_string_value(json_object_get(body, WP_LEDGER_ID_KEY));
+	if (wp_ledger_id_valid(v))
+		snprintf(id, WP_LEDGER_ID_HEX, "%s", v);
+	json_decref(body);
+	free(text);
 	return 0;
 }
 
 int wp_custody_head(struct wp_ledger *ledger, uint64_t *seq, char hash_hex[WP_HASH_HEX],
 		    char *err, size_t errlen)
 {
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(ledger->db, "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1",
-			       -1, &st, NULL) != SQLITE_OK)
-		return wp_sql_fail(ledger, "cannot read the head", err, errlen);
-	int step = sqlite3_step(st);
-	*seq = 0;
-	snprintf(hash_hex, WP_HASH_HEX, "%s", WP_ZERO_HASH);
-	if (step == SQLITE_ROW) {
-		const unsigned char *h = sqlite3_column_text(st, 1);
-		*seq = (uint64_t)sqlite3_column_int64(st, 0);
-		snprintf(hash_hex, WP_HASH_HEX, "%s", h ? (const char *)h : "");
-	}
-	sqlite3_finalize(st);
-	if (step != SQLITE_ROW && step != SQLITE_DONE)
-		return wp_sql_fail(ledger, "cannot read the head", err, errlen);
-	return 0;
+	char t[WP_TIME_MAX];
+	return ledger->ops->head(ledger, seq, hash_hex, t, err, errlen);
 }
 
-static int replay_one(const struct wp_event *ev, void *ctx)
+static int replay_one(const struct wp_row *row, void *ctx)
 {
-	wp_state_apply(ctx, ev);
+	wp_state_apply(ctx, &row->ev);
 	return 0;
 }
 
@@ -624,6 +903,5 @@ int wp_state_load(struct wp_ledger *ledger, const char *asset, struct wp_asset_s
 {
 	memset(out, 0, sizeof(*out));
 	snprintf(out->asset, sizeof(out->asset), "%s", asset);
-	return wp_rows_each(ledger, asset, replay_one, out, err, errlen);
+	return ledger->ops->rows(ledger, WP_ROWS_ASSET, asset, replay_one, out, err, errlen);
 }
-

@@ -329,8 +329,20 @@ static int check_intake(const struct wp_asset_state *st, const struct wp_event *
 	    want(ev, "manager", false, sizeof(st->manager), err, errlen) < 0 ||
 	    want(ev, "lease_contract", false, sizeof(st->lease_contract), err, errlen) < 0 ||
 	    want(ev, "lease_end", false, sizeof(st->lease_end), err, errlen) < 0 ||
-	    want(ev, "reason", false, sizeof(st->reason), err, errlen) < 0)
+	    want(ev, "reason", false, sizeof(st->reason), err, errlen) < 0 ||
+	    want(ev, "pc_manufacturer", false, sizeof(st->pc_manufacturer), err, errlen) < 0 ||
+	    want(ev, "pc_model", false, sizeof(st->pc_model), err, errlen) < 0 ||
+	    want(ev, "pc_serial", false, sizeof(st->pc_serial), err, errlen) < 0)
 		return -1;
+	/* a certificate names a PC by its serial: the maker and model alone
+	 * would name every PC of the lease */
+	if ((body_str(ev, "pc_manufacturer") || body_str(ev, "pc_model")) &&
+	    !(body_str(ev, "pc_serial") && body_str(ev, "pc_serial")[0])) {
+		snprintf(err, errlen, "intake of %s names the PC's maker or model but not its serial; "
+			 "give --pc-serial (the serial on the PC's label, or DMI's product_serial)",
+			 ev->asset);
+		return -1;
+	}
 	if (reason && !one_of(reason, intake_reasons)) {
 		snprintf(err, errlen, "intake reason '%s' is not one of lease-end, leaver-return, "
 			 "reuse, repair, disposal", reason);
@@ -963,6 +975,9 @@ static void apply_intake(struct wp_asset_state *st, const struct wp_event *ev)
 	copy(st->lease_contract, sizeof(st->lease_contract), ev, "lease_contract");
 	copy(st->lease_end, sizeof(st->lease_end), ev, "lease_end");
 	copy(st->reason, sizeof(st->reason), ev, "reason");
+	copy(st->pc_manufacturer, sizeof(st->pc_manufacturer), ev, "pc_manufacturer");
+	copy(st->pc_model, sizeof(st->pc_model), ev, "pc_model");
+	copy(st->pc_serial, sizeof(st->pc_serial), ev, "pc_serial");
 }
 
 static void apply_wipe(struct wp_asset_state *st, const struct wp_event *ev)

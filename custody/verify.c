@@ -16,10 +16,12 @@
  */
 #include "custody_internal.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 struct signer {
 	char fingerprint[WP_FPR_HEX];
@@ -32,7 +34,7 @@ struct verifier {
 	X509 *ca;
 	X509_CRL *crl;             /* NULL: no revocation list */
 	struct signer *signers;
-	size_t n_signers;
+	size_t n_signers, cap_signers;
 	struct wp_asset_map assets;
 	bool approval_required;
 	json_t *policy;            /* the last policy event's body (issue 17 table); NULL: none */
@@ -40,6 +42,10 @@ struct verifier {
 	char prev[WP_HASH_HEX];
 	uint64_t anchor_seq;       /* 0: no anchor */
 	char anchor_hash[WP_HASH_HEX];
+	bool anchor_soft;          /* several chains: the anchor is of one of them */
+	bool anchor_hit;           /* this chain holds the anchor's event */
+	uint64_t station_seq;      /* a pushed chain: the head its station signed, 0: none */
+	char station_hash[WP_HASH_HEX];
 	struct wp_custody_report *rep;
 	time_t prev_at, now;       /* the previous event's time; the verifier's clock */
 	const char *asset;         /* the events fn is called for; NULL: all */
@@ -81,33 +87,29 @@ static void signer_load(struct signer *s, const char *fpr, const char *pem, size
 			 "fingerprint %.16s (the signers table was changed)", s->person.fingerprint);
 }
 
+static int signer_one(const char *fpr, size_t fprlen, const char *pem, size_t pemlen, void *ctx)
+{
+	struct verifier *v = ctx;
+	if (v->n_signers == v->cap_signers) {
+		size_t cap = v->cap_signers ? 2 * v->cap_signers : 16;
+		struct signer *grown = realloc(v->signers, cap * sizeof(*grown));
+		if (!grown)
+			return WP_CUSTODY_ERROR;
+		v->signers = grown;
+		v->cap_signers = cap;
+	}
+	struct signer *s = &v->signers[v->n_signers++];
+	memset(s, 0, sizeof(*s));
+	signer_load(s, fpr && strlen(fpr) == fprlen ? fpr : "", pem, pemlen);
+	return 0;
+}
+
 static int signers_load(struct wp_ledger *l, struct verifier *v, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(l->db, "SELECT fingerprint, certificate FROM signers", -1, &st,
-			       NULL) != SQLITE_OK)
-		return wp_sql_fail(l, "cannot read the signers", err, errlen);
-	size_t cap = 0;
-	int step;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		if (v->n_signers == cap) {
-			cap = cap ? 2 * cap : 16;
-			struct signer *grown = realloc(v->signers, cap * sizeof(*grown));
-			if (!grown)
-				break;
-			v->signers = grown;
-		}
-		struct signer *s = &v->signers[v->n_signers++];
-		memset(s, 0, sizeof(*s));
-		const char *fpr = (const char *)sqlite3_column_text(st, 0);
-		const char *pem = (const char *)sqlite3_column_text(st, 1);
-		signer_load(s, fpr && strlen(fpr) == (size_t)sqlite3_column_bytes(st, 0) ? fpr : "",
-			    pem, (size_t)sqlite3_column_bytes(st, 1));
-	}
-	sqlite3_finalize(st);
-	if (step != SQLITE_DONE)
-		return wp_sql_fail(l, "cannot read the signers", err, errlen);
-	return 0;
+	int rc = l->ops->signers(l, signer_one, v, err, errlen);
+	if (rc == WP_CUSTODY_ERROR && !err[0])
+		snprintf(err, errlen, "out of memory reading the signers");
+	return rc;
 }
 
 static const struct signer *signer_find(const struct verifier *v, const char *fpr)
@@ -245,7 +247,13 @@ static int check_event(struct verifier *v, const struct wp_row *row, char *why, 
 		json_decref(v->policy);
 		v->policy = json_incref(ev->body);
 	}
-	if (v->anchor_seq == ev->seq && strcmp(v->anchor_hash, ev->hash) != 0)
+	if (v->station_seq == ev->seq && strcmp(v->station_hash, ev->hash) != 0)
+		return BAD("its hash %.16s… differs from the one in the signed head its station "
+			   "pushed (%.16s…): the row was replaced on the server", ev->hash,
+			   v->station_hash);
+	if (v->anchor_seq == ev->seq && strcmp(v->anchor_hash, ev->hash) == 0)
+		v->anchor_hit = true;
+	else if (v->anchor_seq == ev->seq && !v->anchor_soft)
 		return BAD("its hash %.16s… differs from the anchor's %.16s…", ev->hash, v->anchor_hash);
 	note_ledger_id(v, ev);
 	return 0;
@@ -274,46 +282,14 @@ static int on_row(struct verifier *v, const struct wp_row *row)
 	return 0;
 }
 
-/* wp_rows_each hands out events; verification needs the whole row. */
-static int walk(struct wp_ledger *l, struct verifier *v, char *err, size_t errlen)
+static int walk_one(const struct wp_row *row, void *ctx)
 {
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(l->db, "SELECT " WP_ROW_COLUMNS " FROM events ORDER BY seq", -1,
-			       &st, NULL) != SQLITE_OK)
-		return wp_sql_fail(l, "cannot read events", err, errlen);
-	int rc = 0, step = SQLITE_DONE;
-	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		struct wp_row row;
-		wp_row_read(st, &row);
-		rc = on_row(v, &row);
-		json_decref(row.ev.body);
-	}
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = wp_sql_fail(l, "cannot read events", err, errlen);
-	sqlite3_finalize(st);
-	return rc;
+	return on_row(ctx, row);
 }
 
-/* Damage below the rows (b-tree pages, free lists) that the hash chain
- * cannot see; SQLite's own check finds it. Not an event, so bad_seq stays 0. */
-static int check_file(struct wp_ledger *l, struct wp_custody_report *rep, char *err,
-		      size_t errlen)
+static int walk(struct wp_ledger *l, struct verifier *v, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(l->db, "PRAGMA integrity_check(1)", -1, &st, NULL) != SQLITE_OK)
-		return wp_sql_fail(l, "cannot check the database file", err, errlen);
-	int step = sqlite3_step(st);
-	const char *answer = step == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
-	int rc = 0;
-	if (answer && strcmp(answer, "ok") != 0) {
-		snprintf(rep->why, sizeof(rep->why), "the database file is damaged (SQLite "
-			 "integrity_check: %.300s); restore the ledger from a backup", answer);
-		rc = WP_CUSTODY_BROKEN;
-	} else if (!answer) {
-		rc = wp_sql_fail(l, "cannot check the database file", err, errlen);
-	}
-	sqlite3_finalize(st);
-	return rc;
+	return l->ops->rows(l, WP_ROWS_ALL, NULL, walk_one, v, err, errlen);
 }
 
 static void check_anchor_reached(struct verifier *v)
@@ -327,57 +303,277 @@ static void check_anchor_reached(struct verifier *v)
 	}
 }
 
-/* wp_custody_replay, also handing out the policy in force (a new
- * reference, or NULL) when policy_out is given. */
-static int replay(struct wp_ledger *ledger, X509 *ca, const char *anchor, const char *asset,
-		  wp_verified_fn fn, void *ctx, struct wp_custody_report *report,
-		  json_t **policy_out, char *err, size_t errlen)
+/* A pushed station's chain holds at least what its station signed when it
+ * last pushed (chains.signed_head, checked like any signed head): the
+ * server's rows cannot lose that chain's tail unnoticed. */
+static int station_head(struct wp_ledger *l, struct verifier *v, char *err, size_t errlen)
+{
+	char *text = NULL;
+	struct wp_signed_head h;
+	struct wp_custody_report *rep = v->rep;
+	if (!l->chain[0])
+		return 0;
+	int rc = l->ops->text(l, WP_Q_STATION_HEAD, l->chain, &text, err, errlen);
+	if (rc < 0 || !text)
+		return rc;
+	char why[600];
+	if (wp_head_verify(text, strlen(text), v->ca, v->crl, &h, why, sizeof(why)) < 0 ||
+	    strcmp(h.ledger_id, l->chain) != 0) {
+		snprintf(rep->why, sizeof(rep->why), "the station's signed head kept for this chain "
+			 "does not hold: %s", strcmp(h.ledger_id, l->chain) ? "it is of another ledger"
+			 : why);
+		rc = WP_CUSTODY_BROKEN;
+	} else {
+		v->station_seq = h.seq;
+		snprintf(v->station_hash, sizeof(v->station_hash), "%s", h.hash);
+	}
+	free(text);
+	return rc;
+}
+
+static void check_station_reached(struct verifier *v)
+{
+	struct wp_custody_report *rep = v->rep;
+	if (v->station_seq && !rep->bad_seq && rep->head_seq < v->station_seq) {
+		rep->bad_seq = rep->head_seq + 1;
+		snprintf(rep->why, sizeof(rep->why), "missing: the chain ends at seq %llu but its "
+			 "station's signed head, accepted at its last push, names seq %llu (events "
+			 "were deleted on the server)", (unsigned long long)rep->head_seq,
+			 (unsigned long long)v->station_seq);
+	}
+}
+
+/* One chain (l->chain), as README.md "Verification" says. */
+static int replay_chain(struct wp_ledger *ledger, X509 *ca, uint64_t anchor_seq,
+			const char *anchor_hash, bool soft, const char *asset, wp_verified_fn fn,
+			void *ctx, struct wp_custody_report *report, bool *hit, char *err,
+			size_t errlen)
 {
 	struct verifier v = { .ca = ca, .crl = ledger->crl, .approval_required = true, .expect = 1,
-			      .rep = report, .now = time(NULL), .asset = asset, .fn = fn, .ctx = ctx };
+			      .rep = report, .now = time(NULL), .asset = asset, .fn = fn, .ctx = ctx,
+			      .anchor_seq = anchor_seq, .anchor_soft = soft };
 	memset(report, 0, sizeof(*report));
 	snprintf(v.prev, sizeof(v.prev), "%s", WP_ZERO_HASH);
+	snprintf(v.anchor_hash, sizeof(v.anchor_hash), "%s", anchor_hash);
 	snprintf(report->head_hash, sizeof(report->head_hash), "%s", WP_ZERO_HASH);
-	if (anchor && wp_anchor_parse(anchor, &v.anchor_seq, v.anchor_hash) < 0) {
-		snprintf(err, errlen, "anchor '%s' is not HASH@SEQ as 'wipeproof custody head' prints it",
-			 anchor);
-		return WP_CUSTODY_ERROR;
-	}
-	int rc = wp_ledger_begin(ledger, false, err, errlen);
+	snprintf(report->bad_chain, sizeof(report->bad_chain), "%s", ledger->chain);
+	report->chains = 1;
+	/* inside the caller's transaction (an import checks what it is about
+	 * to commit), else in a read snapshot of its own */
+	bool own = !ledger->in_tx;
+	int rc = own ? wp_ledger_begin(ledger, false, err, errlen) : 0;
 	if (rc == 0) {
-		rc = check_file(ledger, report, err, errlen);
+		rc = ledger->ops->check_store(ledger, report->why, sizeof(report->why), err, errlen);
 		if (rc == 0)
 			rc = signers_load(ledger, &v, err, errlen);
 		if (rc == 0)
+			rc = station_head(ledger, &v, err, errlen);
+		if (rc == 0)
 			rc = walk(ledger, &v, err, errlen);
-		wp_ledger_end(ledger, true);
+		if (rc == 0)
+			check_station_reached(&v);
+		if (own)
+			wp_ledger_end(ledger, true);
 	}
-	if (rc == 0)
+	if (rc == 0 && !soft)
 		check_anchor_reached(&v);
 	report->approval_required = v.approval_required;
 	if (rc == 0 && report->bad_seq)
 		rc = WP_CUSTODY_BROKEN;
-	if (rc == WP_CUSTODY_BROKEN && report->bad_seq == 0)
-		snprintf(err, errlen, "ledger %s does not verify: %s", ledger->path, report->why);
-	else if (rc == WP_CUSTODY_BROKEN)
-		snprintf(err, errlen, "ledger %s does not verify: first bad event is seq %llu: %s",
-			 ledger->path, (unsigned long long)report->bad_seq, report->why);
+	*hit = v.anchor_hit;
 	for (size_t i = 0; i < v.n_signers; i++)
 		X509_free(v.signers[i].cert);
 	free(v.signers);
 	wp_asset_map_free(&v.assets);
-	if (policy_out && rc == 0)
-		*policy_out = v.policy;
-	else
-		json_decref(v.policy);
+	json_decref(v.policy);
 	return rc;
+}
+
+/* ---- several chains (PostgreSQL) ------------------------------------------- */
+
+struct chain_list {
+	char (*keys)[WP_LEDGER_ID_HEX];
+	size_t n, cap;
+};
+
+static int chain_one(const char *key, size_t klen, const char *b, size_t blen, void *ctx)
+{
+	(void)b;
+	(void)blen;
+	struct chain_list *c = ctx;
+	if (klen >= WP_LEDGER_ID_HEX)
+		return 0;           /* not a key this program writes: its rows are no chain */
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 8;
+		void *grown = realloc(c->keys, cap * sizeof(*c->keys));
+		if (!grown)
+			return WP_CUSTODY_ERROR;
+		c->keys = grown;
+		c->cap = cap;
+	}
+	snprintf(c->keys[c->n++], WP_LEDGER_ID_HEX, "%s", key);
+	return 0;
+}
+
+struct chain_job {
+	struct wp_ledger *base;
+	X509 *ca;
+	uint64_t anchor_seq;
+	const char *anchor_hash;
+	bool soft;
+	const char *asset;
+	wp_verified_fn fn;
+	void *ctx;
+	struct chain_list *list;
+	struct wp_custody_report *reps;
+	int *rcs;
+	bool *hits;
+	char (*errs)[512];
+	size_t next;
+	pthread_mutex_t lock;
+};
+
+static void run_chain(struct chain_job *j, struct wp_ledger *l, size_t i)
+{
+	snprintf(l->chain, sizeof(l->chain), "%s", j->list->keys[i]);
+	j->rcs[i] = replay_chain(l, j->ca, j->anchor_seq, j->anchor_hash, j->soft, j->asset, j->fn,
+				 j->ctx, &j->reps[i], &j->hits[i], j->errs[i], sizeof(j->errs[i]));
+}
+
+/* A verifier thread: its own connection, chains taken one at a time. */
+static void *chain_worker(void *arg)
+{
+	struct chain_job *j = arg;
+	struct wp_ledger *l = NULL;
+	char err[512];
+	int opened = wp_ledger_reopen(j->base, &l, err, sizeof(err));
+	for (;;) {
+		pthread_mutex_lock(&j->lock);
+		size_t i = j->next++;
+		pthread_mutex_unlock(&j->lock);
+		if (i >= j->list->n)
+			break;
+		if (opened < 0) {
+			j->rcs[i] = WP_CUSTODY_ERROR;
+			snprintf(j->errs[i], sizeof(j->errs[i]), "%s", err);
+			continue;
+		}
+		run_chain(j, l, i);
+	}
+	wp_ledger_close(l);
+	return NULL;
+}
+
+/* Chains are independent (each has its own seq 1, hashes and state), so
+ * a pure verification checks them in parallel, one thread and one
+ * connection per core; readers that print (fn) go one chain after the
+ * other so their output keeps its order. */
+static void run_chains(struct chain_job *j)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t n = j->fn || j->list->n < 2 || cores < 2 ? 0
+		   : (size_t)cores < j->list->n ? (size_t)cores : j->list->n;
+	pthread_t *t = n ? calloc(n, sizeof(*t)) : NULL;
+	size_t started = 0;
+	pthread_mutex_init(&j->lock, NULL);
+	for (size_t k = 0; t && k < n; k++)
+		if (pthread_create(&t[k], NULL, chain_worker, j) == 0)
+			started++;
+	for (size_t k = 0; k < started; k++)
+		pthread_join(t[k], NULL);
+	free(t);
+	/* no threads (or none started): here, through the caller's handle */
+	for (size_t i = j->next; i < j->list->n; i = ++j->next)
+		run_chain(j, j->base, i);
+	pthread_mutex_destroy(&j->lock);
 }
 
 int wp_custody_replay(struct wp_ledger *ledger, X509 *ca, const char *anchor, const char *asset,
 		      wp_verified_fn fn, void *ctx, struct wp_custody_report *report,
 		      char *err, size_t errlen)
 {
-	return replay(ledger, ca, anchor, asset, fn, ctx, report, NULL, err, errlen);
+	uint64_t anchor_seq = 0;
+	char anchor_hash[WP_HASH_HEX] = "";
+	memset(report, 0, sizeof(*report));
+	snprintf(report->head_hash, sizeof(report->head_hash), "%s", WP_ZERO_HASH);
+	if (anchor && wp_anchor_parse(anchor, &anchor_seq, anchor_hash) < 0) {
+		snprintf(err, errlen, "anchor '%s' is not HASH@SEQ as 'wipeproof custody head' prints it",
+			 anchor);
+		return WP_CUSTODY_ERROR;
+	}
+	/* an appender's handle reads its own chain; a reader reads them all */
+	struct chain_list list = { 0 };
+	int rc = 0;
+	char keep[WP_LEDGER_ID_HEX];
+	snprintf(keep, sizeof(keep), "%s", ledger->chain);
+	if (ledger->readonly)
+		rc = ledger->ops->chains(ledger, chain_one, &list, err, errlen);
+	else
+		rc = chain_one(ledger->chain, strlen(ledger->chain), "", 0, &list);
+	if (rc == 0 && list.n == 0)
+		rc = chain_one("", 0, "", 0, &list);   /* an empty ledger: one empty chain */
+	struct chain_job j = { .base = ledger, .ca = ca, .anchor_seq = anchor_seq,
+			       .anchor_hash = anchor_hash, .soft = list.n > 1, .asset = asset,
+			       .fn = fn, .ctx = ctx, .list = &list };
+	j.reps = rc == 0 ? calloc(list.n, sizeof(*j.reps)) : NULL;
+	j.rcs = rc == 0 ? calloc(list.n, sizeof(*j.rcs)) : NULL;
+	j.hits = rc == 0 ? calloc(list.n, sizeof(*j.hits)) : NULL;
+	j.errs = rc == 0 ? calloc(list.n, sizeof(*j.errs)) : NULL;
+	if (rc == 0 && (!j.reps || !j.rcs || !j.hits || !j.errs)) {
+		snprintf(err, errlen, "out of memory");
+		rc = WP_CUSTODY_ERROR;
+	}
+	if (rc == 0)
+		run_chains(&j);
+	snprintf(ledger->chain, sizeof(ledger->chain), "%s", keep);
+	/* the chain whose head, id and policy the report shows */
+	size_t main = 0, bad = list.n;
+	for (size_t i = 0; rc == 0 && i < list.n; i++) {
+		if (!list.keys[i][0] && !anchor_seq)
+			main = i;
+		if (anchor_seq && j.hits[i])
+			main = i;
+		if (j.rcs[i] != 0 && bad == list.n)
+			bad = i;
+	}
+	if (rc == 0) {
+		const struct wp_custody_report *m = bad < list.n ? &j.reps[bad] : &j.reps[main];
+		*report = *m;
+		report->events = 0;
+		for (size_t i = 0; i < list.n; i++)
+			report->events += j.reps[i].events;
+		report->chains = (unsigned)list.n;
+		if (bad < list.n && j.rcs[bad] != WP_CUSTODY_BROKEN) {
+			snprintf(err, errlen, "%s", j.errs[bad]);
+			rc = j.rcs[bad];
+		} else if (bad < list.n) {
+			rc = WP_CUSTODY_BROKEN;
+		} else if (anchor_seq && list.n > 1 && !j.hits[main]) {
+			/* no chain holds the anchor's event: cut, or another history */
+			snprintf(report->why, sizeof(report->why), "missing: no chain of this ledger "
+				 "holds the anchor's event %.16s…@%llu (events were removed from the "
+				 "end, or it is of another ledger)", anchor_hash,
+				 (unsigned long long)anchor_seq);
+			report->bad_seq = anchor_seq;
+			rc = WP_CUSTODY_BROKEN;
+		}
+	}
+	const char *in = report->bad_chain[0] && report->chains > 1 ? report->bad_chain : NULL;
+	char where[96] = "";
+	if (in)
+		snprintf(where, sizeof(where), " (station chain %s)", in);
+	if (rc == WP_CUSTODY_BROKEN && report->bad_seq == 0)
+		snprintf(err, errlen, "ledger %s does not verify%s: %s", ledger->path, where,
+			 report->why);
+	else if (rc == WP_CUSTODY_BROKEN)
+		snprintf(err, errlen, "ledger %s does not verify%s: first bad event is seq %llu: %s",
+			 ledger->path, where, (unsigned long long)report->bad_seq, report->why);
+	free(j.reps);
+	free(j.rcs);
+	free(j.hits);
+	free(j.errs);
+	free(list.keys);
+	return rc;
 }
 
 int wp_custody_verify(struct wp_ledger *ledger, X509 *ca, const char *anchor,
@@ -395,48 +591,45 @@ int wp_custody_verify(struct wp_ledger *ledger, X509 *ca, const char *anchor,
  * before it in the table, its hash and its signatures against the CA. A
  * row nobody signed (inserted into the file) is refused before anything
  * is chained onto it. */
+struct cross {
+	struct verifier v;
+	struct wp_ledger *l;
+	char *err;
+	size_t errlen;
+};
+
+static int cross_one(const struct wp_row *row, void *ctx)
+{
+	struct cross *x = ctx;
+	struct verifier *v = &x->v;
+	char why[768] = "";
+	snprintf(v->prev, sizeof(v->prev), "%s", row->prev_row_hash ? row->prev_row_hash : "");
+	if (row->bad_column)
+		snprintf(why, sizeof(why), "column %s is not of its declared type", row->bad_column);
+	else if (check_chain(v, row, why, sizeof(why)) == 0 &&
+		 check_signature(v, &row->ev, &row->ev.actor, row->signature, "signer", why,
+				 sizeof(why)) == 0 && row->ev.witnessed)
+		check_signature(v, &row->ev, &row->ev.witness, row->witness_signature, "witness",
+				why, sizeof(why));
+	if (!why[0])
+		return 0;
+	snprintf(x->err, x->errlen, "ledger %s does not verify: first bad event is seq %llu: "
+		 "%s; nothing was recorded — run 'wipeproof custody verify'", x->l->path,
+		 (unsigned long long)row->ev.seq, why);
+	return WP_CUSTODY_BROKEN;
+}
+
 int wp_rows_cross_check(struct wp_ledger *l, X509 *ca, const char *asset, char *err,
 			size_t errlen)
 {
 	struct wp_custody_report rep = { 0 };
-	struct verifier v = { .ca = ca, .rep = &rep };
-	sqlite3_stmt *st = NULL;
-	int rc = signers_load(l, &v, err, errlen);
-	if (rc == 0 && sqlite3_prepare_v2(l->db, "SELECT " WP_ROW_COLUMNS ", ifnull((SELECT p.hash "
-					  "FROM events AS p WHERE p.seq = events.seq - 1), '"
-					  WP_ZERO_HASH "') FROM events NOT INDEXED WHERE asset = ?1 "
-					  "OR kind = 'policy' ORDER BY seq", -1, &st, NULL) != SQLITE_OK)
-		rc = wp_sql_fail(l, "cannot read events", err, errlen);
+	struct cross x = { .v = { .ca = ca, .rep = &rep }, .l = l, .err = err, .errlen = errlen };
+	int rc = signers_load(l, &x.v, err, errlen);
 	if (rc == 0)
-		sqlite3_bind_text(st, 1, asset, -1, SQLITE_STATIC);
-	int step = SQLITE_DONE;
-	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		struct wp_row row;
-		char why[768] = "";
-		wp_row_read(st, &row);
-		const char *prev = (const char *)sqlite3_column_text(st, 17);
-		snprintf(v.prev, sizeof(v.prev), "%s", prev ? prev : "");
-		if (row.bad_column)
-			snprintf(why, sizeof(why), "column %s is not of its declared type", row.bad_column);
-		else if (check_chain(&v, &row, why, sizeof(why)) == 0 &&
-			 check_signature(&v, &row.ev, &row.ev.actor, row.signature, "signer", why,
-					 sizeof(why)) == 0 && row.ev.witnessed)
-			check_signature(&v, &row.ev, &row.ev.witness, row.witness_signature, "witness",
-					why, sizeof(why));
-		if (why[0]) {
-			snprintf(err, errlen, "ledger %s does not verify: first bad event is seq %llu: "
-				 "%s; nothing was recorded — run 'wipeproof custody verify'", l->path,
-				 (unsigned long long)row.ev.seq, why);
-			rc = WP_CUSTODY_BROKEN;
-		}
-		json_decref(row.ev.body);
-	}
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = wp_sql_fail(l, "cannot read events", err, errlen);
-	sqlite3_finalize(st);
-	for (size_t i = 0; i < v.n_signers; i++)
-		X509_free(v.signers[i].cert);
-	free(v.signers);
+		rc = l->ops->rows(l, WP_ROWS_ASSET_POLICY, asset, cross_one, &x, err, errlen);
+	for (size_t i = 0; i < x.v.n_signers; i++)
+		X509_free(x.v.signers[i].cert);
+	free(x.v.signers);
 	return rc;
 }
 
@@ -479,16 +672,30 @@ int wp_custody_each(struct wp_ledger *ledger, const char *asset, wp_event_fn fn,
 	return rc;
 }
 
+/* The asset's state, and the policy in force (issue 17: the rules read
+ * its body), from the events of one verified pass. */
+struct kept {
+	const char *asset;
+	struct wp_asset_state *st;
+	json_t *policy;
+};
+
 static int keep_state(const struct wp_event *ev, const struct wp_asset_state *st, void *ctx)
 {
-	(void)ev;
-	*(struct wp_asset_state *)ctx = *st;
+	struct kept *k = ctx;
+	if (strcmp(ev->kind, WP_EV_POLICY) == 0) {
+		json_decref(k->policy);
+		k->policy = json_incref(ev->body);
+	}
+	if (strcmp(ev->asset, k->asset) == 0)
+		*k->st = *st;
 	return 0;
 }
 
 int wp_verified_state(struct wp_ledger *ledger, const char *asset, struct wp_asset_state *out,
 		      json_t **policy, char *err, size_t errlen)
 {
+	struct kept k = { asset, out, NULL };
 	struct wp_custody_report *rep = malloc(sizeof(*rep));
 	memset(out, 0, sizeof(*out));
 	snprintf(out->asset, sizeof(out->asset), "%s", asset);
@@ -498,16 +705,14 @@ int wp_verified_state(struct wp_ledger *ledger, const char *asset, struct wp_ass
 		rc = WP_CUSTODY_ERROR;
 	}
 	if (rc == 0)
-		rc = replay(ledger, ledger->ca, NULL, asset, keep_state, out, rep, policy, err,
-			    errlen);
+		rc = wp_custody_replay(ledger, ledger->ca, NULL, NULL, keep_state, &k, rep, err,
+				       errlen);
+	if (rc == 0 && policy)
+		*policy = k.policy;
+	else
+		json_decref(k.policy);
 	free(rep);
 	return rc;
-}
-
-int wp_custody_state(struct wp_ledger *ledger, const char *asset,
-		     struct wp_asset_state *out, char *err, size_t errlen)
-{
-	return wp_verified_state(ledger, asset, out, NULL, err, errlen);
 }
 
 int wp_custody_policy(struct wp_ledger *ledger, json_t **out, char *err, size_t errlen)
@@ -521,4 +726,10 @@ int wp_custody_policy(struct wp_ledger *ledger, json_t **out, char *err, size_t 
 	int rc = wp_verified_state(ledger, "", st, out, err, errlen);
 	free(st);
 	return rc;
+}
+
+int wp_custody_state(struct wp_ledger *ledger, const char *asset,
+		     struct wp_asset_state *out, char *err, size_t errlen)
+{
+	return wp_verified_state(ledger, asset, out, NULL, err, errlen);
 }

@@ -30,7 +30,7 @@
 /* How a row's value is made from the document; path is the member, or
  * the object the combined rows read from. */
 enum fmt { TEXT, MONO, BYTES, UTC, METHOD, CATEGORY, SENTENCE, TOOL, SPAN, AMOUNT, CHECKED,
-	   LEASE, LEDGER, DESTINATION };
+	   LEASE, LEDGER, COMPUTER, DESTINATION };
 
 struct row {
 	const char *label;         /* NULL: a section heading */
@@ -49,6 +49,12 @@ static const struct row media_rows[] = {
 	{ "出所  Media source", "media.media_source", TEXT },
 	{ "所有者 (出所)  Owner (source)", "asset.owner", TEXT },
 	{ "リース契約  Lease", "asset", LEASE },
+};
+
+/* The PC the disk was in, across the page: a maker's name and model are
+ * long, and in half a line they would wrap into four. */
+static const struct row computer_rows[] = {
+	{ "搭載PC  Computer", "asset.computer", COMPUTER },
 };
 
 static const struct row sanitization_rows[] = {
@@ -201,6 +207,12 @@ static void combined(const json_t *doc, const struct row *r, char *out, size_t l
 			snprintf(out, len, "%s%s%s", sub(doc, p, "lease_contract"),
 				 sub(doc, p, "lease_end")[0] ? "、満了 until " : "",
 				 sub(doc, p, "lease_end"));
+		return;
+	case COMPUTER:
+		if (sub(doc, p, "serial")[0])
+			snprintf(out, len, "%s%s%s%sS/N %s", sub(doc, p, "manufacturer"),
+				 sub(doc, p, "manufacturer")[0] ? " " : "", sub(doc, p, "model"),
+				 sub(doc, p, "model")[0] ? ", " : "", sub(doc, p, "serial"));
 		return;
 	case LEDGER:
 		snprintf(out, len, "seq %lld, head %s", subint(doc, p, "seq"), sub(doc, p, "head_hash"));
@@ -517,6 +529,7 @@ void wp_draw_fields(struct wp_page *p, const json_t *doc)
 {
 	heading(p, "媒体  Media");
 	draw_pairs(p, doc, media_rows, sizeof(media_rows) / sizeof(media_rows[0]));
+	draw_rows(p, doc, computer_rows, 1);
 	heading(p, "消去  Sanitization");
 	draw_rows(p, doc, sanitization_rows, sizeof(sanitization_rows) / sizeof(sanitization_rows[0]));
 	heading(p, "検証  Verification");

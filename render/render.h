@@ -26,4 +26,9 @@
 int wp_render_pdf(const json_t *doc, const char *sha256_hex, const char *qr_text,
 		  const char *path, char *err, size_t errlen);
 
+/* The QR payload qr_text as lines of Unicode half blocks (UTF-8, each line
+ * ending in '\n'), light modules drawn, with a light border: the code a
+ * phone scans off a text console. malloc'd, or NULL with err. */
+char *wp_qr_terminal(const char *qr_text, char *err, size_t errlen);
+
 #endif

@@ -270,6 +270,15 @@ static json_t *asset(const struct wp_asset_state *st)
 		wp_json_set(o, "lease_contract", json_string(st->lease_contract));
 	if (o && st->lease_end[0])
 		wp_json_set(o, "lease_end", json_string(st->lease_end));
+	/* the PC the disk was in: a lease contract lists PCs by serial */
+	if (o && st->pc_serial[0]) {
+		json_t *pc = json_pack("{s:s}", "serial", st->pc_serial);
+		if (pc && st->pc_manufacturer[0])
+			wp_json_set(pc, "manufacturer", json_string(st->pc_manufacturer));
+		if (pc && st->pc_model[0])
+			wp_json_set(pc, "model", json_string(st->pc_model));
+		wp_json_set(o, "computer", pc);
+	}
 	return o;
 }
 

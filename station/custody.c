@@ -86,6 +86,9 @@ static int intake_body(const struct wp_custody_ask *a, json_t *body, char *err, 
 	set_opt(body, "manager", a->manager);
 	set_opt(body, "lease_contract", a->lease_contract);
 	set_opt(body, "lease_end", a->lease_end);
+	set_opt(body, "pc_manufacturer", a->pc_manufacturer);
+	set_opt(body, "pc_model", a->pc_model);
+	set_opt(body, "pc_serial", a->pc_serial);
 	set_opt(body, "reason", a->reason);
 	set_opt(body, "comment", a->comment);
 	if (a->device)
@@ -309,8 +312,8 @@ int wp_custody_record(const char *ledger_path, const struct wp_identity *actor,
 		      size_t errlen)
 {
 	struct wp_ledger *l = NULL;
-	bool is_new = access(ledger_path, F_OK) != 0;
-	int missing = errno;
+	int missing = wp_ledger_missing(ledger_path); /* a database: the server decides */
+	bool is_new = missing != 0;
 	int rc = 0;
 	/* only init and intake may start a ledger; any other event needs an
 	 * asset that is already in one */

@@ -350,6 +350,7 @@ struct wp_custody_ask {
 	const char *device;     /* intake: probe the disk for serial, model, size */
 	const char *serial, *model;                          /* intake without a device */
 	const char *owner, *location, *manager, *lease_contract, *lease_end;
+	const char *pc_manufacturer, *pc_model, *pc_serial; /* intake: the PC the disk was in */
 	const char *reason, *comment;
 	const char *method, *photo, *witness;                /* destroy */
 	const char *vendor, *vendor_cert;                    /* transfer */
@@ -423,5 +424,30 @@ int wp_intake_record(const char *ledger_path, const struct wp_identity *actor,
 		     const struct wp_device *dev, const char *asset, const char *reason,
 		     const char *confidentiality, uint64_t *seq, char hash[WP_HASH_HEX],
 		     char *err, size_t errlen);
+
+/* ---- live2: the boot stick's lease list (lease.c) ---------------------- */
+
+#define WP_LEASE_FIELD 256
+
+/* A row of the lease list: the PC's serial, the asset tag, the lease
+ * contract, the owner and the confidentiality class, as UTF-8. */
+struct wp_lease_row {
+	char pc_serial[WP_LEASE_FIELD], asset_tag[WP_LEASE_FIELD];
+	char lease_contract[WP_LEASE_FIELD], owner[WP_LEASE_FIELD];
+	char confidentiality[WP_LEASE_FIELD];
+	unsigned line; /* the record's number in the file, the header being 1 */
+};
+
+/* TEXT (N bytes, no NUL inside) as UTF-8: as it is when it is valid UTF-8
+ * (a byte order mark dropped), else converted from Shift_JIS (CP932).
+ * *encoding names which. malloc'd, or NULL with why in err. */
+char *wp_text_to_utf8(const char *text, size_t n, const char **encoding, char *err,
+		      size_t errlen);
+/* The lease list at PATH (UTF-8 or Shift_JIS CSV) as UTF-8 text. */
+int wp_lease_load(const char *path, char **text, const char **encoding, char *err,
+		  size_t errlen);
+/* The first record after the header whose first field is PC_SERIAL: 1 and
+ * the row, or 0 when there is none. */
+int wp_lease_find(const char *text, const char *pc_serial, struct wp_lease_row *row);
 
 #endif

@@ -1,7 +1,7 @@
 #!/bin/bash
 # The certificate as paper, for the longest realistic inputs (long Japanese
 # names and titles, a long owner, location, contact and lease contract, a
-# long model and serial): a wipe's and a destruction's certificate each fit
+# long model and serial, and the PC's DMI maker, model and serial as long as real ones): a wipe's and a destruction's certificate each fit
 # one A4 page (pdfinfo), and what poppler reads off the page has the
 # certificate id, the date in Japan time, the seal boxes, the QR code's
 # caption, the page number and the size in decimal units; the QR code read
@@ -45,7 +45,9 @@ wp_make_loop d1 $((16 << 20))
 expect_exit 0 custody intake --as "$LONG_OP" --asset "PC-2026-TOKYO-000123" --device "$d1" \
 	--owner "営業本部 東日本営業統括部 第二営業部 法人営業課 (Corporate Sales East)" \
 	--lease-contract "LC-2026-000123-0042 (東京センチュリーリース 第三契約)" --lease-end 2026-12-31 \
-	--reason lease-end --location "$WIPEPROOF_LOCATION" --kind pc --confidentiality 社外秘,機密性2
+	--reason lease-end --location "$WIPEPROOF_LOCATION" \
+	--pc-manufacturer "FUJITSU CLIENT COMPUTING LIMITED" --pc-model "LIFEBOOK U9311X/F (FMVU3100AB)" \
+	--pc-serial "R1X12345-0042-TOKYO" --kind pc --confidentiality 社外秘,機密性2
 expect_exit 0 custody request --as "$LONG_OP" --asset "PC-2026-TOKYO-000123"
 expect_exit 0 custody approve --as "$LONG_AP" --asset "PC-2026-TOKYO-000123"
 expect_exit 0 wp_wipe "$d1" --asset "PC-2026-TOKYO-000123" --as "$LONG_OP"

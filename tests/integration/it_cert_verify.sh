@@ -75,13 +75,13 @@ expect_exit 4 "$WIPEPROOF" cert verify "$WP_TMP/short.json" --ca "$CA"
 expect_in "'media.serial' is missing" "$OUT"
 
 # a ledger whose tail (the certificate event) was cut off
-cp "$WIPEPROOF_LEDGER" "$WP_TMP/cut.db"
-sqlite3 "$WP_TMP/cut.db" "DELETE FROM events WHERE seq = (SELECT max(seq) FROM events)"
-expect_exit 4 "$WIPEPROOF" cert verify "$json" --ca "$CA" --ledger "$WP_TMP/cut.db"
+cut=$(wp_ledger_copy cut)
+wp_ledger_sql "$cut" "DELETE FROM events WHERE seq = (SELECT max(seq) FROM events)"
+expect_exit 4 "$WIPEPROOF" cert verify "$json" --ca "$CA" --ledger "$cut"
 expect_in "no certificate event" "$OUT"
 # and one cut before the head the certificate names
-sqlite3 "$WP_TMP/cut.db" "DELETE FROM events WHERE seq = (SELECT max(seq) FROM events)"
-expect_exit 4 "$WIPEPROOF" cert verify "$json" --ca "$CA" --ledger "$WP_TMP/cut.db"
+wp_ledger_sql "$cut" "DELETE FROM events WHERE seq = (SELECT max(seq) FROM events)"
+expect_exit 4 "$WIPEPROOF" cert verify "$json" --ca "$CA" --ledger "$cut"
 expect_in "the ledger does not agree" "$OUT"
 
 # usage

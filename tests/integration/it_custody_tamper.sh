@@ -18,6 +18,7 @@ custody intake --as "$OPERATOR" --asset PC-0101 --serial SN-101 --model M >/dev/
 n=7
 expect_exit 0 custody verify
 anchor=$(custody head)
+wp_sqlite_only "edits the file with sqlite3; it_pg_tamper does the same on PostgreSQL"
 orig="$WP_TMP/orig.db"
 sqlite3 "$WIPEPROOF_LEDGER" ".backup '$orig'" || fail "backup"
 restore() { cp "$orig" "$WIPEPROOF_LEDGER"; rm -f "$WIPEPROOF_LEDGER-wal" "$WIPEPROOF_LEDGER-shm"; }

@@ -48,8 +48,8 @@ expect_exit 0 "$WIPEPROOF" cert verify "$json" --ledger "$WIPEPROOF_LEDGER"
 expect_in "checked: signatures and ledger" "$OUT"
 
 # ---- the tail cut (as an insider with the database file could): events from seq 4 on
-cp "$WIPEPROOF_LEDGER" "$WP_TMP/whole.db"
-sqlite3 "$WIPEPROOF_LEDGER" "delete from events where seq >= 4" || fail "sqlite3"
+whole=$(wp_ledger_copy whole)
+wp_ledger_sql "$WIPEPROOF_LEDGER" "delete from events where seq >= 4"
 # alone, the cut ledger still verifies: nothing inside it shows the loss
 expect_exit 0 custody verify
 expect_in "verifies: 3 events" "$OUT"
@@ -60,8 +60,7 @@ expect_in "ends at seq 3 but the anchor names seq 4" "$ERR"
 expect_exit 4 "$WIPEPROOF" cert verify "$json" --ledger "$WIPEPROOF_LEDGER"
 expect_in "INVALID: the ledger does not agree with the certificate" "$OUT"
 expect_in "ends at seq 3" "$OUT"
-cp "$WP_TMP/whole.db" "$WIPEPROOF_LEDGER"
-rm -f "$WIPEPROOF_LEDGER-wal" "$WIPEPROOF_LEDGER-shm"
+wp_ledger_restore "$whole"
 expect_exit 0 custody verify --anchor "$WP_TMP/head.json"
 
 # ---- a changed checkpoint is refused

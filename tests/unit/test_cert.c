@@ -236,6 +236,35 @@ START_TEST(build_identity_fields)
 }
 END_TEST
 
+/* The PC the disk was in (asset.computer, issue 19): optional, but when
+ * present it names the PC's serial, and only serial, manufacturer and
+ * model, as non-empty strings. */
+START_TEST(computer_fields)
+{
+	json_t *doc = sample_doc();
+	json_t *asset = json_object_get(doc, "asset");
+	json_object_set_new(asset, "computer", json_pack("{s:s, s:s, s:s}", "serial", "PF-2X7Q9K",
+							 "manufacturer", "LENOVO", "model", "20XW"));
+	ck_assert_msg(wp_certdoc_check(doc, err, sizeof(err)) == 0, "%s", err);
+	json_object_set_new(asset, "computer", json_pack("{s:s}", "serial", "PF-2X7Q9K"));
+	ck_assert_msg(wp_certdoc_check(doc, err, sizeof(err)) == 0, "%s", err);
+	json_t *bad[] = {
+		json_pack("{s:s, s:s}", "manufacturer", "LENOVO", "model", "20XW"),
+		json_pack("{s:s}", "serial", ""),
+		json_pack("{s:s, s:s}", "serial", "PF-2X7Q9K", "model", ""),
+		json_pack("{s:s, s:i}", "serial", "PF-2X7Q9K", "model", 20),
+		json_pack("{s:s, s:s}", "serial", "PF-2X7Q9K", "owner", "someone"),
+		json_string("PF-2X7Q9K"),
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		json_object_set_new(asset, "computer", bad[i]);
+		ck_assert_int_eq(wp_certdoc_check(doc, err, sizeof(err)), -1);
+		ck_assert_msg(strstr(err, "asset.computer") != NULL, "%s", err);
+	}
+	json_decref(doc);
+}
+END_TEST
+
 /* A free-space certificate says so in result and scope; no other result
  * may carry a scope. */
 START_TEST(free_space_scope)
@@ -818,6 +847,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, free_space_unreached);
 	tcase_add_test(tc, build_identity_fields);
 	tcase_add_test(tc, custody_model_fields);
+	tcase_add_test(tc, computer_fields);
 	tcase_add_test(tc, cms_sign_and_verify);
 	tcase_add_test(tc, cms_refuses_signers);
 	tcase_add_test(tc, qr_round_trip);
