@@ -543,6 +543,9 @@ void wp_draw_fields(struct wp_page *p, const json_t *doc)
 	char value[4096];
 	for (size_t i = 0; i < sizeof(record_rows) / sizeof(record_rows[0]); i++) {
 		format_value(doc, &record_rows[i], value, sizeof(value));
+		wp_utf8_trim(value);
+		if (!value[0])
+			continue; /* not drawn (draw_rows_in), so it takes no room */
 		h += cell(p, MARGIN, w, label_w, record_rows[i].label, value, true, false) + ROW_GAP;
 	}
 	if (p->y + 16 + (h > SEALS_H ? h : SEALS_H) > WP_BOTTOM)
