@@ -110,12 +110,11 @@ static int check_signer(X509 *cert, X509 *ca, bool validator, struct wp_cms_sign
 			char *err, size_t errlen)
 {
 	char why[400], when[32];
-	struct tm tm;
 	if (wp_cert_person(cert, &out->person, why, sizeof(why)) < 0) {
 		snprintf(err, errlen, "signer's certificate: %s", why);
 		return -1;
 	}
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&out->signed_at, &tm));
+	wp_utc_format(out->signed_at, when, sizeof(when));
 	if (wp_cert_check(cert, ca, out->signed_at, why, sizeof(why)) < 0) {
 		snprintf(err, errlen, "signer %s (fingerprint %.16s) was not certified by this CA on the "
 			 "signing date %s: %s", out->person.name, out->person.fingerprint, when, why);

@@ -165,6 +165,10 @@ int wp_keys_revoke(const char *dir, const char *who, const char *reason, time_t 
 int wp_revoke_reason_parse(const char *name);
 /* Read a PEM CRL (the first one in the text) and check it is signed by ca. */
 int wp_crl_load(const char *path, X509 *ca, X509_CRL **out, char *err, size_t errlen);
+/* Which revocation list a check against the CA at CA_PATH uses: GIVEN (an
+ * option) when set, else WP_CRL_FILE beside the CA when it exists. 0 with
+ * the path in PATH, 1 when there is none to use. */
+int wp_crl_path(const char *given, const char *ca_path, char *path, size_t len);
 int wp_crl_from_pem(const char *pem, size_t len, X509 *ca, X509_CRL **out, char *err,
 		    size_t errlen);
 /* 1 and *out when the person's certificate is on the list, else 0. */

@@ -3,6 +3,7 @@
 #define WP_CERTS_INTERNAL_H
 
 #include "certs.h"
+#include "wptext.h"
 
 #include <sys/types.h>
 

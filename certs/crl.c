@@ -121,9 +121,8 @@ int wp_crl_check(X509_CRL *crl, const struct wp_person *p, time_t at, char *err,
 	if (!crl || wp_crl_lookup(crl, p, &r) == 0 || at < r.at)
 		return 0;
 	char when[32], signed_at[32];
-	struct tm tm;
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&r.at, &tm));
-	strftime(signed_at, sizeof(signed_at), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&at, &tm));
+	wp_utc_format(r.at, when, sizeof(when));
+	wp_utc_format(at, signed_at, sizeof(signed_at));
 	snprintf(err, errlen, "the key of %s (fingerprint %.16s) was revoked on %s (%s); this "
 		 "signature is dated %s, after the revocation", p->name, p->fingerprint, when,
 		 r.reason, signed_at);
@@ -231,8 +230,7 @@ int wp_keys_revoke(const char *dir, const char *who, const char *reason, time_t 
 		goto out;
 	if (old && wp_crl_lookup(old, out, &r) == 1) {
 		char when_s[32];
-		struct tm tm;
-		strftime(when_s, sizeof(when_s), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&r.at, &tm));
+		wp_utc_format(r.at, when_s, sizeof(when_s));
 		snprintf(err, errlen, "%s (fingerprint %.16s) is already revoked since %s (%s)",
 			 out->name, out->fingerprint, when_s, r.reason);
 		goto out;
@@ -252,4 +250,15 @@ out:
 	X509_free(cert);
 	X509_free(ca);
 	return rc;
+}
+
+int wp_crl_path(const char *given, const char *ca_path, char *path, size_t len)
+{
+	if (given) {
+		snprintf(path, len, "%s", given);
+		return 0;
+	}
+	const char *slash = strrchr(ca_path, '/');
+	snprintf(path, len, "%.*s" WP_CRL_FILE, slash ? (int)(slash - ca_path + 1) : 0, ca_path);
+	return access(path, F_OK) == 0 ? 0 : 1;
 }

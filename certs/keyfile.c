@@ -38,72 +38,12 @@ void wp_ssl_error(char *buf, size_t len)
 	ERR_clear_error();
 }
 
-static int check_stat(const char *path, const struct stat *st, bool private_key,
-		      char *err, size_t errlen)
-{
-	if (!S_ISREG(st->st_mode)) {
-		snprintf(err, errlen, "%s is not a regular file; give the path of the file itself", path);
-		return -1;
-	}
-	if (private_key && (st->st_mode & 077)) {
-		snprintf(err, errlen, "private key %s is readable by group or others (mode %04o); "
-			 "it may have been copied: run 'chmod 600 %s' if you are sure it was not, "
-			 "else issue a new key", path, (unsigned)(st->st_mode & 07777), path);
-		return -1;
-	}
-	return 0;
-}
-
-static int read_all(int fd, const char *path, size_t size, char **buf, size_t *len,
-		    char *err, size_t errlen)
-{
-	char *b = malloc(size + 1);
-	size_t got = 0;
-	if (!b) {
-		snprintf(err, errlen, "out of memory reading %s", path);
-		return -1;
-	}
-	while (got < size) {
-		ssize_t n = read(fd, b + got, size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			snprintf(err, errlen, "cannot read %s: %s", path, n ? strerror(errno) : "file shrank");
-			wp_secure_free(b, size + 1);
-			return -1;
-		}
-		got += (size_t)n;
-	}
-	b[size] = '\0';
-	*buf = b;
-	*len = size;
-	return 0;
-}
-
+/* Keys and certificates: never through a symbolic link, 16 MiB at most. */
 int wp_file_read(const char *path, bool private_key, char **buf, size_t *len,
 		 char *err, size_t errlen)
 {
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		if (errno == ELOOP)
-			snprintf(err, errlen, "%s is a symbolic link; refusing it, give the real file", path);
-		else
-			snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
-		return -1;
-	}
-	struct stat st;
-	int rc = -1;
-	if (fstat(fd, &st) < 0)
-		snprintf(err, errlen, "cannot stat %s: %s", path, strerror(errno));
-	else if (check_stat(path, &st, private_key, err, errlen) == 0) {
-		if (st.st_size > (16 << 20))
-			snprintf(err, errlen, "%s is too large (%lld bytes) to be a key or certificate",
-				 path, (long long)st.st_size);
-		else
-			rc = read_all(fd, path, (size_t)st.st_size, buf, len, err, errlen);
-	}
-	close(fd);
-	return rc;
+	return wp_read_file(path, 16u << 20, WP_READ_NOFOLLOW | (private_key ? WP_READ_PRIVATE : 0),
+			    buf, len, err, errlen) == 0 ? 0 : -1;
 }
 
 int wp_file_write_new(const char *path, const char *data, size_t len, mode_t mode,

@@ -209,8 +209,7 @@ char *wp_trust_html(const char *dir, char *err, size_t errlen)
 		snprintf(spaced + i / 4 * 5, sizeof(spaced) - i / 4 * 5, "%.4s%s", fpr + i,
 			 i + 4 < 64 ? " " : "");
 	time_t now = time(NULL);
-	struct tm tm;
-	strftime(exported, sizeof(exported), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+	wp_utc_format(now, exported, sizeof(exported));
 	char *ca_b64 = der_base64(certs[0]);
 	wp_json_set(trust, "ca", ca_b64 ? json_string(ca_b64) : NULL);
 	free(ca_b64);

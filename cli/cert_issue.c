@@ -4,6 +4,7 @@
  * $WIPEPROOF_CONTACT), let station/ issue it (station/certify.c), and print
  * what it did or why not.
  */
+#include "i18n.h"
 #include "cert_cli.h"
 #include "wptext.h"
 
@@ -21,14 +22,14 @@ static void announce(const struct wp_cert_issue *req, const struct wp_certify_re
 		json_decref(o);
 		return;
 	}
-	printf("certificate  %s (asset %s)\n", r->json, req->asset);
-	printf("  signature  %s\n", r->sig);
+	printf(_("certificate  %s (asset %s)\n"), r->json, req->asset);
+	printf(_("  signature  %s\n"), r->sig);
 	if (r->pdf_written)
-		printf("  pdf        %s\n", r->pdf);
-	printf("  sha256     %s\n", r->sha256);
+		printf(_("  pdf        %s\n"), r->pdf);
+	printf(_("  sha256     %s\n"), r->sha256);
 	if (!req->single_signature)
-		printf("  validate   it needs a second signature: an approver or witness runs\n"
-		       "             wipeproof cert validate %s --as PERSON\n", r->json);
+		printf(_("  validate   it needs a second signature: an approver or witness runs\n"
+		       "             wipeproof cert validate %s --as PERSON\n"), r->json);
 }
 
 int wp_cert_issue_run(const struct wp_cert_issue *req)
@@ -52,20 +53,20 @@ int wp_cert_issue_run(const struct wp_cert_issue *req)
 		code = WP_EXIT_OK;
 		break;
 	case WP_CERTIFY_NO_PDF:
-		fprintf(stderr, "wipeproof: certificate for %s issued, but the PDF failed: %s; draw it "
-			"later with 'wipeproof cert render %s'\n", req->asset, res->err, res->json);
+		fprintf(stderr, _("wipeproof: certificate for %s issued, but the PDF failed: %s; draw it "
+			"later with 'wipeproof cert render %s'\n"), req->asset, res->err, res->json);
 		announce(req, res);
 		break;
 	case WP_CERTIFY_REFUSED:
-		fprintf(stderr, "wipeproof: %s\n", res->err);
+		fprintf(stderr, _("wipeproof: %s\n"), res->err);
 		code = WP_EXIT_REFUSED;
 		break;
 	case WP_CERTIFY_LEDGER:
-		fprintf(stderr, "wipeproof: %s\n", res->err);
+		fprintf(stderr, _("wipeproof: %s\n"), res->err);
 		code = wp_custody_exit(res->custody_rc);
 		break;
 	default:
-		fprintf(stderr, "wipeproof: %s\n", res->err);
+		fprintf(stderr, _("wipeproof: %s\n"), res->err);
 		break;
 	}
 	free(res);

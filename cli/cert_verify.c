@@ -5,6 +5,7 @@
  *
  * Exit: 0 VALID, 4 INVALID, 2 usage, 1 when something could not be read.
  */
+#include "i18n.h"
 #include "cert_cli.h"
 #include "wptext.h"
 
@@ -34,7 +35,7 @@ static void print_reread(const struct wp_audit_verdict *v, bool json)
 	if (v->device_out[0])
 		fputs(v->device_out, json ? stderr : stdout);
 	if (v->device_err[0])
-		fprintf(stderr, "wipeproof: %s\n", v->device_err);
+		fprintf(stderr, _("wipeproof: %s\n"), v->device_err);
 }
 
 static void print_verdict(const struct wp_audit_verdict *v, bool json)
@@ -76,14 +77,14 @@ int wp_cert_verify_cmd(const struct wp_kopts *o)
 {
 	char pin[WP_FPR_HEX], ca_path[4200];
 	if (o->ca_fingerprint && wp_fpr_parse(o->ca_fingerprint, pin) < 0) {
-		fprintf(stderr, "wipeproof: cert verify: --ca-fingerprint '%s' is not a SHA-256 "
-			"fingerprint (64 hex digits, as a verdict prints it)\n", o->ca_fingerprint);
+		fprintf(stderr, _("wipeproof: cert verify: --ca-fingerprint '%s' is not a SHA-256 "
+			"fingerprint (64 hex digits, as a verdict prints it)\n"), o->ca_fingerprint);
 		return WP_EXIT_USAGE;
 	}
 	if (o->qr ? !o->trust || o->operand || o->ledger || o->device
 		  : !o->operand || o->trust) {
-		fprintf(stderr, "wipeproof: cert verify needs FILE.json [--sig F] [--ca F] [--ledger DB] "
-			"[--device DEV], or --qr TEXT --trust BUNDLE; see 'wipeproof help cert'\n");
+		fprintf(stderr, _("wipeproof: cert verify needs FILE.json [--sig F] [--ca F] [--ledger DB] "
+			"[--device DEV], or --qr TEXT --trust BUNDLE; see 'wipeproof help cert'\n"));
 		return WP_EXIT_USAGE;
 	}
 	if (o->ca)
@@ -123,7 +124,7 @@ int wp_cert_audit_print(struct wp_audit_request *req, bool json)
 	if (st == WP_AUDIT_VALID || st == WP_AUDIT_INVALID)
 		print_verdict(v, json);
 	else
-		fprintf(stderr, "wipeproof: cert verify: %s\n", v->error);
+		fprintf(stderr, _("wipeproof: cert verify: %s\n"), v->error);
 	wp_audit_verdict_clear(v);
 	free(v);
 	return exit_code(st);
@@ -137,14 +138,14 @@ int wp_cert_validate_cmd(const struct wp_kopts *o)
 	char err[1400], ca_path[4200];
 	const char *who = o->as ? o->as : getenv("WIPEPROOF_AS");
 	if (!o->operand || !who) {
-		fprintf(stderr, "wipeproof: cert validate needs FILE.json and --as PERSON (an approver "
-			"or witness other than the issuer)\n");
+		fprintf(stderr, _("wipeproof: cert validate needs FILE.json and --as PERSON (an approver "
+			"or witness other than the issuer)\n"));
 		return WP_EXIT_USAGE;
 	}
 	struct wp_identity *id = NULL;
 	if (wp_identity_load(wp_keys_dir_resolve(o->keys_dir), who, o->passphrase_file, &id, err,
 			     sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: cert validate: %s\n", err);
+		fprintf(stderr, _("wipeproof: cert validate: %s\n"), err);
 		return WP_EXIT_FAILED;
 	}
 	if (o->ca)
@@ -170,7 +171,7 @@ int wp_cert_validate_print(const struct wp_validate_request *req, const char *pa
 	int code;
 	switch (wp_cert_validate(req, v, path, sizeof(path), err, sizeof(err))) {
 	case WP_CERTIFY_OK:
-		printf("validated %s: second signature by %s (%s, %s) in %s\n", path_shown,
+		printf(_("validated %s: second signature by %s (%s, %s) in %s\n"), path_shown,
 		       me->name, me->title, wp_role_name(me->role), path);
 		code = WP_EXIT_OK;
 		break;
@@ -185,7 +186,7 @@ int wp_cert_validate_print(const struct wp_validate_request *req, const char *pa
 		break;
 	}
 	if (code != WP_EXIT_OK)
-		fprintf(stderr, "wipeproof: cert validate: %s\n", err);
+		fprintf(stderr, _("wipeproof: cert validate: %s\n"), err);
 	wp_audit_verdict_clear(v);
 	free(v);
 	return code;

@@ -186,14 +186,16 @@ void wp_board_set_state(struct wp_board_row *row, const char *state);
 void wp_board_finish(struct wp_board *b);
 void wp_board_destroy(struct wp_board *b);
 
-/* ---- keys and custody: their own option parsing (cmd_keys.c,
- * cmd_custody.c); argv[0] is "keys" / "custody". Return a wp_exit code. */
-int wp_cmd_keys_main(int argc, char **argv);
-int wp_cmd_custody_main(int argc, char **argv);
-/* `wipeproof cert issue|show|render|verify` (cmd_cert.c); argv[0] is "cert". */
-int wp_cmd_cert_main(int argc, char **argv);
-int wp_cmd_lease_main(int argc, char **argv); /* cmd_lease.c */
-/* `wipeproof help keys|custody|cert [SUB]`; false for any other topic. */
-bool wp_custody_help(FILE *out, int argc, char **argv);
+/* ---- dispatch (options.c) ---- */
+
+/* The struct wp_cmdline command a word names; WP_CMD_NONE for any other. */
+enum wp_command wp_command_of(const char *word);
+/* keys, custody and cert with their sub-command: argv[0] is the group's
+ * word; the sub-command's row in options.c runs. A wp_exit code. */
+int wp_group_main(int argc, char **argv);
+/* `wipeproof version [--json]` (cmd_version.c). */
+int wp_cmd_version(const struct wp_cmdline *cl);
+/* `wipeproof lease LIST.csv --serial S` (cmd_lease.c): the boot stick's lease list. */
+int wp_cmd_lease_main(int argc, char **argv);
 
 #endif

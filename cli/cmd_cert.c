@@ -13,13 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int cert_issue(const struct wp_kopts *o)
+int wp_cert_issue_cmd(const struct wp_kopts *o)
 {
 	char err[1024], dir[4096];
 	const char *who = o->as ? o->as : getenv("WIPEPROOF_AS");
 	if (!o->asset || !who) {
-		fprintf(stderr, "wipeproof: cert issue needs --asset TAG and --as PERSON (or "
-			"$WIPEPROOF_AS)\n");
+		fprintf(stderr, _("wipeproof: cert issue needs --asset TAG and --as PERSON (or "
+			"$WIPEPROOF_AS)\n"));
 		return WP_EXIT_USAGE;
 	}
 	struct wp_identity *id = NULL;
@@ -29,15 +29,15 @@ static int cert_issue(const struct wp_kopts *o)
 	const char *path = wp_ledger_path_resolve(o->ledger);
 	/* no ledger, nothing to certify: refused without creating one */
 	if (wp_ledger_missing(path) != 0) {
-		fprintf(stderr, "wipeproof: cert issue: no custody ledger at %s: %s; give the "
-			"ledger with --ledger PATH\n", path, strerror(wp_ledger_missing(path)));
+		fprintf(stderr, _("wipeproof: cert issue: no custody ledger at %s: %s; give the "
+			"ledger with --ledger PATH\n"), path, strerror(wp_ledger_missing(path)));
 		return WP_EXIT_REFUSED;
 	}
 	if (wp_identity_load(wp_keys_dir_resolve(o->keys_dir), who, o->passphrase_file, &id, err,
 			     sizeof(err)) < 0 ||
 	    wp_ledger_open(path, &l, err, sizeof(err)) < 0 ||
 	    wp_ledger_set_ca(l, wp_identity_ca(id), err, sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: cert issue: %s\n", err);
+		fprintf(stderr, _("wipeproof: cert issue: %s\n"), err);
 		goto out;
 	}
 	snprintf(dir, sizeof(dir), "%s", o->output ? o->output : "");
@@ -59,7 +59,7 @@ static int load_doc(const char *cmd, const char *path, json_t **doc, char **text
 	size_t len = 0;
 	*text = wp_cert_read_file(path, &len, err, sizeof(err));
 	if (!*text || wp_certdoc_parse(*text, len, doc, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: cert %s: %s: %s\n", cmd, path, err);
+		fprintf(stderr, _("wipeproof: cert %s: %s: %s\n"), cmd, path, err);
 		free(*text);
 		*text = NULL;
 		return -1;
@@ -113,7 +113,7 @@ int wp_cert_show_file(const char *path, bool json)
 		/* show reads the document as it is: nothing here checks who signed it */
 		printf(_("NOT VERIFIED: this is what the document says; its signature, signer and "
 			 "ledger were not checked (run 'wipeproof cert verify %s')\n"), path);
-		printf("%s (SHA-256 %s)\n", path, sha);
+		printf(_("%s (SHA-256 %s)\n"), path, sha);
 		for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
 			show_line(fields[i][0], doc, fields[i][1]);
 	}
@@ -122,10 +122,10 @@ int wp_cert_show_file(const char *path, bool json)
 	return WP_EXIT_OK;
 }
 
-static int cert_show(const struct wp_kopts *o)
+int wp_cert_show_cmd(const struct wp_kopts *o)
 {
 	if (!o->operand) {
-		fprintf(stderr, "wipeproof: cert show needs FILE.json\n");
+		fprintf(stderr, _("wipeproof: cert show needs FILE.json\n"));
 		return WP_EXIT_USAGE;
 	}
 	return wp_cert_show_file(o->operand, o->json);
@@ -148,8 +148,8 @@ static char *load_qr(const char *json_path, const char *sha, char *err, size_t e
 		return NULL;
 	}
 	if (strcmp(q.sha256, sha) != 0) {
-		snprintf(err, errlen, "%.600s belongs to another document (its SHA-256 is %.16s..., the "
-			 "document's %.16s...)", path, q.sha256, sha);
+		snprintf(err, errlen, _("%.600s belongs to another document (its SHA-256 is %.16s..., the "
+			 "document's %.16s...)"), path, q.sha256, sha);
 		free(text);
 		return NULL;
 	}
@@ -174,7 +174,7 @@ int wp_cert_render_file(const char *path, const char *output)
 	int code = WP_EXIT_FAILED;
 	qr = load_qr(path, sha, err, sizeof(err));
 	if (!qr || wp_render_pdf(doc, sha, qr, out, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: cert render: %s\n", err);
+		fprintf(stderr, _("wipeproof: cert render: %s\n"), err);
 	} else {
 		printf("%s\n", out);
 		code = WP_EXIT_OK;
@@ -187,13 +187,13 @@ int wp_cert_render_file(const char *path, const char *output)
 
 /* The signed summary's QR code on the terminal (the boot stick's last
  * screen): the stored FILE.qr, checked against the document as render does. */
-static int cert_qr(const struct wp_kopts *o)
+int wp_cert_qr_cmd(const struct wp_kopts *o)
 {
 	char err[1024], sha[WP_FPR_HEX];
 	json_t *doc = NULL;
 	char *text = NULL, *qr = NULL, *blocks = NULL;
 	if (!o->operand) {
-		fprintf(stderr, "wipeproof: cert qr needs FILE.json\n");
+		fprintf(stderr, _("wipeproof: cert qr needs FILE.json\n"));
 		return WP_EXIT_USAGE;
 	}
 	if (load_doc("qr", o->operand, &doc, &text) < 0)
@@ -204,7 +204,7 @@ static int cert_qr(const struct wp_kopts *o)
 	if (blocks)
 		fputs(blocks, stdout);
 	else
-		fprintf(stderr, "wipeproof: cert qr: %s\n", err);
+		fprintf(stderr, _("wipeproof: cert qr: %s\n"), err);
 	free(blocks);
 	free(qr);
 	free(text);
@@ -212,41 +212,11 @@ static int cert_qr(const struct wp_kopts *o)
 	return blocks ? WP_EXIT_OK : WP_EXIT_FAILED;
 }
 
-static int cert_render(const struct wp_kopts *o)
+int wp_cert_render_cmd(const struct wp_kopts *o)
 {
 	if (!o->operand) {
-		fprintf(stderr, "wipeproof: cert render needs FILE.json\n");
+		fprintf(stderr, _("wipeproof: cert render needs FILE.json\n"));
 		return WP_EXIT_USAGE;
 	}
 	return wp_cert_render_file(o->operand, o->output);
-}
-
-int wp_cmd_cert_main(int argc, char **argv)
-{
-	char err[512];
-	struct wp_kopts o;
-	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		wp_cert_usage(stdout);
-		return WP_EXIT_OK;
-	}
-	int rc = wp_kopts_parse("cert", argc - 1, argv + 1, &o, err, sizeof(err));
-	if (rc < 0) {
-		fprintf(stderr, "wipeproof: %s\n", err);
-		return WP_EXIT_USAGE;
-	}
-	if (rc > 0) {
-		wp_cert_usage(stdout);
-		return WP_EXIT_OK;
-	}
-	if (strcmp(o.sub, "issue") == 0)
-		return cert_issue(&o);
-	if (strcmp(o.sub, "show") == 0)
-		return cert_show(&o);
-	if (strcmp(o.sub, "render") == 0)
-		return cert_render(&o);
-	if (strcmp(o.sub, "qr") == 0)
-		return cert_qr(&o);
-	if (strcmp(o.sub, "validate") == 0)
-		return wp_cert_validate_cmd(&o);
-	return wp_cert_verify_cmd(&o);
 }

@@ -5,6 +5,7 @@
  * this file loads the signer (and witness), who may have to type a
  * passphrase, and prints the result.
  */
+#include "i18n.h"
 #include "custody_cli.h"
 #include "wptext.h"
 
@@ -45,15 +46,15 @@ static int load_people(const struct wp_kopts *o, struct wp_identity **actor,
 	const char *dir = wp_keys_dir_resolve(o->keys_dir);
 	const char *as = o->as ? o->as : getenv("WIPEPROOF_AS");
 	if (!as || !as[0]) {
-		snprintf(err, errlen, "who records this? give --as PERSON (a name or fingerprint "
-			 "prefix from 'wipeproof keys list') or set WIPEPROOF_AS");
+		snprintf(err, errlen, _("who records this? give --as PERSON (a name or fingerprint "
+			 "prefix from 'wipeproof keys list') or set WIPEPROOF_AS"));
 		return WP_STATION_BAD_REQUEST;
 	}
 	if (wp_identity_load(dir, as, o->passphrase_file, actor, err, errlen) < 0)
 		return WP_CUSTODY_ERROR;
 	if (o->witness_tty && o->witness_passphrase_file) {
-		snprintf(err, errlen, "give --witness-tty or --witness-passphrase-file, not both: the "
-			 "point of --witness-tty is that the witness types the passphrase");
+		snprintf(err, errlen, _("give --witness-tty or --witness-passphrase-file, not both: the "
+			 "point of --witness-tty is that the witness types the passphrase"));
 		return WP_STATION_BAD_REQUEST;
 	}
 	char context[1024];
@@ -89,9 +90,9 @@ void wp_custody_print_recorded(bool json, const char *kind, const char *asset,
 		json_decref(j);
 		return;
 	}
-	printf("recorded seq %llu: %s %s by %s (%s, %s)\n", (unsigned long long)seq, kind,
+	printf(_("recorded seq %llu: %s %s by %s (%s, %s)\n"), (unsigned long long)seq, kind,
 	       asset ? asset : "(ledger policy)", p->name, p->title, wp_role_name(p->role));
-	printf("head %s@%llu\n", hash, (unsigned long long)seq);
+	printf(_("head %s@%llu\n"), hash, (unsigned long long)seq);
 }
 
 int wp_custody_write(const struct wp_kopts *o)
@@ -115,36 +116,6 @@ int wp_custody_write(const struct wp_kopts *o)
 	wp_identity_free(witness);
 	wp_identity_free(actor);
 	if (rc != 0)
-		fprintf(stderr, "wipeproof: custody %s: %s\n", o->sub, err);
+		fprintf(stderr, _("wipeproof: custody %s: %s\n"), o->sub, err);
 	return rc == WP_STATION_BAD_REQUEST ? WP_EXIT_USAGE : wp_custody_exit(rc);
-}
-
-int wp_cmd_custody_main(int argc, char **argv)
-{
-	char err[512];
-	struct wp_kopts o;
-	int rc = wp_kopts_parse("custody", argc - 1, argv + 1, &o, err, sizeof(err));
-	if (rc < 0) {
-		fprintf(stderr, "wipeproof: %s\n", err);
-		return WP_EXIT_USAGE;
-	}
-	if (rc > 0) {
-		wp_custody_usage(stdout, o.sub);
-		return WP_EXIT_OK;
-	}
-	if (strcmp(o.sub, "log") == 0)
-		return wp_custody_log(&o);
-	if (strcmp(o.sub, "show") == 0)
-		return wp_custody_show(&o);
-	if (strcmp(o.sub, "export") == 0)
-		return o.segment ? wp_custody_segment_cmd(&o) : wp_custody_export(&o);
-	if (strcmp(o.sub, "import") == 0)
-		return wp_custody_import_cmd(&o);
-	if (strcmp(o.sub, "push") == 0)
-		return wp_custody_push_cmd(&o);
-	if (strcmp(o.sub, "verify") == 0)
-		return wp_custody_verify_cmd(&o);
-	if (strcmp(o.sub, "head") == 0)
-		return wp_custody_head_cmd(&o);
-	return wp_custody_write(&o);
 }

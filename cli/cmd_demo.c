@@ -6,6 +6,7 @@
  * the kernel detaches it when the last descriptor closes.
  */
 #include "cli.h"
+#include "i18n.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -36,7 +37,7 @@ static int create_image(struct demo *d)
 {
 	int fd = open(d->image, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0 || ftruncate(fd, (off_t)d->size) < 0) {
-		fprintf(stderr, "wipeproof: demo: cannot create %s: %s\n", d->image, strerror(errno));
+		fprintf(stderr, _("wipeproof: demo: cannot create %s: %s\n"), d->image, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -50,7 +51,7 @@ static int attach_loop(struct demo *d, int image_fd)
 {
 	int ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
 	if (ctl < 0) {
-		fprintf(stderr, "wipeproof: demo: cannot open /dev/loop-control: %s%s\n",
+		fprintf(stderr, _("wipeproof: demo: cannot open /dev/loop-control: %s%s\n"),
 			strerror(errno), errno == EACCES ? "; run the demo as root" :
 			errno == ENOENT ? "; load the loop module (modprobe loop)" : "");
 		return -1;
@@ -77,7 +78,7 @@ static int attach_loop(struct demo *d, int image_fd)
 		}
 		close(fd);
 	}
-	fprintf(stderr, "wipeproof: demo: cannot attach %s to a loop device: %s\n",
+	fprintf(stderr, _("wipeproof: demo: cannot attach %s to a loop device: %s\n"),
 		d->image, strerror(errno));
 	d->loop_path[0] = '\0';
 	close(ctl);
@@ -112,7 +113,7 @@ static int write_sample_data(struct demo *d)
 	if (rc == 0 && fsync(d->loop_fd) < 0)
 		rc = -1;
 	if (rc < 0)
-		fprintf(stderr, "wipeproof: demo: writing sample data to %s failed: %s\n",
+		fprintf(stderr, _("wipeproof: demo: writing sample data to %s failed: %s\n"),
 			d->loop_path, wp_stop_flag ? "interrupted" : strerror(errno));
 	free(buf);
 	return rc;
@@ -140,7 +141,7 @@ static long count_marker_blocks(const struct demo *d)
 	}
 out:
 	if (found < 0)
-		fprintf(stderr, "wipeproof: demo: cannot read %s back: %s\n", d->loop_path,
+		fprintf(stderr, _("wipeproof: demo: cannot read %s back: %s\n"), d->loop_path,
 			strerror(errno));
 	free(buf);
 	if (fd >= 0)
@@ -153,7 +154,7 @@ static void show_list(void)
 	char err[512];
 	struct wp_device_list list;
 	if (wp_media_enumerate(&list, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: demo: list: %s\n", err);
+		fprintf(stderr, _("wipeproof: demo: list: %s\n"), err);
 		return;
 	}
 	wp_print_device_table(stdout, &list);
@@ -185,13 +186,13 @@ static void cleanup(struct demo *d)
 		/* With AUTOCLEAR this detaches as soon as our descriptor closes. */
 		ioctl(d->loop_fd, LOOP_CLR_FD, 0);
 		close(d->loop_fd);
-		printf("Detached %s.\n", d->loop_path);
+		printf(_("Detached %s.\n"), d->loop_path);
 	}
 	if (d->image[0] && unlink(d->image) == 0)
-		printf("Removed %s.\n", d->image);
+		printf(_("Removed %s.\n"), d->image);
 	/* the report, the keys and the ledger: everything else in the folder */
 	if (d->dir[0] && nftw(d->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS) == 0)
-		printf("Removed %s (keys, ledger, report, certificate).\n", d->dir);
+		printf(_("Removed %s (keys, ledger, report, certificate).\n"), d->dir);
 }
 
 static int wipe_demo_disk(struct demo *d, char *serial, size_t len)
@@ -201,14 +202,14 @@ static int wipe_demo_disk(struct demo *d, char *serial, size_t len)
 	if (!dev)
 		return WP_EXIT_FAILED;
 	if (wp_media_probe(d->loop_path, NULL, dev, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: demo: %s\n", err);
+		fprintf(stderr, _("wipeproof: demo: %s\n"), err);
 		free(dev);
 		return WP_EXIT_FAILED;
 	}
 	snprintf(serial, len, "%s", dev->serial);
 	free(dev);
-	printf("\n[5/9] Wiping %s as asset %s: method random, full verification, confirmed "
-	       "with serial %s\n  $ wipeproof wipe %s --asset %s --as '%s' --confirm-serial %s\n",
+	printf(_("\n[5/9] Wiping %s as asset %s: method random, full verification, confirmed "
+	       "with serial %s\n  $ wipeproof wipe %s --asset %s --as '%s' --confirm-serial %s\n"),
 	       d->loop_path, DEMO_ASSET, serial, d->loop_path, DEMO_ASSET, WP_DEMO_OPERATOR, serial);
 	fflush(stdout);
 	struct wp_wipe_request req = {
@@ -227,20 +228,20 @@ static int run_demo(struct demo *d)
 {
 	char serial[128];
 	struct wp_demo_custody custody = { d->keys, d->ledger, DEMO_ASSET };
-	printf("[1/9] Virtual disk: %s (%llu MiB) attached as %s\n", d->image,
+	printf(_("[1/9] Virtual disk: %s (%llu MiB) attached as %s\n"), d->image,
 	       (unsigned long long)(d->size >> 20), d->loop_path);
-	printf("\n[2/9] Writing sample confidential data (社外秘 employee records)\n");
+	printf(_("\n[2/9] Writing sample confidential data (社外秘 employee records)\n"));
 	if (write_sample_data(d) < 0)
 		return WP_EXIT_FAILED;
 	long before = count_marker_blocks(d);
 	if (before <= 0)
 		return WP_EXIT_FAILED;
-	printf("      %ld of %llu blocks hold the marker \"%s\"\n", before,
+	printf(_("      %ld of %llu blocks hold the marker \"%s\"\n"), before,
 	       (unsigned long long)(d->size / DEMO_BLOCK), MARKER);
-	printf("\n[3/9] Disks on this machine (wipeproof list)\n");
+	printf(_("\n[3/9] Disks on this machine (wipeproof list)\n"));
 	show_list();
-	printf("\n[4/9] Custody: a throw-away CA and two people (%s), then the lease-return PC\n"
-	       "      is taken in, its disposal requested and approved by a second person\n",
+	printf(_("\n[4/9] Custody: a throw-away CA and two people (%s), then the lease-return PC\n"
+	       "      is taken in, its disposal requested and approved by a second person\n"),
 	       d->keys);
 	int code = wp_demo_custody_before(&custody, d->loop_path);
 	if (code != WP_EXIT_OK)
@@ -249,14 +250,14 @@ static int run_demo(struct demo *d)
 	if (code != WP_EXIT_OK)
 		return code;
 	long after = count_marker_blocks(d);
-	printf("\n[6/9] Searching %s for the sample data: %ld block(s) remain\n", d->loop_path, after);
+	printf(_("\n[6/9] Searching %s for the sample data: %ld block(s) remain\n"), d->loop_path, after);
 	if (after != 0) {
-		fprintf(stderr, "wipeproof: demo: sample data survived the wipe\n");
+		fprintf(stderr, _("wipeproof: demo: sample data survived the wipe\n"));
 		return WP_EXIT_FAILED;
 	}
-	printf("\n[7/9] Job report (%s)\n", d->report);
+	printf(_("\n[7/9] Job report (%s)\n"), d->report);
 	show_report(d->report);
-	printf("\nRe-verifying the disk from the report (wipeproof verify %s --report %s)\n",
+	printf(_("\nRe-verifying the disk from the report (wipeproof verify %s --report %s)\n"),
 	       d->loop_path, d->report);
 	fflush(stdout);
 	struct wp_cmdline verify = { .cmd = WP_CMD_VERIFY, .n_devices = 1,
@@ -265,13 +266,13 @@ static int run_demo(struct demo *d)
 	code = wp_cmd_verify(&verify);
 	if (code != WP_EXIT_OK)
 		return code;
-	printf("\n[8/9] Certificate of sanitization (データ消去証明書): issued by the wipe, signed\n"
-	       "      (CMS), with a PDF and a signed QR code; checked as an auditor would\n");
+	printf(_("\n[8/9] Certificate of sanitization (データ消去証明書): issued by the wipe, signed\n"
+	       "      (CMS), with a PDF and a signed QR code; checked as an auditor would\n"));
 	code = wp_demo_certificate(&custody, d->dir, d->loop_path);
 	if (code != WP_EXIT_OK)
 		return code;
-	printf("\n[9/9] Custody: the PC goes back to the leasing company; the ledger shows its\n"
-	       "      history and verifies (hash chain, signatures, roles)\n");
+	printf(_("\n[9/9] Custody: the PC goes back to the leasing company; the ledger shows its\n"
+	       "      history and verifies (hash chain, signatures, roles)\n"));
 	return wp_demo_custody_after(&custody);
 }
 
@@ -279,21 +280,21 @@ int wp_cmd_demo(const struct wp_cmdline *cl)
 {
 	struct demo d = { .loop_fd = -1, .size = (uint64_t)cl->demo_size_mib << 20 };
 	if (geteuid() != 0) {
-		fprintf(stderr, "wipeproof: demo: needs root to attach a loop device; run it as root\n");
+		fprintf(stderr, _("wipeproof: demo: needs root to attach a loop device; run it as root\n"));
 		return WP_EXIT_FAILED;
 	}
 	wp_signals_install();
 	snprintf(d.dir, sizeof(d.dir), "/tmp/wipeproof-demo-XXXXXX");
 	if (!mkdtemp(d.dir)) {
-		fprintf(stderr, "wipeproof: demo: cannot create a folder in /tmp: %s\n", strerror(errno));
+		fprintf(stderr, _("wipeproof: demo: cannot create a folder in /tmp: %s\n"), strerror(errno));
 		return WP_EXIT_FAILED;
 	}
 	snprintf(d.image, sizeof(d.image), "%s/disk.img", d.dir);
 	snprintf(d.report, sizeof(d.report), "%s/job.json", d.dir);
 	snprintf(d.keys, sizeof(d.keys), "%s/keys", d.dir);
 	snprintf(d.ledger, sizeof(d.ledger), "%s/ledger.db", d.dir);
-	printf("wipeproof demo: detect, wipe, verify, record and report on a throw-away virtual "
-	       "disk\n\n");
+	printf(_("wipeproof demo: detect, wipe, verify, record and report on a throw-away virtual "
+	       "disk\n\n"));
 	int code = WP_EXIT_FAILED;
 	int image_fd = create_image(&d);
 	if (image_fd >= 0 && attach_loop(&d, image_fd) == 0)

@@ -12,6 +12,7 @@
  */
 #include "station_cli.h"
 #include "i18n.h"
+#include "options.h"
 #include "custody_cli.h"
 #include "wipe_steps.h"
 
@@ -28,12 +29,7 @@ struct fs_opts {
 	const char *mountpoint;
 	const char *asset, *as, *ledger, *keys_dir, *passphrase_file;
 	bool json;
-};
-
-struct mount_info {
-	char dir[4096];
-	char source[4096];
-	char fstype[64];
+	bool help;
 };
 
 /* marked for xgettext; translated where printed */
@@ -64,111 +60,41 @@ void wp_freespace_usage(FILE *out)
 	fputs(_(usage_freespace), out);
 }
 
-enum { O_JSON = 1, O_ASSET, O_AS, O_LEDGER, O_KEYS, O_PASS, O_HELP };
-
-static const struct option fs_options[] = {
-	{ "json", no_argument, NULL, O_JSON },
-	{ "asset", required_argument, NULL, O_ASSET },
-	{ "as", required_argument, NULL, O_AS },
-	{ "ledger", required_argument, NULL, O_LEDGER },
-	{ "keys", required_argument, NULL, O_KEYS },
-	{ "passphrase-file", required_argument, NULL, O_PASS },
-	{ "help", no_argument, NULL, O_HELP },
-	{ NULL, 0, NULL, 0 },
-};
+static int take_option(void *ctx, int opt, const char *arg, char *err, size_t errlen)
+{
+	struct fs_opts *o = ctx;
+	(void)err, (void)errlen;
+	if (wp_take_who(opt, arg, &o->as, &o->ledger, &o->keys_dir, &o->passphrase_file))
+		return 0;
+	switch (opt) {
+	case WP_O_JSON: o->json = true; break;
+	case WP_O_ASSET: o->asset = arg; break;
+	case WP_O_HELP: o->help = true; break;
+	}
+	return 0;
+}
 
 /* 0, 1 for --help, -1 with a message. */
 static int parse(int argc, char **argv, struct fs_opts *o, char *err, size_t errlen)
 {
 	memset(o, 0, sizeof(*o));
-	optind = 0;
-	opterr = 0;
-	int c;
-	while ((c = getopt_long(argc, argv, "h", fs_options, NULL)) != -1) {
-		switch (c) {
-		case O_JSON: o->json = true; break;
-		case O_ASSET: o->asset = optarg; break;
-		case O_AS: o->as = optarg; break;
-		case O_LEDGER: o->ledger = optarg; break;
-		case O_KEYS: o->keys_dir = optarg; break;
-		case O_PASS: o->passphrase_file = optarg; break;
-		case 'h': case O_HELP: return 1;
-		default:
-			snprintf(err, errlen, "unknown option or missing value in '%s'; see "
-				 "'wipeproof help freespace'", argv[optind - 1]);
-			return -1;
-		}
-	}
-	if (argc - optind != 1) {
-		snprintf(err, errlen, "'freespace' takes one mount point, e.g. 'wipeproof freespace "
-			 "/srv'; see 'findmnt' for mounted filesystems");
+	int first = wp_options_parse("freespace", argc, argv, take_option, o, err, errlen);
+	if (first < 0)
+		return -1;
+	if (o->help)
+		return 1;
+	if (argc - first != 1) {
+		snprintf(err, errlen, _("'freespace' takes one mount point, e.g. 'wipeproof freespace "
+			 "/srv'; see 'findmnt' for mounted filesystems"));
 		return -1;
 	}
-	o->mountpoint = argv[optind];
+	o->mountpoint = argv[first];
 	if (o->asset && !o->as && !getenv("WIPEPROOF_AS")) {
-		snprintf(err, errlen, "--asset records the result in the custody ledger: say who you "
-			 "are with --as PERSON (or WIPEPROOF_AS)");
+		snprintf(err, errlen, _("--asset records the result in the custody ledger: say who you "
+			 "are with --as PERSON (or WIPEPROOF_AS)"));
 		return -1;
 	}
 	return 0;
-}
-
-/* mountinfo escapes space, tab, newline and backslash as \ooo. */
-static void unescape(char *s)
-{
-	char *w = s;
-	for (char *r = s; *r; r++, w++) {
-		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '7' && r[2] && r[3]) {
-			*w = (char)(((r[1] - '0') << 6) | ((r[2] - '0') << 3) | (r[3] - '0'));
-			r += 3;
-		} else {
-			*w = *r;
-		}
-	}
-	*w = '\0';
-}
-
-/* The mount whose mount point is exactly DIR (the last one: mounts stack). */
-static int find_mount(const char *dir, struct mount_info *m, char *err, size_t errlen)
-{
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	char line[8192];
-	bool found = false;
-	if (!f) {
-		snprintf(err, errlen, "cannot read /proc/self/mountinfo: %s", strerror(errno));
-		return -1;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		char mnt[4096], fstype[64], source[4096];
-		char *sep = strstr(line, " - ");
-		if (!sep || sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1 ||
-		    sscanf(sep + 3, "%63s %4095s", fstype, source) != 2)
-			continue;
-		unescape(mnt);
-		unescape(source);
-		if (strcmp(mnt, dir) != 0)
-			continue;
-		found = true;
-		snprintf(m->dir, sizeof(m->dir), "%s", mnt);
-		snprintf(m->fstype, sizeof(m->fstype), "%s", fstype);
-		snprintf(m->source, sizeof(m->source), "%s", source);
-	}
-	fclose(f);
-	if (!found)
-		snprintf(err, errlen, "%.512s is not a mount point; give the folder the filesystem "
-			 "is mounted on (see 'findmnt')", dir);
-	return found ? 0 : -1;
-}
-
-static int resolve_mount(const char *arg, struct mount_info *m, char *err, size_t errlen)
-{
-	char real[4096];
-	if (!realpath(arg, real)) {
-		snprintf(err, errlen, "cannot find %s: %s; give a mount point such as /srv", arg,
-			 strerror(errno));
-		return -1;
-	}
-	return find_mount(real, m, err, errlen);
 }
 
 static double percent(uint64_t part, uint64_t whole)
@@ -176,7 +102,7 @@ static double percent(uint64_t part, uint64_t whole)
 	return whole ? 100.0 * (double)part / (double)whole : 100.0;
 }
 
-static void print_result(const struct fs_opts *o, const struct mount_info *m,
+static void print_result(const struct fs_opts *o, const struct wp_mount *m,
 			 const struct wp_freespace_result *r, const char *result)
 {
 	if (o->json) {
@@ -232,7 +158,7 @@ static void print_result(const struct fs_opts *o, const struct mount_info *m,
 /* The disk a filesystem lives on (the whole disk of a partition), for the
  * certificate's media fields; empty when the source is no block device
  * (tmpfs, overlay, a network filesystem). */
-static void probe_disk(const struct mount_info *m, struct wp_job_device *d)
+static void probe_disk(const struct wp_mount *m, struct wp_job_device *d)
 {
 	struct stat sb;
 	char link[PATH_MAX], sys[128], disk[96], err[512];
@@ -262,7 +188,7 @@ static void probe_disk(const struct mount_info *m, struct wp_job_device *d)
 
 /* The run as a job report: one random pass over the free space, read back
  * in full; "coverage" is of the free space, and the scope says so. */
-static void fill_job(struct wp_job *job, const struct mount_info *m,
+static void fill_job(struct wp_job *job, const struct wp_mount *m,
 		     const struct wp_pass_spec *spec, const struct wp_freespace_result *r, int rc)
 {
 	struct wp_scope_record *sc = &job->scope;
@@ -322,7 +248,7 @@ static int open_record(const struct fs_opts *o, struct wp_wipe_ledger **wl)
 	if (code != WP_EXIT_OK)
 		goto out;
 	if (wp_custody_state(wp_wipe_ledger_handle(*wl), o->asset, st, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: freespace: %s\n", err);
+		fprintf(stderr, _("wipeproof: freespace: %s\n"), err);
 		code = WP_EXIT_FAILED;
 	} else if (!st->exists || st->destroyed) {
 		fprintf(stderr, _("wipeproof: freespace: asset %s is %s; take it in first with "
@@ -352,7 +278,7 @@ static int record(const struct fs_opts *o, struct wp_wipe_ledger *wl, const stru
 	snprintf(path, sizeof(path), "%s/freespace-%s.json", dir, job->id);
 	bool saved = wp_job_save(job, path, err, sizeof(err)) == 0;
 	if (!saved)
-		fprintf(stderr, "wipeproof: freespace: cannot save the report %s: %s\n", path, err);
+		fprintf(stderr, _("wipeproof: freespace: cannot save the report %s: %s\n"), path, err);
 	code = wp_wipe_ledger_freespace(wl, o->asset, job, result, saved ? path : NULL);
 	if (code == WP_EXIT_OK && !o->json)
 		printf(_("  recorded   freespace on asset %s in %s\n"), o->asset,
@@ -362,7 +288,7 @@ static int record(const struct fs_opts *o, struct wp_wipe_ledger *wl, const stru
 	return saved ? code : WP_EXIT_FAILED;
 }
 
-static int run_fill(const struct fs_opts *o, const struct mount_info *m,
+static int run_fill(const struct fs_opts *o, const struct wp_mount *m,
 		    const struct wp_pass_spec *spec, struct wp_freespace_result *r, char *err,
 		    size_t errlen)
 {
@@ -387,7 +313,7 @@ static int usage_or_error(int p, const char *err)
 	if (p > 0)
 		wp_freespace_usage(stdout);
 	else
-		fprintf(stderr, "wipeproof: %s\n", err);
+		fprintf(stderr, _("wipeproof: %s\n"), err);
 	return p > 0 ? WP_EXIT_OK : WP_EXIT_USAGE;
 }
 
@@ -395,14 +321,14 @@ int wp_cmd_freespace_main(int argc, char **argv)
 {
 	char err[1024];
 	struct fs_opts o;
-	struct mount_info m;
+	struct wp_mount m;
 	struct wp_freespace_result r;
 	struct wp_wipe_ledger *wl = NULL;
 	int p = parse(argc, argv, &o, err, sizeof(err));
 	if (p != 0)
 		return usage_or_error(p, err);
-	if (resolve_mount(o.mountpoint, &m, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: freespace: %s\n", err);
+	if (wp_mount_lookup(o.mountpoint, &m, err, sizeof(err)) < 0) {
+		fprintf(stderr, _("wipeproof: freespace: %s\n"), err);
 		return WP_EXIT_USAGE;
 	}
 	int code = o.asset ? open_record(&o, &wl) : WP_EXIT_OK;
@@ -410,7 +336,7 @@ int wp_cmd_freespace_main(int argc, char **argv)
 	struct wp_pass_spec spec;
 	if (code == WP_EXIT_OK && (!job || wp_job_init(job, err, sizeof(err)) < 0 ||
 				   wp_pass_spec_new(&spec, WP_PATTERN_RANDOM, err, sizeof(err)) < 0)) {
-		fprintf(stderr, "wipeproof: freespace: %s\n", job ? err : "out of memory");
+		fprintf(stderr, _("wipeproof: freespace: %s\n"), job ? err : "out of memory");
 		code = WP_EXIT_FAILED;
 	}
 	if (code != WP_EXIT_OK)
@@ -430,7 +356,7 @@ int wp_cmd_freespace_main(int argc, char **argv)
 	code = rc == 0 ? WP_EXIT_OK : rc == 2 ? WP_EXIT_MISMATCH
 	     : wp_stop_flag ? WP_EXIT_INTERRUPTED : WP_EXIT_FAILED;
 	if (rc != 0)
-		fprintf(stderr, "wipeproof: freespace: %s: %s\n", m.dir, err);
+		fprintf(stderr, _("wipeproof: freespace: %s: %s\n"), m.dir, err);
 	if (wl) {
 		fill_job(job, &m, &spec, &r, rc);
 		int rec = record(&o, wl, job, result);

@@ -4,6 +4,7 @@
  */
 #include "custody_cli.h"
 #include "wptext.h"
+#include "i18n.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -17,9 +18,8 @@
 static json_t *person_json(const struct wp_person *p)
 {
 	char from[WP_TIME_MAX], until[WP_TIME_MAX];
-	struct tm tm;
-	strftime(from, sizeof(from), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&p->not_before, &tm));
-	strftime(until, sizeof(until), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&p->not_after, &tm));
+	wp_utc_format(p->not_before, from, sizeof(from));
+	wp_utc_format(p->not_after, until, sizeof(until));
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", p->id, "name", p->name,
 			 "title", p->title,
 			 "org", p->org, "role", wp_role_name(p->role), "fingerprint", p->fingerprint,
@@ -40,41 +40,42 @@ static int new_passphrase(const struct wp_kopts *o, const char *whose, char *buf
 	char err[512], prompt[300];
 	buf[0] = '\0';
 	if (o->no_passphrase && o->passphrase_file) {
-		fprintf(stderr, "wipeproof: keys %s: give --passphrase-file or --no-passphrase, not both\n", o->sub);
+		fprintf(stderr, _("wipeproof: keys %s: give --passphrase-file or --no-passphrase, not both\n"), o->sub);
 		return WP_EXIT_USAGE;
 	}
 	if (o->no_passphrase)
 		return 0;
 	if (!o->passphrase_file && !isatty(STDIN_FILENO)) {
-		fprintf(stderr, "wipeproof: keys %s: no passphrase for the new key of %s: pass "
-			"--passphrase-file FILE, or --no-passphrase to store it unencrypted (0600)\n",
+		fprintf(stderr, _("wipeproof: keys %s: no passphrase for the new key of %s: pass "
+			"--passphrase-file FILE, or --no-passphrase to store it unencrypted (0600)\n"),
 			o->sub, whose);
 		return WP_EXIT_USAGE;
 	}
 	snprintf(prompt, sizeof(prompt), "New passphrase for the key of %s", whose);
 	if (wp_passphrase_read(o->passphrase_file, prompt, true, buf, len, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: keys %s: %s\n", o->sub, err);
+		fprintf(stderr, _("wipeproof: keys %s: %s\n"), o->sub, err);
 		return WP_EXIT_FAILED;
 	}
 	/* an empty answer used to store the key unencrypted without a word;
 	 * that must be a decision (--no-passphrase), never a slip of Enter */
 	if (!buf[0]) {
-		fprintf(stderr, "wipeproof: keys %s: empty passphrase refused; type one, or pass "
-			"--no-passphrase to store the key unencrypted (0600) on purpose\n", o->sub);
+		fprintf(stderr, _("wipeproof: keys %s: empty passphrase refused; type one, or pass "
+			"--no-passphrase to store the key unencrypted (0600) on purpose\n"), o->sub);
 		return WP_EXIT_USAGE;
 	}
 	return 0;
 }
 
-static int keys_init_ca(const struct wp_kopts *o, const char *dir)
+int wp_keys_cmd_init_ca(const struct wp_kopts *o)
 {
+	const char *dir = wp_keys_dir_resolve(o->keys_dir);
 	char err[1024], pass[WP_PASSPHRASE_MAX];
 	struct wp_person ca;
 	/* the station's configured organisation (config.h) when --org is absent */
 	const char *org = o->org ? o->org : getenv("WIPEPROOF_ORG");
 	if (!org || !org[0]) {
-		fprintf(stderr, "wipeproof: keys init-ca needs --org NAME (the organisation), or "
-			"'organisation = NAME' in /etc/wipeproof/config\n");
+		fprintf(stderr, _("wipeproof: keys init-ca needs --org NAME (the organisation), or "
+			"'organisation = NAME' in /etc/wipeproof/config\n"));
 		return WP_EXIT_USAGE;
 	}
 	int rc = new_passphrase(o, "the CA", pass, sizeof(pass));
@@ -83,28 +84,29 @@ static int keys_init_ca(const struct wp_kopts *o, const char *dir)
 	rc = wp_keys_init_ca(dir, org, o->days ? o->days : CA_DAYS, pass, &ca, err, sizeof(err));
 	explicit_bzero(pass, sizeof(pass));
 	if (rc < 0) {
-		fprintf(stderr, "wipeproof: keys init-ca: %s\n", err);
+		fprintf(stderr, _("wipeproof: keys init-ca: %s\n"), err);
 		return WP_EXIT_FAILED;
 	}
 	if (o->json)
 		print_json(person_json(&ca));
 	else
-		printf("CA for %s created in %s (fingerprint %s)\n", ca.org, dir, ca.fingerprint);
+		printf(_("CA for %s created in %s (fingerprint %s)\n"), ca.org, dir, ca.fingerprint);
 	return WP_EXIT_OK;
 }
 
-static int keys_issue(const struct wp_kopts *o, const char *dir)
+int wp_keys_cmd_issue(const struct wp_kopts *o)
 {
+	const char *dir = wp_keys_dir_resolve(o->keys_dir);
 	char err[1024], pass[WP_PASSPHRASE_MAX];
 	struct wp_issue_request req = { .id = o->id, .name = o->name, .title = o->title,
 		.days = o->days ? o->days : PERSON_DAYS, .ca_passphrase_file = o->ca_passphrase_file };
 	if (!o->name || !o->title || !o->role) {
-		fprintf(stderr, "wipeproof: keys issue needs --name, --title and --role\n");
+		fprintf(stderr, _("wipeproof: keys issue needs --name, --title and --role\n"));
 		return WP_EXIT_USAGE;
 	}
 	if (wp_role_parse(o->role, &req.role) < 0) {
-		fprintf(stderr, "wipeproof: keys issue: unknown role '%s'; choose operator, approver, "
-			"witness, auditor or station\n", o->role);
+		fprintf(stderr, _("wipeproof: keys issue: unknown role '%s'; choose operator, approver, "
+			"witness, auditor or station\n"), o->role);
 		return WP_EXIT_USAGE;
 	}
 	int rc = new_passphrase(o, o->name, pass, sizeof(pass));
@@ -115,30 +117,31 @@ static int keys_issue(const struct wp_kopts *o, const char *dir)
 	rc = wp_keys_issue(dir, &req, &p, err, sizeof(err));
 	explicit_bzero(pass, sizeof(pass));
 	if (rc < 0) {
-		fprintf(stderr, "wipeproof: keys issue: %s\n", err);
+		fprintf(stderr, _("wipeproof: keys issue: %s\n"), err);
 		return WP_EXIT_FAILED;
 	}
 	if (o->json)
 		print_json(person_json(&p));
 	else
-		printf("issued %s (%s, %s) person id %s fingerprint %s\n", p.name, p.title,
+		printf(_("issued %s (%s, %s) person id %s fingerprint %s\n"), p.name, p.title,
 		       wp_role_name(p.role), p.id, p.fingerprint);
 	return WP_EXIT_OK;
 }
 
-static int keys_list(const struct wp_kopts *o, const char *dir)
+int wp_keys_cmd_list(const struct wp_kopts *o)
 {
+	const char *dir = wp_keys_dir_resolve(o->keys_dir);
 	char err[1024];
 	struct wp_person *people = NULL;
 	size_t n = 0;
 	if (wp_keys_list(dir, &people, &n, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: keys list: %s\n", err);
+		fprintf(stderr, _("wipeproof: keys list: %s\n"), err);
 		return WP_EXIT_FAILED;
 	}
 	json_t *arr = o->json ? json_array() : NULL;
 	if (!o->json && n)
-		printf("%-16s  %-8s  %-10s  %-18s  %s\n", "FINGERPRINT", "ROLE", "EXPIRES", "ID",
-		       "NAME (TITLE)");
+		printf("%-16s  %-8s  %-10s  %-18s  %s\n", _("FINGERPRINT"), _("ROLE"),
+		       _("EXPIRES"), _("ID"), _("NAME (TITLE)"));
 	for (size_t i = 0; i < n; i++) {
 		char until[16];
 		struct tm tm;
@@ -154,7 +157,7 @@ static int keys_list(const struct wp_kopts *o, const char *dir)
 	if (arr)
 		print_json(json_pack("{s:o}", "people", arr));
 	else if (n == 0)
-		printf("no people in %s; add one with 'wipeproof keys issue'\n", dir);
+		printf(_("no people in %s; add one with 'wipeproof keys issue'\n"), dir);
 	free(people);
 	return WP_EXIT_OK;
 }
@@ -166,7 +169,7 @@ static int write_html(const char *path, const char *dir)
 	char err[1024], tmp[4200];
 	char *page = wp_trust_html(dir, err, sizeof(err));
 	if (!page) {
-		fprintf(stderr, "wipeproof: keys export-trust: %s\n", err);
+		fprintf(stderr, _("wipeproof: keys export-trust: %s\n"), err);
 		return WP_EXIT_FAILED;
 	}
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
@@ -176,19 +179,20 @@ static int write_html(const char *path, const char *dir)
 	ok = ok && rename(tmp, path) == 0;
 	free(page);
 	if (!ok) {
-		fprintf(stderr, "wipeproof: keys export-trust: cannot write %s: %s\n", path,
+		fprintf(stderr, _("wipeproof: keys export-trust: cannot write %s: %s\n"), path,
 			strerror(errno));
 		unlink(tmp);
 		return WP_EXIT_FAILED;
 	}
-	fprintf(stderr, "verification page written to %s (open it in any browser; it works "
-		"offline)\n", path);
+	fprintf(stderr, _("verification page written to %s (open it in any browser; it works "
+		"offline)\n"), path);
 	return WP_EXIT_OK;
 }
 
 /* What an auditor needs to check QR codes: public certificates only. */
-static int keys_export_trust(const struct wp_kopts *o, const char *dir)
+int wp_keys_cmd_export_trust(const struct wp_kopts *o)
 {
+	const char *dir = wp_keys_dir_resolve(o->keys_dir);
 	char err[1024];
 	if (o->html) {
 		int code = write_html(o->html, dir);
@@ -197,17 +201,17 @@ static int keys_export_trust(const struct wp_kopts *o, const char *dir)
 	}
 	char *pem = wp_trust_export(dir, err, sizeof(err));
 	if (!pem) {
-		fprintf(stderr, "wipeproof: keys export-trust: %s\n", err);
+		fprintf(stderr, _("wipeproof: keys export-trust: %s\n"), err);
 		return WP_EXIT_FAILED;
 	}
 	FILE *out = o->output ? fopen(o->output, "w") : stdout;
 	int code = WP_EXIT_OK;
 	if (!out || fputs(pem, out) < 0 || (o->output && fclose(out) != 0)) {
-		fprintf(stderr, "wipeproof: keys export-trust: cannot write %s: %s\n",
+		fprintf(stderr, _("wipeproof: keys export-trust: cannot write %s: %s\n"),
 			o->output ? o->output : "stdout", strerror(errno));
 		code = WP_EXIT_FAILED;
 	} else if (o->output) {
-		fprintf(stderr, "trust bundle (CA and people's certificates) written to %s\n", o->output);
+		fprintf(stderr, _("trust bundle (CA and people's certificates) written to %s\n"), o->output);
 	}
 	free(pem);
 	return code;
@@ -231,66 +235,41 @@ static int parse_when(const char *text, time_t *out)
 }
 
 /* Revoke a person's key: the CA re-signs DIR/crl.pem with them on it. */
-static int keys_revoke(const struct wp_kopts *o, const char *dir)
+int wp_keys_cmd_revoke(const struct wp_kopts *o)
 {
+	const char *dir = wp_keys_dir_resolve(o->keys_dir);
 	char err[1024], when_s[WP_TIME_MAX];
 	time_t when = time(NULL);
 	if (!o->operand || !o->reason) {
-		fprintf(stderr, "wipeproof: keys revoke needs PERSON (name or fingerprint prefix) and "
-			"--reason REASON\n");
+		fprintf(stderr, _("wipeproof: keys revoke needs PERSON (name or fingerprint prefix) and "
+			"--reason REASON\n"));
 		return WP_EXIT_USAGE;
 	}
 	if (wp_revoke_reason_parse(o->reason) < 0) {
-		fprintf(stderr, "wipeproof: keys revoke: unknown --reason '%s'; give "
+		fprintf(stderr, _("wipeproof: keys revoke: unknown --reason '%s'; give "
 			"affiliation-changed (the person left), key-compromise, superseded, "
-			"cessation-of-operation or unspecified\n", o->reason);
+			"cessation-of-operation or unspecified\n"), o->reason);
 		return WP_EXIT_USAGE;
 	}
 	if (o->date && parse_when(o->date, &when) < 0) {
-		fprintf(stderr, "wipeproof: keys revoke: --date '%s' is not YYYY-MM-DD or "
-			"YYYY-MM-DDTHH:MM:SSZ (UTC)\n", o->date);
+		fprintf(stderr, _("wipeproof: keys revoke: --date '%s' is not YYYY-MM-DD or "
+			"YYYY-MM-DDTHH:MM:SSZ (UTC)\n"), o->date);
 		return WP_EXIT_USAGE;
 	}
 	struct wp_person p;
 	if (wp_keys_revoke(dir, o->operand, o->reason, when, o->ca_passphrase_file, &p, err,
 			   sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: keys revoke: %s\n", err);
+		fprintf(stderr, _("wipeproof: keys revoke: %s\n"), err);
 		return WP_EXIT_FAILED;
 	}
-	struct tm tm;
-	strftime(when_s, sizeof(when_s), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&when, &tm));
+	wp_utc_format(when, when_s, sizeof(when_s));
 	if (o->json)
 		print_json(json_pack("{s:s, s:s, s:s, s:s, s:s}", "revoked", p.name, "fingerprint",
 				     p.fingerprint, "from", when_s, "reason", o->reason, "crl",
 				     WP_CRL_FILE));
 	else
-		printf("revoked %s (%s, %s) fingerprint %s from %s (%s); %s/%s re-signed — give "
-		       "auditors a new 'wipeproof keys export-trust'\n", p.name, p.title,
+		printf(_("revoked %s (%s, %s) fingerprint %s from %s (%s); %s/%s re-signed — give "
+		       "auditors a new 'wipeproof keys export-trust'\n"), p.name, p.title,
 		       wp_role_name(p.role), p.fingerprint, when_s, o->reason, dir, WP_CRL_FILE);
 	return WP_EXIT_OK;
-}
-
-int wp_cmd_keys_main(int argc, char **argv)
-{
-	char err[512];
-	struct wp_kopts o;
-	int rc = wp_kopts_parse("keys", argc - 1, argv + 1, &o, err, sizeof(err));
-	if (rc < 0) {
-		fprintf(stderr, "wipeproof: %s\n", err);
-		return WP_EXIT_USAGE;
-	}
-	if (rc > 0) {
-		wp_keys_usage(stdout);
-		return WP_EXIT_OK;
-	}
-	const char *dir = wp_keys_dir_resolve(o.keys_dir);
-	if (strcmp(o.sub, "init-ca") == 0)
-		return keys_init_ca(&o, dir);
-	if (strcmp(o.sub, "issue") == 0)
-		return keys_issue(&o, dir);
-	if (strcmp(o.sub, "export-trust") == 0)
-		return keys_export_trust(&o, dir);
-	if (strcmp(o.sub, "revoke") == 0)
-		return keys_revoke(&o, dir);
-	return keys_list(&o, dir);
 }

@@ -23,7 +23,7 @@ int wp_cmd_list(const struct wp_cmdline *cl)
 	char err[512];
 	struct wp_device_list list;
 	if (wp_media_enumerate(&list, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: list: %s\n", err);
+		fprintf(stderr, _("wipeproof: list: %s\n"), err);
 		return WP_EXIT_FAILED;
 	}
 	struct wp_fw_caps *caps = calloc(list.n ? list.n : 1, sizeof(*caps));

@@ -46,12 +46,12 @@ static void print_text(const struct wp_device *dev, const struct wp_fw_caps *cap
 	wp_device_describe(dev, what, sizeof(what));
 	printf("%s: %s\n", dev->path, what);
 	if (ok) {
-		printf("  method     %s (%s)\n", plan->method->name, plan->method->description);
-		printf("  NIST       %s (SP 800-88)\n", wp_nist_name(plan->category));
-		printf("  why        %s\n", plan->reason);
-		printf("  source     %s\n", plan->source);
+		printf(_("  method     %s (%s)\n"), plan->method->name, plan->method->description);
+		printf(_("  NIST       %s (SP 800-88)\n"), wp_nist_name(plan->category));
+		printf(_("  why        %s\n"), plan->reason);
+		printf(_("  source     %s\n"), plan->source);
 		if (plan->advice[0])
-			printf("  advice     %s\n", plan->advice);
+			printf(_("  advice     %s\n"), plan->advice);
 	}
 	wp_print_caps(stdout, caps);
 	for (size_t i = 0; i < dev->n_reasons; i++)
@@ -70,7 +70,7 @@ int wp_cmd_plan(const struct wp_cmdline *cl)
 		goto out;
 	code = WP_EXIT_USAGE;
 	if (wp_media_probe(cl->devices[0], NULL, dev, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: %s\n", err);
+		fprintf(stderr, _("wipeproof: %s\n"), err);
 		goto out;
 	}
 	wp_device_caps(dev, caps);
@@ -89,7 +89,7 @@ int wp_cmd_plan(const struct wp_cmdline *cl)
 	else
 		print_text(dev, caps, plan, ok);
 	if (!ok)
-		fprintf(stderr, "wipeproof: refusing to plan %s at level %s: %s\n", dev->path,
+		fprintf(stderr, _("wipeproof: refusing to plan %s at level %s: %s\n"), dev->path,
 			level_name(cl->level), plan->refusal);
 	code = ok ? WP_EXIT_OK : WP_EXIT_REFUSED;
 out:

@@ -14,6 +14,7 @@
 #include "station_cli.h"
 #include "wptext.h"
 #include "i18n.h"
+#include "options.h"
 #include "fw_cli.h"
 #include "wipe_steps.h"
 
@@ -26,7 +27,7 @@
 
 struct resume_opts {
 	const char *job, *as, *ledger, *keys_dir, *passphrase_file, *device, *report_dir;
-	bool list, json;
+	bool list, json, help;
 };
 
 /* marked for xgettext; translated where printed */
@@ -57,49 +58,36 @@ void wp_resume_usage(FILE *out)
 	fputs(_(usage_resume), out);
 }
 
-enum { O_LIST = 1, O_JSON, O_AS, O_LEDGER, O_KEYS, O_PASS, O_DEVICE, O_HELP };
-
-static const struct option resume_options[] = {
-	{ "list", no_argument, NULL, O_LIST },
-	{ "json", no_argument, NULL, O_JSON },
-	{ "as", required_argument, NULL, O_AS },
-	{ "ledger", required_argument, NULL, O_LEDGER },
-	{ "keys", required_argument, NULL, O_KEYS },
-	{ "passphrase-file", required_argument, NULL, O_PASS },
-	{ "device", required_argument, NULL, O_DEVICE },
-	{ "help", no_argument, NULL, O_HELP },
-	{ NULL, 0, NULL, 0 },
-};
+static int take_option(void *ctx, int opt, const char *arg, char *err, size_t errlen)
+{
+	struct resume_opts *o = ctx;
+	(void)err, (void)errlen;
+	if (wp_take_who(opt, arg, &o->as, &o->ledger, &o->keys_dir, &o->passphrase_file))
+		return 0;
+	switch (opt) {
+	case WP_O_LIST: o->list = true; break;
+	case WP_O_JSON: o->json = true; break;
+	case WP_O_DEVICE: o->device = arg; break;
+	case WP_O_HELP: o->help = true; break;
+	}
+	return 0;
+}
 
 /* 0, 1 for --help, -1 with a message. */
 static int parse(int argc, char **argv, struct resume_opts *o, char *err, size_t errlen)
 {
 	memset(o, 0, sizeof(*o));
-	optind = 0;
-	opterr = 0;
-	int c;
-	while ((c = getopt_long(argc, argv, "h", resume_options, NULL)) != -1) {
-		switch (c) {
-		case O_LIST: o->list = true; break;
-		case O_JSON: o->json = true; break;
-		case O_AS: o->as = optarg; break;
-		case O_LEDGER: o->ledger = optarg; break;
-		case O_KEYS: o->keys_dir = optarg; break;
-		case O_PASS: o->passphrase_file = optarg; break;
-		case O_DEVICE: o->device = optarg; break;
-		case 'h': case O_HELP: return 1;
-		default:
-			snprintf(err, errlen, _("unknown option or missing value in '%s'; see "
-				 "'wipeproof help resume'"), argv[optind - 1]);
-			return -1;
-		}
-	}
-	if (argc - optind > 1) {
+	int first = wp_options_parse("resume", argc, argv, take_option, o, err, errlen);
+	if (first < 0)
+		return -1;
+	if (o->help)
+		return 1;
+	if (argc - first > 1) {
 		snprintf(err, errlen, _("'resume' takes at most one job id; see 'wipeproof resume "
 			 "--list'"));
 		return -1;
 	}
-	o->job = argc - optind == 1 ? argv[optind] : NULL;
+	o->job = argc - first == 1 ? argv[first] : NULL;
 	if (!o->list && !o->as && !getenv("WIPEPROOF_AS")) {
 		snprintf(err, errlen, _("resume records in the custody ledger: say who you are with "
 			 "--as PERSON (or WIPEPROOF_AS)"));
@@ -171,12 +159,12 @@ static int find_job(struct wp_ledger *l, const char *id, struct wp_ledger_job *o
 			fprintf(stderr, _("wipeproof: resume: no job %s in the ledger %s; see "
 				"'wipeproof resume --list'\n"), id, wp_ledger_path(l));
 		else if (rc < 0)
-			fprintf(stderr, "wipeproof: resume: %s\n", err);
+			fprintf(stderr, _("wipeproof: resume: %s\n"), err);
 		return rc == 0 ? WP_EXIT_OK : rc == 1 ? WP_EXIT_USAGE : WP_EXIT_FAILED;
 	}
 	struct pick p = { .found = out };
 	if (wp_ledger_job_each(l, pick_one, &p, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: resume: %s\n", err);
+		fprintf(stderr, _("wipeproof: resume: %s\n"), err);
 		return WP_EXIT_FAILED;
 	}
 	if (p.count == 1)
@@ -217,7 +205,7 @@ static int check_custody(struct wp_ledger *l, const struct wp_ledger_job *j, boo
 	struct wp_asset_state *st = calloc(1, sizeof(*st));
 	int code = WP_EXIT_REFUSED;
 	if (!st || wp_custody_state(l, j->asset, st, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: resume: %s\n", st ? err : "out of memory");
+		fprintf(stderr, _("wipeproof: resume: %s\n"), st ? err : "out of memory");
 		free(st);
 		return WP_EXIT_FAILED;
 	}
@@ -255,8 +243,10 @@ static int check_disk(const struct wp_ledger_job *j, const char *path, struct wp
 			"path now with --device DEV\n"), j->job_id, path, err);
 		return WP_EXIT_USAGE;
 	}
-	if (strcmp(dev->serial, j->serial) != 0 || strcmp(dev->model, j->model) != 0 ||
-	    dev->size_bytes != j->size_bytes || dev->logical_block_size != j->sector_size) {
+	struct wp_disk_ident was = { .serial = j->serial, .model = j->model,
+				     .size_bytes = j->size_bytes,
+				     .logical_block_size = j->sector_size };
+	if (!wp_disk_is(dev, &was)) {
 		fprintf(stderr, _("wipeproof: resume: refusing: %s is not the disk of job %s (now "
 			"serial '%s', model '%s', %llu bytes in %u-byte blocks; the job wrote serial "
 			"'%s', model '%s', %llu bytes in %u-byte blocks); nothing was written\n"),
@@ -337,7 +327,7 @@ static int rebuild_job(const struct wp_ledger_job *j, const struct wp_device *de
 	char err[512];
 	struct wp_drive_plan plan;
 	if (wp_job_init(job, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: %s\n", err);
+		fprintf(stderr, _("wipeproof: %s\n"), err);
 		return WP_EXIT_FAILED;
 	}
 	snprintf(job->id, sizeof(job->id), "%.36s", j->job_id);
@@ -399,7 +389,7 @@ static int record_resume(struct wp_wipe_ledger *wl, struct wp_ledger_job *j, boo
 		if (wp_ledger_job_interrupted(l, j, "crash", WP_JOB_INTERRUPTED, 0, err,
 					      sizeof(err)) < 0 ||
 		    wp_ledger_job_get(l, j->job_id, j, err, sizeof(err)) != 0) {
-			fprintf(stderr, "wipeproof: resume: %s\n", err);
+			fprintf(stderr, _("wipeproof: resume: %s\n"), err);
 			return WP_EXIT_FAILED;
 		}
 	}
@@ -411,7 +401,7 @@ static int record_resume(struct wp_wipe_ledger *wl, struct wp_ledger_job *j, boo
 	if (code == WP_EXIT_OK &&
 	    wp_ledger_job_set_state(l, j->job_id, WP_JOB_RUNNING, (long)getpid(),
 				    j->interruptions, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: resume: %s\n", err);
+		fprintf(stderr, _("wipeproof: resume: %s\n"), err);
 		code = WP_EXIT_FAILED;
 	}
 	return code;
@@ -466,7 +456,7 @@ static int finish(struct wp_wipe_ledger *wl, const struct wp_ledger_job *j, stru
 	int code = exit_for_job(job);
 	bool saved = wp_job_save(job, report_path, err, sizeof(err)) == 0;
 	if (!saved) {
-		fprintf(stderr, "wipeproof: %s\n", err);
+		fprintf(stderr, _("wipeproof: %s\n"), err);
 		code = code == WP_EXIT_OK ? WP_EXIT_FAILED : code;
 	}
 	if (wp_wipe_ledger_end(wl, j->asset, job, saved ? report_path : NULL) != WP_EXIT_OK &&
@@ -488,7 +478,7 @@ static int finish(struct wp_wipe_ledger *wl, const struct wp_ledger_job *j, stru
 		code = certified;
 	fflush(stdout);
 	if (job->result != WP_RESULT_SANITIZED && job->error[0])
-		fprintf(stderr, "wipeproof: %s: %s: %s\n", job->device.path,
+		fprintf(stderr, _("wipeproof: %s: %s: %s\n"), job->device.path,
 			wp_result_name(job->result), job->error);
 	return code;
 }
@@ -586,7 +576,7 @@ static int list_one(const struct wp_ledger_job *j, void *ctx)
 			"updated", j->updated, "interruptions", in ? in : json_array()));
 		return 0;
 	}
-	printf("%-36s %-12s %-14s %-12s pass %u/%u at byte %-12llu %s%s\n", j->job_id, j->asset,
+	printf(_("%-36s %-12s %-14s %-12s pass %u/%u at byte %-12llu %s%s\n"), j->job_id, j->asset,
 	       j->device, state, j->pass, j->passes, (unsigned long long)j->offset, j->updated,
 	       resumable(j) ? _("  (can be resumed)") : "");
 	return 0;
@@ -602,7 +592,7 @@ static int list_jobs(const struct resume_opts *o)
 		rc = wp_ledger_job_each(l, list_one, &ls, err, sizeof(err));
 	wp_ledger_close(l);
 	if (rc < 0) {
-		fprintf(stderr, "wipeproof: resume: %s\n", err);
+		fprintf(stderr, _("wipeproof: resume: %s\n"), err);
 		json_decref(ls.arr);
 		return WP_EXIT_FAILED;
 	}
@@ -627,7 +617,7 @@ int wp_cmd_resume_main(int argc, char **argv)
 		return WP_EXIT_OK;
 	}
 	if (p < 0) {
-		fprintf(stderr, "wipeproof: %s\n", err);
+		fprintf(stderr, _("wipeproof: %s\n"), err);
 		return WP_EXIT_USAGE;
 	}
 	return o.list ? list_jobs(&o) : resume(&o);

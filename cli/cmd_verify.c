@@ -5,6 +5,7 @@
  * re-read is station/'s (wp_disk_reread, shared with the auditor's
  * --device check); here are progress and output.
  */
+#include "i18n.h"
 #include "cli.h"
 #include "station.h"
 #include "wptext.h"
@@ -35,16 +36,16 @@ static void print_result(const struct wp_cmdline *cl, const struct wp_reread *r)
 	char size[32];
 	wp_format_size(rec->bytes_checked, size, sizeof(size));
 	if (match)
-		printf("%s: MATCH: holds the %s pattern of job %s (%s read, %.1f%% of the device)\n",
+		printf(_("%s: MATCH: holds the %s pattern of job %s (%s read, %.1f%% of the device)\n"),
 		       cl->devices[0], r->pattern, r->job_id, size, rec->coverage_percent);
 	else if (mismatch) {
-		printf("%s: MISMATCH: %llu block(s) differ from job %s\n", cl->devices[0],
+		printf(_("%s: MISMATCH: %llu block(s) differ from job %s\n"), cl->devices[0],
 		       (unsigned long long)rec->mismatched_blocks, r->job_id);
 		for (size_t i = 0; i < rec->n_bad; i++)
-			printf("  bad byte   %llu\n", (unsigned long long)rec->bad_offsets[i]);
+			printf(_("  bad byte   %llu\n"), (unsigned long long)rec->bad_offsets[i]);
 	}
 	if (!match)
-		fprintf(stderr, "wipeproof: %s\n", r->err);
+		fprintf(stderr, _("wipeproof: %s\n"), r->err);
 }
 
 int wp_cmd_verify(const struct wp_cmdline *cl)
@@ -74,11 +75,11 @@ int wp_cmd_verify(const struct wp_cmdline *cl)
 		code = st == WP_REREAD_MATCH ? WP_EXIT_OK : WP_EXIT_MISMATCH;
 		break;
 	case WP_REREAD_NOT_THE_DISK:
-		fprintf(stderr, "wipeproof: %s\n", r->err);
+		fprintf(stderr, _("wipeproof: %s\n"), r->err);
 		code = WP_EXIT_REFUSED;
 		break;
 	case WP_REREAD_BAD_REQUEST:
-		fprintf(stderr, "wipeproof: %s\n", r->err);
+		fprintf(stderr, _("wipeproof: %s\n"), r->err);
 		code = WP_EXIT_USAGE;
 		break;
 	default:
@@ -87,7 +88,7 @@ int wp_cmd_verify(const struct wp_cmdline *cl)
 		if (r->pattern[0])
 			print_result(cl, r);
 		else
-			fprintf(stderr, "wipeproof: %s\n", r->err);
+			fprintf(stderr, _("wipeproof: %s\n"), r->err);
 		code = st == WP_REREAD_INTERRUPTED ? WP_EXIT_INTERRUPTED : WP_EXIT_FAILED;
 		break;
 	}

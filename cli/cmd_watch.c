@@ -11,6 +11,7 @@
 #include "station_cli.h"
 #include "wptext.h"
 #include "i18n.h"
+#include "options.h"
 #include "custody_cli.h"
 
 #include <getopt.h>
@@ -20,7 +21,7 @@
 #include <unistd.h>
 
 struct watch_opts {
-	bool json, intake, auto_wipe;
+	bool json, intake, auto_wipe, help;
 	const char *asset_prefix, *reason, *policy_path;
 	const char *as, *ledger, *keys_dir, *passphrase_file;
 };
@@ -68,59 +69,35 @@ void wp_watch_usage(FILE *out)
 	fputs(_(usage_watch), out);
 }
 
-enum { O_JSON = 1, O_INTAKE, O_PREFIX, O_REASON, O_AUTO, O_POLICY, O_AS, O_LEDGER, O_KEYS,
-       O_PASS, O_HELP };
-
-static const struct option watch_options[] = {
-	{ "json", no_argument, NULL, O_JSON },
-	{ "intake", no_argument, NULL, O_INTAKE },
-	{ "asset-prefix", required_argument, NULL, O_PREFIX },
-	{ "reason", required_argument, NULL, O_REASON },
-	{ "auto-wipe", no_argument, NULL, O_AUTO },
-	{ "policy", required_argument, NULL, O_POLICY },
-	{ "as", required_argument, NULL, O_AS },
-	{ "ledger", required_argument, NULL, O_LEDGER },
-	{ "keys", required_argument, NULL, O_KEYS },
-	{ "passphrase-file", required_argument, NULL, O_PASS },
-	{ "help", no_argument, NULL, O_HELP },
-	{ NULL, 0, NULL, 0 },
-};
-
-static int take_option(struct watch_opts *o, int c)
+static int take_option(void *ctx, int c, const char *arg, char *err, size_t errlen)
 {
+	struct watch_opts *o = ctx;
+	(void)err, (void)errlen;
+	if (wp_take_who(c, arg, &o->as, &o->ledger, &o->keys_dir, &o->passphrase_file))
+		return 0;
 	switch (c) {
-	case O_JSON: o->json = true; return 0;
-	case O_INTAKE: o->intake = true; return 0;
-	case O_PREFIX: o->asset_prefix = optarg; return 0;
-	case O_REASON: o->reason = optarg; return 0;
-	case O_AUTO: o->auto_wipe = true; return 0;
-	case O_POLICY: o->policy_path = optarg; return 0;
-	case O_AS: o->as = optarg; return 0;
-	case O_LEDGER: o->ledger = optarg; return 0;
-	case O_KEYS: o->keys_dir = optarg; return 0;
-	case O_PASS: o->passphrase_file = optarg; return 0;
+	case WP_O_JSON: o->json = true; break;
+	case WP_O_INTAKE: o->intake = true; break;
+	case WP_O_PREFIX: o->asset_prefix = arg; break;
+	case WP_O_REASON: o->reason = arg; break;
+	case WP_O_AUTO: o->auto_wipe = true; break;
+	case WP_O_POLICY: o->policy_path = arg; break;
+	case WP_O_HELP: o->help = true; break;
 	}
-	return -1;
+	return 0;
 }
 
 /* 0, 1 for --help, -1 with a message. */
 static int parse(int argc, char **argv, struct watch_opts *o, char *err, size_t errlen)
 {
 	memset(o, 0, sizeof(*o));
-	optind = 0;
-	opterr = 0;
-	int c;
-	while ((c = getopt_long(argc, argv, "h", watch_options, NULL)) != -1) {
-		if (c == 'h' || c == O_HELP)
-			return 1;
-		if (take_option(o, c) < 0) {
-			snprintf(err, errlen, "unknown option or missing value in '%s'; see "
-				 "'wipeproof help watch'", argv[optind - 1]);
-			return -1;
-		}
-	}
-	if (optind < argc) {
-		snprintf(err, errlen, "'watch' takes no device; unexpected '%s'", argv[optind]);
+	int first = wp_options_parse("watch", argc, argv, take_option, o, err, errlen);
+	if (first < 0)
+		return -1;
+	if (o->help)
+		return 1;
+	if (first < argc) {
+		snprintf(err, errlen, _("'watch' takes no device; unexpected '%s'"), argv[first]);
 		return -1;
 	}
 	if (!o->policy_path)
@@ -130,8 +107,8 @@ static int parse(int argc, char **argv, struct watch_opts *o, char *err, size_t 
 	if (!o->as)
 		o->as = getenv("WIPEPROOF_AS");
 	if (o->intake && (!o->as || !o->as[0])) {
-		snprintf(err, errlen, "--intake and --auto-wipe record in the custody ledger: say "
-			 "who you are with --as PERSON (or WIPEPROOF_AS)");
+		snprintf(err, errlen, _("--intake and --auto-wipe record in the custody ledger: say "
+			 "who you are with --as PERSON (or WIPEPROOF_AS)"));
 		return -1;
 	}
 	return 0;
@@ -151,10 +128,7 @@ static void emit_json(json_t *o)
 
 static void stamp(char *buf, size_t len)
 {
-	time_t now = time(NULL);
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	wp_utc_format(time(NULL), buf, len);
 }
 
 static void print_arrival(const struct watch *w, const struct wp_device *dev)
@@ -239,7 +213,7 @@ static int intake(const struct watch *w, const struct wp_device *dev, char *asse
 	if (rc == 0)
 		wp_custody_print_recorded(w->o.json, WP_EV_INTAKE, asset, actor, seq, hash);
 	else
-		fprintf(stderr, "wipeproof: custody intake: %s\n", err);
+		fprintf(stderr, _("wipeproof: custody intake: %s\n"), err);
 	wp_identity_free(actor);
 	fflush(stdout);
 	return rc == 0 ? 0 : -1;
@@ -321,7 +295,7 @@ static int monitor(struct watch *w, char *err, size_t errlen)
 		if (ev.kind == WP_MEDIA_REMOVED)
 			print_removal(w, &ev);
 		else if (ev.kind == WP_MEDIA_UNREADABLE)
-			fprintf(stderr, "wipeproof: watch: %s: %s\n", ev.path, ev.err);
+			fprintf(stderr, _("wipeproof: watch: %s: %s\n"), ev.path, ev.err);
 		else
 			handle_arrival(w, ev.dev);
 	}
@@ -344,13 +318,13 @@ int wp_cmd_watch_main(int argc, char **argv)
 	if (p > 0)
 		wp_watch_usage(stdout);
 	else if (p < 0)
-		fprintf(stderr, "wipeproof: watch: %s\n", err);
+		fprintf(stderr, _("wipeproof: watch: %s\n"), err);
 	int code = p > 0 ? WP_EXIT_OK : p < 0 ? WP_EXIT_USAGE : WP_EXIT_OK;
 	if (p == 0) {
 		wp_signals_install();
 		code = monitor(w, err, sizeof(err)) == 0 ? WP_EXIT_OK : WP_EXIT_FAILED;
 		if (code != WP_EXIT_OK)
-			fprintf(stderr, "wipeproof: watch: %s\n", err);
+			fprintf(stderr, _("wipeproof: watch: %s\n"), err);
 	}
 	free(w);
 	return code;

@@ -80,7 +80,7 @@ static int prepare_drive(struct drive *d)
 	if (!d->dev)
 		return WP_EXIT_FAILED;
 	if (wp_media_probe(d->req.device, &gopts, d->dev, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: %s\n", err);
+		fprintf(stderr, _("wipeproof: %s\n"), err);
 		return WP_EXIT_USAGE;
 	}
 	if (wp_refuse_if_protected(d->dev) < 0)
@@ -113,8 +113,8 @@ static int refuse_duplicates(const struct drive *drives, size_t n)
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = i + 1; j < n; j++)
 			if (drives[i].dev->devno == drives[j].dev->devno) {
-				fprintf(stderr, "wipeproof: %s and %s are the same disk; give each "
-					"disk once\n", drives[i].req.device, drives[j].req.device);
+				fprintf(stderr, _("wipeproof: %s and %s are the same disk; give each "
+					"disk once\n"), drives[i].req.device, drives[j].req.device);
 				return WP_EXIT_USAGE;
 			}
 	return WP_EXIT_OK;
@@ -155,7 +155,7 @@ static int init_job(struct drive *d)
 {
 	char err[512];
 	if (wp_job_init(d->job, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: %s\n", err);
+		fprintf(stderr, _("wipeproof: %s\n"), err);
 		return WP_EXIT_FAILED;
 	}
 	wp_job_set_device(d->job, d->dev);
@@ -233,7 +233,7 @@ static int prepare_all(struct drive *drives, size_t n)
 	if (code != WP_EXIT_OK)
 		cancel_started(drives, n);
 	if (code != WP_EXIT_OK && n > 1)
-		fprintf(stderr, "wipeproof: no disk was written\n");
+		fprintf(stderr, _("wipeproof: no disk was written\n"));
 	return code;
 }
 
@@ -500,7 +500,7 @@ static int save_report(const struct drive *d)
 		return 0;
 	if (wp_job_save(d->job, d->report_path, err, sizeof(err)) == 0)
 		return 0;
-	fprintf(stderr, "wipeproof: %s\n", err);
+	fprintf(stderr, _("wipeproof: %s\n"), err);
 	return -1;
 }
 
@@ -552,7 +552,7 @@ static int finish_all(struct drive *drives, size_t n, bool json)
 	for (size_t i = 0; i < n; i++) {
 		const struct wp_job *job = drives[i].job;
 		if (job->result != WP_RESULT_SANITIZED && job->error[0])
-			fprintf(stderr, "wipeproof: %s: %s: %s\n", job->device.path,
+			fprintf(stderr, _("wipeproof: %s: %s: %s\n"), job->device.path,
 				wp_result_name(job->result), job->error);
 	}
 	return code;

@@ -113,24 +113,8 @@ int wp_config_parse(const char *text, const char *name, struct wp_config *c,
 
 static int read_text(const char *path, char **text, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "re");
-	*text = NULL;
-	if (!f && errno == ENOENT)
-		return 1; /* the caller decides whether a missing file matters */
-	if (!f) {
-		snprintf(err, errlen, "cannot read the configuration %s: %s", path, strerror(errno));
-		return -1;
-	}
-	*text = calloc(1, 65537);
-	size_t n = *text ? fread(*text, 1, 65536, f) : 0;
-	bool big = *text && n == 65536 && fgetc(f) != EOF;
-	fclose(f);
-	if (*text && !big)
-		return 0;
-	snprintf(err, errlen, "%s: %s", path, *text ? "larger than 64 KiB" : "out of memory");
-	free(*text);
-	*text = NULL;
-	return -1;
+	/* 1: missing, the caller decides whether that matters */
+	return wp_read_file(path, 64u << 10, WP_READ_MISSING_OK, text, NULL, err, errlen);
 }
 
 /* The environment beats the file; a value that is not text is refused
@@ -143,7 +127,7 @@ static int apply_env(struct wp_config *c, char *err, size_t errlen)
 		if (!v || !v[0])
 			continue;
 		if (wp_text_check(v, sizeof(c->e[i].value), why, sizeof(why)) < 0) {
-			snprintf(err, errlen, "the environment variable %s %s; fix or unset it",
+			snprintf(err, errlen, _("the environment variable %s %s; fix or unset it"),
 				 c->e[i].env, why);
 			return -1;
 		}
@@ -161,8 +145,8 @@ int wp_config_load(struct wp_config *c, char *err, size_t errlen)
 	init(c);
 	int rc = read_text(path, &text, err, errlen);
 	if (rc == 1 && path == named) {
-		snprintf(err, errlen, "WIPEPROOF_CONFIG names %s, which does not exist; create it or "
-			 "unset WIPEPROOF_CONFIG", path);
+		snprintf(err, errlen, _("WIPEPROOF_CONFIG names %s, which does not exist; create it or "
+			 "unset WIPEPROOF_CONFIG"), path);
 		rc = -1;
 	}
 	bool found = rc == 0;
@@ -240,12 +224,12 @@ int wp_cmd_config_main(int argc, char **argv)
 		return WP_EXIT_OK;
 	}
 	if (argc < 2 || strcmp(argv[1], "show") != 0 || (argc == 3 && !json) || argc > 3) {
-		fprintf(stderr, "wipeproof: config: expected 'config show [--json]'; see "
-			"'wipeproof help config'\n");
+		fprintf(stderr, _("wipeproof: config: expected 'config show [--json]'; see "
+			"'wipeproof help config'\n"));
 		return WP_EXIT_USAGE;
 	}
 	if (wp_config_load(&c, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: %s\n", err);
+		fprintf(stderr, _("wipeproof: %s\n"), err);
 		return WP_EXIT_USAGE;
 	}
 	if (json)

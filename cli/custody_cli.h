@@ -69,6 +69,15 @@ int wp_custody_show(const struct wp_kopts *o);
 int wp_custody_export(const struct wp_kopts *o);
 int wp_custody_verify_cmd(const struct wp_kopts *o);
 int wp_custody_head_cmd(const struct wp_kopts *o);
+int wp_keys_cmd_init_ca(const struct wp_kopts *o);
+int wp_keys_cmd_issue(const struct wp_kopts *o);
+int wp_keys_cmd_list(const struct wp_kopts *o);
+int wp_keys_cmd_revoke(const struct wp_kopts *o);
+int wp_keys_cmd_export_trust(const struct wp_kopts *o);
+int wp_cert_issue_cmd(const struct wp_kopts *o);
+int wp_cert_show_cmd(const struct wp_kopts *o);
+int wp_cert_render_cmd(const struct wp_kopts *o);
+int wp_cert_qr_cmd(const struct wp_kopts *o);
 /* custody_station.c: export --segment, import FILE, push --to */
 int wp_custody_segment_cmd(const struct wp_kopts *o);
 int wp_custody_import_cmd(const struct wp_kopts *o);

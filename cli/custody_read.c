@@ -22,7 +22,7 @@ static int load_ca(const struct wp_kopts *o, X509 **ca, char *path, size_t pathl
 	else
 		snprintf(path, pathlen, "%s/ca.pem", wp_keys_dir_resolve(o->keys_dir));
 	if (wp_cert_load(path, ca, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: custody %s: CA certificate: %s; give --ca FILE\n", o->sub,
+		fprintf(stderr, _("wipeproof: custody %s: CA certificate: %s; give --ca FILE\n"), o->sub,
 			err);
 		return -1;
 	}
@@ -37,7 +37,7 @@ static struct wp_ledger *open_for_reading_code(const struct wp_kopts *o, int *co
 	struct wp_ledger *l = NULL;
 	int rc = wp_ledger_open_readonly(wp_ledger_path_resolve(o->ledger), &l, err, sizeof(err));
 	if (rc < 0) {
-		fprintf(stderr, "wipeproof: custody %s: %s\n", o->sub, err);
+		fprintf(stderr, _("wipeproof: custody %s: %s\n"), o->sub, err);
 		*code = wp_custody_exit(rc);
 		return NULL;
 	}
@@ -70,8 +70,8 @@ static struct wp_ledger *open_verified(const struct wp_kopts *o, int *code)
 	if (l && (wp_ledger_set_ca(l, ca, err, sizeof(err)) < 0 ||
 		  wp_ledger_set_crl(l, crl) < 0)) {
 		if (!err[0])
-			snprintf(err, sizeof(err), "out of memory");
-		fprintf(stderr, "wipeproof: custody %s: %s\n", o->sub, err);
+			snprintf(err, sizeof(err), _("out of memory"));
+		fprintf(stderr, _("wipeproof: custody %s: %s\n"), o->sub, err);
 		wp_ledger_close(l);
 		l = NULL;
 	}
@@ -83,7 +83,7 @@ static struct wp_ledger *open_verified(const struct wp_kopts *o, int *code)
 /* A reader's failure: a ledger that does not verify is exit 4, like verify. */
 static int read_failed(const struct wp_kopts *o, int rc, const char *err)
 {
-	fprintf(stderr, "wipeproof: custody %s: %s%s\n", o->sub, err, rc == WP_CUSTODY_BROKEN
+	fprintf(stderr, _("wipeproof: custody %s: %s%s\n"), o->sub, err, rc == WP_CUSTODY_BROKEN
 		? "; nothing is shown from a ledger that does not verify" : "");
 	return wp_custody_exit(rc);
 }
@@ -109,7 +109,7 @@ static void wp_event_json_print(FILE *out, const json_t *e)
 		json_string_value(json_object_get(a, "title")),
 		json_string_value(json_object_get(a, "role")));
 	if (w)
-		fprintf(out, " witness %s (%s, %s)", json_string_value(json_object_get(w, "name")),
+		fprintf(out, _(" witness %s (%s, %s)"), json_string_value(json_object_get(w, "name")),
 			json_string_value(json_object_get(w, "title")),
 			json_string_value(json_object_get(w, "role")));
 	fprintf(out, "  %s\n", body ? body : "{}");
@@ -254,7 +254,7 @@ static const char *line_pc(const struct wp_asset_state *st, char *buf, size_t le
 static void print_state(const struct wp_asset_state *st)
 {
 	char line[600];
-	printf("asset %s: %s\n", st->asset, wp_asset_status(st));
+	printf(_("asset %s: %s\n"), st->asset, wp_asset_status(st));
 	field("serial", st->serial);
 	field("model", st->model);
 	field("owner", st->owner);
@@ -290,7 +290,7 @@ static void print_state(const struct wp_asset_state *st)
 	field("destroyed", st->destroyed ? line : NULL);
 	field("handed to", st->transferred ? st->vendor : NULL);
 	field("released to", st->released ? st->released_to : NULL);
-	printf("history:\n");
+	printf(_("history:\n"));
 }
 
 struct show_ctx {
@@ -311,7 +311,7 @@ int wp_custody_show(const struct wp_kopts *o)
 {
 	char err[1024];
 	if (!o->operand) {
-		fprintf(stderr, "wipeproof: custody show needs an asset tag: 'wipeproof custody show TAG'\n");
+		fprintf(stderr, _("wipeproof: custody show needs an asset tag: 'wipeproof custody show TAG'\n"));
 		return WP_EXIT_USAGE;
 	}
 	int code;
@@ -327,11 +327,11 @@ int wp_custody_show(const struct wp_kopts *o)
 					 sizeof(err))
 		     : WP_CUSTODY_ERROR;
 	if (!rep)
-		snprintf(err, sizeof(err), "out of memory");
+		snprintf(err, sizeof(err), _("out of memory"));
 	free(rep);
 	if (rc == 0 && !sc.st.exists) {
-		snprintf(err, sizeof(err), "asset %s is not in the ledger %s; 'wipeproof custody log' "
-			 "lists what is", o->operand, wp_ledger_path(l));
+		snprintf(err, sizeof(err), _("asset %s is not in the ledger %s; 'wipeproof custody log' "
+			 "lists what is"), o->operand, wp_ledger_path(l));
 		rc = WP_CUSTODY_ERROR;
 	}
 	wp_ledger_close(l);
@@ -372,12 +372,12 @@ int wp_custody_export(const struct wp_kopts *o)
 	char err[1024];
 	bool csv = o->format && strcmp(o->format, "csv") == 0;
 	if (!o->format || (!csv && strcmp(o->format, "json") != 0)) {
-		fprintf(stderr, "wipeproof: custody export needs --format csv or --format json\n");
+		fprintf(stderr, _("wipeproof: custody export needs --format csv or --format json\n"));
 		return WP_EXIT_USAGE;
 	}
 	FILE *out = o->output ? fopen(o->output, "wx") : stdout;
 	if (!out) {
-		fprintf(stderr, "wipeproof: custody export: cannot create %s: %s%s\n", o->output,
+		fprintf(stderr, _("wipeproof: custody export: cannot create %s: %s%s\n"), o->output,
 			strerror(errno), errno == EEXIST ? " (not overwriting it; remove it first)" : "");
 		return WP_EXIT_FAILED;
 	}
@@ -400,7 +400,7 @@ int wp_custody_export(const struct wp_kopts *o)
 	if (l && rc != 0)
 		read_failed(o, rc, err);
 	if (out != stdout && fclose(out) != 0 && rc == 0) {
-		fprintf(stderr, "wipeproof: custody export: cannot write %s: %s\n", o->output, strerror(errno));
+		fprintf(stderr, _("wipeproof: custody export: cannot write %s: %s\n"), o->output, strerror(errno));
 		rc = WP_CUSTODY_ERROR;
 	}
 	if (rc != 0 && out != stdout)
@@ -416,17 +416,10 @@ int wp_cli_crl_load(const struct wp_kopts *o, const char *ca_path, X509 *ca, X50
 	char path[4200], err[1024];
 	*crl = NULL;
 	used[0] = '\0';
-	if (o->crl) {
-		snprintf(path, sizeof(path), "%s", o->crl);
-	} else {
-		const char *slash = strrchr(ca_path, '/');
-		snprintf(path, sizeof(path), "%.*s" WP_CRL_FILE, slash ? (int)(slash - ca_path + 1) : 0,
-			 ca_path);
-		if (access(path, F_OK) != 0)
-			return 0;
-	}
+	if (wp_crl_path(o->crl, ca_path, path, sizeof(path)) == 1)
+		return 0;
 	if (wp_crl_load(path, ca, crl, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: %s %s: revocation list: %s\n", o->group, o->sub, err);
+		fprintf(stderr, _("wipeproof: %s %s: revocation list: %s\n"), o->group, o->sub, err);
 		return -1;
 	}
 	snprintf(used, usedlen, "%s", path);
@@ -457,7 +450,7 @@ static void print_report(const struct wp_kopts *o, const struct wp_custody_repor
 		/* the verdict rests on this CA: a look-alike with the same names
 		 * differs only in its fingerprint (first, so the verdict stays
 		 * the last line) */
-		printf("trust anchor: CA %s, SHA-256 %s%s\n", subject, fpr, o->ca_fingerprint
+		printf(_("trust anchor: CA %s, SHA-256 %s%s\n"), subject, fpr, o->ca_fingerprint
 		       ? " (the pinned CA)" : " (not pinned: compare it with the one you trust, or "
 		       "pass --ca-fingerprint)");
 		if (rc == 0 && r->ledger_id[0])
@@ -466,7 +459,7 @@ static void print_report(const struct wp_kopts *o, const struct wp_custody_repor
 			printf(_("no ledger id (the ledger was created before wipeproof put one in its first "
 				  "event)\n"));
 		if (rc == 0)
-			printf("ledger %s verifies: %llu events, head %s@%llu\n", path,
+			printf(_("ledger %s verifies: %llu events, head %s@%llu\n"), path,
 			       (unsigned long long)r->events, r->head_hash,
 			       (unsigned long long)r->head_seq);
 		if (rc == 0 && r->chains > 1)  /* stations' pushed chains, each checked whole */
@@ -475,7 +468,7 @@ static void print_report(const struct wp_kopts *o, const struct wp_custody_repor
 			       o->anchor ? "anchored" : "online (else the first)");
 	}
 	if (rc != 0)
-		fprintf(stderr, "wipeproof: custody verify: %s\n", err);
+		fprintf(stderr, _("wipeproof: custody verify: %s\n"), err);
 }
 
 int wp_custody_verify_cmd(const struct wp_kopts *o)
@@ -487,9 +480,9 @@ int wp_custody_verify_cmd(const struct wp_kopts *o)
 	/* --anchor HASH@SEQ, or a signed head file (custody head --sign) */
 	bool signed_head = o->anchor && wp_anchor_parse(o->anchor, &anchor_seq, anchor_hash) < 0;
 	if (signed_head && access(o->anchor, F_OK) != 0) {
-		fprintf(stderr, "wipeproof: custody verify: --anchor '%s' is neither HASH@SEQ as "
+		fprintf(stderr, _("wipeproof: custody verify: --anchor '%s' is neither HASH@SEQ as "
 			"'wipeproof custody head' prints it nor a signed head file ('custody head "
-			"--sign')\n", o->anchor);
+			"--sign')\n"), o->anchor);
 		return WP_EXIT_USAGE;
 	}
 	if (o->ca)
@@ -498,16 +491,16 @@ int wp_custody_verify_cmd(const struct wp_kopts *o)
 		snprintf(path, sizeof(path), "%s/ca.pem", wp_keys_dir_resolve(o->keys_dir));
 	char pin[WP_FPR_HEX];
 	if (o->ca_fingerprint && wp_fpr_parse(o->ca_fingerprint, pin) < 0) {
-		fprintf(stderr, "wipeproof: custody verify: --ca-fingerprint '%s' is not a SHA-256 "
-			"fingerprint (64 hex digits)\n", o->ca_fingerprint);
+		fprintf(stderr, _("wipeproof: custody verify: --ca-fingerprint '%s' is not a SHA-256 "
+			"fingerprint (64 hex digits)\n"), o->ca_fingerprint);
 		return WP_EXIT_USAGE;
 	}
 	if (wp_cert_load(path, &ca, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: custody verify: CA certificate: %s; give --ca FILE\n", err);
+		fprintf(stderr, _("wipeproof: custody verify: CA certificate: %s; give --ca FILE\n"), err);
 		return WP_EXIT_FAILED;
 	}
 	if (wp_ca_pin_check(ca, o->ca_fingerprint, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: custody verify: %s\n", err);
+		fprintf(stderr, _("wipeproof: custody verify: %s\n"), err);
 		X509_free(ca);
 		return WP_EXIT_MISMATCH;
 	}
@@ -545,9 +538,8 @@ int wp_custody_verify_cmd(const struct wp_kopts *o)
 	print_report(o, &report, rc, wp_ledger_path(l), err, ca);
 	if (rc == 0 && signed_head && !o->json) {
 		char when[WP_TIME_MAX];
-		struct tm tm;
-		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&h.signed_at, &tm));
-		printf("anchor: the head signed by %s (%s, %s) on %s, seq %llu, is in the chain%s\n",
+		wp_utc_format(h.signed_at, when, sizeof(when));
+		printf(_("anchor: the head signed by %s (%s, %s) on %s, seq %llu, is in the chain%s\n"),
 		       h.signer.name, h.signer.title, wp_role_name(h.signer.role), when,
 		       (unsigned long long)h.seq, h.ledger_id[0] ? " of this ledger (same ledger id)" : "");
 	}
@@ -567,7 +559,7 @@ static int head_sign(const struct wp_kopts *o)
 	char err[1024];
 	const char *as = o->as ? o->as : getenv("WIPEPROOF_AS");
 	if (!as || !as[0]) {
-		fprintf(stderr, "wipeproof: custody head --sign needs --as PERSON (or $WIPEPROOF_AS)\n");
+		fprintf(stderr, _("wipeproof: custody head --sign needs --as PERSON (or $WIPEPROOF_AS)\n"));
 		return WP_EXIT_USAGE;
 	}
 	struct wp_identity *id = NULL;
@@ -578,17 +570,17 @@ static int head_sign(const struct wp_kopts *o)
 			     sizeof(err)) < 0 || !(l = open_for_reading(o)) ||
 	    wp_head_sign(l, id, &text, err, sizeof(err)) < 0) {
 		if (!id || l)
-			fprintf(stderr, "wipeproof: custody head: %s\n", err);
+			fprintf(stderr, _("wipeproof: custody head: %s\n"), err);
 	} else if (o->output) {
 		char *line = malloc(strlen(text) + 2);
 		if (line) {
 			sprintf(line, "%s\n", text);
 			if (wp_file_write_new(o->output, line, strlen(line), 0644, err, sizeof(err)) == 0) {
-				printf("signed head written to %s; keep a copy away from this station\n",
+				printf(_("signed head written to %s; keep a copy away from this station\n"),
 				       o->output);
 				code = WP_EXIT_OK;
 			} else {
-				fprintf(stderr, "wipeproof: custody head: %s\n", err);
+				fprintf(stderr, _("wipeproof: custody head: %s\n"), err);
 			}
 		}
 		free(line);
@@ -609,8 +601,8 @@ int wp_custody_head_cmd(const struct wp_kopts *o)
 	if (o->sign)
 		return head_sign(o);
 	if (o->as || o->output || o->passphrase_file) {
-		fprintf(stderr, "wipeproof: custody head: --as, --passphrase-file and --output go with "
-			"--sign\n");
+		fprintf(stderr, _("wipeproof: custody head: --as, --passphrase-file and --output go with "
+			"--sign\n"));
 		return WP_EXIT_USAGE;
 	}
 	struct wp_ledger *l = open_for_reading(o);
@@ -621,7 +613,7 @@ int wp_custody_head_cmd(const struct wp_kopts *o)
 		rc = wp_custody_ledger_id(l, id, err, sizeof(err));
 	wp_ledger_close(l);
 	if (rc != 0) {
-		fprintf(stderr, "wipeproof: custody head: %s\n", err);
+		fprintf(stderr, _("wipeproof: custody head: %s\n"), err);
 		return WP_EXIT_FAILED;
 	}
 	/* stdout stays the one line HASH@SEQ that scripts take as an anchor */

@@ -15,7 +15,7 @@
 
 static int fail(const struct wp_kopts *o, int rc, const char *err)
 {
-	fprintf(stderr, "wipeproof: custody %s: %s\n", o->sub, err);
+	fprintf(stderr, _("wipeproof: custody %s: %s\n"), o->sub, err);
 	return wp_custody_exit(rc);
 }
 
@@ -25,8 +25,8 @@ static int load_station(const struct wp_kopts *o, struct wp_identity **id, char 
 {
 	const char *as = o->as ? o->as : getenv("WIPEPROOF_AS");
 	if (!as || !as[0]) {
-		snprintf(err, errlen, "whose station is this? give --as STATION (the station's key, "
-			 "'wipeproof keys issue --role station')");
+		snprintf(err, errlen, _("whose station is this? give --as STATION (the station's key, "
+			 "'wipeproof keys issue --role station')"));
 		return WP_CUSTODY_ERROR;
 	}
 	return wp_identity_load(wp_keys_dir_resolve(o->keys_dir), as, o->passphrase_file, id, err,
@@ -40,8 +40,8 @@ static int make_segment(const struct wp_kopts *o, char **text, char *err, size_t
 	struct wp_ledger *l = NULL;
 	int rc = load_station(o, &id, err, errlen);
 	if (rc == 0 && wp_ledger_is_pg(wp_ledger_path_resolve(o->ledger))) {
-		snprintf(err, errlen, "--ledger names a database: a segment is made from a station's "
-			 "own ledger file");
+		snprintf(err, errlen, _("--ledger names a database: a segment is made from a station's "
+			 "own ledger file"));
 		rc = WP_CUSTODY_ERROR;
 	}
 	if (rc == 0)
@@ -102,7 +102,7 @@ static int import_text(const struct wp_kopts *o, const char *central, const char
 		return WP_EXIT_FAILED;
 	int rc = wp_ledger_open(central, &l, err, sizeof(err));
 	if (rc == 0 && wp_ledger_set_crl(l, crl) < 0) {
-		snprintf(err, sizeof(err), "out of memory");
+		snprintf(err, sizeof(err), _("out of memory"));
 		rc = WP_CUSTODY_ERROR;
 	}
 	if (rc == 0)
@@ -135,7 +135,7 @@ static X509 *central_ca(const struct wp_kopts *o)
 	X509 *ca = NULL;
 	central_ca_path(o, path, sizeof(path));
 	if (wp_cert_load(path, &ca, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: custody %s: CA certificate: %s; give --ca FILE\n", o->sub,
+		fprintf(stderr, _("wipeproof: custody %s: CA certificate: %s; give --ca FILE\n"), o->sub,
 			err);
 		return NULL;
 	}
@@ -154,7 +154,7 @@ int wp_custody_import_cmd(const struct wp_kopts *o)
 	size_t len = 0, cap = 0, n;
 	char buf[65536];
 	if (!f) {
-		fprintf(stderr, "wipeproof: custody import: cannot read %s: %s\n", o->operand,
+		fprintf(stderr, _("wipeproof: custody import: cannot read %s: %s\n"), o->operand,
 			strerror(errno));
 		return WP_EXIT_FAILED;
 	}

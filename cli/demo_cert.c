@@ -8,6 +8,7 @@
  * through station/ (validate, audit) and cli's printing, without calling
  * another command.
  */
+#include "i18n.h"
 #include "cert_cli.h"
 
 #include <dirent.h>
@@ -48,13 +49,13 @@ static int export_trust(const char *keys, const char *path)
 	FILE *out = pem ? fopen(path, "w") : NULL;
 	int code = WP_EXIT_OK;
 	if (!pem)
-		fprintf(stderr, "wipeproof: keys export-trust: %s\n", err);
+		fprintf(stderr, _("wipeproof: keys export-trust: %s\n"), err);
 	if (pem && (!out || fputs(pem, out) < 0 || fclose(out) != 0)) {
-		fprintf(stderr, "wipeproof: keys export-trust: cannot write %s: %s\n", path,
+		fprintf(stderr, _("wipeproof: keys export-trust: cannot write %s: %s\n"), path,
 			strerror(errno));
 		code = WP_EXIT_FAILED;
 	} else if (pem) {
-		fprintf(stderr, "trust bundle (CA and people's certificates) written to %s\n", path);
+		fprintf(stderr, _("trust bundle (CA and people's certificates) written to %s\n"), path);
 	}
 	free(pem);
 	return pem ? code : WP_EXIT_FAILED;
@@ -76,7 +77,7 @@ static int find_cert(const char *dir, char *out, size_t len)
 	if (d)
 		closedir(d);
 	if (found != 1)
-		fprintf(stderr, "wipeproof: demo: expected one certificate in %s, found %d\n", dir, found);
+		fprintf(stderr, _("wipeproof: demo: expected one certificate in %s, found %d\n"), dir, found);
 	return found == 1 ? 0 : -1;
 }
 
@@ -107,8 +108,8 @@ static int scan_qr(const char *dir, const char *pdf, char *text, size_t len)
 	snprintf(out, sizeof(out), "%s/qr.txt", dir);
 	if (tool(ARGV("pdftoppm", "-r", "150", "-png", "-singlefile", (char *)pdf, page), NULL) < 0 ||
 	    tool(ARGV("zbarimg", "--raw", "-q", png), out) < 0) {
-		printf("\n  (pdftoppm or zbarimg is not installed: the QR check from the printed page "
-		       "is skipped; apt-get install poppler-utils zbar-tools)\n");
+		printf(_("\n  (pdftoppm or zbarimg is not installed: the QR check from the printed page "
+		       "is skipped; apt-get install poppler-utils zbar-tools)\n"));
 		return -1;
 	}
 	FILE *f = fopen(out, "r");
@@ -137,7 +138,7 @@ static int copy_out(const char *from, const char *to)
 	if (n < 0)
 		rc = -1;
 	if (rc < 0)
-		fprintf(stderr, "wipeproof: demo: cannot copy the certificate to %s: %s\n", to,
+		fprintf(stderr, _("wipeproof: demo: cannot copy the certificate to %s: %s\n"), to,
 			strerror(errno));
 	if (in >= 0)
 		close(in);
@@ -156,13 +157,13 @@ int wp_demo_certificate(const struct wp_demo_custody *c, const char *dir, const 
 	snprintf(ca, sizeof(ca), "%s/ca.pem", keys);
 	snprintf(trust, sizeof(trust), "%s/trust.pem", dir);
 	/* the approver confirms the wipe and adds the second signature */
-	printf("\n  The approver validates the certificate (a second signature, by another person):\n");
+	printf(_("\n  The approver validates the certificate (a second signature, by another person):\n"));
 	show_cmd(ARGV("cert", "validate", json, "--as", WP_DEMO_APPROVER, "--keys", keys,
 		      "--ledger", ledger));
 	struct wp_identity *approver = NULL;
 	int code = WP_EXIT_FAILED;
 	if (wp_identity_load(keys, WP_DEMO_APPROVER, NULL, &approver, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: cert validate: %s\n", err);
+		fprintf(stderr, _("wipeproof: cert validate: %s\n"), err);
 	} else {
 		struct wp_validate_request vr = { .path = json, .validator = approver, .ca_path = ca,
 						  .ledger_path = ledger };
@@ -177,7 +178,7 @@ int wp_demo_certificate(const struct wp_demo_custody *c, const char *dir, const 
 		show_cmd(ARGV("cert", "render", json, "--output", pdf));
 		code = done(wp_cert_render_file(json, pdf));
 	}
-	printf("\n  The auditor's check (no root and no private key needed):\n");
+	printf(_("\n  The auditor's check (no root and no private key needed):\n"));
 	if (code == WP_EXIT_OK) {
 		show_cmd(ARGV("cert", "verify", json, "--ca", ca, "--ledger", ledger, "--device", dev));
 		struct wp_audit_request req = { .path = json, .ca_path = ca, .ledger_path = ledger,
@@ -189,12 +190,12 @@ int wp_demo_certificate(const struct wp_demo_custody *c, const char *dir, const 
 		code = done(export_trust(keys, trust));
 	}
 	if (code == WP_EXIT_OK && scan_qr(dir, pdf, qr, sizeof(qr)) == 0) {
-		printf("\n  QR code read from the rendered page (pdftoppm | zbarimg): %s\n", qr);
+		printf(_("\n  QR code read from the rendered page (pdftoppm | zbarimg): %s\n"), qr);
 		show_cmd(ARGV("cert", "verify", "--qr", qr, "--trust", trust));
 		struct wp_audit_request req = { .qr = qr, .trust = trust };
 		code = done(wp_cert_audit_print(&req, false));
 	}
 	if (code == WP_EXIT_OK && copy_out(pdf, WP_DEMO_CERT_COPY) == 0)
-		printf("\n  The certificate (PDF) is kept at %s\n", WP_DEMO_CERT_COPY);
+		printf(_("\n  The certificate (PDF) is kept at %s\n"), WP_DEMO_CERT_COPY);
 	return code;
 }

@@ -6,6 +6,7 @@
  * command line an operator would type.
  */
 #include "cli.h"
+#include "i18n.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -33,28 +34,28 @@ int wp_demo_custody_before(const struct wp_demo_custody *c, const char *device)
 {
 	char *keys = (char *)c->keys_dir, *ledger = (char *)c->ledger, *asset = (char *)c->asset;
 	char *dev = (char *)device;
-	int code = run(wp_cmd_keys_main, ARGV("keys", "init-ca", "--org", DEMO_ORG, "--keys", keys,
+	int code = run(wp_group_main, ARGV("keys", "init-ca", "--org", DEMO_ORG, "--keys", keys,
 					     "--no-passphrase"));
 	if (code == WP_EXIT_OK)
-		code = run(wp_cmd_keys_main,
+		code = run(wp_group_main,
 			   ARGV("keys", "issue", "--name", WP_DEMO_OPERATOR, "--title", "情報システム課 係員",
 				"--role", "operator", "--keys", keys, "--no-passphrase"));
 	if (code == WP_EXIT_OK)
-		code = run(wp_cmd_keys_main,
+		code = run(wp_group_main,
 			   ARGV("keys", "issue", "--name", WP_DEMO_APPROVER, "--title", "情報システム課長",
 				"--role", "approver", "--keys", keys, "--no-passphrase"));
 	if (code == WP_EXIT_OK)
-		code = run(wp_cmd_custody_main,
+		code = run(wp_group_main,
 			   ARGV("custody", "intake", "--asset", asset, "--device", dev, "--owner",
 				"営業部", "--location", "本社 3F", "--lease-contract", "L-2021-0042",
 				"--lease-end", "2026-12-31", "--reason", "lease-end", "--as",
 				WP_DEMO_OPERATOR, "--keys", keys, "--ledger", ledger));
 	if (code == WP_EXIT_OK)
-		code = run(wp_cmd_custody_main,
+		code = run(wp_group_main,
 			   ARGV("custody", "request", "--asset", asset, "--reason", "リース返却",
 				"--as", WP_DEMO_OPERATOR, "--keys", keys, "--ledger", ledger));
 	if (code == WP_EXIT_OK)
-		code = run(wp_cmd_custody_main,
+		code = run(wp_group_main,
 			   ARGV("custody", "approve", "--asset", asset, "--as", WP_DEMO_APPROVER,
 				"--keys", keys, "--ledger", ledger));
 	return code;
@@ -63,14 +64,14 @@ int wp_demo_custody_before(const struct wp_demo_custody *c, const char *device)
 int wp_demo_custody_after(const struct wp_demo_custody *c)
 {
 	char *keys = (char *)c->keys_dir, *ledger = (char *)c->ledger, *asset = (char *)c->asset;
-	int code = run(wp_cmd_custody_main,
+	int code = run(wp_group_main,
 		       ARGV("custody", "release", "--asset", asset, "--to", "lease-return", "--as",
 			    WP_DEMO_OPERATOR, "--keys", keys, "--ledger", ledger));
 	if (code == WP_EXIT_OK)
-		code = run(wp_cmd_custody_main, ARGV("custody", "show", asset, "--keys", keys, "--ledger",
+		code = run(wp_group_main, ARGV("custody", "show", asset, "--keys", keys, "--ledger",
 							     ledger));
 	if (code == WP_EXIT_OK)
-		code = run(wp_cmd_custody_main,
+		code = run(wp_group_main,
 			   ARGV("custody", "verify", "--keys", keys, "--ledger", ledger));
 	return code;
 }

@@ -93,8 +93,8 @@ static void print_contents(FILE *out, const struct wp_device *dev)
 
 void wp_print_device_table(FILE *out, const struct wp_device_list *list)
 {
-	fprintf(out, "%-14s %-7s %-6s %10s  %-24s %-24s %s\n", "DEVICE", "KIND", "TRAN",
-		"SIZE", "MODEL", "SERIAL", "STATUS");
+	fprintf(out, "%-14s %-7s %-6s %10s  %-24s %-24s %s\n", _("DEVICE"), _("KIND"),
+		_("TRAN"), _("SIZE"), _("MODEL"), _("SERIAL"), _("STATUS"));
 	for (size_t i = 0; i < list->n; i++) {
 		const struct wp_device *d = &list->items[i];
 		char size[32];

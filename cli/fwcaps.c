@@ -5,6 +5,7 @@
  */
 #include "fw_cli.h"
 #include "wptext.h"
+#include "i18n.h"
 
 #include <string.h>
 
@@ -48,8 +49,8 @@ void wp_device_caps(const struct wp_device *dev, struct wp_fw_caps *caps)
 {
 	(void)wp_fw_probe_path(dev->path, wp_fw_bus_of(dev), caps);
 	if (dev->kind == WP_KIND_LOOP)
-		snprintf(caps->note, sizeof(caps->note), "a loop device: no firmware command is "
-			 "sent to it; overwrite methods only");
+		snprintf(caps->note, sizeof(caps->note), "%s", N_("a loop device: no firmware command is "
+			 "sent to it; overwrite methods only")); /* English in JSON */
 }
 
 static json_t *methods_to_json(const struct wp_fw_caps *caps)
@@ -134,10 +135,10 @@ void wp_print_caps(FILE *out, const struct wp_fw_caps *caps)
 {
 	const struct wp_method *m;
 	if (caps->bus == WP_FW_BUS_NONE || !caps->probed) {
-		fprintf(out, "    firmware erase: none (%s)\n", caps->note);
+		fprintf(out, _("    firmware erase: none (%s)\n"), caps->note[0] ? _(caps->note) : "");
 		return;
 	}
-	fprintf(out, "    firmware erase (%s):", wp_fw_bus_name(caps->bus));
+	fprintf(out, _("    firmware erase (%s):"), wp_fw_bus_name(caps->bus));
 	size_t shown = 0;
 	for (size_t i = 0; (m = wp_fw_method_at(i)) != NULL; i++)
 		if (caps->method[m->firmware].ok)
@@ -145,9 +146,9 @@ void wp_print_caps(FILE *out, const struct wp_fw_caps *caps)
 	fprintf(out, "%s\n", shown ? "" : " none");
 	for (size_t i = 0; (m = wp_fw_method_at(i)) != NULL; i++)
 		if (wp_fw_method_bus(m->firmware) == caps->bus && !caps->method[m->firmware].ok)
-			fprintf(out, "      not %s: %s\n", m->name, caps->method[m->firmware].why);
+			fprintf(out, _("      not %s: %s\n"), m->name, caps->method[m->firmware].why);
 	if (caps->hidden.note[0])
-		fprintf(out, "    hidden areas: %s\n", caps->hidden.note);
+		fprintf(out, _("    hidden areas: %s\n"), caps->hidden.note);
 }
 
 void wp_hidden_from_caps(const struct wp_fw_caps *caps, const struct wp_device *dev,

@@ -11,6 +11,7 @@
  * board is guarded by one mutex; whichever drive reports draws all rows.
  */
 #include "cli.h"
+#include "i18n.h"
 
 #include <jansson.h>
 #include <string.h>
@@ -81,7 +82,7 @@ static void draw_row(const struct wp_board_row *row)
 	if (row->state[0])
 		snprintf(label, sizeof(label), "%s", row->state);
 	else if (!row->have)
-		snprintf(label, sizeof(label), "starting");
+		snprintf(label, sizeof(label), _("starting"));
 	else if (p->npasses > 1 || p->pass > 1)
 		snprintf(label, sizeof(label), "%s %zu/%zu", p->phase, p->pass, p->npasses);
 	else

@@ -48,13 +48,13 @@ static int ask_operator(const struct wp_device *dev, const struct wp_method *m,
 	wp_device_describe(dev, what, sizeof(what));
 	fprintf(stderr, _("About to ERASE ALL DATA on %s:\n  %s\n"), dev->path, what);
 	for (size_t i = 0; i < dev->n_partitions; i++)
-		fprintf(stderr, "  partition %s %s %s\n", dev->partitions[i].path,
+		fprintf(stderr, _("  partition %s %s %s\n"), dev->partitions[i].path,
 			dev->partitions[i].fs.fstype, dev->partitions[i].fs.label);
 	if (m->firmware != WP_FW_NONE) /* the disk erases itself: no passes of ours */
-		fprintf(stderr, "Method: %s (firmware: %s), verification: %s\n", m->name,
+		fprintf(stderr, _("Method: %s (firmware: %s), verification: %s\n"), m->name,
 			m->description, wp_verify_mode_name(mode));
 	else
-		fprintf(stderr, "Method: %s (%zu pass%s), verification: %s\n", m->name,
+		fprintf(stderr, _("Method: %s (%zu pass%s), verification: %s\n"), m->name,
 			m->npasses, m->npasses > 1 ? "es" : "", wp_verify_mode_name(mode));
 	if (dev->serial[0])
 		fputs(_("Type the disk's serial number to confirm: "), stderr);
@@ -105,7 +105,7 @@ int wp_open_exclusive(const struct wp_device *dev, int *exit_code)
 			"LVM/RAID/encryption, or opened by another wipe)\n"), dev->path);
 		*exit_code = WP_EXIT_REFUSED;
 	} else {
-		fprintf(stderr, "wipeproof: cannot open %s for writing: %s%s\n", dev->path,
+		fprintf(stderr, _("wipeproof: cannot open %s for writing: %s%s\n"), dev->path,
 			strerror(errno), errno == EACCES || errno == EPERM ? "; run as root" : "");
 		*exit_code = WP_EXIT_FAILED;
 	}
@@ -124,18 +124,19 @@ int wp_recheck_identity(int fd, const struct wp_device *before,
 	if (!now)
 		return -1;
 	if (wp_media_probe(before->path, opts, now, err, sizeof(err)) < 0) {
-		fprintf(stderr, "wipeproof: %s vanished before the wipe started: %s\n",
+		fprintf(stderr, _("wipeproof: %s vanished before the wipe started: %s\n"),
 			before->path, err);
-	} else if (now->devno != before->devno || strcmp(now->serial, before->serial) != 0 ||
-		   now->size_bytes != before->size_bytes) {
-		fprintf(stderr, "wipeproof: refusing to wipe %s: the disk changed since it was "
-			"confirmed (serial '%s' -> '%s', size %llu -> %llu)\n", before->path,
+	} else if (!wp_disk_is(now, &(struct wp_disk_ident){ .serial = before->serial,
+							      .size_bytes = before->size_bytes,
+							      .devno = before->devno })) {
+		fprintf(stderr, _("wipeproof: refusing to wipe %s: the disk changed since it was "
+			"confirmed (serial '%s' -> '%s', size %llu -> %llu)\n"), before->path,
 			before->serial, now->serial, (unsigned long long)before->size_bytes,
 			(unsigned long long)now->size_bytes);
 	} else if (ioctl(fd, BLKGETSIZE64, &size) < 0 || ioctl(fd, BLKSSZGET, &lbs) < 0 ||
 		   size != before->size_bytes || (unsigned)lbs != before->logical_block_size) {
-		fprintf(stderr, "wipeproof: refusing to wipe %s: the kernel reports size %llu and "
-			"block size %d, sysfs said %llu and %u\n", before->path,
+		fprintf(stderr, _("wipeproof: refusing to wipe %s: the kernel reports size %llu and "
+			"block size %d, sysfs said %llu and %u\n"), before->path,
 			(unsigned long long)size, lbs, (unsigned long long)before->size_bytes,
 			before->logical_block_size);
 	} else if (wp_refuse_if_protected(now) == 0) {
@@ -155,12 +156,12 @@ int wp_check_report_path(const char *path)
 	wp_path_dir(path, dir, sizeof(dir));
 	struct stat st;
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "wipeproof: --report %s is a directory; give a file name, or use "
-			"--report-dir\n", path);
+		fprintf(stderr, _("wipeproof: --report %s is a directory; give a file name, or use "
+			"--report-dir\n"), path);
 		return -1;
 	}
 	if (access(dir, W_OK) < 0) {
-		fprintf(stderr, "wipeproof: --report %s: cannot write in %s: %s\n", path, dir,
+		fprintf(stderr, _("wipeproof: --report %s: cannot write in %s: %s\n"), path, dir,
 			strerror(errno));
 		return -1;
 	}
@@ -193,7 +194,7 @@ int wp_probe_report_file(const char *path, const char *what)
 {
 	char tmp[4096];
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
-		fprintf(stderr, "wipeproof: %s %s: the path is too long\n", what, path);
+		fprintf(stderr, _("wipeproof: %s %s: the path is too long\n"), what, path);
 		return -1;
 	}
 	if (probe_create(path, what, path) < 0 || probe_create(tmp, what, path) < 0)
@@ -205,7 +206,7 @@ int wp_make_report_dir(const char *dir)
 {
 	char part[4096];
 	if (snprintf(part, sizeof(part), "%s", dir) >= (int)sizeof(part)) {
-		fprintf(stderr, "wipeproof: the report folder %s: path too long\n", dir);
+		fprintf(stderr, _("wipeproof: the report folder %s: path too long\n"), dir);
 		return -1;
 	}
 	for (char *p = part + 1;; p++) {
@@ -231,11 +232,11 @@ int wp_check_report_dir(const char *dir)
 	if (!dir)
 		return 0;
 	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "wipeproof: --report-dir %s is not a folder; create it first\n", dir);
+		fprintf(stderr, _("wipeproof: --report-dir %s is not a folder; create it first\n"), dir);
 		return -1;
 	}
 	if (access(dir, W_OK) < 0) {
-		fprintf(stderr, "wipeproof: --report-dir %s: cannot write there: %s\n", dir,
+		fprintf(stderr, _("wipeproof: --report-dir %s: cannot write there: %s\n"), dir,
 			strerror(errno));
 		return -1;
 	}

@@ -11,6 +11,7 @@
  * sanitize overwrite; zeros or ones after a normal security erase) the
  * medium is also read back against it like an overwrite.
  */
+#include "i18n.h"
 #include "fw_cli.h"
 #include "verify.h"
 
@@ -35,7 +36,7 @@ int wp_wipe_plan_drive(const struct wp_device *dev, const char *method, enum wp_
 	wp_device_caps(dev, &out->caps);
 	if (wp_plan_make(wp_media_of(dev), &out->caps, level, forced, &out->plan) == 0)
 		return WP_EXIT_OK;
-	fprintf(stderr, "wipeproof: refusing to wipe %s: %s; nothing was written\n", dev->path,
+	fprintf(stderr, _("wipeproof: refusing to wipe %s: %s; nothing was written\n"), dev->path,
 		out->plan.refusal);
 	return WP_EXIT_REFUSED;
 }

@@ -9,6 +9,7 @@
  * ledger's own BEGIN IMMEDIATE transactions order them against other
  * wipeproof processes appending at the same time.
  */
+#include "i18n.h"
 #include "wipe_steps.h"
 #include "wptext.h"
 #include "cert_cli.h"
@@ -60,7 +61,7 @@ int wp_wipe_ledger_open(const struct wp_wipe_options *opts, struct wp_wipe_ledge
 	if (rc == 0)
 		rc = wp_ledger_set_ca(wl->ledger, wp_identity_ca(wl->actor), err, sizeof(err));
 	if (rc < 0) {
-		fprintf(stderr, "wipeproof: %s\n", err);
+		fprintf(stderr, _("wipeproof: %s\n"), err);
 		wp_wipe_ledger_close(wl);
 		return exit_for(rc);
 	}
@@ -103,8 +104,8 @@ int wp_wipe_ledger_report_dir(const struct wp_wipe_options *opts, char *dir, siz
 {
 	wp_wipe_ledger_report_dir_path(opts, dir, len);
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-		fprintf(stderr, "wipeproof: cannot create the report folder %s: %s; give "
-			"--report-dir\n", dir, strerror(errno));
+		fprintf(stderr, _("wipeproof: cannot create the report folder %s: %s; give "
+			"--report-dir\n"), dir, strerror(errno));
 		return WP_EXIT_FAILED;
 	}
 	return WP_EXIT_OK;
@@ -118,7 +119,7 @@ int wp_wipe_ledger_check(struct wp_wipe_ledger *wl, const char *asset,
 					     sizeof(err));
 	if (rc == 0)
 		return WP_EXIT_OK;
-	fprintf(stderr, "wipeproof: refusing to wipe %s as asset %s: %s\n", dev->path, asset, err);
+	fprintf(stderr, _("wipeproof: refusing to wipe %s as asset %s: %s\n"), dev->path, asset, err);
 	return exit_for(rc);
 }
 
@@ -135,7 +136,7 @@ int wp_wipe_ledger_append(struct wp_wipe_ledger *wl, const char *kind, const cha
 	json_decref(body);
 	if (rc == 0)
 		return WP_EXIT_OK;
-	fprintf(stderr, "wipeproof: %s: cannot record %s for asset %s in the ledger: %s\n",
+	fprintf(stderr, _("wipeproof: %s: cannot record %s for asset %s in the ledger: %s\n"),
 		what, kind, asset, err);
 	return exit_for(rc);
 }
@@ -190,7 +191,7 @@ int wp_wipe_ledger_end(struct wp_wipe_ledger *wl, const char *asset,
 			wp_json_set(body, "report_sha256", json_string(digest));
 			wp_json_set(body, "report", json_string(report_path));
 		} else {
-			fprintf(stderr, "wipeproof: %s: the report's digest is not recorded: %s\n",
+			fprintf(stderr, _("wipeproof: %s: the report's digest is not recorded: %s\n"),
 				job->device.path, err);
 		}
 	}
@@ -232,7 +233,7 @@ int wp_wipe_ledger_freespace(struct wp_wipe_ledger *wl, const char *asset,
 			wp_json_set(body, "report_sha256", json_string(digest));
 			wp_json_set(body, "report", json_string(report_path));
 		} else {
-			fprintf(stderr, "wipeproof: %s: the report's digest is not recorded: %s\n",
+			fprintf(stderr, _("wipeproof: %s: the report's digest is not recorded: %s\n"),
 				sc->mountpoint, err);
 		}
 	}
@@ -267,13 +268,6 @@ int wp_wipe_ledger_certify(struct wp_wipe_ledger *wl, const char *asset,
 }
 
 /* ---- the jobs table: what `wipeproof resume` needs ---------------------- */
-
-static void utc(time_t t, char *out, size_t len)
-{
-	struct tm tm;
-	if (!gmtime_r(&t, &tm) || strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(out, len, "1970-01-01T00:00:00Z");
-}
 
 void wp_job_keys_hex(const struct wp_job *job, size_t upto, char *out, size_t len)
 {
@@ -310,13 +304,13 @@ int wp_wipe_ledger_job_begin(struct wp_wipe_ledger *wl, const char *asset,
 	j->passes = m ? (unsigned)m->npasses : 0;
 	j->pass = 1;
 	j->owner_pid = (long)getpid();
-	utc(job->started, j->started, sizeof(j->started));
+	wp_utc_format(job->started, j->started, sizeof(j->started));
 	snprintf(j->report, sizeof(j->report), "%s", report_path ? report_path : "");
 	int rc = wp_ledger_job_begin(wl->ledger, j, err, sizeof(err));
 	free(j);
 	if (rc == 0)
 		return WP_EXIT_OK;
-	fprintf(stderr, "wipeproof: %s: cannot record the job for resuming: %s\n",
+	fprintf(stderr, _("wipeproof: %s: cannot record the job for resuming: %s\n"),
 		job->device.path, err);
 	return WP_EXIT_FAILED;
 }
@@ -366,8 +360,8 @@ void wp_wipe_ledger_job_end(struct wp_wipe_ledger *wl, const struct wp_job *job)
 		rc = wp_ledger_job_set_state(wl->ledger, job->id, WP_JOB_DONE, 0, j->interruptions,
 					     err, sizeof(err));
 	if (rc < 0)
-		fprintf(stderr, "wipeproof: %s: cannot record the end of job %s in the jobs table: "
-			"%s\n", job->device.path, job->id, j ? err : "out of memory");
+		fprintf(stderr, _("wipeproof: %s: cannot record the end of job %s in the jobs table: "
+			"%s\n"), job->device.path, job->id, j ? err : "out of memory");
 	free(j);
 }
 
@@ -387,7 +381,7 @@ void wp_job_checkpoint_write(const struct wp_job *job, size_t pass, uint64_t off
 					      sizeof(err));
 	if (rc < 0 && !cp->warned) {
 		cp->warned = true;
-		fprintf(stderr, "wipeproof: %s: cannot record a checkpoint: %s\n", job->device.path,
+		fprintf(stderr, _("wipeproof: %s: cannot record a checkpoint: %s\n"), job->device.path,
 			err);
 	}
 }

@@ -84,23 +84,6 @@ int wp_anchor_parse(const char *text, uint64_t *seq, char hash[WP_HASH_HEX])
 	return 0;
 }
 
-void wp_utc_format(time_t t, char *buf, size_t len)
-{
-	struct tm tm;
-	if (!gmtime_r(&t, &tm) || !strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm))
-		snprintf(buf, len, "%s", "");
-}
-
-int wp_utc_parse(const char *text, time_t *out)
-{
-	struct tm tm = { 0 };
-	const char *end = strptime(text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if (!end || *end != '\0' || strlen(text) != 20)
-		return -1;
-	*out = timegm(&tm);
-	return 0;
-}
-
 /* 32 lowercase hex digits: the one spelling of a ledger id. */
 bool wp_ledger_id_valid(const char *id)
 {

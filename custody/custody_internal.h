@@ -3,6 +3,7 @@
 #define WP_CUSTODY_INTERNAL_H
 
 #include "custody.h"
+#include "wptext.h"
 
 #include <sqlite3.h>
 #include <time.h>
@@ -127,6 +128,11 @@ int wp_pg_chain_get(struct wp_ledger *l, const char *chain, struct wp_chain_info
 		    char *err, size_t errlen);
 int wp_pg_chain_put(struct wp_ledger *l, const char *chain, const struct wp_chain_info *in,
 		    const char *signed_head, char *err, size_t errlen);
+/* Another chain the same station (by its key's person id) pushed before,
+ * other than EXCEPT: "" in CHAIN when there is none. */
+int wp_pg_chain_of_station(struct wp_ledger *l, const char *station_id, const char *except,
+			   char *chain, size_t chainlen, uint64_t *head_seq, char *err,
+			   size_t errlen);
 /* The jobs table on PostgreSQL (pg.c), as jobs.c's functions. */
 int wp_pg_job_begin(struct wp_ledger *l, const struct wp_ledger_job *j, char *err, size_t errlen);
 int wp_pg_job_checkpoint(struct wp_ledger *l, const char *job_id, unsigned pass, uint64_t offset,
@@ -195,9 +201,5 @@ void wp_asset_map_free(struct wp_asset_map *m);
 /* The member of the first event's body that holds the ledger id. */
 #define WP_LEDGER_ID_KEY "ledger_id"
 bool wp_ledger_id_valid(const char *id);
-
-/* Time: "YYYY-MM-DDTHH:MM:SSZ". */
-void wp_utc_format(time_t t, char *buf, size_t len);
-int wp_utc_parse(const char *text, time_t *out);
 
 #endif

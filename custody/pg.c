@@ -508,6 +508,26 @@ int wp_pg_chain_put(struct wp_ledger *l, const char *chain, const struct wp_chai
 		 "cannot record the station's head", err, errlen);
 }
 
+int wp_pg_chain_of_station(struct wp_ledger *l, const char *station_id, const char *except,
+			   char *chain, size_t chainlen, uint64_t *head_seq, char *err,
+			   size_t errlen)
+{
+	PGresult *res = NULL;
+	const char *params[] = { station_id, except };
+	chain[0] = '\0';
+	*head_seq = 0;
+	if (q(l, "SELECT chain, head_seq FROM chains WHERE station_id = $1 AND chain <> $2 "
+	      "ORDER BY pushed DESC, chain LIMIT 1", 2, params, &res,
+	      "cannot read the chains table", err, errlen) < 0)
+		return WP_CUSTODY_ERROR;
+	if (PQntuples(res) == 1) {
+		snprintf(chain, chainlen, "%s", PQgetvalue(res, 0, 0));
+		*head_seq = strtoull(PQgetvalue(res, 0, 1), NULL, 10);
+	}
+	PQclear(res);
+	return 0;
+}
+
 static int pg_chain_names(struct wp_ledger *l, wp_pair_fn fn, void *ctx, char *err,
 			  size_t errlen)
 {

@@ -229,6 +229,22 @@ static int import_locked(struct wp_ledger *l, json_t *doc, const char *head_text
 	if (rc == 0 && prev.known && strcmp(prev.station_id, h->signer.id) != 0)
 		rc = BAD("chain %s was pushed by station %s before; this head is signed by %s: one "
 			 "station ledger, one station key", h->ledger_id, prev.station, h->signer.name);
+	/* the other direction: a station key that vouched for one ledger does
+	 * not start another — a stick or station whose ledger was replaced by
+	 * a new one (prepared again, or another's copied on it) would otherwise
+	 * just end its old chain unnoticed */
+	char other[WP_LEDGER_ID_HEX];
+	uint64_t other_seq = 0;
+	if (rc == 0 && !prev.known && h->signer.id[0])
+		rc = wp_pg_chain_of_station(l, h->signer.id, l->chain, other, sizeof(other),
+					    &other_seq, err, errlen);
+	if (rc == 0 && !prev.known && h->signer.id[0] && other[0])
+		rc = BAD("station %s's ledger was replaced by another ledger: the central ledger "
+			 "holds its chain %s up to seq %llu, and this head is of ledger %s; nothing "
+			 "was imported (one station ledger, one station key: a stick or station "
+			 "prepared again on purpose gets a station key of its own, 'wipeproof keys "
+			 "issue --role station')", h->signer.name, other,
+			 (unsigned long long)other_seq, h->ledger_id);
 	if (rc == 0)
 		rc = check_events(events, h, err, errlen);
 	if (rc == 0)

@@ -88,6 +88,9 @@ static const struct words sentences[] = {
 	{ "Overwriting flash media reaches Clear only",
 	  "フラッシュ媒体の上書きは Clear 止まり。Purge にはファームウェアのサニタイズ"
 	  "(ブロック消去・暗号消去) または物理破壊が必要" },
+	{ "overwriting flash is Clear, never Purge",
+	  "フラッシュ媒体の上書きは Clear であり Purge には届かない。コントローラが予備・"
+	  "代替ブロックに古い複製を残し、書き込みはそこに届かない" },
 	{ "a loop device is a file", "ループデバイスはファイルであり、上書きはその内容を"
 	  "消すが、下のファイルシステムが古い複製 (スナップショット等) を残すことがある" },
 	{ "magnetic disk (HDD)", "磁気ディスク (HDD)" },

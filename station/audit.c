@@ -25,22 +25,8 @@
 
 char *wp_cert_read_file(const char *path, size_t *len, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf = f ? malloc(MAX_FILE + 1) : NULL;
-	size_t n = buf ? fread(buf, 1, MAX_FILE + 1, f) : 0;
-	if (!f || !buf || ferror(f) || n > MAX_FILE) {
-		snprintf(err, errlen, "cannot read %s: %s", path,
-			 !f || ferror(f) ? strerror(errno) : n > MAX_FILE ? "larger than 1 MiB"
-								       : "out of memory");
-		free(buf);
-		if (f)
-			fclose(f);
-		return NULL;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
+	char *buf = NULL;
+	return wp_read_file(path, MAX_FILE, 0, &buf, len, err, errlen) == 0 ? buf : NULL;
 }
 
 const char *wp_audit_kind_name(enum wp_audit_kind kind)
@@ -116,8 +102,7 @@ static int trouble(struct wp_audit_verdict *v, enum wp_audit_status st, const ch
 
 static void utc(time_t t, char *out, size_t len)
 {
-	struct tm tm;
-	if (!gmtime_r(&t, &tm) || !strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm))
+	if (wp_utc_format(t, out, len) < 0)
 		snprintf(out, len, "unknown");
 }
 
@@ -547,8 +532,9 @@ enum wp_reread_status wp_disk_reread(const char *device, const char *report_path
 	}
 	if (wp_media_probe(device, NULL, dev, r->err, sizeof(r->err)) < 0)
 		goto out;
-	if (strcmp(dev->serial, job->device.serial) != 0 ||
-	    dev->size_bytes != job->device.size_bytes) {
+	struct wp_disk_ident was = { .serial = job->device.serial,
+				     .size_bytes = job->device.size_bytes };
+	if (!wp_disk_is(dev, &was)) {
 		snprintf(r->err, sizeof(r->err), "%s is not the disk of this report: it has serial "
 			 "'%s' and %llu bytes, the report names serial '%s' and %llu bytes (%s)",
 			 dev->path, dev->serial, (unsigned long long)dev->size_bytes,
@@ -689,15 +675,8 @@ static int load_crl(struct audit *a, X509 *ca)
 {
 	char path[4200], err[1024];
 	const char *ca_path = a->req->ca_path;
-	if (a->req->crl_path) {
-		snprintf(path, sizeof(path), "%s", a->req->crl_path);
-	} else {
-		const char *slash = strrchr(ca_path, '/');
-		snprintf(path, sizeof(path), "%.*s" WP_CRL_FILE, slash ? (int)(slash - ca_path + 1) : 0,
-			 ca_path);
-		if (access(path, F_OK) != 0)
-			return 0;
-	}
+	if (wp_crl_path(a->req->crl_path, ca_path, path, sizeof(path)) == 1)
+		return 0;
 	if (wp_crl_load(path, ca, &a->crl, err, sizeof(err)) < 0)
 		return trouble(a->v, WP_AUDIT_ERROR, "revocation list: %s", err);
 	return 0;

@@ -6,30 +6,24 @@
  * decimal string (coverage_percent), so the canonical form is unique.
  */
 #include "station.h"
+#include "firmware.h"
 #include "wptext.h"
 
 #include <string.h>
 
 static void utc(time_t t, char *buf, size_t len)
 {
-	struct tm tm;
-	if (t == 0 || !gmtime_r(&t, &tm) || !strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm))
+	if (t == 0 || wp_utc_format(t, buf, len) < 0)
 		snprintf(buf, len, "unknown");
-}
-
-static bool is_flash(const char *kind)
-{
-	return strcmp(kind, "ssd") == 0 || strcmp(kind, "nvme") == 0 ||
-	       strcmp(kind, "usb") == 0 || strcmp(kind, "mmc") == 0;
 }
 
 /*
  * The planner's category when the job report carries one (firmware
- * methods reach Purge). Otherwise NIST SP 800-88 r1 (Tables A-1 to A-8):
- * overwriting is Clear for every medium; Purge needs a firmware sanitize
- * (or degaussing a magnetic disk), and flash cannot reach Purge by
- * overwriting at all, because spare and remapped blocks are out of the
- * host's reach.
+ * methods reach Purge). A report from before the category was recorded
+ * gets the planner's answer for its method on its medium, so the
+ * certificate never says more than the planner would (one pass on a USB
+ * stick reaches no category at all: SP 800-88 Rev.1 Table A-8 asks for a
+ * pattern and its complement).
  */
 const char *wp_cert_nist_category(const struct wp_job *job, const char **note)
 {
@@ -37,11 +31,9 @@ const char *wp_cert_nist_category(const struct wp_job *job, const char **note)
 		*note = job->plan_reason[0] ? job->plan_reason : NULL;
 		return job->nist_category;
 	}
-	*note = is_flash(job->device.kind)
-			? "Overwriting flash media reaches Clear only; for Purge use a firmware "
-			  "sanitize (block or crypto erase), or destroy the medium"
-			: NULL;
-	return "Clear";
+	enum wp_nist n = wp_method_nist_why(wp_method_find(job->method),
+					    wp_media_parse(job->device.kind), note);
+	return n == WP_NIST_NONE ? "none" : wp_nist_name(n);
 }
 
 static const char *media_type(const char *kind)

@@ -115,8 +115,7 @@ static int approve_body(const struct wp_custody_ask *a, json_t *body, char *err,
 	wp_json_set(body, "for", list);
 	time_t t = (a->now ? a->now : time(NULL)) +
 		   (time_t)(a->valid_days ? a->valid_days : APPROVE_DAYS) * 86400;
-	struct tm tm;
-	strftime(until, sizeof(until), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+	wp_utc_format(t, until, sizeof(until));
 	wp_json_set(body, "expires", json_string(until));
 	return 0;
 }

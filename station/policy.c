@@ -4,6 +4,7 @@
  * serial: a misspelt key must stop the station, not be ignored.
  */
 #include "station.h"
+#include "wptext.h"
 
 
 #include <ctype.h>
@@ -160,22 +161,15 @@ int wp_station_policy_parse(const char *text, const char *name,
 int wp_station_policy_load(const char *path, struct wp_station_policy *p,
 			   char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "re");
-	if (!f) {
+	char *text = NULL, why[512];
+	int got = wp_read_file(path, 64u << 10, WP_READ_MISSING_OK, &text, NULL, why, sizeof(why));
+	if (got == 1)
 		snprintf(err, errlen, "cannot read the station policy %s: %s; create it (see "
-			 "'wipeproof help watch') or give --policy FILE", path, strerror(errno));
+			 "'wipeproof help watch') or give --policy FILE", path, strerror(ENOENT));
+	else if (got < 0)
+		snprintf(err, errlen, "the station policy: %s", why);
+	if (got != 0)
 		return -1;
-	}
-	char *text = calloc(1, 65537);
-	size_t n = text ? fread(text, 1, 65536, f) : 0;
-	bool big = text && n == 65536 && fgetc(f) != EOF;
-	fclose(f);
-	if (!text || big) {
-		snprintf(err, errlen, "%s: %s", path, text ? "larger than 64 KiB; is it the right "
-			 "file?" : "out of memory");
-		free(text);
-		return -1;
-	}
 	int rc = wp_station_policy_parse(text, path, p, err, errlen);
 	free(text);
 	return rc;

@@ -17,6 +17,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 /* The member a failed wp_json_set() leaves behind; its value is the key
  * (or "[]" for an array element) that could not be built. */
@@ -48,5 +49,33 @@ int wp_json_append(json_t *arr, json_t *val);
 /* 0 when V (recursively) holds no WP_JSON_INVALID marker; else -1 and
  * "the field 'KEY' of WHAT could not be encoded ...". */
 int wp_json_check(const json_t *v, const char *what, char *err, size_t errlen);
+
+/* ---- moments (utc.c) ------------------------------------------------ */
+
+/* "2026-11-22T09:00:00Z": 20 characters, WP_UTC_MAX with the NUL. */
+#define WP_UTC_LEN 20
+#define WP_UTC_MAX 21
+
+/* T as "YYYY-MM-DDTHH:MM:SSZ" in UTC. 0 when written; -1 when T has no
+ * such spelling (a year before 0 or after 9999) or LEN is too short:
+ * BUF is then "" (never a made-up date), and the caller decides what an
+ * unknown moment looks like in its output. */
+int wp_utc_format(time_t t, char *buf, size_t len);
+/* The reverse, for exactly that spelling; -1 for anything else. */
+int wp_utc_parse(const char *text, time_t *out);
+
+/* ---- small files (file.c) -------------------------------------------- */
+
+#define WP_READ_NOFOLLOW   1u /* refuse a symbolic link (keys, certificates) */
+#define WP_READ_PRIVATE    2u /* refuse a file group or others may read (a key) */
+#define WP_READ_MISSING_OK 4u /* a missing file is 1, not an error */
+
+/* The whole of the regular file PATH, at most MAX bytes, NUL-terminated in
+ * *BUF (malloc'd; the caller frees it, with explicit_bzero first when it
+ * may hold a secret); *LEN its length (LEN may be NULL). 0 when read, 1
+ * when missing and WP_READ_MISSING_OK, else -1 with a message naming PATH
+ * and the fix (not a regular file, too large, the chmod for a key). */
+int wp_read_file(const char *path, size_t max, unsigned flags, char **buf, size_t *len,
+		 char *err, size_t errlen);
 
 #endif

@@ -255,3 +255,17 @@ void wp_device_describe(const struct wp_device *dev, char *buf, size_t len)
 	else
 		wp_fmt(buf, len, "%s (%s, %s)", model, size, serial);
 }
+
+/* ---- is it still that disk? --------------------------------------------- */
+
+/* One comparison for every "is this the disk that was confirmed / that the
+ * job wrote / that the report names" question, so none of them can forget
+ * a field the others check. */
+bool wp_disk_is(const struct wp_device *dev, const struct wp_disk_ident *id)
+{
+	return (!id->serial || strcmp(dev->serial, id->serial) == 0) &&
+	       (!id->model || strcmp(dev->model, id->model) == 0) &&
+	       (!id->size_bytes || dev->size_bytes == id->size_bytes) &&
+	       (!id->logical_block_size || dev->logical_block_size == id->logical_block_size) &&
+	       (!id->devno || dev->devno == id->devno);
+}

@@ -277,24 +277,6 @@ size_t wp_resolve_disks(dev_t devno, char names[][WP_NAME_LEN], size_t max)
 
 /* ---- mounts and swap ---- */
 
-/* /proc escapes space, tab, newline and backslash as \ooo. */
-static void unescape_octal(char *s)
-{
-	char *w = s;
-
-	for (char *r = s; *r; r++) {
-		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' &&
-		    r[2] >= '0' && r[2] <= '7' && r[3] >= '0' && r[3] <= '7') {
-			*w++ = (char)(((r[1] - '0') << 6) | ((r[2] - '0') << 3) |
-				      (r[3] - '0'));
-			r += 3;
-		} else {
-			*w++ = *r;
-		}
-	}
-	*w = '\0';
-}
-
 static struct wp_use *usage_add(struct wp_usage *u)
 {
 	if (u->n == u->cap) {
@@ -360,42 +342,25 @@ static void fill_direct(struct wp_use *use, dev_t eff, const char *source)
 		wp_fmt(use->what, sizeof(use->what), "/dev/%s", use->direct);
 }
 
-/* One mountinfo line: "36 35 98:0 /root /mnt opts [tags] - ext4 /dev/x o". */
 static int parse_mount_line(char *line, struct wp_usage *u)
 {
-	char *field[6] = { 0 };
-	char *fstype = NULL, *source = NULL, *save = NULL;
-	unsigned maj, min;
+	struct wp_mountinfo m;
 	struct wp_use *use;
 	dev_t eff;
-	int i = 0;
 
-	for (char *t = strtok_r(line, " \n", &save); t;
-	     t = strtok_r(NULL, " \n", &save)) {
-		if (i < 6)
-			field[i] = t;
-		if (i >= 6 && strcmp(t, "-") == 0) {
-			fstype = strtok_r(NULL, " \n", &save);
-			source = fstype ? strtok_r(NULL, " \n", &save) : NULL;
-			break;
-		}
-		i++;
-	}
-	if (!field[4] || !source || sscanf(field[2], "%u:%u", &maj, &min) != 2)
+	if (wp_mountinfo_split(line, &m) < 0)
 		return 0;
-	unescape_octal(field[4]);
-	unescape_octal(source);
-	eff = effective_devno(makedev(maj, min), source);
+	eff = effective_devno(makedev(m.major, m.minor), m.source);
 	if (eff == 0)
 		return 0; /* proc, tmpfs, overlay: no disk under it */
 	use = usage_add(u);
 	if (!use)
 		return -1;
 	use->type = WP_USE_MOUNT;
-	use->devno = makedev(maj, min);
-	wp_fmt(use->where, sizeof(use->where), "%s", field[4]);
+	use->devno = makedev(m.major, m.minor);
+	wp_fmt(use->where, sizeof(use->where), "%s", m.dir);
 	use->system = system_mount_of(use->where);
-	fill_direct(use, eff, source);
+	fill_direct(use, eff, m.source);
 	use->n_disks = wp_resolve_disks(eff, use->disks, WP_USE_MAX_DISKS);
 	if (use->n_disks == 0)
 		u->n--;
@@ -431,7 +396,7 @@ static int parse_swap_line(char *line, struct wp_usage *u)
 
 	if (!name)
 		return 0;
-	unescape_octal(name);
+	wp_unescape_octal(name);
 	if (stat(name, &st) < 0)
 		return 0; /* "(deleted)" swap file: nothing left to resolve */
 	use = usage_add(u);

@@ -170,6 +170,33 @@ void wp_device_describe(const struct wp_device *dev, char *buf, size_t len);
 /* "14.9 GiB" style size for people; binary units. */
 void wp_format_size(uint64_t bytes, char *buf, size_t len);
 
+/* ---- the same disk (guard.c) ---- */
+
+/* What was recorded of a disk: when the operator confirmed it, in a job,
+ * in a report. A field left unset (NULL, 0) is not compared: a report has
+ * no device number, a job no longer knows it. */
+struct wp_disk_ident {
+	const char *serial;           /* "" is compared: a disk without one */
+	const char *model;
+	uint64_t size_bytes;
+	unsigned logical_block_size;
+	dev_t devno;
+};
+/* Is DEV that disk? Every set field must match. */
+bool wp_disk_is(const struct wp_device *dev, const struct wp_disk_ident *id);
+
+/* ---- the mount lookup (mounts.c) ---- */
+
+/* The filesystem mounted exactly on a folder (the last one: mounts stack). */
+struct wp_mount {
+	char dir[4096];
+	char source[4096];
+	char fstype[64];
+};
+/* PATH resolved (realpath) and looked up in /proc/self/mountinfo; -1 with
+ * a message when it does not exist or is not a mount point. */
+int wp_mount_lookup(const char *path, struct wp_mount *out, char *err, size_t errlen);
+
 /* ---- disks arriving and leaving (monitor.c) ----------------------------- */
 
 struct wp_media_monitor;

@@ -72,6 +72,21 @@ struct wp_usage {
 	struct wp_use *items;
 };
 
+/* ---- /proc/self/mountinfo (mounts.c) ---- */
+
+/* /proc escapes space, tab, newline and backslash as \ooo: undone in place. */
+void wp_unescape_octal(char *s);
+
+/* One mountinfo line split in place; the strings point into it, unescaped. */
+struct wp_mountinfo {
+	unsigned major, minor; /* as the kernel reports it (0:N for btrfs) */
+	char *dir;             /* the mount point */
+	char *fstype;
+	char *source;          /* "/dev/sdb1", "tmpfs", ... */
+};
+/* 0, or -1 for a line of another shape. */
+int wp_mountinfo_split(char *line, struct wp_mountinfo *m);
+
 /* Read /proc/self/mountinfo and /proc/swaps once; the result is applied to
  * every probed disk. Failing to read mountinfo is an error: without it no
  * disk can be called unmounted. */

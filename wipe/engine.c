@@ -12,10 +12,16 @@
  * make the job failed); a pass is marked complete only after its
  * fdatasync succeeded; the stop flag is honoured between chunks so a signal
  * never leaves the report claiming more than reached the device.
+ *
+ * Those invariants are assert()ed where they must hold (consume_write,
+ * pass_outcome, wp_overwrite_run). No build defines NDEBUG (CMakeLists.txt):
+ * a broken invariant means a report that claims more than was done, and
+ * stopping is better than certifying that.
  */
 #include "wipe.h"
 #include "badblocks.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +75,8 @@ struct pass_state {
 	struct wp_pass_record *rec;
 	struct wp_progress_clock clock;
 	uint64_t reached;  /* after a write error: the first byte not written */
+	uint64_t next;     /* where the next chunk must start: no gap, no overlap */
+	bool synced;       /* the pass's fdatasync succeeded */
 	struct wp_job *job;
 	struct wp_bb_log bad; /* unwritable blocks, into job->bad */
 	enum wp_io_fault fault; /* why consume_write failed */
@@ -179,9 +187,13 @@ static void maybe_checkpoint(struct pass_state *st, bool now)
 static int consume_write(struct wp_chunk *c, void *ctx, char *err, size_t errlen)
 {
 	struct pass_state *st = ctx;
+	/* every byte once: each chunk starts where the last one ended */
+	assert(c->offset == st->next && c->len > 0 && c->offset + c->len <= st->target->size);
 	if (wp_io_write_fully(st->target, c->buf, c->len, c->offset, &st->reached) < 0 &&
 	    write_failed(st, c, err, errlen) < 0)
 		return -1;
+	st->next = c->offset + c->len;
+	assert(st->reached == st->next);
 	st->rec->bytes_written = st->reached;
 	report_progress(st, st->reached, false);
 	maybe_checkpoint(st, false);
@@ -228,8 +240,10 @@ static int pass_outcome(struct pass_state *st, const struct wp_pipeline_outcome 
 		report_progress(st, st->rec->bytes_written, true);
 	switch (o->end) {
 	case WP_PIPE_DONE:
+		assert(st->next == t->size); /* [from, size) went through consume_write */
 		st->fault = wp_bb_flush(t, &st->bad, st->ctl->stop, err, errlen);
-		if (st->fault == WP_IO_OK) {
+		st->synced = st->fault == WP_IO_OK;
+		if (st->synced) {
 			report_progress(st, t->size, true);
 			return 0;
 		}
@@ -240,6 +254,8 @@ static int pass_outcome(struct pass_state *st, const struct wp_pipeline_outcome 
 			snprintf(job->cause, sizeof(job->cause), "%s", WP_CAUSE_DEVICE_REMOVED);
 		return -1;
 	case WP_PIPE_STOPPED:
+		/* stopped between chunks: the report claims exactly what was written */
+		assert(o->next_offset == st->next && st->rec->bytes_written <= st->next);
 		snprintf(err, errlen, "stopped by signal during pass %zu at byte %llu",
 			 st->pass, (unsigned long long)o->next_offset);
 		mark_stop(job, WP_RESULT_INTERRUPTED, st->pass, o->next_offset, err);
@@ -356,6 +372,7 @@ int wp_overwrite_run(const struct wp_io_target *target,
 			.npasses = method->npasses, .rec = rec, .job = job,
 			.from = i == first && ctl->start_pass ? ctl->start_offset : 0,
 		};
+		st.next = st.from;
 		wp_bb_log_for_job(&st.bad, job);
 		if (pass_spec(method, ctl, i, rec, err, errlen) < 0 ||
 		    init_gens(&st, &rec->spec, err, errlen) < 0) {
@@ -369,6 +386,8 @@ int wp_overwrite_run(const struct wp_io_target *target,
 		free_gens(&st);
 		rec->seconds = wp_now() - st.clock.started;
 		rec->complete = rc == 0;
+		/* complete only after the whole pass reached the device and was synced */
+		assert(!rec->complete || (st.synced && rec->bytes_written == target->size));
 	}
 	if (rc == 0 && job->bad.n_ranges > 0)
 		rc = bad_blocks_verdict(job, err, errlen);

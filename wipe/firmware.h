@@ -238,6 +238,13 @@ int wp_level_parse(const char *name, enum wp_level *out);
 /* The category METHOD reaches on MEDIA, with the reason in why. */
 enum wp_nist wp_method_nist(const struct wp_method *method, enum wp_media media,
 			    char *why, size_t len);
+/* The same with the reason as the planner's own (static) text; METHOD NULL
+ * (a name wp_method_find does not know) reaches no category. */
+enum wp_nist wp_method_nist_why(const struct wp_method *method, enum wp_media media,
+				const char **why);
+/* The medium wp_media_name spells NAME ("hdd", "usb", ...); WP_MEDIA_OTHER
+ * for any other name. */
+enum wp_media wp_media_parse(const char *name);
 /* The document, table and row that category comes from, e.g. "SP 800-88
  * Rev.1 Table A-5, ATA Hard Disk Drives, Purge 1a (overwrite EXT)". */
 const char *wp_method_nist_source(const struct wp_method *method, enum wp_media media);

@@ -272,6 +272,25 @@ static enum wp_nist classify(const struct wp_method *m, enum wp_media media, con
 	return classify_row(m, media, why, source);
 }
 
+enum wp_nist wp_method_nist_why(const struct wp_method *m, enum wp_media media,
+				const char **why)
+{
+	const char *source;
+	if (!m) {
+		*why = "unknown method";
+		return WP_NIST_NONE;
+	}
+	return classify(m, media, why, &source);
+}
+
+enum wp_media wp_media_parse(const char *name)
+{
+	for (size_t i = 0; i < sizeof(media_names) / sizeof(media_names[0]); i++)
+		if (media_names[i] && strcmp(media_names[i], name) == 0)
+			return (enum wp_media)i;
+	return WP_MEDIA_OTHER;
+}
+
 enum wp_nist wp_method_nist(const struct wp_method *m, enum wp_media media, char *why,
 			    size_t len)
 {

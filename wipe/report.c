@@ -104,14 +104,11 @@ const struct wp_pass_spec *wp_job_final_pass(const struct wp_job *job)
 
 /* ---- serialisation ----------------------------------------------------- */
 
+/* 0: the job never started (or ended), "" in the report */
 static void format_utc(time_t t, char *buf, size_t len)
 {
-	struct tm tm;
-	if (t == 0 || !gmtime_r(&t, &tm)) {
+	if (t == 0 || wp_utc_format(t, buf, len) < 0)
 		snprintf(buf, len, "%s", "");
-		return;
-	}
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 static void hex_encode(const uint8_t *in, size_t n, char *out)
@@ -380,16 +377,11 @@ int wp_key_from_hex(const char *hex, size_t len, uint8_t key[WP_KEY_BYTES])
 
 static int parse_utc(const char *s, time_t *out)
 {
-	struct tm tm = { 0 };
 	if (s[0] == '\0') {
 		*out = 0;
 		return 0;
 	}
-	const char *end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if (!end || *end != '\0')
-		return -1;
-	*out = timegm(&tm);
-	return 0;
+	return wp_utc_parse(s, out);
 }
 
 static int parse_device(const json_t *d, struct wp_job_device *dev, char *err,

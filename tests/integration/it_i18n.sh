@@ -38,6 +38,11 @@ expect_in "does not match its serial" "$ERR"
 expect_exit 3 ja "$WIPEPROOF" wipe "$d" --confirm-serial WRONG
 expect_in "がシリアル番号" "$ERR"
 expect_in "一致しません" "$ERR"
+# a wipe's own refusal (cmd_wipe.c), in both languages
+expect_exit 2 en "$WIPEPROOF" wipe "$d" "$d" --confirm-serial "$(wp_serial "$d")" --confirm-serial "$(wp_serial "$d")"
+expect_in "are the same disk; give each disk once" "$ERR"
+expect_exit 2 ja "$WIPEPROOF" wipe "$d" "$d" --confirm-serial "$(wp_serial "$d")" --confirm-serial "$(wp_serial "$d")"
+expect_in "は同じディスクです。各ディスクは 1 回だけ指定してください" "$ERR"
 # the summary after a wipe, for the operator at the station
 expect_exit 0 ja "$WIPEPROOF" wipe "$d" --confirm-serial "$(wp_serial "$d")" --method zero \
 	--report "$WP_TMP/ja.json"
@@ -62,4 +67,36 @@ expect_exit 3 en "$WIPEPROOF" wipe "$d" --confirm-serial WRONG
 expect_in "  mounted: $d has a mounted filesystem" "$ERR"
 expect_exit 0 ja "$WIPEPROOF" list
 expect_in "保護: マウント中のファイルシステムあり (mounted):" "$OUT"
+
+# gettext everywhere in cli/ (issue 16): errors, usage texts, table headers
+# and prompts of the other commands, under LANG and under LANGUAGE alone
+expect_exit 2 en "$WIPEPROOF" bogus
+expect_in "unknown command 'bogus'" "$ERR"
+expect_exit 2 ja "$WIPEPROOF" bogus
+expect_in "不明なコマンド 'bogus' です" "$ERR"
+expect_exit 2 env LANGUAGE=ja LANG=C.UTF-8 "$WIPEPROOF" bogus
+expect_in "不明なコマンド 'bogus' です" "$ERR"
+expect_exit 2 ja "$WIPEPROOF" plan
+expect_in "'plan' にはデバイスが必要です" "$ERR"
+expect_exit 2 ja "$WIPEPROOF" wipe "$d" --queue-depth 99
+expect_in "--queue-depth '99' は 1 から 16 までの整数で指定してください" "$ERR"
+expect_exit 0 ja "$WIPEPROOF" help wipe
+expect_in "使い方: wipeproof wipe DEV..." "$OUT"
+expect_in "終了ステータス:" "$OUT"
+expect_exit 0 en "$WIPEPROOF" help wipe
+expect_in "Exit status:" "$OUT"
+expect_exit 0 ja "$WIPEPROOF" list
+expect_in "デバイス" "$OUT"
+expect_in "シリアル" "$OUT"
+# the loop note: Japanese on the screen, English in JSON
+expect_in "ループデバイス: ファームウェアコマンドは送らず" "$OUT"
+expect_exit 0 ja "$WIPEPROOF" list --json
+expect_in "a loop device: no firmware command" "$OUT"
+expect_exit 0 ja "$WIPEPROOF" plan "$d"
+expect_in "  方式       " "$OUT"
+expect_in "  理由       " "$OUT"
+expect_exit 2 ja "$WIPEPROOF" custody bogus
+expect_in "'custody' の不明なサブコマンド 'bogus' です" "$ERR"
+expect_exit 0 ja "$WIPEPROOF" help keys
+expect_in "組織の CA と、管理台帳のイベントに署名する人々" "$OUT"
 echo "ok: Japanese and English messages"

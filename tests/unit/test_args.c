@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "custody_cli.h"
 
+#include "options.h"
 #include "check_main.h"
 #include "cmdline_parse.h"
 #include <stdlib.h>
@@ -293,6 +294,43 @@ START_TEST(exit_codes_for_results)
 }
 END_TEST
 
+static int refuse_all(void *ctx, int opt, const char *arg, char *why, size_t len)
+{
+	(void)ctx, (void)opt, (void)arg;
+	snprintf(why, len, "taken");
+	return -1;
+}
+
+static int count_all(void *ctx, int opt, const char *arg, char *why, size_t len)
+{
+	(void)ctx, (void)opt, (void)arg, (void)why, (void)len;
+	return 0;
+}
+
+/* The one option table (cli/options.c): consistent, and the same option
+ * means the same in every command that takes it. */
+START_TEST(one_option_table)
+{
+	char e[256];
+	ck_assert_msg(wp_options_check(e, sizeof(e)) == 0, "%s", e);
+	expect_error("wipeproof list --as X", "--as does not apply to 'list'");
+	expect_error("wipeproof plan /dev/sdx --ledger L", "--ledger does not apply to 'plan'");
+	char *fs[] = { (char *)"freespace", (char *)"--method", (char *)"zero", (char *)"/srv", NULL };
+	ck_assert_int_eq(wp_options_parse("freespace", 4, fs, refuse_all, NULL, e, sizeof(e)), -1);
+	ck_assert_msg(strstr(e, "--method does not apply to 'freespace'"), "%s", e);
+	char *kp[] = { (char *)"list", (char *)"--ledger", (char *)"l", NULL };
+	ck_assert_int_eq(wp_options_parse("keys list", 3, kp, refuse_all, NULL, e, sizeof(e)), -1);
+	ck_assert_msg(strstr(e, "--ledger does not apply to 'keys list'; see 'wipeproof help keys list'"),
+		      "%s", e);
+	char *cn[] = { (char *)"note", (char *)"--as", (char *)"x", (char *)"--keys", (char *)"k",
+		       (char *)"--ledger", (char *)"l", (char *)"--passphrase-file", (char *)"p", NULL };
+	ck_assert_int_eq(wp_options_parse("custody note", 9, cn, count_all, e, e, sizeof(e)), 9);
+	char *rs[] = { (char *)"resume", (char *)"--as", NULL };
+	ck_assert_int_eq(wp_options_parse("resume", 2, rs, count_all, e, e, sizeof(e)), -1);
+	ck_assert_msg(strstr(e, "option --as needs a value"), "%s", e);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("args");
@@ -307,6 +345,7 @@ int main(void)
 	tcase_add_test(tc, random_bytes_against_oracle);
 	tcase_add_test(tc, chunk_times_depth_budget);
 	tcase_add_test(tc, no_report_option);
+	tcase_add_test(tc, one_option_table);
 	suite_add_tcase(s, tc);
 	return wp_run_suite(s);
 }

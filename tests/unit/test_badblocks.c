@@ -8,6 +8,7 @@
 #include "verify.h"
 
 #include "check_main.h"
+#include "fixtures.h"
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +36,7 @@ struct fake {
 
 static struct fake fk;
 static char err[512];
-static char path[] = "/tmp/wp-bb-XXXXXX";
+static char path[64];
 static int fd = -1;
 
 static bool hits(uint64_t off, size_t len, uint64_t lo, uint64_t hi)
@@ -137,9 +138,7 @@ static void setup(void)
 	ck_assert_ptr_nonnull(fk.mem);
 	memset(fk.mem, 'M', DISK);
 	fk.vanish_errno = ENOSPC;
-	strcpy(path, "/tmp/wp-bb-XXXXXX");
-	fd = mkstemp(path); /* only for fdatasync */
-	ck_assert_int_ge(fd, 0);
+	fd = wp_fx_tmpfile(path, sizeof(path), "bb"); /* only for fdatasync */
 }
 
 static void teardown(void)

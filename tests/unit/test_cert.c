@@ -1,9 +1,10 @@
 /* Certificates of sanitization: canonical documents, CMS signatures (and
  * the signers they refuse), QR payloads and trust bundles. */
 #include "certs_internal.h"
-#include "cert_fixture.h"
+#include "station.h"
 
 #include "check_main.h"
+#include "fixtures.h"
 #include <openssl/pem.h> /* before cms.h, which declares PEM_write_bio_CMS after it */
 #include <openssl/cms.h>
 #include <openssl/x509v3.h>
@@ -32,7 +33,7 @@ static void set_dates(void)
 	strftime(today, sizeof(today), "%Y-%m-%d", &tm);
 }
 
-/* The real builder's document (cert_fixture.h), not one written by hand:
+/* The real builder's document (fixtures.h), not one written by hand:
  * what these tests check is what the tool issues. */
 static json_t *sample_doc(void)
 {
@@ -44,24 +45,17 @@ static json_t *sample_doc(void)
 static void setup(void)
 {
 	set_dates();
-	snprintf(dir, sizeof(dir), "/tmp/wp-test-cert-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	ck_assert_int_eq(wp_keys_init_ca(dir, "株式会社テスト", 30, NULL, &ca_p, err, sizeof(err)), 0);
-	struct wp_issue_request r = { .name = "鈴木 一郎", .title = "係員", .role = WP_ROLE_OPERATOR,
-				      .days = 30 };
-	ck_assert_int_eq(wp_keys_issue(dir, &r, &op_p, err, sizeof(err)), 0);
-	r = (struct wp_issue_request){ .name = "佐藤 花子", .title = "総務課",
-				       .role = WP_ROLE_WITNESS, .days = 30 };
-	ck_assert_int_eq(wp_keys_issue(dir, &r, &wit_p, err, sizeof(err)), 0);
+	wp_fx_tmpdir(dir, sizeof(dir), "cert");
+	wp_fx_ca(dir, "株式会社テスト", 30, &ca_p);
+	wp_fx_issue(dir, "鈴木 一郎", "係員", WP_ROLE_OPERATOR, &op_p);
+	wp_fx_issue(dir, "佐藤 花子", "総務課", WP_ROLE_WITNESS, &wit_p);
 	ck_assert_int_eq(wp_identity_load(dir, "鈴木 一郎", NULL, &op, err, sizeof(err)), 0);
 }
 
 static void teardown(void)
 {
-	char cmd[128];
 	wp_identity_free(op);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(wp_fx_rmtree(dir), 0);
 }
 
 static X509 *ca_cert(void)

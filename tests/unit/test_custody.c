@@ -5,6 +5,7 @@
 #include "wptext.h"
 
 #include "check_main.h"
+#include "fixtures.h"
 #include <openssl/ecdsa.h>
 #include <pthread.h>
 #include <sqlite3.h>
@@ -684,8 +685,7 @@ static void verifies(const char *path)
 static void utc_in(long seconds, char out[WP_TIME_MAX])
 {
 	time_t t = time(NULL) + seconds;
-	struct tm tm;
-	strftime(out, WP_TIME_MAX, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+	wp_utc_format(t, out, WP_TIME_MAX);
 }
 
 /* An approval dated before its request (each re-signed by its own
@@ -1258,33 +1258,16 @@ END_TEST
 
 /* ---- set-up ---------------------------------------------------------------- */
 
-static struct wp_identity *person(const char *name, const char *title, enum wp_role role)
-{
-	struct wp_issue_request req = { .name = name, .title = title, .role = role, .days = 30 };
-	struct wp_person p;
-	struct wp_identity *id = NULL;
-	if (wp_keys_issue(dir, &req, &p, err, sizeof(err)) < 0 ||
-	    wp_identity_load(dir, name, NULL, &id, err, sizeof(err)) < 0) {
-		fprintf(stderr, "set-up: %s\n", err);
-		exit(EXIT_FAILURE);
-	}
-	return id;
-}
-
 static void setup(void)
 {
-	struct wp_person p;
-	snprintf(dir, sizeof(dir), "/tmp/wp-test-custody-XXXXXX");
-	if (!mkdtemp(dir) || wp_keys_init_ca(dir, "テスト", 365, NULL, &p, err, sizeof(err)) < 0) {
-		fprintf(stderr, "set-up: %s\n", err);
-		exit(EXIT_FAILURE);
-	}
-	op = person("鈴木 一郎", "係員", WP_ROLE_OPERATOR);
-	op2 = person("田中 次郎", "係員", WP_ROLE_OPERATOR);
-	boss = person("山田 太郎", "情報システム課長", WP_ROLE_APPROVER);
-	boss2 = person("高橋 部長", "部長", WP_ROLE_APPROVER);
-	wit = person("佐藤 花子", "総務課", WP_ROLE_WITNESS);
-	aud = person("監査 人", "監査役", WP_ROLE_AUDITOR);
+	wp_fx_tmpdir(dir, sizeof(dir), "custody");
+	wp_fx_ca(dir, "テスト", 365, NULL);
+	op = wp_fx_person(dir, "鈴木 一郎", "係員", WP_ROLE_OPERATOR);
+	op2 = wp_fx_person(dir, "田中 次郎", "係員", WP_ROLE_OPERATOR);
+	boss = wp_fx_person(dir, "山田 太郎", "情報システム課長", WP_ROLE_APPROVER);
+	boss2 = wp_fx_person(dir, "高橋 部長", "部長", WP_ROLE_APPROVER);
+	wit = wp_fx_person(dir, "佐藤 花子", "総務課", WP_ROLE_WITNESS);
+	aud = wp_fx_person(dir, "監査 人", "監査役", WP_ROLE_AUDITOR);
 	ca = X509_dup(wp_identity_ca(op));
 }
 
@@ -1331,9 +1314,7 @@ int main(void)
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		wp_identity_free(all[i]);
 	X509_free(ca);
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
+	if (wp_fx_rmtree(dir) < 0)
 		fprintf(stderr, "could not remove %s\n", dir);
 	return rc;
 }

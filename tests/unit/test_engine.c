@@ -6,20 +6,22 @@
 #include "verify.h"
 
 #include "check_main.h"
+#ifdef NDEBUG
+#error "the engine's invariants are assert()ed: no build may define NDEBUG (CMakeLists.txt)"
+#endif
+#include "fixtures.h"
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 static char err[512];
-static char path[] = "/tmp/wp-engine-XXXXXX";
+static char path[64];
 static int fd = -1;
 
 static void setup(void)
 {
-	strcpy(path, "/tmp/wp-engine-XXXXXX");
-	fd = mkstemp(path);
-	ck_assert_int_ge(fd, 0);
+	fd = wp_fx_tmpfile(path, sizeof(path), "engine");
 }
 
 static void teardown(void)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "udev.h"
+#include "udev_internal.h"
 
 enum fact {
 	F_SYSTEM = 1 << 0,
@@ -299,6 +300,65 @@ START_TEST(test_dm_test_uuid)
 }
 END_TEST
 
+/* The one mountinfo splitter (proc(5) gives the line shape): optional
+ * tags before "-", and \040 for a space in a mount point or a source. */
+START_TEST(test_mountinfo_split)
+{
+	char line[] = "36 35 98:17 /data /mnt/my\\040disk rw,noatime master:1 shared:2 - ext4 "
+		      "/dev/sd\\134b1 rw,errors=continue\n";
+	struct wp_mountinfo m;
+	ck_assert_int_eq(wp_mountinfo_split(line, &m), 0);
+	ck_assert_uint_eq(m.major, 98);
+	ck_assert_uint_eq(m.minor, 17);
+	ck_assert_str_eq(m.dir, "/mnt/my disk");
+	ck_assert_str_eq(m.fstype, "ext4");
+	ck_assert_str_eq(m.source, "/dev/sd\\b1");
+	char bad[] = "36 35 98:17 /data /mnt rw\n";
+	ck_assert_int_eq(wp_mountinfo_split(bad, &m), -1);
+	struct wp_mount mnt;
+	char err[600];
+	ck_assert_int_eq(wp_mount_lookup("/proc", &mnt, err, sizeof(err)), 0);
+	ck_assert_str_eq(mnt.fstype, "proc");
+	ck_assert_int_eq(wp_mount_lookup("/proc/self", &mnt, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "not a mount point"), "%s", err);
+}
+END_TEST
+
+/* The one same-disk comparison: every set field counts, an unset one not. */
+START_TEST(test_disk_is)
+{
+	static struct wp_device d;
+	memset(&d, 0, sizeof(d));
+	snprintf(d.serial, sizeof(d.serial), "S1");
+	snprintf(d.model, sizeof(d.model), "M");
+	d.size_bytes = 1000;
+	d.logical_block_size = 512;
+	d.devno = 42;
+	struct wp_disk_ident id = { .serial = "S1", .model = "M", .size_bytes = 1000,
+				    .logical_block_size = 512, .devno = 42 };
+	ck_assert(wp_disk_is(&d, &id));
+	id.serial = "S2";
+	ck_assert(!wp_disk_is(&d, &id));
+	id.serial = "";
+	ck_assert(!wp_disk_is(&d, &id)); /* "" is a value: a disk without a serial */
+	id.serial = NULL;
+	ck_assert(wp_disk_is(&d, &id));
+	id.model = "N";
+	ck_assert(!wp_disk_is(&d, &id));
+	id.model = NULL;
+	id.size_bytes = 999;
+	ck_assert(!wp_disk_is(&d, &id));
+	id.size_bytes = 0;
+	id.logical_block_size = 4096;
+	ck_assert(!wp_disk_is(&d, &id));
+	id.logical_block_size = 0;
+	id.devno = 43;
+	ck_assert(!wp_disk_is(&d, &id));
+	id.devno = 0;
+	ck_assert(wp_disk_is(&d, &id));
+}
+END_TEST
+
 static Suite *guard_suite(void)
 {
 	Suite *s = suite_create("guard");
@@ -314,6 +374,8 @@ static Suite *guard_suite(void)
 	tcase_add_test(tc, test_reasons_capped);
 	tcase_add_test(tc, test_long_facts_truncate_safely);
 	tcase_add_test(tc, test_dm_test_uuid);
+	tcase_add_test(tc, test_mountinfo_split);
+	tcase_add_test(tc, test_disk_is);
 	suite_add_tcase(s, tc);
 	return s;
 }

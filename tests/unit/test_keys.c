@@ -2,6 +2,7 @@
 #include "certs.h"
 
 #include "check_main.h"
+#include "fixtures.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -310,11 +311,7 @@ END_TEST
 
 static void make_store(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/wp-test-keys-XXXXXX");
-	if (!mkdtemp(dir)) {
-		perror("mkdtemp");
-		exit(EXIT_FAILURE);
-	}
+	wp_fx_tmpdir(dir, sizeof(dir), "keys");
 	struct wp_issue_request a = { .name = "山田 太郎", .title = "情報システム課長",
 				      .role = WP_ROLE_APPROVER, .days = 365 };
 	struct wp_issue_request w = { .name = "佐藤 花子", .title = "総務課",
@@ -349,9 +346,7 @@ int main(void)
 	tcase_add_test(tc, names_normalised);
 	suite_add_tcase(s, tc);
 	int rc = wp_run_suite(s);
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
+	if (wp_fx_rmtree(dir) < 0)
 		fprintf(stderr, "could not remove %s\n", dir);
 	return rc;
 }

@@ -6,8 +6,10 @@
  * cannot be seen by design (bytes of the database file that hold no
  * data), the test proves the content read back is unchanged instead. */
 #include "custody.h"
+#include "wptext.h"
 
 #include "check_main.h"
+#include "fixtures.h"
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -30,35 +32,11 @@ static char today[32];
 static json_t *sample_doc(void)
 {
 	const struct wp_person *p = wp_identity_person(op);
-	return json_pack(
-		"{s:s, s:i, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s}, s:{s:s}, "
-		"s:{s:s, s:s, s:s, s:s, s:s, s:s, s:I}, "
-		"s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:s, s:s}, "
-		"s:{s:s, s:s, s:I, s:I, s:s, s:I}, s:{s:I, s:s}, "
-		"s:{s:s, s:s, s:s, s:s, s:s, s:s}, s:{s:s, s:s, s:s, s:s, s:s, s:s}}",
-		"format", WP_CERT_FORMAT, "format_version", 1,
-		"certificate_id", "0b8e5f0e-3a43-4c1b-9d2e-3c0f4a1b2c3d",
-		"issued_utc", "2026-11-22T09:05:00Z", "result", "sanitized", "destination", "reuse",
-		"issued_by", "name", p->name, "title", p->title, "role", "operator",
-		"fingerprint", p->fingerprint, "asset", "tag", "PC-0042",
-		"media", "manufacturer", "Samsung", "model", "Samsung SSD 870", "serial", "S5Y1NX0R",
-		"property_number", "PC-0042", "media_type", "flash (SSD)", "media_source", "営業部",
-		"size_bytes", (json_int_t)1 << 30,
-		"sanitization", "category", "Clear", "description", "Clear: overwritten",
-		"method", "random", "method_details", "1 pass", "tool", "wipeproof",
-		"tool_version", "0.1.0", "started_utc", "2026-11-22T09:00:00Z",
-		"ended_utc", today, "job_id", "j-1", "passes", (json_int_t)1,
-		"bytes_written", (json_int_t)1 << 30, "duration_s", (json_int_t)240,
-		"throughput_bytes_per_s", (json_int_t)4473924, "report", "/r.json",
-		"report_sha256", "ab",
-		"verification", "method", "full read-back", "mode", "full",
-		"bytes_checked", (json_int_t)1 << 30, "coverage_permille", (json_int_t)1000,
-		"coverage_percent", "100.0", "mismatched_blocks", (json_int_t)0,
-		"ledger", "seq", (json_int_t)6, "head_hash", "00",
-		"sanitized_by", "name", p->name, "title", p->title, "date", "2026-11-22T09:04:00Z",
-		"location", "本社", "contact", "x", "fingerprint", p->fingerprint,
-		"verified_by", "name", p->name, "title", p->title, "date", "2026-11-22T09:04:00Z",
-		"location", "本社", "contact", "x", "fingerprint", p->fingerprint);
+	return wp_fx_sample_doc(&(struct wp_fx_doc){ .by = p, .title = p->title,
+						     .issued = "2026-11-22T09:05:00Z",
+						     .started = "2026-11-22T09:00:00Z",
+						     .ended = today,
+						     .signed_on = "2026-11-22T09:04:00Z" });
 }
 
 struct cert {
@@ -649,34 +627,16 @@ END_TEST
 
 /* ---- set-up ------------------------------------------------------------------ */
 
-static struct wp_identity *person(const char *name, const char *title, enum wp_role role)
-{
-	struct wp_issue_request req = { .name = name, .title = title, .role = role, .days = 30 };
-	struct wp_person p;
-	struct wp_identity *id = NULL;
-	if (wp_keys_issue(dir, &req, &p, err, sizeof(err)) < 0 ||
-	    wp_identity_load(dir, name, NULL, &id, err, sizeof(err)) < 0) {
-		fprintf(stderr, "set-up: %s\n", err);
-		exit(EXIT_FAILURE);
-	}
-	return id;
-}
-
 int main(void)
 {
-	struct wp_person p;
-	snprintf(dir, sizeof(dir), "/tmp/wp-test-mutation-XXXXXX");
-	if (!mkdtemp(dir) || wp_keys_init_ca(dir, "株式会社テスト", 30, NULL, &p, err, sizeof(err)) < 0) {
-		fprintf(stderr, "set-up: %s\n", err);
-		return EXIT_FAILURE;
-	}
-	op = person("鈴木 一郎", "係員", WP_ROLE_OPERATOR);
-	boss = person("山田 太郎", "情報システム課長", WP_ROLE_APPROVER);
-	wit = person("佐藤 花子", "総務課", WP_ROLE_WITNESS);
+	wp_fx_tmpdir(dir, sizeof(dir), "mutation");
+	wp_fx_ca(dir, "株式会社テスト", 30, NULL);
+	op = wp_fx_person(dir, "鈴木 一郎", "係員", WP_ROLE_OPERATOR);
+	boss = wp_fx_person(dir, "山田 太郎", "情報システム課長", WP_ROLE_APPROVER);
+	wit = wp_fx_person(dir, "佐藤 花子", "総務課", WP_ROLE_WITNESS);
 	ca = X509_dup(wp_identity_ca(op));
-	struct tm tm;
 	time_t now = time(NULL);
-	strftime(today, sizeof(today), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+	wp_utc_format(now, today, sizeof(today));
 	Suite *s = suite_create("mutation");
 	TCase *tc = tcase_create("mutation");
 	tcase_set_timeout(tc, 300);
@@ -701,9 +661,7 @@ int main(void)
 	wp_identity_free(boss);
 	wp_identity_free(wit);
 	X509_free(ca);
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd) != 0)
+	if (wp_fx_rmtree(dir) < 0)
 		rc = EXIT_FAILURE;
 	return rc;
 }

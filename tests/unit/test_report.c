@@ -2,6 +2,7 @@
 #include "wipe.h"
 
 #include "check_main.h"
+#include "fixtures.h"
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -147,8 +148,8 @@ END_TEST
 
 START_TEST(save_and_load)
 {
-	char dir[] = "/tmp/wp-report-XXXXXX";
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char dir[64];
+	wp_fx_tmpdir(dir, sizeof(dir), "report");
 	char path[256], tmp[300];
 	snprintf(path, sizeof(path), "%s/job.json", dir);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);

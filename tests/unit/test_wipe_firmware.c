@@ -142,6 +142,31 @@ END_TEST
 /* One pass on a USB stick reaches no SP 800-88 category (Table A-8 asks a
  * pattern and its complement for Clear): the job says "none", so the
  * certificate cannot fall back to "Clear". */
+/* A report from before the planner's category was recorded: the
+ * certificate falls back to the planner, never to a flash rule of its own
+ * (that rule called one random pass on a USB stick Clear; SP 800-88 Rev.1
+ * Table A-8 asks for a pattern and then its complement). */
+START_TEST(unplanned_report_asks_the_planner)
+{
+	static const struct { const char *kind, *method, *category; } rows[] = {
+		{ "usb", "random", "none" }, { "mmc", "zero", "none" },
+		{ "usb", "zero-ones", "Clear" }, { "hdd", "random", "Clear" },
+		{ "ssd", "zero", "Clear" }, { "nvme", "random", "Clear" },
+		{ "loop", "zero", "Clear" },
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		memset(&J, 0, sizeof(J));
+		snprintf(J.device.kind, sizeof(J.device.kind), "%s", rows[i].kind);
+		snprintf(J.method, sizeof(J.method), "%s", rows[i].method);
+		const char *note = NULL;
+		ck_assert_msg(strcmp(wp_cert_nist_category(&J, &note), rows[i].category) == 0,
+			      "%s on %s: %s", rows[i].method, rows[i].kind,
+			      wp_cert_nist_category(&J, &note));
+		ck_assert_ptr_nonnull(note);
+	}
+}
+END_TEST
+
 START_TEST(usb_one_pass_reaches_no_category)
 {
 	struct wp_drive_plan up;
@@ -214,6 +239,7 @@ int main(void)
 	tcase_add_test(tc, usb_one_pass_reaches_no_category);
 	tcase_add_test(tc, normal_security_erase_may_leave_ones);
 	tcase_add_test(tc, normal_security_erase_zeros_or_noise);
+	tcase_add_test(tc, unplanned_report_asks_the_planner);
 	suite_add_tcase(s, tc);
 	return wp_run_suite(s);
 }
