@@ -230,6 +230,62 @@ static int check_build(const json_t *doc, char *err, size_t errlen)
 	return 0;
 }
 
+/* ---- issue 17 (model1): optional members, exact when present ---------- */
+
+static bool is_hex64(const json_t *v)
+{
+	return json_is_string(v) && json_string_length(v) == 64 &&
+	       strspn(json_string_value(v), "0123456789abcdef") == 64;
+}
+
+static bool is_utc(const json_t *v)
+{
+	const char *s = json_string_value(v);
+	int y, mo, d, h, mi, se;
+	char z;
+	return s && strlen(s) == 20 &&
+	       sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &se, &z) == 7 && z == 'Z';
+}
+
+static int bad(char *err, size_t errlen, const char *what)
+{
+	snprintf(err, errlen, "certificate's %s", what);
+	return -1;
+}
+
+static int check_custody_model(const json_t *doc, const char *result, char *err, size_t errlen)
+{
+	const json_t *c = member(doc, "confidentiality");
+	if (c && !(json_is_object(c) && json_object_size(c) == 2 &&
+		   json_string_length(json_object_get(c, "pre")) > 0 &&
+		   json_string_length(json_object_get(c, "post")) > 0))
+		return bad(err, errlen, "confidentiality must be {pre, post}: two non-empty texts");
+	const json_t *date = member(doc, "approver.date");
+	if (date && !is_utc(date))
+		return bad(err, errlen, "approver.date is not a UTC time YYYY-MM-DDTHH:MM:SSZ");
+	const json_t *vendor = member(doc, "vendor");
+	bool destroyed = strcmp(result, "destroyed") == 0;
+	if (vendor && (!destroyed || !is_hex64(member(doc, "vendor.certificate_sha256")) ||
+		       !wp_certdoc_str(doc, "vendor.name")[0] ||
+		       !wp_certdoc_str(doc, "vendor.date")[0]))
+		return bad(err, errlen, "vendor needs a destruction, a name, a date and the vendor "
+			   "certificate's SHA-256 (64 lower-case hex digits)");
+	const json_t *link = member(doc, "wipe_certificate");
+	if (link && (!is_hex64(member(doc, "wipe_certificate.certificate_sha256")) ||
+		     !wp_certdoc_str(doc, "wipe_certificate.certificate_id")[0]))
+		return bad(err, errlen, "wipe_certificate needs the earlier certificate's id and "
+			   "SHA-256 (64 lower-case hex digits)");
+	bool attested = strcmp(result, WP_CERT_RESULT_ATTESTED) == 0;
+	const char *cat = wp_certdoc_str(doc, "sanitization.category");
+	if (attested != (member(doc, "attestation") != NULL) ||
+	    (attested && (!is_hex64(member(doc, "attestation.evidence_sha256")) ||
+			  (strcmp(cat, "Clear") != 0 && strcmp(cat, "unknown — vendor-attested") != 0))))
+		return bad(err, errlen, "attestation and result \"" WP_CERT_RESULT_ATTESTED "\" go "
+			   "together, with the evidence's SHA-256 and category Clear or \"unknown — "
+			   "vendor-attested\"");
+	return 0;
+}
+
 /* The PC the disk was in (optional: a disk taken in alone has none): named
  * by its serial, with its maker and model when known, nothing else. */
 static int check_computer(const json_t *doc, char *err, size_t errlen)
@@ -261,10 +317,11 @@ int wp_certdoc_check(const json_t *doc, char *err, size_t errlen)
 	const char *result = wp_certdoc_str(doc, "result");
 	bool free_space = wp_cert_result_is_free_space(result);
 	bool wipe = free_space || strcmp(result, "sanitized") == 0;
-	if (!wipe && strcmp(result, "destroyed") != 0) {
-		snprintf(err, errlen, "certificate result '%s' is not sanitized, destroyed or %s; "
-			 "no certificate is issued for any other result", result,
-			 WP_CERT_RESULT_FREE_SPACE " (or " WP_CERT_RESULT_FREE_SPACE_PARTIAL ")");
+	if (!wipe && strcmp(result, "destroyed") != 0 && strcmp(result, WP_CERT_RESULT_ATTESTED) != 0) {
+		snprintf(err, errlen, "certificate result '%s' is not sanitized, destroyed or %s, "
+			 "nor %s; no certificate is issued for any other result", result,
+			 WP_CERT_RESULT_FREE_SPACE " (or " WP_CERT_RESULT_FREE_SPACE_PARTIAL ")",
+			 WP_CERT_RESULT_ATTESTED);
 		return -1;
 	}
 	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
@@ -283,6 +340,8 @@ int wp_certdoc_check(const json_t *doc, char *err, size_t errlen)
 	if (check_build(doc, err, errlen) < 0 || check_computer(doc, err, errlen) < 0)
 		return -1;
 	if (check_scope(doc, free_space, err, errlen) < 0)
+		return -1;
+	if (check_custody_model(doc, result, err, errlen) < 0)
 		return -1;
 	/* optional (older certificates have none), exact when present */
 	const json_t *signing = member(doc, "signing");

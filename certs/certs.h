@@ -266,6 +266,9 @@ int wp_ecdsa_low_s(EVP_PKEY *key, unsigned char *der, size_t *len, size_t cap);
  * "wiped" then (issue 15). */
 #define WP_CERT_RESULT_FREE_SPACE_PARTIAL "free-space-partial"
 bool wp_cert_result_is_free_space(const char *result);
+/* An erasure done by the device itself or its maker, with its evidence in
+ * the ledger (issue 17): category Clear or "unknown — vendor-attested". */
+#define WP_CERT_RESULT_ATTESTED "erased-attested"
 #define WP_CERT_SCOPE_FREE_SPACE "free-space"
 #define WP_CERT_ID_LEN 37       /* a UUID (wp_uuid_new in wipe.h) and NUL */
 

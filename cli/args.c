@@ -102,6 +102,9 @@ static int take_option(struct wp_cmdline *cl, int opt, const char *arg,
 	case WP_O_NO_REPORT:
 		cl->no_report = true;
 		return 0;
+	case WP_O_CONFIDENTIALITY: /* plan: the class's minimum level (issue 17) */
+		cl->confidentiality = arg;
+		return 0;
 	case WP_O_LEVEL:
 		if (wp_level_parse(arg, &cl->level) < 0) {
 			snprintf(err, errlen, _("unknown level '%s'; choose clear or purge (NIST SP 800-88)"),

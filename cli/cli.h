@@ -65,6 +65,7 @@ struct wp_cmdline {
 	const char *ledger_path;
 	const char *keys_dir;
 	const char *passphrase_file;
+	const char *confidentiality; /* plan: the class whose minimum the plan must reach */
 	bool force_holders;
 	size_t chunk_bytes;          /* 0: engine default */
 	size_t queue_depth;          /* 0: engine default */

@@ -31,6 +31,10 @@ static struct wp_custody_ask ask_of(const struct wp_kopts *o)
 		.method = o->method, .photo = o->photo, .witness = o->witness, .vendor = o->vendor,
 		.vendor_cert = o->vendor_cert, .to = o->to, .text = o->text,
 		.approve_for = o->approve_for, .valid_days = o->valid_days,
+		/* issue 17 */
+		.policy = o->policy, .confidentiality = o->confidentiality, .kind = o->kind,
+		.received_by = o->received_by, .date = o->date, .evidence = o->evidence, .by = o->by,
+		.category = o->category, .erased_by = o->erased_by,
 	};
 }
 
@@ -70,8 +74,10 @@ static int load_people(const struct wp_kopts *o, struct wp_identity **actor,
 	char context[1024];
 	/* what the witness sees on their own terminal before they sign */
 	snprintf(context, sizeof(context), "wipeproof: %s, you are asked to witness and sign: "
-		 "destruction of asset %s by method '%s', recorded by %s (%s).",
-		 o->witness ? o->witness : "", o->asset ? o->asset : "", o->method ? o->method : "",
+		 "%s of asset %s by method '%s', recorded by %s (%s).",
+		 o->witness ? o->witness : "",
+		 strcmp(o->sub, "attest-erasure") == 0 ? "the erasure" : "destruction",
+		 o->asset ? o->asset : "", o->method ? o->method : "",
 		 wp_identity_person(*actor)->name, wp_identity_person(*actor)->title);
 	/* a take-out's second signer is the head who permits it (R19) */
 	const char *second = o->witness ? o->witness : o->permitted_by;

@@ -5,6 +5,7 @@
  * the disk is asked with identify commands at most.
  */
 #include "fw_cli.h"
+#include "station.h"
 #include "wptext.h"
 #include "i18n.h"
 
@@ -75,6 +76,14 @@ int wp_cmd_plan(const struct wp_cmdline *cl)
 	wp_device_caps(dev, caps);
 	const struct wp_method *forced = cl->method ? wp_method_find(cl->method) : NULL;
 	bool ok = wp_plan_make(wp_media_of(dev), caps, cl->level, forced, plan) == 0;
+	/* issue 17: the class's minimum level (default classes) */
+	if (ok && cl->confidentiality &&
+	    wp_station_class_allows(NULL, cl->confidentiality,
+				    plan->category == WP_NIST_NONE ? "none" : wp_nist_name(plan->category),
+				    plan->refusal, sizeof(plan->refusal)) < 0) {
+		ok = false;
+		plan->method = NULL;
+	}
 	if (cl->json)
 		print_json(cl, dev, caps, plan, ok);
 	else

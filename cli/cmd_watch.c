@@ -60,6 +60,7 @@ static const char *const usage_watch = N_(
 	"  auto-wipe = yes            transports = usb        kinds = usb\n"
 	"  method = random            verify = full|sample    asset-prefix = USB-\n"
 	"  intake-reason = reuse      loop-backing-dir = /path (test stations)\n"
+	"  confidentiality = 機密性1   the class its intakes record (custody/README.md)\n"
 	"The ledger decides whether a wipe needs an approval first ('custody init\n"
 	"--no-approval-required' for a USB quick-wipe station).\n");
 
@@ -205,7 +206,9 @@ static int intake(const struct watch *w, const struct wp_device *dev, char *asse
 	uint64_t seq = 0;
 	int rc = wp_identity_load(keys, w->o.as, w->o.passphrase_file, &actor, err, sizeof(err)) < 0
 		 ? WP_CUSTODY_ERROR
-		 : wp_intake_record(ledger, actor, dev, asset, w->setup.reason, &seq, hash, err,
+		 : wp_intake_record(ledger, actor, dev, asset, w->setup.reason,
+				    w->setup.policy && w->setup.policy->confidentiality[0]
+				    ? w->setup.policy->confidentiality : NULL, &seq, hash, err,
 				    sizeof(err));
 	if (rc == 0)
 		wp_custody_print_recorded(w->o.json, WP_EV_INTAKE, asset, actor, seq, hash);

@@ -38,6 +38,9 @@ struct wp_kopts {
 	/* certificates */
 	const char *sig, *report, *qr, *trust, *contact;
 	const char *ca_fingerprint;    /* verify: the pinned CA, 64 hex digits */
+	/* issue 17, model1: policy table, classes, vendor, attested erasure */
+	const char *policy, *confidentiality, *kind, *received_by, *evidence, *by, *category;
+	const char *erased_by;
 	/* revocation and signed heads */
 	const char *date, *crl;
 	bool sign;

@@ -81,6 +81,14 @@ static const char **string_slot(struct wp_kopts *o, int opt)
 	case WP_O_WARRANTY: return &o->warranty;
 	case WP_O_MEDIA: return &o->media;
 	case WP_O_TOOL: return &o->tool;
+	case WP_O_POLICY: return &o->policy;
+	case WP_O_CONFIDENTIALITY: return &o->confidentiality;
+	case WP_O_KIND: return &o->kind;
+	case WP_O_RECEIVED_BY: return &o->received_by;
+	case WP_O_EVIDENCE: return &o->evidence;
+	case WP_O_BY: return &o->by;
+	case WP_O_CATEGORY: return &o->category;
+	case WP_O_ERASED_BY: return &o->erased_by;
 	}
 	return NULL;
 }
@@ -92,7 +100,7 @@ static bool names_a_local_file(int opt)
 	switch (opt) {
 	case WP_O_KEYS: case WP_O_LEDGER: case WP_O_CA: case WP_O_PASSPHRASE_FILE: case WP_O_WITNESS_PASSFILE:
 	case WP_O_CA_PASSFILE: case WP_O_OUTPUT: case WP_O_SIG: case WP_O_REPORT: case WP_O_QR: case WP_O_TRUST:
-	case WP_O_ANCHOR: case WP_O_SEGMENT: case WP_O_AGREEMENT:
+	case WP_O_ANCHOR: case WP_O_SEGMENT: case WP_O_AGREEMENT: case WP_O_POLICY: case WP_O_EVIDENCE:
 		return true;
 	}
 	return false;

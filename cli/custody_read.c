@@ -258,6 +258,13 @@ static json_t *state_json(const struct wp_asset_state *st)
 	if (st->released)
 		wp_json_set(o, "released_to", json_string(st->released_to));
 	life_json(o, st);
+	/* issue 17 */
+	if (st->confidentiality[0])
+		wp_json_set(o, "confidentiality", json_string(st->confidentiality));
+	if (st->asset_kind[0])
+		wp_json_set(o, "kind", json_string(st->asset_kind));
+	if (st->attested)
+		wp_json_set(o, "attested_category", json_string(st->attested_category));
 	return o;
 }
 
@@ -288,6 +295,9 @@ static void print_state(const struct wp_asset_state *st)
 	field("PC serial", st->pc_serial);
 	field("PC", st->pc_serial[0] ? line_pc(st, line, sizeof(line)) : NULL);
 	field("intake reason", st->reason);
+	field("kind", st->asset_kind);
+	field("class", st->confidentiality);
+	field("erased (attested)", st->attested ? st->attested_category : NULL);
 	field("requested by", st->requested ? st->requester.name : NULL);
 	if (st->approved) {
 		json_t *list = approval_actions(st->approved_for);

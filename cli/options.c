@@ -108,6 +108,13 @@ static const struct option long_options[] = {
 	{ "tool", required_argument, NULL, WP_O_TOOL },
 	{ "open", no_argument, NULL, WP_O_OPEN },
 	{ "record", no_argument, NULL, WP_O_RECORD },
+	{ "confidentiality", required_argument, NULL, WP_O_CONFIDENTIALITY },
+	{ "kind", required_argument, NULL, WP_O_KIND },
+	{ "received-by", required_argument, NULL, WP_O_RECEIVED_BY },
+	{ "evidence", required_argument, NULL, WP_O_EVIDENCE },
+	{ "by", required_argument, NULL, WP_O_BY },
+	{ "category", required_argument, NULL, WP_O_CATEGORY },
+	{ "erased-by", required_argument, NULL, WP_O_ERASED_BY },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -137,7 +144,7 @@ static const struct command {
 	bool own_config;                           /* reads the configuration itself */
 } commands[] = {
 	{ "list", "json", WP_CMD_LIST, wp_cmd_list, NULL, NULL, NULL, false },
-	{ "plan", "json level method", WP_CMD_PLAN, wp_cmd_plan, NULL, NULL, NULL, false },
+	{ "plan", "json level method confidentiality", WP_CMD_PLAN, wp_cmd_plan, NULL, NULL, NULL, false },
 	{ "wipe", "json level remove-hpa no-report method confirm-serial force-holders "
 		  "report-dir asset " WHO "verify report chunk queue-depth",
 	  WP_CMD_WIPE, wp_cmd_wipe, NULL, NULL, NULL, false },
@@ -185,10 +192,11 @@ static const struct sub {
 	{ "keys", "list", "keys json", wp_keys_cmd_list },
 	{ "keys", "revoke", "reason date ca-passphrase-file keys json", wp_keys_cmd_revoke },
 	{ "keys", "export-trust", "keys output html", wp_keys_cmd_export_trust },
-	{ "custody", "init", WRITE "no-approval-required approval-required", wp_custody_write },
+	{ "custody", "init", WRITE "no-approval-required approval-required policy", wp_custody_write },
 	{ "custody", "intake", WRITE "asset device serial model owner location manager "
 				 "lease-contract lease-end reason comment pc-manufacturer pc-model "
-				 "pc-serial introduced maker seller use warranty media", wp_custody_write },
+				 "pc-serial introduced maker seller use warranty media confidentiality kind",
+	  wp_custody_write },
 	{ "custody", "request", WRITE "asset reason comment", wp_custody_write },
 	{ "custody", "approve", WRITE "asset comment for valid-days", wp_custody_write },
 	{ "custody", "destroy", WRITE "asset witness witness-passphrase-file witness-tty method "
@@ -202,6 +210,11 @@ static const struct sub {
 	{ "custody", "blanked", WRITE "asset method tool comment", wp_custody_write },
 	{ "custody", "stocktake", "ledger keys ca crl json record as passphrase-file",
 	  wp_custody_stocktake },
+	{ "custody", "vendor-destroyed", WRITE "asset vendor vendor-cert date method received-by "
+					  "comment", wp_custody_write },
+	{ "custody", "attest-erasure", WRITE "asset evidence method by category erased-by date "
+					"witness witness-passphrase-file witness-tty comment",
+	  wp_custody_write },
 	{ "custody", "log", "ledger keys ca crl asset json", wp_custody_log },
 	{ "custody", "show", "ledger keys ca crl json open owner", custody_show },
 	{ "custody", "export", "ledger keys ca crl format owner since until station output segment "

@@ -13,16 +13,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-int wp_policy_load(struct wp_ledger *ledger, bool *approval_required, char *err, size_t errlen)
+int wp_policy_load(struct wp_ledger *ledger, json_t **policy, char *err, size_t errlen)
 {
 	char *text = NULL;
-	*approval_required = true;
+	*policy = NULL;
 	if (ledger->ops->text(ledger, WP_Q_POLICY_BODY, NULL, &text, err, errlen) < 0)
 		return WP_CUSTODY_ERROR;
 	if (text) {
-		struct wp_event ev = { .body = json_loads(text, 0, NULL) };
-		*approval_required = wp_policy_approval(&ev);
-		json_decref(ev.body);
+		*policy = json_loads(text, 0, NULL);
 		free(text);
 	}
 	return 0;
@@ -216,8 +214,7 @@ static int check_and_store(struct wp_ledger *l, struct wp_event *ev,
 			   char *err, size_t errlen)
 {
 	struct wp_asset_state st;
-	bool approval = true;
-	json_t *genesis = NULL;
+	json_t *policy = NULL, *genesis = NULL;
 	/* dated under the write lock: an appender that waited for another
 	 * must not record an earlier time after it */
 	wp_utc_format(time(NULL), ev->time, sizeof(ev->time));
@@ -228,7 +225,7 @@ static int check_and_store(struct wp_ledger *l, struct wp_event *ev,
 	if (rc == 0)
 		rc = genesis_body(ev, &genesis, err, errlen);
 	if (rc == 0)
-		rc = wp_policy_load(l, &approval, err, errlen);
+		rc = wp_policy_load(l, &policy, err, errlen);
 	if (rc == 0)
 		rc = check_serial_free(l, ev, err, errlen);
 	/* the CA before the cross-check: a person of another CA hears "use
@@ -245,8 +242,9 @@ static int check_and_store(struct wp_ledger *l, struct wp_event *ev,
 		signer_id(l, &st.requester);
 		signer_id(l, &st.approver);
 	}
-	if (rc == 0 && wp_rule_check(&st, approval, ev, err, errlen) < 0)
+	if (rc == 0 && wp_rule_check(&st, policy, ev, err, errlen) < 0)
 		rc = WP_CUSTODY_REFUSED;
+	json_decref(policy);
 	if (rc < 0) {
 		json_decref(genesis);
 		return rc;
@@ -333,21 +331,31 @@ int wp_custody_append(struct wp_ledger *ledger, const struct wp_identity *actor,
 int wp_custody_check_wipe(struct wp_ledger *ledger, const char *asset,
 			  const char *disk_serial, char *err, size_t errlen)
 {
+	return wp_custody_check_wipe_level(ledger, asset, disk_serial, NULL, err, errlen);
+}
+
+int wp_custody_check_wipe_level(struct wp_ledger *ledger, const char *asset,
+				const char *disk_serial, const char *category, char *err,
+				size_t errlen)
+{
 	/* the same rule as the wipe-start append, for a stand-in operator */
 	struct wp_event ev = { .kind = WP_EV_WIPE_START, .actor = { .role = "operator" } };
 	struct wp_asset_state st;
 	wp_utc_format(time(NULL), ev.time, sizeof(ev.time));
-	bool approval = true;
+	json_t *policy = NULL;
 	if (!asset || strlen(asset) >= sizeof(ev.asset) || !disk_serial) {
 		snprintf(err, errlen, "asset tag missing or longer than %zu bytes", sizeof(ev.asset) - 1);
 		return WP_CUSTODY_ERROR;
 	}
 	snprintf(ev.asset, sizeof(ev.asset), "%s", asset);
 	ev.body = json_pack("{s:s, s:s}", "job_id", "check", "serial", disk_serial);
+	if (ev.body && category)
+		json_object_set_new(ev.body, "category", json_string(category));
 	/* from the verified pass: what decides a wipe must be what verifies */
-	int rc = wp_verified_state(ledger, asset, &st, &approval, err, errlen);
-	if (rc == 0 && wp_rule_check(&st, approval, &ev, err, errlen) < 0)
+	int rc = wp_verified_state(ledger, asset, &st, &policy, err, errlen);
+	if (rc == 0 && wp_rule_check(&st, policy, &ev, err, errlen) < 0)
 		rc = WP_CUSTODY_REFUSED;
+	json_decref(policy);
 	json_decref(ev.body);
 	return rc;
 }

@@ -64,6 +64,10 @@ enum {
 #define WP_EV_RETURN "return"          /* 返却 */
 #define WP_EV_BLANKED "blanked"        /* a rewritable disc blanked for reuse (R12) */
 #define WP_EV_STOCKTAKE "stocktake"    /* 棚卸: assets on record against disks attached (R15) */
+/* issue 17 (classes.c, model1): the vendor's destruction of an asset
+ * handed to it, and an erasure the device or its maker did */
+#define WP_EV_VENDOR_DESTROYED "vendor-destroyed"
+#define WP_EV_ERASURE_ATTESTED "erasure-attested"
 
 /* ---- the ledger file --------------------------------------------------- */
 
@@ -176,6 +180,12 @@ int wp_custody_append_witnessed(struct wp_ledger *ledger, const struct wp_identi
  * write lock. */
 int wp_custody_check_wipe(struct wp_ledger *ledger, const char *asset,
 			  const char *disk_serial, char *err, size_t errlen);
+/* The same for a method reaching CATEGORY (Clear, Purge, none; NULL: not
+ * checked): refused too when it is below the asset's class minimum
+ * (issue 17, classes.c). */
+int wp_custody_check_wipe_level(struct wp_ledger *ledger, const char *asset,
+				const char *disk_serial, const char *category, char *err,
+				size_t errlen);
 
 /* The last event's seq and hash; seq 0 and 64 zeros for an empty ledger. */
 int wp_custody_head(struct wp_ledger *ledger, uint64_t *seq, char hash_hex[WP_HASH_HEX],
@@ -252,6 +262,14 @@ struct wp_asset_state {
 	char agreement_sha256[65];  /* its confidentiality agreement (R20), "" none */
 	unsigned repairs;           /* returns from repair (intake again under the tag) */
 	bool blanked;               /* rewritable disc blanked since intake (R12) */
+	/* ---- issue 17, model1 (classes.c) */
+	char confidentiality[64];   /* the intake's class (the highest given), "" if none */
+	char asset_kind[32];        /* the intake's kind (usb, hdd, pc, mfp, ...), "" if none */
+	char approved_time[WP_TIME_MAX]; /* when the last approval was recorded */
+	bool vendor_destroyed;      /* destroyed by the vendor it was handed to */
+	char vendor_cert_sha256[WP_HASH_HEX];
+	bool attested;              /* erased by itself or its maker, with evidence */
+	char attested_category[16]; /* "clear" or "unknown" */
 };
 
 /* ---- model2: issue 17 items 5-9 (rules.c) */
@@ -283,6 +301,43 @@ bool wp_custody_role_may_witness(enum wp_role role);
 /* SHA-256 of a file's bytes as lowercase hex: evidence kept outside the
  * ledger (a photo, a vendor's certificate, a job report) is recorded by it. */
 int wp_file_sha256(const char *path, char out[WP_HASH_HEX], char *err, size_t errlen);
+
+/* ---- the policy table: classes, minimum levels, approvals (classes.c) --- */
+
+/* The class NAME of POLICY (a policy event's body; NULL or one without
+ * "classes": the default set, MIC 機密性1–3 and 極秘/社外秘/社内限り): its
+ * rank (higher is more confidential) and minimum NIST level ("clear",
+ * "purge", ...). -1 when the policy does not define it. */
+int wp_policy_class(const json_t *policy, const char *name, int *rank, const char **min_level);
+/* The policy's class names, comma separated, for messages. */
+void wp_policy_class_names(const json_t *policy, char *out, size_t len);
+/* The highest class of a comma-separated LIST (mixed media take the
+ * highest; the first of equal rank); -1 naming an unknown class. */
+int wp_policy_highest_class(const json_t *policy, const char *list, char *out, size_t len,
+			    char *err, size_t errlen);
+/* none 0, clear 1, purge 2, destroy 3 (any case); -1 otherwise. */
+int wp_policy_level_rank(const char *level);
+/* A policy event's body is well formed (approval_required, classes, the
+ * approval table). */
+int wp_policy_body_check(const json_t *body, char *err, size_t errlen);
+/* The first approval row matching ACTION (wipe, destroy, transfer,
+ * release), the asset's kind and class; NULL when none (index: 1-based). */
+const json_t *wp_policy_row(const json_t *policy, const struct wp_asset_state *st,
+			    const char *action, size_t *index);
+/* Does ACTION on this asset need an approval under POLICY? The matching
+ * row decides, else "approval_required" (no policy: yes). */
+bool wp_policy_needs_approval(const json_t *policy, const struct wp_asset_state *st,
+			      const char *action);
+/* 0 when CATEGORY (the NIST level a method reaches: none, clear, purge,
+ * destroy) is at least the minimum of the asset's class; -1 naming the
+ * class and the rule. */
+int wp_policy_level_check(const json_t *policy, const struct wp_asset_state *st,
+			  const char *category, char *err, size_t errlen);
+/* The default table as a policy body (custody init --policy default). */
+json_t *wp_policy_default_table(void);
+/* The policy in force (the last policy event's body; NULL when none),
+ * from one verified pass against the handle's CA. *out is a new reference. */
+int wp_custody_policy(struct wp_ledger *ledger, json_t **out, char *err, size_t errlen);
 
 /* ---- canonical form and hash ------------------------------------------- */
 

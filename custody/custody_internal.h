@@ -168,7 +168,7 @@ int wp_state_load(struct wp_ledger *ledger, const char *asset, struct wp_asset_s
 /* The asset's state and the policy from one verified pass against the
  * handle's CA (verify.c). */
 int wp_verified_state(struct wp_ledger *ledger, const char *asset, struct wp_asset_state *out,
-		      bool *approval_required, char *err, size_t errlen);
+		      json_t **policy, char *err, size_t errlen);
 /* Cross-check the rows of ASSET and the policy rows (as an append reads
  * them) like the verifier: types, link to the row before, hash, signatures
  * against ca. WP_CUSTODY_BROKEN with the bad seq in err. */
@@ -176,10 +176,10 @@ int wp_rows_cross_check(struct wp_ledger *l, X509 *ca, const char *asset, char *
 			size_t errlen);
 /* The policy in force now: approval required unless the last policy event
  * says otherwise. */
-int wp_policy_load(struct wp_ledger *ledger, bool *approval_required, char *err, size_t errlen);
+int wp_policy_load(struct wp_ledger *ledger, json_t **policy, char *err, size_t errlen);
 
 /* Rules: rules.c. st is the asset's state before ev. */
-int wp_rule_check(const struct wp_asset_state *st, bool approval_required,
+int wp_rule_check(const struct wp_asset_state *st, const json_t *policy,
 		  const struct wp_event *ev, char *err, size_t errlen);
 void wp_state_apply(struct wp_asset_state *st, const struct wp_event *ev);
 /* An intake ev of a serial another asset (holder, its state now) already

@@ -142,8 +142,10 @@ static const char *result_of(const struct wp_event *ev)
 		return "resumed";
 	if (strcmp(k, WP_EV_RELEASE) == 0)
 		return body_text(ev, "to");
-	if (strcmp(k, WP_EV_DESTROYED) == 0)
+	if (strcmp(k, WP_EV_DESTROYED) == 0 || strcmp(k, WP_EV_VENDOR_DESTROYED) == 0)
 		return body_text(ev, "method");
+	if (strcmp(k, WP_EV_ERASURE_ATTESTED) == 0)
+		return body_text(ev, "category");
 	if (strcmp(k, WP_EV_TRANSFER) == 0)
 		return body_text(ev, "vendor");
 	if (strcmp(k, WP_EV_INTAKE) == 0 || strcmp(k, WP_EV_REQUEST) == 0)

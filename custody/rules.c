@@ -35,6 +35,8 @@ static const struct {
 	{ WP_EV_RETURN, DOERS },
 	{ WP_EV_BLANKED, DOERS },
 	{ WP_EV_STOCKTAKE, DOERS },
+	{ WP_EV_VENDOR_DESTROYED, DOERS },
+	{ WP_EV_ERASURE_ATTESTED, DOERS },
 };
 
 static const char *const approve_actions[] = { "wipe", "destroy", "transfer", "release", NULL };
@@ -166,19 +168,22 @@ static int check_actor(const struct wp_event *ev, char *err, size_t errlen)
 
 static int check_witness(const struct wp_event *ev, char *err, size_t errlen)
 {
-	bool needs = strcmp(ev->kind, WP_EV_DESTROYED) == 0;
+	bool needs = strcmp(ev->kind, WP_EV_DESTROYED) == 0 ||
+		     strcmp(ev->kind, WP_EV_ERASURE_ATTESTED) == 0;
 	enum wp_role role = WP_ROLE_NONE;
 	if (strcmp(ev->kind, WP_EV_TAKE_OUT) == 0)
 		return life_check_permit(ev, err, errlen);
 	if (!needs && ev->witnessed) {
-		snprintf(err, errlen, "only a destruction carries a witness, not a '%s' event", ev->kind);
+		snprintf(err, errlen, "only a destruction or an attested erasure carries a witness, "
+			 "not a '%s' event", ev->kind);
 		return -1;
 	}
 	if (!needs)
 		return 0;
 	if (!ev->witnessed) {
-		snprintf(err, errlen, "destroying '%s' needs a witness who signs too: "
-			 "--witness PERSON (R8)", ev->asset);
+		snprintf(err, errlen, "%s '%s' needs a witness who signs too: --witness PERSON (R8)",
+			 strcmp(ev->kind, WP_EV_DESTROYED) == 0 ? "destroying" : "recording the erasure of",
+			 ev->asset);
 		return -1;
 	}
 	if (same_person(&ev->actor, &ev->witness)) {
@@ -587,7 +592,7 @@ static int check_certificate(const struct wp_asset_state *st, const struct wp_ev
 	}
 	if (json_object_get(ev->body, "scope"))
 		return check_freespace_certificate(st, ev, err, errlen);
-	if (st->destroyed)
+	if (st->destroyed || (st->attested && !json_object_get(ev->body, "job_id")))
 		return 0;
 	if (!st->sanitized) {
 		snprintf(err, errlen, "asset %s has neither a sanitized wipe nor a recorded destruction%s; "
@@ -646,7 +651,7 @@ static int check_release(const struct wp_asset_state *st, bool approval,
 	int route = life_release_route(st, ev, err, errlen);
 	if (route < 0)
 		return -1;
-	if (!route && !st->sanitized && !st->destroyed) {
+	if (!route && !st->sanitized && !st->destroyed && !st->attested) {
 		snprintf(err, errlen, "asset %s has neither a sanitized wipe nor a recorded destruction; "
 			 "wipe it ('wipeproof wipe DEV --asset %s') or destroy it ('wipeproof custody "
 			 "destroy --asset %s ...') before releasing it (R1, R4, R5)",
@@ -662,11 +667,228 @@ static int check_release(const struct wp_asset_state *st, bool approval,
 
 static int check_policy(const struct wp_event *ev, char *err, size_t errlen)
 {
-	if (!json_is_boolean(json_object_get(ev->body, "approval_required"))) {
-		snprintf(err, errlen, "a policy event needs a boolean 'approval_required'");
+	return wp_policy_body_check(ev->body, err, errlen);
+}
+
+/* ---- issue 17 (model1): classes, the approval table, vendor destruction,
+ * attested erasure. Kept in one block so parallel additions merge. ------- */
+
+static void copy(char *dst, size_t len, const struct wp_event *ev, const char *key);
+
+/* The action an event needs an approval for; NULL: none. */
+static const char *approval_action(const char *kind)
+{
+	if (strcmp(kind, WP_EV_WIPE_START) == 0 || strcmp(kind, WP_EV_ERASURE_ATTESTED) == 0)
+		return "wipe";
+	if (strcmp(kind, WP_EV_DESTROYED) == 0)
+		return "destroy";
+	if (strcmp(kind, WP_EV_TRANSFER) == 0)
+		return "transfer";
+	if (strcmp(kind, WP_EV_RELEASE) == 0)
+		return "release";
+	return NULL;
+}
+
+static int check_intake_class(const json_t *policy, const struct wp_event *ev, char *err,
+			      size_t errlen)
+{
+	const json_t *given = json_object_get(ev->body, "confidentiality_given"), *c;
+	const char *cls = body_str(ev, "confidentiality"), *kind = body_str(ev, "kind");
+	char highest[64], list[1024] = "";
+	size_t i;
+	if (json_object_get(ev->body, "kind") &&
+	    (!kind || !kind[0] || strlen(kind) >= 32 || strspn(kind, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(kind))) {
+		snprintf(err, errlen, "intake kind must be a short lowercase word (usb, sd, hdd, ssd, "
+			 "nvme, pc, server, mfp, phone, optical, ...)");
+		return -1;
+	}
+	if (!json_object_get(ev->body, "confidentiality"))
+		return given ? (snprintf(err, errlen, "intake confidentiality_given without "
+					 "confidentiality"), -1) : 0;
+	if (!cls || !cls[0] || strlen(cls) >= 64) {
+		snprintf(err, errlen, "intake confidentiality must be a class name");
+		return -1;
+	}
+	if (!given)
+		snprintf(list, sizeof(list), "%s", cls);
+	else if (!json_is_array(given) || json_array_size(given) < 2) {
+		snprintf(err, errlen, "intake confidentiality_given must list the two or more "
+			 "classes of mixed media");
+		return -1;
+	}
+	json_array_foreach(given, i, c) {
+		size_t used = strlen(list);
+		if (!json_is_string(c) || strchr(json_string_value(c), ',')) {
+			snprintf(err, errlen, "intake confidentiality_given entry %zu is not a class "
+				 "name", i + 1);
+			return -1;
+		}
+		snprintf(list + used, sizeof(list) - used, "%s%s", used ? "," : "",
+			 json_string_value(c));
+	}
+	if (wp_policy_highest_class(policy, list, highest, sizeof(highest), err, errlen) < 0)
+		return -1;
+	if (strcmp(highest, cls) != 0) {
+		snprintf(err, errlen, "mixed media take the highest class: of %s that is %s, not %s "
+			 "(MIC 3.3(1))", list, highest, cls);
 		return -1;
 	}
 	return 0;
+}
+
+/* Where the policy's row says so, a manager (approver) must witness. */
+static int check_witness_role(const json_t *policy, const struct wp_asset_state *st,
+			      const struct wp_event *ev, char *err, size_t errlen)
+{
+	size_t n = 0;
+	const char *action = approval_action(ev->kind);
+	const json_t *row = ev->witnessed && action ? wp_policy_row(policy, st, action, &n) : NULL;
+	const char *role = json_string_value(json_object_get(row, "witness_role"));
+	if (!role || strcmp(ev->witness.role, role) == 0)
+		return 0;
+	snprintf(err, errlen, "%s has role '%s', but the policy (approval row %zu) says the "
+		 "witness of a %s of %s must have role %s (R8: under the manager's supervision)",
+		 ev->witness.name, ev->witness.role, n, action, st->asset, role);
+	return -1;
+}
+
+static bool vendor_date_ok(const char *date, const char *time)
+{
+	/* a calendar day, and not after the day it is recorded */
+	return date && is_date(date) && strncmp(date, time, 10) <= 0;
+}
+
+static int check_vendor_destroyed(const struct wp_asset_state *st, const struct wp_event *ev,
+				  char *err, size_t errlen)
+{
+	const char *vendor = body_str(ev, "vendor");
+	if (!st->transferred) {
+		snprintf(err, errlen, "asset %s was not handed to a vendor; record the hand-over "
+			 "first ('wipeproof custody transfer --asset %s --vendor NAME'), or record our "
+			 "own destruction with 'custody destroy' (R3)", st->asset, st->asset);
+		return -1;
+	}
+	if (st->destroyed) {
+		snprintf(err, errlen, "asset %s is already destroyed (method %s)", st->asset,
+			 st->destroy_method);
+		return -1;
+	}
+	if (want(ev, "method", true, sizeof(st->destroy_method), err, errlen) < 0 ||
+	    want(ev, "received_by", true, WP_NAME_MAX, err, errlen) < 0 ||
+	    want(ev, "vendor_cert", false, 4096, err, errlen) < 0)
+		return -1;
+	if (!is_sha256_hex(body_str(ev, "vendor_cert_sha256"))) {
+		snprintf(err, errlen, "the vendor's destruction needs the vendor's certificate: "
+			 "vendor_cert_sha256 as 64 lowercase hex digits (--vendor-cert FILE; R2, R11)");
+		return -1;
+	}
+	if (!vendor_date_ok(body_str(ev, "date"), ev->time)) {
+		snprintf(err, errlen, "the vendor's destruction needs its date: a day YYYY-MM-DD of "
+			 "the calendar, not after today (%.10s)", ev->time);
+		return -1;
+	}
+	if (vendor && strcmp(vendor, st->vendor) != 0) {
+		snprintf(err, errlen, "asset %s was handed to '%s', not to '%s'", st->asset,
+			 st->vendor, vendor);
+		return -1;
+	}
+	return 0;
+}
+
+static int check_erasure_attested(const struct wp_asset_state *st, bool approval,
+				  const struct wp_event *ev, char *err, size_t errlen)
+{
+	static const char *const by[] = { "self", "maker", "lease-company", "vendor", NULL };
+	static const char *const categories[] = { "clear", "unknown", NULL };
+	if (st->destroyed) {
+		snprintf(err, errlen, "asset %s was destroyed; there is nothing to erase", st->asset);
+		return -1;
+	}
+	if (st->wipe_open) {
+		snprintf(err, errlen, "asset %s has a wipe in progress; end it first", st->asset);
+		return -1;
+	}
+	if (want(ev, "method", true, 256, err, errlen) < 0 ||
+	    want(ev, "erased_by", false, WP_NAME_MAX, err, errlen) < 0 ||
+	    want(ev, "evidence", false, 4096, err, errlen) < 0)
+		return -1;
+	if (!one_of(body_str(ev, "by"), by)) {
+		snprintf(err, errlen, "an attested erasure says who erased: by self (the device's own "
+			 "erase), maker, lease-company or vendor");
+		return -1;
+	}
+	if (!one_of(body_str(ev, "category"), categories)) {
+		snprintf(err, errlen, "an attested erasure's category is clear (the claimed method is "
+			 "a NIST Clear) or unknown (vendor-attested, level not known)");
+		return -1;
+	}
+	if (json_object_get(ev->body, "date") && !vendor_date_ok(body_str(ev, "date"), ev->time)) {
+		snprintf(err, errlen, "the erasure's date must be a day YYYY-MM-DD of the calendar, "
+			 "not after today (%.10s)", ev->time);
+		return -1;
+	}
+	if (!is_sha256_hex(body_str(ev, "evidence_sha256"))) {
+		snprintf(err, errlen, "an attested erasure needs its evidence: evidence_sha256 as 64 "
+			 "lowercase hex digits (--evidence FILE: the erase report, the maker's or "
+			 "lease company's certificate; R6)");
+		return -1;
+	}
+	return need_approval(st, approval, WP_APPROVE_WIPE, ev, err, errlen);
+}
+
+/* An erasure attested by the device's maker or a lease company, of a level
+ * nobody here can name, counts as Clear for a class's minimum: that is what
+ * the MIC guideline accepts for a returned multifunction printer, and no
+ * more — a class that needs Purge needs our own wipe or a destruction. */
+static const char *attested_level(const char *category)
+{
+	return category && strcmp(category, "unknown") == 0 ? "clear" : category;
+}
+
+/* Rules of the block above that come on top of check_kind's. */
+static int check_model1(const struct wp_asset_state *st, const json_t *policy, bool approval,
+			const struct wp_event *ev, char *err, size_t errlen)
+{
+	const char *k = ev->kind;
+	if (strcmp(k, WP_EV_VENDOR_DESTROYED) == 0)
+		return check_vendor_destroyed(st, ev, err, errlen);
+	if (strcmp(k, WP_EV_ERASURE_ATTESTED) == 0)
+		return check_erasure_attested(st, approval, ev, err, errlen) < 0 ||
+		       check_witness_role(policy, st, ev, err, errlen) < 0 ||
+		       wp_policy_level_check(policy, st, attested_level(body_str(ev, "category")),
+					     err, errlen) < 0 ? -1 : 0;
+	if (strcmp(k, WP_EV_DESTROYED) == 0)
+		return check_witness_role(policy, st, ev, err, errlen);
+	/* the method must reach the class's minimum: refused before it writes */
+	if (strcmp(k, WP_EV_WIPE_START) == 0 && json_object_get(ev->body, "category"))
+		return wp_policy_level_check(policy, st, body_str(ev, "category"), err, errlen);
+	if (strcmp(k, WP_EV_CERTIFICATE) == 0 && json_object_get(ev->body, "category") &&
+	    !st->destroyed && !json_object_get(ev->body, "scope"))
+		return wp_policy_level_check(policy, st, st->attested
+					     ? attested_level(st->attested_category)
+					     : body_str(ev, "category"), err, errlen);
+	return 0;
+}
+
+static void apply_model1(struct wp_asset_state *st, const struct wp_event *ev)
+{
+	const char *k = ev->kind;
+	if (strcmp(k, WP_EV_INTAKE) == 0) {
+		copy(st->confidentiality, sizeof(st->confidentiality), ev, "confidentiality");
+		copy(st->asset_kind, sizeof(st->asset_kind), ev, "kind");
+	} else if (strcmp(k, WP_EV_APPROVE) == 0) {
+		snprintf(st->approved_time, sizeof(st->approved_time), "%s", ev->time);
+	} else if (strcmp(k, WP_EV_VENDOR_DESTROYED) == 0) {
+		st->destroyed = st->vendor_destroyed = true;
+		copy(st->destroy_method, sizeof(st->destroy_method), ev, "method");
+		copy(st->vendor_cert_sha256, sizeof(st->vendor_cert_sha256), ev, "vendor_cert_sha256");
+	} else if (strcmp(k, WP_EV_ERASURE_ATTESTED) == 0) {
+		st->attested = true;
+		st->witness = ev->witness;
+		copy(st->attested_category, sizeof(st->attested_category), ev, "category");
+	} else if (strcmp(k, WP_EV_WIPE_START) == 0) {
+		st->attested = false; /* a new wipe: what it ends with counts */
+	}
 }
 
 static int check_kind(const struct wp_asset_state *st, bool approval, const struct wp_event *ev,
@@ -701,9 +923,10 @@ static int check_kind(const struct wp_asset_state *st, bool approval, const stru
 	return want(ev, "text", true, 65536, err, errlen); /* note */
 }
 
-int wp_rule_check(const struct wp_asset_state *st, bool approval_required,
+int wp_rule_check(const struct wp_asset_state *st, const json_t *policy,
 		  const struct wp_event *ev, char *err, size_t errlen)
 {
+	bool approval_required = wp_policy_needs_approval(policy, st, approval_action(ev->kind));
 	if (check_actor(ev, err, errlen) < 0 || check_witness(ev, err, errlen) < 0 ||
 	    check_asset_name(ev, err, errlen) < 0)
 		return -1;
@@ -722,18 +945,26 @@ int wp_rule_check(const struct wp_asset_state *st, bool approval_required,
 	if (strcmp(ev->kind, WP_EV_STOCKTAKE) == 0)
 		return life_check_stocktake(ev, err, errlen);
 	if (strcmp(ev->kind, WP_EV_INTAKE) == 0)
-		return check_intake(st, ev, err, errlen);
+		return check_intake(st, ev, err, errlen) < 0 ||
+		       check_intake_class(policy, ev, err, errlen) < 0 ? -1 : 0;
 	if (!st->exists) {
 		snprintf(err, errlen, "asset %s is not in the ledger; record it first with "
 			 "'wipeproof custody intake --asset %s ...'", ev->asset, ev->asset);
 		return -1;
 	}
-	if (st->released && strcmp(ev->kind, WP_EV_NOTE) != 0) {
+	/* a destroyed (or attested) and released asset can still be certified */
+	bool late_cert = strcmp(ev->kind, WP_EV_CERTIFICATE) == 0 && (st->destroyed || st->attested);
+	if (st->released && strcmp(ev->kind, WP_EV_NOTE) != 0 && !late_cert) {
 		snprintf(err, errlen, "asset %s was released (to %s); only notes can be added now",
 			 st->asset, st->released_to);
 		return -1;
 	}
-	return check_kind(st, approval_required, ev, err, errlen);
+	if (strcmp(ev->kind, WP_EV_VENDOR_DESTROYED) == 0 ||
+	    strcmp(ev->kind, WP_EV_ERASURE_ATTESTED) == 0)
+		return check_model1(st, policy, approval_required, ev, err, errlen);
+	if (check_kind(st, approval_required, ev, err, errlen) < 0)
+		return -1;
+	return check_model1(st, policy, approval_required, ev, err, errlen);
 }
 
 int wp_rule_check_serial_free(const struct wp_asset_state *holder, const struct wp_event *ev,
@@ -836,6 +1067,7 @@ void wp_state_apply(struct wp_asset_state *st, const struct wp_event *ev)
 	} else {
 		apply_wipe(st, ev);
 	}
+	apply_model1(st, ev);
 }
 
 bool wp_policy_approval(const struct wp_event *ev)
@@ -852,6 +1084,8 @@ const char *wp_asset_status(const struct wp_asset_state *st)
 		return "released";
 	if (st->taken_out)
 		return "taken-out";
+	if (st->vendor_destroyed)
+		return "destroyed";
 	if (st->transferred)
 		return "transferred";
 	if (st->destroyed)

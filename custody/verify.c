@@ -45,6 +45,7 @@ struct verifier {
 	size_t n_signers, cap_signers;
 	struct wp_asset_map assets;
 	bool approval_required;
+	json_t *policy;            /* the last policy event's body (issue 17 table); NULL: none */
 	uint64_t expect;
 	char prev[WP_HASH_HEX];
 	uint64_t anchor_seq;       /* 0: no anchor */
@@ -277,11 +278,14 @@ static int check_event(struct verifier *v, const struct wp_row *row, char *why, 
 	snprintf(who.actor.id, sizeof(who.actor.id), "%s", s ? s->person.id : "");
 	s = ev->witnessed ? signer_find(v, ev->witness.fingerprint) : NULL;
 	snprintf(who.witness.id, sizeof(who.witness.id), "%s", s ? s->person.id : "");
-	if (wp_rule_check(st, v->approval_required, &who, msg, sizeof(msg)) < 0)
+	if (wp_rule_check(st, v->policy, &who, msg, sizeof(msg)) < 0)
 		return BAD("breaks a rule: %s", msg);
 	wp_state_apply(st, &who);
-	if (strcmp(ev->kind, WP_EV_POLICY) == 0)
+	if (strcmp(ev->kind, WP_EV_POLICY) == 0) {
 		v->approval_required = wp_policy_approval(ev);
+		json_decref(v->policy);
+		v->policy = json_incref(ev->body);
+	}
 	if (v->station_seq == ev->seq && strcmp(v->station_hash, ev->hash) != 0)
 		return BAD("its hash %.16s… differs from the one in the signed head its station "
 			   "pushed (%.16s…): the row was replaced on the server", ev->hash,
@@ -420,6 +424,7 @@ static int replay_chain(struct wp_ledger *ledger, X509 *ca, uint64_t anchor_seq,
 		X509_free(v.signers[i].cert);
 	free(v.signers);
 	wp_asset_map_free(&v.assets);
+	json_decref(v.policy);
 	return rc;
 }
 
@@ -706,16 +711,30 @@ int wp_custody_each(struct wp_ledger *ledger, const char *asset, wp_event_fn fn,
 	return rc;
 }
 
+/* The asset's state, and the policy in force (issue 17: the rules read
+ * its body), from the events of one verified pass. */
+struct kept {
+	const char *asset;
+	struct wp_asset_state *st;
+	json_t *policy;
+};
+
 static int keep_state(const struct wp_event *ev, const struct wp_asset_state *st, void *ctx)
 {
-	(void)ev;
-	*(struct wp_asset_state *)ctx = *st;
+	struct kept *k = ctx;
+	if (strcmp(ev->kind, WP_EV_POLICY) == 0) {
+		json_decref(k->policy);
+		k->policy = json_incref(ev->body);
+	}
+	if (strcmp(ev->asset, k->asset) == 0)
+		*k->st = *st;
 	return 0;
 }
 
 int wp_verified_state(struct wp_ledger *ledger, const char *asset, struct wp_asset_state *out,
-		      bool *approval_required, char *err, size_t errlen)
+		      json_t **policy, char *err, size_t errlen)
 {
+	struct kept k = { asset, out, NULL };
 	struct wp_custody_report *rep = malloc(sizeof(*rep));
 	memset(out, 0, sizeof(*out));
 	snprintf(out->asset, sizeof(out->asset), "%s", asset);
@@ -725,11 +744,26 @@ int wp_verified_state(struct wp_ledger *ledger, const char *asset, struct wp_ass
 		rc = WP_CUSTODY_ERROR;
 	}
 	if (rc == 0)
-		rc = wp_custody_replay(ledger, ledger->ca, NULL, asset, keep_state, out, rep, err,
+		rc = wp_custody_replay(ledger, ledger->ca, NULL, NULL, keep_state, &k, rep, err,
 				       errlen);
-	if (rc == 0 && approval_required)
-		*approval_required = rep->approval_required;
+	if (rc == 0 && policy)
+		*policy = k.policy;
+	else
+		json_decref(k.policy);
 	free(rep);
+	return rc;
+}
+
+int wp_custody_policy(struct wp_ledger *ledger, json_t **out, char *err, size_t errlen)
+{
+	struct wp_asset_state *st = malloc(sizeof(*st));
+	*out = NULL;
+	if (!st) {
+		snprintf(err, errlen, "out of memory");
+		return WP_CUSTODY_ERROR;
+	}
+	int rc = wp_verified_state(ledger, "", st, out, err, errlen);
+	free(st);
 	return rc;
 }
 

@@ -30,7 +30,7 @@
 /* How a row's value is made from the document; path is the member, or
  * the object the combined rows read from. */
 enum fmt { TEXT, MONO, BYTES, UTC, METHOD, CATEGORY, SENTENCE, TOOL, SPAN, AMOUNT, CHECKED,
-	   LEASE, LEDGER, COMPUTER };
+	   LEASE, LEDGER, COMPUTER, DESTINATION };
 
 struct row {
 	const char *label;         /* NULL: a section heading */
@@ -47,7 +47,6 @@ static const struct row media_rows[] = {
 	{ "媒体種別  Media type", "media.media_type", SENTENCE },
 	{ "容量  Capacity", "media.size_bytes", BYTES },
 	{ "出所  Media source", "media.media_source", TEXT },
-	{ "消去前の機密区分  Pre-sanit.", "confidentiality.pre", TEXT },
 	{ "所有者 (出所)  Owner (source)", "asset.owner", TEXT },
 	{ "リース契約  Lease", "asset", LEASE },
 };
@@ -64,12 +63,13 @@ static const struct row sanitization_rows[] = {
 	{ "内容  Description", "sanitization.description", TEXT },
 	{ "方式  Method", "sanitization", METHOD },
 	{ "方式の詳細  Method details", "sanitization.method_details", TEXT },
+	{ "廃棄業者  Destruction vendor", "vendor.description", TEXT },
+	{ "消去の証跡  Erasure evidence", "attestation.description", TEXT },
 	{ "注記  Note", "sanitization.note", SENTENCE },
 	{ "ツール  Tool and build", "sanitization", TOOL },
 	{ "開始 – 終了  Started – ended", "sanitization", SPAN },
 	{ "書込量  Written", "sanitization", AMOUNT },
-	{ "消去後の行き先  Destination", "destination", SENTENCE },
-	{ "消去後の機密区分  Post-sanit.", "confidentiality.post", TEXT },
+	{ "消去後の行き先  Destination", "destination", DESTINATION },
 };
 
 static const struct row verification_rows[] = {
@@ -83,6 +83,7 @@ static const struct row record_rows[] = {
 	{ "作業報告書  Job report SHA-256", "sanitization.report_sha256", MONO },
 	{ "台帳  Ledger at issue", "ledger", LEDGER },
 	{ "台帳ID  Ledger id", "ledger.id", MONO },
+	{ "消去証明書  Wipe cert.", "wipe_certificate.description", MONO },
 };
 
 /* Thousands separators, for numbers people read. */
@@ -241,6 +242,20 @@ static void format_value(const json_t *doc, const struct row *r, char *out, size
 	case SENTENCE:
 		bilingual(wp_ja_sentence(s), s, out, len);
 		return;
+	case DESTINATION: {
+		/* NIST's pre- and post-sanitization confidentiality beside where
+		 * the medium goes: one line, where a row of their own would push
+		 * the seals off the page (issue 17) */
+		char dest[512];
+		bilingual(wp_ja_sentence(s), s, dest, sizeof(dest));
+		if (wp_certdoc_str(doc, "confidentiality.pre")[0])
+			snprintf(out, len, "%s;  機密区分 消去前 Pre: %s → 消去後 Post: %s", dest,
+				 wp_certdoc_str(doc, "confidentiality.pre"),
+				 wp_certdoc_str(doc, "confidentiality.post"));
+		else
+			snprintf(out, len, "%s", dest);
+		return;
+	}
 	case TEXT:
 	case MONO:
 		snprintf(out, len, "%s", s);
@@ -416,7 +431,7 @@ static const struct person_row people[] = {
 	{ "消去実施者  Sanitized by", "sanitized_by", "sanitized_by.date" },
 	{ "検証確認者  Verified by", "verified_by", "verified_by.date" },
 	{ "申請者  Requester", "requester", NULL },
-	{ "承認者  Approver", "approver", NULL },
+	{ "承認者  Approver", "approver", "approver.date" },
 	{ "発行者  Issued by", "issued_by", NULL },
 };
 
@@ -528,6 +543,9 @@ void wp_draw_fields(struct wp_page *p, const json_t *doc)
 	char value[4096];
 	for (size_t i = 0; i < sizeof(record_rows) / sizeof(record_rows[0]); i++) {
 		format_value(doc, &record_rows[i], value, sizeof(value));
+		wp_utf8_trim(value);
+		if (!value[0])
+			continue; /* not drawn (draw_rows_in), so it takes no room */
 		h += cell(p, MARGIN, w, label_w, record_rows[i].label, value, true, false) + ROW_GAP;
 	}
 	if (p->y + 16 + (h > SEALS_H ? h : SEALS_H) > WP_BOTTOM)

@@ -73,6 +73,9 @@ const char *wp_ja_category(const char *category)
 	if (strcmp(category, "Destroy") == 0)
 		return "Destroy (破壊): 物理的に破壊し、復元も媒体の再利用もできない / "
 		       "recovery infeasible and the medium can no longer be used";
+	if (strcmp(category, "unknown — vendor-attested") == 0)
+		return "区分不明 (業者証明): 機器自身または製造元・リース会社による消去。証跡の"
+		       "SHA-256 を台帳に記録 / erased by the device or its maker; level not known";
 	return NULL;
 }
 

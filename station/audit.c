@@ -321,6 +321,7 @@ struct cert_event {
 	char serial[128];                    /* intake */
 	struct wp_actor requester, approver; /* the last request and approval */
 	bool destroyed;
+	bool attested;                       /* erasure-attested (issue 17) */
 	struct wp_actor destroyer, witness;
 	struct wp_actor wiper;               /* the actor of the last wipe-end */
 	char wipe_job[64], wipe_result[16];
@@ -355,10 +356,16 @@ static int find_event(const struct wp_event *ev, const struct wp_asset_state *st
 		f->requester = ev->actor;
 	} else if (strcmp(ev->kind, WP_EV_APPROVE) == 0) {
 		f->approver = ev->actor;
-	} else if (strcmp(ev->kind, WP_EV_DESTROYED) == 0) {
-		f->destroyed = true;
+	} else if (strcmp(ev->kind, WP_EV_DESTROYED) == 0 ||
+		   strcmp(ev->kind, WP_EV_ERASURE_ATTESTED) == 0) {
+		f->destroyed = strcmp(ev->kind, WP_EV_DESTROYED) == 0;
+		f->attested = !f->destroyed;
 		f->destroyer = ev->actor;
 		f->witness = ev->witness;
+	} else if (strcmp(ev->kind, WP_EV_VENDOR_DESTROYED) == 0) {
+		/* the one who received the vendor's certificate checked it */
+		f->destroyed = true;
+		f->destroyer = f->witness = ev->actor;
 	} else if (strcmp(ev->kind, WP_EV_FREESPACE) == 0) {
 		/* its certificate describes the disk under the filesystem */
 		const char *result = json_string_value(json_object_get(ev->body, "result"));
@@ -411,8 +418,11 @@ static int claims_match_ledger(const json_t *doc, const struct cert_event *f, ch
 		return -1;
 	}
 	bool ok;
+	bool physical = strcmp(result, "destroyed") == 0 || strcmp(result, WP_CERT_RESULT_ATTESTED) == 0;
 	if (strcmp(result, "destroyed") == 0)
 		ok = f->destroyed && !f->job[0];
+	else if (strcmp(result, WP_CERT_RESULT_ATTESTED) == 0)
+		ok = f->attested && !f->job[0];
 	else if (free_space)
 		ok = strcmp(f->scope, WP_CERT_SCOPE_FREE_SPACE) == 0 && strcmp(job, f->job) == 0 &&
 		     strcmp(f->fs_job, f->job) == 0;
@@ -428,7 +438,7 @@ static int claims_match_ledger(const json_t *doc, const struct cert_event *f, ch
 	if (same_person_as(doc, "requester", &f->requester, err, errlen) < 0 ||
 	    same_person_as(doc, "approver", &f->approver, err, errlen) < 0)
 		return -1;
-	if (strcmp(result, "destroyed") == 0)
+	if (physical)
 		return same_person_as(doc, "sanitized_by", &f->destroyer, err, errlen) < 0 ||
 		       same_person_as(doc, "verified_by", &f->witness, err, errlen) < 0 ? -1 : 0;
 	if (strcmp(result, "sanitized") == 0)

@@ -354,6 +354,9 @@ json_t *wp_cert_build(const struct wp_cert_inputs *in)
 			    "an approver or witness other than the issuer, in " WP_VALIDATOR_SIG_NAME));
 	if (in->job && in->job->scope.kind[0])
 		rc |= wp_json_set(doc, "scope", scope(&in->job->scope));
+	/* issue 17: classes, approval date, vendor, attested erasure */
+	struct wp_cert_model model = { in->state, in->job ? NULL : in->destroyed, in->wipe_cert };
+	rc |= wp_station_cert_model(doc, &model);
 	if (rc != 0) {
 		json_decref(doc);
 		return NULL;

@@ -25,16 +25,32 @@
 struct found {
 	struct wp_event ev;
 	bool have;
+	struct wp_event wipe_cert;   /* the last certificate of a wipe (issue 17) */
+	bool have_wipe_cert;
 };
 
+static void keep(struct wp_event *slot, const struct wp_event *ev)
+{
+	json_decref(slot->body);
+	*slot = *ev;
+	slot->body = json_incref(ev->body);
+}
+
+/* The destruction (ours or the vendor's) or attested erasure to certify,
+ * and the wipe certificate before it, which a Destroy certificate links
+ * (issue 17). */
 static int keep_destroyed(const struct wp_event *ev, void *ctx)
 {
 	struct found *f = ctx;
-	if (strcmp(ev->kind, WP_EV_DESTROYED) != 0)
+	if (strcmp(ev->kind, WP_EV_CERTIFICATE) == 0 && json_object_get(ev->body, "job_id") &&
+	    !json_object_get(ev->body, "scope")) {
+		keep(&f->wipe_cert, ev);
+		f->have_wipe_cert = true;
+	}
+	if (strcmp(ev->kind, WP_EV_DESTROYED) != 0 && strcmp(ev->kind, WP_EV_VENDOR_DESTROYED) != 0 &&
+	    strcmp(ev->kind, WP_EV_ERASURE_ATTESTED) != 0)
 		return 0;
-	json_decref(f->ev.body);
-	f->ev = *ev;
-	f->ev.body = json_incref(ev->body);
+	keep(&f->ev, ev);
 	f->have = true;
 	return 0;
 }
@@ -69,7 +85,7 @@ static enum wp_certify_status check_state(const struct wp_certify_request *req,
 	if (req->job && (!st->sanitized || strcmp(st->job_id, req->job->id) != 0))
 		return refuse(res, "no certificate for %s: the ledger does not show job %s of asset "
 			      "%s as sanitized", req->job->device.path, req->job->id, req->asset);
-	if (!req->job && !st->destroyed)
+	if (!req->job && !st->destroyed && !st->attested)
 		return refuse(res, "cert issue: asset %s has no recorded destruction; a certificate "
 			      "for a wipe is issued by 'wipeproof wipe DEV --asset %s'", req->asset,
 			      req->asset);
@@ -244,6 +260,7 @@ static enum wp_certify_status issue_doc(const struct wp_certify_request *req, js
 static enum wp_certify_status build_and_issue(const struct wp_certify_request *req,
 					      const struct wp_asset_state *st,
 					      const struct wp_event *destroyed,
+					      const struct wp_event *wipe_cert,
 					      struct wp_certify_result *res)
 {
 	char err[1024], head[WP_HASH_HEX], digest[WP_HASH_HEX] = "";
@@ -263,7 +280,7 @@ static enum wp_certify_status build_and_issue(const struct wp_certify_request *r
 	struct wp_cert_inputs in = {
 		.id = res->id, .issuer = p, .state = st, .job = req->job,
 		.report_path = req->report_path, .report_sha256 = digest, .destroyed = destroyed,
-		.head_seq = seq, .head_hash = head, .ledger_id = ledger_id,
+		.wipe_cert = wipe_cert, .head_seq = seq, .head_hash = head, .ledger_id = ledger_id,
 		.location = loc, .contact = contact, .issued = req->issued ? req->issued : time(NULL),
 		.single_signature = req->single_signature,
 	};
@@ -302,9 +319,11 @@ enum wp_certify_status wp_certify(const struct wp_certify_request *req,
 		s = refuse(res, "cert issue: asset %s has no recorded destruction event",
 			   req->asset);
 	if (s == WP_CERTIFY_OK)
-		s = build_and_issue(req, st, req->job ? NULL : &f.ev, res);
+		s = build_and_issue(req, st, req->job ? NULL : &f.ev,
+				    f.have_wipe_cert ? &f.wipe_cert : NULL, res);
 out:
 	json_decref(f.ev.body);
+	json_decref(f.wipe_cert.body);
 	free(st);
 	return s;
 }

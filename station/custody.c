@@ -130,6 +130,70 @@ static int approve_body(const struct wp_custody_ask *a, json_t *body, char *err,
 	return 0;
 }
 
+/* issue 17 (model1): the vendor's destruction and an attested erasure;
+ * the evidence's digest here, its copy beside the ledger when recorded. */
+static int model1_body(const struct wp_custody_ask *a, json_t *body, char *err, size_t errlen)
+{
+	set_opt(body, "comment", a->comment);
+	set_opt(body, "method", a->method);
+	set_opt(body, "date", a->date);
+	if (strcmp(a->action, "vendor-destroyed") == 0) {
+		if (!a->vendor_cert || !a->date || !a->method || !a->received_by)
+			return bad(err, errlen, "the vendor's destruction needs --vendor-cert FILE (the "
+				   "vendor's certificate), --date YYYY-MM-DD (when they destroyed "
+				   "it), --method (shred, crush, melt, ...) and --received-by NAME "
+				   "(who received the certificate)");
+		set_opt(body, "vendor", a->vendor);
+		set_opt(body, "received_by", a->received_by);
+		return add_digest(body, "vendor_cert_sha256", "vendor_cert", a->vendor_cert, err,
+				  errlen);
+	}
+	if (!a->witness)
+		return bad(err, errlen, "attest-erasure needs --witness PERSON: a second person who "
+			   "saw the erasure or its evidence and signs too (R8)");
+	if (!a->evidence || !a->method || !a->by || !a->category)
+		return bad(err, errlen, "an erasure done by the device or its maker needs --evidence "
+			   "FILE (its erase report or certificate), --method (what was claimed), "
+			   "--by self|maker|lease-company|vendor and --category clear|unknown");
+	set_opt(body, "by", a->by);
+	set_opt(body, "category", a->category);
+	set_opt(body, "erased_by", a->erased_by);
+	return add_digest(body, "evidence_sha256", "evidence", a->evidence, err, errlen);
+}
+
+/* The class under the policy in force (issue 17): the highest of those
+ * given, named in the policy's classes or the default set. */
+static int intake_class(struct wp_ledger *l, const struct wp_custody_ask *a, json_t *body,
+			char *err, size_t errlen)
+{
+	json_t *policy = NULL;
+	if (strcmp(a->action, "intake") != 0 || !a->confidentiality)
+		return 0;
+	int rc = wp_custody_policy(l, &policy, err, errlen);
+	if (rc == 0 && wp_station_intake_class(policy, a->confidentiality, NULL, body, err,
+						errlen) < 0)
+		rc = WP_CUSTODY_REFUSED;
+	json_decref(policy);
+	return rc;
+}
+
+/* The evidence file beside the ledger (vendor-certs/, evidence/); KEPT
+ * the copy this call made, for removal when the event is refused. */
+static int keep_evidence(const char *ledger_path, const struct wp_custody_ask *a, json_t *body,
+			 char *kept, size_t keptlen, char *err, size_t errlen)
+{
+	kept[0] = '\0';
+	if (strcmp(a->action, "vendor-destroyed") == 0)
+		return wp_station_evidence(ledger_path, "vendor-certs", a->vendor_cert, body,
+					   "vendor_cert_sha256", "vendor_cert", kept, keptlen, err,
+					   errlen) < 0 ? WP_CUSTODY_ERROR : 0;
+	if (strcmp(a->action, "attest-erasure") == 0)
+		return wp_station_evidence(ledger_path, "evidence", a->evidence, body,
+					   "evidence_sha256", "evidence", kept, keptlen, err,
+					   errlen) < 0 ? WP_CUSTODY_ERROR : 0;
+	return 0;
+}
+
 static int build(const struct wp_custody_ask *a, json_t *body, char *err, size_t errlen)
 {
 	const char *s = a->action;
@@ -137,13 +201,24 @@ static int build(const struct wp_custody_ask *a, json_t *body, char *err, size_t
 		if (a->no_approval_required && a->approval_required)
 			return bad(err, errlen, "give one of --no-approval-required and "
 				   "--approval-required");
-		wp_json_set(body, "approval_required", json_boolean(!a->no_approval_required));
+		/* issue 17: the policy table, or the one bool as before */
+		json_t *p = wp_station_policy_body(a->policy, a->no_approval_required, err, errlen);
+		if (!p)
+			return WP_STATION_BAD_REQUEST;
+		json_object_update(body, p);
+		json_decref(p);
 		return 0;
 	}
 	if (!a->asset)
 		return bad(err, errlen, "needs --asset TAG");
-	if (strcmp(s, "intake") == 0)
-		return intake_body(a, body, err, errlen);
+	if (strcmp(s, "intake") == 0) {
+		int rc = intake_body(a, body, err, errlen);
+		if (rc == 0 && a->kind) /* the asset's kind wins over the disk's (a PC's disk) */
+			wp_json_set(body, "kind", json_string(a->kind));
+		return rc;
+	}
+	if (strcmp(s, "vendor-destroyed") == 0 || strcmp(s, "attest-erasure") == 0)
+		return model1_body(a, body, err, errlen);
 	set_opt(body, "comment", a->comment);
 	if (strcmp(s, "request") == 0)
 		return set_opt(body, "reason", a->reason);
@@ -189,6 +264,8 @@ const char *wp_custody_ask_kind(const char *action)
 		return WP_EV_POLICY;
 	if (strcmp(action, "destroy") == 0)
 		return WP_EV_DESTROYED;
+	if (strcmp(action, "attest-erasure") == 0)
+		return WP_EV_ERASURE_ATTESTED;
 	return action; /* intake, request, approve, transfer, release, note */
 }
 
@@ -268,9 +345,16 @@ int wp_custody_record(const char *ledger_path, const struct wp_identity *actor,
 	if (rc == 0)
 		rc = check_recorded_serial(l, a, body, err, errlen);
 	if (rc == 0)
+		rc = intake_class(l, a, body, err, errlen);
+	char kept[4400] = "";
+	if (rc == 0)
+		rc = keep_evidence(ledger_path, a, body, kept, sizeof(kept), err, errlen);
+	if (rc == 0)
 		rc = wp_custody_append_witnessed(l, actor, witness, wp_custody_ask_kind(a->action),
 						 a->asset ? a->asset : "", body, seq, hash, err,
 						 errlen);
+	if (rc != 0 && kept[0])
+		unlink(kept); /* nothing recorded: no evidence copy either */
 	wp_ledger_close(l);
 	if (rc != 0 && is_new && l)
 		remove_new_ledger(ledger_path);

@@ -108,10 +108,11 @@ int wp_st_reports_dir(struct wp_station_ledger *wl, char *dir, size_t len)
 }
 
 int wp_st_ledger_check(struct wp_station_ledger *wl, const char *asset,
-		       const struct wp_device *dev)
+		       const struct wp_device *dev, const char *category)
 {
-	char err[512];
-	int rc = wp_custody_check_wipe(wl->ledger, asset, dev->serial, err, sizeof(err));
+	char err[1024];
+	int rc = wp_custody_check_wipe_level(wl->ledger, asset, dev->serial, category, err,
+					     sizeof(err));
 	if (rc == 0)
 		return WP_STATION_OK;
 	wp_st_refuse(wl->h, WP_REFUSAL_OTHER, dev, "refusing to wipe %s as asset %s: %s",
@@ -141,8 +142,14 @@ int wp_st_append(struct wp_station_ledger *wl, const char *kind, const char *ass
 
 json_t *wp_station_body_wipe_start(const struct wp_job *job)
 {
-	return json_pack("{s:s, s:s, s:s, s:s}", "job_id", job->id, "serial",
-			 job->device.serial, "method", job->method, "device", job->device.path);
+	json_t *body = json_pack("{s:s, s:s, s:s, s:s}", "job_id", job->id, "serial",
+				 job->device.serial, "method", job->method, "device",
+				 job->device.path);
+	/* the level the plan reaches: the rules refuse one below the asset's
+	 * class minimum before anything is written (issue 17) */
+	if (body && job->nist_category[0])
+		wp_json_set(body, "category", json_string(job->nist_category));
+	return body;
 }
 
 /* What the custody trail must show without opening the report: blocks

@@ -100,10 +100,12 @@ bool wp_intake_already(const char *ledger_path, const char *ca_path, const char 
 
 int wp_intake_record(const char *ledger_path, const struct wp_identity *actor,
 		     const struct wp_device *dev, const char *asset, const char *reason,
-		     uint64_t *seq, char hash[WP_HASH_HEX], char *err, size_t errlen)
+		     const char *confidentiality, uint64_t *seq, char hash[WP_HASH_HEX],
+		     char *err, size_t errlen)
 {
 	struct wp_custody_ask a = {
 		.action = "intake", .asset = asset, .device = dev->path, .reason = reason,
+		.confidentiality = confidentiality,
 	};
 	json_t *body = NULL;
 	int rc = wp_custody_ask_body(&a, &body, err, errlen);

@@ -107,6 +107,9 @@ static int take(const char *key, char *v, struct wp_station_policy *p, char *msg
 		return copy_value(p->intake_reason, sizeof(p->intake_reason), v, msg, len);
 	if (strcmp(key, "single-signature") == 0)
 		return parse_bool(v, &p->single_signature, msg, len);
+	/* checked against the ledger's classes when an intake records it */
+	if (strcmp(key, "confidentiality") == 0)
+		return copy_value(p->confidentiality, sizeof(p->confidentiality), v, msg, len);
 	if (strcmp(key, "loop-backing-dir") == 0) {
 		if (v[0] != '/') {
 			snprintf(msg, len, "'%s' is not an absolute folder", v);
@@ -115,7 +118,8 @@ static int take(const char *key, char *v, struct wp_station_policy *p, char *msg
 		return copy_value(p->loop_backing_dir, sizeof(p->loop_backing_dir), v, msg, len);
 	}
 	snprintf(msg, len, "unknown key '%s'; keys: auto-wipe, transports, kinds, method, verify, "
-		 "asset-prefix, intake-reason, single-signature, loop-backing-dir", key);
+		 "asset-prefix, intake-reason, single-signature, loop-backing-dir, confidentiality",
+		 key);
 	return -1;
 }
 

@@ -71,7 +71,10 @@ static int prepare_drive(struct drive *d)
 	d->method = d->plan.plan.method;
 	/* the ledger first: nobody should confirm a disk the ledger refuses */
 	if (d->req.asset) {
-		code = wp_st_ledger_check(d->ledger, d->req.asset, d->dev);
+		/* with the level the plan reaches: the class's minimum (issue 17) */
+		enum wp_nist cat = d->plan.plan.category;
+		code = wp_st_ledger_check(d->ledger, d->req.asset, d->dev,
+					  cat == WP_NIST_NONE ? "none" : wp_nist_name(cat));
 		if (code != WP_STATION_OK)
 			return code;
 	}
@@ -146,6 +149,9 @@ static int record_start(struct drive *d)
 {
 	if (!d->req.asset)
 		return WP_STATION_OK;
+	/* wipe-start names the level the plan reaches (issue 17: the class's
+	 * minimum is checked by the rules before anything is written) */
+	wp_wipe_plan_to_job(&d->plan, d->dev, d->job);
 	int code = wp_st_ledger_start(d->ledger, d->req.asset, d->job);
 	d->ledger_started = code == WP_STATION_OK;
 	/* only an overwrite can continue where it stopped; a firmware command

@@ -63,6 +63,9 @@ int wp_kv_each(const char *text, wp_kv_fn fn, void *ctx, unsigned *lineno, char 
  *                                 the operator's, and no validator's)
  *   loop-backing-dir = /path     (loop disks only when backed by a file
  *                                 under this folder: test and demo stations)
+ *   confidentiality = 機密性1     (the class its intakes record, issue 17: a
+ *                                 class the ledger's policy table lets this
+ *                                 station wipe without approval)
  * A disk matches when every list that is given names its transport/kind;
  * at least one list must be given.
  */
@@ -77,6 +80,7 @@ struct wp_station_policy {
 	char intake_reason[32];
 	char loop_backing_dir[1024];
 	bool single_signature;  /* certificates of unattended wipes carry one signature */
+	char confidentiality[128]; /* the intakes' class; "" for none (issue 17) */
 };
 
 /* Parse TEXT (NUL-terminated, named NAME in messages). 0, or -1 with
@@ -415,6 +419,44 @@ struct wp_ledger *wp_station_ledger_handle(struct wp_station_ledger *wl);
 void wp_station_reports_beside(const char *ledger, const char *reports_dir, char *dir,
 			       size_t len);
 
+/* ---- model1: issue 17 custody model (custody_model.c) -------------------- */
+
+/* The body of `custody init`: SPEC NULL gives {"approval_required":
+ * !no_approval} as before the table; "default" the default table
+ * (wp_policy_default_table); else a JSON file holding a policy body. NULL
+ * with the reason when it is not a valid policy. New reference. */
+json_t *wp_station_policy_body(const char *spec, bool no_approval, char *err, size_t errlen);
+/* Intake: "kind" (when given) and "confidentiality", the highest of the
+ * comma-separated CLASSES under POLICY (the policy in force; NULL: the
+ * default classes), with "confidentiality_given" for mixed media. */
+int wp_station_intake_class(const json_t *policy, const char *classes, const char *kind,
+			    json_t *body, char *err, size_t errlen);
+/* FILE's SHA-256 and a copy in <ledger's folder>/WHAT/<sha256>-<name>,
+ * set in BODY as SHA_KEY and NAME_KEY (the file's own name); KEPT gets the
+ * copy's path when this call created it ("" when it was kept before), for
+ * the caller to remove again when the event is refused. */
+int wp_station_evidence(const char *ledger_path, const char *what, const char *file,
+			json_t *body, const char *sha_key, const char *name_key, char *kept,
+			size_t keptlen, char *err, size_t errlen);
+
+/* May a method reaching CATEGORY (Clear, Purge, none, ...) sanitize a
+ * medium holding CLASSES (the highest counts) under POLICY (NULL: the
+ * default classes)? -1 naming the class and the rule (plan, wipe). */
+int wp_station_class_allows(const json_t *policy, const char *classes, const char *category,
+			     char *err, size_t errlen);
+
+/* What issue 17 adds to a certificate document (cert_model.c): the
+ * confidentiality before and after, the approval's date, no tool version
+ * for a destruction, the vendor and its certificate's digest, the earlier
+ * wipe certificate, and an attested erasure's category and evidence. */
+struct wp_cert_model {
+	const struct wp_asset_state *st;
+	const struct wp_event *evidence;   /* destroyed, vendor-destroyed or erasure-attested;
+					      NULL for a wipe */
+	const struct wp_event *wipe_cert;  /* the asset's last certificate event of a wipe */
+};
+int wp_station_cert_model(json_t *doc, const struct wp_cert_model *m);
+
 /* ---- certification (certbuild.c, certify.c) -------------------------- */
 
 /*
@@ -438,7 +480,8 @@ struct wp_cert_inputs {
 	const struct wp_asset_state *state;  /* the asset, from the ledger */
 	const struct wp_job *job;
 	const char *report_path, *report_sha256;
-	const struct wp_event *destroyed;
+	const struct wp_event *destroyed;    /* or vendor-destroyed, erasure-attested (issue 17) */
+	const struct wp_event *wipe_cert;    /* the last certificate event of a wipe, or NULL */
 	uint64_t head_seq;                   /* the ledger head before the certificate event */
 	const char *head_hash;
 	const char *ledger_id;               /* "" for a ledger from before ledger ids */
@@ -646,6 +689,13 @@ struct wp_custody_ask {
 	/* model2, issue 17 items 5-9: take-out, return, blanked, the Art.5
 	 * intake fields, release to repair (custody_life.c); NULL: none */
 	const struct wp_life_opts *life;
+
+	/* issue 17 (model1): the policy table, class and kind at intake, the
+	 * vendor's destruction and an attested erasure */
+	const char *policy;                                  /* init: FILE or "default" */
+	const char *confidentiality, *kind;                  /* intake */
+	const char *received_by, *date;                      /* vendor-destroyed (date also attest) */
+	const char *evidence, *by, *category, *erased_by;    /* attest-erasure */
 };
 
 /* A request that lacks what its action needs (err says which option):
@@ -699,10 +749,12 @@ void wp_intake_asset_tag(const char *prefix, const char *serial, char *out, size
  * again)? Read from a verified pass against the CA at CA_PATH. */
 bool wp_intake_already(const char *ledger_path, const char *ca_path, const char *asset,
 		       const char *serial);
-/* Record DEV's intake as ASSET by ACTOR, as `custody intake --device`. */
+/* Record DEV's intake as ASSET by ACTOR, as `custody intake --device`;
+ * CONFIDENTIALITY (the station policy's class, issue 17) may be NULL. */
 int wp_intake_record(const char *ledger_path, const struct wp_identity *actor,
 		     const struct wp_device *dev, const char *asset, const char *reason,
-		     uint64_t *seq, char hash[WP_HASH_HEX], char *err, size_t errlen);
+		     const char *confidentiality, uint64_t *seq, char hash[WP_HASH_HEX],
+		     char *err, size_t errlen);
 
 /* ---- live2: the boot stick's lease list (lease.c) ---------------------- */
 

@@ -47,8 +47,10 @@ struct wp_station_ledger {
  * configured person; WHAT names the disk or mount in messages. */
 int wp_st_append(struct wp_station_ledger *wl, const char *kind, const char *asset,
 		 json_t *body, const char *what);
+/* May DEV be wiped as ASSET by a method reaching CATEGORY ("Clear",
+ * "Purge", "none"; NULL: not checked against the asset's class)? */
 int wp_st_ledger_check(struct wp_station_ledger *wl, const char *asset,
-		       const struct wp_device *dev);
+		       const struct wp_device *dev, const char *category);
 int wp_st_ledger_start(struct wp_station_ledger *wl, const char *asset, const struct wp_job *job);
 int wp_st_ledger_end(struct wp_station_ledger *wl, const char *asset, const struct wp_job *job,
 		     const char *report_path);

@@ -379,7 +379,7 @@ function checkDoc(doc) {
   if (member(doc, 'format') !== 'wipeproof-certificate' || member(doc, 'format_version') !== 1)
     invalid('not a wipeproof certificate (format "wipeproof-certificate" version 1 expected)');
   const result = doc.result, wipe = result === 'sanitized' || result === 'free-space-wiped';
-  if (!wipe && result !== 'destroyed') invalid(`certificate result '${result}' is not sanitized, destroyed or free-space-wiped`);
+  if (!wipe && result !== 'destroyed' && result !== 'erased-attested') invalid(`certificate result '${result}' is not sanitized, destroyed, erased-attested or free-space-wiped`);
   const str = REQUIRED.concat(wipe ? WIPE_STR : []), int = REQUIRED_INT.concat(wipe ? WIPE_INT : []);
   for (const p of str) {
     const v = member(doc, p);
@@ -523,7 +523,7 @@ const $ = (id) => document.getElementById(id);
 
 const FIELDS = [
   ['証明書ID', 'Certificate id', (d, q) => d ? d.certificate_id : q.id],
-  ['結果', 'Result', (d, q) => ({ sanitized: '消去済み・検証済み / sanitized and verified', destroyed: '物理破壊済み / destroyed', 'free-space-wiped': '空き領域消去済み / free space wiped' })[d ? d.result : q.result]],
+  ['結果', 'Result', (d, q) => ({ sanitized: '消去済み・検証済み / sanitized and verified', destroyed: '物理破壊済み / destroyed', 'erased-attested': '機器・製造元による消去（証跡あり） / erased, attested', 'free-space-wiped': '空き領域消去済み / free space wiped' })[d ? d.result : q.result]],
   ['消去区分 (NIST SP 800-88)', 'Category', (d, q) => d ? d.sanitization.category : q.category],
   ['方式', 'Method', (d, q) => d ? d.sanitization.method : q.method],
   ['型式', 'Model', (d, q) => d ? d.media.model : q.model],

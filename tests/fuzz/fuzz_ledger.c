@@ -15,11 +15,12 @@
 static const char *const kinds[] = {
 	WP_EV_POLICY, WP_EV_INTAKE, WP_EV_REQUEST, WP_EV_APPROVE, WP_EV_WIPE_START,
 	WP_EV_WIPE_END, WP_EV_VERIFIED, WP_EV_CERTIFICATE, WP_EV_DESTROYED, WP_EV_TRANSFER,
-	WP_EV_RELEASE, WP_EV_NOTE, WP_EV_FREESPACE, "unknown",
+	WP_EV_RELEASE, WP_EV_NOTE, WP_EV_FREESPACE, WP_EV_VENDOR_DESTROYED,
+	WP_EV_ERASURE_ATTESTED, "unknown",
 };
 static const char *const roles[] = { "operator", "approver", "witness", "auditor", "" };
 
-static void one_event(struct wp_asset_state *st, bool *approval, struct wp_event *ev,
+static void one_event(struct wp_asset_state *st, json_t **policy, struct wp_event *ev,
 		      const char *text, size_t len)
 {
 	char err[700], hash[WP_HASH_HEX];
@@ -32,10 +33,13 @@ static void one_event(struct wp_asset_state *st, bool *approval, struct wp_event
 	if (whole) {
 		wp_event_hash(ev->prev_hash, whole, hash);
 		snprintf(ev->prev_hash, sizeof(ev->prev_hash), "%s", hash);
-		if (wp_rule_check(st, *approval, ev, err, sizeof(err)) == 0) {
+		/* the rules read the policy body in force (issue 17's table) */
+		if (wp_rule_check(st, *policy, ev, err, sizeof(err)) == 0) {
 			wp_state_apply(st, ev);
-			if (strcmp(ev->kind, WP_EV_POLICY) == 0)
-				*approval = wp_policy_approval(ev);
+			if (strcmp(ev->kind, WP_EV_POLICY) == 0) {
+				json_decref(*policy);
+				*policy = json_incref(ev->body);
+			}
 		}
 		(void)wp_asset_status(st);
 	}
@@ -49,7 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct wp_asset_state *st = calloc(1, sizeof(*st));
 	struct wp_event ev = { .time = "2026-11-22T09:00:00Z", .asset = "PC-1" };
-	bool approval = true;
+	json_t *policy = NULL;
 	if (!st)
 		return 0;
 	snprintf(st->asset, sizeof(st->asset), "PC-1");
@@ -66,9 +70,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ev.witnessed = p[1] & 0x80;
 		snprintf(ev.witness.name, sizeof(ev.witness.name), "%s", ev.witnessed ? "佐藤 花子" : "");
 		snprintf(ev.witness.role, sizeof(ev.witness.role), "%s", roles[(p[1] >> 4) % 5]);
-		one_event(st, &approval, &ev, (const char *)p + 2, (size_t)(stop - p - 2));
+		one_event(st, &policy, &ev, (const char *)p + 2, (size_t)(stop - p - 2));
 		p = stop < end ? stop + 1 : end;
 	}
 	free(st);
+	json_decref(policy);
 	return 0;
 }

@@ -47,7 +47,7 @@ expect_exit 0 custody intake --as "$LONG_OP" --asset "PC-2026-TOKYO-000123" --de
 	--lease-contract "LC-2026-000123-0042 (東京センチュリーリース 第三契約)" --lease-end 2026-12-31 \
 	--reason lease-end --location "$WIPEPROOF_LOCATION" \
 	--pc-manufacturer "FUJITSU CLIENT COMPUTING LIMITED" --pc-model "LIFEBOOK U9311X/F (FMVU3100AB)" \
-	--pc-serial "R1X12345-0042-TOKYO"
+	--pc-serial "R1X12345-0042-TOKYO" --kind pc --confidentiality 社外秘,機密性2
 expect_exit 0 custody request --as "$LONG_OP" --asset "PC-2026-TOKYO-000123"
 expect_exit 0 custody approve --as "$LONG_AP" --asset "PC-2026-TOKYO-000123"
 expect_exit 0 wp_wipe "$d1" --asset "PC-2026-TOKYO-000123" --as "$LONG_OP"
@@ -74,4 +74,19 @@ mkdir -p "$WP_TMP/destroyed"
 expect_exit 0 "$WIPEPROOF" cert issue --asset "HDD-2026-TOKYO-000124" --as "$LONG_OP" \
 	--output "$WP_TMP/destroyed"
 check_page "$(ls "$WP_TMP"/destroyed/cert-*.pdf)" "destruction"
+
+# ---- the wiped PC, handed to a vendor who destroys it (issue 17): the
+# vendor, its certificate's digest and the earlier wipe certificate too
+V="株式会社東日本リサイクルテクノロジーセンター 首都圏第二処理工場 (East Japan Recycling Technology)"
+expect_exit 0 custody approve --as "$LONG_AP" --asset "PC-2026-TOKYO-000123" --for transfer,release
+expect_exit 0 custody transfer --as "$LONG_OP" --asset "PC-2026-TOKYO-000123" --vendor "$V"
+printf 'certificate of destruction\n' > "$WP_TMP/産業廃棄物処理証明書_マニフェスト_2026-000123-0042_東日本リサイクル.pdf"
+expect_exit 0 custody vendor-destroyed --as "$LONG_OP" --asset "PC-2026-TOKYO-000123" \
+	--vendor-cert "$WP_TMP/産業廃棄物処理証明書_マニフェスト_2026-000123-0042_東日本リサイクル.pdf" \
+	--date "$(date -u +%F)" --method "破砕 10 mm 以下 / shredded" \
+	--received-by "$LONG_AP"
+expect_exit 0 custody release --as "$LONG_OP" --asset "PC-2026-TOKYO-000123" --to dispose
+mkdir -p "$WP_TMP/vendor"
+expect_exit 0 "$WIPEPROOF" cert issue --asset "PC-2026-TOKYO-000123" --as "$LONG_OP" --output "$WP_TMP/vendor"
+check_page "$(ls "$WP_TMP"/vendor/cert-*.pdf)" "vendor destruction"
 echo "ok: certificate on paper"

@@ -134,6 +134,74 @@ END_TEST
 /* The build's executable hash is what `sha256sum` prints (64 lower-case
  * hex digits; the value below is sha256sum of an empty file) and the commit
  * a git id: an abbreviated or upper-case hash cannot be compared by eye. */
+/* Issue 17's members are optional (certificates from before have none) and
+ * exact when present. */
+static void expect_doc_refused(json_t *doc, const char *needle)
+{
+	char *text = wp_certdoc_canonical(doc, err, sizeof(err));
+	ck_assert_msg(text == NULL, "accepted a document that should be refused (%s)", needle);
+	ck_assert_msg(strstr(err, needle) != NULL, "error '%s' lacks '%s'", err, needle);
+	json_decref(doc);
+}
+
+#define HEX64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+START_TEST(custody_model_fields)
+{
+	json_t *doc = sample_doc();
+	json_object_set_new(doc, "confidentiality", json_pack("{s:s, s:s}", "pre", "機密性3",
+							       "post", "なし"));
+	json_object_set_new(doc, "approver", json_pack("{s:s, s:s, s:s, s:s}", "name", "山田",
+							"title", "課長", "fingerprint", "ab",
+							"date", "2026-12-01T09:00:00Z"));
+	char *text = wp_certdoc_canonical(doc, err, sizeof(err));
+	ck_assert_msg(text != NULL, "%s", err);
+	free(text);
+	json_object_set_new(doc, "confidentiality", json_pack("{s:s}", "pre", "機密性3"));
+	expect_doc_refused(doc, "confidentiality must be {pre, post}");
+
+	doc = sample_doc();
+	json_object_set_new(doc, "approver", json_pack("{s:s, s:s, s:s, s:s}", "name", "山田",
+							"title", "課長", "fingerprint", "ab",
+							"date", "2026年12月1日"));
+	expect_doc_refused(doc, "approver.date is not a UTC time");
+
+	/* a vendor only on a destruction, with its certificate's digest */
+	doc = sample_doc();
+	json_object_set_new(doc, "vendor", json_pack("{s:s, s:s, s:s}", "name", "V", "date",
+						      "2026-12-01", "certificate_sha256", HEX64));
+	expect_doc_refused(doc, "vendor needs a destruction");
+	doc = sample_doc();
+	json_object_set_new(doc, "result", json_string("destroyed"));
+	json_object_set_new(doc, "vendor", json_pack("{s:s, s:s, s:s}", "name", "V", "date",
+						      "2026-12-01", "certificate_sha256", HEX64));
+	text = wp_certdoc_canonical(doc, err, sizeof(err));
+	ck_assert_msg(text != NULL, "%s", err);
+	free(text);
+	json_object_set_new(json_object_get(doc, "vendor"), "certificate_sha256", json_string("ABC"));
+	expect_doc_refused(doc, "vendor certificate's SHA-256");
+
+	doc = sample_doc();
+	json_object_set_new(doc, "wipe_certificate", json_pack("{s:s, s:s}", "certificate_id", "c",
+								"certificate_sha256", "00"));
+	expect_doc_refused(doc, "wipe_certificate needs");
+
+	/* an attested erasure: its own result, evidence and one of two categories */
+	doc = sample_doc();
+	json_object_set_new(doc, "result", json_string(WP_CERT_RESULT_ATTESTED));
+	json_object_set_new(doc, "attestation", json_pack("{s:s, s:s}", "by", "self",
+							   "evidence_sha256", HEX64));
+	text = wp_certdoc_canonical(doc, err, sizeof(err));
+	ck_assert_msg(text != NULL, "%s", err);
+	free(text);
+	json_object_set_new(json_object_get(doc, "sanitization"), "category", json_string("Purge"));
+	expect_doc_refused(doc, "category Clear or");
+	doc = sample_doc();
+	json_object_set_new(doc, "result", json_string(WP_CERT_RESULT_ATTESTED));
+	expect_doc_refused(doc, "attestation and result");
+}
+END_TEST
+
 START_TEST(build_identity_fields)
 {
 	json_t *doc = sample_doc();
@@ -772,6 +840,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, free_space_scope);
 	tcase_add_test(tc, free_space_unreached);
 	tcase_add_test(tc, build_identity_fields);
+	tcase_add_test(tc, custody_model_fields);
 	tcase_add_test(tc, computer_fields);
 	tcase_add_test(tc, cms_sign_and_verify);
 	tcase_add_test(tc, cms_refuses_signers);

@@ -768,7 +768,7 @@ START_TEST(custody_bodies_pass_the_rules)
 		ck_assert_msg(wp_custody_ask_body(&ask, &body, err, sizeof(err)) == 0, "%s: %s",
 			      ask.action, err);
 		struct wp_event ev = event_of(&ask, life[i].who, life[i].witness, body, seq++);
-		ck_assert_msg(wp_rule_check(&st, true, &ev, err, sizeof(err)) == 0, "%s refused: %s",
+		ck_assert_msg(wp_rule_check(&st, NULL, &ev, err, sizeof(err)) == 0, "%s refused: %s",
 			      ask.action, err);
 		wp_state_apply(&st, &ev);
 		json_decref(body);
@@ -781,7 +781,7 @@ START_TEST(custody_bodies_pass_the_rules)
 	ck_assert_int_eq(wp_custody_ask_body(&init, &body, err, sizeof(err)), 0);
 	struct wp_event ev = event_of(&init, &a, NULL, body, 1);
 	ck_assert_str_eq(ev.kind, WP_EV_POLICY);
-	ck_assert_msg(wp_rule_check(&st, true, &ev, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(wp_rule_check(&st, NULL, &ev, err, sizeof(err)) == 0, "%s", err);
 	ck_assert(json_is_false(json_object_get(body, "approval_required")));
 	json_decref(body);
 }
@@ -801,13 +801,13 @@ START_TEST(custody_bodies_mutated_are_refused)
 	ck_assert_int_eq(wp_custody_ask_body(&intake, &body, err, sizeof(err)), 0);
 	json_object_del(body, "serial");
 	struct wp_event ev = event_of(&intake, &o, NULL, body, 2);
-	ck_assert_int_eq(wp_rule_check(&st, true, &ev, err, sizeof(err)), -1);
+	ck_assert_int_eq(wp_rule_check(&st, NULL, &ev, err, sizeof(err)), -1);
 	ck_assert_msg(strstr(err, "serial") != NULL, "%s", err);
 	json_decref(body);
 
 	ck_assert_int_eq(wp_custody_ask_body(&intake, &body, err, sizeof(err)), 0);
 	ev = event_of(&intake, &o, NULL, body, 2);
-	ck_assert_int_eq(wp_rule_check(&st, true, &ev, err, sizeof(err)), 0);
+	ck_assert_int_eq(wp_rule_check(&st, NULL, &ev, err, sizeof(err)), 0);
 	wp_state_apply(&st, &ev);
 	json_decref(body);
 
@@ -815,7 +815,7 @@ START_TEST(custody_bodies_mutated_are_refused)
 	ck_assert_int_eq(wp_custody_ask_body(&approve, &body, err, sizeof(err)), 0);
 	json_object_set_new(body, "expires", json_string("yesterday"));
 	ev = event_of(&approve, &a, NULL, body, 3);
-	ck_assert_int_eq(wp_rule_check(&st, true, &ev, err, sizeof(err)), -1);
+	ck_assert_int_eq(wp_rule_check(&st, NULL, &ev, err, sizeof(err)), -1);
 	json_decref(body);
 
 	struct wp_custody_ask release = { .action = "release", .asset = "PC-9", .to = "dispose" };

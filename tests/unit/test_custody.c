@@ -1397,6 +1397,245 @@ START_TEST(verify_cert_cache_honours_time)
 }
 END_TEST
 
+/* ---- issue 17 (model1): classes, approval table, vendor, attested ------ */
+
+static int add_policy(struct wp_ledger *l, json_t *body)
+{
+	int rc = wp_custody_append(l, boss, WP_EV_POLICY, "", body, NULL, NULL, err, sizeof(err));
+	json_decref(body);
+	return rc;
+}
+
+static void intake_class(struct wp_ledger *l, const char *asset, const char *serial,
+			 const char *kind, const char *cls)
+{
+	int rc = add(l, op, WP_EV_INTAKE, asset, json_pack("{s:s, s:s, s:s, s:s}", "serial", serial,
+							  "model", "M", "kind", kind,
+							  "confidentiality", cls));
+	ck_assert_msg(rc == 0, "intake %s: %s", asset, err);
+}
+
+static json_t *wipe_start_cat(const char *job, const char *serial, const char *category)
+{
+	return json_pack("{s:s, s:s, s:s, s:s}", "job_id", job, "serial", serial, "method",
+			 "zero", "category", category);
+}
+
+START_TEST(policy_table_checked)
+{
+	struct wp_ledger *l = fresh_ledger();
+	/* a row naming a class the policy does not define, a bad minimum */
+	json_t *p = wp_policy_default_table();
+	json_array_append_new(json_object_get(p, "approval"),
+			      json_pack("{s:[s], s:b}", "classes", "秘", "required", 1));
+	expect_refused(add_policy(l, p), "names class '秘'");
+	p = json_pack("{s:b, s:[{s:s, s:i, s:s}]}", "approval_required", 1, "classes", "name",
+		      "A", "rank", 1, "min_level", "shred");
+	expect_refused(add_policy(l, p), "min_level");
+	p = json_pack("{s:b, s:[{s:b, s:s}]}", "approval_required", 1, "approval", "required", 1,
+		      "witness_role", "auditor");
+	expect_refused(add_policy(l, p), "witness_role");
+	ck_assert_int_eq(add_policy(l, wp_policy_default_table()), 0);
+
+	/* classes at intake: known, and the highest of mixed media */
+	expect_refused(add(l, op, WP_EV_INTAKE, "PC-1", json_pack("{s:s, s:s, s:s}", "serial", "S1",
+		"model", "M", "confidentiality", "秘")), "is not one of the policy's classes");
+	expect_refused(add(l, op, WP_EV_INTAKE, "PC-1", json_pack("{s:s, s:s, s:s, s:[s,s]}",
+		"serial", "S1", "model", "M", "confidentiality", "機密性2", "confidentiality_given",
+		"機密性2", "機密性3")), "mixed media take the highest class");
+	ck_assert_int_eq(add(l, op, WP_EV_INTAKE, "PC-1", json_pack("{s:s, s:s, s:s, s:s, s:[s,s]}",
+		"serial", "S1", "model", "M", "kind", "pc", "confidentiality", "機密性3",
+		"confidentiality_given", "機密性2", "機密性3")), 0);
+	struct wp_asset_state st;
+	ck_assert_int_eq(wp_custody_state(l, "PC-1", &st, err, sizeof(err)), 0);
+	ck_assert_str_eq(st.confidentiality, "機密性3");
+	ck_assert_str_eq(st.asset_kind, "pc");
+
+	/* a policy of its own classes: the default set no longer applies */
+	p = json_pack("{s:b, s:[{s:s, s:i, s:s}, {s:s, s:i, s:s}]}", "approval_required", 1,
+		      "classes", "name", "部外秘", "rank", 2, "min_level", "purge", "name", "公開", "rank", 0,
+		      "min_level", "clear");
+	ck_assert_int_eq(add_policy(l, p), 0);
+	intake_class(l, "PC-2", "S2", "pc", "部外秘");
+	expect_refused(add(l, op, WP_EV_INTAKE, "PC-3", json_pack("{s:s, s:s, s:s}", "serial", "S3",
+		"model", "M", "confidentiality", "機密性1")), "部外秘, 公開");
+	struct wp_custody_report r;
+	ck_assert_msg(wp_custody_verify(l, ca, NULL, &r, err, sizeof(err)) == 0, "%s", err);
+	wp_ledger_close(l);
+}
+END_TEST
+
+/* MIC (2020): the class decides the minimum level; a wipe-start naming a
+ * lower category is refused, naming the class and the rule. */
+START_TEST(class_minimum_level)
+{
+	struct wp_ledger *l = fresh_ledger();
+	/* no policy event at all: the default classes */
+	intake_class(l, "HDD-3", "H3", "hdd", "機密性3");
+	ck_assert_int_eq(add(l, op, WP_EV_REQUEST, "HDD-3", NULL), 0);
+	ck_assert_int_eq(add(l, boss, WP_EV_APPROVE, "HDD-3", NULL), 0);
+	expect_refused(add(l, op, WP_EV_WIPE_START, "HDD-3", wipe_start_cat("j1", "H3", "Clear")),
+		       "class 機密性3, and the policy requires at least NIST purge");
+	ck_assert_msg(strstr(err, "class -> minimum NIST SP 800-88 level") != NULL, "%s", err);
+	expect_refused(add(l, op, WP_EV_WIPE_START, "HDD-3", wipe_start_cat("j1", "H3", "none")),
+		       "reaches none");
+	/* the advisory check before the operator confirms says the same */
+	ck_assert_int_eq(wp_custody_check_wipe_level(l, "HDD-3", "H3", "Clear", err, sizeof(err)),
+			 WP_CUSTODY_REFUSED);
+	ck_assert_msg(strstr(err, "class 機密性3") != NULL, "%s", err);
+	ck_assert_int_eq(wp_custody_check_wipe_level(l, "HDD-3", "H3", "Purge", err, sizeof(err)), 0);
+	ck_assert_int_eq(add(l, op, WP_EV_WIPE_START, "HDD-3", wipe_start_cat("j1", "H3", "Purge")), 0);
+	/* a low class: Clear is enough */
+	intake_class(l, "USB-1", "U1", "usb", "社内限り");
+	ck_assert_int_eq(add(l, op, WP_EV_REQUEST, "USB-1", NULL), 0);
+	ck_assert_int_eq(add(l, boss, WP_EV_APPROVE, "USB-1", NULL), 0);
+	ck_assert_int_eq(add(l, op, WP_EV_WIPE_START, "USB-1", wipe_start_cat("j2", "U1", "Clear")), 0);
+	struct wp_custody_report r;
+	ck_assert_msg(wp_custody_verify(l, ca, NULL, &r, err, sizeof(err)) == 0, "%s", err);
+	wp_ledger_close(l);
+}
+END_TEST
+
+/* The default table: the lowest class on a USB stick is wiped and released
+ * without approval; a PC, a higher class and every destruction need one,
+ * and a destruction's witness must be an approver. */
+START_TEST(approval_per_kind_and_class)
+{
+	struct wp_ledger *l = fresh_ledger();
+	ck_assert_int_eq(add_policy(l, wp_policy_default_table()), 0);
+	intake_class(l, "USB-1", "U1", "usb", "機密性1");
+	intake_class(l, "USB-2", "U2", "usb", "機密性2");
+	intake_class(l, "PC-1", "P1", "pc", "社内限り");
+	ck_assert_int_eq(wp_custody_check_wipe(l, "USB-1", "U1", err, sizeof(err)), 0);
+	ck_assert_int_eq(add(l, op, WP_EV_WIPE_START, "USB-1", wipe_start("j1", "U1")), 0);
+	ck_assert_int_eq(add(l, op, WP_EV_WIPE_END, "USB-1", wipe_end("j1", "sanitized")), 0);
+	ck_assert_int_eq(add(l, op, WP_EV_RELEASE, "USB-1", json_pack("{s:s}", "to", "reuse")), 0);
+	expect_refused(add(l, op, WP_EV_WIPE_START, "USB-2", wipe_start("j2", "U2")), "no approval");
+	expect_refused(add(l, op, WP_EV_WIPE_START, "PC-1", wipe_start("j3", "P1")), "no approval");
+
+	/* destruction: approval, and the witness must hold the approver role */
+	ck_assert_int_eq(add(l, op, WP_EV_REQUEST, "PC-1", NULL), 0);
+	ck_assert_int_eq(add(l, boss, WP_EV_APPROVE, "PC-1", NULL), 0);
+	json_t *b = json_pack("{s:s}", "method", "crush");
+	expect_refused(wp_custody_append_witnessed(l, op, wit, WP_EV_DESTROYED, "PC-1", b, NULL, NULL,
+						   err, sizeof(err)), "must have role approver");
+	ck_assert_msg(wp_custody_append_witnessed(l, op, boss2, WP_EV_DESTROYED, "PC-1", b, NULL,
+						  NULL, err, sizeof(err)) == 0, "%s", err);
+	json_decref(b);
+	struct wp_asset_state st;
+	ck_assert_int_eq(wp_custody_state(l, "PC-1", &st, err, sizeof(err)), 0);
+	ck_assert_str_ge(st.approved_time, st.intake_time); /* the approval's date, for the certificate */
+	ck_assert_uint_eq(strlen(st.approved_time), 20);
+
+	/* the old one-bool ledger still works: nothing needs approval */
+	ck_assert_int_eq(add_policy(l, json_pack("{s:b}", "approval_required", 0)), 0);
+	ck_assert_int_eq(add(l, op, WP_EV_WIPE_START, "USB-2", wipe_start("j2", "U2")), 0);
+	struct wp_custody_report r;
+	ck_assert_msg(wp_custody_verify(l, ca, NULL, &r, err, sizeof(err)) == 0, "%s", err);
+	wp_ledger_close(l);
+}
+END_TEST
+
+static json_t *vendor_destroyed(const char *vendor, const char *sha, const char *date)
+{
+	json_t *b = json_pack("{s:s, s:s, s:s, s:s}", "method", "shred", "received_by", "山田 太郎",
+			      "date", date, "vendor_cert", "vendor.pdf");
+	if (vendor)
+		wp_json_set(b, "vendor", json_string(vendor));
+	if (sha)
+		wp_json_set(b, "vendor_cert_sha256", json_string(sha));
+	return b;
+}
+
+#define SHA_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+
+START_TEST(vendor_destruction)
+{
+	struct wp_ledger *l = fresh_ledger();
+	approved(l, "PC-V", "SV");
+	expect_refused(add(l, op, WP_EV_VENDOR_DESTROYED, "PC-V", vendor_destroyed(NULL, SHA_A,
+		"2026-01-05")), "was not handed to a vendor");
+	ck_assert_int_eq(add(l, op, WP_EV_TRANSFER, "PC-V", json_pack("{s:s}", "vendor", "東京リサイクル")), 0);
+	expect_refused(add(l, op, WP_EV_VENDOR_DESTROYED, "PC-V", vendor_destroyed(NULL, NULL,
+		"2026-01-05")), "vendor_cert_sha256");
+	expect_refused(add(l, op, WP_EV_VENDOR_DESTROYED, "PC-V", vendor_destroyed(NULL, SHA_A,
+		"2099-01-05")), "not after today");
+	expect_refused(add(l, op, WP_EV_VENDOR_DESTROYED, "PC-V", vendor_destroyed("他社", SHA_A,
+		"2026-01-05")), "not to '他社'");
+	ck_assert_int_eq(add(l, op, WP_EV_VENDOR_DESTROYED, "PC-V", vendor_destroyed("東京リサイクル",
+		SHA_A, "2026-01-05")), 0);
+	expect_refused(add(l, op, WP_EV_VENDOR_DESTROYED, "PC-V", vendor_destroyed(NULL, SHA_A,
+		"2026-01-05")), "already destroyed");
+	struct wp_asset_state st;
+	ck_assert_int_eq(wp_custody_state(l, "PC-V", &st, err, sizeof(err)), 0);
+	ck_assert_str_eq(wp_asset_status(&st), "destroyed");
+	ck_assert_str_eq(st.vendor_cert_sha256, SHA_A);
+	/* released, and certified afterwards */
+	ck_assert_int_eq(add(l, op, WP_EV_RELEASE, "PC-V", json_pack("{s:s}", "to", "dispose")), 0);
+	ck_assert_msg(add(l, op, WP_EV_CERTIFICATE, "PC-V", json_pack("{s:s, s:s}", "certificate_id",
+		"c1", "certificate_sha256", SHA_A)) == 0, "%s", err);
+	expect_refused(add(l, op, WP_EV_TRANSFER, "PC-V", json_pack("{s:s}", "vendor", "V")),
+		       "was released");
+	struct wp_custody_report r;
+	ck_assert_msg(wp_custody_verify(l, ca, NULL, &r, err, sizeof(err)) == 0, "%s", err);
+	wp_ledger_close(l);
+}
+END_TEST
+
+static json_t *attested(const char *category, const char *sha)
+{
+	json_t *b = json_pack("{s:s, s:s, s:s, s:s, s:s}", "method", "HDD overwrite by the MFP's "
+			      "data security kit", "by", "self", "category", category, "evidence",
+			      "report.pdf", "erased_by", "複合機");
+	if (sha)
+		wp_json_set(b, "evidence_sha256", json_string(sha));
+	return b;
+}
+
+static int add_attested(struct wp_ledger *l, struct wp_identity *witness, const char *asset,
+			json_t *b)
+{
+	int rc = wp_custody_append_witnessed(l, op, witness, WP_EV_ERASURE_ATTESTED, asset, b, NULL,
+					     NULL, err, sizeof(err));
+	json_decref(b);
+	return rc;
+}
+
+START_TEST(attested_erasure)
+{
+	struct wp_ledger *l = fresh_ledger();
+	intake_class(l, "MFP-1", "M1", "mfp", "機密性2");
+	expect_refused(add_attested(l, wit, "MFP-1", attested("clear", SHA_A)), "no approval");
+	ck_assert_int_eq(add(l, op, WP_EV_REQUEST, "MFP-1", NULL), 0);
+	ck_assert_int_eq(add(l, boss, WP_EV_APPROVE, "MFP-1", NULL), 0);
+	json_t *b = attested("clear", SHA_A);
+	expect_refused(wp_custody_append(l, op, WP_EV_ERASURE_ATTESTED, "MFP-1", b, NULL, NULL, err,
+					 sizeof(err)), "needs a witness");
+	json_decref(b);
+	expect_refused(add_attested(l, wit, "MFP-1", attested("clear", NULL)), "evidence_sha256");
+	expect_refused(add_attested(l, wit, "MFP-1", attested("purge", SHA_A)), "clear");
+	b = attested("clear", SHA_A);
+	wp_json_set(b, "date", json_string("2026-02-30"));
+	expect_refused(add_attested(l, wit, "MFP-1", b), "erasure's date");
+	expect_refused(add(l, op, WP_EV_RELEASE, "MFP-1", json_pack("{s:s}", "to", "lease-return")),
+		       "neither a sanitized wipe");
+	ck_assert_msg(add_attested(l, wit, "MFP-1", attested("unknown", SHA_A)) == 0, "%s", err);
+	ck_assert_int_eq(add(l, op, WP_EV_RELEASE, "MFP-1", json_pack("{s:s}", "to", "lease-return")), 0);
+	ck_assert_msg(add(l, op, WP_EV_CERTIFICATE, "MFP-1", json_pack("{s:s, s:s, s:s}",
+		"certificate_id", "c2", "certificate_sha256", SHA_A, "category", "unknown")) == 0,
+		"%s", err);
+	/* a class whose minimum is Purge: a vendor's word of unknown level is not enough */
+	intake_class(l, "PHONE-1", "F1", "phone", "極秘");
+	ck_assert_int_eq(add(l, op, WP_EV_REQUEST, "PHONE-1", NULL), 0);
+	ck_assert_int_eq(add(l, boss, WP_EV_APPROVE, "PHONE-1", NULL), 0);
+	expect_refused(add_attested(l, wit, "PHONE-1", attested("clear", SHA_A)),
+		       "requires at least NIST purge");
+	struct wp_custody_report r;
+	ck_assert_msg(wp_custody_verify(l, ca, NULL, &r, err, sizeof(err)) == 0, "%s", err);
+	wp_ledger_close(l);
+}
+END_TEST
+
 /* ---- set-up ---------------------------------------------------------------- */
 
 static void setup(void)
@@ -1450,6 +1689,11 @@ int main(void)
 	tcase_add_test(tc, ledger_fields_art5);
 	tcase_add_test(tc, outstanding_and_stocktake);
 	tcase_add_test(tc, optical_media_rules);
+	tcase_add_test(tc, policy_table_checked);
+	tcase_add_test(tc, class_minimum_level);
+	tcase_add_test(tc, approval_per_kind_and_class);
+	tcase_add_test(tc, vendor_destruction);
+	tcase_add_test(tc, attested_erasure);
 	suite_add_tcase(s, tc);
 	int rc = wp_run_suite(s);
 	struct wp_identity *all[] = { op, op2, boss, boss2, wit, aud };

@@ -46,6 +46,11 @@ START_TEST(policy_full_form)
 	ck_assert_int_eq(wp_station_policy_parse("transports = usb\nsingle-signature = yes\n", "p",
 						 &pol, err, sizeof(err)), 0);
 	ck_assert(pol.single_signature);
+	ck_assert_str_eq(pol.confidentiality, "");
+	/* the class a quick-wipe station's intakes record (issue 17) */
+	ck_assert_int_eq(wp_station_policy_parse("transports = usb\nconfidentiality = 機密性1\n",
+						 "p", &pol, err, sizeof(err)), 0);
+	ck_assert_str_eq(pol.confidentiality, "機密性1");
 }
 END_TEST
 
