@@ -174,7 +174,8 @@ static int check_witness(const struct wp_event *ev, char *err, size_t errlen)
 	if (strcmp(ev->kind, WP_EV_TAKE_OUT) == 0)
 		return life_check_permit(ev, err, errlen);
 	if (!needs && ev->witnessed) {
-		snprintf(err, errlen, "only a destruction or an attested erasure carries a witness, "
+		snprintf(err, errlen, "only a destruction, an attested erasure or a take-out (its "
+			 "permitting head) carries a second signer, "
 			 "not a '%s' event", ev->kind);
 		return -1;
 	}

@@ -1092,7 +1092,7 @@ START_TEST(take_out_and_return)
 	/* only a take-out or a destruction carries a second signer */
 	b = json_pack("{s:s}", "text", "x");
 	expect_refused(wp_custody_append_witnessed(l, op, boss, WP_EV_NOTE, "USB-7", b, NULL, NULL,
-						   err, sizeof(err)), "only a destruction carries a witness");
+						   err, sizeof(err)), "carries a second signer");
 	json_decref(b);
 	verifies_now(l);
 	wp_ledger_close(l);
