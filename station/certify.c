@@ -123,28 +123,11 @@ static void make_paths(struct wp_certify_result *r, const char *dir, const char 
  * allowed the certificate: a refused issue creates nothing. */
 static int make_dir(const char *dir, char *err, size_t errlen)
 {
-	char part[4096];
 	struct stat sb;
 	if (!dir || !dir[0])
 		return 0;
-	if (snprintf(part, sizeof(part), "%s", dir) >= (int)sizeof(part)) {
-		snprintf(err, errlen, "the report folder %.200s...: path too long", dir);
+	if (wp_station_make_dir(dir, err, errlen) < 0)
 		return -1;
-	}
-	for (char *p = part + 1;; p++) {
-		bool end = *p == '\0';
-		if (*p != '/' && !end)
-			continue;
-		*p = '\0';
-		if (mkdir(part, 0700) < 0 && errno != EEXIST) {
-			snprintf(err, errlen, "cannot create the report folder %.1000s: %s; give "
-				 "--report-dir DIR or --no-report", part, strerror(errno));
-			return -1;
-		}
-		if (end)
-			break;
-		*p = '/';
-	}
 	if (stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
 		snprintf(err, errlen, "--report-dir %.1000s is not a folder; create it first", dir);
 		return -1;

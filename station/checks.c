@@ -142,11 +142,14 @@ int wp_st_open_exclusive(const struct wp_station_hooks *h, const struct wp_devic
 bool wp_station_same_disk(const struct wp_device *before, const struct wp_device *now,
 			  char *why, size_t len)
 {
-	bool same = strcmp(now->serial, before->serial) == 0 &&
-		    strcmp(now->model, before->model) == 0 &&
-		    now->size_bytes == before->size_bytes &&
-		    now->logical_block_size == before->logical_block_size &&
-		    (!before->devno || !now->devno || now->devno == before->devno);
+	/* a device number known on both sides must match too (udev's wp_disk_is
+	 * is the one comparison; a job read back from the ledger has none) */
+	struct wp_disk_ident was = { .serial = before->serial, .model = before->model,
+				     .size_bytes = before->size_bytes,
+				     .logical_block_size = before->logical_block_size,
+				     .devno = now->devno ? before->devno : 0 };
+	bool same = wp_disk_is(now, &was) && (before->size_bytes || !now->size_bytes) &&
+		    (before->logical_block_size || !now->logical_block_size);
 	if (!same && why)
 		snprintf(why, len, "now serial '%s', model '%s', %llu bytes in %u-byte blocks; "
 			 "it was serial '%s', model '%s', %llu bytes in %u-byte blocks",
