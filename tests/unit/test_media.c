@@ -6,6 +6,7 @@
  * ext4 filesystem are written into the image file before it is attached,
  * and the filesystem is mounted read-only.
  */
+#include "loop_fixture.h"
 #include "check_main.h"
 #include <dirent.h>
 #include <errno.h>
@@ -388,37 +389,6 @@ static int write_mbr(const char *img)
 	return n == (ssize_t)sizeof(mbr) ? 0 : -1;
 }
 
-/* Run a shell command; its first output line goes to out (if given). */
-static int run(const char *cmd, char *out, size_t outlen)
-{
-	char line[256] = "";
-	FILE *p = popen(cmd, "r");
-
-	if (!p)
-		return -1;
-	if (!fgets(line, sizeof(line), p))
-		line[0] = '\0';
-	while (fgetc(p) != EOF)
-		;
-	line[strcspn(line, "\n")] = '\0';
-	if (out)
-		fmt(out, outlen, "%s", line);
-	return pclose(p) == 0 ? 0 : -1;
-}
-
-/* Only ever detach what losetup told us it attached. */
-static bool is_loop_node(const char *node)
-{
-	const char *p;
-
-	if (strncmp(node, "/dev/loop", 9) != 0 || !node[9])
-		return false;
-	p = node + 9;
-	for (; *p; p++)
-		if (*p < '0' || *p > '9')
-			return false;
-	return true;
-}
 
 /* flags: "" or losetup options such as "-P" (scan partitions), "-r". */
 static int attach(struct loop_fixture *fx, const char *flags)
@@ -427,7 +397,7 @@ static int attach(struct loop_fixture *fx, const char *flags)
 
 	fmt(cmd, sizeof(cmd), "losetup -f --show %s '%s' 2>&1", flags,
 	    fx->img);
-	if (run(cmd, fx->dev, sizeof(fx->dev)) < 0 || !is_loop_node(fx->dev)) {
+	if (wp_fx_run(cmd, fx->dev, sizeof(fx->dev)) < 0 || !wp_fx_is_loop_node(fx->dev)) {
 		fmt(fx->why, sizeof(fx->why), "losetup: %s", fx->dev);
 		fx->dev[0] = '\0';
 		return -1;
@@ -444,7 +414,7 @@ static int wait_partition(struct loop_fixture *fx)
 	fmt(fx->part, sizeof(fx->part), "%sp1", fx->dev);
 	if (access(fx->part, F_OK) < 0) {
 		fmt(cmd, sizeof(cmd), "partx -a %s 2>&1", fx->dev);
-		(void)run(cmd, NULL, 0);
+		(void)wp_fx_run(cmd, NULL, 0);
 	}
 	for (int i = 0; i < 50 && access(fx->part, F_OK) < 0; i++)
 		usleep(100 * 1000);
@@ -465,7 +435,7 @@ static int make_fs(struct loop_fixture *fx)
 	fmt(cmd, sizeof(cmd),
 	    "mkfs.ext4 -q -F -L wptest -E offset=1048576 '%s' 8M 2>&1",
 	    fx->img);
-	if (run(cmd, out, sizeof(out)) < 0) {
+	if (wp_fx_run(cmd, out, sizeof(out)) < 0) {
 		fmt(fx->why, sizeof(fx->why), "mkfs.ext4: %s", out);
 		return -1;
 	}
@@ -496,9 +466,9 @@ static void loop_teardown(struct loop_fixture *fx)
 	if (fx->mounted && umount2(fx->mnt, 0) < 0)
 		umount2(fx->mnt, MNT_DETACH);
 	fx->mounted = false;
-	if (fx->dev[0] && is_loop_node(fx->dev)) {
+	if (fx->dev[0] && wp_fx_is_loop_node(fx->dev)) {
 		fmt(cmd, sizeof(cmd), "losetup -d %s 2>&1", fx->dev);
-		(void)run(cmd, NULL, 0);
+		(void)wp_fx_run(cmd, NULL, 0);
 	}
 	fx->dev[0] = '\0';
 	if (fx->mnt[0])

@@ -17,6 +17,7 @@
  * Root only (loop devices): without root it exits 77, which CTest reports
  * as skipped, like the integration tests.
  */
+#include "loop_fixture.h"
 #include "station.h"
 #include "certs_internal.h"
 
@@ -41,32 +42,6 @@ static char why[1100];
 
 /* ---- the loop device: attached in the runner, detached also on failure -- */
 
-static int run(const char *cmd, char *out, size_t outlen)
-{
-	char line[256] = "";
-	FILE *p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	if (!fgets(line, sizeof(line), p))
-		line[0] = '\0';
-	while (fgetc(p) != EOF)
-		;
-	line[strcspn(line, "\n")] = '\0';
-	if (out)
-		snprintf(out, outlen, "%s", line);
-	return pclose(p) == 0 ? 0 : -1;
-}
-
-/* Only ever detach what losetup told us it attached. */
-static bool is_loop_node(const char *node)
-{
-	if (strncmp(node, "/dev/loop", 9) != 0 || !node[9])
-		return false;
-	for (const char *p = node + 9; *p; p++)
-		if (*p < '0' || *p > '9')
-			return false;
-	return true;
-}
 
 static struct wp_identity *person(const char *name, enum wp_role role)
 {
@@ -102,7 +77,7 @@ static void setup(void)
 	if (fd >= 0)
 		close(fd);
 	snprintf(cmd, sizeof(cmd), "losetup -f --show '%s' 2>&1", img);
-	if (!made || run(cmd, dev, sizeof(dev)) < 0 || !is_loop_node(dev)) {
+	if (!made || wp_fx_run(cmd, dev, sizeof(dev)) < 0 || !wp_fx_is_loop_node(dev)) {
 		snprintf(why, sizeof(why), "losetup: %s", dev);
 		dev[0] = '\0';
 		return;
@@ -113,15 +88,15 @@ static void setup(void)
 static void teardown(void)
 {
 	char cmd[128];
-	if (dev[0] && is_loop_node(dev)) {
+	if (dev[0] && wp_fx_is_loop_node(dev)) {
 		snprintf(cmd, sizeof(cmd), "losetup -d %s 2>&1", dev);
-		(void)run(cmd, NULL, 0);
+		(void)wp_fx_run(cmd, NULL, 0);
 	}
 	wp_identity_free(op);
 	wp_identity_free(boss);
 	if (dir[0]) {
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-		(void)run(cmd, NULL, 0);
+		(void)wp_fx_run(cmd, NULL, 0);
 	}
 }
 
