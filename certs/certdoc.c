@@ -230,7 +230,7 @@ static int check_build(const json_t *doc, char *err, size_t errlen)
 	return 0;
 }
 
-/* ---- issue 17 (model1): optional members, exact when present ---------- */
+/* ---- issue 17: optional members, exact when present ---------- */
 
 static bool is_hex64(const json_t *v)
 {

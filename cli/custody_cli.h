@@ -38,13 +38,13 @@ struct wp_kopts {
 	/* certificates */
 	const char *sig, *report, *qr, *trust, *contact;
 	const char *ca_fingerprint;    /* verify: the pinned CA, 64 hex digits */
-	/* issue 17, model1: policy table, classes, vendor, attested erasure */
+	/* issue 17: policy table, classes, vendor, attested erasure */
 	const char *policy, *confidentiality, *kind, *received_by, *evidence, *by, *category;
 	const char *erased_by;
 	/* revocation and signed heads */
 	const char *date, *crl;
 	bool sign;
-	/* model2: issue 17 items 5-9 (station/custody_life.c builds the bodies) */
+	/* issue 17 items 5-9 (station/custody_life.c builds the bodies) */
 	const char *destination, *purpose, *permitted_by, *permitted_on, *due_back;
 	const char *agreement, *repairer, *introduced, *maker, *seller, *use, *warranty;
 	const char *media, *tool;
@@ -83,7 +83,7 @@ int wp_cert_issue_cmd(const struct wp_kopts *o);
 int wp_cert_show_cmd(const struct wp_kopts *o);
 int wp_cert_render_cmd(const struct wp_kopts *o);
 int wp_cert_qr_cmd(const struct wp_kopts *o);
-/* model2 (cmd_custody_life.c): show --open, stocktake */
+/* cmd_custody_life.c: show --open, stocktake */
 int wp_custody_outstanding(const struct wp_kopts *o);
 int wp_custody_stocktake(const struct wp_kopts *o);
 /* The verified read-only handle log/show/export use (custody_read.c);

@@ -204,7 +204,7 @@ static json_t *approval_actions(unsigned flags)
 	return list;
 }
 
-/* model2: issue 17 items 5-9 — Art.5 fields, where it is, take-out, repair */
+/* issue 17 items 5-9 — Art.5 fields, where it is, take-out, repair */
 static void life_json(json_t *o, const struct wp_asset_state *st)
 {
 	const struct { const char *key, *value; } text[] = {

@@ -59,12 +59,12 @@ enum {
 #define WP_EV_RELEASE "release"
 #define WP_EV_NOTE "note"
 #define WP_EV_FREESPACE "freespace"
-/* ---- model2: issue 17 items 5-9 (rules.c, "asset life" block) */
+/* ---- the asset's life, issue 17 items 5-9 (rules.c, "asset life" block) */
 #define WP_EV_TAKE_OUT "take-out"      /* 持出: signed by the taker and the permitting head */
 #define WP_EV_RETURN "return"          /* 返却 */
 #define WP_EV_BLANKED "blanked"        /* a rewritable disc blanked for reuse (R12) */
 #define WP_EV_STOCKTAKE "stocktake"    /* 棚卸: assets on record against disks attached (R15) */
-/* issue 17 (classes.c, model1): the vendor's destruction of an asset
+/* issue 17 (classes.c): the vendor's destruction of an asset
  * handed to it, and an erasure the device or its maker did */
 #define WP_EV_VENDOR_DESTROYED "vendor-destroyed"
 #define WP_EV_ERASURE_ATTESTED "erasure-attested"
@@ -245,7 +245,7 @@ struct wp_asset_state {
 	bool released;
 	char released_to[16];
 	char freespace_job[64];     /* the last free-space wipe, if it ended "wiped" or "partial" */
-	/* ---- model2: issue 17 items 5-9 (rules.c, "asset life" block) */
+	/* ---- the asset's life, issue 17 items 5-9 (rules.c, "asset life" block) */
 	char introduced[16];        /* 導入年月日 YYYY-MM-DD (Co-Std Art.5) */
 	char maker[WP_NAME_MAX];    /* 製造元, from the disk or its label; "" unknown */
 	char maker_source[32];      /* where maker came from: scsi-inquiry, wwn-oui, pci-vendor, label */
@@ -262,7 +262,7 @@ struct wp_asset_state {
 	char agreement_sha256[65];  /* its confidentiality agreement (R20), "" none */
 	unsigned repairs;           /* returns from repair (intake again under the tag) */
 	bool blanked;               /* rewritable disc blanked since intake (R12) */
-	/* ---- issue 17, model1 (classes.c) */
+	/* ---- issue 17: class, kind, vendor, attestation (classes.c) */
 	char confidentiality[64];   /* the intake's class (the highest given), "" if none */
 	char asset_kind[32];        /* the intake's kind (usb, hdd, pc, mfp, ...), "" if none */
 	char approved_time[WP_TIME_MAX]; /* when the last approval was recorded */
@@ -272,7 +272,7 @@ struct wp_asset_state {
 	char attested_category[16]; /* "clear" or "unknown" */
 };
 
-/* ---- model2: issue 17 items 5-9 (rules.c) */
+/* ---- issue 17 items 5-9: the asset's life (rules.c) */
 /* Optical media names recorded at intake (`media`): write-once (CD-R,
  * DVD-R, DVD+R, DVD+R DL, BD-R), rewritable (CD-RW, DVD-RW, DVD+RW,
  * DVD-RAM, BD-RE) and pressed (CD-ROM, DVD-ROM, BD-ROM). */

@@ -152,7 +152,7 @@ static const char *result_of(const struct wp_event *ev)
 		return body_text(ev, "reason");
 	if (strcmp(k, WP_EV_POLICY) == 0)
 		return wp_policy_approval(ev) ? "approval required" : "approval not required";
-	/* model2: issue 17 items 5-9 */
+	/* issue 17 items 5-9: the asset's life */
 	if (strcmp(k, WP_EV_TAKE_OUT) == 0)
 		return body_text(ev, "destination");
 	if (strcmp(k, WP_EV_BLANKED) == 0)

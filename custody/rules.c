@@ -30,7 +30,7 @@ static const struct {
 	{ WP_EV_RELEASE, DOERS },
 	{ WP_EV_NOTE, DOERS | ROLE(WP_ROLE_WITNESS) },
 	{ WP_EV_FREESPACE, DOERS },
-	/* model2: issue 17 items 5-9 */
+	/* issue 17 items 5-9: the asset's life */
 	{ WP_EV_TAKE_OUT, DOERS },
 	{ WP_EV_RETURN, DOERS },
 	{ WP_EV_BLANKED, DOERS },
@@ -135,7 +135,7 @@ static bool same_person(const struct wp_actor *a, const struct wp_actor *b)
 	       (a->id[0] && strcmp(a->id, b->id) == 0) || wp_name_same(a->name, b->name);
 }
 
-/* model2: issue 17 items 5-9, defined in the "asset life" block below */
+/* issue 17 items 5-9 (the asset's life), defined in the "asset life" block below */
 static int life_check_permit(const struct wp_event *ev, char *err, size_t errlen);
 static int life_check_kind(const struct wp_asset_state *st, bool approval,
 			   const struct wp_event *ev, char *err, size_t errlen);
@@ -671,7 +671,7 @@ static int check_policy(const struct wp_event *ev, char *err, size_t errlen)
 	return wp_policy_body_check(ev->body, err, errlen);
 }
 
-/* ---- issue 17 (model1): classes, the approval table, vendor destruction,
+/* ---- issue 17: classes, the approval table, vendor destruction,
  * attested erasure. Kept in one block so parallel additions merge. ------- */
 
 static void copy(char *dst, size_t len, const struct wp_event *ev, const char *key);
@@ -847,7 +847,7 @@ static const char *attested_level(const char *category)
 }
 
 /* Rules of the block above that come on top of check_kind's. */
-static int check_model1(const struct wp_asset_state *st, const json_t *policy, bool approval,
+static int check_class_vendor_attested(const struct wp_asset_state *st, const json_t *policy, bool approval,
 			const struct wp_event *ev, char *err, size_t errlen)
 {
 	const char *k = ev->kind;
@@ -871,7 +871,7 @@ static int check_model1(const struct wp_asset_state *st, const json_t *policy, b
 	return 0;
 }
 
-static void apply_model1(struct wp_asset_state *st, const struct wp_event *ev)
+static void apply_class_vendor_attested(struct wp_asset_state *st, const struct wp_event *ev)
 {
 	const char *k = ev->kind;
 	if (strcmp(k, WP_EV_INTAKE) == 0) {
@@ -962,10 +962,10 @@ int wp_rule_check(const struct wp_asset_state *st, const json_t *policy,
 	}
 	if (strcmp(ev->kind, WP_EV_VENDOR_DESTROYED) == 0 ||
 	    strcmp(ev->kind, WP_EV_ERASURE_ATTESTED) == 0)
-		return check_model1(st, policy, approval_required, ev, err, errlen);
+		return check_class_vendor_attested(st, policy, approval_required, ev, err, errlen);
 	if (check_kind(st, approval_required, ev, err, errlen) < 0)
 		return -1;
-	return check_model1(st, policy, approval_required, ev, err, errlen);
+	return check_class_vendor_attested(st, policy, approval_required, ev, err, errlen);
 }
 
 int wp_rule_check_serial_free(const struct wp_asset_state *holder, const struct wp_event *ev,
@@ -1068,7 +1068,7 @@ void wp_state_apply(struct wp_asset_state *st, const struct wp_event *ev)
 	} else {
 		apply_wipe(st, ev);
 	}
-	apply_model1(st, ev);
+	apply_class_vendor_attested(st, ev);
 }
 
 bool wp_policy_approval(const struct wp_event *ev)
@@ -1106,7 +1106,7 @@ const char *wp_asset_status(const struct wp_asset_state *st)
 	return st->requested ? "requested" : "registered";
 }
 
-/* ---- model2: asset life (issue 17 items 5-9) -------------------------------
+/* ---- the asset's life (issue 17 items 5-9) -------------------------------
  * Take-out and return (R19), repair without erasure (R20), the ledger fields
  * of Co-Std Art.5 (R21), optical media (R12) and the stocktake (R15). Kept in
  * one block so the rules of other items merge beside it. */

@@ -1,5 +1,5 @@
 /*
- * What issue 17's custody model adds to a certificate (station.h, model1
+ * What issue 17's custody model adds to a certificate (station.h, "confidentiality classes"
  * block): the NIST pre- and post-sanitization confidentiality, the date of
  * the approval beside the approver, a destruction that names no tool
  * version, the vendor that destroyed the medium with its certificate's

@@ -130,9 +130,9 @@ static int approve_body(const struct wp_custody_ask *a, json_t *body, char *err,
 	return 0;
 }
 
-/* issue 17 (model1): the vendor's destruction and an attested erasure;
+/* issue 17: the vendor's destruction and an attested erasure;
  * the evidence's digest here, its copy beside the ledger when recorded. */
-static int model1_body(const struct wp_custody_ask *a, json_t *body, char *err, size_t errlen)
+static int vendor_or_attested_body(const struct wp_custody_ask *a, json_t *body, char *err, size_t errlen)
 {
 	set_opt(body, "comment", a->comment);
 	set_opt(body, "method", a->method);
@@ -218,7 +218,7 @@ static int build(const struct wp_custody_ask *a, json_t *body, char *err, size_t
 		return rc;
 	}
 	if (strcmp(s, "vendor-destroyed") == 0 || strcmp(s, "attest-erasure") == 0)
-		return model1_body(a, body, err, errlen);
+		return vendor_or_attested_body(a, body, err, errlen);
 	set_opt(body, "comment", a->comment);
 	if (strcmp(s, "request") == 0)
 		return set_opt(body, "reason", a->reason);

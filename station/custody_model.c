@@ -1,5 +1,5 @@
 /*
- * Issue 17 helpers of the custody model (station.h, model1 block): the
+ * Issue 17 helpers of the custody model (station.h, "confidentiality classes" section): the
  * policy table, the confidentiality class at intake, the vendor's
  * destruction and an erasure attested by the device or its maker. Evidence
  * files (a vendor's certificate, an erase report) are recorded by SHA-256

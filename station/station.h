@@ -419,7 +419,7 @@ struct wp_ledger *wp_station_ledger_handle(struct wp_station_ledger *wl);
 void wp_station_reports_beside(const char *ledger, const char *reports_dir, char *dir,
 			       size_t len);
 
-/* ---- model1: issue 17 custody model (custody_model.c) -------------------- */
+/* ---- confidentiality classes, policy table, evidence files (custody_model.c, cert_model.c) */
 
 /* The body of `custody init`: SPEC NULL gives {"approval_required":
  * !no_approval} as before the table; "default" the default table
@@ -666,7 +666,7 @@ enum wp_certify_status wp_cert_validate(const struct wp_validate_request *req,
 
 /* ---- custody events recorded by a person or a station (custody.c) ------ */
 
-struct wp_life_opts; /* model2: below */
+struct wp_life_opts; /* the asset's life: below */
 
 /* What a person (or a station) asks to record; the front end fills it from
  * its options. Which members an action uses is in custody.c's build(). */
@@ -686,11 +686,11 @@ struct wp_custody_ask {
 	const char *approve_for;                             /* approve: "wipe,release" */
 	int valid_days;                                      /* approve: 0 = 30 */
 	time_t now;                                          /* approve's clock; 0 = now */
-	/* model2, issue 17 items 5-9: take-out, return, blanked, the Art.5
+	/* issue 17 items 5-9: take-out, return, blanked, the Art.5
 	 * intake fields, release to repair (custody_life.c); NULL: none */
 	const struct wp_life_opts *life;
 
-	/* issue 17 (model1): the policy table, class and kind at intake, the
+	/* issue 17: the policy table, class and kind at intake, the
 	 * vendor's destruction and an attested erasure */
 	const char *policy;                                  /* init: FILE or "default" */
 	const char *confidentiality, *kind;                  /* intake */
@@ -756,7 +756,7 @@ int wp_intake_record(const char *ledger_path, const struct wp_identity *actor,
 		     const char *confidentiality, uint64_t *seq, char hash[WP_HASH_HEX],
 		     char *err, size_t errlen);
 
-/* ---- live2: the boot stick's lease list (lease.c) ---------------------- */
+/* ---- the boot stick's lease list (lease.c) ---------------------------- */
 
 #define WP_LEASE_FIELD 256
 
@@ -781,7 +781,7 @@ int wp_lease_load(const char *path, char **text, const char **encoding, char *er
  * the row, or 0 when there is none. */
 int wp_lease_find(const char *text, const char *pc_serial, struct wp_lease_row *row);
 
-/* ---- model2: the asset's life, issue 17 items 5-9 (custody_life.c) ---- */
+/* ---- the asset's life: take-out, repair, Art.5 fields, stocktake (custody_life.c) */
 
 /* What a front end gathered for the events of custody/rules.c's "asset
  * life" block; NULL members are absent. */

@@ -117,7 +117,7 @@ struct wp_device {
 	bool mounted;         /* any mount resolves to this disk */
 	char mounted_what[320]; /* "/dev/sdb1 on /media/usb" */
 	bool optical_write_once; /* CD-R, DVD±R, BD-R medium (or unknown) */
-	/* ---- model2: issue 17 (identify.c) */
+	/* ---- issue 17: the maker and the disc (identify.c) */
 	char media[16];       /* optical medium in the drive: "CD-R", "CD-RW", ... or "" */
 	char maker[128];      /* from a standard field (see maker_source), "" unknown */
 	char maker_source[16];/* scsi-inquiry, wwn-oui, pci-vendor, "" */
@@ -229,7 +229,7 @@ size_t wp_media_monitor_known(const struct wp_media_monitor *m);
  * ours came. */
 int wp_media_monitor_next(struct wp_media_monitor *m, int timeout_ms, struct wp_media_event *ev);
 
-/* ---- model2: issue 17 (identify.c): pure, fed with recorded properties */
+/* ---- issue 17: the maker and the disc (identify.c): pure, fed with recorded properties */
 
 /* A udev property (or hwdb entry) by key; NULL when absent. */
 typedef const char *(*wp_prop_fn)(const char *key, void *ctx);

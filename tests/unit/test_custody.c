@@ -1018,7 +1018,7 @@ START_TEST(concurrent_appenders)
 END_TEST
 
 
-/* ---- model2: issue 17 items 5-9 -------------------------------------------- */
+/* ---- issue 17 items 5-9: the asset's life -------------------------------------------- */
 
 static void verifies_now(struct wp_ledger *l)
 {
@@ -1397,7 +1397,7 @@ START_TEST(verify_cert_cache_honours_time)
 }
 END_TEST
 
-/* ---- issue 17 (model1): classes, approval table, vendor, attested ------ */
+/* ---- issue 17: classes, approval table, vendor, attested ------ */
 
 static int add_policy(struct wp_ledger *l, json_t *body)
 {

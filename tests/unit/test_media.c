@@ -662,7 +662,7 @@ START_TEST(test_mounted_loop_protected)
 END_TEST
 
 
-/* ---- model2: issue 17 (udev/identify.c) ------------------------------------ */
+/* ---- issue 17: the maker and the disc (udev/identify.c) ------------------------------------ */
 
 /* Property sets as `udevadm info` printed them for real drives, recorded in
  * openmediavault's cdrom device plugin (deb/openmediavault/usr/lib/python3/
