@@ -27,10 +27,10 @@ certs() {
 # The untrusted inputs and the sources that parse them.
 sources() {
 	case "$1" in
-		certdoc|qr|p7s) echo $(certs) text/text.c ;;              # cert verify FILE.json / --qr / .p7s
-		report) echo wipe/report.c wipe/pattern.c wipe/build.c tests/fuzz/build_stub.c text/text.c ;;   # verify --report, cert issue
-		config) echo cli/config.c station/kv.c wipe/method.c wipe/report.c wipe/pattern.c wipe/build.c tests/fuzz/build_stub.c text/text.c ;;
-		ledger) echo custody/canon.c custody/rules.c $(certs) text/text.c ;; # custody verify
+		certdoc|qr|p7s) echo $(certs) text/text.c text/file.c text/utc.c ;;              # cert verify FILE.json / --qr / .p7s
+		report) echo wipe/report.c wipe/pattern.c wipe/build.c tests/fuzz/build_stub.c text/text.c text/file.c text/utc.c ;;   # verify --report, cert issue
+		config) echo cli/config.c station/kv.c station/config.c wipe/method.c wipe/report.c wipe/pattern.c wipe/build.c tests/fuzz/build_stub.c text/text.c text/file.c text/utc.c ;;
+		ledger) echo custody/canon.c custody/rules.c custody/classes.c $(certs) text/text.c text/file.c text/utc.c ;; # custody verify
 	esac
 }
 
