@@ -733,33 +733,33 @@ static int sq_signers(struct wp_ledger *l, wp_pair_fn fn, void *ctx, char *err, 
 	return sq_pairs(l, "SELECT fingerprint, certificate FROM signers", fn, ctx, err, errlen);
 }
 
+/* One statement binding two texts (?1, ?2), run once; WHAT names it in
+ * the error. */
+static int sq_insert_pair(struct wp_ledger *l, const char *sql, const char *a, const char *b,
+			  const char *what, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(l->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return wp_sql_fail(l, what, err, errlen);
+	sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : wp_sql_fail(l, what, err, errlen);
+	sqlite3_finalize(st);
+	return rc;
+}
+
 static int sq_put_meta(struct wp_ledger *l, const char *key, const char *value, char *err,
 		       size_t errlen)
 {
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(l->db, "INSERT INTO meta VALUES(?1, ?2)", -1, &st, NULL) != SQLITE_OK)
-		return wp_sql_fail(l, "cannot write the meta table", err, errlen);
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? 0
-		 : wp_sql_fail(l, "cannot write the meta table", err, errlen);
-	sqlite3_finalize(st);
-	return rc;
+	return sq_insert_pair(l, "INSERT INTO meta VALUES(?1, ?2)", key, value,
+			      "cannot write the meta table", err, errlen);
 }
 
 static int sq_put_signer(struct wp_ledger *l, const char *fpr, const char *pem, char *err,
 			 size_t errlen)
 {
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(l->db, "INSERT OR IGNORE INTO signers VALUES(?1, ?2)", -1, &st,
-			       NULL) != SQLITE_OK)
-		return wp_sql_fail(l, "cannot store a certificate", err, errlen);
-	sqlite3_bind_text(st, 1, fpr, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, pem, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? 0
-		 : wp_sql_fail(l, "cannot store a certificate", err, errlen);
-	sqlite3_finalize(st);
-	return rc;
+	return sq_insert_pair(l, "INSERT OR IGNORE INTO signers VALUES(?1, ?2)", fpr, pem,
+			      "cannot store a certificate", err, errlen);
 }
 
 static void bind_actor(sqlite3_stmt *st, int first, const struct wp_actor *a, bool present)
