@@ -6,9 +6,7 @@
 # oracle is coreutils, not wipeproof).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/custody_lib.sh"
-for tool in sha256sum pdftotext jq; do
-	command -v "$tool" >/dev/null || fail "$tool is missing; run scripts/deps"
-done
+wp_need_tools sha256sum pdftotext jq
 exe_sha=$(sha256sum "$WIPEPROOF" | cut -d' ' -f1)
 
 expect_exit 0 "$WIPEPROOF" version --json

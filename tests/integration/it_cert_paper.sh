@@ -8,9 +8,7 @@
 # off the rendered page (zbarimg) still verifies.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/custody_lib.sh"
-for tool in pdfinfo pdftotext pdftoppm zbarimg jq; do
-	command -v "$tool" >/dev/null || fail "$tool is missing; run scripts/deps"
-done
+wp_need_tools pdfinfo pdftotext pdftoppm zbarimg jq
 LONG_OP="長谷川 久美子 (ハセガワ クミコ)"
 LONG_AP="小比類巻 健一郎 (コヒルイマキ ケンイチロウ)"
 LONG_WI="勅使河原 三郎 (テシガワラ サブロウ)"

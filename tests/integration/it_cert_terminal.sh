@@ -8,9 +8,7 @@
 # PDF, and in `custody show`; a QR text of another document is refused.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/custody_lib.sh"
-for tool in zbarimg jq openssl pdftotext python3; do
-	command -v "$tool" >/dev/null || fail "$tool is missing; run scripts/deps"
-done
+wp_need_tools zbarimg jq openssl pdftotext python3
 here=$(cd "$(dirname "$0")" && pwd)
 "$WIPEPROOF" keys init-ca --org "株式会社テスト" --no-passphrase >/dev/null || fail "keys init-ca"
 wp_issue "$OPERATOR" "係員" operator --no-passphrase

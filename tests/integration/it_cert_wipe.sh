@@ -9,9 +9,7 @@
 # unverified wipe.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/custody_lib.sh"
-for tool in openssl pdffonts pdftotext pdftoppm zbarimg; do
-	command -v "$tool" >/dev/null || fail "$tool is missing; run scripts/deps"
-done
+wp_need_tools openssl pdffonts pdftotext pdftoppm zbarimg
 wp_custody_people
 REPORTS="$WP_TMP/reports"
 

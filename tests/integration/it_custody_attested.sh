@@ -7,9 +7,7 @@
 # vendor-attested" — never Purge, and a class that needs Purge is refused.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/custody_lib.sh"
-for tool in jq openssl pdftotext pdfinfo sha256sum; do
-	command -v "$tool" >/dev/null || fail "$tool is missing; run scripts/deps"
-done
+wp_need_tools jq openssl pdftotext pdfinfo sha256sum
 wp_custody_people
 CA="$WIPEPROOF_KEYS/ca.pem"
 LEDGER_DIR=$(dirname "$WIPEPROOF_LEDGER")

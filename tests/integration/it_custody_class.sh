@@ -10,9 +10,7 @@
 # stock OpenSSL.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/custody_lib.sh"
-for tool in jq openssl pdftotext pdfinfo; do
-	command -v "$tool" >/dev/null || fail "$tool is missing; run scripts/deps"
-done
+wp_need_tools jq openssl pdftotext pdfinfo
 wp_custody_people
 CA="$WIPEPROOF_KEYS/ca.pem"
 wp_make_loop d1 $((16 << 20))

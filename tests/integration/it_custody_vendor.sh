@@ -8,9 +8,7 @@
 # tool version; stock OpenSSL and cert verify --ledger accept it.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/custody_lib.sh"
-for tool in jq openssl pdftotext pdfinfo sha256sum; do
-	command -v "$tool" >/dev/null || fail "$tool is missing; run scripts/deps"
-done
+wp_need_tools jq openssl pdftotext pdfinfo sha256sum
 wp_custody_people
 CA="$WIPEPROOF_KEYS/ca.pem"
 VENDOR="株式会社東京リサイクルセンター"

@@ -17,9 +17,7 @@
 . "$(dirname "$0")/custody_lib.sh"
 CHROMIUM=$(command -v chromium || true)
 [ -n "$CHROMIUM" ] || { echo "SKIP: chromium missing; run scripts/deps"; exit 77; }
-for tool in jq base64; do
-	command -v "$tool" >/dev/null || fail "$tool is missing; run scripts/deps"
-done
+wp_need_tools jq base64
 
 browse() { # URL: the DOM after the page's checks ran
 	"$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \

@@ -58,6 +58,15 @@ fail() {
 # wp_make_loop VAR SIZE_BYTES [SECTOR_SIZE]: attach a new loop device and
 # store its path in VAR. (Not printed: a $(...) subshell would lose the
 # record the cleanup needs.)
+# The reference tools a test checks with; a missing one fails the test
+# (scripts/deps installs them) rather than letting it pass unchecked.
+wp_need_tools() {
+	local tool
+	for tool in "$@"; do
+		command -v "$tool" >/dev/null || fail "$tool is missing; run scripts/deps"
+	done
+}
+
 wp_make_loop() {
 	# locals are prefixed so they never shadow the caller's VAR
 	local _wp_var=$1 _wp_size=$2 _wp_sector=${3:-512} _wp_img _wp_dev
