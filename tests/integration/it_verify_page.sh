@@ -15,28 +15,8 @@
 # for the docs when WP_SCREENSHOT names a file.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/custody_lib.sh"
-CHROMIUM=$(command -v chromium || true)
-[ -n "$CHROMIUM" ] || { echo "SKIP: chromium missing; run scripts/deps"; exit 77; }
-wp_need_tools jq base64
+. "$(dirname "$0")/verify_page_lib.sh"
 
-browse() { # URL: the DOM after the page's checks ran
-	"$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-		--disable-background-networking --disable-component-update --disable-sync \
-		--user-data-dir="$WP_TMP/chromium" --virtual-time-budget=20000 \
-		--proxy-server=http://127.0.0.1:9 --dump-dom "$1" 2>"$WP_TMP/chromium.log"
-}
-b64url() { base64 -w0 "$1" | tr '+/' '-_' | tr -d '='; }
-uri() { jq -rn --arg v "$1" '$v|@uri'; }
-page_verdict() { # PAGE JSON P7S QR: sets PAGE_VERDICT (VALID|INVALID) and PAGE_REASON
-	local frag="" dom
-	[ -n "$2" ] && frag="json=$(b64url "$2")&p7s=$(b64url "$3")"
-	# the validator's signature beside the issuer's, as cert verify finds it
-	[ -n "$2" ] && [ -e "${3%.p7s}.validator.p7s" ] && frag="$frag&val=$(b64url "${3%.p7s}.validator.p7s")"
-	[ -n "$4" ] && frag="$frag${frag:+&}qr=$(uri "$4")"
-	dom=$(browse "file://$1#$frag")
-	PAGE_REASON=$(sed -n 's/.*<p id="verdict"[^>]*>\([^<]*\)<.*/\1/p' <<<"$dom")
-	PAGE_VERDICT=$(sed -n 's/.*<p id="verdict" data-verdict="\([A-Z]*\)".*/\1/p' <<<"$dom")
-}
 expect_both() { # WANT PAGE CA JSON P7S QR
 	local want=$1 page=$2 ca=$3 json=$4 p7s=$5 qr=$6 got code
 	page_verdict "$page" "$json" "$p7s" "$qr"

@@ -6,23 +6,12 @@
 # page shows the attested result in words.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/custody_lib.sh"
-CHROMIUM=$(command -v chromium || true)
-[ -n "$CHROMIUM" ] || { echo "SKIP: chromium missing; run scripts/deps"; exit 77; }
-wp_need_tools jq base64
-browse() { # URL: the DOM after the page's checks ran
-	"$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-		--disable-background-networking --disable-component-update --disable-sync \
-		--user-data-dir="$WP_TMP/chromium" --virtual-time-budget=20000 \
-		--proxy-server=http://127.0.0.1:9 --dump-dom "$1" 2>"$WP_TMP/chromium.log"
-}
-b64url() { base64 -w0 "$1" | tr '+/' '-_' | tr -d '='; }
+. "$(dirname "$0")/verify_page_lib.sh"
 page_check() { # JSON: VALID on the page and in cert verify
-	local json=$1 dom verdict
-	dom=$(browse "file://$WP_TMP/verify.html#json=$(b64url "$json")&p7s=$(b64url "$json.p7s")&val=$(b64url "$json.validator.p7s")")
-	verdict=$(sed -n 's/.*<p id="verdict" data-verdict="\([A-Z]*\)".*/\1/p' <<<"$dom")
-	[ "$verdict" = VALID ] || fail "the page says '$verdict' for $json: $(sed -n 's/.*<p id="verdict"[^>]*>\([^<]*\)<.*/\1/p' <<<"$dom")"
+	local json=$1
+	page_verdict "$WP_TMP/verify.html" "$json" "$json.p7s" ""
+	[ "$PAGE_VERDICT" = VALID ] || fail "the page says '$PAGE_VERDICT' for $json: $PAGE_REASON"
 	expect_exit 0 "$WIPEPROOF" cert verify "$json" --ca "$WIPEPROOF_KEYS/ca.pem"
-	PAGE_DOM=$dom
 }
 wp_custody_people
 printf 'MFP erase report\n' > "$WP_TMP/report.txt"
