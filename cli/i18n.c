@@ -20,12 +20,20 @@ void wp_i18n_init(void)
 	textdomain("wipeproof");
 }
 
+/* The guard's reason codes (udev.h WP_REASON_*), marked for xgettext so
+ * their headlines stay in po/ (looked up at run time by wp_reason_label). */
+static const char *const reason_codes[] __attribute__((unused)) = {
+	NC_("reason", "mounted"), NC_("reason", "swap"), NC_("reason", "system-disk"),
+	NC_("reason", "holders"), NC_("reason", "read-only"), NC_("reason", "write-once"),
+	NC_("reason", "optical"), NC_("reason", "no-medium"),
+};
+
 /* gettext's context convention (msgctxt "reason"): the key is
  * "reason" EOT code; gettext returns the key itself when untranslated. */
 const char *wp_reason_label(const char *code)
 {
 	static __thread char key[64];
 	snprintf(key, sizeof(key), "reason\004%s", code);
-	const char *t = gettext(key);
+	const char *t = dgettext(WP_TEXTDOMAIN, key);
 	return t == key || strcmp(t, key) == 0 ? code : t;
 }

@@ -1,16 +1,13 @@
 /*
- * Messages for people through gettext (domain "wipeproof"): _() marks and
- * translates, N_() only marks (tables translated where they are printed).
- * Only cli/ prints, so only cli/ translates; JSON and reason codes stay
- * English and stable for programs.
+ * cli's gettext set-up. _() and N_() come from the shared header
+ * (text/wpi18n.h) that the modules use too: the messages they build for
+ * people arrive translated. JSON, reason codes and CSV stay English and
+ * stable for programs.
  */
 #ifndef WP_I18N_H
 #define WP_I18N_H
 
-#include <libintl.h>
-
-#define _(s) gettext(s)
-#define N_(s) (s)
+#include "wpi18n.h"
 
 /* LC_MESSAGES and LC_CTYPE from the environment (never LC_NUMERIC: reports
  * and progress keep '.' as the decimal point), and the catalogue: the
