@@ -83,26 +83,8 @@ static int hook_confirm(void *ctx, const struct wp_device *dev, const struct wp_
 	return 0;
 }
 
-/* A station message in the operator's language when the catalogue has it
- * under the msgid cli/ always used ("wipeproof: " + format + newline). */
-static bool print_translated(const struct wp_station_refusal *r)
-{
-	char id[1024];
-	if (!r->fmt || !r->args ||
-	    snprintf(id, sizeof(id), "wipeproof: %s\n", r->fmt) >= (int)sizeof(id))
-		return false;
-	const char *tr = _(id);
-	if (tr == id)
-		return false;
-	va_list ap;
-	va_copy(ap, *r->args);
-	vfprintf(stderr, tr, ap);
-	va_end(ap);
-	return true;
-}
-
-/* The common refusals in the operator's language; the rest as the station
- * worded them. */
+/* The common refusals worded here; the rest as the station worded them
+ * (in the operator's language already: station/ translates its messages). */
 static void hook_refused(void *ctx, const struct wp_station_refusal *r)
 {
 	(void)ctx;
@@ -114,7 +96,7 @@ static void hook_refused(void *ctx, const struct wp_station_refusal *r)
 	} else if (r->kind == WP_REFUSAL_CONFIRM) {
 		fprintf(stderr, _("wipeproof: refusing to wipe %s: confirmation '%s' does not match "
 			"its serial '%s'; nothing was written\n"), r->dev->path, r->answer, r->token);
-	} else if (!print_translated(r)) {
+	} else {
 		fprintf(stderr, "wipeproof: %s\n", r->msg);
 	}
 }

@@ -11,6 +11,7 @@
  * (wp_station_audit) so that an auditor's build can prove it.
  */
 #include "station.h"
+#include "wpi18n.h"
 #include "verify.h"
 #include "wptext.h"
 
@@ -510,14 +511,14 @@ enum wp_reread_status wp_disk_reread(const char *device, const char *report_path
 	memset(r, 0, sizeof(*r));
 	r->status = WP_REREAD_BAD_REQUEST;
 	if (mode == WP_VERIFY_OFF) {
-		snprintf(r->err, sizeof(r->err), "--verify off makes no sense for 'verify'; use "
-			 "full or sample");
+		snprintf(r->err, sizeof(r->err), _("--verify off makes no sense for 'verify'; use "
+			 "full or sample"));
 		return r->status;
 	}
 	struct wp_job *job = malloc(sizeof(*job));
 	struct wp_device *dev = malloc(sizeof(*dev));
 	if (!job || !dev) {
-		snprintf(r->err, sizeof(r->err), "out of memory");
+		snprintf(r->err, sizeof(r->err), _("out of memory"));
 		r->status = WP_REREAD_ERROR;
 		goto out;
 	}
@@ -525,8 +526,8 @@ enum wp_reread_status wp_disk_reread(const char *device, const char *report_path
 		goto out;
 	snprintf(r->job_id, sizeof(r->job_id), "%s", job->id);
 	if (job->scope.kind[0]) {
-		snprintf(r->err, sizeof(r->err), "%s is the report of a free-space wipe of %s; its "
-			 "fill files were deleted, so there is nothing on the device to read back",
+		snprintf(r->err, sizeof(r->err), _("%s is the report of a free-space wipe of %s; its "
+			 "fill files were deleted, so there is nothing on the device to read back"),
 			 report_path, job->scope.mountpoint);
 		goto out;
 	}
@@ -535,8 +536,8 @@ enum wp_reread_status wp_disk_reread(const char *device, const char *report_path
 	struct wp_disk_ident was = { .serial = job->device.serial,
 				     .size_bytes = job->device.size_bytes };
 	if (!wp_disk_is(dev, &was)) {
-		snprintf(r->err, sizeof(r->err), "%s is not the disk of this report: it has serial "
-			 "'%s' and %llu bytes, the report names serial '%s' and %llu bytes (%s)",
+		snprintf(r->err, sizeof(r->err), _("%s is not the disk of this report: it has serial "
+			 "'%s' and %llu bytes, the report names serial '%s' and %llu bytes (%s)"),
 			 dev->path, dev->serial, (unsigned long long)dev->size_bytes,
 			 job->device.serial, (unsigned long long)job->device.size_bytes,
 			 job->device.path);
@@ -547,21 +548,21 @@ enum wp_reread_status wp_disk_reread(const char *device, const char *report_path
 	const struct wp_pass_record *last = job->npasses ? &job->passes[job->npasses - 1] : NULL;
 	if (!last || !last->complete || last->bytes_written != job->device.size_bytes) {
 		if (job->firmware.used && !last)
-			snprintf(r->err, sizeof(r->err), "report %s is of a firmware erase (%s) that "
+			snprintf(r->err, sizeof(r->err), _("report %s is of a firmware erase (%s) that "
 				 "leaves no known content, so there is no pattern to re-check; its "
-				 "fingerprint check at the time %s", report_path, job->firmware.command,
+				 "fingerprint check at the time %s"), report_path, job->firmware.command,
 				 job->fingerprint.passed ? "passed" : "did not pass");
 		else
-			snprintf(r->err, sizeof(r->err), "report %s records an incomplete wipe (result "
+			snprintf(r->err, sizeof(r->err), _("report %s records an incomplete wipe (result "
 				 "%s); the disk was never fully overwritten, so there is nothing to "
-				 "verify: wipe it again", report_path, wp_result_name(job->result));
+				 "verify: wipe it again"), report_path, wp_result_name(job->result));
 		goto out;
 	}
 	snprintf(r->pattern, sizeof(r->pattern), "%s",
 		 wp_pattern_name(wp_job_final_pass(job)->pattern));
 	int fd = open(dev->path, O_RDONLY | O_DIRECT | O_CLOEXEC);
 	if (fd < 0) {
-		snprintf(r->err, sizeof(r->err), "cannot open %s: %s%s", dev->path, strerror(errno),
+		snprintf(r->err, sizeof(r->err), _("cannot open %s: %s%s"), dev->path, strerror(errno),
 			 errno == EACCES ? "; run as root or as a member of group disk" : "");
 		goto out;
 	}

@@ -5,6 +5,7 @@
  * answers in `list` and `plan`.
  */
 #include "station.h"
+#include "wpi18n.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -49,8 +50,8 @@ void wp_device_caps(const struct wp_device *dev, struct wp_fw_caps *caps)
 {
 	(void)wp_fw_probe_path(dev->path, wp_fw_bus_of(dev), caps);
 	if (dev->kind == WP_KIND_LOOP)
-		snprintf(caps->note, sizeof(caps->note), "a loop device: no firmware command is "
-			 "sent to it; overwrite methods only");
+		snprintf(caps->note, sizeof(caps->note), "%s", N_("a loop device: no firmware "
+			 "command is sent to it; overwrite methods only"));
 }
 
 void wp_hidden_from_caps(const struct wp_fw_caps *caps, const struct wp_device *dev,

@@ -12,6 +12,7 @@
  * back in struct wp_certify_result for the front end to show.
  */
 #include "station.h"
+#include "wpi18n.h"
 #include "wptext.h"
 #include "render.h"
 
@@ -129,11 +130,11 @@ static int make_dir(const char *dir, char *err, size_t errlen)
 	if (wp_station_make_dir(dir, err, errlen) < 0)
 		return -1;
 	if (stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
-		snprintf(err, errlen, "--report-dir %.1000s is not a folder; create it first", dir);
+		snprintf(err, errlen, _("--report-dir %.1000s is not a folder; create it first"), dir);
 		return -1;
 	}
 	if (access(dir, W_OK) < 0) {
-		snprintf(err, errlen, "--report-dir %.1000s: cannot write there: %s", dir, strerror(errno));
+		snprintf(err, errlen, _("--report-dir %.1000s: cannot write there: %s"), dir, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -197,7 +198,7 @@ static int append_event(const struct wp_certify_request *req, const json_t *doc,
 					  body, NULL, NULL, err, errlen)
 		      : WP_CUSTODY_ERROR;
 	if (!body)
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 	json_decref(body);
 	return rc;
 }
@@ -209,7 +210,7 @@ static enum wp_certify_status issue_doc(const struct wp_certify_request *req, js
 	char err[1024], *qr_text = NULL;
 	char *text = wp_certdoc_canonical(doc, err, sizeof(err));
 	if (!text) {
-		snprintf(res->err, sizeof(res->err), "cannot issue a certificate for %s: %s",
+		snprintf(res->err, sizeof(res->err), _("cannot issue a certificate for %s: %s"),
 			 req->asset, err);
 		return WP_CERTIFY_FAILED;
 	}
@@ -219,14 +220,14 @@ static enum wp_certify_status issue_doc(const struct wp_certify_request *req, js
 	if (make_dir(req->out_dir, res->err, sizeof(res->err)) < 0) {
 		/* the message names the folder */
 	} else if (write_files(req, res, text, doc, &qr_text, err, sizeof(err)) < 0) {
-		snprintf(res->err, sizeof(res->err), "certificate for %s: %s", req->asset, err);
+		snprintf(res->err, sizeof(res->err), _("certificate for %s: %s"), req->asset, err);
 	} else if ((res->custody_rc = append_event(req, doc, res, err, sizeof(err))) != 0) {
 		/* a certificate the ledger does not know is not issued */
 		unlink(res->json);
 		unlink(res->sig);
 		unlink(res->qr);
-		snprintf(res->err, sizeof(res->err), "certificate for %s: cannot record it in the "
-			 "ledger, so none was issued: %s", req->asset, err);
+		snprintf(res->err, sizeof(res->err), _("certificate for %s: cannot record it in the "
+			 "ledger, so none was issued: %s"), req->asset, err);
 		st = WP_CERTIFY_LEDGER;
 	} else if (wp_render_pdf(doc, res->sha256, qr_text, res->pdf, err, sizeof(err)) < 0) {
 		snprintf(res->err, sizeof(res->err), "%s", err);
@@ -255,7 +256,7 @@ static enum wp_certify_status build_and_issue(const struct wp_certify_request *r
 	    wp_custody_head(req->ledger, &seq, head, err, sizeof(err)) < 0 ||
 	    wp_custody_ledger_id(req->ledger, ledger_id, err, sizeof(err)) < 0 ||
 	    (req->job && wp_file_sha256(req->report_path, digest, err, sizeof(err)) < 0)) {
-		snprintf(res->err, sizeof(res->err), "cannot issue a certificate for %s: %s",
+		snprintf(res->err, sizeof(res->err), _("cannot issue a certificate for %s: %s"),
 			 req->asset, err);
 		return WP_CERTIFY_FAILED;
 	}
@@ -269,8 +270,8 @@ static enum wp_certify_status build_and_issue(const struct wp_certify_request *r
 	};
 	json_t *doc = wp_cert_build(&in);
 	if (!doc) {
-		snprintf(res->err, sizeof(res->err), "cannot build the certificate for %s (out of "
-			 "memory)", req->asset);
+		snprintf(res->err, sizeof(res->err), _("cannot build the certificate for %s (out of "
+			 "memory)"), req->asset);
 		return WP_CERTIFY_FAILED;
 	}
 	enum wp_certify_status s = issue_doc(req, doc, res);
@@ -287,13 +288,13 @@ enum wp_certify_status wp_certify(const struct wp_certify_request *req,
 	struct found f = { .have = false };
 	enum wp_certify_status s = WP_CERTIFY_FAILED;
 	if (!st) {
-		snprintf(res->err, sizeof(res->err), "out of memory");
+		snprintf(res->err, sizeof(res->err), _("out of memory"));
 		return s;
 	}
 	if (wp_custody_state(req->ledger, req->asset, st, err, sizeof(err)) < 0 ||
 	    (!req->job && wp_custody_each(req->ledger, req->asset, keep_destroyed, &f, err,
 					  sizeof(err)) < 0)) {
-		snprintf(res->err, sizeof(res->err), "cannot read asset %s from the ledger: %s",
+		snprintf(res->err, sizeof(res->err), _("cannot read asset %s from the ledger: %s"),
 			 req->asset, err);
 		goto out;
 	}
@@ -323,12 +324,12 @@ enum wp_certify_status wp_cert_validate(const struct wp_validate_request *req,
 	memset(v, 0, sizeof(*v));
 	snprintf(sig_path, pathlen, "%s%s", req->path, WP_VALIDATOR_SIG_SUFFIX);
 	if (!wp_cert_role_may_validate(me->role)) {
-		snprintf(err, errlen, "%s has role '%s'; only an approver or a witness may validate a "
-			 "certificate", me->name, wp_role_name(me->role));
+		snprintf(err, errlen, _("%s has role '%s'; only an approver or a witness may validate a "
+			 "certificate"), me->name, wp_role_name(me->role));
 		return WP_CERTIFY_REFUSED;
 	}
 	if (access(sig_path, F_OK) == 0) {
-		snprintf(err, errlen, "%s is already validated (%s exists)", req->path, sig_path);
+		snprintf(err, errlen, _("%s is already validated (%s exists)"), req->path, sig_path);
 		return WP_CERTIFY_REFUSED;
 	}
 	struct wp_audit_request a = {
@@ -337,7 +338,7 @@ enum wp_certify_status wp_cert_validate(const struct wp_validate_request *req,
 	};
 	enum wp_audit_status st = wp_audit(&a, v);
 	if (st == WP_AUDIT_INVALID) {
-		snprintf(err, errlen, "not validated: %s", v->reason);
+		snprintf(err, errlen, _("not validated: %s"), v->reason);
 		return WP_CERTIFY_INVALID;
 	}
 	if (st != WP_AUDIT_VALID) {
@@ -345,14 +346,14 @@ enum wp_certify_status wp_cert_validate(const struct wp_validate_request *req,
 		return WP_CERTIFY_FAILED;
 	}
 	if (strcmp(wp_certdoc_str(v->doc, "signing.policy"), WP_SIGNING_TWO_PERSON) != 0) {
-		snprintf(err, errlen, "this is not a two-person certificate; it takes no second "
-			 "signature");
+		snprintf(err, errlen, _("this is not a two-person certificate; it takes no second "
+			 "signature"));
 		return WP_CERTIFY_REFUSED;
 	}
 	if (strcmp(me->fingerprint, wp_certdoc_str(v->doc, "issued_by.fingerprint")) == 0 ||
 	    strcmp(me->name, wp_certdoc_str(v->doc, "issued_by.name")) == 0) {
-		snprintf(err, errlen, "%s issued this certificate; another person (an approver or "
-			 "witness) must validate it", me->name);
+		snprintf(err, errlen, _("%s issued this certificate; another person (an approver or "
+			 "witness) must validate it"), me->name);
 		return WP_CERTIFY_REFUSED;
 	}
 	size_t len = 0;
@@ -364,7 +365,7 @@ enum wp_certify_status wp_cert_validate(const struct wp_validate_request *req,
 	if (!text)
 		snprintf(err, errlen, "%s", why);
 	else if (strcmp(sha, v->sha256) != 0)
-		snprintf(err, errlen, "%s changed while it was checked", req->path);
+		snprintf(err, errlen, _("%s changed while it was checked"), req->path);
 	else if (wp_cms_sign(req->validator, text, len, &pem, err, errlen) == 0 &&
 		 wp_file_write_new(sig_path, pem, strlen(pem), 0644, err, errlen) == 0)
 		s = WP_CERTIFY_OK;

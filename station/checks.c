@@ -23,14 +23,9 @@
 static void vrefuse(const struct wp_station_hooks *h, struct wp_station_refusal *r,
 		    const char *fmt, va_list ap)
 {
-	va_list again;
-	va_copy(again, ap);
 	vsnprintf(r->msg, sizeof(r->msg), fmt, ap);
-	r->fmt = fmt;
-	r->args = &again;
 	if (h && h->refused)
 		h->refused(h->ctx, r);
-	va_end(again);
 }
 
 void wp_st_refuse(const struct wp_station_hooks *h, enum wp_station_refusal_kind kind,
@@ -83,8 +78,8 @@ int wp_st_check_identity_text(const struct wp_station_hooks *h, const struct wp_
 			: wp_text_check(dev->model, 0, why, sizeof(why)) < 0 ? "model" : NULL;
 	if (!bad)
 		return WP_STATION_OK;
-	wp_st_refuse(h, WP_REFUSAL_OTHER, dev, "refusing to wipe %s: its %s %s; it could not be "
-		     "recorded in the report; nothing was written", dev->path, bad, why);
+	wp_st_refuse(h, WP_REFUSAL_OTHER, dev, _("refusing to wipe %s: its %s %s; it could not be "
+		     "recorded in the report; nothing was written"), dev->path, bad, why);
 	return WP_STATION_REFUSED;
 }
 
@@ -100,8 +95,8 @@ int wp_st_confirm(const struct wp_station_hooks *h, const struct wp_device *dev,
 	const char *answer = given;
 	if (!answer) {
 		if (!h || !h->confirm) {
-			wp_st_refuse(h, WP_REFUSAL_OTHER, dev, "refusing to wipe %s: no "
-				     "confirmation of its serial %s", dev->path,
+			wp_st_refuse(h, WP_REFUSAL_OTHER, dev, _("refusing to wipe %s: no "
+				     "confirmation of its serial %s"), dev->path,
 				     wp_station_confirm_token(dev));
 			return WP_STATION_REFUSED;
 		}
@@ -128,11 +123,11 @@ int wp_st_open_exclusive(const struct wp_station_hooks *h, const struct wp_devic
 		return fd;
 	int e = errno;
 	if (e == EBUSY) {
-		wp_st_refuse(h, WP_REFUSAL_OTHER, dev, "refusing to wipe %s: it is busy (mounted, "
-			     "in use by LVM/RAID/encryption, or opened by another wipe)", dev->path);
+		wp_st_refuse(h, WP_REFUSAL_OTHER, dev, _("refusing to wipe %s: it is busy (mounted, "
+			     "in use by LVM/RAID/encryption, or opened by another wipe)"), dev->path);
 		*status = WP_STATION_REFUSED;
 	} else {
-		wp_st_refuse(h, WP_REFUSAL_OTHER, dev, "cannot open %s for writing: %s%s",
+		wp_st_refuse(h, WP_REFUSAL_OTHER, dev, _("cannot open %s for writing: %s%s"),
 			     dev->path, strerror(e), e == EACCES || e == EPERM ? "; run as root" : "");
 		*status = WP_STATION_FAILED;
 	}
@@ -151,8 +146,8 @@ bool wp_station_same_disk(const struct wp_device *before, const struct wp_device
 	bool same = wp_disk_is(now, &was) && (before->size_bytes || !now->size_bytes) &&
 		    (before->logical_block_size || !now->logical_block_size);
 	if (!same && why)
-		snprintf(why, len, "now serial '%s', model '%s', %llu bytes in %u-byte blocks; "
-			 "it was serial '%s', model '%s', %llu bytes in %u-byte blocks",
+		snprintf(why, len, _("now serial '%s', model '%s', %llu bytes in %u-byte blocks; "
+			 "it was serial '%s', model '%s', %llu bytes in %u-byte blocks"),
 			 now->serial, now->model, (unsigned long long)now->size_bytes,
 			 now->logical_block_size, before->serial, before->model,
 			 (unsigned long long)before->size_bytes, before->logical_block_size);
@@ -171,18 +166,18 @@ int wp_st_recheck_identity(const struct wp_station_hooks *h, int fd,
 	if (!now)
 		return WP_STATION_FAILED;
 	if (wp_media_probe(before->path, opts, now, err, sizeof(err)) < 0) {
-		wp_st_refuse(h, WP_REFUSAL_OTHER, before, "%s vanished before the wipe started: %s",
+		wp_st_refuse(h, WP_REFUSAL_OTHER, before, _("%s vanished before the wipe started: %s"),
 			     before->path, err);
 	} else if (!wp_station_same_disk(before, now, NULL, 0)) {
-		wp_st_refuse(h, WP_REFUSAL_OTHER, before, "refusing to wipe %s: the disk changed "
-			     "since it was confirmed (serial '%s' -> '%s', size %llu -> %llu)",
+		wp_st_refuse(h, WP_REFUSAL_OTHER, before, _("refusing to wipe %s: the disk changed "
+			     "since it was confirmed (serial '%s' -> '%s', size %llu -> %llu)"),
 			     before->path, before->serial, now->serial,
 			     (unsigned long long)before->size_bytes,
 			     (unsigned long long)now->size_bytes);
 	} else if (ioctl(fd, BLKGETSIZE64, &size) < 0 || ioctl(fd, BLKSSZGET, &lbs) < 0 ||
 		   size != before->size_bytes || (unsigned)lbs != before->logical_block_size) {
-		wp_st_refuse(h, WP_REFUSAL_OTHER, before, "refusing to wipe %s: the kernel reports "
-			     "size %llu and block size %d, sysfs said %llu and %u", before->path,
+		wp_st_refuse(h, WP_REFUSAL_OTHER, before, _("refusing to wipe %s: the kernel reports "
+			     "size %llu and block size %d, sysfs said %llu and %u"), before->path,
 			     (unsigned long long)size, lbs, (unsigned long long)before->size_bytes,
 			     before->logical_block_size);
 	} else {
@@ -202,12 +197,12 @@ int wp_st_check_report_path(const struct wp_station_hooks *h, const char *path)
 	wp_path_dir(path, dir, sizeof(dir));
 	struct stat st;
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		wp_st_refuse(h, WP_REFUSAL_OTHER, NULL, "--report %s is a directory; give a file "
-			     "name, or use --report-dir", path);
+		wp_st_refuse(h, WP_REFUSAL_OTHER, NULL, _("--report %s is a directory; give a file "
+			     "name, or use --report-dir"), path);
 		return WP_STATION_USAGE;
 	}
 	if (access(dir, W_OK) < 0) {
-		wp_st_refuse(h, WP_REFUSAL_OTHER, NULL, "--report %s: cannot write in %s: %s", path,
+		wp_st_refuse(h, WP_REFUSAL_OTHER, NULL, _("--report %s: cannot write in %s: %s"), path,
 			     dir, strerror(errno));
 		return WP_STATION_USAGE;
 	}
@@ -224,8 +219,8 @@ static int probe_create(const struct wp_station_hooks *h, const char *name, cons
 		return 0;
 	if (fd < 0) {
 		int e = errno;
-		wp_st_refuse(h, WP_REFUSAL_OTHER, NULL, "%s %s: cannot create %s: %s%s; nothing was "
-			     "written", what, path, name, strerror(e), e == ENAMETOOLONG
+		wp_st_refuse(h, WP_REFUSAL_OTHER, NULL, _("%s %s: cannot create %s: %s%s; nothing was "
+			     "written"), what, path, name, strerror(e), e == ENAMETOOLONG
 			     ? " (give a shorter file name)" : e == ENOENT
 			     ? " (create the folder first)" : e == EACCES || e == EPERM
 			     ? " (choose a folder you may write to)" : "");
@@ -243,7 +238,7 @@ int wp_st_probe_report_file(const struct wp_station_hooks *h, const char *path,
 {
 	char tmp[4096];
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
-		wp_st_refuse(h, WP_REFUSAL_OTHER, NULL, "%s %s: the path is too long", what, path);
+		wp_st_refuse(h, WP_REFUSAL_OTHER, NULL, _("%s %s: the path is too long"), what, path);
 		return WP_STATION_USAGE;
 	}
 	if (probe_create(h, path, what, path) < 0 || probe_create(h, tmp, what, path) < 0)
@@ -257,12 +252,12 @@ int wp_st_check_report_dir(const struct wp_station_hooks *h, const char *dir)
 	if (!dir)
 		return WP_STATION_OK;
 	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		wp_st_refuse(h, WP_REFUSAL_OTHER, NULL, "--report-dir %s is not a folder; create it "
-			     "first", dir);
+		wp_st_refuse(h, WP_REFUSAL_OTHER, NULL, _("--report-dir %s is not a folder; create it "
+			     "first"), dir);
 		return WP_STATION_USAGE;
 	}
 	if (access(dir, W_OK) < 0) {
-		wp_st_refuse(h, WP_REFUSAL_OTHER, NULL, "--report-dir %s: cannot write there: %s",
+		wp_st_refuse(h, WP_REFUSAL_OTHER, NULL, _("--report-dir %s: cannot write there: %s"),
 			     dir, strerror(errno));
 		return WP_STATION_USAGE;
 	}
@@ -273,7 +268,7 @@ int wp_station_make_dir(const char *dir, char *err, size_t errlen)
 {
 	char part[4096];
 	if (snprintf(part, sizeof(part), "%s", dir) >= (int)sizeof(part)) {
-		snprintf(err, errlen, "the report folder %s: path too long", dir);
+		snprintf(err, errlen, _("the report folder %s: path too long"), dir);
 		return -1;
 	}
 	for (char *p = part + 1;; p++) {
@@ -282,8 +277,8 @@ int wp_station_make_dir(const char *dir, char *err, size_t errlen)
 			continue;
 		*p = '\0';
 		if (mkdir(part, 0700) < 0 && errno != EEXIST) {
-			snprintf(err, errlen, "cannot create the report folder %s: %s; give "
-				 "--report-dir DIR or --no-report", part, strerror(errno));
+			snprintf(err, errlen, _("cannot create the report folder %s: %s; give "
+				 "--report-dir DIR or --no-report"), part, strerror(errno));
 			return -1;
 		}
 		if (end)

@@ -7,6 +7,7 @@
  * (it may have to ask for a passphrase) and prints what was recorded.
  */
 #include "station.h"
+#include "wpi18n.h"
 #include "wptext.h"
 
 #include <errno.h>
@@ -59,15 +60,15 @@ static int intake_from_device(const struct wp_custody_ask *a, json_t *body, char
 	struct wp_device *dev = calloc(1, sizeof(*dev));
 	int rc = dev ? wp_media_probe(a->device, NULL, dev, err, errlen) : -1;
 	if (!dev)
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 	if (rc == 0 && !dev->serial[0]) {
-		snprintf(err, errlen, "%s reports no serial number; take it in with --serial S "
-			 "--model M from its label instead", a->device);
+		snprintf(err, errlen, _("%s reports no serial number; take it in with --serial S "
+			 "--model M from its label instead"), a->device);
 		rc = -1;
 	}
 	if (rc == 0 && a->serial && strcmp(a->serial, dev->serial) != 0) {
-		snprintf(err, errlen, "%s has serial '%s', not '%s' as given with --serial; check "
-			 "you have the right disk (R15)", a->device, dev->serial, a->serial);
+		snprintf(err, errlen, _("%s has serial '%s', not '%s' as given with --serial; check "
+			 "you have the right disk (R15)"), a->device, dev->serial, a->serial);
 		rc = WP_CUSTODY_REFUSED;
 	}
 	if (rc == 0) {
@@ -273,7 +274,7 @@ int wp_custody_ask_body(const struct wp_custody_ask *a, json_t **body, char *err
 {
 	*body = json_object();
 	if (!*body) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 		return WP_CUSTODY_ERROR;
 	}
 	int rc = build(a, *body, err, errlen);
@@ -293,14 +294,14 @@ static int check_recorded_serial(struct wp_ledger *l, const struct wp_custody_as
 	if (!a->device || strcmp(a->action, "intake") != 0)
 		return 0;
 	if (!(st = malloc(sizeof(*st)))) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 		return WP_CUSTODY_ERROR;
 	}
 	int rc = wp_custody_state(l, a->asset, st, err, errlen);
 	const char *disk = json_string_value(json_object_get(body, "serial"));
 	if (rc == 0 && st->exists && disk && strcmp(st->serial, disk) != 0) {
-		snprintf(err, errlen, "asset %s is recorded with serial '%s', but %s has serial '%s': "
-			 "this is not the disk of asset %s (R15)", a->asset, st->serial, a->device,
+		snprintf(err, errlen, _("asset %s is recorded with serial '%s', but %s has serial '%s': "
+			 "this is not the disk of asset %s (R15)"), a->asset, st->serial, a->device,
 			 disk, a->asset);
 		rc = WP_CUSTODY_REFUSED;
 	}
@@ -333,8 +334,8 @@ int wp_custody_record(const char *ledger_path, const struct wp_identity *actor,
 	 * asset that is already in one */
 	if (rc == 0 && is_new && strcmp(a->action, "init") != 0 &&
 	    strcmp(a->action, "intake") != 0) {
-		snprintf(err, errlen, "no custody ledger at %s: %s; take the asset in first "
-			 "('wipeproof custody intake') or give the ledger with --ledger PATH",
+		snprintf(err, errlen, _("no custody ledger at %s: %s; take the asset in first "
+			 "('wipeproof custody intake') or give the ledger with --ledger PATH"),
 			 ledger_path, strerror(missing));
 		rc = WP_CUSTODY_REFUSED;
 	}

@@ -6,6 +6,7 @@
  * the assets on record. The rules themselves are custody/rules.c's.
  */
 #include "station.h"
+#include "wpi18n.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -37,15 +38,15 @@ static int copy_file(const char *from, const char *to, char *err, size_t errlen)
 	if (rc == 0 && fsync(out) < 0)
 		rc = -1;
 	if (rc < 0)
-		snprintf(err, errlen, "cannot copy %s to %s: %s", from, to, strerror(errno));
+		snprintf(err, errlen, _("cannot copy %s to %s: %s"), from, to, strerror(errno));
 	if (in >= 0)
 		close(in);
 	if (out >= 0 && close(out) < 0 && rc == 0) {
-		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
+		snprintf(err, errlen, _("cannot write %s: %s"), tmp, strerror(errno));
 		rc = -1;
 	}
 	if (rc == 0 && rename(tmp, to) < 0) {
-		snprintf(err, errlen, "cannot write %s: %s", to, strerror(errno));
+		snprintf(err, errlen, _("cannot write %s: %s"), to, strerror(errno));
 		rc = -1;
 	}
 	if (rc < 0)
@@ -63,14 +64,14 @@ int wp_evidence_keep(const char *ledger_path, const char *file, char sha[WP_HASH
 	size_t used = strlen(dir);
 	snprintf(dir + used, sizeof(dir) - used, "/evidence");
 	if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
-		snprintf(err, errlen, "cannot create %s beside the ledger: %s", dir, strerror(errno));
+		snprintf(err, errlen, _("cannot create %s beside the ledger: %s"), dir, strerror(errno));
 		return -1;
 	}
 	const char *base = strrchr(file, '/');
 	base = base ? base + 1 : file;
 	/* the digest in the name: two agreements both called nda.pdf stay apart */
 	if ((size_t)snprintf(stored, len, "%s/%s-%s", dir, sha, base) >= len) {
-		snprintf(err, errlen, "the evidence path for %s is too long", file);
+		snprintf(err, errlen, _("the evidence path for %s is too long"), file);
 		return -1;
 	}
 	return copy_file(file, stored, err, errlen);
@@ -96,13 +97,13 @@ int wp_life_intake_device(const struct wp_life_opts *o, const struct wp_device *
 			  json_t *body, char *err, size_t errlen)
 {
 	if (o->maker && dev->maker[0] && strcmp(o->maker, dev->maker) != 0) {
-		snprintf(err, errlen, "%s names its maker '%s' (%s), not '%s' as given with --maker; "
-			 "leave --maker out for a disk that names its maker", dev->path, dev->maker,
+		snprintf(err, errlen, _("%s names its maker '%s' (%s), not '%s' as given with --maker; "
+			 "leave --maker out for a disk that names its maker"), dev->path, dev->maker,
 			 dev->maker_source, o->maker);
 		return -1;
 	}
 	if (o->media && dev->media[0] && strcmp(o->media, dev->media) != 0) {
-		snprintf(err, errlen, "the disc in %s is a %s, not a %s as given with --media", dev->path,
+		snprintf(err, errlen, _("the disc in %s is a %s, not a %s as given with --media"), dev->path,
 			 dev->media, o->media);
 		return -1;
 	}
@@ -133,7 +134,7 @@ int wp_life_body(const struct wp_life_opts *o, json_t *body, char *err, size_t e
 	}
 	if (strcmp(s, "take-out") == 0) {
 		if (!o->permitted_by || !o->destination || !o->purpose) {
-			snprintf(err, errlen, "needs %s (R19)", !o->permitted_by
+			snprintf(err, errlen, _("needs %s (R19)"), !o->permitted_by
 				 ? "--permitted-by PERSON: the department head who permits it and "
 				   "signs too" : !o->destination ? "--destination WHERE" : "--purpose WHY");
 			return WP_STATION_BAD_REQUEST;
@@ -149,7 +150,7 @@ int wp_life_body(const struct wp_life_opts *o, json_t *body, char *err, size_t e
 		struct wp_device *dev = calloc(1, sizeof(*dev));
 		int rc = dev ? wp_media_probe(o->device, NULL, dev, err, errlen) : -1;
 		if (!dev)
-			snprintf(err, errlen, "out of memory");
+			snprintf(err, errlen, _("out of memory"));
 		if (rc == 0)
 			set_opt(body, "serial", dev->serial);
 		free(dev);
@@ -205,7 +206,7 @@ static int collect_all(struct wp_ledger *l, struct collect *c, char *err, size_t
 	int rc = rep && c->index ? wp_custody_replay(l, wp_ledger_ca(l), NULL, NULL, collect_one, c,
 						     rep, err, errlen) : WP_CUSTODY_ERROR;
 	if (!rep || c->failed)
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 	free(rep);
 	return rc;
 }

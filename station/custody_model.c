@@ -7,6 +7,7 @@
  * organisation still has after the original paper or mail is gone.
  */
 #include "station.h"
+#include "wpi18n.h"
 #include "custody.h"
 #include "wptext.h"
 
@@ -22,8 +23,8 @@ json_t *wp_station_policy_body(const char *spec, bool no_approval, char *err, si
 {
 	json_t *body;
 	if (spec && no_approval) {
-		snprintf(err, errlen, "give --policy or --no-approval-required, not both: a policy "
-			 "table without approvals is a table whose rows say \"required\": false");
+		snprintf(err, errlen, _("give --policy or --no-approval-required, not both: a policy "
+			 "table without approvals is a table whose rows say \"required\": false"));
 		return NULL;
 	}
 	if (!spec)
@@ -34,8 +35,8 @@ json_t *wp_station_policy_body(const char *spec, bool no_approval, char *err, si
 		json_error_t jerr;
 		body = json_load_file(spec, JSON_REJECT_DUPLICATES, &jerr);
 		if (!body) {
-			snprintf(err, errlen, "policy file %s: %s (line %d); it must be a JSON object "
-				 "as custody/README.md (Policy table) shows", spec, jerr.text, jerr.line);
+			snprintf(err, errlen, _("policy file %s: %s (line %d); it must be a JSON object "
+				 "as custody/README.md (Policy table) shows"), spec, jerr.text, jerr.line);
 			return NULL;
 		}
 	}
@@ -43,7 +44,7 @@ json_t *wp_station_policy_body(const char *spec, bool no_approval, char *err, si
 	 * file is wrong before a key is loaded */
 	char why[512];
 	if (wp_policy_body_check(body, why, sizeof(why)) < 0) {
-		snprintf(err, errlen, "policy %s: %s", spec, why);
+		snprintf(err, errlen, _("policy %s: %s"), spec, why);
 		json_decref(body);
 		return NULL;
 	}
@@ -83,7 +84,7 @@ static int keep_copy(const char *file, const char *dir, const char *sha, char *k
 	const char *base = strrchr(file, '/');
 	base = base ? base + 1 : file;
 	if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
-		snprintf(err, errlen, "cannot create %s for the evidence copy: %s", dir, strerror(errno));
+		snprintf(err, errlen, _("cannot create %s for the evidence copy: %s"), dir, strerror(errno));
 		return -1;
 	}
 	snprintf(kept, keptlen, "%s/%s-%s", dir, sha, base);
@@ -93,7 +94,7 @@ static int keep_copy(const char *file, const char *dir, const char *sha, char *k
 	}
 	FILE *in = fopen(file, "rb");
 	if (!in) {
-		snprintf(err, errlen, "cannot read %s: %s", file, strerror(errno));
+		snprintf(err, errlen, _("cannot read %s: %s"), file, strerror(errno));
 		return -1;
 	}
 	char *data = NULL;
@@ -103,7 +104,7 @@ static int keep_copy(const char *file, const char *dir, const char *sha, char *k
 		if (len == cap) {
 			char *more = cap < (64u << 20) ? realloc(data, cap = cap ? cap * 2 : 65536) : NULL;
 			if (!more) {
-				snprintf(err, errlen, "%s is too large to keep a copy (at most 64 MiB)", file);
+				snprintf(err, errlen, _("%s is too large to keep a copy (at most 64 MiB)"), file);
 				rc = -1;
 				break;
 			}
@@ -115,7 +116,7 @@ static int keep_copy(const char *file, const char *dir, const char *sha, char *k
 			break;
 	}
 	if (rc == 0 && ferror(in)) {
-		snprintf(err, errlen, "cannot read %s", file);
+		snprintf(err, errlen, _("cannot read %s"), file);
 		rc = -1;
 	}
 	fclose(in);
@@ -123,7 +124,7 @@ static int keep_copy(const char *file, const char *dir, const char *sha, char *k
 	if (rc == 0) {
 		wp_sha256_hex(data, len, got);
 		if (strcmp(got, sha) != 0) {
-			snprintf(err, errlen, "%s changed while it was read; try again", file);
+			snprintf(err, errlen, _("%s changed while it was read; try again"), file);
 			rc = -1;
 		}
 	}
@@ -156,7 +157,7 @@ int wp_station_class_allows(const json_t *policy, const char *classes, const cha
 {
 	struct wp_asset_state *st = calloc(1, sizeof(*st));
 	if (!st) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 		return -1;
 	}
 	int rc = wp_policy_highest_class(policy, classes, st->confidentiality,

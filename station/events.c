@@ -45,9 +45,9 @@ int wp_station_ledger_open(const struct wp_station_config *cfg, const struct wp_
 	/* an asset is taken in before it is wiped: no ledger, no asset, and a
 	 * refusal must not leave an empty ledger behind */
 	if (rc == 0 && missing) {
-		snprintf(err, sizeof(err), "no custody ledger at %s: %s; take the asset in first "
+		snprintf(err, sizeof(err), _("no custody ledger at %s: %s; take the asset in first "
 			 "('wipeproof custody intake --asset TAG --device DEV ...') or give the "
-			 "ledger with --ledger PATH", path, strerror(missing));
+			 "ledger with --ledger PATH"), path, strerror(missing));
 		rc = WP_CUSTODY_REFUSED;
 	}
 	if (rc == 0)
@@ -100,8 +100,8 @@ int wp_st_reports_dir(struct wp_station_ledger *wl, char *dir, size_t len)
 {
 	wp_station_reports_beside(wl->cfg->ledger, wl->cfg->reports_dir, dir, len);
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-		wp_st_refuse(wl->h, WP_REFUSAL_OTHER, NULL, "cannot create the report folder %s: "
-			     "%s; give --report-dir", dir, strerror(errno));
+		wp_st_refuse(wl->h, WP_REFUSAL_OTHER, NULL, _("cannot create the report folder %s: "
+			     "%s; give --report-dir"), dir, strerror(errno));
 		return WP_STATION_FAILED;
 	}
 	return WP_STATION_OK;
@@ -115,7 +115,7 @@ int wp_st_ledger_check(struct wp_station_ledger *wl, const char *asset,
 					     sizeof(err));
 	if (rc == 0)
 		return WP_STATION_OK;
-	wp_st_refuse(wl->h, WP_REFUSAL_OTHER, dev, "refusing to wipe %s as asset %s: %s",
+	wp_st_refuse(wl->h, WP_REFUSAL_OTHER, dev, _("refusing to wipe %s as asset %s: %s"),
 		     dev->path, asset, err);
 	return status_for(rc);
 }
@@ -128,13 +128,13 @@ int wp_st_append(struct wp_station_ledger *wl, const char *kind, const char *ass
 					  err, sizeof(err))
 		      : WP_CUSTODY_ERROR;
 	if (!body)
-		snprintf(err, sizeof(err), "the event could not be built (a field that is not "
-			 "valid UTF-8, or out of memory); nothing was recorded");
+		snprintf(err, sizeof(err), _("the event could not be built (a field that is not "
+			 "valid UTF-8, or out of memory); nothing was recorded"));
 	json_decref(body);
 	if (rc == 0)
 		return WP_STATION_OK;
-	wp_st_refuse(wl->h, WP_REFUSAL_OTHER, NULL, "%s: cannot record %s for asset %s in the "
-		     "ledger: %s", what, kind, asset, err);
+	wp_st_refuse(wl->h, WP_REFUSAL_OTHER, NULL, _("%s: cannot record %s for asset %s in the "
+		     "ledger: %s"), what, kind, asset, err);
 	return status_for(rc);
 }
 
@@ -262,7 +262,7 @@ static const char *digest_of(struct wp_station_ledger *wl, const char *report_pa
 		return NULL;
 	if (wp_file_sha256(report_path, out, err, sizeof(err)) == 0)
 		return out;
-	wp_st_warn(wl->h, "%s: the report's digest is not recorded: %s", what, err);
+	wp_st_warn(wl->h, _("%s: the report's digest is not recorded: %s"), what, err);
 	return NULL;
 }
 
@@ -386,7 +386,7 @@ int wp_st_job_begin(struct wp_station_ledger *wl, const char *asset, const struc
 	free(j);
 	if (rc == 0)
 		return WP_STATION_OK;
-	wp_st_refuse(wl->h, WP_REFUSAL_OTHER, NULL, "%s: cannot record the job for resuming: %s",
+	wp_st_refuse(wl->h, WP_REFUSAL_OTHER, NULL, _("%s: cannot record the job for resuming: %s"),
 		     job->device.path, err);
 	return WP_STATION_FAILED;
 }
@@ -414,7 +414,7 @@ int wp_ledger_job_interrupted(struct wp_ledger *ledger, const struct wp_ledger_j
 {
 	char *text = with_interruption(j->interruptions, j->updated, j->pass, j->offset, cause);
 	if (!text) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 		return WP_CUSTODY_ERROR;
 	}
 	int rc = wp_ledger_job_set_state(ledger, j->job_id, state, owner_pid, text, err, errlen);
@@ -436,8 +436,8 @@ void wp_st_job_end(struct wp_station_ledger *wl, const struct wp_job *job)
 		rc = wp_ledger_job_set_state(wl->ledger, job->id, WP_JOB_DONE, 0, j->interruptions,
 					     err, sizeof(err));
 	if (rc < 0)
-		wp_st_refuse(wl->h, WP_REFUSAL_OTHER, NULL, "%s: cannot record the end of job %s in "
-			     "the jobs table: %s", job->device.path, job->id,
+		wp_st_refuse(wl->h, WP_REFUSAL_OTHER, NULL, _("%s: cannot record the end of job %s in "
+			     "the jobs table: %s"), job->device.path, job->id,
 			     j ? err : "out of memory");
 	free(j);
 }
@@ -458,7 +458,7 @@ void wp_st_checkpoint_write(const struct wp_job *job, size_t pass, uint64_t offs
 					      sizeof(err));
 	if (rc < 0 && !cp->warned) {
 		cp->warned = true;
-		wp_st_warn(cp->h, "%s: cannot record a checkpoint: %s", job->device.path, err);
+		wp_st_warn(cp->h, _("%s: cannot record a checkpoint: %s"), job->device.path, err);
 	}
 }
 

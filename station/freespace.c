@@ -111,8 +111,8 @@ static int open_record(struct wp_station_freespace *fs, const char *passphrase_f
 		wp_st_refuse(fs->h, WP_REFUSAL_OTHER, NULL, "freespace: %s", err);
 		code = WP_STATION_FAILED;
 	} else if (!st->exists || st->destroyed) {
-		wp_st_refuse(fs->h, WP_REFUSAL_OTHER, NULL, "freespace: asset %s is %s; take it in "
-			     "first with 'wipeproof custody intake --asset %s ...'", fs->asset,
+		wp_st_refuse(fs->h, WP_REFUSAL_OTHER, NULL, _("freespace: asset %s is %s; take it in "
+			     "first with 'wipeproof custody intake --asset %s ...'"), fs->asset,
 			     st->exists ? "destroyed" : "not in the ledger", fs->asset);
 		code = WP_STATION_REFUSED;
 	}
@@ -183,8 +183,8 @@ int wp_station_freespace_record(struct wp_station_freespace *fs)
 		 fs->job.id);
 	bool saved = wp_job_save(&fs->job, fs->report_path, err, sizeof(err)) == 0;
 	if (!saved)
-		wp_st_refuse(fs->h, WP_REFUSAL_OTHER, NULL, "freespace: cannot save the report %s: "
-			     "%s", fs->report_path, err);
+		wp_st_refuse(fs->h, WP_REFUSAL_OTHER, NULL, _("freespace: cannot save the report %s: "
+			     "%s"), fs->report_path, err);
 	code = wp_st_ledger_freespace(fs->ledger, fs->asset, &fs->job, fs->result,
 				      saved ? fs->report_path : NULL);
 	if (code == WP_STATION_OK && fs->h->finished)

@@ -6,6 +6,7 @@
  * (custody.c), so the rules that check it are the same.
  */
 #include "station.h"
+#include "wpi18n.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -29,15 +30,15 @@ int wp_intake_setup_resolve(struct wp_intake_setup *s, const char *policy_path,
 		if (!s->reason && storage->intake_reason[0])
 			s->reason = storage->intake_reason;
 		if (s->auto_wipe && !storage->auto_wipe) {
-			snprintf(err, errlen, "--auto-wipe: the station policy %s does not say "
-				 "'auto-wipe = yes'; nothing would be wiped", path);
+			snprintf(err, errlen, _("--auto-wipe: the station policy %s does not say "
+				 "'auto-wipe = yes'; nothing would be wiped"), path);
 			return -1;
 		}
 	}
 	/* every disk taken in needs an asset tag: from the prefix, or asked */
 	if (s->intake && !s->asset_prefix && (s->auto_wipe || !can_ask)) {
-		snprintf(err, errlen, "%s needs an asset tag per disk without a terminal to ask on: "
-			 "give --asset-prefix P (or asset-prefix in the policy)",
+		snprintf(err, errlen, _("%s needs an asset tag per disk without a terminal to ask on: "
+			 "give --asset-prefix P (or asset-prefix in the policy)"),
 			 s->auto_wipe ? "--auto-wipe" : "--intake");
 		return -1;
 	}
@@ -57,8 +58,8 @@ enum wp_intake_action wp_intake_decide(const struct wp_intake_setup *s,
 	if (s->policy && !wp_station_policy_allows(s->policy, dev, why, len))
 		return WP_INTAKE_SKIP;
 	if (!dev->serial[0]) {
-		snprintf(why, len, "the disk reports no serial number; take it in by hand with "
-			 "'wipeproof custody intake --serial S --model M'");
+		snprintf(why, len, _("the disk reports no serial number; take it in by hand with "
+			 "'wipeproof custody intake --serial S --model M'"));
 		return WP_INTAKE_SKIP;
 	}
 	return s->auto_wipe ? WP_INTAKE_WIPE : WP_INTAKE_TAKE_IN;

@@ -4,6 +4,7 @@
  * comments, blanks and spaces alike.
  */
 #include "station.h"
+#include "wpi18n.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -27,7 +28,7 @@ int wp_kv_each(const char *text, wp_kv_fn fn, void *ctx, unsigned *lineno, char 
 	int rc = 0;
 	*lineno = 0;
 	if (!copy) {
-		snprintf(msg, len, "out of memory");
+		snprintf(msg, len, _("out of memory"));
 		return -1;
 	}
 	for (char *line = copy, *next; line && rc == 0; line = next) {
@@ -42,7 +43,7 @@ int wp_kv_each(const char *text, wp_kv_fn fn, void *ctx, unsigned *lineno, char 
 		if (!s[0])
 			continue;
 		if (!eq) {
-			snprintf(msg, len, "expected 'key = value', got '%s'", s);
+			snprintf(msg, len, _("expected 'key = value', got '%s'"), s);
 			rc = -1;
 			break;
 		}

@@ -9,6 +9,7 @@
  * by name rather than matched with garbled owners.
  */
 #include "station.h"
+#include "wpi18n.h"
 
 #include <errno.h>
 #include <iconv.h>
@@ -46,14 +47,14 @@ char *wp_text_to_utf8(const char *in, size_t n, const char **encoding, char *err
 		n -= 3;
 	}
 	if (memchr(in, '\0', n)) {
-		snprintf(err, errlen, "it holds NUL bytes (UTF-16? save the sheet as CSV in UTF-8 or "
-			 "Shift_JIS)");
+		snprintf(err, errlen, _("it holds NUL bytes (UTF-16? save the sheet as CSV in UTF-8 or "
+			 "Shift_JIS)"));
 		return NULL;
 	}
 	if (is_utf8((const unsigned char *)in, n)) {
 		char *out = malloc(n + 1);
 		if (!out) {
-			snprintf(err, errlen, "out of memory");
+			snprintf(err, errlen, _("out of memory"));
 			return NULL;
 		}
 		memcpy(out, in, n);
@@ -63,8 +64,8 @@ char *wp_text_to_utf8(const char *in, size_t n, const char **encoding, char *err
 	}
 	iconv_t cd = iconv_open("UTF-8", "CP932");
 	if (cd == (iconv_t)-1) {
-		snprintf(err, errlen, "it is not UTF-8, and Shift_JIS (CP932) cannot be read here: "
-			 "iconv_open: %s (glibc's gconv module CP932 is missing)", strerror(errno));
+		snprintf(err, errlen, _("it is not UTF-8, and Shift_JIS (CP932) cannot be read here: "
+			 "iconv_open: %s (glibc's gconv module CP932 is missing)"), strerror(errno));
 		return NULL;
 	}
 	/* CP932 takes at most 2 bytes for a character UTF-8 writes in 3 */
@@ -73,8 +74,8 @@ char *wp_text_to_utf8(const char *in, size_t n, const char **encoding, char *err
 	size_t rc = out ? iconv(cd, &src, &left_in, &dst, &left_out) : (size_t)-1;
 	iconv_close(cd);
 	if (!out || rc == (size_t)-1 || left_in) {
-		snprintf(err, errlen, "it is neither UTF-8 nor Shift_JIS (CP932): byte 0x%02x at "
-			 "offset %zu; save the sheet as CSV in UTF-8 or Shift_JIS",
+		snprintf(err, errlen, _("it is neither UTF-8 nor Shift_JIS (CP932): byte 0x%02x at "
+			 "offset %zu; save the sheet as CSV in UTF-8 or Shift_JIS"),
 			 left_in ? (unsigned char)*src : 0, (size_t)(src - in));
 		free(out);
 		return NULL;
@@ -166,7 +167,7 @@ int wp_lease_load(const char *path, char **text, const char **encoding, char *er
 	char *raw = f ? malloc(MAX_LIST + 1) : NULL;
 	size_t n = raw ? fread(raw, 1, MAX_LIST + 1, f) : 0;
 	if (!f || !raw || ferror(f) || n > MAX_LIST) {
-		snprintf(err, errlen, "cannot read the lease list %s: %s", path,
+		snprintf(err, errlen, _("cannot read the lease list %s: %s"), path,
 			 !f || ferror(f) ? strerror(errno) : n > MAX_LIST ? "larger than 4 MiB"
 								       : "out of memory");
 		free(raw);
@@ -179,7 +180,7 @@ int wp_lease_load(const char *path, char **text, const char **encoding, char *er
 	*text = wp_text_to_utf8(raw, n, encoding, why, sizeof(why));
 	free(raw);
 	if (!*text) {
-		snprintf(err, errlen, "lease list %s: %s", path, why);
+		snprintf(err, errlen, _("lease list %s: %s"), path, why);
 		return -1;
 	}
 	return 0;

@@ -51,7 +51,7 @@ int wp_station_plan_drive(const struct wp_device *dev, const char *method, enum 
 	wp_device_caps(dev, &out->caps);
 	if (wp_plan_make(wp_media_of(dev), &out->caps, level, forced, &out->plan) == 0)
 		return WP_STATION_OK;
-	snprintf(why, len, "refusing to wipe %s: %s; nothing was written", dev->path,
+	snprintf(why, len, _("refusing to wipe %s: %s; nothing was written"), dev->path,
 		 out->plan.refusal);
 	return WP_STATION_REFUSED;
 }

@@ -4,6 +4,7 @@
  * serial: a misspelt key must stop the station, not be ignored.
  */
 #include "station.h"
+#include "wpi18n.h"
 #include "wptext.h"
 
 
@@ -35,18 +36,18 @@ static int parse_list(char *value, bool transports, struct wp_station_policy *p,
 		bool ok = transports ? known_name(w, transport_name, WP_TRANSPORT_LOOP)
 				     : known_name(w, kind_name, WP_KIND_VIRTUAL);
 		if (!ok) {
-			snprintf(msg, len, "unknown %s '%s'; use the names 'wipeproof list' shows",
+			snprintf(msg, len, _("unknown %s '%s'; use the names 'wipeproof list' shows"),
 				 transports ? "transport" : "kind", w);
 			return -1;
 		}
 		if (*n == WP_STATION_MAX_NAMES) {
-			snprintf(msg, len, "too many names (at most %d)", WP_STATION_MAX_NAMES);
+			snprintf(msg, len, _("too many names (at most %d)"), WP_STATION_MAX_NAMES);
 			return -1;
 		}
 		snprintf(out[(*n)++], 16, "%s", w);
 	}
 	if (*n == 0)
-		snprintf(msg, len, "an empty list; name at least one, e.g. usb");
+		snprintf(msg, len, _("an empty list; name at least one, e.g. usb"));
 	return *n ? 0 : -1;
 }
 
@@ -56,7 +57,7 @@ static int parse_bool(const char *v, bool *out, char *msg, size_t len)
 		*out = strcmp(v, "yes") == 0;
 		return 0;
 	}
-	snprintf(msg, len, "'%s' is not yes or no", v);
+	snprintf(msg, len, _("'%s' is not yes or no"), v);
 	return -1;
 }
 
@@ -74,8 +75,8 @@ static int parse_method(const char *v, struct wp_station_policy *p, char *msg, s
 {
 	const struct wp_method *m = wp_method_find(v);
 	if (!m || m->firmware != WP_FW_NONE) {
-		snprintf(msg, len, "'%s' is not an overwrite method; use zero, ones, random, "
-			 "random-zero, zero-ones or dod3", v);
+		snprintf(msg, len, _("'%s' is not an overwrite method; use zero, ones, random, "
+			 "random-zero, zero-ones or dod3"), v);
 		return -1;
 	}
 	return copy_value(p->method, sizeof(p->method), v, msg, len);
@@ -84,8 +85,8 @@ static int parse_method(const char *v, struct wp_station_policy *p, char *msg, s
 static int parse_verify(const char *v, struct wp_station_policy *p, char *msg, size_t len)
 {
 	if (wp_verify_mode_parse(v, &p->verify) < 0 || p->verify == WP_VERIFY_OFF) {
-		snprintf(msg, len, "verify '%s' must be full or sample: unattended wipes are "
-			 "always verified", v);
+		snprintf(msg, len, _("verify '%s' must be full or sample: unattended wipes are "
+			 "always verified"), v);
 		return -1;
 	}
 	return 0;
@@ -112,13 +113,13 @@ static int take(const char *key, char *v, struct wp_station_policy *p, char *msg
 		return copy_value(p->confidentiality, sizeof(p->confidentiality), v, msg, len);
 	if (strcmp(key, "loop-backing-dir") == 0) {
 		if (v[0] != '/') {
-			snprintf(msg, len, "'%s' is not an absolute folder", v);
+			snprintf(msg, len, _("'%s' is not an absolute folder"), v);
 			return -1;
 		}
 		return copy_value(p->loop_backing_dir, sizeof(p->loop_backing_dir), v, msg, len);
 	}
-	snprintf(msg, len, "unknown key '%s'; keys: auto-wipe, transports, kinds, method, verify, "
-		 "asset-prefix, intake-reason, single-signature, loop-backing-dir, confidentiality",
+	snprintf(msg, len, _("unknown key '%s'; keys: auto-wipe, transports, kinds, method, verify, "
+		 "asset-prefix, intake-reason, single-signature, loop-backing-dir, confidentiality"),
 		 key);
 	return -1;
 }
@@ -129,7 +130,7 @@ static int take_pair(const char *key, const char *value, unsigned lineno, void *
 	(void)lineno;
 	char v[1024];
 	if (strlen(value) >= sizeof(v)) {
-		snprintf(msg, len, "the value of '%s' is longer than %zu bytes", key, sizeof(v) - 1);
+		snprintf(msg, len, _("the value of '%s' is longer than %zu bytes"), key, sizeof(v) - 1);
 		return -1;
 	}
 	snprintf(v, sizeof(v), "%s", value);
@@ -146,8 +147,8 @@ int wp_station_policy_parse(const char *text, const char *name,
 	unsigned lineno = 0;
 	int rc = wp_kv_each(text, take_pair, p, &lineno, msg, sizeof(msg));
 	if (rc == 0 && p->n_transports == 0 && p->n_kinds == 0) {
-		snprintf(msg, sizeof(msg), "names no 'transports' or 'kinds'; say which disks this "
-			 "station handles, e.g. 'transports = usb'");
+		snprintf(msg, sizeof(msg), _("names no 'transports' or 'kinds'; say which disks this "
+			 "station handles, e.g. 'transports = usb'"));
 		lineno = 0;
 		rc = -1;
 	}
@@ -164,10 +165,10 @@ int wp_station_policy_load(const char *path, struct wp_station_policy *p,
 	char *text = NULL, why[512];
 	int got = wp_read_file(path, 64u << 10, WP_READ_MISSING_OK, &text, NULL, why, sizeof(why));
 	if (got == 1)
-		snprintf(err, errlen, "cannot read the station policy %s: %s; create it (see "
-			 "'wipeproof help watch') or give --policy FILE", path, strerror(ENOENT));
+		snprintf(err, errlen, _("cannot read the station policy %s: %s; create it (see "
+			 "'wipeproof help watch') or give --policy FILE"), path, strerror(ENOENT));
 	else if (got < 0)
-		snprintf(err, errlen, "the station policy: %s", why);
+		snprintf(err, errlen, _("the station policy: %s"), why);
 	if (got != 0)
 		return -1;
 	int rc = wp_station_policy_parse(text, path, p, err, errlen);
@@ -196,16 +197,16 @@ bool wp_station_policy_allows(const struct wp_station_policy *p,
 {
 	const char *t = wp_transport_name(dev->transport), *k = wp_kind_name(dev->kind);
 	if (p->n_transports && !listed(p->transports, p->n_transports, t)) {
-		snprintf(why, len, "transport %s is not in the station policy's transports", t);
+		snprintf(why, len, _("transport %s is not in the station policy's transports"), t);
 		return false;
 	}
 	if (p->n_kinds && !listed(p->kinds, p->n_kinds, k)) {
-		snprintf(why, len, "kind %s is not in the station policy's kinds", k);
+		snprintf(why, len, _("kind %s is not in the station policy's kinds"), k);
 		return false;
 	}
 	if (dev->kind == WP_KIND_LOOP && p->loop_backing_dir[0] &&
 	    !under_dir(dev->backing_file, p->loop_backing_dir)) {
-		snprintf(why, len, "its backing file %s is not under the policy's loop-backing-dir %s",
+		snprintf(why, len, _("its backing file %s is not under the policy's loop-backing-dir %s"),
 			 dev->backing_file, p->loop_backing_dir);
 		return false;
 	}

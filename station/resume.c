@@ -85,8 +85,8 @@ static int find_job(const struct wp_station_hooks *h, struct wp_ledger *l, const
 	if (id) {
 		rc = wp_ledger_job_get(l, id, out, err, sizeof(err));
 		if (rc == 1)
-			wp_st_refuse(h, WP_REFUSAL_OTHER, NULL, "resume: no job %s in the ledger %s; "
-				     "see 'wipeproof resume --list'", id, wp_ledger_path(l));
+			wp_st_refuse(h, WP_REFUSAL_OTHER, NULL, _("resume: no job %s in the ledger %s; "
+				     "see 'wipeproof resume --list'"), id, wp_ledger_path(l));
 		else if (rc < 0)
 			wp_st_refuse(h, WP_REFUSAL_OTHER, NULL, "resume: %s", err);
 		return rc == 0 ? WP_STATION_OK : rc == 1 ? WP_STATION_USAGE : WP_STATION_FAILED;
@@ -99,11 +99,11 @@ static int find_job(const struct wp_station_hooks *h, struct wp_ledger *l, const
 	if (p.count == 1)
 		return WP_STATION_OK;
 	if (p.count == 0)
-		wp_st_refuse(h, WP_REFUSAL_OTHER, NULL, "resume: no interrupted wipe in the ledger "
-			     "%s; nothing to resume", wp_ledger_path(l));
+		wp_st_refuse(h, WP_REFUSAL_OTHER, NULL, _("resume: no interrupted wipe in the ledger "
+			     "%s; nothing to resume"), wp_ledger_path(l));
 	else
-		wp_st_refuse(h, WP_REFUSAL_OTHER, NULL, "resume: %zu jobs can be resumed: %s; name "
-			     "one: 'wipeproof resume JOB'", p.count, p.names);
+		wp_st_refuse(h, WP_REFUSAL_OTHER, NULL, _("resume: %zu jobs can be resumed: %s; name "
+			     "one: 'wipeproof resume JOB'"), p.count, p.names);
 	return WP_STATION_USAGE;
 }
 
@@ -114,15 +114,15 @@ static int check_job_state(const struct wp_station_hooks *h, const struct wp_led
 	if (wp_station_job_resumable(j))
 		return WP_STATION_OK;
 	if (strcmp(s, WP_JOB_RUNNING) == 0)
-		wp_st_refuse(h, WP_REFUSAL_OTHER, NULL, "resume: job %s is being written right now "
-			     "by process %ld; wait for it to end or stop it first", j->job_id,
+		wp_st_refuse(h, WP_REFUSAL_OTHER, NULL, _("resume: job %s is being written right now "
+			     "by process %ld; wait for it to end or stop it first"), j->job_id,
 			     j->owner_pid);
 	else if (strcmp(s, WP_JOB_DONE) == 0)
-		wp_st_refuse(h, WP_REFUSAL_OTHER, NULL, "resume: job %s is already done; see its "
-			     "report and 'wipeproof custody show %s'", j->job_id, j->asset);
+		wp_st_refuse(h, WP_REFUSAL_OTHER, NULL, _("resume: job %s is already done; see its "
+			     "report and 'wipeproof custody show %s'"), j->job_id, j->asset);
 	else
-		wp_st_refuse(h, WP_REFUSAL_OTHER, NULL, "resume: job %s was superseded by a newer "
-			     "wipe of asset %s; it cannot be resumed", j->job_id, j->asset);
+		wp_st_refuse(h, WP_REFUSAL_OTHER, NULL, _("resume: job %s was superseded by a newer "
+			     "wipe of asset %s; it cannot be resumed"), j->job_id, j->asset);
 	return WP_STATION_REFUSED;
 }
 
@@ -142,15 +142,15 @@ static int check_custody(const struct wp_station_hooks *h, struct wp_ledger *l,
 	}
 	*crashed = st->wipe_open;
 	if (strcmp(st->job_id, j->job_id) != 0) {
-		wp_st_refuse(h, WP_REFUSAL_OTHER, NULL, "resume: asset %s was wiped again since (job "
-			     "%s); job %s cannot be resumed", j->asset, st->job_id, j->job_id);
+		wp_st_refuse(h, WP_REFUSAL_OTHER, NULL, _("resume: asset %s was wiped again since (job "
+			     "%s); job %s cannot be resumed"), j->asset, st->job_id, j->job_id);
 		wp_ledger_job_set_state(l, j->job_id, WP_JOB_SUPERSEDED, 0, j->interruptions, err,
 					sizeof(err));
 	} else if (!st->wipe_open && strcmp(st->wipe_result, "interrupted") != 0) {
-		wp_st_refuse(h, WP_REFUSAL_OTHER, NULL, "resume: the ledger says job %s ended '%s'; "
-			     "only an interrupted wipe can be resumed", j->job_id, st->wipe_result);
+		wp_st_refuse(h, WP_REFUSAL_OTHER, NULL, _("resume: the ledger says job %s ended '%s'; "
+			     "only an interrupted wipe can be resumed"), j->job_id, st->wipe_result);
 	} else if (st->released || st->destroyed || st->transferred) {
-		wp_st_refuse(h, WP_REFUSAL_OTHER, NULL, "resume: asset %s is %s; it cannot be wiped",
+		wp_st_refuse(h, WP_REFUSAL_OTHER, NULL, _("resume: asset %s is %s; it cannot be wiped"),
 			     j->asset, wp_asset_status(st));
 	} else {
 		code = WP_STATION_OK;
@@ -178,14 +178,14 @@ static int check_disk(const struct wp_station_hooks *h, const struct wp_ledger_j
 	was->size_bytes = j->size_bytes;
 	was->logical_block_size = j->sector_size;
 	if (wp_media_probe(path, &gopts, dev, err, sizeof(err)) < 0) {
-		wp_st_refuse(h, WP_REFUSAL_OTHER, NULL, "resume: the disk of job %s is not at %s: %s; "
-			     "give its path now with --device DEV", j->job_id, path, err);
+		wp_st_refuse(h, WP_REFUSAL_OTHER, NULL, _("resume: the disk of job %s is not at %s: %s; "
+			     "give its path now with --device DEV"), j->job_id, path, err);
 		code = WP_STATION_USAGE;
 	} else if (!wp_station_same_disk(was, dev, NULL, 0)) {
-		wp_st_refuse(h, WP_REFUSAL_OTHER, dev, "resume: refusing: %s is not the disk of job "
+		wp_st_refuse(h, WP_REFUSAL_OTHER, dev, _("resume: refusing: %s is not the disk of job "
 			     "%s (now serial '%s', model '%s', %llu bytes in %u-byte blocks; the job "
 			     "wrote serial '%s', model '%s', %llu bytes in %u-byte blocks); nothing "
-			     "was written", path, j->job_id, dev->serial, dev->model,
+			     "was written"), path, j->job_id, dev->serial, dev->model,
 			     (unsigned long long)dev->size_bytes, dev->logical_block_size, j->serial,
 			     j->model, (unsigned long long)j->size_bytes, j->sector_size);
 	} else if (wp_st_refuse_if_protected(h, dev) == WP_STATION_OK) {
@@ -211,8 +211,8 @@ static int restore_passes(const struct wp_station_hooks *h, const struct wp_ledg
 		size_t len = strcspn(p, ",");
 		rec->spec.pattern = m->passes[i];
 		if (m->passes[i] == WP_PATTERN_RANDOM && wp_key_from_hex(p, len, rec->spec.key) < 0) {
-			wp_st_refuse(h, WP_REFUSAL_OTHER, NULL, "resume: job %s has no usable key for "
-				     "pass %zu in the jobs table; it cannot be resumed", j->job_id,
+			wp_st_refuse(h, WP_REFUSAL_OTHER, NULL, _("resume: job %s has no usable key for "
+				     "pass %zu in the jobs table; it cannot be resumed"), j->job_id,
 				     i + 1);
 			return -1;
 		}
@@ -396,8 +396,8 @@ static int resume_checked(struct wp_station_ledger *wl, const struct wp_station_
 	const struct wp_method *m = code == WP_STATION_OK ? wp_method_find(j->method) : NULL;
 	if (code == WP_STATION_OK && (!m || m->firmware != WP_FW_NONE || j->pass == 0 ||
 				      j->pass > m->npasses)) {
-		wp_st_refuse(h, WP_REFUSAL_OTHER, NULL, "resume: job %s (method %s, pass %u) is not "
-			     "an overwrite this version can continue", j->job_id, j->method, j->pass);
+		wp_st_refuse(h, WP_REFUSAL_OTHER, NULL, _("resume: job %s (method %s, pass %u) is not "
+			     "an overwrite this version can continue"), j->job_id, j->method, j->pass);
 		code = WP_STATION_REFUSED;
 	}
 	if (code == WP_STATION_OK)

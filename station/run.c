@@ -90,7 +90,7 @@ static int refuse_duplicates(const struct drive *drives, size_t n)
 		for (size_t j = i + 1; j < n; j++)
 			if (drives[i].dev->devno == drives[j].dev->devno) {
 				wp_st_refuse(drives[i].h, WP_REFUSAL_OTHER, drives[i].dev,
-					     "%s and %s are the same disk; give each disk once",
+					     _("%s and %s are the same disk; give each disk once"),
 					     drives[i].req.device, drives[j].req.device);
 				return WP_STATION_USAGE;
 			}
@@ -205,7 +205,7 @@ static int prepare_all(struct drive *drives, size_t n)
 	if (code != WP_STATION_OK)
 		cancel_started(drives, n);
 	if (code != WP_STATION_OK && n > 1)
-		wp_st_refuse(drives[0].h, WP_REFUSAL_OTHER, NULL, "no disk was written");
+		wp_st_refuse(drives[0].h, WP_REFUSAL_OTHER, NULL, _("no disk was written"));
 	return code;
 }
 

@@ -154,10 +154,9 @@ enum wp_station_status {
 int wp_station_worse(int a, int b);
 
 /* Why the station stopped before (or after) writing; the front end shows
- * it. msg is always a complete English sentence (without a program
- * prefix). A front end that speaks another language translates FMT (the
- * English format msg was made from) and formats it again with ARGS (valid
- * only during the hook; va_copy it), or words the common refusals itself
+ * it. msg is a complete sentence (without a program prefix) in the
+ * language of the front end's locale: station/ translates it where it is
+ * built (text/wpi18n.h). A front end may word the common refusals itself
  * by KIND. */
 enum wp_station_refusal_kind {
 	WP_REFUSAL_OTHER,
@@ -169,8 +168,6 @@ struct wp_station_refusal {
 	const struct wp_device *dev;   /* PROTECTED, CONFIRM; else may be NULL */
 	const char *answer;            /* CONFIRM: what was typed or given */
 	const char *token;             /* CONFIRM: what was expected */
-	const char *fmt;               /* NULL when msg was built otherwise */
-	va_list *args;
 	char msg[2048];
 };
 

@@ -7,6 +7,7 @@
 #define WP_STATION_INTERNAL_H
 
 #include "station.h"
+#include "wpi18n.h"
 
 #include <stdarg.h>
 
