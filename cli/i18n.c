@@ -20,6 +20,11 @@ void wp_i18n_init(void)
 	textdomain("wipeproof");
 }
 
+void wp_i18n_for_programs(void)
+{
+	setlocale(LC_MESSAGES, "C");
+}
+
 /* The guard's reason codes (udev.h WP_REASON_*), marked for xgettext so
  * their headlines stay in po/ (looked up at run time by wp_reason_label). */
 static const char *const reason_codes[] __attribute__((unused)) = {

@@ -14,6 +14,13 @@
  * installed one, else the one in the build tree (tests). */
 void wp_i18n_init(void);
 
+/* --json: the output is for programs, and a module's message can be both
+ * a line on stderr and a JSON member (custody verify's "error", a skipped
+ * disk's "reason"), built once where it arises. So a command asked for
+ * JSON speaks English everywhere (LC_MESSAGES=C; gettext then ignores
+ * LANGUAGE too). */
+void wp_i18n_for_programs(void);
+
 /* A protected disk's reason code (udev.h WP_REASON_*) as a headline in the
  * reader's language, msgctxt "reason" in po/: "マウント中 (mounted)" in
  * Japanese, the code itself in English. The reason's sentence stays as

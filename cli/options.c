@@ -329,6 +329,8 @@ int wp_options_parse(const char *command, int argc, char **argv, wp_opt_take tak
 				 wp_option_name(opt), command, command);
 			return -1;
 		}
+		if (opt == WP_O_JSON)
+			wp_i18n_for_programs();
 		if (take(ctx, opt, optarg, err, errlen) < 0)
 			return -1;
 	}

@@ -6,6 +6,7 @@
  * approvals, two wipe-ends).
  */
 #include "custody_internal.h"
+#include "wpi18n.h"
 #include "wptext.h"
 
 #include <openssl/rand.h>
@@ -66,8 +67,8 @@ static int pin_ca(struct wp_ledger *l, const struct wp_identity *id, char *err, 
 		snprintf(pinned, sizeof(pinned), "%s", value);
 	free(value);
 	if (pinned[0] && strcmp(pinned, fpr) != 0) {
-		snprintf(err, errlen, "ledger %s is kept under CA %.16s, but the certificate of %s "
-			 "comes from CA %.16s; use this ledger's key store (--keys DIR)", l->path,
+		snprintf(err, errlen, _("ledger %s is kept under CA %.16s, but the certificate of %s "
+			 "comes from CA %.16s; use this ledger's key store (--keys DIR)"), l->path,
 			 pinned, wp_identity_person(id)->name, fpr);
 		return WP_CUSTODY_REFUSED;
 	}
@@ -80,7 +81,7 @@ static int store_signer(struct wp_ledger *l, const struct wp_identity *id, char 
 {
 	char *pem = wp_cert_to_pem(wp_identity_cert(id));
 	if (!pem) {
-		snprintf(err, errlen, "cannot encode the certificate of %s", wp_identity_person(id)->name);
+		snprintf(err, errlen, _("cannot encode the certificate of %s"), wp_identity_person(id)->name);
 		return WP_CUSTODY_ERROR;
 	}
 	int rc = l->ops->put_signer(l, wp_identity_person(id)->fingerprint, pem, err, errlen);
@@ -133,10 +134,10 @@ static int check_clock(struct wp_ledger *l, const struct wp_event *ev, char *err
 	if (!last[0] || wp_utc_parse(last, &last_at) < 0 || wp_utc_parse(ev->time, &now_at) < 0 ||
 	    now_at >= last_at)
 		return 0;
-	snprintf(err, errlen, "this computer's clock says %s, but the ledger's last event (seq "
+	snprintf(err, errlen, _("this computer's clock says %s, but the ledger's last event (seq "
 		 "%llu) is dated %s: the clock went backwards (or the station that recorded that "
 		 "event ran ahead); events must be in time order, so nothing was recorded — set "
-		 "the clock to the correct UTC time (timedatectl, NTP) and run the command again",
+		 "the clock to the correct UTC time (timedatectl, NTP) and run the command again"),
 		 ev->time, (unsigned long long)ev->seq - 1, last);
 	return WP_CUSTODY_REFUSED;
 }
@@ -150,13 +151,13 @@ static int genesis_body(struct wp_event *ev, json_t **owned, char *err, size_t e
 	if (ev->seq != 1)
 		return 0;
 	if (RAND_bytes(raw, sizeof(raw)) != 1) {
-		snprintf(err, errlen, "cannot draw random bytes for the ledger id");
+		snprintf(err, errlen, _("cannot draw random bytes for the ledger id"));
 		return WP_CUSTODY_ERROR;
 	}
 	wp_hex_encode(raw, sizeof(raw), hex);
 	*owned = json_deep_copy(ev->body);
 	if (!*owned || wp_json_set(*owned, WP_LEDGER_ID_KEY, json_string(hex)) < 0) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 		return WP_CUSTODY_ERROR;
 	}
 	ev->body = *owned;
@@ -270,8 +271,8 @@ static int prepare_event(struct wp_event *ev, const struct wp_identity *actor,
 {
 	memset(ev, 0, sizeof(*ev));
 	if (!kind || strlen(kind) >= sizeof(ev->kind) || !asset || strlen(asset) >= sizeof(ev->asset)) {
-		snprintf(err, errlen, "event kind or asset tag missing or too long (asset tags have "
-			 "at most %zu bytes)", sizeof(ev->asset) - 1);
+		snprintf(err, errlen, _("event kind or asset tag missing or too long (asset tags have "
+			 "at most %zu bytes)"), sizeof(ev->asset) - 1);
 		return WP_CUSTODY_ERROR;
 	}
 	char *probe = wp_canonical_json(body, err, errlen); /* refuse reals etc. early */
@@ -279,7 +280,7 @@ static int prepare_event(struct wp_event *ev, const struct wp_identity *actor,
 		return WP_CUSTODY_ERROR;
 	if (json_object_get(body, WP_LEDGER_ID_KEY)) {
 		free(probe);
-		snprintf(err, errlen, "'%s' is set by the ledger in its first event, not by a caller",
+		snprintf(err, errlen, _("'%s' is set by the ledger in its first event, not by a caller"),
 			 WP_LEDGER_ID_KEY);
 		return WP_CUSTODY_ERROR;
 	}
@@ -302,7 +303,7 @@ int wp_custody_append_witnessed(struct wp_ledger *ledger, const struct wp_identi
 {
 	struct wp_event ev;
 	if (ledger->readonly) {
-		snprintf(err, errlen, "ledger %s is open read-only", ledger->path);
+		snprintf(err, errlen, _("ledger %s is open read-only"), ledger->path);
 		return WP_CUSTODY_ERROR;
 	}
 	int rc = prepare_event(&ev, actor, witness, kind, asset, body, err, errlen);
@@ -344,7 +345,7 @@ int wp_custody_check_wipe_level(struct wp_ledger *ledger, const char *asset,
 	wp_utc_format(time(NULL), ev.time, sizeof(ev.time));
 	json_t *policy = NULL;
 	if (!asset || strlen(asset) >= sizeof(ev.asset) || !disk_serial) {
-		snprintf(err, errlen, "asset tag missing or longer than %zu bytes", sizeof(ev.asset) - 1);
+		snprintf(err, errlen, _("asset tag missing or longer than %zu bytes"), sizeof(ev.asset) - 1);
 		return WP_CUSTODY_ERROR;
 	}
 	snprintf(ev.asset, sizeof(ev.asset), "%s", asset);

@@ -8,6 +8,7 @@
  * before the table existed.
  */
 #include "custody_internal.h"
+#include "wpi18n.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -93,9 +94,9 @@ int wp_policy_highest_class(const json_t *policy, const char *list, char *out, s
 		snprintf(word, sizeof(word), "%.*s", (int)(n < sizeof(word) ? n : sizeof(word) - 1), p);
 		if (n >= sizeof(word) || wp_policy_class(policy, word, &rank, &min) < 0) {
 			wp_policy_class_names(policy, names, sizeof(names));
-			snprintf(err, errlen, "confidentiality class '%s' is not one of the policy's "
+			snprintf(err, errlen, _("confidentiality class '%s' is not one of the policy's "
 				 "classes (%s); give the class of the information on the medium, the "
-				 "highest first or a comma-separated list", word, names);
+				 "highest first or a comma-separated list"), word, names);
 			return -1;
 		}
 		if (rank > best) {
@@ -105,7 +106,7 @@ int wp_policy_highest_class(const json_t *policy, const char *list, char *out, s
 		p += n + (p[n] == ',');
 	}
 	if (best < 0) {
-		snprintf(err, errlen, "--confidentiality needs at least one class");
+		snprintf(err, errlen, _("--confidentiality needs at least one class"));
 		return -1;
 	}
 	return 0;
@@ -138,7 +139,7 @@ static int string_list(const json_t *v, const char *what, const char *const *set
 	}
 	return 0;
 bad:
-	snprintf(err, errlen, "policy approval row %zu: '%s' must be a non-empty list of %s", row,
+	snprintf(err, errlen, _("policy approval row %zu: '%s' must be a non-empty list of %s"), row,
 		 what, set ? "wipe, destroy, transfer, release" : "names");
 	return -1;
 }
@@ -148,7 +149,7 @@ static int check_classes(const json_t *list, char *err, size_t errlen)
 	const json_t *c;
 	size_t i, j;
 	if (!json_is_array(list) || json_array_size(list) == 0 || json_array_size(list) > 32) {
-		snprintf(err, errlen, "policy 'classes' must be a list of 1 to 32 classes");
+		snprintf(err, errlen, _("policy 'classes' must be a list of 1 to 32 classes"));
 		return -1;
 	}
 	json_array_foreach(list, i, c) {
@@ -159,14 +160,14 @@ static int check_classes(const json_t *list, char *err, size_t errlen)
 		    !json_is_integer(rank) || json_integer_value(rank) < 0 ||
 		    json_integer_value(rank) > 99 || wp_policy_level_rank(min) < 0 ||
 		    json_object_size(c) != 3) {
-			snprintf(err, errlen, "policy class %zu must be {\"name\": text without a comma, "
+			snprintf(err, errlen, _("policy class %zu must be {\"name\": text without a comma, "
 				 "\"rank\": 0-99 (higher is more confidential), \"min_level\": none, "
-				 "clear, purge or destroy}", i + 1);
+				 "clear, purge or destroy}"), i + 1);
 			return -1;
 		}
 		for (j = 0; j < i; j++)
 			if (json_equal(json_object_get(json_array_get(list, j), "name"), name)) {
-				snprintf(err, errlen, "policy class '%s' is defined twice",
+				snprintf(err, errlen, _("policy class '%s' is defined twice"),
 					 json_string_value(name));
 				return -1;
 			}
@@ -183,13 +184,13 @@ static int check_row(const json_t *policy, const json_t *row, size_t n, char *er
 	int rank;
 	const char *min;
 	if (!json_is_object(row) || !json_is_boolean(json_object_get(row, "required"))) {
-		snprintf(err, errlen, "policy approval row %zu needs \"required\": true or false", n);
+		snprintf(err, errlen, _("policy approval row %zu needs \"required\": true or false"), n);
 		return -1;
 	}
 	json_object_foreach((json_t *)row, key, v) {
 		if (!in_list(key, keys)) {
-			snprintf(err, errlen, "policy approval row %zu: unknown member '%s' (actions, "
-				 "kinds, classes, required, witness_role)", n, key);
+			snprintf(err, errlen, _("policy approval row %zu: unknown member '%s' (actions, "
+				 "kinds, classes, required, witness_role)"), n, key);
 			return -1;
 		}
 	}
@@ -204,8 +205,8 @@ static int check_row(const json_t *policy, const json_t *row, size_t n, char *er
 		const json_t *c;
 		json_array_foreach(v, i, c) {
 			if (wp_policy_class(policy, json_string_value(c), &rank, &min) < 0) {
-				snprintf(err, errlen, "policy approval row %zu names class '%s', which "
-					 "the policy's classes do not define", n, json_string_value(c));
+				snprintf(err, errlen, _("policy approval row %zu names class '%s', which "
+					 "the policy's classes do not define"), n, json_string_value(c));
 				return -1;
 			}
 		}
@@ -213,8 +214,8 @@ static int check_row(const json_t *policy, const json_t *row, size_t n, char *er
 	const char *role = json_string_value(json_object_get(row, "witness_role"));
 	if (json_object_get(row, "witness_role") &&
 	    (!role || (strcmp(role, "approver") != 0 && strcmp(role, "witness") != 0))) {
-		snprintf(err, errlen, "policy approval row %zu: witness_role must be \"approver\" (a "
-			 "manager must witness) or \"witness\"", n);
+		snprintf(err, errlen, _("policy approval row %zu: witness_role must be \"approver\" (a "
+			 "manager must witness) or \"witness\""), n);
 		return -1;
 	}
 	return 0;
@@ -223,7 +224,7 @@ static int check_row(const json_t *policy, const json_t *row, size_t n, char *er
 int wp_policy_body_check(const json_t *body, char *err, size_t errlen)
 {
 	if (!json_is_boolean(json_object_get(body, "approval_required"))) {
-		snprintf(err, errlen, "a policy event needs a boolean 'approval_required'");
+		snprintf(err, errlen, _("a policy event needs a boolean 'approval_required'"));
 		return -1;
 	}
 	const json_t *classes = json_object_get(body, "classes");
@@ -234,7 +235,7 @@ int wp_policy_body_check(const json_t *body, char *err, size_t errlen)
 	if (!table)
 		return 0;
 	if (!json_is_array(table) || json_array_size(table) > 64) {
-		snprintf(err, errlen, "policy 'approval' must be a list of at most 64 rows");
+		snprintf(err, errlen, _("policy 'approval' must be a list of at most 64 rows"));
 		return -1;
 	}
 	json_array_foreach(table, i, row)
@@ -290,9 +291,9 @@ int wp_policy_level_check(const json_t *policy, const struct wp_asset_state *st,
 	if (!st->confidentiality[0])
 		return 0;
 	if (wp_policy_class(policy, st->confidentiality, &rank, &min) < 0) {
-		snprintf(err, errlen, "asset %s is of confidentiality class '%s', which the policy in "
+		snprintf(err, errlen, _("asset %s is of confidentiality class '%s', which the policy in "
 			 "force no longer defines; record a policy that defines it (custody init "
-			 "--policy FILE) before sanitizing it", st->asset, st->confidentiality);
+			 "--policy FILE) before sanitizing it"), st->asset, st->confidentiality);
 		return -1;
 	}
 	int have = wp_policy_level_rank(category), need = wp_policy_level_rank(min);
@@ -301,11 +302,11 @@ int wp_policy_level_check(const json_t *policy, const struct wp_asset_state *st,
 	if (have >= need)
 		return 0;
 	/* a state that is no asset (plan --confidentiality) speaks of the medium */
-	snprintf(err, errlen, "%s%s holds information of class %s, and the policy requires "
+	snprintf(err, errlen, _("%s%s holds information of class %s, and the policy requires "
 		 "at least NIST %s for %s (rule: class -> minimum NIST SP 800-88 level, MIC "
 		 "guideline 3.4.1); this method reaches %s: choose a method that reaches %s "
-		 "('wipeproof plan DEV --level %s') or destroy the medium",
-		 st->exists ? "asset " : "", st->exists ? st->asset : "the medium",
+		 "('wipeproof plan DEV --level %s') or destroy the medium"),
+		 st->exists ? _("asset ") : "", st->exists ? st->asset : _("the medium"),
 		 st->confidentiality, min, st->confidentiality, category && category[0] ? category
 		 : "none", min, strcmp(min, "destroy") == 0 ? "purge" : min);
 	return -1;

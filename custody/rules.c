@@ -5,6 +5,7 @@
  * custody/README.md has the same rules as tables.
  */
 #include "custody_internal.h"
+#include "wpi18n.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -93,12 +94,12 @@ static int want(const struct wp_event *ev, const char *key, bool required, size_
 	if (!v && !required)
 		return 0;
 	if (!json_is_string(v) || (required && json_string_length(v) == 0)) {
-		snprintf(err, errlen, "%s event for '%s' needs a non-empty string '%s'", ev->kind,
+		snprintf(err, errlen, _("%s event for '%s' needs a non-empty string '%s'"), ev->kind,
 			 ev->asset, key);
 		return -1;
 	}
 	if (json_string_length(v) >= max) {
-		snprintf(err, errlen, "%s event: '%s' is longer than %zu bytes", ev->kind, key, max - 1);
+		snprintf(err, errlen, _("%s event: '%s' is longer than %zu bytes"), ev->kind, key, max - 1);
 		return -1;
 	}
 	return 0;
@@ -154,12 +155,12 @@ static int check_actor(const struct wp_event *ev, char *err, size_t errlen)
 	enum wp_role role = WP_ROLE_NONE;
 	wp_role_parse(ev->actor.role, &role);
 	if (kind_index(ev->kind) < 0) {
-		snprintf(err, errlen, "unknown event kind '%s'", ev->kind);
+		snprintf(err, errlen, _("unknown event kind '%s'"), ev->kind);
 		return -1;
 	}
 	if (!wp_custody_role_may(role, ev->kind)) {
-		snprintf(err, errlen, "%s has role '%s', which may not record '%s' events "
-			 "(see custody/README.md, Roles); ask a person with the right role",
+		snprintf(err, errlen, _("%s has role '%s', which may not record '%s' events "
+			 "(see custody/README.md, Roles); ask a person with the right role"),
 			 ev->actor.name, ev->actor.role, ev->kind);
 		return -1;
 	}
@@ -174,28 +175,28 @@ static int check_witness(const struct wp_event *ev, char *err, size_t errlen)
 	if (strcmp(ev->kind, WP_EV_TAKE_OUT) == 0)
 		return life_check_permit(ev, err, errlen);
 	if (!needs && ev->witnessed) {
-		snprintf(err, errlen, "only a destruction, an attested erasure or a take-out (its "
+		snprintf(err, errlen, _("only a destruction, an attested erasure or a take-out (its "
 			 "permitting head) carries a second signer, "
-			 "not a '%s' event", ev->kind);
+			 "not a '%s' event"), ev->kind);
 		return -1;
 	}
 	if (!needs)
 		return 0;
 	if (!ev->witnessed) {
-		snprintf(err, errlen, "%s '%s' needs a witness who signs too: --witness PERSON (R8)",
-			 strcmp(ev->kind, WP_EV_DESTROYED) == 0 ? "destroying" : "recording the erasure of",
+		snprintf(err, errlen, _("%s '%s' needs a witness who signs too: --witness PERSON (R8)"),
+			 strcmp(ev->kind, WP_EV_DESTROYED) == 0 ? _("destroying") : _("recording the erasure of"),
 			 ev->asset);
 		return -1;
 	}
 	if (same_person(&ev->actor, &ev->witness)) {
-		snprintf(err, errlen, "%s cannot witness their own destruction of '%s'; a second "
-			 "person must witness it (R8)", ev->actor.name, ev->asset);
+		snprintf(err, errlen, _("%s cannot witness their own destruction of '%s'; a second "
+			 "person must witness it (R8)"), ev->actor.name, ev->asset);
 		return -1;
 	}
 	wp_role_parse(ev->witness.role, &role);
 	if (!wp_custody_role_may_witness(role)) {
-		snprintf(err, errlen, "%s has role '%s' and may not witness a destruction; the "
-			 "witness must have role witness or approver", ev->witness.name, ev->witness.role);
+		snprintf(err, errlen, _("%s has role '%s' and may not witness a destruction; the "
+			 "witness must have role witness or approver"), ev->witness.name, ev->witness.role);
 		return -1;
 	}
 	return 0;
@@ -205,18 +206,18 @@ static int check_asset_name(const struct wp_event *ev, char *err, size_t errlen)
 {
 	bool policy = strcmp(ev->kind, WP_EV_POLICY) == 0 || strcmp(ev->kind, WP_EV_STOCKTAKE) == 0;
 	if (policy && ev->asset[0]) {
-		snprintf(err, errlen, "a %s event applies to the whole ledger and names no asset",
+		snprintf(err, errlen, _("a %s event applies to the whole ledger and names no asset"),
 			 ev->kind);
 		return -1;
 	}
 	if (!policy && !ev->asset[strspn(ev->asset, " \t")]) {
-		snprintf(err, errlen, "a '%s' event needs an asset tag (--asset TAG), not a blank "
-			 "one", ev->kind);
+		snprintf(err, errlen, _("a '%s' event needs an asset tag (--asset TAG), not a blank "
+			 "one"), ev->kind);
 		return -1;
 	}
 	for (const unsigned char *p = (const unsigned char *)ev->asset; *p; p++)
 		if (*p < 0x20 || *p == 0x7f) {
-			snprintf(err, errlen, "asset tag contains a control character");
+			snprintf(err, errlen, _("asset tag contains a control character"));
 			return -1;
 		}
 	return 0;
@@ -251,16 +252,16 @@ int wp_approve_actions_parse(const char *list, unsigned *out, char *err, size_t 
 		snprintf(word, sizeof(word), "%.*s", (int)(n < sizeof(word) ? n : sizeof(word) - 1), p);
 		unsigned f = action_flag(word);
 		if (!f || n >= sizeof(word)) {
-			snprintf(err, errlen, "'%s' is not an action an approval can name; use wipe, "
-				 "destroy, transfer or release (comma-separated)", word);
+			snprintf(err, errlen, _("'%s' is not an action an approval can name; use wipe, "
+				 "destroy, transfer or release (comma-separated)"), word);
 			return -1;
 		}
 		*out |= f;
 		p += n + (p[n] == ',');
 	}
 	if (!*out) {
-		snprintf(err, errlen, "an approval must name at least one action (wipe, destroy, "
-			 "transfer, release)");
+		snprintf(err, errlen, _("an approval must name at least one action (wipe, destroy, "
+			 "transfer, release)"));
 		return -1;
 	}
 	return 0;
@@ -275,23 +276,23 @@ static int approval_terms(const struct wp_event *ev, unsigned *flags, const char
 	*flags = 0;
 	*until = body_str(ev, "expires");
 	if (!json_is_array(list) || json_array_size(list) == 0) {
-		snprintf(err, errlen, "an approval must name what it approves: 'for' is a list of "
-			 "wipe, destroy, transfer, release (custody approve --for wipe,release)");
+		snprintf(err, errlen, _("an approval must name what it approves: 'for' is a list of "
+			 "wipe, destroy, transfer, release (custody approve --for wipe,release)"));
 		return -1;
 	}
 	json_array_foreach(list, i, v) {
 		unsigned f = json_is_string(v) ? action_flag(json_string_value(v)) : 0;
 		if (!f || (*flags & f)) {
-			snprintf(err, errlen, "approval 'for' entry %zu is not one of wipe, destroy, "
-				 "transfer, release, or is repeated", i + 1);
+			snprintf(err, errlen, _("approval 'for' entry %zu is not one of wipe, destroy, "
+				 "transfer, release, or is repeated"), i + 1);
 			return -1;
 		}
 		*flags |= f;
 	}
 	time_t t;
 	if (!*until || wp_utc_parse(*until, &t) < 0 || strcmp(*until, ev->time) <= 0) {
-		snprintf(err, errlen, "an approval needs an 'expires' time (YYYY-MM-DDTHH:MM:SSZ, "
-			 "UTC) after its own time %s (custody approve --valid-days N)", ev->time);
+		snprintf(err, errlen, _("an approval needs an 'expires' time (YYYY-MM-DDTHH:MM:SSZ, "
+			 "UTC) after its own time %s (custody approve --valid-days N)"), ev->time);
 		return -1;
 	}
 	return 0;
@@ -308,27 +309,27 @@ static int need_approval(const struct wp_asset_state *st, bool required, unsigne
 		return 0;
 	if (st->approved && !(st->approved_for & action)) {
 		actions_text(st->approved_for, have, sizeof(have));
-		snprintf(err, errlen, "the approval of %s (by %s) is for %s, not for %s; record an "
+		snprintf(err, errlen, _("the approval of %s (by %s) is for %s, not for %s; record an "
 			 "approval for it: 'wipeproof custody approve --asset %s --for %s --as "
-			 "<approver>' (R10)", st->asset, st->approver.name, have, want, st->asset, want);
+			 "<approver>' (R10)"), st->asset, st->approver.name, have, want, st->asset, want);
 		return -1;
 	}
 	if (st->approved && strcmp(ev->time, st->approved_until) > 0) {
-		snprintf(err, errlen, "the approval of %s (by %s) expired at %s; record a new one: "
-			 "'wipeproof custody approve --asset %s --for %s --as <approver>' (R10)",
+		snprintf(err, errlen, _("the approval of %s (by %s) expired at %s; record a new one: "
+			 "'wipeproof custody approve --asset %s --for %s --as <approver>' (R10)"),
 			 st->asset, st->approver.name, st->approved_until, st->asset, want);
 		return -1;
 	}
 	if (st->approved)
 		return 0;
 	if (!st->requested)
-		snprintf(err, errlen, "asset %s has no approval to %s: record a request "
+		snprintf(err, errlen, _("asset %s has no approval to %s: record a request "
 			 "('wipeproof custody request --asset %s --as <requester>') and an approval "
-			 "('wipeproof custody approve --asset %s --as <approver>') first (R10)",
+			 "('wipeproof custody approve --asset %s --as <approver>') first (R10)"),
 			 st->asset, want, st->asset, st->asset);
 	else
-		snprintf(err, errlen, "asset %s has no approval to %s; record one with "
-			 "'wipeproof custody approve --asset %s --for %s --as <approver>' (R10)",
+		snprintf(err, errlen, _("asset %s has no approval to %s; record one with "
+			 "'wipeproof custody approve --asset %s --for %s --as <approver>' (R10)"),
 			 st->asset, want, st->asset, want);
 	return -1;
 }
@@ -337,8 +338,8 @@ static int check_intake(const struct wp_asset_state *st, const struct wp_event *
 			char *err, size_t errlen)
 {
 	if (st->exists && !life_back_from_repair(st)) {
-		snprintf(err, errlen, "asset %s is already in the ledger (intake at seq %llu, serial "
-			 "'%s'); an asset tag names one device — use another tag", st->asset,
+		snprintf(err, errlen, _("asset %s is already in the ledger (intake at seq %llu, serial "
+			 "'%s'); an asset tag names one device — use another tag"), st->asset,
 			 (unsigned long long)st->intake_seq, st->serial);
 		return -1;
 	}
@@ -359,19 +360,19 @@ static int check_intake(const struct wp_asset_state *st, const struct wp_event *
 	 * would name every PC of the lease */
 	if ((body_str(ev, "pc_manufacturer") || body_str(ev, "pc_model")) &&
 	    !(body_str(ev, "pc_serial") && body_str(ev, "pc_serial")[0])) {
-		snprintf(err, errlen, "intake of %s names the PC's maker or model but not its serial; "
-			 "give --pc-serial (the serial on the PC's label, or DMI's product_serial)",
+		snprintf(err, errlen, _("intake of %s names the PC's maker or model but not its serial; "
+			 "give --pc-serial (the serial on the PC's label, or DMI's product_serial)"),
 			 ev->asset);
 		return -1;
 	}
 	if (reason && !one_of(reason, intake_reasons)) {
-		snprintf(err, errlen, "intake reason '%s' is not one of lease-end, leaver-return, "
-			 "reuse, repair, disposal", reason);
+		snprintf(err, errlen, _("intake reason '%s' is not one of lease-end, leaver-return, "
+			 "reuse, repair, disposal"), reason);
 		return -1;
 	}
 	if (end && !is_date(end)) {
-		snprintf(err, errlen, "lease end '%s' is not a date YYYY-MM-DD of the calendar "
-			 "(e.g. 2026-02-28); give --lease-end as such a day", end);
+		snprintf(err, errlen, _("lease end '%s' is not a date YYYY-MM-DD of the calendar "
+			 "(e.g. 2026-02-28); give --lease-end as such a day"), end);
 		return -1;
 	}
 	return life_check_intake(st, ev, err, errlen);
@@ -382,12 +383,12 @@ static int check_request(const struct wp_asset_state *st, const struct wp_event 
 {
 	(void)ev;
 	if (st->destroyed) {
-		snprintf(err, errlen, "asset %s is already destroyed; there is nothing to request", st->asset);
+		snprintf(err, errlen, _("asset %s is already destroyed; there is nothing to request"), st->asset);
 		return -1;
 	}
 	if (st->requested) {
-		snprintf(err, errlen, "asset %s already has a request (by %s)%s", st->asset,
-			 st->requester.name, st->approved ? " and it is approved" : "; it waits for approval");
+		snprintf(err, errlen, _("asset %s already has a request (by %s)%s"), st->asset,
+			 st->requester.name, st->approved ? _(" and it is approved") : _("; it waits for approval"));
 		return -1;
 	}
 	return 0;
@@ -399,8 +400,8 @@ static int check_approve(const struct wp_asset_state *st, const struct wp_event 
 	unsigned flags;
 	const char *until;
 	if (!st->requested) {
-		snprintf(err, errlen, "asset %s has no request to approve; record one first with "
-			 "'wipeproof custody request --asset %s --as <requester>'", st->asset, st->asset);
+		snprintf(err, errlen, _("asset %s has no request to approve; record one first with "
+			 "'wipeproof custody request --asset %s --as <requester>'"), st->asset, st->asset);
 		return -1;
 	}
 	if (approval_terms(ev, &flags, &until, err, errlen) < 0)
@@ -409,13 +410,13 @@ static int check_approve(const struct wp_asset_state *st, const struct wp_event 
 	 * again is a mistake */
 	if (st->approved && strcmp(ev->time, st->approved_until) <= 0 &&
 	    (flags & ~st->approved_for) == 0) {
-		snprintf(err, errlen, "asset %s is already approved (by %s, until %s)", st->asset,
+		snprintf(err, errlen, _("asset %s is already approved (by %s, until %s)"), st->asset,
 			 st->approver.name, st->approved_until);
 		return -1;
 	}
 	if (same_person(&st->requester, &ev->actor)) {
-		snprintf(err, errlen, "%s requested the disposal of %s and cannot also approve it; "
-			 "an approver other than the requester must approve (R10, R11)",
+		snprintf(err, errlen, _("%s requested the disposal of %s and cannot also approve it; "
+			 "an approver other than the requester must approve (R10, R11)"),
 			 ev->actor.name, st->asset);
 		return -1;
 	}
@@ -426,11 +427,11 @@ static int check_approve(const struct wp_asset_state *st, const struct wp_event 
 static int check_wipeable(const struct wp_asset_state *st, char *err, size_t errlen)
 {
 	if (st->destroyed) {
-		snprintf(err, errlen, "asset %s was destroyed; it cannot be wiped", st->asset);
+		snprintf(err, errlen, _("asset %s was destroyed; it cannot be wiped"), st->asset);
 		return -1;
 	}
 	if (st->transferred) {
-		snprintf(err, errlen, "asset %s was handed to %s; it cannot be wiped here",
+		snprintf(err, errlen, _("asset %s was handed to %s; it cannot be wiped here"),
 			 st->asset, st->vendor);
 		return -1;
 	}
@@ -446,8 +447,8 @@ static int check_wipe_start(const struct wp_asset_state *st, bool approval,
 	    want(ev, "serial", true, sizeof(st->serial), err, errlen) < 0)
 		return -1;
 	if (strcmp(body_str(ev, "serial"), st->serial) != 0) {
-		snprintf(err, errlen, "the disk has serial '%s' but asset %s was taken in with serial "
-			 "'%s'; this is not that asset's disk — check the tag and the disk (R15)",
+		snprintf(err, errlen, _("the disk has serial '%s' but asset %s was taken in with serial "
+			 "'%s'; this is not that asset's disk — check the tag and the disk (R15)"),
 			 body_str(ev, "serial"), st->asset, st->serial);
 		return -1;
 	}
@@ -459,8 +460,8 @@ static int check_job(const struct wp_asset_state *st, const struct wp_event *ev,
 {
 	const char *job = body_str(ev, "job_id");
 	if (!job || strcmp(job, st->job_id) != 0) {
-		snprintf(err, errlen, "%s event for %s names job '%s', but the last wipe-start was "
-			 "job '%s'", ev->kind, st->asset, job ? job : "", st->job_id);
+		snprintf(err, errlen, _("%s event for %s names job '%s', but the last wipe-start was "
+			 "job '%s'"), ev->kind, st->asset, job ? job : "", st->job_id);
 		return -1;
 	}
 	return 0;
@@ -470,20 +471,20 @@ static int check_wipe_end(const struct wp_asset_state *st, const struct wp_event
 			  char *err, size_t errlen)
 {
 	if (!st->wipe_open) {
-		snprintf(err, errlen, "asset %s has no wipe in progress (no wipe-start since the last "
-			 "wipe-end); record wipe-start first", st->asset);
+		snprintf(err, errlen, _("asset %s has no wipe in progress (no wipe-start since the last "
+			 "wipe-end); record wipe-start first"), st->asset);
 		return -1;
 	}
 	if (check_job(st, ev, err, errlen) < 0)
 		return -1;
 	const char *digest = body_str(ev, "report_sha256");
 	if (!one_of(body_str(ev, "result"), wipe_results)) {
-		snprintf(err, errlen, "wipe-end for %s needs result sanitized, failed, interrupted "
-			 "or unverified", st->asset);
+		snprintf(err, errlen, _("wipe-end for %s needs result sanitized, failed, interrupted "
+			 "or unverified"), st->asset);
 		return -1;
 	}
 	if (json_object_get(ev->body, "report_sha256") && !is_sha256_hex(digest)) {
-		snprintf(err, errlen, "wipe-end report_sha256 must be 64 lowercase hex digits");
+		snprintf(err, errlen, _("wipe-end report_sha256 must be 64 lowercase hex digits"));
 		return -1;
 	}
 	return 0;
@@ -500,19 +501,19 @@ static int check_wipe_resume(const struct wp_asset_state *st, const struct wp_ev
 	    want(ev, "serial", true, sizeof(st->serial), err, errlen) < 0)
 		return -1;
 	if (st->wipe_open) {
-		snprintf(err, errlen, "asset %s has a wipe in progress (job '%s'); record its wipe-end "
-			 "before resuming", st->asset, st->job_id);
+		snprintf(err, errlen, _("asset %s has a wipe in progress (job '%s'); record its wipe-end "
+			 "before resuming"), st->asset, st->job_id);
 		return -1;
 	}
 	if (strcmp(st->wipe_result, "interrupted") != 0) {
-		snprintf(err, errlen, "asset %s has no interrupted wipe to resume (the last wipe %s%s)",
-			 st->asset, st->wipe_result[0] ? "ended " : "", st->wipe_result[0]
-			 ? st->wipe_result : "never started");
+		snprintf(err, errlen, _("asset %s has no interrupted wipe to resume (the last wipe %s%s)"),
+			 st->asset, st->wipe_result[0] ? _("ended ") : "", st->wipe_result[0]
+			 ? st->wipe_result : _("never started"));
 		return -1;
 	}
 	if (strcmp(body_str(ev, "serial"), st->serial) != 0) {
-		snprintf(err, errlen, "the disk has serial '%s' but asset %s was taken in with serial "
-			 "'%s'; this is not that asset's disk (R15)", body_str(ev, "serial"),
+		snprintf(err, errlen, _("the disk has serial '%s' but asset %s was taken in with serial "
+			 "'%s'; this is not that asset's disk (R15)"), body_str(ev, "serial"),
 			 st->asset, st->serial);
 		return -1;
 	}
@@ -523,8 +524,8 @@ static int check_sanitized(const struct wp_asset_state *st, const struct wp_even
 			   char *err, size_t errlen)
 {
 	if (!st->sanitized) {
-		snprintf(err, errlen, "asset %s has no sanitized wipe%s; a '%s' event needs one",
-			 st->asset, st->wipe_open ? " (a wipe is in progress)" : "", ev->kind);
+		snprintf(err, errlen, _("asset %s has no sanitized wipe%s; a '%s' event needs one"),
+			 st->asset, st->wipe_open ? _(" (a wipe is in progress)") : "", ev->kind);
 		return -1;
 	}
 	return strcmp(ev->kind, WP_EV_VERIFIED) == 0 ? check_job(st, ev, err, errlen) : 0;
@@ -539,14 +540,14 @@ static int check_freespace_certificate(const struct wp_asset_state *st,
 	const char *job = body_str(ev, "job_id"), *scope = body_str(ev, "scope");
 	/* a member of another JSON type reads as NULL: a bad event, not a crash */
 	if (!scope || strcmp(scope, WP_CERT_SCOPE_FREE_SPACE) != 0) {
-		snprintf(err, errlen, "bad event: certificate scope must be the string \"%s\" or "
-			 "absent (the whole device), not %s", WP_CERT_SCOPE_FREE_SPACE,
-			 scope ? "another string" : "a JSON value of another type");
+		snprintf(err, errlen, _("bad event: certificate scope must be the string \"%s\" or "
+			 "absent (the whole device), not %s"), WP_CERT_SCOPE_FREE_SPACE,
+			 scope ? _("another string") : _("a JSON value of another type"));
 		return -1;
 	}
 	if (!st->freespace_job[0] || !job || strcmp(job, st->freespace_job) != 0) {
-		snprintf(err, errlen, "certificate for the free space of %s names job '%s', but the "
-			 "last free-space wipe that ended 'wiped' or 'partial' is '%s'", st->asset,
+		snprintf(err, errlen, _("certificate for the free space of %s names job '%s', but the "
+			 "last free-space wipe that ended 'wiped' or 'partial' is '%s'"), st->asset,
 			 job ? job : "",
 			 st->freespace_job[0] ? st->freespace_job : "none");
 		return -1;
@@ -559,7 +560,7 @@ static int check_freespace(const struct wp_asset_state *st, const struct wp_even
 {
 	const char *digest = body_str(ev, "report_sha256");
 	if (st->destroyed) {
-		snprintf(err, errlen, "asset %s is destroyed; it has no filesystem left to wipe",
+		snprintf(err, errlen, _("asset %s is destroyed; it has no filesystem left to wipe"),
 			 st->asset);
 		return -1;
 	}
@@ -568,12 +569,12 @@ static int check_freespace(const struct wp_asset_state *st, const struct wp_even
 	    want(ev, "device", true, 4096, err, errlen) < 0)
 		return -1;
 	if (!one_of(body_str(ev, "result"), freespace_results)) {
-		snprintf(err, errlen, "freespace for %s needs result wiped, partial, mismatch, "
-			 "failed or interrupted", st->asset);
+		snprintf(err, errlen, _("freespace for %s needs result wiped, partial, mismatch, "
+			 "failed or interrupted"), st->asset);
 		return -1;
 	}
 	if (json_object_get(ev->body, "report_sha256") && !is_sha256_hex(digest)) {
-		snprintf(err, errlen, "freespace report_sha256 must be 64 lowercase hex digits");
+		snprintf(err, errlen, _("freespace report_sha256 must be 64 lowercase hex digits"));
 		return -1;
 	}
 	return 0;
@@ -587,8 +588,8 @@ static int check_certificate(const struct wp_asset_state *st, const struct wp_ev
 	if (want(ev, "certificate_id", true, 64, err, errlen) < 0)
 		return -1;
 	if (!is_sha256_hex(body_str(ev, "certificate_sha256"))) {
-		snprintf(err, errlen, "certificate event needs certificate_sha256: the document's "
-			 "SHA-256 as 64 lowercase hex digits");
+		snprintf(err, errlen, _("certificate event needs certificate_sha256: the document's "
+			 "SHA-256 as 64 lowercase hex digits"));
 		return -1;
 	}
 	if (json_object_get(ev->body, "scope"))
@@ -596,9 +597,9 @@ static int check_certificate(const struct wp_asset_state *st, const struct wp_ev
 	if (st->destroyed || (st->attested && !json_object_get(ev->body, "job_id")))
 		return 0;
 	if (!st->sanitized) {
-		snprintf(err, errlen, "asset %s has neither a sanitized wipe nor a recorded destruction%s; "
-			 "no certificate can be issued", st->asset,
-			 st->wipe_open ? " (a wipe is in progress)" : "");
+		snprintf(err, errlen, _("asset %s has neither a sanitized wipe nor a recorded destruction%s; "
+			 "no certificate can be issued"), st->asset,
+			 st->wipe_open ? _(" (a wipe is in progress)") : "");
 		return -1;
 	}
 	return check_job(st, ev, err, errlen);
@@ -608,7 +609,7 @@ static int check_destroyed(const struct wp_asset_state *st, bool approval,
 			   const struct wp_event *ev, char *err, size_t errlen)
 {
 	if (st->destroyed) {
-		snprintf(err, errlen, "asset %s is already destroyed (method %s)", st->asset,
+		snprintf(err, errlen, _("asset %s is already destroyed (method %s)"), st->asset,
 			 st->destroy_method);
 		return -1;
 	}
@@ -617,7 +618,7 @@ static int check_destroyed(const struct wp_asset_state *st, bool approval,
 	    want(ev, "method", true, sizeof(st->destroy_method), err, errlen) < 0)
 		return -1;
 	if (json_object_get(ev->body, "photo_sha256") && !is_sha256_hex(photo)) {
-		snprintf(err, errlen, "destroyed photo_sha256 must be 64 lowercase hex digits");
+		snprintf(err, errlen, _("destroyed photo_sha256 must be 64 lowercase hex digits"));
 		return -1;
 	}
 	return 0;
@@ -631,11 +632,11 @@ static int check_transfer(const struct wp_asset_state *st, bool approval,
 	    want(ev, "vendor", true, sizeof(st->vendor), err, errlen) < 0)
 		return -1;
 	if (json_object_get(ev->body, "vendor_cert_sha256") && !is_sha256_hex(digest)) {
-		snprintf(err, errlen, "transfer vendor_cert_sha256 must be 64 lowercase hex digits");
+		snprintf(err, errlen, _("transfer vendor_cert_sha256 must be 64 lowercase hex digits"));
 		return -1;
 	}
 	if (st->wipe_open) {
-		snprintf(err, errlen, "asset %s is being wiped; end the wipe before handing it over", st->asset);
+		snprintf(err, errlen, _("asset %s is being wiped; end the wipe before handing it over"), st->asset);
 		return -1;
 	}
 	return 0;
@@ -646,21 +647,21 @@ static int check_release(const struct wp_asset_state *st, bool approval,
 {
 	const char *to = body_str(ev, "to");
 	if (!one_of(to, release_targets)) {
-		snprintf(err, errlen, "release needs --to dispose, lease-return, reuse or repair");
+		snprintf(err, errlen, _("release needs --to dispose, lease-return, reuse or repair"));
 		return -1;
 	}
 	int route = life_release_route(st, ev, err, errlen);
 	if (route < 0)
 		return -1;
 	if (!route && !st->sanitized && !st->destroyed && !st->attested) {
-		snprintf(err, errlen, "asset %s has neither a sanitized wipe nor a recorded destruction; "
+		snprintf(err, errlen, _("asset %s has neither a sanitized wipe nor a recorded destruction; "
 			 "wipe it ('wipeproof wipe DEV --asset %s') or destroy it ('wipeproof custody "
-			 "destroy --asset %s ...') before releasing it (R1, R4, R5)",
+			 "destroy --asset %s ...') before releasing it (R1, R4, R5)"),
 			 st->asset, st->asset, st->asset);
 		return -1;
 	}
 	if (st->destroyed && strcmp(to, "dispose") != 0) {
-		snprintf(err, errlen, "asset %s was destroyed; it can only be released to dispose", st->asset);
+		snprintf(err, errlen, _("asset %s was destroyed; it can only be released to dispose"), st->asset);
 		return -1;
 	}
 	return need_approval(st, approval, WP_APPROVE_RELEASE, ev, err, errlen);
@@ -699,29 +700,29 @@ static int check_intake_class(const json_t *policy, const struct wp_event *ev, c
 	size_t i;
 	if (json_object_get(ev->body, "kind") &&
 	    (!kind || !kind[0] || strlen(kind) >= 32 || strspn(kind, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(kind))) {
-		snprintf(err, errlen, "intake kind must be a short lowercase word (usb, sd, hdd, ssd, "
-			 "nvme, pc, server, mfp, phone, optical, ...)");
+		snprintf(err, errlen, _("intake kind must be a short lowercase word (usb, sd, hdd, ssd, "
+			 "nvme, pc, server, mfp, phone, optical, ...)"));
 		return -1;
 	}
 	if (!json_object_get(ev->body, "confidentiality"))
-		return given ? (snprintf(err, errlen, "intake confidentiality_given without "
-					 "confidentiality"), -1) : 0;
+		return given ? (snprintf(err, errlen, _("intake confidentiality_given without "
+					 "confidentiality")), -1) : 0;
 	if (!cls || !cls[0] || strlen(cls) >= 64) {
-		snprintf(err, errlen, "intake confidentiality must be a class name");
+		snprintf(err, errlen, _("intake confidentiality must be a class name"));
 		return -1;
 	}
 	if (!given)
 		snprintf(list, sizeof(list), "%s", cls);
 	else if (!json_is_array(given) || json_array_size(given) < 2) {
-		snprintf(err, errlen, "intake confidentiality_given must list the two or more "
-			 "classes of mixed media");
+		snprintf(err, errlen, _("intake confidentiality_given must list the two or more "
+			 "classes of mixed media"));
 		return -1;
 	}
 	json_array_foreach(given, i, c) {
 		size_t used = strlen(list);
 		if (!json_is_string(c) || strchr(json_string_value(c), ',')) {
-			snprintf(err, errlen, "intake confidentiality_given entry %zu is not a class "
-				 "name", i + 1);
+			snprintf(err, errlen, _("intake confidentiality_given entry %zu is not a class "
+				 "name"), i + 1);
 			return -1;
 		}
 		snprintf(list + used, sizeof(list) - used, "%s%s", used ? "," : "",
@@ -730,8 +731,8 @@ static int check_intake_class(const json_t *policy, const struct wp_event *ev, c
 	if (wp_policy_highest_class(policy, list, highest, sizeof(highest), err, errlen) < 0)
 		return -1;
 	if (strcmp(highest, cls) != 0) {
-		snprintf(err, errlen, "mixed media take the highest class: of %s that is %s, not %s "
-			 "(MIC 3.3(1))", list, highest, cls);
+		snprintf(err, errlen, _("mixed media take the highest class: of %s that is %s, not %s "
+			 "(MIC 3.3(1))"), list, highest, cls);
 		return -1;
 	}
 	return 0;
@@ -747,8 +748,8 @@ static int check_witness_role(const json_t *policy, const struct wp_asset_state 
 	const char *role = json_string_value(json_object_get(row, "witness_role"));
 	if (!role || strcmp(ev->witness.role, role) == 0)
 		return 0;
-	snprintf(err, errlen, "%s has role '%s', but the policy (approval row %zu) says the "
-		 "witness of a %s of %s must have role %s (R8: under the manager's supervision)",
+	snprintf(err, errlen, _("%s has role '%s', but the policy (approval row %zu) says the "
+		 "witness of a %s of %s must have role %s (R8: under the manager's supervision)"),
 		 ev->witness.name, ev->witness.role, n, action, st->asset, role);
 	return -1;
 }
@@ -764,13 +765,13 @@ static int check_vendor_destroyed(const struct wp_asset_state *st, const struct 
 {
 	const char *vendor = body_str(ev, "vendor");
 	if (!st->transferred) {
-		snprintf(err, errlen, "asset %s was not handed to a vendor; record the hand-over "
+		snprintf(err, errlen, _("asset %s was not handed to a vendor; record the hand-over "
 			 "first ('wipeproof custody transfer --asset %s --vendor NAME'), or record our "
-			 "own destruction with 'custody destroy' (R3)", st->asset, st->asset);
+			 "own destruction with 'custody destroy' (R3)"), st->asset, st->asset);
 		return -1;
 	}
 	if (st->destroyed) {
-		snprintf(err, errlen, "asset %s is already destroyed (method %s)", st->asset,
+		snprintf(err, errlen, _("asset %s is already destroyed (method %s)"), st->asset,
 			 st->destroy_method);
 		return -1;
 	}
@@ -779,17 +780,17 @@ static int check_vendor_destroyed(const struct wp_asset_state *st, const struct 
 	    want(ev, "vendor_cert", false, 4096, err, errlen) < 0)
 		return -1;
 	if (!is_sha256_hex(body_str(ev, "vendor_cert_sha256"))) {
-		snprintf(err, errlen, "the vendor's destruction needs the vendor's certificate: "
-			 "vendor_cert_sha256 as 64 lowercase hex digits (--vendor-cert FILE; R2, R11)");
+		snprintf(err, errlen, _("the vendor's destruction needs the vendor's certificate: "
+			 "vendor_cert_sha256 as 64 lowercase hex digits (--vendor-cert FILE; R2, R11)"));
 		return -1;
 	}
 	if (!vendor_date_ok(body_str(ev, "date"), ev->time)) {
-		snprintf(err, errlen, "the vendor's destruction needs its date: a day YYYY-MM-DD of "
-			 "the calendar, not after today (%.10s)", ev->time);
+		snprintf(err, errlen, _("the vendor's destruction needs its date: a day YYYY-MM-DD of "
+			 "the calendar, not after today (%.10s)"), ev->time);
 		return -1;
 	}
 	if (vendor && strcmp(vendor, st->vendor) != 0) {
-		snprintf(err, errlen, "asset %s was handed to '%s', not to '%s'", st->asset,
+		snprintf(err, errlen, _("asset %s was handed to '%s', not to '%s'"), st->asset,
 			 st->vendor, vendor);
 		return -1;
 	}
@@ -802,11 +803,11 @@ static int check_erasure_attested(const struct wp_asset_state *st, bool approval
 	static const char *const by[] = { "self", "maker", "lease-company", "vendor", NULL };
 	static const char *const categories[] = { "clear", "unknown", NULL };
 	if (st->destroyed) {
-		snprintf(err, errlen, "asset %s was destroyed; there is nothing to erase", st->asset);
+		snprintf(err, errlen, _("asset %s was destroyed; there is nothing to erase"), st->asset);
 		return -1;
 	}
 	if (st->wipe_open) {
-		snprintf(err, errlen, "asset %s has a wipe in progress; end it first", st->asset);
+		snprintf(err, errlen, _("asset %s has a wipe in progress; end it first"), st->asset);
 		return -1;
 	}
 	if (want(ev, "method", true, 256, err, errlen) < 0 ||
@@ -814,24 +815,24 @@ static int check_erasure_attested(const struct wp_asset_state *st, bool approval
 	    want(ev, "evidence", false, 4096, err, errlen) < 0)
 		return -1;
 	if (!one_of(body_str(ev, "by"), by)) {
-		snprintf(err, errlen, "an attested erasure says who erased: by self (the device's own "
-			 "erase), maker, lease-company or vendor");
+		snprintf(err, errlen, _("an attested erasure says who erased: by self (the device's own "
+			 "erase), maker, lease-company or vendor"));
 		return -1;
 	}
 	if (!one_of(body_str(ev, "category"), categories)) {
-		snprintf(err, errlen, "an attested erasure's category is clear (the claimed method is "
-			 "a NIST Clear) or unknown (vendor-attested, level not known)");
+		snprintf(err, errlen, _("an attested erasure's category is clear (the claimed method is "
+			 "a NIST Clear) or unknown (vendor-attested, level not known)"));
 		return -1;
 	}
 	if (json_object_get(ev->body, "date") && !vendor_date_ok(body_str(ev, "date"), ev->time)) {
-		snprintf(err, errlen, "the erasure's date must be a day YYYY-MM-DD of the calendar, "
-			 "not after today (%.10s)", ev->time);
+		snprintf(err, errlen, _("the erasure's date must be a day YYYY-MM-DD of the calendar, "
+			 "not after today (%.10s)"), ev->time);
 		return -1;
 	}
 	if (!is_sha256_hex(body_str(ev, "evidence_sha256"))) {
-		snprintf(err, errlen, "an attested erasure needs its evidence: evidence_sha256 as 64 "
+		snprintf(err, errlen, _("an attested erasure needs its evidence: evidence_sha256 as 64 "
 			 "lowercase hex digits (--evidence FILE: the erase report, the maker's or "
-			 "lease company's certificate; R6)");
+			 "lease company's certificate; R6)"));
 		return -1;
 	}
 	return need_approval(st, approval, WP_APPROVE_WIPE, ev, err, errlen);
@@ -932,13 +933,13 @@ int wp_rule_check(const struct wp_asset_state *st, const json_t *policy,
 	    check_asset_name(ev, err, errlen) < 0)
 		return -1;
 	if (!json_is_object(ev->body)) {
-		snprintf(err, errlen, "the body of a '%s' event must be a JSON object", ev->kind);
+		snprintf(err, errlen, _("the body of a '%s' event must be a JSON object"), ev->kind);
 		return -1;
 	}
 	const json_t *id = json_object_get(ev->body, WP_LEDGER_ID_KEY);
 	if (id && (ev->seq != 1 || !wp_ledger_id_valid(json_string_value(id)))) {
-		snprintf(err, errlen, "bad event: '%s' belongs only in the first event, as %d "
-			 "lowercase hex digits", WP_LEDGER_ID_KEY, WP_LEDGER_ID_HEX - 1);
+		snprintf(err, errlen, _("bad event: '%s' belongs only in the first event, as %d "
+			 "lowercase hex digits"), WP_LEDGER_ID_KEY, WP_LEDGER_ID_HEX - 1);
 		return -1;
 	}
 	if (strcmp(ev->kind, WP_EV_POLICY) == 0)
@@ -949,14 +950,14 @@ int wp_rule_check(const struct wp_asset_state *st, const json_t *policy,
 		return check_intake(st, ev, err, errlen) < 0 ||
 		       check_intake_class(policy, ev, err, errlen) < 0 ? -1 : 0;
 	if (!st->exists) {
-		snprintf(err, errlen, "asset %s is not in the ledger; record it first with "
-			 "'wipeproof custody intake --asset %s ...'", ev->asset, ev->asset);
+		snprintf(err, errlen, _("asset %s is not in the ledger; record it first with "
+			 "'wipeproof custody intake --asset %s ...'"), ev->asset, ev->asset);
 		return -1;
 	}
 	/* a destroyed (or attested) and released asset can still be certified */
 	bool late_cert = strcmp(ev->kind, WP_EV_CERTIFICATE) == 0 && (st->destroyed || st->attested);
 	if (st->released && strcmp(ev->kind, WP_EV_NOTE) != 0 && !late_cert) {
-		snprintf(err, errlen, "asset %s was released (to %s); only notes can be added now",
+		snprintf(err, errlen, _("asset %s was released (to %s); only notes can be added now"),
 			 st->asset, st->released_to);
 		return -1;
 	}
@@ -976,9 +977,9 @@ int wp_rule_check_serial_free(const struct wp_asset_state *holder, const struct 
 	    holder->released || strcmp(holder->asset, ev->asset) == 0 ||
 	    strcmp(holder->serial, serial) != 0)
 		return 0;
-	snprintf(err, errlen, "serial '%s' is already on record as asset %s (%s, taken in at seq "
+	snprintf(err, errlen, _("serial '%s' is already on record as asset %s (%s, taken in at seq "
 		 "%llu and not released); one disk has one asset tag: use %s, or release it first "
-		 "(R15)", serial, holder->asset, wp_asset_status(holder),
+		 "(R15)"), serial, holder->asset, wp_asset_status(holder),
 		 (unsigned long long)holder->intake_seq, holder->asset);
 	return -1;
 }
@@ -1163,13 +1164,13 @@ static int want_date(const struct wp_event *ev, const char *key, bool past, char
 		return 0;
 	const char *d = json_string_value(v);
 	if (!d || !is_date(d)) {
-		snprintf(err, errlen, "%s event: '%s' is not a date YYYY-MM-DD of the calendar "
-			 "(e.g. 2026-02-28)", ev->kind, key);
+		snprintf(err, errlen, _("%s event: '%s' is not a date YYYY-MM-DD of the calendar "
+			 "(e.g. 2026-02-28)"), ev->kind, key);
 		return -1;
 	}
 	if (past && strncmp(d, ev->time, 10) > 0) {
-		snprintf(err, errlen, "%s event: '%s' %s is after the event's own date %.10s; a "
-			 "date that is recorded as past cannot be in the future", ev->kind, key, d,
+		snprintf(err, errlen, _("%s event: '%s' %s is after the event's own date %.10s; a "
+			 "date that is recorded as past cannot be in the future"), ev->kind, key, d,
 			 ev->time);
 		return -1;
 	}
@@ -1183,19 +1184,19 @@ static int life_check_permit(const struct wp_event *ev, char *err, size_t errlen
 {
 	enum wp_role role = WP_ROLE_NONE;
 	if (!ev->witnessed) {
-		snprintf(err, errlen, "taking out '%s' needs the permission of the department head, "
-			 "who signs it too: --permitted-by PERSON (R19)", ev->asset);
+		snprintf(err, errlen, _("taking out '%s' needs the permission of the department head, "
+			 "who signs it too: --permitted-by PERSON (R19)"), ev->asset);
 		return -1;
 	}
 	if (same_person(&ev->actor, &ev->witness)) {
-		snprintf(err, errlen, "%s cannot permit their own take-out of '%s'; the department "
-			 "head permits it (R19)", ev->actor.name, ev->asset);
+		snprintf(err, errlen, _("%s cannot permit their own take-out of '%s'; the department "
+			 "head permits it (R19)"), ev->actor.name, ev->asset);
 		return -1;
 	}
 	wp_role_parse(ev->witness.role, &role);
 	if (role != WP_ROLE_APPROVER) {
-		snprintf(err, errlen, "%s has role '%s' and may not permit a take-out; the permitting "
-			 "person (部門長) must have role approver (R19)", ev->witness.name,
+		snprintf(err, errlen, _("%s has role '%s' and may not permit a take-out; the permitting "
+			 "person (部門長) must have role approver (R19)"), ev->witness.name,
 			 ev->witness.role);
 		return -1;
 	}
@@ -1212,8 +1213,8 @@ static int check_here(const struct wp_asset_state *st, const struct wp_event *ev
 {
 	if (!st->taken_out)
 		return 0;
-	snprintf(err, errlen, "asset %s is taken out (by %s since %s, to %s); a '%s' event needs "
-		 "it back: record its return first ('wipeproof custody return --asset %s') (R19)",
+	snprintf(err, errlen, _("asset %s is taken out (by %s since %s, to %s); a '%s' event needs "
+		 "it back: record its return first ('wipeproof custody return --asset %s') (R19)"),
 		 st->asset, st->taken_by.name, st->out_time, st->destination, ev->kind, st->asset);
 	return -1;
 }
@@ -1226,13 +1227,13 @@ static int check_not_disc(const struct wp_asset_state *st, const struct wp_event
 	if (!st->media[0])
 		return 0;
 	if (wp_optical_rewritable(st->media))
-		snprintf(err, errlen, "asset %s is a %s disc: discs are not overwritten; blank it "
+		snprintf(err, errlen, _("asset %s is a %s disc: discs are not overwritten; blank it "
 			 "fully with the drive's tool and record 'wipeproof custody blanked --asset %s', "
-			 "or destroy it (R12)", st->asset, st->media, st->asset);
+			 "or destroy it (R12)"), st->asset, st->media, st->asset);
 	else
-		snprintf(err, errlen, "asset %s is a %s disc, which cannot be erased (write-once or "
+		snprintf(err, errlen, _("asset %s is a %s disc, which cannot be erased (write-once or "
 			 "pressed); the only route is destruction: 'wipeproof custody destroy --asset "
-			 "%s' (R12)", st->asset, st->media, st->asset);
+			 "%s' (R12)"), st->asset, st->media, st->asset);
 	(void)ev;
 	return -1;
 }
@@ -1241,9 +1242,9 @@ static int check_take_out(const struct wp_asset_state *st, const struct wp_event
 			  char *err, size_t errlen)
 {
 	if (st->destroyed || st->transferred || st->wipe_open) {
-		snprintf(err, errlen, "asset %s is %s; it cannot be taken out", st->asset,
-			 st->destroyed ? "destroyed" : st->transferred ? "handed to a vendor"
-			 : "being wiped");
+		snprintf(err, errlen, _("asset %s is %s; it cannot be taken out"), st->asset,
+			 st->destroyed ? _("destroyed") : st->transferred ? _("handed to a vendor")
+			 : _("being wiped"));
 		return -1;
 	}
 	if (want(ev, "destination", true, sizeof(st->destination), err, errlen) < 0 ||
@@ -1253,7 +1254,7 @@ static int check_take_out(const struct wp_asset_state *st, const struct wp_event
 		return -1;
 	const char *due = body_str(ev, "due_back");
 	if (due && strncmp(due, ev->time, 10) < 0) {
-		snprintf(err, errlen, "take-out of %s: due back %s is before today %.10s", st->asset,
+		snprintf(err, errlen, _("take-out of %s: due back %s is before today %.10s"), st->asset,
 			 due, ev->time);
 		return -1;
 	}
@@ -1265,13 +1266,13 @@ static int check_return(const struct wp_asset_state *st, const struct wp_event *
 {
 	const char *serial = body_str(ev, "serial");
 	if (!st->taken_out) {
-		snprintf(err, errlen, "asset %s is not taken out; there is nothing to return",
+		snprintf(err, errlen, _("asset %s is not taken out; there is nothing to return"),
 			 st->asset);
 		return -1;
 	}
 	if (json_object_get(ev->body, "serial") && (!serial || strcmp(serial, st->serial) != 0)) {
-		snprintf(err, errlen, "the returned disk has serial '%s' but asset %s was taken in with "
-			 "serial '%s'; this is not the medium that was taken out (R15, R19)",
+		snprintf(err, errlen, _("the returned disk has serial '%s' but asset %s was taken in with "
+			 "serial '%s'; this is not the medium that was taken out (R15, R19)"),
 			 serial ? serial : "", st->asset, st->serial);
 		return -1;
 	}
@@ -1285,15 +1286,15 @@ static int check_blanked(const struct wp_asset_state *st, bool approval,
 {
 	const char *method = body_str(ev, "method");
 	if (!wp_optical_rewritable(st->media)) {
-		snprintf(err, errlen, "asset %s is %s%s; only a rewritable disc (CD-RW, DVD-RW, "
-			 "DVD+RW, DVD-RAM, BD-RE) can be blanked (R12)", st->asset,
-			 st->media[0] ? "a " : "not an optical disc", st->media);
+		snprintf(err, errlen, _("asset %s is %s%s; only a rewritable disc (CD-RW, DVD-RW, "
+			 "DVD+RW, DVD-RAM, BD-RE) can be blanked (R12)"), st->asset,
+			 st->media[0] ? "a " : _("not an optical disc"), st->media);
 		return -1;
 	}
 	if (!method || strcmp(method, "full") != 0) {
-		snprintf(err, errlen, "blanking %s must be 'full' (the whole disc rewritten, e.g. "
+		snprintf(err, errlen, _("blanking %s must be 'full' (the whole disc rewritten, e.g. "
 			 "xorriso -blank=all); a fast blank erases only the table of contents and "
-			 "leaves the data readable", st->asset);
+			 "leaves the data readable"), st->asset);
 		return -1;
 	}
 	return need_approval(st, approval, WP_APPROVE_WIPE, ev, err, errlen);
@@ -1345,21 +1346,21 @@ static int life_check_intake(const struct wp_asset_state *st, const struct wp_ev
 		return -1;
 	if (json_object_get(ev->body, "maker_source") &&
 	    (!one_of(src, maker_sources) || !json_object_get(ev->body, "maker"))) {
-		snprintf(err, errlen, "intake maker_source must be scsi-inquiry, wwn-oui, pci-vendor "
-			 "or label, and comes with a maker");
+		snprintf(err, errlen, _("intake maker_source must be scsi-inquiry, wwn-oui, pci-vendor "
+			 "or label, and comes with a maker"));
 		return -1;
 	}
 	if (media && !wp_optical_media_known(media)) {
-		snprintf(err, errlen, "'%s' is not an optical medium wipeproof knows; use CD-R, CD-RW, "
+		snprintf(err, errlen, _("'%s' is not an optical medium wipeproof knows; use CD-R, CD-RW, "
 			 "DVD-R, DVD+R, DVD+R DL, DVD-RW, DVD+RW, DVD-RAM, BD-R, BD-RE, CD-ROM, "
-			 "DVD-ROM or BD-ROM", media);
+			 "DVD-ROM or BD-ROM"), media);
 		return -1;
 	}
 	if (life_back_from_repair(st) && strcmp(body_str(ev, "serial"), st->serial) != 0) {
-		snprintf(err, errlen, "asset %s went to repair with serial '%s' and comes back with "
+		snprintf(err, errlen, _("asset %s went to repair with serial '%s' and comes back with "
 			 "serial '%s': the repairer replaced the disk. Take the new disk in under a new "
-			 "tag, and get the old disk's destruction certificate from %s (R20)", st->asset,
-			 st->serial, body_str(ev, "serial"), st->repairer[0] ? st->repairer : "the repairer");
+			 "tag, and get the old disk's destruction certificate from %s (R20)"), st->asset,
+			 st->serial, body_str(ev, "serial"), st->repairer[0] ? st->repairer : _("the repairer"));
 		return -1;
 	}
 	return 0;
@@ -1374,16 +1375,16 @@ static int life_release_route(const struct wp_asset_state *st, const struct wp_e
 	bool agreement = json_object_get(ev->body, "agreement_sha256") != NULL;
 	if (agreement && (strcmp(to, "repair") != 0 ||
 			  !is_sha256_hex(body_str(ev, "agreement_sha256")))) {
-		snprintf(err, errlen, "a confidentiality agreement (agreement_sha256, 64 lowercase hex "
-			 "digits) belongs only to a release --to repair (R20)");
+		snprintf(err, errlen, _("a confidentiality agreement (agreement_sha256, 64 lowercase hex "
+			 "digits) belongs only to a release --to repair (R20)"));
 		return -1;
 	}
 	if (strcmp(to, "repair") == 0 &&
 	    want(ev, "repairer", agreement, sizeof(st->repairer), err, errlen) < 0)
 		return -1;
 	if (st->media[0] && strcmp(to, "reuse") == 0 && !wp_optical_rewritable(st->media)) {
-		snprintf(err, errlen, "asset %s is a %s disc: it may not be reused (R12, Co-Reg 3.3.2); "
-			 "destroy it", st->asset, st->media);
+		snprintf(err, errlen, _("asset %s is a %s disc: it may not be reused (R12, Co-Reg 3.3.2); "
+			 "destroy it"), st->asset, st->media);
 		return -1;
 	}
 	if (st->destroyed || st->sanitized)
@@ -1393,8 +1394,8 @@ static int life_release_route(const struct wp_asset_state *st, const struct wp_e
 	if (st->blanked && strcmp(to, "reuse") == 0)
 		return 1; /* R12: a fully blanked rewritable disc, for our own reuse only */
 	if (st->blanked) {
-		snprintf(err, errlen, "asset %s was blanked, which is no NIST sanitization: it may be "
-			 "released for reuse only; destroy it to dispose of it (R12)", st->asset);
+		snprintf(err, errlen, _("asset %s was blanked, which is no NIST sanitization: it may be "
+			 "released for reuse only; destroy it to dispose of it (R12)"), st->asset);
 		return -1;
 	}
 	return 0;
@@ -1408,7 +1409,7 @@ static int string_list(const struct wp_event *ev, const char *key, char *err, si
 	json_array_foreach(list, i, v)
 		ok = ok && json_is_string(v);
 	if (!ok)
-		snprintf(err, errlen, "a stocktake needs '%s': a list of strings", key);
+		snprintf(err, errlen, _("a stocktake needs '%s': a list of strings"), key);
 	return ok ? 0 : -1;
 }
 
@@ -1417,7 +1418,7 @@ static int string_list(const struct wp_event *ev, const char *key, char *err, si
 static int life_check_stocktake(const struct wp_event *ev, char *err, size_t errlen)
 {
 	if (!json_is_object(ev->body)) {
-		snprintf(err, errlen, "the body of a 'stocktake' event must be a JSON object");
+		snprintf(err, errlen, _("the body of a 'stocktake' event must be a JSON object"));
 		return -1;
 	}
 	return string_list(ev, "present", err, errlen) < 0 ||

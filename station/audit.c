@@ -551,7 +551,7 @@ enum wp_reread_status wp_disk_reread(const char *device, const char *report_path
 			snprintf(r->err, sizeof(r->err), _("report %s is of a firmware erase (%s) that "
 				 "leaves no known content, so there is no pattern to re-check; its "
 				 "fingerprint check at the time %s"), report_path, job->firmware.command,
-				 job->fingerprint.passed ? "passed" : "did not pass");
+				 job->fingerprint.passed ? _("passed") : _("did not pass"));
 		else
 			snprintf(r->err, sizeof(r->err), _("report %s records an incomplete wipe (result "
 				 "%s); the disk was never fully overwritten, so there is nothing to "
@@ -563,7 +563,7 @@ enum wp_reread_status wp_disk_reread(const char *device, const char *report_path
 	int fd = open(dev->path, O_RDONLY | O_DIRECT | O_CLOEXEC);
 	if (fd < 0) {
 		snprintf(r->err, sizeof(r->err), _("cannot open %s: %s%s"), dev->path, strerror(errno),
-			 errno == EACCES ? "; run as root or as a member of group disk" : "");
+			 errno == EACCES ? _("; run as root or as a member of group disk") : "");
 		goto out;
 	}
 	static volatile sig_atomic_t never;

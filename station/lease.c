@@ -168,8 +168,8 @@ int wp_lease_load(const char *path, char **text, const char **encoding, char *er
 	size_t n = raw ? fread(raw, 1, MAX_LIST + 1, f) : 0;
 	if (!f || !raw || ferror(f) || n > MAX_LIST) {
 		snprintf(err, errlen, _("cannot read the lease list %s: %s"), path,
-			 !f || ferror(f) ? strerror(errno) : n > MAX_LIST ? "larger than 4 MiB"
-								       : "out of memory");
+			 !f || ferror(f) ? strerror(errno) : n > MAX_LIST ? _("larger than 4 MiB")
+								       : _("out of memory"));
 		free(raw);
 		if (f)
 			fclose(f);
