@@ -128,7 +128,7 @@ int wp_st_open_exclusive(const struct wp_station_hooks *h, const struct wp_devic
 		*status = WP_STATION_REFUSED;
 	} else {
 		wp_st_refuse(h, WP_REFUSAL_OTHER, dev, _("cannot open %s for writing: %s%s"),
-			     dev->path, strerror(e), e == EACCES || e == EPERM ? "; run as root" : "");
+			     dev->path, strerror(e), e == EACCES || e == EPERM ? _("; run as root") : "");
 		*status = WP_STATION_FAILED;
 	}
 	return -1;
@@ -221,9 +221,9 @@ static int probe_create(const struct wp_station_hooks *h, const char *name, cons
 		int e = errno;
 		wp_st_refuse(h, WP_REFUSAL_OTHER, NULL, _("%s %s: cannot create %s: %s%s; nothing was "
 			     "written"), what, path, name, strerror(e), e == ENAMETOOLONG
-			     ? " (give a shorter file name)" : e == ENOENT
-			     ? " (create the folder first)" : e == EACCES || e == EPERM
-			     ? " (choose a folder you may write to)" : "");
+			     ? _(" (give a shorter file name)") : e == ENOENT
+			     ? _(" (create the folder first)") : e == EACCES || e == EPERM
+			     ? _(" (choose a folder you may write to)") : "");
 		return -1;
 	}
 	close(fd);

@@ -135,8 +135,8 @@ int wp_life_body(const struct wp_life_opts *o, json_t *body, char *err, size_t e
 	if (strcmp(s, "take-out") == 0) {
 		if (!o->permitted_by || !o->destination || !o->purpose) {
 			snprintf(err, errlen, _("needs %s (R19)"), !o->permitted_by
-				 ? "--permitted-by PERSON: the department head who permits it and "
-				   "signs too" : !o->destination ? "--destination WHERE" : "--purpose WHY");
+				 ? _("--permitted-by PERSON: the department head who permits it and "
+				   "signs too") : !o->destination ? "--destination WHERE" : "--purpose WHY");
 			return WP_STATION_BAD_REQUEST;
 		}
 		set_opt(body, "destination", o->destination);

@@ -141,7 +141,7 @@ static int init_job(struct drive *d)
 		report_in_dir(d);
 	/* the name in the folder is known only now: try it before writing */
 	if (!d->req.report_path && d->report_path[0])
-		return wp_st_probe_report_file(d->h, d->report_path, "the report");
+		return wp_st_probe_report_file(d->h, d->report_path, _("the report"));
 	return WP_STATION_OK;
 }
 

@@ -4,6 +4,7 @@
  * formatting helpers people see next to that verdict.
  */
 #include "udev_internal.h"
+#include "wpi18n.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -35,12 +36,12 @@ static void add_reason(struct wp_device *dev, const char *code,
 static const char *system_mount_label(const char *mount)
 {
 	if (strcmp(mount, "/") == 0)
-		return "root filesystem";
+		return _("root filesystem");
 	if (strcmp(mount, "/boot/efi") == 0)
-		return "EFI system partition";
+		return _("EFI system partition");
 	if (strcmp(mount, "/boot") == 0)
-		return "boot filesystem";
-	return "system filesystem";
+		return _("boot filesystem");
+	return _("system filesystem");
 }
 
 /* The mount point in "X on /mnt/y", for the umount hint. */
@@ -57,23 +58,23 @@ static void add_use_reasons(struct wp_device *dev)
 		const char *m = dev->system_mount[0] ? dev->system_mount : "/";
 
 		add_reason(dev, WP_REASON_SYSTEM_DISK, false,
-			   "%s holds the running system's %s (%s); wipeproof "
-			   "never wipes it", dev->path, m, system_mount_label(m));
+			   _("%s holds the running system's %s (%s); wipeproof "
+			   "never wipes it"), dev->path, m, system_mount_label(m));
 	}
 	if (dev->mounted) {
 		char hint[300] = "";
 
 		/* "umount /" would be bad advice for the system's own disk */
 		if (!dev->holds_system)
-			wp_fmt(hint, sizeof(hint), "; unmount it first (umount %s)",
+			wp_fmt(hint, sizeof(hint), _("; unmount it first (umount %s)"),
 			       mount_point_of(dev->mounted_what));
 		add_reason(dev, WP_REASON_MOUNTED, false,
-			   "%s has a mounted filesystem: %s%s", dev->path,
+			   _("%s has a mounted filesystem: %s%s"), dev->path,
 			   dev->mounted_what, hint);
 	}
 	if (dev->swap_active)
 		add_reason(dev, WP_REASON_SWAP, false,
-			   "%s has active swap: %s; run swapoff %s first",
+			   _("%s has active swap: %s; run swapoff %s first"),
 			   dev->path, dev->swap_what, dev->swap_what);
 }
 
@@ -91,16 +92,16 @@ static void add_holders_reason(struct wp_device *dev)
 		used += (size_t)n;
 	}
 	add_reason(dev, WP_REASON_HOLDERS, true,
-		   "%s is in use by %s (LVM, RAID or encryption); stop them, "
-		   "or pass --force-holders", dev->path, list);
+		   _("%s is in use by %s (LVM, RAID or encryption); stop them, "
+		   "or pass --force-holders"), dev->path, list);
 }
 
 static void add_media_reasons(struct wp_device *dev)
 {
 	if (dev->read_only)
 		add_reason(dev, WP_REASON_READ_ONLY, false,
-			   "%s is read-only (write-protect switch or read-only "
-			   "device)", dev->path);
+			   _("%s is read-only (write-protect switch or read-only "
+			   "device)"), dev->path);
 	if (dev->optical_write_once)
 		add_reason(dev, WP_REASON_WRITE_ONCE, false,
 			   "%s is write-once optical media (CD-R/DVD-R); it "
@@ -113,8 +114,8 @@ static void add_media_reasons(struct wp_device *dev)
 			   "own tool", dev->path);
 	if (dev->no_medium)
 		add_reason(dev, WP_REASON_NO_MEDIUM, false,
-			   "%s has no medium; insert the card or disc and list "
-			   "again", dev->path);
+			   _("%s has no medium; insert the card or disc and list "
+			   "again"), dev->path);
 }
 
 void wp_guard_evaluate(struct wp_device *dev, const struct wp_guard_opts *opts)
