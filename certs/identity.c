@@ -4,6 +4,7 @@
  * that a signature made with it always verifies later.
  */
 #include "certs_internal.h"
+#include "wpi18n.h"
 
 #include <ctype.h>
 #include <openssl/err.h>
@@ -61,11 +62,11 @@ int wp_person_find(const char *dir, const char *who, struct wp_person *out,
 	if (found == 1 || (found > 1 && one_id && out->id[0] && have_valid))
 		return 0;
 	if (found == 0)
-		snprintf(err, errlen, "no person '%s' in the key store %s; 'wipeproof keys list "
-			 "--keys %s' shows who exists", who, dir, dir);
+		snprintf(err, errlen, _("no person '%s' in the key store %s; 'wipeproof keys list "
+			 "--keys %s' shows who exists"), who, dir, dir);
 	else
-		snprintf(err, errlen, "'%s' matches more than one person: %s; give more digits "
-			 "of the fingerprint", who, names);
+		snprintf(err, errlen, _("'%s' matches more than one person: %s; give more digits "
+			 "of the fingerprint"), who, names);
 	return -1;
 }
 
@@ -80,7 +81,7 @@ static int load_parts(struct wp_identity *id, const char *dir, const char *passp
 	if (wp_cert_load(path, &id->cert, err, errlen) < 0)
 		return -1;
 	if (wp_cert_check(id->cert, id->ca, time(NULL), why, sizeof(why)) < 0) {
-		snprintf(err, errlen, "%s (%s): %s; issue a new one with 'wipeproof keys issue'",
+		snprintf(err, errlen, _("%s (%s): %s; issue a new one with 'wipeproof keys issue'"),
 			 id->person.name, path, why);
 		return -1;
 	}
@@ -92,7 +93,7 @@ static int load_parts(struct wp_identity *id, const char *dir, const char *passp
 	int revoked = wp_crl_check(crl, &id->person, time(NULL), why, sizeof(why));
 	X509_CRL_free(crl);
 	if (revoked < 0) {
-		snprintf(err, errlen, "%s; a revoked key cannot sign", why);
+		snprintf(err, errlen, _("%s; a revoked key cannot sign"), why);
 		return -1;
 	}
 	snprintf(path, sizeof(path), "%s/" WP_PEOPLE "/%s.key", dir, id->person.fingerprint);
@@ -101,8 +102,8 @@ static int load_parts(struct wp_identity *id, const char *dir, const char *passp
 		return -1;
 	if (X509_check_private_key(id->cert, id->key) != 1) {
 		ERR_clear_error();
-		snprintf(err, errlen, "%s does not belong to the certificate of %s; restore the "
-			 "right key file or issue a new key", path, id->person.name);
+		snprintf(err, errlen, _("%s does not belong to the certificate of %s; restore the "
+			 "right key file or issue a new key"), path, id->person.name);
 		return -1;
 	}
 	return 0;
@@ -114,7 +115,7 @@ static int identity_load(const char *dir, const char *who, const char *passphras
 {
 	struct wp_identity *id = calloc(1, sizeof(*id));
 	if (!id) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 		return -1;
 	}
 	if (wp_person_find(dir, who, &id->person, err, errlen) < 0 ||
@@ -123,8 +124,8 @@ static int identity_load(const char *dir, const char *who, const char *passphras
 		return -1;
 	}
 	if (id->person.role == WP_ROLE_NONE) {
-		snprintf(err, errlen, "the certificate of %s carries no role; issue a new one with "
-			 "'wipeproof keys issue --role ...'", id->person.name);
+		snprintf(err, errlen, _("the certificate of %s carries no role; issue a new one with "
+			 "'wipeproof keys issue --role ...'"), id->person.name);
 		wp_identity_free(id);
 		return -1;
 	}
@@ -191,7 +192,7 @@ int wp_identity_sign_hex(const struct wp_identity *id, const void *data, size_t 
 	if (!*sig_hex) {
 		char ssl[256];
 		wp_ssl_error(ssl, sizeof(ssl));
-		snprintf(err, errlen, "cannot sign as %s: %s", id->person.name, ssl[0] ? ssl : "out of memory");
+		snprintf(err, errlen, _("cannot sign as %s: %s"), id->person.name, ssl[0] ? ssl : _("out of memory"));
 		return -1;
 	}
 	wp_hex_encode(sig, siglen, *sig_hex);

@@ -5,6 +5,7 @@
  * of who signed.
  */
 #include "certs_internal.h"
+#include "wpi18n.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -51,7 +52,7 @@ int wp_file_write_new(const char *path, const char *data, size_t len, mode_t mod
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 	if (fd < 0) {
-		snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+		snprintf(err, errlen, _("cannot create %s: %s"), path, strerror(errno));
 		return -1;
 	}
 	/* the umask may have taken bits away; a key must be exactly 0600 */
@@ -69,7 +70,7 @@ int wp_file_write_new(const char *path, const char *data, size_t len, mode_t mod
 	if (rc == 0)
 		rc = fsync(fd);
 	if (rc != 0) {
-		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+		snprintf(err, errlen, _("cannot write %s: %s"), path, strerror(errno));
 		close(fd);
 		unlink(path);
 		return -1;
@@ -86,9 +87,9 @@ static int passphrase_file_private(const char *file, char *err, size_t errlen)
 {
 	struct stat st;
 	if (lstat(file, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077)) {
-		snprintf(err, errlen, "passphrase file %s is readable or writable by group or others "
+		snprintf(err, errlen, _("passphrase file %s is readable or writable by group or others "
 			 "(mode %04o); run 'chmod 600 %s' (and change the passphrase if others may "
-			 "have read it)", file, (unsigned)(st.st_mode & 07777), file);
+			 "have read it)"), file, (unsigned)(st.st_mode & 07777), file);
 		return -1;
 	}
 	return 0;
@@ -105,10 +106,10 @@ static int passphrase_from_file(const char *file, char *buf, size_t len,
 	size_t line = strcspn(text, "\r\n");
 	int rc = 0;
 	if (line == 0) {
-		snprintf(err, errlen, "passphrase file %s is empty; put the passphrase on its first line", file);
+		snprintf(err, errlen, _("passphrase file %s is empty; put the passphrase on its first line"), file);
 		rc = -1;
 	} else if (line >= len) {
-		snprintf(err, errlen, "passphrase in %s is longer than %zu bytes", file, len - 1);
+		snprintf(err, errlen, _("passphrase in %s is longer than %zu bytes"), file, len - 1);
 		rc = -1;
 	} else {
 		memcpy(buf, text, line);
@@ -145,7 +146,7 @@ static int passphrase_from_tty(const char *prompt, bool confirm, char *buf, size
 {
 	int fd = isatty(STDIN_FILENO) ? open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY) : -1;
 	if (fd < 0) {
-		snprintf(err, errlen, "%s: no terminal to ask on; pass --passphrase-file FILE", prompt);
+		snprintf(err, errlen, _("%s: no terminal to ask on; pass --passphrase-file FILE"), prompt);
 		return -1;
 	}
 	char again[WP_PASSPHRASE_MAX];
@@ -159,13 +160,13 @@ static int passphrase_from_tty(const char *prompt, bool confirm, char *buf, size
 		if (tty_line(fd, text, again, sizeof(again)) < 0)
 			rc = -1;
 		else if (strcmp(again, buf) != 0) {
-			snprintf(err, errlen, "the two passphrases differ; nothing was written, try again");
+			snprintf(err, errlen, _("the two passphrases differ; nothing was written, try again"));
 			rc = -2;
 		}
 		explicit_bzero(again, sizeof(again));
 	}
 	if (rc == -1)
-		snprintf(err, errlen, "cannot read the passphrase from the terminal: %s", strerror(errno));
+		snprintf(err, errlen, _("cannot read the passphrase from the terminal: %s"), strerror(errno));
 	close(fd);
 	return rc < 0 ? -1 : 0;
 }
@@ -261,8 +262,8 @@ static int passphrase_on(const char *tty, const char *context, const char *path,
 {
 	int fd = open(tty, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0 || !isatty(fd)) {
-		snprintf(err, errlen, "%s is not a terminal wipeproof can open (%s); give the "
-			 "device that 'tty' prints in the other person's session", tty,
+		snprintf(err, errlen, _("%s is not a terminal wipeproof can open (%s); give the "
+			 "device that 'tty' prints in the other person's session"), tty,
 			 fd < 0 ? strerror(errno) : "not a tty");
 		if (fd >= 0)
 			close(fd);
@@ -274,11 +275,11 @@ static int passphrase_on(const char *tty, const char *context, const char *path,
 	int rc = tty_line(fd, prompt, buf, len);
 	close(fd);
 	if (rc < 0) {
-		snprintf(err, errlen, "cannot read the passphrase on %s: %s", tty, strerror(errno));
+		snprintf(err, errlen, _("cannot read the passphrase on %s: %s"), tty, strerror(errno));
 		return -1;
 	}
 	if (!buf[0]) {
-		snprintf(err, errlen, "refused on %s: no passphrase was typed", tty);
+		snprintf(err, errlen, _("refused on %s: no passphrase was typed"), tty);
 		return -1;
 	}
 	return 0;
@@ -329,9 +330,9 @@ static int key_folder_private(const char *key_path, char *err, size_t errlen)
 		}
 	}
 	if (st.st_mode & bad) {
-		snprintf(err, errlen, "key folder %s is %s by group or others (mode %04o); another "
+		snprintf(err, errlen, _("key folder %s is %s by group or others (mode %04o); another "
 			 "user could have replaced a key or certificate in it: run 'chmod %s %s' if "
-			 "you are sure nobody did", dir, people ? "readable or writable" : "writable",
+			 "you are sure nobody did"), dir, people ? _("readable or writable") : _("writable"),
 			 (unsigned)(st.st_mode & 07777), people ? "700" : "go-w", dir);
 		return -1;
 	}
@@ -349,7 +350,7 @@ static int key_load(const char *path, const char *passphrase_file, const char *t
 	 * processes of the same user. For the process's life, not only while
 	 * the key is loaded: freed memory is not guaranteed to be wiped. */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
-		snprintf(err, errlen, "cannot keep private keys out of core dumps: %s", strerror(errno));
+		snprintf(err, errlen, _("cannot keep private keys out of core dumps: %s"), strerror(errno));
 		return -1;
 	}
 	if (key_folder_private(path, err, errlen) < 0 ||
@@ -359,8 +360,8 @@ static int key_load(const char *path, const char *passphrase_file, const char *t
 	bool encrypted = strstr(pem, "ENCRYPTED") != NULL;
 	int rc = 0;
 	if (tty && !encrypted) {
-		snprintf(err, errlen, "private key %s is not encrypted: a passphrase typed on %s "
-			 "would prove nothing; issue the person a key with a passphrase", path, tty);
+		snprintf(err, errlen, _("private key %s is not encrypted: a passphrase typed on %s "
+			 "would prove nothing; issue the person a key with a passphrase"), path, tty);
 		rc = -1;
 	} else if (tty) {
 		rc = passphrase_on(tty, context, path, pass, sizeof(pass), err, errlen);
@@ -370,17 +371,17 @@ static int key_load(const char *path, const char *passphrase_file, const char *t
 		rc = wp_passphrase_read(passphrase_file, prompt, false, pass, sizeof(pass),
 					err, errlen);
 		if (rc < 0 && !passphrase_file)
-			snprintf(err, errlen, "private key %s is encrypted and there is no terminal to "
-				 "ask for its passphrase; pass --passphrase-file FILE", path);
+			snprintf(err, errlen, _("private key %s is encrypted and there is no terminal to "
+				 "ask for its passphrase; pass --passphrase-file FILE"), path);
 	}
 	if (rc == 0 && decode_key(pem, len, pass, out) < 0) {
 		char ssl[256];
 		wp_ssl_error(ssl, sizeof(ssl));
 		if (encrypted)
-			snprintf(err, errlen, "wrong passphrase for private key %s; check the passphrase "
-				 "(file) and try again", path);
+			snprintf(err, errlen, _("wrong passphrase for private key %s; check the passphrase "
+				 "(file) and try again"), path);
 		else
-			snprintf(err, errlen, "%s is not a PEM private key (%s)", path, ssl);
+			snprintf(err, errlen, _("%s is not a PEM private key (%s)"), path, ssl);
 		rc = -1;
 	}
 	explicit_bzero(pass, sizeof(pass));

@@ -4,6 +4,7 @@
  * here ever overwrites a key.
  */
 #include "certs_internal.h"
+#include "wpi18n.h"
 #include "wptext.h"
 
 #include <dirent.h>
@@ -29,10 +30,10 @@ static int make_dir(const char *path, mode_t mode, char *err, size_t errlen)
 		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode) &&
 		    ((st.st_mode & 07777 & ~mode) == 0 || chmod(path, st.st_mode & 07777 & mode) == 0))
 			return 0;
-		snprintf(err, errlen, "%s exists and is not a directory", path);
+		snprintf(err, errlen, _("%s exists and is not a directory"), path);
 		return -1;
 	}
-	snprintf(err, errlen, "cannot create directory %s: %s", path, strerror(errno));
+	snprintf(err, errlen, _("cannot create directory %s: %s"), path, strerror(errno));
 	return -1;
 }
 
@@ -123,7 +124,7 @@ static int write_pair(const char *key_path, const char *cert_path, EVP_PKEY *key
 	char *cpem = wp_cert_to_pem(cert);
 	int rc = -1;
 	if (!kpem || !cpem)
-		snprintf(err, errlen, "cannot encode the new key or certificate as PEM");
+		snprintf(err, errlen, _("cannot encode the new key or certificate as PEM"));
 	else if (wp_file_write_new(key_path, kpem, klen, 0600, err, errlen) == 0) {
 		rc = wp_file_write_new(cert_path, cpem, strlen(cpem), 0644, err, errlen);
 		if (rc < 0)
@@ -137,7 +138,7 @@ static int write_pair(const char *key_path, const char *cert_path, EVP_PKEY *key
 static int check_text(const char *what, const char *value, char *err, size_t errlen)
 {
 	if (!value || !value[0]) {
-		snprintf(err, errlen, "%s must not be empty", what);
+		snprintf(err, errlen, _("%s must not be empty"), what);
 		return -1;
 	}
 	char why[256];
@@ -161,15 +162,15 @@ int wp_keys_init_ca(const char *dir, const char *org, int days,
 	if (make_dir(dir, 0755, err, errlen) < 0 || make_dir(people, 0700, err, errlen) < 0)
 		return -1;
 	if (access(cert_path, F_OK) == 0 || access(key_path, F_OK) == 0) {
-		snprintf(err, errlen, "%s already holds a CA (%s); one key store has one CA — "
-			 "use another --keys DIR for a new one", dir, cert_path);
+		snprintf(err, errlen, _("%s already holds a CA (%s); one key store has one CA — "
+			 "use another --keys DIR for a new one"), dir, cert_path);
 		return -1;
 	}
 	EVP_PKEY *key = EVP_EC_gen("P-256");
 	X509 *cert = NULL;
 	int rc = -1;
 	if (!key || ca_certificate(key, org, days, &cert) < 0)
-		snprintf(err, errlen, "cannot create the CA key and certificate");
+		snprintf(err, errlen, _("cannot create the CA key and certificate"));
 	else if (write_pair(key_path, cert_path, key, cert, passphrase, err, errlen) == 0 &&
 		 /* an empty revocation list from the start: `openssl cms -verify
 		  * -crl_check` needs one even when nobody is revoked */
@@ -220,10 +221,10 @@ static int name_taken(const char *dir, const char *name, const char *id, char *e
 	int rc = 0;
 	for (size_t i = 0; i < n && rc == 0; i++)
 		if (wp_name_same(people[i].name, name) && strcmp(people[i].id, id) != 0) {
-			snprintf(err, errlen, "'%s' already has a certificate (person id '%s', "
+			snprintf(err, errlen, _("'%s' already has a certificate (person id '%s', "
 				 "fingerprint %.16s) in %s; a name must identify one person — to renew "
 				 "or promote them give --id %s, else add a distinguishing detail to "
-				 "the name", name, people[i].id, people[i].fingerprint, dir,
+				 "the name"), name, people[i].id, people[i].fingerprint, dir,
 				 people[i].id[0] ? people[i].id : "ID");
 			rc = -1;
 		}
@@ -254,7 +255,7 @@ static int issue_with_ca(const char *dir, const struct wp_issue_request *req, X5
 	int rc = -1;
 	char key_path[PATH_LEN], cert_path[PATH_LEN];
 	if (!key || person_certificate(req, key, ca, ca_key, ca_person.org, &cert) < 0)
-		snprintf(err, errlen, "cannot create the key and certificate for '%s'", req->name);
+		snprintf(err, errlen, _("cannot create the key and certificate for '%s'"), req->name);
 	else if (wp_cert_person(cert, out, err, errlen) == 0) {
 		snprintf(key_path, sizeof(key_path), "%s/" WP_PEOPLE "/%s.key", dir, out->fingerprint);
 		snprintf(cert_path, sizeof(cert_path), "%s/" WP_PEOPLE "/%s.pem", dir, out->fingerprint);
@@ -279,13 +280,13 @@ int wp_keys_issue(const char *dir, const struct wp_issue_request *given,
 		return -1;
 	if (!req->id) {
 		if (random_id(id) < 0) {
-			snprintf(err, errlen, "no random numbers for a new person id");
+			snprintf(err, errlen, _("no random numbers for a new person id"));
 			return -1;
 		}
 		req->id = id;
 	}
 	if (req->role == WP_ROLE_NONE || req->days <= 0) {
-		snprintf(err, errlen, "a person needs a role and a validity of at least one day");
+		snprintf(err, errlen, _("a person needs a role and a validity of at least one day"));
 		return -1;
 	}
 	if (name_taken(dir, req->name, req->id, err, errlen) < 0)
@@ -302,7 +303,7 @@ int wp_keys_issue(const char *dir, const struct wp_issue_request *given,
 	snprintf(path, sizeof(path), "%s/" WP_CA_KEY, dir);
 	int rc = wp_key_load(path, req->ca_passphrase_file, &ca_key, err, errlen);
 	if (rc == 0 && X509_check_private_key(ca, ca_key) != 1) {
-		snprintf(err, errlen, "%s does not belong to the CA certificate in %s", path, dir);
+		snprintf(err, errlen, _("%s does not belong to the CA certificate in %s"), path, dir);
 		rc = -1;
 	}
 	if (rc == 0)
@@ -351,8 +352,8 @@ int wp_keys_list(const char *dir, struct wp_person **out, size_t *n,
 	*out = NULL;
 	*n = 0;
 	if (!d) {
-		snprintf(err, errlen, "cannot open key store %s: %s; create it with "
-			 "'wipeproof keys init-ca --org NAME --keys %s' or give --keys DIR",
+		snprintf(err, errlen, _("cannot open key store %s: %s; create it with "
+			 "'wipeproof keys init-ca --org NAME --keys %s' or give --keys DIR"),
 			 path, strerror(errno), dir);
 		return -1;
 	}
@@ -366,7 +367,7 @@ int wp_keys_list(const char *dir, struct wp_person **out, size_t *n,
 			cap = cap ? 2 * cap : 16;
 			struct wp_person *grown = realloc(*out, cap * sizeof(**out));
 			if (!grown) {
-				snprintf(err, errlen, "out of memory listing %s", path);
+				snprintf(err, errlen, _("out of memory listing %s"), path);
 				rc = -1;
 				break;
 			}
