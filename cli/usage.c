@@ -63,8 +63,8 @@ static const char *const usage_list = N_(
 	"\n"
 	"  --json    print {\"devices\":[...]} instead of a table\n");
 
-/* xgettext:no-c-format */
-static const char *const usage_wipe = N_(
+/* "10%" is no printf directive: the comment inside N_( tells xgettext */
+static const char *const usage_wipe = N_( /* xgettext:no-c-format */
 	"Usage: wipeproof wipe DEV... [--method M] [--verify full|sample|off]\n"
 	"                      [--confirm-serial SERIAL]... [--report FILE]... [--json]\n"
 	"\n"

@@ -12,7 +12,7 @@ files=$(ls cli/*.[ch] station/*.[ch] custody/*.[ch] certs/*.[ch] udev/*.[ch] \
 	wipe/*.[ch] verify/*.[ch] text/*.[ch] render/*.[ch] | LC_ALL=C sort)
 # --add-location=file: a reference names the file only, so moving a line
 # does not rewrite the catalogue
-exec xgettext --from-code=UTF-8 --language=C --add-location=file --sort-by-file \
+exec xgettext --from-code=UTF-8 --language=C --add-location=file --sort-by-file --no-wrap \
 	--keyword=_ --keyword=N_ --keyword=NC_:1c,2 --keyword=ngettext:1,2 \
 	--add-comments=TRANSLATORS: --package-name=wipeproof \
 	--msgid-bugs-address=wipeproof-maintainers -o "$out" $files
