@@ -74,21 +74,21 @@ static enum wp_certify_status check_state(const struct wp_certify_request *req,
 {
 	const struct wp_person *p = wp_identity_person(req->issuer);
 	if (!wp_cert_role_may_issue(p->role))
-		return refuse(res, "%s has role '%s'; only an operator or an approver may issue a "
-			      "certificate of sanitization", p->name, wp_role_name(p->role));
+		return refuse(res, _("%s has role '%s'; only an operator or an approver may issue a "
+			      "certificate of sanitization"), p->name, wp_role_name(p->role));
 	if (req->job && req->job->scope.kind[0]) {
 		if (strcmp(st->freespace_job, req->job->id) == 0)
 			return WP_CERTIFY_OK;
-		return refuse(res, "no certificate for the free space of %s: the ledger does not "
-			      "show job %s of asset %s as wiped", req->job->scope.mountpoint,
+		return refuse(res, _("no certificate for the free space of %s: the ledger does not "
+			      "show job %s of asset %s as wiped"), req->job->scope.mountpoint,
 			      req->job->id, req->asset);
 	}
 	if (req->job && (!st->sanitized || strcmp(st->job_id, req->job->id) != 0))
-		return refuse(res, "no certificate for %s: the ledger does not show job %s of asset "
-			      "%s as sanitized", req->job->device.path, req->job->id, req->asset);
+		return refuse(res, _("no certificate for %s: the ledger does not show job %s of asset "
+			      "%s as sanitized"), req->job->device.path, req->job->id, req->asset);
 	if (!req->job && !st->destroyed && !st->attested)
-		return refuse(res, "cert issue: asset %s has no recorded destruction; a certificate "
-			      "for a wipe is issued by 'wipeproof wipe DEV --asset %s'", req->asset,
+		return refuse(res, _("cert issue: asset %s has no recorded destruction; a certificate "
+			      "for a wipe is issued by 'wipeproof wipe DEV --asset %s'"), req->asset,
 			      req->asset);
 	return WP_CERTIFY_OK;
 }
@@ -300,7 +300,7 @@ enum wp_certify_status wp_certify(const struct wp_certify_request *req,
 	}
 	s = check_state(req, st, res);
 	if (s == WP_CERTIFY_OK && !req->job && !f.have)
-		s = refuse(res, "cert issue: asset %s has no recorded destruction event",
+		s = refuse(res, _("cert issue: asset %s has no recorded destruction event"),
 			   req->asset);
 	if (s == WP_CERTIFY_OK)
 		s = build_and_issue(req, st, req->job ? NULL : &f.ev,

@@ -89,7 +89,7 @@ static int intake_from_device(const struct wp_custody_ask *a, json_t *body, char
 static int intake_body(const struct wp_custody_ask *a, json_t *body, char *err, size_t errlen)
 {
 	if (!a->device && (!a->serial || !a->model))
-		return bad(err, errlen, "needs --device DEV, or --serial S and --model M");
+		return bad(err, errlen, _("needs --device DEV, or --serial S and --model M"));
 	set_opt(body, "owner", a->owner);
 	set_opt(body, "location", a->location);
 	set_opt(body, "manager", a->manager);
@@ -140,22 +140,22 @@ static int vendor_or_attested_body(const struct wp_custody_ask *a, json_t *body,
 	set_opt(body, "date", a->date);
 	if (strcmp(a->action, "vendor-destroyed") == 0) {
 		if (!a->vendor_cert || !a->date || !a->method || !a->received_by)
-			return bad(err, errlen, "the vendor's destruction needs --vendor-cert FILE (the "
+			return bad(err, errlen, _("the vendor's destruction needs --vendor-cert FILE (the "
 				   "vendor's certificate), --date YYYY-MM-DD (when they destroyed "
 				   "it), --method (shred, crush, melt, ...) and --received-by NAME "
-				   "(who received the certificate)");
+				   "(who received the certificate)"));
 		set_opt(body, "vendor", a->vendor);
 		set_opt(body, "received_by", a->received_by);
 		return add_digest(body, "vendor_cert_sha256", "vendor_cert", a->vendor_cert, err,
 				  errlen);
 	}
 	if (!a->witness)
-		return bad(err, errlen, "attest-erasure needs --witness PERSON: a second person who "
-			   "saw the erasure or its evidence and signs too (R8)");
+		return bad(err, errlen, _("attest-erasure needs --witness PERSON: a second person who "
+			   "saw the erasure or its evidence and signs too (R8)"));
 	if (!a->evidence || !a->method || !a->by || !a->category)
-		return bad(err, errlen, "an erasure done by the device or its maker needs --evidence "
+		return bad(err, errlen, _("an erasure done by the device or its maker needs --evidence "
 			   "FILE (its erase report or certificate), --method (what was claimed), "
-			   "--by self|maker|lease-company|vendor and --category clear|unknown");
+			   "--by self|maker|lease-company|vendor and --category clear|unknown"));
 	set_opt(body, "by", a->by);
 	set_opt(body, "category", a->category);
 	set_opt(body, "erased_by", a->erased_by);
@@ -200,8 +200,8 @@ static int build(const struct wp_custody_ask *a, json_t *body, char *err, size_t
 	const char *s = a->action;
 	if (strcmp(s, "init") == 0) {
 		if (a->no_approval_required && a->approval_required)
-			return bad(err, errlen, "give one of --no-approval-required and "
-				   "--approval-required");
+			return bad(err, errlen, _("give one of --no-approval-required and "
+				   "--approval-required"));
 		/* issue 17: the policy table, or the one bool as before */
 		json_t *p = wp_station_policy_body(a->policy, a->no_approval_required, err, errlen);
 		if (!p)
@@ -211,7 +211,7 @@ static int build(const struct wp_custody_ask *a, json_t *body, char *err, size_t
 		return 0;
 	}
 	if (!a->asset)
-		return bad(err, errlen, "needs --asset TAG");
+		return bad(err, errlen, _("needs --asset TAG"));
 	if (strcmp(s, "intake") == 0) {
 		int rc = intake_body(a, body, err, errlen);
 		if (rc == 0 && a->kind) /* the asset's kind wins over the disk's (a PC's disk) */
@@ -227,23 +227,23 @@ static int build(const struct wp_custody_ask *a, json_t *body, char *err, size_t
 		return approve_body(a, body, err, errlen);
 	if (strcmp(s, "destroy") == 0) {
 		if (!a->method)
-			return bad(err, errlen, "needs --method (shred, crush, degauss, drill, ...)");
+			return bad(err, errlen, _("needs --method (shred, crush, degauss, drill, ...)"));
 		if (!a->witness)
-			return bad(err, errlen, "needs --witness PERSON: a second person who "
-				   "witnesses and signs (R8)");
+			return bad(err, errlen, _("needs --witness PERSON: a second person who "
+				   "witnesses and signs (R8)"));
 		set_opt(body, "method", a->method);
 		return add_digest(body, "photo_sha256", "photo", a->photo, err, errlen);
 	}
 	if (strcmp(s, "transfer") == 0) {
 		if (!a->vendor)
-			return bad(err, errlen, "needs --vendor NAME");
+			return bad(err, errlen, _("needs --vendor NAME"));
 		set_opt(body, "vendor", a->vendor);
 		return add_digest(body, "vendor_cert_sha256", "vendor_cert", a->vendor_cert, err,
 				  errlen);
 	}
 	if (strcmp(s, "release") == 0) {
 		if (!a->to)
-			return bad(err, errlen, "needs --to dispose|lease-return|reuse|repair");
+			return bad(err, errlen, _("needs --to dispose|lease-return|reuse|repair"));
 		set_opt(body, "to", a->to);
 		return life_body(a, body, err, errlen);
 	}
@@ -253,7 +253,7 @@ static int build(const struct wp_custody_ask *a, json_t *body, char *err, size_t
 			       : bad(err, errlen, "'%s' needs its options (struct wp_life_opts)", s);
 	if (strcmp(s, "note") == 0) {
 		if (!a->text)
-			return bad(err, errlen, "needs --text TEXT");
+			return bad(err, errlen, _("needs --text TEXT"));
 		return set_opt(body, "text", a->text);
 	}
 	return bad(err, errlen, "'%s' is not a custody event a person records", s);
