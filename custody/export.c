@@ -9,6 +9,7 @@
  * spreadsheet shows it instead of evaluating it as a formula.
  */
 #include "custody_internal.h"
+#include "wpi18n.h"
 #include "wptext.h"
 
 #include <stdio.h>
@@ -80,15 +81,15 @@ static int run(struct wp_ledger *l, const struct wp_export_filter *filter, expor
 	       void *ctx, char *ledger_id, char *err, size_t errlen)
 {
 	if (filter && filter->since && !is_date(filter->since)) {
-		snprintf(err, errlen, "--since '%s' is not a date YYYY-MM-DD", filter->since);
+		snprintf(err, errlen, _("--since '%s' is not a date YYYY-MM-DD"), filter->since);
 		return WP_CUSTODY_ERROR;
 	}
 	if (filter && filter->until && !is_date(filter->until)) {
-		snprintf(err, errlen, "--until '%s' is not a date YYYY-MM-DD", filter->until);
+		snprintf(err, errlen, _("--until '%s' is not a date YYYY-MM-DD"), filter->until);
 		return WP_CUSTODY_ERROR;
 	}
 	if (!l->ca) {
-		snprintf(err, errlen, "ledger %s: no CA certificate to verify it against", l->path);
+		snprintf(err, errlen, _("ledger %s: no CA certificate to verify it against"), l->path);
 		return WP_CUSTODY_ERROR;
 	}
 	struct exporter x = { .filter = filter, .row = row, .ctx = ctx, .l = l,
@@ -101,7 +102,7 @@ static int run(struct wp_ledger *l, const struct wp_export_filter *filter, expor
 		rc = wp_custody_replay(l, l->ca, NULL, NULL, export_one, &x, rep, err, errlen);
 	json_decref(x.stations);
 	if (!rep)
-		snprintf(err, errlen, "out of memory exporting the ledger");
+		snprintf(err, errlen, _("out of memory exporting the ledger"));
 	if (ledger_id)
 		snprintf(ledger_id, WP_LEDGER_ID_HEX, "%s", rep ? rep->ledger_id : "");
 	free(rep);
@@ -201,17 +202,17 @@ int wp_custody_export_csv(struct wp_ledger *ledger, const struct wp_export_filte
 	size_t len = 0;
 	FILE *mem = open_memstream(&buf, &len);
 	if (!mem) {
-		snprintf(err, errlen, "out of memory exporting the ledger");
+		snprintf(err, errlen, _("out of memory exporting the ledger"));
 		return WP_CUSTODY_ERROR;
 	}
 	fputs(csv_header, mem);
 	int rc = run(ledger, filter, csv_row, mem, NULL, err, errlen);
 	if (fclose(mem) != 0 && rc == 0) {
-		snprintf(err, errlen, "out of memory exporting the ledger");
+		snprintf(err, errlen, _("out of memory exporting the ledger"));
 		rc = WP_CUSTODY_ERROR;
 	}
 	if (rc == 0 && (fwrite(buf, 1, len, out) != len || fflush(out) != 0 || ferror(out))) {
-		snprintf(err, errlen, "cannot write the CSV export");
+		snprintf(err, errlen, _("cannot write the CSV export"));
 		rc = WP_CUSTODY_ERROR;
 	}
 	free(buf);

@@ -16,6 +16,7 @@
  * the same HASH@SEQ (custody verify --anchor compares it).
  */
 #include "custody_internal.h"
+#include "wpi18n.h"
 #include "wptext.h"
 
 #include <stdio.h>
@@ -44,7 +45,7 @@ int wp_head_sign_at(struct wp_ledger *ledger, const struct wp_identity *id, uint
 	if (wp_custody_ledger_id(ledger, lid, err, errlen) < 0)
 		return WP_CUSTODY_ERROR;
 	if (seq == 0) {
-		snprintf(err, errlen, "ledger %s is empty: there is no head to sign", ledger->path);
+		snprintf(err, errlen, _("ledger %s is empty: there is no head to sign"), ledger->path);
 		return WP_CUSTODY_ERROR;
 	}
 	const struct wp_person *p = wp_identity_person(id);
@@ -69,10 +70,10 @@ int wp_head_sign_at(struct wp_ledger *ledger, const struct wp_identity *id, uint
 		if (wp_json_set(o, "signature", json_string(sig)) == 0)
 			*text = wp_canonical_json(o, err, errlen);
 		else
-			snprintf(err, errlen, "out of memory");
+			snprintf(err, errlen, _("out of memory"));
 	}
 	if (!o)
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 	free(sig);
 	free(body);
 	json_decref(o);
@@ -95,17 +96,17 @@ static int check_signer(json_t *o, X509 *ca, X509_CRL *crl, struct wp_signed_hea
 	const char *fpr = json_string_value(json_object_get(json_object_get(o, "signer"),
 							    "fingerprint"));
 	if (!pem || !fpr || wp_cert_from_pem(pem, cert, why, sizeof(why)) < 0)
-		return BAD("the signed head carries no readable signer certificate");
+		return BAD(_("the signed head carries no readable signer certificate"));
 	if (wp_cert_person(*cert, &out->signer, why, sizeof(why)) < 0)
-		return BAD("the signed head's signer certificate: %s", why);
+		return BAD(_("the signed head's signer certificate: %s"), why);
 	if (strcmp(out->signer.fingerprint, fpr) != 0)
-		return BAD("the signed head names signer %.16s but carries certificate %.16s", fpr,
+		return BAD(_("the signed head names signer %.16s but carries certificate %.16s"), fpr,
 			   out->signer.fingerprint);
 	if (wp_cert_check(*cert, ca, out->signed_at, why, sizeof(why)) < 0)
-		return BAD("the head's signer %s was not certified by this CA when it was signed: %s",
+		return BAD(_("the head's signer %s was not certified by this CA when it was signed: %s"),
 			   out->signer.name, why);
 	if (wp_crl_check(crl, &out->signer, out->signed_at, why, sizeof(why)) < 0)
-		return BAD("the signed head: %s", why);
+		return BAD(_("the signed head: %s"), why);
 	return 0;
 }
 
@@ -123,8 +124,8 @@ int wp_head_verify(const char *text, size_t len, X509 *ca, X509_CRL *crl,
 	if (!o || !canon || strlen(canon) != n || memcmp(canon, text, n) != 0 ||
 	    strcmp(str_of(o, "format"), HEAD_FORMAT) != 0 ||
 	    json_integer_value(json_object_get(o, "format_version")) != 1) {
-		rc = BAD("not a signed ledger head ('wipeproof custody head --sign' writes one), or "
-			 "it was edited");
+		rc = BAD(_("not a signed ledger head ('wipeproof custody head --sign' writes one), or "
+			 "it was edited"));
 		goto out;
 	}
 	const char *head = json_string_value(json_object_get(o, "head"));
@@ -136,13 +137,13 @@ int wp_head_verify(const char *text, size_t len, X509 *ca, X509_CRL *crl,
 	    (uint64_t)json_integer_value(json_object_get(o, "seq")) != out->seq ||
 	    strcmp(str_of(o, "head_hash"), out->hash) != 0) {
 		free(sig);
-		rc = BAD("the signed head lacks its head (HASH@SEQ), time or signature");
+		rc = BAD(_("the signed head lacks its head (HASH@SEQ), time or signature"));
 		goto out;
 	}
 	const json_t *lid = json_object_get(o, "ledger_id");
 	if (lid && !wp_ledger_id_valid(json_string_value(lid))) {
 		free(sig);
-		rc = BAD("the signed head's ledger_id is not a ledger id (32 lowercase hex digits)");
+		rc = BAD(_("the signed head's ledger_id is not a ledger id (32 lowercase hex digits)"));
 		goto out;
 	}
 	if (lid)
@@ -153,7 +154,7 @@ int wp_head_verify(const char *text, size_t len, X509 *ca, X509_CRL *crl,
 	canon = rc == 0 ? wp_canonical_json(o, err, errlen) : NULL;
 	char why[300];
 	if (rc == 0 && (!canon || wp_sig_verify(cert, canon, strlen(canon), sig, why, sizeof(why)) < 0))
-		rc = BAD("the signed head's signature does not verify: it was changed after signing");
+		rc = BAD(_("the signed head's signature does not verify: it was changed after signing"));
 	free(sig);
 out:
 	X509_free(cert);

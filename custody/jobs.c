@@ -5,6 +5,7 @@
  * returned checkpoint is on stable storage.
  */
 #include "custody_internal.h"
+#include "wpi18n.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -128,7 +129,7 @@ static int update_one(struct wp_ledger *l, sqlite3_stmt *st, const char *job_id,
 {
 	int rc = run(l, st, what, err, errlen);
 	if (rc == 0 && sqlite3_changes(l->db) != 1) {
-		snprintf(err, errlen, "ledger %s: %s: no job %s in the jobs table", l->path, what,
+		snprintf(err, errlen, _("ledger %s: %s: no job %s in the jobs table"), l->path, what,
 			 job_id);
 		return WP_CUSTODY_ERROR;
 	}

@@ -8,6 +8,7 @@
  * failing. Each handle belongs to one thread; several handles may append.
  */
 #include "custody_internal.h"
+#include "wpi18n.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -41,16 +42,16 @@ int wp_sql_fail(struct wp_ledger *l, const char *what, char *err, size_t errlen)
 {
 	int code = sqlite3_errcode(l->db) & 0xff;
 	if (code == SQLITE_FULL)
-		snprintf(err, errlen, "ledger %s: %s: disk full: the filesystem holding the ledger has "
+		snprintf(err, errlen, _("ledger %s: %s: disk full: the filesystem holding the ledger has "
 			 "no room left; nothing was recorded, every earlier event is intact; free space "
-			 "there and run the command again", l->path, what);
+			 "there and run the command again"), l->path, what);
 	else if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
-		snprintf(err, errlen, "ledger %s: %s: the ledger is locked by another process (waited "
+		snprintf(err, errlen, _("ledger %s: %s: the ledger is locked by another process (waited "
 			 "%d s); nothing was recorded; let the other wipeproof or sqlite3 finish and run "
-			 "the command again, or wait longer with WIPEPROOF_LEDGER_WAIT=SECONDS", l->path,
+			 "the command again, or wait longer with WIPEPROOF_LEDGER_WAIT=SECONDS"), l->path,
 			 what, l->wait_ms / 1000);
 	else
-		snprintf(err, errlen, "ledger %s: %s: %s", l->path, what, sqlite3_errmsg(l->db));
+		snprintf(err, errlen, _("ledger %s: %s: %s"), l->path, what, sqlite3_errmsg(l->db));
 	return WP_CUSTODY_ERROR;
 }
 
@@ -65,8 +66,8 @@ static int wait_ms(int *out, char *err, size_t errlen)
 		return 0;
 	long s = strtol(env, &end, 10);
 	if (*end || s < 0 || s > 86400) {
-		snprintf(err, errlen, "WIPEPROOF_LEDGER_WAIT='%s' is not a number of seconds from 0 "
-			 "to 86400", env);
+		snprintf(err, errlen, _("WIPEPROOF_LEDGER_WAIT='%s' is not a number of seconds from 0 "
+			 "to 86400"), env);
 		return WP_CUSTODY_ERROR;
 	}
 	*out = (int)s * 1000;
@@ -147,7 +148,7 @@ static int check_format(struct wp_ledger *l, char *err, size_t errlen)
 		  strcmp((const char *)sqlite3_column_text(st, 0), LEDGER_FORMAT) == 0;
 	sqlite3_finalize(st);
 	if (!ok) {
-		snprintf(err, errlen, "%s is not a wipeproof ledger (%s); give the right --ledger PATH",
+		snprintf(err, errlen, _("%s is not a wipeproof ledger (%s); give the right --ledger PATH"),
 			 l->path, rc == SQLITE_OK ? "no format mark" : sqlite3_errmsg(l->db));
 		return WP_CUSTODY_ERROR;
 	}
@@ -193,7 +194,7 @@ static int check_schema(struct wp_ledger *l, char *err, size_t errlen)
 	if (!ref || sqlite3_prepare_v2(ref, "SELECT 1 FROM sqlite_master WHERE type IS ?1 AND name "
 				       "IS ?2 AND tbl_name IS ?3 AND sql IS ?4", -1, &find,
 				       NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "out of memory checking the ledger's schema");
+		snprintf(err, errlen, _("out of memory checking the ledger's schema"));
 		sqlite3_close(ref);
 		return WP_CUSTODY_ERROR;
 	}
@@ -216,9 +217,9 @@ static int check_schema(struct wp_ledger *l, char *err, size_t errlen)
 	if (rc != SQLITE_OK || (!bad[0] && step != SQLITE_DONE))
 		return wp_sql_fail(l, "cannot read the schema", err, errlen);
 	if (bad[0] || found != 3) {
-		snprintf(err, errlen, "ledger %s: its schema is not the one wipeproof writes (%s); "
+		snprintf(err, errlen, _("ledger %s: its schema is not the one wipeproof writes (%s); "
 			 "the file was changed outside wipeproof — restore it from a backup and run "
-			 "'wipeproof custody verify'", l->path,
+			 "'wipeproof custody verify'"), l->path,
 			 bad[0] ? bad : "a table is missing");
 		return WP_CUSTODY_BROKEN;
 	}
@@ -256,9 +257,9 @@ static int check_types(struct wp_ledger *l, char *err, size_t errlen)
 		return wp_sql_fail(l, "cannot check the ledger's column types", err, errlen);
 	if (step == SQLITE_DONE)
 		return 0;
-	snprintf(err, errlen, "ledger %s: %s holds a value of another type than its column "
+	snprintf(err, errlen, _("ledger %s: %s holds a value of another type than its column "
 		 "declares (the file was changed outside wipeproof); nothing was recorded — run "
-		 "'wipeproof custody verify' and restore the ledger from a backup", l->path,
+		 "'wipeproof custody verify' and restore the ledger from a backup"), l->path,
 		 seq > 0 ? "an event" : seq == -1 ? "the signers table" : "the meta table");
 	return WP_CUSTODY_BROKEN;
 }
@@ -297,8 +298,8 @@ static int default_dir(const char *path, char *err, size_t errlen)
 		return 0;
 	if (mkdir("/var/lib/wipeproof", 0755) == 0 || errno == EEXIST)
 		return 0;
-	snprintf(err, errlen, "cannot create /var/lib/wipeproof for the ledger: %s; run as root "
-		 "or give --ledger PATH", strerror(errno));
+	snprintf(err, errlen, _("cannot create /var/lib/wipeproof for the ledger: %s; run as root "
+		 "or give --ledger PATH"), strerror(errno));
 	return WP_CUSTODY_ERROR;
 }
 
@@ -306,11 +307,11 @@ static struct wp_ledger *new_handle(const char *path, char *err, size_t errlen)
 {
 	struct wp_ledger *l = calloc(1, sizeof(*l));
 	if (!l) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 		return NULL;
 	}
 	if (strlen(path) >= sizeof(l->path)) {
-		snprintf(err, errlen, "ledger path is too long");
+		snprintf(err, errlen, _("ledger path is too long"));
 		free(l);
 		return NULL;
 	}
@@ -341,9 +342,9 @@ static int harden(struct wp_ledger *l, char *err, size_t errlen)
 	     on == 0;
 	ok = ok && sqlite3_exec(l->db, "PRAGMA trusted_schema=OFF", NULL, NULL, NULL) == SQLITE_OK;
 	if (!ok) {
-		snprintf(err, errlen, "ledger %s: this SQLite (%s) cannot switch on its defensive "
+		snprintf(err, errlen, _("ledger %s: this SQLite (%s) cannot switch on its defensive "
 			 "settings (defensive mode, trusted_schema off, no views or triggers; SQLite "
-			 "3.31 or later has them)", l->path, sqlite3_libversion());
+			 "3.31 or later has them)"), l->path, sqlite3_libversion());
 		return WP_CUSTODY_ERROR;
 	}
 	return 0;
@@ -352,7 +353,7 @@ static int harden(struct wp_ledger *l, char *err, size_t errlen)
 static int open_db(struct wp_ledger *l, const char *uri, int flags, char *err, size_t errlen)
 {
 	if (sqlite3_open_v2(uri, &l->db, flags | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "cannot open ledger %s: %s", l->path,
+		snprintf(err, errlen, _("cannot open ledger %s: %s"), l->path,
 			 l->db ? sqlite3_errmsg(l->db) : "out of memory");
 		return WP_CUSTODY_ERROR;
 	}
@@ -417,9 +418,9 @@ static int no_pending_wal(const char *path, char *err, size_t errlen)
 	snprintf(wal, sizeof(wal), "%s-wal", path);
 	if (stat(wal, &st) < 0 || st.st_size == 0)
 		return 0;
-	snprintf(err, errlen, "ledger %s has events in its write-ahead log %s (%lld bytes) that "
+	snprintf(err, errlen, _("ledger %s has events in its write-ahead log %s (%lld bytes) that "
 		 "this user cannot read without write access to the ledger's folder; run as a user "
-		 "who may write there, or copy the ledger and its -wal file to a folder you own",
+		 "who may write there, or copy the ledger and its -wal file to a folder you own"),
 		 path, wal, (long long)st.st_size);
 	return WP_CUSTODY_ERROR;
 }
@@ -441,7 +442,7 @@ int wp_ledger_open_readonly(const char *path, struct wp_ledger **out, char *err,
 		return prc;
 	}
 	if (access(path, F_OK) != 0) {
-		snprintf(err, errlen, "no ledger at %s: %s; give --ledger PATH (or WIPEPROOF_LEDGER)",
+		snprintf(err, errlen, _("no ledger at %s: %s; give --ledger PATH (or WIPEPROOF_LEDGER)"),
 			 path, strerror(errno));
 		return WP_CUSTODY_ERROR;
 	}
@@ -495,7 +496,7 @@ X509 *wp_ledger_ca(const struct wp_ledger *ledger)
 int wp_ledger_set_ca(struct wp_ledger *ledger, X509 *ca, char *err, size_t errlen)
 {
 	if (!ca || !X509_up_ref(ca)) {
-		snprintf(err, errlen, "no CA certificate to verify the ledger against");
+		snprintf(err, errlen, _("no CA certificate to verify the ledger against"));
 		return WP_CUSTODY_ERROR;
 	}
 	X509_free(ledger->ca);
@@ -810,8 +811,8 @@ static int sq_check_store(struct wp_ledger *l, char *why, size_t whylen, char *e
 	const char *answer = step == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
 	int rc = 0;
 	if (answer && strcmp(answer, "ok") != 0) {
-		snprintf(why, whylen, "the database file is damaged (SQLite integrity_check: %.300s); "
-			 "restore the ledger from a backup", answer);
+		snprintf(why, whylen, _("the database file is damaged (SQLite integrity_check: %.300s); "
+			 "restore the ledger from a backup"), answer);
 		rc = WP_CUSTODY_BROKEN;
 	} else if (!answer) {
 		rc = wp_sql_fail(l, "cannot check the database file", err, errlen);
