@@ -8,6 +8,7 @@
  * read-only too). Nothing in this file writes to a device.
  */
 #include "udev_internal.h"
+#include "wpi18n.h"
 
 #include <blkid/blkid.h>
 #include <dirent.h>
@@ -529,28 +530,28 @@ static int check_node(const char *path, struct stat *st, char *err,
 {
 	if (stat(path, st) < 0) {
 		if (errno == ENOENT || errno == ENOTDIR)
-			snprintf(err, errlen, "%s does not exist; run "
-				 "`wipeproof list` to see disks", path);
+			snprintf(err, errlen, _("%s does not exist; run "
+				 "`wipeproof list` to see disks"), path);
 		else
-			snprintf(err, errlen, "cannot stat %s: %s", path,
+			snprintf(err, errlen, _("cannot stat %s: %s"), path,
 				 strerror(errno));
 		return -1;
 	}
 	if (S_ISBLK(st->st_mode))
 		return 0;
 	if (S_ISREG(st->st_mode))
-		snprintf(err, errlen, "%s is a regular file, not a block "
+		snprintf(err, errlen, _("%s is a regular file, not a block "
 			 "device; to wipe a disk image attach it with "
-			 "`losetup -f --show %s` first", path, path);
+			 "`losetup -f --show %s` first"), path, path);
 	else if (S_ISDIR(st->st_mode))
-		snprintf(err, errlen, "%s is a directory, not a block device; "
-			 "run `wipeproof list` to see disks", path);
+		snprintf(err, errlen, _("%s is a directory, not a block device; "
+			 "run `wipeproof list` to see disks"), path);
 	else if (S_ISCHR(st->st_mode))
-		snprintf(err, errlen, "%s is a character device, not a block "
-			 "device; run `wipeproof list` to see disks", path);
+		snprintf(err, errlen, _("%s is a character device, not a block "
+			 "device; run `wipeproof list` to see disks"), path);
 	else
-		snprintf(err, errlen, "%s is not a block device; run "
-			 "`wipeproof list` to see disks", path);
+		snprintf(err, errlen, _("%s is not a block device; run "
+			 "`wipeproof list` to see disks"), path);
 	return -1;
 }
 
@@ -592,13 +593,13 @@ static int refuse_non_disk(const char *path, const char *sysdir, char *err,
 		if (slash)
 			*slash = '\0';
 		devnode_of(parent, disk, sizeof(disk));
-		snprintf(err, errlen, "%s is a partition of %s; wipeproof "
-			 "erases whole disks: use %s", path, disk, disk);
+		snprintf(err, errlen, _("%s is a partition of %s; wipeproof "
+			 "erases whole disks: use %s"), path, disk, disk);
 		return -1;
 	}
 	if (label) {
-		snprintf(err, errlen, "%s is a virtual device (%s); wipe the "
-			 "underlying disk", path, label);
+		snprintf(err, errlen, _("%s is a virtual device (%s); wipe the "
+			 "underlying disk"), path, label);
 		return -1;
 	}
 	return 0;
@@ -615,8 +616,8 @@ int wp_media_probe(const char *path, const struct wp_guard_opts *opts,
 	if (check_node(path, &st, err, errlen) < 0)
 		return -1;
 	if (wp_sysfs_dir_of(st.st_rdev, sysdir, sizeof(sysdir)) < 0) {
-		snprintf(err, errlen, "%s: no /sys/dev/block/%u:%u entry; is "
-			 "/sys mounted?", path, major(st.st_rdev),
+		snprintf(err, errlen, _("%s: no /sys/dev/block/%u:%u entry; is "
+			 "/sys mounted?"), path, major(st.st_rdev),
 			 minor(st.st_rdev));
 		return -1;
 	}
@@ -626,9 +627,9 @@ int wp_media_probe(const char *path, const struct wp_guard_opts *opts,
 	probe_sysdir(&ctx, sysdir, opts, out);
 	ctx_close(&ctx);
 	if (out->kind == WP_KIND_LOOP && !out->backing_file[0]) {
-		snprintf(err, errlen, "%s is a loop device with nothing "
+		snprintf(err, errlen, _("%s is a loop device with nothing "
 			 "attached; attach an image with `losetup -f --show "
-			 "FILE`", path);
+			 "FILE`"), path);
 		return -1;
 	}
 	return 0;
@@ -777,10 +778,10 @@ int wp_media_enumerate(struct wp_device_list *out, char *err, size_t errlen)
 		return -1;
 	rc = ctx.udev ? list_disks_udev(ctx.udev, &pv) : list_disks_sysfs(&pv);
 	if (rc < 0) {
-		snprintf(err, errlen, "cannot enumerate block devices in "
-			 "/sys/block: %s", strerror(errno ? errno : ENOMEM));
+		snprintf(err, errlen, _("cannot enumerate block devices in "
+			 "/sys/block: %s"), strerror(errno ? errno : ENOMEM));
 	} else if (probe_all(&ctx, &pv, out) < 0) {
-		snprintf(err, errlen, "cannot list disks: out of memory");
+		snprintf(err, errlen, _("cannot list disks: out of memory"));
 		rc = -1;
 	}
 	pathvec_free(&pv);

@@ -14,6 +14,7 @@
  * `change` that takes a known disk's size to 0, is a removal.
  */
 #include "udev.h"
+#include "wpi18n.h"
 
 #include <errno.h>
 #include <libudev.h>
@@ -77,7 +78,7 @@ int wp_media_monitor_open(struct wp_media_monitor **out, char *err, size_t errle
 	struct wp_media_monitor *m = calloc(1, sizeof(*m));
 	*out = NULL;
 	if (!m) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 		return -1;
 	}
 	m->source = access("/run/udev/control", F_OK) == 0 ? "udev" : "kernel";
@@ -85,8 +86,8 @@ int wp_media_monitor_open(struct wp_media_monitor **out, char *err, size_t errle
 	m->mon = m->udev ? udev_monitor_new_from_netlink(m->udev, m->source) : NULL;
 	if (!m->mon || udev_monitor_filter_add_match_subsystem_devtype(m->mon, "block", "disk") < 0 ||
 	    udev_monitor_enable_receiving(m->mon) < 0) {
-		snprintf(err, errlen, "cannot listen for %s device events (netlink): %s; watch "
-			 "needs root", m->source, strerror(errno));
+		snprintf(err, errlen, _("cannot listen for %s device events (netlink): %s; watch "
+			 "needs root"), m->source, strerror(errno));
 		wp_media_monitor_close(m);
 		return -1;
 	}

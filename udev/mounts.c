@@ -6,6 +6,7 @@
  * means the same to both.
  */
 #include "udev_internal.h"
+#include "wpi18n.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -65,7 +66,7 @@ static int find_mount(const char *dir, struct wp_mount *out, char *err, size_t e
 	size_t cap = 0;
 	bool found = false;
 	if (!f) {
-		snprintf(err, errlen, "cannot read /proc/self/mountinfo: %s", strerror(errno));
+		snprintf(err, errlen, _("cannot read /proc/self/mountinfo: %s"), strerror(errno));
 		return -1;
 	}
 	while (getline(&line, &cap, f) > 0) {
@@ -80,8 +81,8 @@ static int find_mount(const char *dir, struct wp_mount *out, char *err, size_t e
 	free(line);
 	fclose(f);
 	if (!found)
-		snprintf(err, errlen, "%.512s is not a mount point; give the folder the filesystem "
-			 "is mounted on (see 'findmnt')", dir);
+		snprintf(err, errlen, _("%.512s is not a mount point; give the folder the filesystem "
+			 "is mounted on (see 'findmnt')"), dir);
 	return found ? 0 : -1;
 }
 
@@ -89,7 +90,7 @@ int wp_mount_lookup(const char *path, struct wp_mount *out, char *err, size_t er
 {
 	char real[PATH_MAX];
 	if (!realpath(path, real)) {
-		snprintf(err, errlen, "cannot find %s: %s; give a mount point such as /srv", path,
+		snprintf(err, errlen, _("cannot find %s: %s; give a mount point such as /srv"), path,
 			 strerror(errno));
 		return -1;
 	}

@@ -6,6 +6,7 @@
  * a udev daemon, so it never asks udev for anything.
  */
 #include "udev_internal.h"
+#include "wpi18n.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -430,7 +431,7 @@ static int load_table(const char *path, size_t skip, bool missing_ok,
 	if (!f) {
 		if (missing_ok && errno == ENOENT)
 			return 0;
-		snprintf(err, errlen, "cannot read %s: %s; is /proc mounted?",
+		snprintf(err, errlen, _("cannot read %s: %s; is /proc mounted?"),
 			 path, strerror(errno));
 		return -1;
 	}
@@ -440,7 +441,7 @@ static int load_table(const char *path, size_t skip, bool missing_ok,
 	free(line);
 	fclose(f);
 	if (rc < 0)
-		snprintf(err, errlen, "%s: out of memory", path);
+		snprintf(err, errlen, _("%s: out of memory"), path);
 	return rc;
 }
 

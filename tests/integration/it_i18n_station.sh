@@ -45,6 +45,12 @@ no_kana "plan --json's refusal under ja_JP" "$(ja "$WIPEPROOF" plan "$d1" --json
 expect_exit 3 ja "$WIPEPROOF" plan "$d1" --json --confidentiality 機密性3
 expect_in "holds information of class 機密性3" "$ERR"
 
+# udev/discover.c: a path that is no disk
+expect_exit 2 ja "$WIPEPROOF" plan /dev/wp-no-such-disk
+expect_in "/dev/wp-no-such-disk は存在しません。\`wipeproof list\` でディスクを確認してください" "$ERR"
+expect_exit 2 en "$WIPEPROOF" plan /dev/wp-no-such-disk
+expect_in "/dev/wp-no-such-disk does not exist" "$ERR"
+
 # ---- the ledger: a class-3 disk approved for wiping; a class-2 one without approval
 expect_exit 0 custody init --as "$APPROVER" --policy default
 expect_exit 0 custody intake --as "$OPERATOR" --asset HDD-1 --device "$d1" --kind hdd \
