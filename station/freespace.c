@@ -113,7 +113,7 @@ static int open_record(struct wp_station_freespace *fs, const char *passphrase_f
 	} else if (!st->exists || st->destroyed) {
 		wp_st_refuse(fs->h, WP_REFUSAL_OTHER, NULL, _("freespace: asset %s is %s; take it in "
 			     "first with 'wipeproof custody intake --asset %s ...'"), fs->asset,
-			     st->exists ? "destroyed" : "not in the ledger", fs->asset);
+			     st->exists ? _("destroyed") : _("not in the ledger"), fs->asset);
 		code = WP_STATION_REFUSED;
 	}
 	if (code != WP_STATION_OK) {
