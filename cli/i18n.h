@@ -23,8 +23,9 @@ void wp_i18n_for_programs(void);
 
 /* A protected disk's reason code (udev.h WP_REASON_*) as a headline in the
  * reader's language, msgctxt "reason" in po/: "マウント中 (mounted)" in
- * Japanese, the code itself in English. The reason's sentence stays as
- * the guard wrote it (it is also the JSON "text"). */
+ * Japanese, the code itself in English. The reason's sentence follows as
+ * the guard wrote it, translated there (udev/guard.c); under --json, where
+ * it is also the JSON "text", it stays English (wp_i18n_for_programs). */
 const char *wp_reason_label(const char *code);
 
 #endif
