@@ -144,7 +144,7 @@ static const struct command {
 	bool own_config;                           /* reads the configuration itself */
 } commands[] = {
 	{ "list", "json", WP_CMD_LIST, wp_cmd_list, NULL, NULL, NULL, false },
-	{ "plan", "json level method confidentiality", WP_CMD_PLAN, wp_cmd_plan, NULL, NULL, NULL, false },
+	{ "plan", "json level method confidentiality ledger keys", WP_CMD_PLAN, wp_cmd_plan, NULL, NULL, NULL, false },
 	{ "wipe", "json level remove-hpa no-report method confirm-serial force-holders "
 		  "report-dir asset " WHO "verify report chunk queue-depth",
 	  WP_CMD_WIPE, wp_cmd_wipe, NULL, NULL, NULL, false },

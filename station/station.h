@@ -445,6 +445,20 @@ int wp_station_evidence(const char *ledger_path, const char *what, const char *f
 int wp_station_class_allows(const json_t *policy, const char *classes, const char *category,
 			     char *err, size_t errlen);
 
+/* ---- plan --confidentiality against the ledger's classes (custody_model.c) */
+
+/* `plan --confidentiality CLASSES` for a plan reaching CATEGORY, under the
+ * classes of the policy in force in LEDGER (verified against KEYS_DIR's
+ * ca.pem). EXPLICIT: the ledger was named (--ledger), so it must be
+ * readable; else a configured ledger that does not exist means the
+ * default set. A status: OK; USAGE (a class the table does not define,
+ * err naming its classes; an unreadable --ledger); REFUSED (below the
+ * class's minimum, err naming the class and the rule); FAILED (the ledger
+ * does not verify). *ledger_used: the policy came from the ledger. */
+int wp_station_plan_class(const char *ledger, const char *keys_dir, bool explicit,
+			  const char *classes, const char *category, bool *ledger_used,
+			  char *err, size_t errlen);
+
 /* What issue 17 adds to a certificate document (cert_model.c): the
  * confidentiality before and after, the approval's date, no tool version
  * for a destruction, the vendor and its certificate's digest, the earlier
