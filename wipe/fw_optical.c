@@ -42,7 +42,10 @@
 #define BLANK_DISC 0x0        /* MMC-6 Table 46: blank the disc */
 #define BLANK_MINIMAL 0x1     /* minimally blank the disc */
 #define DISC_BLOCK 2048u
-#define CHUNK_BLOCKS 32u      /* 64 KiB per WRITE(10)/READ(10), as xorriso reads */
+/* per WRITE(10): 16 blocks, a DVD ECC block (32 KiB), as libburn writes
+ * DVD+RW and BD-RE; per READ(10): 32 blocks (64 KiB), as libburn reads */
+#define WRITE_BLOCKS 16u
+#define READ_BLOCKS 32u
 #define KEY_NO_SENSE 0x0
 #define KEY_RECOVERED 0x1
 #define KEY_NOT_READY 0x2
@@ -341,7 +344,7 @@ static int rw_chunk(const struct wp_fw_dev *dev, bool write, uint32_t lba, unsig
 static int run_overwrite(const struct wp_fw_dev *dev, const struct wp_run_ctl *ctl, char *err,
 			 size_t errlen)
 {
-	static uint8_t buf[CHUNK_BLOCKS * DISC_BLOCK];
+	static uint8_t buf[READ_BLOCKS * DISC_BLOCK];
 	struct wp_progress_clock clock;
 	uint32_t blocks;
 	wp_progress_start(&clock);
@@ -349,8 +352,9 @@ static int run_overwrite(const struct wp_fw_dev *dev, const struct wp_run_ctl *c
 		return -1;
 	/* two halves of the progress: writing, then reading back */
 	for (int pass = 0; pass < 2; pass++) {
-		for (uint32_t lba = 0; lba < blocks; lba += CHUNK_BLOCKS) {
-			unsigned n = blocks - lba < CHUNK_BLOCKS ? blocks - lba : CHUNK_BLOCKS;
+		unsigned chunk = pass == 0 ? WRITE_BLOCKS : READ_BLOCKS;
+		for (uint32_t lba = 0; lba < blocks; lba += chunk) {
+			unsigned n = blocks - lba < chunk ? blocks - lba : chunk;
 			memset(buf, 0, sizeof(buf));
 			if (rw_chunk(dev, pass == 0, lba, n, buf, err, errlen) < 0)
 				return -1;

@@ -479,11 +479,11 @@ static void mmc_blank(struct sg_io_hdr *h, const uint8_t *c)
 		sense_fixed(h, 0x05, 0x24, 0x00);
 		return;
 	}
-	if (type == 0)
-		memset(mmc.data, 0, (size_t)mmc.blocks * 2048);
-	else
-		memset(mmc.data, 0, 2048 < mmc.blocks * 2048 ? 16 * 2048 : mmc.blocks * 2048);
-	mmc.blanked = true;
+	/* blank_noop: the drive says done and erases nothing; a minimal blank
+	 * erases the lead-in structures only (here: the first 16 blocks) */
+	mmc.blanked = !flag("blank_noop", NULL);
+	if (mmc.blanked)
+		memset(mmc.data, 0, (size_t)(type == 0 || mmc.blocks < 16 ? mmc.blocks : 16) * 2048);
 	mmc.failed = flag("blank_fail", NULL);
 	mmc.polls_total = mmc.polls_left = (unsigned)num("polls", 2);
 	if (!(c[1] & 0x10)) /* without IMMED the command returns when done */
@@ -514,8 +514,12 @@ static void mmc_rw10(struct sg_io_hdr *h, const uint8_t *c, bool write)
 		sense_fixed(h, 0x05, 0x30, 0x05);
 		return;
 	}
-	if (write)
+	if (write) {
 		memcpy(mmc.data + (size_t)lba * 2048, h->dxferp, (size_t)n * 2048);
+		unsigned long lost; /* write_lost=N: block N keeps its old data */
+		if (flag("write_lost", &lost) && lost >= lba && lost < lba + n)
+			memset(mmc.data + lost * 2048, 0x5a, 2048);
+	}
 	else
 		reply(h, mmc.data + (size_t)lba * 2048, (size_t)n * 2048);
 }
