@@ -207,7 +207,7 @@ static const struct sub {
 	{ "custody", "take-out", WRITE "asset destination purpose permitted-by permitted-on due-back "
 				   "witness-passphrase-file comment", wp_custody_write },
 	{ "custody", "return", WRITE "asset device comment", wp_custody_write },
-	{ "custody", "blanked", WRITE "asset method tool comment", wp_custody_write },
+	{ "custody", "blanked", WRITE "asset method tool comment device", wp_custody_write },
 	{ "custody", "stocktake", "ledger keys ca crl json record as passphrase-file",
 	  wp_custody_stocktake },
 	{ "custody", "vendor-destroyed", WRITE "asset vendor vendor-cert date method received-by "
