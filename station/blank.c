@@ -66,10 +66,13 @@ static int check_device(const struct wp_station_blank *b, const struct wp_device
 	if (dev->no_medium)
 		return refuse(err, errlen, "%s holds no disc: put asset %s's disc in and try "
 			      "again", b->device, b->asset);
-	if (dev->optical_write_once)
+	/* udev's word when cdrom_id named the disc; a disc it did not name
+	 * counts as write-once there (udev/discover.c), and here the drive's
+	 * own profile decides instead (GET CONFIGURATION, read-only) */
+	if (dev->optical_write_once && dev->media[0])
 		return refuse(err, errlen, "the disc in %s is write-once (%s): it cannot be "
 			      "blanked, only destroyed (R12); nothing was sent", b->device,
-			      dev->media[0] ? dev->media : "CD-R/DVD-R");
+			      dev->media);
 	if (dev->media[0] && media[0] && strcmp(dev->media, media) != 0)
 		return refuse(err, errlen, "the disc in %s is a %s, but asset %s is recorded as a "
 			      "%s: this is not the asset's disc; nothing was sent", b->device,
@@ -96,7 +99,9 @@ static int run_blank(const struct wp_station_blank *b, const struct wp_device *d
 		return WP_CUSTODY_ERROR;
 	}
 	if (!b->io) {
-		/* read-write for BLANK and WRITE(10); exclusive: nobody mounts it meanwhile */
+		/* read-write for BLANK and WRITE(10), as libburn opens a drive: with
+		 * O_NONBLOCK the cdrom layer skips its open-for-write checks, which
+		 * refuse a CD-RW (EROFS); exclusive: nobody mounts it meanwhile */
 		fd = open(b->device, O_RDWR | O_NONBLOCK | O_EXCL | O_CLOEXEC);
 		if (fd < 0) {
 			snprintf(err, errlen, "cannot open %s: %s%s", b->device, strerror(errno),

@@ -317,6 +317,7 @@ START_TEST(refused_before_anything_is_written)
 	struct wp_device cd = drive_dev(WP_KIND_OPTICAL, "CD-RW");
 	struct wp_device loop = drive_dev(WP_KIND_LOOP, "");
 	struct wp_device unknown = drive_dev(WP_KIND_OPTICAL, "");
+	unknown.optical_write_once = true; /* udev's reading of a disc cdrom_id did not name */
 	struct wp_device cdr = drive_dev(WP_KIND_OPTICAL, "CD-R");
 	cdr.optical_write_once = true;
 
@@ -358,6 +359,19 @@ START_TEST(refused_before_anything_is_written)
 }
 END_TEST
 
+/* A disc cdrom_id did not name counts as write-once to udev's guard; the
+ * drive's own profile decides the blank (after the failed one above). */
+START_TEST(unnamed_disc_the_drive_decides)
+{
+	struct wp_device unknown = drive_dev(WP_KIND_OPTICAL, "");
+	unknown.optical_write_once = true;
+	insert(0x0a);
+	ck_assert_msg(blank(op, "CD-RW-2", &unknown, NULL) == 0, "%s", err);
+	ck_assert_uint_eq(D.blanks, 1);
+	ck_assert(blanked("CD-RW-2", false));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("station_blank");
@@ -368,6 +382,7 @@ int main(void)
 	tcase_add_test(tc, dvd_plus_rw_overwritten_and_read_back);
 	tcase_add_test(tc, failed_blank_records_nothing);
 	tcase_add_test(tc, refused_before_anything_is_written);
+	tcase_add_test(tc, unnamed_disc_the_drive_decides);
 	suite_add_tcase(s, tc);
 	return wp_run_suite(s);
 }
