@@ -144,7 +144,7 @@ static const struct command {
 	bool own_config;                           /* reads the configuration itself */
 } commands[] = {
 	{ "list", "json", WP_CMD_LIST, wp_cmd_list, NULL, NULL, NULL, false },
-	{ "plan", "json level method confidentiality", WP_CMD_PLAN, wp_cmd_plan, NULL, NULL, NULL, false },
+	{ "plan", "json level method confidentiality ledger keys", WP_CMD_PLAN, wp_cmd_plan, NULL, NULL, NULL, false },
 	{ "wipe", "json level remove-hpa no-report method confirm-serial force-holders "
 		  "report-dir asset " WHO "verify report chunk queue-depth",
 	  WP_CMD_WIPE, wp_cmd_wipe, NULL, NULL, NULL, false },
@@ -207,7 +207,7 @@ static const struct sub {
 	{ "custody", "take-out", WRITE "asset destination purpose permitted-by permitted-on due-back "
 				   "witness-passphrase-file comment", wp_custody_write },
 	{ "custody", "return", WRITE "asset device comment", wp_custody_write },
-	{ "custody", "blanked", WRITE "asset method tool comment", wp_custody_write },
+	{ "custody", "blanked", WRITE "asset method tool comment device", wp_custody_write },
 	{ "custody", "stocktake", "ledger keys ca crl json record as passphrase-file",
 	  wp_custody_stocktake },
 	{ "custody", "vendor-destroyed", WRITE "asset vendor vendor-cert date method received-by "

@@ -171,6 +171,14 @@ int wp_custody_append_witnessed(struct wp_ledger *ledger, const struct wp_identi
 				const char *asset, json_t *body, uint64_t *seq_out,
 				char *hash_out, char *err, size_t errlen);
 
+/* Would ACTOR's event KIND on ASSET with BODY (borrowed) be accepted now?
+ * The rules of the append, from one verified pass, without appending: for
+ * work that must be refused before it is done (the station's blank of a
+ * disc, custody blanked --device). WP_CUSTODY_REFUSED with the rule. */
+int wp_custody_check_event(struct wp_ledger *ledger, const struct wp_identity *actor,
+			   const char *kind, const char *asset, json_t *body, char *err,
+			   size_t errlen);
+
 /* May this disk be wiped as ASSET now? 0 when the asset exists, its intake
  * serial equals disk_serial, it is not released, destroyed or handed to a
  * vendor, and it is approved (or the ledger's policy does not require
