@@ -104,14 +104,14 @@ static void add_media_reasons(struct wp_device *dev)
 			   "device)"), dev->path);
 	if (dev->optical_write_once)
 		add_reason(dev, WP_REASON_WRITE_ONCE, false,
-			   "%s is write-once optical media (CD-R/DVD-R); it "
-			   "cannot be erased: destroy it physically (R12)",
+			   _("%s is write-once optical media (CD-R/DVD-R); it "
+			   "cannot be erased: destroy it physically (R12)"),
 			   dev->path);
 	else if (dev->kind == WP_KIND_OPTICAL && !dev->no_medium)
 		add_reason(dev, WP_REASON_OPTICAL, false,
-			   "%s: optical media are not wiped by overwrite; "
+			   _("%s: optical media are not wiped by overwrite; "
 			   "destroy them physically or blank with the drive's "
-			   "own tool", dev->path);
+			   "own tool"), dev->path);
 	if (dev->no_medium)
 		add_reason(dev, WP_REASON_NO_MEDIUM, false,
 			   _("%s has no medium; insert the card or disc and list "
