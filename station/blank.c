@@ -11,6 +11,7 @@
  * the disc is not blanked.
  */
 #include "station.h"
+#include "wpi18n.h"
 #include "firmware.h"
 #include "wptext.h"
 
@@ -41,7 +42,7 @@ static int check_ledger(const struct wp_station_blank *b, char *media, size_t me
 	struct wp_asset_state *st = malloc(sizeof(*st));
 	int rc = st ? wp_ledger_open(b->ledger_path, &l, err, errlen) : WP_CUSTODY_ERROR;
 	if (!st)
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 	if (rc == 0)
 		rc = wp_ledger_set_ca(l, wp_identity_ca(b->actor), err, errlen);
 	if (rc == 0)
@@ -60,22 +61,22 @@ static int check_device(const struct wp_station_blank *b, const struct wp_device
 			const char *media, char *err, size_t errlen)
 {
 	if (dev->kind != WP_KIND_OPTICAL)
-		return refuse(err, errlen, "%s is not an optical drive (%s): custody blanked "
-			      "--device blanks a disc in a CD/DVD/BD drive; nothing was sent",
+		return refuse(err, errlen, _("%s is not an optical drive (%s): custody blanked "
+			      "--device blanks a disc in a CD/DVD/BD drive; nothing was sent"),
 			      b->device, wp_kind_name(dev->kind));
 	if (dev->no_medium)
-		return refuse(err, errlen, "%s holds no disc: put asset %s's disc in and try "
-			      "again", b->device, b->asset);
+		return refuse(err, errlen, _("%s holds no disc: put asset %s's disc in and try "
+			      "again"), b->device, b->asset);
 	/* udev's word when cdrom_id named the disc; a disc it did not name
 	 * counts as write-once there (udev/discover.c), and here the drive's
 	 * own profile decides instead (GET CONFIGURATION, read-only) */
 	if (dev->optical_write_once && dev->media[0])
-		return refuse(err, errlen, "the disc in %s is write-once (%s): it cannot be "
-			      "blanked, only destroyed (R12); nothing was sent", b->device,
+		return refuse(err, errlen, _("the disc in %s is write-once (%s): it cannot be "
+			      "blanked, only destroyed (R12); nothing was sent"), b->device,
 			      dev->media);
 	if (dev->media[0] && media[0] && strcmp(dev->media, media) != 0)
-		return refuse(err, errlen, "the disc in %s is a %s, but asset %s is recorded as a "
-			      "%s: this is not the asset's disc; nothing was sent", b->device,
+		return refuse(err, errlen, _("the disc in %s is a %s, but asset %s is recorded as a "
+			      "%s: this is not the asset's disc; nothing was sent"), b->device,
 			      dev->media, b->asset, media);
 	return 0;
 }
@@ -95,7 +96,7 @@ static int run_blank(const struct wp_station_blank *b, const struct wp_device *d
 	struct wp_firmware_record rec;
 	int fd = -1, rc = 0;
 	if (!caps) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 		return WP_CUSTODY_ERROR;
 	}
 	if (!b->io) {
@@ -104,8 +105,8 @@ static int run_blank(const struct wp_station_blank *b, const struct wp_device *d
 		 * refuse a CD-RW (EROFS); exclusive: nobody mounts it meanwhile */
 		fd = open(b->device, O_RDWR | O_NONBLOCK | O_EXCL | O_CLOEXEC);
 		if (fd < 0) {
-			snprintf(err, errlen, "cannot open %s: %s%s", b->device, strerror(errno),
-				 errno == EBUSY ? " (mounted or in use: unmount it)" : "");
+			snprintf(err, errlen, _("cannot open %s: %s%s"), b->device, strerror(errno),
+				 errno == EBUSY ? _(" (mounted or in use: unmount it)") : "");
 			free(caps);
 			return WP_CUSTODY_ERROR;
 		}
@@ -124,12 +125,12 @@ static int run_blank(const struct wp_station_blank *b, const struct wp_device *d
 	/* the disc says what it is: a CD-R or a disc of another kind than
 	 * the record is refused before BLANK or WRITE(10) */
 	if (rc == 0 && !caps->method[m].ok)
-		rc = refuse(err, errlen, "%s: %s; nothing was written", b->device,
+		rc = refuse(err, errlen, _("%s: %s; nothing was written"), b->device,
 			    caps->method[m].why);
 	if (rc == 0 && media[0] && strcmp(caps->optical.name, media) != 0)
-		rc = refuse(err, errlen, "the disc in %s is a %s (the drive's profile %04Xh), but "
+		rc = refuse(err, errlen, _("the disc in %s is a %s (the drive's profile %04Xh), but "
 			    "asset %s is recorded as a %s: this is not the asset's disc; nothing was "
-			    "written", b->device, caps->optical.name, caps->optical.profile,
+			    "written"), b->device, caps->optical.name, caps->optical.profile,
 			    b->asset, media);
 	if (rc == 0 && wp_fw_run(&fw, m, caps, b->ctl, &rec, err, errlen) < 0)
 		rc = WP_CUSTODY_ERROR; /* not blanked: nothing is recorded */
@@ -157,14 +158,14 @@ int wp_station_blank(const struct wp_station_blank *b, uint64_t *seq, char hash[
 {
 	char media[16] = "";
 	if (b->tool_given)
-		return refuse(err, errlen, "--tool names the tool of a blank done by hand; with "
-			      "--device wipeproof blanks the disc and records itself");
+		return refuse(err, errlen, _("--tool names the tool of a blank done by hand; with "
+			      "--device wipeproof blanks the disc and records itself"));
 	int rc = check_ledger(b, media, sizeof(media), err, errlen);
 	struct wp_device *dev = NULL;
 	if (rc == 0 && !b->dev) {
 		dev = calloc(1, sizeof(*dev));
 		if (!dev) {
-			snprintf(err, errlen, "out of memory");
+			snprintf(err, errlen, _("out of memory"));
 			rc = WP_CUSTODY_ERROR;
 		} else if (wp_media_probe(b->device, NULL, dev, err, errlen) < 0) {
 			rc = WP_CUSTODY_REFUSED;
