@@ -26,6 +26,7 @@ struct wp_ledger {
 	X509 *ca;                    /* what reads verify against (wp_ledger_set_ca) */
 	char path[4096];             /* the file, or the connection string (no password) */
 	X509_CRL *crl;               /* wp_ledger_set_crl: who was revoked when */
+	bool offline;                /* PostgreSQL: the connection to the server was lost */
 };
 
 /* One stored row: the event and the columns that are not part of it. */

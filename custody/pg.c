@@ -86,6 +86,7 @@ static int pg_fail(struct wp_ledger *l, const char *what, PGresult *res, char *e
 	char msg[600];
 	struct wp_pg *p = P(l);
 	if (!p || !p->conn || PQstatus(p->conn) == CONNECTION_BAD) {
+		l->offline = true;   /* a station may queue (segment.c) */
 		pg_message(p && p->conn ? PQerrorMessage(p->conn) : NULL, msg, sizeof(msg));
 		snprintf(err, errlen, "ledger %s: %s: the connection to the database server was "
 			 "lost (%s); nothing was recorded by this command — check the server and run "
@@ -224,6 +225,34 @@ int wp_pg_open(struct wp_ledger *l, bool readonly, char *err, size_t errlen)
 	if (rc == 0)
 		rc = check_format(l, err, errlen);
 	return rc;
+}
+
+bool wp_ledger_offline(const struct wp_ledger *l)
+{
+	return l && l->offline;
+}
+
+/* After a loss: the same connection string again. A transaction the loss
+ * cut off is gone with the old session. */
+int wp_ledger_reconnect(struct wp_ledger *l, char *err, size_t errlen)
+{
+	struct wp_pg *p = P(l);
+	if (l->ops != &wp_pg_ops || !p || !p->conn)
+		return 0;
+	PQreset(p->conn);
+	p->in_tx = false;
+	p->cursors = 0;
+	l->in_tx = false;
+	if (PQstatus(p->conn) != CONNECTION_OK) {
+		char m[500];
+		pg_message(PQerrorMessage(p->conn), m, sizeof(m));
+		snprintf(err, errlen, "cannot connect to the ledger database %s again: %s", l->path, m);
+		l->offline = true;
+		return WP_CUSTODY_ERROR;
+	}
+	l->offline = false;
+	return exec(l, "SET client_min_messages = warning", "cannot set up the session", err,
+		    errlen);
 }
 
 static void pg_close(struct wp_ledger *l)
