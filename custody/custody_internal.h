@@ -65,6 +65,8 @@ enum wp_rows_sel {
 	WP_ROWS_ALL,                 /* every event of the chain */
 	WP_ROWS_ASSET,               /* the asset's */
 	WP_ROWS_ASSET_POLICY,        /* the asset's and the policy events, with prev_row_hash */
+	WP_ROWS_FROM,                /* from the seq the asset argument holds as decimal text on
+				      * (a station's queue catching up: segment.c) */
 };
 enum wp_text_q {
 	WP_Q_FIRST_BODY,             /* body of seq 1 */

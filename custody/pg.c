@@ -325,6 +325,7 @@ static int pg_rows(struct wp_ledger *l, enum wp_rows_sel sel, const char *asset,
 	struct wp_pg *p = P(l);
 	const char *where = sel == WP_ROWS_ALL ? "e.chain = $1"
 			    : sel == WP_ROWS_ASSET ? "e.chain = $1 AND e.asset = $2"
+			    : sel == WP_ROWS_FROM ? "e.chain = $1 AND e.seq >= $2::bigint"
 			    : "e.chain = $1 AND (e.asset = $2 OR e.kind = 'policy')";
 	char sql[1200], fetch[80], close[60];
 	int depth = p->cursors++;

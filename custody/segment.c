@@ -366,11 +366,20 @@ static int hash_at_one(const struct wp_row *row, void *ctx)
 	return 2;   /* found: stop the walk */
 }
 
+/* The rows of L's chain from SEQ on, streamed. */
+static int rows_from(struct wp_ledger *l, uint64_t seq, wp_row_fn fn, void *ctx, char *err,
+		     size_t errlen)
+{
+	char from[24];
+	snprintf(from, sizeof(from), "%llu", (unsigned long long)seq);
+	return l->ops->rows(l, WP_ROWS_FROM, from, fn, ctx, err, errlen);
+}
+
 static int hash_at(struct wp_ledger *l, uint64_t seq, char hash[WP_HASH_HEX], char *err,
 		   size_t errlen)
 {
 	struct hash_at x = { .seq = seq };
-	int rc = l->ops->rows(l, WP_ROWS_ALL, NULL, hash_at_one, &x, err, errlen);
+	int rc = rows_from(l, seq, hash_at_one, &x, err, errlen);
 	snprintf(hash, WP_HASH_HEX, "%s", x.hash);
 	return rc == 2 ? 0 : rc;
 }
@@ -463,7 +472,7 @@ int wp_queue_sync(struct wp_ledger *central, struct wp_ledger *queue, uint64_t *
 	rc = wp_ledger_begin(queue, true, err, errlen);
 	if (rc < 0)
 		return rc;
-	rc = central->ops->rows(central, WP_ROWS_ALL, NULL, sync_one, &x, err, errlen);
+	rc = rows_from(central, qseq, sync_one, &x, err, errlen);
 	if (rc == 0)
 		rc = central->ops->signers(central, copy_signer, queue, err, errlen);
 	if (rc == 0)
@@ -515,7 +524,7 @@ static int push_locked(struct wp_ledger *q, struct wp_ledger *c, X509 *ca,
 		rc = WP_CUSTODY_ERROR;
 	}
 	if (rc == 0)
-		rc = q->ops->rows(q, WP_ROWS_ALL, NULL, after_one, &x, err, errlen);
+		rc = rows_from(q, cseq + 1, after_one, &x, err, errlen);
 	if (rc == 0)
 		rc = q->ops->signers(q, copy_signer, c, err, errlen);
 	char *pinned = NULL, fpr[WP_FPR_HEX];

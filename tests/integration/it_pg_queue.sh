@@ -52,6 +52,7 @@ wipe_across() {
 }
 
 events() { wp_psql "$L" "SELECT count(*) FROM events"; }
+qevents() { if [ -f "$Q" ]; then sqlite3 "$Q" "SELECT count(*) FROM events"; else echo 0; fi; }
 
 # ---- 1. the server stops mid-wipe and stays down until the wipe is over
 before=$(events)
@@ -114,14 +115,14 @@ echo "ok: server back before the wipe ended: queued events pushed by the wipe it
 
 # ---- 3. the server already down when a wipe would start: refused, nothing written
 blocks3=$(wp_count_marker "$d3")
-qn=$(sqlite3 "$Q" "SELECT count(*) FROM events")
+qn=$(qevents)
 wp_pg_stop
 wp_ours "$d3"
 expect_exit 1 "$WIPEPROOF" wipe "$d3" --asset PC-3 --as "$OPERATOR" --confirm-serial "$(wp_serial "$d3")"
 expect_in "cannot connect to the ledger database" "$ERR"
 expect_in "nothing was started or written" "$ERR"
 [ "$(wp_count_marker "$d3")" -eq "$blocks3" ] || fail "disk written while the server was down"
-[ "$(sqlite3 "$Q" "SELECT count(*) FROM events")" = "$qn" ] || fail "events queued for a wipe that never started"
+[ "$(qevents)" = "$qn" ] || fail "events queued for a wipe that never started"
 wp_pg_start
 expect_exit 0 custody verify
 echo "ok: server down at the start: refused before anything was written, nothing queued"
