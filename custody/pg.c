@@ -164,6 +164,10 @@ static int check_format(struct wp_ledger *l, char *err, size_t errlen)
 	PGresult *res = NULL;
 	int rc = q(l, "SELECT value FROM meta WHERE key = 'format'", 0, NULL, &res,
 		   "cannot read the meta table", err, errlen);
+	/* a server that went away right after the connect is said as such, not
+	 * as a database of another kind (it_pg_concurrent's restart hit it) */
+	if (rc < 0 && l->offline)
+		return rc;
 	bool ok = rc == 0 && PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "wipeproof-ledger") == 0;
 	PQclear(res);
 	if (!ok) {

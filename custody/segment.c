@@ -446,12 +446,13 @@ static int queue_diverged(struct wp_ledger *q, uint64_t seq, char *err, size_t e
 	return WP_CUSTODY_REFUSED;
 }
 
-int wp_queue_sync(struct wp_ledger *central, struct wp_ledger *queue, uint64_t *pending,
-		  char *err, size_t errlen)
+/* Inside the queue's write transaction: two commands of one station
+ * catching up at once copy each row once. */
+static int sync_locked(struct wp_ledger *central, struct wp_ledger *queue, uint64_t *pending,
+		       char *err, size_t errlen)
 {
 	uint64_t qseq = 0, cseq = 0;
 	char qhash[WP_HASH_HEX], chash[WP_HASH_HEX], at[WP_HASH_HEX];
-	*pending = 0;
 	int rc = wp_custody_head(queue, &qseq, qhash, err, errlen);
 	if (rc == 0)
 		rc = wp_custody_head(central, &cseq, chash, err, errlen);
@@ -469,18 +470,26 @@ int wp_queue_sync(struct wp_ledger *central, struct wp_ledger *queue, uint64_t *
 		return 0;
 	struct sync_walk x = { .q = queue, .qseq = qseq, .qhash = qhash, .err = err,
 			       .errlen = errlen };
-	rc = wp_ledger_begin(queue, true, err, errlen);
-	if (rc < 0)
-		return rc;
 	rc = rows_from(central, qseq, sync_one, &x, err, errlen);
 	if (rc == 0)
 		rc = central->ops->signers(central, copy_signer, queue, err, errlen);
 	if (rc == 0)
 		rc = copy_ca_pin(central, queue, err, errlen);
+	return rc == QUEUE_DIVERGED ? queue_diverged(queue, qseq, err, errlen) : rc;
+}
+
+int wp_queue_sync(struct wp_ledger *central, struct wp_ledger *queue, uint64_t *pending,
+		  char *err, size_t errlen)
+{
+	*pending = 0;
+	int rc = wp_ledger_begin(queue, true, err, errlen);
+	if (rc < 0)
+		return rc;
+	rc = sync_locked(central, queue, pending, err, errlen);
 	if (rc == 0)
 		return wp_ledger_commit(queue, err, errlen);
 	wp_ledger_end(queue, false);
-	return rc == QUEUE_DIVERGED ? queue_diverged(queue, qseq, err, errlen) : rc;
+	return rc;
 }
 
 /* The queue's rows after SEQ, as a segment's events. */
