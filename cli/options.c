@@ -115,6 +115,7 @@ static const struct option long_options[] = {
 	{ "by", required_argument, NULL, WP_O_BY },
 	{ "category", required_argument, NULL, WP_O_CATEGORY },
 	{ "erased-by", required_argument, NULL, WP_O_ERASED_BY },
+	{ "queue", required_argument, NULL, WP_O_QUEUE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -220,7 +221,7 @@ static const struct sub {
 	{ "custody", "export", "ledger keys ca crl format owner since until station output segment "
 			       "as passphrase-file", custody_export },
 	{ "custody", "import", "ledger keys ca crl json", wp_custody_import_cmd },
-	{ "custody", "push", "ledger keys ca crl to as passphrase-file json", wp_custody_push_cmd },
+	{ "custody", "push", "ledger keys ca crl to as passphrase-file json queue", wp_custody_push_cmd },
 	{ "custody", "verify", "ledger keys ca ca-fingerprint crl anchor json",
 	  wp_custody_verify_cmd },
 	{ "custody", "head", "ledger json sign as passphrase-file keys output", wp_custody_head_cmd },

@@ -128,11 +128,16 @@ struct wp_station_config {
 	char run_dir[WP_STATION_VALUE_MAX];       /* free-space guard files (/run/wipeproof) */
 	char policy[WP_STATION_VALUE_MAX];        /* the station policy file ("": none given) */
 	double checkpoint_seconds;                /* 0: the engine's WP_CHECKPOINT_SECONDS */
+	/* a PostgreSQL ledger's local queue (issue 18, events.c): an SQLite
+	 * copy of the online chain that keeps a wipe's events while the server
+	 * cannot be reached; "" none */
+	char queue[WP_STATION_VALUE_MAX];
 };
 
 #define WP_STATION_LEDGER_DEFAULT WP_LEDGER_DEFAULT
 #define WP_STATION_KEYS_DEFAULT WP_KEYS_DEFAULT_DIR
 #define WP_STATION_RUN_DIR_DEFAULT "/run/wipeproof"
+#define WP_STATION_QUEUE_DEFAULT "/var/lib/wipeproof/queue.db"
 
 /* The built-in defaults (no file, no environment, no flag). */
 void wp_station_config_defaults(struct wp_station_config *c);
