@@ -337,7 +337,7 @@ int wp_custody_check_event(struct wp_ledger *ledger, const struct wp_identity *a
 	struct wp_asset_state *st = malloc(sizeof(*st));
 	json_t *policy = NULL;
 	if (!st) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, _("out of memory"));
 		return WP_CUSTODY_ERROR;
 	}
 	int rc = prepare_event(&ev, actor, NULL, kind, asset, body, err, errlen);

@@ -58,13 +58,13 @@ static int queue_open(struct wp_station_ledger *wl, char *err, size_t errlen)
 		rc = wp_queue_push(wl->queue, wl->ledger, wp_identity_ca(wl->actor), &r, why,
 				   sizeof(why));
 	if (rc == 0 && pending)
-		wp_st_warn(wl->h, "%llu events queued in %s while the ledger server could not be "
-			   "reached were pushed to it (head seq %llu)", (unsigned long long)pending,
+		wp_st_warn(wl->h, _("%llu events queued in %s while the ledger server could not be "
+			   "reached were pushed to it (head seq %llu)"), (unsigned long long)pending,
 			   path, (unsigned long long)r.head);
 	if (rc < 0)
-		snprintf(err, errlen, "the station's queue %.300s (where events wait while the ledger "
+		snprintf(err, errlen, _("the station's queue %.300s (where events wait while the ledger "
 			 "server cannot be reached; 'queue = PATH' in the configuration, "
-			 "WIPEPROOF_QUEUE): %.700s; nothing was recorded", path, why);
+			 "WIPEPROOF_QUEUE): %.700s; nothing was recorded"), path, why);
 	return rc;
 }
 
@@ -76,7 +76,7 @@ static void queue_follow(struct wp_station_ledger *wl)
 	char err[1024];
 	uint64_t pending = 0;
 	if (wl->queue && wp_queue_sync(wl->ledger, wl->queue, &pending, err, sizeof(err)) < 0)
-		wp_st_warn(wl->h, "the station's queue %s does not follow the ledger server: %s",
+		wp_st_warn(wl->h, _("the station's queue %s does not follow the ledger server: %s"),
 			   wl->cfg->queue, err);
 }
 
@@ -94,9 +94,9 @@ static bool go_offline(struct wp_station_ledger *wl, const char *what)
 	if (wl->offline || !wl->queue || !wp_ledger_offline(wl->ledger))
 		return false;
 	wl->offline = true;
-	wp_st_warn(wl->h, "the connection to the ledger server %s was lost while recording %s; "
+	wp_st_warn(wl->h, _("the connection to the ledger server %s was lost while recording %s; "
 		   "the wipe goes on, and its events are kept in the station's queue %s until the "
-		   "server is back", wl->cfg->ledger, what, wl->cfg->queue);
+		   "server is back"), wl->cfg->ledger, what, wl->cfg->queue);
 	return true;
 }
 
@@ -113,14 +113,14 @@ static void queue_flush(struct wp_station_ledger *wl)
 		rc = wp_queue_push(wl->queue, wl->ledger, wp_identity_ca(wl->actor), &r, err,
 				   sizeof(err));
 	if (rc == 0) {
-		wp_st_warn(wl->h, "the ledger server is back: the %u events queued in %s were pushed "
-			   "to it (head seq %llu)", wl->queued, wl->cfg->queue,
+		wp_st_warn(wl->h, _("the ledger server is back: the %u events queued in %s were pushed "
+			   "to it (head seq %llu)"), wl->queued, wl->cfg->queue,
 			   (unsigned long long)r.head);
 		return;
 	}
-	wp_st_warn(wl->h, "%u events of this command are NOT yet in the ledger server's chain: "
+	wp_st_warn(wl->h, _("%u events of this command are NOT yet in the ledger server's chain: "
 		   "they wait in the station's queue %s (%s); the next command that reaches the "
-		   "server pushes them, or run 'wipeproof custody push --queue %s'", wl->queued,
+		   "server pushes them, or run 'wipeproof custody push --queue %s'"), wl->queued,
 		   wl->cfg->queue, err, wl->cfg->queue);
 }
 
@@ -555,8 +555,8 @@ void wp_st_job_end(struct wp_station_ledger *wl, const struct wp_job *job)
 	/* the jobs table is on the server: the connection may be back */
 	if (wl->offline && wp_ledger_offline(wl->ledger) &&
 	    wp_ledger_reconnect(wl->ledger, err, sizeof(err)) < 0) {
-		wp_st_warn(wl->h, "%s: job %s stays 'running' in the ledger server's jobs table "
-			   "(the server cannot be reached); the ledger's events say how it ended",
+		wp_st_warn(wl->h, _("%s: job %s stays 'running' in the ledger server's jobs table "
+			   "(the server cannot be reached); the ledger's events say how it ended"),
 			   job->device.path, job->id);
 		free(j);
 		return;
