@@ -1806,6 +1806,51 @@ START_TEST(sig_checker_as_sig_verify)
 }
 END_TEST
 
+/* The map keeps states packed: what comes back is the stored struct byte
+ * for byte (text after a shortened string's NUL included), and a typical
+ * state takes a few hundred bytes, not 4.4 KiB (issue 18: 100,000 assets
+ * well under 100 MB). */
+START_TEST(asset_map_packed)
+{
+	struct wp_asset_map m = { 0 };
+	struct wp_asset_state *a = malloc(sizeof(*a)), *b = malloc(sizeof(*b));
+	ck_assert(a && b);
+	char tag[32];
+	for (int i = 0; i < 100000; i++) {
+		snprintf(tag, sizeof(tag), "BENCH-%07d", i);
+		ck_assert_int_eq(wp_asset_map_load(&m, tag, a), 0);
+		ck_assert_str_eq(a->asset, tag);
+		ck_assert(!a->exists);
+		a->exists = true;
+		a->events = (uint64_t)i * 10 + 1;
+		a->intake_seq = a->last_seq = a->events;
+		snprintf(a->serial, sizeof(a->serial), "%s", tag);
+		snprintf(a->model, sizeof(a->model), "ThinkPad X1");
+		snprintf(a->owner, sizeof(a->owner), "営業部");
+		snprintf(a->intake_time, sizeof(a->intake_time), "2026-12-03T15:00:00Z");
+		snprintf(a->last_time, sizeof(a->last_time), "2026-12-03T15:00:09Z");
+		ck_assert_int_eq(wp_asset_map_store(&m, tag, a), 0);
+	}
+	size_t bytes = wp_asset_map_bytes(&m);
+	ck_assert_msg(bytes < 30u * 1000 * 1000, "100,000 states take %zu bytes", bytes);
+	/* every byte comes back, also ones no string shows */
+	ck_assert_int_eq(wp_asset_map_load(&m, "BENCH-0004242", a), 0);
+	ck_assert_uint_eq(a->events, 42421);
+	for (size_t i = 0; i < sizeof(*a); i += 7)
+		((unsigned char *)a)[i] = (unsigned char)(i * 31 + 1);
+	memset((unsigned char *)a + 1000, 0, 300);
+	ck_assert_int_eq(wp_asset_map_store(&m, "BENCH-0004242", a), 0);
+	ck_assert_int_eq(wp_asset_map_load(&m, "BENCH-0004242", b), 0);
+	ck_assert(memcmp(a, b, sizeof(*a)) == 0);
+	ck_assert_int_eq(wp_asset_map_load(&m, "BENCH-0004243", b), 0);
+	ck_assert_uint_eq(b->events, 42431);
+	ck_assert_str_eq(b->serial, "BENCH-0004243");
+	wp_asset_map_free(&m);
+	free(a);
+	free(b);
+}
+END_TEST
+
 static void setup(void)
 {
 	wp_fx_tmpdir(dir, sizeof(dir), "custody");
@@ -1864,6 +1909,7 @@ int main(void)
 	tcase_add_test(tc, attested_erasure);
 	tcase_add_test(tc, parallel_verdict_is_sequential);
 	tcase_add_test(tc, sig_checker_as_sig_verify);
+	tcase_add_test(tc, asset_map_packed);
 	suite_add_tcase(s, tc);
 	int rc = wp_run_suite(s);
 	struct wp_identity *all[] = { op, op2, boss, boss2, wit, aud };
