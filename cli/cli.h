@@ -119,7 +119,7 @@ struct wp_cli_run {
 	size_t n;
 };
 void wp_cli_hooks(struct wp_station_hooks *h, struct wp_cli_run *run);
-/* The summary of one finished wipe (cmd_wipe.c). */
+/* The summary of one finished wipe (wipe_front.c). */
 void wp_wipe_print_summary(const struct wp_job *job, const char *report_path);
 
 /* What applies to every device of one wipe command. */
@@ -150,11 +150,23 @@ struct wp_wipe_options {
  * failing never stops the others. Prints progress, refusals and the
  * summary; fills jobs[i]; returns the wp_exit code (the worst drive's).
  */
-int wp_wipe_devices(const struct wp_wipe_request *reqs, size_t n,
-		    const struct wp_wipe_options *opts, struct wp_job *jobs);
+int wp_cli_wipe_batch(const struct wp_wipe_request *reqs, size_t n,
+		      const struct wp_wipe_options *opts, struct wp_job *jobs);
 
-/* The custody steps of `demo` (demo_custody.c), through the real keys and
- * custody commands; wp_exit codes. */
+/* Re-read DEVICE against the final pass of the wipe in REPORT, with a
+ * progress line, and print the outcome (cmd_verify.c): what `verify`
+ * does, also run by `demo`. A wp_exit code. */
+struct wp_cli_reread_request {
+	const char *device, *report;
+	enum wp_verify_mode mode;
+	bool json;
+	size_t chunk_bytes, queue_depth;
+};
+int wp_cli_reread(const struct wp_cli_reread_request *rq);
+
+/* The custody steps of `demo` (demo_custody.c): the keys and custody
+ * commands an operator would type, run as this program in a child
+ * process; wp_exit codes. */
 #define WP_DEMO_OPERATOR "鈴木 一郎"
 #define WP_DEMO_APPROVER "山田 太郎"
 struct wp_demo_custody {

@@ -221,7 +221,7 @@ static int wipe_demo_disk(struct demo *d, char *serial, size_t len)
 		.keys_dir = d->keys, .ledger_path = d->ledger,
 	};
 	struct wp_job job;
-	return wp_wipe_devices(&req, 1, &opts, &job);
+	return wp_cli_wipe_batch(&req, 1, &opts, &job);
 }
 
 static int run_demo(struct demo *d)
@@ -260,10 +260,9 @@ static int run_demo(struct demo *d)
 	printf(_("\nRe-verifying the disk from the report (wipeproof verify %s --report %s)\n"),
 	       d->loop_path, d->report);
 	fflush(stdout);
-	struct wp_cmdline verify = { .cmd = WP_CMD_VERIFY, .n_devices = 1,
-				     .devices = { d->loop_path }, .n_reports = 1,
-				     .report_paths = { d->report } };
-	code = wp_cmd_verify(&verify);
+	struct wp_cli_reread_request verify = { .device = d->loop_path, .report = d->report,
+						 .mode = WP_VERIFY_FULL };
+	code = wp_cli_reread(&verify);
 	if (code != WP_EXIT_OK)
 		return code;
 	printf(_("\n[8/9] Certificate of sanitization (データ消去証明書): issued by the wipe, signed\n"

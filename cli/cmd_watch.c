@@ -3,7 +3,7 @@
  * (udev/'s monitor, wp_media_monitor_*), prints each with its identity and
  * whether it is protected, and optionally takes each new disk into the
  * custody ledger (--intake) and wipes it unattended where the station
- * policy allows it (--auto-wipe, through wp_wipe_devices with --asset, so
+ * policy allows it (--auto-wipe, through wp_cli_wipe_batch with --asset, so
  * verification, ledger events and the certificate are those of `wipe`).
  * What to do with a disk and the intake event are station/'s (intake.c);
  * here are the options, the asset tag asked on the terminal, and output.
@@ -238,7 +238,7 @@ static void auto_wipe(const struct watch *w, const struct wp_device *dev, const 
 	struct wp_job *job = calloc(1, sizeof(*job));
 	if (!job)
 		return;
-	int code = wp_wipe_devices(&req, 1, &opts, job);
+	int code = wp_cli_wipe_batch(&req, 1, &opts, job);
 	if (w->o.json)
 		emit_json(json_pack("{s:s, s:s, s:s, s:i}", "event", "auto-wipe", "path", dev->path,
 				    "asset", asset, "exit", code));

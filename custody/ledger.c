@@ -679,8 +679,8 @@ static int sq_text(struct wp_ledger *l, enum wp_text_q q, const char *key, char 
 {
 	static const char *const sql[] = {
 		[WP_Q_FIRST_BODY] = "SELECT body FROM events WHERE seq = 1",
-		[WP_Q_POLICY_BODY] = "SELECT body FROM events WHERE kind = 'policy' ORDER BY seq DESC "
-				     "LIMIT 1",
+		[WP_Q_POLICY_BODY] = ("SELECT body FROM events WHERE kind = 'policy' ORDER BY seq DESC "
+				      "LIMIT 1"),
 		[WP_Q_META] = "SELECT value FROM meta WHERE key = ?1",
 		[WP_Q_SIGNER] = "SELECT certificate FROM signers WHERE fingerprint = ?1",
 		[WP_Q_STATION_HEAD] = "SELECT value FROM meta WHERE 0 AND key = ?1",

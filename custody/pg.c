@@ -364,8 +364,8 @@ static int pg_text(struct wp_ledger *l, enum wp_text_q which, const char *key, c
 {
 	static const char *const sql[] = {
 		[WP_Q_FIRST_BODY] = "SELECT body FROM events WHERE chain = $1 AND seq = 1",
-		[WP_Q_POLICY_BODY] = "SELECT body FROM events WHERE chain = $1 AND kind = 'policy' "
-				     "ORDER BY seq DESC LIMIT 1",
+		[WP_Q_POLICY_BODY] = ("SELECT body FROM events WHERE chain = $1 AND kind = 'policy' "
+				      "ORDER BY seq DESC LIMIT 1"),
 		[WP_Q_META] = "SELECT value FROM meta WHERE key = $1",
 		[WP_Q_SIGNER] = "SELECT certificate FROM signers WHERE fingerprint = $1",
 		[WP_Q_STATION_HEAD] = "SELECT signed_head FROM chains WHERE chain = $1",

@@ -1138,19 +1138,17 @@ bool wp_asset_outstanding(const struct wp_asset_state *st)
 	return st->exists && !st->released;
 }
 
+/* Where the asset is, from its status (one ladder, so the two never
+ * disagree): what it became decides before where it went, so an asset a
+ * vendor destroyed is "destroyed", not still "at-vendor". */
 const char *wp_asset_whereabouts(const struct wp_asset_state *st)
 {
-	if (!st->exists)
-		return "unknown";
-	if (st->released)
-		return "released";
-	if (st->taken_out)
-		return "taken-out";
-	if (st->transferred)
-		return "at-vendor";
-	if (st->destroyed)
-		return "destroyed";
-	return "on-premises";
+	static const char *const as_status[] = { "unknown", "released", "taken-out", "destroyed",
+						 NULL };
+	const char *status = wp_asset_status(st);
+	if (one_of(status, as_status))
+		return status;
+	return strcmp(status, "transferred") == 0 ? "at-vendor" : "on-premises";
 }
 
 /* A date member: optional, a day of the calendar, and (for a date that

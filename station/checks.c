@@ -21,6 +21,8 @@
 #include <unistd.h>
 
 static void vrefuse(const struct wp_station_hooks *h, struct wp_station_refusal *r,
+		    const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
+static void vrefuse(const struct wp_station_hooks *h, struct wp_station_refusal *r,
 		    const char *fmt, va_list ap)
 {
 	va_list again;

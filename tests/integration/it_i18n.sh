@@ -38,7 +38,7 @@ expect_in "does not match its serial" "$ERR"
 expect_exit 3 ja "$WIPEPROOF" wipe "$d" --confirm-serial WRONG
 expect_in "がシリアル番号" "$ERR"
 expect_in "一致しません" "$ERR"
-# a wipe's own refusal (cmd_wipe.c), in both languages
+# a wipe's own refusal (wipe_front.c), in both languages
 expect_exit 2 en "$WIPEPROOF" wipe "$d" "$d" --confirm-serial "$(wp_serial "$d")" --confirm-serial "$(wp_serial "$d")"
 expect_in "are the same disk; give each disk once" "$ERR"
 expect_exit 2 ja "$WIPEPROOF" wipe "$d" "$d" --confirm-serial "$(wp_serial "$d")" --confirm-serial "$(wp_serial "$d")"

@@ -1570,6 +1570,9 @@ START_TEST(vendor_destruction)
 	struct wp_asset_state st;
 	ck_assert_int_eq(wp_custody_state(l, "PC-V", &st, err, sizeof(err)), 0);
 	ck_assert_str_eq(wp_asset_status(&st), "destroyed");
+	/* where it is agrees with what it is: the vendor destroyed it, it is
+	 * no longer "at-vendor" (the stocktake's "away" either way) */
+	ck_assert_str_eq(wp_asset_whereabouts(&st), "destroyed");
 	ck_assert_str_eq(st.vendor_cert_sha256, SHA_A);
 	/* released, and certified afterwards */
 	ck_assert_int_eq(add(l, op, WP_EV_RELEASE, "PC-V", json_pack("{s:s}", "to", "dispose")), 0);
