@@ -124,9 +124,18 @@ int wp_custody_write(const struct wp_kopts *o)
 	int rc = wp_custody_ask_body(&a, &body, err, sizeof(err));
 	if (rc == 0)
 		rc = load_people(o, &actor, &witness, err, sizeof(err));
-	if (rc == 0)
+	if (rc == 0 && strcmp(o->sub, "blanked") == 0 && o->device) {
+		/* issue 17 item 9: wipeproof blanks the disc, then records it */
+		struct wp_station_blank b = {
+			.ledger_path = wp_cli_ledger(o->ledger), .actor = actor, .ask = &a,
+			.asset = o->asset, .device = o->device, .body = body,
+			.tool_given = o->tool != NULL,
+		};
+		rc = wp_station_blank(&b, &seq, hash, err, sizeof(err));
+	} else if (rc == 0) {
 		rc = wp_custody_record(wp_cli_ledger(o->ledger), actor, witness, &a, body,
 				       &seq, hash, err, sizeof(err));
+	}
 	if (rc == 0)
 		wp_custody_print_recorded(o->json, wp_custody_ask_kind(o->sub), o->asset, actor, seq,
 					  hash);

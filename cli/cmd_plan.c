@@ -76,13 +76,27 @@ int wp_cmd_plan(const struct wp_cmdline *cl)
 	wp_device_caps(dev, caps);
 	const struct wp_method *forced = cl->method ? wp_method_find(cl->method) : NULL;
 	bool ok = wp_plan_make(wp_media_of(dev), caps, cl->level, forced, plan) == 0;
-	/* issue 17: the class's minimum level (default classes) */
-	if (ok && cl->confidentiality &&
-	    wp_station_class_allows(NULL, cl->confidentiality,
-				    plan->category == WP_NIST_NONE ? "none" : wp_nist_name(plan->category),
-				    plan->refusal, sizeof(plan->refusal)) < 0) {
-		ok = false;
-		plan->method = NULL;
+	/* issue 17: the class's minimum level, under the classes of the
+	 * ledger's policy in force (--ledger, else the configured ledger when
+	 * it exists), else the default set */
+	if (ok && cl->confidentiality) {
+		bool from_ledger;
+		int rc = wp_station_plan_class(wp_cli_ledger(cl->ledger_path),
+					       wp_cli_keys(cl->keys_dir), cl->ledger_path != NULL,
+					       cl->confidentiality,
+					       plan->category == WP_NIST_NONE ? "none"
+					       : wp_nist_name(plan->category), &from_ledger,
+					       plan->refusal, sizeof(plan->refusal));
+		if (rc != WP_STATION_OK && rc != WP_STATION_REFUSED) {
+			/* bad input or an unreadable ledger: nothing planned */
+			fprintf(stderr, _("wipeproof: plan %s: %s\n"), dev->path, plan->refusal);
+			code = rc;
+			goto out;
+		}
+		if (rc == WP_STATION_REFUSED) {
+			ok = false;
+			plan->method = NULL;
+		}
 	}
 	if (cl->json)
 		print_json(cl, dev, caps, plan, ok);

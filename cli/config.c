@@ -25,6 +25,8 @@ static const struct wp_config_entry entries[WP_CONFIG_KEYS] = {
 	{ .key = "method", .builtin = "(the plan's: " WP_DEFAULT_METHOD " for an overwrite)" },
 	{ .key = "verify", .builtin = "full" },
 	{ .key = "reports", .env = "WIPEPROOF_REPORTS", .builtin = WP_DEFAULT_REPORT_DIR },
+	/* a PostgreSQL ledger's local queue (issue 18) */
+	{ .key = "queue", .env = "WIPEPROOF_QUEUE", .builtin = WP_STATION_QUEUE_DEFAULT },
 };
 
 static void init(struct wp_config *c)
@@ -83,7 +85,7 @@ static int take_entry(const char *key, const char *v, unsigned no, void *ctx, ch
 	struct wp_config_entry *e = find(cp->c, key);
 	if (!e) {
 		snprintf(msg, len, "unknown key '%s'; keys: organisation, location, contact, ledger, "
-			 "keys, operator, method, verify, reports", key);
+			 "keys, operator, method, verify, reports, queue", key);
 		return -1;
 	}
 	if (strlen(v) >= sizeof(e->value)) {
@@ -193,6 +195,8 @@ static void resolve(const struct wp_config *c, struct wp_station_config *out)
 		out->verify_set = true;
 	if ((v = wp_config_get(c, "reports")))
 		snprintf(out->reports_dir, sizeof(out->reports_dir), "%s", v);
+	if ((v = wp_config_get(c, "queue")))
+		snprintf(out->queue, sizeof(out->queue), "%s", v);
 	if ((v = getenv("WIPEPROOF_RUN_DIR")) && v[0])
 		snprintf(out->run_dir, sizeof(out->run_dir), "%s", v);
 	if ((v = getenv("WIPEPROOF_STATION")) && v[0])
@@ -301,7 +305,9 @@ static const char usage_config[] =
 	"  contact = it@example.jp            ledger = /var/lib/wipeproof/ledger.db\n"
 	"  keys = /etc/wipeproof/keys         operator = 鈴木 一郎\n"
 	"  method = random                    verify = full|sample|off\n"
-	"  reports = /var/lib/wipeproof/reports   (job reports of 'wipe' without --report)\n";
+	"  reports = /var/lib/wipeproof/reports   (job reports of 'wipe' without --report)\n"
+	"  queue = /var/lib/wipeproof/queue.db    (a PostgreSQL ledger's events while its\n"
+	"                                          server cannot be reached)\n";
 
 int wp_cmd_config_main(int argc, char **argv)
 {

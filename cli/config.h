@@ -20,7 +20,7 @@
 #include "station.h"
 
 #define WP_CONFIG_DEFAULT "/etc/wipeproof/config"
-#define WP_CONFIG_KEYS 9
+#define WP_CONFIG_KEYS 10
 
 struct wp_config_entry {
 	const char *key;          /* "ledger" */

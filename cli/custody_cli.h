@@ -51,6 +51,7 @@ struct wp_kopts {
 	bool open, record;
 	/* stations (custody_station.c): export --segment FILE, export filters */
 	const char *segment, *station, *until;
+	const char *queue;          /* push --queue FILE (issue 18) */
 };
 
 /* Parse argv (argv[0] is the sub-command) against the sub-command's allowed

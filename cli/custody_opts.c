@@ -67,6 +67,7 @@ static const char **string_slot(struct wp_kopts *o, int opt)
 	case WP_O_SEGMENT: return &o->segment;
 	case WP_O_STATION: return &o->station;
 	case WP_O_UNTIL: return &o->until;
+	case WP_O_QUEUE: return &o->queue;
 	case WP_O_DESTINATION: return &o->destination;
 	case WP_O_PURPOSE: return &o->purpose;
 	case WP_O_PERMITTED_BY: return &o->permitted_by;

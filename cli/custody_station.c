@@ -178,10 +178,61 @@ int wp_custody_import_cmd(const struct wp_kopts *o)
 	return code;
 }
 
+/* custody push --queue FILE [--to DATABASE]: the events a station queued
+ * while the ledger server could not be reached (custody/segment.c). */
+static int push_queue(const struct wp_kopts *o)
+{
+	char err[1400] = "";
+	const char *central = o->to ? o->to : wp_cli_ledger(o->ledger);
+	struct wp_ledger *q = NULL, *l = NULL;
+	struct wp_import_result r;
+	if (!wp_ledger_is_pg(central)) {
+		fprintf(stderr, _("wipeproof: custody push --queue sends a station's queued events to "
+				  "the organisation's PostgreSQL ledger: give --to postgresql://... (or "
+				  "the ledger in the configuration)\n"));
+		return WP_EXIT_USAGE;
+	}
+	if (wp_ledger_missing(o->queue)) {
+		fprintf(stderr, _("wipeproof: custody push: no queue at %s: %s\n"), o->queue,
+			strerror(wp_ledger_missing(o->queue)));
+		return WP_EXIT_FAILED;
+	}
+	X509 *ca = central_ca(o);
+	if (!ca)
+		return WP_EXIT_FAILED;
+	int rc = wp_ledger_open(o->queue, &q, err, sizeof(err));
+	if (rc == 0)
+		rc = wp_ledger_open(central, &l, err, sizeof(err));
+	if (rc == 0)
+		rc = wp_queue_push(q, l, ca, &r, err, sizeof(err));
+	wp_ledger_close(l);
+	wp_ledger_close(q);
+	X509_free(ca);
+	if (rc < 0)
+		return fail(o, rc, err);
+	if (o->json) {
+		json_t *j = json_pack("{s:s, s:I, s:I, s:b}", "queue", o->queue, "before",
+				      (json_int_t)r.before, "head", (json_int_t)r.head, "unchanged",
+				      r.unchanged);
+		json_dumpf(j, stdout, JSON_INDENT(2));
+		fputc('\n', stdout);
+		json_decref(j);
+	} else if (r.unchanged) {
+		printf(_("queue %s: already up to date at seq %llu; nothing pushed\n"), o->queue,
+		       (unsigned long long)r.head);
+	} else {
+		printf(_("queue %s: %llu queued events pushed to the online chain, head seq %llu\n"),
+		       o->queue, (unsigned long long)(r.head - r.before), (unsigned long long)r.head);
+	}
+	return WP_EXIT_OK;
+}
+
 int wp_custody_push_cmd(const struct wp_kopts *o)
 {
 	char err[1024] = "";
 	char *text = NULL;
+	if (o->queue)
+		return push_queue(o);
 	if (!o->to || !wp_ledger_is_pg(o->to)) {
 		fprintf(stderr, _("wipeproof: custody push needs --to postgresql://... (or "
 				  "service=NAME): the organisation's ledger\n"));

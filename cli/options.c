@@ -115,6 +115,7 @@ static const struct option long_options[] = {
 	{ "by", required_argument, NULL, WP_O_BY },
 	{ "category", required_argument, NULL, WP_O_CATEGORY },
 	{ "erased-by", required_argument, NULL, WP_O_ERASED_BY },
+	{ "queue", required_argument, NULL, WP_O_QUEUE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -144,7 +145,7 @@ static const struct command {
 	bool own_config;                           /* reads the configuration itself */
 } commands[] = {
 	{ "list", "json", WP_CMD_LIST, wp_cmd_list, NULL, NULL, NULL, false },
-	{ "plan", "json level method confidentiality", WP_CMD_PLAN, wp_cmd_plan, NULL, NULL, NULL, false },
+	{ "plan", "json level method confidentiality ledger keys", WP_CMD_PLAN, wp_cmd_plan, NULL, NULL, NULL, false },
 	{ "wipe", "json level remove-hpa no-report method confirm-serial force-holders "
 		  "report-dir asset " WHO "verify report chunk queue-depth",
 	  WP_CMD_WIPE, wp_cmd_wipe, NULL, NULL, NULL, false },
@@ -207,7 +208,7 @@ static const struct sub {
 	{ "custody", "take-out", WRITE "asset destination purpose permitted-by permitted-on due-back "
 				   "witness-passphrase-file comment", wp_custody_write },
 	{ "custody", "return", WRITE "asset device comment", wp_custody_write },
-	{ "custody", "blanked", WRITE "asset method tool comment", wp_custody_write },
+	{ "custody", "blanked", WRITE "asset method tool comment device", wp_custody_write },
 	{ "custody", "stocktake", "ledger keys ca crl json record as passphrase-file",
 	  wp_custody_stocktake },
 	{ "custody", "vendor-destroyed", WRITE "asset vendor vendor-cert date method received-by "
@@ -220,7 +221,7 @@ static const struct sub {
 	{ "custody", "export", "ledger keys ca crl format owner since until station output segment "
 			       "as passphrase-file", custody_export },
 	{ "custody", "import", "ledger keys ca crl json", wp_custody_import_cmd },
-	{ "custody", "push", "ledger keys ca crl to as passphrase-file json", wp_custody_push_cmd },
+	{ "custody", "push", "ledger keys ca crl to as passphrase-file json queue", wp_custody_push_cmd },
 	{ "custody", "verify", "ledger keys ca ca-fingerprint crl anchor json",
 	  wp_custody_verify_cmd },
 	{ "custody", "head", "ledger json sign as passphrase-file keys output", wp_custody_head_cmd },

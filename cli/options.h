@@ -46,6 +46,8 @@ enum wp_opt {
 	/* issue 17: classes, vendor destruction, attested erasure */
 	WP_O_CONFIDENTIALITY, WP_O_KIND, WP_O_RECEIVED_BY, WP_O_EVIDENCE, WP_O_BY, WP_O_CATEGORY,
 	WP_O_ERASED_BY,
+	/* issue 18: custody push --queue FILE, a station's queued events */
+	WP_O_QUEUE,
 };
 
 /* "as", "ledger", ... for a message; "?" for anything else. */

@@ -133,12 +133,15 @@ static const char *const usage_plan = N_(
 	"  --method M  check M instead of choosing: possible here, and which level\n"
 	"  --json      print the plan as JSON\n"
 	"  --confidentiality CLASS[,CLASS]   refuse a plan below the class's minimum NIST\n"
-	"              level (default classes: 機密性3 and 極秘 need Purge; custody/README.md)\n"
+	"              level, under the classes of the ledger's policy (--ledger, else the\n"
+	"              configured ledger; without one the default classes: 機密性3 and 極秘\n"
+	"              need Purge; custody/README.md)\n"
 	"\n"
 	"Firmware methods: ata-secure-erase, ata-secure-erase-enhanced,\n"
 	"ata-sanitize-crypto|block|overwrite, nvme-format-user, nvme-format-crypto,\n"
 	"nvme-sanitize-crypto|block|overwrite, scsi-sanitize-crypto|block|overwrite,\n"
-	"secure-discard. Every one is checked on the medium afterwards: a success\n"
+	"secure-discard; optical-blank-full|fast, optical-overwrite (a disc: no category,\n"
+	"custody blanked --device). Every one is checked on the medium afterwards: a success\n"
 	"status alone never makes a wipe 'sanitized'.\n");
 
 static const char *const usage_demo = N_(
@@ -294,6 +297,8 @@ static const char *const usage_custody = N_(
 	"  return --asset TAG [--device DEV]     返却: the same disk back\n"
 	"  blanked --asset TAG [--method full] [--tool T]   a rewritable disc blanked\n"
 	"                          with the drive's tool, for reuse (R12)\n"
+	"  blanked --asset TAG --device /dev/srN   wipeproof blanks it (MMC BLANK; DVD+RW,\n"
+	"                          BD-RE: every block overwritten and read back) and records\n"
 	"  show --open [--owner X] [--json]      assets not yet released, by owner (R14)\n"
 	"  stocktake [--json] [--record --as P]  assets on record against the disks\n"
 	"                                        attached now, by serial (R15)\n"

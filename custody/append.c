@@ -328,6 +328,28 @@ int wp_custody_append(struct wp_ledger *ledger, const struct wp_identity *actor,
 					   hash_out, err, errlen);
 }
 
+int wp_custody_check_event(struct wp_ledger *ledger, const struct wp_identity *actor,
+			   const char *kind, const char *asset, json_t *body, char *err,
+			   size_t errlen)
+{
+	struct wp_event ev;
+	struct wp_asset_state *st = malloc(sizeof(*st));
+	json_t *policy = NULL;
+	if (!st) {
+		snprintf(err, errlen, "out of memory");
+		return WP_CUSTODY_ERROR;
+	}
+	int rc = prepare_event(&ev, actor, NULL, kind, asset, body, err, errlen);
+	/* from the verified pass, as the append will decide */
+	if (rc == 0)
+		rc = wp_verified_state(ledger, asset, st, &policy, err, errlen);
+	if (rc == 0 && wp_rule_check(st, policy, &ev, err, errlen) < 0)
+		rc = WP_CUSTODY_REFUSED;
+	json_decref(policy);
+	free(st);
+	return rc;
+}
+
 int wp_custody_check_wipe(struct wp_ledger *ledger, const char *asset,
 			  const char *disk_serial, char *err, size_t errlen)
 {

@@ -171,6 +171,14 @@ int wp_custody_append_witnessed(struct wp_ledger *ledger, const struct wp_identi
 				const char *asset, json_t *body, uint64_t *seq_out,
 				char *hash_out, char *err, size_t errlen);
 
+/* Would ACTOR's event KIND on ASSET with BODY (borrowed) be accepted now?
+ * The rules of the append, from one verified pass, without appending: for
+ * work that must be refused before it is done (the station's blank of a
+ * disc, custody blanked --device). WP_CUSTODY_REFUSED with the rule. */
+int wp_custody_check_event(struct wp_ledger *ledger, const struct wp_identity *actor,
+			   const char *kind, const char *asset, json_t *body, char *err,
+			   size_t errlen);
+
 /* May this disk be wiped as ASSET now? 0 when the asset exists, its intake
  * serial equals disk_serial, it is not released, destroyed or handed to a
  * vendor, and it is approved (or the ledger's policy does not require
@@ -447,6 +455,33 @@ struct wp_import_result {
  * named). The same push again is 0 with unchanged set. */
 int wp_segment_import(struct wp_ledger *central, const char *text, size_t len, X509 *ca,
 		      struct wp_import_result *out, char *err, size_t errlen);
+
+/* ---- a station's queue: the server gone mid-wipe (segment.c, issue 18) ----
+ * A station appending to a PostgreSQL ledger keeps a local SQLite copy of
+ * the online chain (its queue): the rows the server holds, copied as they
+ * are, so it verifies like any ledger. While the server cannot be reached
+ * the station appends to the queue instead, chained on the copy's head;
+ * when the server is back the queued rows are pushed to the online chain
+ * as they are (custody/README.md, When the server is gone). */
+/* The connection to the database server was lost (a PostgreSQL handle
+ * whose last statement failed for that reason); false for SQLite. */
+bool wp_ledger_offline(const struct wp_ledger *ledger);
+/* Connect again after a loss; 0 when the server answers. */
+int wp_ledger_reconnect(struct wp_ledger *ledger, char *err, size_t errlen);
+/* Bring QUEUE up to CENTRAL's online chain: copy the rows it lacks. When
+ * the queue holds events the server does not (queued, not yet pushed),
+ * nothing is copied and *pending says how many; a queue whose events
+ * are not a continuation of the server's chain is WP_CUSTODY_REFUSED,
+ * named. */
+int wp_queue_sync(struct wp_ledger *central, struct wp_ledger *queue, uint64_t *pending,
+		  char *err, size_t errlen);
+/* Push the queued events: under the online chain's head lock, the server's
+ * head must be an event of the queue (else refused: another station
+ * appended while this one was cut off), the rows after it are inserted as
+ * they are and the online chain verified (against ca, anchored at the
+ * queue's head) before COMMIT. Again: 0 with unchanged set. */
+int wp_queue_push(struct wp_ledger *queue, struct wp_ledger *central, X509 *ca,
+		  struct wp_import_result *out, char *err, size_t errlen);
 
 /* ---- resumable jobs ------------------------------------------------------ */
 

@@ -26,6 +26,7 @@ struct wp_ledger {
 	X509 *ca;                    /* what reads verify against (wp_ledger_set_ca) */
 	char path[4096];             /* the file, or the connection string (no password) */
 	X509_CRL *crl;               /* wp_ledger_set_crl: who was revoked when */
+	bool offline;                /* PostgreSQL: the connection to the server was lost */
 };
 
 /* One stored row: the event and the columns that are not part of it. */
@@ -64,6 +65,8 @@ enum wp_rows_sel {
 	WP_ROWS_ALL,                 /* every event of the chain */
 	WP_ROWS_ASSET,               /* the asset's */
 	WP_ROWS_ASSET_POLICY,        /* the asset's and the policy events, with prev_row_hash */
+	WP_ROWS_FROM,                /* from the seq the asset argument holds as decimal text on
+				      * (a station's queue catching up: segment.c) */
 };
 enum wp_text_q {
 	WP_Q_FIRST_BODY,             /* body of seq 1 */

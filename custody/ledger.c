@@ -627,6 +627,8 @@ static int sq_rows(struct wp_ledger *l, enum wp_rows_sel sel, const char *asset,
 		? "SELECT " WP_ROW_COLUMNS " FROM events ORDER BY seq"
 		: sel == WP_ROWS_ASSET
 		? "SELECT " WP_ROW_COLUMNS " FROM events NOT INDEXED WHERE asset = ?1 ORDER BY seq"
+		: sel == WP_ROWS_FROM
+		? "SELECT " WP_ROW_COLUMNS " FROM events WHERE seq >= CAST(?1 AS INTEGER) ORDER BY seq"
 		: "SELECT " WP_ROW_COLUMNS ", ifnull((SELECT p.hash FROM events AS p WHERE p.seq = "
 		  "events.seq - 1), '" WP_ZERO_HASH "') FROM events NOT INDEXED WHERE asset = ?1 "
 		  "OR kind = 'policy' ORDER BY seq";

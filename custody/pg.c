@@ -86,6 +86,7 @@ static int pg_fail(struct wp_ledger *l, const char *what, PGresult *res, char *e
 	char msg[600];
 	struct wp_pg *p = P(l);
 	if (!p || !p->conn || PQstatus(p->conn) == CONNECTION_BAD) {
+		l->offline = true;   /* a station may queue (segment.c) */
 		pg_message(p && p->conn ? PQerrorMessage(p->conn) : NULL, msg, sizeof(msg));
 		snprintf(err, errlen, "ledger %s: %s: the connection to the database server was "
 			 "lost (%s); nothing was recorded by this command — check the server and run "
@@ -163,6 +164,10 @@ static int check_format(struct wp_ledger *l, char *err, size_t errlen)
 	PGresult *res = NULL;
 	int rc = q(l, "SELECT value FROM meta WHERE key = 'format'", 0, NULL, &res,
 		   "cannot read the meta table", err, errlen);
+	/* a server that went away right after the connect is said as such, not
+	 * as a database of another kind (it_pg_concurrent's restart hit it) */
+	if (rc < 0 && l->offline)
+		return rc;
 	bool ok = rc == 0 && PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "wipeproof-ledger") == 0;
 	PQclear(res);
 	if (!ok) {
@@ -224,6 +229,34 @@ int wp_pg_open(struct wp_ledger *l, bool readonly, char *err, size_t errlen)
 	if (rc == 0)
 		rc = check_format(l, err, errlen);
 	return rc;
+}
+
+bool wp_ledger_offline(const struct wp_ledger *l)
+{
+	return l && l->offline;
+}
+
+/* After a loss: the same connection string again. A transaction the loss
+ * cut off is gone with the old session. */
+int wp_ledger_reconnect(struct wp_ledger *l, char *err, size_t errlen)
+{
+	struct wp_pg *p = P(l);
+	if (l->ops != &wp_pg_ops || !p || !p->conn)
+		return 0;
+	PQreset(p->conn);
+	p->in_tx = false;
+	p->cursors = 0;
+	l->in_tx = false;
+	if (PQstatus(p->conn) != CONNECTION_OK) {
+		char m[500];
+		pg_message(PQerrorMessage(p->conn), m, sizeof(m));
+		snprintf(err, errlen, "cannot connect to the ledger database %s again: %s", l->path, m);
+		l->offline = true;
+		return WP_CUSTODY_ERROR;
+	}
+	l->offline = false;
+	return exec(l, "SET client_min_messages = warning", "cannot set up the session", err,
+		    errlen);
 }
 
 static void pg_close(struct wp_ledger *l)
@@ -296,6 +329,7 @@ static int pg_rows(struct wp_ledger *l, enum wp_rows_sel sel, const char *asset,
 	struct wp_pg *p = P(l);
 	const char *where = sel == WP_ROWS_ALL ? "e.chain = $1"
 			    : sel == WP_ROWS_ASSET ? "e.chain = $1 AND e.asset = $2"
+			    : sel == WP_ROWS_FROM ? "e.chain = $1 AND e.seq >= $2::bigint"
 			    : "e.chain = $1 AND (e.asset = $2 OR e.kind = 'policy')";
 	char sql[1200], fetch[80], close[60];
 	int depth = p->cursors++;

@@ -341,3 +341,243 @@ int wp_segment_import(struct wp_ledger *central, const char *text, size_t len, X
 	json_decref(doc);
 	return rc;
 }
+
+/* ---- a station's queue (issue 18: the server gone mid-wipe) ---------------
+ * The queue is an SQLite ledger holding a copy of the online chain's rows
+ * as the server has them, and after them any event the station appended
+ * while the server could not be reached. Rows are copied, never re-signed:
+ * the queued events carry the seq and prev_hash of the online chain, so
+ * once pushed they are the online chain's next events, byte for byte. */
+
+#define QUEUE_DIVERGED 1   /* a walk found another event at the seq compared */
+
+/* The hash of the event SEQ of L's chain ("" when it has none). */
+struct hash_at {
+	uint64_t seq;
+	char hash[WP_HASH_HEX];
+};
+
+static int hash_at_one(const struct wp_row *row, void *ctx)
+{
+	struct hash_at *x = ctx;
+	if (row->ev.seq != x->seq)
+		return 0;
+	snprintf(x->hash, sizeof(x->hash), "%s", row->ev.hash);
+	return 2;   /* found: stop the walk */
+}
+
+/* The rows of L's chain from SEQ on, streamed. */
+static int rows_from(struct wp_ledger *l, uint64_t seq, wp_row_fn fn, void *ctx, char *err,
+		     size_t errlen)
+{
+	char from[24];
+	snprintf(from, sizeof(from), "%llu", (unsigned long long)seq);
+	return l->ops->rows(l, WP_ROWS_FROM, from, fn, ctx, err, errlen);
+}
+
+static int hash_at(struct wp_ledger *l, uint64_t seq, char hash[WP_HASH_HEX], char *err,
+		   size_t errlen)
+{
+	struct hash_at x = { .seq = seq };
+	int rc = rows_from(l, seq, hash_at_one, &x, err, errlen);
+	snprintf(hash, WP_HASH_HEX, "%s", x.hash);
+	return rc == 2 ? 0 : rc;
+}
+
+static int copy_signer(const char *fpr, size_t flen, const char *pem, size_t plen, void *ctx)
+{
+	(void)flen;
+	(void)plen;
+	struct wp_ledger *to = ctx;
+	char why[300];
+	return to->ops->put_signer(to, fpr, pem, why, sizeof(why));
+}
+
+/* The copy takes the CA the server is kept under, once. */
+static int copy_ca_pin(struct wp_ledger *from, struct wp_ledger *to, char *err, size_t errlen)
+{
+	char *have = NULL, *pin = NULL;
+	int rc = to->ops->text(to, WP_Q_META, "ca_fingerprint", &have, err, errlen);
+	if (rc == 0 && !have)
+		rc = from->ops->text(from, WP_Q_META, "ca_fingerprint", &pin, err, errlen);
+	if (rc == 0 && pin)
+		rc = to->ops->put_meta(to, "ca_fingerprint", pin, err, errlen);
+	free(have);
+	free(pin);
+	return rc;
+}
+
+struct sync_walk {
+	struct wp_ledger *q;
+	uint64_t qseq;
+	const char *qhash;
+	uint64_t copied;
+	char *err;
+	size_t errlen;
+};
+
+static int sync_one(const struct wp_row *row, void *ctx)
+{
+	struct sync_walk *x = ctx;
+	if (row->ev.seq < x->qseq)
+		return 0;
+	if (row->ev.seq == x->qseq)
+		return strcmp(row->ev.hash, x->qhash) == 0 ? 0 : QUEUE_DIVERGED;
+	if (row->bad_column || !row->body_text || !row->signature) {
+		snprintf(x->err, x->errlen, "the server's event seq %llu is not a row of the "
+			 "ledger's form; run 'wipeproof custody verify' on it",
+			 (unsigned long long)row->ev.seq);
+		return WP_CUSTODY_BROKEN;
+	}
+	int rc = x->q->ops->put_event(x->q, &row->ev, row->body_text, row->signature,
+				      row->witness_signature, x->err, x->errlen);
+	x->copied += rc == 0;
+	return rc;
+}
+
+static int queue_diverged(struct wp_ledger *q, uint64_t seq, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "the station's queue %s holds events the ledger server does not: "
+		 "its event seq %llu differs from the server's (another station appended while "
+		 "this one was cut off, or the queue is of another ledger); its events cannot be "
+		 "pushed as they are — keep the file, run 'wipeproof custody verify --ledger %s' "
+		 "and 'custody show TAG --ledger %s' to see them, and move it aside to go on",
+		 q->path, (unsigned long long)seq, q->path, q->path);
+	return WP_CUSTODY_REFUSED;
+}
+
+/* Inside the queue's write transaction: two commands of one station
+ * catching up at once copy each row once. */
+static int sync_locked(struct wp_ledger *central, struct wp_ledger *queue, uint64_t *pending,
+		       char *err, size_t errlen)
+{
+	uint64_t qseq = 0, cseq = 0;
+	char qhash[WP_HASH_HEX], chash[WP_HASH_HEX], at[WP_HASH_HEX];
+	int rc = wp_custody_head(queue, &qseq, qhash, err, errlen);
+	if (rc == 0)
+		rc = wp_custody_head(central, &cseq, chash, err, errlen);
+	if (rc < 0)
+		return rc;
+	if (qseq > cseq) {
+		/* queued events: the server's head must be one of the queue's */
+		rc = cseq ? hash_at(queue, cseq, at, err, errlen) : 0;
+		if (rc == 0 && cseq && strcmp(at, chash) != 0)
+			return queue_diverged(queue, cseq, err, errlen);
+		*pending = qseq - cseq;
+		return rc;
+	}
+	if (qseq == cseq && strcmp(qhash, chash) == 0)
+		return 0;
+	struct sync_walk x = { .q = queue, .qseq = qseq, .qhash = qhash, .err = err,
+			       .errlen = errlen };
+	rc = rows_from(central, qseq, sync_one, &x, err, errlen);
+	if (rc == 0)
+		rc = central->ops->signers(central, copy_signer, queue, err, errlen);
+	if (rc == 0)
+		rc = copy_ca_pin(central, queue, err, errlen);
+	return rc == QUEUE_DIVERGED ? queue_diverged(queue, qseq, err, errlen) : rc;
+}
+
+int wp_queue_sync(struct wp_ledger *central, struct wp_ledger *queue, uint64_t *pending,
+		  char *err, size_t errlen)
+{
+	*pending = 0;
+	int rc = wp_ledger_begin(queue, true, err, errlen);
+	if (rc < 0)
+		return rc;
+	rc = sync_locked(central, queue, pending, err, errlen);
+	if (rc == 0)
+		return wp_ledger_commit(queue, err, errlen);
+	wp_ledger_end(queue, false);
+	return rc;
+}
+
+/* The queue's rows after SEQ, as a segment's events. */
+struct after_walk {
+	uint64_t seq;
+	json_t *events;
+};
+
+static int after_one(const struct wp_row *row, void *ctx)
+{
+	struct after_walk *x = ctx;
+	return row->ev.seq > x->seq ? add_row(row, x->events) : 0;
+}
+
+static int push_locked(struct wp_ledger *q, struct wp_ledger *c, X509 *ca,
+		       struct wp_import_result *out, char *err, size_t errlen)
+{
+	uint64_t qseq = 0, cseq = 0;
+	char qhash[WP_HASH_HEX], chash[WP_HASH_HEX], at[WP_HASH_HEX] = "";
+	int rc = wp_custody_head(q, &qseq, qhash, err, errlen);
+	if (rc == 0)
+		rc = wp_custody_head(c, &cseq, chash, err, errlen);
+	if (rc < 0)
+		return rc;
+	out->before = cseq;
+	out->head = qseq > cseq ? qseq : cseq;
+	if (qseq <= cseq) {
+		/* pushed before (or nothing queued): the queue's head is the server's */
+		rc = qseq ? hash_at(c, qseq, at, err, errlen) : 0;
+		if (rc == 0 && qseq && strcmp(at, qhash) != 0)
+			return queue_diverged(q, qseq, err, errlen);
+		out->unchanged = rc == 0;
+		return rc;
+	}
+	rc = cseq ? hash_at(q, cseq, at, err, errlen) : 0;
+	if (rc == 0 && cseq && strcmp(at, chash) != 0)
+		return queue_diverged(q, cseq, err, errlen);
+	struct after_walk x = { .seq = cseq, .events = json_array() };
+	if (rc == 0 && !x.events) {
+		snprintf(err, errlen, "out of memory");
+		rc = WP_CUSTODY_ERROR;
+	}
+	if (rc == 0)
+		rc = rows_from(q, cseq + 1, after_one, &x, err, errlen);
+	if (rc == 0)
+		rc = q->ops->signers(q, copy_signer, c, err, errlen);
+	char *pinned = NULL, fpr[WP_FPR_HEX];
+	wp_cert_fingerprint(ca, fpr);
+	if (rc == 0)
+		rc = c->ops->text(c, WP_Q_META, "ca_fingerprint", &pinned, err, errlen);
+	if (rc == 0 && pinned && strcmp(pinned, fpr) != 0)
+		rc = BAD("the central ledger is kept under CA %.16s, not %.16s", pinned, fpr);
+	else if (rc == 0 && !pinned)
+		rc = c->ops->put_meta(c, "ca_fingerprint", fpr, err, errlen);
+	free(pinned);
+	if (rc == 0)
+		rc = put_rows(c, x.events, 0, err, errlen);
+	json_decref(x.events);
+	/* the online chain as it would be committed, up to the queue's head:
+	 * the queued events' rules are checked against the whole history */
+	struct wp_custody_report rep;
+	char anchor[WP_HASH_HEX + 24];
+	snprintf(anchor, sizeof(anchor), "%s@%llu", qhash, (unsigned long long)qseq);
+	if (rc == 0)
+		rc = wp_custody_verify(c, ca, anchor, &rep, err, errlen);
+	return rc;
+}
+
+int wp_queue_push(struct wp_ledger *queue, struct wp_ledger *central, X509 *ca,
+		  struct wp_import_result *out, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	if (central->ops != &wp_pg_ops || queue->ops == &wp_pg_ops) {
+		snprintf(err, errlen, "a station's queue (an SQLite file) is pushed to the "
+			 "organisation's PostgreSQL ledger (--to postgresql://...)");
+		return WP_CUSTODY_ERROR;
+	}
+	char keep[WP_LEDGER_ID_HEX];
+	snprintf(keep, sizeof(keep), "%s", central->chain);
+	central->chain[0] = '\0';   /* the online chain */
+	int rc = wp_ledger_begin(central, true, err, errlen);   /* its head lock */
+	if (rc == 0) {
+		rc = push_locked(queue, central, ca, out, err, errlen);
+		if (rc == 0 && !out->unchanged)
+			rc = wp_ledger_commit(central, err, errlen);
+		else
+			wp_ledger_end(central, false);
+	}
+	snprintf(central->chain, sizeof(central->chain), "%s", keep);
+	return rc;
+}

@@ -16,7 +16,10 @@ static bool starts_with(const char *s, const char *prefix)
 
 enum wp_fw_bus wp_fw_bus_of(const struct wp_device *dev)
 {
-	if (dev->kind == WP_KIND_OPTICAL || dev->kind == WP_KIND_LOOP)
+	/* a disc in a drive: GET CONFIGURATION names it (read-only) */
+	if (dev->kind == WP_KIND_OPTICAL)
+		return starts_with(dev->name, "sr") ? WP_FW_BUS_OPTICAL : WP_FW_BUS_NONE;
+	if (dev->kind == WP_KIND_LOOP)
 		return WP_FW_BUS_NONE;
 	if (dev->transport == WP_TRANSPORT_ATA && starts_with(dev->name, "sd"))
 		return WP_FW_BUS_ATA;
@@ -40,7 +43,8 @@ enum wp_media wp_media_of(const struct wp_device *dev)
 	case WP_KIND_MMC: return WP_MEDIA_MMC;
 	case WP_KIND_LOOP: return WP_MEDIA_LOOP;
 	case WP_KIND_VIRTUAL: return WP_MEDIA_VIRTUAL;
-	case WP_KIND_OPTICAL: case WP_KIND_UNKNOWN: break;
+	case WP_KIND_OPTICAL: return WP_MEDIA_OPTICAL;
+	case WP_KIND_UNKNOWN: break;
 	}
 	return WP_MEDIA_OTHER;
 }

@@ -16,6 +16,7 @@ void wp_station_config_defaults(struct wp_station_config *c)
 	snprintf(c->keys_dir, sizeof(c->keys_dir), "%s", WP_STATION_KEYS_DEFAULT);
 	snprintf(c->reports_dir, sizeof(c->reports_dir), "%s", WP_DEFAULT_REPORT_DIR);
 	snprintf(c->run_dir, sizeof(c->run_dir), "%s", WP_STATION_RUN_DIR_DEFAULT);
+	snprintf(c->queue, sizeof(c->queue), "%s", WP_STATION_QUEUE_DEFAULT);
 	c->verify = WP_VERIFY_FULL;
 }
 

@@ -166,3 +166,59 @@ int wp_station_class_allows(const json_t *policy, const char *classes, const cha
 	free(st);
 	return rc;
 }
+
+/* The policy in force in LEDGER, from a verified pass; NULL in *policy when
+ * the ledger has none. A status. */
+static int ledger_policy(const char *ledger, const char *keys_dir, json_t **policy, char *err,
+			 size_t errlen)
+{
+	char ca_path[4200], why[1024];
+	X509 *ca = NULL;
+	struct wp_ledger *l = NULL;
+	int rc;
+	*policy = NULL;
+	snprintf(ca_path, sizeof(ca_path), "%s/ca.pem", keys_dir ? keys_dir : ".");
+	if (wp_cert_load(ca_path, &ca, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "ledger %s: its classes cannot be checked without the CA "
+			 "certificate: %s; give --keys DIR", ledger, why);
+		return WP_STATION_USAGE;
+	}
+	rc = wp_ledger_open_readonly(ledger, &l, why, sizeof(why));
+	bool opened = rc == 0;
+	if (rc == 0)
+		rc = wp_ledger_set_ca(l, ca, why, sizeof(why));
+	if (rc == 0)
+		rc = wp_custody_policy(l, policy, why, sizeof(why));
+	wp_ledger_close(l);
+	X509_free(ca);
+	if (rc != 0) {
+		snprintf(err, errlen, "the classes of ledger %s cannot be read: %s", ledger, why);
+		return opened ? WP_STATION_FAILED : WP_STATION_USAGE;
+	}
+	return WP_STATION_OK;
+}
+
+int wp_station_plan_class(const char *ledger, const char *keys_dir, bool explicit,
+			  const char *classes, const char *category, bool *ledger_used,
+			  char *err, size_t errlen)
+{
+	json_t *policy = NULL;
+	char highest[64];
+	int rc = WP_STATION_OK;
+	*ledger_used = false;
+	/* a station that never recorded anything has no ledger: the default set */
+	bool there = ledger && ledger[0] &&
+		     (wp_ledger_is_pg(ledger) || access(ledger, F_OK) == 0);
+	if (explicit || there) {
+		rc = ledger_policy(ledger, keys_dir, &policy, err, errlen);
+		*ledger_used = rc == WP_STATION_OK;
+	}
+	if (rc == WP_STATION_OK &&
+	    wp_policy_highest_class(policy, classes, highest, sizeof(highest), err, errlen) < 0)
+		rc = WP_STATION_USAGE;
+	if (rc == WP_STATION_OK && wp_station_class_allows(policy, highest, category, err,
+							   errlen) < 0)
+		rc = WP_STATION_REFUSED;
+	json_decref(policy);
+	return rc;
+}

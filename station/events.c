@@ -28,6 +28,102 @@ static int status_for(int rc)
 	return rc == WP_CUSTODY_REFUSED ? WP_STATION_REFUSED : WP_STATION_FAILED;
 }
 
+/* ---- the queue: the server gone mid-wipe (issue 18) ------------------------
+ * With a PostgreSQL ledger the station keeps a local SQLite copy of the
+ * online chain (custody/README.md, When the server is gone), brought up to
+ * the server's head when the ledger is opened and after every append. An
+ * append that fails because the connection was lost goes to the copy
+ * instead, chained on it, and every later append of the command too; the
+ * wipe is never interrupted for it. The queued events are pushed when the
+ * command ends and the server answers again, else by the next command
+ * that opens the ledger, or by `custody push --queue`. */
+
+/* Queued events of an earlier command go first: an append to the server
+ * now would chain past them, and they could never be pushed. */
+static int queue_open(struct wp_station_ledger *wl, char *err, size_t errlen)
+{
+	char why[1200];
+	uint64_t pending = 0;
+	const char *path = wl->cfg->queue;
+	/* the default's folder, as the default ledger's (custody/ledger.c) */
+	if (strcmp(path, WP_STATION_QUEUE_DEFAULT) == 0)
+		(void)mkdir("/var/lib/wipeproof", 0755);
+	int rc = wp_ledger_open(path, &wl->queue, why, sizeof(why));
+	if (rc == 0)
+		rc = wp_ledger_set_ca(wl->queue, wp_identity_ca(wl->actor), why, sizeof(why));
+	if (rc == 0)
+		rc = wp_queue_sync(wl->ledger, wl->queue, &pending, why, sizeof(why));
+	struct wp_import_result r;
+	if (rc == 0 && pending)
+		rc = wp_queue_push(wl->queue, wl->ledger, wp_identity_ca(wl->actor), &r, why,
+				   sizeof(why));
+	if (rc == 0 && pending)
+		wp_st_warn(wl->h, "%llu events queued in %s while the ledger server could not be "
+			   "reached were pushed to it (head seq %llu)", (unsigned long long)pending,
+			   path, (unsigned long long)r.head);
+	if (rc < 0)
+		snprintf(err, errlen, "the station's queue %.300s (where events wait while the ledger "
+			 "server cannot be reached; 'queue = PATH' in the configuration, "
+			 "WIPEPROOF_QUEUE): %.700s; nothing was recorded", path, why);
+	return rc;
+}
+
+/* After an append on the server: the copy follows, so that an event
+ * queued later is chained on it. A copy that cannot follow is said once
+ * the queue is needed. */
+static void queue_follow(struct wp_station_ledger *wl)
+{
+	char err[1024];
+	uint64_t pending = 0;
+	if (wl->queue && wp_queue_sync(wl->ledger, wl->queue, &pending, err, sizeof(err)) < 0)
+		wp_st_warn(wl->h, "the station's queue %s does not follow the ledger server: %s",
+			   wl->cfg->queue, err);
+}
+
+/* The ledger appends and certificates go to now. */
+static struct wp_ledger *ledger_now(struct wp_station_ledger *wl)
+{
+	return wl->offline ? wl->queue : wl->ledger;
+}
+
+/* The connection was lost: from now on this command's events are queued.
+ * (err, custody's "nothing was recorded ... run the command again", is
+ * not what the operator should do now: not repeated.) */
+static bool go_offline(struct wp_station_ledger *wl, const char *what)
+{
+	if (wl->offline || !wl->queue || !wp_ledger_offline(wl->ledger))
+		return false;
+	wl->offline = true;
+	wp_st_warn(wl->h, "the connection to the ledger server %s was lost while recording %s; "
+		   "the wipe goes on, and its events are kept in the station's queue %s until the "
+		   "server is back", wl->cfg->ledger, what, wl->cfg->queue);
+	return true;
+}
+
+/* At the end of the command: the queued events to the server, if it is
+ * back; else where they wait and how they get there. */
+static void queue_flush(struct wp_station_ledger *wl)
+{
+	char err[1200] = "";
+	struct wp_import_result r;
+	if (!wl->offline || !wl->queued)
+		return;
+	int rc = wp_ledger_reconnect(wl->ledger, err, sizeof(err));
+	if (rc == 0)
+		rc = wp_queue_push(wl->queue, wl->ledger, wp_identity_ca(wl->actor), &r, err,
+				   sizeof(err));
+	if (rc == 0) {
+		wp_st_warn(wl->h, "the ledger server is back: the %u events queued in %s were pushed "
+			   "to it (head seq %llu)", wl->queued, wl->cfg->queue,
+			   (unsigned long long)r.head);
+		return;
+	}
+	wp_st_warn(wl->h, "%u events of this command are NOT yet in the ledger server's chain: "
+		   "they wait in the station's queue %s (%s); the next command that reaches the "
+		   "server pushes them, or run 'wipeproof custody push --queue %s'", wl->queued,
+		   wl->cfg->queue, err, wl->cfg->queue);
+}
+
 int wp_station_ledger_open(const struct wp_station_config *cfg, const struct wp_station_hooks *h,
 			   const char *passphrase_file, struct wp_station_ledger **out)
 {
@@ -52,9 +148,17 @@ int wp_station_ledger_open(const struct wp_station_config *cfg, const struct wp_
 	}
 	if (rc == 0)
 		rc = wp_ledger_open(path, &wl->ledger, err, sizeof(err));
+	/* a server already gone: refused, not queued (custody/README.md, When
+	 * the server is gone): the asset's checks cannot be read */
+	if (rc < 0 && wp_ledger_is_pg(path) && strlen(err) + 200 < sizeof(err))
+		snprintf(err + strlen(err), sizeof(err) - strlen(err), " — nothing was started or "
+			 "written: a wipe starts only when the ledger server can check the asset and "
+			 "record its start; start it again when the server answers");
 	/* the asset checks before a wipe read from a verified pass */
 	if (rc == 0)
 		rc = wp_ledger_set_ca(wl->ledger, wp_identity_ca(wl->actor), err, sizeof(err));
+	if (rc == 0 && wp_ledger_is_pg(path) && cfg->queue[0])
+		rc = queue_open(wl, err, sizeof(err));
 	if (rc < 0) {
 		wp_st_refuse(h, WP_REFUSAL_OTHER, NULL, "%s", err);
 		wp_station_ledger_close(wl);
@@ -73,6 +177,8 @@ void wp_station_ledger_close(struct wp_station_ledger *wl)
 {
 	if (!wl)
 		return;
+	queue_flush(wl);
+	wp_ledger_close(wl->queue);
 	wp_ledger_close(wl->ledger);
 	wp_identity_free(wl->actor);
 	free(wl);
@@ -123,10 +229,17 @@ int wp_st_ledger_check(struct wp_station_ledger *wl, const char *asset,
 int wp_st_append(struct wp_station_ledger *wl, const char *kind, const char *asset,
 		 json_t *body, const char *what)
 {
-	char err[512];
-	int rc = body ? wp_custody_append(wl->ledger, wl->actor, kind, asset, body, NULL, NULL,
+	char err[1024];
+	int rc = body ? wp_custody_append(ledger_now(wl), wl->actor, kind, asset, body, NULL, NULL,
 					  err, sizeof(err))
 		      : WP_CUSTODY_ERROR;
+	if (rc < 0 && body && go_offline(wl, kind))
+		rc = wp_custody_append(wl->queue, wl->actor, kind, asset, body, NULL, NULL, err,
+				       sizeof(err));
+	else if (rc == 0 && !wl->offline)
+		queue_follow(wl);
+	if (rc == 0 && wl->offline)
+		wl->queued++;
 	if (!body)
 		snprintf(err, sizeof(err), "the event could not be built (a field that is not "
 			 "valid UTF-8, or out of memory); nothing was recorded");
@@ -309,7 +422,7 @@ int wp_st_ledger_certify(struct wp_station_ledger *wl, const char *asset,
 		.contact = wl->cfg->contact[0] ? wl->cfg->contact : NULL,
 	};
 	struct wp_certify_request req = {
-		.ledger = wl->ledger, .issuer = wl->actor, .asset = asset, .job = job,
+		.ledger = ledger_now(wl), .issuer = wl->actor, .asset = asset, .job = job,
 		.report_path = report_path, .out_dir = slash ? (dir[0] ? dir : "/") : ".",
 		.config = &cc, .single_signature = single_signature,
 	};
@@ -317,6 +430,17 @@ int wp_st_ledger_certify(struct wp_station_ledger *wl, const char *asset,
 	if (!res)
 		return WP_STATION_FAILED;
 	enum wp_certify_status st = wp_certify(&req, res);
+	/* the connection lost at the certificate's event: issued from the queue */
+	if (st == WP_CERTIFY_LEDGER && go_offline(wl, WP_EV_CERTIFICATE)) {
+		req.ledger = wl->queue;
+		memset(res, 0, sizeof(*res));
+		st = wp_certify(&req, res);
+	}
+	bool recorded = st == WP_CERTIFY_OK || st == WP_CERTIFY_NO_PDF;
+	if (recorded && wl->offline)
+		wl->queued++;
+	else if (recorded && wl->queue)
+		queue_follow(wl);
 	if (wl->h && wl->h->certified)
 		wl->h->certified(wl->h->ctx, &req, (int)st, res);
 	int status = st == WP_CERTIFY_OK ? WP_STATION_OK
@@ -426,8 +550,17 @@ int wp_ledger_job_interrupted(struct wp_ledger *ledger, const struct wp_ledger_j
  * is over. */
 void wp_st_job_end(struct wp_station_ledger *wl, const struct wp_job *job)
 {
-	char err[512];
+	char err[1024];
 	struct wp_ledger_job *j = calloc(1, sizeof(*j));
+	/* the jobs table is on the server: the connection may be back */
+	if (wl->offline && wp_ledger_offline(wl->ledger) &&
+	    wp_ledger_reconnect(wl->ledger, err, sizeof(err)) < 0) {
+		wp_st_warn(wl->h, "%s: job %s stays 'running' in the ledger server's jobs table "
+			   "(the server cannot be reached); the ledger's events say how it ended",
+			   job->device.path, job->id);
+		free(j);
+		return;
+	}
 	int rc = j ? wp_ledger_job_get(wl->ledger, job->id, j, err, sizeof(err)) : -1;
 	if (rc == 0 && job->result == WP_RESULT_INTERRUPTED)
 		rc = wp_ledger_job_interrupted(wl->ledger, j, job->cause[0] ? job->cause : "signal",

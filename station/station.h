@@ -128,11 +128,16 @@ struct wp_station_config {
 	char run_dir[WP_STATION_VALUE_MAX];       /* free-space guard files (/run/wipeproof) */
 	char policy[WP_STATION_VALUE_MAX];        /* the station policy file ("": none given) */
 	double checkpoint_seconds;                /* 0: the engine's WP_CHECKPOINT_SECONDS */
+	/* a PostgreSQL ledger's local queue (issue 18, events.c): an SQLite
+	 * copy of the online chain that keeps a wipe's events while the server
+	 * cannot be reached; "" none */
+	char queue[WP_STATION_VALUE_MAX];
 };
 
 #define WP_STATION_LEDGER_DEFAULT WP_LEDGER_DEFAULT
 #define WP_STATION_KEYS_DEFAULT WP_KEYS_DEFAULT_DIR
 #define WP_STATION_RUN_DIR_DEFAULT "/run/wipeproof"
+#define WP_STATION_QUEUE_DEFAULT "/var/lib/wipeproof/queue.db"
 
 /* The built-in defaults (no file, no environment, no flag). */
 void wp_station_config_defaults(struct wp_station_config *c);
@@ -445,6 +450,20 @@ int wp_station_evidence(const char *ledger_path, const char *what, const char *f
 int wp_station_class_allows(const json_t *policy, const char *classes, const char *category,
 			     char *err, size_t errlen);
 
+/* ---- plan --confidentiality against the ledger's classes (custody_model.c) */
+
+/* `plan --confidentiality CLASSES` for a plan reaching CATEGORY, under the
+ * classes of the policy in force in LEDGER (verified against KEYS_DIR's
+ * ca.pem). EXPLICIT: the ledger was named (--ledger), so it must be
+ * readable; else a configured ledger that does not exist means the
+ * default set. A status: OK; USAGE (a class the table does not define,
+ * err naming its classes; an unreadable --ledger); REFUSED (below the
+ * class's minimum, err naming the class and the rule); FAILED (the ledger
+ * does not verify). *ledger_used: the policy came from the ledger. */
+int wp_station_plan_class(const char *ledger, const char *keys_dir, bool explicit,
+			  const char *classes, const char *category, bool *ledger_used,
+			  char *err, size_t errlen);
+
 /* What issue 17 adds to a certificate document (cert_model.c): the
  * confidentiality before and after, the approval's date, no tool version
  * for a destruction, the vendor and its certificate's digest, the earlier
@@ -715,6 +734,31 @@ int wp_custody_record(const char *ledger_path, const struct wp_identity *actor,
 		      const struct wp_identity *witness, const struct wp_custody_ask *a,
 		      json_t *body, uint64_t *seq, char hash[WP_HASH_HEX], char *err,
 		      size_t errlen);
+
+/* ---- blanking a rewritable disc (blank.c) ------------------------------ */
+
+/* `custody blanked --device DEV`: the station blanks the disc itself and
+ * records the event from the drive's result (wipe/fw_optical.c: MMC BLANK
+ * for CD-RW and DVD-RW, every block overwritten and read back for DVD+RW,
+ * DVD-RAM and BD-RE). */
+struct wp_station_blank {
+	const char *ledger_path;
+	const struct wp_identity *actor;
+	const struct wp_custody_ask *ask;   /* action "blanked", recorded with body */
+	const char *asset, *device;
+	json_t *body;                       /* the event body (method); the result is added */
+	bool tool_given;                    /* --tool: a blank done by hand, refused here */
+	const struct wp_run_ctl *ctl;       /* progress and stop; may be NULL */
+	const struct wp_fw_io *io;          /* NULL: the kernel (tests: a simulated drive) */
+	const struct wp_device *dev;        /* NULL: probed from device (tests: given) */
+};
+/* Refused (WP_CUSTODY_REFUSED) before any command that writes reaches the
+ * drive when the rules refuse the event, DEVICE is not an optical drive
+ * holding a disc, or the disc is write-once, pressed or not of the kind
+ * the asset records; WP_CUSTODY_ERROR when the blank failed (nothing is
+ * recorded then); else the custody code of the append. */
+int wp_station_blank(const struct wp_station_blank *b, uint64_t *seq, char hash[WP_HASH_HEX],
+		     char *err, size_t errlen);
 
 /* ---- hot-plug intake (intake.c) ---------------------------------------- */
 

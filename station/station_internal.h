@@ -42,6 +42,11 @@ struct wp_station_ledger {
 	struct wp_identity *actor;
 	const struct wp_station_hooks *h;
 	const struct wp_station_config *cfg;
+	/* a PostgreSQL ledger: the station's queue (cfg->queue), a local copy
+	 * of the online chain that takes the events while the server is gone */
+	struct wp_ledger *queue;
+	bool offline;                /* appends go to the queue from now on */
+	unsigned queued;             /* events this command queued */
 };
 /* Append KIND with BODY (taken; NULL: could not be built) as the
  * configured person; WHAT names the disk or mount in messages. */

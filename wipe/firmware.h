@@ -60,6 +60,7 @@ enum wp_fw_bus {
 	WP_FW_BUS_NVME,       /* NVMe namespace: admin commands */
 	WP_FW_BUS_SCSI,       /* SAS / virtio-scsi disk: SCSI CDBs */
 	WP_FW_BUS_MMC,        /* SD / eMMC: BLKSECDISCARD only */
+	WP_FW_BUS_OPTICAL,    /* CD/DVD/BD drive (sr): MMC commands through SG_IO */
 };
 
 const char *wp_fw_bus_name(enum wp_fw_bus bus);
@@ -134,6 +135,21 @@ struct wp_hidden_info {
 	char note[192];
 };
 
+/* The disc in an optical drive: GET CONFIGURATION's current profile
+ * (MMC-6 Table 89), and what it is. */
+struct wp_optical_info {
+	unsigned profile;           /* 0: no disc, or the drive did not say */
+	char name[16];              /* "CD-RW", "DVD+RW", "CD-R", ... */
+	bool write_once;            /* CD-R, DVD-R, DVD+R, BD-R: destroy it */
+	bool pressed;               /* CD-ROM, DVD-ROM, BD-ROM: destroy it */
+	bool blankable;             /* CD-RW, DVD-RW: BLANK */
+	bool overwritable;          /* DVD+RW, DVD-RAM, BD-RE: no BLANK, random writes */
+};
+
+/* The name of an MMC profile ("CD-RW"), or NULL for one wipeproof does
+ * not know. */
+const char *wp_optical_profile_name(unsigned profile);
+
 struct wp_fw_caps {
 	enum wp_fw_bus bus;
 	bool probed;                /* the device answered its identify command */
@@ -142,6 +158,7 @@ struct wp_fw_caps {
 	struct wp_ata_info ata;
 	struct wp_nvme_info nvme;
 	struct wp_hidden_info hidden;
+	struct wp_optical_info optical;
 };
 
 /* Every method unsupported, with the reason that the bus implies. */
@@ -216,6 +233,7 @@ enum wp_media {
 	WP_MEDIA_MMC,         /* SD card, eMMC */
 	WP_MEDIA_LOOP,        /* a file behind a loop device */
 	WP_MEDIA_VIRTUAL,     /* a virtual machine's disk */
+	WP_MEDIA_OPTICAL,     /* a disc in a CD/DVD/BD drive */
 };
 
 enum wp_nist {

@@ -121,5 +121,6 @@ extern const struct wp_backend wp_backend_ata;
 extern const struct wp_backend wp_backend_nvme;
 extern const struct wp_backend wp_backend_scsi;
 extern const struct wp_backend wp_backend_mmc;
+extern const struct wp_backend wp_backend_optical;
 
 #endif

@@ -44,7 +44,7 @@ uint64_t wp_le64(const uint8_t *p)
 
 static const char *const bus_names[] = {
 	[WP_FW_BUS_NONE] = "none", [WP_FW_BUS_ATA] = "ata", [WP_FW_BUS_NVME] = "nvme",
-	[WP_FW_BUS_SCSI] = "scsi", [WP_FW_BUS_MMC] = "mmc",
+	[WP_FW_BUS_SCSI] = "scsi", [WP_FW_BUS_MMC] = "mmc", [WP_FW_BUS_OPTICAL] = "optical",
 };
 
 const char *wp_fw_bus_name(enum wp_fw_bus bus)
@@ -68,6 +68,9 @@ enum wp_fw_bus wp_fw_method_bus(enum wp_fw_method m)
 		return WP_FW_BUS_SCSI;
 	case WP_FW_SECURE_DISCARD:
 		return WP_FW_BUS_MMC;
+	case WP_FW_OPTICAL_BLANK_FULL: case WP_FW_OPTICAL_BLANK_FAST:
+	case WP_FW_OPTICAL_OVERWRITE:
+		return WP_FW_BUS_OPTICAL;
 	case WP_FW_NONE: case WP_FW_COUNT:
 		break;
 	}
@@ -81,6 +84,7 @@ static const char *bus_long_name(enum wp_fw_bus bus)
 	case WP_FW_BUS_NVME: return "an NVMe namespace";
 	case WP_FW_BUS_SCSI: return "a SCSI/SAS disk";
 	case WP_FW_BUS_MMC: return "an SD/eMMC card";
+	case WP_FW_BUS_OPTICAL: return "a disc in an optical drive";
 	case WP_FW_BUS_NONE: break;
 	}
 	return "a device that takes no erase commands";
@@ -181,6 +185,7 @@ const struct wp_backend *wp_backend_for(enum wp_fw_bus bus)
 	case WP_FW_BUS_NVME: return &wp_backend_nvme;
 	case WP_FW_BUS_SCSI: return &wp_backend_scsi;
 	case WP_FW_BUS_MMC: return &wp_backend_mmc;
+	case WP_FW_BUS_OPTICAL: return &wp_backend_optical;
 	case WP_FW_BUS_NONE: break;
 	}
 	return NULL;

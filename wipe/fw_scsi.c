@@ -123,6 +123,10 @@ static const char *asc_text(uint8_t asc, uint8_t ascq)
 		{ 0x00, 0x1d, "ATA pass-through information available" },
 		{ 0x27, 0x00, "write protected" },
 		{ 0x3a, 0x00, "medium not present" },
+		{ 0x04, 0x07, "operation in progress" },
+		{ 0x51, 0x00, "erase failure" },
+		{ 0x30, 0x05, "cannot write medium, incompatible format" },
+		{ 0x21, 0x00, "logical block address out of range" },
 	};
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
 		if (known[i].asc == asc && known[i].ascq == ascq)

@@ -50,6 +50,12 @@ static const struct wp_method fw_methods[] = {
 	FW("scsi-sanitize-overwrite", "SCSI SANITIZE, overwrite with zeros",
 	   WP_FW_SCSI_SANITIZE_OVERWRITE),
 	FW("secure-discard", "BLKSECDISCARD of the whole device", WP_FW_SECURE_DISCARD),
+	FW("optical-blank-full", "MMC BLANK, blanking type 000b: blank the whole disc (CD-RW, "
+	   "DVD-RW)", WP_FW_OPTICAL_BLANK_FULL),
+	FW("optical-blank-fast", "MMC BLANK, blanking type 001b: minimal blank (table of "
+	   "contents only)", WP_FW_OPTICAL_BLANK_FAST),
+	FW("optical-overwrite", "WRITE(10) of zeros over every user block, read back (DVD+RW, "
+	   "DVD-RAM, BD-RE)", WP_FW_OPTICAL_OVERWRITE),
 };
 #undef FW
 

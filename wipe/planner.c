@@ -26,7 +26,7 @@ static const char *const nist_names[] = {
 static const char *const media_names[] = {
 	[WP_MEDIA_OTHER] = "other", [WP_MEDIA_HDD] = "hdd", [WP_MEDIA_SSD] = "ssd",
 	[WP_MEDIA_NVME] = "nvme", [WP_MEDIA_USB] = "usb", [WP_MEDIA_MMC] = "mmc",
-	[WP_MEDIA_LOOP] = "loop", [WP_MEDIA_VIRTUAL] = "virtual",
+	[WP_MEDIA_LOOP] = "loop", [WP_MEDIA_VIRTUAL] = "virtual", [WP_MEDIA_OPTICAL] = "optical",
 };
 
 const char *wp_nist_name(enum wp_nist nist)
@@ -68,6 +68,13 @@ int wp_level_parse(const char *name, enum wp_level *out)
 #define R1_A8_ATA "SP 800-88 Rev.1 Table A-8, ATA Solid State Drives"
 #define R1_A8_SCSI "SP 800-88 Rev.1 Table A-8, SCSI Solid State Drives"
 #define R1_A8_NVME "SP 800-88 Rev.1 Table A-8, NVM Express SSDs"
+/* Optical media: Rev.1 Table A-7 has rows CD, DVD and BD, each with Clear
+ * "N/A" and Purge "N/A"; only Destroy (optical disk shredder or
+ * disintegrator, incineration). A rewritable disc has no row of its own:
+ * blanking or overwriting it reaches no category; it only lets the disc be
+ * reused (R12). */
+#define R1_A7 "SP 800-88 Rev.1 Table A-7, Optical Media (CD, DVD, BD): Clear N/A, Purge " \
+	"N/A, Destroy only"
 /* NVMe Sanitize is described in IEEE 2883, not in Rev.1 (SNIA's summary of
  * IEEE 2883); Rev.2 Sec. 3.1.2 defers purge techniques to it. Its clause was
  * not available to this project: the label rests on Rev.2's wording that
@@ -172,6 +179,15 @@ static const struct nist_row rows[] = {
 	  "Media and memory cards: no purge command (\"should be Destroyed\")", "secure "
 	  "discard asks the card to erase the discarded blocks; its reach into spare "
 	  "blocks is not specified: Clear" },
+	{ WP_FW_OPTICAL_BLANK_FULL, WP_MEDIA_OPTICAL, WP_NIST_NONE, R1_A7,
+	  "a full blank erases the whole rewritable disc so it can be reused, but SP 800-88 "
+	  "has no Clear or Purge for optical media: no category (destroy it to dispose of it)" },
+	{ WP_FW_OPTICAL_BLANK_FAST, WP_MEDIA_OPTICAL, WP_NIST_NONE, R1_A7,
+	  "a minimal blank erases only the table of contents: the data stays on the disc; "
+	  "no category" },
+	{ WP_FW_OPTICAL_OVERWRITE, WP_MEDIA_OPTICAL, WP_NIST_NONE, R1_A7,
+	  "every user block of the disc overwritten and read back, so it can be reused; "
+	  "SP 800-88 has no Clear or Purge for optical media: no category" },
 };
 
 /* A pass followed by its complement (0x00 then 0xFF or the reverse): what
@@ -227,6 +243,11 @@ static enum wp_nist overwrite_nist(const struct wp_method *m, enum wp_media medi
 		       "host's storage below is out of reach";
 		*source = "SP 800-88 Rev.1 Sec. 2.5 (Clear); no Appendix A row for a virtual disk";
 		break;
+	case WP_MEDIA_OPTICAL:
+		*why = "an optical disc is never overwritten as a disk: no category (a rewritable "
+		       "disc is blanked, any other destroyed)";
+		*source = R1_A7;
+		return WP_NIST_NONE;
 	default:
 		*why = "an overwrite through the interface is Clear";
 		*source = "SP 800-88 Rev.1 Sec. 2.5 (Clear)";
@@ -346,6 +367,8 @@ static const char *no_purge_route(enum wp_media media)
 		return "a loop device is a file: Purge applies to the disk that holds the file";
 	case WP_MEDIA_VIRTUAL:
 		return "a virtual disk: Purge applies to the host's storage, not to the guest";
+	case WP_MEDIA_OPTICAL:
+		return "optical media have no Purge (" R1_A7 "): destroy the disc";
 	default:
 		return "wipeproof knows no purge command for this kind of device";
 	}
@@ -417,6 +440,15 @@ int wp_plan_make(enum wp_media media, const struct wp_fw_caps *caps, enum wp_lev
 	if (forced)
 		return check_forced(media, caps, level, forced, plan);
 	const struct wp_method *m = NULL;
+	if (media == WP_MEDIA_OPTICAL) {
+		/* nothing reaches a category: a write-once or pressed disc is
+		 * destroyed, a rewritable one blanked for reuse on request only */
+		wp_fw_fmt(plan->refusal, sizeof(plan->refusal), "an optical disc is not wiped: "
+			 "%s; a rewritable disc (CD-RW, DVD±RW, BD-RE) may be blanked for reuse "
+			 "('wipeproof custody blanked --device DEV'), any other is destroyed",
+			 R1_A7);
+		return -1;
+	}
 	if (level != WP_LEVEL_CLEAR)
 		m = best_purge(media, caps, plan);
 	if (m) {

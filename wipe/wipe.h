@@ -127,6 +127,11 @@ enum wp_fw_method {
 	WP_FW_SCSI_SANITIZE_BLOCK,
 	WP_FW_SCSI_SANITIZE_OVERWRITE,
 	WP_FW_SECURE_DISCARD,
+	/* a rewritable optical disc (fw_optical.c): MMC BLANK, or the
+	 * overwrite of every user block where MMC has no BLANK */
+	WP_FW_OPTICAL_BLANK_FULL,
+	WP_FW_OPTICAL_BLANK_FAST,
+	WP_FW_OPTICAL_OVERWRITE,
 	WP_FW_COUNT
 };
 

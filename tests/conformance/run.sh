@@ -27,6 +27,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 # The fake device paths: wpc_fake refuses a path that exists here.
 ATA_DEV=/dev/wpc-conformance-sda
 NVME_DEV=/dev/wpc-conformance-nvme0n1
+# libburn (xorriso) takes only /dev/srN (N < 32) as an MMC drive; a machine
+# with 32 optical drives would make wpc_fake refuse, never touch one
+CD_DEV=/dev/sr31
 
 OPS=(
 	ata_identify ata_identify_decode ata_security_set_pass ata_security_erase
@@ -46,6 +49,9 @@ OPS=(
 	fail_scsi_request_sense_check fail_scsi_sanitize_fails fail_nvme_sanitize_failed_state
 	fail_nvme_format_status fail_nvme_other_active_ns fail_nvme_other_allocated_ns
 	fail_nvme_other_controller
+	optical_blank_full optical_blank_fast optical_blank_sg_raw optical_overwrite
+	fail_optical_write_once fail_optical_pressed fail_optical_blank_fails
+	fail_optical_blank_not_empty
 	sense_decode mutation_selftest reference_header
 )
 
@@ -77,6 +83,7 @@ under() {
 	local log=$1 model=$2 script=$3 dev=$ATA_DEV
 	shift 3
 	[ "$model" = nvme ] && dev=$NVME_DEV
+	[ "$model" = cd ] && dev=$CD_DEV
 	env LD_PRELOAD="$WPC_FAKE" WPC_DEV="$dev" WPC_LOG="$log" WPC_MODEL="$model" \
 		WPC_SCRIPT="$script" "$@"
 }
@@ -88,6 +95,7 @@ ref() {
 	local model=$1 script=$2 dev=$ATA_DEV
 	shift 2
 	[ "$model" = nvme ] && dev=$NVME_DEV
+	[ "$model" = cd ] && dev=$CD_DEV
 	echo "+ reference [$model${script:+ $script}]: $* $dev" >>"$W/trace"
 	under "$W/ref.log" "$model" "$script" "$@" "$dev" >>"$W/ref.out" 2>&1 </dev/null
 	REF_RC=$?
@@ -99,6 +107,7 @@ REF_FAILED=
 wp() {
 	local model=$1 script=$2 op=$3 dev=$ATA_DEV bus=$1
 	[ "$model" = nvme ] && dev=$NVME_DEV
+	[ "$model" = cd ] && dev=$CD_DEV
 	echo "+ wipeproof [$model${script:+ $script}]: $op" >>"$W/trace"
 	under "$W/wp.log" "$model" "$script" "$WPC_DRIVE" "$bus" "$op" "$dev" >"$W/wp.out" 2>&1 </dev/null
 	WP_RC=$?
@@ -838,6 +847,141 @@ op_fail_nvme_other_controller() {
 
 # ---- the oracle checks itself ---------------------------------------------------------
 
+# ---- optical discs (MMC-6; xorriso 1.5.4 / libburn 1.5.4, sg3_utils' sg_raw) ----------
+#
+# The model is an MMC drive (wpc_fake.c, WPC_MODEL=cd) that xorriso drives
+# like a real one. xorriso puts the device in the middle of its arguments,
+# so it runs through bash -c with the device as $0.
+
+need_xorriso() {
+	if ! command -v xorriso >/dev/null; then
+		echo "SKIP: xorriso is not installed (scripts/deps installs it)"
+		exit 77
+	fi
+}
+
+xorriso_blank() { # xorriso_blank SCRIPT MODE: xorriso -outdev DEV -blank MODE
+	ref cd "$1" bash -c 'exec xorriso -outdev "$0" -blank '"$2"
+}
+
+op_optical_blank_full() {
+	need_xorriso
+	# libburn mmc_erase(): opcode[1] = 16 (IMMED) | !!fast
+	xorriso_blank "" all
+	wp cd "" optical-blank-full
+	outcome '[ $REF_RC = 0 ] && [ $WP_RC = 0 ]' "xorriso and wipeproof blank the CD-RW"
+	same mmc:a1
+	# what the disc is: the feature header's current profile, as libburn asks first
+	same mmc:46
+	# the polls: TEST UNIT READY, and REQUEST SENSE (18 bytes) while NOT READY
+	same mmc:00
+	same mmc:03
+	# afterwards: READ DISC INFORMATION (34 bytes) must call the disc empty
+	same mmc:51
+	outcome 'grep -q "is blank" "$W/ref.out"' "xorriso reads the model disc as blank after it"
+}
+
+op_optical_blank_fast() {
+	need_xorriso
+	xorriso_blank "" fast
+	wp cd "" optical-blank-fast
+	same mmc:a1
+	same mmc:03
+}
+
+op_optical_blank_sg_raw() {
+	# the bytes typed from MMC-6 6.2 (BLANK): A1h; byte 1 bit 4 IMMED, bits
+	# 2-0 blanking type 000b (blank the disc); start address 0; 12 bytes
+	ref cd "" bash -c 'exec sg_raw "$0" a1 10 00 00 00 00 00 00 00 00 00 00'
+	wp cd "" optical-blank-full
+	same mmc:a1
+	: >"$W/ref.log"
+	# type 001b: minimally blank the disc
+	ref cd "" bash -c 'exec sg_raw "$0" a1 11 00 00 00 00 00 00 00 00 00 00'
+	: >"$W/wp.log"
+	wp cd "" optical-blank-fast
+	same mmc:a1
+}
+
+op_optical_overwrite() {
+	need_xorriso
+	# DVD+RW (profile 1Ah): xorriso -blank invalidates an overwritable
+	# medium by writing 64 KiB of zeros from LBA 0, as two WRITE(10) of 16
+	# blocks (a DVD ECC block); wipeproof writes every block of the
+	# 32-block model disc with the same two commands, reads it back with
+	# the READ(10) libburn uses (LBA 0, 32 blocks) and asks the size with
+	# READ CAPACITY
+	xorriso_blank profile=0x1a,blocks=32 all
+	wp cd profile=0x1a,blocks=32 optical-overwrite
+	outcome '[ $WP_RC = 0 ]' "wipeproof overwrites the DVD+RW and reads it back"
+	outcome 'sent ref mmc:2a' "xorriso writes to the DVD+RW"
+	outcome '! sent wp mmc:a1' "no BLANK is sent to a DVD+RW"
+	same -all mmc:2a
+	same mmc:28
+	same mmc:25
+	# libburn sets IMMED on SYNCHRONIZE CACHE and polls TEST UNIT READY
+	# (mmc.c mmc_sync_cache()); wipeproof waits for the command itself
+	same mmc:35 'cdb[1]=00'
+	# BD-RE (profile 43h): the same commands
+	: >"$W/ref.log"
+	: >"$W/wp.log"
+	xorriso_blank profile=0x43,blocks=32 all
+	wp cd profile=0x43,blocks=32 optical-overwrite
+	same -all mmc:2a
+	# a disc whose blocks do not read back as written is not erased
+	: >"$W/wp.log"
+	wp cd profile=0x1a,blocks=40,write_lost=20 optical-overwrite
+	outcome '[ $WP_RC = 1 ] && grep -q "block 20 reads back data that is not the zeros" "$W/wp.out"' \
+		"a write the disc lost is found by the read-back"
+}
+
+op_fail_optical_write_once() {
+	need_xorriso
+	xorriso_blank profile=0x09 all
+	outcome '[ $REF_RC != 0 ] && ! sent ref mmc:a1' "xorriso refuses to blank a CD-R"
+	wp cd profile=0x09 optical-blank-full
+	outcome '[ $WP_RC = 1 ] && grep -q "CD-R (write-once): it cannot be erased, destroy it" "$W/wp.out"' \
+		"wipeproof refuses the CD-R, naming it and what to do"
+	outcome '! sent wp mmc:a1 && ! sent wp mmc:2a && [ "$(grep -c " sel=" "$W/wp.log")" = 1 ]' \
+		"nothing but GET CONFIGURATION is sent to a write-once disc"
+	for p in 0x11 0x1b 0x2b 0x41; do
+		: >"$W/wp.log"
+		wp cd profile=$p optical-overwrite
+		outcome '[ $WP_RC = 1 ] && grep -q "write-once" "$W/wp.out" && ! sent wp mmc:2a' \
+			"profile $p: write-once, refused before anything is written"
+	done
+}
+
+op_fail_optical_pressed() {
+	wp cd profile=0x08 optical-blank-full
+	outcome '[ $WP_RC = 1 ] && grep -q "CD-ROM (pressed)" "$W/wp.out" && ! sent wp mmc:a1' \
+		"a pressed CD-ROM (QEMU's scsi-cd with an ISO) is refused"
+	: >"$W/wp.log"
+	wp cd profile=0x0a optical-overwrite
+	outcome '[ $WP_RC = 1 ] && grep -q "erased by BLANK" "$W/wp.out" && ! sent wp mmc:2a' \
+		"a CD-RW is not overwritten: BLANK is its erase"
+	: >"$W/wp.log"
+	wp cd profile=0x43 optical-blank-full
+	outcome '[ $WP_RC = 1 ] && grep -q "no BLANK for a BD-RE" "$W/wp.out" && ! sent wp mmc:a1' \
+		"a BD-RE gets no BLANK"
+}
+
+op_fail_optical_blank_fails() {
+	need_xorriso
+	xorriso_blank blank_fail,polls=2 all
+	outcome '[ $REF_RC != 0 ]' "xorriso fails when the drive reports MEDIUM ERROR 51h/00h"
+	wp cd blank_fail,polls=2 optical-blank-full
+	outcome '[ $WP_RC = 1 ] && grep -q "erase failure" "$W/wp.out"' \
+		"wipeproof fails the blank, naming ERASE FAILURE"
+}
+
+op_fail_optical_blank_not_empty() {
+	# a drive that says the blank ended but still reports a recorded disc
+	wp cd blank_noop optical-blank-full
+	outcome '[ $WP_RC = 1 ] && grep -q "not empty afterwards" "$W/wp.out"' \
+		"a blank that leaves the disc recorded is a failure"
+}
+
 op_mutation_selftest() {
 	# A wrong byte must fail the diff: wipeproof's block erase with the key
 	# of issue 14 defect 1 ("BkEx") planted into the record.
@@ -975,8 +1119,27 @@ gen_header() {
 	cap n_crypto nvme "" nvme sanitize --sanact=start-crypto-erase
 	cap n_crypto_nd nvme "" nvme sanitize --sanact=start-crypto-erase --no-dealloc
 	cap n_log nvme "" nvme sanitize-log
+	cap x_all cd "" bash -c 'exec xorriso -outdev "$0" -blank all'
+	cap x_fast cd "" bash -c 'exec xorriso -outdev "$0" -blank fast'
+	cap x_plus cd profile=0x1a,blocks=32 bash -c 'exec xorriso -outdev "$0" -blank all'
 
-	local setpass identify erase prep unlock disable out pw
+	local setpass identify erase prep unlock disable out pw blank fast
+	# xorriso's records found by what they are, not by their opcode: BLANK is
+	# the command with libburn's 200 s timeout, then TEST UNIT READY and
+	# REQUEST SENSE poll; GET CONFIGURATION is the first after INQUIRY, READ
+	# DISC INFORMATION the first of 34 bytes; on the DVD+RW the first data-out
+	# command writes, the first 64 KiB data-in one reads, and READ CAPACITY
+	# is the 8-byte data-in one with a zero byte 8 (GET CONFIGURATION's is 8)
+	blank=$(grep -m1 ' tmo=200000$' "$W/cap-x_all.log")
+	fast=$(grep -m1 ' tmo=200000$' "$W/cap-x_fast.log")
+	local after_blank
+	after_blank=$(grep -A2 ' tmo=200000$' "$W/cap-x_all.log" | tail -n 2)
+	local getconf rdi write10 read10 readcap
+	getconf=$(grep -v ' sel=mmc:12 ' "$W/cap-x_all.log" | head -n 1)
+	rdi=$(grep -m1 ' len=00000022 ' "$W/cap-x_all.log")
+	write10=$(grep -m1 ' dir=to ' "$W/cap-x_plus.log")
+	read10=$(grep -m1 ' dir=from len=00010000 ' "$W/cap-x_plus.log")
+	readcap=$(grep ' dir=from len=00000008 ' "$W/cap-x_plus.log" | grep -m1 'cdb=[0-9a-f]\{16\}00')
 	setpass=$(rec setpass -1)
 	identify=$(rec identify 1)
 	erase=$(rec erase -1)
@@ -990,7 +1153,7 @@ gen_header() {
 /*
  * tests/conformance/reference.h — GENERATED by tests/conformance/run.sh
  * --gen-header from what the Debian packages hdparm $(pkgver hdparm), sg3-utils $(pkgver sg3-utils),
- * sdparm $(pkgver sdparm) and nvme-cli $(pkgver nvme-cli)
+ * sdparm $(pkgver sdparm), nvme-cli $(pkgver nvme-cli) and xorriso $(pkgver xorriso)
  * sent to the scripted device of wpc_fake.c (see the comment there and
  * README.md). Do not edit: regenerate. conf_reference_header checks that
  * this file and a fresh capture agree.
@@ -1053,6 +1216,21 @@ $(def REF_SCSI_CONTROL_D_SENSE "$(byte "$(rec dsense -1)" out 10)" "D_SENSE in p
 $(def REF_SCSI_RSOC "$(byte "$(rec s_rsoc -1)" cdb 0)" "sg_opcodes --opcode=0x48,1")
 $(def REF_SCSI_RSOC_SA "$(byte "$(rec s_rsoc -1)" cdb 1)" "... service action")
 $(def REF_SCSI_RSOC_ONE_SA "$(byte "$(rec s_rsoc -1)" cdb 2)" "... REPORTING OPTIONS: one command with SA")
+
+/* MMC, an optical drive (xorriso $(pkgver xorriso), libburn) */
+$(def REF_MMC_BLANK "$(byte "$blank" cdb 0)" "xorriso -blank all: the 200 s command")
+$(def REF_MMC_BLANK_IMMED "$(printf 0x%02x $(( $(byte "$blank" cdb 1) & 0x10 )))" "... IMMED in byte 1")
+$(def REF_MMC_BLANK_TYPE_FULL "$(printf 0x%02x $(( $(byte "$blank" cdb 1) & 0x07 )))" "... blanking type: blank the disc")
+$(def REF_MMC_BLANK_TYPE_MINIMAL "$(printf 0x%02x $(( $(byte "$fast" cdb 1) & 0x07 )))" "-blank fast: minimally blank")
+$(def REF_MMC_TEST_UNIT_READY "$(byte "$(head -n 1 <<<"$after_blank")" cdb 0)" "the poll after BLANK")
+$(def REF_MMC_REQUEST_SENSE "$(byte "$(tail -n 1 <<<"$after_blank")" cdb 0)" "... and its progress")
+$(def REF_MMC_REQUEST_SENSE_LEN "$(printf %u "$(byte "$(tail -n 1 <<<"$after_blank")" cdb 4)")" "... allocation length")
+$(def REF_MMC_GET_CONFIGURATION "$(byte "$getconf" cdb 0)" "first after INQUIRY")
+$(def REF_MMC_READ_DISC_INFO "$(byte "$rdi" cdb 0)" "the 34-byte answer")
+$(def REF_MMC_WRITE10 "$(byte "$write10" cdb 0)" "DVD+RW -blank all: zeros from LBA 0")
+$(def REF_MMC_WRITE10_BLOCKS "$(printf %u "$(byte "$write10" cdb 8)")" "... blocks per command")
+$(def REF_MMC_READ10 "$(byte "$read10" cdb 0)" "DVD+RW: libburn's 64 KiB read")
+$(def REF_MMC_READ_CAPACITY "$(byte "$readcap" cdb 0)" "DVD+RW: the 8-byte answer")
 
 /* NVMe admin commands (nvme-cli, libnvme) */
 $(def REF_NVME_IDENTIFY "0x$(val "$(rec n_ctrl 1)" opc)" "nvme id-ctrl")

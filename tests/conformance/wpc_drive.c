@@ -8,7 +8,7 @@
  *   wpc_drive BUS OP DEVICE
  *   wpc_drive sense HEX...
  *
- * BUS is ata, scsi or nvme; OP is "probe", "recover" (ata: unlock and
+ * BUS is ata, scsi, nvme or cd (an optical drive); OP is "probe", "recover" (ata: unlock and
  * disable the temporary password), "native-max" (ata: remove an HPA), or
  * a firmware method name (ata-sanitize-block, nvme-format-crypto, ...),
  * which is probed and then run like `wipeproof wipe` runs it. Prints the
@@ -26,7 +26,7 @@
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: wpc_drive ata|scsi|nvme probe|recover|native-max|METHOD DEVICE\n");
+	fprintf(stderr, "usage: wpc_drive ata|scsi|nvme|cd probe|recover|native-max|METHOD DEVICE\n");
 	return 2;
 }
 
@@ -54,6 +54,11 @@ static void print_caps(const struct wp_fw_caps *caps)
 		printf("nvme nsid=%u oacs=%#x sanicap=%#x nn=%u fna=%#x flbas=%#x dps=%#x dlfeat=%u\n",
 		       caps->nvme.nsid, caps->nvme.oacs, caps->nvme.sanicap, caps->nvme.nn,
 		       caps->nvme.fna, caps->nvme.flbas, caps->nvme.dps, caps->nvme.dlfeat);
+	if (caps->bus == WP_FW_BUS_OPTICAL)
+		printf("optical profile=%04x name=%s write_once=%d pressed=%d blankable=%d "
+		       "overwritable=%d\n", caps->optical.profile, caps->optical.name,
+		       caps->optical.write_once, caps->optical.pressed, caps->optical.blankable,
+		       caps->optical.overwritable);
 	printf("sectors user=%llu native=%llu dco=%llu\n",
 	       (unsigned long long)caps->hidden.user_sectors,
 	       (unsigned long long)caps->hidden.native_sectors,
@@ -92,7 +97,8 @@ int main(int argc, char **argv)
 		return usage();
 	enum wp_fw_bus bus = strcmp(argv[1], "ata") == 0 ? WP_FW_BUS_ATA
 			   : strcmp(argv[1], "scsi") == 0 ? WP_FW_BUS_SCSI
-			   : strcmp(argv[1], "nvme") == 0 ? WP_FW_BUS_NVME : WP_FW_BUS_NONE;
+			   : strcmp(argv[1], "nvme") == 0 ? WP_FW_BUS_NVME
+			   : strcmp(argv[1], "cd") == 0 ? WP_FW_BUS_OPTICAL : WP_FW_BUS_NONE;
 	const char *op = argv[2], *path = argv[3];
 	if (bus == WP_FW_BUS_NONE)
 		return usage();

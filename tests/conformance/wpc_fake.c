@@ -14,7 +14,7 @@
  *   WPC_DEV     the fake device path; it must NOT exist on this machine (the
  *               library aborts otherwise), so nothing real is ever opened
  *   WPC_LOG     record file, one line per command, appended
- *   WPC_MODEL   ata | scsi | nvme
+ *   WPC_MODEL   ata | scsi | nvme | cd (an MMC drive)
  *   WPC_SCRIPT  comma-separated model flags (README.md lists them)
  *
  * What the tools check before they talk to a device, and how it is met:
@@ -61,7 +61,7 @@
 
 static const char *dev_path;
 static bool fake_fd[MAX_FDS];
-static int model;            /* 'a'ta, 's'csi, 'n'vme */
+static int model;            /* 'a'ta, 's'csi, 'n'vme, 'c'd (MMC) */
 
 /* ---- the script ------------------------------------------------------------- */
 
@@ -131,7 +131,9 @@ static void record_sg(const struct sg_io_hdr *h)
 		hex(out, h->dxferp, h->dxfer_len);
 	else
 		strcpy(out, "-");
-	if (c[0] == 0x85 && h->cmd_len >= 16)
+	if (model == 'c')
+		snprintf(sel, sizeof(sel), "mmc:%02x", c[0]);
+	else if (c[0] == 0x85 && h->cmd_len >= 16)
 		snprintf(sel, sizeof(sel), "ata:%02x:%02x%02x", c[14], (c[1] & 1) ? c[3] : 0, c[4]);
 	else if (c[0] == 0xa1 && h->cmd_len >= 12)
 		snprintf(sel, sizeof(sel), "ata:%02x:00%02x", c[9], c[3]);
@@ -236,7 +238,10 @@ static void scsi_inquiry(struct sg_io_hdr *h, const uint8_t *c)
 	b[3] = 0x02;
 	b[4] = 91;
 	memcpy(b + 8, "WPCFAKE ", 8);
-	memcpy(b + 16, model == 'a' ? "ATA MODEL DISK  " : "SCSI MODEL DISK ", 16);
+	memcpy(b + 16, model == 'a' ? "ATA MODEL DISK  " : model == 'c' ? "MMC MODEL DRIVE " :
+	       "SCSI MODEL DISK ", 16);
+	if (model == 'c')
+		b[0] = 0x05, b[1] = 0x80; /* CD/DVD device, removable medium */
 	memcpy(b + 32, "0001", 4);
 	reply(h, b, 96);
 }
@@ -370,6 +375,275 @@ static void scsi_cmd(struct sg_io_hdr *h)
 	case 0x48:
 		scsi_sanitize(h, c);
 		return;
+	}
+	sense_fixed(h, 0x05, 0x20, 0x00);
+}
+
+/* ---- the MMC drive (MMC-6: GET CONFIGURATION, BLANK, READ CAPACITY, WRITE/READ(10)) --
+ *
+ * A CD/DVD/BD drive (INQUIRY peripheral type 05h) holding a disc whose
+ * profile the script names (profile=0x0A CD-RW by default; MMC-6 Table 89:
+ * 09h CD-R, 0Ah CD-RW, 11h DVD-R, 13h/14h DVD-RW, 1Ah DVD+RW, 1Bh DVD+R,
+ * 41h BD-R, 43h BD-RE, 08h CD-ROM). BLANK (A1h) with IMMED answers at once;
+ * then TEST UNIT READY says NOT READY, 04h/07h (operation in progress) and
+ * REQUEST SENSE gives the progress indication, polls= times, then GOOD
+ * (or MEDIUM ERROR 51h/00h, erase failure, with blank_fail). The user area
+ * is blocks= 2048-byte blocks (64), read back as written by WRITE(10). */
+static struct {
+	bool init;
+	unsigned profile;
+	uint32_t blocks;
+	uint8_t *data;
+	unsigned polls_left, polls_total;
+	bool failed;
+	bool blanked;
+} mmc;
+
+static void mmc_init(void)
+{
+	if (mmc.init)
+		return;
+	mmc.init = true;
+	mmc.profile = (unsigned)num("profile", 0x0a);
+	mmc.blocks = (uint32_t)num("blocks", 64);
+	mmc.data = malloc((size_t)mmc.blocks * 2048);
+	if (!mmc.data)
+		abort();
+	memset(mmc.data, 0x5a, (size_t)mmc.blocks * 2048); /* recorded data */
+}
+
+static bool mmc_erasable(void)
+{
+	return mmc.profile == 0x0a || mmc.profile == 0x13 || mmc.profile == 0x14;
+}
+
+static bool mmc_overwritable(void)
+{
+	return mmc.profile == 0x1a || mmc.profile == 0x43 || mmc.profile == 0x12 ||
+	       mmc.profile == 0x13;
+}
+
+static void mmc_not_ready(struct sg_io_hdr *h)
+{
+	sense_fixed(h, 0x02, 0x04, 0x07); /* LOGICAL UNIT NOT READY, OPERATION IN PROGRESS */
+}
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+	put_be16(p, v >> 16);
+	put_be16(p + 2, v & 0xffff);
+}
+
+static void mmc_request_sense(struct sg_io_hdr *h, const uint8_t *c)
+{
+	uint8_t b[18] = { 0 };
+	(void)c;
+	b[0] = 0x70, b[7] = 10;
+	if (mmc.polls_left) {
+		b[2] = 0x02, b[12] = 0x04, b[13] = 0x07;
+		b[15] = 0x80;
+		put_be16(b + 16, (mmc.polls_total - mmc.polls_left) * 65536u / mmc.polls_total);
+		mmc.polls_left--;
+	} else if (mmc.failed) {
+		b[2] = 0x03, b[12] = 0x51, b[13] = 0x00; /* MEDIUM ERROR, ERASE FAILURE */
+		mmc.failed = false;
+	}
+	reply(h, b, 18);
+}
+
+static void mmc_get_configuration(struct sg_io_hdr *h, const uint8_t *c)
+{
+	uint8_t b[64] = { 0 };
+	unsigned rt = c[1] & 3, start = (unsigned)c[2] << 8 | c[3];
+	size_t n = 8;
+	put_be16(b + 6, mmc.profile);
+	if (start == 0 && rt != 3) { /* feature 0000h, the Profile List: the current one */
+		b[9] = 0x03;             /* persistent, current */
+		b[11] = 4;
+		put_be16(b + 12, mmc.profile);
+		b[14] = 0x01;            /* CurrentP */
+		n = 16;
+	}
+	put_be32(b, (uint32_t)(n - 4));
+	reply(h, b, n);
+}
+
+static void mmc_blank(struct sg_io_hdr *h, const uint8_t *c)
+{
+	unsigned type = c[1] & 7;
+	if (!mmc_erasable()) {  /* no BLANK on this medium */
+		sense_fixed(h, 0x05, 0x30, 0x05);
+		return;
+	}
+	if (type > 1 || c[2] || c[3] || c[4] || c[5]) {
+		sense_fixed(h, 0x05, 0x24, 0x00);
+		return;
+	}
+	/* blank_noop: the drive says done and erases nothing; a minimal blank
+	 * erases the lead-in structures only (here: the first 16 blocks) */
+	mmc.blanked = !flag("blank_noop", NULL);
+	if (mmc.blanked)
+		memset(mmc.data, 0, (size_t)(type == 0 || mmc.blocks < 16 ? mmc.blocks : 16) * 2048);
+	mmc.failed = flag("blank_fail", NULL);
+	mmc.polls_total = mmc.polls_left = (unsigned)num("polls", 2);
+	if (!(c[1] & 0x10)) /* without IMMED the command returns when done */
+		mmc.polls_left = 0;
+}
+
+static void mmc_read_capacity(struct sg_io_hdr *h)
+{
+	uint8_t b[8];
+	put_be32(b, mmc.blocks - 1);
+	put_be32(b + 4, 2048);
+	reply(h, b, 8);
+}
+
+static void mmc_rw10(struct sg_io_hdr *h, const uint8_t *c, bool write)
+{
+	uint32_t lba = (uint32_t)c[2] << 24 | (uint32_t)c[3] << 16 | (uint32_t)c[4] << 8 | c[5];
+	unsigned n = (unsigned)c[7] << 8 | c[8];
+	if ((uint64_t)lba + n > mmc.blocks) {
+		sense_fixed(h, 0x05, 0x21, 0x00); /* LOGICAL BLOCK ADDRESS OUT OF RANGE */
+		return;
+	}
+	if (h->dxfer_len != n * 2048u) {
+		sense_fixed(h, 0x05, 0x24, 0x00);
+		return;
+	}
+	if (write && !mmc_overwritable()) {
+		sense_fixed(h, 0x05, 0x30, 0x05);
+		return;
+	}
+	if (write) {
+		memcpy(mmc.data + (size_t)lba * 2048, h->dxferp, (size_t)n * 2048);
+		unsigned long lost; /* write_lost=N: block N keeps its old data */
+		if (flag("write_lost", &lost) && lost >= lba && lost < lba + n)
+			memset(mmc.data + lost * 2048, 0x5a, 2048);
+	}
+	else
+		reply(h, mmc.data + (size_t)lba * 2048, (size_t)n * 2048);
+}
+
+/* READ DISC INFORMATION (MMC-6 6.22): a recorded, closed disc, erasable
+ * when the medium is (CD-RW, DVD-RW); empty after a blank. */
+static void mmc_disc_information(struct sg_io_hdr *h)
+{
+	uint8_t b[34] = { 0 };
+	put_be16(b, 32);
+	b[2] = (uint8_t)((mmc_erasable() ? 0x10 : 0) | (mmc.blanked ? 0x00 : 0x0e));
+	b[3] = 1, b[4] = 1, b[5] = 1, b[6] = 1;
+	b[7] = 0x20;             /* URU: unrestricted use */
+	put_be32(b + 16, 0x00ff0000);  /* lead-in of the last session: none known */
+	put_be32(b + 20, 0x004f3b47);  /* last possible lead-out: 79:59:71 */
+	reply(h, b, sizeof(b));
+}
+
+/* MODE SENSE(10), the MM capabilities page 2Ah (MMC-3 6.3.11): reads and
+ * writes CD-R, CD-RW, DVD-R, DVD-RAM; speeds in kB/s. */
+static void mmc_capabilities(struct sg_io_hdr *h)
+{
+	uint8_t b[8 + 30] = { 0 };
+	uint8_t *p = b + 8;
+	put_be16(b, sizeof(b) - 2);
+	p[0] = 0x2a, p[1] = 28;
+	p[2] = 0x3b;             /* reads CD-R, CD-RW, DVD-ROM, DVD-R, DVD-RAM */
+	p[3] = 0x33;             /* writes CD-R, CD-RW, DVD-R, DVD-RAM */
+	p[4] = 0x40;             /* multi-session */
+	p[6] = 0x29;             /* tray, eject, lock */
+	put_be16(p + 8, 7056);   /* max read speed 40x */
+	put_be16(p + 18, 1764);  /* max write speed 10x */
+	put_be16(p + 20, 1764);
+	put_be16(p + 28, 1764);
+	reply(h, b, sizeof(b));
+}
+
+/* READ TOC/PMA/ATIP (MMC-6 6.26): one session holding one data track
+ * from 00:02:00, the lead-out at 10:00:00; format 0 (TOC) or 2 (full TOC,
+ * entries A0h, A1h, A2h and track 1). A blanked disc has no TOC. */
+static void mmc_read_toc(struct sg_io_hdr *h, const uint8_t *c)
+{
+	uint8_t b[4 + 4 * 11] = { 0 };
+	unsigned fmt = c[2] & 0x0f;
+	if (mmc.blanked) {
+		sense_fixed(h, 0x05, 0x24, 0x00);
+		return;
+	}
+	b[2] = 1, b[3] = 1;
+	if (fmt == 0) {
+		uint8_t *d = b + 4;
+		d[1] = 0x14, d[2] = 1;   /* track 1, data, LBA 0 */
+		d[8 + 1] = 0x14, d[8 + 2] = 0xaa;
+		put_be32(d + 8 + 4, 10 * 60 * 75 - 150);
+		put_be16(b, 2 + 16);
+		reply(h, b, 4 + 16);
+		return;
+	}
+	if (fmt != 2) {
+		sense_fixed(h, 0x05, 0x24, 0x00);
+		return;
+	}
+	static const uint8_t points[4][4] = {
+		{ 0xa0, 1, 0, 0 }, { 0xa1, 1, 0, 0 }, { 0xa2, 10, 0, 0 }, { 0x01, 0, 2, 0 },
+	};
+	for (int i = 0; i < 4; i++) {
+		uint8_t *d = b + 4 + 11 * i;
+		d[0] = 1, d[1] = 0x14, d[3] = points[i][0];
+		d[8] = points[i][1], d[9] = points[i][2], d[10] = points[i][3];
+	}
+	put_be16(b, sizeof(b) - 2);
+	reply(h, b, sizeof(b));
+}
+
+static void mmc_cmd(struct sg_io_hdr *h)
+{
+	const uint8_t *c = h->cmdp;
+	mmc_init();
+	switch (c[0]) {
+	case 0x00:               /* TEST UNIT READY */
+		if (mmc.polls_left)
+			mmc_not_ready(h);
+		else if (mmc.failed) {
+			sense_fixed(h, 0x03, 0x51, 0x00);
+			mmc.failed = false;
+		}
+		return;
+	case 0x12:
+		scsi_inquiry(h, c);
+		return;
+	case 0x03:
+		mmc_request_sense(h, c);
+		return;
+	case 0x46:
+		mmc_get_configuration(h, c);
+		return;
+	case 0xa1:
+		mmc_blank(h, c);
+		return;
+	case 0x25:
+		mmc_read_capacity(h);
+		return;
+	case 0x2a:
+		mmc_rw10(h, c, true);
+		return;
+	case 0x28:
+		mmc_rw10(h, c, false);
+		return;
+	case 0x35:               /* SYNCHRONIZE CACHE */
+	case 0x1b:               /* START STOP UNIT */
+	case 0x1e:               /* PREVENT ALLOW MEDIUM REMOVAL */
+		return;
+	case 0x51:
+		mmc_disc_information(h);
+		return;
+	case 0x43:
+		mmc_read_toc(h, c);
+		return;
+	case 0x5a:
+		if ((c[2] & 0x3f) == 0x2a) {
+			mmc_capabilities(h);
+			return;
+		}
+		break;
 	}
 	sense_fixed(h, 0x05, 0x20, 0x00);
 }
@@ -971,7 +1245,8 @@ static void fake_stat(struct stat *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->st_mode = S_IFBLK | 0660;
-	st->st_rdev = model == 'n' ? makedev(259, 0) : makedev(8, 0);
+	/* 11: SCSI_CDROM_MAJOR (sr) */
+	st->st_rdev = model == 'n' ? makedev(259, 0) : model == 'c' ? makedev(11, 0) : makedev(8, 0);
 	st->st_blksize = 4096;
 	st->st_nlink = 1;
 }
@@ -1060,6 +1335,39 @@ int fstatat64(int dirfd, const char *path, struct stat64 *st, int flags)
 	return real_fstatat64(dirfd, path, st, flags);
 }
 
+/* The old versioned entry points (glibc < 2.33 built), which libburn
+ * (xorriso) still calls: __xstat, __lxstat, __fxstat. */
+int __xstat(int ver, const char *path, struct stat *st)
+{
+	REAL(int, __xstat, (int, const char *, struct stat *));
+	if (is_dev(path)) {
+		fake_stat(st);
+		return 0;
+	}
+	return real___xstat(ver, path, st);
+}
+
+int __lxstat(int ver, const char *path, struct stat *st)
+{
+	REAL(int, __lxstat, (int, const char *, struct stat *));
+	if (is_dev(path)) {
+		fake_stat(st);
+		return 0;
+	}
+	return real___lxstat(ver, path, st);
+}
+
+int __fxstat(int ver, int fd, struct stat *st)
+{
+	REAL(int, __fxstat, (int, int, struct stat *));
+	init();
+	if (is_fake(fd)) {
+		fake_stat(st);
+		return 0;
+	}
+	return real___fxstat(ver, fd, st);
+}
+
 /* No waiting: the model advances one step per poll instead. */
 unsigned int sleep(unsigned int s)
 {
@@ -1111,7 +1419,8 @@ int ioctl(int fd, unsigned long req, ...)
 			errno = (int)num("sg_errno", EIO);
 			return -1;
 		}
-		bool ata_pt = h->cmdp[0] == 0x85 || h->cmdp[0] == 0xa1;
+		/* A1h is ATA PASS-THROUGH(12) to a disk, BLANK to an MMC drive */
+		bool ata_pt = model != 'c' && (h->cmdp[0] == 0x85 || h->cmdp[0] == 0xa1);
 		if (ata_pt && model == 'a')
 			ata_cmd(h);
 		else if (model == 'a' && h->cmdp[0] == 0x12)
@@ -1123,6 +1432,8 @@ int ioctl(int fd, unsigned long req, ...)
 		}
 		else if (model == 's' && !ata_pt)
 			scsi_cmd(h);
+		else if (model == 'c')
+			mmc_cmd(h);
 		else
 			sense_fixed(h, 0x05, 0x20, 0x00);
 		if (h->status)
@@ -1150,6 +1461,30 @@ int ioctl(int fd, unsigned long req, ...)
 			return -1;
 		}
 		return (int)num("nsid", 1);
+	}
+	/* libburn (xorriso) asks an sr device where it sits before it talks
+	 * to it: SG_GET_SCSI_ID, SCSI_IOCTL_GET_IDLUN / _GET_BUS_NUMBER, and
+	 * CDROM_DRIVE_STATUS; host 0, channel 0, id 0, lun 0, type 05h */
+	if (model == 'c' && req == SG_GET_SCSI_ID) {
+		struct sg_scsi_id *id = arg;
+		memset(id, 0, sizeof(*id));
+		id->scsi_type = 5;
+		id->h_cmd_per_lun = 1;
+		id->d_queue_depth = 1;
+		wlog("ioctl req=%08lx sg-scsi-id\n", req);
+		return 0;
+	}
+	if (model == 'c' && (req == 0x5382 || req == 0x5386)) { /* GET_IDLUN, GET_BUS_NUMBER */
+		if (req == 0x5382)
+			((int *)arg)[0] = 0, ((int *)arg)[1] = 0;
+		else
+			*(int *)arg = 0;
+		wlog("ioctl req=%08lx scsi-adr\n", req);
+		return 0;
+	}
+	if (model == 'c' && req == 0x5326) { /* CDROM_DRIVE_STATUS: CDS_DISC_OK */
+		wlog("ioctl req=%08lx drive-status\n", req);
+		return 4;
 	}
 	if (req == BLKGETSIZE64) {
 		*(uint64_t *)arg = 512ull * 0x100000;

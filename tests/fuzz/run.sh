@@ -13,13 +13,14 @@ cd "$(dirname "$0")/../.."
 seconds=${FUZZ_SECONDS:-40}
 targets=${FUZZ_TARGETS:-certdoc qr p7s report config ledger}
 build=build-fuzz
+mkdir -p "$build"
 command -v clang >/dev/null || { echo "tests/fuzz: clang is missing; run scripts/deps" >&2; exit 1; }
 cmake -S . -B "$build" -DCMAKE_C_COMPILER=clang -DWP_FUZZ=ON -DBUILD_TESTING=OFF \
-	-DCMAKE_BUILD_TYPE=RelWithDebInfo >"$build.configure.log" 2>&1 ||
-	{ tail -n 30 "$build.configure.log" >&2; exit 1; }
+	-DCMAKE_BUILD_TYPE=RelWithDebInfo >"$build/configure.log" 2>&1 ||
+	{ tail -n 30 "$build/configure.log" >&2; exit 1; }
 # shellcheck disable=SC2046
-cmake --build "$build" -j"$(nproc)" --target $(printf 'fuzz_%s ' $targets) >"$build.log" 2>&1 ||
-	{ echo "tests/fuzz: building the targets failed:" >&2; grep -E 'error|warning' "$build.log" | head -n 30 >&2; exit 1; }
+cmake --build "$build" -j"$(nproc)" --target $(printf 'fuzz_%s ' $targets) >"$build/build.log" 2>&1 ||
+	{ echo "tests/fuzz: building the targets failed:" >&2; grep -E 'error|warning' "$build/build.log" | head -n 30 >&2; exit 1; }
 out=$build/tests/fuzz
 
 status=0

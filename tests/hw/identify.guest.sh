@@ -15,4 +15,10 @@ hw_step person $WIPEPROOF keys issue --name Op --title T --role operator --no-pa
 hw_step intake-cd $WIPEPROOF custody intake --as Op --asset CD-Q --device /dev/sr0
 hw_step intake-sata $WIPEPROOF custody intake --as Op --asset HDD-Q --device "$(hw_node WPHW-WWN)"
 hw_step intake-scsi $WIPEPROOF custody intake --as Op --asset HDD-S --device "$(hw_node WPHW-SCSI)"
+# issue 17 item 9: QEMU's drive holds a pressed disc (the ISO): plan asks it
+# GET CONFIGURATION and refuses every optical method; custody blanked
+# --device refuses the CD-ROM on the ledger's word and records nothing
+hw_step plan-cd $WIPEPROOF plan /dev/sr0 --json
+hw_step plan-cd-blank $WIPEPROOF plan /dev/sr1 --method optical-blank-full --json
+hw_step blank-cd $WIPEPROOF custody blanked --as Op --asset CD-Q --device /dev/sr0
 hw_step log $WIPEPROOF custody log --json

@@ -52,8 +52,22 @@ hw_expect keys 0
 hw_expect intake-cd 0
 hw_expect intake-sata 0
 hw_expect intake-scsi 0
+# QEMU's scsi-cd / ide-cd emulate no rewritable medium: the ISO is a
+# pressed CD-ROM, and wipeproof says so from the drive's own profile
+hw_expect plan-cd 3
+plan=$(hw_out plan-cd)
+echo "$plan" | jq -r .refusal | grep -q "Table A-7" || fail "plan of a disc: $(echo "$plan" | jq -c .refusal)"
+why=$(echo "$plan" | jq -r '.capabilities.methods[] | select(.method == "optical-blank-full") | .reason')
+case "$why" in *"CD-ROM (pressed): it cannot be erased, destroy it"*) ;;
+	*) fail "QEMU's disc, GET CONFIGURATION: $why" ;; esac
+hw_expect plan-cd-blank 3
+echo "$(hw_out plan-cd-blank)" | jq -r .refusal | grep -q "CD-ROM (pressed)" ||
+	fail "plan --method optical-blank-full on the ide-cd: $(hw_out plan-cd-blank)"
+hw_expect blank-cd 3
 hw_expect log 0
 log=$(hw_out log)
+echo "$log" | jq -e '.events[] | select(.kind == "blanked")' >/dev/null &&
+	fail "a refused blank of QEMU's CD-ROM was recorded"
 body() { echo "$log" | jq -r --arg a "$1" ".events[] | select(.asset == \$a) | .body.$2"; }
 [ "$(body CD-Q media)" = CD-ROM ] || fail "intake media: $(body CD-Q media)"
 [ "$(body CD-Q kind)" = optical ] || fail "intake kind"

@@ -13,8 +13,9 @@ if [ "$WP_LEDGER_BACKEND" = pg ]; then
 	. "$(dirname "${BASH_SOURCE[0]}")/pg_lib.sh"
 	wp_pg_start
 	WIPEPROOF_LEDGER=$(wp_pg_createdb wp_custody)
-	# reports of wipes with --asset: beside a file ledger, else here
-	export WIPEPROOF_LEDGER WIPEPROOF_REPORTS="$WP_TMP/reports"
+	# reports of wipes with --asset: beside a file ledger, else here; and
+	# the station's queue (issue 18) here, never in /var/lib/wipeproof
+	export WIPEPROOF_LEDGER WIPEPROOF_REPORTS="$WP_TMP/reports" WIPEPROOF_QUEUE="$WP_TMP/queue.db"
 fi
 
 # wp_sqlite_only WHY: the rest of this test reads or edits the SQLite file

@@ -31,7 +31,7 @@ expect_in "class -> minimum NIST SP 800-88 level" "$ERR"
 expect_exit 3 "$WIPEPROOF" plan "$d1" --confidentiality 社内限り,極秘
 expect_in "class 極秘" "$ERR"
 expect_exit 0 "$WIPEPROOF" plan "$d1" --confidentiality 機密性2,社内限り
-expect_exit 3 "$WIPEPROOF" plan "$d1" --confidentiality 秘密
+expect_exit 2 "$WIPEPROOF" plan "$d1" --confidentiality 秘密
 expect_in "'秘密' is not one of the policy's classes" "$ERR"
 expect_exit 2 "$WIPEPROOF" wipe "$d1" --confidentiality 機密性3 --confirm-serial "$s1"
 

@@ -7,6 +7,9 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/custody_lib.sh"
 wp_custody_people
+wp_make_loop d1 $((1 << 20))
+wp_fill_marker "$d1"
+blocks1=$(wp_count_marker "$d1")
 
 expect_exit 3 custody intake --as "$OPERATOR" --asset CD-0 --serial DISC-0 --model disc --media LaserDisc
 expect_in "not an optical medium" "$ERR"
@@ -16,6 +19,12 @@ expect_exit 0 custody request --as "$OPERATOR" --asset CD-1
 expect_exit 0 custody approve --as "$APPROVER" --asset CD-1 --for wipe,destroy,release
 expect_exit 3 custody blanked --as "$OPERATOR" --asset CD-1
 expect_in "only a rewritable disc" "$ERR"
+# wipeproof's own blank refuses a write-once disc on the ledger's word,
+# before the device is even opened
+head_before=$(custody head)
+expect_exit 3 custody blanked --as "$OPERATOR" --asset CD-1 --device "$d1"
+expect_in "only a rewritable disc" "$ERR"
+[ "$(custody head)" = "$head_before" ] || fail "a refused blank was recorded"
 expect_exit 3 custody release --as "$OPERATOR" --asset CD-1 --to reuse
 expect_in "may not be reused" "$ERR"
 expect_exit 0 custody destroy --as "$OPERATOR" --asset CD-1 --method shred --witness "$WITNESS"
@@ -41,6 +50,25 @@ expect_exit 3 custody release --as "$OPERATOR" --asset CD-2 --to reuse
 expect_in "neither a sanitized wipe" "$ERR"
 expect_exit 3 custody blanked --as "$OPERATOR" --asset CD-2 --method fast
 expect_in "table of contents" "$ERR"
+# custody blanked --device: wipeproof blanks the disc itself (MMC BLANK,
+# tests/conformance conf_optical_*), refusing what is not a disc in an
+# optical drive before anything is sent, and recording nothing then
+head_before=$(custody head)
+expect_exit 3 custody blanked --as "$OPERATOR" --asset CD-2 --device "$d1"
+expect_in "$d1 is not an optical drive (loop)" "$ERR"
+expect_in "nothing was sent" "$ERR"
+expect_exit 3 custody blanked --as "$OPERATOR" --asset CD-2 --device "$d1" --method fast
+expect_in "table of contents" "$ERR"
+expect_exit 3 custody blanked --as "$OPERATOR" --asset CD-2 --device "$d1" --tool xorriso
+expect_in "with --device wipeproof blanks the disc" "$ERR"
+expect_exit 3 custody blanked --as "$OPERATOR" --asset CD-2 --device "$WP_TMP/no-such-drive"
+[ "$(custody head)" = "$head_before" ] || fail "a refused blank was recorded"
+[ "$(wp_count_marker "$d1")" -eq "$blocks1" ] || fail "a refused blank wrote to $d1"
+expect_exit 0 custody show CD-2 --json
+[ "$(jq -r '.blanked // false' <<<"$OUT")" = false ] || fail "a refused blank counts"
+# plan on an optical medium names the source and refuses: no category
+expect_exit 3 "$WIPEPROOF" plan "$d1" --method optical-blank-full
+expect_in "not possible on this device" "$ERR"
 expect_exit 0 custody blanked --as "$OPERATOR" --asset CD-2 --tool "xorriso -blank=all"
 expect_exit 0 custody show CD-2 --json
 [ "$(jq -r .blanked <<<"$OUT")" = true ] || fail "blanked not in the state"

@@ -314,7 +314,8 @@ START_TEST(one_option_table)
 	char e[256];
 	ck_assert_msg(wp_options_check(e, sizeof(e)) == 0, "%s", e);
 	expect_error("wipeproof list --as X", "--as does not apply to 'list'");
-	expect_error("wipeproof plan /dev/sdx --ledger L", "--ledger does not apply to 'plan'");
+	/* plan takes --ledger (the ledger's classes, issue 17), never --as */
+	expect_error("wipeproof plan /dev/sdx --as X", "--as does not apply to 'plan'");
 	char *fs[] = { (char *)"freespace", (char *)"--method", (char *)"zero", (char *)"/srv", NULL };
 	ck_assert_int_eq(wp_options_parse("freespace", 4, fs, refuse_all, NULL, e, sizeof(e)), -1);
 	ck_assert_msg(strstr(e, "--method does not apply to 'freespace'"), "%s", e);

@@ -288,7 +288,8 @@ END_TEST
 START_TEST(plan_never_says_purge_beyond_the_tables)
 {
 	static const enum wp_media media[] = { WP_MEDIA_OTHER, WP_MEDIA_HDD, WP_MEDIA_SSD,
-		WP_MEDIA_NVME, WP_MEDIA_USB, WP_MEDIA_MMC, WP_MEDIA_LOOP, WP_MEDIA_VIRTUAL };
+		WP_MEDIA_NVME, WP_MEDIA_USB, WP_MEDIA_MMC, WP_MEDIA_LOOP, WP_MEDIA_VIRTUAL,
+		WP_MEDIA_OPTICAL };
 	for (size_t k = 0; k < sizeof(media) / sizeof(media[0]); k++) {
 		for (int f = 0; f < WP_FW_COUNT; f++) {
 			const struct wp_method *m = f ? wp_fw_method((enum wp_fw_method)f)
@@ -312,12 +313,49 @@ START_TEST(plan_never_says_purge_beyond_the_tables)
 			}
 			/* and the best plan for a drive with only this method */
 			rc = wp_plan_make(media[k], &caps, WP_LEVEL_BEST, NULL, &plan);
-			ck_assert_int_eq(rc, 0);
+			/* an optical disc gets no plan at all (optical_reaches_no_category) */
+			ck_assert_int_eq(rc, media[k] == WP_MEDIA_OPTICAL ? -1 : 0);
+			if (rc < 0)
+				continue;
 			ck_assert_msg(plan.category != WP_NIST_PURGE || listed,
 				      "%s on %s: best plan %s says Purge", m->name,
 				      wp_media_name(media[k]), plan.method->name);
 		}
 	}
+}
+END_TEST
+
+/* SP 800-88 Rev.1 Table A-7 (optical media: CD, DVD, BD rows): Clear and
+ * Purge "N/A", Destroy only. Nothing done to a disc reaches a category, and
+ * plan refuses a disc, naming the table; a forced blank is possible where
+ * the drive allows it, with no category. */
+START_TEST(optical_reaches_no_category)
+{
+	static const enum wp_fw_method ok[] = { WP_FW_OPTICAL_BLANK_FULL, WP_FW_OPTICAL_BLANK_FAST };
+	struct wp_fw_caps caps = caps_with(WP_FW_BUS_OPTICAL, ok, 2);
+	struct wp_plan plan;
+	const char *names[] = { "optical-blank-full", "optical-blank-fast", "optical-overwrite",
+				"random", "zero-ones", "dod3" };
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		const struct wp_method *m = wp_method_find(names[i]);
+		char why[384];
+		ck_assert_int_eq(wp_method_nist(m, WP_MEDIA_OPTICAL, why, sizeof(why)), WP_NIST_NONE);
+		ck_assert_msg(strstr(wp_method_nist_source(m, WP_MEDIA_OPTICAL), "Table A-7") != NULL,
+			      "%s", names[i]);
+	}
+	for (int level = WP_LEVEL_BEST; level <= WP_LEVEL_PURGE; level++) {
+		ck_assert_int_eq(wp_plan_make(WP_MEDIA_OPTICAL, &caps, (enum wp_level)level, NULL,
+					      &plan), -1);
+		ck_assert_ptr_nonnull(strstr(plan.refusal, "Table A-7"));
+	}
+	ck_assert_int_eq(wp_plan_make(WP_MEDIA_OPTICAL, &caps, WP_LEVEL_BEST,
+				      wp_method_find("optical-blank-full"), &plan), 0);
+	ck_assert_int_eq(plan.category, WP_NIST_NONE);
+	ck_assert_int_eq(wp_plan_make(WP_MEDIA_OPTICAL, &caps, WP_LEVEL_BEST,
+				      wp_method_find("optical-overwrite"), &plan), -1);
+	ck_assert_ptr_nonnull(strstr(plan.refusal, "not supported by this test drive"));
+	ck_assert_str_eq(wp_media_name(WP_MEDIA_OPTICAL), "optical");
+	ck_assert_int_eq(wp_media_parse("optical"), WP_MEDIA_OPTICAL);
 }
 END_TEST
 
@@ -359,6 +397,7 @@ int main(void)
 	tcase_add_test(tc, nist_labels_follow_the_tables);
 	tcase_add_test(tc, plan_never_says_purge_beyond_the_tables);
 	tcase_add_test(tc, plan_source_reaches_report);
+	tcase_add_test(tc, optical_reaches_no_category);
 	suite_add_tcase(s, tc);
 	return wp_run_suite(s);
 }
