@@ -9,11 +9,17 @@
  * intake and NOTES notes, all by one operator, dated one second apart per
  * 1000 events, from two minutes after the person's certificate starts.
  *
+ * On PostgreSQL the events go in through one COPY ... FROM STDIN on a
+ * connection of its own (one INSERT round trip per event made 20,000 in
+ * 39 s), in one transaction: the same rows, columns and text as the
+ * backend's put_event writes.
+ *
  * Usage: ledgergen KEYDIR PERSON LEDGER EVENTS [NOTES]   (LEDGER a path or a
  * postgresql:// connection string; it must be new or empty).
  */
 #include "custody_internal.h"
 
+#include <libpq-fe.h>
 #include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +32,105 @@ static void die(const char *what)
 {
 	fprintf(stderr, "ledgergen: %s: %s\n", what, err);
 	exit(1);
+}
+
+/* ---- COPY into PostgreSQL ------------------------------------------------- */
+
+static PGconn *copy_conn;
+static char *copy_buf;
+static size_t copy_len, copy_cap;
+
+static void pg_die(const char *what)
+{
+	snprintf(err, sizeof(err), "%s", PQerrorMessage(copy_conn));
+	die(what);
+}
+
+static void pg_exec(const char *sql, ExecStatusType want)
+{
+	PGresult *res = PQexec(copy_conn, sql);
+	if (PQresultStatus(res) != want)
+		pg_die(sql);
+	PQclear(res);
+}
+
+static void copy_flush(void)
+{
+	if (copy_len && PQputCopyData(copy_conn, copy_buf, (int)copy_len) != 1)
+		pg_die("COPY data");
+	copy_len = 0;
+}
+
+/* One field in COPY's text format: \N for NULL, backslash escapes. */
+static void copy_field(const char *v, bool last)
+{
+	size_t need = (v ? 2 * strlen(v) : 2) + 2;
+	if (copy_len + need > copy_cap) {
+		copy_flush();
+		if (need > copy_cap) {
+			copy_cap = need * 2;
+			copy_buf = realloc(copy_buf, copy_cap);
+			if (!copy_buf)
+				die("out of memory");
+		}
+	}
+	if (!v) {
+		memcpy(copy_buf + copy_len, "\\N", 2);
+		copy_len += 2;
+	}
+	for (; v && *v; v++) {
+		char c = *v;
+		char e = c == '\\' ? '\\' : c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : 0;
+		if (e) {
+			copy_buf[copy_len++] = '\\';
+			c = e;
+		}
+		copy_buf[copy_len++] = c;
+	}
+	copy_buf[copy_len++] = last ? '\n' : '\t';
+}
+
+static void copy_begin(const char *conninfo)
+{
+	copy_conn = PQconnectdb(conninfo);
+	if (PQstatus(copy_conn) != CONNECTION_OK)
+		pg_die("connect");
+	copy_cap = 1 << 20;
+	copy_buf = malloc(copy_cap);
+	if (!copy_buf)
+		die("out of memory");
+	pg_exec("BEGIN", PGRES_COMMAND_OK);
+	pg_exec("COPY events(chain, " WP_ROW_COLUMNS ") FROM STDIN", PGRES_COPY_IN);
+}
+
+static void copy_event(const char *chain, const struct wp_event *ev, const char *body_text,
+		       const char *sig)
+{
+	char seq[24];
+	snprintf(seq, sizeof(seq), "%llu", (unsigned long long)ev->seq);
+	/* as pg_put_event: no witness in these events */
+	const char *v[] = { chain, seq, ev->time, ev->kind, ev->asset, ev->actor.name,
+			    ev->actor.title, ev->actor.role, ev->actor.fingerprint, NULL, NULL,
+			    NULL, NULL, body_text, ev->prev_hash, ev->hash, sig, NULL };
+	size_t n = sizeof(v) / sizeof(v[0]);
+	for (size_t i = 0; i < n; i++)
+		copy_field(v[i], i + 1 == n);
+}
+
+static void copy_end(void)
+{
+	copy_flush();
+	if (PQputCopyEnd(copy_conn, NULL) != 1)
+		pg_die("COPY end");
+	PGresult *res = PQgetResult(copy_conn);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		pg_die("COPY");
+	PQclear(res);
+	while ((res = PQgetResult(copy_conn)))
+		PQclear(res);
+	pg_exec("COMMIT", PGRES_COMMAND_OK);
+	PQfinish(copy_conn);
+	free(copy_buf);
 }
 
 int main(int argc, char **argv)
@@ -54,6 +159,13 @@ int main(int argc, char **argv)
 	}
 	if (l->ops->put_signer(l, p->fingerprint, pem, err, sizeof(err)) < 0)
 		die("signer");
+	bool pg = wp_ledger_is_pg(argv[3]);
+	if (pg) {
+		/* the signer committed first: the COPY's connection sees it */
+		if (wp_ledger_commit(l, err, sizeof(err)) < 0)
+			die("commit");
+		copy_begin(argv[3]);
+	}
 	struct wp_event ev = { 0 };
 	snprintf(ev.actor.name, sizeof(ev.actor.name), "%s", p->name);
 	snprintf(ev.actor.title, sizeof(ev.actor.title), "%s", p->title);
@@ -93,7 +205,9 @@ int main(int argc, char **argv)
 		wp_event_hash(ev.prev_hash, text, ev.hash);
 		if (wp_identity_sign_hex(id, ev.hash, 64, &sig, err, sizeof(err)) < 0)
 			die("sign");
-		if (l->ops->put_event(l, &ev, body_text, sig, NULL, err, sizeof(err)) < 0)
+		if (pg)
+			copy_event(l->chain, &ev, body_text, sig);
+		else if (l->ops->put_event(l, &ev, body_text, sig, NULL, err, sizeof(err)) < 0)
 			die("insert");
 		snprintf(ev.prev_hash, sizeof(ev.prev_hash), "%s", ev.hash);
 		free(sig);
@@ -104,7 +218,9 @@ int main(int argc, char **argv)
 		if (seq % 100000 == 0)
 			fprintf(stderr, "ledgergen: %llu events\n", (unsigned long long)seq);
 	}
-	if (wp_ledger_commit(l, err, sizeof(err)) < 0)
+	if (pg)
+		copy_end();
+	else if (wp_ledger_commit(l, err, sizeof(err)) < 0)
 		die("commit");
 	printf("%llu events, head %s\n", (unsigned long long)n, ev.prev_hash);
 	wp_ledger_close(l);

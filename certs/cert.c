@@ -273,20 +273,26 @@ out:
 	return rc;
 }
 
+/* The messages of wp_sig_verify and wp_sig_checker_verify: one verdict,
+ * one wording, whichever did the check. */
+static const char sig_not_hex[] = "signature is not lowercase hex";
+static const char sig_not_low[] = "signature is not in its one accepted form (strict DER ECDSA "
+				  "with low s): it was altered, or not made by wipeproof";
+static const char sig_bad[] = "signature does not verify with the signer's certificate";
+
 int wp_sig_verify(X509 *cert, const void *data, size_t len, const char *sig_hex,
 		  char *err, size_t errlen)
 {
 	unsigned char *sig = NULL;
 	size_t siglen = 0;
 	if (wp_hex_decode(sig_hex, &sig, &siglen) < 0) {
-		snprintf(err, errlen, "signature is not lowercase hex");
+		snprintf(err, errlen, "%s", sig_not_hex);
 		return -1;
 	}
 	EVP_PKEY *key = X509_get0_pubkey(cert);
 	if (!wp_ecdsa_is_low_s(key, sig, siglen)) {
 		free(sig);
-		snprintf(err, errlen, "signature is not in its one accepted form (strict DER ECDSA "
-			 "with low s): it was altered, or not made by wipeproof");
+		snprintf(err, errlen, "%s", sig_not_low);
 		return -1;
 	}
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
@@ -296,7 +302,97 @@ int wp_sig_verify(X509 *cert, const void *data, size_t len, const char *sig_hex,
 	free(sig);
 	ERR_clear_error();
 	if (!ok) {
-		snprintf(err, errlen, "signature does not verify with the signer's certificate");
+		snprintf(err, errlen, "%s", sig_bad);
+		return -1;
+	}
+	return 0;
+}
+
+/* One key's verify context, initialised once: EVP_PKEY_verify over the
+ * SHA-256 digest is what EVP_DigestVerify does for ECDSA, without the
+ * per-call algorithm fetch and context set-up (the profile of a
+ * 20,000-event verify had them at a fifth of the signature's cost). */
+struct checked_key {
+	EVP_PKEY *key;
+	EVP_PKEY_CTX *ctx;         /* NULL: could not be made (the check fails) */
+	BIGNUM *half;              /* n/2 of its curve; NULL: not EC */
+};
+
+struct wp_sig_checker {
+	EVP_MD *sha256;
+	struct checked_key *keys;
+	size_t n, cap;
+};
+
+struct wp_sig_checker *wp_sig_checker_new(void)
+{
+	struct wp_sig_checker *c = calloc(1, sizeof(*c));
+	if (c && !(c->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL))) {
+		free(c);
+		c = NULL;
+	}
+	return c;
+}
+
+void wp_sig_checker_free(struct wp_sig_checker *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->n; i++) {
+		EVP_PKEY_CTX_free(c->keys[i].ctx);
+		BN_free(c->keys[i].half);
+	}
+	free(c->keys);
+	EVP_MD_free(c->sha256);
+	free(c);
+}
+
+static struct checked_key *checked_key(struct wp_sig_checker *c, EVP_PKEY *key)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (c->keys[i].key == key)
+			return &c->keys[i];
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 4;
+		struct checked_key *grown = realloc(c->keys, cap * sizeof(*grown));
+		if (!grown)
+			return NULL;
+		c->keys = grown;
+		c->cap = cap;
+	}
+	struct checked_key *k = &c->keys[c->n++];
+	k->key = key;
+	k->half = key ? wp_ecdsa_half_order(key) : NULL;
+	k->ctx = key ? EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL) : NULL;
+	if (k->ctx && EVP_PKEY_verify_init(k->ctx) != 1) {
+		EVP_PKEY_CTX_free(k->ctx);
+		k->ctx = NULL;
+	}
+	ERR_clear_error();
+	return k;
+}
+
+int wp_sig_checker_verify(struct wp_sig_checker *c, EVP_PKEY *key, const void *data, size_t len,
+			  const char *sig_hex, char *err, size_t errlen)
+{
+	unsigned char *sig = NULL, digest[EVP_MAX_MD_SIZE];
+	unsigned int dlen = 0;
+	size_t siglen = 0;
+	if (wp_hex_decode(sig_hex, &sig, &siglen) < 0) {
+		snprintf(err, errlen, "%s", sig_not_hex);
+		return -1;
+	}
+	struct checked_key *k = checked_key(c, key);
+	const char *bad = NULL;
+	if (k && !wp_ecdsa_is_low_s_under(k->half, sig, siglen))
+		bad = sig_not_low;
+	else if (!k || !k->ctx || EVP_Digest(data, len, digest, &dlen, c->sha256, NULL) != 1 ||
+		 EVP_PKEY_verify(k->ctx, sig, siglen, digest, dlen) != 1)
+		bad = sig_bad;
+	free(sig);
+	ERR_clear_error();
+	if (bad) {
+		snprintf(err, errlen, "%s", bad);
 		return -1;
 	}
 	return 0;

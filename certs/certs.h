@@ -246,6 +246,21 @@ int wp_sig_verify(X509 *cert, const void *data, size_t len, const char *sig_hex,
  * wp_ecdsa_low_s rewrites a signature in place (cap: room in der). */
 bool wp_ecdsa_is_low_s(EVP_PKEY *key, const unsigned char *der, size_t len);
 int wp_ecdsa_low_s(EVP_PKEY *key, unsigned char *der, size_t *len, size_t cap);
+/* The same check with n/2 of the key's curve worked out once
+ * (wp_ecdsa_half_order: NULL when the key is not EC; BN_free it). */
+BIGNUM *wp_ecdsa_half_order(EVP_PKEY *key);
+bool wp_ecdsa_is_low_s_under(const BIGNUM *half, const unsigned char *der, size_t len);
+
+/* wp_sig_verify for many signatures on one thread (issue 18: a ledger's
+ * million events): the same verdicts and messages, with the per-call
+ * set-up done once per key — the verify context, the curve's order for
+ * the low-s check, the SHA-256 implementation. One checker per thread;
+ * the keys must outlive it (the verifier's signers own them). */
+struct wp_sig_checker;
+struct wp_sig_checker *wp_sig_checker_new(void);
+void wp_sig_checker_free(struct wp_sig_checker *c);
+int wp_sig_checker_verify(struct wp_sig_checker *c, EVP_PKEY *key, const void *data, size_t len,
+			  const char *sig_hex, char *err, size_t errlen);
 
 /* ---- certificates of sanitization ---------------------------------------
  *

@@ -93,3 +93,24 @@ int wp_ecdsa_low_s(EVP_PKEY *key, unsigned char *der, size_t *len, size_t cap)
 	ECDSA_SIG_free(sig);
 	return rc;
 }
+
+BIGNUM *wp_ecdsa_half_order(EVP_PKEY *key)
+{
+	BIGNUM *half = curve_order(key);
+	if (half && !BN_rshift1(half, half)) {
+		BN_free(half);
+		half = NULL;
+	}
+	return half;
+}
+
+bool wp_ecdsa_is_low_s_under(const BIGNUM *half, const unsigned char *der, size_t len)
+{
+	ECDSA_SIG *sig = strict_parse(der, len);
+	const BIGNUM *s = NULL;
+	if (sig)
+		ECDSA_SIG_get0(sig, NULL, &s);
+	bool ok = half && s && BN_cmp(s, half) <= 0;
+	ECDSA_SIG_free(sig);
+	return ok;
+}

@@ -192,14 +192,27 @@ int wp_rule_check_serial_free(const struct wp_asset_state *holder, const struct 
 /* approval_required from a policy event's body (true when absent). */
 bool wp_policy_approval(const struct wp_event *ev);
 
-/* Asset states by tag, for replaying the whole ledger (assets.c). */
+/* Asset states by tag, for replaying the whole ledger (assets.c), each
+ * kept packed: load unpacks one into a full struct, store packs it back. */
+struct packed;
 struct wp_asset_map {
-	struct wp_asset_state **slots;
+	struct packed **slots;
 	size_t cap, used;
 };
-/* The state for tag, created empty on first use; NULL when out of memory. */
-struct wp_asset_state *wp_asset_map_get(struct wp_asset_map *m, const char *tag);
+/* The state of tag into *out (an asset not stored yet: the empty state
+ * with its tag); -1 when out of memory. */
+int wp_asset_map_load(struct wp_asset_map *m, const char *tag, struct wp_asset_state *out);
+/* Keep *st as tag's state; -1 when out of memory. */
+int wp_asset_map_store(struct wp_asset_map *m, const char *tag, const struct wp_asset_state *st);
+/* What the map holds in memory (its table and packed states), for bench/. */
+size_t wp_asset_map_bytes(const struct wp_asset_map *m);
 void wp_asset_map_free(struct wp_asset_map *m);
+
+/* Signature threads per chain for the verifications that follow (verify.c):
+ * -1 (the default) sized to the cores, 0 none (each signature checked in
+ * turn on the chain's thread, the pre-issue-18 way), n that many. For the
+ * tests that compare both, and bench/. */
+void wp_custody_verify_threads(int n);
 
 /* The member of the first event's body that holds the ledger id. */
 #define WP_LEDGER_ID_KEY "ledger_id"

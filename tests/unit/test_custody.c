@@ -1,6 +1,7 @@
 /* Custody ledger: canonical form and hash chain, roles and rules, wipe
  * events, verification of tampered rows, concurrent appenders. */
 #include "custody.h"
+#include "custody_internal.h"
 #include "certs_internal.h"
 #include "wptext.h"
 
@@ -1641,6 +1642,218 @@ END_TEST
 
 /* ---- set-up ---------------------------------------------------------------- */
 
+/* ---- signatures on worker threads give the sequential verdict (issue 18) -- */
+
+/* Change one hex digit inside r of seq's signature: still strict DER with
+ * low s, no longer the signer's. */
+static void break_signature(const char *path, uint64_t seq)
+{
+	char q[300];
+	snprintf(q, sizeof(q), "UPDATE events SET signature = substr(signature, 1, 20) || CASE "
+		 "substr(signature, 21, 1) WHEN '0' THEN '1' ELSE '0' END || substr(signature, 22) "
+		 "WHERE seq = %llu", (unsigned long long)seq);
+	sql(path, q);
+}
+
+static int verify_with(const char *path, int threads, struct wp_custody_report *r, char *e,
+		       size_t elen)
+{
+	struct wp_ledger *l = NULL;
+	ck_assert_int_eq(wp_ledger_open_readonly(path, &l, e, elen), 0);
+	wp_custody_verify_threads(threads);
+	int rc = wp_custody_verify(l, ca, NULL, r, e, elen);
+	wp_custody_verify_threads(-1);
+	wp_ledger_close(l);
+	return rc;
+}
+
+/* The oracle is the sequential pass (threads 0, how verify checked before
+ * issue 18): with 1 and 3 signature threads the whole report and message
+ * must be its, and its first bad event the one the scenario expects. */
+static void same_verdict(const char *path, uint64_t bad, const char *needle)
+{
+	struct wp_custody_report seq, par;
+	char seq_err[1024], par_err[1024];
+	int rc = verify_with(path, 0, &seq, seq_err, sizeof(seq_err));
+	ck_assert_int_eq(rc, WP_CUSTODY_BROKEN);
+	ck_assert_uint_eq(seq.bad_seq, bad);
+	ck_assert_msg(strstr(seq.why, needle), "why '%s' lacks '%s'", seq.why, needle);
+	for (int threads = 1; threads <= 3; threads += 2) {
+		ck_assert_int_eq(verify_with(path, threads, &par, par_err, sizeof(par_err)), rc);
+		ck_assert_msg(par.bad_seq == seq.bad_seq, "%d threads: seq %llu, sequential %llu",
+			      threads, (unsigned long long)par.bad_seq,
+			      (unsigned long long)seq.bad_seq);
+		ck_assert_str_eq(par.why, seq.why);
+		ck_assert_str_eq(par_err, seq_err);
+		ck_assert_uint_eq(par.events, seq.events);
+		ck_assert_uint_eq(par.head_seq, seq.head_seq);
+		ck_assert_str_eq(par.head_hash, seq.head_hash);
+		ck_assert_str_eq(par.ledger_id, seq.ledger_id);
+		ck_assert_int_eq(par.approval_required, seq.approval_required);
+	}
+}
+
+/* Several events wrong at once, at every stage an event is checked in:
+ * the hash, the signer's certificate, the signature, the rules, a missing
+ * row. Whatever order the worker threads finish in, the first bad event
+ * and its stage are the sequential pass's. */
+START_TEST(parallel_verdict_is_sequential)
+{
+	struct wp_ledger *l = fresh_ledger();
+	char tag[16];
+	for (int a = 1; a <= 8; a++) {
+		snprintf(tag, sizeof(tag), "PP-%d", a);
+		intake(l, tag, tag);
+		/* seq 22, the first note on PP-5, is op2's: the only event of a
+		 * second signer, whose certificate a scenario spoils */
+		for (int n = 0; n < 4; n++)
+			ck_assert_int_eq(add(l, a == 5 && n == 0 ? op2 : op, WP_EV_NOTE, tag,
+					     json_pack("{s:s}", "text", "n")), 0);
+	}
+	wp_ledger_close(l);
+	char copy[200], restore[600];
+	snprintf(copy, sizeof(copy), "%s.orig", ledger_path);
+	snprintf(restore, sizeof(restore), "cp '%s' '%s'", ledger_path, copy);
+	ck_assert_int_eq(system(restore), 0);
+	snprintf(restore, sizeof(restore), "cp '%s' '%s'", copy, ledger_path);
+	/* all verify alike untouched */
+	struct wp_custody_report r;
+	ck_assert_msg(verify_with(ledger_path, 3, &r, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(r.events, 40);
+
+	/* hash at an earlier seq, signature at a later one, and the reverse */
+	sql(ledger_path, "UPDATE events SET body = '{\"text\":\"m\"}' WHERE seq = 20");
+	break_signature(ledger_path, 30);
+	same_verdict(ledger_path, 20, "hash does not match");
+	ck_assert_int_eq(system(restore), 0);
+	break_signature(ledger_path, 12);
+	sql(ledger_path, "UPDATE events SET body = '{\"text\":\"m\"}' WHERE seq = 25");
+	same_verdict(ledger_path, 12, "signature does not verify");
+
+	/* a signer the ledger does not know (the certificate stage), before and
+	 * after a bad signature */
+	ck_assert_int_eq(system(restore), 0);
+	char q[300];
+	snprintf(q, sizeof(q), "UPDATE signers SET certificate = 'x' WHERE fingerprint = '%s'",
+		 wp_identity_person(op2)->fingerprint);
+	sql(ledger_path, q);
+	break_signature(ledger_path, 30);
+	same_verdict(ledger_path, 22, "stored certificate is unreadable");
+	break_signature(ledger_path, 10);
+	same_verdict(ledger_path, 10, "signature does not verify");
+
+	/* a rule broken (a second intake of a tag), before and after */
+	ck_assert_int_eq(system(restore), 0);
+	reseal(ledger_path, 35, NULL, WP_EV_INTAKE, "{\"model\":\"M\",\"serial\":\"X\"}", op);
+	for (uint64_t s = 36; s <= 40; s++)
+		reseal(ledger_path, s, NULL, NULL, NULL, op);
+	break_signature(ledger_path, 38);
+	same_verdict(ledger_path, 35, "breaks a rule");
+	break_signature(ledger_path, 33);
+	same_verdict(ledger_path, 33, "signature does not verify");
+
+	/* a deleted row, after and before a bad signature */
+	ck_assert_int_eq(system(restore), 0);
+	sql(ledger_path, "DELETE FROM events WHERE seq = 28");
+	break_signature(ledger_path, 29);
+	same_verdict(ledger_path, 28, "missing");
+	break_signature(ledger_path, 18);
+	same_verdict(ledger_path, 18, "signature does not verify");
+
+	/* a signature that is not hex, then a bad one right after it */
+	ck_assert_int_eq(system(restore), 0);
+	sql(ledger_path, "UPDATE events SET signature = 'zz' WHERE seq = 26");
+	break_signature(ledger_path, 27);
+	same_verdict(ledger_path, 26, "not lowercase hex");
+
+	/* the first and the last event: the report is the one before them */
+	ck_assert_int_eq(system(restore), 0);
+	break_signature(ledger_path, 1);
+	same_verdict(ledger_path, 1, "signature does not verify");
+	ck_assert_int_eq(verify_with(ledger_path, 3, &r, err, sizeof(err)), WP_CUSTODY_BROKEN);
+	ck_assert_uint_eq(r.events, 0);
+	ck_assert_str_eq(r.head_hash, ZERO64);
+	ck_assert_int_eq(system(restore), 0);
+	break_signature(ledger_path, 40);
+	same_verdict(ledger_path, 40, "signature does not verify");
+	ck_assert_int_eq(verify_with(ledger_path, 3, &r, err, sizeof(err)), WP_CUSTODY_BROKEN);
+	ck_assert_uint_eq(r.events, 39);
+	ck_assert_uint_eq(r.head_seq, 39);
+}
+END_TEST
+
+/* The checker that keeps one context per key gives wp_sig_verify's
+ * verdicts, also after a failure on the same context. */
+START_TEST(sig_checker_as_sig_verify)
+{
+	X509 *cert = wp_identity_cert(op);
+	EVP_PKEY *key = X509_get0_pubkey(cert);
+	char *sig = NULL, msg_a[300], msg_b[300];
+	ck_assert_int_eq(wp_identity_sign_hex(op, "hash", 4, &sig, err, sizeof(err)), 0);
+	char *bad = strdup(sig);
+	bad[20] = bad[20] == '0' ? '1' : '0';
+	struct wp_sig_checker *c = wp_sig_checker_new();
+	ck_assert_ptr_nonnull(c);
+	const char *sigs[] = { sig, bad, sig, "zz", sig, "3006020101020101" };
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		msg_a[0] = msg_b[0] = 0;
+		int a = wp_sig_verify(cert, "hash", 4, sigs[i], msg_a, sizeof(msg_a));
+		int b = wp_sig_checker_verify(c, key, "hash", 4, sigs[i], msg_b, sizeof(msg_b));
+		ck_assert_int_eq(a, b);
+		ck_assert_str_eq(msg_a, msg_b);
+		ck_assert_int_eq(a, i == 0 || i == 2 || i == 4 ? 0 : -1);
+	}
+	wp_sig_checker_free(c);
+	free(bad);
+	free(sig);
+}
+END_TEST
+
+/* The map keeps states packed: what comes back is the stored struct byte
+ * for byte (text after a shortened string's NUL included), and a typical
+ * state takes a few hundred bytes, not 4.4 KiB (issue 18: 100,000 assets
+ * well under 100 MB). */
+START_TEST(asset_map_packed)
+{
+	struct wp_asset_map m = { 0 };
+	struct wp_asset_state *a = malloc(sizeof(*a)), *b = malloc(sizeof(*b));
+	ck_assert(a && b);
+	char tag[32];
+	for (int i = 0; i < 100000; i++) {
+		snprintf(tag, sizeof(tag), "BENCH-%07d", i);
+		ck_assert_int_eq(wp_asset_map_load(&m, tag, a), 0);
+		ck_assert_str_eq(a->asset, tag);
+		ck_assert(!a->exists);
+		a->exists = true;
+		a->events = (uint64_t)i * 10 + 1;
+		a->intake_seq = a->last_seq = a->events;
+		snprintf(a->serial, sizeof(a->serial), "%s", tag);
+		snprintf(a->model, sizeof(a->model), "ThinkPad X1");
+		snprintf(a->owner, sizeof(a->owner), "営業部");
+		snprintf(a->intake_time, sizeof(a->intake_time), "2026-12-03T15:00:00Z");
+		snprintf(a->last_time, sizeof(a->last_time), "2026-12-03T15:00:09Z");
+		ck_assert_int_eq(wp_asset_map_store(&m, tag, a), 0);
+	}
+	size_t bytes = wp_asset_map_bytes(&m);
+	ck_assert_msg(bytes < 30u * 1000 * 1000, "100,000 states take %zu bytes", bytes);
+	/* every byte comes back, also ones no string shows */
+	ck_assert_int_eq(wp_asset_map_load(&m, "BENCH-0004242", a), 0);
+	ck_assert_uint_eq(a->events, 42421);
+	for (size_t i = 0; i < sizeof(*a); i += 7)
+		((unsigned char *)a)[i] = (unsigned char)(i * 31 + 1);
+	memset((unsigned char *)a + 1000, 0, 300);
+	ck_assert_int_eq(wp_asset_map_store(&m, "BENCH-0004242", a), 0);
+	ck_assert_int_eq(wp_asset_map_load(&m, "BENCH-0004242", b), 0);
+	ck_assert(memcmp(a, b, sizeof(*a)) == 0);
+	ck_assert_int_eq(wp_asset_map_load(&m, "BENCH-0004243", b), 0);
+	ck_assert_uint_eq(b->events, 42431);
+	ck_assert_str_eq(b->serial, "BENCH-0004243");
+	wp_asset_map_free(&m);
+	free(a);
+	free(b);
+}
+END_TEST
+
 static void setup(void)
 {
 	wp_fx_tmpdir(dir, sizeof(dir), "custody");
@@ -1697,6 +1910,9 @@ int main(void)
 	tcase_add_test(tc, approval_per_kind_and_class);
 	tcase_add_test(tc, vendor_destruction);
 	tcase_add_test(tc, attested_erasure);
+	tcase_add_test(tc, parallel_verdict_is_sequential);
+	tcase_add_test(tc, sig_checker_as_sig_verify);
+	tcase_add_test(tc, asset_map_packed);
 	suite_add_tcase(s, tc);
 	int rc = wp_run_suite(s);
 	struct wp_identity *all[] = { op, op2, boss, boss2, wit, aud };
