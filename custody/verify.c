@@ -237,7 +237,9 @@ static void job_finish(struct sig_pool *p, struct sig_job *j, uint64_t id, bool 
 	j->sig = NULL;
 	j->done = true;
 	p->finished++;
-	if (p->waiting)
+	/* the walk waits for half the queue, not for one slot: one wake-up
+	 * per SIG_QUEUE / 2 checks instead of one per check */
+	if (p->waiting && p->submitted - p->finished <= SIG_QUEUE / 2)
 		pthread_cond_broadcast(&p->room);
 	pthread_mutex_unlock(&p->lock);
 }
@@ -334,7 +336,8 @@ static int pool_submit(struct verifier *v, const struct wp_event *ev, EVP_PKEY *
 		return -1;
 	pthread_mutex_lock(&p->lock);
 	struct sig_job *j = &p->jobs[p->submitted % SIG_QUEUE];
-	while (!j->done) {
+	/* a full queue: wait until the workers have emptied half of it */
+	while (!j->done || (p->waiting && p->submitted - p->finished > SIG_QUEUE / 2)) {
 		p->waiting = true;
 		pthread_cond_wait(&p->room, &p->lock);
 	}
