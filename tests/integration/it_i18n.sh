@@ -4,14 +4,7 @@
 # wipe's refusals and its summary. The ja_JP.UTF-8 locale is generated into this test's
 # folder (LOCPATH), so the machine's locales are left alone.
 . "$(dirname "$0")/lib.sh"
-[ -f /usr/share/i18n/locales/ja_JP ] && command -v localedef >/dev/null ||
-	{ echo "SKIP: package locales missing (no ja_JP source for localedef)"; exit 77; }
-mkdir -p "$WP_TMP/loc"
-localedef -i ja_JP -f UTF-8 "$WP_TMP/loc/ja_JP.UTF-8" 2>/dev/null ||
-	[ -d "$WP_TMP/loc/ja_JP.UTF-8" ] || fail "localedef ja_JP.UTF-8"
-unset LANGUAGE LC_ALL LC_MESSAGES
-ja() { LOCPATH="$WP_TMP/loc" LANG=ja_JP.UTF-8 "$@"; }
-en() { LANG=C.UTF-8 "$@"; }
+wp_ja_locale
 
 wp_make_loop d $((8 << 20))
 wp_ours "$d"

@@ -8,15 +8,8 @@
 # (station/events.c), a protected disk's reason (udev/guard.c).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/custody_lib.sh"
-[ -f /usr/share/i18n/locales/ja_JP ] && command -v localedef >/dev/null ||
-	{ echo "SKIP: package locales missing (no ja_JP source for localedef)"; exit 77; }
+wp_ja_locale
 wp_need_tools jq
-mkdir -p "$WP_TMP/loc"
-localedef -i ja_JP -f UTF-8 "$WP_TMP/loc/ja_JP.UTF-8" 2>/dev/null ||
-	[ -d "$WP_TMP/loc/ja_JP.UTF-8" ] || fail "localedef ja_JP.UTF-8"
-unset LANGUAGE LC_ALL LC_MESSAGES
-ja() { LOCPATH="$WP_TMP/loc" LANG=ja_JP.UTF-8 "$@"; }
-en() { LANG=C.UTF-8 "$@"; }
 # kana: a Japanese sentence, not a Japanese name or class someone typed
 no_kana() {
 	if grep -qP '[\x{3041}-\x{3096}\x{30A1}-\x{30FA}]' <<<"$2"; then

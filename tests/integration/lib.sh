@@ -67,6 +67,20 @@ wp_need_tools() {
 	done
 }
 
+# wp_ja_locale: ja() runs a command in Japanese (ja_JP.UTF-8 compiled into
+# $WP_TMP/loc, LOCPATH, so the machine's locales are left alone), en() in
+# English; the test is skipped (77) where the locale sources are missing.
+wp_ja_locale() {
+	[ -f /usr/share/i18n/locales/ja_JP ] && command -v localedef >/dev/null ||
+		{ echo "SKIP: package locales missing (no ja_JP source for localedef)"; exit 77; }
+	mkdir -p "$WP_TMP/loc"
+	localedef -i ja_JP -f UTF-8 "$WP_TMP/loc/ja_JP.UTF-8" 2>/dev/null ||
+		[ -d "$WP_TMP/loc/ja_JP.UTF-8" ] || fail "localedef ja_JP.UTF-8"
+	unset LANGUAGE LC_ALL LC_MESSAGES
+}
+ja() { LOCPATH="$WP_TMP/loc" LANG=ja_JP.UTF-8 "$@"; }
+en() { LANG=C.UTF-8 "$@"; }
+
 wp_make_loop() {
 	# locals are prefixed so they never shadow the caller's VAR
 	local _wp_var=$1 _wp_size=$2 _wp_sector=${3:-512} _wp_img _wp_dev

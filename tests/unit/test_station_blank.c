@@ -11,6 +11,7 @@
  * sg_raw.
  */
 #include "station.h"
+#include "fixtures.h"
 #include "firmware.h"
 #include "../conformance/reference.h"
 
@@ -126,17 +127,6 @@ static void insert(unsigned profile)
 
 /* ---- the ledger ------------------------------------------------------------ */
 
-static struct wp_identity *person(const char *name, enum wp_role role)
-{
-	struct wp_issue_request req = { .name = name, .title = "係員", .role = role, .days = 30 };
-	struct wp_person p;
-	struct wp_identity *id = NULL;
-	if (wp_keys_issue(dir, &req, &p, err, sizeof(err)) < 0 ||
-	    wp_identity_load(dir, name, NULL, &id, err, sizeof(err)) < 0)
-		return NULL;
-	return id;
-}
-
 static int record(struct wp_identity *who, struct wp_custody_ask a, const char *media)
 {
 	struct wp_life_opts life = { .sub = a.action, .ledger_path = ledger, .media = media };
@@ -170,9 +160,9 @@ static void setup(void)
 	ck_assert(mkdtemp(dir));
 	snprintf(ledger, sizeof(ledger), "%s/ledger.db", dir);
 	ck_assert_msg(wp_keys_init_ca(dir, "テスト", 365, NULL, &p, err, sizeof(err)) == 0, "%s", err);
-	ck_assert(op = person(OPERATOR, WP_ROLE_OPERATOR));
-	ck_assert(boss = person(APPROVER, WP_ROLE_APPROVER));
-	ck_assert(auditor = person(AUDITOR, WP_ROLE_AUDITOR));
+	ck_assert(op = wp_fx_person(dir, OPERATOR, "係員", WP_ROLE_OPERATOR));
+	ck_assert(boss = wp_fx_person(dir, APPROVER, "係員", WP_ROLE_APPROVER));
+	ck_assert(auditor = wp_fx_person(dir, AUDITOR, "係員", WP_ROLE_AUDITOR));
 	ck_assert_msg(record(boss, (struct wp_custody_ask){ .action = "init" }, NULL) == 0, "%s",
 		      err);
 	disc("CD-RW-1", "CD-RW", true);

@@ -17,8 +17,9 @@
  * Root only (loop devices): without root it exits 77, which CTest reports
  * as skipped, like the integration tests.
  */
-#include "loop_fixture.h"
 #include "station.h"
+#include "fixtures.h"
+#include "loop_fixture.h"
 #include "certs_internal.h"
 
 #include "check_main.h"
@@ -42,18 +43,6 @@ static char why[1100];
 
 /* ---- the loop device: attached in the runner, detached also on failure -- */
 
-
-static struct wp_identity *person(const char *name, enum wp_role role)
-{
-	struct wp_issue_request req = { .name = name, .title = "係員", .role = role, .days = 30 };
-	struct wp_person p;
-	struct wp_identity *id = NULL;
-	if (wp_keys_issue(dir, &req, &p, err, sizeof(err)) < 0 ||
-	    wp_identity_load(dir, name, NULL, &id, err, sizeof(err)) < 0)
-		return NULL;
-	return id;
-}
-
 static struct wp_identity *op, *boss;
 
 static void setup(void)
@@ -67,7 +56,8 @@ static void setup(void)
 		return;
 	}
 	if (wp_keys_init_ca(dir, "テスト", 365, NULL, &p, err, sizeof(err)) < 0 ||
-	    !(op = person(OPERATOR, WP_ROLE_OPERATOR)) || !(boss = person(APPROVER, WP_ROLE_APPROVER))) {
+	    !(op = wp_fx_person(dir, OPERATOR, "係員", WP_ROLE_OPERATOR)) ||
+	    !(boss = wp_fx_person(dir, APPROVER, "係員", WP_ROLE_APPROVER))) {
 		snprintf(why, sizeof(why), "keys: %s", err);
 		return;
 	}
