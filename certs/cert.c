@@ -273,40 +273,12 @@ out:
 	return rc;
 }
 
-/* The messages of wp_sig_verify and wp_sig_checker_verify: one verdict,
- * one wording, whichever did the check. */
+/* The messages of a signature check (wp_sig_checker_verify, and
+ * wp_sig_verify through it). */
 static const char sig_not_hex[] = "signature is not lowercase hex";
 static const char sig_not_low[] = "signature is not in its one accepted form (strict DER ECDSA "
 				  "with low s): it was altered, or not made by wipeproof";
 static const char sig_bad[] = "signature does not verify with the signer's certificate";
-
-int wp_sig_verify(X509 *cert, const void *data, size_t len, const char *sig_hex,
-		  char *err, size_t errlen)
-{
-	unsigned char *sig = NULL;
-	size_t siglen = 0;
-	if (wp_hex_decode(sig_hex, &sig, &siglen) < 0) {
-		snprintf(err, errlen, "%s", sig_not_hex);
-		return -1;
-	}
-	EVP_PKEY *key = X509_get0_pubkey(cert);
-	if (!wp_ecdsa_is_low_s(key, sig, siglen)) {
-		free(sig);
-		snprintf(err, errlen, "%s", sig_not_low);
-		return -1;
-	}
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	int ok = key && md && EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, key) == 1 &&
-		 EVP_DigestVerify(md, sig, siglen, data, len) == 1;
-	EVP_MD_CTX_free(md);
-	free(sig);
-	ERR_clear_error();
-	if (!ok) {
-		snprintf(err, errlen, "%s", sig_bad);
-		return -1;
-	}
-	return 0;
-}
 
 /* One key's verify context, initialised once: EVP_PKEY_verify over the
  * SHA-256 digest is what EVP_DigestVerify does for ECDSA, without the
@@ -396,4 +368,19 @@ int wp_sig_checker_verify(struct wp_sig_checker *c, EVP_PKEY *key, const void *d
 		return -1;
 	}
 	return 0;
+}
+
+/* One check, one key: the checker made for it and dropped again, so there
+ * is one way a signature is judged whichever caller asks. */
+int wp_sig_verify(X509 *cert, const void *data, size_t len, const char *sig_hex,
+		  char *err, size_t errlen)
+{
+	struct wp_sig_checker *c = wp_sig_checker_new();
+	if (!c) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	int rc = wp_sig_checker_verify(c, X509_get0_pubkey(cert), data, len, sig_hex, err, errlen);
+	wp_sig_checker_free(c);
+	return rc;
 }
