@@ -39,6 +39,8 @@ int wp_key_load_on_tty(const char *path, const char *tty, const char *context,
 		       EVP_PKEY **out, char *err, size_t errlen);
 
 int wp_hex_decode(const char *hex, unsigned char **out, size_t *len);
+/* The same into OUT (CAP bytes); -1 when not lowercase hex or too long. */
+int wp_hex_decode_into(const char *hex, unsigned char *out, size_t cap, size_t *len);
 
 /* Exactly one person in the store DIR answers to WHO (name or fingerprint
  * prefix of at least 4 hex digits). */

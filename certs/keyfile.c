@@ -423,24 +423,30 @@ static int hexval(char c)
 }
 
 /* Lowercase hex only: the ledger stores one spelling of every value. */
-int wp_hex_decode(const char *hex, unsigned char **out, size_t *len)
+int wp_hex_decode_into(const char *hex, unsigned char *out, size_t cap, size_t *len)
 {
 	size_t n = strlen(hex);
-	if (n == 0 || n % 2)
-		return -1;
-	unsigned char *b = malloc(n / 2);
-	if (!b)
+	if (n == 0 || n % 2 || n / 2 > cap)
 		return -1;
 	for (size_t i = 0; i < n / 2; i++) {
 		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
-		if (hi < 0 || lo < 0) {
-			free(b);
+		if (hi < 0 || lo < 0)
 			return -1;
-		}
-		b[i] = (unsigned char)(hi << 4 | lo);
+		out[i] = (unsigned char)(hi << 4 | lo);
+	}
+	*len = n / 2;
+	return 0;
+}
+
+int wp_hex_decode(const char *hex, unsigned char **out, size_t *len)
+{
+	size_t n = strlen(hex);
+	unsigned char *b = n ? malloc(n / 2 + 1) : NULL;
+	if (!b || wp_hex_decode_into(hex, b, n / 2, len) < 0) {
+		free(b);
+		return -1;
 	}
 	*out = b;
-	*len = n / 2;
 	return 0;
 }
 

@@ -48,17 +48,15 @@ static void sha256_fetch(void)
 	sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
 }
 
-void wp_event_hash(const char *prev_hash_hex, const char *canonical, char out[WP_HASH_HEX])
+void wp_event_hash_in(EVP_MD_CTX *ctx, const char *prev_hash_hex, const char *canonical,
+		      size_t len, char out[WP_HASH_HEX])
 {
 	unsigned char md[32];
 	unsigned n = 0;
 	pthread_once(&sha256_once, sha256_fetch);
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	int ok = ctx && EVP_DigestInit_ex(ctx, sha256 ? sha256 : EVP_sha256(), NULL) &&
 		 EVP_DigestUpdate(ctx, prev_hash_hex, strlen(prev_hash_hex)) &&
-		 EVP_DigestUpdate(ctx, canonical, strlen(canonical)) &&
-		 EVP_DigestFinal_ex(ctx, md, &n);
-	EVP_MD_CTX_free(ctx);
+		 EVP_DigestUpdate(ctx, canonical, len) && EVP_DigestFinal_ex(ctx, md, &n);
 	if (!ok || n != 32) {
 		/* an all-'x' hash never equals a stored one: fails safe */
 		memset(out, 'x', 64);
@@ -66,6 +64,128 @@ void wp_event_hash(const char *prev_hash_hex, const char *canonical, char out[WP
 		return;
 	}
 	wp_hex_encode(md, sizeof(md), out);
+}
+
+void wp_event_hash(const char *prev_hash_hex, const char *canonical, char out[WP_HASH_HEX])
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	wp_event_hash_in(ctx, prev_hash_hex, canonical, strlen(canonical), out);
+	EVP_MD_CTX_free(ctx);
+}
+
+/* ---- the envelope written directly --------------------------------------
+ * A verify of a million events built each event's object with jansson and
+ * serialised it, body and all, only to hash it: a third of the walk's cost
+ * (issue 18). The envelope's members are a fixed set of strings and one
+ * integer, so it is written here, around the body's text, in exactly
+ * jansson's compact sorted spelling — but only for strings that spelling
+ * writes as they are, apart from escaping " and \ : printable ASCII and
+ * well-formed UTF-8. A string with a control character or ill-formed
+ * UTF-8 is left to the reference path (wp_event_canonical_object and
+ * wp_canonical_json), which refuses or escapes it; tests/unit/test_custody.c
+ * and the ledger fuzz target hold the two to the same bytes. */
+
+static bool buf_room(struct wp_text_buf *b, size_t more)
+{
+	if (b->len + more + 1 <= b->cap)
+		return true;
+	size_t cap = b->cap ? b->cap : 1024;
+	while (cap < b->len + more + 1)
+		cap *= 2;
+	char *grown = realloc(b->text, cap);
+	if (!grown)
+		return false;
+	b->text = grown;
+	b->cap = cap;
+	return true;
+}
+
+static bool put(struct wp_text_buf *b, const char *s, size_t n)
+{
+	if (!buf_room(b, n))
+		return false;
+	memcpy(b->text + b->len, s, n);
+	b->len += n;
+	b->text[b->len] = '\0';
+	return true;
+}
+
+/* The length of the well-formed UTF-8 sequence at p (RFC 3629: no
+ * overlong forms, no surrogates, nothing above U+10FFFF), 0 if there is none. */
+static size_t utf8_sequence(const unsigned char *p)
+{
+	unsigned char c = p[0];
+	if (c >= 0xc2 && c <= 0xdf)
+		return (p[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (c >= 0xe0 && c <= 0xef) {
+		unsigned char lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
+		return p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 ? 3 : 0;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		unsigned char lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
+		return p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 &&
+		       (p[3] & 0xc0) == 0x80 ? 4 : 0;
+	}
+	return 0;
+}
+
+/* s as a JSON string; false when s holds what only the reference path may
+ * judge (above), or out of memory. */
+static bool put_string(struct wp_text_buf *b, const char *s)
+{
+	if (!put(b, "\"", 1))
+		return false;
+	const unsigned char *p = (const unsigned char *)s, *run = p;
+	for (;;) {
+		unsigned char c = *p;
+		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+			p++;
+			continue;
+		}
+		if (!put(b, (const char *)run, (size_t)(p - run)))
+			return false;
+		if (c == '\0')
+			return put(b, "\"", 1);
+		if (c == '"' || c == '\\') {
+			char esc[2] = { '\\', (char)c };
+			if (!put(b, esc, 2))
+				return false;
+			run = ++p;
+			continue;
+		}
+		size_t n = c >= 0x80 ? utf8_sequence(p) : 0;
+		if (!n)
+			return false;
+		run = p;
+		p += n;
+	}
+}
+
+static bool put_actor(struct wp_text_buf *b, const char *key, const struct wp_actor *a)
+{
+	return put(b, key, strlen(key)) && put(b, "{\"fingerprint\":", 15) &&
+	       put_string(b, a->fingerprint) && put(b, ",\"name\":", 8) && put_string(b, a->name) &&
+	       put(b, ",\"role\":", 8) && put_string(b, a->role) && put(b, ",\"title\":", 9) &&
+	       put_string(b, a->title) && put(b, "}", 1);
+}
+
+int wp_event_text(const struct wp_event *ev, const char *body_canonical, struct wp_text_buf *b)
+{
+	char digits[24], *d = digits + sizeof(digits);
+	uint64_t seq = ev->seq;
+	do
+		*--d = (char)('0' + seq % 10);
+	while (seq /= 10);
+	b->len = 0;
+	bool ok = put_actor(b, "{\"actor\":", &ev->actor) && put(b, ",\"asset\":", 9) &&
+		  put_string(b, ev->asset) && put(b, ",\"body\":", 8) &&
+		  put(b, body_canonical, strlen(body_canonical)) && put(b, ",\"kind\":", 8) &&
+		  put_string(b, ev->kind) && put(b, ",\"seq\":", 7) &&
+		  put(b, d, (size_t)(digits + sizeof(digits) - d)) && put(b, ",\"time\":", 8) &&
+		  put_string(b, ev->time) &&
+		  put(b, ",\"v\":1", 6) &&
+		  (!ev->witnessed || put_actor(b, ",\"witness\":", &ev->witness)) && put(b, "}", 1);
+	return ok ? 0 : -1;
 }
 
 json_t *wp_event_to_json(const struct wp_event *ev)

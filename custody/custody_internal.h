@@ -29,6 +29,21 @@ struct wp_ledger {
 	bool offline;                /* PostgreSQL: the connection to the server was lost */
 };
 
+/* A growable text, reused from event to event. */
+struct wp_text_buf {
+	char *text;
+	size_t len, cap;
+};
+/* The event's canonical text (what wp_event_canonical_object and
+ * wp_canonical_json make) around BODY_CANONICAL, the body's text already
+ * known to be canonical, written into b without building the object; -1
+ * when a member needs the reference path (a control character, ill-formed
+ * UTF-8) or out of memory: then that path decides. canon.c. */
+int wp_event_text(const struct wp_event *ev, const char *body_canonical, struct wp_text_buf *b);
+/* wp_event_hash with the caller's context, for LEN bytes of CANONICAL. */
+void wp_event_hash_in(EVP_MD_CTX *ctx, const char *prev_hash_hex, const char *canonical,
+		      size_t len, char out[WP_HASH_HEX]);
+
 /* One stored row: the event and the columns that are not part of it. */
 struct wp_row {
 	struct wp_event ev;          /* ev.body parsed from body_text, NULL if not JSON */

@@ -450,7 +450,11 @@ int wp_ledger_open_readonly(const char *path, struct wp_ledger **out, char *err,
 	if (!l)
 		return WP_CUSTODY_ERROR;
 	l->readonly = true;
-	int rc = open_db(l, path, SQLITE_OPEN_READONLY, err, errlen);
+	/* a reader's handle is used by the one thread that opened it (verify's
+	 * signature workers never touch it): no mutex around every call,
+	 * which a verify of a million events paid on each of 17 columns */
+	const int ro = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX;
+	int rc = open_db(l, path, ro, err, errlen);
 	if (rc == 0 && probe_readable(l, err, errlen) < 0) {
 		/* a reader without write access to the directory cannot create
 		 * the WAL index; read the file as it is instead */
@@ -460,7 +464,7 @@ int wp_ledger_open_readonly(const char *path, struct wp_ledger **out, char *err,
 		immutable_uri(path, uri, sizeof(uri));
 		rc = no_pending_wal(path, err, errlen);
 		if (rc == 0)
-			rc = open_db(l, uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, err, errlen);
+			rc = open_db(l, uri, ro | SQLITE_OPEN_URI, err, errlen);
 		if (rc == 0)
 			rc = probe_readable(l, err, errlen);
 	}
@@ -599,6 +603,21 @@ void wp_row_fill(const struct wp_cell cells[WP_ROW_NCOLS], struct wp_row *row)
 
 /* ---- the SQLite backend ---------------------------------------------------- */
 
+/* n in decimal, at the end of buf (24 bytes hold any int64): the same
+ * text as "%lld", without a formatting per row. */
+static const char *decimal(long long n, char *buf, size_t len)
+{
+	char *p = buf + len;
+	unsigned long long u = n < 0 ? 0 - (unsigned long long)n : (unsigned long long)n;
+	*--p = '\0';
+	do
+		*--p = (char)('0' + u % 10);
+	while (u /= 10);
+	if (n < 0)
+		*--p = '-';
+	return p;
+}
+
 static void sq_row_read(sqlite3_stmt *st, struct wp_row *row)
 {
 	struct wp_cell cells[WP_ROW_NCOLS];
@@ -609,9 +628,8 @@ static void sq_row_read(sqlite3_stmt *st, struct wp_row *row)
 		c->null = t == SQLITE_NULL;
 		if (i == 0) {
 			c->typed = t == SQLITE_INTEGER;
-			snprintf(seq, sizeof(seq), "%lld", (long long)sqlite3_column_int64(st, 0));
-			c->v = seq;
-			c->n = (int)strlen(seq);
+			c->v = decimal(sqlite3_column_int64(st, 0), seq, sizeof(seq));
+			c->n = (int)strlen(c->v);
 			continue;
 		}
 		c->typed = t == SQLITE_TEXT;

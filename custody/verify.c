@@ -60,6 +60,9 @@ struct verifier {
 	char station_hash[WP_HASH_HEX];
 	struct wp_custody_report *rep;
 	time_t prev_at, now;       /* the previous event's time; the verifier's clock */
+	time_t at;                 /* this event's time (check_time) */
+	EVP_MD_CTX *md;            /* the chain's hashing, reused */
+	struct wp_text_buf text;   /* the event's canonical text, reused */
 	const char *asset;         /* the events fn is called for; NULL: all */
 	wp_verified_fn fn;
 	void *ctx;
@@ -178,6 +181,8 @@ static int cert_check_cached(struct signer *s, X509 *ca, time_t at, char *msg, s
  * this thread stops at the next row once one failed. The queue is
  * bounded: memory stays the same whatever the ledger's size. */
 #define SIG_QUEUE 512
+#define SIG_BATCH 16               /* jobs handed over per lock */
+#define SIG_HEX_MAX 288            /* a P-384 signature in hex fits; longer: checked in turn */
 #define NO_JOB UINT64_MAX
 
 struct before {                    /* the report before an event */
@@ -191,7 +196,7 @@ struct sig_job {
 	uint64_t seq;
 	EVP_PKEY *key;
 	char hash[WP_HASH_HEX];
-	char *sig;
+	char sig[SIG_HEX_MAX];
 	const char *what;
 	char name[WP_NAME_MAX];
 	struct before before;
@@ -203,6 +208,10 @@ struct sig_pool {
 	pthread_cond_t work, room;
 	struct sig_job jobs[SIG_QUEUE];
 	uint64_t submitted, taken, finished;
+	/* the walk's own: jobs [submitted, filled) are written but not yet
+	 * handed over, in slots [submitted, reserved) it found done, which no
+	 * worker touches until they are handed over */
+	uint64_t filled, reserved;
 	unsigned idle;                 /* workers waiting for a job */
 	bool waiting;                  /* this thread waits for room or the drain */
 	bool stop;
@@ -233,8 +242,6 @@ static void job_finish(struct sig_pool *p, struct sig_job *j, uint64_t id, bool 
 		p->bad_before = j->before;
 		atomic_store(&p->failed, true);
 	}
-	free(j->sig);
-	j->sig = NULL;
 	j->done = true;
 	p->finished++;
 	/* the walk waits for half the queue, not for one slot: one wake-up
@@ -272,9 +279,20 @@ static void *sig_worker(void *arg)
 	return NULL;
 }
 
+/* Hand the written jobs over to the workers. With the lock held. */
+static void pool_publish(struct sig_pool *p)
+{
+	if (p->filled == p->submitted)
+		return;
+	p->submitted = p->filled;
+	if (p->idle)
+		pthread_cond_broadcast(&p->work);
+}
+
 static void pool_drain(struct sig_pool *p)
 {
 	pthread_mutex_lock(&p->lock);
+	pool_publish(p);
 	while (p->finished < p->submitted) {
 		p->waiting = true;
 		pthread_cond_wait(&p->room, &p->lock);
@@ -293,8 +311,6 @@ static void pool_free(struct sig_pool *p)
 	pthread_mutex_unlock(&p->lock);
 	for (size_t i = 0; i < p->n_threads; i++)
 		pthread_join(p->threads[i], NULL);
-	for (size_t i = 0; i < SIG_QUEUE; i++)
-		free(p->jobs[i].sig);
 	pthread_cond_destroy(&p->work);
 	pthread_cond_destroy(&p->room);
 	pthread_mutex_destroy(&p->lock);
@@ -326,39 +342,56 @@ static struct sig_pool *pool_new(size_t threads)
 	return p;
 }
 
-/* Queue one signature check; -1 when out of memory (then checked here). */
-static int pool_submit(struct verifier *v, const struct wp_event *ev, EVP_PKEY *key,
-		       const char *sig, const char *what, const char *name)
+static bool batch_free(const struct sig_pool *p)
 {
-	struct sig_pool *p = v->pool;
-	char *copy = strdup(sig);
-	if (!copy)
-		return -1;
+	for (uint64_t id = p->filled; id < p->filled + SIG_BATCH; id++)
+		if (!p->jobs[id % SIG_QUEUE].done)
+			return false;
+	return true;
+}
+
+/* Hand over what is written, and reserve the next SIG_BATCH slots: one
+ * lock per batch instead of one per check. A full queue: wait until the
+ * workers have emptied half of it. */
+static void pool_next_batch(struct sig_pool *p)
+{
 	pthread_mutex_lock(&p->lock);
-	struct sig_job *j = &p->jobs[p->submitted % SIG_QUEUE];
-	/* a full queue: wait until the workers have emptied half of it */
-	while (!j->done || (p->waiting && p->submitted - p->finished > SIG_QUEUE / 2)) {
+	pool_publish(p);
+	while (!batch_free(p)) {
 		p->waiting = true;
 		pthread_cond_wait(&p->room, &p->lock);
 	}
 	p->waiting = false;
+	p->reserved = p->filled + SIG_BATCH;
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* Queue one signature check; -1 when it cannot be queued (a signature
+ * longer than any this program writes): then checked here, in turn. */
+static int pool_submit(struct verifier *v, const struct wp_event *ev, EVP_PKEY *key,
+		       const char *sig, const char *what, const char *name)
+{
+	struct sig_pool *p = v->pool;
+	size_t siglen = strlen(sig), namelen = strlen(name);
+	if (siglen >= SIG_HEX_MAX || namelen >= WP_NAME_MAX)
+		return -1;
+	if (p->filled == p->reserved)
+		pool_next_batch(p);
+	struct sig_job *j = &p->jobs[p->filled % SIG_QUEUE];
 	j->done = false;
 	j->seq = ev->seq;
 	j->key = key;
 	memcpy(j->hash, ev->hash, sizeof(j->hash));
-	j->sig = copy;
+	memcpy(j->sig, sig, siglen + 1);
 	j->what = what;
-	snprintf(j->name, sizeof(j->name), "%s", name);
+	memcpy(j->name, name, namelen + 1);
 	j->before.events = v->rep->events;
 	j->before.head_seq = v->rep->head_seq;
 	memcpy(j->before.head_hash, v->rep->head_hash, sizeof(j->before.head_hash));
 	memcpy(j->before.ledger_id, v->rep->ledger_id, sizeof(j->before.ledger_id));
 	j->before.approval_required = v->approval_required;
 	j->before.anchor_hit = v->anchor_hit;
-	p->submitted++;
-	if (p->idle)
-		pthread_cond_signal(&p->work);
-	pthread_mutex_unlock(&p->lock);
+	p->filled++;
 	return 0;
 }
 
@@ -394,7 +427,7 @@ static int check_signature(struct verifier *v, const struct wp_event *ev,
 {
 	char msg[300];
 	struct signer *s = signer_find(v, who->fingerprint);
-	time_t at = 0;
+	time_t at = v->at;
 	if (!s)
 		return BAD("%s certificate %.16s is not in the ledger's signers table", what,
 			   who->fingerprint);
@@ -404,8 +437,6 @@ static int check_signature(struct verifier *v, const struct wp_event *ev,
 	    strcmp(wp_role_name(s->person.role), who->role) != 0)
 		return BAD("%s name, title or role differ from the certificate (%s, %s, %s)", what,
 			   s->person.name, s->person.title, wp_role_name(s->person.role));
-	if (wp_utc_parse(ev->time, &at) < 0)
-		return BAD("time '%s' is not YYYY-MM-DDTHH:MM:SSZ", ev->time);
 	if (cert_check_cached(s, v->ca, at, msg, sizeof(msg)) < 0)
 		return BAD("%s (%s) at the event's time: %s", what, who->name, msg);
 	if (wp_crl_check(v->crl, &s->person, at, msg, sizeof(msg)) < 0)
@@ -422,7 +453,7 @@ static int check_signature(struct verifier *v, const struct wp_event *ev,
 	return 0;
 }
 
-static int check_chain(const struct verifier *v, const struct wp_row *row, char *why, size_t whylen)
+static int check_chain(struct verifier *v, const struct wp_row *row, char *why, size_t whylen)
 {
 	const struct wp_event *ev = &row->ev;
 	if (strcmp(ev->prev_hash, v->prev) != 0)
@@ -435,14 +466,18 @@ static int check_chain(const struct verifier *v, const struct wp_row *row, char 
 	free(canon);
 	if (!same)
 		return BAD("body is not in canonical form (%s)", had ? "re-serialised differently" : msg);
-	json_t *obj = wp_event_canonical_object(ev);
-	char *text = obj ? wp_canonical_json(obj, msg, sizeof(msg)) : NULL;
 	char hash[WP_HASH_HEX];
-	json_decref(obj);
-	if (!text)
-		return BAD("event cannot be serialised: %s", msg);
-	wp_event_hash(ev->prev_hash, text, hash);
-	free(text);
+	if (wp_event_text(ev, row->body_text, &v->text) == 0) {
+		wp_event_hash_in(v->md, ev->prev_hash, v->text.text, v->text.len, hash);
+	} else {
+		json_t *obj = wp_event_canonical_object(ev);
+		char *text = obj ? wp_canonical_json(obj, msg, sizeof(msg)) : NULL;
+		json_decref(obj);
+		if (!text)
+			return BAD("event cannot be serialised: %s", msg);
+		wp_event_hash(ev->prev_hash, text, hash);
+		free(text);
+	}
 	if (strcmp(hash, ev->hash) != 0)
 		return BAD("hash does not match the event's content: a column of this row was changed");
 	return 0;
@@ -468,7 +503,7 @@ static int check_time(struct verifier *v, const struct wp_event *ev, char *why, 
 			   "it was dated by a wrong clock, or this computer's clock is wrong",
 			   ev->time, WP_CLOCK_AHEAD_MAX / 3600, now);
 	}
-	v->prev_at = at;
+	v->prev_at = v->at = at;
 	return 0;
 }
 
@@ -482,6 +517,16 @@ static void note_ledger_id(struct verifier *v, const struct wp_event *ev)
 	const char *id = json_string_value(json_object_get(ev->body, WP_LEDGER_ID_KEY));
 	if (ev->seq == 1 && wp_ledger_id_valid(id))
 		snprintf(v->rep->ledger_id, sizeof(v->rep->ledger_id), "%s", id);
+}
+
+/* The person id of the signer's certificate ("" without one): a copy per
+ * event, not a formatting. */
+static void copy_id(char out[WP_ID_MAX], const struct signer *s)
+{
+	size_t n = s ? strnlen(s->person.id, WP_ID_MAX - 1) : 0;
+	if (n)
+		memcpy(out, s->person.id, n);
+	out[n] = '\0';
 }
 
 static int check_event(struct verifier *v, const struct wp_row *row, char *why, size_t whylen)
@@ -505,9 +550,9 @@ static int check_event(struct verifier *v, const struct wp_row *row, char *why, 
 	/* the rules compare people by the id in their certificates */
 	struct wp_event who = *ev;
 	const struct signer *s = signer_find(v, ev->actor.fingerprint);
-	snprintf(who.actor.id, sizeof(who.actor.id), "%s", s ? s->person.id : "");
+	copy_id(who.actor.id, s);
 	s = ev->witnessed ? signer_find(v, ev->witness.fingerprint) : NULL;
-	snprintf(who.witness.id, sizeof(who.witness.id), "%s", s ? s->person.id : "");
+	copy_id(who.witness.id, s);
 	if (wp_rule_check(st, v->policy, &who, msg, sizeof(msg)) < 0)
 		return BAD("breaks a rule: %s", msg);
 	wp_state_apply(st, &who);
@@ -639,7 +684,8 @@ static int replay_chain(struct wp_ledger *ledger, X509 *ca, uint64_t anchor_seq,
 	int rc = 0;
 	v.st = malloc(sizeof(*v.st));
 	v.checker = wp_sig_checker_new();
-	if (!v.st || !v.checker) {
+	v.md = EVP_MD_CTX_new();
+	if (!v.st || !v.checker || !v.md) {
 		snprintf(err, errlen, "out of memory");
 		rc = WP_CUSTODY_ERROR;
 	}
@@ -672,6 +718,8 @@ static int replay_chain(struct wp_ledger *ledger, X509 *ca, uint64_t anchor_seq,
 		X509_free(v.signers[i].cert);
 	free(v.signers);
 	wp_sig_checker_free(v.checker);
+	EVP_MD_CTX_free(v.md);
+	free(v.text.text);
 	free(v.st);
 	wp_asset_map_free(&v.assets);
 	json_decref(v.policy);
@@ -903,8 +951,11 @@ static int cross_one(const struct wp_row *row, void *ctx)
 	snprintf(v->prev, sizeof(v->prev), "%s", row->prev_row_hash ? row->prev_row_hash : "");
 	if (row->bad_column)
 		snprintf(why, sizeof(why), "column %s is not of its declared type", row->bad_column);
-	else if (check_chain(v, row, why, sizeof(why)) == 0 &&
-		 check_signature(v, &row->ev, &row->ev.actor, row->signature, "signer", why,
+	else if (check_chain(v, row, why, sizeof(why)) < 0)
+		;
+	else if (wp_utc_parse(row->ev.time, &v->at) < 0)  /* check_signature's time */
+		snprintf(why, sizeof(why), "time '%s' is not YYYY-MM-DDTHH:MM:SSZ", row->ev.time);
+	else if (check_signature(v, &row->ev, &row->ev.actor, row->signature, "signer", why,
 				 sizeof(why)) == 0 && row->ev.witnessed)
 		check_signature(v, &row->ev, &row->ev.witness, row->witness_signature, "witness",
 				why, sizeof(why));
@@ -920,13 +971,18 @@ int wp_rows_cross_check(struct wp_ledger *l, X509 *ca, const char *asset, char *
 			size_t errlen)
 {
 	struct wp_custody_report rep = { 0 };
-	struct cross x = { .v = { .ca = ca, .rep = &rep }, .l = l, .err = err, .errlen = errlen };
-	int rc = signers_load(l, &x.v, err, errlen);
+	struct cross x = { .v = { .ca = ca, .rep = &rep, .md = EVP_MD_CTX_new() }, .l = l,
+			   .err = err, .errlen = errlen };
+	int rc = x.v.md ? signers_load(l, &x.v, err, errlen) : WP_CUSTODY_ERROR;
+	if (!x.v.md)
+		snprintf(err, errlen, "out of memory");
 	if (rc == 0)
 		rc = l->ops->rows(l, WP_ROWS_ASSET_POLICY, asset, cross_one, &x, err, errlen);
 	for (size_t i = 0; i < x.v.n_signers; i++)
 		X509_free(x.v.signers[i].cert);
 	free(x.v.signers);
+	EVP_MD_CTX_free(x.v.md);
+	free(x.v.text.text);
 	return rc;
 }
 

@@ -5,7 +5,9 @@
  * refused), must be canonical as stored, is hashed into the chain, checked
  * against the rules for the asset's state so far and, when accepted,
  * applied to it — the verifier's replay (custody/verify.c) without the
- * signatures, which the fuzzer could never forge. */
+ * signatures, which the fuzzer could never forge. The verifier's direct
+ * writer of an event's text (wp_event_text) is held to the reference
+ * path's bytes, with the input's bytes as the asset tag. */
 #include "custody_internal.h"
 
 #include <stdint.h>
@@ -20,6 +22,32 @@ static const char *const kinds[] = {
 };
 static const char *const roles[] = { "operator", "approver", "witness", "auditor", "" };
 
+/* The event with TEXT as its asset tag: what the direct writer takes must
+ * be written as the reference writes it, or the reference must refuse it. */
+static void writer_agrees(const struct wp_event *ev, const char *body, const char *text,
+			  size_t len)
+{
+	static struct wp_event probe;
+	char err[700];
+	struct wp_text_buf b = { 0 };
+	probe = *ev;
+	if (!body) {                   /* a body that is not canonical: an empty one */
+		probe.body = NULL;
+		body = "{}";
+	}
+	if (len >= sizeof(probe.asset))
+		len = sizeof(probe.asset) - 1;
+	memcpy(probe.asset, text, len);
+	probe.asset[len] = '\0';
+	json_t *obj = wp_event_canonical_object(&probe);
+	char *ref = obj ? wp_canonical_json(obj, err, sizeof(err)) : NULL;
+	if (wp_event_text(&probe, body, &b) == 0 && (!ref || strcmp(ref, b.text) != 0))
+		abort();
+	free(b.text);
+	free(ref);
+	json_decref(obj);
+}
+
 static void one_event(struct wp_asset_state *st, json_t **policy, struct wp_event *ev,
 		      const char *text, size_t len)
 {
@@ -27,6 +55,7 @@ static void one_event(struct wp_asset_state *st, json_t **policy, struct wp_even
 	ev->body = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL);
 	char *canon = ev->body ? wp_canonical_json(ev->body, err, sizeof(err)) : NULL;
 	bool same = canon && strlen(canon) == len && memcmp(canon, text, len) == 0;
+	writer_agrees(ev, canon, text, len);
 	free(canon);
 	json_t *obj = same ? wp_event_canonical_object(ev) : NULL;
 	char *whole = obj ? wp_canonical_json(obj, err, sizeof(err)) : NULL;

@@ -69,9 +69,72 @@ START_TEST(hash_definition)
 	char *c = wp_canonical_json(o, err, sizeof(err));
 	wp_event_hash(ZERO64, c, h);
 	ck_assert_str_eq(h, "285de64e48baa9b0bd4dd5ec10b98169de3e7123d015a0b885f0673bce2f57a5");
+	/* and the verifier's direct writer, around the body's text */
+	char *body = wp_canonical_json(ev.body, err, sizeof(err));
+	struct wp_text_buf b = { 0 };
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	ck_assert_int_eq(wp_event_text(&ev, body, &b), 0);
+	wp_event_hash_in(md, ZERO64, b.text, b.len, h);
+	ck_assert_str_eq(h, "285de64e48baa9b0bd4dd5ec10b98169de3e7123d015a0b885f0673bce2f57a5");
+	EVP_MD_CTX_free(md);
+	free(b.text);
+	free(body);
 	free(c);
 	json_decref(o);
 	json_decref(ev.body);
+}
+END_TEST
+
+/* The verifier writes the event's text itself (canon.c, wp_event_text);
+ * jansson's path is the reference. Every string the writer takes must come
+ * out byte for byte as jansson writes it, and every string it declines
+ * must be one the reference escapes or refuses. */
+START_TEST(event_text_is_the_reference)
+{
+	static const char *const strings[] = {
+		"", "PC-2024-0153", "say \"hi\"", "back\\slash", "a/b", "\x7f del",
+		"山田 太郎", "営業部 棚 B-3", "emoji \xf0\x9f\x92\xbe", "\xef\xbf\xbf",
+		"\xf4\x8f\xbf\xbf", "\xc2\x80", "\xe0\xa0\x80", "\xed\x9f\xbf",
+		/* the reference escapes these: the writer must decline */
+		"tab\there", "line\nfeed", "cr\r", "bell\a",
+		/* ill-formed UTF-8: the reference refuses it */
+		"\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xff",
+		"\x80", "cut \xe3\x81", "\xf0\x9f\x92",
+	};
+	const size_t n = sizeof(strings) / sizeof(strings[0]);
+	struct wp_text_buf b = { 0 };
+	size_t fast = 0;
+	for (size_t i = 0; i < n; i++)
+		for (int member = 0; member < 5; member++) {
+			struct wp_event ev = { .seq = i % 2 ? 1 : 9223372036854775807ULL,
+					       .time = "2026-01-02T03:04:05Z", .kind = "note",
+					       .asset = "PC-1", .witnessed = member >= 3,
+					       .actor = { .name = "A", .title = "T",
+							  .role = "operator", .fingerprint = "ab" },
+					       .witness = { .name = "W", .title = "T",
+							    .role = "witness", .fingerprint = "cd" } };
+			char *slot[] = { ev.asset, ev.actor.name, ev.actor.title, ev.witness.name,
+					 ev.kind };
+			snprintf(slot[member], 32, "%s", strings[i]);
+			ev.body = json_pack("{s:s}", "text", "x");
+			json_t *o = wp_event_canonical_object(&ev);
+			char *ref = o ? wp_canonical_json(o, err, sizeof(err)) : NULL;
+			int rc = wp_event_text(&ev, "{\"text\":\"x\"}", &b);
+			if (rc == 0) {
+				fast++;
+				ck_assert_msg(ref != NULL, "string %zu: written, but the reference "
+					      "refuses it", i);
+				ck_assert_msg(strcmp(ref, b.text) == 0, "string %zu:\n%s\n%s", i, ref,
+					      b.text);
+			} else {
+				ck_assert_msg(i >= 14, "string %zu declined", i);
+			}
+			free(ref);
+			json_decref(o);
+			json_decref(ev.body);
+		}
+	ck_assert_uint_eq(fast, 14 * 5);
+	free(b.text);
 }
 END_TEST
 
@@ -1876,6 +1939,7 @@ int main(void)
 	tcase_add_test(tc, canonical_sorted_compact_utf8);
 	tcase_add_test(tc, canonical_refuses_reals_and_controls);
 	tcase_add_test(tc, hash_definition);
+	tcase_add_test(tc, event_text_is_the_reference);
 	tcase_add_test(tc, verify_cert_cache_honours_time);
 	tcase_add_test(tc, anchor_parsing);
 	tcase_add_test(tc, roles_table);
