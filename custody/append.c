@@ -212,7 +212,7 @@ static int check_serial_free(struct wp_ledger *l, const struct wp_event *ev, cha
 
 static int check_and_store(struct wp_ledger *l, struct wp_event *ev,
 			   const struct wp_identity *actor, const struct wp_identity *witness,
-			   char *err, size_t errlen)
+			   struct wp_sealed_row *keep, char *err, size_t errlen)
 {
 	struct wp_asset_state st;
 	json_t *policy = NULL, *genesis = NULL;
@@ -259,10 +259,48 @@ static int check_and_store(struct wp_ledger *l, struct wp_event *ev,
 		rc = store_signer(l, witness, err, errlen);
 	if (rc == 0)
 		rc = l->ops->put_event(l, ev, body_text, s.sig, s.wsig, err, errlen);
+	if (keep && s.sig) {
+		/* sealed: the row as it went to the server (or would have) */
+		keep->ev = *ev;
+		keep->ev.body = NULL;
+		keep->body_text = body_text;
+		keep->sig = s.sig;
+		keep->wsig = s.wsig;
+		keep->actor_pem = wp_cert_to_pem(wp_identity_cert(actor));
+		keep->witness_pem = witness ? wp_cert_to_pem(wp_identity_cert(witness)) : NULL;
+		body_text = s.sig = s.wsig = NULL;
+	}
 	signed_event_free(&s);
 	free(body_text);
 	json_decref(genesis);
 	return rc;
+}
+
+/* A PostgreSQL handle keeps the rows it sealed for its station's queue
+ * (custody/README.md, "When the server is gone"): committed ones until
+ * the queue follows, and one whose COMMIT the loss cut off. A row that is
+ * surely not on the server (refused, or an error with the connection
+ * still up) is not kept. */
+static void keep_sealed(struct wp_ledger *l, struct wp_sealed_row *row, bool committed)
+{
+	bool usable = row->sig && row->actor_pem && (!row->ev.witnessed || row->witness_pem);
+	if (!usable || (!committed && !l->offline)) {
+		wp_sealed_row_free(row);
+		return;
+	}
+	if (l->n_sealed == WP_SEALED_KEEP) {   /* the oldest goes: the queue would have a gap */
+		wp_sealed_row_free(&l->sealed[0]);
+		memmove(l->sealed, l->sealed + 1, (l->n_sealed - 1) * sizeof(*l->sealed));
+		l->n_sealed--;
+	}
+	struct wp_sealed_row *grown = realloc(l->sealed, (l->n_sealed + 1) * sizeof(*grown));
+	if (!grown) {
+		wp_sealed_row_free(row);
+		return;
+	}
+	l->sealed = grown;
+	row->unsure = !committed;
+	l->sealed[l->n_sealed++] = *row;
 }
 
 static int prepare_event(struct wp_event *ev, const struct wp_identity *actor,
@@ -309,11 +347,15 @@ int wp_custody_append_witnessed(struct wp_ledger *ledger, const struct wp_identi
 	int rc = prepare_event(&ev, actor, witness, kind, asset, body, err, errlen);
 	if (rc < 0 || (rc = wp_ledger_begin(ledger, true, err, errlen)) < 0)
 		return rc;
-	rc = check_and_store(ledger, &ev, actor, witness, err, errlen);
+	struct wp_sealed_row sealed = { 0 };
+	bool keep = ledger->ops == &wp_pg_ops;
+	rc = check_and_store(ledger, &ev, actor, witness, keep ? &sealed : NULL, err, errlen);
 	if (rc == 0)
 		rc = wp_ledger_commit(ledger, err, errlen);
 	else
 		wp_ledger_end(ledger, false);
+	if (keep)
+		keep_sealed(ledger, &sealed, rc == 0);
 	if (rc == 0 && seq_out)
 		*seq_out = ev.seq;
 	if (rc == 0 && hash_out)

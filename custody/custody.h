@@ -475,6 +475,16 @@ int wp_ledger_reconnect(struct wp_ledger *ledger, char *err, size_t errlen);
  * named. */
 int wp_queue_sync(struct wp_ledger *central, struct wp_ledger *queue, uint64_t *pending,
 		  char *err, size_t errlen);
+/* At the loss of CENTRAL's connection, while appending KIND for ASSET:
+ * put into QUEUE, exactly as sealed, the rows CENTRAL appended since the
+ * queue last followed it (committed, but the copy could not follow) and
+ * the row whose COMMIT the loss cut off (it may be on the server). The
+ * queue then continues whatever chain the server holds. *recorded: the
+ * failing append's own event is now in the queue (do not append it
+ * again). Rows that do not continue the queue are left out (the push will
+ * name the fork). */
+int wp_queue_take_over(struct wp_ledger *queue, struct wp_ledger *central, const char *kind,
+		       const char *asset, bool *recorded, char *err, size_t errlen);
 /* Push the queued events: under the online chain's head lock, the server's
  * head must be an event of the queue (else refused: another station
  * appended while this one was cut off), the rows after it are inserted as

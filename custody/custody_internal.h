@@ -27,7 +27,27 @@ struct wp_ledger {
 	char path[4096];             /* the file, or the connection string (no password) */
 	X509_CRL *crl;               /* wp_ledger_set_crl: who was revoked when */
 	bool offline;                /* PostgreSQL: the connection to the server was lost */
+	/* PostgreSQL: the rows this handle sealed since a station's queue last
+	 * followed the server (at most WP_SEALED_KEEP; wp_queue_sync clears
+	 * them), the last one possibly with its COMMIT cut off — what
+	 * wp_queue_take_over puts into the queue as they are */
+	struct wp_sealed_row *sealed;
+	size_t n_sealed;
 };
+
+/* A row as append.c sealed it: the event (body NULL: body_text holds it),
+ * its signatures and its signers' certificates. */
+struct wp_sealed_row {
+	struct wp_event ev;
+	char *body_text, *sig, *wsig;
+	char *actor_pem, *witness_pem; /* witness_pem NULL: no witness */
+	bool unsure;                 /* its COMMIT was cut off: on the server or not */
+};
+#define WP_SEALED_KEEP 64
+void wp_sealed_row_free(struct wp_sealed_row *r);
+/* Forget the handle's sealed rows (the queue holds them now, or they are
+ * of no use). */
+void wp_ledger_forget_sealed(struct wp_ledger *l);
 
 /* A growable text, reused from event to event. */
 struct wp_text_buf {

@@ -486,10 +486,30 @@ void wp_ledger_close(struct wp_ledger *ledger)
 		return;
 	if (ledger->ops && ledger->ops->close)
 		ledger->ops->close(ledger);
+	wp_ledger_forget_sealed(ledger);
 	sqlite3_close(ledger->db);
 	X509_free(ledger->ca);
 	X509_CRL_free(ledger->crl);
 	free(ledger);
+}
+
+void wp_sealed_row_free(struct wp_sealed_row *r)
+{
+	free(r->body_text);
+	free(r->sig);
+	free(r->wsig);
+	free(r->actor_pem);
+	free(r->witness_pem);
+	memset(r, 0, sizeof(*r));
+}
+
+void wp_ledger_forget_sealed(struct wp_ledger *l)
+{
+	for (size_t i = 0; i < l->n_sealed; i++)
+		wp_sealed_row_free(&l->sealed[i]);
+	free(l->sealed);
+	l->sealed = NULL;
+	l->n_sealed = 0;
 }
 
 X509 *wp_ledger_ca(const struct wp_ledger *ledger)

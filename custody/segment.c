@@ -487,8 +487,76 @@ int wp_queue_sync(struct wp_ledger *central, struct wp_ledger *queue, uint64_t *
 		return rc;
 	rc = sync_locked(central, queue, pending, err, errlen);
 	if (rc == 0)
-		return wp_ledger_commit(queue, err, errlen);
-	wp_ledger_end(queue, false);
+		rc = wp_ledger_commit(queue, err, errlen);
+	else
+		wp_ledger_end(queue, false);
+	if (rc == 0)   /* the copy holds what this handle sealed */
+		wp_ledger_forget_sealed(central);
+	return rc;
+}
+
+/* ---- the rows the copy missed, at the loss ---------------------------------
+ * Two moments no copy can cover: the COMMIT of an event reached the server
+ * but its answer was lost (the event may or may not be there), and an event
+ * was committed but the connection went before the copy could follow. The
+ * station's next event would then chain on the copy's older head, and the
+ * push would be refused as a fork. The rows the central handle sealed
+ * since the copy last followed (append.c) are put into the queue exactly
+ * as they went to the server — same time, hash and signatures — so the
+ * queue continues the chain the server may hold, and the push finds the
+ * server's head among its events either way. */
+static int take_over_locked(struct wp_ledger *q, struct wp_ledger *c, const char *kind,
+			    const char *asset, bool *recorded, char *err, size_t errlen)
+{
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < c->n_sealed; i++) {
+		const struct wp_sealed_row *r = &c->sealed[i];
+		uint64_t qseq = 0;
+		char qhash[WP_HASH_HEX], at[WP_HASH_HEX];
+		rc = wp_custody_head(q, &qseq, qhash, err, errlen);
+		if (rc == 0 && r->ev.seq <= qseq) {
+			/* the copy has it already; it must be this very row */
+			rc = hash_at(q, r->ev.seq, at, err, errlen);
+			if (rc == 0 && strcmp(at, r->ev.hash) != 0)
+				break;
+			continue;
+		}
+		/* a gap (events of other stations the copy lacks), or the
+		 * unsure row of another append than the one failing now: the
+		 * queue cannot continue here, the push will say so */
+		if (rc < 0 || r->ev.seq != qseq + 1 || strcmp(r->ev.prev_hash, qhash) != 0 ||
+		    (r->unsure && (i + 1 != c->n_sealed || strcmp(r->ev.kind, kind) != 0 ||
+				   strcmp(r->ev.asset, asset) != 0)))
+			break;
+		rc = q->ops->put_signer(q, r->ev.actor.fingerprint, r->actor_pem, err, errlen);
+		if (rc == 0 && r->ev.witnessed)
+			rc = q->ops->put_signer(q, r->ev.witness.fingerprint, r->witness_pem, err,
+						errlen);
+		if (rc == 0)
+			rc = q->ops->put_event(q, &r->ev, r->body_text, r->sig, r->wsig, err, errlen);
+		if (rc == 0 && r->unsure)
+			*recorded = true;
+	}
+	return rc;
+}
+
+int wp_queue_take_over(struct wp_ledger *queue, struct wp_ledger *central, const char *kind,
+		       const char *asset, bool *recorded, char *err, size_t errlen)
+{
+	*recorded = false;
+	if (!central->n_sealed)
+		return 0;
+	int rc = wp_ledger_begin(queue, true, err, errlen);
+	if (rc == 0) {
+		rc = take_over_locked(queue, central, kind, asset, recorded, err, errlen);
+		if (rc == 0)
+			rc = wp_ledger_commit(queue, err, errlen);
+		else
+			wp_ledger_end(queue, false);
+	}
+	if (rc < 0)
+		*recorded = false;
+	wp_ledger_forget_sealed(central);
 	return rc;
 }
 

@@ -100,6 +100,23 @@ static bool go_offline(struct wp_station_ledger *wl, const char *what)
 	return true;
 }
 
+/* The first event queued at a loss: what the server may hold that the copy
+ * lacks goes first, as sealed (wp_queue_take_over), and the event itself
+ * only when its COMMIT was not cut off — else it is in the queue already,
+ * with the time and signature it may have on the server. */
+static int queue_append(struct wp_station_ledger *wl, const char *kind, const char *asset,
+			json_t *body, char *err, size_t errlen)
+{
+	bool recorded = false;
+	char why[1024];
+	if (wp_queue_take_over(wl->queue, wl->ledger, kind, asset, &recorded, why,
+			       sizeof(why)) < 0)
+		wp_st_warn(wl->h, _("the station's queue %s could not take the events the ledger "
+			   "server may hold: %s"), wl->cfg->queue, why);
+	return recorded ? 0 : wp_custody_append(wl->queue, wl->actor, kind, asset, body, NULL, NULL,
+						err, errlen);
+}
+
 /* At the end of the command: the queued events to the server, if it is
  * back; else where they wait and how they get there. */
 static void queue_flush(struct wp_station_ledger *wl)
@@ -234,8 +251,7 @@ int wp_st_append(struct wp_station_ledger *wl, const char *kind, const char *ass
 					  err, sizeof(err))
 		      : WP_CUSTODY_ERROR;
 	if (rc < 0 && body && go_offline(wl, kind))
-		rc = wp_custody_append(wl->queue, wl->actor, kind, asset, body, NULL, NULL, err,
-				       sizeof(err));
+		rc = queue_append(wl, kind, asset, body, err, sizeof(err));
 	else if (rc == 0 && !wl->offline)
 		queue_follow(wl);
 	if (rc == 0 && wl->offline)

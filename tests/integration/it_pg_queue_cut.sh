@@ -1,0 +1,106 @@
+#!/bin/bash
+# The two narrow races of a station losing its PostgreSQL server (issue 18),
+# which stopping the server cannot hit, made with a relay that cuts the
+# station's connection exactly there (pg_cut.py):
+#   1. the COMMIT of wipe-end reaches the server, which commits it, and the
+#      answer is lost: the station cannot know, queues the event, and must
+#      not end up with a second, differently signed wipe-end at that seq;
+#   2. wipe-end is committed and answered, and the connection is cut before
+#      the station's copy of the chain could follow: the next events are
+#      queued, and must chain on wipe-end, not on the event before it.
+# Either way the queued events are pushed when the server answers again, the
+# central chain verifies and holds each event once, and nothing is refused
+# as a fork.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/custody_lib.sh"
+. "$(dirname "$0")/pg_lib.sh"
+wp_need_tools jq sqlite3 python3
+wp_custody_people
+wp_pg_start
+L=$(wp_pg_createdb org)                 # straight to the server: the test's own checks
+RELAY="$WP_TMP/relay"
+mkdir -p "$RELAY"
+chmod 0755 "$RELAY"
+ARM="$WP_TMP/arm"
+RELAY_PID=""
+relay_start() {
+	if [ -n "$RELAY_PID" ]; then kill "$RELAY_PID"; wait "$RELAY_PID" 2>/dev/null; fi
+	rm -f "$RELAY/.s.PGSQL.5432"
+	python3 "$(dirname "$0")/pg_cut.py" "$RELAY" "$WP_PG_SOCK" "$1" "$ARM" &
+	RELAY_PID=$!
+	for _ in $(seq 50); do [ -S "$RELAY/.s.PGSQL.5432" ] && return; sleep 0.1; done
+	fail "the relay did not start"
+}
+trap '[ -z "$RELAY_PID" ] || kill "$RELAY_PID" 2>/dev/null; wp_pg_cleanup; wp_cleanup' EXIT
+relay_start commit
+Q="$WP_TMP/queue.db"
+export WIPEPROOF_LEDGER="postgresql:///org?host=$RELAY&user=$WP_PG_USER" WIPEPROOF_QUEUE=$Q \
+	WIPEPROOF_REPORTS="$WP_TMP/reports"
+expect_exit 0 custody init --as "$APPROVER" --no-approval-required
+
+wp_make_loop d1 $((16 << 20))
+wp_make_loop d2 $((16 << 20))
+for d in "$d1" "$d2"; do wp_fill_marker "$d"; done
+expect_exit 0 custody intake --as "$OPERATOR" --asset PC-1 --device "$d1"
+expect_exit 0 custody intake --as "$OPERATOR" --asset PC-2 --device "$d2"
+
+# wipe_armed ASSET DEV TAG: a wipe held (SIGSTOP) once its first progress
+# line is out — wipe-start is recorded by then — while the relay is armed,
+# then let go; its stdout/stderr in $WP_TMP/TAG.{out,err}, exit in WIPE_RC.
+wipe_armed() {
+	local asset=$1 dev=$2 tag=$3 pid first
+	local fifo="$WP_TMP/$tag.fifo"
+	mkfifo "$fifo"
+	wp_ours "$dev"
+	"$WIPEPROOF" wipe "$dev" --asset "$asset" --as "$OPERATOR" --confirm-serial "$(wp_serial "$dev")" \
+		--method zero --chunk 64K --json >"$fifo" 2>"$WP_TMP/$tag.err" &
+	pid=$!
+	exec 3<"$fifo"
+	read -r first <&3 || fail "$tag: no progress line: $(cat "$WP_TMP/$tag.err")"
+	kill -STOP "$pid"
+	touch "$ARM"
+	kill -CONT "$pid"
+	cat <&3 >"$WP_TMP/$tag.out"
+	exec 3<&-
+	wait "$pid"
+	WIPE_RC=$?
+	[ ! -e "$ARM" ] || fail "$tag: the relay never cut the connection"
+}
+
+events() { wp_psql "$L" "SELECT count(*) FROM events"; }
+central_ok() { # ASSET: the central chain verifies and holds the wipe's events once each
+	expect_exit 0 custody verify --ledger "$L"
+	expect_exit 0 custody show "$1" --ledger "$L" --json
+	local kinds
+	kinds=$(jq -r '[.events[].kind] | join(" ")' <<<"$OUT")
+	[ "$kinds" = "intake wipe-start wipe-end verified certificate" ] || fail "central $1: $kinds"
+	[ "$(wp_psql "$L" "SELECT count(*) FROM events WHERE asset = '$1' AND kind = 'wipe-end'")" = 1 ] ||
+		fail "$1: wipe-end not recorded exactly once"
+}
+
+# ---- 1. wipe-end committed, its answer lost
+before=$(events)
+wipe_armed PC-1 "$d1" w1
+ERR=$(cat "$WP_TMP/w1.err")
+[ "$WIPE_RC" = 0 ] || fail "wipe with the COMMIT's answer lost exited $WIPE_RC: $ERR"
+expect_in "was lost while recording wipe-end" "$ERR"
+expect_in "the ledger server is back" "$ERR"
+[ "$(wp_count_marker "$d1")" -eq 0 ] || fail "marker left on $d1"
+[ "$(events)" = "$((before + 4))" ] || fail "central events: $(events), expected $before + 4"
+central_ok PC-1
+expect_exit 0 custody push --queue "$Q"
+expect_in "already up to date" "$OUT"
+echo "ok: wipe-end's COMMIT answer lost: the same signed event queued, pushed without a fork, recorded once"
+
+# ---- 2. wipe-end committed and answered, the copy cut off before it could follow
+relay_start after
+before=$(events)
+wipe_armed PC-2 "$d2" w2
+ERR=$(cat "$WP_TMP/w2.err")
+[ "$WIPE_RC" = 0 ] || fail "wipe with the copy cut off exited $WIPE_RC: $ERR"
+expect_in "was lost while recording verified" "$ERR"
+expect_in "the ledger server is back" "$ERR"
+[ "$(events)" = "$((before + 4))" ] || fail "central events: $(events), expected $before + 4"
+central_ok PC-2
+expect_exit 0 custody verify --ledger "$Q"
+echo "ok: copy cut off after wipe-end: the queue took the committed event first, pushed without a fork"
