@@ -98,3 +98,27 @@ wp_ledger_restore() {
 		rm -f "$WIPEPROOF_LEDGER-wal" "$WIPEPROOF_LEDGER-shm"
 	fi
 }
+
+# wp_wipe_held ASSET DEV TAG ACTION...: a wipe that, once its first progress
+# line is out (wipe-start is recorded by then), is held (SIGSTOP) while
+# ACTION runs, then let go; its stdout/stderr in $WP_TMP/TAG.{out,err},
+# its exit code in WIPE_RC (it_pg_queue.sh, it_pg_queue_cut.sh).
+wp_wipe_held() {
+	local asset=$1 dev=$2 tag=$3 pid first
+	shift 3
+	local fifo="$WP_TMP/$tag.fifo"
+	mkfifo "$fifo"
+	wp_ours "$dev"
+	"$WIPEPROOF" wipe "$dev" --asset "$asset" --as "$OPERATOR" --confirm-serial "$(wp_serial "$dev")" \
+		--method zero --chunk 64K --json >"$fifo" 2>"$WP_TMP/$tag.err" &
+	pid=$!
+	exec 3<"$fifo"
+	read -r first <&3 || fail "$tag: no progress line: $(cat "$WP_TMP/$tag.err")"
+	kill -STOP "$pid"
+	"$@"
+	kill -CONT "$pid"
+	cat <&3 >"$WP_TMP/$tag.out"
+	exec 3<&-
+	wait "$pid"
+	WIPE_RC=$?
+}

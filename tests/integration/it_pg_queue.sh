@@ -28,35 +28,12 @@ expect_exit 0 custody intake --as "$OPERATOR" --asset PC-1 --device "$d1" --owne
 expect_exit 0 custody intake --as "$OPERATOR" --asset PC-2 --device "$d2"
 expect_exit 0 custody intake --as "$OPERATOR" --asset PC-3 --device "$d3"
 
-# wipe_across ASSET DEV TAG ACTION...: a wipe that, once its first progress
-# line is out (wipe-start is recorded by then), is held (SIGSTOP) while
-# ACTION runs, then let go; its stdout/stderr in $WP_TMP/TAG.{out,err}.
-wipe_across() {
-	local asset=$1 dev=$2 tag=$3 pid first
-	shift 3
-	local fifo="$WP_TMP/$tag.fifo"
-	mkfifo "$fifo"
-	wp_ours "$dev"
-	"$WIPEPROOF" wipe "$dev" --asset "$asset" --as "$OPERATOR" --confirm-serial "$(wp_serial "$dev")" \
-		--method zero --chunk 64K --json >"$fifo" 2>"$WP_TMP/$tag.err" &
-	pid=$!
-	exec 3<"$fifo"
-	read -r first <&3 || fail "$tag: no progress line: $(cat "$WP_TMP/$tag.err")"
-	kill -STOP "$pid"
-	"$@"
-	kill -CONT "$pid"
-	cat <&3 >"$WP_TMP/$tag.out"
-	exec 3<&-
-	wait "$pid"
-	WIPE_RC=$?
-}
-
 events() { wp_psql "$L" "SELECT count(*) FROM events"; }
 qevents() { if [ -f "$Q" ]; then sqlite3 "$Q" "SELECT count(*) FROM events"; else echo 0; fi; }
 
 # ---- 1. the server stops mid-wipe and stays down until the wipe is over
 before=$(events)
-wipe_across PC-1 "$d1" w1 wp_pg_stop
+wp_wipe_held PC-1 "$d1" w1 wp_pg_stop
 ERR=$(cat "$WP_TMP/w1.err")
 [ "$WIPE_RC" = 0 ] || fail "wipe with the server gone exited $WIPE_RC: $ERR"
 expect_in "was lost while recording wipe-end" "$ERR"
@@ -102,7 +79,7 @@ echo "ok: pushed when the server was back: central verifies, full history, certi
 # ---- 2. the server stops and is back before the wipe ends: the wipe pushes itself
 bounce() { wp_pg_stop; wp_pg_start; }
 before=$(events)
-wipe_across PC-2 "$d2" w2 bounce
+wp_wipe_held PC-2 "$d2" w2 bounce
 ERR=$(cat "$WP_TMP/w2.err")
 [ "$WIPE_RC" = 0 ] || fail "wipe across a server restart exited $WIPE_RC: $ERR"
 expect_in "was lost while recording wipe-end" "$ERR"
@@ -132,7 +109,7 @@ wp_make_loop d4 $((16 << 20))
 wp_make_loop d5 $((16 << 20))
 expect_exit 0 custody intake --as "$OPERATOR" --asset PC-4 --device "$d4"
 expect_exit 0 custody intake --as "$OPERATOR" --asset PC-5 --device "$d5"
-wipe_across PC-3 "$d3" w3 wp_pg_stop
+wp_wipe_held PC-3 "$d3" w3 wp_pg_stop
 [ "$WIPE_RC" = 0 ] || fail "wipe of PC-3 exited $WIPE_RC: $(cat "$WP_TMP/w3.err")"
 wp_pg_start
 before=$(events)
@@ -149,7 +126,7 @@ echo "ok: events queued by one wipe pushed by the next before its own"
 # ---- 5. another station appended while this one was cut off: the queued
 # events are not a continuation of the server's chain any more; refused by
 # name, nothing written on the server, the queue kept (and verifying)
-wipe_across PC-5 "$d5" w5 wp_pg_stop
+wp_wipe_held PC-5 "$d5" w5 wp_pg_stop
 [ "$WIPE_RC" = 0 ] || fail "wipe of PC-5 exited $WIPE_RC: $(cat "$WP_TMP/w5.err")"
 wp_pg_start
 expect_exit 0 custody note --as "$OPERATOR2" --asset PC-2 --text "another station"

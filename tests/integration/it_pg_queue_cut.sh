@@ -44,29 +44,6 @@ for d in "$d1" "$d2"; do wp_fill_marker "$d"; done
 expect_exit 0 custody intake --as "$OPERATOR" --asset PC-1 --device "$d1"
 expect_exit 0 custody intake --as "$OPERATOR" --asset PC-2 --device "$d2"
 
-# wipe_armed ASSET DEV TAG: a wipe held (SIGSTOP) once its first progress
-# line is out — wipe-start is recorded by then — while the relay is armed,
-# then let go; its stdout/stderr in $WP_TMP/TAG.{out,err}, exit in WIPE_RC.
-wipe_armed() {
-	local asset=$1 dev=$2 tag=$3 pid first
-	local fifo="$WP_TMP/$tag.fifo"
-	mkfifo "$fifo"
-	wp_ours "$dev"
-	"$WIPEPROOF" wipe "$dev" --asset "$asset" --as "$OPERATOR" --confirm-serial "$(wp_serial "$dev")" \
-		--method zero --chunk 64K --json >"$fifo" 2>"$WP_TMP/$tag.err" &
-	pid=$!
-	exec 3<"$fifo"
-	read -r first <&3 || fail "$tag: no progress line: $(cat "$WP_TMP/$tag.err")"
-	kill -STOP "$pid"
-	touch "$ARM"
-	kill -CONT "$pid"
-	cat <&3 >"$WP_TMP/$tag.out"
-	exec 3<&-
-	wait "$pid"
-	WIPE_RC=$?
-	[ ! -e "$ARM" ] || fail "$tag: the relay never cut the connection"
-}
-
 events() { wp_psql "$L" "SELECT count(*) FROM events"; }
 central_ok() { # ASSET: the central chain verifies and holds the wipe's events once each
 	expect_exit 0 custody verify --ledger "$L"
@@ -78,29 +55,32 @@ central_ok() { # ASSET: the central chain verifies and holds the wipe's events o
 		fail "$1: wipe-end not recorded exactly once"
 }
 
+# cut_wipe ASSET DEV TAG LOST: a wipe whose connection the relay cuts once
+# wipe-start is recorded; LOST is the event the station says it was
+# recording. The wipe completes and pushes its queued events itself when
+# the server answers again: four events on the server, the wipe's once each.
+cut_wipe() {
+	local before
+	before=$(events)
+	wp_wipe_held "$1" "$2" "$3" touch "$ARM"
+	ERR=$(cat "$WP_TMP/$3.err")
+	[ ! -e "$ARM" ] || fail "$3: the relay never cut the connection"
+	[ "$WIPE_RC" = 0 ] || fail "$3: the wipe exited $WIPE_RC: $ERR"
+	expect_in "was lost while recording $4" "$ERR"
+	expect_in "the ledger server is back" "$ERR"
+	[ "$(wp_count_marker "$2")" -eq 0 ] || fail "marker left on $2"
+	[ "$(events)" = "$((before + 4))" ] || fail "central events: $(events), expected $before + 4"
+	central_ok "$1"
+}
+
 # ---- 1. wipe-end committed, its answer lost
-before=$(events)
-wipe_armed PC-1 "$d1" w1
-ERR=$(cat "$WP_TMP/w1.err")
-[ "$WIPE_RC" = 0 ] || fail "wipe with the COMMIT's answer lost exited $WIPE_RC: $ERR"
-expect_in "was lost while recording wipe-end" "$ERR"
-expect_in "the ledger server is back" "$ERR"
-[ "$(wp_count_marker "$d1")" -eq 0 ] || fail "marker left on $d1"
-[ "$(events)" = "$((before + 4))" ] || fail "central events: $(events), expected $before + 4"
-central_ok PC-1
+cut_wipe PC-1 "$d1" w1 wipe-end
 expect_exit 0 custody push --queue "$Q"
 expect_in "already up to date" "$OUT"
 echo "ok: wipe-end's COMMIT answer lost: the same signed event queued, pushed without a fork, recorded once"
 
 # ---- 2. wipe-end committed and answered, the copy cut off before it could follow
 relay_start after
-before=$(events)
-wipe_armed PC-2 "$d2" w2
-ERR=$(cat "$WP_TMP/w2.err")
-[ "$WIPE_RC" = 0 ] || fail "wipe with the copy cut off exited $WIPE_RC: $ERR"
-expect_in "was lost while recording verified" "$ERR"
-expect_in "the ledger server is back" "$ERR"
-[ "$(events)" = "$((before + 4))" ] || fail "central events: $(events), expected $before + 4"
-central_ok PC-2
+cut_wipe PC-2 "$d2" w2 verified
 expect_exit 0 custody verify --ledger "$Q"
 echo "ok: copy cut off after wipe-end: the queue took the committed event first, pushed without a fork"
