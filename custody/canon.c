@@ -173,6 +173,8 @@ int wp_event_text(const struct wp_event *ev, const char *body_canonical, struct 
 {
 	char digits[24], *d = digits + sizeof(digits);
 	uint64_t seq = ev->seq;
+	if (seq > INT64_MAX)   /* the reference writes a json_int_t */
+		return -1;
 	do
 		*--d = (char)('0' + seq % 10);
 	while (seq /= 10);
