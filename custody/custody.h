@@ -207,10 +207,11 @@ int wp_custody_ledger_id(struct wp_ledger *ledger, char id[WP_LEDGER_ID_HEX],
 
 /* Call fn for every event (of one asset, or all when asset is NULL) in seq
  * order, from one verified pass over the whole chain against the handle's
- * CA (wp_ledger_set_ca): fn sees an event only once it and every event
- * before it verified. When a later event does not verify, the walk returns
- * WP_CUSTODY_BROKEN and whatever fn collected must be thrown away — print
- * nothing before the return. fn returning non-zero stops the walk and
+ * CA (wp_ledger_set_ca): fn sees an event once it and every event before
+ * it were checked, but for signatures, which worker threads may still be
+ * checking (wp_custody_replay). When any of them, or a later event, does
+ * not verify, the walk returns WP_CUSTODY_BROKEN and whatever fn collected
+ * must be thrown away — print nothing before the return. fn returning non-zero stops the walk and
  * becomes the return value. ev->body is freed after fn returns. */
 typedef int (*wp_event_fn)(const struct wp_event *ev, void *ctx);
 int wp_custody_each(struct wp_ledger *ledger, const char *asset, wp_event_fn fn,
@@ -393,11 +394,14 @@ int wp_custody_verify(struct wp_ledger *ledger, X509 *ca, const char *anchor,
 		      struct wp_custody_report *report, char *err, size_t errlen);
 
 /* The same single pass, calling fn for every event of ASSET (all when
- * NULL) once it verified, with the asset's state after it. Everything a
- * reader shows — history, state, certificate lookups — comes from here, so
- * nothing is shown that verification did not check: a second query could
- * see other rows than the verifier did. fn may be NULL; the collected
- * output is good only when the return is 0. */
+ * NULL) in seq order, with the asset's state after it, once its link,
+ * hash, time, certificates and rules are checked — its signatures may
+ * still be being checked on another core. Everything a reader shows —
+ * history, state, certificate lookups — comes from here, so nothing is
+ * shown that verification did not check: a second query could see other
+ * rows than the verifier did. fn must only collect: what it collected is
+ * good only when the return is 0 (then every signature held); fn may be
+ * NULL. */
 typedef int (*wp_verified_fn)(const struct wp_event *ev, const struct wp_asset_state *st,
 			      void *ctx);
 int wp_custody_replay(struct wp_ledger *ledger, X509 *ca, const char *anchor, const char *asset,

@@ -168,8 +168,7 @@ static int cert_check_cached(struct signer *s, X509 *ca, time_t at, char *msg, s
 
 /* ---- signatures on worker threads ------------------------------------------ */
 
-/* A pure verification (no reader printing as it goes) hands each ECDSA
- * check to worker threads and walks on: the chain, times, certificates
+/* A verification hands each ECDSA check to worker threads and walks on: the chain, times, certificates
  * and rules stay in seq order on this thread, and only the signature
  * itself, about 100 µs against the rest's few, runs in parallel (issue
  * 18). The verdict stays exactly the sequential one: jobs are numbered in
@@ -689,8 +688,11 @@ static int replay_chain(struct wp_ledger *ledger, X509 *ca, uint64_t anchor_seq,
 		snprintf(err, errlen, "out of memory");
 		rc = WP_CUSTODY_ERROR;
 	}
-	/* readers that print as they go see each event only once it is checked */
-	if (rc == 0 && !fn)
+	/* a reader's fn, too, sees each event before its signature's check
+	 * may have finished: every reader collects, and acts only when the
+	 * pass returns 0 — after pool_verdict, so every signature held
+	 * (custody.h, wp_custody_replay) */
+	if (rc == 0)
 		v.pool = pool_new(workers);
 	if (rc == 0 && own)
 		rc = wp_ledger_begin(ledger, false, err, errlen);

@@ -1730,9 +1730,32 @@ static int verify_with(const char *path, int threads, struct wp_custody_report *
 	return rc;
 }
 
+static int count_event(const struct wp_event *ev, const struct wp_asset_state *st, void *ctx)
+{
+	(void)ev;
+	(void)st;
+	++*(unsigned *)ctx;
+	return 0;
+}
+
+/* A reader's pass (a collecting fn, as `custody log` and `show` have). */
+static int replay_with(const char *path, int threads, struct wp_custody_report *r, char *e,
+		       size_t elen)
+{
+	struct wp_ledger *l = NULL;
+	unsigned seen = 0;
+	ck_assert_int_eq(wp_ledger_open_readonly(path, &l, e, elen), 0);
+	wp_custody_verify_threads(threads);
+	int rc = wp_custody_replay(l, ca, NULL, NULL, count_event, &seen, r, e, elen);
+	wp_custody_verify_threads(-1);
+	wp_ledger_close(l);
+	return rc;
+}
+
 /* The oracle is the sequential pass (threads 0, how verify checked before
  * issue 18): with 1 and 3 signature threads the whole report and message
- * must be its, and its first bad event the one the scenario expects. */
+ * must be its, and its first bad event the one the scenario expects — for
+ * verify and for a reader's pass alike. */
 static void same_verdict(const char *path, uint64_t bad, const char *needle)
 {
 	struct wp_custody_report seq, par;
@@ -1741,10 +1764,12 @@ static void same_verdict(const char *path, uint64_t bad, const char *needle)
 	ck_assert_int_eq(rc, WP_CUSTODY_BROKEN);
 	ck_assert_uint_eq(seq.bad_seq, bad);
 	ck_assert_msg(strstr(seq.why, needle), "why '%s' lacks '%s'", seq.why, needle);
-	for (int threads = 1; threads <= 3; threads += 2) {
-		ck_assert_int_eq(verify_with(path, threads, &par, par_err, sizeof(par_err)), rc);
-		ck_assert_msg(par.bad_seq == seq.bad_seq, "%d threads: seq %llu, sequential %llu",
-			      threads, (unsigned long long)par.bad_seq,
+	for (int threads = 1; threads <= 7; threads += 2) {
+		ck_assert_int_eq(threads <= 3 ? verify_with(path, threads, &par, par_err,
+							    sizeof(par_err))
+			       : replay_with(path, threads - 4, &par, par_err, sizeof(par_err)), rc);
+		ck_assert_msg(par.bad_seq == seq.bad_seq, "run %d (5, 7: a reader): seq %llu, "
+			      "sequential %llu", threads, (unsigned long long)par.bad_seq,
 			      (unsigned long long)seq.bad_seq);
 		ck_assert_str_eq(par.why, seq.why);
 		ck_assert_str_eq(par_err, seq_err);
