@@ -10,29 +10,19 @@
  * than the asset's record is refused). A blank that fails records nothing:
  * the disc is not blanked.
  */
-#include "station.h"
+#include "station_internal.h"
 #include "wpi18n.h"
 #include "firmware.h"
 #include "wptext.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static int refuse(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int refuse(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return WP_CUSTODY_REFUSED;
-}
+#define refuse(err, errlen, ...) wp_st_fail(WP_CUSTODY_REFUSED, (err), (errlen), __VA_ARGS__)
 
 /* The ledger's word on the event, and the asset's recorded medium. */
 static int check_ledger(const struct wp_station_blank *b, char *media, size_t medialen,

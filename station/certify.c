@@ -11,13 +11,12 @@
  * how to reach them come in struct wp_cert_config, and what happened goes
  * back in struct wp_certify_result for the front end to show.
  */
-#include "station.h"
+#include "station_internal.h"
 #include "wpi18n.h"
 #include "wptext.h"
 #include "render.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -56,16 +55,9 @@ static int keep_destroyed(const struct wp_event *ev, void *ctx)
 	return 0;
 }
 
-static enum wp_certify_status refuse(struct wp_certify_result *res, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static enum wp_certify_status refuse(struct wp_certify_result *res, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(res->err, sizeof(res->err), fmt, ap);
-	va_end(ap);
-	return WP_CERTIFY_REFUSED;
-}
+#define refuse(res, ...) \
+	((enum wp_certify_status)wp_st_fail(WP_CERTIFY_REFUSED, (res)->err, sizeof((res)->err), \
+					    __VA_ARGS__))
 
 /* The ledger must show exactly what is being certified. */
 static enum wp_certify_status check_state(const struct wp_certify_request *req,

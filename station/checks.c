@@ -52,6 +52,15 @@ void wp_st_warn(const struct wp_station_hooks *h, const char *fmt, ...)
 	h->warn(h->ctx, msg);
 }
 
+int wp_st_fail(int rc, char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
 bool wp_st_stopped(const volatile sig_atomic_t *stop)
 {
 	return stop && *stop;

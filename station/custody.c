@@ -6,12 +6,11 @@
  * alone, made again inside wp_custody_append. A front end loads the people
  * (it may have to ask for a passphrase) and prints what was recorded.
  */
-#include "station.h"
+#include "station_internal.h"
 #include "wpi18n.h"
 #include "wptext.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,16 +18,7 @@
 #define APPROVE_FOR "wipe,release"
 #define APPROVE_DAYS 30
 
-static int bad(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int bad(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return WP_STATION_BAD_REQUEST;
-}
+#define bad(err, errlen, ...) wp_st_fail(WP_STATION_BAD_REQUEST, (err), (errlen), __VA_ARGS__)
 
 static int set_opt(json_t *body, const char *key, const char *value)
 {

@@ -18,6 +18,10 @@ void wp_st_refuse(const struct wp_station_hooks *h, enum wp_station_refusal_kind
 void wp_st_warn(const struct wp_station_hooks *h, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 bool wp_st_stopped(const volatile sig_atomic_t *stop);
+/* The formatted message into err, and rc back: what a module's refusal
+ * returns (custody.c's bad, blank.c's and certify.c's refuse). */
+int wp_st_fail(int rc, char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /* ---- checks.c ---- */
 int wp_st_refuse_if_protected(const struct wp_station_hooks *h, const struct wp_device *dev);
