@@ -218,6 +218,21 @@ static int check_forward(struct wp_ledger *l, json_t *events, const struct wp_si
 	return 0;
 }
 
+/* The central ledger is kept under one CA: the first import or push pins
+ * it, later ones must come under the same. */
+static int pin_central_ca(struct wp_ledger *l, X509 *ca, char *err, size_t errlen)
+{
+	char fpr[WP_FPR_HEX], *pinned = NULL;
+	wp_cert_fingerprint(ca, fpr);
+	int rc = l->ops->text(l, WP_Q_META, "ca_fingerprint", &pinned, err, errlen);
+	if (rc == 0 && pinned && strcmp(pinned, fpr) != 0)
+		rc = BAD("the central ledger is kept under CA %.16s, not %.16s", pinned, fpr);
+	else if (rc == 0 && !pinned)
+		rc = l->ops->put_meta(l, "ca_fingerprint", fpr, err, errlen);
+	free(pinned);
+	return rc;
+}
+
 static int import_locked(struct wp_ledger *l, json_t *doc, const char *head_text,
 			 const struct wp_signed_head *h, X509 *ca, struct wp_import_result *out,
 			 char *err, size_t errlen)
@@ -262,15 +277,8 @@ static int import_locked(struct wp_ledger *l, json_t *doc, const char *head_text
 		rc = fpr && pem ? l->ops->put_signer(l, fpr, pem, err, errlen)
 				: BAD("the segment's signers list is not of the ledger's form");
 	}
-	char fpr[WP_FPR_HEX], *pinned = NULL;
-	wp_cert_fingerprint(ca, fpr);
 	if (rc == 0)
-		rc = l->ops->text(l, WP_Q_META, "ca_fingerprint", &pinned, err, errlen);
-	if (rc == 0 && pinned && strcmp(pinned, fpr) != 0)
-		rc = BAD("the central ledger is kept under CA %.16s, not %.16s", pinned, fpr);
-	else if (rc == 0 && !pinned)
-		rc = l->ops->put_meta(l, "ca_fingerprint", fpr, err, errlen);
-	free(pinned);
+		rc = pin_central_ca(l, ca, err, errlen);
 	if (rc == 0)
 		rc = put_rows(l, events, stored, err, errlen);
 	/* the chain as it would be committed, against the station's head */
@@ -384,13 +392,24 @@ static int hash_at(struct wp_ledger *l, uint64_t seq, char hash[WP_HASH_HEX], ch
 	return rc == 2 ? 0 : rc;
 }
 
+struct copy_to {
+	struct wp_ledger *to;
+	char *err;
+	size_t errlen;
+};
+
 static int copy_signer(const char *fpr, size_t flen, const char *pem, size_t plen, void *ctx)
 {
 	(void)flen;
 	(void)plen;
-	struct wp_ledger *to = ctx;
-	char why[300];
-	return to->ops->put_signer(to, fpr, pem, why, sizeof(why));
+	struct copy_to *x = ctx;
+	return x->to->ops->put_signer(x->to, fpr, pem, x->err, x->errlen);
+}
+
+static int copy_signers(struct wp_ledger *from, struct wp_ledger *to, char *err, size_t errlen)
+{
+	struct copy_to x = { to, err, errlen };
+	return from->ops->signers(from, copy_signer, &x, err, errlen);
 }
 
 /* The copy takes the CA the server is kept under, once. */
@@ -407,32 +426,42 @@ static int copy_ca_pin(struct wp_ledger *from, struct wp_ledger *to, char *err, 
 	return rc;
 }
 
-struct sync_walk {
-	struct wp_ledger *q;
-	uint64_t qseq;
-	const char *qhash;
-	uint64_t copied;
+/* Rows copied from one handle to another as they are (same seq, hashes,
+ * signatures): the server's into the station's copy (sync), the queue's
+ * into the server (push). The row at SEQ must have HASH; later ones are put. */
+struct copy_walk {
+	struct wp_ledger *from, *to;
+	const char *whose;             /* "the server's", "the station's queue's" */
+	uint64_t seq;
+	const char *hash;
 	char *err;
 	size_t errlen;
 };
 
-static int sync_one(const struct wp_row *row, void *ctx)
+static int copy_one(const struct wp_row *row, void *ctx)
 {
-	struct sync_walk *x = ctx;
-	if (row->ev.seq < x->qseq)
+	struct copy_walk *x = ctx;
+	if (row->ev.seq < x->seq)
 		return 0;
-	if (row->ev.seq == x->qseq)
-		return strcmp(row->ev.hash, x->qhash) == 0 ? 0 : QUEUE_DIVERGED;
+	if (row->ev.seq == x->seq)
+		return strcmp(row->ev.hash, x->hash) == 0 ? 0 : QUEUE_DIVERGED;
 	if (row->bad_column || !row->body_text || !row->signature) {
-		snprintf(x->err, x->errlen, "the server's event seq %llu is not a row of the "
-			 "ledger's form; run 'wipeproof custody verify' on it",
-			 (unsigned long long)row->ev.seq);
+		snprintf(x->err, x->errlen, "%s event seq %llu is not a row of the ledger's form; "
+			 "run 'wipeproof custody verify --ledger %s' on it", x->whose,
+			 (unsigned long long)row->ev.seq, x->from->path);
 		return WP_CUSTODY_BROKEN;
 	}
-	int rc = x->q->ops->put_event(x->q, &row->ev, row->body_text, row->signature,
-				      row->witness_signature, x->err, x->errlen);
-	x->copied += rc == 0;
-	return rc;
+	return x->to->ops->put_event(x->to, &row->ev, row->body_text, row->signature,
+				     row->witness_signature, x->err, x->errlen);
+}
+
+/* FROM's rows after SEQ (whose row must have HASH) into TO. */
+static int copy_rows(struct wp_ledger *from, struct wp_ledger *to, const char *whose,
+		     uint64_t seq, const char *hash, char *err, size_t errlen)
+{
+	struct copy_walk x = { .from = from, .to = to, .whose = whose, .seq = seq, .hash = hash,
+			       .err = err, .errlen = errlen };
+	return rows_from(from, seq, copy_one, &x, err, errlen);
 }
 
 static int queue_diverged(struct wp_ledger *q, uint64_t seq, char *err, size_t errlen)
@@ -468,11 +497,9 @@ static int sync_locked(struct wp_ledger *central, struct wp_ledger *queue, uint6
 	}
 	if (qseq == cseq && strcmp(qhash, chash) == 0)
 		return 0;
-	struct sync_walk x = { .q = queue, .qseq = qseq, .qhash = qhash, .err = err,
-			       .errlen = errlen };
-	rc = rows_from(central, qseq, sync_one, &x, err, errlen);
+	rc = copy_rows(central, queue, "the server's", qseq, qhash, err, errlen);
 	if (rc == 0)
-		rc = central->ops->signers(central, copy_signer, queue, err, errlen);
+		rc = copy_signers(central, queue, err, errlen);
 	if (rc == 0)
 		rc = copy_ca_pin(central, queue, err, errlen);
 	return rc == QUEUE_DIVERGED ? queue_diverged(queue, qseq, err, errlen) : rc;
@@ -560,18 +587,6 @@ int wp_queue_take_over(struct wp_ledger *queue, struct wp_ledger *central, const
 	return rc;
 }
 
-/* The queue's rows after SEQ, as a segment's events. */
-struct after_walk {
-	uint64_t seq;
-	json_t *events;
-};
-
-static int after_one(const struct wp_row *row, void *ctx)
-{
-	struct after_walk *x = ctx;
-	return row->ev.seq > x->seq ? add_row(row, x->events) : 0;
-}
-
 static int push_locked(struct wp_ledger *q, struct wp_ledger *c, X509 *ca,
 		       struct wp_import_result *out, char *err, size_t errlen)
 {
@@ -595,27 +610,14 @@ static int push_locked(struct wp_ledger *q, struct wp_ledger *c, X509 *ca,
 	rc = cseq ? hash_at(q, cseq, at, err, errlen) : 0;
 	if (rc == 0 && cseq && strcmp(at, chash) != 0)
 		return queue_diverged(q, cseq, err, errlen);
-	struct after_walk x = { .seq = cseq, .events = json_array() };
-	if (rc == 0 && !x.events) {
-		snprintf(err, errlen, "out of memory");
-		rc = WP_CUSTODY_ERROR;
-	}
 	if (rc == 0)
-		rc = rows_from(q, cseq + 1, after_one, &x, err, errlen);
+		rc = copy_signers(q, c, err, errlen);
 	if (rc == 0)
-		rc = q->ops->signers(q, copy_signer, c, err, errlen);
-	char *pinned = NULL, fpr[WP_FPR_HEX];
-	wp_cert_fingerprint(ca, fpr);
+		rc = pin_central_ca(c, ca, err, errlen);
 	if (rc == 0)
-		rc = c->ops->text(c, WP_Q_META, "ca_fingerprint", &pinned, err, errlen);
-	if (rc == 0 && pinned && strcmp(pinned, fpr) != 0)
-		rc = BAD("the central ledger is kept under CA %.16s, not %.16s", pinned, fpr);
-	else if (rc == 0 && !pinned)
-		rc = c->ops->put_meta(c, "ca_fingerprint", fpr, err, errlen);
-	free(pinned);
-	if (rc == 0)
-		rc = put_rows(c, x.events, 0, err, errlen);
-	json_decref(x.events);
+		rc = copy_rows(q, c, "the station's queue's", cseq, chash, err, errlen);
+	if (rc == QUEUE_DIVERGED)
+		rc = queue_diverged(q, cseq, err, errlen);
 	/* the online chain as it would be committed, up to the queue's head:
 	 * the queued events' rules are checked against the whole history */
 	struct wp_custody_report rep;
