@@ -102,7 +102,8 @@ wp_ledger_restore() {
 # wp_wipe_held ASSET DEV TAG ACTION...: a wipe that, once its first progress
 # line is out (wipe-start is recorded by then), is held (SIGSTOP) while
 # ACTION runs, then let go; its stdout/stderr in $WP_TMP/TAG.{out,err},
-# its exit code in WIPE_RC (it_pg_queue.sh, it_pg_queue_cut.sh).
+# its exit code in WIPE_RC and its stderr in ERR (it_pg_queue.sh,
+# it_pg_queue_cut.sh).
 wp_wipe_held() {
 	local asset=$1 dev=$2 tag=$3 pid first
 	shift 3
@@ -121,4 +122,5 @@ wp_wipe_held() {
 	exec 3<&-
 	wait "$pid"
 	WIPE_RC=$?
+	ERR=$(cat "$WP_TMP/$tag.err")
 }

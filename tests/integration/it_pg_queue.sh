@@ -34,7 +34,6 @@ qevents() { if [ -f "$Q" ]; then sqlite3 "$Q" "SELECT count(*) FROM events"; els
 # ---- 1. the server stops mid-wipe and stays down until the wipe is over
 before=$(events)
 wp_wipe_held PC-1 "$d1" w1 wp_pg_stop
-ERR=$(cat "$WP_TMP/w1.err")
 [ "$WIPE_RC" = 0 ] || fail "wipe with the server gone exited $WIPE_RC: $ERR"
 expect_in "was lost while recording wipe-end" "$ERR"
 expect_in "kept in the station's queue $Q" "$ERR"
@@ -80,7 +79,6 @@ echo "ok: pushed when the server was back: central verifies, full history, certi
 bounce() { wp_pg_stop; wp_pg_start; }
 before=$(events)
 wp_wipe_held PC-2 "$d2" w2 bounce
-ERR=$(cat "$WP_TMP/w2.err")
 [ "$WIPE_RC" = 0 ] || fail "wipe across a server restart exited $WIPE_RC: $ERR"
 expect_in "was lost while recording wipe-end" "$ERR"
 expect_in "the ledger server is back" "$ERR"
@@ -110,7 +108,7 @@ wp_make_loop d5 $((16 << 20))
 expect_exit 0 custody intake --as "$OPERATOR" --asset PC-4 --device "$d4"
 expect_exit 0 custody intake --as "$OPERATOR" --asset PC-5 --device "$d5"
 wp_wipe_held PC-3 "$d3" w3 wp_pg_stop
-[ "$WIPE_RC" = 0 ] || fail "wipe of PC-3 exited $WIPE_RC: $(cat "$WP_TMP/w3.err")"
+[ "$WIPE_RC" = 0 ] || fail "wipe of PC-3 exited $WIPE_RC: $ERR"
 wp_pg_start
 before=$(events)
 wp_ours "$d4"
@@ -127,7 +125,7 @@ echo "ok: events queued by one wipe pushed by the next before its own"
 # events are not a continuation of the server's chain any more; refused by
 # name, nothing written on the server, the queue kept (and verifying)
 wp_wipe_held PC-5 "$d5" w5 wp_pg_stop
-[ "$WIPE_RC" = 0 ] || fail "wipe of PC-5 exited $WIPE_RC: $(cat "$WP_TMP/w5.err")"
+[ "$WIPE_RC" = 0 ] || fail "wipe of PC-5 exited $WIPE_RC: $ERR"
 wp_pg_start
 expect_exit 0 custody note --as "$OPERATOR2" --asset PC-2 --text "another station"
 before=$(events)

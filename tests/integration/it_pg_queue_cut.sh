@@ -63,7 +63,6 @@ cut_wipe() {
 	local before
 	before=$(events)
 	wp_wipe_held "$1" "$2" "$3" touch "$ARM"
-	ERR=$(cat "$WP_TMP/$3.err")
 	[ ! -e "$ARM" ] || fail "$3: the relay never cut the connection"
 	[ "$WIPE_RC" = 0 ] || fail "$3: the wipe exited $WIPE_RC: $ERR"
 	expect_in "was lost while recording $4" "$ERR"
