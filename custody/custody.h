@@ -485,8 +485,9 @@ int wp_queue_sync(struct wp_ledger *central, struct wp_ledger *queue, uint64_t *
  * the row whose COMMIT the loss cut off (it may be on the server). The
  * queue then continues whatever chain the server holds. *recorded: the
  * failing append's own event is now in the queue (do not append it
- * again). Rows that do not continue the queue are left out (the push will
- * name the fork). */
+ * again). KIND and RECORDED NULL: the cut-off row is not taken (the
+ * caller records its event anew). Rows that do not continue the queue are
+ * left out (the push will name the fork). */
 int wp_queue_take_over(struct wp_ledger *queue, struct wp_ledger *central, const char *kind,
 		       const char *asset, bool *recorded, char *err, size_t errlen);
 /* Push the queued events: under the online chain's head lock, the server's

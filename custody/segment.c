@@ -552,7 +552,7 @@ static int take_over_locked(struct wp_ledger *q, struct wp_ledger *c, const char
 		 * unsure row of another append than the one failing now: the
 		 * queue cannot continue here, the push will say so */
 		if (rc < 0 || r->ev.seq != qseq + 1 || strcmp(r->ev.prev_hash, qhash) != 0 ||
-		    (r->unsure && (i + 1 != c->n_sealed || strcmp(r->ev.kind, kind) != 0 ||
+		    (r->unsure && (!kind || i + 1 != c->n_sealed || strcmp(r->ev.kind, kind) != 0 ||
 				   strcmp(r->ev.asset, asset) != 0)))
 			break;
 		rc = q->ops->put_signer(q, r->ev.actor.fingerprint, r->actor_pem, err, errlen);
@@ -570,6 +570,9 @@ static int take_over_locked(struct wp_ledger *q, struct wp_ledger *c, const char
 int wp_queue_take_over(struct wp_ledger *queue, struct wp_ledger *central, const char *kind,
 		       const char *asset, bool *recorded, char *err, size_t errlen)
 {
+	bool taken = false;
+	if (!recorded)
+		recorded = &taken;
 	*recorded = false;
 	if (!central->n_sealed)
 		return 0;

@@ -86,35 +86,30 @@ static struct wp_ledger *ledger_now(struct wp_station_ledger *wl)
 	return wl->offline ? wl->queue : wl->ledger;
 }
 
-/* The connection was lost: from now on this command's events are queued.
+/* The connection was lost while recording WHAT: from now on this
+ * command's events are queued. The queue first takes what the server may
+ * hold that it lacks, as sealed (wp_queue_take_over): the events this
+ * command committed since the copy last followed and, when RECORDED is
+ * given, the event of WHAT for ASSET whose COMMIT the loss cut off —
+ * *recorded then says it is in the queue already, with the time and
+ * signature it may have on the server, and is not to be appended again.
  * (err, custody's "nothing was recorded ... run the command again", is
  * not what the operator should do now: not repeated.) */
-static bool go_offline(struct wp_station_ledger *wl, const char *what)
+static bool go_offline(struct wp_station_ledger *wl, const char *what, const char *asset,
+		       bool *recorded)
 {
+	char why[1024];
 	if (wl->offline || !wl->queue || !wp_ledger_offline(wl->ledger))
 		return false;
 	wl->offline = true;
 	wp_st_warn(wl->h, _("the connection to the ledger server %s was lost while recording %s; "
 		   "the wipe goes on, and its events are kept in the station's queue %s until the "
 		   "server is back"), wl->cfg->ledger, what, wl->cfg->queue);
-	return true;
-}
-
-/* The first event queued at a loss: what the server may hold that the copy
- * lacks goes first, as sealed (wp_queue_take_over), and the event itself
- * only when its COMMIT was not cut off — else it is in the queue already,
- * with the time and signature it may have on the server. */
-static int queue_append(struct wp_station_ledger *wl, const char *kind, const char *asset,
-			json_t *body, char *err, size_t errlen)
-{
-	bool recorded = false;
-	char why[1024];
-	if (wp_queue_take_over(wl->queue, wl->ledger, kind, asset, &recorded, why,
+	if (wp_queue_take_over(wl->queue, wl->ledger, recorded ? what : NULL, asset, recorded, why,
 			       sizeof(why)) < 0)
 		wp_st_warn(wl->h, _("the station's queue %s could not take the events the ledger "
 			   "server may hold: %s"), wl->cfg->queue, why);
-	return recorded ? 0 : wp_custody_append(wl->queue, wl->actor, kind, asset, body, NULL, NULL,
-						err, errlen);
+	return true;
 }
 
 /* At the end of the command: the queued events to the server, if it is
@@ -250,8 +245,10 @@ int wp_st_append(struct wp_station_ledger *wl, const char *kind, const char *ass
 	int rc = body ? wp_custody_append(ledger_now(wl), wl->actor, kind, asset, body, NULL, NULL,
 					  err, sizeof(err))
 		      : WP_CUSTODY_ERROR;
-	if (rc < 0 && body && go_offline(wl, kind))
-		rc = queue_append(wl, kind, asset, body, err, sizeof(err));
+	bool recorded = false;
+	if (rc < 0 && body && go_offline(wl, kind, asset, &recorded))
+		rc = recorded ? 0 : wp_custody_append(wl->queue, wl->actor, kind, asset, body, NULL,
+						      NULL, err, sizeof(err));
 	else if (rc == 0 && !wl->offline)
 		queue_follow(wl);
 	if (rc == 0 && wl->offline)
@@ -447,7 +444,12 @@ int wp_st_ledger_certify(struct wp_station_ledger *wl, const char *asset,
 		return WP_STATION_FAILED;
 	enum wp_certify_status st = wp_certify(&req, res);
 	/* the connection lost at the certificate's event: issued from the queue */
-	if (st == WP_CERTIFY_LEDGER && go_offline(wl, WP_EV_CERTIFICATE)) {
+	/* the connection lost while the certificate was checked (FAILED:
+	 * the asset could not be read) or recorded (LEDGER): issued from the
+	 * queue. A certificate event whose COMMIT was cut off is not taken
+	 * over: its document was removed, so it is issued anew. */
+	if ((st == WP_CERTIFY_LEDGER || st == WP_CERTIFY_FAILED) &&
+	    go_offline(wl, WP_EV_CERTIFICATE, asset, NULL)) {
 		req.ledger = wl->queue;
 		memset(res, 0, sizeof(*res));
 		st = wp_certify(&req, res);

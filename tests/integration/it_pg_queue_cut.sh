@@ -7,7 +7,9 @@
 #      not end up with a second, differently signed wipe-end at that seq;
 #   2. wipe-end is committed and answered, and the connection is cut before
 #      the station's copy of the chain could follow: the next events are
-#      queued, and must chain on wipe-end, not on the event before it.
+#      queued, and must chain on wipe-end, not on the event before it;
+#   3. the same after `verified`: the certificate is issued from the queue,
+#      which must hold that `verified`.
 # Either way the queued events are pushed when the server answers again, the
 # central chain verifies and holds each event once, and nothing is refused
 # as a fork.
@@ -40,10 +42,13 @@ expect_exit 0 custody init --as "$APPROVER" --no-approval-required
 
 wp_make_loop d1 $((16 << 20))
 wp_make_loop d2 $((16 << 20))
-for d in "$d1" "$d2"; do wp_fill_marker "$d"; done
+wp_make_loop d3 $((16 << 20))
+for d in "$d1" "$d2" "$d3"; do wp_fill_marker "$d"; done
 expect_exit 0 custody intake --as "$OPERATOR" --asset PC-1 --device "$d1"
 expect_exit 0 custody intake --as "$OPERATOR" --asset PC-2 --device "$d2"
+expect_exit 0 custody intake --as "$OPERATOR" --asset PC-3 --device "$d3"
 
+arm() { echo "$1" >"$ARM"; }
 events() { wp_psql "$L" "SELECT count(*) FROM events"; }
 central_ok() { # ASSET: the central chain verifies and holds the wipe's events once each
 	expect_exit 0 custody verify --ledger "$L"
@@ -55,14 +60,14 @@ central_ok() { # ASSET: the central chain verifies and holds the wipe's events o
 		fail "$1: wipe-end not recorded exactly once"
 }
 
-# cut_wipe ASSET DEV TAG LOST: a wipe whose connection the relay cuts once
-# wipe-start is recorded; LOST is the event the station says it was
-# recording. The wipe completes and pushes its queued events itself when
+# cut_wipe ASSET DEV TAG LOST [SKIP]: a wipe whose connection the relay
+# cuts once wipe-start is recorded, SKIP events later (default 0); LOST is
+# the event the station says it was recording. The wipe completes and pushes its queued events itself when
 # the server answers again: four events on the server, the wipe's once each.
 cut_wipe() {
 	local before
 	before=$(events)
-	wp_wipe_held "$1" "$2" "$3" touch "$ARM"
+	wp_wipe_held "$1" "$2" "$3" arm "${5:-0}"
 	[ ! -e "$ARM" ] || fail "$3: the relay never cut the connection"
 	[ "$WIPE_RC" = 0 ] || fail "$3: the wipe exited $WIPE_RC: $ERR"
 	expect_in "was lost while recording $4" "$ERR"
@@ -83,3 +88,10 @@ relay_start after
 cut_wipe PC-2 "$d2" w2 verified
 expect_exit 0 custody verify --ledger "$Q"
 echo "ok: copy cut off after wipe-end: the queue took the committed event first, pushed without a fork"
+
+# ---- 3. verified committed and answered, the copy cut off: the certificate
+# is issued from the queue, which took that verified first
+cut_wipe PC-3 "$d3" w3 certificate 1
+jq -e -s '[.[] | select(.event == "certificate")] | length == 1' "$WP_TMP/w3.out" >/dev/null ||
+	fail "no certificate issued: $ERR"
+echo "ok: copy cut off after verified: the certificate issued from the queue, pushed without a fork"

@@ -12,7 +12,8 @@ Usage: pg_cut.py LISTEN_DIR SERVER_DIR MODE ARM
   MODE after:  that COMMIT is answered, and the client's next message is
                dropped and the connection cut (before the station's copy of
                the chain could follow)
-  The cut happens once, when the file ARM exists; ARM is then removed.
+  The cut happens once, when the file ARM exists, at the first such COMMIT
+  after as many as the number ARM holds (empty: none); ARM is then removed.
 """
 import os
 import socket
@@ -25,11 +26,18 @@ SOCK = ".s.PGSQL.5432"
 
 
 def armed():
+    """ARM holds how many more such COMMITs to let pass (empty: none)."""
     try:
-        os.unlink(arm)
-        return True
+        with open(arm) as f:
+            skip = int(f.read().strip() or 0)
     except FileNotFoundError:
         return False
+    if skip > 0:
+        with open(arm, "w") as f:
+            f.write(str(skip - 1))
+        return False
+    os.unlink(arm)
+    return True
 
 
 def close(*socks):
