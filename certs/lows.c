@@ -43,25 +43,32 @@ static ECDSA_SIG *strict_parse(const unsigned char *der, size_t len)
 	return sig;
 }
 
+BIGNUM *wp_ecdsa_half_order(EVP_PKEY *key)
+{
+	BIGNUM *half = curve_order(key);
+	if (half && !BN_rshift1(half, half)) {
+		BN_free(half);
+		half = NULL;
+	}
+	return half;
+}
+
 /* 1 when s > n/2, 0 when low, -1 when it cannot be told. */
 static int is_high(EVP_PKEY *key, const ECDSA_SIG *sig)
 {
-	BIGNUM *order = curve_order(key), *half = BN_new();
+	BIGNUM *half = wp_ecdsa_half_order(key);
 	const BIGNUM *s = NULL;
 	ECDSA_SIG_get0(sig, NULL, &s);
-	int high = -1;
-	if (order && half && s && BN_rshift1(half, order))
-		high = BN_cmp(s, half) > 0;
-	BN_free(order);
+	int high = half && s ? BN_cmp(s, half) > 0 : -1;
 	BN_free(half);
 	return high;
 }
 
 bool wp_ecdsa_is_low_s(EVP_PKEY *key, const unsigned char *der, size_t len)
 {
-	ECDSA_SIG *sig = strict_parse(der, len);
-	bool ok = sig && is_high(key, sig) == 0;
-	ECDSA_SIG_free(sig);
+	BIGNUM *half = wp_ecdsa_half_order(key);
+	bool ok = wp_ecdsa_is_low_s_under(half, der, len);
+	BN_free(half);
 	return ok;
 }
 
@@ -92,16 +99,6 @@ int wp_ecdsa_low_s(EVP_PKEY *key, unsigned char *der, size_t *len, size_t cap)
 	}
 	ECDSA_SIG_free(sig);
 	return rc;
-}
-
-BIGNUM *wp_ecdsa_half_order(EVP_PKEY *key)
-{
-	BIGNUM *half = curve_order(key);
-	if (half && !BN_rshift1(half, half)) {
-		BN_free(half);
-		half = NULL;
-	}
-	return half;
 }
 
 bool wp_ecdsa_is_low_s_under(const BIGNUM *half, const unsigned char *der, size_t len)
