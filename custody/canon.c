@@ -169,21 +169,31 @@ static bool put_actor(struct wp_text_buf *b, const char *key, const struct wp_ac
 	       put_string(b, a->title) && put(b, "}", 1);
 }
 
+const char *wp_decimal(long long n, char buf[WP_DECIMAL_MAX])
+{
+	char *p = buf + WP_DECIMAL_MAX;
+	unsigned long long u = n < 0 ? 0 - (unsigned long long)n : (unsigned long long)n;
+	*--p = '\0';
+	do
+		*--p = (char)('0' + u % 10);
+	while (u /= 10);
+	if (n < 0)
+		*--p = '-';
+	return p;
+}
+
 int wp_event_text(const struct wp_event *ev, const char *body_canonical, struct wp_text_buf *b)
 {
-	char digits[24], *d = digits + sizeof(digits);
-	uint64_t seq = ev->seq;
-	if (seq > INT64_MAX)   /* the reference writes a json_int_t */
+	char digits[WP_DECIMAL_MAX];
+	if (ev->seq > INT64_MAX)   /* the reference writes a json_int_t */
 		return -1;
-	do
-		*--d = (char)('0' + seq % 10);
-	while (seq /= 10);
+	const char *d = wp_decimal((long long)ev->seq, digits);
 	b->len = 0;
 	bool ok = put_actor(b, "{\"actor\":", &ev->actor) && put(b, ",\"asset\":", 9) &&
 		  put_string(b, ev->asset) && put(b, ",\"body\":", 8) &&
 		  put(b, body_canonical, strlen(body_canonical)) && put(b, ",\"kind\":", 8) &&
 		  put_string(b, ev->kind) && put(b, ",\"seq\":", 7) &&
-		  put(b, d, (size_t)(digits + sizeof(digits) - d)) && put(b, ",\"time\":", 8) &&
+		  put(b, d, strlen(d)) && put(b, ",\"time\":", 8) &&
 		  put_string(b, ev->time) &&
 		  put(b, ",\"v\":1", 6) &&
 		  (!ev->witnessed || put_actor(b, ",\"witness\":", &ev->witness)) && put(b, "}", 1);

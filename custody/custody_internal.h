@@ -60,6 +60,10 @@ struct wp_text_buf {
  * when a member needs the reference path (a control character, ill-formed
  * UTF-8) or out of memory: then that path decides. canon.c. */
 int wp_event_text(const struct wp_event *ev, const char *body_canonical, struct wp_text_buf *b);
+/* N in decimal, as "%lld" writes it, at the end of BUF (returned): a row's
+ * seq on every read and in every event's text, without a formatting. */
+#define WP_DECIMAL_MAX 24
+const char *wp_decimal(long long n, char buf[WP_DECIMAL_MAX]);
 /* wp_event_hash with the caller's context, for LEN bytes of CANONICAL. */
 void wp_event_hash_in(EVP_MD_CTX *ctx, const char *prev_hash_hex, const char *canonical,
 		      size_t len, char out[WP_HASH_HEX]);

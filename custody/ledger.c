@@ -623,32 +623,17 @@ void wp_row_fill(const struct wp_cell cells[WP_ROW_NCOLS], struct wp_row *row)
 
 /* ---- the SQLite backend ---------------------------------------------------- */
 
-/* n in decimal, at the end of buf (24 bytes hold any int64): the same
- * text as "%lld", without a formatting per row. */
-static const char *decimal(long long n, char *buf, size_t len)
-{
-	char *p = buf + len;
-	unsigned long long u = n < 0 ? 0 - (unsigned long long)n : (unsigned long long)n;
-	*--p = '\0';
-	do
-		*--p = (char)('0' + u % 10);
-	while (u /= 10);
-	if (n < 0)
-		*--p = '-';
-	return p;
-}
-
 static void sq_row_read(sqlite3_stmt *st, struct wp_row *row)
 {
 	struct wp_cell cells[WP_ROW_NCOLS];
-	char seq[24];
+	char seq[WP_DECIMAL_MAX];
 	for (int i = 0; i < WP_ROW_NCOLS; i++) {
 		int t = sqlite3_column_type(st, i);
 		struct wp_cell *c = &cells[i];
 		c->null = t == SQLITE_NULL;
 		if (i == 0) {
 			c->typed = t == SQLITE_INTEGER;
-			c->v = decimal(sqlite3_column_int64(st, 0), seq, sizeof(seq));
+			c->v = wp_decimal(sqlite3_column_int64(st, 0), seq);
 			c->n = (int)strlen(c->v);
 			continue;
 		}
