@@ -201,6 +201,13 @@ static int create_schema(struct wp_ledger *l, char *err, size_t errlen)
 	return rc;
 }
 
+/* Each session, a new one or one after a loss: plain messages. */
+static int session_setup(struct wp_ledger *l, char *err, size_t errlen)
+{
+	return exec(l, "SET client_min_messages = warning", "cannot set up the session", err,
+		    errlen);
+}
+
 int wp_pg_open(struct wp_ledger *l, bool readonly, char *err, size_t errlen)
 {
 	struct wp_pg *p = calloc(1, sizeof(*p));
@@ -221,9 +228,7 @@ int wp_pg_open(struct wp_ledger *l, bool readonly, char *err, size_t errlen)
 			 "recorded", l->path, m);
 		return WP_CUSTODY_ERROR;
 	}
-	/* plain messages, UTC, and no surprise from a user's search_path */
-	int rc = exec(l, "SET client_min_messages = warning", "cannot set up the session", err,
-		      errlen);
+	int rc = session_setup(l, err, errlen);
 	if (rc == 0 && !readonly)
 		rc = create_schema(l, err, errlen);
 	if (rc == 0)
@@ -255,8 +260,7 @@ int wp_ledger_reconnect(struct wp_ledger *l, char *err, size_t errlen)
 		return WP_CUSTODY_ERROR;
 	}
 	l->offline = false;
-	return exec(l, "SET client_min_messages = warning", "cannot set up the session", err,
-		    errlen);
+	return session_setup(l, err, errlen);
 }
 
 static void pg_close(struct wp_ledger *l)
